@@ -1,0 +1,80 @@
+/**
+ * Starts a private Debian `redis-server` on a free loopback port for one test file,
+ * and stops it afterwards. Tests that need Redis skip (with a printed reason) where it is absent.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A running private Redis server. */
+export interface RedisHandle {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Why Redis tests cannot run here, or null when `redis-server` is on PATH. */
+export function redisUnavailableReason(): string | null {
+  const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    return 'redis-server is not installed (apt-get install redis-server); skipping Redis tests';
+  }
+  return null;
+}
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited early with code ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`redis-server did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts redis-server without persistence on a free loopback port. */
+export async function startRedis(): Promise<RedisHandle> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'flywheel-redis-'));
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'],
+    { stdio: 'ignore' },
+  );
+  await waitForPort(port, child, 10_000);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
