@@ -1,0 +1,107 @@
+/**
+ * How γ is chosen for each training step. `fixed` is TaiLr's hand-set γ; `adaptive` is our
+ * AdaTaiLr rule from the model's own noise estimate (see docs). Strategies are plain objects so a
+ * new rule can be added without touching the trainer.
+ */
+
+/** γ and the noise estimate in force for one step, reported in training metrics. */
+export interface GammaReading {
+  gamma: number;
+  /** Smoothed fraction of implausible tokens (NaN for strategies that do not estimate noise). */
+  rho: number;
+}
+
+/** A rule that picks γ for the next step from what the model said about earlier batches. */
+export interface GammaStrategy {
+  readonly name: string;
+  /** γ (and ρ) to use for the next step. */
+  current(): GammaReading;
+  /** Feeds one batch's per-token log-probabilities of the reference tokens (mask: 1 = real token). */
+  observe(tokenLogp: ArrayLike<number>, mask: ArrayLike<number>): void;
+}
+
+/** TaiLr with a hand-set γ (γ = 0 is plain MLE). */
+export class FixedGamma implements GammaStrategy {
+  readonly name: string;
+  readonly #gamma: number;
+
+  constructor(gamma: number) {
+    if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`gamma must be in [0, 1], got ${gamma}`);
+    this.#gamma = gamma;
+    this.name = gamma === 0 ? 'mle' : `fixed(${gamma})`;
+  }
+
+  current(): GammaReading {
+    return { gamma: this.#gamma, rho: Number.NaN };
+  }
+
+  observe(): void {}
+}
+
+/** Options of {@link AdaptiveGamma}. */
+export interface AdaptiveGammaOptions {
+  /** Vocabulary size; the default floor is 10/|V|. */
+  vocabSize: number;
+  /** Probability under which a reference token counts as implausible. Default `10 / vocabSize`. */
+  pMin?: number;
+  /** EMA smoothing of ρ per observed batch (weight of the new batch). Default 0.1. */
+  emaAlpha?: number;
+  /** Steps with γ = 0 while the model is still near-uniform and ρ means nothing. Default 20. */
+  warmupSteps?: number;
+  /** Keeps ρ/(1 − ρ) finite. Default 1e-6. */
+  eps?: number;
+}
+
+/**
+ * Our AdaTaiLr rule: ρ = EMA of the fraction of real tokens with p_t < p_min; γ = clamp(ρ/(1−ρ+ε), 0, 1).
+ * Clean data (ρ → 0) gives MLE; noisy data moves toward the TVD end, without being told the noise level.
+ */
+export class AdaptiveGamma implements GammaStrategy {
+  readonly name = 'adaptive';
+  readonly #pMin: number;
+  readonly #logPMin: number;
+  readonly #alpha: number;
+  readonly #warmup: number;
+  readonly #eps: number;
+  #rho = Number.NaN;
+  #steps = 0;
+
+  constructor(options: AdaptiveGammaOptions) {
+    if (!(Number.isInteger(options.vocabSize) && options.vocabSize > 1)) {
+      throw new RangeError(`vocabSize must be an integer > 1, got ${options.vocabSize}`);
+    }
+    this.#pMin = options.pMin ?? 10 / options.vocabSize;
+    if (!(this.#pMin > 0 && this.#pMin < 1)) throw new RangeError(`pMin must be in (0, 1), got ${this.#pMin}`);
+    this.#logPMin = Math.log(this.#pMin);
+    this.#alpha = options.emaAlpha ?? 0.1;
+    if (!(this.#alpha > 0 && this.#alpha <= 1)) throw new RangeError(`emaAlpha must be in (0, 1], got ${this.#alpha}`);
+    this.#warmup = options.warmupSteps ?? 20;
+    if (!(Number.isInteger(this.#warmup) && this.#warmup >= 0)) throw new RangeError(`warmupSteps must be an integer >= 0, got ${this.#warmup}`);
+    this.#eps = options.eps ?? 1e-6;
+  }
+
+  /** The probability floor in use. */
+  get pMin(): number {
+    return this.#pMin;
+  }
+
+  current(): GammaReading {
+    if (this.#steps < this.#warmup || Number.isNaN(this.#rho)) return { gamma: 0, rho: this.#rho };
+    const gamma = Math.min(1, Math.max(0, this.#rho / (1 - this.#rho + this.#eps)));
+    return { gamma, rho: this.#rho };
+  }
+
+  observe(tokenLogp: ArrayLike<number>, mask: ArrayLike<number>): void {
+    let low = 0;
+    let n = 0;
+    for (let i = 0; i < tokenLogp.length; i++) {
+      if (!mask[i]) continue;
+      n++;
+      if (tokenLogp[i] < this.#logPMin) low++;
+    }
+    this.#steps++;
+    if (n === 0) return;
+    const frac = low / n;
+    this.#rho = Number.isNaN(this.#rho) ? frac : (1 - this.#alpha) * this.#rho + this.#alpha * frac;
+  }
+}
