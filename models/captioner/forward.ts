@@ -1,0 +1,119 @@
+/**
+ * The captioner's forward pass written against the graph builder, generic in
+ * the float dtype: frames → patch embeddings (+ frame/patch positions) →
+ * encoder over visual ⊕ text tokens (text padding masked) → causal decoder
+ * with cross-attention → next-token logits (output projection tied to the
+ * token embedding). Training, scoring and generation graphs all call these
+ * functions, so they compute the same thing.
+ */
+import { type FloatDType, type Tensor } from '../graph/graph.js';
+import * as o from '../graph/ops.js';
+import { type CaptionerConfig, SPECIAL_IDS, visualTokens } from './config.js';
+
+/** Looks up a parameter tensor by name (graph input in training, initializer in inference). */
+export type ParamLookup = (name: string) => Tensor;
+
+/** Additive attention bias for masked keys (exp underflows to exactly 0 in float32/64). */
+export const MASK_NEG = -1e9;
+
+function linear(x: Tensor, P: ParamLookup, name: string): Tensor {
+  return o.add(o.matmul(x, P(`${name}.w`)), P(`${name}.b`));
+}
+
+function norm(x: Tensor, P: ParamLookup, name: string): Tensor {
+  return o.layerNorm(x, P(`${name}.g`), P(`${name}.b`));
+}
+
+/** Multi-head attention of queries `xq` [B,Nq,d] over keys/values `xkv` [B,Nk,d] with additive `bias` broadcastable to [B,h,Nq,Nk]. */
+function attention(cfg: CaptionerConfig, xq: Tensor, xkv: Tensor, bias: Tensor, P: ParamLookup, name: string): Tensor {
+  const h = cfg.heads;
+  const dh = cfg.dModel / h;
+  const q = o.transpose(o.reshape(linear(xq, P, `${name}.q`), [0, 0, h, dh]), [0, 2, 1, 3]);
+  const k = o.transpose(o.reshape(linear(xkv, P, `${name}.k`), [0, 0, h, dh]), [0, 2, 3, 1]);
+  const v = o.transpose(o.reshape(linear(xkv, P, `${name}.v`), [0, 0, h, dh]), [0, 2, 1, 3]);
+  const scores = o.add(o.mul(o.matmul(q, k), o.scalarLike(q, 1 / Math.sqrt(dh))), bias);
+  const ctx = o.matmul(o.softmax(scores, -1), v);
+  const merged = o.reshape(o.transpose(ctx, [0, 2, 1, 3]), [0, 0, cfg.dModel]);
+  return linear(merged, P, `${name}.o`);
+}
+
+function feedForward(x: Tensor, P: ParamLookup, name: string): Tensor {
+  return linear(o.gelu(linear(x, P, `${name}.ff1`)), P, `${name}.ff2`);
+}
+
+/** Positions 0..L−1 of a [B, L] id tensor, as int64 [L]. */
+function positions(ids: Tensor): Tensor {
+  const gr = ids.graph;
+  const len = o.gather(o.shapeOf(ids), o.scalar(gr, 1, 'int64'));
+  return o.range(o.scalar(gr, 0, 'int64'), len, ids.shape[1]);
+}
+
+/** Encoder output: memory [B, N, d] and the additive key bias [B, N] (0 = attend, MASK_NEG = padding). */
+export interface Encoded {
+  readonly memory: Tensor;
+  readonly memoryBias: Tensor;
+}
+
+/**
+ * Encodes frames (uint8 [B,T,S,S,3], scaled to [−0.5, 0.5] in-graph) and text
+ * ids (int64 [B,Lt], pad = 0) into memory.
+ */
+export function encode(cfg: CaptionerConfig, dtype: FloatDType, frames: Tensor, textIds: Tensor, P: ParamLookup): Encoded {
+  const gr = frames.graph;
+  const { frames: T, frameSize: S, patch: p, dModel: d } = cfg;
+  const np = S / p;
+  const NV = visualTokens(cfg);
+  // Patch embedding by reshape + MatMul (Conv has no double kernel).
+  const px = o.sub(o.mul(o.cast(frames, dtype), o.scalar(gr, 1 / 255, dtype)), o.scalar(gr, 0.5, dtype));
+  const tiles = o.transpose(o.reshape(px, [0, 0, np, p, np, p, 3]), [0, 1, 2, 4, 3, 5, 6]);
+  const patches = o.reshape(tiles, [0, 0, np * np, p * p * 3]);
+  let vis = o.add(o.add(linear(patches, P, 'patch'), P('pos.frame')), P('pos.patch'));
+  vis = o.add(o.reshape(vis, [0, NV, d]), P('type.visual'));
+  let txt = o.add(o.gather(P('tok'), textIds), o.gather(P('pos.text'), positions(textIds)));
+  txt = o.add(txt, P('type.text'));
+  let x = o.concat([vis, txt], 1);
+  // Key bias: visual tokens always attend; text pads are masked.
+  const txtBias = o.mul(o.cast(o.equal(textIds, o.scalar(gr, SPECIAL_IDS.pad, 'int64')), dtype), o.scalar(gr, MASK_NEG, dtype));
+  const memoryBias = o.pad(txtBias, o.ints(gr, [0, NV, 0, 0]), [txtBias.shape[0], x.shape[1]]);
+  const bias4 = o.unsqueeze(memoryBias, [1, 2]);
+  for (let i = 0; i < cfg.encLayers; i++) {
+    const h = norm(x, P, `enc${i}.ln1`);
+    x = o.add(x, attention(cfg, h, h, bias4, P, `enc${i}.attn`));
+    x = o.add(x, feedForward(norm(x, P, `enc${i}.ln2`), P, `enc${i}`));
+  }
+  return { memory: norm(x, P, 'enc.ln'), memoryBias };
+}
+
+/**
+ * Decodes caption prefixes (int64 [B, L], starting with bos) against memory
+ * and returns next-token logits [B, L, V].
+ */
+export function decode(cfg: CaptionerConfig, dtype: FloatDType, enc: Encoded, captionIn: Tensor, P: ParamLookup): Tensor {
+  const gr = captionIn.graph;
+  let x = o.add(o.gather(P('tok'), captionIn), o.gather(P('pos.caption'), positions(captionIn)));
+  // Causal bias [L, L]: MASK_NEG strictly above the diagonal.
+  const len = o.gather(o.shapeOf(captionIn), o.ints(gr, [1]));
+  const L = captionIn.shape[1];
+  const ones = o.constantOfShape(o.concat([len, len], 0), 1, dtype, [L, L]);
+  const causal = o.mul(o.trilu(ones, true, 1), o.scalar(gr, MASK_NEG, dtype));
+  const crossBias = o.unsqueeze(enc.memoryBias, [1, 2]);
+  for (let i = 0; i < cfg.decLayers; i++) {
+    const h1 = norm(x, P, `dec${i}.ln1`);
+    x = o.add(x, attention(cfg, h1, h1, causal, P, `dec${i}.self`));
+    x = o.add(x, attention(cfg, norm(x, P, `dec${i}.ln2`), enc.memory, crossBias, P, `dec${i}.cross`));
+    x = o.add(x, feedForward(norm(x, P, `dec${i}.ln3`), P, `dec${i}`));
+  }
+  x = norm(x, P, 'dec.ln');
+  return o.matmul(x, o.transpose(P('tok'), [1, 0]));
+}
+
+/** Splits caption ids [B, L+1] (bos … eos pad…) into decoder input [B, L] and targets [B, L]. */
+export function shiftCaption(captionIds: Tensor): { input: Tensor; target: Tensor } {
+  return { input: o.slice(captionIds, 1, 0, -1), target: o.slice(captionIds, 1, 1, Number.MAX_SAFE_INTEGER) };
+}
+
+/** Log-probability of each target token: logits [B,L,V], targets int64 [B,L] → [B,L]. */
+export function targetLogp(logits: Tensor, target: Tensor): Tensor {
+  const logp = o.logSoftmax(logits, -1);
+  return o.squeeze(o.gatherElements(logp, o.unsqueeze(target, [-1]), 2), [-1]);
+}
