@@ -1,0 +1,156 @@
+/**
+ * The streaming engine: wraps each stage into an async transform of `AsyncIterable<RecordBatch>`
+ * (re-batching, bounded in-stage concurrency with p-queue, timing, error rows) and connects the
+ * transforms with bounded queues. The first failure aborts every stage and is re-thrown to the caller.
+ */
+import PQueue from 'p-queue';
+import type { RecordBatch, TypeMap } from 'apache-arrow';
+import type { ErrorRow } from '../schemas/errors.js';
+import { batchBytes, concatBatches } from './arrow.js';
+import { type BackpressurePolicy, defaultQueuePolicy } from './backpressure.js';
+import { BoundedQueue } from './bounded-queue.js';
+import { type StageCounters, zeroCounters } from './counters.js';
+import type { AnyStage, RowError, StageContext, StageLogger } from './stage.js';
+
+/** Where a pipeline run reports what happens; every hook is optional. */
+export interface EngineHooks {
+  /** Called after each `process` call with the rows it consumed and produced. */
+  onProgress?(stage: string, rowsIn: number, rowsOut: number): void;
+}
+
+/** Re-batches a stream to batches of at most `size` rows (small batches are merged, large ones sliced). */
+export async function* rebatch<T extends TypeMap>(input: AsyncIterable<RecordBatch<T>>, size: number): AsyncIterable<RecordBatch<T>> {
+  let pending: RecordBatch<T>[] = [];
+  let pendingRows = 0;
+  for await (const batch of input) {
+    let offset = 0;
+    while (offset < batch.numRows) {
+      const take = Math.min(size - pendingRows, batch.numRows - offset);
+      pending.push(offset === 0 && take === batch.numRows ? batch : batch.slice(offset, offset + take));
+      pendingRows += take;
+      offset += take;
+      if (pendingRows === size) {
+        yield concatBatches(batch.schema, pending);
+        pending = [];
+        pendingRows = 0;
+      }
+    }
+  }
+  if (pendingRows > 0) yield concatBatches(pending[0].schema, pending);
+}
+
+/** Everything one stage needs to run inside a shard. */
+export interface StageRun {
+  readonly stage: AnyStage;
+  readonly shardId: string;
+  readonly round: number;
+  readonly signal: AbortSignal;
+  readonly log: StageLogger;
+  /** Receives the stage's error rows. */
+  readonly errors: ErrorRow[];
+  readonly counters: StageCounters;
+  readonly hooks?: EngineHooks;
+}
+
+/**
+ * Turns a stage into an async transform: input re-batched to `stage.batchSize`, up to
+ * `stage.concurrency` `process` calls in flight (outputs in input order), counters updated.
+ */
+export async function* stageTransform(run: StageRun, input: AsyncIterable<RecordBatch>): AsyncIterable<RecordBatch> {
+  const { stage, counters } = run;
+  const ctx: StageContext = {
+    stage: stage.name,
+    shardId: run.shardId,
+    round: run.round,
+    signal: run.signal,
+    log: run.log,
+    reportError: (e: RowError) => {
+      counters.errors++;
+      run.errors.push({ clip_id: e.clip_id, stage: stage.name, round: run.round, error_kind: e.kind, message: e.message, at: new Date().toISOString() });
+    },
+  };
+  const started = performance.now();
+  const queue = new PQueue({ concurrency: stage.concurrency });
+  const inFlight: Promise<RecordBatch>[] = [];
+  const call = async (batch: RecordBatch): Promise<RecordBatch> => {
+    run.signal.throwIfAborted();
+    const out = await stage.process(batch, ctx);
+    counters.rows_in += batch.numRows;
+    counters.rows_out += out.numRows;
+    run.hooks?.onProgress?.(stage.name, batch.numRows, out.numRows);
+    return out;
+  };
+  try {
+    for await (const batch of rebatch(input, stage.batchSize)) {
+      const p = queue.add(() => call(batch));
+      p.catch(() => undefined); // surfaced when awaited below, in order
+      inFlight.push(p);
+      // keep at most 2x concurrency results waiting, so memory stays bounded
+      while (inFlight.length >= stage.concurrency * 2) yield await inFlight.shift()!;
+      while (inFlight.length > 0 && (await isSettled(inFlight[0]))) yield await inFlight.shift()!;
+    }
+    while (inFlight.length > 0) yield await inFlight.shift()!;
+  } finally {
+    queue.clear();
+    counters.seconds += (performance.now() - started) / 1000;
+    counters.rows_per_s = counters.seconds > 0 ? counters.rows_out / counters.seconds : 0;
+  }
+}
+
+async function isSettled(p: Promise<unknown>): Promise<boolean> {
+  const marker = Symbol('pending');
+  const r = await Promise.race([p.then(() => true, () => true), Promise.resolve(marker)]);
+  return r !== marker;
+}
+
+/** A consumer of one stage's output batches (e.g. a Parquet writer). */
+export interface BatchSink {
+  write(batch: RecordBatch): Promise<void>;
+}
+
+/** Options of {@link runPipeline}. */
+export interface PipelineOptions {
+  readonly source: AsyncIterable<RecordBatch>;
+  /** One run per stage, in order; stage i+1 reads stage i's output. */
+  readonly runs: readonly StageRun[];
+  /** One sink per stage, receiving that stage's output. */
+  readonly sinks: readonly BatchSink[];
+  /** Aborted by the engine on the first failure (pass the same controller's signal to `runs`). */
+  readonly abort: AbortController;
+  /** Back-pressure between stages (default {@link defaultQueuePolicy}). */
+  readonly queuePolicy?: BackpressurePolicy;
+}
+
+/**
+ * Runs stages as concurrent pumps joined by bounded queues. Resolves when every stage drained;
+ * on the first error aborts the others, waits for them to stop, and rejects with that first cause.
+ */
+export async function runPipeline(opts: PipelineOptions): Promise<void> {
+  const { runs, sinks, abort } = opts;
+  const queues = runs.slice(0, -1).map(() => new BoundedQueue<RecordBatch>(opts.queuePolicy ?? defaultQueuePolicy, batchBytes));
+  let firstError: unknown;
+  const failAll = (e: unknown): void => {
+    if (firstError === undefined) firstError = e;
+    for (const q of queues) q.fail(firstError);
+    if (!abort.signal.aborted) abort.abort(firstError);
+  };
+  const pumps = runs.map(async (run, i) => {
+    const input = i === 0 ? opts.source : queues[i - 1];
+    try {
+      for await (const out of stageTransform(run, input)) {
+        await sinks[i].write(out);
+        if (i < queues.length) await queues[i].push(out);
+      }
+      if (i < queues.length) queues[i].close();
+    } catch (e) {
+      failAll(e);
+    }
+  });
+  await Promise.all(pumps);
+  if (firstError !== undefined) throw firstError;
+}
+
+/** Counters for a fresh stage run. */
+export function newStageRun(fields: Omit<StageRun, 'errors' | 'counters'>): StageRun {
+  return { ...fields, errors: [], counters: zeroCounters() };
+}

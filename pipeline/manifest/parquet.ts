@@ -1,0 +1,13 @@
+/** Reads a Parquet manifest (e.g. written by `gen-bench`) as plain rows, streaming row groups. */
+import { openAsBlob } from 'node:fs';
+import { batchToRows } from '../arrow.js';
+import { readParquetBatches } from '../parquet.js';
+import type { RawRow } from './raw.js';
+
+/** Streams the rows of a `.parquet` manifest. */
+export async function* readParquetRows(path: string): AsyncIterable<RawRow> {
+  let row = 0;
+  for await (const batch of readParquetBatches(await openAsBlob(path))) {
+    for (const values of batchToRows(batch)) yield { row: ++row, values };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Planning a run: split the manifest into shards (one `input/<shard>.parquet` each), write the
+ * manifest's error rows, then `run.json`. Re-planning an existing run dir checks that the config
+ * hash, stage list and manifest are unchanged and refuses to resume otherwise.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClipRow } from '../schemas/clips.js';
+import { clipsSchema } from '../schemas/clips.js';
+import type { ErrorRow } from '../schemas/errors.js';
+import { errorsSchema } from '../schemas/errors.js';
+import { rowsToBatch } from './arrow.js';
+import { hashFile, hashValue } from './hash.js';
+import { layout, shardId } from './layout.js';
+import { jsonBytes, readJson, readRunMeta, RUN_FORMAT, type RunMeta, type StageInfo } from './ledger.js';
+import { readManifest } from './manifest/index.js';
+import { parquetBytes } from './parquet.js';
+import type { AnyStage } from './stage.js';
+import { putObject, type Storage } from './storage.js';
+
+/** Raised when a run dir was started with a different config, stage list or manifest. */
+export class RunMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunMismatchError';
+  }
+}
+
+/** What identifies a run's outputs. */
+export interface PlanInput {
+  readonly storage: Storage;
+  readonly manifestPath: string;
+  readonly shardSize: number;
+  readonly round: number;
+  readonly stages: readonly AnyStage[];
+  /** The output-affecting part of the config (see `outputAffectingConfig`). */
+  readonly config: unknown;
+}
+
+/** Declared stage facts for run metadata. */
+export function stageInfo(stages: readonly AnyStage[]): StageInfo[] {
+  return stages.map((s) => ({ name: s.name, resources: { cpus: s.resources.cpus, gpus: s.resources.gpus }, batch_size: s.batchSize, concurrency: s.concurrency }));
+}
+
+/** The hash a run is pinned to: output-affecting config + stage names + shard size. */
+export function configHash(input: Pick<PlanInput, 'config' | 'stages' | 'shardSize' | 'round'>): string {
+  return hashValue({ config: input.config, stages: input.stages.map((s) => s.name), shard_size: input.shardSize, round: input.round });
+}
+
+function checkResume(meta: RunMeta, hash: string, stageNames: string[], manifestSha: string, where: string): void {
+  const problems: string[] = [];
+  const before = meta.stages.map((s) => s.name);
+  if (before.join(',') !== stageNames.join(',')) problems.push(`stage list changed: was [${before.join(', ')}], now [${stageNames.join(', ')}]`);
+  if (meta.config_hash !== hash) problems.push(`config hash changed: was ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}`);
+  if (meta.manifest.sha256 !== manifestSha) problems.push(`manifest content changed (sha256 was ${meta.manifest.sha256.slice(0, 12)}, now ${manifestSha.slice(0, 12)})`);
+  if (problems.length) {
+    throw new RunMismatchError(
+      `refusing to resume run dir ${where}: ${problems.join('; ')}. ` +
+        `Use a new run_dir, or delete ${where} to start over.`,
+    );
+  }
+}
+
+/** Plans a new run or validates a resumable one; returns its metadata. */
+export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resumed: boolean }> {
+  const { storage } = input;
+  const hash = configHash(input);
+  const names = input.stages.map((s) => s.name);
+  const manifestSha = await hashFile(input.manifestPath).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`manifest ${input.manifestPath}: cannot read (${e.code ?? e.message})`);
+  });
+  const existing = await readRunMeta(storage);
+  if (existing) {
+    checkResume(existing, hash, names, manifestSha, storage.description);
+    return { meta: existing, resumed: true };
+  }
+
+  const shards: string[] = [];
+  const errors: ErrorRow[] = [];
+  let rows = 0;
+  let clips = 0;
+  let pending: ClipRow[] = [];
+  const flush = async (): Promise<void> => {
+    const id = shardId(shards.length);
+    const bytes = parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, pending as unknown as Record<string, unknown>[])], { 'flywheel.shard': id });
+    await putObject(storage, layout.input(id), bytes, { overwrite: true });
+    shards.push(id);
+    pending = [];
+  };
+  for await (const item of readManifest(input.manifestPath, input.round)) {
+    rows++;
+    if ('error' in item) {
+      errors.push(item.error);
+      continue;
+    }
+    clips++;
+    pending.push(item.clip);
+    if (pending.length === input.shardSize) await flush();
+  }
+  if (pending.length > 0) await flush();
+  await putObject(storage, layout.manifestErrors, parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, errors as unknown as Record<string, unknown>[])]), { overwrite: true });
+
+  const meta: RunMeta = {
+    format: RUN_FORMAT,
+    run_id: randomUUID(),
+    created_at: new Date().toISOString(),
+    config_hash: hash,
+    round: input.round,
+    manifest: { path: input.manifestPath, sha256: manifestSha, rows, clips, errors: errors.length },
+    stages: stageInfo(input.stages),
+    shard_size: input.shardSize,
+    shards,
+    config: input.config,
+  };
+  if ((await putObject(storage, layout.runMeta, jsonBytes(meta))) === 'exists') {
+    // another planner won the race: use its run.json if it matches
+    const winner = await readJson<RunMeta>(storage, layout.runMeta);
+    checkResume(winner, hash, names, manifestSha, storage.description);
+    return { meta: winner, resumed: true };
+  }
+  return { meta, resumed: false };
+}

@@ -1,0 +1,96 @@
+/**
+ * How a run tells the user what is happening: progress bars per stage on a TTY (cli-progress),
+ * structured JSON log lines (pino) otherwise. The runner only talks to the {@link RunReporter} interface.
+ */
+import cliProgress from 'cli-progress';
+import pino, { type Logger } from 'pino';
+import type { RunMeta, RunSummary, ShardRecord } from './ledger.js';
+
+/** Events of a local run. */
+export interface RunReporter {
+  planned(meta: RunMeta, resumed: boolean, alreadyDone: number): void;
+  progress(stage: string, rowsIn: number, rowsOut: number): void;
+  shardFinished(record: ShardRecord, status: 'done' | 'skipped' | 'duplicate'): void;
+  finished(summary: RunSummary): void;
+  /** Stops bars/flushes logs; called once, also after a failure. */
+  close(): void;
+  readonly log: Logger;
+}
+
+/** Reporter that logs JSON lines (one per shard and one per run) to stderr. */
+export class JsonReporter implements RunReporter {
+  readonly log: Logger;
+  constructor(log: Logger = pino({ name: 'flywheel' }, pino.destination(2))) {
+    this.log = log;
+  }
+  planned(meta: RunMeta, resumed: boolean, alreadyDone: number): void {
+    this.log.info({ run_id: meta.run_id, shards: meta.shards.length, clips: meta.manifest.clips, manifest_errors: meta.manifest.errors, resumed, already_done: alreadyDone, stages: meta.stages.map((s) => s.name) }, 'run planned');
+  }
+  progress(): void {}
+  shardFinished(record: ShardRecord, status: 'done' | 'skipped' | 'duplicate'): void {
+    if (status !== 'skipped') this.log.info({ shard: record.shard, status, seconds: record.seconds, stages: record.stages }, 'shard committed');
+  }
+  finished(summary: RunSummary): void {
+    this.log.info({ ...summary }, 'run finished');
+  }
+  close(): void {
+    this.log.flush?.();
+  }
+}
+
+/** Reporter with one progress bar per stage (rows in) and a shard bar, for terminals. */
+export class BarReporter implements RunReporter {
+  readonly log: Logger;
+  readonly #bars = new cliProgress.MultiBar(
+    { format: '{stage} |{bar}| {value}/{total} {unit} | {rate}/s | errors {errors}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    cliProgress.Presets.shades_grey,
+  );
+  readonly #stageBars = new Map<string, { bar: cliProgress.SingleBar; rows: number; errors: number; started: number }>();
+  #shardBar: cliProgress.SingleBar | undefined;
+  #stageOrder: string[] = [];
+
+  constructor(log: Logger = pino({ name: 'flywheel', level: 'warn' }, pino.destination(2))) {
+    this.log = log;
+  }
+  planned(meta: RunMeta, _resumed: boolean, alreadyDone: number): void {
+    this.#shardBar = this.#bars.create(meta.shards.length, alreadyDone, { stage: 'shards'.padEnd(10), unit: 'shards', rate: '-', errors: meta.manifest.errors });
+    this.#stageOrder = meta.stages.map((s) => s.name);
+    const doneClips = Math.min(meta.manifest.clips, alreadyDone * meta.shard_size);
+    for (const s of meta.stages) {
+      const total = s.name === this.#stageOrder[0] ? meta.manifest.clips : 0;
+      this.#stageBars.set(s.name, { bar: this.#bars.create(total, s.name === this.#stageOrder[0] ? doneClips : 0, { stage: s.name.padEnd(10), unit: 'rows', rate: '0', errors: 0 }), rows: 0, errors: 0, started: performance.now() });
+    }
+  }
+  progress(stage: string, rowsIn: number, rowsOut: number): void {
+    const s = this.#stageBars.get(stage);
+    if (!s) return;
+    s.rows += rowsIn;
+    const secs = (performance.now() - s.started) / 1000;
+    s.bar.increment(rowsIn, { rate: secs > 0 ? (s.rows / secs).toFixed(1) : '0', errors: s.errors });
+    const next = this.#stageOrder[this.#stageOrder.indexOf(stage) + 1];
+    if (next) this.#stageBars.get(next)?.bar.setTotal((this.#stageBars.get(next)?.bar.getTotal() ?? 0) + rowsOut);
+  }
+  shardFinished(record: ShardRecord, status: 'done' | 'skipped' | 'duplicate'): void {
+    if (status === 'skipped') return;
+    this.#shardBar?.increment(1);
+    for (const [name, st] of Object.entries(record.stages)) {
+      const s = this.#stageBars.get(name);
+      if (s) {
+        s.errors += st.counters.errors;
+        s.bar.update({ errors: s.errors });
+      }
+    }
+  }
+  finished(summary: RunSummary): void {
+    this.close();
+    this.log.warn({ ...summary }, 'run finished');
+  }
+  close(): void {
+    this.#bars.stop();
+  }
+}
+
+/** Bars when stderr is a terminal, JSON logs otherwise. */
+export function defaultReporter(): RunReporter {
+  return process.stderr.isTTY ? new BarReporter() : new JsonReporter();
+}

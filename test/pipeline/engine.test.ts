@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { allOf, maxBytes, maxItems } from '../../pipeline/backpressure.js';
+import { BoundedQueue } from '../../pipeline/bounded-queue.js';
+import { newStageRun, rebatch, runPipeline, stageTransform } from '../../pipeline/engine.js';
+import { withStages } from '../../pipeline/lifecycle.js';
+import { clipsSchema } from '../../schemas/clips.js';
+import { clip } from '../helpers/manifests.js';
+import { doubleStage, lengthStage, newCalls } from '../helpers/toy-stages.js';
+import type { RecordBatch } from 'apache-arrow';
+
+const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+
+async function* batches(sizes: number[]): AsyncIterable<RecordBatch> {
+  let id = 0;
+  for (const n of sizes) yield rowsToBatch(clipsSchema, Array.from({ length: n }, () => clip(`c${id++}`, 'v.mp4', 0, id) as unknown as Record<string, unknown>));
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('rebatch', () => {
+  it('merges small and slices large batches to the stage batch size, keeping order', async () => {
+    const out = await collect(rebatch(batches([1, 2, 7, 1]), 4));
+    expect(out.map((b) => b.numRows)).toEqual([4, 4, 3]);
+    expect(out.flatMap((b) => batchToRows<{ clip_id: string }>(b).map((r) => r.clip_id))).toEqual(Array.from({ length: 11 }, (_, i) => `c${i}`));
+  });
+});
+
+describe('back-pressure policies', () => {
+  it('combine with AND and always admit into an empty queue', () => {
+    const p = allOf(maxItems(2), maxBytes(100));
+    expect(p.canPush({ items: 1, bytes: 10, incomingBytes: 10 })).toBe(true);
+    expect(p.canPush({ items: 2, bytes: 10, incomingBytes: 10 })).toBe(false);
+    expect(p.canPush({ items: 1, bytes: 60, incomingBytes: 50 })).toBe(false);
+    expect(() => maxItems(0)).toThrow(/got 0/);
+  });
+  it('a bounded queue blocks the producer until the consumer reads', async () => {
+    const q = new BoundedQueue<number>(maxItems(2));
+    await q.push(1);
+    await q.push(2);
+    let third = false;
+    const p = q.push(3).then(() => (third = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(third).toBe(false);
+    const it = q[Symbol.asyncIterator]();
+    expect((await it.next()).value).toBe(1);
+    await p;
+    expect(third).toBe(true);
+    q.fail(new Error('stop'));
+    await expect(it.next()).rejects.toThrow('stop');
+  });
+});
+
+describe('stageTransform', () => {
+  it('runs process calls concurrently up to the declared concurrency and keeps output order', async () => {
+    const calls = newCalls();
+    const run = newStageRun({ stage: lengthStage({ calls, concurrency: 3, batchSize: 1, delayMs: 5 }), shardId: 's', round: 0, signal: new AbortController().signal, log: silent });
+    const out = await collect(stageTransform(run, batches([10])));
+    expect(out.flatMap((b) => batchToRows<{ clip_id: string }>(b).map((r) => r.clip_id))).toEqual(Array.from({ length: 10 }, (_, i) => `c${i}`));
+    expect(calls.maxInFlight).toBe(3);
+    expect(run.counters).toMatchObject({ rows_in: 10, rows_out: 10, errors: 0 });
+  });
+  it('turns reported bad rows into error rows and goes on with the batch', async () => {
+    const run = newStageRun({ stage: lengthStage({ badIds: ['c1', 'c4'] }), shardId: 's', round: 2, signal: new AbortController().signal, log: silent });
+    const out = await collect(stageTransform(run, batches([6])));
+    expect(out.reduce((n, b) => n + b.numRows, 0)).toBe(4);
+    expect(run.errors.map((e) => [e.clip_id, e.stage, e.round, e.error_kind])).toEqual([
+      ['c1', 'length', 2, 'decode_failed'],
+      ['c4', 'length', 2, 'decode_failed'],
+    ]);
+    expect(run.counters.errors).toBe(2);
+  });
+});
+
+describe('runPipeline', () => {
+  it('connects stages with queues; each sink sees its stage output', async () => {
+    const abort = new AbortController();
+    const runs = [lengthStage(), doubleStage()].map((stage) => newStageRun({ stage, shardId: 's', round: 0, signal: abort.signal, log: silent }));
+    const seen: RecordBatch[][] = [[], []];
+    await runPipeline({ source: batches([4, 4, 4]), runs, sinks: seen.map((arr) => ({ write: async (b: RecordBatch) => void arr.push(b) })), abort });
+    expect(seen[0].reduce((n, b) => n + b.numRows, 0)).toBe(12);
+    const doubled = seen[1].flatMap((b) => batchToRows<{ twice: number; batch_rows: number }>(b));
+    expect(doubled).toHaveLength(12);
+    expect(Math.max(...doubled.map((r) => r.batch_rows))).toBe(5);
+  });
+  it('a stage error aborts the run and the first cause reaches the caller', async () => {
+    const abort = new AbortController();
+    const runs = [lengthStage({ throwOn: 'c5' }), doubleStage()].map((stage) => newStageRun({ stage, shardId: 's', round: 0, signal: abort.signal, log: silent }));
+    await expect(runPipeline({ source: batches([4, 4, 4]), runs, sinks: [{ write: async () => undefined }, { write: async () => undefined }], abort })).rejects.toThrow('boom on c5');
+    expect(abort.signal.aborted).toBe(true);
+  });
+});
+
+describe('withStages', () => {
+  it('tears down the stages that were set up, in reverse, even when a later setup fails', async () => {
+    const calls = newCalls();
+    await expect(withStages([lengthStage({ calls }), doubleStage({ calls, failSetup: true })], async () => 1)).rejects.toThrow(/stage double: setup failed: model file not found/);
+    expect(calls.setup).toEqual(['length']);
+    expect(calls.teardown).toEqual(['length']);
+  });
+  it('tears down after the body throws', async () => {
+    const calls = newCalls();
+    await expect(withStages([lengthStage({ calls }), doubleStage({ calls })], async () => { throw new Error('body'); })).rejects.toThrow('body');
+    expect(calls.teardown).toEqual(['double', 'length']);
+  });
+});

@@ -1,0 +1,80 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { csvRecords, type ManifestItem, readManifest } from '../../pipeline/manifest/index.js';
+import { clip, writeJsonl, writeParquetManifest } from '../helpers/manifests.js';
+import { tempDir } from '../helpers/tmp.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+
+async function read(path: string): Promise<ManifestItem[]> {
+  const out: ManifestItem[] = [];
+  for await (const x of readManifest(path)) out.push(x);
+  return out;
+}
+const messages = (items: ManifestItem[]): string[] => items.flatMap((i) => ('error' in i ? [`${i.error.error_kind}: ${i.error.message}`] : []));
+
+describe('manifest readers', () => {
+  it('reads JSONL and turns each malformed row into an error naming file and row', async () => {
+    const p = await writeJsonl(join(dir, 'm.jsonl'), [
+      clip('a', 'a.mp4', 0, 2),
+      { video_uri: 'b.mp4', start_s: 0, end_s: 1 },
+      clip('a', 'c.mp4', 0, 1),
+      clip('neg', 'd.mp4', -1, 1),
+      clip('inv', 'd.mp4', 5, 2),
+      { ...clip('nan', 'd.mp4', 0, 1), end_s: 'soon' },
+      { ...clip('nouri', '', 0, 1) },
+      '{not json',
+      clip('ok', 'e.mp4', 1.5, 3),
+    ]);
+    const items = await read(p);
+    expect(items.filter((i) => 'clip' in i).map((i) => ('clip' in i ? i.clip.clip_id : ''))).toEqual(['a', 'ok']);
+    const m = messages(items);
+    expect(m).toEqual([
+      expect.stringMatching(/^manifest_row: .*m\.jsonl row 2: missing clip_id \(got nothing\)$/),
+      expect.stringMatching(/^manifest_row: .*row 3: duplicate clip_id "a" \(first seen at row 1\)/),
+      expect.stringMatching(/^bad_time_range: .*row 4: start_s is negative \(got -1\)$/),
+      expect.stringMatching(/^bad_time_range: .*row 5: end_s must be greater than start_s \(got start_s=5, end_s=2\)$/),
+      expect.stringMatching(/^bad_time_range: .*row 6: end_s is not a number \(got "soon"\)$/),
+      expect.stringMatching(/^manifest_row: .*row 7: unreadable video_uri \(got ""\)/),
+      expect.stringMatching(/^manifest_row: .*row 8: unparsable row: invalid JSON/),
+    ]);
+    const missing = items.find((i) => 'error' in i && i.row === 2);
+    expect(missing && 'error' in missing ? missing.error.clip_id : '').toBe('row:2');
+  });
+
+  it('reads CSV with quoted fields, embedded commas/newlines and tags', async () => {
+    const p = join(dir, 'm.csv');
+    await writeFile(p, 'clip_id,video_uri,start_s,end_s,asr_text,tags\r\nx,"dir/a, ""b"".mp4",0,2.5,"line1\nline2",cat|dog\ny,b.mp4,3,1,,\nz,c.mp4,0,1,hi\n');
+    const items = await read(p);
+    const first = items[0];
+    expect('clip' in first && first.clip).toMatchObject({ clip_id: 'x', video_uri: 'dir/a, "b".mp4', start_s: 0, end_s: 2.5, asr_text: 'line1\nline2', tags: ['cat', 'dog'] });
+    expect(messages(items)).toEqual([expect.stringMatching(/m\.csv row 2: end_s must be greater/), expect.stringMatching(/m\.csv row 3: unparsable row: has 5 fields, header has 6/)]);
+  });
+
+  it('reads a Parquet manifest written with the clips schema', async () => {
+    const p = await writeParquetManifest(join(dir, 'm.parquet'), [clip('p1', 'a.mp4', 0, 1), { ...clip('p2', 'b.mp4', 1, 2), tags: ['t'] }, clip('p1', 'c.mp4', 0, 1)]);
+    const items = await read(p);
+    expect(items.filter((i) => 'clip' in i)).toHaveLength(2);
+    expect(items[1]).toMatchObject({ clip: { clip_id: 'p2', tags: ['t'] } });
+    expect(messages(items)).toEqual([expect.stringMatching(/m\.parquet row 3: duplicate clip_id "p1"/)]);
+  });
+
+  it('rejects an unknown manifest format or a missing file with a clear message', async () => {
+    await expect(read(join(dir, 'm.xlsx'))).rejects.toThrow(/unknown format "\.xlsx"; use \.parquet, \.csv or \.jsonl/);
+    await expect(read(join(dir, 'nope.csv'))).rejects.toThrow(/nope\.csv: cannot read \(ENOENT\)/);
+  });
+
+  it('csv parser handles a final line without newline', async () => {
+    async function* src(): AsyncIterable<string> {
+      yield 'a,"b';
+      yield '""c",d\ne,f';
+    }
+    const recs: string[][] = [];
+    for await (const r of csvRecords(src())) recs.push(r);
+    expect(recs).toEqual([['a', 'b"c', 'd'], ['e', 'f']]);
+  });
+});
