@@ -11,6 +11,7 @@ export interface CommandModule {
 
 const commandModules: CommandModule[] = [
   // sub-commands are added here, one import each
+  await import('./commands/gen-bench.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */
