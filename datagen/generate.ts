@@ -6,7 +6,7 @@
  * Same options ⇒ re-running is a no-op; different options ⇒ a clean rebuild.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { clipsSchema, type ClipRow } from '../schemas/clips.js';
@@ -174,6 +174,24 @@ export function planBenchmark(opts: BenchmarkOptions, dir: string): { clips: Cli
   return { clips, truth, scenes, videos, counts };
 }
 
+const OWN_ENTRY = /^(clips\.parquet|truth\.parquet|dataset\.json|videos)(\.tmp-\d+)?$/;
+const OWN_VIDEO = /^v\d{5,}\.mp4(\.tmp-\d+)?$/;
+
+/**
+ * Refuses to rebuild into a directory holding files the generator did not write, so a
+ * mistyped `--out` never deletes someone's data. Missing or empty directories are fine.
+ */
+export async function assertRebuildable(dir: string): Promise<void> {
+  const list = async (d: string): Promise<string[]> => readdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
+  const foreign = (await list(dir)).filter((f) => !OWN_ENTRY.test(f));
+  foreign.push(...(await list(join(dir, VIDEOS_DIR))).filter((f) => !OWN_VIDEO.test(f)).map((f) => `${VIDEOS_DIR}/${f}`));
+  if (foreign.length > 0) {
+    throw new Error(
+      `refusing to (re)build a benchmark in ${dir}: it holds files the generator did not write (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}); choose an empty or new --out directory`,
+    );
+  }
+}
+
 /** Reads `dataset.json` of a directory, or null when absent/unreadable. */
 export async function readDatasetDescription(dir: string): Promise<DatasetDescription | null> {
   try {
@@ -208,6 +226,7 @@ export async function generateBenchmark(options: BenchmarkOptionsInput, hooks: G
   }
 
   // clean rebuild: drop the completion marker first, then everything it described
+  await assertRebuildable(dir);
   await mkdir(dir, { recursive: true });
   await rm(join(dir, DATASET_FILE), { force: true });
   await rm(paths.videosDir, { recursive: true, force: true });

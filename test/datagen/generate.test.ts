@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +158,14 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     expect(fewer.reused).toBe(false);
     expect(readdirSync(info.videosDir)).toEqual(['v00000.mp4']);
     expect((await readTruth(info.dir)).filter((t) => t.corrupted)).toHaveLength(2);
+  });
+
+  it('refuses to rebuild into a directory holding foreign files', async () => {
+    const dir = join(root, 'foreign');
+    mkdirSync(join(dir, 'videos'), { recursive: true });
+    writeFileSync(join(dir, 'videos', 'holiday.mp4'), 'x');
+    await expect(generateBenchmark({ ...opts, clips: 3, outDir: dir })).rejects.toThrow(/did not write \(videos\/holiday\.mp4\)/);
+    expect(readFileSync(join(dir, 'videos', 'holiday.mp4'), 'utf8')).toBe('x');
   });
 
   it('runs as `flywheel gen-bench`', async () => {
