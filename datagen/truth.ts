@@ -53,3 +53,8 @@ export async function readTruthMap(dir: string): Promise<Map<string, TruthRow>> 
 export function truthAttrs(row: TruthRow): CaptionAttrs {
   return JSON.parse(row.attrs_json) as CaptionAttrs;
 }
+
+/** Clip ids whose ASR transcript is corrupted — the positives for `noiseDetection`. */
+export function corruptedIds(rows: readonly TruthRow[]): string[] {
+  return rows.filter((r) => r.corrupted).map((r) => r.clip_id);
+}

@@ -6,3 +6,4 @@ export * from './attributes.js';
 export * from './diversity.js';
 export * from './quantity.js';
 export * from './noise.js';
+export * from './benchmark.js';
