@@ -12,6 +12,8 @@ export interface CommandModule {
 const commandModules: CommandModule[] = [
   // sub-commands are added here, one import each
   await import('./commands/gen-bench.js'),
+  await import('./commands/run.js'),
+  await import('./commands/inspect.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */
@@ -29,5 +31,13 @@ export function buildProgram(): Command {
 
 const isMain = process.argv[1] !== undefined && /cli[\\/]main\.ts$|bin[\\/]flywheel\.js$/.test(process.argv[1]);
 if (isMain) {
-  await buildProgram().parseAsync(process.argv);
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (e) {
+    // a clear one-line cause for the user; the stack only with FLYWHEEL_DEBUG=1
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(`flywheel: ${err.message}\n`);
+    if (process.env.FLYWHEEL_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
+    process.exitCode = 1;
+  }
 }

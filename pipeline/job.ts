@@ -1,0 +1,20 @@
+/** Running a validated config on this machine: build its stages and hand them to the local runner. */
+import { type Config, outputAffectingConfig } from '../schemas/config.js';
+import { stagesFromConfig } from '../stages/index.js';
+import type { RunReporter } from './reporter.js';
+import { type LocalRunResult, runLocal } from './runner.js';
+
+/** Runs (or resumes) the job a config describes. */
+export function runConfig(config: Config, opts: { reporter?: RunReporter; signal?: AbortSignal } = {}): Promise<LocalRunResult> {
+  return runLocal({
+    runDir: config.run_dir,
+    manifestPath: config.manifest,
+    shardSize: config.shard_size,
+    round: config.round,
+    shardConcurrency: config.shard_concurrency,
+    stages: stagesFromConfig(config),
+    config: outputAffectingConfig(config),
+    ...(opts.reporter ? { reporter: opts.reporter } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+}
