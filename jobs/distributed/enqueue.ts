@@ -1,0 +1,82 @@
+/**
+ * `flywheel run --queue`: plan the run on shared storage exactly as the local runner does (same
+ * shards, same `run.json`), store its spec in Redis, and add the first stage's flow. Workers pick
+ * it up from there; {@link waitForRun} follows it to the end.
+ */
+import { mkdir } from 'node:fs/promises';
+import { planRun } from '../../pipeline/plan.js';
+import type { RunMeta } from '../../pipeline/ledger.js';
+import type { AnyStage } from '../../pipeline/stage.js';
+import type { Storage } from '../../pipeline/storage.js';
+import { closeRedis, openRedis, type QueueConnection } from './connection.js';
+import { addStageFlow } from './flow.js';
+import { RunQueues } from './run-queues.js';
+import { RunStore } from './run-store.js';
+import { defaultRetry, resourceClassOf, type RetryPolicy, type RunSpec, retrySchema, type StorageRef } from './spec.js';
+import { openSharedStorage } from './shared-storage.js';
+
+/** Inputs of {@link enqueueRun}. */
+export interface EnqueueRunOptions {
+  readonly connection: QueueConnection;
+  /** The run directory; every worker must see it at the same path (shared filesystem). */
+  readonly storage: StorageRef;
+  /** Opens `storage` here (default: a local directory). */
+  readonly openStorage?: (ref: StorageRef) => Storage;
+  readonly manifestPath: string;
+  readonly shardSize: number;
+  readonly round: number;
+  /** The stages, for planning (names, schemas, resources); workers build their own from `stageConfig`. */
+  readonly stages: readonly AnyStage[];
+  /** The output-affecting config, hashed for the resume check (as for the local runner). */
+  readonly config: unknown;
+  /** JSON handed to each worker's stage factory to build the same stages. */
+  readonly stageConfig: unknown;
+  /** Attempts and back-off of a failed shard task (default 5 attempts from 1 s). */
+  readonly retry?: RetryPolicy;
+}
+
+/** A queued run. */
+export interface EnqueuedRun {
+  readonly runId: string;
+  readonly meta: RunMeta;
+  /** True when the run dir already held this run (finished shards are skipped). */
+  readonly resumed: boolean;
+  readonly spec: RunSpec;
+}
+
+/**
+ * Plans (or resumes) a run and queues its first stage. Refuses a run that is already queued and
+ * running; a finished or failed run is re-queued from scratch in Redis (its committed shards are kept and skipped).
+ */
+export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> {
+  const retry = retrySchema.parse(opts.retry ?? defaultRetry);
+  if (opts.storage.kind === 'local') await mkdir(opts.storage.root, { recursive: true });
+  const storage = (opts.openStorage ?? openSharedStorage)(opts.storage);
+  const { meta, resumed } = await planRun({ storage, manifestPath: opts.manifestPath, shardSize: opts.shardSize, round: opts.round, stages: opts.stages, config: opts.config });
+  const spec: RunSpec = {
+    version: 1,
+    run_id: meta.run_id,
+    storage: opts.storage,
+    stages: meta.stages.map((s) => ({ name: s.name, resources: { ...s.resources }, class: resourceClassOf(s.resources) })),
+    shards: [...meta.shards],
+    stage_config: opts.stageConfig,
+    retry,
+    created_at: new Date().toISOString(),
+  };
+  const redis = openRedis(opts.connection);
+  const queues = new RunQueues(opts.connection, spec);
+  try {
+    const store = new RunStore(redis);
+    const existing = await store.get(spec.run_id);
+    if (existing?.state === 'running') {
+      throw new Error(`run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``);
+    }
+    if (existing) await queues.obliterate();
+    await store.create(spec);
+    await addStageFlow(queues.producer, queues.control, spec, 0);
+    return { runId: spec.run_id, meta, resumed, spec };
+  } finally {
+    await queues.close();
+    await closeRedis(redis);
+  }
+}

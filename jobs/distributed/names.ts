@@ -1,0 +1,58 @@
+/**
+ * Every name the distributed runner puts in Redis, in one place. BullMQ keys live under the
+ * prefix `flywheel` (`flywheel:<run>-cpu:wait`, ...); flywheel's own bookkeeping lives next to
+ * them under `flywheel:run:<run>...` and `flywheel:runs`.
+ */
+
+/** BullMQ key prefix for every flywheel queue. */
+export const QUEUE_PREFIX = 'flywheel';
+
+/** Resource classes a stage's shard jobs are routed by: a stage that needs a GPU goes to `gpu`. */
+export const resourceClasses = ['cpu', 'gpu'] as const;
+
+/** One of {@link resourceClasses}. */
+export type ResourceClass = (typeof resourceClasses)[number];
+
+/** The queue of a run's shard jobs of one resource class (BullMQ forbids `:` in queue names). */
+export function shardQueueName(runId: string, cls: ResourceClass): string {
+  return `${runId}-${cls}`;
+}
+
+/** The queue of a run's barrier jobs (one per stage: runs when all the stage's shards are done). */
+export function controlQueueName(runId: string): string {
+  return `${runId}-control`;
+}
+
+/** Job id of stage `stageIndex`'s task for `shard` (unique within the run's queues; no `:` allowed). */
+export function shardJobId(stageIndex: number, shard: string): string {
+  return `s${stageIndex}-${shard}`;
+}
+
+/** Job id of stage `stageIndex`'s barrier. */
+export function barrierJobId(stageIndex: number): string {
+  return `barrier-s${stageIndex}`;
+}
+
+/** Redis keys of flywheel's own run bookkeeping. */
+export const redisKeys = {
+  /** Set of run ids workers should serve (queued or running). */
+  activeRuns: `${QUEUE_PREFIX}:runs`,
+  /** Hash: `spec` (JSON), `state`, `error`, `updated_at`. */
+  run: (runId: string): string => `${QUEUE_PREFIX}:run:${runId}`,
+  /** Hash: worker id → JSON {@link WorkerSeen}. */
+  workers: (runId: string): string => `${QUEUE_PREFIX}:run:${runId}:workers`,
+  /** Set of shard ids whose stage `stageIndex` task completed (idempotent under retries). */
+  done: (runId: string, stageIndex: number): string => `${QUEUE_PREFIX}:run:${runId}:done:${stageIndex}`,
+} as const;
+
+/** What the worker registry records about a worker that served a run. */
+export interface WorkerSeen {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly resources: readonly ResourceClass[];
+  readonly first_seen: string;
+  readonly last_seen: string;
+  /** Shard tasks this worker completed for the run. */
+  readonly shards: number;
+}

@@ -1,0 +1,76 @@
+/**
+ * Runs one stage of a run as its own shard task, with the engine's unchanged `runShardTask`:
+ * a {@link Storage} view makes stage k read stage k-1's committed output as its input and keep its
+ * own ledger record per shard, while outputs and error files land at the run's usual keys. So a
+ * stage barrier (all shards of stage k before any of stage k+1) needs no second engine.
+ */
+import { layout } from '../../pipeline/layout.js';
+import type { RunMeta } from '../../pipeline/ledger.js';
+import type { CommitResult, Storage, TempObject, WriteData } from '../../pipeline/storage.js';
+
+/** Keys the distributed runner adds to a run directory. */
+export const distLayout = {
+  /** Ledger record of one stage's task for one shard (its presence = that stage is done for the shard). */
+  stageLedger: (stage: string, shard: string): string => `stage-ledger/${stage}/${shard}.json`,
+} as const;
+
+/**
+ * The view of a run directory one stage's shard task sees: `input/<shard>` is the previous stage's
+ * output (for stage 0 the run's input) and `ledger/<shard>` is the stage's own ledger record.
+ * Every other key passes through unchanged.
+ */
+export class StageScopedStorage implements Storage {
+  readonly #inner: Storage;
+  readonly #stage: string;
+  readonly #previous: string | undefined;
+  readonly description: string;
+
+  /** @param previous the stage whose output is this stage's input; undefined for the first stage. */
+  constructor(inner: Storage, stage: string, previous: string | undefined) {
+    this.#inner = inner;
+    this.#stage = stage;
+    this.#previous = previous;
+    this.description = `${inner.description} [stage ${stage}]`;
+  }
+
+  /** The key of the run directory that `key` stands for in this view. */
+  map(key: string): string {
+    const input = /^input\/(shard-\d+)\.parquet$/.exec(key);
+    if (input && this.#previous !== undefined) return layout.output(this.#previous, input[1]);
+    const ledger = /^ledger\/(shard-\d+)\.json$/.exec(key);
+    if (ledger) return distLayout.stageLedger(this.#stage, ledger[1]);
+    return key;
+  }
+
+  writeTemp(key: string, data: WriteData): Promise<TempObject> {
+    return this.#inner.writeTemp(this.map(key), data);
+  }
+  commit(temp: TempObject, opts?: { overwrite?: boolean }): Promise<CommitResult> {
+    return this.#inner.commit(temp, opts);
+  }
+  discard(temp: TempObject): Promise<void> {
+    return this.#inner.discard(temp);
+  }
+  exists(key: string): Promise<boolean> {
+    return this.#inner.exists(this.map(key));
+  }
+  read(key: string): Promise<Uint8Array> {
+    return this.#inner.read(this.map(key));
+  }
+  openBlob(key: string): Promise<Blob> {
+    return this.#inner.openBlob(this.map(key));
+  }
+  list(prefix: string): Promise<string[]> {
+    return this.#inner.list(this.map(prefix));
+  }
+  remove(key: string): Promise<void> {
+    return this.#inner.remove(this.map(key));
+  }
+}
+
+/** The run metadata as one stage's shard task sees it: the same run, with that stage only. */
+export function stageMeta(meta: RunMeta, stage: string): RunMeta {
+  const info = meta.stages.find((s) => s.name === stage);
+  if (!info) throw new Error(`run ${meta.run_id} has no stage ${JSON.stringify(stage)} (stages: ${meta.stages.map((s) => s.name).join(', ')})`);
+  return { ...meta, stages: [info] };
+}

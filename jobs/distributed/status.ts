@@ -1,0 +1,131 @@
+/**
+ * `flywheel status`: a run's progress from Redis alone (no shared storage needed): per stage the
+ * shard tasks waiting, active, delayed (backing off), failed and done; the workers that served it
+ * and whether they are connected now. {@link waitForRun} polls it until the run ends.
+ */
+import { closeRedis, openRedis, type QueueConnection } from './connection.js';
+import type { ResourceClass, WorkerSeen } from './names.js';
+import { RunQueues } from './run-queues.js';
+import { RunStore } from './run-store.js';
+import type { RunState } from './spec.js';
+
+/** Progress of one stage. */
+export interface StageStatus {
+  readonly name: string;
+  readonly class: ResourceClass;
+  readonly shards: number;
+  readonly waiting: number;
+  readonly active: number;
+  /** Waiting out a retry back-off. */
+  readonly delayed: number;
+  readonly failed: number;
+  readonly done: number;
+}
+
+/** A worker that served the run; `live` = connected to one of the run's queues now. */
+export interface WorkerStatus extends WorkerSeen {
+  readonly live: boolean;
+}
+
+/** Progress of a whole run. */
+export interface RunStatus {
+  readonly run_id: string;
+  readonly state: RunState;
+  readonly error?: string;
+  readonly run_dir: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly shards: number;
+  readonly stages: readonly StageStatus[];
+  readonly workers: readonly WorkerStatus[];
+}
+
+/** Reads one run's status; throws when Redis has no run with that id. */
+export async function runStatus(opts: { readonly connection: QueueConnection; readonly runId: string }): Promise<RunStatus> {
+  const redis = openRedis(opts.connection);
+  try {
+    return await readStatus(opts.connection, new RunStore(redis), opts.runId);
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+/** Status of every run known to Redis (newest first). */
+export async function listRuns(opts: { readonly connection: QueueConnection }): Promise<RunStatus[]> {
+  const redis = openRedis(opts.connection);
+  try {
+    const store = new RunStore(redis);
+    const out: RunStatus[] = [];
+    for (const id of await store.all()) out.push(await readStatus(opts.connection, store, id));
+    return out.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+async function readStatus(connection: QueueConnection, store: RunStore, runId: string): Promise<RunStatus> {
+  const run = await store.get(runId);
+  if (!run) throw new Error(`no run ${JSON.stringify(runId)} in ${connection.url}; \`flywheel status --queue ${connection.url}\` lists the runs`);
+  const queues = new RunQueues(connection, run.spec);
+  try {
+    const open = await queues.openCounts();
+    const stages: StageStatus[] = [];
+    for (const [i, s] of run.spec.stages.entries()) {
+      const c = open[i];
+      stages.push({ name: s.name, class: s.class, shards: run.spec.shards.length, waiting: c.waiting + c.prioritized, active: c.active, delayed: c.delayed, failed: c.failed, done: await store.shardsDone(runId, i) });
+    }
+    const live = await queues.liveWorkers();
+    const workers = (await store.workers(runId)).map((w) => ({ ...w, live: live.has(w.id) }));
+    let state = run.state;
+    let error = run.error;
+    if (state === 'running') {
+      const failure = await queues.failure();
+      if (failure) {
+        state = 'failed';
+        error = failure;
+      }
+    }
+    return {
+      run_id: runId,
+      state,
+      ...(error ? { error } : {}),
+      run_dir: run.spec.storage.root,
+      created_at: run.spec.created_at,
+      updated_at: run.updated_at,
+      shards: run.spec.shards.length,
+      stages,
+      workers,
+    };
+  } finally {
+    await queues.close();
+  }
+}
+
+/** Options of {@link waitForRun}. */
+export interface WaitOptions {
+  readonly connection: QueueConnection;
+  readonly runId: string;
+  /** Poll interval in ms (default 1000). */
+  readonly pollMs?: number;
+  readonly signal?: AbortSignal;
+  /** Called with each status read. */
+  readonly onStatus?: (s: RunStatus) => void;
+}
+
+/** Polls until the run is `done` or `failed` and returns its final status (a failed run resolves too; check `state`). */
+export async function waitForRun(opts: WaitOptions): Promise<RunStatus> {
+  const pollMs = opts.pollMs ?? 1000;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const s = await runStatus(opts);
+    opts.onStatus?.(s);
+    if (s.state !== 'running') return s;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, pollMs);
+      opts.signal?.addEventListener('abort', () => {
+        clearTimeout(t);
+        reject(opts.signal?.reason);
+      }, { once: true });
+    });
+  }
+}
