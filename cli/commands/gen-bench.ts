@@ -2,17 +2,17 @@
  * `flywheel gen-bench`: generate the controlled video-language benchmark (videos, noisy
  * ASR manifest, human and held-out splits, ground-truth sidecar). See docs/benchmark.md.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { generateBenchmark } from '../../datagen/index.js';
 
 const toInt = (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`--${name} must be an integer (got ${JSON.stringify(v)})`);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`--${name} must be an integer (got ${JSON.stringify(v)})`);
   return n;
 };
 const toNum = (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number (got ${JSON.stringify(v)})`);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`--${name} must be a number (got ${JSON.stringify(v)})`);
   return n;
 };
 
@@ -47,7 +47,13 @@ export function register(program: Command): void {
           concurrency: o.concurrency, uriStyle: o.relativeUris ? 'relative' : 'absolute',
         },
         { onProgress: tty ? (d, n) => process.stderr.write(`\rvideos ${d}/${n}`) : undefined },
-      );
+      ).catch((e: unknown) => {
+        // a runtime failure, not a usage error: the message alone, no help text
+        process.stderr.write(`gen-bench: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 1;
+        return null;
+      });
+      if (info === null) return;
       if (tty) process.stderr.write('\n');
       const s = (performance.now() - t0) / 1000;
       const c = info.counts;
