@@ -69,6 +69,8 @@ export interface GenerateHooks {
   onProgress?: (doneVideos: number, totalVideos: number) => void;
   /** ffmpeg binary (default: the bundled `@ffmpeg-installer/ffmpeg`). */
   ffmpegPath?: string;
+  /** Stops the run: running ffmpeg processes are killed, no new ones start, no dataset.json is written. */
+  signal?: AbortSignal;
 }
 
 /** Path of the bundled static ffmpeg. Throws a message that says how to fix a missing install. */
@@ -236,14 +238,21 @@ export async function generateBenchmark(options: BenchmarkOptionsInput, hooks: G
   const fmt = { width: opts.width, height: opts.height, fps: opts.fps };
   let done = 0;
   const tasks = plan.videos.map((name, k) => async () => {
+    hooks.signal?.throwIfAborted();
     const scenes = plan.scenes.slice(k * opts.clipsPerVideo, (k + 1) * opts.clipsPerVideo);
     const final = join(paths.videosDir, name);
     const tmp = `${final}.tmp-${process.pid}`;
-    await renderVideo(ffmpeg, scenes, fmt, tmp);
-    await rename(tmp, final);
+    try {
+      await renderVideo(ffmpeg, scenes, fmt, tmp, hooks.signal);
+      await rename(tmp, final);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
     hooks.onProgress?.(++done, plan.videos.length);
   });
   await runPool(tasks, opts.concurrency);
+  hooks.signal?.throwIfAborted();
 
   await writeParquetRows(paths.manifestPath, clipsSchema, plan.clips);
   await writeParquetRows(paths.truthPath, truthSchema, plan.truth);

@@ -108,9 +108,9 @@ export function clipTimes(scenes: readonly Scene[], fps: number): { starts: numb
 
 /**
  * Encodes `scenes` into `outPath` (an mp4, H.264 ultrafast, one thread, keyframe at each clip start).
- * Rejects with ffmpeg's stderr when it fails.
+ * Rejects with ffmpeg's stderr when it fails; aborting `signal` kills ffmpeg.
  */
-export function renderVideo(ffmpegPath: string, scenes: readonly Scene[], fmt: VideoFormat, outPath: string): Promise<void> {
+export function renderVideo(ffmpegPath: string, scenes: readonly Scene[], fmt: VideoFormat, outPath: string, signal?: AbortSignal): Promise<void> {
   const { starts } = clipTimes(scenes, fmt.fps);
   const args = [
     '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
@@ -125,12 +125,12 @@ export function renderVideo(ffmpegPath: string, scenes: readonly Scene[], fmt: V
     '-f', 'mp4', outPath,
   ];
   return new Promise((resolve, reject) => {
-    const p = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
     let stderr = '';
     p.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
     });
-    p.on('error', (e) => reject(new Error(`cannot start ffmpeg at ${ffmpegPath}: ${e.message}`)));
+    p.on('error', (e) => reject(e.name === 'AbortError' ? e : new Error(`cannot start ffmpeg at ${ffmpegPath}: ${e.message}`)));
     p.on('close', (code) => {
       if (code === 0) resolve();
       else reject(new Error(`ffmpeg exited with ${code} writing ${outPath}: ${stderr.trim().slice(-2000)}`));

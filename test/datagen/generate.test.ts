@@ -168,6 +168,17 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     expect(readFileSync(join(dir, 'videos', 'holiday.mp4'), 'utf8')).toBe('x');
   });
 
+  it('stops on abort without marking the dataset complete', async () => {
+    const dir = join(root, 'aborted');
+    const ac = new AbortController();
+    const run = generateBenchmark({ ...opts, clips: 64, clipsPerVideo: 4, outDir: dir }, { signal: ac.signal, onProgress: () => ac.abort() });
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(readdirSync(dir)).not.toContain('dataset.json');
+    expect(readdirSync(join(dir, 'videos')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    // the next run rebuilds cleanly
+    expect((await generateBenchmark({ ...opts, clips: 8, outDir: dir })).counts.videos).toBe(1);
+  });
+
   it('runs as `flywheel gen-bench`', async () => {
     const { buildProgram } = await import('../../cli/main.js');
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
