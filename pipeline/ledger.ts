@@ -38,7 +38,8 @@ export interface RunMeta {
 /** One stage's result inside a shard record. */
 export interface ShardStageRecord {
   readonly counters: StageCounters;
-  readonly output: string;
+  /** The stored output, or null for an in-flight-only stage (`persist: false`). */
+  readonly output: string | null;
   readonly errors: string;
 }
 

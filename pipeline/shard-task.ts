@@ -9,7 +9,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { errorsSchema } from '../schemas/errors.js';
 import { rowsToBatch, sameFields } from './arrow.js';
 import type { BackpressurePolicy } from './backpressure.js';
-import { type EngineHooks, newStageRun, runPipeline, type StageRun } from './engine.js';
+import { type BatchSink, type EngineHooks, newStageRun, runPipeline, type StageRun } from './engine.js';
 import { layout } from './layout.js';
 import { commitShardRecord, readJson, readRunMeta, type RunMeta, type ShardRecord, type ShardStageRecord } from './ledger.js';
 import { withStages } from './lifecycle.js';
@@ -69,7 +69,15 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
     newStageRun({ stage, shardId, round: meta.round, signal: abort.signal, log, ...(opts.hooks ? { hooks: opts.hooks } : {}) }),
   );
   const metadata = (stage: string): Record<string, string> => ({ 'flywheel.stage': stage, 'flywheel.shard': shardId, 'flywheel.run_id': meta.run_id, 'flywheel.config_hash': meta.config_hash });
-  const writers = stages.map((s) => new ParquetStreamWriter(storage, layout.output(s.name, shardId), s.outputSchema, metadata(s.name)));
+  const writers = stages.map((s) => (s.persist === false ? undefined : new ParquetStreamWriter(storage, layout.output(s.name, shardId), s.persistSchema ?? s.outputSchema, metadata(s.name))));
+  const sinks: BatchSink[] = stages.map((s, i) => {
+    const w = writers[i];
+    if (!w) return { write: async () => undefined };
+    const stored = s.persistSchema;
+    if (!stored) return w;
+    const names = stored.fields.map((f) => f.name);
+    return { write: (b: RecordBatch) => w.write(b.select(names)) };
+  });
   const temps: TempObject[] = [];
   try {
     const first = stages[0];
@@ -81,15 +89,15 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
         yield b;
       }
     }
-    await runPipeline({ source: source(), runs, sinks: writers, abort, ...(opts.queuePolicy ? { queuePolicy: opts.queuePolicy } : {}) });
-    for (const w of writers) temps.push(await w.close());
+    await runPipeline({ source: source(), runs, sinks, abort, ...(opts.queuePolicy ? { queuePolicy: opts.queuePolicy } : {}) });
+    for (const w of writers) if (w) temps.push(await w.close());
     for (const [i, run] of runs.entries()) {
       const bytes = parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, run.errors as unknown as Record<string, unknown>[])], metadata(stages[i].name));
       temps.push(await storage.writeTemp(layout.errors(stages[i].name, shardId), bytes));
     }
   } catch (e) {
-    for (const w of writers) w.abort(e);
-    const leftovers = await Promise.all(writers.map((w) => w.settled()));
+    for (const w of writers) w?.abort(e);
+    const leftovers = await Promise.all(writers.map((w) => w?.settled()));
     await Promise.all([...temps, ...leftovers.filter((t): t is TempObject => t !== undefined)].map((t) => storage.discard(t)));
     throw e;
   } finally {
@@ -99,7 +107,7 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
   for (const t of temps) await storage.commit(t);
   const stageRecords: Record<string, ShardStageRecord> = {};
   for (const [i, run] of runs.entries()) {
-    stageRecords[stages[i].name] = { counters: { ...run.counters }, output: layout.output(stages[i].name, shardId), errors: layout.errors(stages[i].name, shardId) };
+    stageRecords[stages[i].name] = { counters: { ...run.counters }, output: stages[i].persist === false ? null : layout.output(stages[i].name, shardId), errors: layout.errors(stages[i].name, shardId) };
   }
   const record: ShardRecord = {
     shard: shardId,

@@ -56,8 +56,19 @@ export interface Stage<In extends TypeMap = TypeMap, Out extends TypeMap = TypeM
   readonly concurrency: number;
   /** Whether finished shards of this stage may be reused by a resumed run (false = always recomputed). */
   readonly resumable: boolean;
+  /**
+   * Whether the engine writes this stage's output to `<stage>/<shard>.parquet` (default true).
+   * `false` for in-flight stages whose output only feeds the next stage (its error rows are still written).
+   */
+  readonly persist?: boolean;
   readonly inputSchema: Schema<In>;
   readonly outputSchema: Schema<Out>;
+  /**
+   * Which columns of the output are stored when `persist` is not false: omitted = all of
+   * `outputSchema`; a narrower schema stores that projection (e.g. captions without the frames they
+   * travelled with to the next stage).
+   */
+  readonly persistSchema?: Schema;
   /** Once per process before any batch: load tools/models; throw with a how-to-fix message if missing. */
   setup(): Promise<void>;
   process(batch: RecordBatch<In>, ctx: StageContext): Promise<RecordBatch<Out>>;

@@ -11,6 +11,7 @@ export const errorKinds = [
   'timeout',
   'bad_time_range',
   'model_error',
+  'missing_frames',
   'internal',
 ] as const;
 

@@ -1,0 +1,3 @@
+/** The attach-frames stage and its frame store. */
+export { attachFramesStage, type AttachFramesOptions } from './stage.js';
+export { FrameStore, type FrameStoreOptions, type StoredClipFrames } from './frame-store.js';
