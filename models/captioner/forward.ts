@@ -67,7 +67,8 @@ export function encode(cfg: CaptionerConfig, dtype: FloatDType, frames: Tensor, 
   const px = o.sub(o.mul(o.cast(frames, dtype), o.scalar(gr, 1 / 255, dtype)), o.scalar(gr, 0.5, dtype));
   const tiles = o.transpose(o.reshape(px, [0, 0, np, p, np, p, 3]), [0, 1, 2, 4, 3, 5, 6]);
   const patches = o.reshape(tiles, [0, 0, np * np, p * p * 3]);
-  let vis = o.add(o.add(linear(patches, P, 'patch'), P('pos.frame')), P('pos.patch'));
+  const stem = linear(o.gelu(linear(patches, P, 'patch')), P, 'patch2');
+  let vis = o.add(o.add(stem, P('pos.frame')), P('pos.patch'));
   vis = o.add(o.reshape(vis, [0, NV, d]), P('type.visual'));
   let txt = o.add(o.gather(P('tok'), textIds), o.gather(P('pos.text'), positions(textIds)));
   txt = o.add(txt, P('type.text'));

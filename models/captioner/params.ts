@@ -43,7 +43,9 @@ export function paramSpecs(cfg: CaptionerConfig): ParamSpec[] {
   const P = visualTokens(cfg) / cfg.frames;
   const out: ParamSpec[] = [];
   const resid = 0.02 / Math.sqrt(2 * Math.max(1, cfg.encLayers + cfg.decLayers));
+  // Two-layer MLP patch stem: gives per-patch nonlinear features (edges, corners) from the start.
   linear(out, 'patch', cfg.patch * cfg.patch * 3, d);
+  linear(out, 'patch2', d, d);
   out.push({ name: 'pos.frame', shape: [cfg.frames, 1, d], init: 'normal', std: 0.02, decay: false });
   out.push({ name: 'pos.patch', shape: [P, d], init: 'normal', std: 0.02, decay: false });
   out.push({ name: 'pos.text', shape: [cfg.maxTextLen, d], init: 'normal', std: 0.02, decay: false });

@@ -1,0 +1,96 @@
+/**
+ * Standalone inference graphs with the weights stored as initializers, so each
+ * ONNX file runs in any ONNX runtime on its own:
+ * - encoder:  frames uint8 [B,T,S,S,3], text_ids int64 [B,Lt] → memory [B,N,d], memory_bias [B,N]
+ * - decoder:  memory, memory_bias, prefix int64 [B,L] → logp_last [B,V] (full re-run, no KV cache)
+ * - score:    frames, text_ids, caption_ids [B,L+1] → token_logp [B,L] (0 at pads)
+ * They call the same forward functions as the training graph.
+ */
+import { Graph, type Tensor } from '../graph/graph.js';
+import * as o from '../graph/ops.js';
+import { serialize } from '../graph/serialize.js';
+import { type CaptionerConfig, SPECIAL_IDS } from './config.js';
+import { decode, encode, shiftCaption, targetLogp } from './forward.js';
+import { paramSpecs, type Weights } from './params.js';
+
+/** Value names of the inference graphs. */
+export const INFER_IO = {
+  frames: 'frames',
+  textIds: 'text_ids',
+  captionIds: 'caption_ids',
+  memory: 'memory',
+  memoryBias: 'memory_bias',
+  prefix: 'prefix',
+  logpLast: 'logp_last',
+  tokenLogp: 'token_logp',
+} as const;
+
+/** File names of the exported graphs inside a model version. */
+export const GRAPH_FILES = { encoder: 'encoder.onnx', decoder: 'decoder.onnx', score: 'score.onnx' } as const;
+
+function weightLookup(g: Graph, cfg: CaptionerConfig, weights: Weights): (n: string) => Tensor {
+  const made = new Map<string, Tensor>();
+  const shapes = new Map(paramSpecs(cfg).map((s) => [s.name, s.shape]));
+  return (n) => {
+    let t = made.get(n);
+    if (!t) {
+      const data = weights.get(n);
+      const shape = shapes.get(n);
+      if (!data || !shape) throw new Error(`inference graph: missing weight ${n}`);
+      t = g.initializer(n, 'float32', shape, data);
+      made.set(n, t);
+    }
+    return t;
+  };
+}
+
+function inputs(g: Graph, cfg: CaptionerConfig): { frames: Tensor; textIds: Tensor } {
+  const S = cfg.frameSize;
+  return {
+    frames: g.input(INFER_IO.frames, 'uint8', ['B', cfg.frames, S, S, 3]),
+    textIds: g.input(INFER_IO.textIds, 'int64', ['B', 'Lt']),
+  };
+}
+
+/** Encoder graph bytes. */
+export function buildEncoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
+  const g = new Graph('captioner_encoder');
+  const P = weightLookup(g, cfg, weights);
+  const { frames, textIds } = inputs(g, cfg);
+  const enc = encode(cfg, 'float32', frames, textIds, P);
+  g.output(enc.memory, INFER_IO.memory);
+  g.output(enc.memoryBias, INFER_IO.memoryBias);
+  return serialize(g, { doc: 'flywheel captioner encoder' });
+}
+
+/** Decoder graph bytes: log-probs of the next token after each prefix. */
+export function buildDecoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
+  const g = new Graph('captioner_decoder');
+  const P = weightLookup(g, cfg, weights);
+  const memory = g.input(INFER_IO.memory, 'float32', ['B', 'N', cfg.dModel]);
+  const memoryBias = g.input(INFER_IO.memoryBias, 'float32', ['B', 'N']);
+  const prefix = g.input(INFER_IO.prefix, 'int64', ['B', 'L']);
+  const logits = decode(cfg, 'float32', { memory, memoryBias }, prefix, P);
+  const last = o.squeeze(o.slice(logits, 1, -1, Number.MAX_SAFE_INTEGER), [1]);
+  g.output(o.logSoftmax(last, -1), INFER_IO.logpLast);
+  return serialize(g, { doc: 'flywheel captioner decoder (full re-run per step)' });
+}
+
+/** Teacher-forced scoring graph bytes: per-token log p of given captions. */
+export function buildScoreGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
+  const g = new Graph('captioner_score');
+  const P = weightLookup(g, cfg, weights);
+  const { frames, textIds } = inputs(g, cfg);
+  const captionIds = g.input(INFER_IO.captionIds, 'int64', ['B', 'Lc']);
+  const enc = encode(cfg, 'float32', frames, textIds, P);
+  const { input, target } = shiftCaption(captionIds);
+  const logp = targetLogp(decode(cfg, 'float32', enc, input, P), target);
+  const keep = o.not(o.equal(target, o.scalar(g, SPECIAL_IDS.pad, 'int64')));
+  g.output(o.where(keep, logp, o.scalar(g, 0, 'float32')), INFER_IO.tokenLogp);
+  return serialize(g, { doc: 'flywheel captioner teacher-forced scorer' });
+}
+
+/** Serializes the three inference graphs of a model. */
+export function exportGraphs(cfg: CaptionerConfig, weights: Weights): { encoder: Uint8Array; decoder: Uint8Array; score: Uint8Array } {
+  return { encoder: buildEncoderGraph(cfg, weights), decoder: buildDecoderGraph(cfg, weights), score: buildScoreGraph(cfg, weights) };
+}

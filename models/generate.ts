@@ -1,0 +1,107 @@
+/**
+ * Batched greedy and beam search over a next-token function. Host-side and
+ * deterministic: ties are broken by lower token id, then lower beam index.
+ * The decoder is re-run on the whole prefix each step (see docs/models.md for
+ * the measurement behind not using a KV cache at these sizes).
+ */
+import { SPECIAL_IDS } from './captioner/config.js';
+
+/**
+ * Log-probabilities [rows × V] of the next token for each prefix; `clip[i]`
+ * says which input clip prefix i belongs to.
+ */
+export type NextTokenLogp = (prefixes: readonly (readonly number[])[], clip: readonly number[]) => Promise<Float32Array>;
+
+/** Search settings. */
+export interface GenerateOptions {
+  /** Maximum generated tokens including eos. Default: the model's maxCaptionLen − 1. */
+  readonly maxLen?: number;
+  /** Beam width; 1 = greedy. Default 1. */
+  readonly beams?: number;
+  /** Length penalty α: hypotheses are ranked by Σ log p / len^α. Default 1 (beam only). */
+  readonly lengthPenalty?: number;
+}
+
+/** One generated caption (ids without bos/eos; logprobs aligned with ids). */
+export interface Generated {
+  readonly ids: number[];
+  readonly tokenLogp: number[];
+  /** log p of the eos token, or null when maxLen was reached first. */
+  readonly eosLogp: number | null;
+  /** Σ log p over ids and eos. */
+  readonly totalLogp: number;
+}
+
+interface Hyp {
+  ids: number[];
+  lps: number[];
+  done: boolean;
+  eos: number | null;
+  sum: number;
+}
+
+/** Greedy (beams = 1) or beam search for `n` clips. */
+export async function search(next: NextTokenLogp, n: number, vocab: number, opts: Required<GenerateOptions>): Promise<Generated[]> {
+  return opts.beams <= 1 ? greedy(next, n, vocab, opts.maxLen) : beam(next, n, vocab, opts);
+}
+
+function finish(h: Hyp): Generated {
+  return { ids: h.ids, tokenLogp: h.lps, eosLogp: h.eos, totalLogp: h.sum };
+}
+
+async function greedy(next: NextTokenLogp, n: number, V: number, maxLen: number): Promise<Generated[]> {
+  const hyps: Hyp[] = Array.from({ length: n }, () => ({ ids: [], lps: [], done: false, eos: null, sum: 0 }));
+  for (let t = 0; t < maxLen; t++) {
+    const alive = hyps.map((h, i) => (h.done ? -1 : i)).filter((i) => i >= 0);
+    if (alive.length === 0) break;
+    const logp = await next(alive.map((i) => [SPECIAL_IDS.bos, ...hyps[i].ids]), alive);
+    alive.forEach((clip, r) => {
+      let best = 0;
+      for (let v = 1; v < V; v++) if (logp[r * V + v] > logp[r * V + best]) best = v;
+      const lp = logp[r * V + best];
+      const h = hyps[clip];
+      h.sum += lp;
+      if (best === SPECIAL_IDS.eos) {
+        h.done = true;
+        h.eos = lp;
+      } else {
+        h.ids.push(best);
+        h.lps.push(lp);
+      }
+    });
+  }
+  return hyps.map(finish);
+}
+
+async function beam(next: NextTokenLogp, n: number, V: number, opts: Required<GenerateOptions>): Promise<Generated[]> {
+  const K = opts.beams;
+  const rank = (h: Hyp): number => h.sum / Math.pow(Math.max(1, h.ids.length + (h.done ? 1 : 0)), opts.lengthPenalty);
+  let beams: Hyp[][] = Array.from({ length: n }, () => [{ ids: [], lps: [], done: false, eos: null, sum: 0 }]);
+  for (let t = 0; t < opts.maxLen; t++) {
+    const rows: { clip: number; hyp: Hyp }[] = [];
+    beams.forEach((bs, clip) => bs.forEach((h) => !h.done && rows.push({ clip, hyp: h })));
+    if (rows.length === 0) break;
+    const logp = await next(
+      rows.map((r) => [SPECIAL_IDS.bos, ...r.hyp.ids]),
+      rows.map((r) => r.clip),
+    );
+    const cands: Hyp[][] = beams.map((bs) => bs.filter((h) => h.done));
+    rows.forEach((r, ri) => {
+      // Top-K tokens of this row (K candidates per live beam suffice).
+      const order = Array.from({ length: V }, (_, v) => v).filter((v) => v !== SPECIAL_IDS.pad && v !== SPECIAL_IDS.bos);
+      order.sort((a, b) => logp[ri * V + b] - logp[ri * V + a] || a - b);
+      for (const v of order.slice(0, K)) {
+        const lp = logp[ri * V + v];
+        const h = r.hyp;
+        cands[r.clip].push(
+          v === SPECIAL_IDS.eos
+            ? { ids: h.ids, lps: h.lps, done: true, eos: lp, sum: h.sum + lp }
+            : { ids: [...h.ids, v], lps: [...h.lps, lp], done: false, eos: null, sum: h.sum + lp },
+        );
+      }
+    });
+    beams = cands.map((cs) => cs.map((h, i) => ({ h, i })).sort((a, b) => rank(b.h) - rank(a.h) || a.i - b.i).slice(0, K).map((x) => x.h));
+    if (beams.every((bs) => bs.every((h) => h.done))) break;
+  }
+  return beams.map((bs) => finish([...bs].sort((a, b) => rank(b) - rank(a))[0]));
+}

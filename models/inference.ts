@@ -1,0 +1,142 @@
+/**
+ * `Captioner`: the inference face of a model — batched caption generation
+ * (greedy/beam) and teacher-forced scoring of given captions (the AdaTaiLr
+ * filter's input), running the exported encoder/decoder/score ONNX graphs.
+ */
+import * as ort from 'onnxruntime-node';
+import { captionRows, type CaptionBatch, encoderFeeds, padIds, type TextInput, toIds } from './batch.js';
+import { type CaptionerConfig } from './captioner/config.js';
+import { exportGraphs, INFER_IO } from './captioner/inference-graphs.js';
+import { type Device, type ProviderName } from './device.js';
+import { type GenerateOptions, search } from './generate.js';
+import { type CaptionerModel } from './model.js';
+import { type CaptionTokenizer } from './tokenizer.js';
+import { loadVersion } from './version.js';
+
+/** Generated captions of a batch, one entry per clip. */
+export interface GenerateResult {
+  /** Caption token ids (no bos/eos). */
+  readonly ids: number[][];
+  /** Decoded caption text. */
+  readonly text: string[];
+  /** log p of each generated token, aligned with `ids`. */
+  readonly tokenLogp: number[][];
+  /** Σ log p per caption including eos (when reached). */
+  readonly totalLogp: number[];
+}
+
+/** Per-token log p of given captions: each row covers the caption tokens then eos. */
+export interface ScoreResult {
+  readonly tokenLogp: number[][];
+  /** Caption token ids scored (truncated to the model's maxCaptionLen − 2), without bos/eos. */
+  readonly ids: number[][];
+}
+
+/** ONNX model bytes or file paths for the three inference graphs. */
+export interface InferenceGraphs {
+  readonly encoder: Uint8Array | string;
+  readonly decoder: Uint8Array | string;
+  readonly score: Uint8Array | string;
+}
+
+/** Runs a captioner's inference graphs on a device. */
+export class Captioner {
+  readonly #cfg: CaptionerConfig;
+  readonly #tok: CaptionTokenizer;
+  readonly #enc: ort.InferenceSession;
+  readonly #dec: ort.InferenceSession;
+  readonly #score: ort.InferenceSession;
+  /** Provider the sessions run on (record it in run metadata). */
+  readonly provider: ProviderName;
+
+  private constructor(cfg: CaptionerConfig, tok: CaptionTokenizer, s: [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession], provider: ProviderName) {
+    this.#cfg = cfg;
+    this.#tok = tok;
+    [this.#enc, this.#dec, this.#score] = s;
+    this.provider = provider;
+  }
+
+  /** Opens sessions for given graphs (used by `load` and `fromModel`). */
+  static async open(cfg: CaptionerConfig, tok: CaptionTokenizer, graphs: InferenceGraphs, device: Device): Promise<Captioner> {
+    const enc = await device.session(graphs.encoder);
+    const dec = await device.session(graphs.decoder);
+    const sc = await device.session(graphs.score);
+    return new Captioner(cfg, tok, [enc.session, dec.session, sc.session], sc.provider);
+  }
+
+  /** Exports the inference graphs of an in-memory model and opens them. */
+  static async fromModel(model: CaptionerModel, device: Device): Promise<Captioner> {
+    return Captioner.open(model.config, model.tokenizer, exportGraphs(model.config, model.weights), device);
+  }
+
+  /** Loads a saved model version directory (verified against its manifest). */
+  static async load(dir: string, device: Device): Promise<Captioner> {
+    const v = await loadVersion(dir);
+    return Captioner.open(v.config, v.tokenizer, v.graphs, device);
+  }
+
+  /** The architecture config (frame geometry the pipeline must produce). */
+  get config(): CaptionerConfig {
+    return this.#cfg;
+  }
+
+  /** Generates captions for a batch (greedy when beams = 1). */
+  async generate(batch: CaptionBatch, opts: GenerateOptions = {}): Promise<GenerateResult> {
+    const maxLen = opts.maxLen ?? this.#cfg.maxCaptionLen - 1;
+    const beams = opts.beams ?? 1;
+    if (!Number.isInteger(maxLen) || maxLen < 1 || maxLen > this.#cfg.maxCaptionLen - 1) {
+      throw new Error(`generate: maxLen must be an integer in [1, ${this.#cfg.maxCaptionLen - 1}], got ${maxLen}`);
+    }
+    if (!Number.isInteger(beams) || beams < 1) throw new Error(`generate: beams must be a positive integer, got ${beams}`);
+    const { frames, textIds, size } = await encoderFeeds(this.#cfg, this.#tok, batch);
+    const enc = await this.#enc.run({ [INFER_IO.frames]: frames, [INFER_IO.textIds]: textIds });
+    const memory = enc[INFER_IO.memory];
+    const bias = enc[INFER_IO.memoryBias];
+    const [, N, d] = memory.dims;
+    const mem = memory.data as Float32Array;
+    const mb = bias.data as Float32Array;
+    const V = this.#cfg.vocabSize;
+    const next = async (prefixes: readonly (readonly number[])[], clip: readonly number[]): Promise<Float32Array> => {
+      const R = prefixes.length;
+      const m = new Float32Array(R * N * d);
+      const b = new Float32Array(R * N);
+      clip.forEach((c, r) => {
+        m.set(mem.subarray(c * N * d, (c + 1) * N * d), r * N * d);
+        b.set(mb.subarray(c * N, (c + 1) * N), r * N);
+      });
+      const out = await this.#dec.run({
+        [INFER_IO.memory]: new ort.Tensor('float32', m, [R, N, d]),
+        [INFER_IO.memoryBias]: new ort.Tensor('float32', b, [R, N]),
+        [INFER_IO.prefix]: padIds(prefixes),
+      });
+      return out[INFER_IO.logpLast].data as Float32Array;
+    };
+    const gen = await search(next, size, V, { maxLen, beams, lengthPenalty: opts.lengthPenalty ?? 1 });
+    const ids = gen.map((g) => g.ids);
+    return {
+      ids,
+      text: await this.#tok.decodeBatch(ids),
+      tokenLogp: gen.map((g) => g.tokenLogp),
+      totalLogp: gen.map((g) => g.totalLogp),
+    };
+  }
+
+  /** Teacher-forced per-token log p of `captions` (strings or ids) given the batch's frames and text. */
+  async score(batch: CaptionBatch, captions: TextInput): Promise<ScoreResult> {
+    const { frames, textIds, size } = await encoderFeeds(this.#cfg, this.#tok, batch);
+    if (captions.length !== size) throw new Error(`score: ${captions.length} captions for ${size} clips`);
+    const rows = captionRows(this.#cfg, await toIds(this.#tok, captions));
+    const out = await this.#score.run({ [INFER_IO.frames]: frames, [INFER_IO.textIds]: textIds, [INFER_IO.captionIds]: padIds(rows, 2) });
+    const lp = out[INFER_IO.tokenLogp].data as Float32Array;
+    const L = out[INFER_IO.tokenLogp].dims[1];
+    return {
+      tokenLogp: rows.map((r, b) => Array.from(lp.subarray(b * L, b * L + r.length - 1))),
+      ids: rows.map((r) => r.slice(1, -1)),
+    };
+  }
+
+  /** Frees the sessions. */
+  async release(): Promise<void> {
+    await Promise.all([this.#enc.release(), this.#dec.release(), this.#score.release()]);
+  }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { CaptionTokenizer, SPECIAL_TOKENS } from '../../models/tokenizer.js';
+
+const corpus = ['A red circle on the left', 'a blue square moves right', 'the green triangle', 'a purple circle and a red square', 'welcome back everyone'];
+
+describe('CaptionTokenizer', () => {
+  it('trains BPE with fixed special ids and round-trips text', async () => {
+    const tok = CaptionTokenizer.train(corpus, { vocabSize: 60 });
+    expect(tok.vocabSize).toBeLessThanOrEqual(60);
+    const ids = await tok.encode('a red square');
+    expect(ids.every((i) => i >= SPECIAL_TOKENS.length)).toBe(true);
+    expect(await tok.decode([1, ...ids, 2, 0, 0])).toBe('a red square');
+    expect(await tok.decodeBatch([ids, []])).toEqual(['a red square', '']);
+    expect(await tok.encodeBatch(['a red square', 'A RED SQUARE'])).toEqual([ids, ids]);
+  });
+
+  it('caps the vocabulary by keeping the first merges', async () => {
+    const small = CaptionTokenizer.train(corpus, { vocabSize: 30 });
+    const big = CaptionTokenizer.train(corpus, { vocabSize: 500 });
+    expect(small.vocabSize).toBeLessThanOrEqual(30);
+    expect(big.vocabSize).toBeGreaterThan(small.vocabSize);
+    // More merges → fewer tokens for the same text; both decode identically.
+    const s = await small.encode('a purple circle');
+    const b = await big.encode('a purple circle');
+    expect(b.length).toBeLessThan(s.length);
+    expect(await small.decode(s)).toBe(await big.decode(b));
+  });
+
+  it('saves as tokenizer.json text and loads back identically', async () => {
+    const tok = CaptionTokenizer.train(corpus, { vocabSize: 80 });
+    const again = CaptionTokenizer.fromJSON(tok.toJSON());
+    expect(again.vocabSize).toBe(tok.vocabSize);
+    expect(await again.encode('the green circle')).toEqual(await tok.encode('the green circle'));
+    expect(JSON.parse(tok.toJSON()).added_tokens.map((t: { content: string }) => t.content)).toEqual([...SPECIAL_TOKENS]);
+  });
+
+  it('rejects bad options and empty corpora', () => {
+    expect(() => CaptionTokenizer.train(corpus, { vocabSize: 3 })).toThrow('got 3');
+    expect(() => CaptionTokenizer.train(['', '  '])).toThrow('no non-empty training text');
+  });
+});
