@@ -108,4 +108,12 @@ describe('local run: shards, ledger, resume', () => {
     expect(ledger).toEqual(['shard-00000.json', 'shard-00001.json']);
     expect((await readdir(join(dir, 'length'))).filter((f) => f.includes('shard-00002'))).toEqual([]);
   });
+
+  it('a stage declared persist: false feeds the next stage but writes no output file (its errors are kept)', async () => {
+    const dir = join(root, 'run6');
+    const r = await runLocal(opts(dir, { stages: [{ ...lengthStage({ badIds: ['c0007'] }), persist: false }, doubleStage()] }));
+    expect(r.summary.stages.double.rows_out).toBe(22);
+    expect(await readdir(dir)).not.toContain('length');
+    expect(await tableRows(dir, 'errors', 'length-shard-00001.parquet')).toMatchObject([{ clip_id: 'c0007' }]);
+  });
 });
