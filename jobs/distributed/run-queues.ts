@@ -69,7 +69,12 @@ export class RunQueues {
   async liveWorkers(): Promise<Set<string>> {
     const names = new Set<string>();
     for (const q of [this.control, ...this.byClass.values()]) {
-      for (const w of await q.getWorkers()) if (typeof w.name === 'string') names.add(w.name);
+      // BullMQ names a named worker's connection `<queue client name>:w:<worker name>`
+      for (const w of await q.getWorkers()) {
+        const raw = (w as { rawname?: unknown }).rawname;
+        const at = typeof raw === 'string' ? raw.indexOf(':w:') : -1;
+        if (typeof raw === 'string' && at >= 0) names.add(raw.slice(at + 3));
+      }
     }
     return names;
   }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runStatus, startWorker, waitForRun, type WorkerHandle } from '../../../jobs/distributed/index.js';
 import { QUEUE_PREFIX, shardJobId, shardQueueName } from '../../../jobs/distributed/names.js';
 import { doneShards } from '../../../pipeline/ledger.js';
@@ -17,6 +17,15 @@ import { canonical, enqueueTest, stageRows, workDir } from './fixtures/harness.j
 
 const skip = redisUnavailableReason();
 if (skip) console.warn(`[test/jobs/distributed] ${skip}`);
+
+/** Polls the run's status until `ok` holds (the test's timeout bounds the wait). */
+async function statusWhen(url: string, runId: string, ok: (s: Awaited<ReturnType<typeof runStatus>>) => boolean): Promise<Awaited<ReturnType<typeof runStatus>>> {
+  for (;;) {
+    const s = await runStatus({ connection: { url }, runId });
+    if (ok(s) || s.state !== 'running') return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const fast = { pollMs: 100, lockDurationMs: 5000, stalledIntervalMs: 5000 } as const;
 
@@ -33,8 +42,11 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
   beforeAll(async () => {
     redis = await startRedis();
   });
+  afterEach(async () => {
+    // a worker serves every queued run: stop each test's workers so they cannot serve the next test's run
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+  });
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.close()));
     await redis?.stop();
     work.cleanup();
   });
@@ -91,5 +103,46 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('failed');
     expect(s.error).toMatch(/stages \[words\] differ from run .*'s \[normalise\]/);
+  });
+
+  it('fails the run after the last attempt when a fault never clears (no endless retries)', async () => {
+    const runDir = join(work.dir, 'always');
+    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', fault_dir: join(work.dir, 'always-faults'), fault_shards: ['shard-00000'], always_fail: true }] }, { shardSize: 4, retry: { attempts: 3, backoff_ms: 20 } });
+    worker();
+    const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
+    expect(s.state).toBe('failed');
+    expect(s.error).toMatch(/stage normalise, shard-00000: failed after 3 attempt\(s\): injected fault in normalise shard-00000/);
+    expect(readFileSync(join(work.dir, 'always-faults', 'normalise-shard-00000.log'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(s.stages[0].failed).toBe(1);
+  });
+
+  it('routes GPU tasks to GPU workers only, and status counts each stage', async () => {
+    const runDir = join(work.dir, 'routing');
+    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words', gpu: true }] }, { shardSize: 2 });
+    const cpu = worker({ resources: ['cpu'] });
+    // stage 1 (CPU) done, its barrier passed, stage 2's GPU tasks queued: nobody may take them
+    const mid = await statusWhen(redis.url, run.runId, (s) => s.stages[0].done === 4 && s.stages[1].waiting === 4);
+    expect(mid.state).toBe('running');
+    expect(mid.stages.map((st) => ({ name: st.name, class: st.class, shards: st.shards, waiting: st.waiting, active: st.active, delayed: st.delayed, failed: st.failed, done: st.done }))).toEqual([
+      { name: 'normalise', class: 'cpu', shards: 4, waiting: 0, active: 0, delayed: 0, failed: 0, done: 4 },
+      { name: 'words', class: 'gpu', shards: 4, waiting: 4, active: 0, delayed: 0, failed: 0, done: 0 },
+    ]);
+    expect(mid.workers.map((w) => [w.id, w.shards, w.live])).toEqual([[cpu.id, 4, true]]);
+    expect(cpu.queues()).toContain(shardQueueName(run.runId, 'cpu'));
+    expect(cpu.queues()).not.toContain(shardQueueName(run.runId, 'gpu'));
+
+    const gpu = worker({ resources: ['gpu'] });
+    const end = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
+    expect(end.state).toBe('done');
+    expect(end.stages.map((st) => st.done)).toEqual([4, 4]);
+    expect(Object.fromEntries(end.workers.map((w) => [w.id, w.shards]))).toEqual({ [cpu.id]: 4, [gpu.id]: 4 });
+    const queue = new Queue(shardQueueName(run.runId, 'gpu'), { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
+    try {
+      const jobs = await queue.getJobs(['completed']);
+      expect(jobs).toHaveLength(4);
+      expect(new Set(jobs.map((j) => j.processedBy))).toEqual(new Set([gpu.id]));
+    } finally {
+      await queue.close();
+    }
   });
 });
