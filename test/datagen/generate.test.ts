@@ -58,6 +58,16 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     expect(ds.counts.clips).toBe(40);
   });
 
+  it("passes the pipeline's manifest validation row for row", async () => {
+    const { readManifest } = await import('../../pipeline/manifest/index.js');
+    let ok = 0;
+    for await (const item of readManifest(info.manifestPath)) {
+      expect('clip' in item ? null : item.error).toBeNull();
+      ok++;
+    }
+    expect(ok).toBe(40);
+  });
+
   it('writes H.264 videos that decode with the expected size, frame count and duration', () => {
     for (const v of readdirSync(info.videosDir)) {
       const path = join(info.videosDir, v);
