@@ -15,12 +15,12 @@ import { renderCaption } from './grammar.js';
 import { parseBenchmarkOptions, type BenchmarkOptions, type BenchmarkOptionsInput } from './options.js';
 import { writeAtomic, writeParquetRows } from './parquet.js';
 import { renderVideo, clipTimes } from './render.js';
-import { makeRng, rankedSubset } from './rng.js';
+import { makeRng, rankedSubset, type Rng } from './rng.js';
 import { sampleScene, type Scene } from './scene.js';
 import { TRUTH_FILE, truthSchema, type TruthRow } from './truth.js';
 
 /** Bumped whenever the generator's output for the same options changes. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 /** Manifest file name inside a benchmark directory. */
 export const MANIFEST_FILE = 'clips.parquet';
 /** Dataset description file name inside a benchmark directory. */
@@ -107,6 +107,20 @@ async function runPool(tasks: Array<() => Promise<void>>, limit: number): Promis
   if (failure !== null) throw failure;
 }
 
+/**
+ * The scene an `other_clip` transcript narrates: another clip of the dataset whose caption
+ * differs from clip i's (a few tries), or a fresh scene when the dataset has one clip.
+ */
+export function otherScene(scenes: readonly Scene[], i: number, rng: Rng, fresh: () => Scene): Scene {
+  const own = renderCaption(scenes[i] as Scene);
+  let pick: Scene = fresh();
+  for (let k = 0; k < 8 && scenes.length > 1; k++) {
+    pick = scenes[(i + 1 + rng.int(scenes.length - 1)) % scenes.length] as Scene;
+    if (renderCaption(pick) !== own) break;
+  }
+  return pick;
+}
+
 /** Plans the dataset (scenes, splits, text, truth) without touching the disk. Pure and deterministic. */
 export function planBenchmark(opts: BenchmarkOptions, dir: string): { clips: ClipRow[]; truth: TruthRow[]; scenes: Scene[]; videos: string[]; counts: BenchmarkCounts } {
   const N = opts.clips;
@@ -135,8 +149,7 @@ export function planBenchmark(opts: BenchmarkOptions, dir: string): { clips: Cli
       const rng = makeRng(seed, 'text', i);
       const kinds = corrupted.has(i) ? chooseNoiseKinds(opts.noiseMix, rng) : [];
       for (const kind of kinds) noiseKinds[kind]++;
-      const otherIndex = N > 1 ? (i + 1 + rng.int(N - 1)) % N : i;
-      const other = N > 1 ? (scenes[otherIndex] as Scene) : sampleScene(seed, N + i, sceneOpts);
+      const other = otherScene(scenes, i, rng, () => sampleScene(seed, N + i, sceneOpts));
       const meta = titleAndTags(scene, titleBad.has(i), rng);
       const split = human.has(i) ? 'human' : heldout.has(i) ? 'heldout' : 'train';
       const caption = renderCaption(scene);

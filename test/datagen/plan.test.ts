@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchmarkOptions, planBenchmark, parseCaption, corruptAttributes, makeRng, sampleScene, NOISE_KINDS, type CaptionAttrs } from '../../datagen/index.js';
+import { parseBenchmarkOptions, planBenchmark, parseCaption, corruptAttributes, makeRng, otherScene, renderCaption, sampleScene, NOISE_KINDS, type CaptionAttrs } from '../../datagen/index.js';
 import { attributeAccuracy } from '../../metrics/index.js';
 
 const plan = (over: Record<string, unknown> = {}) => planBenchmark(parseBenchmarkOptions({ outDir: '/tmp/x', clips: 2000, seed: 11, ...over }), '/tmp/x');
@@ -60,6 +60,15 @@ describe('planBenchmark (no video encoding)', () => {
     expect(words((i) => p.truth[i]!.noise_kinds.join() === 'missing_words')).toBeLessThan(0.75 * words((i) => !p.truth[i]!.corrupted));
     expect(acc((i) => p.truth[i]!.noise_kinds.includes('other_clip'))).toBeLessThan(0.3);
     expect(acc(() => true)).toBeLessThan(1);
+  });
+
+  it('other_clip narrates a clip with a different caption', () => {
+    const scenes = Array.from({ length: 60 }, (_, i) => sampleScene(2, i % 6)); // heavy duplication: 6 distinct scenes
+    for (let i = 0; i < scenes.length; i++) {
+      const o = otherScene(scenes, i, makeRng(2, 'o', i), () => sampleScene(2, 999));
+      expect(renderCaption(o)).not.toBe(renderCaption(scenes[i]!));
+    }
+    expect(otherScene([sampleScene(2, 0)], 0, makeRng(2, 'o'), () => sampleScene(2, 999))).toEqual(sampleScene(2, 999));
   });
 
   it('corruptAttributes always changes at least one attribute', () => {
