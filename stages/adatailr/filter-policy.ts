@@ -1,0 +1,49 @@
+/**
+ * How the adatailr stage decides which rows to keep from their AdaTaiLr weights. Policies are data
+ * (validated by zod) so a config can name one, and each decision carries a readable reason.
+ */
+import { z } from 'zod';
+
+/** Config schema of the keep policy. */
+export const filterPolicySchema = z.discriminatedUnion('kind', [
+  /** Keep rows whose mean token weight is at least `min_weight`. */
+  z.object({ kind: z.literal('threshold'), min_weight: z.number().min(0).max(1).default(0.5) }).strict(),
+  /** Keep the `fraction` of rows with the highest mean token weight (ranked within each shard). */
+  z.object({ kind: z.literal('top-fraction'), fraction: z.number().gt(0).max(1).default(0.7) }).strict(),
+  /** Keep every row; its weight goes to the trainer and the export. */
+  z.object({ kind: z.literal('keep-all') }).strict(),
+]);
+
+/** A validated keep policy. */
+export type FilterPolicy = z.infer<typeof filterPolicySchema>;
+
+/** One row's keep decision. */
+export interface KeepDecision {
+  readonly keep: boolean;
+  readonly reason: string;
+}
+
+/** Keep decisions for rows with these mean token weights (NaN = nothing to score: dropped). */
+export function decideKeep(policy: FilterPolicy, meanWeights: readonly number[]): KeepDecision[] {
+  switch (policy.kind) {
+    case 'keep-all':
+      return meanWeights.map((w) => (Number.isNaN(w) ? { keep: false, reason: 'empty caption' } : { keep: true, reason: 'keep-all' }));
+    case 'threshold':
+      return meanWeights.map((w) =>
+        Number.isNaN(w)
+          ? { keep: false, reason: 'empty caption' }
+          : { keep: w >= policy.min_weight, reason: `threshold: weight ${w.toFixed(3)} ${w >= policy.min_weight ? '>=' : '<'} ${policy.min_weight}` },
+      );
+    case 'top-fraction': {
+      const scored = meanWeights.map((w, i) => ({ w, i })).filter((x) => !Number.isNaN(x.w));
+      const keepN = Math.ceil(policy.fraction * scored.length);
+      scored.sort((a, b) => b.w - a.w || a.i - b.i);
+      const kept = new Set(scored.slice(0, keepN).map((x) => x.i));
+      return meanWeights.map((w, i) =>
+        Number.isNaN(w)
+          ? { keep: false, reason: 'empty caption' }
+          : { keep: kept.has(i), reason: `top-fraction ${policy.fraction}: ${kept.has(i) ? 'in' : 'out of'} the top ${keepN} of ${scored.length}` },
+      );
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * What the model stages need from a captioner, and nothing more: generation and teacher-forced
+ * scoring over a batch of clips. `models/`' `Captioner` satisfies it; stages depend on this shape,
+ * not on ONNX Runtime.
+ */
+
+/** A batch of clips as the model sees it: frames back to back (B×T×H×W×3, RGB8) and one text per clip. */
+export interface ModelBatch {
+  readonly frames: Uint8Array;
+  readonly text: readonly string[];
+}
+
+/** A captioner as seen by the caption and adatailr stages. */
+export interface CaptionModel {
+  generate(batch: ModelBatch, opts?: { beams?: number; maxLen?: number; lengthPenalty?: number }): Promise<{ ids: number[][]; text: string[]; tokenLogp: number[][] }>;
+  score(batch: ModelBatch, captions: readonly string[]): Promise<{ ids: number[][]; tokenLogp: number[][] }>;
+  release(): Promise<void>;
+}
+
+/** Loads the model once per process (in a stage's `setup`). */
+export type CaptionModelLoader = () => Promise<CaptionModel>;
+
+/** The text a clip offers the model's encoder: its title, then its ASR transcript. */
+export function clipText(clip: { asr_text: string; title: string | null }): string {
+  return [clip.title ?? '', clip.asr_text].filter((s) => s.trim() !== '').join(' . ');
+}
+
+/** Packs the rows' frame buffers into one B×T×H×W×3 buffer. */
+export function packFrames(rows: readonly { frames: Uint8Array }[]): Uint8Array {
+  const total = rows.reduce((n, r) => n + r.frames.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const r of rows) {
+    out.set(r.frames, at);
+    at += r.frames.length;
+  }
+  return out;
+}
+
+/** Splits an array into chunks of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

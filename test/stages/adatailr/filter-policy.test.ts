@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { decideKeep, filterPolicySchema } from '../../../stages/adatailr/filter-policy.js';
+import { rowScore } from '../../../stages/adatailr/stage.js';
+
+describe('decideKeep', () => {
+  const w = [0.9, 0.2, Number.NaN, 0.6, 0.4];
+  it('threshold keeps weights at or above the bar and says why', () => {
+    const d = decideKeep(filterPolicySchema.parse({ kind: 'threshold', min_weight: 0.5 }), w);
+    expect(d.map((x) => x.keep)).toEqual([true, false, false, true, false]);
+    expect(d[1].reason).toBe('threshold: weight 0.200 < 0.5');
+    expect(d[2].reason).toBe('empty caption');
+  });
+  it('top-fraction keeps the best ceil(f·n) scored rows', () => {
+    const d = decideKeep(filterPolicySchema.parse({ kind: 'top-fraction', fraction: 0.5 }), w);
+    expect(d.map((x) => x.keep)).toEqual([true, false, false, true, false]);
+  });
+  it('keep-all keeps every scored row', () => {
+    expect(decideKeep({ kind: 'keep-all' }, w).map((x) => x.keep)).toEqual([true, true, false, true, true]);
+  });
+  it('rejects an unknown field, naming it', () => {
+    const r = filterPolicySchema.safeParse({ kind: 'threshold', min_wieght: 0.3 });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain('min_wieght');
+  });
+});
+
+describe('rowScore', () => {
+  it('averages the TaiLr weights and the NLL over the caption tokens', () => {
+    const s = rowScore([Math.log(0.5), Math.log(0.25)], 1, 0);
+    expect(s.meanWeight).toBeCloseTo(0.375, 6);
+    expect(s.nll).toBeCloseTo(-(Math.log(0.5) + Math.log(0.25)) / 2, 6);
+  });
+  it('γ = 0 weighs every token 1 (MLE)', () => {
+    expect(rowScore([Math.log(0.01)], 0, 0).meanWeight).toBe(1);
+  });
+  it('an empty caption has no score', () => {
+    expect(Number.isNaN(rowScore([], 1, 0).meanWeight)).toBe(true);
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { captionFromText } from '../../../stages/caption/clean-text.js';
+import { clipText, packFrames } from '../../../stages/model/caption-model.js';
+
+describe('captionFromText', () => {
+  it('lower-cases, strips punctuation and collapses spaces', () => {
+    expect(captionFromText('  A RED circle,   moves LEFT!! ', null)).toBe('a red circle moves left');
+  });
+  it('falls back to the title when the transcript is empty', () => {
+    expect(captionFromText('   ', 'Blue Square')).toBe('blue square');
+    expect(captionFromText('', null)).toBe('');
+  });
+  it('cuts to a caption length', () => {
+    expect(captionFromText('a b c d e', null, 3)).toBe('a b c');
+  });
+});
+
+describe('model batch helpers', () => {
+  it('clipText puts the title before the transcript and skips empties', () => {
+    expect(clipText({ title: 'Shapes', asr_text: 'a red circle' })).toBe('Shapes . a red circle');
+    expect(clipText({ title: null, asr_text: 'x' })).toBe('x');
+  });
+  it('packFrames concatenates frame buffers in row order', () => {
+    expect(Array.from(packFrames([{ frames: new Uint8Array([1, 2]) }, { frames: new Uint8Array([3]) }]))).toEqual([1, 2, 3]);
+  });
+});
