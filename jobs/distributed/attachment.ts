@@ -9,23 +9,24 @@ import type { AnyStage, StageLogger } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
 import { bullConnection, type QueueConnection } from './connection.js';
 import { isSystemic, messageOf, SystemicError } from './errors.js';
-import { addStageFlow, BARRIER_JOB, type BarrierJobData, type ShardJobData } from './flow.js';
+import { addStepFlow, BARRIER_JOB, type BarrierJobData, type ShardJobData } from './flow.js';
 import { controlQueueName, QUEUE_PREFIX, type ResourceClass, shardQueueName } from './names.js';
 import { RunQueues } from './run-queues.js';
 import type { RunStore } from './run-store.js';
 import type { RunSpec } from './spec.js';
-import { finishRun, missingStageShards, runStageTask, type StageTaskResult } from './task.js';
+import { finishRun, missingStepShards, runStepTask, type StepTaskResult } from './task.js';
 
 /** One thing a worker did with a shard task (for logs, the CLI and tests). */
 export interface TaskEvent {
   readonly type: 'start' | 'done' | 'retry' | 'failed' | 'released';
   readonly run: string;
-  readonly stage: string;
+  /** The step's name (its stage names joined by `+`). */
+  readonly step: string;
   readonly shard: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly error?: string;
-  readonly result?: StageTaskResult;
+  readonly result?: StepTaskResult;
 }
 
 /** Queue tuning shared by every BullMQ Worker of a worker process. */
@@ -96,10 +97,10 @@ export class RunAttachment {
       stalledInterval: tuning.stalledIntervalMs,
       maxStalledCount: tuning.maxStalledCount,
     };
-    const used = new Set(this.spec.stages.map((s) => s.class));
+    const used = new Set(this.spec.steps.map((s) => s.class));
     for (const cls of this.#ctx.resources) {
       if (!used.has(cls)) continue;
-      const w = new Worker<ShardJobData, StageTaskResult>(shardQueueName(this.spec.run_id, cls), (job, token, signal) => this.#shardJob(job, token, signal), { ...base, concurrency: tuning.concurrency });
+      const w = new Worker<ShardJobData, StepTaskResult>(shardQueueName(this.spec.run_id, cls), (job, token, signal) => this.#shardJob(job, token, signal), { ...base, concurrency: tuning.concurrency });
       w.on('error', (e) => this.#ctx.log.warn({ err: messageOf(e), queue: w.name }, 'queue worker error'));
       this.#workers.push(w);
     }
@@ -124,17 +125,17 @@ export class RunAttachment {
     return p;
   }
 
-  async #shardJob(job: Job<ShardJobData, StageTaskResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<StageTaskResult> {
-    const { stage: index, shard } = job.data;
-    const stage = this.#stages[index];
-    const event = { run: this.spec.run_id, stage: stage?.name ?? `#${index}`, shard, attempt: job.attemptsMade + 1 };
+  async #shardJob(job: Job<ShardJobData, StepTaskResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<StepTaskResult> {
+    const { step: index, shard } = job.data;
+    const step = this.spec.steps[index];
+    const event = { run: this.spec.run_id, step: step?.name ?? `#${index}`, shard, attempt: job.attemptsMade + 1 };
     const me = { id: this.#ctx.workerId, host: this.#ctx.host, pid: process.pid, resources: this.#ctx.resources };
     try {
-      if (!stage) throw new SystemicError(`job ${job.id}: run ${this.spec.run_id} has no stage #${index}`);
+      if (!step) throw new SystemicError(`job ${job.id}: run ${this.spec.run_id} has no step #${index}`);
       this.#ctx.onTask({ type: 'start', ...event });
       await this.#ctx.store.touchWorker(this.spec.run_id, me);
-      await this.#ensureSetup(index);
-      const result = await runStageTask({ storage: this.#storage, meta: this.#meta, stages: this.#stages, stageIndex: index, shard, log: this.#ctx.log, ...(signal ? { signal } : {}) });
+      for (const i of step.stages) await this.#ensureSetup(i);
+      const result = await runStepTask({ storage: this.#storage, meta: this.#meta, stages: this.#stages, step, shard, log: this.#ctx.log, ...(signal ? { signal } : {}) });
       await this.#ctx.store.markShardDone(this.spec.run_id, index, shard);
       await this.#ctx.store.touchWorker(this.spec.run_id, me, 1);
       this.#ctx.onTask({ type: 'done', ...event, result });
@@ -147,7 +148,7 @@ export class RunAttachment {
         throw new WaitingError();
       }
       const attempts = job.opts.attempts ?? 1;
-      const where = `stage ${event.stage}, ${shard}`;
+      const where = `step ${event.step}, ${shard}`;
       if (isSystemic(e)) {
         const msg = `${where}: ${messageOf(e)}`;
         await this.#ctx.store.finish(this.spec.run_id, 'failed', msg);
@@ -167,20 +168,20 @@ export class RunAttachment {
 
   async #barrierJob(job: Job<BarrierJobData, string>): Promise<string> {
     if (job.name !== BARRIER_JOB) throw new UnrecoverableError(`unexpected job ${job.name} on the control queue`);
-    const index = job.data.stage;
-    const stage = this.spec.stages[index];
-    if (!stage) throw new UnrecoverableError(`barrier of run ${this.spec.run_id}: no stage #${index}`);
-    const missing = await missingStageShards(this.#storage, this.#meta, stage.name);
+    const index = job.data.step;
+    const step = this.spec.steps[index];
+    if (!step) throw new UnrecoverableError(`barrier of run ${this.spec.run_id}: no step #${index}`);
+    const missing = await missingStepShards(this.#storage, this.#meta, step.name);
     if (missing.length) {
-      const msg = `stage ${stage.name}: its jobs completed but ${missing.length} shard(s) have no committed output (first: ${missing[0]}); is ${this.#storage.description} the same shared directory on every worker?`;
+      const msg = `step ${step.name}: its jobs completed but ${missing.length} shard(s) have no committed output (first: ${missing[0]}); is ${this.#storage.description} the same shared directory on every worker?`;
       await this.#ctx.store.finish(this.spec.run_id, 'failed', msg);
       throw new UnrecoverableError(msg);
     }
-    if (index + 1 < this.spec.stages.length) {
+    if (index + 1 < this.spec.steps.length) {
       const q = this.#runQueues();
-      return addStageFlow(q.producer, q.control, this.spec, index + 1);
+      return addStepFlow(q.producer, q.control, this.spec, index + 1);
     }
-    await finishRun(this.#storage, this.#meta);
+    await finishRun(this.#storage, this.#meta, this.spec.steps);
     await this.#ctx.store.finish(this.spec.run_id, 'done');
     return 'finished';
   }

@@ -9,9 +9,10 @@ import type { RunMeta } from '../../pipeline/ledger.js';
 import type { AnyStage } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
 import { closeRedis, openRedis, type QueueConnection } from './connection.js';
-import { addStageFlow } from './flow.js';
+import { addStepFlow } from './flow.js';
 import { RunQueues } from './run-queues.js';
 import { RunStore } from './run-store.js';
+import { planSteps } from './steps.js';
 import { defaultRetry, resourceClassOf, type RetryPolicy, type RunSpec, retrySchema, type StorageRef } from './spec.js';
 import { openSharedStorage } from './shared-storage.js';
 
@@ -58,6 +59,7 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
     run_id: meta.run_id,
     storage: opts.storage,
     stages: meta.stages.map((s) => ({ name: s.name, resources: { ...s.resources }, class: resourceClassOf(s.resources) })),
+    steps: planSteps(opts.stages).map((s) => ({ name: s.name, stages: [...s.stages], class: s.class })),
     shards: [...meta.shards],
     stage_config: opts.stageConfig,
     retry,
@@ -73,7 +75,7 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
     }
     if (existing) await queues.obliterate();
     await store.create(spec);
-    await addStageFlow(queues.producer, queues.control, spec, 0);
+    await addStepFlow(queues.producer, queues.control, spec, 0);
     return { runId: spec.run_id, meta, resumed, spec };
   } finally {
     await queues.close();

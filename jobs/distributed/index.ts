@@ -1,16 +1,17 @@
 /**
  * Distributed execution on BullMQ + Redis: the same shard tasks as the local runner, as jobs that
- * `flywheel worker` processes on many machines pull. One flow per stage (a barrier job whose
- * children are the stage's shard jobs), one queue per resource class, retries with exponential
+ * `flywheel worker` processes on many machines pull. One flow per step — a stage, or stages fused
+ * where an output is not stored whole (a barrier job whose children are the step's shard jobs), one queue per resource class, retries with exponential
  * back-off, stalled-task recovery for killed workers, exactly-once outputs through the engine's
  * first-writer-wins commit. See docs/distributed.md.
  */
 export { enqueueRun, type EnqueueRunOptions, type EnqueuedRun } from './enqueue.js';
 export { startWorker, parseResources, type StartWorkerOptions, type WorkerHandle, type StageFactory, type TaskEvent } from './worker.js';
 export { openSharedStorage, type StorageOpener } from './shared-storage.js';
-export { runStatus, listRuns, waitForRun, type RunStatus, type StageStatus, type WorkerStatus, type WaitOptions } from './status.js';
+export { runStatus, listRuns, waitForRun, type RunStatus, type StepStatus, type WorkerStatus, type WaitOptions } from './status.js';
 export { parseQueueUrl, type QueueConnection } from './connection.js';
 export { SystemicError } from './errors.js';
 export { resourceClasses, type ResourceClass } from './names.js';
 export { defaultRetry, type RetryPolicy, type RunSpec, type StorageRef } from './spec.js';
-export { runStageTask, finishRun, type StageTaskResult } from './task.js';
+export { runStepTask, finishRun, type StepTaskResult } from './task.js';
+export { planSteps, storesFullOutput, type StepPlan } from './steps.js';

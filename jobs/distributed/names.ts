@@ -18,19 +18,19 @@ export function shardQueueName(runId: string, cls: ResourceClass): string {
   return `${runId}-${cls}`;
 }
 
-/** The queue of a run's barrier jobs (one per stage: runs when all the stage's shards are done). */
+/** The queue of a run's barrier jobs (one per step: runs when all the step's shards are done). */
 export function controlQueueName(runId: string): string {
   return `${runId}-control`;
 }
 
-/** Job id of stage `stageIndex`'s task for `shard` (unique within the run's queues; no `:` allowed). */
-export function shardJobId(stageIndex: number, shard: string): string {
-  return `s${stageIndex}-${shard}`;
+/** Job id of step `stepIndex`'s task for `shard` (unique within the run's queues; no `:` allowed). */
+export function shardJobId(stepIndex: number, shard: string): string {
+  return `s${stepIndex}-${shard}`;
 }
 
-/** Job id of stage `stageIndex`'s barrier. */
-export function barrierJobId(stageIndex: number): string {
-  return `barrier-s${stageIndex}`;
+/** Job id of step `stepIndex`'s barrier. */
+export function barrierJobId(stepIndex: number): string {
+  return `barrier-s${stepIndex}`;
 }
 
 /** Redis keys of flywheel's own run bookkeeping. */
@@ -41,8 +41,8 @@ export const redisKeys = {
   run: (runId: string): string => `${QUEUE_PREFIX}:run:${runId}`,
   /** Hash: worker id → JSON {@link WorkerSeen}. */
   workers: (runId: string): string => `${QUEUE_PREFIX}:run:${runId}:workers`,
-  /** Set of shard ids whose stage `stageIndex` task completed (idempotent under retries). */
-  done: (runId: string, stageIndex: number): string => `${QUEUE_PREFIX}:run:${runId}:done:${stageIndex}`,
+  /** Set of shard ids whose step `stepIndex` task completed (idempotent under retries). */
+  done: (runId: string, stepIndex: number): string => `${QUEUE_PREFIX}:run:${runId}:done:${stepIndex}`,
 } as const;
 
 /** What the worker registry records about a worker that served a run. */

@@ -1,6 +1,6 @@
 /**
  * The BullMQ queues of one run, opened together for reading state or adding flows, and closed
- * together. Shard jobs of stage k have ids `s<k>-<shard>`, so per-stage counts come from id ranges.
+ * together. Shard jobs of step k have ids `s<k>-<shard>`, so per-step counts come from id ranges.
  */
 import { FlowProducer, Queue } from 'bullmq';
 import { bullConnection, type QueueConnection } from './connection.js';
@@ -27,7 +27,7 @@ export class RunQueues {
     const opts = { connection: bullConnection(connection), prefix: QUEUE_PREFIX };
     this.control = new Queue(controlQueueName(spec.run_id), opts);
     const byClass = new Map<ResourceClass, Queue>();
-    for (const s of spec.stages) if (!byClass.has(s.class)) byClass.set(s.class, new Queue(shardQueueName(spec.run_id, s.class), opts));
+    for (const s of spec.steps) if (!byClass.has(s.class)) byClass.set(s.class, new Queue(shardQueueName(spec.run_id, s.class), opts));
     this.byClass = byClass;
   }
 
@@ -37,9 +37,9 @@ export class RunQueues {
     return this.#producer;
   }
 
-  /** Per stage index, how many of its shard jobs are in each open state. */
+  /** Per step index, how many of its shard jobs are in each open state. */
   async openCounts(): Promise<Record<OpenState, number>[]> {
-    const counts = this.#spec.stages.map(() => Object.fromEntries(openStates.map((s) => [s, 0])) as Record<OpenState, number>);
+    const counts = this.#spec.steps.map(() => Object.fromEntries(openStates.map((s) => [s, 0])) as Record<OpenState, number>);
     for (const queue of this.byClass.values()) {
       for (const state of openStates) {
         for (const id of await queue.getRanges([state], 0, -1)) {
@@ -56,10 +56,10 @@ export class RunQueues {
   async failure(): Promise<string | undefined> {
     const [barrier] = await this.control.getJobs(['failed'], 0, 0);
     if (!barrier) return undefined;
-    for (const [index, stage] of this.#spec.stages.entries()) {
-      const queue = this.byClass.get(stage.class);
+    for (const [index, step] of this.#spec.steps.entries()) {
+      const queue = this.byClass.get(step.class);
       for (const job of (await queue?.getJobs(['failed'], 0, 20)) ?? []) {
-        if (job.id?.startsWith(`s${index}-`)) return `stage ${stage.name}, ${String((job.data as { shard?: unknown }).shard)}: ${job.failedReason}`;
+        if (job.id?.startsWith(`s${index}-`)) return `step ${step.name}, ${String((job.data as { shard?: unknown }).shard)}: ${job.failedReason}`;
       }
     }
     return `stage barrier ${barrier.id}: ${barrier.failedReason}`;

@@ -28,7 +28,7 @@ export class RunStore {
   async create(spec: RunSpec): Promise<void> {
     await this.#redis
       .multi()
-      .del(redisKeys.run(spec.run_id), redisKeys.workers(spec.run_id), ...spec.stages.map((_, i) => redisKeys.done(spec.run_id, i)))
+      .del(redisKeys.run(spec.run_id), redisKeys.workers(spec.run_id), ...spec.steps.map((_, i) => redisKeys.done(spec.run_id, i)))
       .hset(redisKeys.run(spec.run_id), { spec: JSON.stringify(spec), state: 'running', updated_at: new Date().toISOString() })
       .sadd(redisKeys.activeRuns, spec.run_id)
       .exec();
@@ -83,14 +83,14 @@ export class RunStore {
     );
   }
 
-  /** Records that stage `stageIndex`'s task for `shard` completed. */
-  async markShardDone(runId: string, stageIndex: number, shard: string): Promise<void> {
-    await this.#redis.sadd(redisKeys.done(runId, stageIndex), shard);
+  /** Records that step `stepIndex`'s task for `shard` completed. */
+  async markShardDone(runId: string, stepIndex: number, shard: string): Promise<void> {
+    await this.#redis.sadd(redisKeys.done(runId, stepIndex), shard);
   }
 
-  /** Number of shards whose task of stage `stageIndex` completed. */
-  async shardsDone(runId: string, stageIndex: number): Promise<number> {
-    return this.#redis.scard(redisKeys.done(runId, stageIndex));
+  /** Number of shards whose task of step `stepIndex` completed. */
+  async shardsDone(runId: string, stepIndex: number): Promise<number> {
+    return this.#redis.scard(redisKeys.done(runId, stepIndex));
   }
 
   /** Records a worker serving the run (and, with `completed`, one more shard task done by it). */
@@ -129,7 +129,7 @@ export class RunStore {
   }
 
   /** Deletes the run's bookkeeping (not its queues or files). */
-  async forget(runId: string, stages: number): Promise<void> {
-    await this.#redis.multi().del(redisKeys.run(runId), redisKeys.workers(runId), ...Array.from({ length: stages }, (_, i) => redisKeys.done(runId, i))).srem(redisKeys.activeRuns, runId).exec();
+  async forget(runId: string, steps: number): Promise<void> {
+    await this.#redis.multi().del(redisKeys.run(runId), redisKeys.workers(runId), ...Array.from({ length: steps }, (_, i) => redisKeys.done(runId, i))).srem(redisKeys.activeRuns, runId).exec();
   }
 }

@@ -34,6 +34,17 @@ const stageSpecSchema = z
 /** One stage of a distributed run. */
 export type StageSpec = z.infer<typeof stageSpecSchema>;
 
+const stepSpecSchema = z
+  .object({
+    name: z.string().min(1),
+    stages: z.array(z.number().int().nonnegative()).min(1),
+    class: z.enum(resourceClasses),
+  })
+  .strict();
+
+/** One step (a flow: shard jobs, then a barrier) of a distributed run; see `steps.ts`. */
+export type StepSpec = z.infer<typeof stepSpecSchema>;
+
 /** The stored description of a distributed run. */
 export const runSpecSchema = z
   .object({
@@ -41,6 +52,7 @@ export const runSpecSchema = z
     run_id: z.string().min(1).regex(/^[^:\s]+$/, 'no ":" or spaces'),
     storage: storageRefSchema,
     stages: z.array(stageSpecSchema).min(1),
+    steps: z.array(stepSpecSchema).min(1),
     shards: z.array(z.string().min(1)),
     /** Handed to the worker's stage factory to build the same stages the enqueuer planned with. */
     stage_config: z.unknown(),

@@ -1,8 +1,9 @@
 /**
- * Runs one stage of a run as its own shard task, with the engine's unchanged `runShardTask`:
- * a {@link Storage} view makes stage k read stage k-1's committed output as its input and keep its
- * own ledger record per shard, while outputs and error files land at the run's usual keys. So a
- * stage barrier (all shards of stage k before any of stage k+1) needs no second engine.
+ * Runs one step (one stage, or a few fused stages) of a run as its own shard task, with the
+ * engine's unchanged `runShardTask`: a {@link Storage} view makes the step read the previous
+ * stage's committed output as its input and keep its own ledger record per shard, while outputs
+ * and error files land at the run's usual keys. So a barrier between steps (all shards of step k
+ * before any of step k+1) needs no second engine.
  */
 import { layout } from '../../pipeline/layout.js';
 import type { RunMeta } from '../../pipeline/ledger.js';
@@ -10,27 +11,27 @@ import type { CommitResult, Storage, TempObject, WriteData } from '../../pipelin
 
 /** Keys the distributed runner adds to a run directory. */
 export const distLayout = {
-  /** Ledger record of one stage's task for one shard (its presence = that stage is done for the shard). */
-  stageLedger: (stage: string, shard: string): string => `stage-ledger/${stage}/${shard}.json`,
+  /** Ledger record of one step's task for one shard (its presence = that step is done for the shard). */
+  stepLedger: (step: string, shard: string): string => `step-ledger/${step}/${shard}.json`,
 } as const;
 
 /**
- * The view of a run directory one stage's shard task sees: `input/<shard>` is the previous stage's
- * output (for stage 0 the run's input) and `ledger/<shard>` is the stage's own ledger record.
+ * The view of a run directory one step's shard task sees: `input/<shard>` is the previous stage's
+ * output (for the first step the run's input) and `ledger/<shard>` is the step's own ledger record.
  * Every other key passes through unchanged.
  */
-export class StageScopedStorage implements Storage {
+export class StepScopedStorage implements Storage {
   readonly #inner: Storage;
-  readonly #stage: string;
+  readonly #step: string;
   readonly #previous: string | undefined;
   readonly description: string;
 
-  /** @param previous the stage whose output is this stage's input; undefined for the first stage. */
-  constructor(inner: Storage, stage: string, previous: string | undefined) {
+  /** @param previous the stage whose stored output is this step's input; undefined for the first step. */
+  constructor(inner: Storage, step: string, previous: string | undefined) {
     this.#inner = inner;
-    this.#stage = stage;
+    this.#step = step;
     this.#previous = previous;
-    this.description = `${inner.description} [stage ${stage}]`;
+    this.description = `${inner.description} [step ${step}]`;
   }
 
   /** The key of the run directory that `key` stands for in this view. */
@@ -38,7 +39,7 @@ export class StageScopedStorage implements Storage {
     const input = /^input\/(shard-\d+)\.parquet$/.exec(key);
     if (input && this.#previous !== undefined) return layout.output(this.#previous, input[1]);
     const ledger = /^ledger\/(shard-\d+)\.json$/.exec(key);
-    if (ledger) return distLayout.stageLedger(this.#stage, ledger[1]);
+    if (ledger) return distLayout.stepLedger(this.#step, ledger[1]);
     return key;
   }
 
@@ -68,9 +69,12 @@ export class StageScopedStorage implements Storage {
   }
 }
 
-/** The run metadata as one stage's shard task sees it: the same run, with that stage only. */
-export function stageMeta(meta: RunMeta, stage: string): RunMeta {
-  const info = meta.stages.find((s) => s.name === stage);
-  if (!info) throw new Error(`run ${meta.run_id} has no stage ${JSON.stringify(stage)} (stages: ${meta.stages.map((s) => s.name).join(', ')})`);
-  return { ...meta, stages: [info] };
+/** The run metadata as one step's shard task sees it: the same run, with that step's stages only. */
+export function stepMeta(meta: RunMeta, stages: readonly string[]): RunMeta {
+  const infos = stages.map((name) => {
+    const info = meta.stages.find((s) => s.name === name);
+    if (!info) throw new Error(`run ${meta.run_id} has no stage ${JSON.stringify(name)} (stages: ${meta.stages.map((s) => s.name).join(', ')})`);
+    return info;
+  });
+  return { ...meta, stages: infos };
 }

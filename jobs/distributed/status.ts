@@ -1,5 +1,5 @@
 /**
- * `flywheel status`: a run's progress from Redis alone (no shared storage needed): per stage the
+ * `flywheel status`: a run's progress from Redis alone (no shared storage needed): per step the
  * shard tasks waiting, active, delayed (backing off), failed and done; the workers that served it
  * and whether they are connected now. {@link waitForRun} polls it until the run ends.
  */
@@ -9,9 +9,11 @@ import { RunQueues } from './run-queues.js';
 import { RunStore } from './run-store.js';
 import type { RunState } from './spec.js';
 
-/** Progress of one stage. */
-export interface StageStatus {
+/** Progress of one step (one stage, or stages that run fused). */
+export interface StepStatus {
+  /** The stage names joined by `+`. */
   readonly name: string;
+  readonly stages: readonly string[];
   readonly class: ResourceClass;
   readonly shards: number;
   readonly waiting: number;
@@ -36,7 +38,7 @@ export interface RunStatus {
   readonly created_at: string;
   readonly updated_at: string;
   readonly shards: number;
-  readonly stages: readonly StageStatus[];
+  readonly steps: readonly StepStatus[];
   readonly workers: readonly WorkerStatus[];
 }
 
@@ -69,10 +71,10 @@ async function readStatus(connection: QueueConnection, store: RunStore, runId: s
   const queues = new RunQueues(connection, run.spec);
   try {
     const open = await queues.openCounts();
-    const stages: StageStatus[] = [];
-    for (const [i, s] of run.spec.stages.entries()) {
+    const steps: StepStatus[] = [];
+    for (const [i, s] of run.spec.steps.entries()) {
       const c = open[i];
-      stages.push({ name: s.name, class: s.class, shards: run.spec.shards.length, waiting: c.waiting + c.prioritized, active: c.active, delayed: c.delayed, failed: c.failed, done: await store.shardsDone(runId, i) });
+      steps.push({ name: s.name, stages: s.stages.map((j) => run.spec.stages[j]?.name ?? `#${j}`), class: s.class, shards: run.spec.shards.length, waiting: c.waiting + c.prioritized, active: c.active, delayed: c.delayed, failed: c.failed, done: await store.shardsDone(runId, i) });
     }
     const live = await queues.liveWorkers();
     const workers = (await store.workers(runId)).map((w) => ({ ...w, live: live.has(w.id) }));
@@ -93,7 +95,7 @@ async function readStatus(connection: QueueConnection, store: RunStore, runId: s
       created_at: run.spec.created_at,
       updated_at: run.updated_at,
       shards: run.spec.shards.length,
-      stages,
+      steps,
       workers,
     };
   } finally {

@@ -1,29 +1,30 @@
 /**
- * The work behind the queue's jobs, with no BullMQ in sight: one stage of one shard (through the
- * engine's `runShardTask`, on a stage-scoped view of the run dir), and finishing a run (one ledger
+ * The work behind the queue's jobs, with no BullMQ in sight: one step of one shard (through the
+ * engine's `runShardTask`, on a step-scoped view of the run dir), and finishing a run (one ledger
  * record per shard and `summary.json`, the same files the local runner leaves).
  */
 import { layout } from '../../pipeline/layout.js';
-import { commitShardRecord, readJson, type RunMeta, type ShardRecord, type ShardStageRecord, writeSummary, type RunSummary } from '../../pipeline/ledger.js';
+import { commitShardRecord, readJson, type RunMeta, type RunSummary, type ShardRecord, type ShardStageRecord, writeSummary } from '../../pipeline/ledger.js';
 import { runShardTask } from '../../pipeline/shard-task.js';
 import type { AnyStage, StageLogger } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
-import { distLayout, StageScopedStorage, stageMeta } from './stage-scope.js';
+import type { StepSpec } from './spec.js';
+import { distLayout, StepScopedStorage, stepMeta } from './stage-scope.js';
 
-/** Inputs of {@link runStageTask}. */
-export interface StageTaskInput {
+/** Inputs of {@link runStepTask}. */
+export interface StepTaskInput {
   readonly storage: Storage;
   readonly meta: RunMeta;
-  /** The run's stages in order, already set up by the caller. */
+  /** The run's stages in order; the step's stages already set up by the caller. */
   readonly stages: readonly AnyStage[];
-  readonly stageIndex: number;
+  readonly step: StepSpec;
   readonly shard: string;
   readonly signal?: AbortSignal;
   readonly log?: StageLogger;
 }
 
-/** What a stage task did (also the job's return value, shown by `status`). */
-export interface StageTaskResult {
+/** What a step task did (also the job's return value). Rows are the step's last stage's. */
+export interface StepTaskResult {
   /** `done` = committed now; `skipped` = already committed; `duplicate` = another worker committed it meanwhile. */
   readonly status: 'done' | 'skipped' | 'duplicate';
   readonly rows_in: number;
@@ -32,40 +33,51 @@ export interface StageTaskResult {
   readonly seconds: number;
 }
 
-/** Runs stage `stageIndex` over one shard (input: the previous stage's committed output) and commits it first-writer-wins. */
-export async function runStageTask(input: StageTaskInput): Promise<StageTaskResult> {
-  const stage = input.stages[input.stageIndex];
-  if (!stage) throw new Error(`stage index ${input.stageIndex} out of range (run has ${input.stages.length} stages)`);
-  const previous = input.stageIndex > 0 ? input.stages[input.stageIndex - 1].name : undefined;
+/** Runs one step over one shard (input: the previous stage's committed output) and commits it first-writer-wins. */
+export async function runStepTask(input: StepTaskInput): Promise<StepTaskResult> {
+  const stages = input.step.stages.map((i) => {
+    const s = input.stages[i];
+    if (!s) throw new Error(`step ${input.step.name}: stage index ${i} out of range (run has ${input.stages.length} stages)`);
+    return s;
+  });
+  const first = input.step.stages[0];
+  const previous = first > 0 ? input.stages[first - 1].name : undefined;
   const r = await runShardTask({
-    storage: new StageScopedStorage(input.storage, stage.name, previous),
-    stages: [stage],
+    storage: new StepScopedStorage(input.storage, input.step.name, previous),
+    stages,
     shardId: input.shard,
-    meta: stageMeta(input.meta, stage.name),
+    meta: stepMeta(input.meta, stages.map((s) => s.name)),
     lifecycle: 'caller',
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.log ? { log: input.log } : {}),
   });
-  const c = r.record.stages[stage.name]?.counters;
-  return { status: r.status, rows_in: c?.rows_in ?? 0, rows_out: c?.rows_out ?? 0, errors: c?.errors ?? 0, seconds: r.record.seconds };
+  const counters = stages.map((s) => r.record.stages[s.name]?.counters);
+  const last = counters[counters.length - 1];
+  return {
+    status: r.status,
+    rows_in: counters[0]?.rows_in ?? 0,
+    rows_out: last?.rows_out ?? 0,
+    errors: counters.reduce((t, c) => t + (c?.errors ?? 0), 0),
+    seconds: r.record.seconds,
+  };
 }
 
-/** Shards of `stage` with no committed stage ledger record (empty when the stage is complete). */
-export async function missingStageShards(storage: Storage, meta: RunMeta, stage: string): Promise<string[]> {
+/** Shards of `step` with no committed step ledger record (empty when the step is complete). */
+export async function missingStepShards(storage: Storage, meta: RunMeta, step: string): Promise<string[]> {
   const missing: string[] = [];
-  for (const shard of meta.shards) if (!(await storage.exists(distLayout.stageLedger(stage, shard)))) missing.push(shard);
+  for (const shard of meta.shards) if (!(await storage.exists(distLayout.stepLedger(step, shard)))) missing.push(shard);
   return missing;
 }
 
 /**
- * Writes `ledger/<shard>.json` for every shard from its per-stage records (first writer wins, so
+ * Writes `ledger/<shard>.json` for every shard from its per-step records (first writer wins, so
  * a repeated finish changes nothing) and rewrites `summary.json`; the run dir then looks like a
  * local run's, so `inspect`, a local resume and exports read it the same way.
  */
-export async function finishRun(storage: Storage, meta: RunMeta): Promise<RunSummary> {
+export async function finishRun(storage: Storage, meta: RunMeta, steps: readonly StepSpec[]): Promise<RunSummary> {
   for (const shard of meta.shards) {
     if (await storage.exists(layout.ledger(shard))) continue;
-    const parts = await Promise.all(meta.stages.map((s) => readJson<ShardRecord>(storage, distLayout.stageLedger(s.name, shard))));
+    const parts = await Promise.all(steps.map((s) => readJson<ShardRecord>(storage, distLayout.stepLedger(s.name, shard))));
     const stages: Record<string, ShardStageRecord> = {};
     for (const p of parts) Object.assign(stages, p.stages);
     const last = parts[parts.length - 1];

@@ -91,7 +91,7 @@ describe.skipIf(skip !== null)('distributed run with three worker processes, one
     const status = await waitForRun({ connection: { url }, runId: run.runId, pollMs: 250 });
     expect(status.error).toBeUndefined();
     expect(status.state).toBe('done');
-    expect(status.stages.map((s) => [s.name, s.done, s.failed])).toEqual([
+    expect(status.steps.map((s) => [s.name, s.done, s.failed])).toEqual([
       ['frames', CLIPS, 0],
       ['framestats', CLIPS, 0],
     ]);

@@ -59,7 +59,7 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
     expect(s.error).toBeUndefined();
     expect(s.state).toBe('done');
-    expect(s.stages.map((st) => [st.name, st.done, st.waiting, st.active, st.failed])).toEqual([
+    expect(s.steps.map((st) => [st.name, st.done, st.waiting, st.active, st.failed])).toEqual([
       ['normalise', 4, 0, 0, 0],
       ['words', 4, 0, 0, 0],
     ]);
@@ -111,9 +111,9 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     worker();
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('failed');
-    expect(s.error).toMatch(/stage normalise, shard-00000: failed after 3 attempt\(s\): injected fault in normalise shard-00000/);
+    expect(s.error).toMatch(/step normalise, shard-00000: failed after 3 attempt\(s\): injected fault in normalise shard-00000/);
     expect(readFileSync(join(work.dir, 'always-faults', 'normalise-shard-00000.log'), 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(s.stages[0].failed).toBe(1);
+    expect(s.steps[0].failed).toBe(1);
   });
 
   it('routes GPU tasks to GPU workers only, and status counts each stage', async () => {
@@ -121,9 +121,9 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words', gpu: true }] }, { shardSize: 2 });
     const cpu = worker({ resources: ['cpu'] });
     // stage 1 (CPU) done, its barrier passed, stage 2's GPU tasks queued: nobody may take them
-    const mid = await statusWhen(redis.url, run.runId, (s) => s.stages[0].done === 4 && s.stages[1].waiting === 4);
+    const mid = await statusWhen(redis.url, run.runId, (s) => s.steps[0].done === 4 && s.steps[1].waiting === 4);
     expect(mid.state).toBe('running');
-    expect(mid.stages.map((st) => ({ name: st.name, class: st.class, shards: st.shards, waiting: st.waiting, active: st.active, delayed: st.delayed, failed: st.failed, done: st.done }))).toEqual([
+    expect(mid.steps.map((st) => ({ name: st.name, class: st.class, shards: st.shards, waiting: st.waiting, active: st.active, delayed: st.delayed, failed: st.failed, done: st.done }))).toEqual([
       { name: 'normalise', class: 'cpu', shards: 4, waiting: 0, active: 0, delayed: 0, failed: 0, done: 4 },
       { name: 'words', class: 'gpu', shards: 4, waiting: 4, active: 0, delayed: 0, failed: 0, done: 0 },
     ]);
@@ -134,7 +134,7 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     const gpu = worker({ resources: ['gpu'] });
     const end = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
     expect(end.state).toBe('done');
-    expect(end.stages.map((st) => st.done)).toEqual([4, 4]);
+    expect(end.steps.map((st) => st.done)).toEqual([4, 4]);
     expect(Object.fromEntries(end.workers.map((w) => [w.id, w.shards]))).toEqual({ [cpu.id]: 4, [gpu.id]: 4 });
     const queue = new Queue(shardQueueName(run.runId, 'gpu'), { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
     try {
@@ -144,5 +144,19 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     } finally {
       await queue.close();
     }
+  });
+
+  it('fuses an in-flight stage with the next one into one step, as the local runner streams them', async () => {
+    const runDir = join(work.dir, 'fused');
+    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', persist: false }, { kind: 'words' }] }, { shardSize: 4 });
+    expect(run.spec.steps).toEqual([{ name: 'normalise+words', stages: [0, 1], class: 'cpu' }]);
+    worker();
+    const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
+    expect(s.state).toBe('done');
+    expect(s.steps.map((st) => [st.name, st.stages, st.done])).toEqual([['normalise+words', ['normalise', 'words'], 2]]);
+    expect(await stageRows(runDir, 'normalise')).toEqual([]);
+    const words = await stageRows(runDir, 'words');
+    expect(words.find((r) => r.clip_id === 'clip-0001')).toEqual({ clip_id: 'clip-0001', words: 5, chars: 23 });
+    expect(words).toHaveLength(8);
   });
 });
