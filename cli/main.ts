@@ -14,6 +14,8 @@ const commandModules: CommandModule[] = [
   await import('./commands/gen-bench.js'),
   await import('./commands/run.js'),
   await import('./commands/inspect.js'),
+  await import('./commands/worker.js'),
+  await import('./commands/status.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */
