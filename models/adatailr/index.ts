@@ -3,3 +3,4 @@ export * from './token-weights.js';
 export * from './gamma-strategy.js';
 export * from './loss-truncation.js';
 export * from './loss-config.js';
+export * from './train-loop.js';

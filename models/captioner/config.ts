@@ -42,7 +42,7 @@ type PresetBody = Omit<CaptionerConfig, 'preset' | 'vocabSize'>;
  * default demo/benchmark size; `base` is meant for a GPU.
  */
 export const PRESETS: Readonly<Record<PresetName, PresetBody>> = {
-  tiny: { dModel: 64, heads: 2, ffn: 128, encLayers: 1, decLayers: 1, frames: 4, frameSize: 32, patch: 8, maxTextLen: 16, maxCaptionLen: 16 },
+  tiny: { dModel: 64, heads: 4, ffn: 128, encLayers: 1, decLayers: 1, frames: 4, frameSize: 32, patch: 8, maxTextLen: 16, maxCaptionLen: 16 },
   small: { dModel: 192, heads: 4, ffn: 512, encLayers: 3, decLayers: 3, frames: 8, frameSize: 64, patch: 16, maxTextLen: 48, maxCaptionLen: 32 },
   base: { dModel: 512, heads: 8, ffn: 2048, encLayers: 6, decLayers: 6, frames: 8, frameSize: 112, patch: 16, maxTextLen: 64, maxCaptionLen: 48 },
 };

@@ -55,7 +55,7 @@ export interface Encoded {
 }
 
 /**
- * Encodes frames (uint8 [B,T,S,S,3], scaled to [−0.5, 0.5] in-graph) and text
+ * Encodes frames (uint8 [B,T,S,S,3], scaled to [−1, 1] in-graph) and text
  * ids (int64 [B,Lt], pad = 0) into memory.
  */
 export function encode(cfg: CaptionerConfig, dtype: FloatDType, frames: Tensor, textIds: Tensor, P: ParamLookup): Encoded {
@@ -64,7 +64,7 @@ export function encode(cfg: CaptionerConfig, dtype: FloatDType, frames: Tensor, 
   const np = S / p;
   const NV = visualTokens(cfg);
   // Patch embedding by reshape + MatMul (Conv has no double kernel).
-  const px = o.sub(o.mul(o.cast(frames, dtype), o.scalar(gr, 1 / 255, dtype)), o.scalar(gr, 0.5, dtype));
+  const px = o.sub(o.mul(o.cast(frames, dtype), o.scalar(gr, 2 / 255, dtype)), o.scalar(gr, 1, dtype));
   const tiles = o.transpose(o.reshape(px, [0, 0, np, p, np, p, 3]), [0, 1, 2, 4, 3, 5, 6]);
   const patches = o.reshape(tiles, [0, 0, np * np, p * p * 3]);
   const stem = linear(o.gelu(linear(patches, P, 'patch')), P, 'patch2');

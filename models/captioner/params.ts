@@ -20,7 +20,9 @@ export interface ParamSpec {
 /** Parameter values by name (float32, row-major). */
 export type Weights = Map<string, Float32Array>;
 
-function linear(out: ParamSpec[], name: string, din: number, dout: number, std = 0.02): void {
+/** Linear layer; weights ~ N(0, gain²/din) (fan-in scaling keeps activations O(1), so nonlinearities engage from step 0). */
+function linear(out: ParamSpec[], name: string, din: number, dout: number, gain = 1): void {
+  const std = gain / Math.sqrt(din);
   out.push({ name: `${name}.w`, shape: [din, dout], init: 'normal', std, decay: true });
   out.push({ name: `${name}.b`, shape: [dout], init: 'zeros', std: 0, decay: false });
 }
@@ -42,7 +44,8 @@ export function paramSpecs(cfg: CaptionerConfig): ParamSpec[] {
   const d = cfg.dModel;
   const P = visualTokens(cfg) / cfg.frames;
   const out: ParamSpec[] = [];
-  const resid = 0.02 / Math.sqrt(2 * Math.max(1, cfg.encLayers + cfg.decLayers));
+  // Residual-branch outputs are scaled down with depth (GPT-2 style) so the stream's variance stays bounded.
+  const resid = 1 / Math.sqrt(2 * Math.max(1, cfg.encLayers + cfg.decLayers));
   // Two-layer MLP patch stem: gives per-patch nonlinear features (edges, corners) from the start.
   linear(out, 'patch', cfg.patch * cfg.patch * 3, d);
   linear(out, 'patch2', d, d);
