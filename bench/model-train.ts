@@ -2,7 +2,7 @@
  * Captioner training benchmark (not a test): `npx tsx bench/model-train.ts`.
  *
  * 1. Training throughput of the `small` preset: our ONNX training-step graph in
- *    onnxruntime-node vs the same architecture in PyTorch (bench/model_train_torch.py,
+ *    onnxruntime-node vs the same architecture in PyTorch (bench/model-train-torch.py,
  *    Debian's python3-torch) on CPU with the same thread count, in the same run.
  * 2. The cost of moving weights + both AdamW moments through `session.run` each
  *    step (an identity graph over the same tensors), with and without
@@ -81,7 +81,7 @@ export async function run(): Promise<void> {
   let torchMs: number | null = null;
   try {
     const spec = JSON.stringify({ config: cfg, batch: B, textLen: TEXT_LEN, captionLen: CAPTION_LEN, steps: STEPS, threads: THREADS });
-    const out = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'model_train_torch.py'), spec], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'model-train-torch.py'), spec], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { step_ms: number; torch: string };
     torchMs = r.step_ms;
     row(`PyTorch ${r.torch} (eager, CPU)`, torchMs);
