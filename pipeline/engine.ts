@@ -71,7 +71,7 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
   };
   const started = performance.now();
   const queue = new PQueue({ concurrency: stage.concurrency });
-  const inFlight: Promise<RecordBatch>[] = [];
+  const inFlight: { readonly result: Promise<RecordBatch>; settled: boolean }[] = [];
   const call = async (batch: RecordBatch): Promise<RecordBatch> => {
     run.signal.throwIfAborted();
     const out = await stage.process(batch, ctx);
@@ -82,25 +82,21 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
   };
   try {
     for await (const batch of rebatch(input, stage.batchSize)) {
-      const p = queue.add(() => call(batch));
-      p.catch(() => undefined); // surfaced when awaited below, in order
-      inFlight.push(p);
-      // keep at most 2x concurrency results waiting, so memory stays bounded
-      while (inFlight.length >= stage.concurrency * 2) yield await inFlight.shift()!;
-      while (inFlight.length > 0 && (await isSettled(inFlight[0]))) yield await inFlight.shift()!;
+      const entry = { result: queue.add(() => call(batch)), settled: false };
+      entry.result.then(
+        () => (entry.settled = true),
+        () => (entry.settled = true), // the error surfaces when this entry is awaited below, in order
+      );
+      inFlight.push(entry);
+      // yield finished results in input order; wait when 2x concurrency results are pending, so memory stays bounded
+      while (inFlight.length > 0 && (inFlight[0].settled || inFlight.length >= stage.concurrency * 2)) yield await inFlight.shift()!.result;
     }
-    while (inFlight.length > 0) yield await inFlight.shift()!;
+    while (inFlight.length > 0) yield await inFlight.shift()!.result;
   } finally {
     queue.clear();
     counters.seconds += (performance.now() - started) / 1000;
     counters.rows_per_s = counters.seconds > 0 ? counters.rows_out / counters.seconds : 0;
   }
-}
-
-async function isSettled(p: Promise<unknown>): Promise<boolean> {
-  const marker = Symbol('pending');
-  const r = await Promise.race([p.then(() => true, () => true), Promise.resolve(marker)]);
-  return r !== marker;
 }
 
 /** A consumer of one stage's output batches (e.g. a Parquet writer). */

@@ -31,8 +31,8 @@ export const framesConfigSchema = z
     concurrency: positiveInt.max(1024).optional(),
     /** `auto` (default) uses `seek` for clips longer than `seek_min_clip_s`, `decode` otherwise. */
     method: z.enum(samplingMethods).default('auto'),
-    /** Clip length (seconds) from which `auto` prefers one seek per frame over one decode pass. Default 4 (from `bench/frames.ts`). */
-    seek_min_clip_s: z.number().nonnegative().default(4),
+    /** Clip length (seconds) from which `auto` prefers one seek per frame over one decode pass. Default 10: `bench/frames.ts` measured the crossover between 8 and 16 s (2 s keyframe interval). */
+    seek_min_clip_s: z.number().nonnegative().default(10),
     /** Path of an ffmpeg binary to use instead of the bundled one. Not part of the config hash. */
     ffmpeg_path: z.string().min(1).optional(),
     /** Path of an ffprobe binary to use instead of the bundled one. Not part of the config hash. */

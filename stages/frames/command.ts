@@ -48,7 +48,8 @@ export function buildFrameCommand(req: FrameRequest): FrameCommand {
   const common = ['-an', '-sn', '-dn', '-vsync', '0', '-frames:v', String(n), '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
   const expectedBytes = n * req.width * req.height * 3;
   if (req.method === 'seek') {
-    const inputs = req.times.map((t) => ({ path: url, options: ['-ss', fmt(t)] }));
+    // one decoder thread per input: clips already run in parallel, one process per core
+    const inputs = req.times.map((t) => ({ path: url, options: ['-threads', '1', '-ss', fmt(t)] }));
     const chains = req.times.map((_, k) => `[${k}:v:0]trim=end_frame=1,${scaleChain(req.width, req.height)}[f${k}]`);
     const graph = `${chains.join(';')};${req.times.map((_, k) => `[f${k}]`).join('')}concat=n=${n}:v=1:a=0[out]`;
     return { inputs, outputOptions: ['-filter_complex', graph, '-map', '[out]', ...common], expectedBytes };
@@ -60,12 +61,12 @@ export function buildFrameCommand(req: FrameRequest): FrameCommand {
   // fps keeps, per output slot k, the last frame before start + (k + 0.5) * step: the slice midpoint (within one source frame)
   const fps = `fps=fps=${(1 / step).toFixed(9)}:round=near`;
   if (req.method === 'decode') {
-    const inputs = [{ path: url, options: ['-ss', fmt(start), '-t', fmt(span)] }];
+    const inputs = [{ path: url, options: ['-threads', '1', '-ss', fmt(start), '-t', fmt(span)] }];
     const graph = `[0:v:0]${fps},${scaleChain(req.width, req.height)}[out]`;
     return { inputs, outputOptions: ['-filter_complex', graph, '-map', '[out]', ...common], expectedBytes };
   }
   // scan: no input seek at all (for streams that cannot seek, e.g. raw H.264 without timestamps); decode from the start, cut by filter
-  const inputs = [{ path: url, options: [] }];
+  const inputs = [{ path: url, options: ['-threads', '1'] }];
   const graph = `[0:v:0]trim=start=${fmt(start)}:duration=${fmt(span)},setpts=PTS-STARTPTS,${fps},${scaleChain(req.width, req.height)}[out]`;
   return { inputs, outputOptions: ['-filter_complex', graph, '-map', '[out]', ...common], expectedBytes };
 }

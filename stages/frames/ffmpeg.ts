@@ -62,7 +62,10 @@ export function runFrameCommand(bins: FfmpegBinaries, cmd: FrameCommand, opts: {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // emitClose: false — fluent-ffmpeg treats a 'close' of the output stream as a failure ("Output stream
+    // closed") if ffmpeg has not exited within 20 ms, a race under load; we wait for 'finish' instead.
     const sink = new Writable({
+      emitClose: false,
       write(chunk: Buffer, _enc, cb) {
         // never keep more than expected (+1 frame's worth, to detect excess)
         if (size <= cmd.expectedBytes) chunks.push(chunk);
@@ -91,7 +94,9 @@ export function runFrameCommand(bins: FfmpegBinaries, cmd: FrameCommand, opts: {
         else reject(new FfmpegRunError('failed', err.message, text));
       });
     });
-    command.on('end', (_stdout: string | null, stderr: string | null) => {
+    const drained = new Promise<void>((r) => sink.once('finish', () => r()));
+    command.on('end', async (_stdout: string | null, stderr: string | null) => {
+      await drained; // every stdout byte has reached the sink
       finish(() => resolve({ bytes: Buffer.concat(chunks).subarray(0, Math.min(size, cmd.expectedBytes + 1)), stderr: stderr ?? '' }));
     });
     if (opts.signal?.aborted) {

@@ -35,7 +35,7 @@ describe('sampling', () => {
   it('seek builds ONE ffmpeg command with a fast input seek before each -i, joined by concat', () => {
     const argv = frameCommandArgv(buildFrameCommand({ path: '/m/a b.mp4', times: [1, 2, 3], width: 8, height: 6, method: 'seek' }));
     expect(argv.filter((a) => a === '-i')).toHaveLength(3);
-    expect(argv.slice(2, 6)).toEqual(['-ss', '1.000000', '-i', 'file:/m/a b.mp4']);
+    expect(argv.slice(2, 8)).toEqual(['-threads', '1', '-ss', '1.000000', '-i', 'file:/m/a b.mp4']);
     expect(argv.join(' ')).toMatch(/concat=n=3:v=1:a=0\[out\]/);
     expect(argv).toContain('rgb24');
   });
