@@ -59,3 +59,14 @@ export function batchBytes(batch: RecordBatch): number {
 export function sameFields(a: Schema, b: Schema): boolean {
   return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i].name && String(f.type) === String(b.fields[i].type));
 }
+
+/** The columns of `schema`, taken by name from a batch that has at least those columns (no copy). */
+export function projectBatch<T extends TypeMap>(batch: RecordBatch, schema: Schema<T>): RecordBatch<T> {
+  const children = schema.fields.map((f) => {
+    const col = batch.getChild(f.name);
+    if (!col) throw new Error(`projectBatch: batch has no column ${f.name}`);
+    if (col.data.length !== 1) throw new Error(`projectBatch: column ${f.name} has ${col.data.length} chunks`);
+    return col.data[0];
+  });
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }));
+}

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
 import { errorsSchema } from '../schemas/errors.js';
-import { rowsToBatch, sameFields } from './arrow.js';
+import { projectBatch, rowsToBatch, sameFields } from './arrow.js';
 import type { BackpressurePolicy } from './backpressure.js';
 import { type BatchSink, type EngineHooks, newStageRun, runPipeline, type StageRun } from './engine.js';
 import { layout } from './layout.js';
@@ -75,8 +75,7 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
     if (!w) return { write: async () => undefined };
     const stored = s.persistSchema;
     if (!stored) return w;
-    const names = stored.fields.map((f) => f.name);
-    return { write: (b: RecordBatch) => w.write(b.select(names)) };
+    return { write: (b: RecordBatch) => w.write(projectBatch(b, stored)) };
   });
   const temps: TempObject[] = [];
   try {

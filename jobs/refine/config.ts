@@ -1,0 +1,170 @@
+/**
+ * The refine job's config (`flywheel refine <config>`): data, rounds, model, device, and one object
+ * per step (frames, caption, adatailr, train, eval). Checked at the door; errors name the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
+import { framesConfigSchema, ConfigError } from '../../schemas/config.js';
+import { filterPolicySchema } from '../../stages/adatailr/filter-policy.js';
+
+const positiveInt = z.number().int().positive();
+
+/** Training settings of one phase (pre-training on the refined rows, or fine-tuning on human examples). */
+const phaseSchema = z
+  .object({
+    /** Passes over the phase's rows. */
+    epochs: z.number().int().min(0),
+    /** Clips per step. Default 32. */
+    batch_size: positiveInt.max(4096).default(32),
+    /** Peak learning rate. */
+    lr: z.number().positive().max(1),
+    /** Linear warm-up steps. Default 20. */
+    warmup_steps: z.number().int().min(0).default(20),
+    weight_decay: z.number().min(0).max(1).default(0.01),
+  })
+  .strict();
+
+/** Config schema of the refine job. */
+export const refineConfigSchema = z
+  .object({
+    /** Job directory: frames run, one run per round, model versions, metrics, exports. Re-running resumes. */
+    run_dir: z.string().min(1),
+    /** The clips manifest (Parquet, CSV or JSONL). */
+    manifest: z.string().min(1),
+    /** Every video_uri must resolve inside this directory. */
+    media_root: z.string().min(1),
+    /** Optional ground truth (a benchmark's `truth.parquet`) for quality and noise-detection metrics. */
+    truth: z.string().min(1).optional(),
+    /** Clips per shard. Default 256. */
+    shard_size: positiveInt.max(1_000_000).default(256),
+    /** Seeds model init and data order: same seed, same tables. Default 1. */
+    seed: z.number().int().min(0).default(1),
+    /** Refinement rounds. Default 3. */
+    rounds: positiveInt.max(100).default(3),
+    model: z
+      .object({
+        /** Architecture preset. Default `tiny`. */
+        preset: z.enum(['tiny', 'small', 'base']).default('tiny'),
+        /** Tokenizer vocabulary upper bound (trained on the manifest's text). Default 512. */
+        vocab_size: positiveInt.min(16).max(65_536).default(512),
+        /** Caption tokens incl. bos/eos (overrides the preset). */
+        max_caption_len: positiveInt.min(4).max(256).optional(),
+        /** Encoder text tokens (overrides the preset). */
+        max_text_len: positiveInt.max(1024).optional(),
+        /** A model version directory to start from instead of a fresh model (its tokenizer is used). */
+        init: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    device: z
+      .object({
+        /** Execution providers in order of preference; CUDA falls back to CPU with one warning. Default ["cpu"]. */
+        providers: z.array(z.enum(['cuda', 'cpu'])).min(1).default(['cpu']),
+        /** ONNX Runtime intra-op threads (0 = all cores). Default 0. */
+        threads: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .prefault({}),
+    /** Frame extraction; frame count and size come from the model preset. */
+    frames: framesConfigSchema.omit({ count: true, width: true, height: true }).prefault({}),
+    caption: z
+      .object({
+        /** Beam width for synthetic captions (1 = greedy). Default 1. */
+        beams: positiveInt.max(16).default(1),
+        /** Clips per model call. Default 32. */
+        model_batch: positiveInt.max(4096).default(32),
+      })
+      .strict()
+      .prefault({}),
+    adatailr: z
+      .object({
+        policy: filterPolicySchema.default({ kind: 'threshold', min_weight: 0.5 }),
+        /** γ for scoring: `model` = the γ the scoring model finished training with; or a fixed number. Default `model`. */
+        gamma: z.union([z.literal('model'), z.number().min(0).max(1)]).default('model'),
+        w_min: z.number().min(0).max(1).default(0),
+      })
+      .strict()
+      .prefault({}),
+    train: z
+      .object({
+        /** Pre-training loss on the refined rows. Default AdaTaiLr. */
+        loss: lossConfigSchema.default({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1, warmupSteps: 20 }),
+        pretrain: phaseSchema.prefault({ epochs: 8, lr: 3e-3 }),
+        finetune: phaseSchema.prefault({ epochs: 4, lr: 1e-3, warmup_steps: 0 }),
+        /** Start each round's model from the previous round's weights. Default true. */
+        warm_start: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    eval: z
+      .object({
+        /** Held-out clips captioned per round for the quality metrics (a seeded sample when there are more). Default 500. */
+        max_clips: positiveInt.default(500),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** A parsed refine config (defaults filled in, paths absolute after {@link loadRefineConfig}). */
+export type RefineConfig = z.infer<typeof refineConfigSchema>;
+
+function quote(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/** Validates a refine config object; throws {@link ConfigError} naming each bad field and quoting its value. */
+export function parseRefineConfig(input: unknown, source = '<object>'): RefineConfig {
+  const r = refineConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new ConfigError(
+    source,
+    r.error.issues.map((issue) => {
+      const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+      if (issue.code === 'unrecognized_keys') return `${path}: unknown field(s) ${issue.keys.map(quote).join(', ')}`;
+      return `${path}: ${issue.message} (got ${quote(valueAt(input, issue.path))})`;
+    }),
+  );
+}
+
+/** Resolves the config's paths against `base` (the config file's directory). */
+export function resolveRefinePaths(config: RefineConfig, base: string): RefineConfig {
+  const abs = (p: string): string => resolve(base, p);
+  return {
+    ...config,
+    run_dir: abs(config.run_dir),
+    manifest: abs(config.manifest),
+    media_root: abs(config.media_root),
+    ...(config.truth ? { truth: abs(config.truth) } : {}),
+    model: { ...config.model, ...(config.model.init ? { init: abs(config.model.init) } : {}) },
+    frames: {
+      ...config.frames,
+      ...(config.frames.ffmpeg_path ? { ffmpeg_path: abs(config.frames.ffmpeg_path) } : {}),
+      ...(config.frames.ffprobe_path ? { ffprobe_path: abs(config.frames.ffprobe_path) } : {}),
+    },
+  };
+}
+
+/** Reads, validates and resolves a refine config file (JSON). */
+export async function loadRefineConfig(path: string): Promise<RefineConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(path, [`(file): cannot read as JSON: ${(e as Error).message}`]);
+  }
+  return resolveRefinePaths(parseRefineConfig(raw, path), dirname(resolve(path)));
+}

@@ -1,0 +1,71 @@
+/**
+ * Round quality: caption a seeded sample of held-out clips with the round's model and score the
+ * captions against the ground truth, beside the raw-ASR baseline on the same clips.
+ */
+import type { TruthRow } from '../../datagen/truth.js';
+import { rankedSubset } from '../../datagen/rng.js';
+import { type BenchmarkQuality, scoreAgainstTruth } from '../../metrics/benchmark.js';
+import { batchToRows } from '../../pipeline/arrow.js';
+import { layout } from '../../pipeline/layout.js';
+import { readRunMeta } from '../../pipeline/ledger.js';
+import { readParquetBatches } from '../../pipeline/parquet.js';
+import type { Storage } from '../../pipeline/storage.js';
+import type { ClipRow } from '../../schemas/clips.js';
+import { FrameStore } from '../../stages/attach-frames/frame-store.js';
+import { captionFromText } from '../../stages/caption/clean-text.js';
+import { type CaptionModel, chunks, clipText, packFrames } from '../../stages/model/caption-model.js';
+
+/** A held-out clip with its frames. */
+export interface EvalClip {
+  readonly clip: ClipRow;
+  readonly frames: Uint8Array;
+}
+
+/** Reads up to `max` held-out clips (a seeded, order-independent sample) with their stored frames. */
+export async function heldoutClips(opts: { run: Storage; framesRun: Storage; max: number; seed: number }): Promise<EvalClip[]> {
+  const meta = await readRunMeta(opts.run);
+  if (!meta) throw new Error(`evaluate: ${opts.run.description} has no run.json`);
+  const clips: ClipRow[] = [];
+  for (const shard of meta.shards) {
+    for await (const b of readParquetBatches(await opts.run.openBlob(layout.input(shard)))) {
+      for (const c of batchToRows<ClipRow>(b)) if (c.split === 'heldout') clips.push(c);
+    }
+  }
+  const pick = rankedSubset(opts.seed, 'eval-sample', clips.length, opts.max);
+  const store = new FrameStore({ storage: opts.framesRun });
+  await store.open();
+  const out: EvalClip[] = [];
+  for (const [i, clip] of clips.entries()) {
+    if (!pick.has(i)) continue;
+    const f = await store.get(clip.clip_id);
+    if (f) out.push({ clip, frames: f.pixels });
+  }
+  return out;
+}
+
+/** Greedy (or beam) captions of the clips, by clip id. */
+export async function captionClips(model: CaptionModel, clips: readonly EvalClip[], opts: { batch: number; beams: number }): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const group of chunks(clips, opts.batch)) {
+    const g = await model.generate({ frames: packFrames(group), text: group.map((c) => clipText(c.clip)) }, { beams: opts.beams });
+    group.forEach((c, i) => out.set(c.clip.clip_id, g.text[i]));
+  }
+  return out;
+}
+
+/** Quality of the model's captions and of the raw ASR text on the same clips (undefined without truth). */
+export interface EvalResult {
+  readonly clips: number;
+  readonly model?: BenchmarkQuality;
+  readonly rawAsr?: BenchmarkQuality;
+  readonly captions: Map<string, string>;
+}
+
+/** Scores captions of the clips against the truth rows (when given). */
+export function scoreEval(clips: readonly EvalClip[], captions: Map<string, string>, truth: readonly TruthRow[] | undefined): EvalResult {
+  if (!truth || clips.length === 0) return { clips: clips.length, captions };
+  const ids = new Set(clips.map((c) => c.clip.clip_id));
+  const rows = truth.filter((t) => ids.has(t.clip_id));
+  const asr = new Map(clips.map((c) => [c.clip.clip_id, captionFromText(c.clip.asr_text, c.clip.title)]));
+  return { clips: clips.length, model: scoreAgainstTruth(captions, rows), rawAsr: scoreAgainstTruth(asr, rows), captions };
+}

@@ -1,0 +1,38 @@
+/**
+ * The refine job's directory: every path it reads or writes, in one place.
+ *
+ * ```
+ * job.json                   the job's config hash and seed (a re-run with another config is refused)
+ * tokenizer.json             trained once on the manifest's text, shared by every model version
+ * frames/                    the frames run (engine run dir): frames extracted once, reused by all rounds
+ * round-<k>/                 round k's run: caption and adatailr outputs per shard, errors, ledger
+ * bootstrap/                 round 0's text captions, to train the first scoring model
+ * models/bootstrap/          model version that scores round 0
+ * models/round-<k>/          model version trained in round k
+ * metrics/round-<k>.json     round k's metrics; its presence means round k is done
+ * exports/round-<k>/         exported refined dataset (Parquet + metadata.json)
+ * report.html                the report page
+ * ```
+ */
+import { join } from 'node:path';
+
+/** Paths of a refine job directory. */
+export function jobLayout(dir: string) {
+  return {
+    dir,
+    jobMeta: join(dir, 'job.json'),
+    tokenizer: join(dir, 'tokenizer.json'),
+    framesRun: join(dir, 'frames'),
+    bootstrapRun: join(dir, 'bootstrap'),
+    roundRun: (k: number): string => join(dir, `round-${k}`),
+    bootstrapModel: join(dir, 'models', 'bootstrap'),
+    roundModel: (k: number): string => join(dir, 'models', `round-${k}`),
+    roundMetrics: (k: number): string => join(dir, 'metrics', `round-${k}.json`),
+    metricsDir: join(dir, 'metrics'),
+    exportDir: (k: number): string => join(dir, 'exports', `round-${k}`),
+    report: join(dir, 'report.html'),
+  };
+}
+
+/** The refine job directory layout. */
+export type JobLayout = ReturnType<typeof jobLayout>;
