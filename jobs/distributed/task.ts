@@ -7,7 +7,7 @@ import { layout } from '../../pipeline/layout.js';
 import { commitShardRecord, readJson, type RunMeta, type RunSummary, type ShardRecord, type ShardStageRecord, writeSummary } from '../../pipeline/ledger.js';
 import { runShardTask } from '../../pipeline/shard-task.js';
 import type { AnyStage, StageLogger } from '../../pipeline/stage.js';
-import type { Storage } from '../../pipeline/storage.js';
+import { type Storage, TEMP_MARKER } from '../../pipeline/storage.js';
 import type { StepSpec } from './spec.js';
 import { distLayout, StepScopedStorage, stepMeta } from './stage-scope.js';
 
@@ -71,8 +71,10 @@ export async function missingStepShards(storage: Storage, meta: RunMeta, step: s
 
 /**
  * Writes `ledger/<shard>.json` for every shard from its per-step records (first writer wins, so
- * a repeated finish changes nothing) and rewrites `summary.json`; the run dir then looks like a
- * local run's, so `inspect`, a local resume and exports read it the same way.
+ * a repeated finish changes nothing), removes temp files left by killed workers (every task has
+ * committed by now; a straggler whose lock expired only loses a temp it could never publish), and
+ * rewrites `summary.json`. The run dir then looks like a local run's, so `inspect`, a local resume
+ * and exports read it the same way.
  */
 export async function finishRun(storage: Storage, meta: RunMeta, steps: readonly StepSpec[]): Promise<RunSummary> {
   for (const shard of meta.shards) {
@@ -91,5 +93,6 @@ export async function finishRun(storage: Storage, meta: RunMeta, steps: readonly
       worker: last.worker,
     });
   }
+  for (const key of await storage.list('')) if (key.includes(TEMP_MARKER)) await storage.remove(key);
   return writeSummary(storage, meta);
 }

@@ -19,7 +19,7 @@ import { QUEUE_PREFIX, shardJobId, shardQueueName } from '../../../jobs/distribu
 import { doneShards } from '../../../pipeline/ledger.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import { runLocal } from '../../../pipeline/runner.js';
-import { LocalStorage } from '../../../pipeline/storage.js';
+import { LocalStorage, TEMP_MARKER } from '../../../pipeline/storage.js';
 import { resolveBinaries } from '../../../stages/frames/ffmpeg.js';
 import { redisUnavailableReason, startRedis, type RedisHandle } from '../../helpers/redis-server.js';
 import { WorkerChild } from './fixtures/children.js';
@@ -117,6 +117,8 @@ describe.skipIf(skip !== null)('distributed run with three worker processes, one
     expect(keys(frames)).toEqual(expected);
     expect(keys(stats)).toEqual(expected);
     expect((await doneShards(new LocalStorage(runDir))).size).toBe(CLIPS);
+    // the killed worker's half-written temp files were swept when the run finished
+    expect((await new LocalStorage(runDir).list('')).filter((k) => k.includes(TEMP_MARKER))).toEqual([]);
 
     // same results as the local runner on the same input
     const localDir = join(dir, 'run-local');

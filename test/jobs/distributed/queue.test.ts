@@ -159,4 +159,27 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     expect(words.find((r) => r.clip_id === 'clip-0001')).toEqual({ clip_id: 'clip-0001', words: 5, chars: 23 });
     expect(words).toHaveLength(8);
   });
+
+  it('on close, hands a running shard back to the queue after the grace period without spending an attempt', async () => {
+    const runDir = join(work.dir, 'release');
+    const faultDir = join(work.dir, 'slow');
+    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', fault_dir: faultDir, slow_first_ms: 60_000 }] }, { shardSize: 8, retry: { attempts: 1, backoff_ms: 10 } });
+    const events: string[] = [];
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const first = startWorker({ connection: { url: redis.url }, stages: (spec) => buildTestStages(spec.stage_config), ...fast, shutdownGraceMs: 200, onTask: (e) => {
+      events.push(e.type);
+      if (e.type === 'start') started();
+    } });
+    await running;
+    await first.close(); // resolves only once its task was released and every connection closed
+    expect(events).toEqual(['start', 'released']);
+    const mid = await runStatus({ connection: { url: redis.url }, runId: run.runId });
+    expect(mid.steps[0]).toMatchObject({ waiting: 1, active: 0, failed: 0, done: 0 });
+
+    worker();
+    const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
+    expect(s.state).toBe('done'); // with attempts: 1, a spent attempt would have failed the run
+    expect((await stageRows(runDir, 'normalise')).length).toBe(8);
+  });
 });
