@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { runConfig } from '../../pipeline/job.js';
 import { BarReporter, JsonReporter } from '../../pipeline/reporter.js';
+import { queueRunCommand } from '../../jobs/distributed/config-run.js';
 import { loadConfig } from '../../schemas/config.js';
 
 const example = `{
@@ -22,6 +23,8 @@ export function register(program: Command): void {
     .description('Run the stages of a job config over its manifest (resumes an interrupted run in the same run_dir)')
     .argument('<config>', 'job config file (JSON); paths in it are relative to the file')
     .option('--log <mode>', 'progress output: "bars" (default on a terminal) or "json" (pino lines on stderr)')
+    .option('--queue <url>', 'run on `flywheel worker` processes: queue the shard tasks on this Redis server (redis://host:port); see docs/distributed.md')
+    .option('--detach', 'with --queue: return once the run is queued (follow it with `flywheel status`)')
     .addHelpText(
       'after',
       `
@@ -36,8 +39,10 @@ Outputs (in run_dir):
 
 Inspect any output with: flywheel inspect <file.parquet>`,
     )
-    .action(async (configPath: string, o: { log?: string }) => {
+    .action(async (configPath: string, o: { log?: string; queue?: string; detach?: boolean }) => {
       const config = await loadConfig(configPath);
+      if (o.queue !== undefined) return queueRunCommand(config, { queue: o.queue, ...(o.detach ? { detach: true } : {}) });
+      if (o.detach) throw new Error('--detach needs --queue');
       if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json') throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
       const useBars = o.log ? o.log === 'bars' : Boolean(process.stderr.isTTY);
       const reporter = useBars ? new BarReporter() : new JsonReporter();

@@ -6,7 +6,7 @@
  */
 import { type Config, outputAffectingConfig, parseConfig } from '../../schemas/config.js';
 import { stagesFromConfig } from '../../stages/index.js';
-import type { QueueConnection } from './connection.js';
+import { parseQueueUrl, type QueueConnection } from './connection.js';
 import { type EnqueuedRun, enqueueRun } from './enqueue.js';
 import { SystemicError, messageOf } from './errors.js';
 import type { RetryPolicy } from './spec.js';
@@ -71,4 +71,27 @@ export function formatStatus(s: RunStatus): string {
   }
   lines.push(`  workers seen: ${s.workers.length}${s.workers.length ? ` (${s.workers.map((w) => `${w.id} [${w.resources.join(',')}] ${w.shards} shards${w.live ? '' : ', gone'}`).join('; ')})` : ''}`);
   return lines.join('\n');
+}
+
+/**
+ * The `--queue` branch of `flywheel run <config>`: queue the run, print where to follow it, and
+ * (unless `detach`) print progress while it runs and the final status. A failed run sets exit code 1.
+ */
+export async function queueRunCommand(config: Config, flags: { readonly queue: string; readonly detach?: boolean; readonly signal?: AbortSignal }): Promise<void> {
+  const connection = parseQueueUrl(flags.queue);
+  let last = '';
+  const { run, status } = await runConfigOnQueue(config, {
+    connection,
+    ...(flags.detach ? { detach: true } : {}),
+    ...(flags.signal ? { signal: flags.signal } : {}),
+    onStatus: (s) => {
+      const line = s.steps.map((st) => `${st.name} ${st.done}/${st.shards}`).join(', ');
+      if (line !== last) process.stderr.write(`run ${s.run_id}: ${line}${s.workers.length ? ` (${s.workers.length} workers)` : ' (waiting for workers: flywheel worker --queue ...)'}\n`);
+      last = line;
+    },
+  });
+  process.stdout.write(`queued run ${run.runId} (${run.meta.shards.length} shards${run.resumed ? ', resumed' : ''}) on ${connection.url}; follow with: flywheel status --queue ${connection.url} --run ${run.runId}\n`);
+  if (!status) return;
+  process.stdout.write(`${formatStatus(status)}\n`);
+  if (status.state !== 'done') process.exitCode = 1;
 }

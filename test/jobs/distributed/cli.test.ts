@@ -1,6 +1,7 @@
 /**
- * The CLI side: a real `flywheel worker` process runs a queued frames run (config from a file,
- * the real frames stage), `flywheel status` reports it, and SIGTERM stops the worker cleanly.
+ * The CLI side: `flywheel run --queue` queues a frames run (config from a file, the real frames
+ * stage) and follows it while a real `flywheel worker` process runs it; `flywheel status` reports
+ * it; SIGTERM stops the worker cleanly; `--detach` returns as soon as the run is queued.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueConfig } from '../../../jobs/distributed/config-run.js';
-import { waitForRun, type RunStatus } from '../../../jobs/distributed/index.js';
-import { loadConfig } from '../../../schemas/config.js';
+import type { RunStatus } from '../../../jobs/distributed/index.js';
 import { resolveBinaries } from '../../../stages/frames/ffmpeg.js';
 import { runCli, startCli } from '../../helpers/cli.js';
 import { redisUnavailableReason, startRedis, type RedisHandle } from '../../helpers/redis-server.js';
@@ -33,7 +32,7 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a worker process runs a queued frames run; status reports it; SIGTERM stops the worker', async () => {
+  it('flywheel run --queue waits while a worker process runs the frames run; status reports it; SIGTERM stops the worker', async () => {
     const media = join(dir, 'media');
     mkdirSync(media);
     await promisify(execFile)(resolveBinaries().ffmpeg, ['-y', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=10:duration=4', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(media, 'v.mp4')]);
@@ -42,10 +41,12 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     writeFileSync(configPath, JSON.stringify({ run_dir: 'run', manifest: 'clips.jsonl', media_root: 'media', shard_size: 2, stages: { frames: { count: 2, width: 16, height: 12, concurrency: 1 } } }));
 
     const worker = startCli(['worker', '--queue', redis.url, '--poll-ms', '200']);
-    const run = await enqueueConfig(await loadConfig(configPath), { url: redis.url });
-    const final = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 200 });
-    expect(final.error).toBeUndefined();
-    expect(final.state).toBe('done');
+    const queued = await runCli(['run', '--queue', redis.url, configPath]);
+    expect(queued.code, queued.stderr).toBe(0);
+    const runId = /queued run (\S+) \(3 shards\)/.exec(queued.stdout)?.[1];
+    expect(runId, queued.stdout).toBeDefined();
+    expect(queued.stdout).toContain(`run ${runId} [done]`);
+    const run = { runId: runId! };
 
     const status = await runCli(['status', '--queue', redis.url, '--run', run.runId, '--json']);
     expect(status.code).toBe(0);
@@ -57,6 +58,13 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     expect(text.stdout).toMatch(/frames\s+cpu\s+done 3\/3/);
 
     expect((await stageRows(join(dir, 'run'), 'frames')).length).toBe(12);
+
+    // --detach returns once queued
+    writeFileSync(join(dir, 'job2.json'), JSON.stringify({ run_dir: 'run2', manifest: 'clips.jsonl', media_root: 'media', shard_size: 3, stages: { frames: { count: 1, width: 8, height: 8, concurrency: 1 } } }));
+    const detached = await runCli(['run', '--queue', redis.url, '--detach', join(dir, 'job2.json')]);
+    expect(detached.code, detached.stderr).toBe(0);
+    expect(detached.stdout).toMatch(/queued run \S+ \(2 shards\)/);
+    expect(detached.stdout).not.toContain('[done]');
 
     worker.child.kill('SIGTERM');
     const end = await worker.done;

@@ -105,6 +105,21 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     expect(s.error).toMatch(/stages \[words\] differ from run .*'s \[normalise\]/);
   });
 
+  it('refuses to queue a run that is already queued and running; re-queues it once it ended', async () => {
+    const runDir = join(work.dir, 'twice');
+    const pipeline = { stages: [{ kind: 'normalise' as const }] };
+    const first = await enqueueTest(redis.url, runDir, work.manifest, pipeline, { shardSize: 4 });
+    await expect(enqueueTest(redis.url, runDir, work.manifest, pipeline, { shardSize: 4 })).rejects.toThrow(new RegExp(`run ${first.runId} .* is already queued and running; follow it with \`flywheel status`));
+    worker();
+    expect((await waitForRun({ connection: { url: redis.url }, runId: first.runId, pollMs: 100 })).state).toBe('done');
+    const again = await enqueueTest(redis.url, runDir, work.manifest, pipeline, { shardSize: 4 });
+    expect(again.runId).toBe(first.runId);
+    expect(again.resumed).toBe(true);
+    const s = await waitForRun({ connection: { url: redis.url }, runId: first.runId, pollMs: 100 });
+    expect(s.state).toBe('done');
+    expect(s.steps[0].done).toBe(2);
+  });
+
   it('fails the run after the last attempt when a fault never clears (no endless retries)', async () => {
     const runDir = join(work.dir, 'always');
     const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', fault_dir: join(work.dir, 'always-faults'), fault_shards: ['shard-00000'], always_fail: true }] }, { shardSize: 4, retry: { attempts: 3, backoff_ms: 20 } });
