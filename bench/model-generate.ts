@@ -23,12 +23,12 @@ import { visualTokens } from '../models/captioner/config.js';
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const PRESET = (process.env.BENCH_PRESET ?? 'small') as PresetName;
 const VOCAB = 2000;
-const MAX_LEN = 20;
 
 /** Runs the benchmark and prints its tables. */
 export async function run(): Promise<void> {
   const tok = CaptionTokenizer.train(['placeholder text for the benchmark tokenizer'], { vocabSize: 50 });
   const cfg = makeConfig(PRESET, VOCAB);
+  const MAX_LEN = Math.min(20, cfg.maxCaptionLen - 1);
   const model = { config: cfg, tokenizer: tok, weights: initWeights(paramSpecs(cfg), 1) };
   const device = new Device({ intraOpThreads: THREADS });
   const cap = await Captioner.fromModel(model, device);

@@ -88,9 +88,7 @@ async function beam(next: NextTokenLogp, n: number, V: number, opts: Required<Ge
     const cands: Hyp[][] = beams.map((bs) => bs.filter((h) => h.done));
     rows.forEach((r, ri) => {
       // Top-K tokens of this row (K candidates per live beam suffice).
-      const order = Array.from({ length: V }, (_, v) => v).filter((v) => v !== SPECIAL_IDS.pad && v !== SPECIAL_IDS.bos);
-      order.sort((a, b) => logp[ri * V + b] - logp[ri * V + a] || a - b);
-      for (const v of order.slice(0, K)) {
+      for (const v of topK(logp, ri * V, V, K)) {
         const lp = logp[ri * V + v];
         const h = r.hyp;
         cands[r.clip].push(
@@ -104,4 +102,19 @@ async function beam(next: NextTokenLogp, n: number, V: number, opts: Required<Ge
     if (beams.every((bs) => bs.every((h) => h.done))) break;
   }
   return beams.map((bs) => finish([...bs].sort((a, b) => rank(b) - rank(a))[0]));
+}
+
+/** Indices of the k largest of row[off, off+V) (pad and bos excluded), best first, ties → lower id. O(V·k). */
+function topK(row: Float32Array, off: number, V: number, k: number): number[] {
+  const best: number[] = [];
+  for (let v = 0; v < V; v++) {
+    if (v === SPECIAL_IDS.pad || v === SPECIAL_IDS.bos) continue;
+    const x = row[off + v];
+    if (best.length === k && x <= row[off + best[k - 1]]) continue;
+    let i = best.length < k ? best.length : k - 1;
+    while (i > 0 && row[off + best[i - 1]] < x) i--;
+    best.splice(i, 0, v);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }
