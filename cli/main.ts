@@ -14,8 +14,13 @@ const commandModules: CommandModule[] = [
   await import('./commands/gen-bench.js'),
   await import('./commands/run.js'),
   await import('./commands/inspect.js'),
+  await import('./commands/noise-exp.js'),
   await import('./commands/worker.js'),
   await import('./commands/status.js'),
+  await import('./commands/refine.js'),
+  await import('./commands/export.js'),
+  await import('./commands/report.js'),
+  await import('./commands/demo.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */

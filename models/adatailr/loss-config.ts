@@ -21,6 +21,10 @@ export const lossConfigSchema = z.discriminatedUnion('kind', [
     pMin: z.number().gt(0).lt(1).optional(),
     emaAlpha: z.number().gt(0).max(1).default(0.1),
     warmupSteps: z.number().int().min(0).default(20),
+    /** What ρ counts: implausible tokens or captions (see `AdaptiveGammaOptions.unit`; default there). */
+    unit: z.enum(['token', 'sequence']).optional(),
+    /** Upper clamp of γ (see `AdaptiveGammaOptions.gammaMax`; default there). */
+    gammaMax: z.number().min(0).max(1).optional(),
   }),
   z.object({
     kind: z.literal('loss-truncation'),
@@ -46,8 +50,11 @@ export interface NoiseControl {
   readonly needsPreScore: boolean;
   /** Inputs for the next step over a batch of `batch` samples (pre-scored log-probs when `needsPreScore`). */
   inputsFor(batch: number, preScore?: { tokenLogp: ArrayLike<number>; mask: ArrayLike<number>; seqLen: number }): LossStepInputs;
-  /** Feeds the step's per-token log-probs (and mask) back; returns the γ/ρ that were in force. */
-  observe(tokenLogp: ArrayLike<number>, mask: ArrayLike<number>): GammaReading;
+  /**
+   * Feeds the step's per-token log-probs (and mask, [B, seqLen]) back; returns the γ/ρ that were in
+   * force. Without `seqLen`, the layout is taken from the batch size of the last `inputsFor`.
+   */
+  observe(tokenLogp: ArrayLike<number>, mask: ArrayLike<number>, seqLen?: number): GammaReading;
   current(): GammaReading;
 }
 
@@ -65,15 +72,18 @@ export function createNoiseControl(config: LossConfig, vocabSize: number): Noise
       wMin = config.wMin;
       break;
     case 'adatailr':
-      strategy = new AdaptiveGamma({ vocabSize, pMin: config.pMin, emaAlpha: config.emaAlpha, warmupSteps: config.warmupSteps });
+      strategy = new AdaptiveGamma({ vocabSize, pMin: config.pMin, emaAlpha: config.emaAlpha, warmupSteps: config.warmupSteps, unit: config.unit, gammaMax: config.gammaMax });
       wMin = config.wMin;
       break;
   }
   const needsPreScore = config.kind === 'loss-truncation';
+  // batch size of the last `inputsFor`, so `observe` can lay out [B, L] when the caller omits seqLen
+  let lastBatch = 0;
   return {
     config,
     needsPreScore,
     inputsFor(batch, preScore) {
+      lastBatch = batch;
       const { gamma } = strategy.current();
       let sampleWeight: Float32Array = new Float32Array(batch).fill(1);
       if (config.kind === 'loss-truncation') {
@@ -82,9 +92,9 @@ export function createNoiseControl(config: LossConfig, vocabSize: number): Noise
       }
       return { gamma, wMin, sampleWeight };
     },
-    observe(tokenLogp, mask) {
+    observe(tokenLogp, mask, seqLen) {
       const inForce = strategy.current();
-      strategy.observe(tokenLogp, mask);
+      strategy.observe(tokenLogp, mask, seqLen ?? (lastBatch > 0 ? tokenLogp.length / lastBatch : undefined));
       return inForce;
     },
     current: () => strategy.current(),

@@ -142,7 +142,7 @@ export async function trainWithNoiseControl(opts: TrainLoopOptions): Promise<Tra
       const r = await opts.trainer.step(batch, inputs);
       const [, L] = r.dims;
       const mask = await captionMask(opts.trainer, batch.captions, L);
-      const inForce = control.observe(r.tokenLogp, mask);
+      const inForce = control.observe(r.tokenLogp, mask, L);
       let nll = 0;
       let w = 0;
       let n = 0;

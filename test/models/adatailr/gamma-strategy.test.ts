@@ -20,7 +20,7 @@ describe('FixedGamma', () => {
 
 describe('AdaptiveGamma', () => {
   it('keeps γ = 0 during warm-up', () => {
-    const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 3 });
+    const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 3, unit: 'token' });
     const { logp, mask } = batchWithNoise(0.5, 100, 100);
     for (let i = 0; i < 3; i++) {
       expect(s.current().gamma).toBe(0);
@@ -31,7 +31,7 @@ describe('AdaptiveGamma', () => {
 
   it('ρ tracks the fraction of implausible tokens and γ = ρ/(1−ρ)', () => {
     for (const noise of [0, 0.2, 0.4]) {
-      const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, emaAlpha: 0.5 });
+      const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, emaAlpha: 0.5, unit: 'token', gammaMax: 1 });
       const { logp, mask } = batchWithNoise(noise, 200, 100);
       for (let i = 0; i < 30; i++) s.observe(logp, mask);
       const { gamma, rho } = s.current();
@@ -41,14 +41,14 @@ describe('AdaptiveGamma', () => {
   });
 
   it('clamps γ to 1 when more than half the tokens are implausible', () => {
-    const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0 });
+    const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, unit: 'token', gammaMax: 1 });
     const { logp, mask } = batchWithNoise(0.8, 100, 100);
     s.observe(logp, mask);
     expect(s.current().gamma).toBe(1);
   });
 
   it('ignores padded positions', () => {
-    const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0 });
+    const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, unit: 'token', gammaMax: 1 });
     s.observe([Math.log(1e-6), Math.log(0.9)], [0, 1]);
     expect(s.current().rho).toBe(0);
   });
