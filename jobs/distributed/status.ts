@@ -65,15 +65,15 @@ export async function listRuns(opts: { readonly connection: QueueConnection }): 
   }
 }
 
-async function readStatus(connection: QueueConnection, store: RunStore, runId: string): Promise<RunStatus> {
+async function readStatus(connection: QueueConnection, store: RunStore, runId: string, open?: RunQueues): Promise<RunStatus> {
   const run = await store.get(runId);
   if (!run) throw new Error(`no run ${JSON.stringify(runId)} in ${connection.url}; \`flywheel status --queue ${connection.url}\` lists the runs`);
-  const queues = new RunQueues(connection, run.spec);
+  const queues = open ?? new RunQueues(connection, run.spec);
   try {
-    const open = await queues.openCounts();
+    const counts = await queues.openCounts();
     const steps: StepStatus[] = [];
     for (const [i, s] of run.spec.steps.entries()) {
-      const c = open[i];
+      const c = counts[i];
       steps.push({ name: s.name, stages: s.stages.map((j) => run.spec.stages[j]?.name ?? `#${j}`), class: s.class, shards: run.spec.shards.length, waiting: c.waiting + c.prioritized, active: c.active, delayed: c.delayed, failed: c.failed, done: await store.shardsDone(runId, i) });
     }
     const live = await queues.liveWorkers();
@@ -99,7 +99,7 @@ async function readStatus(connection: QueueConnection, store: RunStore, runId: s
       workers,
     };
   } finally {
-    await queues.close();
+    if (!open) await queues.close();
   }
 }
 
@@ -114,20 +114,36 @@ export interface WaitOptions {
   readonly onStatus?: (s: RunStatus) => void;
 }
 
-/** Polls until the run is `done` or `failed` and returns its final status (a failed run resolves too; check `state`). */
+/** Polls until the run is `done` or `failed` and returns its final status (a failed run resolves too; check `state`). Holds one set of connections for the whole wait. */
 export async function waitForRun(opts: WaitOptions): Promise<RunStatus> {
   const pollMs = opts.pollMs ?? 1000;
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    const s = await runStatus(opts);
-    opts.onStatus?.(s);
-    if (s.state !== 'running') return s;
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, pollMs);
-      opts.signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        reject(opts.signal?.reason);
-      }, { once: true });
-    });
+  const redis = openRedis(opts.connection);
+  const store = new RunStore(redis);
+  let queues: RunQueues | undefined;
+  try {
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      if (!queues) {
+        const run = await store.get(opts.runId);
+        if (run) queues = new RunQueues(opts.connection, run.spec);
+      }
+      const s = await readStatus(opts.connection, store, opts.runId, queues);
+      opts.onStatus?.(s);
+      if (s.state !== 'running') return s;
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          clearTimeout(t);
+          reject(opts.signal?.reason);
+        };
+        const t = setTimeout(() => {
+          opts.signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, pollMs);
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+  } finally {
+    await queues?.close();
+    await closeRedis(redis);
   }
 }

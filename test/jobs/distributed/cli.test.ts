@@ -70,5 +70,5 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     const end = await worker.done;
     expect(end.code).toBe(0);
     expect(end.stderr).toContain('worker stopped');
-  }, 120_000);
+  }, 180_000);
 });
