@@ -42,7 +42,15 @@ export class JsonReporter implements RunReporter {
 export class BarReporter implements RunReporter {
   readonly log: Logger;
   readonly #bars = new cliProgress.MultiBar(
-    { format: '{stage} |{bar}| {value}/{total} {unit} | {rate}/s | errors {errors}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    {
+      format: '{stage} |{bar}| {value}/{total} {unit} | {rate}/s | errors {errors}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stream: process.stderr,
+      // bars forced on a non-terminal (`--log bars` into a file) print a snapshot every 2 s instead of redrawing
+      noTTYOutput: !process.stderr.isTTY,
+      notTTYSchedule: 2000,
+    },
     cliProgress.Presets.shades_grey,
   );
   readonly #stageBars = new Map<string, { bar: cliProgress.SingleBar; rows: number; errors: number; started: number }>();
@@ -81,9 +89,8 @@ export class BarReporter implements RunReporter {
       }
     }
   }
-  finished(summary: RunSummary): void {
-    this.close();
-    this.log.warn({ ...summary }, 'run finished');
+  finished(_summary: RunSummary): void {
+    this.close(); // the CLI prints the summary; the bars already show the counters
   }
   close(): void {
     this.#bars.stop();

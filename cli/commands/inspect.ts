@@ -1,7 +1,6 @@
 /** `flywheel inspect <parquet>`: schema, row count, file metadata and the first rows of any Parquet file. */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { inspectParquet } from '../../pipeline/inspect.js';
 
 /** Adds the `inspect` sub-command. */
 export function register(program: Command): void {
@@ -22,6 +21,7 @@ export function register(program: Command): void {
       } catch (e) {
         throw new Error(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
+      const { inspectParquet } = await import('../../pipeline/inspect.js'); // lazy: keeps `flywheel --help` fast
       process.stdout.write(await inspectParquet(path, bytes, o.rows));
     });
 }

@@ -3,10 +3,6 @@
  * writing one Parquet file per stage per shard into the run dir.
  */
 import type { Command } from 'commander';
-import { runConfig } from '../../pipeline/job.js';
-import { BarReporter, JsonReporter } from '../../pipeline/reporter.js';
-import { queueRunCommand } from '../../jobs/distributed/config-run.js';
-import { loadConfig } from '../../schemas/config.js';
 
 const example = `{
   "run_dir": "runs/demo",            // outputs + ledger; re-run with the same dir to resume
@@ -40,10 +36,16 @@ Outputs (in run_dir):
 Inspect any output with: flywheel inspect <file.parquet>`,
     )
     .action(async (configPath: string, o: { log?: string; queue?: string; detach?: boolean }) => {
+      // imported here, not at the top: every `flywheel` invocation loads every command module
+      const { loadConfig } = await import('../../schemas/config.js');
       const config = await loadConfig(configPath);
-      if (o.queue !== undefined) return queueRunCommand(config, { queue: o.queue, ...(o.detach ? { detach: true } : {}) });
+      if (o.queue !== undefined) {
+        const { queueRunCommand } = await import('../../jobs/distributed/config-run.js');
+        return queueRunCommand(config, { queue: o.queue, ...(o.detach ? { detach: true } : {}) });
+      }
       if (o.detach) throw new Error('--detach needs --queue');
       if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json') throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
+      const [{ runConfig }, { BarReporter, JsonReporter }] = await Promise.all([import('../../pipeline/job.js'), import('../../pipeline/reporter.js')]);
       const useBars = o.log ? o.log === 'bars' : Boolean(process.stderr.isTTY);
       const reporter = useBars ? new BarReporter() : new JsonReporter();
       const abort = new AbortController();
