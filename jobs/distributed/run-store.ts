@@ -127,9 +127,4 @@ export class RunStore {
       .map((v) => JSON.parse(v) as WorkerSeen)
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
-
-  /** Deletes the run's bookkeeping (not its queues or files). */
-  async forget(runId: string, steps: number): Promise<void> {
-    await this.#redis.multi().del(redisKeys.run(runId), redisKeys.workers(runId), ...Array.from({ length: steps }, (_, i) => redisKeys.done(runId, i))).srem(redisKeys.activeRuns, runId).exec();
-  }
 }

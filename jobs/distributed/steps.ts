@@ -28,7 +28,7 @@ export function storesFullOutput(s: Pick<AnyStage, 'persist' | 'persistSchema' |
 /** Groups stages into steps (see the module comment). */
 export function planSteps(stages: readonly AnyStage[]): StepPlan[] {
   const groups: number[][] = [];
-  stages.forEach((s, i) => {
+  stages.forEach((_, i) => {
     if (i > 0 && !storesFullOutput(stages[i - 1])) groups[groups.length - 1].push(i);
     else groups.push([i]);
   });
