@@ -59,5 +59,5 @@ describe('kill -9 mid-run, then resume', () => {
     expect(errs.length).toBe(13);
     expect(await sortedRows(b, 'errors', { drop: ['at'] })).toEqual(errs);
     expect((await readdir(b, { recursive: true })).filter((f) => String(f).includes('.tmp-'))).toEqual([]);
-  });
+  }, 300_000); // three CLI runs; generous for a loaded 2-core CI machine
 });
