@@ -17,6 +17,10 @@ const commandModules: CommandModule[] = [
   await import('./commands/noise-exp.js'),
   await import('./commands/worker.js'),
   await import('./commands/status.js'),
+  await import('./commands/refine.js'),
+  await import('./commands/export.js'),
+  await import('./commands/report.js'),
+  await import('./commands/demo.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */

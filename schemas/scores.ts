@@ -10,6 +10,8 @@ export interface ScoreRow {
   /** Mean negative log-likelihood per token under the scoring model. */
   nll: number;
   token_weights: number[];
+  /** The γ the weights were computed with (fixed, or the adaptive rule's value for this row's shard). */
+  gamma: number;
   keep: boolean;
   /** Why the row was kept or dropped (policy name and threshold). */
   reason: string;
@@ -23,6 +25,7 @@ export const scoresSchema = new Schema([
   new Field('mean_token_weight', new Float64(), false),
   new Field('nll', new Float64(), false),
   new Field('token_weights', new List(new Field('item', new Float32(), false)), false),
+  new Field('gamma', new Float64(), false),
   new Field('keep', new Bool(), false),
   new Field('reason', new Utf8(), false),
 ]);

@@ -81,8 +81,11 @@ export const refineConfigSchema = z
     adatailr: z
       .object({
         policy: filterPolicySchema.default({ kind: 'threshold', min_weight: 0.5 }),
-        /** γ for scoring: `model` = the γ the scoring model finished training with; or a fixed number. Default `model`. */
-        gamma: z.union([z.literal('model'), z.number().min(0).max(1)]).default('model'),
+        /**
+         * γ for the row weights: `adaptive` (default) = our AdaTaiLr rule on the rows being scored (per shard);
+         * `model` = the γ the scoring model finished training with; or a fixed number (TaiLr).
+         */
+        gamma: z.union([z.literal('adaptive'), z.literal('model'), z.number().min(0).max(1)]).default('adaptive'),
         w_min: z.number().min(0).max(1).default(0),
       })
       .strict()

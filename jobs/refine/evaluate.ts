@@ -47,7 +47,7 @@ export async function heldoutClips(opts: { run: Storage; framesRun: Storage; max
 export async function captionClips(model: CaptionModel, clips: readonly EvalClip[], opts: { batch: number; beams: number }): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const group of chunks(clips, opts.batch)) {
-    const g = await model.generate({ frames: packFrames(group), text: group.map((c) => clipText(c.clip)) }, { beams: opts.beams });
+    const g = await model.generate({ frames: packFrames(group), text: group.map((c) => clipText(c.clip, 'synthetic')) }, { beams: opts.beams });
     group.forEach((c, i) => out.set(c.clip.clip_id, g.text[i]));
   }
   return out;

@@ -18,7 +18,7 @@ export interface RoundRecord {
   readonly modelDir: string;
   /** Model version that captioned (rounds ≥ 1) and scored this round's rows. */
   readonly scorerVersion: string;
-  /** γ used to turn the scorer's token probabilities into row weights. */
+  /** Mean γ used to turn the scorer's token probabilities into row weights (per shard when adaptive). */
   readonly scoringGamma: number;
   readonly quantity: { rows: number; kept: number; tokens: number; tokensKept: number };
   /** Diversity of the kept captions. */

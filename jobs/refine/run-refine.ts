@@ -167,7 +167,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
         source: k === 0 ? { kind: 'text' } : { kind: 'model', load: loader(scorerDir), beams: config.caption.beams },
         modelBatch: config.caption.model_batch,
       }),
-      adatailrStage({ round: k, load: loader(scorerDir), gamma, wMin: config.adatailr.w_min, policy: config.adatailr.policy, modelBatch: config.caption.model_batch, batchSize: config.shard_size }),
+      adatailrStage({ round: k, load: loader(scorerDir), gamma, vocabSize: scorer.config.vocabSize, wMin: config.adatailr.w_min, policy: config.adatailr.policy, modelBatch: config.caption.model_batch, batchSize: config.shard_size }),
     ];
     const roundRun = await engineRun(l.roundRun(k), config, roundStages, k, reporter, opts.signal);
     const t1 = performance.now();
@@ -200,7 +200,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       modelVersion: version.manifest.contentHash,
       modelDir: l.roundModel(k),
       scorerVersion: scorer.manifest.contentHash,
-      scoringGamma: gamma,
+      scoringGamma: meanGamma(set.all()),
       ...dataMetrics(set.all(), truth),
       ...(evalResult.model ? { quality: evalResult.model } : {}),
       ...(evalResult.rawAsr ? { rawAsrQuality: evalResult.rawAsr } : {}),
@@ -218,6 +218,11 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     roundsThisCall++;
   }
   return { layout: l, rounds: records, finalModelDir: scorerDir };
+}
+
+function meanGamma(rows: readonly TrainExample[]): number {
+  const gs = rows.filter((r) => r.captionSource !== 'human' && !Number.isNaN(r.gamma)).map((r) => r.gamma);
+  return gs.length ? gs.reduce((a, b) => a + b, 0) / gs.length : Number.NaN;
 }
 
 const trainable = (e: TrainExample): boolean => e.split !== 'heldout' && e.caption.trim() !== '' && e.captionSource !== 'human';

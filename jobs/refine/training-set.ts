@@ -25,6 +25,8 @@ export interface TrainExample {
   /** AdaTaiLr row weight (1 when the round had no scores). */
   readonly weight: number;
   readonly keep: boolean;
+  /** γ the row was scored with (NaN when the round had no scores). */
+  readonly gamma: number;
 }
 
 /** A batch ready for `Trainer.step`. */
@@ -74,11 +76,12 @@ export class TrainingSet {
         examples.push({
           clipId: c.clip_id,
           split: clip.split ?? 'train',
-          text: clipText(clip),
+          text: clipText(clip, c.caption_source),
           caption: c.caption,
           captionSource: c.caption_source,
           weight: s ? s.adatailr_weight : 1,
           keep: s ? s.keep : true,
+          gamma: s ? s.gamma : Number.NaN,
         });
       }
       shards.push({ shard, examples });

@@ -4,6 +4,7 @@
  * Human captions are always kept at full weight: they are the trusted set.
  */
 import type { RecordBatch } from 'apache-arrow';
+import { AdaptiveGamma } from '../../models/adatailr/gamma-strategy.js';
 import { tailrWeights } from '../../models/adatailr/token-weights.js';
 import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
 import type { Stage, StageContext } from '../../pipeline/stage.js';
@@ -17,8 +18,13 @@ import { decideKeep, type FilterPolicy } from './filter-policy.js';
 export interface AdatailrStageOptions {
   readonly round: number;
   readonly load: CaptionModelLoader;
-  /** γ for the weights (AdaTaiLr: the adaptive γ the scoring model finished training with). */
-  readonly gamma: number;
+  /**
+   * γ for the weights: a fixed number (TaiLr), or `adaptive` — our AdaTaiLr rule applied to the rows
+   * being scored: ρ = share of their caption tokens the model finds implausible (p < 10/|V|), γ = ρ/(1−ρ).
+   */
+  readonly gamma: number | 'adaptive';
+  /** Vocabulary size of the scoring model (sets the adaptive rule's probability floor). */
+  readonly vocabSize: number;
   readonly wMin: number;
   readonly policy: FilterPolicy;
   /** Clips per model call. Default 32. */
@@ -40,11 +46,19 @@ export function rowScore(tokenLogp: readonly number[], gamma: number, wMin: numb
   return { weights, meanWeight: w / tokenLogp.length, nll: nll / tokenLogp.length };
 }
 
+/** γ from the share of implausible tokens among the rows being scored (our AdaTaiLr rule, no smoothing). */
+export function adaptiveGamma(tokenLogps: readonly (readonly number[])[], vocabSize: number): number {
+  const rule = new AdaptiveGamma({ vocabSize, warmupSteps: 0, emaAlpha: 1 });
+  const flat = tokenLogps.flat();
+  rule.observe(flat, new Uint8Array(flat.length).fill(1));
+  return rule.current().gamma;
+}
+
 /** Builds the adatailr stage (captioned → scores). */
 export function adatailrStage(opts: AdatailrStageOptions): Stage {
   let model: CaptionModel | undefined;
   const modelBatch = opts.modelBatch ?? 32;
-  if (!(opts.gamma >= 0 && opts.gamma <= 1)) throw new RangeError(`adatailr: gamma must be in [0, 1], got ${opts.gamma}`);
+  if (opts.gamma !== 'adaptive' && !(opts.gamma >= 0 && opts.gamma <= 1)) throw new RangeError(`adatailr: gamma must be in [0, 1] or "adaptive", got ${opts.gamma}`);
   if (!(opts.wMin >= 0 && opts.wMin <= 1)) throw new RangeError(`adatailr: wMin must be in [0, 1], got ${opts.wMin}`);
   return {
     name: 'adatailr',
@@ -64,15 +78,16 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
       const scorable = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.caption.trim() !== '' && r.caption_source !== 'human');
       for (const group of chunks(scorable, modelBatch)) {
         ctx.signal.throwIfAborted();
-        const s = await model.score({ frames: packFrames(group.map((g) => g.r)), text: group.map((g) => clipText(g.r)) }, group.map((g) => g.r.caption));
+        const s = await model.score({ frames: packFrames(group.map((g) => g.r)), text: group.map((g) => clipText(g.r, g.r.caption_source)) }, group.map((g) => g.r.caption));
         group.forEach((g, k) => (logps[g.i] = s.tokenLogp[k]));
       }
-      const scores = rows.map((r, i) => (r.caption_source === 'human' ? null : rowScore(logps[i], opts.gamma, opts.wMin)));
+      const gamma = opts.gamma === 'adaptive' ? adaptiveGamma(scorable.map(({ i }) => logps[i]), opts.vocabSize) : opts.gamma;
+      const scores = rows.map((r, i) => (r.caption_source === 'human' ? null : rowScore(logps[i], gamma, opts.wMin)));
       const machine = rows.map((_, i) => i).filter((i) => scores[i] !== null);
       const decisions = new Map(decideKeep(opts.policy, machine.map((i) => scores[i]!.meanWeight)).map((d, k) => [machine[k], d]));
       const out: ScoreRow[] = rows.map((r, i) => {
         const s = scores[i];
-        if (!s) return { clip_id: r.clip_id, round: opts.round, adatailr_weight: 1, mean_token_weight: 1, nll: 0, token_weights: [], keep: true, reason: 'human caption' };
+        if (!s) return { clip_id: r.clip_id, round: opts.round, adatailr_weight: 1, mean_token_weight: 1, nll: 0, token_weights: [], gamma, keep: true, reason: 'human caption' };
         const d = decisions.get(i)!;
         const mean = Number.isNaN(s.meanWeight) ? 0 : s.meanWeight;
         return {
@@ -82,6 +97,7 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
           mean_token_weight: mean,
           nll: Number.isNaN(s.nll) ? 0 : s.nll,
           token_weights: Array.from(s.weights),
+          gamma,
           keep: d.keep,
           reason: d.reason,
         };

@@ -66,7 +66,7 @@ export function captionStage(opts: CaptionStageOptions): Stage {
         for (const group of chunks(toGenerate, modelBatch)) {
           ctx.signal.throwIfAborted();
           const g = await model.generate(
-            { frames: packFrames(group), text: group.map(clipText) },
+            { frames: packFrames(group), text: group.map((r) => clipText(r, 'synthetic')) },
             { ...(opts.source.beams ? { beams: opts.source.beams } : {}), ...(opts.source.maxLen ? { maxLen: opts.source.maxLen } : {}) },
           );
           group.forEach((r, i) => out.push({ ...r, ...base, caption_source: 'synthetic', caption: g.text[i], token_ids: g.ids[i], token_logprobs: g.tokenLogp[i] }));

@@ -20,9 +20,14 @@ export interface CaptionModel {
 /** Loads the model once per process (in a stage's `setup`). */
 export type CaptionModelLoader = () => Promise<CaptionModel>;
 
-/** The text a clip offers the model's encoder: its title, then its ASR transcript. */
-export function clipText(clip: { asr_text: string; title: string | null }): string {
-  return [clip.title ?? '', clip.asr_text].filter((s) => s.trim() !== '').join(' . ');
+/**
+ * The text a clip offers the model's encoder for a caption of a given source: its title, then its
+ * ASR transcript — except when the caption itself was derived from that transcript (`asr`), where
+ * showing the transcript would let the model copy its target instead of looking at the frames.
+ */
+export function clipText(clip: { asr_text: string; title: string | null }, captionSource: string): string {
+  const parts = captionSource === 'asr' ? [clip.title ?? ''] : [clip.title ?? '', clip.asr_text];
+  return parts.filter((s) => s.trim() !== '').join(' . ');
 }
 
 /** Packs the rows' frame buffers into one B×T×H×W×3 buffer. */

@@ -17,8 +17,12 @@ describe('captionFromText', () => {
 
 describe('model batch helpers', () => {
   it('clipText puts the title before the transcript and skips empties', () => {
-    expect(clipText({ title: 'Shapes', asr_text: 'a red circle' })).toBe('Shapes . a red circle');
-    expect(clipText({ title: null, asr_text: 'x' })).toBe('x');
+    expect(clipText({ title: 'Shapes', asr_text: 'a red circle' }, 'synthetic')).toBe('Shapes . a red circle');
+    expect(clipText({ title: null, asr_text: 'x' }, 'human')).toBe('x');
+  });
+  it('clipText hides the transcript when the caption was derived from it (no copying the target)', () => {
+    expect(clipText({ title: 'Shapes', asr_text: 'a red circle' }, 'asr')).toBe('Shapes');
+    expect(clipText({ title: null, asr_text: 'a red circle' }, 'asr')).toBe('');
   });
   it('packFrames concatenates frame buffers in row order', () => {
     expect(Array.from(packFrames([{ frames: new Uint8Array([1, 2]) }, { frames: new Uint8Array([3]) }]))).toEqual([1, 2, 3]);

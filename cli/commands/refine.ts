@@ -1,0 +1,40 @@
+/** `flywheel refine <config>`: run (or resume) the iterative refinement job. */
+import type { Command } from 'commander';
+import { loadRefineConfig } from '../../jobs/refine/config.js';
+import { runRefine } from '../../jobs/refine/run-refine.js';
+import { formatRounds } from '../format-rounds.js';
+
+const example = `{
+  "run_dir": "runs/job1",              // frames, one run per round, model versions, metrics
+  "manifest": "data/clips.parquet",    // clips (Parquet/CSV/JSONL); split "human" rows carry human_caption
+  "media_root": "data",                // every video_uri must resolve inside it
+  "truth": "data/truth.parquet",       // optional ground truth for quality metrics (flywheel gen-bench writes one)
+  "rounds": 3,
+  "model": { "preset": "tiny", "vocab_size": 256, "max_caption_len": 24 },
+  "device": { "providers": ["cuda", "cpu"] },
+  "train": { "loss": { "kind": "adatailr" }, "pretrain": { "epochs": 6, "lr": 0.003 }, "finetune": { "epochs": 3, "lr": 0.001 } },
+  "adatailr": { "policy": { "kind": "threshold", "min_weight": 0.3 } }
+}`;
+
+/** Adds the `refine` sub-command. */
+export function register(program: Command): void {
+  program
+    .command('refine')
+    .description('Iterative refinement: caption → AdaTaiLr score/filter → pre-train → fine-tune on human examples, N rounds (resumable)')
+    .argument('<config>', 'refine config (JSON); paths are relative to the file')
+    .addHelpText('after', `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`)
+    .action(async (path: string) => {
+      const config = await loadRefineConfig(path);
+      const abort = new AbortController();
+      const stop = (): void => abort.abort(new Error('interrupted; re-run the same command to resume'));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const r = await runRefine(config, { signal: abort.signal });
+        process.stdout.write(`${formatRounds(r.rounds)}\nfinal model: ${r.finalModelDir}\n`);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}

@@ -1,0 +1,138 @@
+/**
+ * `export`: the cleaned dataset of one refinement round as versioned Parquet — one file per shard
+ * with lineage columns and key-value metadata, plus `metadata.json` (schema version, config hash,
+ * per-round metrics, file hashes). Written to a temp directory and renamed, so a reader never sees
+ * half an export; exporting the same round twice yields the same dataset id.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { layout } from '../../pipeline/layout.js';
+import { readRunMeta } from '../../pipeline/ledger.js';
+import { parquetBytes, readParquetBatches } from '../../pipeline/parquet.js';
+import { LocalStorage, type Storage } from '../../pipeline/storage.js';
+import type { CaptionRow } from '../../schemas/captions.js';
+import type { ClipRow } from '../../schemas/clips.js';
+import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
+import type { ScoreRow } from '../../schemas/scores.js';
+import { jobLayout } from '../refine/layout.js';
+import type { RoundRecord } from '../refine/round-metrics.js';
+
+/** Version tag of the exported table layout (bump on any column change). */
+export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/1';
+
+/** Contents of an export's `metadata.json`. */
+export interface ExportMetadata {
+  readonly schema_version: string;
+  readonly dataset_id: string;
+  readonly round: number;
+  readonly run_id: string;
+  readonly config_hash: string;
+  readonly rows: number;
+  readonly dropped: number;
+  readonly heldout_excluded: number;
+  readonly by_source: Record<string, number>;
+  readonly files: { name: string; rows: number; sha256: string }[];
+  /** Per-round metrics of the job up to this round. */
+  readonly rounds: RoundRecord[];
+  readonly exported_at: string;
+}
+
+async function readTable<T>(storage: Storage, key: string): Promise<T[]> {
+  if (!(await storage.exists(key))) return [];
+  const rows: T[] = [];
+  for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
+  return rows;
+}
+
+/** The latest round with metrics in a job directory, or undefined when none finished. */
+export async function latestRound(jobDir: string): Promise<number | undefined> {
+  const dir = jobLayout(jobDir).metricsDir;
+  if (!existsSync(dir)) return undefined;
+  const rounds = (await readdir(dir)).map((f) => /^round-(\d+)\.json$/.exec(f)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+  return rounds.length ? Math.max(...rounds) : undefined;
+}
+
+/** Exports round `round` (default: the latest finished) of a refine job to `outDir` (default `exports/round-<k>`). */
+export async function exportRound(opts: { jobDir: string; round?: number; outDir?: string }): Promise<{ dir: string; metadata: ExportMetadata }> {
+  const l = jobLayout(opts.jobDir);
+  const round = opts.round ?? (await latestRound(opts.jobDir));
+  if (round === undefined) throw new Error(`export: ${opts.jobDir} has no finished round (metrics/round-<k>.json); run \`flywheel refine\` first`);
+  if (!existsSync(l.roundMetrics(round))) throw new Error(`export: round ${round} of ${opts.jobDir} did not finish (no ${l.roundMetrics(round)})`);
+  const run = new LocalStorage(l.roundRun(round));
+  const meta = await readRunMeta(run);
+  if (!meta) throw new Error(`export: ${l.roundRun(round)} has no run.json`);
+  const job = JSON.parse(await readFile(l.jobMeta, 'utf8')) as { config_hash: string };
+  const outDir = opts.outDir ?? l.exportDir(round);
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  const files: ExportMetadata['files'] = [];
+  const bySource: Record<string, number> = {};
+  let rows = 0;
+  let dropped = 0;
+  let heldout = 0;
+  const rounds: RoundRecord[] = [];
+  for (let k = 0; k <= round; k++) if (existsSync(l.roundMetrics(k))) rounds.push(JSON.parse(await readFile(l.roundMetrics(k), 'utf8')) as RoundRecord);
+  const roundSummary = rounds.map((r) => ({ round: r.round, model_version: r.modelVersion, rows: r.quantity.rows, kept: r.quantity.kept, cider_d: r.quality?.ciderD ?? null, bleu4: r.quality?.bleu4 ?? null }));
+  const kv = {
+    'flywheel.rounds': JSON.stringify(roundSummary), 'flywheel.schema_version': EXPORT_SCHEMA_VERSION, 'flywheel.round': String(round), 'flywheel.run_id': meta.run_id, 'flywheel.config_hash': job.config_hash };
+  for (const shard of meta.shards) {
+    const clips = new Map((await readTable<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
+    const scores = new Map((await readTable<ScoreRow>(run, layout.output('adatailr', shard))).map((s) => [s.clip_id, s]));
+    const out: RefinedRow[] = [];
+    for (const c of await readTable<CaptionRow>(run, layout.output('caption', shard))) {
+      const clip = clips.get(c.clip_id)!;
+      if (clip.split === 'heldout') {
+        heldout++;
+        continue;
+      }
+      const s = scores.get(c.clip_id);
+      if (!s || !s.keep || c.caption.trim() === '') {
+        dropped++;
+        continue;
+      }
+      out.push({
+        clip_id: c.clip_id,
+        video_uri: clip.video_uri,
+        start_s: clip.start_s,
+        end_s: clip.end_s,
+        caption: c.caption,
+        caption_source: c.caption_source,
+        round,
+        model_version: c.model_version,
+        quality_weight: s.adatailr_weight,
+        asr_text: clip.asr_text,
+        run_id: meta.run_id,
+        config_hash: job.config_hash,
+      });
+      bySource[c.caption_source] = (bySource[c.caption_source] ?? 0) + 1;
+    }
+    const bytes = parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, out as unknown as Record<string, unknown>[])], kv);
+    const name = `part-${shard}.parquet`;
+    await writeFile(join(tmp, name), bytes);
+    files.push({ name, rows: out.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    rows += out.length;
+  }
+  const datasetId = createHash('sha256').update(files.map((f) => `${f.name} ${f.sha256}`).join('\n')).digest('hex');
+  const metadata: ExportMetadata = {
+    schema_version: EXPORT_SCHEMA_VERSION,
+    dataset_id: datasetId,
+    round,
+    run_id: meta.run_id,
+    config_hash: job.config_hash,
+    rows,
+    dropped,
+    heldout_excluded: heldout,
+    by_source: bySource,
+    files,
+    rounds,
+    exported_at: new Date().toISOString(),
+  };
+  await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+  await rm(outDir, { recursive: true, force: true });
+  await rename(tmp, outDir);
+  return { dir: outDir, metadata };
+}

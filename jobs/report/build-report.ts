@@ -1,0 +1,152 @@
+/**
+ * Gathers what the report page shows from a refine job directory: round metrics, sample clips with
+ * thumbnails and their caption history, and every errors table, then writes `report.html`.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TruthRow } from '../../datagen/truth.js';
+import { rankedSubset } from '../../datagen/rng.js';
+import { readParquetRows } from '../../datagen/parquet.js';
+import { batchToRows } from '../../pipeline/arrow.js';
+import { layout } from '../../pipeline/layout.js';
+import { readRunMeta } from '../../pipeline/ledger.js';
+import { readParquetBatches } from '../../pipeline/parquet.js';
+import { LocalStorage, type Storage } from '../../pipeline/storage.js';
+import { renderReportHtml } from '../../report/render-html.js';
+import type { ErrorSummary, ReportData, RoundMetrics, SampleClip } from '../../report/report-data.js';
+import type { CaptionRow } from '../../schemas/captions.js';
+import type { ClipRow } from '../../schemas/clips.js';
+import type { ErrorRow } from '../../schemas/errors.js';
+import type { ScoreRow } from '../../schemas/scores.js';
+import { FrameStore } from '../../stages/attach-frames/frame-store.js';
+import { jobLayout } from '../refine/layout.js';
+import type { RoundRecord } from '../refine/round-metrics.js';
+
+async function readTable<T>(storage: Storage, key: string): Promise<T[]> {
+  if (!(await storage.exists(key))) return [];
+  const rows: T[] = [];
+  for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
+  return rows;
+}
+
+/** Round metrics as the page draws them. */
+export function toRoundMetrics(r: RoundRecord): RoundMetrics {
+  const last = <T>(xs: T[] | undefined): T | undefined => (xs && xs.length ? xs[xs.length - 1] : undefined);
+  const rho = last(r.pretrain.rhoCurve);
+  return {
+    round: r.round,
+    modelVersion: r.modelVersion.slice(0, 12),
+    quantity: { rows: r.quantity.rows, kept: r.quantity.kept, tokens: r.quantity.tokensKept },
+    diversity: { distinct1: r.diversity.distinct1, distinct2: r.diversity.distinct2, vocabulary: r.diversity.vocabulary, entropy: r.diversity.entropy },
+    quality: { ciderD: r.quality?.ciderD ?? Number.NaN, bleu4: r.quality?.bleu4 ?? Number.NaN, ...(r.quality ? { attributeAccuracy: r.quality.attributes.mean } : {}) },
+    ...(r.filter ? { filter: { precision: r.filter.precision, recall: r.filter.recall, f1: r.filter.f1 } } : {}),
+    gamma: r.scoringGamma,
+    ...(rho !== undefined && rho !== null && !Number.isNaN(rho) ? { noiseEstimate: rho } : {}),
+    lossCurve: r.pretrain.lossCurve,
+    seconds: r.seconds.captionAndScore + r.seconds.train + r.seconds.eval,
+  };
+}
+
+/** Counts of every errors table under a run directory, by stage and kind, with a few examples. */
+export async function errorSummaries(runDir: string): Promise<ErrorSummary[]> {
+  const storage = new LocalStorage(runDir);
+  const groups = new Map<string, ErrorSummary>();
+  for (const key of await storage.list('errors')) {
+    if (!key.endsWith('.parquet') || key.includes('.tmp-')) continue;
+    for (const e of await readTable<ErrorRow>(storage, key)) {
+      const id = `${e.stage}\u0000${e.error_kind}`;
+      const g = groups.get(id) ?? { stage: e.stage, kind: e.error_kind, count: 0, examples: [] };
+      g.count++;
+      if (g.examples.length < 3) g.examples.push({ clipId: e.clip_id, message: e.message });
+      groups.set(id, g);
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+
+/** Builds the report data of a refine job directory. */
+export async function buildReportData(jobDir: string, opts: { samples?: number; seed?: number } = {}): Promise<ReportData> {
+  const l = jobLayout(jobDir);
+  if (!existsSync(l.jobMeta)) throw new Error(`report: ${jobDir} is not a refine job directory (no job.json)`);
+  const job = JSON.parse(await readFile(l.jobMeta, 'utf8')) as { config_hash: string; created_at: string; config: { truth?: string; seed?: number } };
+  const records: RoundRecord[] = [];
+  if (existsSync(l.metricsDir)) {
+    const names = (await readdir(l.metricsDir)).filter((f) => /^round-\d+\.json$/.test(f));
+    for (const f of names) records.push(JSON.parse(await readFile(join(l.metricsDir, f), 'utf8')) as RoundRecord);
+  }
+  records.sort((a, b) => a.round - b.round);
+  const truth = job.config.truth && existsSync(job.config.truth) ? new Map((await readParquetRows<TruthRow>(job.config.truth)).map((t) => [t.clip_id, t])) : undefined;
+  const baselines = records[0]?.rawAsrQuality ? [{ name: 'raw ASR text', ciderD: records[0].rawAsrQuality.ciderD }] : [];
+
+  // sample clips: a seeded pick of training clips, shown with every round's caption
+  const samples: SampleClip[] = [];
+  const round0 = new LocalStorage(l.roundRun(0));
+  const meta0 = await readRunMeta(round0);
+  if (meta0 && meta0.shards.length > 0) {
+    const firstShard = meta0.shards[0];
+    const clips = (await readTable<ClipRow>(round0, layout.input(firstShard))).filter((c) => c.split !== 'heldout');
+    const pick = rankedSubset(opts.seed ?? job.config.seed ?? 0, 'report-samples', clips.length, opts.samples ?? 6);
+    const chosen = clips.filter((_, i) => pick.has(i));
+    const store = new FrameStore({ storage: new LocalStorage(l.framesRun) });
+    await store.open();
+    const history = new Map<string, SampleClip['captions']>();
+    for (const r of records) {
+      const run = new LocalStorage(l.roundRun(r.round));
+      const caps = new Map((await readTable<CaptionRow>(run, layout.output('caption', firstShard))).map((c) => [c.clip_id, c]));
+      const scores = new Map((await readTable<ScoreRow>(run, layout.output('adatailr', firstShard))).map((s) => [s.clip_id, s]));
+      for (const c of chosen) {
+        const cap = caps.get(c.clip_id);
+        if (!cap) continue;
+        const s = scores.get(c.clip_id);
+        const list = history.get(c.clip_id) ?? [];
+        list.push({ round: r.round, caption: `${cap.caption} [${cap.caption_source}]`, ...(s ? { weight: s.mean_token_weight, keep: s.keep } : {}) });
+        history.set(c.clip_id, list);
+      }
+    }
+    for (const c of chosen) {
+      const f = await store.get(c.clip_id);
+      const thumbs = [];
+      if (f) {
+        const size = f.width * f.height * 3;
+        for (let i = 0; i < f.count; i++) thumbs.push({ width: f.width, height: f.height, pixels: f.pixels.subarray(i * size, (i + 1) * size) });
+      }
+      const gt = truth?.get(c.clip_id)?.gt_caption;
+      samples.push({ clipId: c.clip_id, thumbnails: thumbs, asrText: c.asr_text, ...(gt !== undefined ? { groundTruth: gt } : {}), captions: history.get(c.clip_id) ?? [] });
+    }
+  }
+
+  const errors: ErrorSummary[] = [];
+  for (const dir of [l.framesRun, l.bootstrapRun, ...records.map((r) => l.roundRun(r.round))]) {
+    if (existsSync(dir)) errors.push(...(await errorSummaries(dir)));
+  }
+  const merged = new Map<string, ErrorSummary>();
+  for (const e of errors) {
+    const id = `${e.stage}\u0000${e.kind}`;
+    const m = merged.get(id);
+    if (!m) merged.set(id, { ...e, examples: [...e.examples] });
+    else {
+      m.count += e.count;
+      for (const x of e.examples) if (m.examples.length < 3 && !m.examples.some((y) => y.clipId === x.clipId)) m.examples.push(x);
+    }
+  }
+  return {
+    title: 'flywheel refinement report',
+    runId: jobDir,
+    createdAt: job.created_at,
+    configHash: job.config_hash.slice(0, 16),
+    rounds: records.map(toRoundMetrics),
+    baselines,
+    samples,
+    errors: [...merged.values()],
+  };
+}
+
+/** Writes `report.html` for a job directory (or to `out`); returns the path. */
+export async function writeReport(jobDir: string, out?: string): Promise<string> {
+  const path = out ?? jobLayout(jobDir).report;
+  const html = renderReportHtml(await buildReportData(jobDir));
+  await writeFile(`${path}.tmp`, html);
+  await rename(`${path}.tmp`, path);
+  return path;
+}
