@@ -22,12 +22,17 @@ if (skip) console.warn(`[test/jobs/distributed] ${skip}`);
 describe.skipIf(skip !== null)('flywheel worker / status', () => {
   let redis: RedisHandle;
   let dir: string;
+  let worker: ReturnType<typeof startCli> | undefined;
 
   beforeAll(async () => {
     redis = await startRedis();
     dir = mkdtempSync(join(tmpdir(), 'flywheel-dist-cli-'));
   });
   afterAll(async () => {
+    if (worker && worker.child.exitCode === null && worker.child.signalCode === null) {
+      worker.child.kill('SIGKILL'); // only when the test failed before stopping it
+      await worker.done;
+    }
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -40,7 +45,7 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     const configPath = join(dir, 'job.json');
     writeFileSync(configPath, JSON.stringify({ run_dir: 'run', manifest: 'clips.jsonl', media_root: 'media', shard_size: 2, stages: { frames: { count: 2, width: 16, height: 12, concurrency: 1 } } }));
 
-    const worker = startCli(['worker', '--queue', redis.url, '--poll-ms', '200']);
+    worker = startCli(['worker', '--queue', redis.url, '--poll-ms', '200']);
     const queued = await runCli(['run', '--queue', redis.url, configPath]);
     expect(queued.code, queued.stderr).toBe(0);
     const runId = /queued run (\S+) \(3 shards\)/.exec(queued.stdout)?.[1];
