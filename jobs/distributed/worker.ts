@@ -130,6 +130,7 @@ export function startWorker(opts: StartWorkerOptions): WorkerHandle {
       const stages = await opts.stages(spec);
       if (closing) return;
       attached.set(runId, RunAttachment.open(ctx, spec, storage, meta, stages));
+      await store.touchWorker(runId, { id, host, pid: process.pid, resources }); // seen by `status` before its first task
       log.info({ run: runId, worker: id, queues: attached.get(runId)?.queues }, 'serving run');
     } catch (e) {
       rejected.add(runId);
