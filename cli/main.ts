@@ -21,6 +21,7 @@ const commandModules: CommandModule[] = [
   await import('./commands/export.js'),
   await import('./commands/report.js'),
   await import('./commands/demo.js'),
+  await import('./commands/schedule.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */

@@ -4,25 +4,9 @@
  */
 import { Redis } from 'ioredis';
 
-/** Where the queues live: a `redis://` or `rediss://` URL (`redis://[user:pass@]host:port[/db]`). */
-export interface QueueConnection {
-  readonly url: string;
-}
+import type { QueueConnection } from './options.js';
 
-/** Checks a queue URL and returns it as a {@link QueueConnection}; the error quotes the value it got. */
-export function parseQueueUrl(url: string): QueueConnection {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`--queue must be a redis://host:port URL (got ${JSON.stringify(url)})`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new Error(`--queue must use redis:// or rediss:// (got ${JSON.stringify(url)})`);
-  }
-  if (parsed.hostname === '') throw new Error(`--queue has no host (got ${JSON.stringify(url)})`);
-  return { url };
-}
+export { parseQueueUrl, type QueueConnection } from './options.js';
 
 /** BullMQ connection options (BullMQ opens and closes its own connections from these). */
 export function bullConnection(conn: QueueConnection): { url: string; maxRetriesPerRequest: null } {

@@ -74,13 +74,7 @@ function positive(name: string, v: number | undefined, dflt: number, min = 1): n
   return n;
 }
 
-/** Parses `--resources` (`cpu`, `gpu`, `gpu,cpu`); the error quotes the value. */
-export function parseResources(text: string): ResourceClass[] {
-  const parts = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-  const bad = parts.filter((p) => !(resourceClasses as readonly string[]).includes(p));
-  if (parts.length === 0 || bad.length) throw new Error(`--resources must be a comma list of ${resourceClasses.join(', ')} (got ${JSON.stringify(text)})`);
-  return [...new Set(parts as ResourceClass[])];
-}
+export { parseResources } from './options.js';
 
 /** Starts a worker; it serves runs until {@link WorkerHandle.close}. */
 export function startWorker(opts: StartWorkerOptions): WorkerHandle {

@@ -61,11 +61,22 @@ export async function exportRound(opts: { jobDir: string; round?: number; outDir
   const round = opts.round ?? (await latestRound(opts.jobDir));
   if (round === undefined) throw new Error(`export: ${opts.jobDir} has no finished round (metrics/round-<k>.json); run \`flywheel refine\` first`);
   if (!existsSync(l.roundMetrics(round))) throw new Error(`export: round ${round} of ${opts.jobDir} did not finish (no ${l.roundMetrics(round)})`);
-  const run = new LocalStorage(l.roundRun(round));
-  const meta = await readRunMeta(run);
-  if (!meta) throw new Error(`export: ${l.roundRun(round)} has no run.json`);
   const job = JSON.parse(await readFile(l.jobMeta, 'utf8')) as { config_hash: string };
-  const outDir = opts.outDir ?? l.exportDir(round);
+  const rounds: RoundRecord[] = [];
+  for (let k = 0; k <= round; k++) if (existsSync(l.roundMetrics(k))) rounds.push(JSON.parse(await readFile(l.roundMetrics(k), 'utf8')) as RoundRecord);
+  return exportRun({ run: new LocalStorage(l.roundRun(round)), round, configHash: job.config_hash, rounds, outDir: opts.outDir ?? l.exportDir(round) });
+}
+
+/**
+ * Exports the kept, non-held-out rows of one engine run holding `caption` and `adatailr` outputs
+ * (a refine round or a schedule tick) to `outDir`.
+ */
+export async function exportRun(opts: { run: Storage; round: number; configHash: string; rounds: RoundRecord[]; outDir: string }): Promise<{ dir: string; metadata: ExportMetadata }> {
+  const { run, round, rounds } = opts;
+  const meta = await readRunMeta(run);
+  if (!meta) throw new Error(`export: ${run.description} has no run.json`);
+  const job = { config_hash: opts.configHash };
+  const outDir = opts.outDir;
   const tmp = `${outDir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
@@ -74,11 +85,14 @@ export async function exportRound(opts: { jobDir: string; round?: number; outDir
   let rows = 0;
   let dropped = 0;
   let heldout = 0;
-  const rounds: RoundRecord[] = [];
-  for (let k = 0; k <= round; k++) if (existsSync(l.roundMetrics(k))) rounds.push(JSON.parse(await readFile(l.roundMetrics(k), 'utf8')) as RoundRecord);
   const roundSummary = rounds.map((r) => ({ round: r.round, model_version: r.modelVersion, rows: r.quantity.rows, kept: r.quantity.kept, cider_d: r.quality?.ciderD ?? null, bleu4: r.quality?.bleu4 ?? null }));
   const kv = {
-    'flywheel.rounds': JSON.stringify(roundSummary), 'flywheel.schema_version': EXPORT_SCHEMA_VERSION, 'flywheel.round': String(round), 'flywheel.run_id': meta.run_id, 'flywheel.config_hash': job.config_hash };
+    'flywheel.schema_version': EXPORT_SCHEMA_VERSION,
+    'flywheel.round': String(round),
+    'flywheel.run_id': meta.run_id,
+    'flywheel.config_hash': job.config_hash,
+    'flywheel.rounds': JSON.stringify(roundSummary),
+  };
   for (const shard of meta.shards) {
     const clips = new Map((await readTable<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
     const scores = new Map((await readTable<ScoreRow>(run, layout.output('adatailr', shard))).map((s) => [s.clip_id, s]));

@@ -2,7 +2,9 @@
  * One training phase of a round — pre-training on the refined rows with the configured noise
  * control, or fine-tuning on the human examples — over the training set's streamed epochs.
  */
-import { createNoiseControl, type LossConfig } from '../../models/adatailr/loss-config.js';
+import type { LossConfig } from '../../models/adatailr/loss-config.js';
+import { trainWithNoiseControl } from '../../models/adatailr/train-loop.js';
+import type { CaptionBatch } from '../../models/batch.js';
 import type { CaptionerModel } from '../../models/model.js';
 import { Trainer } from '../../models/trainer.js';
 import type { Device } from '../../models/device.js';
@@ -30,7 +32,7 @@ export interface PhaseResult {
   readonly provider: string;
 }
 
-/** Trains `model` in place for one phase; returns its curves. */
+/** Trains `model` in place for one phase; returns its per-epoch curves. */
 export async function trainPhase(opts: {
   model: CaptionerModel;
   device: Device;
@@ -45,42 +47,50 @@ export async function trainPhase(opts: {
   const { phase } = opts;
   const examples = opts.set.count(opts.filter);
   const stepsPerEpoch = Math.ceil(examples / phase.batch_size);
-  const result: PhaseResult = { steps: 0, examples, lossCurve: [], gammaCurve: [], rhoCurve: [], provider: 'none' };
-  if (examples === 0 || phase.epochs === 0) return result;
-  if (opts.loss.kind === 'loss-truncation') {
-    throw new Error('train: loss "loss-truncation" is not supported by the refine job yet (use mle, tailr or adatailr)');
-  }
+  const empty: PhaseResult = { steps: 0, examples, lossCurve: [], gammaCurve: [], rhoCurve: [], provider: 'none' };
+  if (examples === 0 || phase.epochs === 0) return empty;
   const trainer = await Trainer.create(opts.model, opts.device, {
     lr: phase.lr,
     warmupSteps: phase.warmup_steps,
     totalSteps: Math.max(1, stepsPerEpoch * phase.epochs),
     weightDecay: phase.weight_decay,
   });
-  const noise = createNoiseControl(opts.loss, opts.model.config.vocabSize);
-  let steps = 0;
-  try {
+  const epochEnds: number[] = [];
+  let taken = 0;
+  const set = opts.set;
+  async function* batches(): AsyncIterable<CaptionBatch> {
     for (let epoch = 0; epoch < phase.epochs; epoch++) {
-      let sum = 0;
-      let n = 0;
-      for await (const b of opts.set.epoch({ filter: opts.filter, batchSize: phase.batch_size, seed: opts.seed, epoch })) {
-        opts.signal?.throwIfAborted();
-        const inputs = noise.inputsFor(b.clipIds.length);
-        const r = await trainer.step({ frames: b.frames, text: b.text, captions: b.captions }, { gamma: inputs.gamma, wMin: inputs.wMin, sampleWeight: inputs.sampleWeight });
-        const mask = new Uint8Array(r.tokenLogp.length);
-        for (let i = 0; i < mask.length; i++) mask[i] = r.tokenLogp[i] !== 0 ? 1 : 0;
-        noise.observe(r.tokenLogp, mask);
-        sum += r.loss;
-        n++;
-        steps++;
+      for await (const b of set.epoch({ filter: opts.filter, batchSize: phase.batch_size, seed: opts.seed, epoch })) {
+        taken++;
+        yield { frames: b.frames, text: b.text, captions: b.captions };
       }
-      const { gamma, rho } = noise.current();
-      result.lossCurve.push(n ? sum / n : Number.NaN);
-      result.gammaCurve.push(gamma);
-      result.rhoCurve.push(rho);
-      opts.onEpoch?.(epoch, n ? sum / n : Number.NaN, gamma, rho);
+      epochEnds.push(taken);
     }
+  }
+  try {
+    const r = await trainWithNoiseControl({
+      trainer,
+      batches: batches(),
+      lossConfig: opts.loss,
+      vocabSize: opts.model.config.vocabSize,
+      device: opts.device,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    opts.signal?.throwIfAborted();
+    const result: PhaseResult = { steps: r.steps.length, examples, lossCurve: [], gammaCurve: [], rhoCurve: [], provider: trainer.provider };
+    let from = 0;
+    for (const [epoch, end] of epochEnds.entries()) {
+      const chunk = r.steps.slice(from, end);
+      from = end;
+      const loss = chunk.reduce((a, m) => a + m.loss, 0) / Math.max(1, chunk.length);
+      const lastStep = chunk[chunk.length - 1];
+      result.lossCurve.push(loss);
+      result.gammaCurve.push(lastStep?.gamma ?? 0);
+      result.rhoCurve.push(lastStep?.rho ?? Number.NaN);
+      opts.onEpoch?.(epoch, loss, lastStep?.gamma ?? 0, lastStep?.rho ?? Number.NaN);
+    }
+    return result;
   } finally {
     await trainer.release();
   }
-  return { ...result, steps, provider: trainer.provider };
 }

@@ -46,11 +46,17 @@ export function rowScore(tokenLogp: readonly number[], gamma: number, wMin: numb
   return { weights, meanWeight: w / tokenLogp.length, nll: nll / tokenLogp.length };
 }
 
-/** γ from the share of implausible tokens among the rows being scored (our AdaTaiLr rule, no smoothing). */
+/** γ from the share of implausible captions among the rows being scored (our AdaTaiLr rule, no smoothing). */
 export function adaptiveGamma(tokenLogps: readonly (readonly number[])[], vocabSize: number): number {
   const rule = new AdaptiveGamma({ vocabSize, warmupSteps: 0, emaAlpha: 1 });
-  const flat = tokenLogps.flat();
-  rule.observe(flat, new Uint8Array(flat.length).fill(1));
+  const seqLen = Math.max(1, ...tokenLogps.map((r) => r.length));
+  const logp = new Float64Array(tokenLogps.length * seqLen);
+  const mask = new Uint8Array(tokenLogps.length * seqLen);
+  tokenLogps.forEach((r, b) => {
+    logp.set(r, b * seqLen);
+    mask.fill(1, b * seqLen, b * seqLen + r.length);
+  });
+  rule.observe(logp, mask, seqLen);
   return rule.current().gamma;
 }
 

@@ -1,0 +1,189 @@
+/**
+ * One `schedule` tick: under an inter-process lock, find the manifest's clips no earlier tick (and
+ * no refine round) has processed, run them through frames → caption → adatailr with the current
+ * model, export them, and optionally retrain every K ticks. A tick that died is resumed by the next
+ * call (its clip list is fixed when it starts), so every clip is processed exactly once.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { Logger } from 'pino';
+import pino from 'pino';
+import { Device } from '../../models/device.js';
+import { Captioner } from '../../models/inference.js';
+import { loadVersion, saveVersion } from '../../models/version.js';
+import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { hashValue } from '../../pipeline/hash.js';
+import { layout } from '../../pipeline/layout.js';
+import { readRunMeta } from '../../pipeline/ledger.js';
+import { readManifest } from '../../pipeline/manifest/index.js';
+import { parquetBytes, readParquetBatches } from '../../pipeline/parquet.js';
+import { defaultReporter, type RunReporter } from '../../pipeline/reporter.js';
+import { runLocal } from '../../pipeline/runner.js';
+import type { AnyStage } from '../../pipeline/stage.js';
+import { LocalStorage } from '../../pipeline/storage.js';
+import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
+import { adatailrStage } from '../../stages/adatailr/stage.js';
+import { attachFramesStage } from '../../stages/attach-frames/stage.js';
+import { captionStage } from '../../stages/caption/stage.js';
+import { framesStage } from '../../stages/frames/stage.js';
+import { exportRun } from '../export/export-round.js';
+import type { RefineConfig } from '../refine/config.js';
+import { jobLayout } from '../refine/layout.js';
+import { refineOutputConfig } from '../refine/run-refine.js';
+import { trainPhase } from '../refine/train-phase.js';
+import { TrainingSet } from '../refine/training-set.js';
+
+/** Options of {@link runTick}. */
+export interface TickOptions {
+  /** Retrain the current model every this many ticks (0 = never). Default 0. */
+  readonly retrainEvery?: number;
+  readonly log?: Logger;
+  readonly reporter?: () => RunReporter;
+  readonly signal?: AbortSignal;
+}
+
+/** What a tick did. */
+export type TickResult =
+  | { readonly status: 'locked' }
+  | { readonly status: 'no-new-clips' }
+  | { readonly status: 'done'; readonly tick: number; readonly clips: number; readonly exported: number; readonly resumed: boolean; readonly retrained: boolean; readonly model: string };
+
+/** Paths of the schedule state inside a job directory. */
+export function scheduleLayout(runDir: string) {
+  const dir = join(runDir, 'schedule');
+  const tickDir = (n: number): string => join(dir, `tick-${String(n).padStart(5, '0')}`);
+  return {
+    dir,
+    lockTarget: dir,
+    tickDir,
+    tickManifest: (n: number): string => join(tickDir(n), 'clips.parquet'),
+    tickFrames: (n: number): string => join(tickDir(n), 'frames'),
+    tickRun: (n: number): string => join(tickDir(n), 'run'),
+    tickDone: (n: number): string => join(tickDir(n), 'tick.json'),
+    tickExport: (n: number): string => join(runDir, 'exports', `tick-${String(n).padStart(5, '0')}`),
+    model: (n: number): string => join(runDir, 'models', `tick-${String(n).padStart(5, '0')}`),
+  };
+}
+
+async function tickNumbers(dir: string): Promise<number[]> {
+  if (!existsSync(dir)) return [];
+  return (await readdir(dir)).map((f) => /^tick-(\d+)$/.exec(f)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+}
+
+async function clipIdsOfRun(runDir: string): Promise<string[]> {
+  const storage = new LocalStorage(runDir);
+  const meta = await readRunMeta(storage);
+  if (!meta) return [];
+  const ids: string[] = [];
+  for (const shard of meta.shards) {
+    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard)))) ids.push(...batchToRows<ClipRow>(b).map((c) => c.clip_id));
+  }
+  return ids;
+}
+
+/** The model the next tick uses: the newest retrained tick model, else the refine job's last round, else `model.init`. */
+export async function currentModel(config: RefineConfig): Promise<string> {
+  const s = scheduleLayout(config.run_dir);
+  const models = join(config.run_dir, 'models');
+  if (existsSync(models)) {
+    const names = await readdir(models);
+    const ticks = names.filter((n) => /^tick-\d+$/.test(n)).sort();
+    if (ticks.length) return join(models, ticks[ticks.length - 1]);
+    const rounds = names.map((n) => /^round-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+    if (rounds.length) return jobLayout(config.run_dir).roundModel(Math.max(...rounds));
+  }
+  if (config.model.init) return config.model.init;
+  throw new Error(`schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`);
+}
+
+/** Runs one tick (see the module comment). Returns `locked` at once when another tick holds the lock. */
+export async function runTick(config: RefineConfig, opts: TickOptions = {}): Promise<TickResult> {
+  const log = opts.log ?? pino({ name: 'flywheel-schedule' }, pino.destination(2));
+  const s = scheduleLayout(config.run_dir);
+  await mkdir(s.dir, { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(s.lockTarget, { stale: 30_000, update: 5_000, retries: 0, realpath: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
+      log.warn({ lock: `${s.lockTarget}.lock` }, 'another tick is running: this tick is skipped, not stacked');
+      return { status: 'locked' };
+    }
+    throw e;
+  }
+  try {
+    return await tickLocked(config, opts, log);
+  } finally {
+    await release();
+  }
+}
+
+async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger): Promise<TickResult> {
+  const s = scheduleLayout(config.run_dir);
+  const ticks = await tickNumbers(s.dir);
+  const unfinished = ticks.find((n) => !existsSync(s.tickDone(n)));
+  let tick: number;
+  let resumed = false;
+  if (unfinished !== undefined && existsSync(s.tickManifest(unfinished))) {
+    tick = unfinished;
+    resumed = true;
+    log.info({ tick }, 'resuming an interrupted tick');
+  } else {
+    const seen = new Set<string>();
+    for (const n of ticks) if (existsSync(s.tickDone(n))) for (const id of await clipIdsOfRun(s.tickRun(n))) seen.add(id);
+    const refineRound0 = jobLayout(config.run_dir).roundRun(0);
+    for (const id of await clipIdsOfRun(refineRound0)) seen.add(id);
+    const fresh: ClipRow[] = [];
+    for await (const item of readManifest(config.manifest)) if ('clip' in item && !seen.has(item.clip.clip_id)) fresh.push(item.clip);
+    if (fresh.length === 0) {
+      log.info({ manifest: config.manifest, processed: seen.size }, 'no new clips');
+      return { status: 'no-new-clips' };
+    }
+    tick = unfinished ?? (ticks.length ? ticks[ticks.length - 1] + 1 : 0);
+    await mkdir(s.tickDir(tick), { recursive: true });
+    const tmp = `${s.tickManifest(tick)}.tmp`;
+    await writeFile(tmp, parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, fresh as unknown as Record<string, unknown>[])]));
+    await rename(tmp, s.tickManifest(tick));
+    log.info({ tick, clips: fresh.length }, 'tick started');
+  }
+
+  const modelDir = await currentModel(config);
+  const version = await loadVersion(modelDir);
+  const device = new Device({ providers: config.device.providers, intraOpThreads: config.device.threads, warn: (m) => log.warn(m) });
+  const reporter = opts.reporter ?? defaultReporter;
+  const run = async (dir: string, stages: AnyStage[]): Promise<void> => {
+    await runLocal({ runDir: dir, manifestPath: s.tickManifest(tick), shardSize: config.shard_size, round: tick, stages, config: { schedule: hashValue(refineOutputConfig(config)), model: version.manifest.contentHash }, reporter: reporter(), ...(opts.signal ? { signal: opts.signal } : {}) });
+  };
+  const spec = { count: version.config.frames, width: version.config.frameSize, height: version.config.frameSize };
+  await run(s.tickFrames(tick), [framesStage({ config: { ...config.frames, ...spec }, mediaRoot: config.media_root })]);
+  const framesRun = new LocalStorage(s.tickFrames(tick));
+  const load = () => Captioner.load(modelDir, device);
+  const gamma = config.adatailr.gamma === 'model' ? Number(version.metrics.final_gamma ?? 0) : config.adatailr.gamma;
+  await run(s.tickRun(tick), [
+    attachFramesStage({ framesRun, expect: spec }),
+    captionStage({ round: tick, modelVersion: version.manifest.contentHash, source: { kind: 'model', load, beams: config.caption.beams }, modelBatch: config.caption.model_batch }),
+    adatailrStage({ round: tick, load, gamma, vocabSize: version.config.vocabSize, wMin: config.adatailr.w_min, policy: config.adatailr.policy, modelBatch: config.caption.model_batch, batchSize: config.shard_size }),
+  ]);
+  const exported = await exportRun({ run: new LocalStorage(s.tickRun(tick)), round: tick, configHash: hashValue(refineOutputConfig(config)), rounds: [], outDir: s.tickExport(tick) });
+
+  let retrained = false;
+  let model = modelDir;
+  const every = opts.retrainEvery ?? 0;
+  if (every > 0 && (tick + 1) % every === 0 && !existsSync(s.model(tick))) {
+    const set = await TrainingSet.open({ roundRun: new LocalStorage(s.tickRun(tick)), framesRun });
+    const m = version.model();
+    const pre = await trainPhase({ model: m, device, set, filter: (e) => e.keep && e.captionSource !== 'human' && e.split !== 'heldout' && e.caption !== '', phase: config.train.pretrain, loss: config.train.loss, seed: config.seed + tick, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const fine = await trainPhase({ model: m, device, set, filter: (e) => e.captionSource === 'human', phase: config.train.finetune, loss: { kind: 'mle' }, seed: config.seed + tick, ...(opts.signal ? { signal: opts.signal } : {}) });
+    saveVersion(s.model(tick), m, { trainingDataId: `tick-${tick}:${exported.metadata.dataset_id}`, metrics: { pretrain_steps: pre.steps, finetune_steps: fine.steps, final_gamma: pre.gammaCurve[pre.gammaCurve.length - 1] ?? 0 } });
+    retrained = true;
+    model = s.model(tick);
+  }
+  const clips = (await clipIdsOfRun(s.tickRun(tick))).length;
+  const result = { status: 'done' as const, tick, clips, exported: exported.metadata.rows, resumed, retrained, model };
+  await writeFile(`${s.tickDone(tick)}.tmp`, `${JSON.stringify({ ...result, finished_at: new Date().toISOString() }, null, 2)}\n`);
+  await rename(`${s.tickDone(tick)}.tmp`, s.tickDone(tick));
+  log.info(result, 'tick finished');
+  return result;
+}
