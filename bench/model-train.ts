@@ -98,7 +98,7 @@ export async function run(): Promise<void> {
   console.log(`\nMoving weights + AdamW moments (${((moved * 4) / 1e6).toFixed(1)} MB in and out) through session.run:`);
   console.table([
     { outputs: 'allocated by ORT', 'ms/step': tc.alloc.toFixed(1), 'GB/s (in+out)': ((moved * 8) / 1e6 / tc.alloc).toFixed(2), 'share of step': `${((100 * tc.alloc) / ortMs).toFixed(1)}%` },
-    { outputs: 'pre-allocated (Trainer)', 'ms/step': tc.prealloc.toFixed(1), 'GB/s (in+out)': ((moved * 8) / 1e6 / tc.prealloc).toFixed(2), 'share of step': `${((100 * tc.prealloc) / ortMs).toFixed(1)}%` },
+    { outputs: 'pre-allocated outputs', 'ms/step': tc.prealloc.toFixed(1), 'GB/s (in+out)': ((moved * 8) / 1e6 / tc.prealloc).toFixed(2), 'share of step': `${((100 * tc.prealloc) / ortMs).toFixed(1)}%` },
   ]);
   t = performance.now();
 }

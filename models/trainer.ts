@@ -1,8 +1,9 @@
 /**
  * Runs the training-step graph in ONNX Runtime: one `step()` = forward,
  * TaiLr-weighted loss, backward and AdamW, with weights and both moments
- * passed in and written back into pre-allocated output buffers (ping-pong, so
- * no per-step allocation of weight-sized arrays).
+ * passed in and the updated ones taken from the outputs. (onnxruntime-node
+ * copies every output into a fresh JS buffer even when pre-allocated output
+ * tensors are given, so pre-allocation saves nothing — see docs/models.md.)
  */
 import * as ort from 'onnxruntime-node';
 import { captionRows, type CaptionBatch, encoderFeeds, padIds, toIds } from './batch.js';
@@ -66,9 +67,8 @@ export class Trainer {
   readonly #session: ort.InferenceSession;
   readonly #opts: Required<TrainerOptions>;
   readonly #specs: readonly ParamSpec[];
-  /** state[k][i]: k = 0 param, 1 m, 2 v; i = ping/pong. */
-  readonly #state: Map<string, [Float32Array, Float32Array][]>;
-  #cur = 0;
+  /** Current [param, m, v] per parameter name. */
+  readonly #state: Map<string, [Float32Array, Float32Array, Float32Array]>;
   #step = 0;
   /** Provider the training session runs on. */
   readonly provider: ProviderName;
@@ -83,12 +83,7 @@ export class Trainer {
     for (const s of specs) {
       const w = model.weights.get(s.name);
       if (!w) throw new Error(`trainer: model has no weights for ${s.name}`);
-      const n = w.length;
-      this.#state.set(s.name, [
-        [Float32Array.from(w), new Float32Array(n)],
-        [new Float32Array(n), new Float32Array(n)],
-        [new Float32Array(n), new Float32Array(n)],
-      ]);
+      this.#state.set(s.name, [Float32Array.from(w), new Float32Array(w.length), new Float32Array(w.length)]);
     }
   }
 
@@ -139,31 +134,27 @@ export class Trainer {
       [TRAIN_IO.weightDecay]: scalar(this.#opts.weightDecay),
       [TRAIN_IO.maxGradNorm]: scalar(this.#opts.maxGradNorm),
     };
-    const fetches: Record<string, ort.Tensor | null> = {
-      [TRAIN_IO.loss]: null,
-      [TRAIN_IO.tokenLogp]: null,
-      [TRAIN_IO.tokenWeight]: null,
-      [TRAIN_IO.gradNorm]: null,
-      [TRAIN_IO.lrUsed]: null,
-    };
-    const cur = this.#cur;
-    const nxt = 1 - cur;
     for (const s of this.#specs) {
-      const st = this.#state.get(s.name)!;
+      const [p, m, v] = this.#state.get(s.name)!;
       const dims = s.shape as number[];
-      feeds[TRAIN_IO.param(s.name)] = new ort.Tensor('float32', st[0][cur], dims);
-      feeds[TRAIN_IO.m(s.name)] = new ort.Tensor('float32', st[1][cur], dims);
-      feeds[TRAIN_IO.v(s.name)] = new ort.Tensor('float32', st[2][cur], dims);
-      fetches[TRAIN_IO.paramOut(s.name)] = new ort.Tensor('float32', st[0][nxt], dims);
-      fetches[TRAIN_IO.mOut(s.name)] = new ort.Tensor('float32', st[1][nxt], dims);
-      fetches[TRAIN_IO.vOut(s.name)] = new ort.Tensor('float32', st[2][nxt], dims);
+      feeds[TRAIN_IO.param(s.name)] = new ort.Tensor('float32', p, dims);
+      feeds[TRAIN_IO.m(s.name)] = new ort.Tensor('float32', m, dims);
+      feeds[TRAIN_IO.v(s.name)] = new ort.Tensor('float32', v, dims);
     }
-    const out = await this.#session.run(feeds, fetches);
-    this.#cur = nxt;
-    this.#step = step;
-    for (const s of this.#specs) this.#model.weights.set(s.name, this.#state.get(s.name)![0][nxt]);
+    const out = await this.#session.run(feeds);
     const loss = (out[TRAIN_IO.loss].data as Float32Array)[0];
-    if (!Number.isFinite(loss)) throw new Error(`trainer: loss is ${loss} at step ${step}`);
+    // A non-finite loss means the update is poisoned: keep the previous weights and say so.
+    if (!Number.isFinite(loss)) throw new Error(`trainer: loss is ${loss} at step ${step}; weights left at step ${this.#step}`);
+    for (const s of this.#specs) {
+      const next: [Float32Array, Float32Array, Float32Array] = [
+        out[TRAIN_IO.paramOut(s.name)].data as Float32Array,
+        out[TRAIN_IO.mOut(s.name)].data as Float32Array,
+        out[TRAIN_IO.vOut(s.name)].data as Float32Array,
+      ];
+      this.#state.set(s.name, next);
+      this.#model.weights.set(s.name, next[0]);
+    }
+    this.#step = step;
     const dims = out[TRAIN_IO.tokenLogp].dims;
     return {
       loss,

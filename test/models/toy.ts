@@ -30,7 +30,7 @@ function inside(shape: string, x: number, y: number, cx: number, cy: number, r: 
   const dx = x - cx;
   const dy = y - cy;
   if (shape === 'circle') return dx * dx + dy * dy <= r * r;
-  if (shape === 'square') return Math.abs(dx) <= r * 0.85 && Math.abs(dy) <= r * 0.85;
+  if (shape === 'square') return Math.abs(dx) <= r && Math.abs(dy) <= r;
   // upward triangle: apex at top, base at bottom
   const t = (dy + r) / (2 * r);
   return t >= 0 && t <= 1 && Math.abs(dx) <= t * r;
@@ -44,11 +44,12 @@ export function toyClips(n: number, T: number, S: number, seed: number): ToyClip
   for (let k = 0; k < n; k++) {
     const color = colors[Math.floor(r() * colors.length)];
     const shape = SHAPES[Math.floor(r() * SHAPES.length)];
-    const rad = S * (0.24 + 0.12 * r());
-    let cx = rad + r() * (S - 2 * rad);
-    let cy = rad + r() * (S - 2 * rad);
-    const vx = (r() - 0.5) * 2;
-    const vy = (r() - 0.5) * 2;
+    // Near the centre with jitter, drifting slowly: position varies, but the shape stays well inside the frame.
+    const rad = S * (0.26 + 0.1 * r());
+    let cx = S / 2 + (r() - 0.5) * S * 0.25;
+    let cy = S / 2 + (r() - 0.5) * S * 0.25;
+    const vx = (r() - 0.5) * 1;
+    const vy = (r() - 0.5) * 1;
     const bg = 90 + Math.floor(r() * 80);
     const frames = new Uint8Array(T * S * S * 3);
     const rgb = COLORS[color];

@@ -57,4 +57,29 @@ describe('AdaptiveGamma', () => {
     expect(() => new AdaptiveGamma({ vocabSize: 1 })).toThrow(/vocabSize must be an integer > 1, got 1/);
     expect(() => new AdaptiveGamma({ vocabSize: 10, pMin: 2 })).toThrow(/pMin must be in \(0, 1\), got 2/);
   });
+
+  it('unit "sequence" (the default): ρ is the fraction of captions with any implausible token', () => {
+    // 4 captions of 3 tokens (+1 pad): rows 0 and 2 carry one implausible token each
+    const lp = [-0.1, Math.log(1e-4), -0.1, 0, -0.1, -0.1, -0.1, 0, Math.log(1e-4), Math.log(1e-4), -0.1, 0, -0.2, -0.2, -0.2, 0];
+    const mask = [1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0];
+    const seq = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, emaAlpha: 1, gammaMax: 1 });
+    expect(seq.unit).toBe('sequence');
+    seq.observe(lp, mask, 4);
+    expect(seq.current().rho).toBe(0.5);
+    expect(seq.current().gamma).toBeCloseTo(1, 4);
+    const tok = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, emaAlpha: 1, unit: 'token' });
+    tok.observe(lp, mask);
+    expect(tok.current().rho).toBe(3 / 12);
+    expect(() => seq.observe(lp, mask)).toThrow(/seqLen must divide the 16 log-probs, got undefined/);
+  });
+
+  it('γ is clamped at gammaMax (default 0.5)', () => {
+    const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, unit: 'token' });
+    const { logp, mask } = batchWithNoise(0.4, 100, 100);
+    s.observe(logp, mask);
+    expect(s.current().rho).toBeCloseTo(0.4, 6);
+    expect(s.current().gamma).toBe(0.5);
+    expect(() => new AdaptiveGamma({ vocabSize: 100, gammaMax: 1.5 })).toThrow(/gammaMax must be in \[0, 1\], got 1.5/);
+  });
 });
+

@@ -44,4 +44,10 @@ describe('createNoiseControl', () => {
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toContain('kind');
   });
+  it('adatailr observe without seqLen takes the layout from the last inputsFor batch size', () => {
+    const nc = createNoiseControl(lossConfigSchema.parse({ kind: 'adatailr', warmupSteps: 0, emaAlpha: 1 }), 50);
+    nc.inputsFor(2);
+    nc.observe([Math.log(1e-5), -0.1, -0.1, -0.1], [1, 1, 1, 1]);
+    expect(nc.current().rho).toBe(0.5);
+  });
 });
