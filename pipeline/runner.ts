@@ -75,8 +75,9 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunResult> {
             }),
           ),
         );
-        if (firstError !== undefined) throw firstError;
+        // a cancel from the caller is the cause, not the errors it provoked in running shards
         opts.signal?.throwIfAborted();
+        if (firstError !== undefined) throw firstError;
       });
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);

@@ -47,7 +47,8 @@ export async function extractClipFrames(
     try {
       return await runFrameCommand(opts.bins, cmd, { timeoutS: config.timeout_s, ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (e) {
-      if (!(e instanceof FfmpegRunError) || e.reason === 'aborted') throw e;
+      if (!(e instanceof FfmpegRunError)) throw e;
+      if (e.reason === 'aborted') throw opts.signal?.reason ?? e; // the run's cancel reason is the cause, not the killed process
       if (e.reason === 'timeout') return { kind: 'timeout', message: `${e.message} (clip [${clip.start_s}, ${clip.end_s}] s, method ${m})` };
       return classifyFailure(e.stderr, e.message);
     }

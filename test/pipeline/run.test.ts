@@ -116,4 +116,20 @@ describe('local run: shards, ledger, resume', () => {
     expect(await readdir(dir)).not.toContain('length');
     expect(await tableRows(dir, 'errors', 'length-shard-00001.parquet')).toMatchObject([{ clip_id: 'c0007' }]);
   });
+
+  it('a cancel (Ctrl-C) stops the run with its reason; re-running finishes it', async () => {
+    const dir = join(root, 'run7');
+    const abort = new AbortController();
+    const reporter = quiet();
+    const finished = reporter.shardFinished.bind(reporter);
+    reporter.shardFinished = (record, status) => {
+      finished(record, status);
+      abort.abort(new Error('interrupted by the user'));
+    };
+    await expect(runLocal(opts(dir, { reporter, signal: abort.signal, stages: [lengthStage({ delayMs: 20 }), doubleStage()] }))).rejects.toThrow('interrupted by the user');
+    expect((await readdir(join(dir, 'ledger'))).length).toBeLessThan(5);
+    const r = await runLocal(opts(dir, { stages: [lengthStage({ delayMs: 20 }), doubleStage()] }));
+    expect(r.summary.shards_done).toBe(5);
+    expect(await allRows(dir, 'double')).toHaveLength(23);
+  });
 });
