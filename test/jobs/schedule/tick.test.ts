@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import pino from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateBenchmark } from '../../../datagen/generate.js';
+import { readParquetRows } from '../../../datagen/parquet.js';
+import { parseRefineConfig, type RefineConfig } from '../../../jobs/refine/config.js';
+import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
+import { runTick, scheduleLayout } from '../../../jobs/schedule/tick.js';
+import { createModel } from '../../../models/model.js';
+import { CaptionTokenizer } from '../../../models/tokenizer.js';
+import { saveVersion } from '../../../models/version.js';
+import { JsonReporter } from '../../../pipeline/reporter.js';
+import type { CaptionRow } from '../../../schemas/captions.js';
+import type { ClipRow } from '../../../schemas/clips.js';
+import { writeParquetManifest } from '../../helpers/manifests.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const quiet = pino({ level: 'silent' });
+const reporter = () => new JsonReporter(quiet);
+
+describe('schedule ticks', () => {
+  let dir: string;
+  let clips: ClipRow[];
+  let config: RefineConfig;
+  const manifest = (): string => join(dir, 'manifest.parquet');
+
+  beforeAll(async () => {
+    dir = await tempDir('flywheel-schedule-');
+    const data = join(dir, 'data');
+    await generateBenchmark({ outDir: data, clips: 20, seed: 3, clipsPerVideo: 10 });
+    clips = await readParquetRows<ClipRow>(join(data, 'clips.parquet'));
+    // the "current model": a small untrained captioner version (ticks only need one to exist)
+    const tok = CaptionTokenizer.train(clips.map((c) => c.asr_text), { vocabSize: 96 });
+    saveVersion(join(dir, 'model'), createModel('tiny', tok, 1), { trainingDataId: 'test' });
+    config = parseRefineConfig({
+      run_dir: join(dir, 'job'),
+      manifest: manifest(),
+      media_root: data,
+      shard_size: 4,
+      model: { init: join(dir, 'model') },
+      caption: { model_batch: 8 },
+      adatailr: { policy: { kind: 'keep-all' } },
+    });
+  });
+
+  async function tickCaptions(n: number): Promise<string[]> {
+    const s = scheduleLayout(config.run_dir);
+    const out: string[] = [];
+    const { readdir } = await import('node:fs/promises');
+    for (const f of (await readdir(join(s.tickRun(n), 'caption'))).filter((x) => x.endsWith('.parquet'))) {
+      out.push(...(await readParquetRows<CaptionRow>(join(s.tickRun(n), 'caption', f))).map((r) => r.clip_id));
+    }
+    return out;
+  }
+
+  it('two ticks over a growing manifest process each clip exactly once; a third finds nothing new', async () => {
+    await writeParquetManifest(manifest(), clips.slice(0, 12));
+    const first = await runTick(config, { log: quiet, reporter });
+    expect(first).toMatchObject({ status: 'done', tick: 0, clips: 12, resumed: false });
+
+    await writeParquetManifest(manifest(), clips); // 8 new rows arrive
+    const second = await runTick(config, { log: quiet, reporter });
+    expect(second).toMatchObject({ status: 'done', tick: 1, clips: 8 });
+
+    const seen = [...(await tickCaptions(0)), ...(await tickCaptions(1))].sort();
+    expect(seen).toEqual(clips.map((c) => c.clip_id).sort());
+    expect(new Set(seen).size).toBe(seen.length);
+
+    expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
+    // every tick exported its rows
+    const s = scheduleLayout(config.run_dir);
+    expect(existsSync(join(s.tickExport(0), 'metadata.json'))).toBe(true);
+    expect(existsSync(join(s.tickExport(1), 'metadata.json'))).toBe(true);
+  });
+
+  it('a tick that finds the job locked by another process is skipped, not run twice', async () => {
+    const s = scheduleLayout(config.run_dir);
+    const release = await lockfile.lock(s.lockTarget, { realpath: false });
+    try {
+      expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'locked' });
+    } finally {
+      await release();
+    }
+  });
+
+  it('a cron schedule runs ticks and rejects a bad expression, quoting it', async () => {
+    expect(() => startSchedule(config, { cron: 'not a cron', log: quiet })).toThrow(/invalid cron expression "not a cron"/);
+    const results: string[] = [];
+    const h = startSchedule(config, { cron: '* * * * * *', maxTicks: 1, log: quiet, reporter, onTick: (r) => results.push(r.status) });
+    await h.done;
+    expect(results).toEqual(['no-new-clips']);
+  });
+});
