@@ -3,8 +3,7 @@
  * per step the shard tasks waiting, active, retrying, failed and done, and the workers seen.
  */
 import type { Command } from 'commander';
-import { formatStatus } from '../../jobs/distributed/config-run.js';
-import { listRuns, parseQueueUrl, type QueueConnection, runStatus } from '../../jobs/distributed/index.js';
+import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
 
 /** Adds the `status` sub-command. */
 export function register(program: Command): void {
@@ -15,6 +14,8 @@ export function register(program: Command): void {
     .option('--run <id>', 'one run (default: every run the server knows, newest first)')
     .option('--json', 'print JSON instead of text')
     .action(async (o: { queue: QueueConnection; run?: string; json?: boolean }) => {
+      // loaded here, not at registration: every flywheel call registers every sub-command
+      const [{ formatStatus }, { listRuns, runStatus }] = await Promise.all([import('../../jobs/distributed/config-run.js'), import('../../jobs/distributed/status.js')]);
       const runs = o.run ? [await runStatus({ connection: o.queue, runId: o.run })] : await listRuns({ connection: o.queue });
       if (o.json) process.stdout.write(`${JSON.stringify(o.run ? runs[0] : runs, null, 2)}\n`);
       else process.stdout.write(runs.length ? `${runs.map(formatStatus).join('\n\n')}\n` : `no runs in ${o.queue.url}\n`);

@@ -4,9 +4,8 @@
  * per GPU); SIGTERM/SIGINT stops it gracefully. See docs/distributed.md.
  */
 import type { Command } from 'commander';
-import pino from 'pino';
-import { configStageFactory } from '../../jobs/distributed/config-run.js';
-import { parseQueueUrl, parseResources, type QueueConnection, type ResourceClass, startWorker } from '../../jobs/distributed/index.js';
+import type { ResourceClass } from '../../jobs/distributed/names.js';
+import { parseQueueUrl, parseResources, type QueueConnection } from '../../jobs/distributed/options.js';
 
 const toInt = (name: string, min: number) => (v: string): number => {
   const n = Number(v);
@@ -45,6 +44,8 @@ Every worker must see the run directory, manifest and media at the same paths as
 ran \`flywheel run --queue\` (a shared filesystem). Progress: flywheel status --queue <url>.`,
     )
     .action(async (o: WorkerFlags) => {
+      // loaded here, not at registration: every flywheel call registers every sub-command
+      const [{ default: pino }, { configStageFactory }, { startWorker }] = await Promise.all([import('pino'), import('../../jobs/distributed/config-run.js'), import('../../jobs/distributed/worker.js')]);
       const log = pino({ name: 'flywheel-worker' }, pino.destination(2));
       const worker = startWorker({
         connection: o.queue,

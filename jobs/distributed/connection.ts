@@ -18,6 +18,15 @@ export function openRedis(conn: QueueConnection): Redis {
   return new Redis(conn.url, { maxRetriesPerRequest: 3, lazyConnect: false });
 }
 
+/** Checks that Redis answers; the error names the URL (instead of ioredis' retry-limit message). */
+export async function ensureReachable(redis: Redis, conn: QueueConnection): Promise<void> {
+  try {
+    await redis.ping();
+  } catch (e) {
+    throw new Error(`cannot reach the queue's Redis at ${conn.url}: ${(e as Error).message}; is redis-server running and reachable from here?`, { cause: e });
+  }
+}
+
 /** Closes an ioredis client, falling back to a hard disconnect if QUIT cannot be sent. */
 export async function closeRedis(redis: Redis): Promise<void> {
   try {

@@ -8,7 +8,7 @@ import { planRun } from '../../pipeline/plan.js';
 import type { RunMeta } from '../../pipeline/ledger.js';
 import type { AnyStage } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
-import { closeRedis, openRedis, type QueueConnection } from './connection.js';
+import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
 import { addStepFlow } from './flow.js';
 import { RunQueues } from './run-queues.js';
 import { RunStore } from './run-store.js';
@@ -51,34 +51,36 @@ export interface EnqueuedRun {
  */
 export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> {
   const retry = retrySchema.parse(opts.retry ?? defaultRetry);
-  if (opts.storage.kind === 'local') await mkdir(opts.storage.root, { recursive: true });
-  const storage = (opts.openStorage ?? openSharedStorage)(opts.storage);
-  const { meta, resumed } = await planRun({ storage, manifestPath: opts.manifestPath, shardSize: opts.shardSize, round: opts.round, stages: opts.stages, config: opts.config });
-  const spec: RunSpec = {
-    version: 1,
-    run_id: meta.run_id,
-    storage: opts.storage,
-    stages: meta.stages.map((s) => ({ name: s.name, resources: { ...s.resources }, class: resourceClassOf(s.resources) })),
-    steps: planSteps(opts.stages).map((s) => ({ name: s.name, stages: [...s.stages], class: s.class })),
-    shards: [...meta.shards],
-    stage_config: opts.stageConfig,
-    retry,
-    created_at: new Date().toISOString(),
-  };
   const redis = openRedis(opts.connection);
-  const queues = new RunQueues(opts.connection, spec);
+  let queues: RunQueues | undefined;
   try {
+    await ensureReachable(redis, opts.connection); // before planning: fail fast, write nothing
+    if (opts.storage.kind === 'local') await mkdir(opts.storage.root, { recursive: true });
+    const storage = (opts.openStorage ?? openSharedStorage)(opts.storage);
+    const { meta, resumed } = await planRun({ storage, manifestPath: opts.manifestPath, shardSize: opts.shardSize, round: opts.round, stages: opts.stages, config: opts.config });
+    const spec: RunSpec = {
+      version: 1,
+      run_id: meta.run_id,
+      storage: opts.storage,
+      stages: meta.stages.map((s) => ({ name: s.name, resources: { ...s.resources }, class: resourceClassOf(s.resources) })),
+      steps: planSteps(opts.stages).map((s) => ({ name: s.name, stages: [...s.stages], class: s.class })),
+      shards: [...meta.shards],
+      stage_config: opts.stageConfig,
+      retry,
+      created_at: new Date().toISOString(),
+    };
     const store = new RunStore(redis);
     const existing = await store.get(spec.run_id);
     if (existing?.state === 'running') {
       throw new Error(`run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``);
     }
+    queues = new RunQueues(opts.connection, spec);
     if (existing) await queues.obliterate();
     await store.create(spec);
     await addStepFlow(queues.producer, queues.control, spec, 0);
     return { runId: spec.run_id, meta, resumed, spec };
   } finally {
-    await queues.close();
+    await queues?.close();
     await closeRedis(redis);
   }
 }

@@ -3,7 +3,7 @@
  * shard tasks waiting, active, delayed (backing off), failed and done; the workers that served it
  * and whether they are connected now. {@link waitForRun} polls it until the run ends.
  */
-import { closeRedis, openRedis, type QueueConnection } from './connection.js';
+import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
 import type { ResourceClass, WorkerSeen } from './names.js';
 import { RunQueues } from './run-queues.js';
 import { RunStore } from './run-store.js';
@@ -46,6 +46,7 @@ export interface RunStatus {
 export async function runStatus(opts: { readonly connection: QueueConnection; readonly runId: string }): Promise<RunStatus> {
   const redis = openRedis(opts.connection);
   try {
+    await ensureReachable(redis, opts.connection);
     return await readStatus(opts.connection, new RunStore(redis), opts.runId);
   } finally {
     await closeRedis(redis);
@@ -56,6 +57,7 @@ export async function runStatus(opts: { readonly connection: QueueConnection; re
 export async function listRuns(opts: { readonly connection: QueueConnection }): Promise<RunStatus[]> {
   const redis = openRedis(opts.connection);
   try {
+    await ensureReachable(redis, opts.connection);
     const store = new RunStore(redis);
     const out: RunStatus[] = [];
     for (const id of await store.all()) out.push(await readStatus(opts.connection, store, id));
