@@ -111,11 +111,24 @@ export class LocalStorage implements Storage {
     } else {
       try {
         await link(tempPath, final);
+        await unlink(tempPath);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        result = 'exists';
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') {
+          result = 'exists';
+          await unlink(tempPath);
+        } else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+          // no hard links on this filesystem: check-then-rename (atomic rename, but two racing writers may both win)
+          if (await this.exists(temp.key)) {
+            result = 'exists';
+            await unlink(tempPath);
+          } else {
+            await rename(tempPath, final);
+          }
+        } else {
+          throw e;
+        }
       }
-      await unlink(tempPath);
     }
     await syncDir(dirname(final));
     return result;
