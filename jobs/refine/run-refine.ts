@@ -135,10 +135,9 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     await engineRun(l.bootstrapRun, config, [attach(), captionStage({ round: 0, modelVersion: 'text', source: { kind: 'text' } })], 0, reporter, opts.signal);
     const set = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none' });
     const model = createModel(mcfg, tok, config.seed);
-    const t0 = performance.now();
     const pre = await trainPhase({ model, device, set, filter: trainable, phase: config.train.pretrain, loss: config.train.loss, seed: config.seed, ...sig(opts.signal), onEpoch: epochLogger(log, 'bootstrap pretrain') });
     const fine = await trainPhase({ model, device, set, filter: human, phase: config.train.finetune, loss: { kind: 'mle' }, seed: config.seed, ...sig(opts.signal), onEpoch: epochLogger(log, 'bootstrap finetune') });
-    saveVersion(l.bootstrapModel, model, { trainingDataId: `bootstrap:${configHash}`, metrics: versionMetrics(pre, fine, (performance.now() - t0) / 1000) });
+    saveVersion(l.bootstrapModel, model, { trainingDataId: `bootstrap:${configHash}`, metrics: versionMetrics(pre, fine) });
     log.info({ dir: l.bootstrapModel }, 'bootstrap model saved');
   }
 
@@ -179,7 +178,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       const model: CaptionerModel = config.train.warm_start ? scorer.model() : createModel(mcfg, tok, config.seed + k + 1);
       const pre = await trainPhase({ model, device, set, filter: (e) => trainable(e) && e.keep, phase: config.train.pretrain, loss: config.train.loss, seed: config.seed + k, ...sig(opts.signal), onEpoch: epochLogger(log, `round ${k} pretrain`) });
       const fine = await trainPhase({ model, device, set, filter: human, phase: config.train.finetune, loss: { kind: 'mle' }, seed: config.seed + k, ...sig(opts.signal), onEpoch: epochLogger(log, `round ${k} finetune`) });
-      saveVersion(l.roundModel(k), model, { trainingDataId, metrics: versionMetrics(pre, fine, (performance.now() - t1) / 1000) });
+      saveVersion(l.roundModel(k), model, { trainingDataId, metrics: versionMetrics(pre, fine) });
     }
     const t2 = performance.now();
     const version = await loadVersion(l.roundModel(k));
@@ -233,7 +232,8 @@ function epochLogger(log: Logger, phase: string): (epoch: number, loss: number, 
   return (epoch, loss, gamma, rho) => log.info({ phase, epoch, loss, gamma, rho: Number.isNaN(rho) ? null : rho }, 'epoch');
 }
 
-function versionMetrics(pre: Awaited<ReturnType<typeof trainPhase>>, fine: Awaited<ReturnType<typeof trainPhase>>, seconds: number): Record<string, number | string> {
+/** What a model version stores about its training: deterministic facts only, so equal weights give an equal content hash. */
+function versionMetrics(pre: Awaited<ReturnType<typeof trainPhase>>, fine: Awaited<ReturnType<typeof trainPhase>>): Record<string, number | string> {
   const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
   return {
     final_gamma: last(pre.gammaCurve) ?? 0,
@@ -241,7 +241,6 @@ function versionMetrics(pre: Awaited<ReturnType<typeof trainPhase>>, fine: Await
     pretrain: JSON.stringify({ steps: pre.steps, examples: pre.examples, lossCurve: pre.lossCurve, gammaCurve: pre.gammaCurve, rhoCurve: pre.rhoCurve }),
     finetune: JSON.stringify({ steps: fine.steps, examples: fine.examples, lossCurve: fine.lossCurve }),
     provider: pre.provider !== 'none' ? pre.provider : fine.provider,
-    train_seconds: seconds,
   };
 }
 
