@@ -90,25 +90,24 @@ export class Captioner {
     if (!Number.isInteger(beams) || beams < 1) throw new Error(`generate: beams must be a positive integer, got ${beams}`);
     const { frames, textIds, size } = await encoderFeeds(this.#cfg, this.#tok, batch);
     const enc = await this.#enc.run({ [INFER_IO.frames]: frames, [INFER_IO.textIds]: textIds });
-    const memory = enc[INFER_IO.memory];
     const bias = enc[INFER_IO.memoryBias];
-    const [, N, d] = memory.dims;
-    const mem = memory.data as Float32Array;
-    const mb = bias.data as Float32Array;
+    const kvNames = Array.from({ length: this.#cfg.decLayers }, (_, i) => [INFER_IO.crossK(i), INFER_IO.crossV(i)]).flat();
     const V = this.#cfg.vocabSize;
+    // Gathers per-clip rows of a [B, ...] tensor into an [R, ...] tensor for the prefixes' clips.
+    const rows = (t: ort.Tensor, clip: readonly number[]): ort.Tensor => {
+      const src = t.data as Float32Array;
+      const per = src.length / t.dims[0];
+      const dst = new Float32Array(clip.length * per);
+      clip.forEach((c, r) => dst.set(src.subarray(c * per, (c + 1) * per), r * per));
+      return new ort.Tensor('float32', dst, [clip.length, ...t.dims.slice(1)]);
+    };
     const next = async (prefixes: readonly (readonly number[])[], clip: readonly number[]): Promise<Float32Array> => {
-      const R = prefixes.length;
-      const m = new Float32Array(R * N * d);
-      const b = new Float32Array(R * N);
-      clip.forEach((c, r) => {
-        m.set(mem.subarray(c * N * d, (c + 1) * N * d), r * N * d);
-        b.set(mb.subarray(c * N, (c + 1) * N), r * N);
-      });
-      const out = await this.#dec.run({
-        [INFER_IO.memory]: new ort.Tensor('float32', m, [R, N, d]),
-        [INFER_IO.memoryBias]: new ort.Tensor('float32', b, [R, N]),
+      const feeds: Record<string, ort.Tensor> = {
+        [INFER_IO.memoryBias]: rows(bias, clip),
         [INFER_IO.prefix]: padIds(prefixes),
-      });
+      };
+      for (const n of kvNames) feeds[n] = rows(enc[n], clip);
+      const out = await this.#dec.run(feeds);
       return out[INFER_IO.logpLast].data as Float32Array;
     };
     const gen = await search(next, size, V, { maxLen, beams, lengthPenalty: opts.lengthPenalty ?? 1 });

@@ -24,17 +24,40 @@ function norm(x: Tensor, P: ParamLookup, name: string): Tensor {
   return o.layerNorm(x, P(`${name}.g`), P(`${name}.b`));
 }
 
-/** Multi-head attention of queries `xq` [B,Nq,d] over keys/values `xkv` [B,Nk,d] with additive `bias` broadcastable to [B,h,Nq,Nk]. */
-function attention(cfg: CaptionerConfig, xq: Tensor, xkv: Tensor, bias: Tensor, P: ParamLookup, name: string): Tensor {
+/** Keys [B,h,dh,Nk] and values [B,h,Nk,dh] of one attention block, projected from `xkv` [B,Nk,d]. */
+export interface KeyValues {
+  readonly k: Tensor;
+  readonly v: Tensor;
+}
+
+/** Projects keys and values once (the decoder's cross-attention K/V depend only on the memory). */
+function projectKV(cfg: CaptionerConfig, xkv: Tensor, P: ParamLookup, name: string): KeyValues {
+  const h = cfg.heads;
+  const dh = cfg.dModel / h;
+  return {
+    k: o.transpose(o.reshape(linear(xkv, P, `${name}.k`), [0, 0, h, dh]), [0, 2, 3, 1]),
+    v: o.transpose(o.reshape(linear(xkv, P, `${name}.v`), [0, 0, h, dh]), [0, 2, 1, 3]),
+  };
+}
+
+/** Multi-head attention of queries `xq` [B,Nq,d] over projected keys/values with additive `bias` broadcastable to [B,h,Nq,Nk]. */
+function attend(cfg: CaptionerConfig, xq: Tensor, kv: KeyValues, bias: Tensor, P: ParamLookup, name: string): Tensor {
   const h = cfg.heads;
   const dh = cfg.dModel / h;
   const q = o.transpose(o.reshape(linear(xq, P, `${name}.q`), [0, 0, h, dh]), [0, 2, 1, 3]);
-  const k = o.transpose(o.reshape(linear(xkv, P, `${name}.k`), [0, 0, h, dh]), [0, 2, 3, 1]);
-  const v = o.transpose(o.reshape(linear(xkv, P, `${name}.v`), [0, 0, h, dh]), [0, 2, 1, 3]);
-  const scores = o.add(o.mul(o.matmul(q, k), o.scalarLike(q, 1 / Math.sqrt(dh))), bias);
-  const ctx = o.matmul(o.softmax(scores, -1), v);
+  const scores = o.add(o.mul(o.matmul(q, kv.k), o.scalarLike(q, 1 / Math.sqrt(dh))), bias);
+  const ctx = o.matmul(o.softmax(scores, -1), kv.v);
   const merged = o.reshape(o.transpose(ctx, [0, 2, 1, 3]), [0, 0, cfg.dModel]);
   return linear(merged, P, `${name}.o`);
+}
+
+function attention(cfg: CaptionerConfig, xq: Tensor, xkv: Tensor, bias: Tensor, P: ParamLookup, name: string): Tensor {
+  return attend(cfg, xq, projectKV(cfg, xkv, P, name), bias, P, name);
+}
+
+/** Per decoder layer cross-attention K/V of a memory (computed once per clip for generation). */
+export function crossKeyValues(cfg: CaptionerConfig, memory: Tensor, P: ParamLookup): KeyValues[] {
+  return Array.from({ length: cfg.decLayers }, (_, i) => projectKV(cfg, memory, P, `dec${i}.cross`));
 }
 
 function feedForward(x: Tensor, P: ParamLookup, name: string): Tensor {
@@ -87,9 +110,20 @@ export function encode(cfg: CaptionerConfig, dtype: FloatDType, frames: Tensor, 
 
 /**
  * Decodes caption prefixes (int64 [B, L], starting with bos) against memory
- * and returns next-token logits [B, L, V].
+ * and returns next-token logits [B, L, V]. With `crossKV` (from
+ * `crossKeyValues`) the cross-attention K/V are taken as given instead of being
+ * projected from `enc.memory` (which is then unused).
  */
-export function decode(cfg: CaptionerConfig, dtype: FloatDType, enc: Encoded, captionIn: Tensor, P: ParamLookup): Tensor {
+export function decode(
+  cfg: CaptionerConfig,
+  dtype: FloatDType,
+  enc: { readonly memoryBias: Tensor; readonly memory?: Tensor },
+  captionIn: Tensor,
+  P: ParamLookup,
+  crossKV?: readonly KeyValues[],
+): Tensor {
+  const memory = enc.memory;
+  if (!memory && !crossKV) throw new Error('decode: needs the memory or precomputed cross-attention K/V');
   const gr = captionIn.graph;
   let x = o.add(o.gather(P('tok'), captionIn), o.gather(P('pos.caption'), positions(captionIn)));
   // Causal bias [L, L]: MASK_NEG strictly above the diagonal.
@@ -101,7 +135,8 @@ export function decode(cfg: CaptionerConfig, dtype: FloatDType, enc: Encoded, ca
   for (let i = 0; i < cfg.decLayers; i++) {
     const h1 = norm(x, P, `dec${i}.ln1`);
     x = o.add(x, attention(cfg, h1, h1, causal, P, `dec${i}.self`));
-    x = o.add(x, attention(cfg, norm(x, P, `dec${i}.ln2`), enc.memory, crossBias, P, `dec${i}.cross`));
+    const kv = crossKV ? crossKV[i] : projectKV(cfg, memory!, P, `dec${i}.cross`);
+    x = o.add(x, attend(cfg, norm(x, P, `dec${i}.ln2`), kv, crossBias, P, `dec${i}.cross`));
     x = o.add(x, feedForward(norm(x, P, `dec${i}.ln3`), P, `dec${i}`));
   }
   x = norm(x, P, 'dec.ln');

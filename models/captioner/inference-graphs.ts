@@ -1,8 +1,11 @@
 /**
  * Standalone inference graphs with the weights stored as initializers, so each
  * ONNX file runs in any ONNX runtime on its own:
- * - encoder:  frames uint8 [B,T,S,S,3], text_ids int64 [B,Lt] → memory [B,N,d], memory_bias [B,N]
- * - decoder:  memory, memory_bias, prefix int64 [B,L] → logp_last [B,V] (full re-run, no KV cache)
+ * - encoder:  frames uint8 [B,T,S,S,3], text_ids int64 [B,Lt] → memory [B,N,d], memory_bias [B,N],
+ *             and per decoder layer i the cross-attention keys cross_k.i [B,h,dh,N] and values cross_v.i [B,h,N,dh]
+ * - decoder:  memory_bias, cross_k.*, cross_v.*, prefix int64 [B,L] → logp_last [B,V]
+ *             (the prefix is re-run each step — no self-attention KV cache — but the cross-attention
+ *             K/V are computed once per clip by the encoder)
  * - score:    frames, text_ids, caption_ids [B,L+1] → token_logp [B,L] (0 at pads)
  * They call the same forward functions as the training graph.
  */
@@ -10,7 +13,7 @@ import { Graph, type Tensor } from '../graph/graph.js';
 import * as o from '../graph/ops.js';
 import { serialize } from '../graph/serialize.js';
 import { type CaptionerConfig, SPECIAL_IDS } from './config.js';
-import { decode, encode, shiftCaption, targetLogp } from './forward.js';
+import { crossKeyValues, decode, encode, shiftCaption, targetLogp } from './forward.js';
 import { paramSpecs, type Weights } from './params.js';
 
 /** Value names of the inference graphs. */
@@ -22,6 +25,8 @@ export const INFER_IO = {
   memoryBias: 'memory_bias',
   prefix: 'prefix',
   logpLast: 'logp_last',
+  crossK: (i: number) => `cross_k.${i}`,
+  crossV: (i: number) => `cross_v.${i}`,
   tokenLogp: 'token_logp',
 } as const;
 
@@ -60,6 +65,10 @@ export function buildEncoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8
   const enc = encode(cfg, 'float32', frames, textIds, P);
   g.output(enc.memory, INFER_IO.memory);
   g.output(enc.memoryBias, INFER_IO.memoryBias);
+  crossKeyValues(cfg, enc.memory, P).forEach((kv, i) => {
+    g.output(kv.k, INFER_IO.crossK(i));
+    g.output(kv.v, INFER_IO.crossV(i));
+  });
   return serialize(g, { doc: 'flywheel captioner encoder' });
 }
 
@@ -67,10 +76,15 @@ export function buildEncoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8
 export function buildDecoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
   const g = new Graph('captioner_decoder');
   const P = weightLookup(g, cfg, weights);
-  const memory = g.input(INFER_IO.memory, 'float32', ['B', 'N', cfg.dModel]);
+  const h = cfg.heads;
+  const dh = cfg.dModel / h;
   const memoryBias = g.input(INFER_IO.memoryBias, 'float32', ['B', 'N']);
+  const cross = Array.from({ length: cfg.decLayers }, (_, i) => ({
+    k: g.input(INFER_IO.crossK(i), 'float32', ['B', h, dh, 'N']),
+    v: g.input(INFER_IO.crossV(i), 'float32', ['B', h, 'N', dh]),
+  }));
   const prefix = g.input(INFER_IO.prefix, 'int64', ['B', 'L']);
-  const logits = decode(cfg, 'float32', { memory, memoryBias }, prefix, P);
+  const logits = decode(cfg, 'float32', { memoryBias }, prefix, P, cross);
   const last = o.squeeze(o.slice(logits, 1, -1, Number.MAX_SAFE_INTEGER), [1]);
   g.output(o.logSoftmax(last, -1), INFER_IO.logpLast);
   return serialize(g, { doc: 'flywheel captioner decoder (full re-run per step)' });
