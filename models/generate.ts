@@ -1,16 +1,16 @@
 /**
  * Batched greedy and beam search over a next-token function. Host-side and
  * deterministic: ties are broken by lower token id, then lower beam index.
- * The decoder is re-run on the whole prefix each step (see docs/models.md for
- * the measurement behind not using a KV cache at these sizes).
  */
 import { SPECIAL_IDS } from './captioner/config.js';
 
 /**
  * Log-probabilities [rows × V] of the next token for each prefix; `clip[i]`
- * says which input clip prefix i belongs to.
+ * says which input clip prefix i belongs to, and `parent[i]` which row of the
+ * previous call prefix i extends by one token (null on the first call) — what
+ * a KV cache needs to reorder its rows. All prefixes of one call have the same length.
  */
-export type NextTokenLogp = (prefixes: readonly (readonly number[])[], clip: readonly number[]) => Promise<Float32Array>;
+export type NextTokenLogp = (prefixes: readonly (readonly number[])[], clip: readonly number[], parent: readonly number[] | null) => Promise<Float32Array>;
 
 /** Search settings. */
 export interface GenerateOptions {
@@ -33,6 +33,8 @@ export interface Generated {
 }
 
 interface Hyp {
+  /** Row of the last next() call this hypothesis came from (for KV-cache reordering). */
+  row: number;
   ids: number[];
   lps: number[];
   done: boolean;
@@ -50,12 +52,17 @@ function finish(h: Hyp): Generated {
 }
 
 async function greedy(next: NextTokenLogp, n: number, V: number, maxLen: number): Promise<Generated[]> {
-  const hyps: Hyp[] = Array.from({ length: n }, () => ({ ids: [], lps: [], done: false, eos: null, sum: 0 }));
+  const hyps: Hyp[] = Array.from({ length: n }, () => ({ row: -1, ids: [], lps: [], done: false, eos: null, sum: 0 }));
   for (let t = 0; t < maxLen; t++) {
     const alive = hyps.map((h, i) => (h.done ? -1 : i)).filter((i) => i >= 0);
     if (alive.length === 0) break;
-    const logp = await next(alive.map((i) => [SPECIAL_IDS.bos, ...hyps[i].ids]), alive);
+    const logp = await next(
+      alive.map((i) => [SPECIAL_IDS.bos, ...hyps[i].ids]),
+      alive,
+      t === 0 ? null : alive.map((i) => hyps[i].row),
+    );
     alive.forEach((clip, r) => {
+      hyps[clip].row = r;
       let best = 0;
       for (let v = 1; v < V; v++) if (logp[r * V + v] > logp[r * V + best]) best = v;
       const lp = logp[r * V + best];
@@ -76,7 +83,7 @@ async function greedy(next: NextTokenLogp, n: number, V: number, maxLen: number)
 async function beam(next: NextTokenLogp, n: number, V: number, opts: Required<GenerateOptions>): Promise<Generated[]> {
   const K = opts.beams;
   const rank = (h: Hyp): number => h.sum / Math.pow(Math.max(1, h.ids.length + (h.done ? 1 : 0)), opts.lengthPenalty);
-  let beams: Hyp[][] = Array.from({ length: n }, () => [{ ids: [], lps: [], done: false, eos: null, sum: 0 }]);
+  let beams: Hyp[][] = Array.from({ length: n }, () => [{ row: -1, ids: [], lps: [], done: false, eos: null, sum: 0 }]);
   for (let t = 0; t < opts.maxLen; t++) {
     const rows: { clip: number; hyp: Hyp }[] = [];
     beams.forEach((bs, clip) => bs.forEach((h) => !h.done && rows.push({ clip, hyp: h })));
@@ -84,6 +91,7 @@ async function beam(next: NextTokenLogp, n: number, V: number, opts: Required<Ge
     const logp = await next(
       rows.map((r) => [SPECIAL_IDS.bos, ...r.hyp.ids]),
       rows.map((r) => r.clip),
+      t === 0 ? null : rows.map((r) => r.hyp.row),
     );
     const cands: Hyp[][] = beams.map((bs) => bs.filter((h) => h.done));
     rows.forEach((r, ri) => {
@@ -93,8 +101,8 @@ async function beam(next: NextTokenLogp, n: number, V: number, opts: Required<Ge
         const h = r.hyp;
         cands[r.clip].push(
           v === SPECIAL_IDS.eos
-            ? { ids: h.ids, lps: h.lps, done: true, eos: lp, sum: h.sum + lp }
-            : { ids: [...h.ids, v], lps: [...h.lps, lp], done: false, eos: null, sum: h.sum + lp },
+            ? { row: ri, ids: h.ids, lps: h.lps, done: true, eos: lp, sum: h.sum + lp }
+            : { row: ri, ids: [...h.ids, v], lps: [...h.lps, lp], done: false, eos: null, sum: h.sum + lp },
         );
       }
     });

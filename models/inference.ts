@@ -35,7 +35,7 @@ export interface ScoreResult {
 /** ONNX model bytes or file paths for the three inference graphs. */
 export interface InferenceGraphs {
   readonly encoder: Uint8Array | string;
-  readonly decoder: Uint8Array | string;
+  readonly decoderStep: Uint8Array | string;
   readonly score: Uint8Array | string;
 }
 
@@ -59,7 +59,7 @@ export class Captioner {
   /** Opens sessions for given graphs (used by `load` and `fromModel`). */
   static async open(cfg: CaptionerConfig, tok: CaptionTokenizer, graphs: InferenceGraphs, device: Device): Promise<Captioner> {
     const enc = await device.session(graphs.encoder);
-    const dec = await device.session(graphs.decoder);
+    const dec = await device.session(graphs.decoderStep);
     const sc = await device.session(graphs.score);
     return new Captioner(cfg, tok, [enc.session, dec.session, sc.session], sc.provider);
   }
@@ -91,23 +91,36 @@ export class Captioner {
     const { frames, textIds, size } = await encoderFeeds(this.#cfg, this.#tok, batch);
     const enc = await this.#enc.run({ [INFER_IO.frames]: frames, [INFER_IO.textIds]: textIds });
     const bias = enc[INFER_IO.memoryBias];
-    const kvNames = Array.from({ length: this.#cfg.decLayers }, (_, i) => [INFER_IO.crossK(i), INFER_IO.crossV(i)]).flat();
+    const L = this.#cfg.decLayers;
+    const h = this.#cfg.heads;
+    const dh = this.#cfg.dModel / h;
     const V = this.#cfg.vocabSize;
-    // Gathers per-clip rows of a [B, ...] tensor into an [R, ...] tensor for the prefixes' clips.
-    const rows = (t: ort.Tensor, clip: readonly number[]): ort.Tensor => {
+    // Gathers rows of a [B, ...] tensor into an [R, ...] tensor (rows given by index).
+    const rows = (t: ort.Tensor, idx: readonly number[]): ort.Tensor => {
       const src = t.data as Float32Array;
       const per = src.length / t.dims[0];
-      const dst = new Float32Array(clip.length * per);
-      clip.forEach((c, r) => dst.set(src.subarray(c * per, (c + 1) * per), r * per));
-      return new ort.Tensor('float32', dst, [clip.length, ...t.dims.slice(1)]);
+      const dst = new Float32Array(idx.length * per);
+      idx.forEach((c, r) => dst.set(src.subarray(c * per, (c + 1) * per), r * per));
+      return new ort.Tensor('float32', dst, [idx.length, ...t.dims.slice(1)]);
     };
-    const next = async (prefixes: readonly (readonly number[])[], clip: readonly number[]): Promise<Float32Array> => {
+    // Self-attention KV cache of the previous call's rows, per layer.
+    let cache: { k: ort.Tensor; v: ort.Tensor }[] = [];
+    const next = async (prefixes: readonly (readonly number[])[], clip: readonly number[], parent: readonly number[] | null): Promise<Float32Array> => {
+      const R = prefixes.length;
+      const t = prefixes[0].length - 1;
       const feeds: Record<string, ort.Tensor> = {
         [INFER_IO.memoryBias]: rows(bias, clip),
-        [INFER_IO.prefix]: padIds(prefixes),
+        [INFER_IO.token]: new ort.Tensor('int64', BigInt64Array.from(prefixes, (p) => BigInt(p[t])), [R, 1]),
+        [INFER_IO.position]: new ort.Tensor('int64', BigInt64Array.from([BigInt(t)]), [1]),
       };
-      for (const n of kvNames) feeds[n] = rows(enc[n], clip);
+      for (let i = 0; i < L; i++) {
+        feeds[INFER_IO.crossK(i)] = rows(enc[INFER_IO.crossK(i)], clip);
+        feeds[INFER_IO.crossV(i)] = rows(enc[INFER_IO.crossV(i)], clip);
+        feeds[INFER_IO.pastK(i)] = parent ? rows(cache[i].k, parent) : new ort.Tensor('float32', new Float32Array(0), [R, h, dh, 0]);
+        feeds[INFER_IO.pastV(i)] = parent ? rows(cache[i].v, parent) : new ort.Tensor('float32', new Float32Array(0), [R, h, 0, dh]);
+      }
       const out = await this.#dec.run(feeds);
+      cache = Array.from({ length: L }, (_, i) => ({ k: out[INFER_IO.presentK(i)], v: out[INFER_IO.presentV(i)] }));
       return out[INFER_IO.logpLast].data as Float32Array;
     };
     const gen = await search(next, size, V, { maxLen, beams, lengthPenalty: opts.lengthPenalty ?? 1 });

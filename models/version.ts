@@ -50,7 +50,7 @@ export interface LoadedVersion {
   readonly tokenizer: CaptionTokenizer;
   readonly metrics: VersionMetrics;
   /** Paths of the ONNX graphs. */
-  readonly graphs: { readonly encoder: string; readonly decoder: string; readonly score: string };
+  readonly graphs: { readonly encoder: string; readonly decoder: string; readonly decoderStep: string; readonly score: string };
   /** Reads the float32 weights (for continued training). */
   readonly readWeights: () => Weights;
   /** The model (config + tokenizer + weights) for continued training. */
@@ -102,6 +102,7 @@ export function saveVersion(dir: string, model: CaptionerModel, opts: SaveVersio
     [VERSION_FILES.weights]: weightsBytes(model.config, model.weights),
     [VERSION_FILES.encoder]: graphs.encoder,
     [VERSION_FILES.decoder]: graphs.decoder,
+    [VERSION_FILES.decoderStep]: graphs.decoderStep,
     [VERSION_FILES.score]: graphs.score,
   };
   const files: Record<string, string> = {};
@@ -187,7 +188,12 @@ export async function loadVersion(dir: string): Promise<LoadedVersion> {
     config,
     tokenizer,
     metrics,
-    graphs: { encoder: join(dir, VERSION_FILES.encoder), decoder: join(dir, VERSION_FILES.decoder), score: join(dir, VERSION_FILES.score) },
+    graphs: {
+      encoder: join(dir, VERSION_FILES.encoder),
+      decoder: join(dir, VERSION_FILES.decoder),
+      decoderStep: join(dir, VERSION_FILES.decoderStep),
+      score: join(dir, VERSION_FILES.score),
+    },
     readWeights,
     model: () => ({ config, tokenizer, weights: readWeights() }),
   };

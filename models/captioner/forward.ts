@@ -143,6 +143,45 @@ export function decode(
   return o.matmul(x, o.transpose(P('tok'), [1, 0]));
 }
 
+/** One cached decoding step: logits of the next token and the self-attention K/V including this step. */
+export interface DecodeStep {
+  readonly logits: Tensor;
+  readonly present: KeyValues[];
+}
+
+/**
+ * Decodes one token per row with a self-attention KV cache: `token` int64 [B,1]
+ * at `position` (int64 [1], the same for all rows), `past[i]` = layer i's keys
+ * [B,h,dh,t] and values [B,h,t,dh] of the t earlier tokens. Computes exactly
+ * what `decode` computes at that position (the causal mask is implicit: only
+ * earlier tokens are in the cache).
+ */
+export function decodeStep(
+  cfg: CaptionerConfig,
+  memoryBias: Tensor,
+  crossKV: readonly KeyValues[],
+  token: Tensor,
+  position: Tensor,
+  past: readonly KeyValues[],
+  P: ParamLookup,
+): DecodeStep {
+  let x = o.add(o.gather(P('tok'), token), o.gather(P('pos.caption'), position));
+  const crossBias = o.unsqueeze(memoryBias, [1, 2]);
+  const noBias = o.scalarLike(x, 0);
+  const present: KeyValues[] = [];
+  for (let i = 0; i < cfg.decLayers; i++) {
+    const h1 = norm(x, P, `dec${i}.ln1`);
+    const cur = projectKV(cfg, h1, P, `dec${i}.self`);
+    const kv = { k: o.concat([past[i].k, cur.k], 3), v: o.concat([past[i].v, cur.v], 2) };
+    present.push(kv);
+    x = o.add(x, attend(cfg, h1, kv, noBias, P, `dec${i}.self`));
+    x = o.add(x, attend(cfg, norm(x, P, `dec${i}.ln2`), crossKV[i], crossBias, P, `dec${i}.cross`));
+    x = o.add(x, feedForward(norm(x, P, `dec${i}.ln3`), P, `dec${i}`));
+  }
+  x = norm(x, P, 'dec.ln');
+  return { logits: o.matmul(x, o.transpose(P('tok'), [1, 0])), present };
+}
+
 /** Splits caption ids [B, L+1] (bos … eos pad…) into decoder input [B, L] and targets [B, L]. */
 export function shiftCaption(captionIds: Tensor): { input: Tensor; target: Tensor } {
   return { input: o.slice(captionIds, 1, 0, -1), target: o.slice(captionIds, 1, 1, Number.MAX_SAFE_INTEGER) };

@@ -13,7 +13,7 @@ import { Graph, type Tensor } from '../graph/graph.js';
 import * as o from '../graph/ops.js';
 import { serialize } from '../graph/serialize.js';
 import { type CaptionerConfig, SPECIAL_IDS } from './config.js';
-import { crossKeyValues, decode, encode, shiftCaption, targetLogp } from './forward.js';
+import { crossKeyValues, decode, decodeStep, encode, shiftCaption, targetLogp } from './forward.js';
 import { paramSpecs, type Weights } from './params.js';
 
 /** Value names of the inference graphs. */
@@ -27,11 +27,17 @@ export const INFER_IO = {
   logpLast: 'logp_last',
   crossK: (i: number) => `cross_k.${i}`,
   crossV: (i: number) => `cross_v.${i}`,
+  token: 'token',
+  position: 'position',
+  pastK: (i: number) => `past_k.${i}`,
+  pastV: (i: number) => `past_v.${i}`,
+  presentK: (i: number) => `present_k.${i}`,
+  presentV: (i: number) => `present_v.${i}`,
   tokenLogp: 'token_logp',
 } as const;
 
 /** File names of the exported graphs inside a model version. */
-export const GRAPH_FILES = { encoder: 'encoder.onnx', decoder: 'decoder.onnx', score: 'score.onnx' } as const;
+export const GRAPH_FILES = { encoder: 'encoder.onnx', decoder: 'decoder.onnx', decoderStep: 'decoder-step.onnx', score: 'score.onnx' } as const;
 
 function weightLookup(g: Graph, cfg: CaptionerConfig, weights: Weights): (n: string) => Tensor {
   const made = new Map<string, Tensor>();
@@ -90,6 +96,36 @@ export function buildDecoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8
   return serialize(g, { doc: 'flywheel captioner decoder (full re-run per step)' });
 }
 
+/**
+ * Cached decoder step graph bytes: memory_bias, cross_k.*, cross_v.*, token [B,1],
+ * position [1], past_k.* [B,h,dh,T], past_v.* [B,h,T,dh] → logp_last [B,V],
+ * present_k.* / present_v.* (the caches with this step appended).
+ */
+export function buildDecoderStepGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
+  const g = new Graph('captioner_decoder_step');
+  const P = weightLookup(g, cfg, weights);
+  const h = cfg.heads;
+  const dh = cfg.dModel / h;
+  const memoryBias = g.input(INFER_IO.memoryBias, 'float32', ['B', 'N']);
+  const cross = Array.from({ length: cfg.decLayers }, (_, i) => ({
+    k: g.input(INFER_IO.crossK(i), 'float32', ['B', h, dh, 'N']),
+    v: g.input(INFER_IO.crossV(i), 'float32', ['B', h, 'N', dh]),
+  }));
+  const token = g.input(INFER_IO.token, 'int64', ['B', 1]);
+  const position = g.input(INFER_IO.position, 'int64', [1]);
+  const past = Array.from({ length: cfg.decLayers }, (_, i) => ({
+    k: g.input(INFER_IO.pastK(i), 'float32', ['B', h, dh, 'T']),
+    v: g.input(INFER_IO.pastV(i), 'float32', ['B', h, 'T', dh]),
+  }));
+  const step = decodeStep(cfg, memoryBias, cross, token, position, past, P);
+  g.output(o.logSoftmax(o.squeeze(step.logits, [1]), -1), INFER_IO.logpLast);
+  step.present.forEach((kv, i) => {
+    g.output(kv.k, INFER_IO.presentK(i));
+    g.output(kv.v, INFER_IO.presentV(i));
+  });
+  return serialize(g, { doc: 'flywheel captioner decoder step with self-attention KV cache' });
+}
+
 /** Teacher-forced scoring graph bytes: per-token log p of given captions. */
 export function buildScoreGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
   const g = new Graph('captioner_score');
@@ -105,6 +141,11 @@ export function buildScoreGraph(cfg: CaptionerConfig, weights: Weights): Uint8Ar
 }
 
 /** Serializes the three inference graphs of a model. */
-export function exportGraphs(cfg: CaptionerConfig, weights: Weights): { encoder: Uint8Array; decoder: Uint8Array; score: Uint8Array } {
-  return { encoder: buildEncoderGraph(cfg, weights), decoder: buildDecoderGraph(cfg, weights), score: buildScoreGraph(cfg, weights) };
+export function exportGraphs(cfg: CaptionerConfig, weights: Weights): { encoder: Uint8Array; decoder: Uint8Array; decoderStep: Uint8Array; score: Uint8Array } {
+  return {
+    encoder: buildEncoderGraph(cfg, weights),
+    decoder: buildDecoderGraph(cfg, weights),
+    decoderStep: buildDecoderStepGraph(cfg, weights),
+    score: buildScoreGraph(cfg, weights),
+  };
 }

@@ -63,12 +63,17 @@ describe('search', () => {
 
   it('runs many clips in one batch, each independently', async () => {
     const calls: number[] = [];
-    const counting: NextTokenLogp = async (p, clip) => {
+    const parents: (readonly number[] | null)[] = [];
+    const counting: NextTokenLogp = async (p, clip, parent) => {
       calls.push(p.length);
-      return trap(p, clip);
+      parents.push(parent);
+      return trap(p, clip, parent);
     };
     const out = await search(counting, 4, V, { maxLen: 5, beams: 2, lengthPenalty: 0 });
     expect(out.map((o) => o.ids)).toEqual([[4], [4], [4], [4]]);
     expect(calls[0]).toBe(4); // one row per clip at the first step (beams start from a single hypothesis)
+    expect(parents[0]).toBeNull();
+    // Second call: each clip's two beams ("x", "y") both extend that clip's single first-step row.
+    expect(parents[1]).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
   });
 });

@@ -1,4 +1,7 @@
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { encoderFeeds } from '../../models/batch.js';
+import { exportGraphs } from '../../models/captioner/inference-graphs.js';
 import { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
 import { Trainer } from '../../models/trainer.js';
@@ -44,6 +47,41 @@ describe('inference graphs', () => {
       });
     }
     await cap.release();
+  });
+
+  it('the portable full re-run decoder.onnx gives the same next-token log p as the cached step graph', async () => {
+    const model = untrainedTiny(8);
+    const clips = toyClips(2, 4, 32, 14);
+    const batch = toyBatch(clips);
+    const cap = await Captioner.fromModel(model, dev());
+    const gen = await cap.generate(batch, { maxLen: 4 });
+    const graphs = exportGraphs(model.config, model.weights);
+    const enc = await ort.InferenceSession.create(graphs.encoder);
+    const dec = await ort.InferenceSession.create(graphs.decoder);
+    const e = await enc.run({ frames: new ort.Tensor('uint8', batch.frames, [2, 4, 32, 32, 3]), text_ids: await encoderFeeds(model.config, model.tokenizer, batch).then((f) => f.textIds) });
+    let checked = 0;
+    for (let b = 0; b < 2; b++) {
+      const ids = gen.ids[b];
+      if (ids.length === 0) continue;
+      checked++;
+      const prefix = [1, ...ids.slice(0, -1)];
+      const feeds: Record<string, ort.Tensor> = {
+        memory_bias: new ort.Tensor('float32', (e.memory_bias.data as Float32Array).slice(b * e.memory_bias.dims[1], (b + 1) * e.memory_bias.dims[1]), [1, e.memory_bias.dims[1]]),
+        prefix: new ort.Tensor('int64', BigInt64Array.from(prefix, BigInt), [1, prefix.length]),
+      };
+      for (let i = 0; i < model.config.decLayers; i++) {
+        for (const n of [`cross_k.${i}`, `cross_v.${i}`]) {
+          const t = e[n];
+          const per = t.data.length / t.dims[0];
+          feeds[n] = new ort.Tensor('float32', (t.data as Float32Array).slice(b * per, (b + 1) * per), [1, ...t.dims.slice(1)]);
+        }
+      }
+      const out = await dec.run(feeds);
+      const lp = (out.logp_last.data as Float32Array)[ids[ids.length - 1]];
+      expect(lp).toBeCloseTo(gen.tokenLogp[b][ids.length - 1], 4);
+    }
+    expect(checked).toBeGreaterThan(0);
+    await Promise.all([cap.release(), enc.release(), dec.release()]);
   });
 
   it('is deterministic and batch-independent', async () => {
