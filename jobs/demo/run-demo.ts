@@ -34,13 +34,14 @@ export function demoConfig(dataDir: string, jobDir: string, over: { rounds?: num
     media_root: dataDir,
     truth: join(dataDir, TRUTH_FILE),
     shard_size: 128,
+    device: { providers: ['cpu'], threads: 0 },
     seed: over.seed ?? 1,
     rounds: over.rounds ?? 3,
     model: { preset: 'tiny', vocab_size: 256, max_caption_len: 24, max_text_len: 24 },
     train: {
-      loss: { kind: 'adatailr', warmupSteps: 100 },
-      pretrain: { epochs: 16, lr: 3e-3, batch_size: 16, warmup_steps: 20 },
-      finetune: { epochs: 12, lr: 1e-3, batch_size: 8, warmup_steps: 0 },
+      loss: { kind: 'adatailr', warmupSteps: 60 },
+      pretrain: { epochs: 30, lr: 3e-3, batch_size: 16, warmup_steps: 20 },
+      finetune: { epochs: 15, lr: 1e-3, batch_size: 8, warmup_steps: 0 },
     },
     adatailr: { policy: { kind: 'threshold', min_weight: 0.3 } },
   });
@@ -59,7 +60,7 @@ export interface DemoResult {
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const dir = resolve(opts.dir ?? 'runs/demo');
   const dataDir = join(dir, 'data');
-  await generateBenchmark({ outDir: dataDir, clips: opts.clips ?? 240, seed: opts.seed ?? 7, noise: opts.noise ?? 0.4, humanFrac: 0.08, heldoutFrac: 0.1 });
+  await generateBenchmark({ outDir: dataDir, clips: opts.clips ?? 240, seed: opts.seed ?? 7, noise: opts.noise ?? 0.4, humanFrac: 0.1, heldoutFrac: 0.15 });
   const config = demoConfig(dataDir, join(dir, 'job'), { ...(opts.rounds ? { rounds: opts.rounds } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   const refine = await runRefine(config, { ...(opts.log ? { log: opts.log } : {}), ...(opts.reporter ? { reporter: opts.reporter } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   const exported = await exportRound({ jobDir: config.run_dir });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseRefineConfig, resolveRefinePaths } from '../../../jobs/refine/config.js';
+import { refineOutputConfig } from '../../../jobs/refine/run-refine.js';
+import { exportRound } from '../../../jobs/export/export-round.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const base = { run_dir: 'runs/x', manifest: 'clips.parquet', media_root: 'data' };
+
+describe('refine config', () => {
+  it('fills defaults: 3 rounds, tiny model, CPU, AdaTaiLr loss, adaptive γ, threshold policy', () => {
+    const c = parseRefineConfig(base);
+    expect(c.rounds).toBe(3);
+    expect(c.model.preset).toBe('tiny');
+    expect(c.device.providers).toEqual(['cpu']);
+    expect(c.train.loss.kind).toBe('adatailr');
+    expect(c.adatailr.gamma).toBe('adaptive');
+    expect(c.adatailr.policy).toEqual({ kind: 'threshold', min_weight: 0.5 });
+  });
+
+  it('names every bad field with the value it got', () => {
+    expect(() => parseRefineConfig({ ...base, rounds: 0, model: { preset: 'huge' }, train: { pretrain: { epochs: -1, lr: 0.1 } } }, 'job.json')).toThrow(
+      /invalid config job\.json:[\s\S]*rounds: .*\(got 0\)[\s\S]*model\.preset: .*\(got "huge"\)[\s\S]*train\.pretrain\.epochs: .*\(got -1\)/,
+    );
+    expect(() => parseRefineConfig({ ...base, adatailr: { policy: { kind: 'threshold', min_wieght: 1 } } })).toThrow(/adatailr\.policy: unknown field\(s\) "min_wieght"/);
+    expect(() => parseRefineConfig({ ...base, extra: 1 })).toThrow(/\(root\): unknown field\(s\) "extra"/);
+  });
+
+  it('resolves paths against the config file directory', () => {
+    const c = resolveRefinePaths(parseRefineConfig({ ...base, truth: 't.parquet' }), '/srv/jobs');
+    expect([c.run_dir, c.manifest, c.media_root, c.truth]).toEqual(['/srv/jobs/runs/x', '/srv/jobs/clips.parquet', '/srv/jobs/data', '/srv/jobs/t.parquet']);
+  });
+
+  it('leaves devices, paths and timeouts out of the hashed config (a resume may change them)', () => {
+    const a = refineOutputConfig(parseRefineConfig(base));
+    const b = refineOutputConfig(parseRefineConfig({ ...base, run_dir: 'elsewhere', device: { providers: ['cuda', 'cpu'], threads: 2 }, frames: { timeout_s: 5 } }));
+    expect(b).toEqual(a);
+    expect(refineOutputConfig(parseRefineConfig({ ...base, seed: 2 }))).not.toEqual(a);
+  });
+});
+
+describe('export', () => {
+  it('refuses a job directory with no finished round, saying what to do', async () => {
+    const dir = await tempDir('flywheel-export-');
+    await expect(exportRound({ jobDir: dir })).rejects.toThrow(/has no finished round .* run `flywheel refine` first/);
+  });
+});
