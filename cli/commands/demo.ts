@@ -1,7 +1,5 @@
 /** `flywheel demo`: the whole flywheel end to end on generated data, tiny model, CPU. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { runDemo } from '../../jobs/demo/run-demo.js';
-import { formatRounds } from '../format-rounds.js';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -19,6 +17,8 @@ export function register(program: Command): void {
     .option('--rounds <n>', 'refinement rounds', int('rounds'), 3)
     .option('--seed <n>', 'seed', int('seed'), 7)
     .action(async (o: { dir: string; clips: number; rounds: number; seed: number }) => {
+      const { runDemo } = await import('../../jobs/demo/run-demo.js');
+      const { formatRounds } = await import('../format-rounds.js');
       const t0 = performance.now();
       const r = await runDemo({ dir: o.dir, clips: o.clips, rounds: o.rounds, seed: o.seed });
       process.stdout.write(

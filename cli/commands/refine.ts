@@ -1,8 +1,5 @@
 /** `flywheel refine <config>`: run (or resume) the iterative refinement job. */
 import type { Command } from 'commander';
-import { loadRefineConfig } from '../../jobs/refine/config.js';
-import { runRefine } from '../../jobs/refine/run-refine.js';
-import { formatRounds } from '../format-rounds.js';
 
 const example = `{
   "run_dir": "runs/job1",              // frames, one run per round, model versions, metrics
@@ -24,6 +21,9 @@ export function register(program: Command): void {
     .argument('<config>', 'refine config (JSON); paths are relative to the file')
     .addHelpText('after', `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`)
     .action(async (path: string) => {
+      const { loadRefineConfig } = await import('../../jobs/refine/config.js');
+      const { runRefine } = await import('../../jobs/refine/run-refine.js');
+      const { formatRounds } = await import('../format-rounds.js');
       const config = await loadRefineConfig(path);
       const abort = new AbortController();
       const stop = (): void => abort.abort(new Error('interrupted; re-run the same command to resume'));

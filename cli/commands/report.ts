@@ -1,6 +1,5 @@
 /** `flywheel report <run_dir>`: write the self-contained HTML report of a refine job. */
 import type { Command } from 'commander';
-import { writeReport } from '../../jobs/report/build-report.js';
 
 /** Adds the `report` sub-command. */
 export function register(program: Command): void {
@@ -10,6 +9,7 @@ export function register(program: Command): void {
     .argument('<run_dir>', 'the refine job directory')
     .option('--out <file>', 'output file (default: <run_dir>/report.html)')
     .action(async (runDir: string, o: { out?: string }) => {
+      const { writeReport } = await import('../../jobs/report/build-report.js');
       process.stdout.write(`${await writeReport(runDir, o.out)}\n`);
     });
 }

@@ -1,8 +1,5 @@
 /** `flywheel schedule --cron "<expr>" <config>`: incremental batches of new clips on a schedule. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadRefineConfig } from '../../jobs/refine/config.js';
-import { startSchedule } from '../../jobs/schedule/run-schedule.js';
-import { runTick } from '../../jobs/schedule/tick.js';
 
 const nonNegInt = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -21,6 +18,9 @@ export function register(program: Command): void {
     .option('--retrain-every <k>', 'retrain the model on the kept rows every k ticks (0 = never)', nonNegInt('retrain-every'), 0)
     .option('--max-ticks <n>', 'exit after n ticks', nonNegInt('max-ticks'))
     .action(async (path: string, o: { cron?: string; once?: boolean; retrainEvery: number; maxTicks?: number }) => {
+      const { loadRefineConfig } = await import('../../jobs/refine/config.js');
+      const { startSchedule } = await import('../../jobs/schedule/run-schedule.js');
+      const { runTick } = await import('../../jobs/schedule/tick.js');
       const config = await loadRefineConfig(path);
       if (o.once) {
         const r = await runTick(config, { retrainEvery: o.retrainEvery });
