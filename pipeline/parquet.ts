@@ -5,7 +5,7 @@
  */
 import { type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC, type TypeMap } from 'apache-arrow';
 import * as pq from 'parquet-wasm';
-import { emptyBatch } from './arrow.js';
+import { batchToRows, emptyBatch } from './arrow.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { maxItems } from './backpressure.js';
 import type { Storage, TempObject } from './storage.js';
@@ -122,4 +122,12 @@ export async function parquetRowCount(blob: Blob): Promise<number> {
   } finally {
     file.free();
   }
+}
+
+/** All rows of a stored Parquet object as plain objects, or [] when it does not exist (a stage that wrote nothing). */
+export async function readStoredRows<T>(storage: Storage, key: string): Promise<T[]> {
+  if (!(await storage.exists(key))) return [];
+  const rows: T[] = [];
+  for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
+  return rows;
 }

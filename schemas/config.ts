@@ -103,12 +103,13 @@ function quote(v: unknown): string {
 }
 
 /**
- * Validates a config object; throws {@link ConfigError} naming every bad field path and quoting the value it got.
+ * Validates `input` against any zod schema; throws {@link ConfigError} naming every bad field path
+ * and quoting the value it got. Shared by every config file flywheel reads.
  * @param source where the object came from, for the message (a file path).
  */
-export function parseConfig(input: unknown, source = '<object>'): Config {
-  const result = configSchema.safeParse(input);
-  if (result.success) return result.data;
+export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown, source = '<object>'): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data as z.infer<S>;
   const issues = result.error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
     if (issue.code === 'unrecognized_keys') {
@@ -117,6 +118,14 @@ export function parseConfig(input: unknown, source = '<object>'): Config {
     return `${path}: ${issue.message} (got ${quote(valueAt(input, issue.path))})`;
   });
   throw new ConfigError(source, issues);
+}
+
+/**
+ * Validates a config object; throws {@link ConfigError} naming every bad field path and quoting the value it got.
+ * @param source where the object came from, for the message (a file path).
+ */
+export function parseConfig(input: unknown, source = '<object>'): Config {
+  return parseWithSchema(configSchema, input, source);
 }
 
 /**

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { rowsToBatch } from '../../pipeline/arrow.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
-import { parquetBytes, readParquetBatches } from '../../pipeline/parquet.js';
+import { parquetBytes, readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage, type Storage } from '../../pipeline/storage.js';
 import type { CaptionRow } from '../../schemas/captions.js';
 import type { ClipRow } from '../../schemas/clips.js';
@@ -38,13 +38,6 @@ export interface ExportMetadata {
   /** Per-round metrics of the job up to this round. */
   readonly rounds: RoundRecord[];
   readonly exported_at: string;
-}
-
-async function readTable<T>(storage: Storage, key: string): Promise<T[]> {
-  if (!(await storage.exists(key))) return [];
-  const rows: T[] = [];
-  for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
-  return rows;
 }
 
 /** The latest round with metrics in a job directory, or undefined when none finished. */
@@ -94,10 +87,10 @@ export async function exportRun(opts: { run: Storage; round: number; configHash:
     'flywheel.rounds': JSON.stringify(roundSummary),
   };
   for (const shard of meta.shards) {
-    const clips = new Map((await readTable<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
-    const scores = new Map((await readTable<ScoreRow>(run, layout.output('adatailr', shard))).map((s) => [s.clip_id, s]));
+    const clips = new Map((await readStoredRows<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
+    const scores = new Map((await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard))).map((s) => [s.clip_id, s]));
     const out: RefinedRow[] = [];
-    for (const c of await readTable<CaptionRow>(run, layout.output('caption', shard))) {
+    for (const c of await readStoredRows<CaptionRow>(run, layout.output('caption', shard))) {
       const clip = clips.get(c.clip_id)!;
       if (clip.split === 'heldout') {
         heldout++;

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
-import { framesConfigSchema, ConfigError } from '../../schemas/config.js';
+import { ConfigError, framesConfigSchema, parseWithSchema } from '../../schemas/config.js';
 import { filterPolicySchema } from '../../stages/adatailr/filter-policy.js';
 
 const positiveInt = z.number().int().positive();
@@ -114,33 +114,9 @@ export const refineConfigSchema = z
 /** A parsed refine config (defaults filled in, paths absolute after {@link loadRefineConfig}). */
 export type RefineConfig = z.infer<typeof refineConfigSchema>;
 
-function quote(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = input;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
 /** Validates a refine config object; throws {@link ConfigError} naming each bad field and quoting its value. */
 export function parseRefineConfig(input: unknown, source = '<object>'): RefineConfig {
-  const r = refineConfigSchema.safeParse(input);
-  if (r.success) return r.data;
-  throw new ConfigError(
-    source,
-    r.error.issues.map((issue) => {
-      const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
-      if (issue.code === 'unrecognized_keys') return `${path}: unknown field(s) ${issue.keys.map(quote).join(', ')}`;
-      return `${path}: ${issue.message} (got ${quote(valueAt(input, issue.path))})`;
-    }),
-  );
+  return parseWithSchema(refineConfigSchema, input, source);
 }
 
 /** Resolves the config's paths against `base` (the config file's directory). */

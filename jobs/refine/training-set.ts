@@ -3,10 +3,9 @@
  * inputs) and the job's frames run. Only ids, text and weights are held in memory; frames are read
  * shard by shard while an epoch streams, so memory stays flat however many clips there are.
  */
-import { batchToRows } from '../../pipeline/arrow.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
-import { readParquetBatches } from '../../pipeline/parquet.js';
+import { readStoredRows } from '../../pipeline/parquet.js';
 import type { Storage } from '../../pipeline/storage.js';
 import type { CaptionRow } from '../../schemas/captions.js';
 import type { ClipRow } from '../../schemas/clips.js';
@@ -38,13 +37,6 @@ export interface TrainBatch {
   readonly weights: number[];
 }
 
-async function readTable<T>(storage: Storage, key: string): Promise<T[]> {
-  if (!(await storage.exists(key))) return [];
-  const rows: T[] = [];
-  for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
-  return rows;
-}
-
 /** The examples of a finished round run, grouped by shard, in a stable order. */
 export class TrainingSet {
   readonly #shards: { shard: string; examples: TrainExample[] }[];
@@ -66,10 +58,10 @@ export class TrainingSet {
     const scoreStage = opts.scoreStage ?? 'adatailr';
     const shards: { shard: string; examples: TrainExample[] }[] = [];
     for (const shard of meta.shards) {
-      const clips = new Map((await readTable<ClipRow>(opts.roundRun, layout.input(shard))).map((c) => [c.clip_id, c]));
-      const scores = new Map((await readTable<ScoreRow>(opts.roundRun, layout.output(scoreStage, shard))).map((s) => [s.clip_id, s]));
+      const clips = new Map((await readStoredRows<ClipRow>(opts.roundRun, layout.input(shard))).map((c) => [c.clip_id, c]));
+      const scores = new Map((await readStoredRows<ScoreRow>(opts.roundRun, layout.output(scoreStage, shard))).map((s) => [s.clip_id, s]));
       const examples: TrainExample[] = [];
-      for (const c of await readTable<CaptionRow>(opts.roundRun, layout.output(captionStage, shard))) {
+      for (const c of await readStoredRows<CaptionRow>(opts.roundRun, layout.output(captionStage, shard))) {
         const clip = clips.get(c.clip_id);
         if (!clip) throw new Error(`training set: caption for ${c.clip_id} in ${shard} has no clip row`);
         const s = scores.get(c.clip_id);

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import type { TruthRow } from '../../datagen/truth.js';
 import { rankedSubset } from '../../datagen/rng.js';
 import { readParquetRows } from '../../datagen/parquet.js';
-import { batchToRows } from '../../pipeline/arrow.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
-import { readParquetBatches } from '../../pipeline/parquet.js';
-import { LocalStorage, type Storage } from '../../pipeline/storage.js';
+import { readStoredRows } from '../../pipeline/parquet.js';
+import { LocalStorage } from '../../pipeline/storage.js';
 import { renderReportHtml } from '../../report/render-html.js';
 import type { ErrorSummary, ReportData, RoundMetrics, SampleClip } from '../../report/report-data.js';
 import type { CaptionRow } from '../../schemas/captions.js';
@@ -22,13 +21,6 @@ import type { ScoreRow } from '../../schemas/scores.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { jobLayout } from '../refine/layout.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
-
-async function readTable<T>(storage: Storage, key: string): Promise<T[]> {
-  if (!(await storage.exists(key))) return [];
-  const rows: T[] = [];
-  for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
-  return rows;
-}
 
 /** Round metrics as the page draws them. */
 export function toRoundMetrics(r: RoundRecord): RoundMetrics {
@@ -54,7 +46,7 @@ export async function errorSummaries(runDir: string): Promise<ErrorSummary[]> {
   const groups = new Map<string, ErrorSummary>();
   for (const key of await storage.list('errors')) {
     if (!key.endsWith('.parquet') || key.includes('.tmp-')) continue;
-    for (const e of await readTable<ErrorRow>(storage, key)) {
+    for (const e of await readStoredRows<ErrorRow>(storage, key)) {
       const id = `${e.stage}\u0000${e.error_kind}`;
       const g = groups.get(id) ?? { stage: e.stage, kind: e.error_kind, count: 0, examples: [] };
       g.count++;
@@ -85,7 +77,7 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
   const meta0 = await readRunMeta(round0);
   if (meta0 && meta0.shards.length > 0) {
     const firstShard = meta0.shards[0];
-    const clips = (await readTable<ClipRow>(round0, layout.input(firstShard))).filter((c) => c.split !== 'heldout');
+    const clips = (await readStoredRows<ClipRow>(round0, layout.input(firstShard))).filter((c) => c.split !== 'heldout');
     const pick = rankedSubset(opts.seed ?? job.config.seed ?? 0, 'report-samples', clips.length, opts.samples ?? 6);
     const chosen = clips.filter((_, i) => pick.has(i));
     const store = new FrameStore({ storage: new LocalStorage(l.framesRun) });
@@ -93,8 +85,8 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
     const history = new Map<string, SampleClip['captions']>();
     for (const r of records) {
       const run = new LocalStorage(l.roundRun(r.round));
-      const caps = new Map((await readTable<CaptionRow>(run, layout.output('caption', firstShard))).map((c) => [c.clip_id, c]));
-      const scores = new Map((await readTable<ScoreRow>(run, layout.output('adatailr', firstShard))).map((s) => [s.clip_id, s]));
+      const caps = new Map((await readStoredRows<CaptionRow>(run, layout.output('caption', firstShard))).map((c) => [c.clip_id, c]));
+      const scores = new Map((await readStoredRows<ScoreRow>(run, layout.output('adatailr', firstShard))).map((s) => [s.clip_id, s]));
       for (const c of chosen) {
         const cap = caps.get(c.clip_id);
         if (!cap) continue;
