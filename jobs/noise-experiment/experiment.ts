@@ -46,11 +46,11 @@ export interface ExperimentOptions {
   readonly lr?: number;
   /** Methods to train. Default {@link DEFAULT_METHODS}. */
   readonly methods?: readonly MethodSpec[];
-  /** Which methods to train at which noise level (e.g. only adatailr off 40%). Default all. */
-  readonly only?: (method: MethodSpec, noise: number) => boolean;
+  /** Which runs of the grid to do (e.g. only adatailr, seed 1, off 40%). Default all. */
+  readonly only?: (method: MethodSpec, noise: number, seed: number) => boolean;
   /** Method whose trained model scores the training rows for the keep policies. Default `adatailr`. */
   readonly detectWith?: string;
-  /** ONNX Runtime threads per op. Default 0 (ORT's choice). */
+  /** ONNX Runtime threads per op. Default 0 (ORT's choice; runs then vary slightly run to run — use 1 to reproduce exactly). */
   readonly threads?: number;
   /** Progress callback after every run. */
   readonly onRun?: (run: ExperimentRun, done: number, total: number) => void;
@@ -133,7 +133,7 @@ export function experimentConfig(vocabSize: number): CaptionerConfig {
   return makeConfig('tiny', vocabSize, { frames: 2, frameSize: 16, patch: 8, maxTextLen: 8, maxCaptionLen: 10 });
 }
 
-/** Runs the grid (noise × seed × method) and aggregates it. Deterministic for fixed options. */
+/** Runs the grid (noise × seed × method) and aggregates it. Bit-reproducible for fixed options with `threads: 1` only. */
 export async function runExperiment(opts: ExperimentOptions = {}): Promise<ExperimentReport> {
   const t0 = performance.now();
   const s = {
@@ -157,7 +157,7 @@ export async function runExperiment(opts: ExperimentOptions = {}): Promise<Exper
   const device = new Device({ intraOpThreads: s.threads });
   const train: TrainSettings = { steps: s.steps, batchSize: s.batchSize, lr: s.lr, warmupSteps: 10 };
   const only = opts.only ?? (() => true);
-  const plan = s.noise.flatMap((noise) => Array.from({ length: s.seeds }, (_, i) => i + 1).flatMap((seed) => methods.filter((m) => only(m, noise)).map((m) => ({ noise, seed, m }))));
+  const plan = s.noise.flatMap((noise) => Array.from({ length: s.seeds }, (_, i) => i + 1).flatMap((seed) => methods.filter((m) => only(m, noise, seed)).map((m) => ({ noise, seed, m }))));
   const runs: ExperimentRun[] = [];
   for (const { noise, seed, m } of plan) {
     // the same task (rows, corruption) for every method at a (noise, seed): paired comparison
