@@ -3,8 +3,7 @@
  * this step's γ / w_min / sample weights, take one `Trainer` step, feed the step's per-token
  * log-probs back to the noise estimate, and record loss, γ and ρ per step (the issue asks for γ
  * and the noise estimate in the training metrics). Generic over where batches come from, so the
- * refine job and the noise experiment share it; deterministic given the model seed and batch order
- * when the device runs one intra-op thread (with more, ORT may split reductions differently run to run).
+ * refine job and the noise experiment share it; deterministic given the model seed and batch order.
  */
 import { captionRows, type CaptionBatch, toIds } from '../batch.js';
 import { Captioner } from '../inference.js';
