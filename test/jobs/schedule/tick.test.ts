@@ -7,7 +7,7 @@ import { generateBenchmark } from '../../../datagen/generate.js';
 import { readParquetRows } from '../../../datagen/parquet.js';
 import { parseRefineConfig, type RefineConfig } from '../../../jobs/refine/config.js';
 import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
-import { runTick, scheduleLayout } from '../../../jobs/schedule/tick.js';
+import { currentModel, runTick, scheduleLayout } from '../../../jobs/schedule/tick.js';
 import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { saveVersion } from '../../../models/version.js';
@@ -73,6 +73,17 @@ describe('schedule ticks', () => {
     const s = scheduleLayout(config.run_dir);
     expect(existsSync(join(s.tickExport(0), 'metadata.json'))).toBe(true);
     expect(existsSync(join(s.tickExport(1), 'metadata.json'))).toBe(true);
+  });
+
+  it('with retrain every tick, a tick trains a new model version that the next tick captions with', async () => {
+    const grown = [...clips, ...clips.slice(0, 4).map((c) => ({ ...c, clip_id: `${c.clip_id}-again` }))];
+    await writeParquetManifest(manifest(), grown);
+    const r = await runTick(config, { log: quiet, reporter, retrainEvery: 1 });
+    expect(r).toMatchObject({ status: 'done', tick: 2, clips: 4, retrained: true });
+    if (r.status !== 'done') throw new Error('unreachable');
+    expect(r.model).toBe(scheduleLayout(config.run_dir).model(2));
+    expect(existsSync(join(r.model, 'manifest.json'))).toBe(true);
+    expect(await currentModel(config)).toBe(r.model);
   });
 
   it('a tick that finds the job locked by another process is skipped, not run twice', async () => {
