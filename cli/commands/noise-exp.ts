@@ -26,15 +26,17 @@ export function register(program: Command): void {
     .description('Train MLE / TaiLr / AdaTaiLr / loss truncation on a toy task with known caption noise and compare them on clean held-out captions')
     .option('--noise <fracs>', 'comma-separated corrupted fractions', toNoise, [0, 0.2, 0.4, 0.6])
     .option('--seeds <n>', 'seeds per cell', toInt('seeds'), 3)
+    .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1), e.g. to validate on seeds the tuning never saw', toInt('first-seed'), 1)
     .option('--clips <n>', 'training clips per task', toInt('clips'), 400)
     .option('--heldout <n>', 'clean held-out clips per task', toInt('heldout'), 100)
     .option('--steps <n>', 'training steps per run', toInt('steps'), 200)
     .option('--threads <n>', 'ONNX Runtime threads per op (default: ORT chooses)', toInt('threads'))
     .option('--out <file>', 'write the full report (settings, every run, curves, summaries) as JSON')
-    .action(async (o: { noise: number[]; seeds: number; clips: number; heldout: number; steps: number; threads?: number; out?: string }) => {
+    .action(async (o: { noise: number[]; seeds: number; firstSeed: number; clips: number; heldout: number; steps: number; threads?: number; out?: string }) => {
       const report = await runExperiment({
         noise: o.noise,
-        seeds: o.seeds,
+        seeds: o.firstSeed + o.seeds - 1,
+        ...(o.firstSeed > 1 ? { only: (_m: unknown, _n: number, seed: number) => seed >= o.firstSeed } : {}),
         trainClips: o.clips,
         heldoutClips: o.heldout,
         steps: o.steps,

@@ -73,12 +73,12 @@ describe('AdaptiveGamma', () => {
     expect(() => seq.observe(lp, mask)).toThrow(/seqLen must divide the 16 log-probs, got undefined/);
   });
 
-  it('γ is clamped at gammaMax (default 0.35)', () => {
+  it('γ is clamped at gammaMax (default 0.25)', () => {
     const s = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, unit: 'token' });
     const { logp, mask } = batchWithNoise(0.4, 100, 100);
     s.observe(logp, mask);
     expect(s.current().rho).toBeCloseTo(0.4, 6);
-    expect(s.current().gamma).toBe(0.35);
+    expect(s.current().gamma).toBe(0.25);
     expect(() => new AdaptiveGamma({ vocabSize: 100, gammaMax: 1.5 })).toThrow(/gammaMax must be in \[0, 1\], got 1.5/);
   });
 });

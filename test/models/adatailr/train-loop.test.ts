@@ -32,7 +32,7 @@ describe('trainWithNoiseControl', () => {
     expect(r.gammaCurve.slice(0, 3)).toEqual([0, 0, 0]);
     expect(r.rhoCurve.every((x) => x >= 0 && x <= 1)).toBe(true);
     expect(r.gammaCurve[3]).toBeGreaterThan(0);
-    expect(r.gammaCurve[3]).toBeLessThanOrEqual(0.35); // default γ_max
+    expect(r.gammaCurve[3]).toBeLessThanOrEqual(0.25); // default γ_max
     expect(r.final.rho).toBe(r.rhoCurve[5]);
     expect(r.lossConfig).toMatchObject({ kind: 'adatailr', warmupSteps: 3, wMin: 0 });
   });
