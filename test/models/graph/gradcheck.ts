@@ -8,18 +8,10 @@ import { Graph, type Tensor } from '../../../models/graph/graph.js';
 import * as o from '../../../models/graph/ops.js';
 import { gradients } from '../../../models/graph/autodiff.js';
 import { serialize } from '../../../models/graph/serialize.js';
+import { rng } from '../../../jobs/noise-experiment/toy-task.js';
 
-/** Deterministic PRNG (mulberry32) for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32) for test data: the one the noise experiment uses. */
+export { rng };
 
 /** A float64 input of a check: its shape, and optionally its values or a value range. */
 export interface CheckInput {
