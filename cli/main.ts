@@ -17,6 +17,7 @@ const commandModules: CommandModule[] = [
   await import('./commands/noise-exp.js'),
   await import('./commands/worker.js'),
   await import('./commands/status.js'),
+  await import('./commands/prune.js'),
   await import('./commands/refine.js'),
   await import('./commands/export.js'),
   await import('./commands/report.js'),

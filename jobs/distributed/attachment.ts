@@ -179,7 +179,7 @@ export class RunAttachment {
     }
     if (index + 1 < this.spec.steps.length) {
       const q = this.#runQueues();
-      return addStepFlow(q.producer, q.control, this.spec, index + 1);
+      return addStepFlow(q.producer, q.control, this.#ctx.store, this.spec, index + 1);
     }
     await finishRun(this.#storage, this.#meta, this.spec.steps);
     await this.#ctx.store.finish(this.spec.run_id, 'done');

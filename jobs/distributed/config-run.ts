@@ -65,7 +65,7 @@ export async function runConfigOnQueue(config: Config, opts: QueueRunOptions): P
 
 /** One line per step plus a header: the text `run --queue` and `status` print. */
 export function formatStatus(s: RunStatus): string {
-  const lines = [`run ${s.run_id} [${s.state}] ${s.run_dir}: ${s.shards} shards${s.error ? `\n  error: ${s.error}` : ''}`];
+  const lines = [`run ${s.run_id} [${s.state}] ${s.run_dir}: ${s.shards} shards${s.pruned_at ? ` (queues pruned ${s.pruned_at})` : ''}${s.error ? `\n  error: ${s.error}` : ''}`];
   for (const st of s.steps) {
     lines.push(`  ${st.name.padEnd(24)} ${st.class}  done ${st.done}/${st.shards}  waiting ${st.waiting}  active ${st.active}  retrying ${st.delayed}  failed ${st.failed}`);
   }

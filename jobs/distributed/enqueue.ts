@@ -70,14 +70,17 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       created_at: new Date().toISOString(),
     };
     const store = new RunStore(redis);
-    const existing = await store.get(spec.run_id);
-    if (existing?.state === 'running') {
-      throw new Error(`run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``);
-    }
-    queues = new RunQueues(opts.connection, spec);
-    if (existing) await queues.obliterate();
-    await store.create(spec);
-    await addStepFlow(queues.producer, queues.control, spec, 0);
+    // under the run's lock: a `flywheel prune` of the previous, finished run cannot interleave
+    await store.withLock(spec.run_id, 'queueing', async () => {
+      const existing = await store.get(spec.run_id);
+      if (existing?.state === 'running') {
+        throw new Error(`run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``);
+      }
+      queues = new RunQueues(opts.connection, spec);
+      if (existing) await queues.obliterate();
+      await store.create(spec);
+      await addStepFlow(queues.producer, queues.control, store, spec, 0);
+    });
     return { runId: spec.run_id, meta, resumed, spec };
   } finally {
     await queues?.close();

@@ -3,11 +3,14 @@
  * `flywheel worker` processes on many machines pull. One flow per step — a stage, or stages fused
  * where an output is not stored whole (a barrier job whose children are the step's shard jobs), one queue per resource class, retries with exponential
  * back-off, stalled-task recovery for killed workers, exactly-once outputs through the engine's
- * first-writer-wins commit. See docs/distributed.md.
+ * first-writer-wins commit. Completed jobs are deleted as they finish; `pruneRuns` removes a finished
+ * run's queues. See docs/distributed.md.
  */
 export { enqueueRun, type EnqueueRunOptions, type EnqueuedRun } from './enqueue.js';
 export { startWorker, parseResources, type StartWorkerOptions, type WorkerHandle, type StageFactory, type TaskEvent } from './worker.js';
 export { openSharedStorage, type StorageOpener } from './shared-storage.js';
+export { pruneRuns, formatPruneResult, type PruneOptions, type PruneResult } from './prune.js';
+export { FAILED_JOB_RETENTION } from './flow.js';
 export { runStatus, listRuns, waitForRun, type RunStatus, type StepStatus, type WorkerStatus, type WaitOptions } from './status.js';
 export { parseQueueUrl, type QueueConnection } from './connection.js';
 export { SystemicError } from './errors.js';

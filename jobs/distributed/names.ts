@@ -43,7 +43,16 @@ export const redisKeys = {
   workers: (runId: string): string => `${QUEUE_PREFIX}:run:${runId}:workers`,
   /** Set of shard ids whose step `stepIndex` task completed (idempotent under retries). */
   done: (runId: string, stepIndex: number): string => `${QUEUE_PREFIX}:run:${runId}:done:${stepIndex}`,
+  /** Set of step indices whose flow was added (so a retried barrier never adds the next flow twice). */
+  flows: (runId: string): string => `${QUEUE_PREFIX}:run:${runId}:flows`,
+  /** String with a TTL: held while a process queues or prunes the run (they must not interleave). */
+  lock: (runId: string): string => `${QUEUE_PREFIX}:run:${runId}:lock`,
 } as const;
+
+/** Key prefixes of a run's BullMQ queues (`flywheel:<run>-cpu:`, `-gpu:`, `-control:`): every key of its jobs and queue state starts with one. */
+export function runQueueKeyPrefixes(runId: string): string[] {
+  return [...resourceClasses.map((c) => shardQueueName(runId, c)), controlQueueName(runId)].map((q) => `${QUEUE_PREFIX}:${q}:`);
+}
 
 /** What the worker registry records about a worker that served a run. */
 export interface WorkerSeen {

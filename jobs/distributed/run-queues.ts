@@ -24,7 +24,9 @@ export class RunQueues {
   constructor(connection: QueueConnection, spec: RunSpec) {
     this.#spec = spec;
     this.#connection = connection;
-    const opts = { connection: bullConnection(connection), prefix: QUEUE_PREFIX };
+    // skipMetasUpdate: opening a run's queues (e.g. `status` of a pruned run) must not create keys;
+    // adding a job writes the queue's meta itself
+    const opts = { connection: bullConnection(connection), prefix: QUEUE_PREFIX, skipMetasUpdate: true };
     this.control = new Queue(controlQueueName(spec.run_id), opts);
     const byClass = new Map<ResourceClass, Queue>();
     for (const s of spec.steps) if (!byClass.has(s.class)) byClass.set(s.class, new Queue(shardQueueName(spec.run_id, s.class), opts));
@@ -79,9 +81,19 @@ export class RunQueues {
     return names;
   }
 
-  /** Deletes every job of the run (to re-queue a finished or failed run). */
+  /** Jobs being processed now, over all the run's queues. */
+  async activeJobs(): Promise<number> {
+    let n = 0;
+    for (const q of [this.control, ...this.byClass.values()]) n += await q.getActiveCount();
+    return n;
+  }
+
+  /** Deletes every job and every key of the run's queues (to re-queue or prune a finished or failed run). */
   async obliterate(): Promise<void> {
-    for (const q of [this.control, ...this.byClass.values()]) await q.obliterate({ force: true });
+    // shard queues first: BullMQ's obliterate skips jobs waiting for children, so a barrier whose
+    // shard jobs were never run must first be released (removing its last child moves it to the
+    // control queue's wait list), then the control queue is emptied
+    for (const q of [...this.byClass.values(), this.control]) await q.obliterate({ force: true });
   }
 
   /** Closes every connection. */

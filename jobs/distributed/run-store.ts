@@ -1,8 +1,11 @@
 /**
  * flywheel's own bookkeeping of distributed runs in Redis, next to BullMQ's queues: the run spec
  * and state, the set of runs workers should serve, which shard tasks completed (a set, so a retried
- * task counts once), and which workers served a run.
+ * task counts once), which workers served a run, which steps' flows were added, whether the run's
+ * queues were pruned, and a short-lived lock that keeps queueing and pruning a run from interleaving.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { redisKeys, type WorkerSeen } from './names.js';
 import { parseRunSpec, type RunSpec, type RunState } from './spec.js';
@@ -14,6 +17,28 @@ export interface StoredRun {
   /** Why the run failed (first final failure), when `state` is `failed`. */
   readonly error?: string;
   readonly updated_at: string;
+  /** When `flywheel prune` removed the run's queues (the record stays for `status`). */
+  readonly pruned_at?: string;
+  /** With `pruned_at`: per step, the shard jobs that had failed for good when the queues were pruned. */
+  readonly pruned_failed?: readonly number[];
+}
+
+/** Thrown when another process holds the run's lock (it is queueing or pruning the run now). */
+export class RunBusyError extends Error {
+  override readonly name = 'RunBusyError';
+}
+
+/** How long a run lock lives at most (a process that died holding it blocks the run no longer). */
+const LOCK_TTL_MS = 10 * 60_000;
+
+function parseCounts(json: string | undefined): number[] | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) && v.every((n) => Number.isInteger(n) && (n as number) >= 0) ? (v as number[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads and writes run bookkeeping through one ioredis client (owned by the caller). */
@@ -28,7 +53,7 @@ export class RunStore {
   async create(spec: RunSpec): Promise<void> {
     await this.#redis
       .multi()
-      .del(redisKeys.run(spec.run_id), redisKeys.workers(spec.run_id), ...spec.steps.map((_, i) => redisKeys.done(spec.run_id, i)))
+      .del(redisKeys.run(spec.run_id), redisKeys.workers(spec.run_id), redisKeys.flows(spec.run_id), ...spec.steps.map((_, i) => redisKeys.done(spec.run_id, i)))
       .hset(redisKeys.run(spec.run_id), { spec: JSON.stringify(spec), state: 'running', updated_at: new Date().toISOString() })
       .sadd(redisKeys.activeRuns, spec.run_id)
       .exec();
@@ -39,7 +64,15 @@ export class RunStore {
     const h = await this.#redis.hgetall(redisKeys.run(runId));
     if (!h.spec) return undefined;
     const state = h.state === 'done' || h.state === 'failed' ? h.state : 'running';
-    return { spec: parseRunSpec(h.spec, runId), state, ...(h.error ? { error: h.error } : {}), updated_at: h.updated_at ?? '' };
+    const prunedFailed = parseCounts(h.pruned_failed);
+    return {
+      spec: parseRunSpec(h.spec, runId),
+      state,
+      ...(h.error ? { error: h.error } : {}),
+      updated_at: h.updated_at ?? '',
+      ...(h.pruned_at ? { pruned_at: h.pruned_at } : {}),
+      ...(h.pruned_at && prunedFailed ? { pruned_failed: prunedFailed } : {}),
+    };
   }
 
   /** Ids of runs workers should serve. */
@@ -91,6 +124,50 @@ export class RunStore {
   /** Number of shards whose task of step `stepIndex` completed. */
   async shardsDone(runId: string, stepIndex: number): Promise<number> {
     return this.#redis.scard(redisKeys.done(runId, stepIndex));
+  }
+
+  /** True when step `stepIndex`'s flow was added (see `addStepFlow`). */
+  async flowAdded(runId: string, stepIndex: number): Promise<boolean> {
+    return (await this.#redis.sismember(redisKeys.flows(runId), String(stepIndex))) === 1;
+  }
+
+  /** Records that step `stepIndex`'s flow was added. */
+  async markFlowAdded(runId: string, stepIndex: number): Promise<void> {
+    await this.#redis.sadd(redisKeys.flows(runId), String(stepIndex));
+  }
+
+  /** Records that the run's queues were removed; `failed` = per step, shard jobs that had failed for good. */
+  async markPruned(runId: string, failed: readonly number[]): Promise<void> {
+    await this.#redis.hset(redisKeys.run(runId), { pruned_at: new Date().toISOString(), pruned_failed: JSON.stringify(failed) });
+  }
+
+  /** Deletes everything flywheel stored about the run (spec, state, workers, done sets, flows); not its queues. */
+  async remove(spec: RunSpec): Promise<void> {
+    const id = spec.run_id;
+    await this.#redis
+      .multi()
+      .del(redisKeys.run(id), redisKeys.workers(id), redisKeys.flows(id), ...spec.steps.map((_, i) => redisKeys.done(id, i)))
+      .srem(redisKeys.activeRuns, id)
+      .exec();
+  }
+
+  /**
+   * Runs `fn` holding the run's lock, which `enqueueRun` and `pruneRuns` both take so that a run is
+   * never pruned while it is being queued again. Throws {@link RunBusyError} (naming who holds it)
+   * when another process holds it. `what` says what this process does (`queueing`, `pruning`).
+   */
+  async withLock<T>(runId: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const key = redisKeys.lock(runId);
+    const token = `${what} on ${hostname()} (pid ${process.pid}) ${randomBytes(4).toString('hex')}`;
+    if ((await this.#redis.set(key, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+      const holder = (await this.#redis.get(key)) ?? 'another process';
+      throw new RunBusyError(`run ${runId} is locked: ${holder.replace(/ [0-9a-f]{8}$/, '')} is working on it right now; try again once it is done`);
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.#redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, key, token);
+    }
   }
 
   /** Records a worker serving the run (and, with `completed`, one more shard task done by it). */

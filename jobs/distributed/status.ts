@@ -2,10 +2,14 @@
  * `flywheel status`: a run's progress from Redis alone (no shared storage needed): per step the
  * shard tasks waiting, active, delayed (backing off), failed and done; the workers that served it
  * and whether they are connected now. {@link waitForRun} polls it until the run ends.
+ *
+ * "done" comes from the run's completed-shard sets (`RunStore`), never from BullMQ's job counts:
+ * completed jobs are deleted as they finish, and a pruned run has no queues left at all (its
+ * failed counts are the ones recorded when it was pruned).
  */
 import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
 import type { ResourceClass, WorkerSeen } from './names.js';
-import { RunQueues } from './run-queues.js';
+import { type OpenState, openStates, RunQueues } from './run-queues.js';
 import { RunStore } from './run-store.js';
 import type { RunState } from './spec.js';
 
@@ -37,6 +41,8 @@ export interface RunStatus {
   readonly run_dir: string;
   readonly created_at: string;
   readonly updated_at: string;
+  /** When the run's queues were removed (`flywheel prune`); its counts and state are final. */
+  readonly pruned_at?: string;
   readonly shards: number;
   readonly steps: readonly StepStatus[];
   readonly workers: readonly WorkerStatus[];
@@ -70,14 +76,34 @@ export async function listRuns(opts: { readonly connection: QueueConnection }): 
 async function readStatus(connection: QueueConnection, store: RunStore, runId: string, open?: RunQueues): Promise<RunStatus> {
   const run = await store.get(runId);
   if (!run) throw new Error(`no run ${JSON.stringify(runId)} in ${connection.url}; \`flywheel status --queue ${connection.url}\` lists the runs`);
+  const status = (state: RunState, error: string | undefined, steps: StepStatus[], workers: WorkerStatus[]): RunStatus => ({
+    run_id: runId,
+    state,
+    ...(error ? { error } : {}),
+    run_dir: run.spec.storage.root,
+    created_at: run.spec.created_at,
+    updated_at: run.updated_at,
+    ...(run.pruned_at !== undefined ? { pruned_at: run.pruned_at } : {}),
+    shards: run.spec.shards.length,
+    steps,
+    workers,
+  });
+  const step = (i: number, c: Record<OpenState, number>, done: number): StepStatus => {
+    const s = run.spec.steps[i];
+    return { name: s.name, stages: s.stages.map((j) => run.spec.stages[j]?.name ?? `#${j}`), class: s.class, shards: run.spec.shards.length, waiting: c.waiting + c.prioritized, active: c.active, delayed: c.delayed, failed: c.failed, done };
+  };
+  if (run.pruned_at !== undefined) {
+    // no queues left to read (opening them would only recreate keys): the record is final
+    const steps: StepStatus[] = [];
+    for (const i of run.spec.steps.keys()) steps.push(step(i, { ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }, await store.shardsDone(runId, i)));
+    const workers = (await store.workers(runId)).map((w) => ({ ...w, live: false }));
+    return status(run.state, run.error, steps, workers);
+  }
   const queues = open ?? new RunQueues(connection, run.spec);
   try {
     const counts = await queues.openCounts();
     const steps: StepStatus[] = [];
-    for (const [i, s] of run.spec.steps.entries()) {
-      const c = counts[i];
-      steps.push({ name: s.name, stages: s.stages.map((j) => run.spec.stages[j]?.name ?? `#${j}`), class: s.class, shards: run.spec.shards.length, waiting: c.waiting + c.prioritized, active: c.active, delayed: c.delayed, failed: c.failed, done: await store.shardsDone(runId, i) });
-    }
+    for (const i of run.spec.steps.keys()) steps.push(step(i, counts[i], await store.shardsDone(runId, i)));
     const live = await queues.liveWorkers();
     const workers = (await store.workers(runId)).map((w) => ({ ...w, live: live.has(w.id) }));
     let state = run.state;
@@ -85,25 +111,20 @@ async function readStatus(connection: QueueConnection, store: RunStore, runId: s
     if (state === 'running') {
       const failure = await queues.failure();
       if (failure) {
+        // the task that failed the run records the precise cause just before its job fails: prefer
+        // it when it landed after the record was read above
+        const now = await store.get(runId);
         state = 'failed';
-        error = failure;
+        error = now?.state === 'failed' && now.error ? now.error : failure;
       }
     }
-    return {
-      run_id: runId,
-      state,
-      ...(error ? { error } : {}),
-      run_dir: run.spec.storage.root,
-      created_at: run.spec.created_at,
-      updated_at: run.updated_at,
-      shards: run.spec.shards.length,
-      steps,
-      workers,
-    };
+    return status(state, error, steps, workers);
   } finally {
     if (!open) await queues.close();
   }
 }
+
+const noneOpen: Readonly<Record<OpenState, number>> = Object.fromEntries(openStates.map((s) => [s, 0])) as Record<OpenState, number>;
 
 /** Options of {@link waitForRun}. */
 export interface WaitOptions {

@@ -1,7 +1,8 @@
 /**
  * The CLI side: `flywheel run --queue` queues a frames run (config from a file, the real frames
  * stage) and follows it while a real `flywheel worker` process runs it; `flywheel status` reports
- * it; SIGTERM stops the worker cleanly; `--detach` returns as soon as the run is queued.
+ * it; SIGTERM stops the worker cleanly; `--detach` returns as soon as the run is queued; `flywheel
+ * prune` removes the finished run's queues (status still shows it) and refuses a running run.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,5 +76,19 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     const end = await worker.done;
     expect(end.code).toBe(0);
     expect(end.stderr).toContain('worker stopped');
+
+    // flywheel prune: the finished run's queues go, its record stays for status
+    const pruned = await runCli(['prune', '--queue', redis.url, '--run', run.runId]);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toMatch(new RegExp(`pruned run ${run.runId} \\[done\\] .*queue key\\(s\\) removed, record kept`));
+    const after = JSON.parse((await runCli(['status', '--queue', redis.url, '--run', run.runId, '--json'])).stdout) as RunStatus;
+    expect(after).toMatchObject({ state: 'done', pruned_at: expect.any(String) });
+    expect(after.steps.map((st) => [st.done, st.shards])).toEqual([[3, 3]]);
+    // a run nobody works on is still running: prune refuses it, with the reason
+    writeFileSync(join(dir, 'job3.json'), JSON.stringify({ run_dir: 'run3', manifest: 'clips.jsonl', media_root: 'media', shard_size: 6, stages: { frames: { count: 1, width: 8, height: 8, concurrency: 1 } } }));
+    const third = /queued run (\S+)/.exec((await runCli(['run', '--queue', redis.url, '--detach', join(dir, 'job3.json')])).stdout)?.[1];
+    const refused = await runCli(['prune', '--queue', redis.url, '--run', third ?? 'missing']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`flywheel: run ${third} is still running \\(shards done: frames 0/1\\); flywheel prune removes only finished runs`));
   }, 180_000);
 });

@@ -76,19 +76,19 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     const runDir = join(work.dir, 'retry');
     const faultDir = join(work.dir, 'faults');
     const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', fault_dir: faultDir, fault_shards: ['shard-00001'] }] }, { shardSize: 4, retry: { attempts: 3, backoff_ms: 300 } });
-    worker();
+    const events: string[] = [];
+    worker({ onTask: (e) => void (e.shard === 'shard-00001' && events.push(`${e.type} ${e.attempt}`)) });
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('done');
+    expect(s.steps[0].done).toBe(2);
     const attempts = readFileSync(join(faultDir, 'normalise-shard-00001.log'), 'utf8').trim().split('\n').map(Number);
     expect(attempts).toHaveLength(2);
     // BullMQ delays the retry by at least the back-off (exponential: 300 ms × 2^0 for the first retry)
     expect(attempts[1] - attempts[0]).toBeGreaterThanOrEqual(300);
+    expect(events).toEqual(['start 1', 'retry 1', 'start 2', 'done 2']); // the failed attempt and the successful one
     const q = new Queue(shardQueueName(run.runId, 'cpu'), { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
     try {
-      const job = await q.getJob(shardJobId(0, 'shard-00001'));
-      expect(job?.attemptsMade).toBe(2); // the failed attempt and the successful one
-      expect(job?.opts.backoff).toEqual({ type: 'exponential', delay: 300 });
-      expect(await job?.getState()).toBe('completed');
+      expect(await q.getJob(shardJobId(0, 'shard-00001'))).toBeUndefined(); // removed once completed
     } finally {
       await q.close();
     }
@@ -134,7 +134,11 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
   it('routes GPU tasks to GPU workers only, and status counts each stage', async () => {
     const runDir = join(work.dir, 'routing');
     const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words', gpu: true }] }, { shardSize: 2 });
-    const cpu = worker({ resources: ['cpu'] });
+    const took = new Map<string, string[]>();
+    const record = (name: string) => (e: { type: string; step: string; shard: string }): void => {
+      if (e.type === 'done') took.set(name, [...(took.get(name) ?? []), `${e.step} ${e.shard}`]);
+    };
+    const cpu = worker({ resources: ['cpu'], onTask: record('cpu') });
     // stage 1 (CPU) done, its barrier passed, stage 2's GPU tasks queued: nobody may take them
     const mid = await statusWhen(redis.url, run.runId, (s) => s.steps[0].done === 4 && s.steps[1].waiting === 4);
     expect(mid.state).toBe('running');
@@ -146,16 +150,17 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     expect(cpu.queues()).toContain(shardQueueName(run.runId, 'cpu'));
     expect(cpu.queues()).not.toContain(shardQueueName(run.runId, 'gpu'));
 
-    const gpu = worker({ resources: ['gpu'] });
+    const gpu = worker({ resources: ['gpu'], onTask: record('gpu') });
     const end = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
     expect(end.state).toBe('done');
     expect(end.steps.map((st) => st.done)).toEqual([4, 4]);
     expect(Object.fromEntries(end.workers.map((w) => [w.id, w.shards]))).toEqual({ [cpu.id]: 4, [gpu.id]: 4 });
+    const shards = ['shard-00000', 'shard-00001', 'shard-00002', 'shard-00003'];
+    expect(took.get('cpu')?.sort()).toEqual(shards.map((x) => `normalise ${x}`));
+    expect(took.get('gpu')?.sort()).toEqual(shards.map((x) => `words ${x}`));
     const queue = new Queue(shardQueueName(run.runId, 'gpu'), { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
     try {
-      const jobs = await queue.getJobs(['completed']);
-      expect(jobs).toHaveLength(4);
-      expect(new Set(jobs.map((j) => j.processedBy))).toEqual(new Set([gpu.id]));
+      expect(await queue.getJobCounts('completed', 'failed', 'wait')).toEqual({ completed: 0, failed: 0, wait: 0 }); // completed jobs are removed
     } finally {
       await queue.close();
     }
