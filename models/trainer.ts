@@ -101,6 +101,11 @@ export class Trainer {
     return this.#step;
   }
 
+  /** The optimizer and schedule settings in force (defaults filled in). */
+  get options(): Readonly<Required<TrainerOptions>> {
+    return this.#opts;
+  }
+
   /** The model being trained (weights current as of the last step). */
   get model(): CaptionerModel {
     return this.#model;

@@ -3,9 +3,10 @@
  * TaiLr with fixed γ, AdaTaiLr and loss truncation at known noise levels, several seeds; prints
  * Markdown tables and optionally writes the full JSON report. See docs/adatailr.md.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { runExperiment } from '../../jobs/noise-experiment/experiment.js';
+import { type ExperimentReport, mergeReports, type MethodSpec, runExperiment } from '../../jobs/noise-experiment/experiment.js';
+import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
 import { formatReport } from '../../jobs/noise-experiment/table.js';
 
 const toInt = (name: string) => (v: string): number => {
@@ -17,6 +18,21 @@ const toNoise = (v: string): number[] => {
   const xs = v.split(',').map((x) => Number(x.trim()));
   if (xs.length === 0 || xs.some((x) => !(x >= 0 && x < 1))) throw new InvalidArgumentError(`--noise must be comma-separated fractions in [0, 1) (got ${JSON.stringify(v)})`);
   return xs;
+};
+
+/** `name=<loss config JSON>`, e.g. `w5={"kind":"adatailr","warmupSteps":5}`; repeatable. */
+const toMethod = (v: string, acc: MethodSpec[] = []): MethodSpec[] => {
+  const at = v.indexOf('=');
+  if (at < 1) throw new InvalidArgumentError(`--method must be name=<loss config JSON> (got ${JSON.stringify(v)})`);
+  let json: unknown;
+  try {
+    json = JSON.parse(v.slice(at + 1));
+  } catch (e) {
+    throw new InvalidArgumentError(`--method ${v.slice(0, at)}: not JSON (${(e as Error).message})`);
+  }
+  const parsed = lossConfigSchema.safeParse(json);
+  if (!parsed.success) throw new InvalidArgumentError(`--method ${v.slice(0, at)}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'loss'}: ${i.message}`).join('; ')}`);
+  return [...acc, { name: v.slice(0, at), loss: json as MethodSpec['loss'] }];
 };
 
 /** Adds the `noise-exp` sub-command. */
@@ -31,8 +47,17 @@ export function register(program: Command): void {
     .option('--heldout <n>', 'clean held-out clips per task', toInt('heldout'), 100)
     .option('--steps <n>', 'training steps per run', toInt('steps'), 200)
     .option('--threads <n>', 'ONNX Runtime threads per op (default: ORT chooses)', toInt('threads'))
+    .option('--method <name=json>', 'a method to train instead of the defaults: name=<loss config JSON>, repeatable (e.g. \'w5={"kind":"adatailr","warmupSteps":5}\')', toMethod)
+    .option('--detect-with <name>', 'method whose model scores the keep policies and is compared with the best fixed γ', 'adatailr')
+    .option('--from <files>', 'train nothing: merge these JSON reports (comma-separated, e.g. two seed ranges) and print their tables', (v: string) => v.split(',').filter(Boolean))
     .option('--out <file>', 'write the full report (settings, every run, curves, summaries) as JSON')
-    .action(async (o: { noise: number[]; seeds: number; firstSeed: number; clips: number; heldout: number; steps: number; threads?: number; out?: string }) => {
+    .action(async (o: { noise: number[]; seeds: number; firstSeed: number; clips: number; heldout: number; steps: number; threads?: number; method?: MethodSpec[]; detectWith: string; from?: string[]; out?: string }) => {
+      if (o.from) {
+        const merged = mergeReports(o.from.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ExperimentReport));
+        if (o.out) writeFileSync(o.out, JSON.stringify(merged, null, 2) + '\n');
+        console.log(formatReport(merged));
+        return;
+      }
       const report = await runExperiment({
         noise: o.noise,
         seeds: o.firstSeed + o.seeds - 1,
@@ -41,6 +66,8 @@ export function register(program: Command): void {
         heldoutClips: o.heldout,
         steps: o.steps,
         threads: o.threads,
+        ...(o.method ? { methods: o.method } : {}),
+        detectWith: o.detectWith,
         onRun: (r, done, total) =>
           process.stderr.write(`[${done}/${total}] noise ${r.noise} seed ${r.seed} ${r.method}: nll ${r.heldout.nll.toFixed(3)} exact ${r.heldout.exactMatch.toFixed(2)} (${r.seconds.toFixed(1)}s)\n`),
       });

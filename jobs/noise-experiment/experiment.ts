@@ -95,6 +95,22 @@ export interface DetectionSummary {
   readonly flaggedFraction: Spread;
 }
 
+/**
+ * AdaTaiLr against the best fixed γ at one noise level, paired by seed (same task, same initial
+ * weights): the best fixed γ is picked with hindsight, by mean held-out NLL at that level.
+ */
+export interface PairedComparison {
+  readonly noise: number;
+  /** The fixed-γ method with the lowest mean held-out NLL at this level. */
+  readonly bestFixed: string;
+  /** Per-seed held-out NLL of AdaTaiLr minus that of the best fixed γ (negative: AdaTaiLr better). */
+  readonly diff: Spread;
+  /** Standard error of the mean difference (sd/√n). */
+  readonly se: number;
+  /** Seeds on which AdaTaiLr's NLL ≤ the best fixed γ's. */
+  readonly wins: number;
+}
+
 /** Everything the experiment measured, JSON-serialisable. */
 export interface ExperimentReport {
   readonly settings: Required<Omit<ExperimentOptions, 'methods' | 'only' | 'onRun'>> & { readonly methods: readonly MethodSpec[]; readonly model: CaptionerConfig };
@@ -102,6 +118,7 @@ export interface ExperimentReport {
   readonly summary: readonly MethodSummary[];
   readonly rho: readonly RhoSummary[];
   readonly detection: readonly DetectionSummary[];
+  readonly paired: readonly PairedComparison[];
   readonly seconds: number;
 }
 
@@ -113,11 +130,16 @@ export function spread(xs: readonly number[]): Spread {
   return { mean, sd, n };
 }
 
-/** The keep policies scored at a noise level: threshold (default 0.5), top-fraction at 1 − noise, keep-all. */
+/**
+ * The keep policies scored at a noise level: threshold at the stage default 0.5 and at 0.9,
+ * top-fraction at 1 − noise (told the noise level), estimated-noise (not told), keep-all.
+ */
 export function policiesFor(noise: number): FilterPolicy[] {
   return [
     { kind: 'threshold', min_weight: 0.5 },
+    { kind: 'threshold', min_weight: 0.9 },
     { kind: 'top-fraction', fraction: Math.max(1 - noise, 1e-6) },
+    { kind: 'estimated-noise', max_drop: 0.9 },
     { kind: 'keep-all' },
   ];
 }
@@ -125,6 +147,7 @@ export function policiesFor(noise: number): FilterPolicy[] {
 function policyName(p: FilterPolicy): string {
   if (p.kind === 'threshold') return `threshold ${p.min_weight}`;
   if (p.kind === 'top-fraction') return `top-fraction ${+p.fraction.toFixed(3)}`;
+  if (p.kind === 'estimated-noise') return 'estimated-noise';
   return p.kind;
 }
 
@@ -167,16 +190,17 @@ export async function runExperiment(opts: ExperimentOptions = {}): Promise<Exper
     runs.push(run);
     opts.onRun?.(run, runs.length, plan.length);
   }
-  return { settings: { ...s, methods, model: config }, runs, ...summarize(runs, s.detectWith), seconds: (performance.now() - t0) / 1000 };
+  return { settings: { ...s, methods, model: config }, runs, ...summarize(runs, s.detectWith, methods.filter((m) => m.loss.kind === 'tailr').map((m) => m.name)), seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Aggregates runs into per-(noise, method) spreads, ρ vs truth, and detection per policy. */
-export function summarize(runs: readonly ExperimentRun[], detectWith: string): Pick<ExperimentReport, 'summary' | 'rho' | 'detection'> {
+/** Aggregates runs into per-(noise, method) spreads, ρ vs truth, detection per policy, and `detectWith` against the best of `fixedMethods`. */
+export function summarize(runs: readonly ExperimentRun[], detectWith: string, fixedMethods: readonly string[] = []): Pick<ExperimentReport, 'summary' | 'rho' | 'detection' | 'paired'> {
   const noises = [...new Set(runs.map((r) => r.noise))].sort((a, b) => a - b);
   const methods = [...new Set(runs.map((r) => r.method))];
   const summary: MethodSummary[] = [];
   const rho: RhoSummary[] = [];
   const detection: DetectionSummary[] = [];
+  const paired: PairedComparison[] = [];
   const pick = (rs: readonly ExperimentRun[], k: keyof HeldoutScores): Spread => spread(rs.map((r) => r.heldout[k]));
   for (const noise of noises) {
     for (const method of methods) {
@@ -196,6 +220,46 @@ export function summarize(runs: readonly ExperimentRun[], detectWith: string): P
         flaggedFraction: spread(ds.map((d) => d.flagged / Math.max(1, d.rows))),
       });
     }
+    const comparison = pairWithBestFixed(runs, noise, detectWith, fixedMethods, summary);
+    if (comparison) paired.push(comparison);
   }
-  return { summary, rho, detection };
+  return { summary, rho, detection, paired };
+}
+
+function pairWithBestFixed(runs: readonly ExperimentRun[], noise: number, method: string, fixedMethods: readonly string[], summary: readonly MethodSummary[]): PairedComparison | undefined {
+  const fixed = summary.filter((s) => s.noise === noise && fixedMethods.includes(s.method));
+  if (!fixed.length) return undefined;
+  const best = fixed.reduce((a, b) => (b.nll.mean < a.nll.mean ? b : a));
+  const nllOf = (m: string): Map<number, number> => new Map(runs.filter((r) => r.noise === noise && r.method === m).map((r) => [r.seed, r.heldout.nll]));
+  const ours = nllOf(method);
+  const theirs = nllOf(best.method);
+  const diffs = [...ours].filter(([seed]) => theirs.has(seed)).map(([seed, nll]) => nll - theirs.get(seed)!);
+  if (!diffs.length) return undefined;
+  const diff = spread(diffs);
+  return { noise, bestFixed: best.method, diff, se: diff.sd / Math.sqrt(diff.n), wins: diffs.filter((d) => d <= 0).length };
+}
+
+/**
+ * One report from several (e.g. seed ranges or noise levels run side by side): runs concatenated and
+ * summaries recomputed. Refuses reports whose settings differ in anything but seeds and noise
+ * levels, or that hold the same run twice.
+ */
+export function mergeReports(reports: readonly ExperimentReport[]): ExperimentReport {
+  if (reports.length === 0) throw new Error('mergeReports: no reports');
+  const rest = (r: ExperimentReport): string => {
+    const { seeds: _s, noise: _n, ...other } = r.settings;
+    return JSON.stringify(other);
+  };
+  for (const r of reports.slice(1)) if (rest(r) !== rest(reports[0])) throw new Error('mergeReports: the reports differ in settings other than seeds and noise levels');
+  const runs = reports.flatMap((r) => r.runs);
+  const keys = new Set(runs.map((r) => `${r.noise}/${r.seed}/${r.method}`));
+  if (keys.size !== runs.length) throw new Error('mergeReports: a (noise, seed, method) run appears in more than one report');
+  const { settings } = reports[0];
+  const fixed = settings.methods.filter((m) => m.loss.kind === 'tailr').map((m) => m.name);
+  return {
+    settings: { ...settings, seeds: Math.max(...reports.map((r) => r.settings.seeds)), noise: [...new Set(reports.flatMap((r) => r.settings.noise))].sort((a, b) => a - b) },
+    runs,
+    ...summarize(runs, settings.detectWith, fixed),
+    seconds: reports.reduce((a, r) => a + r.seconds, 0),
+  };
 }

@@ -14,7 +14,7 @@ import { type CaptionerConfig } from '../../models/captioner/config.js';
 import { type CaptionTokenizer } from '../../models/tokenizer.js';
 import { Trainer } from '../../models/trainer.js';
 import { decideKeep, type FilterPolicy } from '../../stages/adatailr/filter-policy.js';
-import { rowScore } from '../../stages/adatailr/stage.js';
+import { noiseEstimate, rowScore } from '../../stages/adatailr/stage.js';
 import { rng, shuffled, stackFrames, type ToyRow, type ToyTask } from './toy-task.js';
 
 /** Training settings shared by every cell. */
@@ -99,10 +99,12 @@ export async function evaluateHeldout(cap: Captioner, rows: readonly ToyRow[]): 
 }
 
 /** Flags training rows by each keep policy from their AdaTaiLr row weights, scored against the truth. */
-export function detect(rows: readonly ToyRow[], tokenLogp: readonly number[][], gamma: number, wMin: number, policies: readonly FilterPolicy[], corruptedIds: readonly string[]): DetectionResult[] {
+export function detect(rows: readonly ToyRow[], tokenLogp: readonly number[][], gamma: number, wMin: number, policies: readonly FilterPolicy[], corruptedIds: readonly string[], vocabSize: number): DetectionResult[] {
   const weights = tokenLogp.map((lp) => rowScore(lp, gamma, wMin).meanWeight);
+  // ρ̂ of the scored rows, as the adatailr stage computes it for `estimated-noise`
+  const { rho } = noiseEstimate(tokenLogp, vocabSize);
   return policies.map((policy) => {
-    const flagged = decideKeep(policy, weights).flatMap((d, i) => (d.keep ? [] : [rows[i].id]));
+    const flagged = decideKeep(policy, weights, { noiseEstimate: rho }).flatMap((d, i) => (d.keep ? [] : [rows[i].id]));
     return { policy, flagged: flagged.length, rows: rows.length, metrics: noiseDetection(flagged, corruptedIds) };
   });
 }
@@ -143,7 +145,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     let detection: DetectionResult[] | undefined;
     if (o.policies?.length) {
       const wMin = 'wMin' in res.lossConfig ? res.lossConfig.wMin : 0;
-      detection = detect(o.task.train, await scoreRows(cap, o.task.train, 'caption'), res.final.gamma, wMin, o.policies, o.task.corruptedIds);
+      detection = detect(o.task.train, await scoreRows(cap, o.task.train, 'caption'), res.final.gamma, wMin, o.policies, o.task.corruptedIds, o.config.vocabSize);
     }
     return {
       heldout,

@@ -17,12 +17,18 @@ export function formatReport(r: ExperimentReport): string {
     return s ? f(s) : '—';
   };
   const out: string[] = [];
-  out.push(`Clean held-out token NLL (lower is better), mean ± sd over ${r.settings.seeds} seeds:\n`);
+  const seeds = [...new Set(r.runs.map((x) => x.seed))].sort((a, b) => a - b);
+  const seedText = seeds.length > 1 && seeds[seeds.length - 1] - seeds[0] === seeds.length - 1 ? `seeds ${seeds[0]}–${seeds[seeds.length - 1]}` : `seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}`;
+  out.push(`Clean held-out token NLL (lower is better), mean ± sd over ${seedText}:\n`);
   out.push(table(['method', ...noises.map((n) => `noise ${pct(n)}`)], methods.map((m) => [m, ...noises.map((n) => cell(n, m, (s) => pm(s.nll, 3)))])));
   out.push(`\nClean held-out greedy exact match (higher is better):\n`);
   out.push(table(['method', ...noises.map((n) => `noise ${pct(n)}`)], methods.map((m) => [m, ...noises.map((n) => cell(n, m, (s) => pm(s.exactMatch, 3)))])));
   out.push(`\nClean held-out CIDEr-D of greedy captions:\n`);
   out.push(table(['method', ...noises.map((n) => `noise ${pct(n)}`)], methods.map((m) => [m, ...noises.map((n) => cell(n, m, (s) => pm(s.cider, 2)))])));
+  if (r.paired.length) {
+    out.push(`\n${r.settings.detectWith} against the best fixed γ at each level, paired by seed (held-out NLL difference; negative: ${r.settings.detectWith} better):\n`);
+    out.push(table(['noise', 'best fixed γ', 'difference', 'standard error', `seeds ${r.settings.detectWith} ≤`], r.paired.map((p) => [pct(p.noise), p.bestFixed, pm(p.diff, 4), p.se.toFixed(4), `${p.wins} / ${p.diff.n}`])));
+  }
   if (r.rho.length) {
     out.push(`\nAdaptive noise estimate (final, smoothed) vs the true corrupted fraction:\n`);
     out.push(table(['true fraction', 'ρ', 'final γ'], r.rho.map((x) => [x.noise.toFixed(2), pm(x.rho, 3), pm(x.gamma, 3)])));

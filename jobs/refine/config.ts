@@ -93,7 +93,7 @@ export const refineConfigSchema = z
     train: z
       .object({
         /** Pre-training loss on the refined rows. Default AdaTaiLr. */
-        loss: lossConfigSchema.default({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1, warmupSteps: 20 }),
+        loss: lossConfigSchema.default({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1 }),
         pretrain: phaseSchema.prefault({ epochs: 8, lr: 3e-3 }),
         finetune: phaseSchema.prefault({ epochs: 4, lr: 1e-3, warmup_steps: 0 }),
         /** Start each round's model from the previous round's weights. Default true. */

@@ -49,7 +49,10 @@ export interface AdaptiveGammaOptions {
   pMin?: number;
   /** EMA smoothing of ρ per observed batch (weight of the new batch). Default 0.1. */
   emaAlpha?: number;
-  /** Steps with γ = 0 while the model is still near-uniform and ρ means nothing. Default 20. */
+  /**
+   * Steps with γ = 0 while the model is still near-uniform and ρ means nothing. Default 20;
+   * `trainWithNoiseControl` passes the run's learning-rate warm-up unless the loss config sets one.
+   */
   warmupSteps?: number;
   /** Keeps ρ/(1 − ρ) finite. Default 1e-6. */
   eps?: number;

@@ -8,28 +8,32 @@ import { perSampleNll, truncationWeights } from './loss-truncation.js';
 
 /** Config schema of the training loss. */
 export const lossConfigSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('mle') }),
+  z.object({ kind: z.literal('mle') }).strict(),
   z.object({
     kind: z.literal('tailr'),
     gamma: z.number().min(0).max(1).default(1),
     wMin: z.number().min(0).max(1).default(0),
-  }),
+  }).strict(),
   z.object({
     kind: z.literal('adatailr'),
     wMin: z.number().min(0).max(1).default(0),
     /** Probability floor; default 10/|V|. */
     pMin: z.number().gt(0).lt(1).optional(),
     emaAlpha: z.number().gt(0).max(1).default(0.1),
-    warmupSteps: z.number().int().min(0).default(20),
+    /**
+     * Steps with γ = 0 at the start (ρ is still observed). Default: the run's learning-rate warm-up,
+     * filled in by `trainWithNoiseControl` (docs/adatailr.md, "Warm-up").
+     */
+    warmupSteps: z.number().int().min(0).optional(),
     /** What ρ counts: implausible tokens or captions (see `AdaptiveGammaOptions.unit`; default there). */
     unit: z.enum(['token', 'sequence']).optional(),
     /** Upper clamp of γ (see `AdaptiveGammaOptions.gammaMax`; default there). */
     gammaMax: z.number().min(0).max(1).optional(),
-  }),
+  }).strict(),
   z.object({
     kind: z.literal('loss-truncation'),
     dropFraction: z.number().min(0).lt(1).default(0.2),
-  }),
+  }).strict(),
 ]);
 
 /** A validated loss config. */

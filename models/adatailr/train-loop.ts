@@ -123,7 +123,9 @@ export function snapshotPreScorer(trainer: Trainer, device: Device, every = 1): 
  * metrics (loss, plain NLL, γ, ρ, mean token weight, kept fraction).
  */
 export async function trainWithNoiseControl(opts: TrainLoopOptions): Promise<TrainLoopResult> {
-  const lossConfig = lossConfigSchema.parse(opts.lossConfig);
+  const parsed = lossConfigSchema.parse(opts.lossConfig);
+  // AdaTaiLr's γ warm-up defaults to the learning-rate warm-up; the result records the value used
+  const lossConfig: LossConfig = parsed.kind === 'adatailr' && parsed.warmupSteps === undefined ? { ...parsed, warmupSteps: opts.trainer.options.warmupSteps } : parsed;
   const control = createNoiseControl(lossConfig, opts.vocabSize);
   let ownScorer: ReturnType<typeof snapshotPreScorer> | undefined;
   let prescore = opts.prescore;

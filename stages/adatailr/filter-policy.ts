@@ -10,6 +10,12 @@ export const filterPolicySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('threshold'), min_weight: z.number().min(0).max(1).default(0.5) }).strict(),
   /** Keep the `fraction` of rows with the highest mean token weight (ranked within each shard). */
   z.object({ kind: z.literal('top-fraction'), fraction: z.number().gt(0).max(1).default(0.7) }).strict(),
+  /**
+   * Drop the estimated noise fraction ρ̂ of rows with the lowest mean token weight, keep the rest:
+   * top-fraction with fraction 1 − ρ̂, where ρ̂ is the share of implausible captions among the rows
+   * being scored (the AdaTaiLr noise estimate). Not told the noise level; drops at most `max_drop`.
+   */
+  z.object({ kind: z.literal('estimated-noise'), max_drop: z.number().min(0).max(1).default(0.9) }).strict(),
   /** Keep every row; its weight goes to the trainer and the export. */
   z.object({ kind: z.literal('keep-all') }).strict(),
 ]);
@@ -23,8 +29,25 @@ export interface KeepDecision {
   readonly reason: string;
 }
 
+/** What a policy may need besides the weights. */
+export interface KeepContext {
+  /** Estimated fraction of noisy rows among those scored (needed by `estimated-noise`). */
+  readonly noiseEstimate?: number;
+}
+
+/** Keeps the `keepCount(n)` of the n scored rows with the highest weight; `label` names the rule in reasons. */
+function keepTop(meanWeights: readonly number[], keepCount: (n: number) => number, label: string): KeepDecision[] {
+  const scored = meanWeights.map((w, i) => ({ w, i })).filter((x) => !Number.isNaN(x.w));
+  const keepN = keepCount(scored.length);
+  scored.sort((a, b) => b.w - a.w || a.i - b.i);
+  const kept = new Set(scored.slice(0, keepN).map((x) => x.i));
+  return meanWeights.map((w, i) =>
+    Number.isNaN(w) ? { keep: false, reason: 'empty caption' } : { keep: kept.has(i), reason: `${label}: ${kept.has(i) ? 'in' : 'out of'} the top ${keepN} of ${scored.length}` },
+  );
+}
+
 /** Keep decisions for rows with these mean token weights (NaN = nothing to score: dropped). */
-export function decideKeep(policy: FilterPolicy, meanWeights: readonly number[]): KeepDecision[] {
+export function decideKeep(policy: FilterPolicy, meanWeights: readonly number[], context: KeepContext = {}): KeepDecision[] {
   switch (policy.kind) {
     case 'keep-all':
       return meanWeights.map((w) => (Number.isNaN(w) ? { keep: false, reason: 'empty caption' } : { keep: true, reason: 'keep-all' }));
@@ -34,16 +57,14 @@ export function decideKeep(policy: FilterPolicy, meanWeights: readonly number[])
           ? { keep: false, reason: 'empty caption' }
           : { keep: w >= policy.min_weight, reason: `threshold: weight ${w.toFixed(3)} ${w >= policy.min_weight ? '>=' : '<'} ${policy.min_weight}` },
       );
-    case 'top-fraction': {
-      const scored = meanWeights.map((w, i) => ({ w, i })).filter((x) => !Number.isNaN(x.w));
-      const keepN = Math.ceil(policy.fraction * scored.length);
-      scored.sort((a, b) => b.w - a.w || a.i - b.i);
-      const kept = new Set(scored.slice(0, keepN).map((x) => x.i));
-      return meanWeights.map((w, i) =>
-        Number.isNaN(w)
-          ? { keep: false, reason: 'empty caption' }
-          : { keep: kept.has(i), reason: `top-fraction ${policy.fraction}: ${kept.has(i) ? 'in' : 'out of'} the top ${keepN} of ${scored.length}` },
-      );
+    case 'top-fraction':
+      return keepTop(meanWeights, (n) => Math.ceil(policy.fraction * n), `top-fraction ${policy.fraction}`);
+    case 'estimated-noise': {
+      const rho = context.noiseEstimate;
+      if (rho === undefined || !(rho >= 0 && rho <= 1)) throw new RangeError(`estimated-noise policy needs a noise estimate in [0, 1], got ${rho}`);
+      const drop = Math.min(rho, policy.max_drop);
+      // drop ⌊ρ̂·n⌋ rows (the 1e-9 absorbs rounding in ρ̂ = k/n)
+      return keepTop(meanWeights, (n) => n - Math.floor(drop * n + 1e-9), `estimated-noise ρ̂=${rho.toFixed(3)}`);
     }
   }
 }

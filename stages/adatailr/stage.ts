@@ -20,7 +20,8 @@ export interface AdatailrStageOptions {
   readonly load: CaptionModelLoader;
   /**
    * γ for the weights: a fixed number (TaiLr), or `adaptive` — our AdaTaiLr rule applied to the rows
-   * being scored: ρ = share of their caption tokens the model finds implausible (p < 10/|V|), γ = ρ/(1−ρ).
+   * being scored: ρ = share of their captions with a token the model finds implausible (p < 10/|V|),
+   * γ = min(ρ/(1−ρ), γ_max) ({@link noiseEstimate}).
    */
   readonly gamma: number | 'adaptive';
   /** Vocabulary size of the scoring model (sets the adaptive rule's probability floor). */
@@ -29,7 +30,10 @@ export interface AdatailrStageOptions {
   readonly policy: FilterPolicy;
   /** Clips per model call. Default 32. */
   readonly modelBatch?: number;
-  /** Rows per `process` call; `top-fraction` ranks within one call, so set it to the shard size. Default 256. */
+  /**
+   * Rows per `process` call; `top-fraction` and `estimated-noise` rank (and estimate ρ̂) within one
+   * call, so set it to the shard size. Default 256.
+   */
   readonly batchSize?: number;
 }
 
@@ -46,8 +50,11 @@ export function rowScore(tokenLogp: readonly number[], gamma: number, wMin: numb
   return { weights, meanWeight: w / tokenLogp.length, nll: nll / tokenLogp.length };
 }
 
-/** γ from the share of implausible captions among the rows being scored (our AdaTaiLr rule, no smoothing). */
-export function adaptiveGamma(tokenLogps: readonly (readonly number[])[], vocabSize: number): number {
+/**
+ * The AdaTaiLr noise estimate of the rows being scored (our rule, no smoothing): ρ̂ = share of
+ * implausible captions, γ = the rule's γ for that ρ̂. ρ̂ = 0 when there is nothing to score.
+ */
+export function noiseEstimate(tokenLogps: readonly (readonly number[])[], vocabSize: number): { rho: number; gamma: number } {
   const rule = new AdaptiveGamma({ vocabSize, warmupSteps: 0, emaAlpha: 1 });
   const seqLen = Math.max(1, ...tokenLogps.map((r) => r.length));
   const logp = new Float64Array(tokenLogps.length * seqLen);
@@ -57,7 +64,8 @@ export function adaptiveGamma(tokenLogps: readonly (readonly number[])[], vocabS
     mask.fill(1, b * seqLen, b * seqLen + r.length);
   });
   rule.observe(logp, mask, seqLen);
-  return rule.current().gamma;
+  const { rho, gamma } = rule.current();
+  return Number.isNaN(rho) ? { rho: 0, gamma: 0 } : { rho, gamma };
 }
 
 /** Builds the adatailr stage (captioned → scores). */
@@ -87,10 +95,11 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
         const s = await model.score({ frames: packFrames(group.map((g) => g.r)), text: group.map((g) => clipText(g.r, g.r.caption_source)) }, group.map((g) => g.r.caption));
         group.forEach((g, k) => (logps[g.i] = s.tokenLogp[k]));
       }
-      const gamma = opts.gamma === 'adaptive' ? adaptiveGamma(scorable.map(({ i }) => logps[i]), opts.vocabSize) : opts.gamma;
+      const estimate = noiseEstimate(scorable.map(({ i }) => logps[i]), opts.vocabSize);
+      const gamma = opts.gamma === 'adaptive' ? estimate.gamma : opts.gamma;
       const scores = rows.map((r, i) => (r.caption_source === 'human' ? null : rowScore(logps[i], gamma, opts.wMin)));
       const machine = rows.map((_, i) => i).filter((i) => scores[i] !== null);
-      const decisions = new Map(decideKeep(opts.policy, machine.map((i) => scores[i]!.meanWeight)).map((d, k) => [machine[k], d]));
+      const decisions = new Map(decideKeep(opts.policy, machine.map((i) => scores[i]!.meanWeight), { noiseEstimate: estimate.rho }).map((d, k) => [machine[k], d]));
       const out: ScoreRow[] = rows.map((r, i) => {
         const s = scores[i];
         if (!s) return { clip_id: r.clip_id, round: opts.round, adatailr_weight: 1, mean_token_weight: 1, nll: 0, token_weights: [], gamma, keep: true, reason: 'human caption' };

@@ -44,6 +44,11 @@ describe('createNoiseControl', () => {
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toContain('kind');
   });
+  it('rejects an unknown key (a typo would otherwise be ignored silently)', () => {
+    const r = lossConfigSchema.safeParse({ kind: 'adatailr', warmupStep: 5 });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain('warmupStep');
+  });
   it('adatailr observe without seqLen takes the layout from the last inputsFor batch size', () => {
     const nc = createNoiseControl(lossConfigSchema.parse({ kind: 'adatailr', warmupSteps: 0, emaAlpha: 1 }), 50);
     nc.inputsFor(2);

@@ -37,6 +37,13 @@ describe('trainWithNoiseControl', () => {
     expect(r.lossConfig).toMatchObject({ kind: 'adatailr', warmupSteps: 3, wMin: 0 });
   });
 
+  it('without a warm-up in the config, γ stays 0 for the learning-rate warm-up and the result records it', async () => {
+    const { r } = await train({ kind: 'adatailr' }, 4); // trainer warm-up: 2 steps
+    expect(r.lossConfig).toMatchObject({ kind: 'adatailr', warmupSteps: 2 });
+    expect(r.gammaCurve.slice(0, 2)).toEqual([0, 0]);
+    expect(r.gammaCurve[2]).toBeGreaterThan(0);
+  });
+
   it('is deterministic given the seed and batch order', async () => {
     const a = await train({ kind: 'adatailr', warmupSteps: 1 }, 4);
     const b = await train({ kind: 'adatailr', warmupSteps: 1 }, 4);

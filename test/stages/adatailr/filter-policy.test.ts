@@ -14,6 +14,20 @@ describe('decideKeep', () => {
     const d = decideKeep(filterPolicySchema.parse({ kind: 'top-fraction', fraction: 0.5 }), w);
     expect(d.map((x) => x.keep)).toEqual([true, false, false, true, false]);
   });
+  it('estimated-noise drops the ⌊ρ̂·n⌋ lowest-weighted scored rows, capped by max_drop', () => {
+    const p = filterPolicySchema.parse({ kind: 'estimated-noise' });
+    expect(p).toEqual({ kind: 'estimated-noise', max_drop: 0.9 });
+    const d = decideKeep(p, w, { noiseEstimate: 0.5 });
+    expect(d.map((x) => x.keep)).toEqual([true, false, false, true, false]);
+    expect(d[4].reason).toBe('estimated-noise ρ̂=0.500: out of the top 2 of 4');
+    expect(decideKeep(p, w, { noiseEstimate: 0.25 }).map((x) => x.keep)).toEqual([true, false, false, true, true]);
+    expect(decideKeep(p, w, { noiseEstimate: 0 }).map((x) => x.keep)).toEqual([true, true, false, true, true]);
+    const capped = decideKeep({ kind: 'estimated-noise', max_drop: 0.25 }, w, { noiseEstimate: 1 });
+    expect(capped.map((x) => x.keep)).toEqual([true, false, false, true, true]);
+  });
+  it('estimated-noise without an estimate is an error, not a silent keep-all', () => {
+    expect(() => decideKeep({ kind: 'estimated-noise', max_drop: 0.9 }, w)).toThrow(/noise estimate/);
+  });
   it('keep-all keeps every scored row', () => {
     expect(decideKeep({ kind: 'keep-all' }, w).map((x) => x.keep)).toEqual([true, true, false, true, true]);
   });
