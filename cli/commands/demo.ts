@@ -1,10 +1,23 @@
 /** `flywheel demo`: the whole flywheel end to end on generated data, tiny model, CPU. */
 import { InvalidArgumentError, type Command } from 'commander';
+import { filterPolicySchema, type FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`--${name} must be a positive integer (got ${JSON.stringify(v)})`);
   return n;
+};
+
+const toPolicy = (v: string): FilterPolicyInput => {
+  let json: unknown;
+  try {
+    json = JSON.parse(v);
+  } catch (e) {
+    throw new InvalidArgumentError(`--policy: not JSON (${(e as Error).message})`);
+  }
+  const r = filterPolicySchema.safeParse(json);
+  if (!r.success) throw new InvalidArgumentError(`--policy: ${r.error.issues.map((i) => `${i.path.join('.') || 'policy'}: ${i.message}`).join('; ')}`);
+  return r.data;
 };
 
 /** Adds the `demo` sub-command. */
@@ -16,11 +29,12 @@ export function register(program: Command): void {
     .option('--clips <n>', 'clips to generate', int('clips'), 240)
     .option('--rounds <n>', 'refinement rounds', int('rounds'), 3)
     .option('--seed <n>', 'seed', int('seed'), 7)
-    .action(async (o: { dir: string; clips: number; rounds: number; seed: number }) => {
+    .option('--policy <json>', 'keep policy of the adatailr stage (default {"kind":"threshold","min_weight":0.3})', toPolicy)
+    .action(async (o: { dir: string; clips: number; rounds: number; seed: number; policy?: FilterPolicyInput }) => {
       const { runDemo } = await import('../../jobs/demo/run-demo.js');
       const { formatRounds } = await import('../format-rounds.js');
       const t0 = performance.now();
-      const r = await runDemo({ dir: o.dir, clips: o.clips, rounds: o.rounds, seed: o.seed });
+      const r = await runDemo({ dir: o.dir, clips: o.clips, rounds: o.rounds, seed: o.seed, ...(o.policy ? { policy: o.policy } : {}) });
       process.stdout.write(
         `${formatRounds(r.refine.rounds)}\n` +
           `export: ${r.exportMetadata.rows} rows → ${r.exportDir}\n` +

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { generateBenchmark } from '../../datagen/generate.js';
 import { TRUTH_FILE } from '../../datagen/truth.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
+import type { FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
 import { exportRound, type ExportMetadata } from '../export/export-round.js';
 import { writeReport } from '../report/build-report.js';
 import { parseRefineConfig, type RefineConfig } from '../refine/config.js';
@@ -21,13 +22,15 @@ export interface DemoOptions {
   readonly rounds?: number;
   readonly seed?: number;
   readonly noise?: number;
+  /** Keep policy of the adatailr stage. Default threshold 0.3. */
+  readonly policy?: FilterPolicyInput;
   readonly log?: Logger;
   readonly reporter?: () => RunReporter;
   readonly signal?: AbortSignal;
 }
 
 /** The refine config the demo runs (also used by tests at smaller sizes). */
-export function demoConfig(dataDir: string, jobDir: string, over: { rounds?: number; seed?: number } = {}): RefineConfig {
+export function demoConfig(dataDir: string, jobDir: string, over: { rounds?: number; seed?: number; policy?: FilterPolicyInput } = {}): RefineConfig {
   return parseRefineConfig({
     run_dir: jobDir,
     manifest: join(dataDir, 'clips.parquet'),
@@ -43,7 +46,7 @@ export function demoConfig(dataDir: string, jobDir: string, over: { rounds?: num
       pretrain: { epochs: 30, lr: 3e-3, batch_size: 16, warmup_steps: 20 },
       finetune: { epochs: 15, lr: 1e-3, batch_size: 8, warmup_steps: 0 },
     },
-    adatailr: { policy: { kind: 'threshold', min_weight: 0.3 } },
+    adatailr: { policy: over.policy ?? { kind: 'threshold', min_weight: 0.3 } },
   });
 }
 
@@ -61,7 +64,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const dir = resolve(opts.dir ?? 'runs/demo');
   const dataDir = join(dir, 'data');
   await generateBenchmark({ outDir: dataDir, clips: opts.clips ?? 240, seed: opts.seed ?? 7, noise: opts.noise ?? 0.4, humanFrac: 0.1, heldoutFrac: 0.15 });
-  const config = demoConfig(dataDir, join(dir, 'job'), { ...(opts.rounds ? { rounds: opts.rounds } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const config = demoConfig(dataDir, join(dir, 'job'), { ...(opts.rounds ? { rounds: opts.rounds } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.policy ? { policy: opts.policy } : {}) });
   const refine = await runRefine(config, { ...(opts.log ? { log: opts.log } : {}), ...(opts.reporter ? { reporter: opts.reporter } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   const exported = await exportRound({ jobDir: config.run_dir });
   const reportPath = await writeReport(config.run_dir);

@@ -23,6 +23,9 @@ export const filterPolicySchema = z.discriminatedUnion('kind', [
 /** A validated keep policy. */
 export type FilterPolicy = z.infer<typeof filterPolicySchema>;
 
+/** A keep policy as written in a config (defaults not yet filled in). */
+export type FilterPolicyInput = z.input<typeof filterPolicySchema>;
+
 /** One row's keep decision. */
 export interface KeepDecision {
   readonly keep: boolean;
