@@ -1,5 +1,5 @@
 /** `flywheel demo`: the whole flywheel end to end on generated data, tiny model, CPU. */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { filterPolicySchema, type FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
 
 const int = (name: string) => (v: string): number => {
@@ -29,12 +29,13 @@ export function register(program: Command): void {
     .option('--clips <n>', 'clips to generate', int('clips'), 240)
     .option('--rounds <n>', 'refinement rounds', int('rounds'), 3)
     .option('--seed <n>', 'seed', int('seed'), 7)
-    .option('--policy <json>', 'keep policy of the adatailr stage (default {"kind":"threshold","min_weight":0.3})', toPolicy)
-    .action(async (o: { dir: string; clips: number; rounds: number; seed: number; policy?: FilterPolicyInput }) => {
+    .option('--policy <json>', 'keep policy of the adatailr stage (default {"kind":"top-fraction","fraction":0.75})', toPolicy)
+    .addOption(new Option('--scorer <model>', 'which model scores rounds ≥ 1: the one that wrote the captions (default) or round 0\'s bootstrap model').choices(['caption-model', 'bootstrap']))
+    .action(async (o: { dir: string; clips: number; rounds: number; seed: number; policy?: FilterPolicyInput; scorer?: 'caption-model' | 'bootstrap' }) => {
       const { runDemo } = await import('../../jobs/demo/run-demo.js');
       const { formatRounds } = await import('../format-rounds.js');
       const t0 = performance.now();
-      const r = await runDemo({ dir: o.dir, clips: o.clips, rounds: o.rounds, seed: o.seed, ...(o.policy ? { policy: o.policy } : {}) });
+      const r = await runDemo({ dir: o.dir, clips: o.clips, rounds: o.rounds, seed: o.seed, ...(o.policy ? { policy: o.policy } : {}), ...(o.scorer ? { scorer: o.scorer } : {}) });
       process.stdout.write(
         `${formatRounds(r.refine.rounds)}\n` +
           `export: ${r.exportMetadata.rows} rows → ${r.exportDir}\n` +

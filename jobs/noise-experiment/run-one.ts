@@ -100,11 +100,13 @@ export async function evaluateHeldout(cap: Captioner, rows: readonly ToyRow[]): 
 
 /** Flags training rows by each keep policy from their AdaTaiLr row weights, scored against the truth. */
 export function detect(rows: readonly ToyRow[], tokenLogp: readonly number[][], gamma: number, wMin: number, policies: readonly FilterPolicy[], corruptedIds: readonly string[], vocabSize: number): DetectionResult[] {
-  const weights = tokenLogp.map((lp) => rowScore(lp, gamma, wMin).meanWeight);
+  const scores = tokenLogp.map((lp) => rowScore(lp, gamma, wMin));
+  const weights = scores.map((x) => x.meanWeight);
+  const nll = scores.map((x) => x.nll);
   // ρ̂ of the scored rows, as the adatailr stage computes it for `estimated-noise`
   const { rho } = noiseEstimate(tokenLogp, vocabSize);
   return policies.map((policy) => {
-    const flagged = decideKeep(policy, weights, { noiseEstimate: rho }).flatMap((d, i) => (d.keep ? [] : [rows[i].id]));
+    const flagged = decideKeep(policy, weights, { noiseEstimate: rho, nll }).flatMap((d, i) => (d.keep ? [] : [rows[i].id]));
     return { policy, flagged: flagged.length, rows: rows.length, metrics: noiseDetection(flagged, corruptedIds) };
   });
 }

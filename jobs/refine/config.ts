@@ -27,6 +27,9 @@ const phaseSchema = z
   .strict();
 
 /** Config schema of the refine job. */
+/** `adatailr.scorer` values. */
+export const scorerChoiceSchema = z.enum(['caption-model', 'bootstrap']);
+
 export const refineConfigSchema = z
   .object({
     /** Job directory: frames run, one run per round, model versions, metrics, exports. Re-running resumes. */
@@ -87,6 +90,12 @@ export const refineConfigSchema = z
          */
         gamma: z.union([z.literal('adaptive'), z.literal('model'), z.number().min(0).max(1)]).default('adaptive'),
         w_min: z.number().min(0).max(1).default(0),
+        /**
+         * Which model scores rounds ≥ 1: `caption-model` (default) = the model that wrote the round's
+         * captions; `bootstrap` = round 0's scorer (the bootstrap model or `model.init`), which did
+         * not write them and so can disagree with them. Round 0 always uses the bootstrap/init model.
+         */
+        scorer: scorerChoiceSchema.default('caption-model'),
       })
       .strict()
       .prefault({}),
@@ -110,6 +119,9 @@ export const refineConfigSchema = z
       .prefault({}),
   })
   .strict();
+
+/** Which model scores rounds ≥ 1 (`adatailr.scorer`). */
+export type ScorerChoice = z.infer<typeof scorerChoiceSchema>;
 
 /** A parsed refine config (defaults filled in, paths absolute after {@link loadRefineConfig}). */
 export type RefineConfig = z.infer<typeof refineConfigSchema>;

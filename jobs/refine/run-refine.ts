@@ -130,7 +130,9 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const loader = (dir: string): CaptionModelLoader => () => Captioner.load(dir, device);
 
   // 2. the model that scores round 0: the given init version, or one trained on round 0's text captions
-  let scorerDir = config.model.init ?? l.bootstrapModel;
+  const bootstrapDir = config.model.init ?? l.bootstrapModel;
+  // the model that writes round k's captions (round 0: none; it scores them)
+  let captionerDir = bootstrapDir;
   if (!initVersion && !existsSync(l.bootstrapModel)) {
     await engineRun(l.bootstrapRun, config, [attach(), captionStage({ round: 0, modelVersion: 'text', source: { kind: 'text' } })], 0, reporter, opts.signal);
     const set = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none' });
@@ -147,14 +149,16 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const metricsPath = l.roundMetrics(k);
     if (existsSync(metricsPath)) {
       records.push(await readJson<RoundRecord>(metricsPath));
-      scorerDir = l.roundModel(k);
+      captionerDir = l.roundModel(k);
       continue;
     }
     if (opts.stopAfterRounds !== undefined && roundsThisCall >= opts.stopAfterRounds) break;
     opts.signal?.throwIfAborted();
-    const scorer = await loadVersion(scorerDir);
+    const writer = await loadVersion(captionerDir);
+    const scoreDir = config.adatailr.scorer === 'bootstrap' ? bootstrapDir : captionerDir;
+    const scorer = scoreDir === captionerDir ? writer : await loadVersion(scoreDir);
     const gamma = config.adatailr.gamma === 'model' ? Number(scorer.metrics.final_gamma ?? 0) : config.adatailr.gamma;
-    log.info({ round: k, scorer: scorer.manifest.contentHash.slice(0, 12), gamma }, 'round started');
+    log.info({ round: k, captioner: writer.manifest.contentHash.slice(0, 12), scorer: scorer.manifest.contentHash.slice(0, 12), gamma }, 'round started');
 
     // a. caption (text in round 0, the previous model afterwards) and score/filter, shard by shard
     const t0 = performance.now();
@@ -162,11 +166,11 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       attach(),
       captionStage({
         round: k,
-        modelVersion: k === 0 ? 'text' : scorer.manifest.contentHash,
-        source: k === 0 ? { kind: 'text' } : { kind: 'model', load: loader(scorerDir), beams: config.caption.beams },
+        modelVersion: k === 0 ? 'text' : writer.manifest.contentHash,
+        source: k === 0 ? { kind: 'text' } : { kind: 'model', load: loader(captionerDir), beams: config.caption.beams },
         modelBatch: config.caption.model_batch,
       }),
-      adatailrStage({ round: k, load: loader(scorerDir), gamma, vocabSize: scorer.config.vocabSize, wMin: config.adatailr.w_min, policy: config.adatailr.policy, modelBatch: config.caption.model_batch, batchSize: config.shard_size }),
+      adatailrStage({ round: k, load: loader(scoreDir), gamma, vocabSize: scorer.config.vocabSize, wMin: config.adatailr.w_min, policy: config.adatailr.policy, modelBatch: config.caption.model_batch, batchSize: config.shard_size }),
     ];
     const roundRun = await engineRun(l.roundRun(k), config, roundStages, k, reporter, opts.signal);
     const t1 = performance.now();
@@ -175,7 +179,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const set = await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k)), framesRun });
     const trainingDataId = hashValue({ run: roundRun.run_id, config: configHash, round: k });
     if (!existsSync(l.roundModel(k))) {
-      const model: CaptionerModel = config.train.warm_start ? scorer.model() : createModel(mcfg, tok, config.seed + k + 1);
+      const model: CaptionerModel = config.train.warm_start ? writer.model() : createModel(mcfg, tok, config.seed + k + 1);
       const pre = await trainPhase({ model, device, set, filter: (e) => trainable(e) && e.keep, phase: config.train.pretrain, loss: config.train.loss, seed: config.seed + k, ...sig(opts.signal), onEpoch: epochLogger(log, `round ${k} pretrain`) });
       const fine = await trainPhase({ model, device, set, filter: human, phase: config.train.finetune, loss: { kind: 'mle' }, seed: config.seed + k, ...sig(opts.signal), onEpoch: epochLogger(log, `round ${k} finetune`) });
       saveVersion(l.roundModel(k), model, { trainingDataId, metrics: versionMetrics(pre, fine) });
@@ -213,10 +217,10 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     await writeJsonAtomic(metricsPath, record);
     log.info({ round: k, ciderD: record.quality?.ciderD, kept: record.quantity.kept, rows: record.quantity.rows, filter_f1: record.filter?.f1 }, 'round finished');
     records.push(record);
-    scorerDir = l.roundModel(k);
+    captionerDir = l.roundModel(k);
     roundsThisCall++;
   }
-  return { layout: l, rounds: records, finalModelDir: scorerDir };
+  return { layout: l, rounds: records, finalModelDir: captionerDir };
 }
 
 function meanGamma(rows: readonly TrainExample[]): number {

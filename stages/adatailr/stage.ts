@@ -99,7 +99,7 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
       const gamma = opts.gamma === 'adaptive' ? estimate.gamma : opts.gamma;
       const scores = rows.map((r, i) => (r.caption_source === 'human' ? null : rowScore(logps[i], gamma, opts.wMin)));
       const machine = rows.map((_, i) => i).filter((i) => scores[i] !== null);
-      const decisions = new Map(decideKeep(opts.policy, machine.map((i) => scores[i]!.meanWeight), { noiseEstimate: estimate.rho }).map((d, k) => [machine[k], d]));
+      const decisions = new Map(decideKeep(opts.policy, machine.map((i) => scores[i]!.meanWeight), { noiseEstimate: estimate.rho, nll: machine.map((i) => scores[i]!.nll) }).map((d, k) => [machine[k], d]));
       const out: ScoreRow[] = rows.map((r, i) => {
         const s = scores[i];
         if (!s) return { clip_id: r.clip_id, round: opts.round, adatailr_weight: 1, mean_token_weight: 1, nll: 0, token_weights: [], gamma, keep: true, reason: 'human caption' };

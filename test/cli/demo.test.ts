@@ -1,14 +1,14 @@
-/** `flywheel demo --policy`: the keep policy reaches the refine config; a bad one is refused before any work. */
+/** `flywheel demo --policy / --scorer`: they reach the refine config; a bad policy is refused before any work. */
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { demoConfig } from '../../jobs/demo/run-demo.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-describe('flywheel demo --policy', () => {
-  it('sets the adatailr keep policy of the demo config (default threshold 0.3)', () => {
-    expect(demoConfig('d', 'j').adatailr.policy).toEqual({ kind: 'threshold', min_weight: 0.3 });
-    expect(demoConfig('d', 'j', { policy: { kind: 'estimated-noise' } }).adatailr.policy).toEqual({ kind: 'estimated-noise', max_drop: 0.9 });
+describe('flywheel demo --policy / --scorer', () => {
+  it('sets the adatailr keep policy and scorer of the demo config (default top-fraction 0.75, the caption model scores)', () => {
+    expect(demoConfig('d', 'j').adatailr).toMatchObject({ policy: { kind: 'top-fraction', fraction: 0.75 }, scorer: 'caption-model' });
+    expect(demoConfig('d', 'j', { policy: { kind: 'estimated-noise' }, scorer: 'bootstrap' }).adatailr).toMatchObject({ policy: { kind: 'estimated-noise', max_drop: 0.9 }, scorer: 'bootstrap' });
   });
   it('refuses an invalid policy, naming the problem, and generates nothing', async () => {
     const dir = await tempDir();

@@ -19,7 +19,9 @@ import { parseRefineConfig } from '../../../jobs/refine/config.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { scoreAgainstTruth } from '../../../metrics/benchmark.js';
+import { loadVersion } from '../../../models/version.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
+import type { CaptionRow } from '../../../schemas/captions.js';
 import type { ClipRow } from '../../../schemas/clips.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
 import { captionFromText } from '../../../stages/caption/clean-text.js';
@@ -127,6 +129,28 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       db.closeSync();
     }
   });
+
+  it("with adatailr.scorer = 'bootstrap', rounds ≥ 1 are scored by round 0's scorer, not by the model that wrote the captions", async () => {
+    // a short variant: model.init = the main job's round-1 model, 2 rounds of 1 epoch each
+    const init = join(dir, 'job', 'models', 'round-1');
+    const base = configFor(dataDir, join(dir, 'job-bs'));
+    const config = parseRefineConfig({
+      ...base,
+      rounds: 2,
+      model: { ...(base.model as object), init },
+      train: { loss: { kind: 'adatailr' }, pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 }, finetune: { epochs: 1, lr: 1e-3, batch_size: 8 } },
+      adatailr: { policy: { kind: 'threshold', min_weight: 0.3 }, scorer: 'bootstrap' },
+      eval: { max_clips: 4 },
+    });
+    const r = (await runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet) })).rounds;
+    const initHash = (await loadVersion(init)).manifest.contentHash;
+    expect(r.map((x) => x.scorerVersion)).toEqual([initHash, initHash]);
+    expect(r[0].modelVersion).not.toBe(initHash);
+    const dirs = join(dir, 'job-bs', 'round-1', 'caption');
+    const writers = new Set<string>();
+    for (const f of (await readdir(dirs)).filter((x) => x.endsWith('.parquet'))) for (const c of await readParquetRows<CaptionRow>(join(dirs, f))) writers.add(c.model_version);
+    expect([...writers]).toEqual([r[0].modelVersion]);
+  }, 600_000);
 
   const noChromium = chromiumUnavailableReason();
   if (noChromium) console.warn(noChromium);
