@@ -26,10 +26,10 @@ const phaseSchema = z
   })
   .strict();
 
-/** Config schema of the refine job. */
 /** `adatailr.scorer` values. */
 export const scorerChoiceSchema = z.enum(['caption-model', 'bootstrap']);
 
+/** Config schema of the refine job. */
 export const refineConfigSchema = z
   .object({
     /** Job directory: frames run, one run per round, model versions, metrics, exports. Re-running resumes. */
