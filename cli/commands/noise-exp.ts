@@ -35,6 +35,19 @@ const toMethod = (v: string, acc: MethodSpec[] = []): MethodSpec[] => {
   return [...acc, { name: v.slice(0, at), loss: json as MethodSpec['loss'] }];
 };
 
+/** A report written by `noise-exp --out`; anything else is refused, naming the file. */
+function readReport(file: string): ExperimentReport {
+  let r: unknown;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: cannot read a noise-exp report (${(e as Error).message})`);
+  }
+  const ok = typeof r === 'object' && r !== null && 'runs' in r && Array.isArray(r.runs) && 'settings' in r && typeof r.settings === 'object' && r.settings !== null && 'methods' in r.settings && Array.isArray(r.settings.methods);
+  if (!ok) throw new Error(`${file}: not a noise-exp report (expected the JSON that \`noise-exp --out\` writes)`);
+  return r as ExperimentReport;
+}
+
 /** Adds the `noise-exp` sub-command. */
 export function register(program: Command): void {
   program
@@ -53,7 +66,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the full report (settings, every run, curves, summaries) as JSON')
     .action(async (o: { noise: number[]; seeds: number; firstSeed: number; clips: number; heldout: number; steps: number; threads?: number; method?: MethodSpec[]; detectWith: string; from?: string[]; out?: string }) => {
       if (o.from) {
-        const merged = mergeReports(o.from.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ExperimentReport));
+        const merged = mergeReports(o.from.map(readReport));
         if (o.out) writeFileSync(o.out, JSON.stringify(merged, null, 2) + '\n');
         console.log(formatReport(merged));
         return;

@@ -2,7 +2,7 @@
  * `flywheel noise-exp` with methods given on the command line (a tiny grid: 2 methods, 2 seeds, a
  * few steps — this checks the plumbing and the report's shape, not the experiment's result).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentReport } from '../../jobs/noise-experiment/experiment.js';
@@ -31,7 +31,20 @@ describe('flywheel noise-exp', () => {
     expect(report.detection.map((d) => d.policy)).toContain('estimated-noise');
     expect(r.stdout).toContain('over seeds 3–4');
     expect(r.stdout).toMatch(/ada against the best fixed γ/);
+    // --from reprints the saved report's tables without training
+    const again = await runCli(['noise-exp', '--from', out]);
+    expect(again.code, again.stderr).toBe(0);
+    // (the training run's stdout also has the tokenizers binding's blank lines and a timing line)
+    expect(again.stdout.trim()).toBe(r.stdout.slice(0, r.stdout.lastIndexOf('\n\n')).trim());
   }, 300_000);
+
+  it('--from refuses a file that is not a noise-exp report, naming it', async () => {
+    const bad = join(await tempDir(), 'bad.json');
+    await writeFile(bad, '{"runs": 3}');
+    const r = await runCli(['noise-exp', '--from', bad]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`${bad}: not a noise-exp report`);
+  });
 
   it('rejects a method whose loss config has an unknown key, naming it', async () => {
     const r = await runCli(['noise-exp', '--method', 'x={"kind":"adatailr","warmupStep":5}']);
