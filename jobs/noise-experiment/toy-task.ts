@@ -93,23 +93,38 @@ export function shuffled<T>(items: readonly T[], r: () => number): T[] {
 
 const pick = <T>(xs: readonly T[], r: () => number): T => xs[Math.floor(r() * xs.length)];
 
-function inside(shape: string, x: number, y: number, cx: number, cy: number, rad: number): boolean {
+function inside(shape: string, x: number, y: number, cx: number, cy: number, rad: number, circleScale: number): boolean {
   const dx = x - cx;
   const dy = y - cy;
-  // circle and square differ in their corners, so the square is drawn full-size and the circle smaller
-  if (shape === 'circle') return dx * dx + dy * dy <= 0.8 * 0.8 * rad * rad;
+  if (shape === 'circle') return dx * dx + dy * dy <= circleScale * circleScale * rad * rad;
   if (shape === 'square') return Math.abs(dx) <= rad && Math.abs(dy) <= rad;
+  // upward triangle: apex at top, base at bottom
   const t = (dy + rad) / (2 * rad);
   return t >= 0 && t <= 1 && Math.abs(dx) <= t * rad;
 }
 
-function drawClip(color: string, shape: string, T: number, S: number, r: () => number): Uint8Array {
-  // A large shape near the centre, drifting a little: the task is about caption noise, not hard vision.
-  const rad = S * (0.36 + 0.08 * r());
-  let cx = S / 2 + (r() - 0.5) * 0.16 * S;
-  let cy = S / 2 + (r() - 0.5) * 0.16 * S;
-  const vx = (r() - 0.5) * 0.5;
-  const vy = (r() - 0.5) * 0.5;
+/** Where a toy clip's shape sits and how it moves, as fractions of the frame size S. */
+export interface ShapeLayout {
+  /** Half-size = S · (base + spread · u), u uniform in [0, 1). */
+  readonly radius: readonly [base: number, spread: number];
+  /** Centre = S/2 ± jitter·S/2. */
+  readonly jitter: number;
+  /** Drift per frame in pixels, ± speed/2. */
+  readonly speed: number;
+  /** A circle's radius relative to the half-size (a square fills its box; < 1 keeps them apart in small frames). */
+  readonly circleScale: number;
+}
+
+/** The noise experiment's layout: a large shape near the centre, drifting a little (the task is about caption noise, not hard vision). */
+export const EXPERIMENT_LAYOUT: ShapeLayout = { radius: [0.36, 0.08], jitter: 0.16, speed: 0.5, circleScale: 0.8 };
+
+/** T frames of S×S RGB8 showing one coloured shape on a speckled grey background; all randomness from `r`. */
+export function drawShapeClip(color: string, shape: string, T: number, S: number, r: () => number, layout: ShapeLayout): Uint8Array {
+  const rad = S * (layout.radius[0] + layout.radius[1] * r());
+  let cx = S / 2 + (r() - 0.5) * layout.jitter * S;
+  let cy = S / 2 + (r() - 0.5) * layout.jitter * S;
+  const vx = (r() - 0.5) * layout.speed;
+  const vy = (r() - 0.5) * layout.speed;
   const bg = 90 + Math.floor(r() * 80);
   const frames = new Uint8Array(T * S * S * 3);
   const rgb = COLORS[color];
@@ -117,7 +132,7 @@ function drawClip(color: string, shape: string, T: number, S: number, r: () => n
     for (let y = 0; y < S; y++) {
       for (let x = 0; x < S; x++) {
         const o = ((t * S + y) * S + x) * 3;
-        const on = inside(shape, x + 0.5, y + 0.5, cx, cy, rad);
+        const on = inside(shape, x + 0.5, y + 0.5, cx, cy, rad, layout.circleScale);
         for (let c = 0; c < 3; c++) frames[o + c] = on ? rgb[c] : Math.max(0, Math.min(255, bg + Math.floor((r() - 0.5) * 20)));
       }
     }
@@ -153,7 +168,7 @@ export function makeToyTask(o: ToyTaskOptions): ToyTask {
       const color = pick(Object.keys(COLORS), r);
       const shape = pick(SHAPES, r);
       const truth = `a ${color} ${shape}`;
-      return { id: `${prefix}-${i}`, frames: drawClip(color, shape, o.frames, o.frameSize, r), caption: truth, truth, asr: pick(CHATTER, r) };
+      return { id: `${prefix}-${i}`, frames: drawShapeClip(color, shape, o.frames, o.frameSize, r, EXPERIMENT_LAYOUT), caption: truth, truth, asr: pick(CHATTER, r) };
     });
   const clean = make('train', o.trainClips);
   const heldout = make('heldout', o.heldoutClips);

@@ -63,6 +63,18 @@ function inputs(g: Graph, cfg: CaptionerConfig): { frames: Tensor; textIds: Tens
   };
 }
 
+/** The decoder graphs' inputs from the encoder: memory_bias [B,N] and each layer's cross K [B,h,dh,N] / V [B,h,N,dh]. */
+function encoderOutputInputs(g: Graph, cfg: CaptionerConfig): { memoryBias: Tensor; cross: { k: Tensor; v: Tensor }[] } {
+  const h = cfg.heads;
+  const dh = cfg.dModel / h;
+  const memoryBias = g.input(INFER_IO.memoryBias, 'float32', ['B', 'N']);
+  const cross = Array.from({ length: cfg.decLayers }, (_, i) => ({
+    k: g.input(INFER_IO.crossK(i), 'float32', ['B', h, dh, 'N']),
+    v: g.input(INFER_IO.crossV(i), 'float32', ['B', h, 'N', dh]),
+  }));
+  return { memoryBias, cross };
+}
+
 /** Encoder graph bytes. */
 export function buildEncoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
   const g = new Graph('captioner_encoder');
@@ -82,13 +94,7 @@ export function buildEncoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8
 export function buildDecoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
   const g = new Graph('captioner_decoder');
   const P = weightLookup(g, cfg, weights);
-  const h = cfg.heads;
-  const dh = cfg.dModel / h;
-  const memoryBias = g.input(INFER_IO.memoryBias, 'float32', ['B', 'N']);
-  const cross = Array.from({ length: cfg.decLayers }, (_, i) => ({
-    k: g.input(INFER_IO.crossK(i), 'float32', ['B', h, dh, 'N']),
-    v: g.input(INFER_IO.crossV(i), 'float32', ['B', h, 'N', dh]),
-  }));
+  const { memoryBias, cross } = encoderOutputInputs(g, cfg);
   const prefix = g.input(INFER_IO.prefix, 'int64', ['B', 'L']);
   const logits = decode(cfg, 'float32', { memoryBias }, prefix, P, cross);
   const last = o.squeeze(o.slice(logits, 1, -1, Number.MAX_SAFE_INTEGER), [1]);
@@ -104,13 +110,9 @@ export function buildDecoderGraph(cfg: CaptionerConfig, weights: Weights): Uint8
 export function buildDecoderStepGraph(cfg: CaptionerConfig, weights: Weights): Uint8Array {
   const g = new Graph('captioner_decoder_step');
   const P = weightLookup(g, cfg, weights);
+  const { memoryBias, cross } = encoderOutputInputs(g, cfg);
   const h = cfg.heads;
   const dh = cfg.dModel / h;
-  const memoryBias = g.input(INFER_IO.memoryBias, 'float32', ['B', 'N']);
-  const cross = Array.from({ length: cfg.decLayers }, (_, i) => ({
-    k: g.input(INFER_IO.crossK(i), 'float32', ['B', h, dh, 'N']),
-    v: g.input(INFER_IO.crossV(i), 'float32', ['B', h, 'N', dh]),
-  }));
   const token = g.input(INFER_IO.token, 'int64', ['B', 1]);
   const position = g.input(INFER_IO.position, 'int64', [1]);
   const past = Array.from({ length: cfg.decLayers }, (_, i) => ({
