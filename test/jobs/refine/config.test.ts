@@ -16,6 +16,8 @@ describe('refine config', () => {
     expect(c.train.loss.kind).toBe('adatailr');
     expect(c.adatailr.gamma).toBe('adaptive');
     expect(c.adatailr.policy).toEqual({ kind: 'threshold', min_weight: 0.5 });
+    expect(c.adatailr.scorer).toBe('caption-model');
+    expect(c.train.loss).toEqual({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1 }); // warm-up: the LR warm-up, filled in at training
   });
 
   it('names every bad field with the value it got', () => {
@@ -23,6 +25,8 @@ describe('refine config', () => {
       /invalid config job\.json:[\s\S]*rounds: .*\(got 0\)[\s\S]*model\.preset: .*\(got "huge"\)[\s\S]*train\.pretrain\.epochs: .*\(got -1\)/,
     );
     expect(() => parseRefineConfig({ ...base, adatailr: { policy: { kind: 'threshold', min_wieght: 1 } } })).toThrow(/adatailr\.policy: unknown field\(s\) "min_wieght"/);
+    expect(() => parseRefineConfig({ ...base, adatailr: { scorer: 'teacher' } })).toThrow(/adatailr\.scorer: .*\(got "teacher"\)/);
+    expect(() => parseRefineConfig({ ...base, train: { loss: { kind: 'adatailr', warmupStep: 5 } } })).toThrow(/warmupStep/);
     expect(() => parseRefineConfig({ ...base, extra: 1 })).toThrow(/\(root\): unknown field\(s\) "extra"/);
   });
 
