@@ -2,13 +2,34 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { encoderFeeds } from '../../models/batch.js';
 import { exportGraphs } from '../../models/captioner/inference-graphs.js';
+import { SPECIAL_IDS } from '../../models/captioner/config.js';
 import { Device } from '../../models/device.js';
-import { Captioner } from '../../models/inference.js';
+import { Captioner, type GenerateResult } from '../../models/inference.js';
+import type { CaptionerModel } from '../../models/model.js';
 import { Trainer } from '../../models/trainer.js';
 import { toyBatch, untrainedTiny } from './fixtures.js';
 import { toyClips } from './toy.js';
 
 const dev = (): Device => new Device({ intraOpThreads: 1 });
+
+/**
+ * Every caption has 1..maxLen ordinary tokens (no pad/bos/eos/unk, inside the vocabulary) and its
+ * text is the tokenizer's decoding of those ids and not blank. (An untrained tiny model with these
+ * seeds never emits eos first, so an empty caption means generation is broken.)
+ */
+async function expectRealCaptions(model: CaptionerModel, gen: GenerateResult, n: number, maxLen: number): Promise<void> {
+  expect(gen.ids).toHaveLength(n);
+  for (const ids of gen.ids) {
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.length).toBeLessThanOrEqual(maxLen);
+    for (const id of ids) {
+      expect(id).toBeGreaterThan(SPECIAL_IDS.unk);
+      expect(id).toBeLessThan(model.config.vocabSize);
+    }
+  }
+  expect(gen.text).toEqual(await model.tokenizer.decodeBatch(gen.ids));
+  for (const t of gen.text) expect(t.trim()).not.toBe('');
+}
 
 describe('inference graphs', () => {
   it('exported score graph equals the training graph forward (token log p) on the same weights', async () => {
@@ -40,11 +61,18 @@ describe('inference graphs', () => {
     const cap = await Captioner.fromModel(model, dev());
     for (const beams of [1, 3]) {
       const gen = await cap.generate(batch, { maxLen: 6, beams });
+      await expectRealCaptions(model, gen, 3, 6);
       const sc = await cap.score(batch, gen.ids);
+      let compared = 0;
       gen.ids.forEach((ids, b) => {
-        expect(ids.length).toBeLessThanOrEqual(6);
-        ids.forEach((_, t) => expect(sc.tokenLogp[b][t]).toBeCloseTo(gen.tokenLogp[b][t], 4));
+        ids.forEach((_, t) => {
+          expect(sc.tokenLogp[b][t]).toBeCloseTo(gen.tokenLogp[b][t], 4);
+          // greedy takes the most likely of V tokens, so its probability is at least 1/V
+          if (beams === 1) expect(gen.tokenLogp[b][t]).toBeGreaterThanOrEqual(-Math.log(model.config.vocabSize));
+          compared++;
+        });
       });
+      expect(compared).toBeGreaterThanOrEqual(3);
     }
     await cap.release();
   });
@@ -89,6 +117,7 @@ describe('inference graphs', () => {
     const clips = toyClips(4, 4, 32, 13);
     const cap = await Captioner.fromModel(model, dev());
     const all = await cap.generate(toyBatch(clips), { maxLen: 5, beams: 2 });
+    await expectRealCaptions(model, all, 4, 5);
     const again = await cap.generate(toyBatch(clips), { maxLen: 5, beams: 2 });
     expect(again).toEqual(all);
     const one = await cap.generate(toyBatch(clips.slice(2, 3)), { maxLen: 5, beams: 2 });
