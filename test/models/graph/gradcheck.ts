@@ -21,11 +21,13 @@ export interface CheckInput {
   readonly range?: readonly [number, number];
 }
 
-/** Result of a check: worst absolute error and how many entries were compared. */
+/** Result of a check: worst absolute error, how many entries were compared, and the autodiff's gradients. */
 export interface CheckResult {
   readonly maxErr: number;
   readonly checked: number;
   readonly failures: string[];
+  /** The analytic gradient of the loss with respect to each input (all entries). */
+  readonly analytic: Float64Array[];
 }
 
 /** Op types appearing in graphs built by `gradCheck` calls (for coverage assertions). */
@@ -62,6 +64,7 @@ export async function gradCheck(
   const feeds = (): Record<string, ort.Tensor> =>
     Object.fromEntries(data.map((d, i) => [`x${i}`, new ort.Tensor('float64', Float64Array.from(d), inputs[i].shape as number[])]));
   const out = await session.run(feeds());
+  const analytic = inputs.map((_, i) => Float64Array.from(out[`g${i}`].data as Float64Array));
   const failures: string[] = [];
   let maxErr = 0;
   let checked = 0;
@@ -83,5 +86,5 @@ export async function gradCheck(
     }
   }
   await session.release();
-  return { maxErr, checked, failures };
+  return { maxErr, checked, failures, analytic };
 }
