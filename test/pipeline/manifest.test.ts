@@ -46,6 +46,36 @@ describe('manifest readers', () => {
     expect(missing && 'error' in missing ? missing.error.clip_id : '').toBe('row:2');
   });
 
+  it('checks each field, names it and quotes the value (one error per row, in field order)', async () => {
+    const p = await writeJsonl(join(dir, 'fields.jsonl'), [
+      { ...clip('7', 'a.mp4', 0, 1), clip_id: ' 7 ', start_s: '1', end_s: '2.5', title: '', split: 'human', tags: '["x", "y"]', asr_text: 5 },
+      { ...clip('n', 'a.mp4', 0, 1), clip_id: 42, tags: 'a| b ||c', human_caption: 'a cat' },
+      clip('   ', 'a.mp4', 0, 1),
+      { ...clip('nul', 'a\u0000.mp4', 0, 1) },
+      { ...clip('str', 'a.mp4', 0, 2), start_s: '-1', tags: '[bad' },
+      { ...clip('emp', 'a.mp4', 0, 2), start_s: '' },
+      { ...clip('t1', 'a.mp4', 0, 1), tags: '[1, 2]' },
+      { ...clip('t2', 'a.mp4', 0, 1), tags: { a: 1 } },
+      { ...clip('t3', 'a.mp4', 0, 1), tags: ['ok', 3] },
+      { ...clip('inv', 'a.mp4', 3, 3) },
+    ]);
+    const items = await read(p);
+    expect(items.flatMap((i) => ('clip' in i ? [i.clip] : []))).toEqual([
+      { clip_id: '7', video_uri: 'a.mp4', start_s: 1, end_s: 2.5, asr_text: '', title: null, tags: ['x', 'y'], human_caption: null, split: 'human' },
+      { clip_id: '42', video_uri: 'a.mp4', start_s: 0, end_s: 1, asr_text: 'asr n', title: null, tags: ['a', 'b', 'c'], human_caption: 'a cat', split: null },
+    ]);
+    expect(messages(items)).toEqual([
+      expect.stringMatching(/^manifest_row: .*fields\.jsonl row 3: missing clip_id \(got "   "\)$/),
+      expect.stringMatching(/^manifest_row: .*row 4: unreadable video_uri \(got "a\\u0000\.mp4"\): expected a non-empty path$/),
+      expect.stringMatching(/^bad_time_range: .*row 5: start_s is negative \(got -1\)$/),
+      expect.stringMatching(/^bad_time_range: .*row 6: start_s is not a number \(got ""\)$/),
+      expect.stringMatching(/^manifest_row: .*row 7: tags must be a list of strings, a JSON array or "a\|b" \(got "\[1, 2\]"\)$/),
+      expect.stringMatching(/^manifest_row: .*row 8: tags must be .* \(got \{"a":1\}\)$/),
+      expect.stringMatching(/^manifest_row: .*row 9: tags must be .* \(got \["ok",3\]\)$/),
+      expect.stringMatching(/^bad_time_range: .*row 10: end_s must be greater than start_s \(got start_s=3, end_s=3\)$/),
+    ]);
+  });
+
   it('reads CSV with quoted fields, embedded commas/newlines and tags', async () => {
     const p = join(dir, 'm.csv');
     await writeFile(p, 'clip_id,video_uri,start_s,end_s,asr_text,tags\r\nx,"dir/a, ""b"".mp4",0,2.5,"line1\nline2",cat|dog\ny,b.mp4,3,1,,\nz,c.mp4,0,1,hi\n');
