@@ -58,11 +58,13 @@ describe('manifest readers', () => {
       { ...clip('t2', 'a.mp4', 0, 1), tags: { a: 1 } },
       { ...clip('t3', 'a.mp4', 0, 1), tags: ['ok', 3] },
       { ...clip('inv', 'a.mp4', 3, 3) },
+      { clip_id: 'min', video_uri: 'b.mp4', start_s: 0, end_s: 1 },
     ]);
     const items = await read(p);
     expect(items.flatMap((i) => ('clip' in i ? [i.clip] : []))).toEqual([
       { clip_id: '7', video_uri: 'a.mp4', start_s: 1, end_s: 2.5, asr_text: '', title: null, tags: ['x', 'y'], human_caption: null, split: 'human' },
       { clip_id: '42', video_uri: 'a.mp4', start_s: 0, end_s: 1, asr_text: 'asr n', title: null, tags: ['a', 'b', 'c'], human_caption: 'a cat', split: null },
+      { clip_id: 'min', video_uri: 'b.mp4', start_s: 0, end_s: 1, asr_text: '', title: null, tags: null, human_caption: null, split: null },
     ]);
     expect(messages(items)).toEqual([
       expect.stringMatching(/^manifest_row: .*fields\.jsonl row 3: missing clip_id \(got "   "\)$/),
