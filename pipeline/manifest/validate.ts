@@ -1,7 +1,9 @@
 /**
- * Checks one manifest row and turns it into a clip or an error row. Every message names the
- * manifest file and the row number, so a user can find and fix the line.
+ * Checks one manifest row and turns it into a clip or an error row. The field checks are zod
+ * schemas; every message names the manifest file, the row number and the field, and quotes the
+ * value, so a user can find and fix the line.
  */
+import { z } from 'zod';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ErrorKind, ErrorRow } from '../../schemas/errors.js';
 import { isUnparsable, type RawRow } from './raw.js';
@@ -11,6 +13,81 @@ export const MANIFEST_STAGE = 'manifest';
 
 /** A validated clip, or the error row that replaces it. */
 export type ManifestItem = { readonly clip: ClipRow; readonly row: number } | { readonly error: ErrorRow; readonly row: number };
+
+/** A value as an error message shows it: JSON, shortened to 80 characters; `nothing` when absent. */
+function quote(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = typeof v === 'bigint' ? String(v) : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) ?? String(v));
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** zod error option whose message quotes the value that failed. */
+const says = (text: (got: string) => string) => ({ error: (iss: { readonly input?: unknown }) => text(quote(iss.input)) });
+
+const clipIdMessage = says((got) => `missing clip_id (got ${got})`);
+
+/** `clip_id`: a non-blank string (trimmed) or a finite number. */
+export const clipIdSchema = z.union([z.number().transform(String), z.string().refine((s) => s.trim() !== '', clipIdMessage).transform((s) => s.trim())], clipIdMessage);
+
+/** A finite number, or a string or bigint holding one (CSV fields are strings; Parquet int64 is bigint). */
+function numeric(field: string) {
+  const notNumber = says((got) => `${field} is not a number (got ${got})`);
+  const fromString = z.string().refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), notNumber).transform(Number);
+  return z.union([z.number(), z.bigint().transform(Number).pipe(z.number()), fromString], notNumber);
+}
+
+/** An optional text field: a non-empty string, anything else is null. */
+const optText = z.string().min(1).nullable().catch(null);
+
+const stringList = z.array(z.string());
+
+/** A JSON array of strings in a string (`'["a", "b"]'`). */
+const jsonTags = z
+  .string()
+  .refine((s) => s.trim().startsWith('['))
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'invalid JSON', input: s });
+      return z.NEVER;
+    }
+  })
+  .pipe(stringList);
+
+/** `a|b|c` (how a CSV manifest writes a list). */
+const pipeTags = z.string().refine((s) => !s.trim().startsWith('[')).transform((s) => s.split('|').map((t) => t.trim()).filter((t) => t !== ''));
+
+/** `tags`: a list of strings, a JSON array of strings, or `a|b`; absent or empty is null. */
+const tagsSchema = z
+  .union([z.union([z.null(), z.literal('')]).transform(() => null), stringList, jsonTags, pipeTags], says((got) => `tags must be a list of strings, a JSON array or "a|b" (got ${got})`))
+  .default(null);
+
+const videoUriMessage = says((got) => `unreadable video_uri (got ${got}): expected a non-empty path`);
+
+/**
+ * A row's fields other than `clip_id`. Fields are checked in this order and the first failure is
+ * the row's error; `end_s > start_s` is checked once both times are valid numbers.
+ */
+export const clipFieldsSchema = z
+  .object({
+    video_uri: z.string(videoUriMessage).refine((u) => u.trim() !== '' && !u.includes('\0'), videoUriMessage),
+    start_s: numeric('start_s').pipe(z.number().nonnegative({ error: (iss) => `start_s is negative (got ${String(iss.input)})` })),
+    end_s: numeric('end_s'),
+    asr_text: z.string().catch(''),
+    title: optText,
+    tags: tagsSchema,
+    human_caption: optText,
+    split: optText,
+  })
+  .superRefine((r, ctx) => {
+    if (r.end_s <= r.start_s) {
+      ctx.addIssue({ code: 'custom', path: ['end_s'], input: r.end_s, message: `end_s must be greater than start_s (got start_s=${r.start_s}, end_s=${r.end_s})` });
+    }
+  });
+
+/** Fields whose failures are `bad_time_range` errors; the others are `manifest_row`. */
+const TIME_FIELDS: ReadonlySet<PropertyKey> = new Set(['start_s', 'end_s']);
 
 /** Tracks clip ids already seen (duplicates are errors; the first occurrence wins). */
 export class ManifestValidator {
@@ -25,76 +102,23 @@ export class ManifestValidator {
 
   /** Validates one raw row. */
   check(raw: RawRow): ManifestItem {
-    const where = `${this.#file} row ${raw.row}`;
     const fail = (clip_id: string, kind: ErrorKind, why: string): ManifestItem => ({
       row: raw.row,
-      error: { clip_id, stage: MANIFEST_STAGE, round: this.#round, error_kind: kind, message: `${where}: ${why}`, at: new Date().toISOString() },
+      error: { clip_id, stage: MANIFEST_STAGE, round: this.#round, error_kind: kind, message: `${this.#file} row ${raw.row}: ${why}`, at: new Date().toISOString() },
     });
     const v = raw.values;
     if (isUnparsable(v)) return fail(`row:${raw.row}`, 'manifest_row', `unparsable row: ${v.unparsable}`);
-    const idRaw = v.clip_id;
-    const clip_id = typeof idRaw === 'number' && Number.isFinite(idRaw) ? String(idRaw) : typeof idRaw === 'string' ? idRaw.trim() : '';
-    if (clip_id === '') return fail(`row:${raw.row}`, 'manifest_row', `missing clip_id (got ${quote(idRaw)})`);
+    const id = clipIdSchema.safeParse(v.clip_id);
+    if (!id.success) return fail(`row:${raw.row}`, 'manifest_row', id.error.issues[0].message);
+    const clip_id = id.data;
     const first = this.#seen.get(clip_id);
     if (first !== undefined) return fail(clip_id, 'manifest_row', `duplicate clip_id ${quote(clip_id)} (first seen at row ${first}); this row is skipped`);
     this.#seen.set(clip_id, raw.row);
-    const uri = v.video_uri;
-    if (typeof uri !== 'string' || uri.trim() === '' || uri.includes('\0')) {
-      return fail(clip_id, 'manifest_row', `unreadable video_uri (got ${quote(uri)}): expected a non-empty path`);
+    const fields = clipFieldsSchema.safeParse(v);
+    if (!fields.success) {
+      const issue = fields.error.issues[0];
+      return fail(clip_id, TIME_FIELDS.has(issue.path[0] ?? '') ? 'bad_time_range' : 'manifest_row', issue.message);
     }
-    const start = toNumber(v.start_s);
-    const end = toNumber(v.end_s);
-    if (start === undefined) return fail(clip_id, 'bad_time_range', `start_s is not a number (got ${quote(v.start_s)})`);
-    if (end === undefined) return fail(clip_id, 'bad_time_range', `end_s is not a number (got ${quote(v.end_s)})`);
-    if (start < 0) return fail(clip_id, 'bad_time_range', `start_s is negative (got ${start})`);
-    if (end <= start) return fail(clip_id, 'bad_time_range', `end_s must be greater than start_s (got start_s=${start}, end_s=${end})`);
-    const tags = toTags(v.tags);
-    if (tags === 'bad') return fail(clip_id, 'manifest_row', `tags must be a list of strings, a JSON array or "a|b" (got ${quote(v.tags)})`);
-    return {
-      row: raw.row,
-      clip: {
-        clip_id,
-        video_uri: uri,
-        start_s: start,
-        end_s: end,
-        asr_text: typeof v.asr_text === 'string' ? v.asr_text : '',
-        title: optString(v.title),
-        tags,
-        human_caption: optString(v.human_caption),
-        split: optString(v.split),
-      },
-    };
+    return { row: raw.row, clip: { clip_id, ...fields.data } };
   }
-}
-
-function quote(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-function toNumber(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function optString(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function toTags(v: unknown): string[] | null | 'bad' {
-  if (v === null || v === undefined || v === '') return null;
-  if (Array.isArray(v)) return v.every((t) => typeof t === 'string') ? (v as string[]) : 'bad';
-  if (typeof v === 'string') {
-    if (v.trim().startsWith('[')) {
-      try {
-        const parsed: unknown = JSON.parse(v);
-        return Array.isArray(parsed) && parsed.every((t) => typeof t === 'string') ? (parsed as string[]) : 'bad';
-      } catch {
-        return 'bad';
-      }
-    }
-    return v.split('|').map((t) => t.trim()).filter((t) => t !== '');
-  }
-  return 'bad';
 }
