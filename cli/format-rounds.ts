@@ -1,25 +1,54 @@
-/** A plain-text table of round metrics for the terminal. */
+/** Plain-text tables of round metrics for the terminal: the dataset's trinity first, the model's own score last. */
+import type { Trinity } from '../jobs/refine/dataset-metrics.js';
 import type { RoundRecord } from '../jobs/refine/round-metrics.js';
 
 const f = (x: number | undefined, d = 3): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 
-/** One line per round: kept rows, held-out CIDEr-D/BLEU-4/attribute accuracy, filter P/R, γ. */
+/** One row of the trinity table: rows, content accuracy, CIDEr-D, vocabulary, distinct-2. */
+function trinityCells(t: Trinity): string[] {
+  return [
+    String(t.quantity.rows).padStart(5),
+    f(t.quality?.contentAccuracy).padStart(8),
+    f(t.quality?.ciderD).padStart(8),
+    String(t.diversity.vocabulary).padStart(6),
+    f(t.diversity.distinct2).padStart(7),
+  ];
+}
+
+/**
+ * The exported dataset per round (train split) beside the raw input, what AdaTaiLr did (dropped,
+ * re-weighted, γ, ρ̂), which sources the choice kept, and the model's held-out CIDEr-D.
+ */
 export function formatRounds(rounds: readonly RoundRecord[]): string {
-  const head = 'round  rows  kept  CIDEr-D  BLEU-4  attr-exact  filterP  filterR  gamma';
-  const lines = rounds.map((r) =>
-    [
-      String(r.round).padStart(5),
-      String(r.quantity.rows).padStart(5),
-      String(r.quantity.kept).padStart(5),
-      f(r.quality?.ciderD).padStart(8),
-      f(r.quality?.bleu4).padStart(7),
-      f(r.quality?.attributes.exact).padStart(11),
-      f(r.filter?.precision).padStart(8),
-      f(r.filter?.recall).padStart(8),
-      f(r.scoringGamma, 2).padStart(6),
-    ].join(' '),
-  );
-  const raw = rounds[0]?.rawAsrQuality;
-  if (raw) lines.push(`raw ASR text on the same held-out clips: CIDEr-D ${f(raw.ciderD)}, BLEU-4 ${f(raw.bleu4)}, attr-exact ${f(raw.attributes.exact)}`);
+  const head = 'data       rows  content  CIDEr-D  vocab  dist-2 | dropped  reweighted  gamma    rho | model CIDEr-D | chosen';
+  const first = rounds[0];
+  const lines: string[] = [];
+  if (first) {
+    lines.push(['raw       ', ...trinityCells(first.raw)].join(' '));
+    if (first.rawClean) lines.push(['raw-clean ', ...trinityCells(first.rawClean)].join(' ') + '   (rows whose transcript the truth says is clean)');
+  }
+  for (const r of rounds) {
+    const chosen = Object.entries(r.adatailr.chosen)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    lines.push(
+      [
+        `round ${r.round}   `.slice(0, 10),
+        ...trinityCells(r.dataset),
+        '|',
+        String(r.adatailr.dropped).padStart(7),
+        String(r.adatailr.reweighted).padStart(11),
+        f(r.adatailr.gamma, 2).padStart(6),
+        f(r.adatailr.rho, 2).padStart(6),
+        '|',
+        f(r.modelQuality?.ciderD).padStart(13),
+        '|',
+        chosen,
+      ].join(' '),
+    );
+  }
+  const raw = first?.rawAsrQuality;
+  if (raw) lines.push(`model CIDEr-D: the round's model on ${first?.evalClips ?? 0} held-out clips (raw ASR text there: ${f(raw.ciderD)}) — the model's score, not the dataset's`);
   return [head, ...lines].join('\n');
 }

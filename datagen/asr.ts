@@ -12,7 +12,8 @@ export const NOISE_KINDS = ['wrong_attribute', 'missing_words', 'off_topic', 'ot
 /** One noise kind. */
 export type NoiseKind = (typeof NOISE_KINDS)[number];
 
-const MOTION_PHRASES: Record<Motion, readonly string[]> = {
+/** The phrases narration and titles use for each motion (the canonical words are in `MOTIONS`). */
+export const MOTION_PHRASES: Readonly<Record<Motion, readonly string[]>> = {
   left: ['moving to the left', 'going left', 'moves left'],
   right: ['moving to the right', 'going right', 'moves right'],
   up: ['going up', 'moving up', 'moves up'],

@@ -5,5 +5,6 @@ export * from './asr.js';
 export * from './options.js';
 export * from './generate.js';
 export * from './truth.js';
+export * from './content.js';
 export { readParquetRows, readParquetTable, writeParquetRows } from './parquet.js';
 export { hash32, makeRng, rankedSubset, type Rng } from './rng.js';

@@ -20,6 +20,11 @@ export interface CaptionBatch {
   readonly text: TextInput;
   /** Reference captions (training and scoring). */
   readonly captions?: TextInput;
+  /**
+   * Per-row training weight (default 1): a refined row's quality weight. A row of weight 0 changes
+   * nothing — neither the update nor the noise estimate.
+   */
+  readonly weights?: readonly number[];
 }
 
 /** Ids per row, tokenizing strings when needed. */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ReportData } from './report-data.js';
+import type { ReportData, TrinityPoint } from './report-data.js';
 import { thumbnailDataUrl } from './thumbnail-png.js';
 
 const require = createRequire(import.meta.url);
@@ -26,19 +26,32 @@ function scriptJson(value: unknown): string {
 
 const fmt = (x: number | undefined, digits = 3): string => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
 
+function trinityCells(t: TrinityPoint | undefined): string {
+  if (!t) return '<td colspan="6">–</td>';
+  return `<td>${t.rows}</td><td>${t.tokens}</td><td>${fmt(t.contentAccuracy)}</td><td>${fmt(t.ciderD)}</td><td>${t.vocabulary}</td><td>${fmt(t.distinct2)}</td>`;
+}
+
 function roundsTable(data: ReportData): string {
-  const rows = data.rounds
-    .map(
-      (r) => `<tr><td>${r.round}</td><td><code>${escapeHtml(r.modelVersion)}</code></td>` +
-        `<td>${r.quantity.rows}</td><td>${r.quantity.kept}</td><td>${r.quantity.tokens}</td>` +
-        `<td>${fmt(r.quality.ciderD)}</td><td>${fmt(r.quality.bleu4)}</td><td>${fmt(r.quality.attributeAccuracy)}</td>` +
-        `<td>${fmt(r.diversity.distinct1)}</td><td>${fmt(r.diversity.distinct2)}</td><td>${r.diversity.vocabulary}</td>` +
-        `<td>${fmt(r.filter?.precision)}</td><td>${fmt(r.filter?.recall)}</td><td>${fmt(r.gamma)}</td><td>${fmt(r.noiseEstimate)}</td></tr>`,
-    )
-    .join('\n');
-  return `<table><thead><tr><th>round</th><th>model</th><th>rows</th><th>kept</th><th>tokens</th>` +
-    `<th>CIDEr-D</th><th>BLEU-4</th><th>attr. acc.</th><th>distinct-1</th><th>distinct-2</th><th>vocab</th>` +
-    `<th>filter P</th><th>filter R</th><th>γ</th><th>ρ̂</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const head = '<th>rows</th><th>tokens</th><th>content acc.</th><th>CIDEr-D</th><th>vocab</th><th>distinct-2</th>';
+  const base = [
+    ...(data.raw ? [`<tr><td>raw</td><td>input</td>${trinityCells(data.raw)}<td colspan="4"></td></tr>`] : []),
+    ...(data.rawClean ? [`<tr><td>raw, clean rows</td><td>truth: clean</td>${trinityCells(data.rawClean)}<td colspan="4"></td></tr>`] : []),
+  ];
+  const rows = data.rounds.map(
+    (r) =>
+      `<tr><td>${r.round}</td><td><code>${escapeHtml(r.modelVersion)}</code></td>${trinityCells(r.dataset)}` +
+      `<td>${r.adatailr.dropped}</td><td>${r.adatailr.reweighted}</td><td>${fmt(r.adatailr.gamma)}</td><td>${fmt(r.adatailr.rho)}</td></tr>`,
+  );
+  return `<table><thead><tr><th>round</th><th>model</th>${head}<th>dropped</th><th>re-weighted</th><th>γ</th><th>ρ̂</th></tr></thead>` +
+    `<tbody>${[...base, ...rows].join('\n')}</tbody></table>`;
+}
+
+function sourcesTable(data: ReportData): string {
+  const rows = data.rounds.flatMap((r) =>
+    Object.entries(r.bySource).map(([src, t]) => `<tr><td>${r.round}</td><td>${escapeHtml(src)}</td>${trinityCells(t)}</tr>`),
+  );
+  return `<table><thead><tr><th>round</th><th>source</th><th>rows</th><th>tokens</th><th>content acc.</th><th>CIDEr-D</th><th>vocab</th><th>distinct-2</th></tr></thead>` +
+    `<tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 function samplesSection(data: ReportData): string {
@@ -83,27 +96,35 @@ const chartScript = `
                  scales: { y: { title: { display: true, text: yTitle } } } },
     }));
   }
-  const flat = v => rounds.map(() => v);
+  const flat = v => rounds.map(() => (v === undefined ? null : v));
+  const raw = data.raw || {};
+  const clean = data.rawClean || {};
+  const dashed = { borderDash: [6, 4] };
   line('chart-quality', [
-    { label: 'CIDEr-D (held-out)', data: data.rounds.map(r => r.quality.ciderD), borderColor: '#1f77b4' },
-    { label: 'BLEU-4 (held-out)', data: data.rounds.map(r => r.quality.bleu4), borderColor: '#ff7f0e' },
-    ...data.baselines.map((b, i) => ({ label: b.name + ' CIDEr-D', data: flat(b.ciderD), borderDash: [6, 4], borderColor: ['#7f7f7f', '#bcbd22', '#17becf'][i % 3] })),
-  ], 'score');
+    { label: 'content accuracy (dataset)', data: data.rounds.map(r => r.dataset.contentAccuracy ?? null), borderColor: '#1f77b4' },
+    { label: 'raw input', data: flat(raw.contentAccuracy), borderColor: '#1f77b4', ...dashed },
+    { label: 'CIDEr-D / 10 (dataset)', data: data.rounds.map(r => r.dataset.ciderD === undefined ? null : r.dataset.ciderD / 10), borderColor: '#ff7f0e' },
+    { label: 'raw CIDEr-D / 10', data: flat(raw.ciderD === undefined ? undefined : raw.ciderD / 10), borderColor: '#ff7f0e', ...dashed },
+  ], 'share of rows / score');
   line('chart-diversity', [
-    { label: 'distinct-1', data: data.rounds.map(r => r.diversity.distinct1), borderColor: '#2ca02c' },
-    { label: 'distinct-2', data: data.rounds.map(r => r.diversity.distinct2), borderColor: '#d62728' },
-    { label: 'token entropy (bits)', data: data.rounds.map(r => r.diversity.entropy), borderColor: '#9467bd', yAxisID: 'y' },
-  ], 'diversity');
+    { label: 'vocabulary (dataset)', data: data.rounds.map(r => r.dataset.vocabulary), borderColor: '#2ca02c' },
+    { label: 'raw vocabulary', data: flat(raw.vocabulary), borderColor: '#2ca02c', ...dashed },
+    { label: 'raw clean-rows vocabulary', data: flat(clean.vocabulary), borderColor: '#98df8a', ...dashed },
+  ], 'distinct words');
   line('chart-quantity', [
-    { label: 'rows', data: data.rounds.map(r => r.quantity.rows), borderColor: '#8c564b' },
-    { label: 'rows kept', data: data.rounds.map(r => r.quantity.kept), borderColor: '#e377c2' },
+    { label: 'rows exported', data: data.rounds.map(r => r.dataset.rows), borderColor: '#8c564b' },
+    { label: 'raw rows', data: flat(raw.rows), borderColor: '#8c564b', ...dashed },
   ], 'rows');
-  line('chart-filter', [
-    { label: 'filter precision', data: data.rounds.map(r => r.filter ? r.filter.precision : null), borderColor: '#17becf' },
-    { label: 'filter recall', data: data.rounds.map(r => r.filter ? r.filter.recall : null), borderColor: '#bcbd22' },
-    { label: 'γ', data: data.rounds.map(r => r.gamma ?? null), borderColor: '#7f7f7f' },
-    { label: 'noise estimate ρ̂', data: data.rounds.map(r => r.noiseEstimate ?? null), borderColor: '#000000' },
+  line('chart-adatailr', [
+    { label: 'dropped / rows', data: data.rounds.map(r => r.adatailr.rows ? r.adatailr.dropped / r.adatailr.rows : null), borderColor: '#d62728' },
+    { label: 're-weighted / rows', data: data.rounds.map(r => r.adatailr.rows ? r.adatailr.reweighted / r.adatailr.rows : null), borderColor: '#bcbd22' },
+    { label: 'γ', data: data.rounds.map(r => r.adatailr.gamma ?? null), borderColor: '#7f7f7f' },
+    { label: 'noise estimate ρ̂', data: data.rounds.map(r => r.adatailr.rho ?? null), borderColor: '#000000' },
   ], 'fraction');
+  line('chart-model', [
+    { label: "model's held-out CIDEr-D", data: data.rounds.map(r => r.model ? r.model.ciderD : null), borderColor: '#9467bd' },
+    { label: 'raw ASR held-out CIDEr-D', data: flat(data.rawAsrCiderD), borderColor: '#9467bd', ...dashed },
+  ], 'CIDEr-D');
   window.__flywheelCharts = charts.length;
 })();
 `;
@@ -128,19 +149,23 @@ td:nth-child(2), td:last-child { text-align: left; }
 </head><body>
 <h1>${escapeHtml(data.title)}</h1>
 <p>run <code>${escapeHtml(data.runId)}</code> · config <code>${escapeHtml(data.configHash)}</code> · ${escapeHtml(data.createdAt)}</p>
-<h2>The trinity, round by round</h2>
+<h2>The dataset's trinity, round by round</h2>
+<p>The rows each round exports (train split), measured as data against the raw input (dashed).</p>
 <div class="charts">
-<figure><canvas id="chart-quality" width="460" height="280"></canvas><figcaption>Quality</figcaption></figure>
-<figure><canvas id="chart-diversity" width="460" height="280"></canvas><figcaption>Diversity</figcaption></figure>
-<figure><canvas id="chart-quantity" width="460" height="280"></canvas><figcaption>Quantity</figcaption></figure>
-<figure><canvas id="chart-filter" width="460" height="280"></canvas><figcaption>Noise filter (AdaTaiLr)</figcaption></figure>
+<figure><canvas id="chart-quality" width="460" height="280"></canvas><figcaption>Quality (dataset)</figcaption></figure>
+<figure><canvas id="chart-diversity" width="460" height="280"></canvas><figcaption>Diversity (dataset)</figcaption></figure>
+<figure><canvas id="chart-quantity" width="460" height="280"></canvas><figcaption>Quantity (dataset)</figcaption></figure>
+<figure><canvas id="chart-adatailr" width="460" height="280"></canvas><figcaption>What AdaTaiLr changed</figcaption></figure>
+<figure><canvas id="chart-model" width="460" height="280"></canvas><figcaption>The model's own held-out score (not the dataset's)</figcaption></figure>
 </div>
 ${roundsTable(data)}
+<h3>By caption source</h3>
+${sourcesTable(data)}
 <h2>Sample clips and their captions across rounds</h2>
 ${samplesSection(data)}
 <h2>Errors</h2>
 ${errorsSection(data)}
-<script type="application/json" id="report-data">${scriptJson({ rounds: data.rounds, baselines: data.baselines })}</script>
+<script type="application/json" id="report-data">${scriptJson({ rounds: data.rounds, raw: data.raw, rawClean: data.rawClean, rawAsrCiderD: data.rawAsrCiderD })}</script>
 <script>${chartScript}</script>
 </body></html>
 `;

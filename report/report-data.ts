@@ -1,22 +1,37 @@
 /**
- * What the report page shows: per-round trinity metrics, the noise filter, sample clips with their
- * caption history, and an errors summary. Jobs build this; `renderReportHtml` draws it.
+ * What the report page shows: per-round trinity of the exported dataset beside the raw input, what
+ * AdaTaiLr did, the model's own held-out scores, sample clips with their caption history, and an
+ * errors summary. Jobs build this; `renderReportHtml` draws it.
  */
 
-/** The paper's trinity plus noise-control figures for one refinement round. */
+/** One dataset version's trinity as the page draws it (quality fields absent without truth). */
+export interface TrinityPoint {
+  rows: number;
+  tokens: number;
+  vocabulary: number;
+  distinct1: number;
+  distinct2: number;
+  entropy: number;
+  contentAccuracy?: number;
+  ciderD?: number;
+  bleu4?: number;
+}
+
+/** One refinement round: the exported dataset's trinity, what AdaTaiLr did, and the model's own scores. */
 export interface RoundMetrics {
   round: number;
   modelVersion: string;
-  quantity: { rows: number; kept: number; tokens: number };
-  diversity: { distinct1: number; distinct2: number; vocabulary: number; entropy: number };
-  /** Quality on the held-out split against ground-truth captions. */
-  quality: { ciderD: number; bleu4: number; attributeAccuracy?: number; heldoutNll?: number };
-  /** Precision/recall of the dropped rows against known-corrupted rows, when the truth is known. */
-  filter?: { precision: number; recall: number; f1: number };
-  /** Final adaptive γ and noise estimate ρ of this round's pre-training. */
-  gamma?: number;
-  noiseEstimate?: number;
-  /** Training loss curve of this round (one value per logged step). */
+  /** The round's exported train-split rows, measured as a dataset. */
+  dataset: TrinityPoint;
+  /** The same per caption source (`asr`, `title`, `synthetic`, …). */
+  bySource: Record<string, TrinityPoint>;
+  /** Share of the train clips exported. */
+  keptShare: number;
+  /** What AdaTaiLr changed: rows dropped and down-weighted, γ and ρ̂. */
+  adatailr: { rows: number; dropped: number; reweighted: number; gamma: number; rho: number };
+  /** The model's held-out quality against the truth — the model's, not the dataset's. */
+  model?: { ciderD: number; bleu4: number; attributeAccuracy?: number };
+  /** Training loss curve of this round (one value per epoch). */
   lossCurve?: number[];
   seconds?: number;
 }
@@ -52,8 +67,12 @@ export interface ReportData {
   createdAt: string;
   configHash: string;
   rounds: RoundMetrics[];
-  /** Reference points drawn as flat lines on the quality chart (e.g. the raw ASR text's CIDEr-D). */
-  baselines: { name: string; ciderD: number }[];
+  /** The raw input on the same clips (every train transcript), drawn as a flat line on each chart. */
+  raw?: TrinityPoint;
+  /** The raw rows whose transcript is clean (truth known): the diversity to keep. */
+  rawClean?: TrinityPoint;
+  /** The raw ASR text's held-out CIDEr-D, beside the model's. */
+  rawAsrCiderD?: number;
   samples: SampleClip[];
   errors: ErrorSummary[];
 }

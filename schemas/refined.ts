@@ -7,7 +7,12 @@ export interface RefinedRow {
   start_s: number;
   end_s: number;
   caption: string;
+  /** Which candidate the round chose (`asr`, `title`, `previous`, `synthetic`, `synthetic-frames`, `human`). */
   caption_source: string;
+  /** How far the chosen candidate's score is above the runner-up's (nats; 0 when it was the only one). */
+  choice_margin: number;
+  /** The runner-up's source ('' when there was none). */
+  runner_up: string;
   round: number;
   model_version: string;
   /** AdaTaiLr row weight, for external trainers. */
@@ -26,6 +31,8 @@ export const refinedSchema = new Schema([
   new Field('end_s', new Float64(), false),
   new Field('caption', new Utf8(), false),
   new Field('caption_source', new Utf8(), false),
+  new Field('choice_margin', new Float64(), false),
+  new Field('runner_up', new Utf8(), false),
   new Field('round', new Int32(), false),
   new Field('model_version', new Utf8(), false),
   new Field('quality_weight', new Float64(), false),

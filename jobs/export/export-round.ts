@@ -21,7 +21,7 @@ import { jobLayout } from '../refine/layout.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
 /** Version tag of the exported table layout (bump on any column change). */
-export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/1';
+export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/2';
 
 /** Contents of an export's `metadata.json`. */
 export interface ExportMetadata {
@@ -78,7 +78,17 @@ export async function exportRun(opts: { run: Storage; round: number; configHash:
   let rows = 0;
   let dropped = 0;
   let heldout = 0;
-  const roundSummary = rounds.map((r) => ({ round: r.round, model_version: r.modelVersion, rows: r.quantity.rows, kept: r.quantity.kept, cider_d: r.quality?.ciderD ?? null, bleu4: r.quality?.bleu4 ?? null }));
+  const roundSummary = rounds.map((r) => ({
+    round: r.round,
+    model_version: r.modelVersion,
+    rows: r.dataset.quantity.rows,
+    kept_share: r.keptShare,
+    content_accuracy: r.dataset.quality?.contentAccuracy ?? null,
+    cider_d: r.dataset.quality?.ciderD ?? null,
+    vocabulary: r.dataset.diversity.vocabulary,
+    distinct2: r.dataset.diversity.distinct2,
+    model_cider_d: r.modelQuality?.ciderD ?? null,
+  }));
   const kv = {
     'flywheel.schema_version': EXPORT_SCHEMA_VERSION,
     'flywheel.round': String(round),
@@ -88,34 +98,38 @@ export async function exportRun(opts: { run: Storage; round: number; configHash:
   };
   for (const shard of meta.shards) {
     const clips = new Map((await readStoredRows<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
-    const scores = new Map((await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard))).map((s) => [s.clip_id, s]));
+    const modelVersions = new Map((await readStoredRows<CaptionRow>(run, layout.output('caption', shard))).map((c) => [c.clip_id, c.model_version]));
     const out: RefinedRow[] = [];
-    for (const c of await readStoredRows<CaptionRow>(run, layout.output('caption', shard))) {
-      const clip = clips.get(c.clip_id)!;
+    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard))) {
+      const clip = clips.get(s.clip_id);
+      if (!clip) throw new Error(`export: ${s.clip_id} in ${shard} has a score but no clip row`);
       if (clip.split === 'heldout') {
         heldout++;
         continue;
       }
-      const s = scores.get(c.clip_id);
-      if (!s || !s.keep || c.caption.trim() === '') {
+      if (!s.keep || s.caption.trim() === '') {
         dropped++;
         continue;
       }
       out.push({
-        clip_id: c.clip_id,
+        clip_id: s.clip_id,
         video_uri: clip.video_uri,
         start_s: clip.start_s,
         end_s: clip.end_s,
-        caption: c.caption,
-        caption_source: c.caption_source,
+        caption: s.caption,
+        caption_source: s.caption_source,
+        choice_margin: s.margin,
+        runner_up: s.runner_up,
         round,
-        model_version: c.model_version,
+        // the model that wrote a synthetic caption; `previous-round` for last round's choice (its own
+        // export has its lineage); `text` for a clip's own text or a human caption
+        model_version: s.caption_source.startsWith('synthetic') ? (modelVersions.get(s.clip_id) ?? 'text') : s.caption_source === 'previous' ? 'previous-round' : 'text',
         quality_weight: s.adatailr_weight,
         asr_text: clip.asr_text,
         run_id: meta.run_id,
         config_hash: job.config_hash,
       });
-      bySource[c.caption_source] = (bySource[c.caption_source] ?? 0) + 1;
+      bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
     }
     const bytes = parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, out as unknown as Record<string, unknown>[])], kv);
     const name = `part-${shard}.parquet`;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
 import { ConfigError, framesConfigSchema, parseWithSchema } from '../../schemas/config.js';
 import { filterPolicySchema } from '../../stages/adatailr/filter-policy.js';
+import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -46,6 +47,12 @@ export const refineConfigSchema = z
     seed: z.number().int().min(0).default(1),
     /** Refinement rounds. Default 3. */
     rounds: positiveInt.max(100).default(3),
+    /**
+     * Cross-fitting folds: the clips are split by a hash of their id, each fold's model trains on its
+     * own fold only, and a clip's candidates are written and scored by another fold's model (one that
+     * never trained on its text). 1 turns it off. Default 2.
+     */
+    folds: positiveInt.max(8).default(2),
     model: z
       .object({
         /** Architecture preset. Default `tiny`. */
@@ -56,6 +63,8 @@ export const refineConfigSchema = z
         max_caption_len: positiveInt.min(4).max(256).optional(),
         /** Encoder text tokens (overrides the preset). */
         max_text_len: positiveInt.max(1024).optional(),
+        /** Feed frame differences to the patch embedding too (motion as a local feature). Default true. */
+        frame_diff: z.boolean().default(true),
         /** A model version directory to start from instead of a fresh model (its tokenizer is used). */
         init: z.string().min(1).optional(),
       })
@@ -76,6 +85,8 @@ export const refineConfigSchema = z
       .object({
         /** Beam width for synthetic captions (1 = greedy). Default 1. */
         beams: positiveInt.max(16).default(1),
+        /** Also write a synthetic candidate from the frames alone (no title or transcript). Default true. */
+        frames_only: z.boolean().default(true),
         /** Clips per model call. Default 32. */
         model_batch: positiveInt.max(4096).default(32),
       })
@@ -83,7 +94,13 @@ export const refineConfigSchema = z
       .prefault({}),
     adatailr: z
       .object({
-        policy: filterPolicySchema.default({ kind: 'threshold', min_weight: 0.5 }),
+        /**
+         * Keep policy over the chosen captions' AdaTaiLr weights. Default `keep-all`: every plausible row
+         * is kept and its weight goes to the trainer and the export (the choice drops the implausible).
+         */
+        policy: filterPolicySchema.default({ kind: 'keep-all' }),
+        /** How each clip's caption is chosen among its candidates (`stages/adatailr/choose.ts`). */
+        choice: choiceRuleSchema.prefault({}),
         /**
          * γ for the row weights: `adaptive` (default) = our AdaTaiLr rule on the rows being scored (per shard);
          * `model` = the γ the scoring model finished training with; or a fixed number (TaiLr).
@@ -107,6 +124,11 @@ export const refineConfigSchema = z
         finetune: phaseSchema.prefault({ epochs: 4, lr: 1e-3, warmup_steps: 0 }),
         /** Start each round's model from the previous round's weights. Default true. */
         warm_start: z.boolean().default(true),
+        /**
+         * Share of training rows shown without their title/transcript (frames only), so the model can
+         * score and write captions from the frames alone. Default 0.5.
+         */
+        text_dropout: z.number().min(0).max(1).default(0.5),
       })
       .strict()
       .prefault({}),

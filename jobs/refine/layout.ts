@@ -7,8 +7,8 @@
  * frames/                    the frames run (engine run dir): frames extracted once, reused by all rounds
  * round-<k>/                 round k's run: caption and adatailr outputs per shard, errors, ledger
  * bootstrap/                 round 0's text captions, to train the first scoring model
- * models/bootstrap/          model version that scores round 0
- * models/round-<k>/          model version trained in round k
+ * models/bootstrap/fold-<f>/ model versions that score round 0 (one per fold)
+ * models/round-<k>/fold-<f>/ model versions trained in round k (one per fold)
  * metrics/round-<k>.json     round k's metrics; its presence means round k is done
  * exports/round-<k>/         exported refined dataset (Parquet + metadata.json)
  * report.html                the report page
@@ -25,8 +25,8 @@ export function jobLayout(dir: string) {
     framesRun: join(dir, 'frames'),
     bootstrapRun: join(dir, 'bootstrap'),
     roundRun: (k: number): string => join(dir, `round-${k}`),
-    bootstrapModel: join(dir, 'models', 'bootstrap'),
-    roundModel: (k: number): string => join(dir, 'models', `round-${k}`),
+    bootstrapModel: (fold: number): string => join(dir, 'models', 'bootstrap', `fold-${fold}`),
+    roundModel: (k: number, fold = 0): string => join(dir, 'models', `round-${k}`, `fold-${fold}`),
     roundMetrics: (k: number): string => join(dir, 'metrics', `round-${k}.json`),
     metricsDir: join(dir, 'metrics'),
     exportDir: (k: number): string => join(dir, 'exports', `round-${k}`),

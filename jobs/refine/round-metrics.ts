@@ -1,34 +1,53 @@
 /**
- * What a finished round records in `metrics/round-<k>.json`: the trinity (quantity, diversity,
- * quality), the noise filter against the truth when known, training curves, lineage and timings.
+ * What a finished round records in `metrics/round-<k>.json`: the dataset's own trinity (the rows
+ * the round exports, measured as data), what AdaTaiLr and the per-clip choice did, the model's
+ * held-out scores (labelled as the model's), training curves, lineage and timings.
  */
-import { corruptedIds, truthAttrs, type TruthRow } from '../../datagen/truth.js';
-import { attributeAccuracy } from '../../metrics/attributes.js';
+import { type TruthRow } from '../../datagen/truth.js';
 import type { BenchmarkQuality } from '../../metrics/benchmark.js';
-import { diversity, type DiversityMetrics } from '../../metrics/diversity.js';
-import { noiseDetection, type NoiseDetectionMetrics } from '../../metrics/noise.js';
-import { quantity } from '../../metrics/quantity.js';
+import { captionFromText } from '../../stages/caption/clean-text.js';
+import { type DatasetReport, datasetReport, trinity, type Trinity } from './dataset-metrics.js';
 import type { TrainExample } from './training-set.js';
+
+/** What the adatailr stage did to the round's train-split rows. */
+export interface AdatailrSummary {
+  /** Rows with a caption to weigh. */
+  readonly rows: number;
+  /** Rows dropped (no plausible candidate, or the keep policy). */
+  readonly dropped: number;
+  /** Kept rows whose weight is below 1 (down-weighted for the trainer). */
+  readonly reweighted: number;
+  readonly meanWeight: number;
+  /** Mean γ the row weights were computed with, and the mean noise estimate ρ̂ it came from. */
+  readonly gamma: number;
+  readonly rho: number;
+  /** Kept rows by the source of the chosen candidate. */
+  readonly chosen: Record<string, number>;
+}
 
 /** Contents of `metrics/round-<k>.json`. */
 export interface RoundRecord {
   readonly round: number;
-  /** Content hash of the model version trained in this round. */
+  /** Content hash of the model version trained in this round (fold 0 when cross-fitted). */
   readonly modelVersion: string;
   readonly modelDir: string;
-  /** Model version that captioned (rounds ≥ 1) and scored this round's rows. */
-  readonly scorerVersion: string;
-  /** Mean γ used to turn the scorer's token probabilities into row weights (per shard when adaptive). */
-  readonly scoringGamma: number;
-  readonly quantity: { rows: number; kept: number; tokens: number; tokensKept: number };
-  /** Diversity of the kept captions. */
-  readonly diversity: DiversityMetrics;
-  /** Held-out quality of this round's model (absent without truth). */
-  readonly quality?: BenchmarkQuality;
+  /** Content hashes of every fold's model of this round. */
+  readonly modelVersions: string[];
+  /** Model versions that wrote and scored this round's candidates (fold order). */
+  readonly scorerVersions: string[];
+  /** The round's exported train-split rows, measured as a dataset (overall and per source). */
+  readonly dataset: DatasetReport;
+  /** The raw input on the same clips: every train-split transcript as given. */
+  readonly raw: Trinity;
+  /** The raw train rows whose transcript the truth says is clean (only with truth; the diversity bar). */
+  readonly rawClean?: Trinity;
+  /** Share of the train clips the round exports. */
+  readonly keptShare: number;
+  readonly adatailr: AdatailrSummary;
+  /** The model's held-out quality against the truth (the model's, not the dataset's; absent without truth). */
+  readonly modelQuality?: BenchmarkQuality;
   /** Held-out quality of the raw ASR text on the same clips. */
   readonly rawAsrQuality?: BenchmarkQuality;
-  /** Dropped rows vs rows whose caption is wrong (absent without truth). */
-  readonly filter?: NoiseDetectionMetrics & { noisyRows: number };
   readonly pretrain: { steps: number; examples: number; lossCurve: number[]; gammaCurve: number[]; rhoCurve: number[] };
   readonly finetune: { steps: number; examples: number; lossCurve: number[] };
   readonly provider: string;
@@ -37,33 +56,44 @@ export interface RoundRecord {
   readonly evalClips: number;
 }
 
-/** Which training rows carry a wrong caption: corrupted ASR for text captions, a caption that misses the truth otherwise. */
-export function noisyRowIds(rows: readonly TrainExample[], truth: ReadonlyMap<string, TruthRow>): Set<string> {
-  const corrupted = new Set(corruptedIds([...truth.values()]));
-  const out = new Set<string>();
-  for (const r of rows) {
-    const t = truth.get(r.clipId);
-    if (!t) continue;
-    if (r.captionSource === 'asr') {
-      if (corrupted.has(r.clipId)) out.add(r.clipId);
-    } else if (r.captionSource === 'synthetic') {
-      if (attributeAccuracy([r.caption], [truthAttrs(t)]).exact < 1) out.add(r.clipId);
-    }
-  }
-  return out;
+/** A train-split clip's raw text, as the input dataset gives it. */
+export interface RawClip {
+  readonly clipId: string;
+  readonly asrText: string;
+  readonly split: string;
 }
 
-/** Quantity, diversity and filter metrics of a round's machine-captioned training rows. */
-export function dataMetrics(rows: readonly TrainExample[], truth?: ReadonlyMap<string, TruthRow>): Pick<RoundRecord, 'quantity' | 'diversity' | 'filter'> {
-  const machine = rows.filter((r) => r.split !== 'heldout' && r.captionSource !== 'human');
-  const q = quantity(
-    machine.map((r) => r.caption),
-    machine.map((r) => r.keep),
-  );
-  const kept = machine.filter((r) => r.keep);
-  const base = { quantity: { rows: q.rows, kept: q.rowsKept, tokens: q.tokens, tokensKept: q.tokensKept }, diversity: diversity(kept.map((r) => r.caption)) };
-  if (!truth) return base;
-  const noisy = noisyRowIds(machine, truth);
-  const dropped = machine.filter((r) => !r.keep).map((r) => r.clipId);
-  return { ...base, filter: { ...noiseDetection(dropped, noisy), noisyRows: noisy.size } };
+/** The dataset-side metrics of a round from its examples (train split only). */
+export function roundDataMetrics(
+  rows: readonly TrainExample[],
+  raw: readonly RawClip[],
+  truth?: ReadonlyMap<string, TruthRow>,
+): Pick<RoundRecord, 'dataset' | 'raw' | 'rawClean' | 'keptShare' | 'adatailr'> {
+  const train = rows.filter((r) => r.split === 'train');
+  const kept = train.filter((r) => r.keep && r.caption.trim() !== '');
+  const rawRows = raw.filter((c) => c.split === 'train').map((c) => ({ clipId: c.clipId, caption: captionFromText(c.asrText, null), source: 'raw' }));
+  const cleanRows = truth ? rawRows.filter((r) => truth.get(r.clipId)?.corrupted === false) : undefined;
+  const chosen: Record<string, number> = {};
+  for (const r of kept) chosen[r.captionSource] = (chosen[r.captionSource] ?? 0) + 1;
+  const gammas = train.map((r) => r.gamma).filter((g) => !Number.isNaN(g));
+  const rhos = train.map((r) => r.rho).filter((g) => !Number.isNaN(g));
+  const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+  return {
+    dataset: datasetReport(
+      kept.map((r) => ({ clipId: r.clipId, caption: r.caption, source: r.captionSource })),
+      truth,
+    ),
+    raw: trinity(rawRows, truth),
+    ...(cleanRows ? { rawClean: trinity(cleanRows, truth) } : {}),
+    keptShare: rawRows.length ? kept.length / rawRows.length : 0,
+    adatailr: {
+      rows: train.length,
+      dropped: train.length - kept.length,
+      reweighted: kept.filter((r) => r.weight < 1).length,
+      meanWeight: mean(kept.map((r) => r.weight)),
+      gamma: mean(gammas),
+      rho: mean(rhos),
+      chosen,
+    },
+  };
 }

@@ -13,26 +13,24 @@ import { readTruthMap, type TruthRow } from '../../datagen/truth.js';
 import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.js';
 import { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
-import { createModel, type CaptionerModel } from '../../models/model.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
-import { loadVersion, saveVersion } from '../../models/version.js';
+import { loadVersion } from '../../models/version.js';
 import { hashValue } from '../../pipeline/hash.js';
+import { layout } from '../../pipeline/layout.js';
+import { readRunMeta } from '../../pipeline/ledger.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
+import { readStoredRows } from '../../pipeline/parquet.js';
 import { defaultReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { runLocal } from '../../pipeline/runner.js';
-import type { AnyStage } from '../../pipeline/stage.js';
 import { LocalStorage } from '../../pipeline/storage.js';
-import { adatailrStage } from '../../stages/adatailr/stage.js';
-import { attachFramesStage } from '../../stages/attach-frames/stage.js';
-import { captionStage } from '../../stages/caption/stage.js';
+import type { ScoreRow } from '../../schemas/scores.js';
 import { framesStage } from '../../stages/frames/stage.js';
-import type { CaptionModelLoader } from '../../stages/model/caption-model.js';
 import type { RefineConfig } from './config.js';
 import { captionClips, heldoutClips, scoreEval } from './evaluate.js';
 import { jobLayout, type JobLayout } from './layout.js';
-import { dataMetrics, type RoundRecord } from './round-metrics.js';
-import { trainPhase } from './train-phase.js';
-import { TrainingSet, type TrainExample } from './training-set.js';
+import { loadModel, type RoundStepsOptions, runRoundSteps, type TrainFoldsOptions, trainFoldModels } from './round.js';
+import { type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
+import { TrainingSet } from './training-set.js';
 
 /** Options of {@link runRefine}. */
 export interface RefineOptions {
@@ -90,6 +88,8 @@ async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): Promise
   for await (const item of readManifest(config.manifest)) {
     if ('error' in item) continue;
     const c = item.clip;
+    // held-out text is never learned from, not even by the tokenizer
+    if (c.split === 'heldout') continue;
     texts.push(c.asr_text);
     if (c.title) texts.push(c.title);
     if (c.human_caption) texts.push(c.human_caption);
@@ -105,6 +105,7 @@ function modelConfig(config: RefineConfig, tok: CaptionTokenizer): CaptionerConf
   return makeConfig(config.model.preset, tok.vocabSize, {
     ...(config.model.max_caption_len ? { maxCaptionLen: config.model.max_caption_len } : {}),
     ...(config.model.max_text_len ? { maxTextLen: config.model.max_text_len } : {}),
+    frameDiff: config.model.frame_diff,
   });
 }
 
@@ -121,75 +122,88 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const tok = await trainOrLoadTokenizer(l, config);
   const initVersion = config.model.init ? await loadVersion(config.model.init) : undefined;
   const mcfg = initVersion ? initVersion.config : modelConfig(config, tok);
+  const K = config.folds;
+  const foldDirs = (dir: (f: number) => string): string[] => Array.from({ length: K }, (_, f) => dir(f));
 
   // 1. frames, once for the whole job, at the model's input size
   const framesRun = new LocalStorage(l.framesRun);
-  await engineRun(l.framesRun, config, [framesStage({ config: { ...config.frames, count: mcfg.frames, width: mcfg.frameSize, height: mcfg.frameSize }, mediaRoot: config.media_root })], 0, reporter, opts.signal);
-  const expect = { count: mcfg.frames, width: mcfg.frameSize, height: mcfg.frameSize };
-  const attach = (): AnyStage => attachFramesStage({ framesRun, expect });
-  const loader = (dir: string): CaptionModelLoader => () => Captioner.load(dir, device);
+  const frameSpec = { count: mcfg.frames, width: mcfg.frameSize, height: mcfg.frameSize };
+  await runLocal({
+    runDir: l.framesRun,
+    manifestPath: config.manifest,
+    shardSize: config.shard_size,
+    round: 0,
+    stages: [framesStage({ config: { ...config.frames, ...frameSpec }, mediaRoot: config.media_root })],
+    config: { refine: configHash, stages: ['frames'] },
+    reporter: reporter(),
+    ...sig(opts.signal),
+  });
+  const steps = (o: Omit<RoundStepsOptions, 'config' | 'framesRun' | 'frameSpec' | 'device' | 'reporter' | 'manifestPath' | 'vocabSize' | 'runConfig'> & { vocabSize?: number }) =>
+    runRoundSteps({ config, framesRun, frameSpec, device, reporter: reporter(), manifestPath: config.manifest, vocabSize: mcfg.vocabSize, runConfig: { refine: configHash }, ...sig(opts.signal), ...o });
+  const train = (o: Pick<TrainFoldsOptions, 'set' | 'outDir' | 'start' | 'seed' | 'trainingDataId' | 'label'>) =>
+    trainFoldModels({ config, folds: K, modelConfig: mcfg, tokenizer: tok, device, log, ...sig(opts.signal), ...o });
 
-  // 2. the model that scores round 0: the given init version, or one trained on round 0's text captions
-  const bootstrapDir = config.model.init ?? l.bootstrapModel;
-  // the model that writes round k's captions (round 0: none; it scores them)
-  let captionerDir = bootstrapDir;
-  if (!initVersion && !existsSync(l.bootstrapModel)) {
-    await engineRun(l.bootstrapRun, config, [attach(), captionStage({ round: 0, modelVersion: 'text', source: { kind: 'text' } })], 0, reporter, opts.signal);
-    const set = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none' });
-    const model = createModel(mcfg, tok, config.seed);
-    const pre = await trainPhase({ model, device, set, filter: trainable, phase: config.train.pretrain, loss: config.train.loss, seed: config.seed, ...sig(opts.signal), onEpoch: epochLogger(log, 'bootstrap pretrain') });
-    const fine = await trainPhase({ model, device, set, filter: human, phase: config.train.finetune, loss: { kind: 'mle' }, seed: config.seed, ...sig(opts.signal), onEpoch: epochLogger(log, 'bootstrap finetune') });
-    saveVersion(l.bootstrapModel, model, { trainingDataId: `bootstrap:${configHash}`, metrics: versionMetrics(pre, fine) });
-    log.info({ dir: l.bootstrapModel }, 'bootstrap model saved');
+  // 2. the models that score round 0: the given init version, or one per fold trained on the clips' own text
+  const bootstrapDirs = initVersion ? Array.from({ length: K }, () => config.model.init as string) : foldDirs(l.bootstrapModel);
+  if (!initVersion) {
+    await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0 });
+    const set = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none', textDropout: config.train.text_dropout });
+    await train({ set, outDir: l.bootstrapModel, start: async () => undefined, seed: config.seed, trainingDataId: `bootstrap:${configHash}`, label: 'bootstrap' });
   }
 
+  const raw = await rawClips(config.manifest);
   const records: RoundRecord[] = [];
+  let writers: string[] | undefined;
+  let scorers = bootstrapDirs;
+  let previous: Map<string, string> | undefined;
   let roundsThisCall = 0;
   for (let k = 0; k < config.rounds; k++) {
     const metricsPath = l.roundMetrics(k);
     if (existsSync(metricsPath)) {
       records.push(await readJson<RoundRecord>(metricsPath));
-      captionerDir = l.roundModel(k);
+      writers = foldDirs((f) => l.roundModel(k, f));
+      scorers = config.adatailr.scorer === 'bootstrap' ? bootstrapDirs : writers;
       continue;
     }
     if (opts.stopAfterRounds !== undefined && roundsThisCall >= opts.stopAfterRounds) break;
     opts.signal?.throwIfAborted();
-    const writer = await loadVersion(captionerDir);
-    const scoreDir = config.adatailr.scorer === 'bootstrap' ? bootstrapDir : captionerDir;
-    const scorer = scoreDir === captionerDir ? writer : await loadVersion(scoreDir);
-    const gamma = config.adatailr.gamma === 'model' ? Number(scorer.metrics.final_gamma ?? 0) : config.adatailr.gamma;
-    log.info({ round: k, captioner: writer.manifest.contentHash.slice(0, 12), scorer: scorer.manifest.contentHash.slice(0, 12), gamma }, 'round started');
+    if (k > 0 && !previous) previous = await chosenCaptions(new LocalStorage(l.roundRun(k - 1)));
+    const writerVersions = writers ? await Promise.all(writers.map(async (d) => (await loadVersion(d)).manifest.contentHash)) : [];
+    const scorerVersions = await Promise.all(scorers.map(async (d) => (await loadVersion(d)).manifest.contentHash));
+    const gamma = config.adatailr.gamma === 'model' ? Number((await loadVersion(scorers[0] as string)).metrics.final_gamma ?? 0) : config.adatailr.gamma;
+    log.info({ round: k, writers: writerVersions.map((v) => v.slice(0, 12)), scorers: scorerVersions.map((v) => v.slice(0, 12)), gamma }, 'round started');
 
-    // a. caption (text in round 0, the previous model afterwards) and score/filter, shard by shard
+    // a. gather candidates (the clip's text; the previous round's choice and the models' captions after round 0) and choose
     const t0 = performance.now();
-    const roundStages: AnyStage[] = [
-      attach(),
-      captionStage({
-        round: k,
-        modelVersion: k === 0 ? 'text' : writer.manifest.contentHash,
-        source: k === 0 ? { kind: 'text' } : { kind: 'model', load: loader(captionerDir), beams: config.caption.beams },
-        modelBatch: config.caption.model_batch,
-      }),
-      adatailrStage({ round: k, load: loader(scoreDir), gamma, vocabSize: scorer.config.vocabSize, wMin: config.adatailr.w_min, policy: config.adatailr.policy, modelBatch: config.caption.model_batch, batchSize: config.shard_size }),
-    ];
-    const roundRun = await engineRun(l.roundRun(k), config, roundStages, k, reporter, opts.signal);
+    const roundRun = await steps({
+      round: k,
+      runDir: l.roundRun(k),
+      writerVersion: writerVersions.length ? hashValue(writerVersions) : 'text',
+      ...(writers ? { writers } : {}),
+      scorers,
+      ...(previous ? { previous } : {}),
+      gamma,
+    });
     const t1 = performance.now();
 
-    // b. pre-train on the kept rows, fine-tune on the human examples
-    const set = await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k)), framesRun });
+    // b. train this round's models on the chosen rows (one per fold), warm-started from the last ones
+    const set = await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k)), framesRun, textDropout: config.train.text_dropout });
     const trainingDataId = hashValue({ run: roundRun.run_id, config: configHash, round: k });
-    if (!existsSync(l.roundModel(k))) {
-      const model: CaptionerModel = config.train.warm_start ? writer.model() : createModel(mcfg, tok, config.seed + k + 1);
-      const pre = await trainPhase({ model, device, set, filter: (e) => trainable(e) && e.keep, phase: config.train.pretrain, loss: config.train.loss, seed: config.seed + k, ...sig(opts.signal), onEpoch: epochLogger(log, `round ${k} pretrain`) });
-      const fine = await trainPhase({ model, device, set, filter: human, phase: config.train.finetune, loss: { kind: 'mle' }, seed: config.seed + k, ...sig(opts.signal), onEpoch: epochLogger(log, `round ${k} finetune`) });
-      saveVersion(l.roundModel(k), model, { trainingDataId, metrics: versionMetrics(pre, fine) });
-    }
+    const last = writers ?? (initVersion ? undefined : bootstrapDirs);
+    await train({
+      set,
+      outDir: (f) => l.roundModel(k, f),
+      start: async (f) => (config.train.warm_start && last ? loadModel(last[f] as string) : undefined),
+      seed: config.seed + k + 1,
+      trainingDataId,
+      label: `round ${k}`,
+    });
     const t2 = performance.now();
-    const version = await loadVersion(l.roundModel(k));
+    const versions = await Promise.all(foldDirs((f) => l.roundModel(k, f)).map((d) => loadVersion(d)));
 
-    // c. evaluate on held-out clips
+    // c. the model's held-out quality (fold 0's model; no fold trained on held-out clips)
     const clips = await heldoutClips({ run: new LocalStorage(l.roundRun(k)), framesRun, max: config.eval.max_clips, seed: config.seed });
-    const captioner = await Captioner.load(l.roundModel(k), device);
+    const captioner = await Captioner.load(l.roundModel(k, 0), device);
     let evalResult;
     try {
       evalResult = scoreEval(clips, await captionClips(captioner, clips, { batch: config.caption.model_batch, beams: config.caption.beams }), truth ? [...truth.values()] : undefined);
@@ -197,15 +211,15 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       await captioner.release();
     }
     const t3 = performance.now();
-    const vm = version.metrics;
+    const vm = (versions[0] as (typeof versions)[number]).metrics;
     const record: RoundRecord = {
       round: k,
-      modelVersion: version.manifest.contentHash,
-      modelDir: l.roundModel(k),
-      scorerVersion: scorer.manifest.contentHash,
-      scoringGamma: meanGamma(set.all()),
-      ...dataMetrics(set.all(), truth),
-      ...(evalResult.model ? { quality: evalResult.model } : {}),
+      modelVersion: (versions[0] as (typeof versions)[number]).manifest.contentHash,
+      modelDir: l.roundModel(k, 0),
+      modelVersions: versions.map((v) => v.manifest.contentHash),
+      scorerVersions,
+      ...roundDataMetrics(set.all(), raw, truth),
+      ...(evalResult.model ? { modelQuality: evalResult.model } : {}),
       ...(evalResult.rawAsr ? { rawAsrQuality: evalResult.rawAsr } : {}),
       pretrain: JSON.parse(String(vm.pretrain ?? '{}')) as RoundRecord['pretrain'],
       finetune: JSON.parse(String(vm.finetune ?? '{}')) as RoundRecord['finetune'],
@@ -215,56 +229,38 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       evalClips: evalResult.clips,
     };
     await writeJsonAtomic(metricsPath, record);
-    log.info({ round: k, ciderD: record.quality?.ciderD, kept: record.quantity.kept, rows: record.quantity.rows, filter_f1: record.filter?.f1 }, 'round finished');
+    log.info({ round: k, content: record.dataset.quality?.contentAccuracy, rows: record.dataset.quantity.rows, kept_share: record.keptShare, chosen: record.adatailr.chosen }, 'round finished');
     records.push(record);
-    captionerDir = l.roundModel(k);
+    previous = new Map(set.all().filter((e) => e.keep && e.caption.trim() !== '').map((e) => [e.clipId, e.caption]));
+    writers = foldDirs((f) => l.roundModel(k, f));
+    scorers = config.adatailr.scorer === 'bootstrap' ? bootstrapDirs : writers;
     roundsThisCall++;
   }
-  return { layout: l, rounds: records, finalModelDir: captionerDir };
+  return { layout: l, rounds: records, finalModelDir: writers ? (writers[0] as string) : (bootstrapDirs[0] as string) };
 }
 
-function meanGamma(rows: readonly TrainExample[]): number {
-  const gs = rows.filter((r) => r.captionSource !== 'human' && !Number.isNaN(r.gamma)).map((r) => r.gamma);
-  return gs.length ? gs.reduce((a, b) => a + b, 0) / gs.length : Number.NaN;
+/** Each clip's chosen caption in a finished round run (kept rows only): next round's `previous` candidates. */
+async function chosenCaptions(run: LocalStorage): Promise<Map<string, string>> {
+  const meta = await readRunMeta(run);
+  const out = new Map<string, string>();
+  for (const shard of meta?.shards ?? []) {
+    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard))) if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
+  }
+  return out;
 }
 
-const trainable = (e: TrainExample): boolean => e.split !== 'heldout' && e.caption.trim() !== '' && e.captionSource !== 'human';
-const human = (e: TrainExample): boolean => e.captionSource === 'human' && e.caption.trim() !== '';
+/** The manifest's clips as raw input (id, transcript, split), for the raw side of the dataset metrics. */
+async function rawClips(manifest: string): Promise<RawClip[]> {
+  const out: RawClip[] = [];
+  for await (const item of readManifest(manifest)) if ('clip' in item) out.push({ clipId: item.clip.clip_id, asrText: item.clip.asr_text, split: item.clip.split ?? 'train' });
+  return out;
+}
+
 const sig = (signal: AbortSignal | undefined): { signal?: AbortSignal } => (signal ? { signal } : {});
-
-function epochLogger(log: Logger, phase: string): (epoch: number, loss: number, gamma: number, rho: number) => void {
-  return (epoch, loss, gamma, rho) => log.info({ phase, epoch, loss, gamma, rho: Number.isNaN(rho) ? null : rho }, 'epoch');
-}
-
-/** What a model version stores about its training: deterministic facts only, so equal weights give an equal content hash. */
-function versionMetrics(pre: Awaited<ReturnType<typeof trainPhase>>, fine: Awaited<ReturnType<typeof trainPhase>>): Record<string, number | string> {
-  const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
-  return {
-    final_gamma: last(pre.gammaCurve) ?? 0,
-    final_rho: last(pre.rhoCurve) ?? Number.NaN,
-    pretrain: JSON.stringify({ steps: pre.steps, examples: pre.examples, lossCurve: pre.lossCurve, gammaCurve: pre.gammaCurve, rhoCurve: pre.rhoCurve }),
-    finetune: JSON.stringify({ steps: fine.steps, examples: fine.examples, lossCurve: fine.lossCurve }),
-    provider: pre.provider !== 'none' ? pre.provider : fine.provider,
-  };
-}
 
 async function readTruthMapFromFile(path: string): Promise<Map<string, TruthRow>> {
   // the benchmark's truth sidecar: a Parquet file; readTruthMap takes its directory
   const { readParquetRows } = await import('../../datagen/parquet.js');
   if (path.endsWith('.parquet')) return new Map((await readParquetRows<TruthRow>(path)).map((r) => [r.clip_id, r]));
   return readTruthMap(path);
-}
-
-async function engineRun(dir: string, config: RefineConfig, stages: AnyStage[], round: number, reporter: () => RunReporter, signal?: AbortSignal) {
-  const r = await runLocal({
-    runDir: dir,
-    manifestPath: config.manifest,
-    shardSize: config.shard_size,
-    round,
-    stages,
-    config: { refine: hashValue(refineOutputConfig(config)), stages: stages.map((s) => s.name) },
-    reporter: reporter(),
-    ...(signal ? { signal } : {}),
-  });
-  return r.meta;
 }

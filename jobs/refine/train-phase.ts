@@ -62,7 +62,7 @@ export async function trainPhase(opts: {
     for (let epoch = 0; epoch < phase.epochs; epoch++) {
       for await (const b of set.epoch({ filter: opts.filter, batchSize: phase.batch_size, seed: opts.seed, epoch })) {
         taken++;
-        yield { frames: b.frames, text: b.text, captions: b.captions };
+        yield { frames: b.frames, text: b.text, captions: b.captions, weights: b.weights };
       }
       epochEnds.push(taken);
     }

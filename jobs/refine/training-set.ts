@@ -1,7 +1,9 @@
 /**
- * The rows a round trains on, read back from the round's stored tables (captions, scores, the shard
- * inputs) and the job's frames run. Only ids, text and weights are held in memory; frames are read
- * shard by shard while an epoch streams, so memory stays flat however many clips there are.
+ * The rows a round trains on, read back from the round's stored tables (the chosen caption of each
+ * clip from the scores, the shard inputs) and the job's frames run. Only ids, text and weights are
+ * held in memory; frames are read shard by shard while an epoch streams, so memory stays flat
+ * however many clips there are. Which rows a phase may train on is decided here, once, for every
+ * job: held-out clips never.
  */
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
@@ -21,11 +23,13 @@ export interface TrainExample {
   readonly text: string;
   readonly caption: string;
   readonly captionSource: string;
-  /** AdaTaiLr row weight (1 when the round had no scores). */
+  /** AdaTaiLr row weight of the chosen caption (1 when the round had no scores). */
   readonly weight: number;
   readonly keep: boolean;
   /** γ the row was scored with (NaN when the round had no scores). */
   readonly gamma: number;
+  /** The noise estimate ρ̂ that γ came from (NaN when the round had no scores). */
+  readonly rho: number;
 }
 
 /** A batch ready for `Trainer.step`. */
@@ -41,44 +45,66 @@ export interface TrainBatch {
 export class TrainingSet {
   readonly #shards: { shard: string; examples: TrainExample[] }[];
   readonly #framesRun: Storage;
+  readonly #textDropout: number;
 
-  private constructor(shards: { shard: string; examples: TrainExample[] }[], framesRun: Storage) {
+  private constructor(shards: { shard: string; examples: TrainExample[] }[], framesRun: Storage, textDropout: number) {
+    if (!(textDropout >= 0 && textDropout <= 1)) throw new RangeError(`training set: textDropout must be in [0, 1], got ${textDropout}`);
     this.#shards = shards;
     this.#framesRun = framesRun;
+    this.#textDropout = textDropout;
   }
 
   /**
-   * Reads a round run (caption stage output + optional adatailr scores) and joins it with the
-   * clips of each shard. `captionStage`/`scoreStage` name the stored outputs to read.
+   * Reads a round run and joins each clip's chosen caption (the adatailr stage's scores) with its
+   * clip row. Without scores (`scoreStage: 'none'`, the bootstrap) a clip's first candidate — its
+   * transcript, else its title — is its caption.
    */
-  static async open(opts: { roundRun: Storage; framesRun: Storage; captionStage?: string; scoreStage?: string }): Promise<TrainingSet> {
+  static async open(opts: { roundRun: Storage; framesRun: Storage; scoreStage?: string; textDropout?: number }): Promise<TrainingSet> {
     const meta = await readRunMeta(opts.roundRun);
     if (!meta) throw new Error(`training set: ${opts.roundRun.description} has no run.json (the round did not run)`);
-    const captionStage = opts.captionStage ?? 'caption';
     const scoreStage = opts.scoreStage ?? 'adatailr';
     const shards: { shard: string; examples: TrainExample[] }[] = [];
     for (const shard of meta.shards) {
       const clips = new Map((await readStoredRows<ClipRow>(opts.roundRun, layout.input(shard))).map((c) => [c.clip_id, c]));
-      const scores = new Map((await readStoredRows<ScoreRow>(opts.roundRun, layout.output(scoreStage, shard))).map((s) => [s.clip_id, s]));
+      const chosen: { clipId: string; caption: string; source: string; weight: number; keep: boolean; gamma: number; rho: number }[] =
+        scoreStage === 'none'
+          ? (await readStoredRows<CaptionRow>(opts.roundRun, layout.output('caption', shard))).map((c) => ({
+              clipId: c.clip_id,
+              caption: c.candidate_captions[0] ?? '',
+              source: c.candidate_sources[0] ?? '',
+              weight: 1,
+              keep: true,
+              gamma: Number.NaN,
+              rho: Number.NaN,
+            }))
+          : (await readStoredRows<ScoreRow>(opts.roundRun, layout.output(scoreStage, shard))).map((s) => ({
+              clipId: s.clip_id,
+              caption: s.caption,
+              source: s.caption_source,
+              weight: s.adatailr_weight,
+              keep: s.keep,
+              gamma: s.gamma,
+              rho: s.rho,
+            }));
       const examples: TrainExample[] = [];
-      for (const c of await readStoredRows<CaptionRow>(opts.roundRun, layout.output(captionStage, shard))) {
-        const clip = clips.get(c.clip_id);
-        if (!clip) throw new Error(`training set: caption for ${c.clip_id} in ${shard} has no clip row`);
-        const s = scores.get(c.clip_id);
+      for (const c of chosen) {
+        const clip = clips.get(c.clipId);
+        if (!clip) throw new Error(`training set: caption for ${c.clipId} in ${shard} has no clip row`);
         examples.push({
-          clipId: c.clip_id,
+          clipId: c.clipId,
           split: clip.split ?? 'train',
-          text: clipText(clip, c.caption_source),
+          text: clipText(clip, c.source),
           caption: c.caption,
-          captionSource: c.caption_source,
-          weight: s ? s.adatailr_weight : 1,
-          keep: s ? s.keep : true,
-          gamma: s ? s.gamma : Number.NaN,
+          captionSource: c.source,
+          weight: c.weight,
+          keep: c.keep,
+          gamma: c.gamma,
+          rho: c.rho,
         });
       }
       shards.push({ shard, examples });
     }
-    return new TrainingSet(shards, opts.framesRun);
+    return new TrainingSet(shards, opts.framesRun, opts.textDropout ?? 0);
   }
 
   /** Every example (no frames), in shard order. */
@@ -93,12 +119,14 @@ export class TrainingSet {
 
   /**
    * One epoch of batches over the selected examples: shards in a seeded order, rows shuffled within
-   * each shard, frames read from the frames run as the epoch reaches each shard.
+   * each shard, frames read from the frames run as the epoch reaches each shard. A seeded share
+   * (`textDropout`) of the rows is shown without its text, so the model also learns frames alone.
    */
   async *epoch(opts: { filter: (e: TrainExample) => boolean; batchSize: number; seed: number; epoch: number }): AsyncIterable<TrainBatch> {
     const store = new FrameStore({ storage: this.#framesRun });
     await store.open();
     const rng = makeRng(opts.seed, 'train-order', opts.epoch);
+    const dropRng = makeRng(opts.seed, 'text-dropout', opts.epoch);
     const shuffle = <T>(xs: T[]): T[] => {
       for (let i = xs.length - 1; i > 0; i--) {
         const j = rng.int(i + 1);
@@ -110,7 +138,7 @@ export class TrainingSet {
     const emit = (items: { e: TrainExample; frames: Uint8Array }[]): TrainBatch => ({
       clipIds: items.map((x) => x.e.clipId),
       frames: packFrames(items.map((x) => ({ frames: x.frames }))),
-      text: items.map((x) => x.e.text),
+      text: items.map((x) => (dropRng.chance(this.#textDropout) ? '' : x.e.text)),
       captions: items.map((x) => x.e.caption),
       weights: items.map((x) => x.e.weight),
     });
@@ -128,3 +156,9 @@ export class TrainingSet {
     if (pending.length > 0) yield emit(pending);
   }
 }
+
+/** Rows a pre-training phase may learn from: kept, non-empty, machine-captioned rows outside the held-out split. */
+export const trainableExample = (e: TrainExample): boolean => e.split !== 'heldout' && e.keep && e.caption.trim() !== '' && e.captionSource !== 'human';
+
+/** Rows a fine-tuning phase learns from: human captions outside the held-out split, whatever the clip's columns. */
+export const humanExample = (e: TrainExample): boolean => e.split !== 'heldout' && e.captionSource === 'human' && e.caption.trim() !== '';

@@ -13,28 +13,39 @@ import { readRunMeta } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { renderReportHtml } from '../../report/render-html.js';
-import type { ErrorSummary, ReportData, RoundMetrics, SampleClip } from '../../report/report-data.js';
-import type { CaptionRow } from '../../schemas/captions.js';
+import type { ErrorSummary, ReportData, RoundMetrics, SampleClip, TrinityPoint } from '../../report/report-data.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ErrorRow } from '../../schemas/errors.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { jobLayout } from '../refine/layout.js';
+import type { Trinity } from '../refine/dataset-metrics.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
+
+/** A trinity as the page draws it. */
+export function toTrinityPoint(t: Trinity): TrinityPoint {
+  return {
+    rows: t.quantity.rows,
+    tokens: t.quantity.tokens,
+    vocabulary: t.diversity.vocabulary,
+    distinct1: t.diversity.distinct1,
+    distinct2: t.diversity.distinct2,
+    entropy: t.diversity.entropy,
+    ...(t.quality ? { contentAccuracy: t.quality.contentAccuracy, ciderD: t.quality.ciderD, bleu4: t.quality.bleu4 } : {}),
+  };
+}
 
 /** Round metrics as the page draws them. */
 export function toRoundMetrics(r: RoundRecord): RoundMetrics {
-  const last = <T>(xs: T[] | undefined): T | undefined => (xs && xs.length ? xs[xs.length - 1] : undefined);
-  const rho = last(r.pretrain.rhoCurve);
+  const q = r.modelQuality;
   return {
     round: r.round,
     modelVersion: r.modelVersion.slice(0, 12),
-    quantity: { rows: r.quantity.rows, kept: r.quantity.kept, tokens: r.quantity.tokensKept },
-    diversity: { distinct1: r.diversity.distinct1, distinct2: r.diversity.distinct2, vocabulary: r.diversity.vocabulary, entropy: r.diversity.entropy },
-    quality: { ciderD: r.quality?.ciderD ?? Number.NaN, bleu4: r.quality?.bleu4 ?? Number.NaN, ...(r.quality ? { attributeAccuracy: r.quality.attributes.mean } : {}) },
-    ...(r.filter ? { filter: { precision: r.filter.precision, recall: r.filter.recall, f1: r.filter.f1 } } : {}),
-    gamma: r.scoringGamma,
-    ...(rho !== undefined && rho !== null && !Number.isNaN(rho) ? { noiseEstimate: rho } : {}),
+    dataset: toTrinityPoint(r.dataset),
+    bySource: Object.fromEntries(Object.entries(r.dataset.bySource).map(([k, v]) => [k, toTrinityPoint(v)])),
+    keptShare: r.keptShare,
+    adatailr: { rows: r.adatailr.rows, dropped: r.adatailr.dropped, reweighted: r.adatailr.reweighted, gamma: r.adatailr.gamma, rho: r.adatailr.rho },
+    ...(q ? { model: { ciderD: q.ciderD, bleu4: q.bleu4, attributeAccuracy: q.attributes.mean } } : {}),
     lossCurve: r.pretrain.lossCurve,
     seconds: r.seconds.captionAndScore + r.seconds.train + r.seconds.eval,
   };
@@ -69,7 +80,12 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
   }
   records.sort((a, b) => a.round - b.round);
   const truth = job.config.truth && existsSync(job.config.truth) ? new Map((await readParquetRows<TruthRow>(job.config.truth)).map((t) => [t.clip_id, t])) : undefined;
-  const baselines = records[0]?.rawAsrQuality ? [{ name: 'raw ASR text', ciderD: records[0].rawAsrQuality.ciderD }] : [];
+  const first = records[0];
+  const baselines = {
+    ...(first ? { raw: toTrinityPoint(first.raw) } : {}),
+    ...(first?.rawClean ? { rawClean: toTrinityPoint(first.rawClean) } : {}),
+    ...(first?.rawAsrQuality ? { rawAsrCiderD: first.rawAsrQuality.ciderD } : {}),
+  };
 
   // sample clips: a seeded pick of training clips, shown with every round's caption
   const samples: SampleClip[] = [];
@@ -85,14 +101,13 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
     const history = new Map<string, SampleClip['captions']>();
     for (const r of records) {
       const run = new LocalStorage(l.roundRun(r.round));
-      const caps = new Map((await readStoredRows<CaptionRow>(run, layout.output('caption', firstShard))).map((c) => [c.clip_id, c]));
       const scores = new Map((await readStoredRows<ScoreRow>(run, layout.output('adatailr', firstShard))).map((s) => [s.clip_id, s]));
       for (const c of chosen) {
-        const cap = caps.get(c.clip_id);
-        if (!cap) continue;
         const s = scores.get(c.clip_id);
+        if (!s) continue;
         const list = history.get(c.clip_id) ?? [];
-        list.push({ round: r.round, caption: `${cap.caption} [${cap.caption_source}]`, ...(s ? { weight: s.mean_token_weight, keep: s.keep } : {}) });
+        const margin = s.runner_up ? `, +${s.margin.toFixed(1)} over ${s.runner_up}` : '';
+        list.push({ round: r.round, caption: `${s.caption} [${s.caption_source}${margin}]`, weight: s.mean_token_weight, keep: s.keep });
         history.set(c.clip_id, list);
       }
     }
@@ -128,7 +143,7 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
     createdAt: job.created_at,
     configHash: job.config_hash.slice(0, 16),
     rounds: records.map(toRoundMetrics),
-    baselines,
+    ...baselines,
     samples,
     errors: [...merged.values()],
   };

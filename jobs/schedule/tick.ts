@@ -11,8 +11,7 @@ import lockfile from 'proper-lockfile';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { Device } from '../../models/device.js';
-import { Captioner } from '../../models/inference.js';
-import { loadVersion, saveVersion } from '../../models/version.js';
+import { loadVersion } from '../../models/version.js';
 import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
 import { hashValue } from '../../pipeline/hash.js';
 import { layout } from '../../pipeline/layout.js';
@@ -21,18 +20,14 @@ import { readManifest } from '../../pipeline/manifest/index.js';
 import { parquetBytes, readParquetBatches } from '../../pipeline/parquet.js';
 import { defaultReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { runLocal } from '../../pipeline/runner.js';
-import type { AnyStage } from '../../pipeline/stage.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
-import { adatailrStage } from '../../stages/adatailr/stage.js';
-import { attachFramesStage } from '../../stages/attach-frames/stage.js';
-import { captionStage } from '../../stages/caption/stage.js';
 import { framesStage } from '../../stages/frames/stage.js';
 import { exportRun } from '../export/export-round.js';
 import type { RefineConfig } from '../refine/config.js';
 import { jobLayout } from '../refine/layout.js';
 import { refineOutputConfig } from '../refine/run-refine.js';
-import { trainPhase } from '../refine/train-phase.js';
+import { loadModel, runRoundSteps, trainFoldModels } from '../refine/round.js';
 import { TrainingSet } from '../refine/training-set.js';
 
 /** Options of {@link runTick}. */
@@ -83,18 +78,19 @@ async function clipIdsOfRun(runDir: string): Promise<string[]> {
   return ids;
 }
 
-/** The model the next tick uses: the newest retrained tick model, else the refine job's last round, else `model.init`. */
-export async function currentModel(config: RefineConfig): Promise<string> {
+/** The models the next tick uses (one per fold): the newest retrained tick's, else the refine job's last round's, else `model.init`. */
+export async function currentModels(config: RefineConfig): Promise<string[]> {
   const s = scheduleLayout(config.run_dir);
   const models = join(config.run_dir, 'models');
+  const folds = (dir: (f: number) => string): string[] => Array.from({ length: config.folds }, (_, f) => dir(f));
   if (existsSync(models)) {
     const names = await readdir(models);
     const ticks = names.filter((n) => /^tick-\d+$/.test(n)).sort();
-    if (ticks.length) return join(models, ticks[ticks.length - 1]);
+    if (ticks.length) return folds((f) => join(models, ticks[ticks.length - 1] as string, `fold-${f}`));
     const rounds = names.map((n) => /^round-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
-    if (rounds.length) return jobLayout(config.run_dir).roundModel(Math.max(...rounds));
+    if (rounds.length) return folds((f) => jobLayout(config.run_dir).roundModel(Math.max(...rounds), f));
   }
-  if (config.model.init) return config.model.init;
+  if (config.model.init) return folds(() => config.model.init as string);
   throw new Error(`schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`);
 }
 
@@ -149,36 +145,66 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     log.info({ tick, clips: fresh.length }, 'tick started');
   }
 
-  const modelDir = await currentModel(config);
-  const version = await loadVersion(modelDir);
+  const modelDirs = await currentModels(config);
+  const version = await loadVersion(modelDirs[0] as string);
   const device = new Device({ providers: config.device.providers, intraOpThreads: config.device.threads, warn: (m) => log.warn(m) });
   const reporter = opts.reporter ?? defaultReporter;
-  const run = async (dir: string, stages: AnyStage[]): Promise<void> => {
-    await runLocal({ runDir: dir, manifestPath: s.tickManifest(tick), shardSize: config.shard_size, round: tick, stages, config: { schedule: hashValue(refineOutputConfig(config)), model: version.manifest.contentHash }, reporter: reporter(), ...(opts.signal ? { signal: opts.signal } : {}) });
-  };
+  const runConfig = { schedule: hashValue(refineOutputConfig(config)), models: await Promise.all(modelDirs.map(async (d) => (await loadVersion(d)).manifest.contentHash)) };
   const spec = { count: version.config.frames, width: version.config.frameSize, height: version.config.frameSize };
-  await run(s.tickFrames(tick), [framesStage({ config: { ...config.frames, ...spec }, mediaRoot: config.media_root })]);
+  await runLocal({
+    runDir: s.tickFrames(tick),
+    manifestPath: s.tickManifest(tick),
+    shardSize: config.shard_size,
+    round: tick,
+    stages: [framesStage({ config: { ...config.frames, ...spec }, mediaRoot: config.media_root })],
+    config: { ...runConfig, stages: ['frames'] },
+    reporter: reporter(),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const framesRun = new LocalStorage(s.tickFrames(tick));
-  const load = () => Captioner.load(modelDir, device);
   const gamma = config.adatailr.gamma === 'model' ? Number(version.metrics.final_gamma ?? 0) : config.adatailr.gamma;
-  await run(s.tickRun(tick), [
-    attachFramesStage({ framesRun, expect: spec }),
-    captionStage({ round: tick, modelVersion: version.manifest.contentHash, source: { kind: 'model', load, beams: config.caption.beams }, modelBatch: config.caption.model_batch }),
-    adatailrStage({ round: tick, load, gamma, vocabSize: version.config.vocabSize, wMin: config.adatailr.w_min, policy: config.adatailr.policy, modelBatch: config.caption.model_batch, batchSize: config.shard_size }),
-  ]);
+  // the same round as refine's, over the tick's new clips, with the current models (none trained on them)
+  await runRoundSteps({
+    config,
+    round: tick,
+    runDir: s.tickRun(tick),
+    manifestPath: s.tickManifest(tick),
+    framesRun,
+    frameSpec: spec,
+    writers: modelDirs,
+    writerVersion: hashValue(runConfig.models),
+    scorers: modelDirs,
+    gamma,
+    vocabSize: version.config.vocabSize,
+    device,
+    runConfig,
+    reporter: reporter(),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const exported = await exportRun({ run: new LocalStorage(s.tickRun(tick)), round: tick, configHash: hashValue(refineOutputConfig(config)), rounds: [], outDir: s.tickExport(tick) });
 
   let retrained = false;
-  let model = modelDir;
+  let model = modelDirs[0] as string;
   const every = opts.retrainEvery ?? 0;
-  if (every > 0 && (tick + 1) % every === 0 && !existsSync(s.model(tick))) {
-    const set = await TrainingSet.open({ roundRun: new LocalStorage(s.tickRun(tick)), framesRun });
-    const m = version.model();
-    const pre = await trainPhase({ model: m, device, set, filter: (e) => e.keep && e.captionSource !== 'human' && e.split !== 'heldout' && e.caption !== '', phase: config.train.pretrain, loss: config.train.loss, seed: config.seed + tick, ...(opts.signal ? { signal: opts.signal } : {}) });
-    const fine = await trainPhase({ model: m, device, set, filter: (e) => e.captionSource === 'human', phase: config.train.finetune, loss: { kind: 'mle' }, seed: config.seed + tick, ...(opts.signal ? { signal: opts.signal } : {}) });
-    saveVersion(s.model(tick), m, { trainingDataId: `tick-${tick}:${exported.metadata.dataset_id}`, metrics: { pretrain_steps: pre.steps, finetune_steps: fine.steps, final_gamma: pre.gammaCurve[pre.gammaCurve.length - 1] ?? 0 } });
+  if (every > 0 && (tick + 1) % every === 0) {
+    const set = await TrainingSet.open({ roundRun: new LocalStorage(s.tickRun(tick)), framesRun, textDropout: config.train.text_dropout });
+    await trainFoldModels({
+      config,
+      set,
+      folds: config.folds,
+      outDir: (f) => join(s.model(tick), `fold-${f}`),
+      start: async (f) => loadModel(modelDirs[f] as string),
+      modelConfig: version.config,
+      tokenizer: version.tokenizer,
+      seed: config.seed + tick,
+      trainingDataId: `tick-${tick}:${exported.metadata.dataset_id}`,
+      device,
+      log,
+      label: `tick ${tick}`,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     retrained = true;
-    model = s.model(tick);
+    model = join(s.model(tick), 'fold-0');
   }
   const clips = (await clipIdsOfRun(s.tickRun(tick))).length;
   const result = { status: 'done' as const, tick, clips, exported: exported.metadata.rows, resumed, retrained, model };

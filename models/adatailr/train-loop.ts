@@ -118,6 +118,18 @@ export function snapshotPreScorer(trainer: Trainer, device: Device, every = 1): 
   return Object.assign(scorer, { release: async () => captioner?.release() });
 }
 
+/** The loss's own per-sample weights times the data's row weights (validated: finite, ≥ 0). */
+function withRowWeights<T extends { sampleWeight: Float32Array }>(inputs: T, weights: readonly number[] | undefined): T {
+  if (!weights) return inputs;
+  if (weights.length !== inputs.sampleWeight.length) throw new Error(`train loop: ${weights.length} row weights for ${inputs.sampleWeight.length} rows`);
+  const sampleWeight = inputs.sampleWeight.map((s, b) => {
+    const w = weights[b] as number;
+    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`train loop: row weight ${b} is ${w}; weights must be finite and ≥ 0`);
+    return s * w;
+  });
+  return { ...inputs, sampleWeight };
+}
+
 /**
  * Trains one step per batch with the loss config's noise control and returns the per-step
  * metrics (loss, plain NLL, γ, ρ, mean token weight, kept fraction).
@@ -140,10 +152,12 @@ export async function trainWithNoiseControl(opts: TrainLoopOptions): Promise<Tra
       if (!batch.captions) throw new Error(`train loop: batch ${steps.length + 1} has no captions`);
       const B = batch.text.length;
       const pre = control.needsPreScore ? await prescore!(batch) : undefined;
-      const inputs = control.inputsFor(B, pre);
+      const inputs = withRowWeights(control.inputsFor(B, pre), batch.weights);
       const r = await opts.trainer.step(batch, inputs);
       const [, L] = r.dims;
       const mask = await captionMask(opts.trainer, batch.captions, L);
+      // a row the data weighs at 0 is not part of the batch: the noise estimate does not see it either
+      if (batch.weights) for (let b = 0; b < B; b++) if (!(batch.weights[b]! > 0)) mask.fill(0, b * L, (b + 1) * L);
       const inForce = control.observe(r.tokenLogp, mask, L);
       let nll = 0;
       let w = 0;

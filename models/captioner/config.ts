@@ -30,6 +30,11 @@ export interface CaptionerConfig {
   readonly maxCaptionLen: number;
   /** Vocabulary size (from the tokenizer). */
   readonly vocabSize: number;
+  /**
+   * Also feed each frame's difference from the previous frame to the patch embedding (6 channels
+   * instead of 3), so motion is a local feature rather than one attention must find. Default false.
+   */
+  readonly frameDiff?: boolean;
 }
 
 /** Names of the built-in presets. */

@@ -87,9 +87,17 @@ export function encode(cfg: CaptionerConfig, dtype: FloatDType, frames: Tensor, 
   const np = S / p;
   const NV = visualTokens(cfg);
   // Patch embedding by reshape + MatMul (Conv has no double kernel).
-  const px = o.sub(o.mul(o.cast(frames, dtype), o.scalar(gr, 2 / 255, dtype)), o.scalar(gr, 1, dtype));
-  const tiles = o.transpose(o.reshape(px, [0, 0, np, p, np, p, 3]), [0, 1, 2, 4, 3, 5, 6]);
-  const patches = o.reshape(tiles, [0, 0, np * np, p * p * 3]);
+  let px = o.sub(o.mul(o.cast(frames, dtype), o.scalar(gr, 2 / 255, dtype)), o.scalar(gr, 1, dtype));
+  let channels = 3;
+  if (cfg.frameDiff) {
+    // frame t minus frame t−1 (zeros for the first frame) as three more channels
+    const diff = T > 1 ? o.sub(o.slice(px, 1, 1, T), o.slice(px, 1, 0, T - 1)) : undefined;
+    const first = o.mul(o.slice(px, 1, 0, 1), o.scalar(gr, 0, dtype));
+    px = o.concat([px, diff ? o.concat([first, diff], 1) : first], 4);
+    channels = 6;
+  }
+  const tiles = o.transpose(o.reshape(px, [0, 0, np, p, np, p, channels]), [0, 1, 2, 4, 3, 5, 6]);
+  const patches = o.reshape(tiles, [0, 0, np * np, p * p * channels]);
   const stem = linear(o.gelu(linear(patches, P, 'patch')), P, 'patch2');
   let vis = o.add(o.add(stem, P('pos.frame')), P('pos.patch'));
   vis = o.add(o.reshape(vis, [0, NV, d]), P('type.visual'));

@@ -47,7 +47,7 @@ export function paramSpecs(cfg: CaptionerConfig): ParamSpec[] {
   // Residual-branch outputs are scaled down with depth (GPT-2 style) so the stream's variance stays bounded.
   const resid = 1 / Math.sqrt(2 * Math.max(1, cfg.encLayers + cfg.decLayers));
   // Two-layer MLP patch stem: gives per-patch nonlinear features (edges, corners) from the start.
-  linear(out, 'patch', cfg.patch * cfg.patch * 3, d);
+  linear(out, 'patch', cfg.patch * cfg.patch * (cfg.frameDiff ? 6 : 3), d);
   linear(out, 'patch2', d, d);
   out.push({ name: 'pos.frame', shape: [cfg.frames, 1, d], init: 'normal', std: 0.02, decay: false });
   out.push({ name: 'pos.patch', shape: [P, d], init: 'normal', std: 0.02, decay: false });

@@ -1,6 +1,8 @@
 /**
- * `adatailr`: scores each row's caption with the current model (teacher-forced), turns the token
- * probabilities into TaiLr weights with the γ in force, and keeps or drops the row by policy.
+ * `adatailr`: chooses each clip's caption from its candidates by what its frames say about them
+ * (`choose.ts`), turns the scoring model's token probabilities of the chosen caption into TaiLr
+ * weights with the γ in force (AdaTaiLr: γ from the noise estimate ρ̂ of the chosen captions), and
+ * keeps or drops the row by policy. A clip with no plausible candidate is dropped with its reason.
  * Human captions are always kept at full weight: they are the trusted set.
  */
 import type { RecordBatch } from 'apache-arrow';
@@ -11,13 +13,17 @@ import type { Stage, StageContext } from '../../pipeline/stage.js';
 import type { CaptionedRow } from '../../schemas/captioned.js';
 import { captionedSchema } from '../../schemas/captioned.js';
 import { type ScoreRow, scoresSchema } from '../../schemas/scores.js';
-import { type CaptionModel, type CaptionModelLoader, chunks, clipText, packFrames } from '../model/caption-model.js';
+import { type CaptionModel, type CaptionModelLoader, chunks, packFrames } from '../model/caption-model.js';
+import { type CandidateScore, candidateScore, type ChoiceRule, choose, tokenPmi } from './choose.js';
 import { decideKeep, type FilterPolicy } from './filter-policy.js';
 
 /** Options of {@link adatailrStage}. */
 export interface AdatailrStageOptions {
   readonly round: number;
-  readonly load: CaptionModelLoader;
+  /** One loader per scoring model; `route` says which model scores a clip (default: the first). */
+  readonly load: readonly CaptionModelLoader[];
+  /** Index into `load` of the model that scores a clip (cross-fitting: one that never trained on it). */
+  readonly route?: (clipId: string) => number;
   /**
    * γ for the weights: a fixed number (TaiLr), or `adaptive` — our AdaTaiLr rule applied to the rows
    * being scored: ρ = share of their captions with a token the model finds implausible (p < 10/|V|),
@@ -28,11 +34,14 @@ export interface AdatailrStageOptions {
   readonly vocabSize: number;
   readonly wMin: number;
   readonly policy: FilterPolicy;
+  /** How a caption is chosen among a clip's candidates. */
+  readonly choice: ChoiceRule;
   /** Clips per model call. Default 32. */
   readonly modelBatch?: number;
   /**
    * Rows per `process` call; `top-fraction` and `estimated-noise` rank (and estimate ρ̂) within one
-   * call, so set it to the shard size. Default 256.
+   * call, and other clips of the call are the contrast for each clip's frames, so set it to the
+   * shard size. Default 256.
    */
   readonly batchSize?: number;
 }
@@ -68,10 +77,73 @@ export function noiseEstimate(tokenLogps: readonly (readonly number[])[], vocabS
   return Number.isNaN(rho) ? { rho: 0, gamma: 0 } : { rho, gamma };
 }
 
+/** Per-token log p of `captions[k]` given the frames of clip `frameOf[k]` alone (no text). */
+async function scoreFramesOnly(model: CaptionModel, rows: readonly CaptionedRow[], frameOf: readonly number[], captions: readonly string[], modelBatch: number, signal: AbortSignal): Promise<number[][]> {
+  const out: number[][] = [];
+  for (const group of chunks(
+    captions.map((c, k) => ({ c, k })),
+    modelBatch,
+  )) {
+    signal.throwIfAborted();
+    const s = await model.score({ frames: packFrames(group.map((g) => rows[frameOf[g.k] as number] as CaptionedRow)), text: group.map(() => '') }, group.map((g) => g.c));
+    out.push(...s.tokenLogp);
+  }
+  return out;
+}
+
+/** The clips each clip's frames are contrasted with: `m` of the others, spread over the batch. */
+export function contrastClips(n: number, i: number, m: number): number[] {
+  const count = Math.min(m, n - 1);
+  const stride = Math.max(1, Math.floor(n / (count + 1)));
+  return Array.from({ length: count }, (_, k) => (i + (k + 1) * stride) % n);
+}
+
+/** What the stage decided for one clip before the keep policy. */
+interface Decision {
+  readonly scores: CandidateScore[];
+  readonly chosen: number;
+  readonly margin: number;
+  readonly runnerUp: number;
+  readonly plausible: boolean;
+  readonly reason: string;
+  readonly logp: number[];
+}
+
+/**
+ * Scores every candidate of the given clips under its own frames and under the contrast clips'
+ * (frames only), and chooses one per clip. Returns the decision per row index.
+ */
+async function decide(model: CaptionModel, rows: readonly CaptionedRow[], machine: readonly { r: CaptionedRow; i: number }[], rule: ChoiceRule, modelBatch: number, signal: AbortSignal): Promise<Map<number, Decision>> {
+  const flat = machine.flatMap(({ r, i }, mi) => r.candidate_captions.map((c) => ({ row: i, mi, c })));
+  const captions = flat.map((f) => f.c);
+  const own = await scoreFramesOnly(model, rows, flat.map((f) => f.row), captions, modelBatch, signal);
+  const contrast: number[][][] = [];
+  for (let m = 0; m < Math.min(rule.contrast, machine.length - 1); m++) {
+    const frameOf = flat.map((f) => (machine[contrastClips(machine.length, f.mi, rule.contrast)[m] as number] as { i: number }).i);
+    contrast.push(await scoreFramesOnly(model, rows, frameOf, captions, modelBatch, signal));
+  }
+  const decisions = new Map<number, Decision>();
+  let at = 0;
+  for (const { r, i } of machine) {
+    const idx = r.candidate_captions.map((_, j) => at + j);
+    at += idx.length;
+    const scores = idx.map((k) => candidateScore(tokenPmi(own[k] as number[], contrast.map((c) => c[k] as number[])), rule));
+    const c = contrast.length > 0 ? choose(r.candidate_sources, scores, rule) : { index: 0, margin: 0, runnerUp: -1, reason: 'no other clip to contrast with: first candidate' };
+    const chosen = c.index >= 0 ? c.index : Math.max(0, c.runnerUp);
+    decisions.set(i, { scores, chosen, margin: c.margin, runnerUp: c.runnerUp, plausible: c.index >= 0, reason: c.reason, logp: own[idx[chosen] as number] as number[] });
+  }
+  return decisions;
+}
+
 /** Builds the adatailr stage (captioned → scores). */
 export function adatailrStage(opts: AdatailrStageOptions): Stage {
-  let model: CaptionModel | undefined;
+  let models: CaptionModel[] = [];
   const modelBatch = opts.modelBatch ?? 32;
+  const route = (clipId: string): number => {
+    const m = opts.route ? opts.route(clipId) : 0;
+    if (!(Number.isInteger(m) && m >= 0 && m < models.length)) throw new RangeError(`adatailr: route(${clipId}) = ${m}, expected a model index in [0, ${models.length})`);
+    return m;
+  };
   if (opts.gamma !== 'adaptive' && !(opts.gamma >= 0 && opts.gamma <= 1)) throw new RangeError(`adatailr: gamma must be in [0, 1] or "adaptive", got ${opts.gamma}`);
   if (!(opts.wMin >= 0 && opts.wMin <= 1)) throw new RangeError(`adatailr: wMin must be in [0, 1], got ${opts.wMin}`);
   return {
@@ -83,45 +155,53 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
     inputSchema: captionedSchema,
     outputSchema: scoresSchema,
     async setup() {
-      model = await opts.load();
+      models = await Promise.all(opts.load.map((l) => l()));
     },
     async process(batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> {
-      if (!model) throw new Error('adatailr: process() before setup()');
+      if (models.length === 0) throw new Error('adatailr: process() before setup()');
       const rows = batchToRows<CaptionedRow>(batch);
-      const logps: number[][] = rows.map(() => []);
-      const scorable = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.caption.trim() !== '' && r.caption_source !== 'human');
-      for (const group of chunks(scorable, modelBatch)) {
-        ctx.signal.throwIfAborted();
-        const s = await model.score({ frames: packFrames(group.map((g) => g.r)), text: group.map((g) => clipText(g.r, g.r.caption_source)) }, group.map((g) => g.r.caption));
-        group.forEach((g, k) => (logps[g.i] = s.tokenLogp[k]));
+      const decisions = new Map<number, Decision>();
+      for (const [m, model] of models.entries()) {
+        const machine = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.candidate_captions.length > 0 && !r.candidate_sources.includes('human') && route(r.clip_id) === m);
+        for (const [i, d] of await decide(model, rows, machine, opts.choice, modelBatch, ctx.signal)) decisions.set(i, d);
       }
-      const estimate = noiseEstimate(scorable.map(({ i }) => logps[i]), opts.vocabSize);
+      const order = [...decisions.keys()];
+      const estimate = noiseEstimate(order.map((i) => (decisions.get(i) as Decision).logp), opts.vocabSize);
       const gamma = opts.gamma === 'adaptive' ? estimate.gamma : opts.gamma;
-      const scores = rows.map((r, i) => (r.caption_source === 'human' ? null : rowScore(logps[i], gamma, opts.wMin)));
-      const machine = rows.map((_, i) => i).filter((i) => scores[i] !== null);
-      const decisions = new Map(decideKeep(opts.policy, machine.map((i) => scores[i]!.meanWeight), { noiseEstimate: estimate.rho, nll: machine.map((i) => scores[i]!.nll) }).map((d, k) => [machine[k], d]));
+      const weighed = order.map((i) => rowScore((decisions.get(i) as Decision).logp, gamma, opts.wMin));
+      const keeps = decideKeep(opts.policy, weighed.map((s) => s.meanWeight), { noiseEstimate: estimate.rho, nll: weighed.map((s) => s.nll) });
+      const verdict = new Map(order.map((i, k) => [i, { s: weighed[k] as ReturnType<typeof rowScore>, keep: keeps[k] as { keep: boolean; reason: string } }]));
       const out: ScoreRow[] = rows.map((r, i) => {
-        const s = scores[i];
-        if (!s) return { clip_id: r.clip_id, round: opts.round, adatailr_weight: 1, mean_token_weight: 1, nll: 0, token_weights: [], gamma, keep: true, reason: 'human caption' };
-        const d = decisions.get(i)!;
-        const mean = Number.isNaN(s.meanWeight) ? 0 : s.meanWeight;
+        const base = { clip_id: r.clip_id, round: opts.round, candidate_sources: r.candidate_sources, gamma, rho: estimate.rho };
+        const d = decisions.get(i);
+        const v = verdict.get(i);
+        if (!d || !v) {
+          const human = r.candidate_sources.indexOf('human');
+          const reason = human >= 0 ? 'human caption' : 'no candidate caption (no transcript, title or model caption)';
+          return { ...base, caption: human >= 0 ? (r.candidate_captions[human] as string) : '', caption_source: human >= 0 ? 'human' : '', candidate_scores: r.candidate_captions.map(() => 0), margin: 0, runner_up: '', adatailr_weight: human >= 0 ? 1 : 0, mean_token_weight: human >= 0 ? 1 : 0, nll: 0, token_weights: [], keep: human >= 0, reason };
+        }
+        const keep = v.keep.keep && (d.plausible || opts.policy.kind === 'keep-all');
+        const mean = Number.isNaN(v.s.meanWeight) ? 0 : v.s.meanWeight;
         return {
-          clip_id: r.clip_id,
-          round: opts.round,
-          adatailr_weight: d.keep ? mean : 0,
+          ...base,
+          caption: r.candidate_captions[d.chosen] as string,
+          caption_source: r.candidate_sources[d.chosen] as string,
+          candidate_scores: d.scores.map((s) => s.evidence),
+          margin: d.margin,
+          runner_up: d.runnerUp >= 0 && d.runnerUp !== d.chosen ? (r.candidate_sources[d.runnerUp] as string) : '',
+          adatailr_weight: keep ? mean : 0,
           mean_token_weight: mean,
-          nll: Number.isNaN(s.nll) ? 0 : s.nll,
-          token_weights: Array.from(s.weights),
-          gamma,
-          keep: d.keep,
-          reason: d.reason,
+          nll: Number.isNaN(v.s.nll) ? 0 : v.s.nll,
+          token_weights: Array.from(v.s.weights),
+          keep,
+          reason: `${d.reason}; ${d.plausible || opts.policy.kind === 'keep-all' ? v.keep.reason : 'dropped: no plausible candidate'}`,
         };
       });
       return rowsToBatch(scoresSchema, out as unknown as Record<string, unknown>[]);
     },
     async teardown() {
-      await model?.release();
-      model = undefined;
+      await Promise.all(models.map((m) => m.release()));
+      models = [];
     },
   };
 }

@@ -1,3 +1,3 @@
 /** The caption stage. */
-export { captionStage, type CaptionStageOptions, type CaptionSource } from './stage.js';
+export { captionStage, type CaptionStageOptions, type CaptionWriter } from './stage.js';
 export { captionFromText } from './clean-text.js';

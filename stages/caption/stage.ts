@@ -1,43 +1,71 @@
 /**
- * `caption`: writes this round's caption for every clip. Round 0 (no model yet) takes the clip's
- * cleaned text; later rounds generate from frames + text with the previous round's model. Clips
- * with a human caption keep it (they are the fine-tuning set). Output rows carry the frames on to
- * the adatailr stage; only the `captions` columns are stored.
+ * `caption`: gathers this round's candidate captions for every clip — its transcript, its title, the
+ * caption chosen for it last round, and (once a model exists) the model's own captions from frames +
+ * text and from frames alone. The adatailr stage scores them and chooses one per clip. Clips with a
+ * human caption have only that candidate (they are the fine-tuning set). Output rows carry the
+ * frames on to the adatailr stage; only the `captions` columns are stored.
  */
 import type { RecordBatch } from 'apache-arrow';
 import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
 import type { Stage, StageContext } from '../../pipeline/stage.js';
-import { captionsSchema } from '../../schemas/captions.js';
+import { type CandidateSource, captionsSchema } from '../../schemas/captions.js';
 import { type CaptionedRow, captionedSchema } from '../../schemas/captioned.js';
 import { type ClipFramesRow, clipFramesSchema } from '../../schemas/clip-frames.js';
 import { type CaptionModel, type CaptionModelLoader, chunks, clipText, packFrames } from '../model/caption-model.js';
 import { captionFromText } from './clean-text.js';
 
-/** Where captions come from. */
-export type CaptionSource =
-  | { readonly kind: 'text' }
-  | { readonly kind: 'model'; readonly load: CaptionModelLoader; readonly beams?: number; readonly maxLen?: number };
+/** The models that write synthetic candidates, and how. */
+export interface CaptionWriter {
+  /** One loader per model; `route` says which model writes a clip's candidates. */
+  readonly load: readonly CaptionModelLoader[];
+  /** Index into `load` of the model for a clip (cross-fitting: one that never trained on it). */
+  readonly route: (clipId: string) => number;
+  /** Beam width of generation (1 = greedy). Default 1. */
+  readonly beams?: number;
+  readonly maxLen?: number;
+  /** Also write a candidate from the frames alone (no title or transcript in the input). Default true. */
+  readonly framesOnly?: boolean;
+}
 
 /** Options of {@link captionStage}. */
 export interface CaptionStageOptions {
   readonly round: number;
-  /** Recorded on every row: the model version id, or `text` for round 0. */
+  /** Recorded on every row: the writer's model version id, or `text` when no model writes. */
   readonly modelVersion: string;
-  readonly source: CaptionSource;
+  /** The model that writes synthetic candidates; none in round 0. */
+  readonly writer?: CaptionWriter;
+  /** Last round's chosen caption per clip (a `previous` candidate where it differs from the others). */
+  readonly previous?: ReadonlyMap<string, string>;
   /** Clips per model call. Default 32. */
   readonly modelBatch?: number;
   /** Rows per `process` call. Default 128. */
   readonly batchSize?: number;
 }
 
+/** Adds a candidate unless it is empty or the same text as an earlier one (the earlier source wins). */
+function addCandidate(out: { sources: CandidateSource[]; captions: string[] }, source: CandidateSource, text: string): void {
+  const t = text.trim();
+  if (t === '' || out.captions.includes(t)) return;
+  out.sources.push(source);
+  out.captions.push(t);
+}
+
+/** The writer's model index for a clip, checked. */
+function routeOf(writer: CaptionWriter, clipId: string, n: number): number {
+  const m = writer.route(clipId);
+  if (!(Number.isInteger(m) && m >= 0 && m < n)) throw new RangeError(`caption: route(${clipId}) = ${m}, expected a model index in [0, ${n})`);
+  return m;
+}
+
 /** Builds the caption stage (clip_frames → captioned; stores `captions`). */
 export function captionStage(opts: CaptionStageOptions): Stage {
-  let model: CaptionModel | undefined;
+  let models: CaptionModel[] = [];
   const modelBatch = opts.modelBatch ?? 32;
   if (!(Number.isInteger(modelBatch) && modelBatch > 0)) throw new RangeError(`caption: modelBatch must be a positive integer, got ${modelBatch}`);
+  const writer = opts.writer;
   return {
     name: 'caption',
-    resources: { cpus: 1, gpus: opts.source.kind === 'model' ? 1 : 0 },
+    resources: { cpus: 1, gpus: writer ? 1 : 0 },
     batchSize: opts.batchSize ?? 128,
     concurrency: 1,
     resumable: true,
@@ -45,41 +73,49 @@ export function captionStage(opts: CaptionStageOptions): Stage {
     outputSchema: captionedSchema,
     persistSchema: captionsSchema,
     async setup() {
-      if (opts.source.kind === 'model') model = await opts.source.load();
+      if (writer) models = await Promise.all(writer.load.map((l) => l()));
     },
     async process(batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> {
       const rows = batchToRows<ClipFramesRow>(batch);
-      const out: CaptionedRow[] = [];
-      const base = { round: opts.round, model_version: opts.modelVersion };
-      const toGenerate: ClipFramesRow[] = [];
-      for (const r of rows) {
+      const cands = rows.map((r) => {
+        const c = { sources: [] as CandidateSource[], captions: [] as string[] };
         if (r.human_caption) {
-          out.push({ ...r, ...base, caption_source: 'human', caption: captionFromText(r.human_caption, null), token_ids: [], token_logprobs: [] });
-        } else if (opts.source.kind === 'text') {
-          out.push({ ...r, ...base, caption_source: 'asr', caption: captionFromText(r.asr_text, r.title), token_ids: [], token_logprobs: [] });
-        } else {
-          toGenerate.push(r);
+          addCandidate(c, 'human', captionFromText(r.human_caption, null));
+          return c;
         }
-      }
-      if (toGenerate.length > 0) {
-        if (!model || opts.source.kind !== 'model') throw new Error('caption: process() before setup()');
-        for (const group of chunks(toGenerate, modelBatch)) {
+        addCandidate(c, 'asr', captionFromText(r.asr_text, null));
+        addCandidate(c, 'title', captionFromText(r.title ?? '', null));
+        addCandidate(c, 'previous', opts.previous?.get(r.clip_id) ?? '');
+        return c;
+      });
+      const toWrite = rows.map((r, i) => ({ r, i })).filter(({ r }) => !r.human_caption);
+      if (writer && toWrite.length > 0) {
+        if (models.length === 0) throw new Error('caption: process() before setup()');
+        const gen = { ...(writer.beams ? { beams: writer.beams } : {}), ...(writer.maxLen ? { maxLen: writer.maxLen } : {}) };
+        const groups = models.flatMap((model, m) => chunks(toWrite.filter(({ r }) => routeOf(writer, r.clip_id, models.length) === m), modelBatch).map((group) => ({ model, group })));
+        for (const { model, group } of groups) {
           ctx.signal.throwIfAborted();
-          const g = await model.generate(
-            { frames: packFrames(group), text: group.map((r) => clipText(r, 'synthetic')) },
-            { ...(opts.source.beams ? { beams: opts.source.beams } : {}), ...(opts.source.maxLen ? { maxLen: opts.source.maxLen } : {}) },
-          );
-          group.forEach((r, i) => out.push({ ...r, ...base, caption_source: 'synthetic', caption: g.text[i], token_ids: g.ids[i], token_logprobs: g.tokenLogp[i] }));
+          const frames = packFrames(group.map((g) => g.r));
+          const withText = await model.generate({ frames, text: group.map((g) => clipText(g.r, 'synthetic')) }, gen);
+          group.forEach((g, k) => addCandidate(cands[g.i]!, 'synthetic', withText.text[k] ?? ''));
+          if (writer.framesOnly ?? true) {
+            const alone = await model.generate({ frames, text: group.map(() => '') }, gen);
+            group.forEach((g, k) => addCandidate(cands[g.i]!, 'synthetic-frames', alone.text[k] ?? ''));
+          }
         }
       }
-      // keep input order
-      const order = new Map(rows.map((r, i) => [r.clip_id, i]));
-      out.sort((a, b) => order.get(a.clip_id)! - order.get(b.clip_id)!);
+      const out: CaptionedRow[] = rows.map((r, i) => ({
+        ...r,
+        round: opts.round,
+        model_version: opts.modelVersion,
+        candidate_sources: cands[i]!.sources,
+        candidate_captions: cands[i]!.captions,
+      }));
       return rowsToBatch(captionedSchema, out as unknown as Record<string, unknown>[]);
     },
     async teardown() {
-      await model?.release();
-      model = undefined;
+      await Promise.all(models.map((m) => m.release()));
+      models = [];
     },
   };
 }

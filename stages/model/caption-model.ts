@@ -22,11 +22,12 @@ export type CaptionModelLoader = () => Promise<CaptionModel>;
 
 /**
  * The text a clip offers the model's encoder for a caption of a given source: its title, then its
- * ASR transcript — except when the caption itself was derived from that transcript (`asr`), where
- * showing the transcript would let the model copy its target instead of looking at the frames.
+ * ASR transcript — except the one the caption itself was copied from (`asr` or `title`), where
+ * showing it would let the model copy its target instead of looking at the frames.
  */
 export function clipText(clip: { asr_text: string; title: string | null }, captionSource: string): string {
-  const parts = captionSource === 'asr' ? [clip.title ?? ''] : [clip.title ?? '', clip.asr_text];
+  const title = captionSource === 'title' ? '' : (clip.title ?? '');
+  const parts = captionSource === 'asr' ? [title] : [title, clip.asr_text];
   return parts.filter((s) => s.trim() !== '').join(' . ');
 }
 

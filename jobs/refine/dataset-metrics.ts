@@ -1,0 +1,78 @@
+/**
+ * The dataset's own trinity: what a round hands back, measured as data rather than through the
+ * model that wrote it. Quantity (rows, tokens), diversity (vocabulary, distinct-1/2, entropy) and,
+ * where the benchmark's truth sidecar is given, quality — content accuracy (wording-independent),
+ * CIDEr-D and BLEU-4 against the truth captions. Reported for all rows and per caption source.
+ * The truth is read here to measure only; nothing that chooses, scores or trains sees it.
+ */
+import { contentAccuracy } from '../../datagen/content.js';
+import { truthAttrs, type TruthRow } from '../../datagen/truth.js';
+import { bleu } from '../../metrics/bleu.js';
+import { ciderD } from '../../metrics/cider.js';
+import { diversity, type DiversityMetrics } from '../../metrics/diversity.js';
+import { tokenize } from '../../metrics/tokenize.js';
+
+/** One row of a dataset version as the metrics see it. */
+export interface DatasetRow {
+  readonly clipId: string;
+  readonly caption: string;
+  /** Where the caption came from (`asr`, `title`, `synthetic`, `previous`, `human`, `raw`, …). */
+  readonly source: string;
+}
+
+/** Quality of a set of rows against the truth. */
+export interface DatasetQuality {
+  /** Share of rows stating every object's colour, shape and motion right, whatever the wording. */
+  readonly contentAccuracy: number;
+  /** The same, and every size or background the caption states is right too. */
+  readonly contentStrict: number;
+  readonly ciderD: number;
+  readonly bleu4: number;
+}
+
+/** The trinity of a set of rows. */
+export interface Trinity {
+  readonly quantity: { readonly rows: number; readonly tokens: number };
+  readonly diversity: DiversityMetrics;
+  /** Absent without a truth sidecar (or when no row has a truth row). */
+  readonly quality?: DatasetQuality;
+}
+
+/** The trinity of a dataset version, overall and per caption source. */
+export interface DatasetReport extends Trinity {
+  readonly bySource: Record<string, Trinity>;
+}
+
+function quality(rows: readonly DatasetRow[], truth: ReadonlyMap<string, TruthRow>): DatasetQuality | undefined {
+  const known = rows.filter((r) => truth.has(r.clipId));
+  if (known.length === 0) return undefined;
+  const t = known.map((r) => truth.get(r.clipId) as TruthRow);
+  const attrs = t.map(truthAttrs);
+  const cands = known.map((r) => r.caption);
+  const refs = t.map((x) => [x.gt_caption]);
+  return {
+    contentAccuracy: contentAccuracy(cands, attrs),
+    contentStrict: contentAccuracy(cands, attrs, { strict: true }),
+    // CIDEr-D's document frequencies need more than one item (log #docs = 0 otherwise)
+    ciderD: known.length > 1 ? ciderD(cands, refs).score : 0,
+    bleu4: bleu(cands, refs).score,
+  };
+}
+
+/** The trinity of `rows` (quality only where `truth` is given). */
+export function trinity(rows: readonly DatasetRow[], truth?: ReadonlyMap<string, TruthRow>): Trinity {
+  const q = truth ? quality(rows, truth) : undefined;
+  return {
+    quantity: { rows: rows.length, tokens: rows.reduce((n, r) => n + tokenize(r.caption).length, 0) },
+    diversity: diversity(rows.map((r) => r.caption)),
+    ...(q ? { quality: q } : {}),
+  };
+}
+
+/** The trinity of a dataset version, overall and per source. */
+export function datasetReport(rows: readonly DatasetRow[], truth?: ReadonlyMap<string, TruthRow>): DatasetReport {
+  const sources = [...new Set(rows.map((r) => r.source))].sort();
+  const bySource: Record<string, Trinity> = {};
+  for (const s of sources) bySource[s] = trinity(rows.filter((r) => r.source === s), truth);
+  return { ...trinity(rows, truth), bySource };
+}

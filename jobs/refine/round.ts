@@ -1,0 +1,171 @@
+/**
+ * One round of the flywheel, defined once for every job that runs one (`refine` round after round,
+ * `schedule` tick after tick): gather each clip's candidates and choose one (the caption and
+ * adatailr stages over the engine), then train the next models on the chosen rows — pre-training
+ * with the configured noise control and row weights, fine-tuning on the human examples — one model
+ * per fold (`folds.ts`).
+ */
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { CaptionerConfig } from '../../models/captioner/config.js';
+import type { Device } from '../../models/device.js';
+import { Captioner } from '../../models/inference.js';
+import { type CaptionerModel, createModel } from '../../models/model.js';
+import type { CaptionTokenizer } from '../../models/tokenizer.js';
+import { loadVersion, saveVersion } from '../../models/version.js';
+import type { RunMeta } from '../../pipeline/ledger.js';
+import type { RunReporter } from '../../pipeline/reporter.js';
+import { runLocal } from '../../pipeline/runner.js';
+import type { AnyStage } from '../../pipeline/stage.js';
+import type { Storage } from '../../pipeline/storage.js';
+import { adatailrStage } from '../../stages/adatailr/stage.js';
+import { attachFramesStage } from '../../stages/attach-frames/stage.js';
+import { captionStage } from '../../stages/caption/stage.js';
+import type { CaptionModelLoader } from '../../stages/model/caption-model.js';
+import type { RefineConfig } from './config.js';
+import { foldOf, judgeFold } from './folds.js';
+import { type PhaseResult, trainPhase } from './train-phase.js';
+import { humanExample, trainableExample, type TrainExample, type TrainingSet } from './training-set.js';
+
+/** What the candidate and choice steps of a round need. */
+export interface RoundStepsOptions {
+  readonly config: RefineConfig;
+  readonly round: number;
+  /** The engine run directory of these steps. */
+  readonly runDir: string;
+  /** The clips to process (the job's manifest, or a tick's new clips). */
+  readonly manifestPath: string;
+  readonly framesRun: Storage;
+  readonly frameSpec: { readonly count: number; readonly width: number; readonly height: number };
+  /** Model version dirs, one per fold, that write synthetic candidates; none in round 0. */
+  readonly writers?: readonly string[];
+  /** The writers' id recorded on caption rows (`text` when there are none). */
+  readonly writerVersion: string;
+  /** Model version dirs, one per fold, that score; none = gather candidates only (the bootstrap). */
+  readonly scorers?: readonly string[];
+  /** Which fold's model writes and scores a clip. Default: cross-fitted (`judgeFold`). */
+  readonly route?: (clipId: string) => number;
+  /** Last round's chosen caption per clip. */
+  readonly previous?: ReadonlyMap<string, string>;
+  /** γ of the row weights (`model` resolved by the caller). */
+  readonly gamma: number | 'adaptive';
+  readonly vocabSize: number;
+  readonly device: Device;
+  /** What the engine hashes into the run (a resumed run with other settings is refused). */
+  readonly runConfig: Record<string, unknown>;
+  readonly reporter: RunReporter;
+  readonly signal?: AbortSignal;
+}
+
+/** Runs (or resumes) a round's candidate and choice steps over the engine; returns the run's metadata. */
+export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
+  const { config } = o;
+  const folds = o.scorers?.length ?? o.writers?.length ?? 1;
+  const route = o.route ?? ((clipId: string): number => judgeFold(clipId, folds));
+  const loaders = (dirs: readonly string[]): CaptionModelLoader[] => dirs.map((d) => () => Captioner.load(d, o.device));
+  const stages: AnyStage[] = [
+    attachFramesStage({ framesRun: o.framesRun, expect: o.frameSpec }),
+    captionStage({
+      round: o.round,
+      modelVersion: o.writerVersion,
+      ...(o.writers ? { writer: { load: loaders(o.writers), route, beams: config.caption.beams, framesOnly: config.caption.frames_only } } : {}),
+      ...(o.previous ? { previous: o.previous } : {}),
+      modelBatch: config.caption.model_batch,
+    }),
+  ];
+  if (o.scorers) {
+    stages.push(
+      adatailrStage({
+        round: o.round,
+        load: loaders(o.scorers),
+        route,
+        gamma: o.gamma,
+        vocabSize: o.vocabSize,
+        wMin: config.adatailr.w_min,
+        policy: config.adatailr.policy,
+        choice: config.adatailr.choice,
+        modelBatch: config.caption.model_batch,
+        // ranking policies and the contrast clips work within one call: hand it the whole shard
+        batchSize: config.shard_size,
+      }),
+    );
+  }
+  const r = await runLocal({
+    runDir: o.runDir,
+    manifestPath: o.manifestPath,
+    shardSize: config.shard_size,
+    round: o.round,
+    stages,
+    config: { ...o.runConfig, stages: stages.map((s) => s.name) },
+    reporter: o.reporter,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  return r.meta;
+}
+
+/** What training one fold's model reported. */
+export interface FoldTraining {
+  readonly pre: PhaseResult;
+  readonly fine: PhaseResult;
+}
+
+/** What {@link trainFoldModels} needs. */
+export interface TrainFoldsOptions {
+  readonly config: RefineConfig;
+  readonly set: TrainingSet;
+  readonly folds: number;
+  /** Where fold f's model version goes. */
+  readonly outDir: (fold: number) => string;
+  /** Fold f's starting weights (warm start); a fresh model when absent. */
+  readonly start: (fold: number) => Promise<CaptionerModel | undefined>;
+  readonly modelConfig: CaptionerConfig;
+  readonly tokenizer: CaptionTokenizer;
+  /** Seeds this round's data order and fresh weights. */
+  readonly seed: number;
+  readonly trainingDataId: string;
+  readonly device: Device;
+  readonly log: Logger;
+  readonly label: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Trains (or finds, when a previous call already saved it) one model per fold: pre-training on the
+ * fold's trainable rows with their weights and the configured loss, then fine-tuning on every
+ * human example. Model versions are saved atomically and are content-addressed.
+ */
+export async function trainFoldModels(o: TrainFoldsOptions): Promise<void> {
+  for (let f = 0; f < o.folds; f++) {
+    if (existsSync(o.outDir(f))) continue;
+    o.signal?.throwIfAborted();
+    const model = (await o.start(f)) ?? createModel(o.modelConfig, o.tokenizer, o.seed + 1000 * f);
+    const inFold = (e: TrainExample): boolean => trainableExample(e) && foldOf(e.clipId, o.folds) === f;
+    const label = o.folds > 1 ? `${o.label} fold ${f}` : o.label;
+    const common = { model, device: o.device, set: o.set, seed: o.seed + 1000 * f, ...(o.signal ? { signal: o.signal } : {}) };
+    const pre = await trainPhase({ ...common, filter: inFold, phase: o.config.train.pretrain, loss: o.config.train.loss, onEpoch: epochLogger(o.log, `${label} pretrain`) });
+    const fine = await trainPhase({ ...common, filter: humanExample, phase: o.config.train.finetune, loss: { kind: 'mle' }, onEpoch: epochLogger(o.log, `${label} finetune`) });
+    saveVersion(o.outDir(f), model, { trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}`, metrics: versionMetrics({ pre, fine }) });
+    o.log.info({ dir: o.outDir(f) }, `${label} model saved`);
+  }
+}
+
+/** Loads fold f's saved model as trainable weights (for a warm start). */
+export async function loadModel(dir: string): Promise<CaptionerModel> {
+  return (await loadVersion(dir)).model();
+}
+
+function epochLogger(log: Logger, phase: string): (epoch: number, loss: number, gamma: number, rho: number) => void {
+  return (epoch, loss, gamma, rho) => log.info({ phase, epoch, loss, gamma, rho: Number.isNaN(rho) ? null : rho }, 'epoch');
+}
+
+/** What a model version stores about its training: deterministic facts only, so equal weights give an equal content hash. */
+function versionMetrics({ pre, fine }: FoldTraining): Record<string, number | string> {
+  const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
+  return {
+    final_gamma: last(pre.gammaCurve) ?? 0,
+    final_rho: last(pre.rhoCurve) ?? Number.NaN,
+    pretrain: JSON.stringify({ steps: pre.steps, examples: pre.examples, lossCurve: pre.lossCurve, gammaCurve: pre.gammaCurve, rhoCurve: pre.rhoCurve }),
+    finetune: JSON.stringify({ steps: fine.steps, examples: fine.examples, lossCurve: fine.lossCurve }),
+    provider: pre.provider !== 'none' ? pre.provider : fine.provider,
+  };
+}
