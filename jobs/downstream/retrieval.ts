@@ -3,7 +3,7 @@
  * ViCLIP, Panda-70M): with the similarity matrix of N clips' video and text embeddings, rank_i =
  * 1-based position of the true item for query i; R@K = 100 · mean(rank_i ≤ K); MdR = median rank;
  * text→video and video→text separately. Ties share the mid-rank (1 + #higher + #tied / 2), so a
- * model that maps everything to one point scores chance, not a perfect R@1.
+ * model that maps everything to one point gets the chance median rank, not a perfect R@1.
  */
 
 /** Recall at 1/5/10 (percent) and median rank of one retrieval direction. */
