@@ -37,8 +37,13 @@ export interface DownstreamOptions {
   readonly threads?: number;
   /** Honour row weights (an export's `quality_weight`). Default true. */
   readonly weighted?: boolean;
-  /** Tokenizer vocabulary bound. Default 512. */
+  /** Tokenizer vocabulary bound when the tokenizer is trained here. Default 512. */
   readonly vocabSize?: number;
+  /**
+   * A fixed tokenizer (e.g. a refine job's `tokenizer.json`), so results of separate calls (one per
+   * round) are comparable. Default: one trained on this call's datasets' captions (never held-out text).
+   */
+  readonly tokenizer?: CaptionTokenizer;
   /** Probe size overrides (see `PROBE_DEFAULTS`). */
   readonly probe?: Partial<ProbeSize>;
   /** Dataset the gap is measured from. Default the one named `raw`, if any. */
@@ -91,8 +96,7 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
   checkFrames(o.datasets, o.heldout, missing, o.frames.description);
 
   // one tokenizer for the whole comparison, from the compared datasets' training text only
-  const vocabSize = o.vocabSize ?? 512;
-  const tok = CaptionTokenizer.train(o.datasets.flatMap((d) => d.rows.map((r) => r.caption)), { vocabSize });
+  const tok = o.tokenizer ?? CaptionTokenizer.train(o.datasets.flatMap((d) => d.rows.map((r) => r.caption)), { vocabSize: o.vocabSize ?? 512 });
   const cfg = makeProbeConfig({ count: frames.count, size: frames.size }, tok.vocabSize, o.probe);
   const questions = o.heldout.flatMap((h) => qaQuestions(h.clip_id, h.attrs));
   const held = await prepareHeldout(

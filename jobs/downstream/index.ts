@@ -5,5 +5,6 @@ export { frameRunSource, loadFrames, resolveFramesRun, type FrameSource, type Lo
 export { extractFrames, type ExtractFramesOptions } from './extract-frames.js';
 export { heldoutSet, rawDataset, readExportDataset, readManifestClips, readTruthFile, upperBoundDataset } from './datasets.js';
 export { formatDownstream } from './table.js';
+export { gapShare } from './summary.js';
 export { MIN_HELDOUT } from './validate.js';
 export * from './types.js';

@@ -45,7 +45,8 @@ export const sd = (xs: number[]): number => {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 };
 
-function gap(value: number, base: number | undefined, top: number | undefined): number | null {
+/** Share of the gap from `base` to `top` that `value` closes (0 at base, 1 at top); null when either is missing or they are equal. */
+export function gapShare(value: number, base: number | undefined, top: number | undefined): number | null {
   if (base === undefined || top === undefined || !(Math.abs(top - base) > 1e-9)) return null;
   return (value - base) / (top - base);
 }
@@ -57,7 +58,7 @@ export function summarize(datasets: readonly DownstreamDataset[], runs: readonly
   const u = upperBound ? means.get(upperBound) : undefined;
   return datasets.map((d) => {
     const m = means.get(d.name)!;
-    const gapClosed: GapClosed = { mean_r: gap(m.mean_r, b?.mean_r, u?.mean_r), qa_all: gap(m.qa_all, b?.qa_all, u?.qa_all) };
+    const gapClosed: GapClosed = { mean_r: gapShare(m.mean_r, b?.mean_r, u?.mean_r), qa_all: gapShare(m.qa_all, b?.qa_all, u?.qa_all) };
     return {
       name: d.name,
       source: d.source ?? null,
