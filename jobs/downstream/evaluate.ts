@@ -41,7 +41,8 @@ export interface DownstreamOptions {
   readonly vocabSize?: number;
   /**
    * A fixed tokenizer (e.g. a refine job's `tokenizer.json`), so results of separate calls (one per
-   * round) are comparable. Default: one trained on this call's datasets' captions (never held-out text).
+   * round) are comparable. Default: one trained on this call's datasets' captions, the upper bound's
+   * excepted (never held-out text, never truth).
    */
   readonly tokenizer?: CaptionTokenizer;
   /** Probe size overrides (see `PROBE_DEFAULTS`). */
@@ -95,8 +96,11 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
   const { frames, missing } = await loadFrames(o.frames, allIds);
   checkFrames(o.datasets, o.heldout, missing, o.frames.description);
 
-  // one tokenizer for the whole comparison, from the compared datasets' training text only
-  const tok = o.tokenizer ?? CaptionTokenizer.train(o.datasets.flatMap((d) => d.rows.map((r) => r.caption)), { vocabSize: o.vocabSize ?? 512 });
+  // one tokenizer for the whole comparison, from the judged datasets' training text: never held-out
+  // text, and not the upper bound's truth captions (truth trains nothing but the upper bound itself)
+  const judged = o.datasets.filter((d) => d.name !== upperBound);
+  const corpus = (judged.length ? judged : o.datasets).flatMap((d) => d.rows.map((r) => r.caption));
+  const tok = o.tokenizer ?? CaptionTokenizer.train(corpus, { vocabSize: o.vocabSize ?? 512 });
   const cfg = makeProbeConfig({ count: frames.count, size: frames.size }, tok.vocabSize, o.probe);
   const questions = o.heldout.flatMap((h) => qaQuestions(h.clip_id, h.attrs));
   const held = await prepareHeldout(
