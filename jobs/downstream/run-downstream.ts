@@ -57,6 +57,9 @@ export interface RunDownstreamResult {
   readonly framesRun: string;
 }
 
+const distinct = (d: DownstreamDataset): number => new Set(d.rows.map((r) => r.caption)).size;
+const meanWeight = (d: DownstreamDataset): string => (d.rows.reduce((a, r) => a + r.weight, 0) / Math.max(1, d.rows.length)).toFixed(2);
+
 /** Runs a comparison from files. */
 export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstreamResult> {
   if (o.datasets.length === 0) throw new Error('downstream: name at least one dataset (a refine export directory or a manifest file)');
@@ -82,12 +85,12 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
     if (isDir) {
       const d = await readExportDataset(path, spec.name);
       datasets.push(d);
-      notes.push(`${d.name}: ${d.rows.length} rows from ${path} (${Object.entries(d.bySource).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+      notes.push(`${d.name}: ${d.rows.length} rows (${distinct(d)} distinct captions, mean weight ${meanWeight(d)}) from ${path} (${Object.entries(d.bySource).map(([k, v]) => `${v} ${k}`).join(', ')})`);
     } else {
       const { dataset, emptyText } = rawDataset(await clipsOf(path), path, spec.name);
       manifest ??= path;
       datasets.push(dataset);
-      notes.push(`${dataset.name}: ${dataset.rows.length} transcripts from ${path}${emptyText ? ` (${emptyText} clips with an empty transcript left out)` : ''}`);
+      notes.push(`${dataset.name}: ${dataset.rows.length} transcripts (${distinct(dataset)} distinct) from ${path}${emptyText ? ` (${emptyText} clips with an empty transcript left out)` : ''}`);
     }
   }
   if (!manifest) throw new Error('downstream: no manifest among the datasets; give --manifest (the clips the exports came from) for the held-out clips');
@@ -98,7 +101,7 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
   if (o.withUpperBound ?? true) {
     const ub = upperBoundDataset(clips, truth, truthPath);
     datasets.push(ub);
-    notes.push(`${ub.name}: truth captions of the ${ub.rows.length} non-held-out clips of ${manifest}`);
+    notes.push(`${ub.name}: truth captions (${distinct(ub)} distinct) of the ${ub.rows.length} non-held-out clips of ${manifest}`);
   }
 
   let framesRun: string;

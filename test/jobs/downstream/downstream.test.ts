@@ -59,7 +59,7 @@ describe('flywheel downstream', () => {
     const saved = JSON.parse(await readFile(out, 'utf8')) as DownstreamResult & { notes: string[] };
     expect(saved.format).toBe('flywheel-downstream/1');
     expect(saved.runs).toHaveLength(3);
-    expect(saved.notes.join('\n')).toMatch(/refined: 60 rows .*60 synthetic/);
+    expect(saved.notes.join('\n')).toMatch(/refined: 60 rows \(\d+ distinct captions, mean weight 0.75\) .*60 synthetic/);
   });
 
   it('the CLI prints the tables (and --json the machine form)', async () => {
