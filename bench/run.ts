@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'model-generate': async () => (await import('./model-generate.js')).run(),
   scoring: async () => (await import('./scoring.js')).run(),
   distributed: async () => (await import('./distributed.js')).run(),
+  downstream: async () => (await import('./downstream.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

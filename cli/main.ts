@@ -24,6 +24,7 @@ const commandModules: CommandModule[] = [
   await import('./commands/demo.js'),
   await import('./commands/schedule.js'),
   await import('./commands/refine-exp.js'),
+  await import('./commands/downstream.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */

@@ -428,6 +428,16 @@ export function layerNorm(x: Tensor, scale: Tensor, bias: Tensor, eps = 1e-5): T
   return add(mul(y, scale), bias);
 }
 
+/**
+ * L2 normalization along `axis`: x / sqrt(Σx² + eps), as a decomposition so autodiff handles it
+ * with elementwise rules (ONNX `LpNormalization` has no gradient rule here and no eps guard for a
+ * zero vector, which maps to zero instead of NaN).
+ */
+export function l2Normalize(x: Tensor, axis = -1, eps = 1e-12): Tensor {
+  const ss = reduceSum(mul(x, x), [axis], true);
+  return div(x, sqrt(add(ss, scalarLike(x, eps))));
+}
+
 /** ONNX LayerNormalization op (fused; used in inference graphs where no gradient is needed). */
 export function layerNormFused(x: Tensor, scale: Tensor, bias: Tensor, eps = 1e-5): Tensor {
   return g(x).node('LayerNormalization', [x, scale, bias], [{ dtype: x.dtype, shape: x.shape }], {

@@ -48,6 +48,8 @@ const cases: Case[] = [
   ['ReduceSum', (_g, [a]) => o.reduceSum(a, [0, 2]), [{ shape: [2, 3, 2] }]],
   ['ReduceMean', (_g, [a]) => o.reduceMean(a, [-1]), [{ shape: [2, 3] }]],
   ['LayerNorm (decomposed)', (_g, [x, s, b]) => o.layerNorm(x, s, b), [{ shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }]],
+  ['L2 normalize (decomposed)', (_g, [x]) => o.l2Normalize(x, -1), [{ shape: [3, 4] }]],
+  ['L2 normalize axis 0', (_g, [x]) => o.l2Normalize(x, 0), [{ shape: [3, 2] }]],
   ['Identity', (_g, [a]) => o.mul(o.identity(a), a), [{ shape: [3] }]],
   ['stopGradient blocks the detached term', (_g, [a, b]) => o.mul(o.stopGradient(o.exp(a)), b), [{ shape: [3] }, { shape: [3] }]],
 ];
