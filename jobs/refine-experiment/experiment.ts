@@ -25,7 +25,7 @@ export interface LoopMethod {
 /** The two loops the issue compares: the product default, and no noise control at all. */
 export const DEFAULT_METHODS: readonly LoopMethod[] = [
   { name: 'adatailr', overrides: {} },
-  { name: 'mle+keep-all', overrides: { train: { loss: { kind: 'mle' } }, adatailr: { policy: { kind: 'keep-all' }, gamma: 0 } } },
+  { name: 'mle+keep-all', overrides: { train: { loss: { kind: 'mle' } }, adatailr: { policy: { kind: 'keep-all' }, gamma: 0, drop_implausible: false } } },
 ];
 
 /** Settings of one experiment. */

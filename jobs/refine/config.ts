@@ -101,6 +101,8 @@ export const refineConfigSchema = z
         policy: filterPolicySchema.default({ kind: 'keep-all' }),
         /** How each clip's caption is chosen among its candidates (`stages/adatailr/choose.ts`). */
         choice: choiceRuleSchema.prefault({}),
+        /** Drop a clip none of whose candidates is plausible (else keep its best). Default true. */
+        drop_implausible: z.boolean().default(true),
         /**
          * γ for the row weights: `adaptive` (default) = our AdaTaiLr rule on the rows being scored (per shard);
          * `model` = the γ the scoring model finished training with; or a fixed number (TaiLr).
@@ -129,6 +131,18 @@ export const refineConfigSchema = z
          * score and write captions from the frames alone. Default 0.5.
          */
         text_dropout: z.number().min(0).max(1).default(0.5),
+      })
+      .strict()
+      .prefault({}),
+    /** The judge that chooses each clip's caption: a retrieval probe trained per round and fold on the current data. */
+    judge: z
+      .object({
+        /** Passes over the fold's rows. Default 40. */
+        epochs: z.number().int().min(1).default(40),
+        batch_size: positiveInt.min(2).max(4096).default(32),
+        lr: z.number().positive().max(1).default(2e-3),
+        /** Embedding width. Default 64. */
+        d_model: positiveInt.max(1024).default(64),
       })
       .strict()
       .prefault({}),

@@ -9,6 +9,7 @@
  * bootstrap/                 round 0's text captions, to train the first scoring model
  * models/bootstrap/fold-<f>/ model versions that score round 0 (one per fold)
  * models/round-<k>/fold-<f>/ model versions trained in round k (one per fold)
+ * judges/round-<k>/fold-<f>/ the judges that choose round k's captions (one per fold)
  * metrics/round-<k>.json     round k's metrics; its presence means round k is done
  * exports/round-<k>/         exported refined dataset (Parquet + metadata.json)
  * report.html                the report page
@@ -27,6 +28,7 @@ export function jobLayout(dir: string) {
     roundRun: (k: number): string => join(dir, `round-${k}`),
     bootstrapModel: (fold: number): string => join(dir, 'models', 'bootstrap', `fold-${fold}`),
     roundModel: (k: number, fold = 0): string => join(dir, 'models', `round-${k}`, `fold-${fold}`),
+    judge: (k: number, fold: number): string => join(dir, 'judges', `round-${k}`, `fold-${fold}`),
     roundMetrics: (k: number): string => join(dir, 'metrics', `round-${k}.json`),
     metricsDir: join(dir, 'metrics'),
     exportDir: (k: number): string => join(dir, 'exports', `round-${k}`),

@@ -10,6 +10,10 @@ import type { Logger } from 'pino';
 import type { CaptionerConfig } from '../../models/captioner/config.js';
 import type { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
+import { makeProbeConfig } from '../../models/probe/config.js';
+import { Judge, saveJudge } from '../../models/probe/judge.js';
+import { initProbeWeights } from '../../models/probe/params.js';
+import { ProbeRuntime } from '../../models/probe/runtime.js';
 import { type CaptionerModel, createModel } from '../../models/model.js';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import { loadVersion, saveVersion } from '../../models/version.js';
@@ -41,8 +45,10 @@ export interface RoundStepsOptions {
   readonly writers?: readonly string[];
   /** The writers' id recorded on caption rows (`text` when there are none). */
   readonly writerVersion: string;
-  /** Model version dirs, one per fold, that score; none = gather candidates only (the bootstrap). */
+  /** Model version dirs, one per fold, that weigh the chosen captions; none = gather candidates only (the bootstrap). */
   readonly scorers?: readonly string[];
+  /** Judge dirs, one per fold, that choose among the candidates (required with `scorers`). */
+  readonly judges?: readonly string[];
   /** Which fold's model writes and scores a clip. Default: cross-fitted (`judgeFold`). */
   readonly route?: (clipId: string) => number;
   /** Last round's chosen caption per clip. */
@@ -74,16 +80,20 @@ export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
     }),
   ];
   if (o.scorers) {
+    if (!o.judges || o.judges.length !== o.scorers.length) throw new Error(`round ${o.round}: ${o.judges?.length ?? 0} judges for ${o.scorers.length} scoring models`);
+    const judges = o.judges;
     stages.push(
       adatailrStage({
         round: o.round,
         load: loaders(o.scorers),
+        judges: judges.map((d) => () => Judge.load(d, o.device)),
         route,
         gamma: o.gamma,
         vocabSize: o.vocabSize,
         wMin: config.adatailr.w_min,
         policy: config.adatailr.policy,
         choice: config.adatailr.choice,
+        dropImplausible: config.adatailr.drop_implausible,
         modelBatch: config.caption.model_batch,
         // ranking policies and the contrast clips work within one call: hand it the whole shard
         batchSize: config.shard_size,
@@ -146,6 +156,60 @@ export async function trainFoldModels(o: TrainFoldsOptions): Promise<void> {
     const fine = await trainPhase({ ...common, filter: humanExample, phase: o.config.train.finetune, loss: { kind: 'mle' }, onEpoch: epochLogger(o.log, `${label} finetune`) });
     saveVersion(o.outDir(f), model, { trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}`, metrics: versionMetrics({ pre, fine }) });
     o.log.info({ dir: o.outDir(f) }, `${label} model saved`);
+  }
+}
+
+/** What {@link trainJudges} needs. */
+export interface TrainJudgesOptions {
+  readonly config: RefineConfig;
+  /** The rows the judges learn from: the clips' current captions (their own text before round 0, last round's choice after). */
+  readonly set: TrainingSet;
+  readonly folds: number;
+  readonly outDir: (fold: number) => string;
+  readonly frameSpec: { readonly count: number; readonly width: number };
+  readonly tokenizer: CaptionTokenizer;
+  readonly seed: number;
+  readonly trainingDataId: string;
+  readonly device: Device;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the fold's kept
+ * machine rows and every human row, with the rows' weights, in streamed epochs (memory stays flat).
+ */
+export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
+  const j = o.config.judge;
+  const cfg = makeProbeConfig({ count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize, { dModel: j.d_model, maxTextLen: o.config.model.max_caption_len ?? 36 });
+  for (let f = 0; f < o.folds; f++) {
+    if (existsSync(o.outDir(f))) continue;
+    const filter = (e: TrainExample): boolean => humanExample(e) || (trainableExample(e) && foldOf(e.clipId, o.folds) === f);
+    const rows = o.set.count(filter);
+    if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
+    const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
+    const runtime = await ProbeRuntime.open(cfg, o.device);
+    try {
+      const trainer = runtime.trainer(initProbeWeights(cfg, o.seed + 1000 * f), { lr: j.lr, totalSteps: steps });
+      let loss = 0;
+      let n = 0;
+      for (let epoch = 0; epoch < j.epochs; epoch++) {
+        for await (const b of o.set.epoch({ filter, batchSize: Math.min(j.batch_size, rows), seed: o.seed + 1000 * f, epoch, textDropout: 0 })) {
+          o.signal?.throwIfAborted();
+          if (b.captions.length < 2) continue;
+          const ids = await o.tokenizer.encodeBatch(b.captions);
+          const r = await trainer.step({ frames: b.frames, ids, weights: b.weights });
+          if (epoch === j.epochs - 1) {
+            loss += r.loss;
+            n++;
+          }
+        }
+      }
+      saveJudge(o.outDir(f), { config: cfg, tokenizer: o.tokenizer, weights: trainer.weights(), trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}`, metrics: { steps: trainer.steps, final_loss: n ? loss / n : Number.NaN } });
+      o.log.info({ dir: o.outDir(f), steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f} saved`);
+    } finally {
+      await runtime.release();
+    }
   }
 }
 

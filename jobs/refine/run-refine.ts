@@ -28,7 +28,7 @@ import { framesStage } from '../../stages/frames/stage.js';
 import type { RefineConfig } from './config.js';
 import { captionClips, heldoutClips, scoreEval } from './evaluate.js';
 import { jobLayout, type JobLayout } from './layout.js';
-import { loadModel, type RoundStepsOptions, runRoundSteps, type TrainFoldsOptions, trainFoldModels } from './round.js';
+import { loadModel, type RoundStepsOptions, runRoundSteps, type TrainFoldsOptions, trainFoldModels, trainJudges } from './round.js';
 import { type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 
@@ -143,13 +143,16 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const train = (o: Pick<TrainFoldsOptions, 'set' | 'outDir' | 'start' | 'seed' | 'trainingDataId' | 'label'>) =>
     trainFoldModels({ config, folds: K, modelConfig: mcfg, tokenizer: tok, device, log, ...sig(opts.signal), ...o });
 
-  // 2. the models that score round 0: the given init version, or one per fold trained on the clips' own text
+  // 2. the clips' own text as candidates, once: what the first judges (and, without model.init, the
+  // first captioners) learn from
   const bootstrapDirs = initVersion ? Array.from({ length: K }, () => config.model.init as string) : foldDirs(l.bootstrapModel);
-  if (!initVersion) {
-    await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0 });
-    const set = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none', textDropout: config.train.text_dropout });
-    await train({ set, outDir: l.bootstrapModel, start: async () => undefined, seed: config.seed, trainingDataId: `bootstrap:${configHash}`, label: 'bootstrap' });
-  }
+  await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0 });
+  const bootstrapSet = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none', textDropout: config.train.text_dropout });
+  if (!initVersion) await train({ set: bootstrapSet, outDir: l.bootstrapModel, start: async () => undefined, seed: config.seed, trainingDataId: `bootstrap:${configHash}`, label: 'bootstrap' });
+  const judges = async (k: number, set: TrainingSet): Promise<string[]> => {
+    await trainJudges({ config, set, folds: K, outDir: (f) => l.judge(k, f), frameSpec: { count: mcfg.frames, width: mcfg.frameSize }, tokenizer: tok, seed: config.seed + 7919 * (k + 1), trainingDataId: `judge-${k}:${configHash}`, device, log, ...sig(opts.signal) });
+    return foldDirs((f) => l.judge(k, f));
+  };
 
   const raw = await rawClips(config.manifest);
   const records: RoundRecord[] = [];
@@ -171,6 +174,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const writerVersions = writers ? await Promise.all(writers.map(async (d) => (await loadVersion(d)).manifest.contentHash)) : [];
     const scorerVersions = await Promise.all(scorers.map(async (d) => (await loadVersion(d)).manifest.contentHash));
     const gamma = config.adatailr.gamma === 'model' ? Number((await loadVersion(scorers[0] as string)).metrics.final_gamma ?? 0) : config.adatailr.gamma;
+    // the judges that choose this round's captions, trained on the data as the round finds it
+    const judgeDirs = await judges(k, k === 0 ? bootstrapSet : await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k - 1)), framesRun }));
     log.info({ round: k, writers: writerVersions.map((v) => v.slice(0, 12)), scorers: scorerVersions.map((v) => v.slice(0, 12)), gamma }, 'round started');
 
     // a. gather candidates (the clip's text; the previous round's choice and the models' captions after round 0) and choose
@@ -181,6 +186,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       writerVersion: writerVersions.length ? hashValue(writerVersions) : 'text',
       ...(writers ? { writers } : {}),
       scorers,
+      judges: judgeDirs,
       ...(previous ? { previous } : {}),
       gamma,
     });

@@ -122,7 +122,8 @@ export class TrainingSet {
    * each shard, frames read from the frames run as the epoch reaches each shard. A seeded share
    * (`textDropout`) of the rows is shown without its text, so the model also learns frames alone.
    */
-  async *epoch(opts: { filter: (e: TrainExample) => boolean; batchSize: number; seed: number; epoch: number }): AsyncIterable<TrainBatch> {
+  async *epoch(opts: { filter: (e: TrainExample) => boolean; batchSize: number; seed: number; epoch: number; textDropout?: number }): AsyncIterable<TrainBatch> {
+    const dropout = opts.textDropout ?? this.#textDropout;
     const store = new FrameStore({ storage: this.#framesRun });
     await store.open();
     const rng = makeRng(opts.seed, 'train-order', opts.epoch);
@@ -138,7 +139,7 @@ export class TrainingSet {
     const emit = (items: { e: TrainExample; frames: Uint8Array }[]): TrainBatch => ({
       clipIds: items.map((x) => x.e.clipId),
       frames: packFrames(items.map((x) => ({ frames: x.frames }))),
-      text: items.map((x) => (dropRng.chance(this.#textDropout) ? '' : x.e.text)),
+      text: items.map((x) => (dropRng.chance(dropout) ? '' : x.e.text)),
       captions: items.map((x) => x.e.caption),
       weights: items.map((x) => x.e.weight),
     });

@@ -94,6 +94,15 @@ export async function currentModels(config: RefineConfig): Promise<string[]> {
   throw new Error(`schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`);
 }
 
+/** The judges of the refine job's latest round (one per fold): they choose the ticks' captions. */
+export async function currentJudges(config: RefineConfig): Promise<string[]> {
+  const dir = join(config.run_dir, 'judges');
+  const rounds = existsSync(dir) ? (await readdir(dir)).map((n) => /^round-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])) : [];
+  if (rounds.length === 0) throw new Error(`schedule: no judge in ${dir}: run \`flywheel refine\` on this run_dir first (its rounds train the judges that choose captions)`);
+  const last = Math.max(...rounds);
+  return Array.from({ length: config.folds }, (_, f) => jobLayout(config.run_dir).judge(last, f));
+}
+
 /** Runs one tick (see the module comment). Returns `locked` at once when another tick holds the lock. */
 export async function runTick(config: RefineConfig, opts: TickOptions = {}): Promise<TickResult> {
   const log = opts.log ?? pino({ name: 'flywheel-schedule' }, pino.destination(2));
@@ -174,6 +183,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     writers: modelDirs,
     writerVersion: hashValue(runConfig.models),
     scorers: modelDirs,
+    judges: await currentJudges(config),
     gamma,
     vocabSize: version.config.vocabSize,
     device,

@@ -152,7 +152,8 @@ export async function trainWithNoiseControl(opts: TrainLoopOptions): Promise<Tra
       if (!batch.captions) throw new Error(`train loop: batch ${steps.length + 1} has no captions`);
       const B = batch.text.length;
       const pre = control.needsPreScore ? await prescore!(batch) : undefined;
-      const inputs = withRowWeights(control.inputsFor(B, pre), batch.weights);
+      const own = control.inputsFor(B, pre);
+      const inputs = withRowWeights(own, batch.weights);
       const r = await opts.trainer.step(batch, inputs);
       const [, L] = r.dims;
       const mask = await captionMask(opts.trainer, batch.captions, L);
@@ -169,7 +170,8 @@ export async function trainWithNoiseControl(opts: TrainLoopOptions): Promise<Tra
         n++;
       }
       let kept = 0;
-      for (const s of inputs.sampleWeight) if (s >= 1) kept++;
+      // kept by the loss's own rule (loss truncation), whatever weight the data gives the row
+      for (const s of own.sampleWeight) if (s >= 1) kept++;
       const m: StepMetrics = {
         step: r.step,
         loss: r.loss,

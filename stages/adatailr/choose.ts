@@ -1,63 +1,47 @@
 /**
- * Choosing one caption per clip from its candidates, by what the clip's frames say about each.
+ * Choosing one caption per clip from its candidates, by how well each fits the clip's frames.
  *
- * A model that wrote a caption finds it plausible, and a model trained on a wrong transcript has
- * learnt part of it; so candidates are not ranked by their likelihood. Each token is scored by its
- * pointwise mutual information with the clip's frames: log p(token | these frames) minus log of its
- * mean probability under other clips' frames (the scorer sees frames only, never the text a
- * candidate was copied from). Filler words ("okay so", "you can see") are as likely under any clip
- * and score about 0, whatever the wording; a word the frames contradict scores well below 0; a word
- * the frames confirm scores above 0. A candidate's evidence is the sum over its tokens, its
- * contradiction the lowest token.
+ * The judge is a retrieval model (a CLIP-style dual encoder) trained apart from the captioner, so
+ * it can disagree with the captions the captioner writes; with cross-fitting it never trained on
+ * the clip it judges, so a wrong transcript it would have memorised cannot vouch for itself. A
+ * candidate's evidence is how much better it matches its own clip than other clips:
+ * s·cos(clip, caption) − log mean over contrast clips of exp(s·cos(other, caption)), in nats, with
+ * s the judge's learned logit scale — an estimate of the caption's pointwise mutual information
+ * with the clip. Wording that any clip could have (fillers, style) cancels; what the frames
+ * confirm raises it; what they contradict lowers it.
  *
- * The rule (ours; docs/refine.md has the measurements behind its defaults): the clip's own
- * transcript is kept when nothing in it is contradicted and it carries at least `coverage` of the
- * best candidate's evidence — so a right transcript keeps its wording and the narration's
- * diversity survives. Otherwise the best-evidenced uncontradicted candidate wins. When none is
- * uncontradicted with positive evidence, the clip has no plausible caption and is dropped.
+ * The rule (ours; docs/refine.md has the measurements behind the defaults): candidates are tried
+ * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, then
+ * the model's captions — and the first whose evidence is within `margin` of the best candidate's
+ * wins. A right transcript so keeps its wording (the narration's diversity survives), and a model
+ * caption replaces the clip's own text only when the judge is clearly surer of it. When even the
+ * best has less than `min_evidence`, no candidate is plausible and the clip is dropped.
  */
 import { z } from 'zod';
+
+/** The order candidates are preferred in, when the judge cannot tell them apart by more than the margin. */
+export const PREFERENCE = ['asr', 'title', 'previous', 'synthetic', 'synthetic-frames'] as const;
 
 /** Config schema of the choice rule. */
 export const choiceRuleSchema = z
   .object({
-    /** A token whose PMI is below −contradiction (nats) contradicts the frames. */
-    contradiction: z.number().positive().default(2),
-    /** The transcript is kept while its evidence is at least this share of the best candidate's. */
-    coverage: z.number().min(0).max(1).default(0.6),
-    /** Other clips' frames each token is contrasted with. */
-    contrast: z.number().int().min(1).max(16).default(3),
+    /** A preferred candidate wins while its evidence is at most this many nats below the best candidate's. */
+    margin: z.number().min(0).default(5),
+    /** A clip whose best candidate has less evidence than this (nats) has no plausible caption. */
+    min_evidence: z.number().default(0),
+    /** Other clips each caption is contrasted with. */
+    contrast: z.number().int().min(1).max(64).default(15),
   })
   .strict();
 
 /** A validated choice rule. */
 export type ChoiceRule = z.infer<typeof choiceRuleSchema>;
 
-/** One candidate's verdict. */
-export interface CandidateScore {
-  /** Sum of the tokens' PMI with the frames (nats). */
-  readonly evidence: number;
-  /** The lowest token PMI (0 for a caption with no tokens). */
-  readonly worst: number;
-  readonly contradicted: boolean;
-}
-
-/** Per-token PMI: log p under the clip's frames minus log of the mean p under the contrast frames. */
-export function tokenPmi(logp: readonly number[], contrastLogps: readonly (readonly number[])[]): number[] {
-  return logp.map((lp, t) => {
-    const others = contrastLogps.map((c) => c[t] ?? lp);
-    if (others.length === 0) return 0;
-    const m = Math.max(...others);
-    const mean = m + Math.log(others.reduce((s, x) => s + Math.exp(x - m), 0) / others.length);
-    return lp - mean;
-  });
-}
-
-/** A candidate's evidence and contradiction from its token PMIs. */
-export function candidateScore(pmi: readonly number[], rule: ChoiceRule): CandidateScore {
-  const evidence = pmi.reduce((s, x) => s + x, 0);
-  const worst = pmi.length ? Math.min(...pmi) : 0;
-  return { evidence, worst, contradicted: worst < -rule.contradiction };
+/** Evidence of a caption for its clip: its own logit minus the log-mean-exp of its logits for the contrast clips. */
+export function evidence(own: number, contrast: readonly number[]): number {
+  if (contrast.length === 0) return 0;
+  const m = Math.max(...contrast);
+  return own - (m + Math.log(contrast.reduce((s, x) => s + Math.exp(x - m), 0) / contrast.length));
 }
 
 /** The chosen candidate (index into the candidates, or −1 when none is plausible) with why. */
@@ -65,36 +49,34 @@ export interface Choice {
   readonly index: number;
   /** Chosen evidence minus the runner-up's (0 without a runner-up). */
   readonly margin: number;
-  /** Index of the runner-up by evidence, −1 when there is none. */
+  /** Index of the best other candidate by evidence, −1 when there is none. */
   readonly runnerUp: number;
   readonly reason: string;
 }
 
-/**
- * Chooses among a clip's candidates (`sources[i]` scored `scores[i]`) by the rule in the module
- * comment. `human` candidates are always chosen.
- */
-export function choose(sources: readonly string[], scores: readonly CandidateScore[], rule: ChoiceRule): Choice {
+/** Chooses among a clip's candidates (`sources[i]` with evidence `scores[i]`) by the rule in the module comment; `human` always wins. */
+export function choose(sources: readonly string[], scores: readonly number[], rule: ChoiceRule): Choice {
   if (sources.length !== scores.length) throw new RangeError(`choose: ${sources.length} sources for ${scores.length} scores`);
   const human = sources.indexOf('human');
   if (human >= 0) return { index: human, margin: 0, runnerUp: -1, reason: 'human caption' };
-  const byEvidence = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s.evidence - a.s.evidence || a.i - b.i);
-  const plausible = byEvidence.filter((x) => !x.s.contradicted && x.s.evidence > 0);
-  const best = byEvidence[0];
+  if (sources.length === 0) return { index: -1, margin: 0, runnerUp: -1, reason: 'no candidate' };
+  const order = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i);
+  const best = order[0] as { s: number; i: number };
   const pick = (i: number, reason: string): Choice => {
-    const runner = byEvidence.find((x) => x.i !== i);
-    return { index: i, margin: runner ? (scores[i] as CandidateScore).evidence - runner.s.evidence : 0, runnerUp: runner ? runner.i : -1, reason };
+    const runner = order.find((x) => x.i !== i);
+    return { index: i, margin: runner ? (scores[i] as number) - runner.s : 0, runnerUp: runner ? runner.i : -1, reason };
   };
-  if (!best || plausible.length === 0) {
-    const why = best ? `no plausible candidate of ${sources.length} (best ${sources[best.i]}: evidence ${best.s.evidence.toFixed(2)}, worst token ${best.s.worst.toFixed(2)})` : 'no candidate';
-    return { index: -1, margin: 0, runnerUp: best ? best.i : -1, reason: why };
+  const f = (x: number): string => x.toFixed(2);
+  if (best.s < rule.min_evidence) {
+    return { index: -1, margin: 0, runnerUp: best.i, reason: `no plausible candidate: best ${sources[best.i]} has evidence ${f(best.s)} < ${rule.min_evidence}` };
   }
-  const top = plausible[0] as { s: CandidateScore; i: number };
-  const asr = sources.indexOf('asr');
-  const asrScore = asr >= 0 ? (scores[asr] as CandidateScore) : undefined;
-  if (asrScore && !asrScore.contradicted && asrScore.evidence > 0 && asrScore.evidence >= rule.coverage * top.s.evidence) {
-    return pick(asr, `transcript kept: evidence ${asrScore.evidence.toFixed(2)} ≥ ${rule.coverage} × best ${top.s.evidence.toFixed(2)}, no token below −${rule.contradiction}`);
+  for (const source of PREFERENCE) {
+    const i = sources.indexOf(source);
+    if (i >= 0 && (scores[i] as number) >= best.s - rule.margin) {
+      const passed = PREFERENCE.slice(0, PREFERENCE.indexOf(source)).filter((p) => sources.includes(p));
+      const why = passed.length ? `${passed.join(', ')} more than ${rule.margin} below the best; ` : '';
+      return pick(i, `${why}${source} kept: evidence ${f(scores[i] as number)} within ${rule.margin} of the best ${f(best.s)}`);
+    }
   }
-  const why = asrScore ? (asrScore.contradicted ? `transcript contradicted (token PMI ${asrScore.worst.toFixed(2)})` : `transcript evidence ${asrScore.evidence.toFixed(2)} < ${rule.coverage} × ${top.s.evidence.toFixed(2)}`) : 'no transcript';
-  return pick(top.i, `${why}; ${sources[top.i]} has the most evidence (${top.s.evidence.toFixed(2)})`);
+  return pick(best.i, `${sources[best.i]} has the most evidence (${f(best.s)})`);
 }

@@ -13,16 +13,18 @@ import type { Stage, StageContext } from '../../pipeline/stage.js';
 import type { CaptionedRow } from '../../schemas/captioned.js';
 import { captionedSchema } from '../../schemas/captioned.js';
 import { type ScoreRow, scoresSchema } from '../../schemas/scores.js';
-import { type CaptionModel, type CaptionModelLoader, chunks, packFrames } from '../model/caption-model.js';
-import { type CandidateScore, candidateScore, type ChoiceRule, choose, tokenPmi } from './choose.js';
+import { type CaptionJudge, type CaptionJudgeLoader, type CaptionModel, type CaptionModelLoader, chunks, clipText, packFrames } from '../model/caption-model.js';
+import { type ChoiceRule, choose, evidence } from './choose.js';
 import { decideKeep, type FilterPolicy } from './filter-policy.js';
 
 /** Options of {@link adatailrStage}. */
 export interface AdatailrStageOptions {
   readonly round: number;
-  /** One loader per scoring model; `route` says which model scores a clip (default: the first). */
+  /** One loader per captioner that weighs the chosen captions (AdaTaiLr token weights); `route` picks one per clip. */
   readonly load: readonly CaptionModelLoader[];
-  /** Index into `load` of the model that scores a clip (cross-fitting: one that never trained on it). */
+  /** One loader per judge that chooses among the candidates, aligned with `load`. */
+  readonly judges: readonly CaptionJudgeLoader[];
+  /** Index into `load`/`judges` of the models for a clip (cross-fitting: ones that never trained on it). Default 0. */
   readonly route?: (clipId: string) => number;
   /**
    * γ for the weights: a fixed number (TaiLr), or `adaptive` — our AdaTaiLr rule applied to the rows
@@ -36,6 +38,8 @@ export interface AdatailrStageOptions {
   readonly policy: FilterPolicy;
   /** How a caption is chosen among a clip's candidates. */
   readonly choice: ChoiceRule;
+  /** Drop a clip whose best candidate is not plausible (the choice rule's `min_evidence`). Default true. */
+  readonly dropImplausible?: boolean;
   /** Clips per model call. Default 32. */
   readonly modelBatch?: number;
   /**
@@ -77,20 +81,6 @@ export function noiseEstimate(tokenLogps: readonly (readonly number[])[], vocabS
   return Number.isNaN(rho) ? { rho: 0, gamma: 0 } : { rho, gamma };
 }
 
-/** Per-token log p of `captions[k]` given the frames of clip `frameOf[k]` alone (no text). */
-async function scoreFramesOnly(model: CaptionModel, rows: readonly CaptionedRow[], frameOf: readonly number[], captions: readonly string[], modelBatch: number, signal: AbortSignal): Promise<number[][]> {
-  const out: number[][] = [];
-  for (const group of chunks(
-    captions.map((c, k) => ({ c, k })),
-    modelBatch,
-  )) {
-    signal.throwIfAborted();
-    const s = await model.score({ frames: packFrames(group.map((g) => rows[frameOf[g.k] as number] as CaptionedRow)), text: group.map(() => '') }, group.map((g) => g.c));
-    out.push(...s.tokenLogp);
-  }
-  return out;
-}
-
 /** The clips each clip's frames are contrasted with: `m` of the others, spread over the batch. */
 export function contrastClips(n: number, i: number, m: number): number[] {
   const count = Math.min(m, n - 1);
@@ -100,45 +90,65 @@ export function contrastClips(n: number, i: number, m: number): number[] {
 
 /** What the stage decided for one clip before the keep policy. */
 interface Decision {
-  readonly scores: CandidateScore[];
+  readonly evidence: number[];
   readonly chosen: number;
   readonly margin: number;
   readonly runnerUp: number;
   readonly plausible: boolean;
   readonly reason: string;
-  readonly logp: number[];
 }
 
 /**
- * Scores every candidate of the given clips under its own frames and under the contrast clips'
- * (frames only), and chooses one per clip. Returns the decision per row index.
+ * Scores every candidate of the given clips with the judge — its evidence for its own clip against
+ * contrast clips of the same call — and chooses one per clip. Returns the decision per row index.
  */
-async function decide(model: CaptionModel, rows: readonly CaptionedRow[], machine: readonly { r: CaptionedRow; i: number }[], rule: ChoiceRule, modelBatch: number, signal: AbortSignal): Promise<Map<number, Decision>> {
-  const flat = machine.flatMap(({ r, i }, mi) => r.candidate_captions.map((c) => ({ row: i, mi, c })));
-  const captions = flat.map((f) => f.c);
-  const own = await scoreFramesOnly(model, rows, flat.map((f) => f.row), captions, modelBatch, signal);
-  const contrast: number[][][] = [];
-  for (let m = 0; m < Math.min(rule.contrast, machine.length - 1); m++) {
-    const frameOf = flat.map((f) => (machine[contrastClips(machine.length, f.mi, rule.contrast)[m] as number] as { i: number }).i);
-    contrast.push(await scoreFramesOnly(model, rows, frameOf, captions, modelBatch, signal));
-  }
+async function decide(judge: CaptionJudge, rows: readonly CaptionedRow[], machine: readonly { r: CaptionedRow; i: number }[], rule: ChoiceRule, signal: AbortSignal): Promise<Map<number, Decision>> {
   const decisions = new Map<number, Decision>();
+  if (machine.length === 0) return decisions;
+  signal.throwIfAborted();
+  // every clip of the call is a possible contrast, whichever model judges it
+  const video = await judge.embedVideos(packFrames(rows), rows.length);
+  const d = video.length / rows.length;
+  const flat = machine.flatMap(({ r }) => r.candidate_captions);
+  const text = new Float32Array(flat.length * d);
+  for (let k = 0; k < flat.length; k += 256) {
+    signal.throwIfAborted();
+    text.set(await judge.embedTexts(flat.slice(k, k + 256)), k * d);
+  }
+  const logit = (clip: number, caption: number): number => {
+    let s = 0;
+    for (let x = 0; x < d; x++) s += (video[clip * d + x] as number) * (text[caption * d + x] as number);
+    return judge.scale * s;
+  };
   let at = 0;
   for (const { r, i } of machine) {
-    const idx = r.candidate_captions.map((_, j) => at + j);
-    at += idx.length;
-    const scores = idx.map((k) => candidateScore(tokenPmi(own[k] as number[], contrast.map((c) => c[k] as number[])), rule));
-    const c = contrast.length > 0 ? choose(r.candidate_sources, scores, rule) : { index: 0, margin: 0, runnerUp: -1, reason: 'no other clip to contrast with: first candidate' };
+    const others = contrastClips(rows.length, i, rule.contrast);
+    const ev = r.candidate_captions.map((_, j) => evidence(logit(i, at + j), others.map((o) => logit(o, at + j))));
+    at += ev.length;
+    const c = others.length > 0 ? choose(r.candidate_sources, ev, rule) : { index: 0, margin: 0, runnerUp: -1, reason: 'no other clip to contrast with: first candidate' };
     const chosen = c.index >= 0 ? c.index : Math.max(0, c.runnerUp);
-    decisions.set(i, { scores, chosen, margin: c.margin, runnerUp: c.runnerUp, plausible: c.index >= 0, reason: c.reason, logp: own[idx[chosen] as number] as number[] });
+    decisions.set(i, { evidence: ev, chosen, margin: c.margin, runnerUp: c.runnerUp, plausible: c.index >= 0, reason: c.reason });
   }
   return decisions;
+}
+
+/** Per-token log p of each row's chosen caption under the scoring captioner (frames and the text training shows it). */
+async function scoreChosen(model: CaptionModel, rows: readonly { r: CaptionedRow; caption: string; source: string }[], modelBatch: number, signal: AbortSignal): Promise<number[][]> {
+  const out: number[][] = [];
+  for (const group of chunks(rows, modelBatch)) {
+    signal.throwIfAborted();
+    const s = await model.score({ frames: packFrames(group.map((g) => g.r)), text: group.map((g) => clipText(g.r, g.source)) }, group.map((g) => g.caption));
+    out.push(...s.tokenLogp);
+  }
+  return out;
 }
 
 /** Builds the adatailr stage (captioned → scores). */
 export function adatailrStage(opts: AdatailrStageOptions): Stage {
   let models: CaptionModel[] = [];
+  let judges: CaptionJudge[] = [];
   const modelBatch = opts.modelBatch ?? 32;
+  if (opts.judges.length !== opts.load.length) throw new RangeError(`adatailr: ${opts.judges.length} judges for ${opts.load.length} captioners`);
   const route = (clipId: string): number => {
     const m = opts.route ? opts.route(clipId) : 0;
     if (!(Number.isInteger(m) && m >= 0 && m < models.length)) throw new RangeError(`adatailr: route(${clipId}) = ${m}, expected a model index in [0, ${models.length})`);
@@ -156,19 +166,30 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
     outputSchema: scoresSchema,
     async setup() {
       models = await Promise.all(opts.load.map((l) => l()));
+      judges = await Promise.all(opts.judges.map((l) => l()));
     },
     async process(batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> {
       if (models.length === 0) throw new Error('adatailr: process() before setup()');
       const rows = batchToRows<CaptionedRow>(batch);
       const decisions = new Map<number, Decision>();
+      const logps = new Map<number, number[]>();
       for (const [m, model] of models.entries()) {
         const machine = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.candidate_captions.length > 0 && !r.candidate_sources.includes('human') && route(r.clip_id) === m);
-        for (const [i, d] of await decide(model, rows, machine, opts.choice, modelBatch, ctx.signal)) decisions.set(i, d);
+        const decided = await decide(judges[m] as CaptionJudge, rows, machine, opts.choice, ctx.signal);
+        const chosen = machine.map(({ r, i }) => {
+          const d = decided.get(i) as Decision;
+          return { r, i, caption: r.candidate_captions[d.chosen] as string, source: r.candidate_sources[d.chosen] as string };
+        });
+        const lp = await scoreChosen(model, chosen, modelBatch, ctx.signal);
+        chosen.forEach((c, k) => {
+          decisions.set(c.i, decided.get(c.i) as Decision);
+          logps.set(c.i, lp[k] as number[]);
+        });
       }
-      const order = [...decisions.keys()];
-      const estimate = noiseEstimate(order.map((i) => (decisions.get(i) as Decision).logp), opts.vocabSize);
+      const order = [...decisions.keys()].sort((a, b) => a - b);
+      const estimate = noiseEstimate(order.map((i) => logps.get(i) as number[]), opts.vocabSize);
       const gamma = opts.gamma === 'adaptive' ? estimate.gamma : opts.gamma;
-      const weighed = order.map((i) => rowScore((decisions.get(i) as Decision).logp, gamma, opts.wMin));
+      const weighed = order.map((i) => rowScore(logps.get(i) as number[], gamma, opts.wMin));
       const keeps = decideKeep(opts.policy, weighed.map((s) => s.meanWeight), { noiseEstimate: estimate.rho, nll: weighed.map((s) => s.nll) });
       const verdict = new Map(order.map((i, k) => [i, { s: weighed[k] as ReturnType<typeof rowScore>, keep: keeps[k] as { keep: boolean; reason: string } }]));
       const out: ScoreRow[] = rows.map((r, i) => {
@@ -180,13 +201,13 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
           const reason = human >= 0 ? 'human caption' : 'no candidate caption (no transcript, title or model caption)';
           return { ...base, caption: human >= 0 ? (r.candidate_captions[human] as string) : '', caption_source: human >= 0 ? 'human' : '', candidate_scores: r.candidate_captions.map(() => 0), margin: 0, runner_up: '', adatailr_weight: human >= 0 ? 1 : 0, mean_token_weight: human >= 0 ? 1 : 0, nll: 0, token_weights: [], keep: human >= 0, reason };
         }
-        const keep = v.keep.keep && (d.plausible || opts.policy.kind === 'keep-all');
+        const keep = v.keep.keep && (d.plausible || opts.dropImplausible === false);
         const mean = Number.isNaN(v.s.meanWeight) ? 0 : v.s.meanWeight;
         return {
           ...base,
           caption: r.candidate_captions[d.chosen] as string,
           caption_source: r.candidate_sources[d.chosen] as string,
-          candidate_scores: d.scores.map((s) => s.evidence),
+          candidate_scores: d.evidence,
           margin: d.margin,
           runner_up: d.runnerUp >= 0 && d.runnerUp !== d.chosen ? (r.candidate_sources[d.runnerUp] as string) : '',
           adatailr_weight: keep ? mean : 0,
@@ -194,14 +215,15 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
           nll: Number.isNaN(v.s.nll) ? 0 : v.s.nll,
           token_weights: Array.from(v.s.weights),
           keep,
-          reason: `${d.reason}; ${d.plausible || opts.policy.kind === 'keep-all' ? v.keep.reason : 'dropped: no plausible candidate'}`,
+          reason: `${d.reason}; ${d.plausible || opts.dropImplausible === false ? v.keep.reason : 'dropped: no plausible candidate'}`,
         };
       });
       return rowsToBatch(scoresSchema, out as unknown as Record<string, unknown>[]);
     },
     async teardown() {
-      await Promise.all(models.map((m) => m.release()));
+      await Promise.all([...models.map((m) => m.release()), ...judges.map((j) => j.release())]);
       models = [];
+      judges = [];
     },
   };
 }

@@ -20,6 +20,20 @@ export interface CaptionModel {
 /** Loads the model once per process (in a stage's `setup`). */
 export type CaptionModelLoader = () => Promise<CaptionModel>;
 
+/** A judge of captions as the adatailr stage sees it: clips and captions embedded in one space. */
+export interface CaptionJudge {
+  /** L2-normalised embeddings (count×d) of `count` clips' frames, packed as in {@link ModelBatch}. */
+  embedVideos(frames: Uint8Array, count: number): Promise<Float32Array>;
+  /** L2-normalised embeddings (n×d) of captions. */
+  embedTexts(texts: readonly string[]): Promise<Float32Array>;
+  /** The logit scale the judge learnt (cosine → logit). */
+  readonly scale: number;
+  release(): Promise<void>;
+}
+
+/** Loads a judge once per process (in a stage's `setup`). */
+export type CaptionJudgeLoader = () => Promise<CaptionJudge>;
+
 /**
  * The text a clip offers the model's encoder for a caption of a given source: its title, then its
  * ASR transcript — except the one the caption itself was copied from (`asr` or `title`), where
