@@ -42,7 +42,9 @@ export async function readExportDataset(dir: string, name?: string): Promise<Dow
     const [ids, caps, ws] = [col('clip_id'), col('caption'), col('quality_weight')];
     const src = have.has('caption_source') ? col('caption_source') : null;
     for (let i = 0; i < table.numRows; i++) {
-      rows.push({ clip_id: String(ids.get(i)), caption: String(caps.get(i) ?? ''), weight: Number(ws.get(i)) });
+      const w: unknown = ws.get(i);
+      // a null weight is not 0: it becomes NaN, which validation refuses with the row named
+      rows.push({ clip_id: String(ids.get(i) ?? ''), caption: String(caps.get(i) ?? ''), weight: w === null || w === undefined ? Number.NaN : Number(w) });
       const s = src ? String(src.get(i)) : 'unknown';
       bySource[s] = (bySource[s] ?? 0) + 1;
     }
