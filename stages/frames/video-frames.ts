@@ -27,12 +27,14 @@ export interface ExtractOptions {
   readonly signal?: AbortSignal;
   /** Decode each video once for its nearby clips (default true; `false` = the per-clip path only). */
   readonly decodeOnce?: boolean;
+  /** Largest gap a pass reads through (default `DECODE_ONCE_MAX_GAP_S`; the benchmark sweeps it). */
+  readonly maxGapS?: number;
 }
 
 /** Frames (or the error) of every clip of ONE video, keyed by clip_id. Never throws for a bad clip. */
 export async function extractVideoFrames(clips: readonly FramesClip[], opts: ExtractOptions): Promise<Map<string, ClipFrames>> {
   const out = new Map<string, ClipFrames>();
-  const { passes, singles } = opts.decodeOnce === false ? { passes: [], singles: [...clips] } : planVideo(clips, { method: opts.config.method, seekMinClipS: opts.config.seek_min_clip_s });
+  const { passes, singles } = opts.decodeOnce === false ? { passes: [], singles: [...clips] } : planVideo(clips, { method: opts.config.method, seekMinClipS: opts.config.seek_min_clip_s, ...(opts.maxGapS !== undefined ? { maxGapS: opts.maxGapS } : {}) });
   const redo: FramesClip[] = [...singles];
   for (const group of passes) {
     const r = await runPass(group, opts);
