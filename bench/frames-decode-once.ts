@@ -36,9 +36,15 @@ async function both(clips: FramesClip[], config: FramesConfig, media: string, bi
   for (const c of clips) groups.set(c.video_uri, [...(groups.get(c.video_uri) ?? []), c]);
   const byVideo = [...groups.values()];
   const onceQ = new PQueue({ concurrency: cores });
-  const once_s = await timed(() => Promise.all(byVideo.map((g) => onceQ.add(async () => (framesOnce += count(await extractVideoFrames(g, { config, mediaRoot: media, bins })))))));
+  const once_s = await timed(() => Promise.all(byVideo.map((g) => onceQ.add(async () => {
+        const n = count(await extractVideoFrames(g, { config, mediaRoot: media, bins }));
+        framesOnce += n;
+      }))));
   const perQ = new PQueue({ concurrency: cores });
-  const per_clip_s = await timed(() => Promise.all(clips.map((c) => perQ.add(async () => (framesPer += count(await extractVideoFrames([c], { config, mediaRoot: media, bins, decodeOnce: false })))))));
+  const per_clip_s = await timed(() => Promise.all(clips.map((c) => perQ.add(async () => {
+        const n = count(await extractVideoFrames([c], { config, mediaRoot: media, bins, decodeOnce: false }));
+        framesPer += n;
+      }))));
   if (framesOnce !== framesPer) throw new Error(`unequal output: ${framesOnce} vs ${framesPer} frames`);
   return { once_s, per_clip_s, frames: framesOnce };
 }
