@@ -4,7 +4,9 @@
  * 1. frames/s of the frames stage (engine + Parquet included) vs the plain ffmpeg CLI running the
  *    very same per-clip commands, and vs a naive one-process-per-frame extraction;
  * 2. `seek` vs `decode` per clip length (the crossover sets `seek_min_clip_s`);
- * 3. peak RSS of a run over 1× and 10× the clips, each in its own child process (must stay flat).
+ * 3. decode once per video vs per clip (`frames-decode-once.ts`): 16 clips per video, 1 clip per
+ *    video, and a gap sweep;
+ * 4. peak RSS of a run over 1× and 10× the clips, each in its own child process (must stay flat).
  * Videos are synthesized with ffmpeg lavfi in a temp dir. Environment knobs: BENCH_CLIPS (default 32).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -21,6 +23,7 @@ import { buildFrameCommand, type FrameCommand, frameCommandArgv } from '../stage
 import { resolveBinaries } from '../stages/frames/ffmpeg.js';
 import { chooseMethod, type ConcreteMethod, sampleTimes } from '../stages/frames/sampling.js';
 import { extractClipFrames } from '../stages/frames/stage.js';
+import { decodeOnceBench } from './frames-decode-once.js';
 
 const exec = promisify(execFile);
 const bins = resolveBinaries();
@@ -144,6 +147,8 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const r of perLength) console.log(`  ${String(r.length_s).padStart(6)} ${r.seek_ms.toFixed(1).padStart(9)} ${r.decode_ms.toFixed(1).padStart(10)}  ${r.faster}`);
     const crossover = perLength.find((r) => r.faster === 'seek')?.length_s;
     console.log(`  → seek is faster from ${crossover ?? 'never'} s (config default seek_min_clip_s = ${frames.seek_min_clip_s})`);
+
+    results.decode_once = await decodeOnceBench(media, frames, bins, cores);
 
     // 3. peak RSS, 1× and 10× clips, each in a child process
     const small = clipsOf(24, 2, 40);

@@ -2,9 +2,14 @@
 loss and AdamW), used by bench/model-train.ts to compare training speed on
 CPU at the same thread count. Reads a JSON config from argv[1], prints one
 JSON line: {"step_ms": ..., "torch": version, "threads": n}.
+`--probe <threads>` only imports torch and prints the BLAS/LAPACK libraries
+mapped into this process, torch's BLAS_INFO and the thread count, so the
+bench can say which BLAS it runs on (and refuse the reference one).
 """
 import json
 import math
+import os
+import re
 import sys
 import time
 
@@ -108,7 +113,24 @@ class Captioner(nn.Module):
         return -(logp * mask).sum() / mask.sum()
 
 
+def probe(threads):
+    torch.set_num_threads(threads)
+    torch.zeros(64, 64) @ torch.zeros(64, 64)  # make sure the BLAS is loaded
+    libs = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            name = os.path.basename(path).lower()
+            if path.startswith("/") and any(k in name for k in ("blas", "lapack", "mkl")):
+                libs.add(os.path.realpath(path))
+    m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "libs": sorted(libs), "blas_info": m.group(1) if m else ""}))
+
+
 def main():
+    if sys.argv[1] == "--probe":
+        probe(int(sys.argv[2]))
+        return
     spec = json.loads(sys.argv[1])
     c, B, Lt, Lc, steps, threads = spec["config"], spec["batch"], spec["textLen"], spec["captionLen"], spec["steps"], spec["threads"]
     torch.set_num_threads(threads)

@@ -7,7 +7,10 @@
  * 2. The cost of moving weights + both AdamW moments through `session.run` each
  *    step (an identity graph over the same tensors), with and without
  *    pre-allocated outputs, against the step time.
- * Environment knobs: BENCH_THREADS (default 2), BENCH_STEPS (default 5), BENCH_BATCH (default 16).
+ * 3. Honest anchors (`anchors.ts`): the BLAS and threads PyTorch runs on (the reference BLAS is
+ *    refused), the step's GFLOP/s and its share of a measured peak (fp32 GEMM, same ORT and threads).
+ * Environment knobs: BENCH_THREADS (default 2), BENCH_STEPS (default 5), BENCH_BATCH (default 16),
+ * BENCH_PYTHON (default /usr/bin/python3).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ import * as o from '../models/graph/ops.js';
 import { serialize } from '../models/graph/serialize.js';
 import { CaptionTokenizer } from '../models/tokenizer.js';
 import { Trainer } from '../models/trainer.js';
+import { gemmPeak, probeTorch, refuseBlas, trainStepFlops } from './anchors.js';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const STEPS = Number(process.env.BENCH_STEPS ?? 5);
@@ -28,6 +32,8 @@ const B = Number(process.env.BENCH_BATCH ?? 16);
 const TEXT_LEN = 32;
 const CAPTION_LEN = 24; // bos + 22 tokens + eos
 const VOCAB = 2000;
+/** The Python that runs the PyTorch anchor (Debian's python3-torch lives under /usr/bin). */
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 
 function randomIds(n: number, len: number, seed: number): number[][] {
   let s = seed;
@@ -65,7 +71,7 @@ export async function run(): Promise<void> {
   const batch = { frames, text: randomIds(B, TEXT_LEN, 1), captions: randomIds(B, CAPTION_LEN - 2, 2) };
   const trainer = await Trainer.create(model, new Device({ intraOpThreads: THREADS }));
   for (let i = 0; i < 2; i++) await trainer.step(batch);
-  let t = performance.now();
+  const t = performance.now();
   for (let i = 0; i < STEPS; i++) await trainer.step(batch);
   const ortMs = (performance.now() - t) / STEPS;
   await trainer.release();
@@ -78,20 +84,30 @@ export async function run(): Promise<void> {
   };
   row(`onnxruntime-node ${ort.env.versions.common} (training-step graph)`, ortMs);
 
+  const flops = trainStepFlops(cfg, B, TEXT_LEN, CAPTION_LEN);
+  const peak = await gemmPeak(THREADS);
+  const achieved = flops / (ortMs / 1000) / 1e9;
+
   let torchMs: number | null = null;
-  try {
+  const script = join(import.meta.dirname, 'model-train-torch.py');
+  const probe = probeTorch(PYTHON, script, THREADS);
+  const refusal = probe.ok ? refuseBlas(probe.blas) : probe.reason;
+  if (probe.ok) console.log(`PyTorch anchor: torch ${probe.torch}, BLAS ${probe.blas.kind} (${probe.blas.detail}), ${probe.threads} threads`);
+  if (refusal) console.log(refusal.startsWith('PyTorch') ? refusal : `PyTorch row skipped: ${refusal}`);
+  else {
     const spec = JSON.stringify({ config: cfg, batch: B, textLen: TEXT_LEN, captionLen: CAPTION_LEN, steps: STEPS, threads: THREADS });
-    const out = execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'model-train-torch.py'), spec], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(PYTHON, [script, spec], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { step_ms: number; torch: string };
     torchMs = r.step_ms;
-    row(`PyTorch ${r.torch} (eager, CPU)`, torchMs);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    console.log(`PyTorch row skipped: /usr/bin/python3 with torch not usable (${msg}); install with: apt-get install -y python3-torch`);
+    row(`PyTorch ${r.torch} (eager, CPU, ${probe.ok ? probe.blas.kind : '?'} BLAS)`, torchMs);
   }
   console.log(`\nTraining step, preset small (d=${cfg.dModel}, ${cfg.encLayers}+${cfg.decLayers} layers, ${(nParams / 1e6).toFixed(2)} M params, vocab ${VOCAB}), batch ${B}, ${cfg.frames}×${S}² frames, text ${TEXT_LEN}, caption ${CAPTION_LEN}, ${THREADS} threads`);
   console.table(rows);
   if (torchMs !== null) console.log(`ORT / PyTorch throughput ratio: ${(torchMs / ortMs).toFixed(2)} (>1 = ORT faster)`);
+  console.log(
+    `ORT training step: ${(flops / 1e9).toFixed(2)} GFLOP (matmuls) in ${ortMs.toFixed(1)} ms = ${achieved.toFixed(1)} GFLOP/s; ` +
+      `measured peak (fp32 GEMM ${peak.n}×${peak.n} in the same ORT, ${THREADS} threads) ${peak.gflops.toFixed(1)} GFLOP/s → ${((100 * achieved) / peak.gflops).toFixed(0)}% of peak`,
+  );
 
   const moved = nParams * 3; // weights + m + v, each in and out
   const tc = await transferCost(moved);
@@ -100,7 +116,6 @@ export async function run(): Promise<void> {
     { outputs: 'allocated by ORT', 'ms/step': tc.alloc.toFixed(1), 'GB/s (in+out)': ((moved * 8) / 1e6 / tc.alloc).toFixed(2), 'share of step': `${((100 * tc.alloc) / ortMs).toFixed(1)}%` },
     { outputs: 'pre-allocated outputs', 'ms/step': tc.prealloc.toFixed(1), 'GB/s (in+out)': ((moved * 8) / 1e6 / tc.prealloc).toFixed(2), 'share of step': `${((100 * tc.prealloc) / ortMs).toFixed(1)}%` },
   ]);
-  t = performance.now();
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -5,18 +5,29 @@
  *
  * onnxruntime-node does not fall back by itself: `executionProviders:
  * ['cuda','cpu']` throws when the CUDA provider cannot load (e.g. the bundled
- * CPU-only build, or missing CUDA libraries). We catch that once, log one
- * warning, recreate with `['cpu']`, and report the provider actually used so
- * callers can record it in run metadata.
+ * CPU-only build, or missing CUDA libraries), and `['webgpu','cpu']` throws
+ * when no WebGPU adapter exists (no Vulkan driver). We catch that, log one
+ * warning per provider that failed, try the next configured one (CPU last),
+ * and report the provider actually used so callers can record it in run
+ * metadata.
  */
 import * as ort from 'onnxruntime-node';
 
-/** Execution providers flywheel knows how to request. */
-export type ProviderName = 'cuda' | 'cpu';
+/**
+ * Execution providers flywheel knows how to request: `cuda` (needs the GPU
+ * build, see docs/models.md), `webgpu` (bundled in onnxruntime-node's
+ * linux-x64/win/mac binaries; needs a Vulkan/Metal/D3D12 driver) and `cpu`.
+ */
+export const PROVIDER_NAMES = ['cuda', 'webgpu', 'cpu'] as const;
+
+/** One of {@link PROVIDER_NAMES}. */
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+const LABEL: Readonly<Record<ProviderName, string>> = { cuda: 'CUDA', webgpu: 'WebGPU', cpu: 'CPU' };
 
 /** Device settings, typically from the job config. */
 export interface DeviceConfig {
-  /** Providers in order of preference. Default `['cpu']`. Example: `['cuda', 'cpu']`. */
+  /** Providers in order of preference. Default `['cpu']`. Example: `['cuda', 'cpu']`, `['webgpu', 'cpu']`. */
   readonly providers?: readonly ProviderName[];
   /** Threads inside one op (0 = ORT default, all cores). Default 0. */
   readonly intraOpThreads?: number;
@@ -39,9 +50,9 @@ export interface DeviceSession {
 }
 
 /**
- * Session creation with the configured providers and the CUDA→CPU fallback.
- * After the first fallback the device remembers it and goes straight to CPU
- * (one warning per device, not per session).
+ * Session creation with the configured providers and the GPU→CPU fallback.
+ * After a fallback the device remembers it and goes straight to the provider
+ * that worked (one warning per failed provider and device, not per session).
  */
 export class Device {
   readonly #providers: ProviderName[];
@@ -49,12 +60,15 @@ export class Device {
   readonly #inter: number;
   readonly #warn: (m: string) => void;
   readonly #factory: SessionFactory;
-  #fellBack = false;
+  /** Index in #providers of the first provider not known to fail. */
+  #first = 0;
 
   constructor(config: DeviceConfig = {}, factory: SessionFactory = defaultFactory) {
     const providers = config.providers ?? ['cpu'];
     if (providers.length === 0) throw new Error('device: providers must not be empty (got [])');
-    for (const p of providers) if (p !== 'cuda' && p !== 'cpu') throw new Error(`device: unknown provider ${JSON.stringify(p)} (expected "cuda" or "cpu")`);
+    for (const p of providers) {
+      if (!(PROVIDER_NAMES as readonly string[]).includes(p)) throw new Error(`device: unknown provider ${JSON.stringify(p)} (expected one of ${PROVIDER_NAMES.map((n) => JSON.stringify(n)).join(', ')})`);
+    }
     for (const [k, v] of [['intraOpThreads', config.intraOpThreads], ['interOpThreads', config.interOpThreads]] as const) {
       if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`device: ${k} must be a non-negative integer, got ${v}`);
     }
@@ -65,9 +79,9 @@ export class Device {
     this.#factory = factory;
   }
 
-  /** The provider sessions will use: the first configured one, or `cpu` after a fallback. */
+  /** The provider sessions will use: the first configured one not known to fail. */
   get provider(): ProviderName {
-    return this.#fellBack ? 'cpu' : this.#providers[0];
+    return this.#providers[this.#first];
   }
 
   /** Thread settings, for recording in run metadata. */
@@ -84,22 +98,27 @@ export class Device {
     };
   }
 
-  /** Creates a session for an ONNX model (bytes or file path) and says which provider it got. */
+  /**
+   * Creates a session for an ONNX model (bytes or file path) and says which provider it got. A GPU
+   * provider that fails to load is skipped with one warning when a later provider is configured.
+   */
   async session(model: Uint8Array | string): Promise<DeviceSession> {
-    const providers = this.#fellBack ? ['cpu' as const] : this.#providers;
-    try {
-      const session = await this.#factory(model, this.#options(providers));
-      return { session, provider: providers[0] };
-    } catch (err) {
-      if (!providers.includes('cuda') || !providers.includes('cpu')) throw err;
-      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      this.#warn(
-        `device: CUDA execution provider unavailable (${msg}); falling back to CPU. ` +
-          'See docs/models.md "Enabling CUDA" to install the GPU build of onnxruntime-node.',
-      );
-      this.#fellBack = true;
-      const session = await this.#factory(model, this.#options(['cpu']));
-      return { session, provider: 'cpu' };
+    for (;;) {
+      const providers = this.#providers.slice(this.#first);
+      const provider = providers[0];
+      try {
+        const session = await this.#factory(model, this.#options(providers));
+        return { session, provider };
+      } catch (err) {
+        if (provider === 'cpu' || providers.length === 1) throw err;
+        const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        const next = providers[1];
+        this.#warn(
+          `device: ${LABEL[provider]} execution provider unavailable (${msg}); falling back to ${LABEL[next]}. ` +
+            `See docs/models.md "Device" to enable ${LABEL[provider]}, and \`npm run gpu-check\` to test a machine.`,
+        );
+        this.#first++;
+      }
     }
   }
 }

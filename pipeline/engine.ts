@@ -9,6 +9,7 @@ import type { ErrorRow } from '../schemas/errors.js';
 import { batchBytes, concatBatches } from './arrow.js';
 import { type BackpressurePolicy, defaultQueuePolicy } from './backpressure.js';
 import { BoundedQueue } from './bounded-queue.js';
+import { regroup } from './regroup.js';
 import { type StageCounters, zeroCounters } from './counters.js';
 import type { AnyStage, RowError, StageContext, StageLogger } from './stage.js';
 
@@ -53,7 +54,8 @@ export interface StageRun {
 }
 
 /**
- * Turns a stage into an async transform: input re-batched to `stage.batchSize`, up to
+ * Turns a stage into an async transform: input re-batched to `stage.batchSize` (grouped by
+ * `stage.groupBy` when declared), up to
  * `stage.concurrency` `process` calls in flight (outputs in input order), counters updated.
  */
 export async function* stageTransform(run: StageRun, input: AsyncIterable<RecordBatch>): AsyncIterable<RecordBatch> {
@@ -81,7 +83,7 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
     return out;
   };
   try {
-    for await (const batch of rebatch(input, stage.batchSize)) {
+    for await (const batch of stage.groupBy ? regroup(input, stage.groupBy, stage.batchSize) : rebatch(input, stage.batchSize)) {
       const entry = { result: queue.add(() => call(batch)), settled: false };
       entry.result.then(
         () => (entry.settled = true),

@@ -52,6 +52,14 @@ export interface Stage<In extends TypeMap = TypeMap, Out extends TypeMap = TypeM
   readonly resources: StageResources;
   /** Rows per `process` call; the engine re-batches the input stream to this size. */
   readonly batchSize: number;
+  /**
+   * A column whose equal values must reach `process` together (e.g. `video_uri`, so one ffmpeg
+   * pass serves all of a video's clips). The engine then reads the shard's whole input before the
+   * first call — meant for a first stage over the small clips table — and sends each group, in
+   * order of first appearance, in batches of at most `batchSize` rows that never mix groups.
+   * Omitted: plain re-batching in input order.
+   */
+  readonly groupBy?: string;
   /** `process` calls the engine runs at once for this stage (order of outputs is kept). */
   readonly concurrency: number;
   /** Whether finished shards of this stage may be reused by a resumed run (false = always recomputed). */

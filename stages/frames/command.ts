@@ -34,7 +34,7 @@ export interface FrameRequest {
 const fmt = (t: number): string => Math.max(0, t).toFixed(6);
 
 /** The per-frame filter chain: fixed model size, square pixels, packed RGB (display-matrix rotation is applied by ffmpeg before it). */
-function scaleChain(width: number, height: number): string {
+export function scaleChain(width: number, height: number): string {
   return `scale=${width}:${height}:flags=bilinear,setsar=1,format=rgb24`;
 }
 

@@ -1,77 +1,47 @@
 /**
- * The `frames` stage: clips → frames. For each clip, one ffmpeg process samples `count` frames
- * uniformly over [start_s, end_s], resized to the model input size, as RGB8. Clips run in
- * parallel (the engine runs `concurrency` single-clip batches at once); a bad clip becomes an
- * `errors` row with ffmpeg's own words, never a crash.
+ * The `frames` stage: clips → frames. Each clip gets `count` frames sampled uniformly over
+ * [start_s, end_s], resized to the model input size, as RGB8: from one decode pass shared by a
+ * video's nearby clips, or from one ffmpeg process per clip. Videos run in parallel (the engine
+ * runs `concurrency` batches at once); a bad clip becomes an `errors` row with ffmpeg's own
+ * words, never a crash.
  */
 import { realpath } from 'node:fs/promises';
 import type { RecordBatch } from 'apache-arrow';
 import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
-import type { RowError, Stage, StageContext } from '../../pipeline/stage.js';
+import type { Stage, StageContext } from '../../pipeline/stage.js';
 import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
 import { defaultConcurrency, type FramesConfig } from '../../schemas/config.js';
 import { type FrameRow, framesSchema } from '../../schemas/frames.js';
-import { buildFrameCommand } from './command.js';
-import { classifyFailure, explainShortOutput } from './diagnose.js';
-import { checkFfmpeg, type FfmpegBinaries, FfmpegRunError, resolveBinaries, runFrameCommand } from './ffmpeg.js';
-import { resolveMediaPath } from './media-path.js';
-import { chooseMethod, type ConcreteMethod, sampleTimes } from './sampling.js';
+import { type ClipFrames } from './clip-frames.js';
+import { checkFfmpeg, resolveBinaries } from './ffmpeg.js';
+import { extractVideoFrames } from './video-frames.js';
+
+export { type ClipFrames, extractClipFrames } from './clip-frames.js';
 
 /** Options of {@link framesStage}: the `frames` config plus the media root. */
 export interface FramesStageOptions {
   readonly config: FramesConfig;
   /** Every video must resolve inside this directory. */
   readonly mediaRoot: string;
+  /** Decode each video once for its nearby clips (default true); `false` keeps one process per clip (the benchmark's baseline). */
+  readonly decodeOnce?: boolean;
 }
 
-/** Frames of one clip, or the error that replaces them. */
-export type ClipFrames = { readonly frames: FrameRow[] } | { readonly error: RowError };
+/** Output bytes one `process` call may hold: a decode pass's clips are capped so their frames fit. */
+const PASS_BYTES_BUDGET = 16 << 20;
+/** Most clips one decode pass serves. */
+const PASS_MAX_CLIPS = 64;
+
+/** Clips per `process` call: all of a video's clips up to the byte budget (at least 1). */
+export function framesBatchSize(config: Pick<FramesConfig, 'count' | 'width' | 'height'>): number {
+  return Math.max(1, Math.min(PASS_MAX_CLIPS, Math.floor(PASS_BYTES_BUDGET / (config.count * config.width * config.height * 3))));
+}
 
 /**
- * Extracts the frames of one clip (exported for the benchmark and tests): path checks, one ffmpeg
- * process, output size check. Never throws for a bad clip.
+ * Builds the frames stage from its config. The engine hands it each video's clips together
+ * (`groupBy: 'video_uri'`), so nearby clips share one decode pass (`video-frames.ts`).
+ * Setup checks that ffmpeg runs and says how to fix it if not.
  */
-export async function extractClipFrames(
-  clip: Pick<ClipRow, 'clip_id' | 'video_uri' | 'start_s' | 'end_s'>,
-  opts: { config: FramesConfig; mediaRoot: string; realMediaRoot?: string; bins: FfmpegBinaries; signal?: AbortSignal },
-): Promise<ClipFrames> {
-  const { config } = opts;
-  const fail = (e: Omit<RowError, 'clip_id'>): ClipFrames => ({ error: { clip_id: clip.clip_id, ...e } });
-  const media = await resolveMediaPath(opts.mediaRoot, clip.video_uri, opts.realMediaRoot);
-  if ('error' in media) return fail(media.error);
-  const times = sampleTimes(clip.start_s, clip.end_s, config.count);
-  const method = chooseMethod(config.method, clip.end_s - clip.start_s, config.seek_min_clip_s);
-  const frameBytes = config.width * config.height * 3;
-  const attempt = async (m: ConcreteMethod | 'scan'): Promise<{ bytes: Uint8Array; stderr: string } | Omit<RowError, 'clip_id'>> => {
-    const cmd = buildFrameCommand({ path: media.path, times, width: config.width, height: config.height, method: m });
-    try {
-      return await runFrameCommand(opts.bins, cmd, { timeoutS: config.timeout_s, ...(opts.signal ? { signal: opts.signal } : {}) });
-    } catch (e) {
-      if (!(e instanceof FfmpegRunError)) throw e;
-      if (e.reason === 'aborted') throw opts.signal?.reason ?? e; // the run's cancel reason is the cause, not the killed process
-      if (e.reason === 'timeout') return { kind: 'timeout', message: `${e.message} (clip [${clip.start_s}, ${clip.end_s}] s, method ${m})` };
-      return classifyFailure(e.stderr, e.message);
-    }
-  };
-  let out = await attempt(method);
-  // a stream that cannot seek (raw H.264, broken index) gets one more try decoding from the start
-  if ('bytes' in out && out.bytes.length < frameBytes * config.count && /could not seek|seek.*failed/i.test(out.stderr)) out = await attempt('scan');
-  if (!('bytes' in out)) return fail(out);
-  const got = Math.floor(out.bytes.length / frameBytes);
-  if (got < config.count) return fail(explainShortOutput(out.stderr, got, config.count, clip.start_s, clip.end_s));
-  const bytes = out.bytes;
-  const frames: FrameRow[] = times.map((t, k) => ({
-    clip_id: clip.clip_id,
-    frame_index: k,
-    timestamp_s: t,
-    width: config.width,
-    height: config.height,
-    pixels: bytes.slice(k * frameBytes, (k + 1) * frameBytes),
-  }));
-  return { frames };
-}
-
-/** Builds the frames stage from its config. Setup checks that ffmpeg runs and says how to fix it if not. */
 export function framesStage(opts: FramesStageOptions): Stage {
   const { config } = opts;
   const bins = resolveBinaries({ ffmpeg: config.ffmpeg_path, ffprobe: config.ffprobe_path });
@@ -79,7 +49,8 @@ export function framesStage(opts: FramesStageOptions): Stage {
   return {
     name: 'frames',
     resources: { cpus: 1, gpus: 0 },
-    batchSize: 1,
+    batchSize: framesBatchSize(config),
+    groupBy: 'video_uri',
     concurrency: config.concurrency ?? defaultConcurrency(),
     resumable: true,
     inputSchema: clipsSchema,
@@ -93,9 +64,18 @@ export function framesStage(opts: FramesStageOptions): Stage {
       }
     },
     async process(batch: RecordBatch, ctx: StageContext) {
+      const clips = batchToRows<ClipRow>(batch);
+      const byVideo = new Map<string, ClipRow[]>();
+      for (const c of clips) byVideo.set(c.video_uri, [...(byVideo.get(c.video_uri) ?? []), c]);
+      const results = new Map<string, ClipFrames>();
+      for (const group of byVideo.values()) {
+        const r = await extractVideoFrames(group, { config, mediaRoot: opts.mediaRoot, bins, signal: ctx.signal, decodeOnce: opts.decodeOnce ?? true, ...(realMediaRoot ? { realMediaRoot } : {}) });
+        for (const [id, f] of r) results.set(id, f);
+      }
       const rows: FrameRow[] = [];
-      for (const clip of batchToRows<ClipRow>(batch)) {
-        const r = await extractClipFrames(clip, { config, mediaRoot: opts.mediaRoot, bins, signal: ctx.signal, ...(realMediaRoot ? { realMediaRoot } : {}) });
+      for (const c of clips) {
+        const r = results.get(c.clip_id);
+        if (!r) continue;
         if ('error' in r) ctx.reportError(r.error);
         else rows.push(...r.frames);
       }

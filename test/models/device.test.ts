@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { Device, type SessionFactory } from '../../models/device.js';
+import { Device, PROVIDER_NAMES, type SessionFactory } from '../../models/device.js';
 import { Graph } from '../../models/graph/graph.js';
 import * as o from '../../models/graph/ops.js';
 import { serialize } from '../../models/graph/serialize.js';
@@ -42,6 +42,33 @@ describe('Device', () => {
     expect(s.provider).toBe('cpu');
     expect(calls).toEqual([['cuda', 'cpu'], ['cpu']]);
     expect(warnings[0]).toContain('libcudart.so.12');
+  });
+
+  it('webgpu is a device choice: it runs when an adapter exists, else falls back to CPU with one warning (this machine: no Vulkan driver)', async () => {
+    expect(PROVIDER_NAMES).toEqual(['cuda', 'webgpu', 'cpu']);
+    const warnings: string[] = [];
+    const dev = new Device({ providers: ['webgpu', 'cpu'], intraOpThreads: 1, warn: (m) => warnings.push(m) });
+    const s = await dev.session(tinyModel());
+    expect(['webgpu', 'cpu']).toContain(s.provider);
+    if (s.provider === 'cpu') expect(warnings).toEqual([expect.stringMatching(/^device: WebGPU execution provider unavailable \(.*\); falling back to CPU/)]);
+    const out = await s.session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2]), [2]) });
+    expect(Array.from(out.y.data as Float32Array)).toEqual([2, 3]);
+  });
+
+  it('walks cuda → webgpu → cpu, one warning per provider that failed, then stays on the one that worked', async () => {
+    const calls: string[][] = [];
+    const factory: SessionFactory = async (m, opts) => {
+      const eps = (opts.executionProviders ?? []) as string[];
+      calls.push(eps);
+      if (eps[0] !== 'cpu') throw new Error(`no ${eps[0]}`);
+      return ort.InferenceSession.create(m as Uint8Array, opts);
+    };
+    const warnings: string[] = [];
+    const dev = new Device({ providers: ['cuda', 'webgpu', 'cpu'], warn: (m) => warnings.push(m) }, factory);
+    expect((await dev.session(tinyModel())).provider).toBe('cpu');
+    await dev.session(tinyModel());
+    expect(calls).toEqual([['cuda', 'webgpu', 'cpu'], ['webgpu', 'cpu'], ['cpu'], ['cpu']]);
+    expect(warnings).toEqual([expect.stringMatching(/CUDA .*\(no cuda\); falling back to WebGPU/), expect.stringMatching(/WebGPU .*\(no webgpu\); falling back to CPU/)]);
   });
 
   it('does not hide errors when CPU was not allowed, nor when the CPU session itself fails', async () => {

@@ -87,6 +87,14 @@ describe('manifest readers', () => {
     expect(messages(items)).toEqual([expect.stringMatching(/m\.csv row 2: end_s must be greater/), expect.stringMatching(/m\.csv row 3: unparsable row: has 5 fields, header has 6/)]);
   });
 
+  it('a CSV quote never closed ends the file with one error row, after the rows before it', async () => {
+    const p = join(dir, 'q.csv');
+    await writeFile(p, 'clip_id,video_uri,start_s,end_s,asr_text\nq1,a.mp4,0,1,ok\nq2,b.mp4,0,1,"never closed\nq3,c.mp4,0,1,x\n');
+    const items = await read(p);
+    expect(items.filter((i) => 'clip' in i)).toHaveLength(1);
+    expect(messages(items)).toEqual([expect.stringMatching(/q\.csv row 2: unparsable row: Quote Not Closed.*; the rest of the file is skipped$/)]);
+  });
+
   it('reads a Parquet manifest written with the clips schema', async () => {
     const p = await writeParquetManifest(join(dir, 'm.parquet'), [clip('p1', 'a.mp4', 0, 1), { ...clip('p2', 'b.mp4', 1, 2), tags: ['t'] }, clip('p1', 'c.mp4', 0, 1)]);
     const items = await read(p);
