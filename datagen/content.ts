@@ -122,3 +122,45 @@ export function contentAccuracy(texts: readonly string[], truths: readonly Capti
   if (texts.length === 0) return 0;
   return texts.filter((t, i) => contentCorrect(t, truths[i] as CaptionAttrs, check)).length / texts.length;
 }
+
+/** Where captions' content goes wrong: per attribute, for the first and the second object of a scene. */
+export interface ContentErrors {
+  readonly n: number;
+  /** Share of captions that state as many objects as the scene has. */
+  readonly objectCount: number;
+  /** Per object position (0: first, 1: second, over two-object scenes only): share right per attribute. */
+  readonly objects: readonly { readonly n: number; readonly colour: number; readonly shape: number; readonly motion: number }[];
+}
+
+/**
+ * Breaks content accuracy down by attribute and object (matched in the order that gets the most
+ * attributes right), so a captioner's errors can be traced: colour, shape or motion, first or
+ * second object.
+ */
+export function contentErrors(texts: readonly string[], truths: readonly CaptionAttrs[]): ContentErrors {
+  if (texts.length !== truths.length) throw new RangeError(`contentErrors: ${texts.length} texts for ${truths.length} truths`);
+  const pos = [0, 1].map(() => ({ n: 0, colour: 0, shape: 0, motion: 0 }));
+  let count = 0;
+  texts.forEach((text, i) => {
+    const truth = truths[i] as CaptionAttrs;
+    const stated = parseContent(text).objects;
+    if (stated.length === truth.objects.length) count++;
+    const score = (s: StatedObject | undefined, t: CaptionAttrs['objects'][number]): number => (s ? Number(s.colour === t.colour) + Number(s.shape === t.shape) + Number(s.motion === t.motion) : 0);
+    let bestOrder: number[] = [];
+    let best = -1;
+    for (const order of assignments(truth.objects.length, Math.max(stated.length, truth.objects.length))) {
+      const sc = truth.objects.reduce((a, t, k) => a + score(stated[order[k] as number], t), 0);
+      if (sc > best) [best, bestOrder] = [sc, order];
+    }
+    truth.objects.forEach((t, k) => {
+      const p = pos[k] as { n: number; colour: number; shape: number; motion: number };
+      const s = stated[bestOrder[k] as number];
+      p.n++;
+      if (s?.colour === t.colour) p.colour++;
+      if (s?.shape === t.shape) p.shape++;
+      if (s?.motion === t.motion) p.motion++;
+    });
+  });
+  const share = (x: number, n: number): number => (n ? x / n : 0);
+  return { n: texts.length, objectCount: share(count, texts.length), objects: pos.map((p) => ({ n: p.n, colour: share(p.colour, p.n), shape: share(p.shape, p.n), motion: share(p.motion, p.n) })) };
+}

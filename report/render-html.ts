@@ -125,6 +125,13 @@ const chartScript = `
     { label: "model's held-out CIDEr-D", data: data.rounds.map(r => r.model ? r.model.ciderD : null), borderColor: '#9467bd' },
     { label: 'raw ASR held-out CIDEr-D', data: flat(data.rawAsrCiderD), borderColor: '#9467bd', ...dashed },
   ], 'CIDEr-D');
+  if (data.rounds.some(r => r.downstream)) {
+    line('chart-downstream', [
+      { label: 'probe T→V R@1, trained on the round', data: data.rounds.map(r => r.downstream ? r.downstream.t2vR1 : null), borderColor: '#17becf' },
+      { label: 'trained on raw', data: flat(data.downstreamRaw && data.downstreamRaw.t2vR1), borderColor: '#17becf', ...dashed },
+      { label: 'trained on truth (upper bound)', data: flat(data.downstreamUpper && data.downstreamUpper.t2vR1), borderColor: '#2ca02c', ...dashed },
+    ], 'R@1 (%)');
+  }
   window.__flywheelCharts = charts.length;
 })();
 `;
@@ -157,6 +164,7 @@ td:nth-child(2), td:last-child { text-align: left; }
 <figure><canvas id="chart-quantity" width="460" height="280"></canvas><figcaption>Quantity (dataset)</figcaption></figure>
 <figure><canvas id="chart-adatailr" width="460" height="280"></canvas><figcaption>What AdaTaiLr changed</figcaption></figure>
 <figure><canvas id="chart-model" width="460" height="280"></canvas><figcaption>The model's own held-out score (not the dataset's)</figcaption></figure>
+${data.rounds.some((r) => r.downstream) ? '<figure><canvas id="chart-downstream" width="460" height="280"></canvas><figcaption>Downstream: a retrieval probe trained on each dataset, held-out text→video R@1</figcaption></figure>' : ''}
 </div>
 ${roundsTable(data)}
 <h3>By caption source</h3>
@@ -165,7 +173,7 @@ ${sourcesTable(data)}
 ${samplesSection(data)}
 <h2>Errors</h2>
 ${errorsSection(data)}
-<script type="application/json" id="report-data">${scriptJson({ rounds: data.rounds, raw: data.raw, rawClean: data.rawClean, rawAsrCiderD: data.rawAsrCiderD })}</script>
+<script type="application/json" id="report-data">${scriptJson({ rounds: data.rounds, raw: data.raw, rawClean: data.rawClean, rawAsrCiderD: data.rawAsrCiderD, downstreamRaw: data.downstreamRaw, downstreamUpper: data.downstreamUpper })}</script>
 <script>${chartScript}</script>
 </body></html>
 `;

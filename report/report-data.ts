@@ -31,9 +31,19 @@ export interface RoundMetrics {
   adatailr: { rows: number; dropped: number; reweighted: number; gamma: number; rho: number };
   /** The model's held-out quality against the truth — the model's, not the dataset's. */
   model?: { ciderD: number; bleu4: number; attributeAccuracy?: number };
+  /** The downstream probe trained on this round's dataset (opt-in `eval.downstream`): mean ± sd over seeds. */
+  downstream?: DownstreamPoint;
   /** Training loss curve of this round (one value per epoch). */
   lossCurve?: number[];
   seconds?: number;
+}
+
+/** The retrieval probe's held-out scores for one dataset (percent; mean and sd over seeds). */
+export interface DownstreamPoint {
+  t2vR1: number;
+  t2vR1Sd: number;
+  meanR: number;
+  qa: number;
 }
 
 /** A small RGB8 frame to show as a thumbnail. */
@@ -73,6 +83,9 @@ export interface ReportData {
   rawClean?: TrinityPoint;
   /** The raw ASR text's held-out CIDEr-D, beside the model's. */
   rawAsrCiderD?: number;
+  /** The downstream probe trained on the raw transcripts and on the truth captions (upper bound), when run. */
+  downstreamRaw?: DownstreamPoint;
+  downstreamUpper?: DownstreamPoint;
   samples: SampleClip[];
   errors: ErrorSummary[];
 }

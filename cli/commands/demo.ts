@@ -24,12 +24,12 @@ const toPolicy = (v: string): FilterPolicyInput => {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Generate a small noisy benchmark, refine it for 3 rounds with the tiny model on CPU, export it and write the report')
+    .description('Generate a small noisy benchmark, refine it for 3 rounds with the tiny model on CPU (candidates per clip, a judge chooses), export it and write the report')
     .option('--dir <dir>', 'where data and job go', 'runs/demo')
-    .option('--clips <n>', 'clips to generate', int('clips'), 240)
+    .option('--clips <n>', 'clips to generate', int('clips'), 300)
     .option('--rounds <n>', 'refinement rounds', int('rounds'), 3)
     .option('--seed <n>', 'seed', int('seed'), 7)
-    .option('--policy <json>', 'keep policy of the adatailr stage (default {"kind":"top-fraction","fraction":0.75})', toPolicy)
+    .option('--policy <json>', 'keep policy of the adatailr stage (default {"kind":"keep-all"}: every plausible row, weighted)', toPolicy)
     .addOption(new Option('--scorer <model>', 'which model scores rounds ≥ 1: the one that wrote the captions (default) or round 0\'s bootstrap model').choices(['caption-model', 'bootstrap']))
     .action(async (o: { dir: string; clips: number; rounds: number; seed: number; policy?: FilterPolicyInput; scorer?: 'caption-model' | 'bootstrap' }) => {
       const { runDemo } = await import('../../jobs/demo/run-demo.js');

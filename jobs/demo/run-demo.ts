@@ -22,7 +22,7 @@ export interface DemoOptions {
   readonly rounds?: number;
   readonly seed?: number;
   readonly noise?: number;
-  /** Keep policy of the adatailr stage. Default top-fraction 0.75. */
+  /** Keep policy of the adatailr stage. Default refine's (keep-all: every plausible row, weighted). */
   readonly policy?: FilterPolicyInput;
   /** Which model scores rounds ≥ 1 (refine's `adatailr.scorer`). Default `caption-model`. */
   readonly scorer?: ScorerChoice;
@@ -65,7 +65,7 @@ export interface DemoResult {
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const dir = resolve(opts.dir ?? 'runs/demo');
   const dataDir = join(dir, 'data');
-  await generateBenchmark({ outDir: dataDir, clips: opts.clips ?? 240, seed: opts.seed ?? 7, noise: opts.noise ?? 0.4, humanFrac: 0.1, heldoutFrac: 0.15 });
+  await generateBenchmark({ outDir: dataDir, clips: opts.clips ?? 300, seed: opts.seed ?? 7, noise: opts.noise ?? 0.4, humanFrac: 0.1, heldoutFrac: 0.15 });
   const config = demoConfig(dataDir, join(dir, 'job'), { ...(opts.rounds ? { rounds: opts.rounds } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.scorer ? { scorer: opts.scorer } : {}) });
   const refine = await runRefine(config, { ...(opts.log ? { log: opts.log } : {}), ...(opts.reporter ? { reporter: opts.reporter } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   const exported = await exportRound({ jobDir: config.run_dir });

@@ -18,7 +18,7 @@ import { runRefine } from '../refine/run-refine.js';
 /** A loop variant compared in the experiment. */
 export interface LoopMethod {
   readonly name: string;
-  /** Changes to the demo's refine config (deep-merged). */
+  /** Changes to the demo's refine config (objects deep-merged; a `kind`-tagged object replaces the old one whole). */
   readonly overrides: Record<string, unknown>;
 }
 
@@ -81,7 +81,8 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = a[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' ? merge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+    const replace = !v || typeof v !== 'object' || Array.isArray(v) || 'kind' in v || !prev || typeof prev !== 'object';
+    out[k] = replace ? v : merge(prev as Record<string, unknown>, v as Record<string, unknown>);
   }
   return out;
 }

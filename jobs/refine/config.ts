@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
+import { PROVIDER_NAMES } from '../../models/device.js';
 import { ConfigError, framesConfigSchema, parseWithSchema } from '../../schemas/config.js';
 import { filterPolicySchema } from '../../stages/adatailr/filter-policy.js';
 import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
@@ -73,7 +74,7 @@ export const refineConfigSchema = z
     device: z
       .object({
         /** Execution providers in order of preference; CUDA falls back to CPU with one warning. Default ["cpu"]. */
-        providers: z.array(z.enum(['cuda', 'cpu'])).min(1).default(['cpu']),
+        providers: z.array(z.enum(PROVIDER_NAMES)).min(1).default(['cpu']),
         /** ONNX Runtime intra-op threads (0 = all cores). Default 0. */
         threads: z.number().int().min(0).default(0),
       })
@@ -150,6 +151,14 @@ export const refineConfigSchema = z
       .object({
         /** Held-out clips captioned per round for the quality metrics (a seeded sample when there are more). Default 500. */
         max_clips: positiveInt.default(500),
+        /**
+         * Opt-in: train the retrieval probe on each round's dataset (and on raw and the truth upper bound
+         * in round 0) and score it on the held-out clips (needs `truth`). Absent = off.
+         */
+        downstream: z
+          .object({ seeds: positiveInt.max(20).default(3), steps: positiveInt.max(100_000).default(300), batch: positiveInt.min(2).max(4096).default(32) })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

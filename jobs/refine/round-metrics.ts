@@ -3,8 +3,10 @@
  * the round exports, measured as data), what AdaTaiLr and the per-clip choice did, the model's
  * held-out scores (labelled as the model's), training curves, lineage and timings.
  */
-import { type TruthRow } from '../../datagen/truth.js';
+import { contentAccuracy, contentErrors, type ContentErrors } from '../../datagen/content.js';
+import { truthAttrs, type TruthRow } from '../../datagen/truth.js';
 import type { BenchmarkQuality } from '../../metrics/benchmark.js';
+import type { RoundDownstream } from './downstream-eval.js';
 import { captionFromText } from '../../stages/caption/clean-text.js';
 import { type DatasetReport, datasetReport, trinity, type Trinity } from './dataset-metrics.js';
 import type { TrainExample } from './training-set.js';
@@ -46,6 +48,10 @@ export interface RoundRecord {
   readonly adatailr: AdatailrSummary;
   /** The model's held-out quality against the truth (the model's, not the dataset's; absent without truth). */
   readonly modelQuality?: BenchmarkQuality;
+  /** The model's held-out content accuracy and where its errors are (per attribute, per object); absent without truth. */
+  readonly modelContent?: { readonly accuracy: number; readonly errors: ContentErrors };
+  /** The opt-in downstream probe (`eval.downstream`): this round's dataset, and raw and the upper bound in round 0. */
+  readonly downstream?: RoundDownstream;
   /** Held-out quality of the raw ASR text on the same clips. */
   readonly rawAsrQuality?: BenchmarkQuality;
   readonly pretrain: { steps: number; examples: number; lossCurve: number[]; gammaCurve: number[]; rhoCurve: number[] };
@@ -96,4 +102,13 @@ export function roundDataMetrics(
       chosen,
     },
   };
+}
+
+/** The model's held-out captions against the truth: content accuracy and its error breakdown. */
+export function modelContent(captions: ReadonlyMap<string, string>, truth: ReadonlyMap<string, TruthRow>): RoundRecord['modelContent'] {
+  const ids = [...captions.keys()].filter((id) => truth.has(id));
+  if (ids.length === 0) return undefined;
+  const texts = ids.map((id) => captions.get(id) as string);
+  const attrs = ids.map((id) => truthAttrs(truth.get(id) as TruthRow));
+  return { accuracy: contentAccuracy(texts, attrs), errors: contentErrors(texts, attrs) };
 }

@@ -175,16 +175,21 @@ export interface TrainJudgesOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Sources a judge learns from: people's text (a transcript, a title, a human caption), never a model's caption. */
+export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
+
 /**
- * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the fold's kept
- * machine rows and every human row, with the rows' weights, in streamed epochs (memory stays flat).
+ * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the fold's kept rows
+ * whose chosen caption is people's text (`JUDGE_SOURCES`) and every human row, with the rows'
+ * weights, in streamed epochs (memory stays flat). It never learns from the captioner's output, so
+ * it cannot come to vouch for the captioner's own mistakes.
  */
 export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
   const j = o.config.judge;
   const cfg = makeProbeConfig({ count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize, { dModel: j.d_model, maxTextLen: o.config.model.max_caption_len ?? 36 });
   for (let f = 0; f < o.folds; f++) {
     if (existsSync(o.outDir(f))) continue;
-    const filter = (e: TrainExample): boolean => humanExample(e) || (trainableExample(e) && foldOf(e.clipId, o.folds) === f);
+    const filter = (e: TrainExample): boolean => humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && foldOf(e.clipId, o.folds) === f);
     const rows = o.set.count(filter);
     if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
     const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;

@@ -23,13 +23,15 @@ import { readStoredRows } from '../../pipeline/parquet.js';
 import { defaultReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { runLocal } from '../../pipeline/runner.js';
 import { LocalStorage } from '../../pipeline/storage.js';
+import type { ClipRow } from '../../schemas/clips.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { framesStage } from '../../stages/frames/stage.js';
 import type { RefineConfig } from './config.js';
+import { roundDownstream } from './downstream-eval.js';
 import { captionClips, heldoutClips, scoreEval } from './evaluate.js';
 import { jobLayout, type JobLayout } from './layout.js';
 import { loadModel, type RoundStepsOptions, runRoundSteps, type TrainFoldsOptions, trainFoldModels, trainJudges } from './round.js';
-import { type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
+import { modelContent, type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 
 /** Options of {@link runRefine}. */
@@ -216,6 +218,9 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     } finally {
       await captioner.release();
     }
+    const downstream = config.eval.downstream && truth
+      ? await roundDownstream({ config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } }, round: k, rows: set.all(), clips: await manifestClips(config.manifest), truth, framesRun: l.framesRun, tokenizer: tok, ...sig(opts.signal) })
+      : undefined;
     const t3 = performance.now();
     const vm = (versions[0] as (typeof versions)[number]).metrics;
     const record: RoundRecord = {
@@ -226,7 +231,9 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       scorerVersions,
       ...roundDataMetrics(set.all(), raw, truth),
       ...(evalResult.model ? { modelQuality: evalResult.model } : {}),
+      ...(truth && modelContent(evalResult.captions, truth) ? { modelContent: modelContent(evalResult.captions, truth) } : {}),
       ...(evalResult.rawAsr ? { rawAsrQuality: evalResult.rawAsr } : {}),
+      ...(downstream ? { downstream } : {}),
       pretrain: JSON.parse(String(vm.pretrain ?? '{}')) as RoundRecord['pretrain'],
       finetune: JSON.parse(String(vm.finetune ?? '{}')) as RoundRecord['finetune'],
       provider: String(vm.provider ?? 'unknown'),
@@ -252,6 +259,13 @@ async function chosenCaptions(run: LocalStorage): Promise<Map<string, string>> {
   for (const shard of meta?.shards ?? []) {
     for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard))) if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
   }
+  return out;
+}
+
+/** The manifest's valid clips (for the downstream probe's raw dataset and held-out set). */
+async function manifestClips(manifest: string): Promise<ClipRow[]> {
+  const out: ClipRow[] = [];
+  for await (const item of readManifest(manifest)) if ('clip' in item) out.push(item.clip);
   return out;
 }
 

@@ -13,7 +13,7 @@ import { readRunMeta } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { renderReportHtml } from '../../report/render-html.js';
-import type { ErrorSummary, ReportData, RoundMetrics, SampleClip, TrinityPoint } from '../../report/report-data.js';
+import type { DownstreamPoint, ErrorSummary, ReportData, RoundMetrics, SampleClip, TrinityPoint } from '../../report/report-data.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ErrorRow } from '../../schemas/errors.js';
 import type { ScoreRow } from '../../schemas/scores.js';
@@ -46,9 +46,16 @@ export function toRoundMetrics(r: RoundRecord): RoundMetrics {
     keptShare: r.keptShare,
     adatailr: { rows: r.adatailr.rows, dropped: r.adatailr.dropped, reweighted: r.adatailr.reweighted, gamma: r.adatailr.gamma, rho: r.adatailr.rho },
     ...(q ? { model: { ciderD: q.ciderD, bleu4: q.bleu4, attributeAccuracy: q.attributes.mean } } : {}),
+    ...(downstreamPoint(r, `round-${r.round}`) ? { downstream: downstreamPoint(r, `round-${r.round}`) as DownstreamPoint } : {}),
     lossCurve: r.pretrain.lossCurve,
     seconds: r.seconds.captionAndScore + r.seconds.train + r.seconds.eval,
   };
+}
+
+/** The probe's scores for one dataset of a round's downstream check, if it ran. */
+function downstreamPoint(r: RoundRecord | undefined, name: string): DownstreamPoint | undefined {
+  const d = r?.downstream?.datasets.find((x) => x.name === name);
+  return d ? { t2vR1: d.mean.t2v_r1, t2vR1Sd: d.sd.t2v_r1, meanR: d.mean.mean_r, qa: d.mean.qa_all } : undefined;
 }
 
 /** Counts of every errors table under a run directory, by stage and kind, with a few examples. */
@@ -85,6 +92,8 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
     ...(first ? { raw: toTrinityPoint(first.raw) } : {}),
     ...(first?.rawClean ? { rawClean: toTrinityPoint(first.rawClean) } : {}),
     ...(first?.rawAsrQuality ? { rawAsrCiderD: first.rawAsrQuality.ciderD } : {}),
+    ...(downstreamPoint(first, 'raw') ? { downstreamRaw: downstreamPoint(first, 'raw') } : {}),
+    ...(downstreamPoint(first, 'upper-bound') ? { downstreamUpper: downstreamPoint(first, 'upper-bound') } : {}),
   };
 
   // sample clips: a seeded pick of training clips, shown with every round's caption

@@ -87,10 +87,21 @@ export class Judge {
         throw new Error(`judge ${dir}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
     };
-    const manifest = JSON.parse(read('judge.json').toString('utf8')) as JudgeManifest;
+    let manifest: JudgeManifest;
+    try {
+      manifest = JSON.parse(read('judge.json').toString('utf8')) as JudgeManifest;
+    } catch (e) {
+      if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
+      throw new Error(`judge ${dir}: judge.json is not JSON (${(e as Error).message})`);
+    }
     if (manifest.format !== JUDGE_FORMAT) throw new Error(`judge ${dir}: format ${JSON.stringify(manifest.format)} is not ${JUDGE_FORMAT}`);
-    validateProbeConfig(manifest.config);
+    try {
+      validateProbeConfig(manifest.config);
+    } catch (e) {
+      throw new Error(`judge ${dir}: judge.json: ${(e as Error).message}`);
+    }
     const bytes = read('weights.bin');
+    if (bytes.byteLength % 4 !== 0) throw new Error(`judge ${dir}: weights.bin has ${bytes.byteLength} bytes, not a whole number of float32 values (a partial copy?)`);
     const flat = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const weights: Weights = new Map();
     let at = 0;
@@ -101,7 +112,13 @@ export class Judge {
       at += n;
     }
     if (at !== flat.length) throw new Error(`judge ${dir}: weights.bin has ${flat.length - at} values too many`);
-    const tok = CaptionTokenizer.fromJSON(read('tokenizer.json').toString('utf8'));
+    let tok: CaptionTokenizer;
+    try {
+      tok = CaptionTokenizer.fromJSON(read('tokenizer.json').toString('utf8'));
+    } catch (e) {
+      if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
+      throw new Error(`judge ${dir}: tokenizer.json cannot be read as a tokenizer (${(e as Error).message})`);
+    }
     return new Judge(await ProbeRuntime.open(manifest.config, device), weights, tok, manifest);
   }
 
