@@ -1,12 +1,8 @@
 /** `flywheel demo`: the whole flywheel end to end on generated data, tiny model, CPU. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { intOption } from '../options.js';
 import { filterPolicySchema, type FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
 
-const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`--${name} must be a positive integer (got ${JSON.stringify(v)})`);
-  return n;
-};
 
 const toPolicy = (v: string): FilterPolicyInput => {
   let json: unknown;
@@ -26,9 +22,9 @@ export function register(program: Command): void {
     .command('demo')
     .description('Generate a small noisy benchmark, refine it for 3 rounds with the tiny model on CPU (candidates per clip, a judge chooses), export it and write the report')
     .option('--dir <dir>', 'where data and job go', 'runs/demo')
-    .option('--clips <n>', 'clips to generate', int('clips'), 300)
-    .option('--rounds <n>', 'refinement rounds', int('rounds'), 3)
-    .option('--seed <n>', 'seed', int('seed'), 7)
+    .option('--clips <n>', 'clips to generate', intOption('clips'), 300)
+    .option('--rounds <n>', 'refinement rounds', intOption('rounds'), 3)
+    .option('--seed <n>', 'seed', intOption('seed'), 7)
     .option('--policy <json>', 'keep policy of the adatailr stage (default {"kind":"keep-all"}: every plausible row, weighted)', toPolicy)
     .addOption(new Option('--scorer <model>', 'which model scores rounds ≥ 1: the one that wrote the captions (default) or round 0\'s bootstrap model').choices(['caption-model', 'bootstrap']))
     .action(async (o: { dir: string; clips: number; rounds: number; seed: number; policy?: FilterPolicyInput; scorer?: 'caption-model' | 'bootstrap' }) => {

@@ -5,14 +5,10 @@
  * held-out clips. See docs/downstream.md.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { intOption } from '../options.js';
 
-const toInt = (name: string, min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`--${name} must be an integer ≥ ${min} (got ${JSON.stringify(v)})`);
-  return n;
-};
 const toSeeds = (v: string): number | number[] => {
-  if (/^\d+$/.test(v)) return toInt('seeds', 1)(v);
+  if (/^\d+$/.test(v)) return intOption('seeds', 1)(v);
   const xs = v.split(',').map((x) => Number(x.trim()));
   if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 0)) throw new InvalidArgumentError(`--seeds must be a count (3) or a comma-separated list of seeds (1,2,3) (got ${JSON.stringify(v)})`);
   return xs;
@@ -53,13 +49,13 @@ export function register(program: Command): void {
     .option('--frames <dir>', "a refine job directory (uses its frames/) or a frames run; default: extract frames into --cache-dir")
     .option('--cache-dir <dir>', 'where extracted frames are cached (resumable)', 'runs/downstream')
     .option('--media-root <dir>', "videos' root for extraction (default: the manifest's directory)")
-    .option('--frame-count <n>', 'frames per clip when extracting', toInt('frame-count', 2), 4)
-    .option('--frame-size <px>', 'frame side when extracting', toInt('frame-size', 8), 32)
+    .option('--frame-count <n>', 'frames per clip when extracting', intOption('frame-count', 2), 4)
+    .option('--frame-size <px>', 'frame side when extracting', intOption('frame-size', 8), 32)
     .option('--seeds <n|list>', 'seeds: a count (1..n) or a list', toSeeds, 3)
-    .option('--steps <n>', 'training steps per probe', toInt('steps', 1), 300)
-    .option('--batch <n>', 'rows per batch (in-batch negatives)', toInt('batch', 2), 32)
+    .option('--steps <n>', 'training steps per probe', intOption('steps', 1), 300)
+    .option('--batch <n>', 'rows per batch (in-batch negatives)', intOption('batch', 2), 32)
     .option('--lr <x>', 'learning rate', toLr, 2e-3)
-    .option('--threads <n>', 'ONNX Runtime threads per op (fixed for reproducibility; 0 = ORT chooses)', toInt('threads', 0), 1)
+    .option('--threads <n>', 'ONNX Runtime threads per op (fixed for reproducibility; 0 = ORT chooses)', intOption('threads', 0), 1)
     .option('--unweighted', "ignore the exports' quality_weight (every row weight 1)")
     .option('--no-upper-bound', 'do not train the truth-caption upper bound')
     .option('--json', 'print the result as JSON instead of tables')

@@ -3,13 +3,9 @@
  * ASR manifest, human and held-out splits, ground-truth sidecar). See docs/benchmark.md.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { intOption } from '../options.js';
 import { generateBenchmark } from '../../datagen/index.js';
 
-const toInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`--${name} must be an integer (got ${JSON.stringify(v)})`);
-  return n;
-};
 const toNum = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`--${name} must be a number (got ${JSON.stringify(v)})`);
@@ -21,18 +17,18 @@ export function register(program: Command): void {
   program
     .command('gen-bench')
     .description('Generate a controlled video-language benchmark with known ground truth (deterministic by seed)')
-    .requiredOption('--clips <n>', 'number of clips', toInt('clips'))
+    .requiredOption('--clips <n>', 'number of clips', intOption('clips', null))
     .requiredOption('--out <dir>', 'output directory')
-    .option('--seed <n>', 'random seed', toInt('seed'), 0)
+    .option('--seed <n>', 'random seed', intOption('seed', null), 0)
     .option('--noise <frac>', 'fraction of clips with corrupted ASR text', toNum('noise'), 0.4)
     .option('--title-noise <frac>', 'fraction of clips with corrupted title/tags (default noise/2)', toNum('title-noise'))
     .option('--human-frac <frac>', 'fraction of clips in the human refinement split', toNum('human-frac'), 0.03)
     .option('--heldout-frac <frac>', 'fraction of clips in the held-out split', toNum('heldout-frac'), 0.1)
-    .option('--width <px>', 'frame width', toInt('width'), 64)
-    .option('--height <px>', 'frame height', toInt('height'), 64)
-    .option('--fps <n>', 'frames per second', toInt('fps'), 8)
-    .option('--clips-per-video <n>', 'clips stored back to back in one video file', toInt('clips-per-video'), 16)
-    .option('--concurrency <n>', 'parallel ffmpeg processes (default: CPU cores)', toInt('concurrency'))
+    .option('--width <px>', 'frame width', intOption('width', null), 64)
+    .option('--height <px>', 'frame height', intOption('height', null), 64)
+    .option('--fps <n>', 'frames per second', intOption('fps', null), 8)
+    .option('--clips-per-video <n>', 'clips stored back to back in one video file', intOption('clips-per-video', null), 16)
+    .option('--concurrency <n>', 'parallel ffmpeg processes (default: CPU cores)', intOption('concurrency', null))
     .option('--relative-uris', 'write video paths relative to the output directory')
     .action(async (o: {
       clips: number; out: string; seed: number; noise: number; titleNoise?: number; humanFrac: number; heldoutFrac: number;

@@ -5,20 +5,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { fractionsOption, intOption } from '../options.js';
 import { type ExperimentReport, mergeReports, type MethodSpec, runExperiment } from '../../jobs/noise-experiment/experiment.js';
 import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
 import { formatReport } from '../../jobs/noise-experiment/table.js';
 
-const toInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--${name} must be a positive integer (got ${JSON.stringify(v)})`);
-  return n;
-};
-const toNoise = (v: string): number[] => {
-  const xs = v.split(',').map((x) => Number(x.trim()));
-  if (xs.length === 0 || xs.some((x) => !(x >= 0 && x < 1))) throw new InvalidArgumentError(`--noise must be comma-separated fractions in [0, 1) (got ${JSON.stringify(v)})`);
-  return xs;
-};
 
 /** `name=<loss config JSON>`, e.g. `w5={"kind":"adatailr","warmupSteps":5}`; repeatable. */
 const toMethod = (v: string, acc: MethodSpec[] = []): MethodSpec[] => {
@@ -53,13 +44,13 @@ export function register(program: Command): void {
   program
     .command('noise-exp')
     .description('Train MLE / TaiLr / AdaTaiLr / loss truncation on a toy task with known caption noise and compare them on clean held-out captions')
-    .option('--noise <fracs>', 'comma-separated corrupted fractions', toNoise, [0, 0.2, 0.4, 0.6])
-    .option('--seeds <n>', 'seeds per cell', toInt('seeds'), 3)
-    .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1), e.g. to validate on seeds the tuning never saw', toInt('first-seed'), 1)
-    .option('--clips <n>', 'training clips per task', toInt('clips'), 400)
-    .option('--heldout <n>', 'clean held-out clips per task', toInt('heldout'), 100)
-    .option('--steps <n>', 'training steps per run', toInt('steps'), 200)
-    .option('--threads <n>', 'ONNX Runtime threads per op (default: ORT chooses)', toInt('threads'))
+    .option('--noise <fracs>', 'comma-separated corrupted fractions', fractionsOption('noise'), [0, 0.2, 0.4, 0.6])
+    .option('--seeds <n>', 'seeds per cell', intOption('seeds'), 3)
+    .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1), e.g. to validate on seeds the tuning never saw', intOption('first-seed'), 1)
+    .option('--clips <n>', 'training clips per task', intOption('clips'), 400)
+    .option('--heldout <n>', 'clean held-out clips per task', intOption('heldout'), 100)
+    .option('--steps <n>', 'training steps per run', intOption('steps'), 200)
+    .option('--threads <n>', 'ONNX Runtime threads per op (default: ORT chooses)', intOption('threads'))
     .option('--method <name=json>', 'a method to train instead of the defaults: name=<loss config JSON>, repeatable (e.g. \'w5={"kind":"adatailr","warmupSteps":5}\')', toMethod)
     .option('--detect-with <name>', 'method whose model scores the keep policies and is compared with the best fixed γ', 'adatailr')
     .option('--from <files>', 'train nothing: merge these JSON reports (comma-separated, e.g. two seed ranges) and print their tables', (v: string) => v.split(',').filter(Boolean))

@@ -8,19 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
+import { fractionsOption, intOption } from '../options.js';
 import type { RefineExperimentReport } from '../../jobs/refine-experiment/experiment.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
 
-const toInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--${name} must be a positive integer (got ${JSON.stringify(v)})`);
-  return n;
-};
-const toNoise = (v: string): number[] => {
-  const xs = v.split(',').map((x) => Number(x.trim()));
-  if (xs.length === 0 || xs.some((x) => !(x >= 0 && x < 1))) throw new InvalidArgumentError(`--noise must be comma-separated fractions in [0, 1) (got ${JSON.stringify(v)})`);
-  return xs;
-};
 
 /** A report written by `refine-exp --out`; anything else is refused, naming the file. */
 function readReport(file: string): RefineExperimentReport {
@@ -39,11 +30,11 @@ export function register(program: Command): void {
   program
     .command('refine-exp')
     .description('Run the flywheel on generated data at several noise levels and seeds (AdaTaiLr vs MLE + keep-all) and measure the exported datasets')
-    .option('--noise <fracs>', 'comma-separated noisy-transcript fractions', toNoise, [0.2, 0.4, 0.6])
-    .option('--seeds <n>', 'seeds per noise level', toInt('seeds'), 3)
-    .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1)', toInt('first-seed'), 11)
-    .option('--clips <n>', 'clips per generated dataset', toInt('clips'), 400)
-    .option('--rounds <n>', 'refinement rounds', toInt('rounds'), 3)
+    .option('--noise <fracs>', 'comma-separated noisy-transcript fractions', fractionsOption('noise'), [0.2, 0.4, 0.6])
+    .option('--seeds <n>', 'seeds per noise level', intOption('seeds'), 3)
+    .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1)', intOption('first-seed'), 11)
+    .option('--clips <n>', 'clips per generated dataset', intOption('clips'), 400)
+    .option('--rounds <n>', 'refinement rounds', intOption('rounds'), 3)
     .option('--only <method>', 'run one loop only: adatailr or mle+keep-all')
     .option('--dir <dir>', 'working directory for the datasets and jobs', 'runs/refine-exp')
     .option('--from <files>', 'run nothing: merge these JSON reports (comma-separated) and print their tables', (v: string) => v.split(',').filter(Boolean))

@@ -4,14 +4,10 @@
  * per GPU); SIGTERM/SIGINT stops it gracefully. See docs/distributed.md.
  */
 import type { Command } from 'commander';
+import { intOption } from '../options.js';
 import type { ResourceClass } from '../../jobs/distributed/names.js';
 import { parseQueueUrl, parseResources, type QueueConnection } from '../../jobs/distributed/options.js';
 
-const toInt = (name: string, min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
-  return n;
-};
 
 interface WorkerFlags {
   queue: QueueConnection;
@@ -31,12 +27,12 @@ export function register(program: Command): void {
     .description('Run the shard tasks of queued runs (flywheel run --queue) from Redis; start as many workers, on as many machines, as you like')
     .requiredOption('--queue <url>', 'Redis server holding the queues, e.g. redis://host:6379', parseQueueUrl)
     .option('--resources <list>', 'what this worker can run: "cpu" (default), "gpu" or "gpu,cpu"; GPU stages only go to GPU workers', parseResources)
-    .option('--concurrency <n>', 'shard tasks at once per resource class (stages already parallelise inside a shard)', toInt('concurrency', 1), 1)
+    .option('--concurrency <n>', 'shard tasks at once per resource class (stages already parallelise inside a shard)', intOption('concurrency', 1), 1)
     .option('--run <id>', 'serve only this run (default: every queued run)')
-    .option('--lock-ms <ms>', "a task's lock lifetime: a killed worker's task is retried elsewhere after about this long", toInt('lock-ms', 100), 30_000)
-    .option('--stalled-ms <ms>', 'how often to look for tasks of dead workers', toInt('stalled-ms', 100), 30_000)
-    .option('--grace-ms <ms>', 'on SIGTERM, how long running tasks may finish before they are handed back to the queue', toInt('grace-ms', 0), 30_000)
-    .option('--poll-ms <ms>', 'how often to look for new runs', toInt('poll-ms', 10), 2000)
+    .option('--lock-ms <ms>', "a task's lock lifetime: a killed worker's task is retried elsewhere after about this long", intOption('lock-ms', 100), 30_000)
+    .option('--stalled-ms <ms>', 'how often to look for tasks of dead workers', intOption('stalled-ms', 100), 30_000)
+    .option('--grace-ms <ms>', 'on SIGTERM, how long running tasks may finish before they are handed back to the queue', intOption('grace-ms', 0), 30_000)
+    .option('--poll-ms <ms>', 'how often to look for new runs', intOption('poll-ms', 10), 2000)
     .addHelpText(
       'after',
       `
