@@ -45,7 +45,7 @@ export function demoConfig(dataDir: string, jobDir: string, over: { rounds?: num
     model: { preset: 'tiny', vocab_size: 512, max_caption_len: 36, max_text_len: 36 },
     train: {
       loss: { kind: 'adatailr', warmupSteps: 60 },
-      pretrain: { epochs: 20, lr: 3e-3, batch_size: 32, warmup_steps: 20 },
+      pretrain: { epochs: 60, lr: 3e-3, batch_size: 32, warmup_steps: 20 },
       finetune: { epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 },
     },
     adatailr: { ...(over.policy ? { policy: over.policy } : {}), ...(over.scorer ? { scorer: over.scorer } : {}) },

@@ -49,8 +49,8 @@ export const refineConfigSchema = z
     /** Refinement rounds. Default 3. */
     rounds: positiveInt.max(100).default(3),
     /**
-     * Cross-fitting folds: the clips are split by a hash of their id, each fold's model trains on its
-     * own fold only, and a clip's candidates are written and scored by another fold's model (one that
+     * Cross-fitting folds of the judges: the clips are split by a hash of their id, each fold's judge
+     * trains on its own fold only, and a clip's caption is chosen by another fold's judge (one that
      * never trained on its text). 1 turns it off. Default 2.
      */
     folds: positiveInt.max(8).default(2),

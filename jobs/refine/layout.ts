@@ -7,8 +7,8 @@
  * frames/                    the frames run (engine run dir): frames extracted once, reused by all rounds
  * round-<k>/                 round k's run: caption and adatailr outputs per shard, errors, ledger
  * bootstrap/                 round 0's text captions, to train the first scoring model
- * models/bootstrap/fold-<f>/ model versions that score round 0 (one per fold)
- * models/round-<k>/fold-<f>/ model versions trained in round k (one per fold)
+ * models/bootstrap/          the captioner trained on the clips' own text (writes round 1's first candidates… and weighs round 0)
+ * models/round-<k>/          the captioner trained in round k
  * judges/round-<k>/fold-<f>/ the judges that choose round k's captions (one per fold)
  * metrics/round-<k>.json     round k's metrics; its presence means round k is done
  * exports/round-<k>/         exported refined dataset (Parquet + metadata.json)
@@ -26,8 +26,8 @@ export function jobLayout(dir: string) {
     framesRun: join(dir, 'frames'),
     bootstrapRun: join(dir, 'bootstrap'),
     roundRun: (k: number): string => join(dir, `round-${k}`),
-    bootstrapModel: (fold: number): string => join(dir, 'models', 'bootstrap', `fold-${fold}`),
-    roundModel: (k: number, fold = 0): string => join(dir, 'models', `round-${k}`, `fold-${fold}`),
+    bootstrapModel: join(dir, 'models', 'bootstrap'),
+    roundModel: (k: number): string => join(dir, 'models', `round-${k}`),
     judge: (k: number, fold: number): string => join(dir, 'judges', `round-${k}`, `fold-${fold}`),
     roundMetrics: (k: number): string => join(dir, 'metrics', `round-${k}.json`),
     metricsDir: join(dir, 'metrics'),

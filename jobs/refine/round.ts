@@ -49,7 +49,7 @@ export interface RoundStepsOptions {
   readonly scorers?: readonly string[];
   /** Judge dirs, one per fold, that choose among the candidates (required with `scorers`). */
   readonly judges?: readonly string[];
-  /** Which fold's model writes and scores a clip. Default: cross-fitted (`judgeFold`). */
+  /** Which fold's judge chooses a clip's caption. Default: cross-fitted (`judgeFold`). */
   readonly route?: (clipId: string) => number;
   /** Last round's chosen caption per clip. */
   readonly previous?: ReadonlyMap<string, string>;
@@ -66,7 +66,7 @@ export interface RoundStepsOptions {
 /** Runs (or resumes) a round's candidate and choice steps over the engine; returns the run's metadata. */
 export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
   const { config } = o;
-  const folds = o.scorers?.length ?? o.writers?.length ?? 1;
+  const folds = o.judges?.length ?? 1;
   const route = o.route ?? ((clipId: string): number => judgeFold(clipId, folds));
   const loaders = (dirs: readonly string[]): CaptionModelLoader[] => dirs.map((d) => () => Captioner.load(d, o.device));
   const stages: AnyStage[] = [

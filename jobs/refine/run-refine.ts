@@ -142,15 +142,16 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   });
   const steps = (o: Omit<RoundStepsOptions, 'config' | 'framesRun' | 'frameSpec' | 'device' | 'reporter' | 'manifestPath' | 'vocabSize' | 'runConfig'> & { vocabSize?: number }) =>
     runRoundSteps({ config, framesRun, frameSpec, device, reporter: reporter(), manifestPath: config.manifest, vocabSize: mcfg.vocabSize, runConfig: { refine: configHash }, ...sig(opts.signal), ...o });
+  // one captioner per round (the judges are the cross-fitted ones)
   const train = (o: Pick<TrainFoldsOptions, 'set' | 'outDir' | 'start' | 'seed' | 'trainingDataId' | 'label'>) =>
-    trainFoldModels({ config, folds: K, modelConfig: mcfg, tokenizer: tok, device, log, ...sig(opts.signal), ...o });
+    trainFoldModels({ config, folds: 1, modelConfig: mcfg, tokenizer: tok, device, log, ...sig(opts.signal), ...o });
 
   // 2. the clips' own text as candidates, once: what the first judges (and, without model.init, the
   // first captioners) learn from
-  const bootstrapDirs = initVersion ? Array.from({ length: K }, () => config.model.init as string) : foldDirs(l.bootstrapModel);
+  const bootstrapDirs = [initVersion ? (config.model.init as string) : l.bootstrapModel];
   await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0 });
   const bootstrapSet = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none', textDropout: config.train.text_dropout });
-  if (!initVersion) await train({ set: bootstrapSet, outDir: l.bootstrapModel, start: async () => undefined, seed: config.seed, trainingDataId: `bootstrap:${configHash}`, label: 'bootstrap' });
+  if (!initVersion) await train({ set: bootstrapSet, outDir: () => l.bootstrapModel, start: async () => undefined, seed: config.seed, trainingDataId: `bootstrap:${configHash}`, label: 'bootstrap' });
   const judges = async (k: number, set: TrainingSet): Promise<string[]> => {
     await trainJudges({ config, set, folds: K, outDir: (f) => l.judge(k, f), frameSpec: { count: mcfg.frames, width: mcfg.frameSize }, tokenizer: tok, seed: config.seed + 7919 * (k + 1), trainingDataId: `judge-${k}:${configHash}`, device, log, ...sig(opts.signal) });
     return foldDirs((f) => l.judge(k, f));
@@ -166,7 +167,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const metricsPath = l.roundMetrics(k);
     if (existsSync(metricsPath)) {
       records.push(await readJson<RoundRecord>(metricsPath));
-      writers = foldDirs((f) => l.roundModel(k, f));
+      writers = [l.roundModel(k)];
       scorers = config.adatailr.scorer === 'bootstrap' ? bootstrapDirs : writers;
       continue;
     }
@@ -200,18 +201,18 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const last = writers ?? (initVersion ? undefined : bootstrapDirs);
     await train({
       set,
-      outDir: (f) => l.roundModel(k, f),
+      outDir: () => l.roundModel(k),
       start: async (f) => (config.train.warm_start && last ? loadModel(last[f] as string) : undefined),
       seed: config.seed + k + 1,
       trainingDataId,
       label: `round ${k}`,
     });
     const t2 = performance.now();
-    const versions = await Promise.all(foldDirs((f) => l.roundModel(k, f)).map((d) => loadVersion(d)));
+    const versions = [await loadVersion(l.roundModel(k))];
 
-    // c. the model's held-out quality (fold 0's model; no fold trained on held-out clips)
+    // c. the model's held-out quality
     const clips = await heldoutClips({ run: new LocalStorage(l.roundRun(k)), framesRun, max: config.eval.max_clips, seed: config.seed });
-    const captioner = await Captioner.load(l.roundModel(k, 0), device);
+    const captioner = await Captioner.load(l.roundModel(k), device);
     let evalResult;
     try {
       evalResult = scoreEval(clips, await captionClips(captioner, clips, { batch: config.caption.model_batch, beams: config.caption.beams }), truth ? [...truth.values()] : undefined);
@@ -226,7 +227,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const record: RoundRecord = {
       round: k,
       modelVersion: (versions[0] as (typeof versions)[number]).manifest.contentHash,
-      modelDir: l.roundModel(k, 0),
+      modelDir: l.roundModel(k),
       modelVersions: versions.map((v) => v.manifest.contentHash),
       scorerVersions,
       ...roundDataMetrics(set.all(), raw, truth),
@@ -245,7 +246,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     log.info({ round: k, content: record.dataset.quality?.contentAccuracy, rows: record.dataset.quantity.rows, kept_share: record.keptShare, chosen: record.adatailr.chosen }, 'round finished');
     records.push(record);
     previous = new Map(set.all().filter((e) => e.keep && e.caption.trim() !== '').map((e) => [e.clipId, e.caption]));
-    writers = foldDirs((f) => l.roundModel(k, f));
+    writers = [l.roundModel(k)];
     scorers = config.adatailr.scorer === 'bootstrap' ? bootstrapDirs : writers;
     roundsThisCall++;
   }

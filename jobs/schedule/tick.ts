@@ -78,19 +78,18 @@ async function clipIdsOfRun(runDir: string): Promise<string[]> {
   return ids;
 }
 
-/** The models the next tick uses (one per fold): the newest retrained tick's, else the refine job's last round's, else `model.init`. */
+/** The captioner the next tick uses (as a one-element list): the newest retrained tick's, else the refine job's last round's, else `model.init`. */
 export async function currentModels(config: RefineConfig): Promise<string[]> {
   const s = scheduleLayout(config.run_dir);
   const models = join(config.run_dir, 'models');
-  const folds = (dir: (f: number) => string): string[] => Array.from({ length: config.folds }, (_, f) => dir(f));
   if (existsSync(models)) {
     const names = await readdir(models);
     const ticks = names.filter((n) => /^tick-\d+$/.test(n)).sort();
-    if (ticks.length) return folds((f) => join(models, ticks[ticks.length - 1] as string, `fold-${f}`));
+    if (ticks.length) return [join(models, ticks[ticks.length - 1] as string)];
     const rounds = names.map((n) => /^round-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
-    if (rounds.length) return folds((f) => jobLayout(config.run_dir).roundModel(Math.max(...rounds), f));
+    if (rounds.length) return [jobLayout(config.run_dir).roundModel(Math.max(...rounds))];
   }
-  if (config.model.init) return folds(() => config.model.init as string);
+  if (config.model.init) return [config.model.init];
   throw new Error(`schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`);
 }
 
@@ -201,9 +200,9 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     await trainFoldModels({
       config,
       set,
-      folds: config.folds,
-      outDir: (f) => join(s.model(tick), `fold-${f}`),
-      start: async (f) => loadModel(modelDirs[f] as string),
+      folds: 1,
+      outDir: () => s.model(tick),
+      start: async () => loadModel(modelDirs[0] as string),
       modelConfig: version.config,
       tokenizer: version.tokenizer,
       seed: config.seed + tick,
@@ -214,7 +213,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     retrained = true;
-    model = join(s.model(tick), 'fold-0');
+    model = s.model(tick);
   }
   const clips = (await clipIdsOfRun(s.tickRun(tick))).length;
   const result = { status: 'done' as const, tick, clips, exported: exported.metadata.rows, resumed, retrained, model };

@@ -20,11 +20,11 @@ import { decideKeep, type FilterPolicy } from './filter-policy.js';
 /** Options of {@link adatailrStage}. */
 export interface AdatailrStageOptions {
   readonly round: number;
-  /** One loader per captioner that weighs the chosen captions (AdaTaiLr token weights); `route` picks one per clip. */
+  /** The captioner that weighs the chosen captions (AdaTaiLr token weights): one, or one per judge (`route` picks). */
   readonly load: readonly CaptionModelLoader[];
-  /** One loader per judge that chooses among the candidates, aligned with `load`. */
+  /** One loader per judge that chooses among the candidates. */
   readonly judges: readonly CaptionJudgeLoader[];
-  /** Index into `load`/`judges` of the models for a clip (cross-fitting: ones that never trained on it). Default 0. */
+  /** Index into `judges` (and `load`, when there is one per judge) for a clip (cross-fitting: ones that never trained on it). Default 0. */
   readonly route?: (clipId: string) => number;
   /**
    * γ for the weights: a fixed number (TaiLr), or `adaptive` — our AdaTaiLr rule applied to the rows
@@ -148,10 +148,10 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
   let models: CaptionModel[] = [];
   let judges: CaptionJudge[] = [];
   const modelBatch = opts.modelBatch ?? 32;
-  if (opts.judges.length !== opts.load.length) throw new RangeError(`adatailr: ${opts.judges.length} judges for ${opts.load.length} captioners`);
+  if (opts.load.length !== 1 && opts.judges.length !== opts.load.length) throw new RangeError(`adatailr: ${opts.load.length} captioners for ${opts.judges.length} judges (give one, or one per judge)`);
   const route = (clipId: string): number => {
     const m = opts.route ? opts.route(clipId) : 0;
-    if (!(Number.isInteger(m) && m >= 0 && m < models.length)) throw new RangeError(`adatailr: route(${clipId}) = ${m}, expected a model index in [0, ${models.length})`);
+    if (!(Number.isInteger(m) && m >= 0 && m < judges.length)) throw new RangeError(`adatailr: route(${clipId}) = ${m}, expected a judge index in [0, ${judges.length})`);
     return m;
   };
   if (opts.gamma !== 'adaptive' && !(opts.gamma >= 0 && opts.gamma <= 1)) throw new RangeError(`adatailr: gamma must be in [0, 1] or "adaptive", got ${opts.gamma}`);
@@ -173,9 +173,10 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
       const rows = batchToRows<CaptionedRow>(batch);
       const decisions = new Map<number, Decision>();
       const logps = new Map<number, number[]>();
-      for (const [m, model] of models.entries()) {
+      for (const [m, judge] of judges.entries()) {
+        const model = (models.length === 1 ? models[0] : models[m]) as CaptionModel;
         const machine = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.candidate_captions.length > 0 && !r.candidate_sources.includes('human') && route(r.clip_id) === m);
-        const decided = await decide(judges[m] as CaptionJudge, rows, machine, opts.choice, ctx.signal);
+        const decided = await decide(judge, rows, machine, opts.choice, ctx.signal);
         const chosen = machine.map(({ r, i }) => {
           const d = decided.get(i) as Decision;
           return { r, i, caption: r.candidate_captions[d.chosen] as string, source: r.candidate_sources[d.chosen] as string };

@@ -16,7 +16,7 @@ import { captionFromText } from './clean-text.js';
 
 /** The models that write synthetic candidates, and how. */
 export interface CaptionWriter {
-  /** One loader per model; `route` says which model writes a clip's candidates. */
+  /** One loader per model (or a single one for every clip); `route` says which model writes a clip's candidates. */
   readonly load: readonly CaptionModelLoader[];
   /** Index into `load` of the model for a clip (cross-fitting: one that never trained on it). */
   readonly route: (clipId: string) => number;
@@ -52,6 +52,7 @@ function addCandidate(out: { sources: CandidateSource[]; captions: string[] }, s
 
 /** The writer's model index for a clip, checked. */
 function routeOf(writer: CaptionWriter, clipId: string, n: number): number {
+  if (n === 1) return 0;
   const m = writer.route(clipId);
   if (!(Number.isInteger(m) && m >= 0 && m < n)) throw new RangeError(`caption: route(${clipId}) = ${m}, expected a model index in [0, ${n})`);
   return m;
