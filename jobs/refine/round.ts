@@ -80,7 +80,7 @@ export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
     }),
   ];
   if (o.scorers) {
-    if (!o.judges || o.judges.length !== o.scorers.length) throw new Error(`round ${o.round}: ${o.judges?.length ?? 0} judges for ${o.scorers.length} scoring models`);
+    if (!o.judges || o.judges.length === 0) throw new Error(`round ${o.round}: scoring needs the judges that choose the captions`);
     const judges = o.judges;
     stages.push(
       adatailrStage({

@@ -27,7 +27,7 @@ import { exportRun } from '../export/export-round.js';
 import type { RefineConfig } from '../refine/config.js';
 import { jobLayout } from '../refine/layout.js';
 import { refineOutputConfig } from '../refine/run-refine.js';
-import { loadModel, runRoundSteps, trainFoldModels } from '../refine/round.js';
+import { loadModel, runRoundSteps, trainFoldModels, trainJudges } from '../refine/round.js';
 import { TrainingSet } from '../refine/training-set.js';
 
 /** Options of {@link runTick}. */
@@ -93,11 +93,11 @@ export async function currentModels(config: RefineConfig): Promise<string[]> {
   throw new Error(`schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`);
 }
 
-/** The judges of the refine job's latest round (one per fold): they choose the ticks' captions. */
-export async function currentJudges(config: RefineConfig): Promise<string[]> {
+/** The judges of the refine job's latest round (one per fold), or undefined when no refine round trained any. */
+export async function currentJudges(config: RefineConfig): Promise<string[] | undefined> {
   const dir = join(config.run_dir, 'judges');
   const rounds = existsSync(dir) ? (await readdir(dir)).map((n) => /^round-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])) : [];
-  if (rounds.length === 0) throw new Error(`schedule: no judge in ${dir}: run \`flywheel refine\` on this run_dir first (its rounds train the judges that choose captions)`);
+  if (rounds.length === 0) return undefined;
   const last = Math.max(...rounds);
   return Array.from({ length: config.folds }, (_, f) => jobLayout(config.run_dir).judge(last, f));
 }
@@ -171,6 +171,16 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   });
   const framesRun = new LocalStorage(s.tickFrames(tick));
   const gamma = config.adatailr.gamma === 'model' ? Number(version.metrics.final_gamma ?? 0) : config.adatailr.gamma;
+  // the judges: the refine job's latest, or — before any refine round — ones trained on these clips' own text
+  let judges = await currentJudges(config);
+  if (!judges) {
+    const own = join(s.tickDir(tick), 'own-text');
+    await runRoundSteps({ config, round: tick, runDir: own, manifestPath: s.tickManifest(tick), framesRun, frameSpec: spec, writerVersion: 'text', gamma: 0, vocabSize: version.config.vocabSize, device, runConfig, reporter: reporter(), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const ownSet = await TrainingSet.open({ roundRun: new LocalStorage(own), framesRun, scoreStage: 'none' });
+    const dir = (f: number): string => join(s.tickDir(tick), 'judges', `fold-${f}`);
+    await trainJudges({ config, set: ownSet, folds: config.folds, outDir: dir, frameSpec: { count: spec.count, width: spec.width }, tokenizer: version.tokenizer, seed: config.seed + tick, trainingDataId: `tick-${tick}-own-text`, device, log, ...(opts.signal ? { signal: opts.signal } : {}) });
+    judges = Array.from({ length: config.folds }, (_, f) => dir(f));
+  }
   // the same round as refine's, over the tick's new clips, with the current models (none trained on them)
   await runRoundSteps({
     config,
@@ -182,7 +192,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     writers: modelDirs,
     writerVersion: hashValue(runConfig.models),
     scorers: modelDirs,
-    judges: await currentJudges(config),
+    judges,
     gamma,
     vocabSize: version.config.vocabSize,
     device,

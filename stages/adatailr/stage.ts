@@ -148,6 +148,7 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
   let models: CaptionModel[] = [];
   let judges: CaptionJudge[] = [];
   const modelBatch = opts.modelBatch ?? 32;
+  if (opts.judges.length === 0) throw new RangeError('adatailr: no judge to choose the captions with (judges is empty)');
   if (opts.load.length !== 1 && opts.judges.length !== opts.load.length) throw new RangeError(`adatailr: ${opts.load.length} captioners for ${opts.judges.length} judges (give one, or one per judge)`);
   const route = (clipId: string): number => {
     const m = opts.route ? opts.route(clipId) : 0;

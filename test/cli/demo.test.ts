@@ -1,4 +1,9 @@
-/** `flywheel demo --policy / --scorer`: they reach the refine config; a bad policy is refused before any work. */
+/**
+ * `flywheel demo --policy / --scorer`: they reach the refine config (default: refine's keep-all
+ * policy, the caption model scores, the choice rule's defaults); the demo's model and training sizes
+ * (vocab 512, captions and texts of 36 tokens, 60 pre-training epochs); a bad policy is refused
+ * before any work.
+ */
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { demoConfig } from '../../jobs/demo/run-demo.js';
@@ -6,9 +11,18 @@ import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('flywheel demo --policy / --scorer', () => {
-  it('sets the adatailr keep policy and scorer of the demo config (default top-fraction 0.75, the caption model scores)', () => {
-    expect(demoConfig('d', 'j').adatailr).toMatchObject({ policy: { kind: 'top-fraction', fraction: 0.75 }, scorer: 'caption-model' });
+  it('sets the adatailr keep policy and scorer of the demo config (default keep-all, the caption model scores)', () => {
+    expect(demoConfig('d', 'j').adatailr).toMatchObject({ policy: { kind: 'keep-all' }, scorer: 'caption-model', choice: { margin: 5, min_evidence: 0, contrast: 15 }, drop_implausible: true });
+    expect(demoConfig('d', 'j', { policy: { kind: 'top-fraction', fraction: 0.75 } }).adatailr).toMatchObject({ policy: { kind: 'top-fraction', fraction: 0.75 }, scorer: 'caption-model' });
     expect(demoConfig('d', 'j', { policy: { kind: 'estimated-noise' }, scorer: 'bootstrap' }).adatailr).toMatchObject({ policy: { kind: 'estimated-noise', max_drop: 0.9 }, scorer: 'bootstrap' });
+  });
+  it('runs the demo model and training sizes', () => {
+    const c = demoConfig('d', 'j');
+    expect(c.model).toMatchObject({ preset: 'tiny', vocab_size: 512, max_caption_len: 36, max_text_len: 36 });
+    expect(c.train.pretrain).toMatchObject({ epochs: 60, lr: 3e-3, batch_size: 32, warmup_steps: 20 });
+    expect(c.train.finetune).toMatchObject({ epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 });
+    expect(c).toMatchObject({ rounds: 3, seed: 1, shard_size: 128 });
+    expect(demoConfig('d', 'j', { rounds: 1, seed: 7 })).toMatchObject({ rounds: 1, seed: 7 });
   });
   it('refuses an invalid policy, naming the problem, and generates nothing', async () => {
     const dir = await tempDir();

@@ -1,3 +1,8 @@
+/**
+ * Scheduled ticks: each new clip is processed exactly once across ticks (its candidates stored in
+ * the captions table), every tick exports, retraining writes one model (the judges are the folds) that the next tick
+ * uses, a locked job is skipped, and a cron schedule runs ticks and rejects a bad expression.
+ */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -7,7 +12,7 @@ import { generateBenchmark } from '../../../datagen/generate.js';
 import { readParquetRows } from '../../../datagen/parquet.js';
 import { parseRefineConfig, type RefineConfig } from '../../../jobs/refine/config.js';
 import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
-import { currentModel, runTick, scheduleLayout } from '../../../jobs/schedule/tick.js';
+import { currentModels, runTick, scheduleLayout } from '../../../jobs/schedule/tick.js';
 import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { saveVersion } from '../../../models/version.js';
@@ -50,12 +55,20 @@ describe('schedule ticks', () => {
     const out: string[] = [];
     const { readdir } = await import('node:fs/promises');
     for (const f of (await readdir(join(s.tickRun(n), 'caption'))).filter((x) => x.endsWith('.parquet'))) {
-      out.push(...(await readParquetRows<CaptionRow>(join(s.tickRun(n), 'caption', f))).map((r) => r.clip_id));
+      const rows = await readParquetRows<CaptionRow>(join(s.tickRun(n), 'caption', f));
+      for (const r of rows) {
+        // the stored captions table holds each clip's candidates, sources aligned with captions
+        expect(r.candidate_sources.length, r.clip_id).toBe(r.candidate_captions.length);
+        expect(r.round).toBe(n);
+      }
+      out.push(...rows.map((r) => r.clip_id));
     }
     return out;
   }
 
   it('two ticks over a growing manifest process each clip exactly once; a third finds nothing new', async () => {
+    // before any tick or refine round: model.init (one captioner; the judges are the cross-fitted models)
+    expect(await currentModels(config)).toEqual([join(dir, 'model')]);
     await writeParquetManifest(manifest(), clips.slice(0, 12));
     const first = await runTick(config, { log: quiet, reporter });
     expect(first).toMatchObject({ status: 'done', tick: 0, clips: 12, resumed: false });
@@ -81,9 +94,12 @@ describe('schedule ticks', () => {
     const r = await runTick(config, { log: quiet, reporter, retrainEvery: 1 });
     expect(r).toMatchObject({ status: 'done', tick: 2, clips: 4, retrained: true });
     if (r.status !== 'done') throw new Error('unreachable');
-    expect(r.model).toBe(scheduleLayout(config.run_dir).model(2));
-    expect(existsSync(join(r.model, 'manifest.json'))).toBe(true);
-    expect(await currentModel(config)).toBe(r.model);
+    const tickModel = scheduleLayout(config.run_dir).model(2);
+    expect(r.model).toBe(tickModel);
+    // one model (no folds), and the next tick captions with it
+    const next = await currentModels(config);
+    expect(next).toEqual([tickModel]);
+    for (const m of next) expect(existsSync(join(m, 'manifest.json')), m).toBe(true);
   });
 
   it('a tick that finds the job locked by another process is skipped, not run twice', async () => {

@@ -1,0 +1,61 @@
+/**
+ * Cross-fitting folds: a clip's fold is stable, in range and roughly balanced; k = 1 puts every clip
+ * in fold 0; the judging fold is another fold whenever there are two or more; a bad k throws.
+ */
+import { describe, expect, it } from 'vitest';
+import { foldOf, judgeFold } from '../../../jobs/refine/folds.js';
+
+const ids = Array.from({ length: 1000 }, (_, i) => `clip-${String(i).padStart(6, '0')}`);
+
+describe('foldOf', () => {
+  it('is stable and in range', () => {
+    for (const k of [2, 3, 5, 8]) {
+      for (const id of ids) {
+        const f = foldOf(id, k);
+        expect(Number.isInteger(f) && f >= 0 && f < k).toBe(true);
+        expect(foldOf(id, k)).toBe(f);
+      }
+    }
+    // pinned: the hash must not change between runs or machines (models are trained per fold)
+    const pinned = ['clip-000000', 'clip-000001', 'clip-000002', 'clip-000003', 'clip-000004', 'clip-000005', 'a', 'b'];
+    expect(pinned.map((id) => foldOf(id, 2))).toEqual([1, 1, 1, 0, 0, 1, 0, 0]);
+    expect(pinned.map((id) => foldOf(id, 3))).toEqual([0, 2, 0, 0, 0, 1, 2, 0]);
+  });
+
+  it('is roughly balanced over 1000 ids', () => {
+    for (const k of [2, 3, 4]) {
+      const counts = new Array<number>(k).fill(0);
+      for (const id of ids) counts[foldOf(id, k)]!++;
+      for (const c of counts) {
+        expect(c).toBeGreaterThan((1000 / k) * 0.8);
+        expect(c).toBeLessThan((1000 / k) * 1.2);
+      }
+    }
+  });
+
+  it('k = 1 puts every clip in fold 0', () => {
+    for (const id of ids.slice(0, 50)) {
+      expect(foldOf(id, 1)).toBe(0);
+      expect(judgeFold(id, 1)).toBe(0);
+    }
+  });
+
+  it('throws on a bad k', () => {
+    for (const k of [0, -1, 1.5, Number.NaN]) {
+      expect(() => foldOf('c', k)).toThrow(RangeError);
+      expect(() => judgeFold('c', k)).toThrow(RangeError);
+    }
+  });
+});
+
+describe('judgeFold', () => {
+  it('is another fold (in range) for k ≥ 2', () => {
+    for (const k of [2, 3, 5]) {
+      for (const id of ids) {
+        const j = judgeFold(id, k);
+        expect(j).not.toBe(foldOf(id, k));
+        expect(j >= 0 && j < k).toBe(true);
+      }
+    }
+  });
+});

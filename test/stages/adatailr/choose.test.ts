@@ -1,0 +1,189 @@
+/**
+ * The pure choice rule. `evidence` is the own logit minus the log-mean-exp of the contrast logits
+ * (checked against hand-computed numbers, including that it averages probabilities, not logs, and
+ * stays finite for large logits). `choose`: a human caption wins whatever the scores; −1 without
+ * candidates; −1 naming the best (as runner-up and in the reason) when the best is below
+ * `min_evidence`; otherwise candidates are tried in `PREFERENCE` order (asr, title, previous,
+ * synthetic, synthetic-frames) and the first whose evidence is within `margin` of the best wins
+ * (boundary inclusive), its reason naming the preferred candidates passed over; a source outside
+ * `PREFERENCE` can only win as the best. margin = chosen − best other, runnerUp = best other (ties:
+ * the earlier). The schema fills its documented defaults `{ margin: 5, min_evidence: 0, contrast:
+ * 15 }`, checks ranges, and rejects unknown keys (the old rule's). All numbers are exact in binary.
+ */
+import { describe, expect, it } from 'vitest';
+import { choiceRuleSchema, choose, evidence, PREFERENCE } from '../../../stages/adatailr/choose.js';
+
+const rule = choiceRuleSchema.parse({});
+const L = Math.log;
+
+describe('evidence', () => {
+  it('is the own logit minus the log of the mean of exp(contrast logits)', () => {
+    // mean(exp 0, exp ln 3) = (1 + 3)/2 = 2
+    expect(evidence(2, [0, L(3)])).toBeCloseTo(2 - L(2), 12);
+    // one contrast clip: a plain difference
+    expect(evidence(1, [L(2)])).toBeCloseTo(1 - L(2), 12);
+    // exp: 1, 2, 3, 6 → mean 3
+    expect(evidence(L(6), [0, L(2), L(3), L(6)])).toBeCloseTo(L(2), 12);
+    // the mean of the exps, not of the logits: mean of logits would give −ln(3)/2
+    expect(evidence(0, [0, L(3)])).toBeCloseTo(-L(2), 12);
+    expect(evidence(0, [0, L(3)])).not.toBeCloseTo(-L(3) / 2, 3);
+    // equal logits everywhere: no evidence
+    expect(evidence(4.5, [4.5, 4.5, 4.5])).toBeCloseTo(0, 12);
+  });
+
+  it('is finite and exact for large logits (log-sum-exp shifted by the max)', () => {
+    expect(evidence(1000, [1000, 1000])).toBeCloseTo(0, 9);
+    expect(evidence(1001, [1000])).toBeCloseTo(1, 9);
+    // mean(e^-1001, e^-999) = e^-1000·cosh(1)
+    expect(evidence(-1000, [-1001, -999])).toBeCloseTo(-Math.log(Math.cosh(1)), 9);
+    expect(evidence(800, [-800, 800])).toBeCloseTo(L(2), 9);
+  });
+
+  it('is 0 without contrast clips', () => {
+    expect(evidence(3, [])).toBe(0);
+    expect(evidence(-3, [])).toBe(0);
+  });
+});
+
+describe('PREFERENCE', () => {
+  it('is own text first (transcript, title), then last round, then the model captions', () => {
+    expect(PREFERENCE).toEqual(['asr', 'title', 'previous', 'synthetic', 'synthetic-frames']);
+  });
+});
+
+describe('choose', () => {
+  it('a human caption always wins, even over far better or no plausible candidates', () => {
+    expect(choose(['asr', 'synthetic', 'human'], [9, 20, -5], rule)).toEqual({ index: 2, margin: 0, runnerUp: -1, reason: 'human caption' });
+    expect(choose(['human', 'title'], [-50, -40], choiceRuleSchema.parse({ min_evidence: 10 }))).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'human caption' });
+    expect(choose(['human'], [0], rule)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'human caption' });
+  });
+
+  it('no candidates: −1', () => {
+    expect(choose([], [], rule)).toEqual({ index: -1, margin: 0, runnerUp: -1, reason: 'no candidate' });
+  });
+
+  it('returns −1 with the best as runner-up and named in the reason when the best is below min_evidence', () => {
+    expect(choose(['asr', 'title', 'synthetic'], [-2, -0.5, -1], rule)).toEqual({ index: -1, margin: 0, runnerUp: 1, reason: 'no plausible candidate: best title has evidence -0.50 < 0' });
+    const strict = choiceRuleSchema.parse({ min_evidence: 5 });
+    expect(choose(['asr', 'synthetic'], [3, 4.5], strict)).toEqual({ index: -1, margin: 0, runnerUp: 1, reason: 'no plausible candidate: best synthetic has evidence 4.50 < 5' });
+    // exactly min_evidence is plausible (and the preferred asr is within the margin of it)
+    expect(choose(['asr', 'synthetic'], [3, 5], strict)).toMatchObject({ index: 0, margin: -2, runnerUp: 1 });
+    expect(choose(['title'], [0], rule).index).toBe(0);
+    // a negative min_evidence admits negative evidence
+    expect(choose(['title'], [-0.5], choiceRuleSchema.parse({ min_evidence: -1 })).index).toBe(0);
+    expect(choose(['title'], [-1.5], choiceRuleSchema.parse({ min_evidence: -1 })).index).toBe(-1);
+  });
+
+  it('keeps the transcript while it is within margin of the best (boundary inclusive)', () => {
+    // best 7.5, asr 2.5 = 7.5 − 5: exactly at the margin, kept
+    expect(choose(['title', 'asr', 'synthetic'], [1, 2.5, 7.5], rule)).toEqual({ index: 1, margin: -5, runnerUp: 2, reason: 'asr kept: evidence 2.50 within 5 of the best 7.50' });
+    // just beyond: asr passed over; title is not within the margin either; the synthetic wins
+    expect(choose(['title', 'asr', 'synthetic'], [1, 2.25, 7.5], rule)).toEqual({
+      index: 2,
+      margin: 5.25,
+      runnerUp: 1,
+      reason: 'asr, title more than 5 below the best; synthetic kept: evidence 7.50 within 5 of the best 7.50',
+    });
+  });
+
+  it('a transcript that is itself the best is kept with a positive margin over the runner-up', () => {
+    expect(choose(['synthetic', 'asr', 'title'], [2, 5, 3], rule)).toEqual({ index: 1, margin: 2, runnerUp: 2, reason: 'asr kept: evidence 5.00 within 5 of the best 5.00' });
+  });
+
+  it('keeps a title over a better synthetic within the margin', () => {
+    // title 3.5 ≥ 8 − 5: kept although the synthetic has 4.5 nats more; asr absent, nothing passed over
+    expect(choose(['synthetic', 'title'], [8, 3.5], rule)).toEqual({ index: 1, margin: -4.5, runnerUp: 0, reason: 'title kept: evidence 3.50 within 5 of the best 8.00' });
+    // the transcript is tried first and passed over; the title is then kept over the better synthetic
+    expect(choose(['asr', 'title', 'synthetic'], [0.5, 4, 8], rule)).toEqual({
+      index: 1,
+      margin: -4,
+      runnerUp: 2,
+      reason: 'asr more than 5 below the best; title kept: evidence 4.00 within 5 of the best 8.00',
+    });
+  });
+
+  it('a synthetic that beats every own-text candidate by more than the margin wins', () => {
+    const c = choose(['asr', 'title', 'previous', 'synthetic', 'synthetic-frames'], [1, 2, 0.5, 9, 3.5], rule);
+    expect(c).toEqual({
+      index: 3,
+      margin: 5.5,
+      runnerUp: 4,
+      reason: 'asr, title, previous more than 5 below the best; synthetic kept: evidence 9.00 within 5 of the best 9.00',
+    });
+  });
+
+  it('follows the whole preference order: previous before synthetic before synthetic-frames', () => {
+    // previous within the margin of a better synthetic-frames: previous kept
+    expect(choose(['synthetic-frames', 'previous', 'synthetic'], [10, 5, 6], rule)).toEqual({ index: 1, margin: -5, runnerUp: 0, reason: 'previous kept: evidence 5.00 within 5 of the best 10.00' });
+    // previous too far: the synthetic, within the margin, is kept over the better synthetic-frames
+    expect(choose(['synthetic-frames', 'previous', 'synthetic'], [10, 4.75, 6], rule)).toEqual({
+      index: 2,
+      margin: -4,
+      runnerUp: 0,
+      reason: 'previous more than 5 below the best; synthetic kept: evidence 6.00 within 5 of the best 10.00',
+    });
+    // every earlier one too far: synthetic-frames, the best, wins
+    expect(choose(['asr', 'synthetic', 'synthetic-frames'], [1, 4.75, 10], rule)).toEqual({
+      index: 2,
+      margin: 5.25,
+      runnerUp: 1,
+      reason: 'asr, synthetic more than 5 below the best; synthetic-frames kept: evidence 10.00 within 5 of the best 10.00',
+    });
+    // preference, not position in the candidate list, decides
+    expect(choose(['synthetic', 'previous', 'title', 'asr'], [4, 4, 4, 4], rule)).toMatchObject({ index: 3, margin: 0, runnerUp: 0, reason: 'asr kept: evidence 4.00 within 5 of the best 4.00' });
+  });
+
+  it('the margin is configurable; margin 0 keeps a preferred candidate only when it ties the best', () => {
+    expect(choose(['asr', 'synthetic'], [2.25, 7.5], choiceRuleSchema.parse({ margin: 5.25 })).index).toBe(0);
+    expect(choose(['asr', 'synthetic'], [5, 7.5], choiceRuleSchema.parse({ margin: 2 })).index).toBe(1);
+    const zero = choiceRuleSchema.parse({ margin: 0 });
+    expect(choose(['asr', 'synthetic'], [3.25, 3.5], zero)).toEqual({ index: 1, margin: 0.25, runnerUp: 0, reason: 'asr more than 0 below the best; synthetic kept: evidence 3.50 within 0 of the best 3.50' });
+    expect(choose(['asr', 'synthetic'], [3.5, 3.5], zero)).toEqual({ index: 0, margin: 0, runnerUp: 1, reason: 'asr kept: evidence 3.50 within 0 of the best 3.50' });
+  });
+
+  it('a preferred candidate is judged against the best, not min_evidence, once the best is plausible', () => {
+    // best 1 ≥ 0, transcript −2 ≥ 1 − 5: kept although below min_evidence itself
+    expect(choose(['asr', 'synthetic'], [-2, 1], rule)).toEqual({ index: 0, margin: -3, runnerUp: 1, reason: 'asr kept: evidence -2.00 within 5 of the best 1.00' });
+  });
+
+  it('otherwise the best wins: a source outside the preference order wins only as the best, ties to the earlier', () => {
+    // 'ocr' is not in PREFERENCE: never tried, but chosen when it is the best and no preferred one is within the margin
+    expect(choose(['asr', 'ocr'], [1, 8], rule)).toEqual({ index: 1, margin: 7, runnerUp: 0, reason: 'ocr has the most evidence (8.00)' });
+    expect(choose(['asr', 'ocr'], [3, 8], rule)).toMatchObject({ index: 0, margin: -5, runnerUp: 1 });
+    expect(choose(['ocr'], [2], rule)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'ocr has the most evidence (2.00)' });
+    expect(choose(['ocr', 'misc'], [8, 8], rule)).toEqual({ index: 0, margin: 0, runnerUp: 1, reason: 'ocr has the most evidence (8.00)' });
+  });
+
+  it('runner-up is the best other candidate (ties: the earlier); a single candidate has margin 0 and no runner-up', () => {
+    expect(choose(['title', 'previous', 'synthetic'], [1, 4, 3], rule)).toEqual({ index: 0, margin: -3, runnerUp: 1, reason: 'title kept: evidence 1.00 within 5 of the best 4.00' });
+    expect(choose(['title', 'synthetic', 'previous'], [1, 2, 2], rule)).toMatchObject({ index: 0, runnerUp: 1, margin: -1 });
+    expect(choose(['synthetic', 'synthetic-frames', 'asr'], [2, 2, 2], rule)).toMatchObject({ index: 2, runnerUp: 0, margin: 0 });
+    expect(choose(['title'], [2], rule)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'title kept: evidence 2.00 within 5 of the best 2.00' });
+    expect(choose(['synthetic'], [2], rule)).toMatchObject({ index: 0, margin: 0, runnerUp: -1 });
+  });
+
+  it('refuses misaligned sources and scores', () => {
+    expect(() => choose(['asr', 'title'], [1], rule)).toThrow(RangeError);
+    expect(() => choose([], [1], rule)).toThrow(/0 sources for 1 scores/);
+  });
+});
+
+describe('choiceRuleSchema', () => {
+  it('fills the documented defaults', () => {
+    expect(choiceRuleSchema.parse({})).toEqual({ margin: 5, min_evidence: 0, contrast: 15 });
+    expect(choiceRuleSchema.parse({ margin: 0, min_evidence: -2.5, contrast: 64 })).toEqual({ margin: 0, min_evidence: -2.5, contrast: 64 });
+    expect(choiceRuleSchema.parse({ contrast: 1 })).toEqual({ margin: 5, min_evidence: 0, contrast: 1 });
+  });
+
+  it('is strict (the old rule keys are rejected) and checks ranges', () => {
+    expect(choiceRuleSchema.safeParse({ coverage: 0.6 }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ contradiction: 2 }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ margin: 1, extra: true }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ margin: -0.1 }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ margin: '1' }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ min_evidence: Number.NaN }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ contrast: 0 }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ contrast: 65 }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ contrast: 1.5 }).success).toBe(false);
+  });
+});

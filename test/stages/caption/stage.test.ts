@@ -1,0 +1,196 @@
+/**
+ * The caption stage gathers each clip's candidates: without a writer (round 0) the normalised
+ * transcript then title, deduplicated and empty ones dropped; human clips have only their human
+ * caption; `previous` adds a candidate only when it differs. With a writer, every machine clip gets
+ * `synthetic` (frames + text) and `synthetic-frames` (frames only) from the model `route` names
+ * (scripted models that say who wrote what; routing only), and `framesOnly: false` omits the latter.
+ * A single model writes for every clip without consulting `route`; with several, a route outside
+ * them is refused.
+ * A real untrained captioner's generated text is what the stage records.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { experimentConfig } from '../../../jobs/noise-experiment/experiment.js';
+import { taskCorpus } from '../../../jobs/noise-experiment/toy-task.js';
+import { Device } from '../../../models/device.js';
+import { Captioner } from '../../../models/inference.js';
+import { createModel } from '../../../models/model.js';
+import { CaptionTokenizer } from '../../../models/tokenizer.js';
+import { batchToRows, rowsToBatch } from '../../../pipeline/arrow.js';
+import type { StageContext } from '../../../pipeline/stage.js';
+import type { CaptionedRow } from '../../../schemas/captioned.js';
+import { type ClipFramesRow, clipFramesSchema } from '../../../schemas/clip-frames.js';
+import { type CaptionStageOptions, captionStage } from '../../../stages/caption/stage.js';
+import { type CaptionModel, clipText, type ModelBatch } from '../../../stages/model/caption-model.js';
+
+const FRAME_BYTES = 6;
+
+function clip(i: number, asr: string, title: string | null, human: string | null = null, frameBytes = FRAME_BYTES, frameSize = 1): ClipFramesRow {
+  return {
+    clip_id: `c${i}`, video_uri: `v${i}.mp4`, start_s: 0, end_s: 1, asr_text: asr, title, tags: null, human_caption: human, split: human ? 'human' : 'train',
+    frame_count: frameBytes / (frameSize * frameSize * 3), frame_width: frameSize, frame_height: frameSize, frames: new Uint8Array(frameBytes).fill(i),
+  };
+}
+
+const clips: ClipFramesRow[] = [
+  clip(0, 'Okay, so a RED circle!', 'Red Circle | Learn Shapes'),
+  clip(1, 'a blue square', 'A blue square'), // title = transcript after normalisation
+  clip(2, '', 'Green Triangle'), // no transcript
+  clip(3, '   ', null), // nothing
+  clip(4, 'um a yellow circle', null, 'A yellow circle moves left.'), // human
+  clip(5, "don't forget to subscribe", '  '),
+];
+
+const ctx = (): StageContext => ({
+  stage: 'caption', shardId: 's0', round: 0, signal: new AbortController().signal,
+  log: { info() {}, warn() {}, debug() {} },
+  reportError() { throw new Error('no row errors expected'); },
+});
+
+async function run(opts: CaptionStageOptions, input: ClipFramesRow[] = clips): Promise<CaptionedRow[]> {
+  const stage = captionStage(opts);
+  await stage.setup();
+  try {
+    return batchToRows<CaptionedRow>(await stage.process(rowsToBatch(clipFramesSchema, input as unknown as Record<string, unknown>[]), ctx()));
+  } finally {
+    await stage.teardown?.();
+  }
+}
+
+const cands = (r: CaptionedRow): [string, string][] => r.candidate_sources.map((s, k) => [s, r.candidate_captions[k]!]);
+
+describe('caption stage without a writer (round 0)', () => {
+  it('offers the normalised transcript then the title, deduplicated, empty ones dropped; human clips only their caption', async () => {
+    const out = await run({ round: 0, modelVersion: 'text' });
+    expect(out.map((r) => r.clip_id)).toEqual(clips.map((c) => c.clip_id));
+    expect(out.every((r) => r.round === 0 && r.model_version === 'text')).toBe(true);
+    expect(out.map(cands)).toEqual([
+      [['asr', 'okay so a red circle'], ['title', 'red circle learn shapes']],
+      [['asr', 'a blue square']],
+      [['title', 'green triangle']],
+      [],
+      [['human', 'a yellow circle moves left']],
+      [['asr', "don't forget to subscribe"]],
+    ]);
+    // the frames travel on to the adatailr stage
+    expect(out[2]!.frames).toEqual(clips[2]!.frames);
+    expect(out[0]!.asr_text).toBe(clips[0]!.asr_text);
+  });
+
+  it('adds last round\'s caption as `previous` only when it differs from the other candidates', async () => {
+    const previous = new Map([
+      ['c0', 'a red circle moves left'], // new text
+      ['c1', 'a blue square'], // same as the transcript
+      ['c3', 'a white triangle'], // a clip with no text of its own
+      ['c4', 'something else'], // human clips take only their caption
+      ['c5', '  '], // empty
+    ]);
+    const out = await run({ round: 1, modelVersion: 'text', previous });
+    expect(out.map(cands)).toEqual([
+      [['asr', 'okay so a red circle'], ['title', 'red circle learn shapes'], ['previous', 'a red circle moves left']],
+      [['asr', 'a blue square']],
+      [['title', 'green triangle']],
+      [['previous', 'a white triangle']],
+      [['human', 'a yellow circle moves left']],
+      [['asr', "don't forget to subscribe"]],
+    ]);
+  });
+});
+
+/** A model that writes `m<index> <frames|text> c<clip>` and records what it was asked. */
+function scriptedWriter(index: number, calls: { clip: number; text: string }[]): CaptionModel {
+  return {
+    async generate(b: ModelBatch) {
+      const per = b.frames.length / b.text.length;
+      const text = b.text.map((t, k) => {
+        const c = b.frames[k * per]!;
+        calls.push({ clip: c, text: t });
+        return `m${index} ${t === '' ? 'frames' : 'text'} c${c}`;
+      });
+      return { ids: text.map(() => []), text, tokenLogp: text.map(() => []) };
+    },
+    async score() {
+      throw new Error('not used');
+    },
+    async release() {},
+  };
+}
+
+describe('caption stage with a writer', () => {
+  it('each machine clip gets synthetic and synthetic-frames from the model route names', async () => {
+    const calls: { clip: number; text: string }[][] = [[], []];
+    const route = (id: string): number => (id === 'c0' || id === 'c3' ? 1 : 0);
+    const out = await run({
+      round: 2, modelVersion: 'v2', modelBatch: 2,
+      writer: { load: [async () => scriptedWriter(0, calls[0]!), async () => scriptedWriter(1, calls[1]!)], route },
+      previous: new Map([['c2', 'm0 text c2']]), // the same text as this round's synthetic: the earlier source wins
+    });
+    expect(out.every((r) => r.model_version === 'v2' && r.round === 2)).toBe(true);
+    for (const i of [0, 1, 5]) {
+      const m = route(`c${i}`);
+      const synth = cands(out[i]!).filter(([s]) => s.startsWith('synthetic'));
+      expect(synth, `c${i}`).toEqual([['synthetic', `m${m} text c${i}`], ['synthetic-frames', `m${m} frames c${i}`]]);
+    }
+    // a clip with no text asks the model the same thing twice: one candidate
+    expect(cands(out[3]!)).toEqual([['synthetic', 'm1 frames c3']]);
+    expect(cands(out[2]!)).toEqual([['title', 'green triangle'], ['previous', 'm0 text c2'], ['synthetic-frames', 'm0 frames c2']]);
+    expect(cands(out[4]!)).toEqual([['human', 'a yellow circle moves left']]); // human clips are not written for
+    // each model was asked about its own clips only: with the clip's text, then with none
+    expect(calls[1]!.map((c) => c.clip).sort()).toEqual([0, 0, 3, 3]);
+    expect(calls[0]!.map((c) => c.clip).sort()).toEqual([1, 1, 2, 2, 5, 5]);
+    for (const c of calls.flat().filter((x) => x.text !== '')) expect(c.text).toBe(clipText(clips[c.clip]!, 'synthetic'));
+    expect(calls.flat().filter((x) => x.text === '').map((c) => c.clip).sort()).toEqual([0, 1, 2, 3, 3, 5]); // c3 has no text at all
+  });
+
+  it('framesOnly: false writes no frames-only candidate', async () => {
+    const calls: { clip: number; text: string }[] = [];
+    const out = await run({ round: 1, modelVersion: 'v1', writer: { load: [async () => scriptedWriter(0, calls)], route: () => 0, framesOnly: false } });
+    expect(out.flatMap((r) => r.candidate_sources)).not.toContain('synthetic-frames');
+    expect(out[0]!.candidate_sources).toEqual(['asr', 'title', 'synthetic']);
+    expect(calls.every((c) => c.text !== '' || clipText(clips[c.clip]!, 'synthetic') === '')).toBe(true);
+  });
+
+  it('a single model writes for every clip (route is not consulted); with several, a route outside them is refused', async () => {
+    const calls: { clip: number; text: string }[] = [];
+    let asked = 0;
+    const out = await run({ round: 1, modelVersion: 'v1', writer: { load: [async () => scriptedWriter(0, calls)], route: () => (asked++, 1) } });
+    expect(asked).toBe(0);
+    expect(calls.map((c) => c.clip).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 5, 5]);
+    expect(out[0]!.candidate_sources).toEqual(['asr', 'title', 'synthetic', 'synthetic-frames']);
+    const two = [async () => scriptedWriter(0, []), async () => scriptedWriter(1, [])];
+    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => 2 } })).rejects.toThrow(/route\(c0\) = 2, expected a model index in \[0, 2\)/);
+    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => -1 } })).rejects.toThrow(/route\(c0\) = -1/);
+    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => 0.5 } })).rejects.toThrow(/route\(c0\) = 0.5/);
+  });
+});
+
+describe('caption stage with a real captioner', () => {
+  const device = new Device({ intraOpThreads: 1 });
+  const tok = CaptionTokenizer.train(taskCorpus(), { vocabSize: 200 });
+  const cfg = experimentConfig(tok.vocabSize);
+  const bytes = cfg.frames * cfg.frameSize * cfg.frameSize * 3;
+  let captioner: Captioner;
+  beforeAll(async () => {
+    captioner = await Captioner.fromModel(createModel(cfg, tok, 3), device);
+  });
+  afterAll(async () => captioner?.release());
+
+  it('records the text the model generates, with and without the clip text', async () => {
+    const real = [clip(0, 'a red circle', 'red circle', null, bytes, cfg.frameSize), clip(1, 'um a blue square', null, null, bytes, cfg.frameSize)];
+    const out = await run({ round: 1, modelVersion: 'v1', writer: { load: [async () => ({ generate: (b, o) => captioner.generate(b, o), score: (b, c) => captioner.score(b, c), release: async () => {} })], route: () => 0, maxLen: 6 } }, real);
+    const frames = new Uint8Array([...real[0]!.frames, ...real[1]!.frames]);
+    const withText = await captioner.generate({ frames, text: real.map((r) => clipText(r, 'synthetic')) }, { maxLen: 6 });
+    const alone = await captioner.generate({ frames, text: ['', ''] }, { maxLen: 6 });
+    out.forEach((r, i) => {
+      const want: [string, string][] = [];
+      const add = (src: string, t: string): void => {
+        if (t.trim() !== '' && !want.some(([, x]) => x === t.trim())) want.push([src, t.trim()]);
+      };
+      add('asr', i === 0 ? 'a red circle' : 'um a blue square');
+      if (i === 0) add('title', 'red circle');
+      add('synthetic', withText.text[i]!);
+      add('synthetic-frames', alone.text[i]!);
+      expect(cands(r)).toEqual(want);
+    });
+    expect(out.some((r) => r.candidate_sources.includes('synthetic'))).toBe(true);
+  });
+});
