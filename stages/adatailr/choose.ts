@@ -26,7 +26,7 @@ export const PREFERENCE = ['asr', 'title', 'previous', 'synthetic', 'synthetic-f
 export const choiceRuleSchema = z
   .object({
     /** A preferred candidate wins while its evidence is at most this many nats below the best candidate's. */
-    margin: z.number().min(0).default(5),
+    margin: z.number().min(0).default(8),
     /** A clip whose best candidate has less evidence than this (nats) has no plausible caption. */
     min_evidence: z.number().default(0),
     /** Other clips each caption is contrasted with. */

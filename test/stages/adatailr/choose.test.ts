@@ -7,13 +7,13 @@
  * synthetic, synthetic-frames) and the first whose evidence is within `margin` of the best wins
  * (boundary inclusive), its reason naming the preferred candidates passed over; a source outside
  * `PREFERENCE` can only win as the best. margin = chosen − best other, runnerUp = best other (ties:
- * the earlier). The schema fills its documented defaults `{ margin: 5, min_evidence: 0, contrast:
+ * the earlier). The schema fills its documented defaults `{ margin: 8, min_evidence: 0, contrast:
  * 15 }`, checks ranges, and rejects unknown keys (the old rule's). All numbers are exact in binary.
  */
 import { describe, expect, it } from 'vitest';
 import { choiceRuleSchema, choose, evidence, PREFERENCE } from '../../../stages/adatailr/choose.js';
 
-const rule = choiceRuleSchema.parse({});
+const rule = choiceRuleSchema.parse({ margin: 5 }); // the cases below are built for a 5-nat margin (the default is tested apart)
 const L = Math.log;
 
 describe('evidence', () => {
@@ -170,9 +170,9 @@ describe('choose', () => {
 
 describe('choiceRuleSchema', () => {
   it('fills the documented defaults', () => {
-    expect(choiceRuleSchema.parse({})).toEqual({ margin: 5, min_evidence: 0, contrast: 15 });
+    expect(choiceRuleSchema.parse({})).toEqual({ margin: 8, min_evidence: 0, contrast: 15 });
     expect(choiceRuleSchema.parse({ margin: 0, min_evidence: -2.5, contrast: 64 })).toEqual({ margin: 0, min_evidence: -2.5, contrast: 64 });
-    expect(choiceRuleSchema.parse({ contrast: 1 })).toEqual({ margin: 5, min_evidence: 0, contrast: 1 });
+    expect(choiceRuleSchema.parse({ contrast: 1 })).toEqual({ margin: 8, min_evidence: 0, contrast: 1 });
   });
 
   it('is strict (the old rule keys are rejected) and checks ranges', () => {
