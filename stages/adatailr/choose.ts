@@ -14,10 +14,15 @@
  * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, then
  * the model's captions — and the first whose evidence is within `margin` of the best candidate's
  * wins. A right transcript so keeps its wording (the narration's diversity survives), and a model
- * caption replaces the clip's own text only when the judge is clearly surer of it. When even the
- * best has less than `min_evidence`, no candidate is plausible and the clip is dropped.
+ * caption replaces the clip's own text only when the judge is clearly surer of it. Only plausible
+ * candidates compete: people's text needs `min_evidence`, a model's caption (this round's, or one
+ * carried over from the last round) the higher `model_min_evidence` — the frames must confirm it,
+ * not merely fail to contradict it. When no candidate is plausible the clip is dropped.
  */
 import { z } from 'zod';
+
+/** Sources that are people's text; every other source is a model's caption. */
+export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
 
 /** The order candidates are preferred in, when the judge cannot tell them apart by more than the margin. */
 export const PREFERENCE = ['asr', 'title', 'previous', 'synthetic', 'synthetic-frames'] as const;
@@ -27,8 +32,10 @@ export const choiceRuleSchema = z
   .object({
     /** A preferred candidate wins while its evidence is at most this many nats below the best candidate's. */
     margin: z.number().min(0).default(8),
-    /** A clip whose best candidate has less evidence than this (nats) has no plausible caption. */
+    /** People's text (transcript, title) with less evidence than this (nats) is not plausible. */
     min_evidence: z.number().default(0),
+    /** A model's caption (synthetic, or last round's choice carried over) with less evidence than this is not plausible. */
+    model_min_evidence: z.number().default(9),
     /** Other clips each caption is contrasted with. */
     contrast: z.number().int().min(1).max(64).default(15),
   })
@@ -61,20 +68,22 @@ export function choose(sources: readonly string[], scores: readonly number[], ru
   if (human >= 0) return { index: human, margin: 0, runnerUp: -1, reason: 'human caption' };
   if (sources.length === 0) return { index: -1, margin: 0, runnerUp: -1, reason: 'no candidate' };
   const order = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i);
-  const best = order[0] as { s: number; i: number };
+  const plausible = (i: number): boolean => (scores[i] as number) >= (PEOPLE_SOURCES.has(sources[i] as string) ? rule.min_evidence : rule.model_min_evidence);
   const pick = (i: number, reason: string): Choice => {
     const runner = order.find((x) => x.i !== i);
     return { index: i, margin: runner ? (scores[i] as number) - runner.s : 0, runnerUp: runner ? runner.i : -1, reason };
   };
   const f = (x: number): string => x.toFixed(2);
-  if (best.s < rule.min_evidence) {
-    return { index: -1, margin: 0, runnerUp: best.i, reason: `no plausible candidate: best ${sources[best.i]} has evidence ${f(best.s)} < ${rule.min_evidence}` };
+  const best = order.find((x) => plausible(x.i));
+  if (!best) {
+    const top = order[0] as { s: number; i: number };
+    return { index: -1, margin: 0, runnerUp: top.i, reason: `no plausible candidate: best ${sources[top.i]} has evidence ${f(top.s)} (people's text needs ${rule.min_evidence}, a model's caption ${rule.model_min_evidence})` };
   }
   for (const source of PREFERENCE) {
     const i = sources.indexOf(source);
-    if (i >= 0 && (scores[i] as number) >= best.s - rule.margin) {
+    if (i >= 0 && plausible(i) && (scores[i] as number) >= best.s - rule.margin) {
       const passed = PREFERENCE.slice(0, PREFERENCE.indexOf(source)).filter((p) => sources.includes(p));
-      const why = passed.length ? `${passed.join(', ')} more than ${rule.margin} below the best; ` : '';
+      const why = passed.length ? `${passed.join(', ')} implausible or more than ${rule.margin} below the best; ` : '';
       return pick(i, `${why}${source} kept: evidence ${f(scores[i] as number)} within ${rule.margin} of the best ${f(best.s)}`);
     }
   }
