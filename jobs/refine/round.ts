@@ -1,9 +1,9 @@
 /**
  * One round of the flywheel, defined once for every job that runs one (`refine` round after round,
  * `schedule` tick after tick): gather each clip's candidates and choose one (the caption and
- * adatailr stages over the engine), then train the next models on the chosen rows — pre-training
- * with the configured noise control and row weights, fine-tuning on the human examples — one model
- * per fold (`folds.ts`).
+ * adatailr stages over the engine), then train the next models on the chosen rows — the captioner
+ * (pre-training with the configured noise control and row weights, fine-tuning on the human
+ * examples) and the judges, one per fold (`folds.ts`).
  */
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -113,21 +113,20 @@ export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
   return r.meta;
 }
 
-/** What training one fold's model reported. */
-export interface FoldTraining {
+/** What training a captioner reported. */
+export interface CaptionerTraining {
   readonly pre: PhaseResult;
   readonly fine: PhaseResult;
 }
 
-/** What {@link trainFoldModels} needs. */
-export interface TrainFoldsOptions {
+/** What {@link trainCaptioner} needs. */
+export interface TrainCaptionerOptions {
   readonly config: RefineConfig;
   readonly set: TrainingSet;
-  readonly folds: number;
-  /** Where fold f's model version goes. */
-  readonly outDir: (fold: number) => string;
-  /** Fold f's starting weights (warm start); a fresh model when absent. */
-  readonly start: (fold: number) => Promise<CaptionerModel | undefined>;
+  /** Where the model version goes. */
+  readonly outDir: string;
+  /** The starting weights (warm start); a fresh model when absent. */
+  readonly start: () => Promise<CaptionerModel | undefined>;
   readonly modelConfig: CaptionerConfig;
   readonly tokenizer: CaptionTokenizer;
   /** Seeds this round's data order and fresh weights. */
@@ -140,23 +139,19 @@ export interface TrainFoldsOptions {
 }
 
 /**
- * Trains (or finds, when a previous call already saved it) one model per fold: pre-training on the
- * fold's trainable rows with their weights and the configured loss, then fine-tuning on every
- * human example. Model versions are saved atomically and are content-addressed.
+ * Trains (or finds, when a previous call already saved it) the round's captioner: pre-training on
+ * the trainable rows with their weights and the configured loss, then fine-tuning on the human
+ * examples. Model versions are saved atomically and are content-addressed.
  */
-export async function trainFoldModels(o: TrainFoldsOptions): Promise<void> {
-  for (let f = 0; f < o.folds; f++) {
-    if (existsSync(o.outDir(f))) continue;
-    o.signal?.throwIfAborted();
-    const model = (await o.start(f)) ?? createModel(o.modelConfig, o.tokenizer, o.seed + 1000 * f);
-    const inFold = (e: TrainExample): boolean => trainableExample(e) && foldOf(e.clipId, o.folds) === f;
-    const label = o.folds > 1 ? `${o.label} fold ${f}` : o.label;
-    const common = { model, device: o.device, set: o.set, seed: o.seed + 1000 * f, ...(o.signal ? { signal: o.signal } : {}) };
-    const pre = await trainPhase({ ...common, filter: inFold, phase: o.config.train.pretrain, loss: o.config.train.loss, onEpoch: epochLogger(o.log, `${label} pretrain`) });
-    const fine = await trainPhase({ ...common, filter: humanExample, phase: o.config.train.finetune, loss: { kind: 'mle' }, onEpoch: epochLogger(o.log, `${label} finetune`) });
-    saveVersion(o.outDir(f), model, { trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}`, metrics: versionMetrics({ pre, fine }) });
-    o.log.info({ dir: o.outDir(f) }, `${label} model saved`);
-  }
+export async function trainCaptioner(o: TrainCaptionerOptions): Promise<void> {
+  if (existsSync(o.outDir)) return;
+  o.signal?.throwIfAborted();
+  const model = (await o.start()) ?? createModel(o.modelConfig, o.tokenizer, o.seed);
+  const common = { model, device: o.device, set: o.set, seed: o.seed, ...(o.signal ? { signal: o.signal } : {}) };
+  const pre = await trainPhase({ ...common, filter: trainableExample, phase: o.config.train.pretrain, loss: o.config.train.loss, onEpoch: epochLogger(o.log, `${o.label} pretrain`) });
+  const fine = await trainPhase({ ...common, filter: humanExample, phase: o.config.train.finetune, loss: { kind: 'mle' }, onEpoch: epochLogger(o.log, `${o.label} finetune`) });
+  saveVersion(o.outDir, model, { trainingDataId: o.trainingDataId, metrics: versionMetrics({ pre, fine }) });
+  o.log.info({ dir: o.outDir }, `${o.label} model saved`);
 }
 
 /** What {@link trainJudges} needs. */
@@ -228,7 +223,7 @@ function epochLogger(log: Logger, phase: string): (epoch: number, loss: number, 
 }
 
 /** What a model version stores about its training: deterministic facts only, so equal weights give an equal content hash. */
-function versionMetrics({ pre, fine }: FoldTraining): Record<string, number | string> {
+function versionMetrics({ pre, fine }: CaptionerTraining): Record<string, number | string> {
   const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
   return {
     final_gamma: last(pre.gammaCurve) ?? 0,

@@ -30,7 +30,7 @@ import type { RefineConfig } from './config.js';
 import { roundDownstream } from './downstream-eval.js';
 import { captionClips, heldoutClips, scoreEval } from './evaluate.js';
 import { jobLayout, type JobLayout } from './layout.js';
-import { loadModel, type RoundStepsOptions, runRoundSteps, type TrainFoldsOptions, trainFoldModels, trainJudges } from './round.js';
+import { loadModel, type RoundStepsOptions, runRoundSteps, type TrainCaptionerOptions, trainCaptioner, trainJudges } from './round.js';
 import { modelContent, type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 
@@ -143,15 +143,15 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const steps = (o: Omit<RoundStepsOptions, 'config' | 'framesRun' | 'frameSpec' | 'device' | 'reporter' | 'manifestPath' | 'vocabSize' | 'runConfig'> & { vocabSize?: number }) =>
     runRoundSteps({ config, framesRun, frameSpec, device, reporter: reporter(), manifestPath: config.manifest, vocabSize: mcfg.vocabSize, runConfig: { refine: configHash }, ...sig(opts.signal), ...o });
   // one captioner per round (the judges are the cross-fitted ones)
-  const train = (o: Pick<TrainFoldsOptions, 'set' | 'outDir' | 'start' | 'seed' | 'trainingDataId' | 'label'>) =>
-    trainFoldModels({ config, folds: 1, modelConfig: mcfg, tokenizer: tok, device, log, ...sig(opts.signal), ...o });
+  const train = (o: Pick<TrainCaptionerOptions, 'set' | 'outDir' | 'start' | 'seed' | 'trainingDataId' | 'label'>) =>
+    trainCaptioner({ config, modelConfig: mcfg, tokenizer: tok, device, log, ...sig(opts.signal), ...o });
 
   // 2. the clips' own text as candidates, once: what the first judges (and, without model.init, the
   // first captioners) learn from
   const bootstrapDirs = [initVersion ? (config.model.init as string) : l.bootstrapModel];
   await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0 });
   const bootstrapSet = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none', textDropout: config.train.text_dropout });
-  if (!initVersion) await train({ set: bootstrapSet, outDir: () => l.bootstrapModel, start: async () => undefined, seed: config.seed, trainingDataId: `bootstrap:${configHash}`, label: 'bootstrap' });
+  if (!initVersion) await train({ set: bootstrapSet, outDir: l.bootstrapModel, start: async () => undefined, seed: config.seed, trainingDataId: `bootstrap:${configHash}`, label: 'bootstrap' });
   const judges = async (k: number, set: TrainingSet): Promise<string[]> => {
     await trainJudges({ config, set, folds: K, outDir: (f) => l.judge(k, f), frameSpec: { count: mcfg.frames, width: mcfg.frameSize }, tokenizer: tok, seed: config.seed + 7919 * (k + 1), trainingDataId: `judge-${k}:${configHash}`, device, log, ...sig(opts.signal) });
     return foldDirs((f) => l.judge(k, f));
@@ -201,8 +201,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const last = writers ?? (initVersion ? undefined : bootstrapDirs);
     await train({
       set,
-      outDir: () => l.roundModel(k),
-      start: async (f) => (config.train.warm_start && last ? loadModel(last[f] as string) : undefined),
+      outDir: l.roundModel(k),
+      start: async () => (config.train.warm_start && last ? loadModel(last[0] as string) : undefined),
       seed: config.seed + k + 1,
       trainingDataId,
       label: `round ${k}`,

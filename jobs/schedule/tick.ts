@@ -27,7 +27,7 @@ import { exportRun } from '../export/export-round.js';
 import type { RefineConfig } from '../refine/config.js';
 import { jobLayout } from '../refine/layout.js';
 import { refineOutputConfig } from '../refine/run-refine.js';
-import { loadModel, runRoundSteps, trainFoldModels, trainJudges } from '../refine/round.js';
+import { loadModel, runRoundSteps, trainCaptioner, trainJudges } from '../refine/round.js';
 import { TrainingSet } from '../refine/training-set.js';
 
 /** Options of {@link runTick}. */
@@ -207,11 +207,10 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   const every = opts.retrainEvery ?? 0;
   if (every > 0 && (tick + 1) % every === 0) {
     const set = await TrainingSet.open({ roundRun: new LocalStorage(s.tickRun(tick)), framesRun, textDropout: config.train.text_dropout });
-    await trainFoldModels({
+    await trainCaptioner({
       config,
       set,
-      folds: 1,
-      outDir: () => s.model(tick),
+      outDir: s.model(tick),
       start: async () => loadModel(modelDirs[0] as string),
       modelConfig: version.config,
       tokenizer: version.tokenizer,
