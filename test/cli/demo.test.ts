@@ -1,6 +1,7 @@
 /**
  * `flywheel demo --policy / --scorer`: they reach the refine config (default: refine's keep-all
- * policy, the caption model scores, the choice rule's defaults); the demo's model and training sizes
+ * policy, the caption model scores, the choice rule's defaults: margin 8, min_evidence 0,
+ * model_min_evidence 9, contrast 15); the demo's model and training sizes
  * (vocab 512, captions and texts of 36 tokens, 60 pre-training epochs); a bad policy is refused
  * before any work.
  */
@@ -12,7 +13,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 describe('flywheel demo --policy / --scorer', () => {
   it('sets the adatailr keep policy and scorer of the demo config (default keep-all, the caption model scores)', () => {
-    expect(demoConfig('d', 'j').adatailr).toMatchObject({ policy: { kind: 'keep-all' }, scorer: 'caption-model', choice: { margin: 8, min_evidence: 0, contrast: 15 }, drop_implausible: true });
+    expect(demoConfig('d', 'j').adatailr).toMatchObject({ policy: { kind: 'keep-all' }, scorer: 'caption-model', choice: { margin: 8, min_evidence: 0, model_min_evidence: 9, contrast: 15 }, drop_implausible: true });
     expect(demoConfig('d', 'j', { policy: { kind: 'top-fraction', fraction: 0.75 } }).adatailr).toMatchObject({ policy: { kind: 'top-fraction', fraction: 0.75 }, scorer: 'caption-model' });
     expect(demoConfig('d', 'j', { policy: { kind: 'estimated-noise' }, scorer: 'bootstrap' }).adatailr).toMatchObject({ policy: { kind: 'estimated-noise', max_drop: 0.9 }, scorer: 'bootstrap' });
   });

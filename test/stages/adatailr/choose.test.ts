@@ -2,18 +2,28 @@
  * The pure choice rule. `evidence` is the own logit minus the log-mean-exp of the contrast logits
  * (checked against hand-computed numbers, including that it averages probabilities, not logs, and
  * stays finite for large logits). `choose`: a human caption wins whatever the scores; −1 without
- * candidates; −1 naming the best (as runner-up and in the reason) when the best is below
- * `min_evidence`; otherwise candidates are tried in `PREFERENCE` order (asr, title, previous,
- * synthetic, synthetic-frames) and the first whose evidence is within `margin` of the best wins
- * (boundary inclusive), its reason naming the preferred candidates passed over; a source outside
- * `PREFERENCE` can only win as the best. margin = chosen − best other, runnerUp = best other (ties:
- * the earlier). The schema fills its documented defaults `{ margin: 8, min_evidence: 0, contrast:
- * 15 }`, checks ranges, and rejects unknown keys (the old rule's). All numbers are exact in binary.
+ * candidates. Only plausible candidates compete: people's text (`PEOPLE_SOURCES`: asr, title,
+ * human) needs `min_evidence`, any other source (synthetic, synthetic-frames, previous, a source
+ * outside `PREFERENCE`) needs `model_min_evidence` (boundaries inclusive); −1 naming the top
+ * candidate (as runner-up and in the reason, with both thresholds) when none is plausible.
+ * Otherwise candidates are tried in `PREFERENCE` order (asr, title, previous, synthetic,
+ * synthetic-frames) and the first plausible one within `margin` of the best plausible candidate
+ * wins (boundary inclusive), its reason naming the preferred candidates passed over; so a model
+ * caption below `model_min_evidence` cannot win even as the best, and a transcript below
+ * `min_evidence` is not kept even within the margin. A source outside `PREFERENCE` can only win as
+ * the best. margin = chosen − best other and runnerUp = best other (ties: the earlier), both over
+ * all candidates, plausible or not. The schema fills its documented defaults `{ margin: 8,
+ * min_evidence: 0, model_min_evidence: 9, contrast: 15 }`, checks ranges, and rejects unknown keys
+ * (the old rule's). The hand-made ordering and margin cases use a 5-nat margin and
+ * `model_min_evidence: 0` (every non-negative candidate plausible); the thresholds are tested apart
+ * with the defaults. All numbers are exact in binary.
  */
 import { describe, expect, it } from 'vitest';
-import { choiceRuleSchema, choose, evidence, PREFERENCE } from '../../../stages/adatailr/choose.js';
+import { choiceRuleSchema, choose, evidence, PEOPLE_SOURCES, PREFERENCE } from '../../../stages/adatailr/choose.js';
 
-const rule = choiceRuleSchema.parse({ margin: 5 }); // the cases below are built for a 5-nat margin (the default is tested apart)
+// the ordering and margin cases below are built for a 5-nat margin with every non-negative candidate plausible (the thresholds and defaults are tested apart)
+const rule = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0 });
+const defaults = choiceRuleSchema.parse({});
 const L = Math.log;
 
 describe('evidence', () => {
@@ -45,9 +55,14 @@ describe('evidence', () => {
   });
 });
 
-describe('PREFERENCE', () => {
+describe('PREFERENCE and PEOPLE_SOURCES', () => {
   it('is own text first (transcript, title), then last round, then the model captions', () => {
     expect(PREFERENCE).toEqual(['asr', 'title', 'previous', 'synthetic', 'synthetic-frames']);
+  });
+
+  it("people's text is the transcript, the title and a human caption; everything else is a model's", () => {
+    expect(PEOPLE_SOURCES).toEqual(new Set(['asr', 'title', 'human']));
+    for (const s of ['previous', 'synthetic', 'synthetic-frames']) expect(PEOPLE_SOURCES.has(s), s).toBe(false);
   });
 });
 
@@ -55,20 +70,29 @@ describe('choose', () => {
   it('a human caption always wins, even over far better or no plausible candidates', () => {
     expect(choose(['asr', 'synthetic', 'human'], [9, 20, -5], rule)).toEqual({ index: 2, margin: 0, runnerUp: -1, reason: 'human caption' });
     expect(choose(['human', 'title'], [-50, -40], choiceRuleSchema.parse({ min_evidence: 10 }))).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'human caption' });
+    expect(choose(['human', 'synthetic'], [-50, 5], defaults)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'human caption' });
     expect(choose(['human'], [0], rule)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'human caption' });
   });
 
   it('no candidates: −1', () => {
     expect(choose([], [], rule)).toEqual({ index: -1, margin: 0, runnerUp: -1, reason: 'no candidate' });
+    expect(choose([], [], defaults)).toEqual({ index: -1, margin: 0, runnerUp: -1, reason: 'no candidate' });
   });
 
-  it('returns −1 with the best as runner-up and named in the reason when the best is below min_evidence', () => {
-    expect(choose(['asr', 'title', 'synthetic'], [-2, -0.5, -1], rule)).toEqual({ index: -1, margin: 0, runnerUp: 1, reason: 'no plausible candidate: best title has evidence -0.50 < 0' });
-    const strict = choiceRuleSchema.parse({ min_evidence: 5 });
-    expect(choose(['asr', 'synthetic'], [3, 4.5], strict)).toEqual({ index: -1, margin: 0, runnerUp: 1, reason: 'no plausible candidate: best synthetic has evidence 4.50 < 5' });
-    // exactly min_evidence is plausible (and the preferred asr is within the margin of it)
-    expect(choose(['asr', 'synthetic'], [3, 5], strict)).toMatchObject({ index: 0, margin: -2, runnerUp: 1 });
+  it('returns −1 with the top candidate as runner-up and named in the reason, with both thresholds, when none is plausible', () => {
+    expect(choose(['asr', 'title', 'synthetic'], [-2, -0.5, -1], rule)).toEqual({
+      index: -1,
+      margin: 0,
+      runnerUp: 1,
+      reason: "no plausible candidate: best title has evidence -0.50 (people's text needs 0, a model's caption 0)",
+    });
+    const strict = choiceRuleSchema.parse({ min_evidence: 5, model_min_evidence: 5 });
+    expect(choose(['asr', 'synthetic'], [3, 4.5], strict)).toEqual({ index: -1, margin: 0, runnerUp: 1, reason: "no plausible candidate: best synthetic has evidence 4.50 (people's text needs 5, a model's caption 5)" });
+    // exactly the threshold is plausible, for people's text and for a model's caption
+    expect(choose(['asr', 'synthetic'], [5, 3], strict)).toEqual({ index: 0, margin: 2, runnerUp: 1, reason: 'asr kept: evidence 5.00 within 8 of the best 5.00' });
+    expect(choose(['asr', 'synthetic'], [3, 5], strict)).toEqual({ index: 1, margin: 2, runnerUp: 0, reason: 'asr implausible or more than 8 below the best; synthetic kept: evidence 5.00 within 8 of the best 5.00' });
     expect(choose(['title'], [0], rule).index).toBe(0);
+    expect(choose(['synthetic'], [0], rule).index).toBe(0);
     // a negative min_evidence admits negative evidence
     expect(choose(['title'], [-0.5], choiceRuleSchema.parse({ min_evidence: -1 })).index).toBe(0);
     expect(choose(['title'], [-1.5], choiceRuleSchema.parse({ min_evidence: -1 })).index).toBe(-1);
@@ -82,7 +106,7 @@ describe('choose', () => {
       index: 2,
       margin: 5.25,
       runnerUp: 1,
-      reason: 'asr, title more than 5 below the best; synthetic kept: evidence 7.50 within 5 of the best 7.50',
+      reason: 'asr, title implausible or more than 5 below the best; synthetic kept: evidence 7.50 within 5 of the best 7.50',
     });
   });
 
@@ -98,7 +122,7 @@ describe('choose', () => {
       index: 1,
       margin: -4,
       runnerUp: 2,
-      reason: 'asr more than 5 below the best; title kept: evidence 4.00 within 5 of the best 8.00',
+      reason: 'asr implausible or more than 5 below the best; title kept: evidence 4.00 within 5 of the best 8.00',
     });
   });
 
@@ -108,7 +132,7 @@ describe('choose', () => {
       index: 3,
       margin: 5.5,
       runnerUp: 4,
-      reason: 'asr, title, previous more than 5 below the best; synthetic kept: evidence 9.00 within 5 of the best 9.00',
+      reason: 'asr, title, previous implausible or more than 5 below the best; synthetic kept: evidence 9.00 within 5 of the best 9.00',
     });
   });
 
@@ -120,30 +144,25 @@ describe('choose', () => {
       index: 2,
       margin: -4,
       runnerUp: 0,
-      reason: 'previous more than 5 below the best; synthetic kept: evidence 6.00 within 5 of the best 10.00',
+      reason: 'previous implausible or more than 5 below the best; synthetic kept: evidence 6.00 within 5 of the best 10.00',
     });
     // every earlier one too far: synthetic-frames, the best, wins
     expect(choose(['asr', 'synthetic', 'synthetic-frames'], [1, 4.75, 10], rule)).toEqual({
       index: 2,
       margin: 5.25,
       runnerUp: 1,
-      reason: 'asr, synthetic more than 5 below the best; synthetic-frames kept: evidence 10.00 within 5 of the best 10.00',
+      reason: 'asr, synthetic implausible or more than 5 below the best; synthetic-frames kept: evidence 10.00 within 5 of the best 10.00',
     });
     // preference, not position in the candidate list, decides
     expect(choose(['synthetic', 'previous', 'title', 'asr'], [4, 4, 4, 4], rule)).toMatchObject({ index: 3, margin: 0, runnerUp: 0, reason: 'asr kept: evidence 4.00 within 5 of the best 4.00' });
   });
 
   it('the margin is configurable; margin 0 keeps a preferred candidate only when it ties the best', () => {
-    expect(choose(['asr', 'synthetic'], [2.25, 7.5], choiceRuleSchema.parse({ margin: 5.25 })).index).toBe(0);
-    expect(choose(['asr', 'synthetic'], [5, 7.5], choiceRuleSchema.parse({ margin: 2 })).index).toBe(1);
-    const zero = choiceRuleSchema.parse({ margin: 0 });
-    expect(choose(['asr', 'synthetic'], [3.25, 3.5], zero)).toEqual({ index: 1, margin: 0.25, runnerUp: 0, reason: 'asr more than 0 below the best; synthetic kept: evidence 3.50 within 0 of the best 3.50' });
+    expect(choose(['asr', 'synthetic'], [2.25, 7.5], choiceRuleSchema.parse({ margin: 5.25, model_min_evidence: 0 })).index).toBe(0);
+    expect(choose(['asr', 'synthetic'], [5, 7.5], choiceRuleSchema.parse({ margin: 2, model_min_evidence: 0 })).index).toBe(1);
+    const zero = choiceRuleSchema.parse({ margin: 0, model_min_evidence: 0 });
+    expect(choose(['asr', 'synthetic'], [3.25, 3.5], zero)).toEqual({ index: 1, margin: 0.25, runnerUp: 0, reason: 'asr implausible or more than 0 below the best; synthetic kept: evidence 3.50 within 0 of the best 3.50' });
     expect(choose(['asr', 'synthetic'], [3.5, 3.5], zero)).toEqual({ index: 0, margin: 0, runnerUp: 1, reason: 'asr kept: evidence 3.50 within 0 of the best 3.50' });
-  });
-
-  it('a preferred candidate is judged against the best, not min_evidence, once the best is plausible', () => {
-    // best 1 ≥ 0, transcript −2 ≥ 1 − 5: kept although below min_evidence itself
-    expect(choose(['asr', 'synthetic'], [-2, 1], rule)).toEqual({ index: 0, margin: -3, runnerUp: 1, reason: 'asr kept: evidence -2.00 within 5 of the best 1.00' });
   });
 
   it('otherwise the best wins: a source outside the preference order wins only as the best, ties to the earlier', () => {
@@ -168,11 +187,75 @@ describe('choose', () => {
   });
 });
 
+describe('choose: plausibility (the default rule: margin 8, min_evidence 0, model_min_evidence 9)', () => {
+  it('a synthetic below model_min_evidence cannot win even as the best: the transcript wins', () => {
+    // the synthetic beats the transcript by 8.25 > margin but is not confirmed (8.75 < 9): it does not compete
+    expect(choose(['asr', 'synthetic'], [0.5, 8.75], defaults)).toEqual({ index: 0, margin: -8.25, runnerUp: 1, reason: 'asr kept: evidence 0.50 within 8 of the best 0.50' });
+    // the same with every model caption source, and with the title
+    expect(choose(['title', 'synthetic-frames', 'synthetic'], [0, 8.5, 8.75], defaults)).toEqual({ index: 0, margin: -8.75, runnerUp: 2, reason: 'title kept: evidence 0.00 within 8 of the best 0.00' });
+    // with the model_min_evidence 0 of the cases above, the same synthetic wins
+    expect(choose(['asr', 'synthetic'], [0.5, 8.75], choiceRuleSchema.parse({ model_min_evidence: 0 })).index).toBe(1);
+  });
+
+  it('the best is the best plausible candidate: the margin is measured from it, margin and runner-up from the best overall', () => {
+    // plausible best: title 1; asr 0.25 is more than 0.5 below it; the implausible synthetic 8.5 is the runner-up
+    expect(choose(['asr', 'title', 'synthetic'], [0.25, 1, 8.5], choiceRuleSchema.parse({ margin: 0.5 }))).toEqual({
+      index: 1,
+      margin: -7.5,
+      runnerUp: 2,
+      reason: 'asr implausible or more than 0.5 below the best; title kept: evidence 1.00 within 0.5 of the best 1.00',
+    });
+  });
+
+  it('−1 when the transcript is implausible too, naming the top candidate and both thresholds', () => {
+    expect(choose(['asr', 'synthetic'], [-0.5, 8.75], defaults)).toEqual({ index: -1, margin: 0, runnerUp: 1, reason: "no plausible candidate: best synthetic has evidence 8.75 (people's text needs 0, a model's caption 9)" });
+    expect(choose(['synthetic', 'asr', 'title'], [2, -0.25, -3], choiceRuleSchema.parse({ min_evidence: -0.5, model_min_evidence: 12.5 }))).toMatchObject({ index: 1, runnerUp: 0 });
+    expect(choose(['synthetic', 'asr', 'title'], [2, -0.75, -3], choiceRuleSchema.parse({ min_evidence: -0.5, model_min_evidence: 12.5 }))).toEqual({
+      index: -1,
+      margin: 0,
+      runnerUp: 0,
+      reason: "no plausible candidate: best synthetic has evidence 2.00 (people's text needs -0.5, a model's caption 12.5)",
+    });
+  });
+
+  it('a transcript below min_evidence is not kept even within the margin of a plausible synthetic: the synthetic wins', () => {
+    // asr −0.5 ≥ 9 − 8 is within the margin, but implausible; the synthetic, exactly at model_min_evidence, is plausible
+    expect(choose(['asr', 'synthetic'], [-0.5, 9], defaults)).toEqual({ index: 1, margin: 9.5, runnerUp: 0, reason: 'asr implausible or more than 8 below the best; synthetic kept: evidence 9.00 within 8 of the best 9.00' });
+    expect(choose(['asr', 'title', 'synthetic'], [-2, 1.5, 9], defaults)).toEqual({ index: 1, margin: -7.5, runnerUp: 2, reason: 'asr implausible or more than 8 below the best; title kept: evidence 1.50 within 8 of the best 9.00' });
+    // with the 5-nat hand-made rule: best 1, transcript −2 ≥ 1 − 5 is within the margin but below min_evidence 0
+    expect(choose(['asr', 'synthetic'], [-2, 1], rule)).toEqual({ index: 1, margin: 3, runnerUp: 0, reason: 'asr implausible or more than 5 below the best; synthetic kept: evidence 1.00 within 5 of the best 1.00' });
+  });
+
+  it('previous counts as a model caption: it needs model_min_evidence, not min_evidence', () => {
+    // last round's choice at 8.5 is preferred and within the margin, but not confirmed: the synthetic wins
+    expect(choose(['previous', 'synthetic'], [8.5, 12], defaults)).toEqual({ index: 1, margin: 3.5, runnerUp: 0, reason: 'previous implausible or more than 8 below the best; synthetic kept: evidence 12.00 within 8 of the best 12.00' });
+    // at exactly model_min_evidence it is kept
+    expect(choose(['previous', 'synthetic'], [9, 12], defaults)).toEqual({ index: 0, margin: -3, runnerUp: 1, reason: 'previous kept: evidence 9.00 within 8 of the best 12.00' });
+    // people's threshold does not admit it
+    expect(choose(['previous'], [5], defaults)).toEqual({ index: -1, margin: 0, runnerUp: 0, reason: "no plausible candidate: best previous has evidence 5.00 (people's text needs 0, a model's caption 9)" });
+    expect(choose(['title', 'previous'], [0.5, 8.5], defaults)).toEqual({ index: 0, margin: -8, runnerUp: 1, reason: 'title kept: evidence 0.50 within 8 of the best 0.50' });
+  });
+
+  it('synthetic-frames and a source outside PREFERENCE are model captions too', () => {
+    expect(choose(['synthetic-frames'], [8.75], defaults)).toMatchObject({ index: -1, runnerUp: 0 });
+    expect(choose(['synthetic-frames'], [9], defaults)).toMatchObject({ index: 0 });
+    expect(choose(['ocr'], [8.75], defaults)).toEqual({ index: -1, margin: 0, runnerUp: 0, reason: "no plausible candidate: best ocr has evidence 8.75 (people's text needs 0, a model's caption 9)" });
+    expect(choose(['asr', 'ocr'], [-1, 20], defaults)).toEqual({ index: 1, margin: 21, runnerUp: 0, reason: 'ocr has the most evidence (20.00)' });
+  });
+
+  it('the two thresholds are independent: a model threshold below the people one is honoured', () => {
+    const loose = choiceRuleSchema.parse({ min_evidence: 5, model_min_evidence: -1 });
+    expect(choose(['asr', 'synthetic'], [4, -0.5], loose)).toEqual({ index: 1, margin: -4.5, runnerUp: 0, reason: 'asr implausible or more than 8 below the best; synthetic kept: evidence -0.50 within 8 of the best -0.50' });
+    expect(choose(['asr', 'synthetic'], [5, -0.5], loose)).toMatchObject({ index: 0, margin: 5.5, runnerUp: 1 });
+  });
+});
+
 describe('choiceRuleSchema', () => {
   it('fills the documented defaults', () => {
-    expect(choiceRuleSchema.parse({})).toEqual({ margin: 8, min_evidence: 0, contrast: 15 });
-    expect(choiceRuleSchema.parse({ margin: 0, min_evidence: -2.5, contrast: 64 })).toEqual({ margin: 0, min_evidence: -2.5, contrast: 64 });
-    expect(choiceRuleSchema.parse({ contrast: 1 })).toEqual({ margin: 8, min_evidence: 0, contrast: 1 });
+    expect(choiceRuleSchema.parse({})).toEqual({ margin: 8, min_evidence: 0, model_min_evidence: 9, contrast: 15 });
+    expect(choiceRuleSchema.parse({ margin: 0, min_evidence: -2.5, model_min_evidence: -3.5, contrast: 64 })).toEqual({ margin: 0, min_evidence: -2.5, model_min_evidence: -3.5, contrast: 64 });
+    expect(choiceRuleSchema.parse({ contrast: 1 })).toEqual({ margin: 8, min_evidence: 0, model_min_evidence: 9, contrast: 1 });
+    expect(choiceRuleSchema.parse({ model_min_evidence: 0 })).toEqual({ margin: 8, min_evidence: 0, model_min_evidence: 0, contrast: 15 });
   });
 
   it('is strict (the old rule keys are rejected) and checks ranges', () => {
@@ -182,6 +265,8 @@ describe('choiceRuleSchema', () => {
     expect(choiceRuleSchema.safeParse({ margin: -0.1 }).success).toBe(false);
     expect(choiceRuleSchema.safeParse({ margin: '1' }).success).toBe(false);
     expect(choiceRuleSchema.safeParse({ min_evidence: Number.NaN }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ model_min_evidence: Number.NaN }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ model_min_evidence: '9' }).success).toBe(false);
     expect(choiceRuleSchema.safeParse({ contrast: 0 }).success).toBe(false);
     expect(choiceRuleSchema.safeParse({ contrast: 65 }).success).toBe(false);
     expect(choiceRuleSchema.safeParse({ contrast: 1.5 }).success).toBe(false);

@@ -6,8 +6,11 @@
  * recomputation (same judge, cosine × scale, `evidence` against `contrastClips` of the whole batch)
  * and the recorded choice, margin and runner-up are `choose` over them; token weights, mean weight,
  * NLL, γ and ρ̂ equal a direct `captioner.score` of the chosen caption with `clipText(row, source)`
- * and `rowScore`/`noiseEstimate`; a clip whose best evidence is below `min_evidence` is dropped by
- * default and kept with `dropImplausible: false`; `route` sends each clip to its captioner/judge
+ * and `rowScore`/`noiseEstimate`; a clip with no plausible candidate (people's text below
+ * `min_evidence`, model captions below `model_min_evidence`) is dropped by default, naming both
+ * thresholds, and kept with `dropImplausible: false`; each threshold applies to its own sources (an
+ * unreachable `model_min_evidence` leaves only the transcript or title to choose; an unreachable
+ * `min_evidence` only the model captions, and drops the clip that has none); `route` sends each clip to its captioner/judge
  * pair, or to its judge with one captioner scoring for all; captioners must be one or one per
  * judge; teardown releases every model. `contrastClips` never returns the clip itself and returns
  * min(m, n − 1) distinct clips.
@@ -65,8 +68,8 @@ const rows: CaptionedRow[] = [
   row(6, [['asr', 'a red square'], ['synthetic', 'a blue circle']]),
 ];
 const MACHINE = [0, 1, 3, 5, 6];
-/** Every clip plausible, and a contrast smaller than the batch so which clips are contrasted matters. */
-const ALL_PLAUSIBLE = choiceRuleSchema.parse({ min_evidence: -1e9, contrast: 3 });
+/** Every candidate plausible (people's text and model captions), and a contrast smaller than the batch so which clips are contrasted matters. */
+const ALL_PLAUSIBLE = choiceRuleSchema.parse({ min_evidence: -1e9, model_min_evidence: -1e9, contrast: 3 });
 
 const ctx = (): StageContext => ({
   stage: 'adatailr', shardId: 's0', round: 1, signal: new AbortController().signal,
@@ -212,8 +215,9 @@ describe('adatailr stage (real captioner, real judge)', () => {
     }
   });
 
-  it('drops clips whose best evidence is below min_evidence by default, and keeps them with dropImplausible: false', async () => {
-    const strict = choiceRuleSchema.parse({ min_evidence: 1000, contrast: 3 });
+  it('drops clips with no plausible candidate by default, and keeps them with dropImplausible: false', async () => {
+    // both thresholds out of reach: clips 0, 1, 3 and 6 have model captions, which min_evidence alone would not rule out
+    const strict = choiceRuleSchema.parse({ min_evidence: 1000, model_min_evidence: 1000, contrast: 3 });
     const dropped = await run({ choice: strict });
     const kept = await run({ choice: strict, dropImplausible: false });
     for (const i of MACHINE) {
@@ -222,7 +226,8 @@ describe('adatailr stage (real captioner, real judge)', () => {
       const best = d.candidate_scores.indexOf(Math.max(...d.candidate_scores));
       expect(d.caption, d.clip_id).toBe(rows[i]!.candidate_captions[best]);
       expect(d).toMatchObject({ keep: false, adatailr_weight: 0, runner_up: '', margin: 0 });
-      expect(d.reason).toMatch(/^no plausible candidate: best .* has evidence .* < 1000; dropped: no plausible candidate$/);
+      expect(d.reason).toBe(`${choose(rows[i]!.candidate_sources, d.candidate_scores, strict).reason}; dropped: no plausible candidate`);
+      expect(d.reason).toMatch(/^no plausible candidate: best .* has evidence .* \(people's text needs 1000, a model's caption 1000\); dropped: no plausible candidate$/);
       expect(d.mean_token_weight).toBeGreaterThan(0);
       const k = kept[i]!;
       expect(k).toMatchObject({ keep: true, caption: d.caption, caption_source: d.caption_source });
@@ -234,6 +239,36 @@ describe('adatailr stage (real captioner, real judge)', () => {
       expect(out[4]).toMatchObject({ keep: true, adatailr_weight: 1, reason: 'human caption' });
       expect(out[2]).toMatchObject({ keep: false, adatailr_weight: 0 });
     }
+  });
+
+  it("each threshold applies to its own sources: model captions need model_min_evidence, people's text min_evidence", async () => {
+    const PEOPLE = new Set(['asr', 'title']);
+    // no model caption can be plausible: every clip keeps its transcript or title, whatever the judge prefers
+    const peopleOnly = choiceRuleSchema.parse({ min_evidence: -1e9, model_min_evidence: 1e9, contrast: 3 });
+    const people = await run({ choice: peopleOnly });
+    // no people's text can be plausible: clips with a model caption take one; the title-only clip 5 is dropped
+    const modelOnly = choiceRuleSchema.parse({ min_evidence: 1e9, model_min_evidence: -1e9, contrast: 3 });
+    const model = await run({ choice: modelOnly });
+    for (const i of MACHINE) {
+      const r = rows[i]!;
+      for (const [out, rule] of [[people, peopleOnly], [model, modelOnly]] as const) {
+        const o = out[i]!;
+        const c = choose(r.candidate_sources, o.candidate_scores, rule);
+        expect(o.reason.startsWith(`${c.reason}; `), `${o.clip_id}: ${o.reason}`).toBe(true);
+        if (c.index >= 0) expect(o.caption, o.clip_id).toBe(r.candidate_captions[c.index]);
+      }
+      expect(PEOPLE.has(people[i]!.caption_source), `${people[i]!.clip_id} ${people[i]!.caption_source}`).toBe(true);
+      expect(people[i]!.keep).toBe(true);
+      if (i === 5) {
+        expect(model[i]).toMatchObject({ keep: false, adatailr_weight: 0, caption_source: 'title' });
+        expect(model[i]!.reason).toMatch(/^no plausible candidate: best title has evidence .* \(people's text needs 1000000000, a model's caption -1000000000\); dropped: no plausible candidate$/);
+      } else {
+        expect(PEOPLE.has(model[i]!.caption_source), `${model[i]!.clip_id} ${model[i]!.caption_source}`).toBe(false);
+        expect(model[i]!.keep).toBe(true);
+      }
+    }
+    // the clips with both kinds of candidate took a different one under each rule
+    expect([0, 1, 3, 6].every((i) => people[i]!.caption !== model[i]!.caption)).toBe(true);
   });
 
   it('with a single clip there is nothing to contrast with: its first candidate is taken', async () => {
