@@ -20,6 +20,28 @@ export interface AdamWConstants {
   readonly minLrRatio: number;
 }
 
+/**
+ * Graph input/output names every training-step graph with the in-graph AdamW shares: its schedule
+ * scalars, each parameter's value and moments in and out, and the step's reported norm and LR.
+ */
+export const ADAMW_IO = {
+  step: 'step',
+  lr: 'lr',
+  warmupSteps: 'warmup_steps',
+  totalSteps: 'total_steps',
+  weightDecay: 'weight_decay',
+  maxGradNorm: 'max_grad_norm',
+  gradNorm: 'grad_norm',
+  lrUsed: 'lr_used',
+  param: (n: string) => `p.${n}`,
+  m: (n: string) => `m.${n}`,
+  v: (n: string) => `v.${n}`,
+  paramOut: (n: string) => `p.${n}.next`,
+  mOut: (n: string) => `m.${n}.next`,
+  vOut: (n: string) => `v.${n}.next`,
+  grad: (n: string) => `grad.${n}`,
+} as const;
+
 /** Defaults for `AdamWConstants`. */
 export const ADAMW_DEFAULTS: AdamWConstants = { beta1: 0.9, beta2: 0.98, eps: 1e-8, minLrRatio: 0.1 };
 

@@ -9,7 +9,7 @@ import * as o from '../graph/ops.js';
 import { gradients } from '../graph/autodiff.js';
 import { serialize } from '../graph/serialize.js';
 import { tailrLoss } from '../loss.js';
-import { ADAMW_DEFAULTS, type AdamWConstants, adamW } from '../optim.js';
+import { ADAMW_DEFAULTS, ADAMW_IO, type AdamWConstants, adamW } from '../optim.js';
 import { type CaptionerConfig, SPECIAL_IDS } from './config.js';
 import { decode, encode, shiftCaption, targetLogp } from './forward.js';
 import { paramSpecs, type ParamSpec } from './params.js';
@@ -22,24 +22,10 @@ export const TRAIN_IO = {
   sampleWeight: 'sample_weight',
   gamma: 'gamma',
   wMin: 'w_min',
-  step: 'step',
-  lr: 'lr',
-  warmupSteps: 'warmup_steps',
-  totalSteps: 'total_steps',
-  weightDecay: 'weight_decay',
-  maxGradNorm: 'max_grad_norm',
   loss: 'loss',
   tokenLogp: 'token_logp',
   tokenWeight: 'token_weight',
-  gradNorm: 'grad_norm',
-  lrUsed: 'lr_used',
-  param: (n: string) => `p.${n}`,
-  m: (n: string) => `m.${n}`,
-  v: (n: string) => `v.${n}`,
-  paramOut: (n: string) => `p.${n}.next`,
-  mOut: (n: string) => `m.${n}.next`,
-  vOut: (n: string) => `v.${n}.next`,
-  grad: (n: string) => `grad.${n}`,
+  ...ADAMW_IO,
 } as const;
 
 /** Options for the training graph. */

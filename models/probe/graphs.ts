@@ -10,7 +10,7 @@
 import { Graph, type FloatDType, type Tensor } from '../graph/graph.js';
 import { gradients } from '../graph/autodiff.js';
 import { serialize } from '../graph/serialize.js';
-import { ADAMW_DEFAULTS, type AdamWConstants, adamW } from '../optim.js';
+import { ADAMW_DEFAULTS, ADAMW_IO, type AdamWConstants, adamW } from '../optim.js';
 import { type ProbeConfig } from './config.js';
 import { infoNce, logitScale, textTower, videoTower } from './forward.js';
 import { probeParamSpecs, type ParamSpec } from './params.js';
@@ -20,26 +20,12 @@ export const PROBE_IO = {
   frames: 'frames',
   textIds: 'text_ids',
   sampleWeight: 'sample_weight',
-  step: 'step',
-  lr: 'lr',
-  warmupSteps: 'warmup_steps',
-  totalSteps: 'total_steps',
-  weightDecay: 'weight_decay',
-  maxGradNorm: 'max_grad_norm',
   loss: 'loss',
   rowLoss: 'row_loss',
   scale: 'logit_scale_used',
-  gradNorm: 'grad_norm',
-  lrUsed: 'lr_used',
   videoEmb: 'video_emb',
   textEmb: 'text_emb',
-  param: (n: string) => `p.${n}`,
-  m: (n: string) => `m.${n}`,
-  v: (n: string) => `v.${n}`,
-  paramOut: (n: string) => `p.${n}.next`,
-  mOut: (n: string) => `m.${n}.next`,
-  vOut: (n: string) => `v.${n}.next`,
-  grad: (n: string) => `grad.${n}`,
+  ...ADAMW_IO,
 } as const;
 
 /** A built graph with the parameter list it expects. */
