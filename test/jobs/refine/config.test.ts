@@ -8,14 +8,23 @@ import { tempDir } from '../../helpers/tmp.js';
 const base = { run_dir: 'runs/x', manifest: 'clips.parquet', media_root: 'data' };
 
 describe('refine config', () => {
-  it('fills defaults: 3 rounds, tiny model, CPU, AdaTaiLr loss, adaptive γ, threshold policy', () => {
+  it('fills defaults: 3 rounds, 2 judge folds, tiny model with frame differences, CPU, AdaTaiLr loss, adaptive γ, keep-all, the choice rule', () => {
     const c = parseRefineConfig(base);
     expect(c.rounds).toBe(3);
     expect(c.model.preset).toBe('tiny');
     expect(c.device.providers).toEqual(['cpu']);
     expect(c.train.loss.kind).toBe('adatailr');
     expect(c.adatailr.gamma).toBe('adaptive');
-    expect(c.adatailr.policy).toEqual({ kind: 'threshold', min_weight: 0.5 });
+    expect(c.adatailr.policy).toEqual({ kind: 'keep-all' });
+    expect(c.adatailr.choice).toEqual({ margin: 8, min_evidence: 0, model_min_evidence: 9, contrast: 15 });
+    expect(c.adatailr.drop_implausible).toBe(true);
+    expect(c.folds).toBe(2);
+    expect(c.model.frame_diff).toBe(true);
+    expect(c.train.text_dropout).toBe(0.5);
+    expect(c.judge).toEqual({ epochs: 40, batch_size: 32, lr: 2e-3, d_model: 64 });
+    expect(c.eval.downstream).toBeUndefined();
+    expect(parseRefineConfig({ ...base, eval: { downstream: {} } }).eval.downstream).toEqual({ seeds: 3, steps: 300, batch: 32 });
+    expect(parseRefineConfig({ ...base, device: { providers: ['webgpu', 'cpu'] } }).device.providers).toEqual(['webgpu', 'cpu']);
     expect(c.adatailr.scorer).toBe('caption-model');
     expect(c.train.loss).toEqual({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1 }); // warm-up: the LR warm-up, filled in at training
   });
@@ -28,6 +37,8 @@ describe('refine config', () => {
     expect(() => parseRefineConfig({ ...base, adatailr: { scorer: 'teacher' } })).toThrow(/adatailr\.scorer: .*\(got "teacher"\)/);
     expect(() => parseRefineConfig({ ...base, train: { loss: { kind: 'adatailr', warmupStep: 5 } } })).toThrow(/warmupStep/);
     expect(() => parseRefineConfig({ ...base, extra: 1 })).toThrow(/\(root\): unknown field\(s\) "extra"/);
+    expect(() => parseRefineConfig({ ...base, adatailr: { choice: { coverage: 0.6 } } })).toThrow(/adatailr\.choice: unknown field\(s\) "coverage"/);
+    expect(() => parseRefineConfig({ ...base, folds: 0 })).toThrow(/folds: .*\(got 0\)/);
   });
 
   it('resolves paths against the config file directory', () => {
