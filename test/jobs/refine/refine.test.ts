@@ -48,6 +48,8 @@ function configFor(dataDir: string, jobDir: string): Record<string, unknown> {
       finetune: { epochs: 5, lr: 1e-3, batch_size: 8, warmup_steps: 0 },
     },
     judge: { epochs: 40, batch_size: 16 },
+    // a short downstream check per round (the probe's own tests show what it measures)
+    eval: { downstream: { seeds: 1, steps: 20, batch: 16 } },
   };
 }
 
@@ -99,6 +101,16 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const acc = (t: { quality?: { contentAccuracy: number } }): number => t.quality!.contentAccuracy;
     expect(acc(rounds[0].dataset)).toBeGreaterThan(acc(rounds[0].raw));
     expect(acc(rounds[2].dataset)).toBeGreaterThanOrEqual(acc(rounds[0].dataset));
+  });
+
+  it('eval.downstream trains the probe on each round (raw and the upper bound beside round 0) and the export carries it', () => {
+    expect(rounds[0].downstream?.datasets.map((d) => d.name)).toEqual(['raw', 'round-0', 'upper-bound']);
+    expect(rounds[2].downstream?.datasets.map((d) => d.name)).toEqual(['round-2']);
+    for (const r of rounds) {
+      expect(r.downstream?.heldoutClips).toBe(30);
+      for (const d of r.downstream?.datasets ?? []) expect(d.mean.t2v_r1).toBeGreaterThanOrEqual(0);
+    }
+    expect(exported.metadata.rounds[2]?.downstream?.datasets[0]?.name).toBe('round-2');
   });
 
   it('the export records per row the chosen source, its weight and the margin over the runner-up', async () => {
@@ -173,7 +185,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       page.on('pageerror', (e) => problems.push(String(e)));
       await page.goto(pathToFileURL(path).href);
       expect(problems).toEqual([]);
-      expect(await page.evaluate('window.__flywheelCharts')).toBe(5);
+      expect(await page.evaluate('window.__flywheelCharts')).toBe(6); // the trinity, AdaTaiLr, the model, downstream
       expect(await page.locator('.sample').count()).toBeGreaterThan(0);
       expect(await page.evaluate('Array.from(document.images).every((i) => i.naturalWidth > 0)')).toBe(true);
     } finally {
