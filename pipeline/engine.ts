@@ -11,6 +11,7 @@ import { type BackpressurePolicy, defaultQueuePolicy } from './backpressure.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { regroup } from './regroup.js';
 import { type StageCounters, zeroCounters } from './counters.js';
+import { checkStageSettings } from './stage-checks.js';
 import type { AnyStage, RowError, StageContext, StageLogger } from './stage.js';
 
 /** Where a pipeline run reports what happens; every hook is optional. */
@@ -21,6 +22,7 @@ export interface EngineHooks {
 
 /** Re-batches a stream to batches of at most `size` rows (small batches are merged, large ones sliced). */
 export async function* rebatch<T extends TypeMap>(input: AsyncIterable<RecordBatch<T>>, size: number): AsyncIterable<RecordBatch<T>> {
+  if (!Number.isSafeInteger(size) || size < 1) throw new Error(`rebatch: size must be a positive integer (got ${size})`);
   let pending: RecordBatch<T>[] = [];
   let pendingRows = 0;
   for await (const batch of input) {
@@ -122,9 +124,11 @@ export interface PipelineOptions {
 /**
  * Runs stages as concurrent pumps joined by bounded queues. Resolves when every stage drained;
  * on the first error aborts the others, waits for them to stop, and rejects with that first cause.
+ * A stage with a bad batch size or concurrency is refused before the source is read.
  */
 export async function runPipeline(opts: PipelineOptions): Promise<void> {
   const { runs, sinks, abort } = opts;
+  for (const run of runs) checkStageSettings(run.stage);
   const queues = runs.slice(0, -1).map(() => new BoundedQueue<RecordBatch>(opts.queuePolicy ?? defaultQueuePolicy, batchBytes));
   let firstError: unknown;
   const failAll = (e: unknown): void => {
@@ -148,7 +152,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
   if (firstError !== undefined) throw firstError;
 }
 
-/** Counters for a fresh stage run. */
+/** A fresh stage run (empty errors, zero counters); throws when the stage's batch size or concurrency is not a positive integer. */
 export function newStageRun(fields: Omit<StageRun, 'errors' | 'counters'>): StageRun {
+  checkStageSettings(fields.stage);
   return { ...fields, errors: [], counters: zeroCounters() };
 }

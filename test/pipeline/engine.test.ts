@@ -28,6 +28,40 @@ describe('rebatch', () => {
     expect(out.map((b) => b.numRows)).toEqual([4, 4, 3]);
     expect(out.flatMap((b) => batchToRows<{ clip_id: string }>(b).map((r) => r.clip_id))).toEqual(Array.from({ length: 11 }, (_, i) => `c${i}`));
   });
+  it('refuses a size that is not a positive integer on the first pull (size 0 would yield empty batches forever)', async () => {
+    // one pull only: without the check it resolves with an empty batch instead of hanging the test
+    await expect(rebatch(batches([3]), 0)[Symbol.asyncIterator]().next()).rejects.toThrow('rebatch: size must be a positive integer (got 0)');
+  });
+});
+
+describe('stage settings', () => {
+  it.each([
+    ['batchSize', 0, 'got 0'],
+    ['batchSize', -2, 'got -2'],
+    ['batchSize', 2.5, 'got 2.5'],
+    ['batchSize', Number.NaN, 'got NaN'],
+    ['concurrency', 0, 'got 0'],
+    ['concurrency', Number.POSITIVE_INFINITY, 'got Infinity'],
+    ['concurrency', '2', 'got "2"'],
+  ] as const)('wrapping a stage with %s %s throws, naming the stage and the value', (key, value, shown) => {
+    const stage = { ...lengthStage(), [key]: value as unknown as number };
+    expect(() => newStageRun({ stage, shardId: 's', round: 0, signal: new AbortController().signal, log: silent })).toThrow(`stage "length": ${key} must be a positive integer, ${shown}`);
+  });
+  it('runPipeline refuses a run with batchSize 0 before reading the source', async () => {
+    let pulled = false;
+    async function* source(): AsyncIterable<RecordBatch> {
+      pulled = true;
+      yield* batches([3]);
+    }
+    const abort = new AbortController();
+    // a run built by hand, bypassing newStageRun's check
+    const run = { ...newStageRun({ stage: lengthStage(), shardId: 's', round: 0, signal: abort.signal, log: silent }), stage: lengthStage({ batchSize: 0 }) };
+    let writes = 0;
+    // without the check the empty batches would never end: the sink stops them instead of a timeout
+    const sink = { write: async () => void (++writes > 100 && abort.abort(new Error('runaway: endless empty batches'))) };
+    await expect(runPipeline({ source: source(), runs: [run], sinks: [sink], abort })).rejects.toThrow('stage "length": batchSize must be a positive integer, got 0');
+    expect(pulled).toBe(false);
+  });
 });
 
 describe('back-pressure policies', () => {
