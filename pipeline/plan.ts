@@ -1,7 +1,8 @@
 /**
- * Planning a run: split the manifest into shards (one `input/<shard>.parquet` each), write the
- * manifest's error rows, then `run.json`. Re-planning an existing run dir checks that the config
- * hash, stage list and manifest are unchanged and refuses to resume otherwise.
+ * Planning a run: check the stage list, split the manifest into shards (one
+ * `input/<shard>.parquet` each), write the manifest's error rows, then `run.json`. Re-planning an
+ * existing run dir checks that the config hash, stage list and manifest are unchanged and refuses
+ * to resume otherwise.
  */
 import { randomUUID } from 'node:crypto';
 import type { ClipRow } from '../schemas/clips.js';
@@ -15,6 +16,7 @@ import { jsonBytes, readJson, readRunMeta, RUN_FORMAT, type RunMeta, type StageI
 import { readManifest } from './manifest/index.js';
 import { parquetBytes } from './parquet.js';
 import type { AnyStage } from './stage.js';
+import { checkStageList } from './stage-checks.js';
 import { putObject, type Storage } from './storage.js';
 
 /** Raised when a run dir was started with a different config, stage list or manifest. */
@@ -60,9 +62,13 @@ function checkResume(meta: RunMeta, hash: string, stageNames: string[], manifest
   }
 }
 
-/** Plans a new run or validates a resumable one; returns its metadata. */
+/**
+ * Plans a new run or validates a resumable one; returns its metadata. The stage list is checked
+ * first (see {@link checkStageList}), before the manifest is read or anything is written.
+ */
 export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resumed: boolean }> {
   const { storage } = input;
+  checkStageList(input.stages);
   const hash = configHash(input);
   const names = input.stages.map((s) => s.name);
   const manifestSha = await hashFile(input.manifestPath).catch((e: NodeJS.ErrnoException) => {
