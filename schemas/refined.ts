@@ -9,7 +9,7 @@ export interface RefinedRow {
   caption: string;
   /** Which candidate the round chose (`asr`, `title`, `previous`, `synthetic`, `synthetic-frames`, `human`). */
   caption_source: string;
-  /** How far the chosen candidate's score is above the runner-up's (nats; 0 when it was the only one). */
+  /** The chosen candidate's evidence minus the best other candidate's (nats; 0 when it was the only one). Negative when a candidate the rule passed over — a model caption below its bar, or one within the margin of people's text — had more evidence. */
   choice_margin: number;
   /** The runner-up's source ('' when there was none). */
   runner_up: string;

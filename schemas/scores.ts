@@ -11,7 +11,7 @@ export interface ScoreRow {
   /** Every candidate's source and score (total evidence the frames give its tokens, in nats), aligned. */
   candidate_sources: string[];
   candidate_scores: number[];
-  /** Chosen score minus the runner-up's (0 when there was one candidate; NaN never stored). */
+  /** Chosen evidence minus the best other candidate's (0 with one candidate); negative when the rule preferred people's text or a passed-over model caption scored higher. */
   margin: number;
   /** Source of the runner-up ('' when there was none). */
   runner_up: string;

@@ -157,7 +157,9 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     return foldDirs((f) => l.judge(k, f));
   };
 
-  const raw = await rawClips(config.manifest);
+  // the manifest's valid clips, read once: the raw side of the dataset metrics and the downstream probe's input
+  const manifestRows = await manifestClips(config.manifest);
+  const raw: RawClip[] = manifestRows.map((c) => ({ clipId: c.clip_id, asrText: c.asr_text, split: c.split ?? 'train' }));
   const records: RoundRecord[] = [];
   let writers: string[] | undefined;
   let scorers = bootstrapDirs;
@@ -220,7 +222,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       await captioner.release();
     }
     const downstream = config.eval.downstream && truth
-      ? await roundDownstream({ config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } }, round: k, rows: set.all(), clips: await manifestClips(config.manifest), truth, framesRun: l.framesRun, tokenizer: tok, ...sig(opts.signal) })
+      ? await roundDownstream({ config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } }, round: k, rows: set.all(), clips: manifestRows, truth, framesRun: l.framesRun, tokenizer: tok, ...sig(opts.signal) })
       : undefined;
     const t3 = performance.now();
     const vm = (versions[0] as (typeof versions)[number]).metrics;
@@ -263,17 +265,10 @@ async function chosenCaptions(run: LocalStorage): Promise<Map<string, string>> {
   return out;
 }
 
-/** The manifest's valid clips (for the downstream probe's raw dataset and held-out set). */
+/** The manifest's valid clips (bad rows are the frames run's errors, not ours). */
 async function manifestClips(manifest: string): Promise<ClipRow[]> {
   const out: ClipRow[] = [];
   for await (const item of readManifest(manifest)) if ('clip' in item) out.push(item.clip);
-  return out;
-}
-
-/** The manifest's clips as raw input (id, transcript, split), for the raw side of the dataset metrics. */
-async function rawClips(manifest: string): Promise<RawClip[]> {
-  const out: RawClip[] = [];
-  for await (const item of readManifest(manifest)) if ('clip' in item) out.push({ clipId: item.clip.clip_id, asrText: item.clip.asr_text, split: item.clip.split ?? 'train' });
   return out;
 }
 
