@@ -25,28 +25,43 @@ export const OPENBLAS_HINT =
 /** Classifies BLAS libraries mapped into a process (e.g. from /proc/<pid>/maps) and torch's `BLAS_INFO`. */
 export function classifyBlas(mappedLibs: readonly string[], buildBlasInfo = ''): BlasInfo {
   const libs = [...new Set(mappedLibs)];
-  const detail = [libs.join(', '), buildBlasInfo && `torch BLAS_INFO=${buildBlasInfo}`].filter(Boolean).join('; ') || 'none found';
+  const detail =
+    [libs.join(', '), buildBlasInfo && `torch BLAS_INFO=${buildBlasInfo}`].filter(Boolean).join('; ') || 'none found';
   if (libs.some((l) => /openblas/i.test(l))) return { kind: 'openblas', detail };
   if (libs.some((l) => /mkl/i.test(l)) || /mkl/i.test(buildBlasInfo)) return { kind: 'mkl', detail };
   // Debian's reference BLAS lives in .../blas/libblas.so.3 (openblas/atlas/blis have their own dirs)
-  if (libs.some((l) => /\/blas\/libblas\.so/.test(l) || /refblas|netlib/i.test(l))) return { kind: 'reference', detail };
+  if (libs.some((l) => /\/blas\/libblas\.so/.test(l) || /refblas|netlib/i.test(l)))
+    return { kind: 'reference', detail };
   if (libs.length > 0) return { kind: 'other', detail };
   return { kind: 'unknown', detail };
 }
 
 /** What the PyTorch anchor will run on, or why it cannot run. */
-export type TorchProbe = { readonly ok: true; readonly torch: string; readonly threads: number; readonly blas: BlasInfo } | { readonly ok: false; readonly reason: string };
+export type TorchProbe =
+  | { readonly ok: true; readonly torch: string; readonly threads: number; readonly blas: BlasInfo }
+  | { readonly ok: false; readonly reason: string };
 
 /** Imports torch in `python` (`--probe` mode of the twin script) and reads its BLAS and threads. */
 export function probeTorch(python: string, script: string, threads: number): TorchProbe {
   try {
-    const out = execFileSync(python, [script, '--probe', String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { torch: string; threads: number; libs: string[]; blas_info: string };
+    const out = execFileSync(python, [script, '--probe', String(threads)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+      torch: string;
+      threads: number;
+      libs: string[];
+      blas_info: string;
+    };
     return { ok: true, torch: r.torch, threads: r.threads, blas: classifyBlas(r.libs, r.blas_info) };
   } catch (err) {
     const e = err as { stderr?: string; message?: string };
     const last = (e.stderr ?? '').trim().split('\n').pop() || (e.message ?? String(err)).split('\n')[0];
-    return { ok: false, reason: `${python} with torch is not usable (${last}); install with: apt-get install -y python3-torch` };
+    return {
+      ok: false,
+      reason: `${python} with torch is not usable (${last}); install with: apt-get install -y python3-torch`,
+    };
   }
 }
 

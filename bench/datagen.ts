@@ -48,6 +48,9 @@ export async function run(sizes: number[] = [200, 1000]): Promise<DatagenBenchRe
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   await run(sizes.length > 0 ? sizes : undefined);
 }

@@ -43,10 +43,12 @@ export interface DistributedBenchRow {
 }
 
 function startWorker(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [bin, 'worker', '--queue', url, '--poll-ms', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'worker', '--queue', url, '--poll-ms', '100'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return new Promise((resolveReady, reject) => {
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       if (err.includes('"worker ready"')) resolveReady(child);
     });
@@ -70,12 +72,52 @@ export async function run(workerCounts: readonly number[] = [1, 2, 3]): Promise<
     const exec = promisify(execFile);
     await exec('mkdir', ['-p', media]);
     const videos = [0, 1, 2, 3].map((i) => `v${i}.mp4`);
-    await Promise.all(videos.map((v, i) => exec(resolveBinaries().ffmpeg, ['-y', '-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=25:duration=10`, '-vf', `hue=h=${i * 60}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', join(media, v)])));
-    const lines = Array.from({ length: CLIPS }, (_, i) => JSON.stringify({ clip_id: `c${i}`, video_uri: videos[i % videos.length], start_s: i % 8, end_s: (i % 8) + 2, asr_text: `clip ${i}` }));
+    await Promise.all(
+      videos.map((v, i) =>
+        exec(resolveBinaries().ffmpeg, [
+          '-y',
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          `testsrc2=size=160x120:rate=25:duration=10`,
+          '-vf',
+          `hue=h=${i * 60}`,
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-g',
+          '25',
+          '-pix_fmt',
+          'yuv420p',
+          join(media, v),
+        ]),
+      ),
+    );
+    const lines = Array.from({ length: CLIPS }, (_, i) =>
+      JSON.stringify({
+        clip_id: `c${i}`,
+        video_uri: videos[i % videos.length],
+        start_s: i % 8,
+        end_s: (i % 8) + 2,
+        asr_text: `clip ${i}`,
+      }),
+    );
     await writeFile(join(dir, 'clips.jsonl'), `${lines.join('\n')}\n`);
     const writeConfig = async (name: string): Promise<string> => {
       const p = join(dir, `${name}.json`);
-      await writeFile(p, JSON.stringify({ run_dir: `runs/${name}`, manifest: 'clips.jsonl', media_root: 'media', shard_size: SHARD, stages: { frames: { count: FRAMES, width: 112, height: 112, concurrency: 1 } } }));
+      await writeFile(
+        p,
+        JSON.stringify({
+          run_dir: `runs/${name}`,
+          manifest: 'clips.jsonl',
+          media_root: 'media',
+          shard_size: SHARD,
+          stages: { frames: { count: FRAMES, width: 112, height: 112, concurrency: 1 } },
+        }),
+      );
       return p;
     };
 
@@ -83,7 +125,8 @@ export async function run(workerCounts: readonly number[] = [1, 2, 3]): Promise<
     let shards = 0;
     let runs = 0;
     const best = new Map<string, number>();
-    const keep = (key: string, seconds: number): void => void best.set(key, Math.min(best.get(key) ?? Infinity, seconds));
+    const keep = (key: string, seconds: number): void =>
+      void best.set(key, Math.min(best.get(key) ?? Infinity, seconds));
     const loads: number[] = [];
     for (let rep = 0; rep < REPEATS; rep++) {
       for (const n of workerCounts) {
@@ -108,14 +151,28 @@ export async function run(workerCounts: readonly number[] = [1, 2, 3]): Promise<
     }
     const oneWorker = shards / (best.get('queue-1') ?? NaN);
     const row = (mode: string, workers: number, seconds: number): DistributedBenchRow => ({
-      mode, workers, shards, rows: frameRows, seconds, shardsPerS: shards / seconds, rowsPerS: frameRows / seconds, vsOneWorker: shards / seconds / oneWorker,
+      mode,
+      workers,
+      shards,
+      rows: frameRows,
+      seconds,
+      shardsPerS: shards / seconds,
+      rowsPerS: frameRows / seconds,
+      vsOneWorker: shards / seconds / oneWorker,
     });
-    const rows = [...workerCounts.map((n) => row('queue', n, best.get(`queue-${n}`) ?? NaN)), row('local runner', 1, best.get('local') ?? NaN)];
+    const rows = [
+      ...workerCounts.map((n) => row('queue', n, best.get(`queue-${n}`) ?? NaN)),
+      row('local runner', 1, best.get('local') ?? NaN),
+    ];
     const load = loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length);
-    console.log(`distributed frames run: ${CLIPS} clips × ${FRAMES} frames (112×112), ${SHARD} clips/shard, ${availableParallelism()} cores, Node ${process.version}; best of ${REPEATS}; mean 1-min load average ${load.toFixed(1)}`);
+    console.log(
+      `distributed frames run: ${CLIPS} clips × ${FRAMES} frames (112×112), ${SHARD} clips/shard, ${availableParallelism()} cores, Node ${process.version}; best of ${REPEATS}; mean 1-min load average ${load.toFixed(1)}`,
+    );
     console.log('mode          workers  shards  rows   seconds  shards/s  rows/s   vs 1 worker');
     for (const r of rows) {
-      console.log(`${r.mode.padEnd(13)} ${String(r.workers).padStart(7)} ${String(r.shards).padStart(7)} ${String(r.rows).padStart(5)} ${r.seconds.toFixed(2).padStart(9)} ${r.shardsPerS.toFixed(2).padStart(9)} ${r.rowsPerS.toFixed(1).padStart(7)} ${r.vsOneWorker.toFixed(2).padStart(10)}x`);
+      console.log(
+        `${r.mode.padEnd(13)} ${String(r.workers).padStart(7)} ${String(r.shards).padStart(7)} ${String(r.rows).padStart(5)} ${r.seconds.toFixed(2).padStart(9)} ${r.shardsPerS.toFixed(2).padStart(9)} ${r.rowsPerS.toFixed(1).padStart(7)} ${r.vsOneWorker.toFixed(2).padStart(10)}x`,
+      );
     }
     return rows;
   } finally {

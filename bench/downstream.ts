@@ -58,9 +58,17 @@ export async function run(): Promise<void> {
     });
     await rt.release();
     const step = ms / STEPS;
-    train.push({ threads: String(threads), 'step ms': step.toFixed(1), 'steps/s': (1000 / step).toFixed(1), 'text tok/s': ((textTokens * 1000) / step).toFixed(0), 'all tok/s (text + patches)': (((textTokens + visualTokens) * 1000) / step).toFixed(0) });
+    train.push({
+      threads: String(threads),
+      'step ms': step.toFixed(1),
+      'steps/s': (1000 / step).toFixed(1),
+      'text tok/s': ((textTokens * 1000) / step).toFixed(0),
+      'all tok/s (text + patches)': (((textTokens + visualTokens) * 1000) / step).toFixed(0),
+    });
   }
-  console.log(`\nProbe training step: d=${cfg.dModel}, ${cfg.textLayers} text layer, ${(countParams(probeParamSpecs(cfg)) / 1e3).toFixed(0)} k params, vocab ${cfg.vocabSize}, batch ${B}, ${cfg.frames}×${cfg.frameSize}² frames (${visualTokens} patch tokens + ${textTokens} text tokens per batch), ${STEPS} timed steps`);
+  console.log(
+    `\nProbe training step: d=${cfg.dModel}, ${cfg.textLayers} text layer, ${(countParams(probeParamSpecs(cfg)) / 1e3).toFixed(0)} k params, vocab ${cfg.vocabSize}, batch ${B}, ${cfg.frames}×${cfg.frameSize}² frames (${visualTokens} patch tokens + ${textTokens} text tokens per batch), ${STEPS} timed steps`,
+  );
   console.table(train);
 
   const rt = await ProbeRuntime.open(cfg, new Device({ intraOpThreads: 1, interOpThreads: 1 }));
@@ -68,7 +76,11 @@ export async function run(): Promise<void> {
   const frames = randomFrames(CLIPS, per, 5);
   const [video, msVideo] = await timed(async () => {
     const out = new Float32Array(CLIPS * cfg.dModel);
-    for (let s = 0; s < CLIPS; s += 256) out.set(await rt.embedVideos(w, frames.subarray(s * per, Math.min(CLIPS, s + 256) * per), Math.min(CLIPS, s + 256) - s), s * cfg.dModel);
+    for (let s = 0; s < CLIPS; s += 256)
+      out.set(
+        await rt.embedVideos(w, frames.subarray(s * per, Math.min(CLIPS, s + 256) * per), Math.min(CLIPS, s + 256) - s),
+        s * cfg.dModel,
+      );
     return out;
   });
   const [text, msText] = await timed(async () => {
@@ -77,12 +89,18 @@ export async function run(): Promise<void> {
     return out;
   });
   const [, msRank] = await timed(async () => retrievalScores(similarity(video, text, cfg.dModel), CLIPS));
-  const clips = scenes.map((s, i) => ({ clipId: `c${i}`, frames: frames.subarray(i * per, (i + 1) * per), truthCaption: captions[i] }));
+  const clips = scenes.map((s, i) => ({
+    clipId: `c${i}`,
+    frames: frames.subarray(i * per, (i + 1) * per),
+    truthCaption: captions[i],
+  }));
   const questions = scenes.flatMap((s, i) => qaQuestions(`c${i}`, s));
   const [held, msPrep] = await timed(() => prepareHeldout(tok, clips, questions));
   const [, msScore] = await timed(() => scoreProbe(rt, w, held));
   await rt.release();
-  console.log(`\nEvaluation over ${CLIPS} held-out clips (1 thread; ${questions.length} QA questions, ${held.optionIds.length} distinct option texts):`);
+  console.log(
+    `\nEvaluation over ${CLIPS} held-out clips (1 thread; ${questions.length} QA questions, ${held.optionIds.length} distinct option texts):`,
+  );
   console.table([
     { part: `embed ${CLIPS} videos`, ms: msVideo.toFixed(0) },
     { part: `embed ${CLIPS} truth captions`, ms: msText.toFixed(0) },

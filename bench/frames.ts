@@ -68,15 +68,29 @@ function clipsOf(n: number, length: number, videoSeconds: number): Clip[] {
 }
 
 function commandFor(clip: Clip, media: string, method: ConcreteMethod): FrameCommand {
-  return buildFrameCommand({ path: join(media, clip.video_uri), times: sampleTimes(clip.start_s, clip.end_s, COUNT), width: SIZE, height: SIZE, method });
+  return buildFrameCommand({
+    path: join(media, clip.video_uri),
+    times: sampleTimes(clip.start_s, clip.end_s, COUNT),
+    width: SIZE,
+    height: SIZE,
+    method,
+  });
 }
 
 async function writeManifest(path: string, clips: readonly Clip[]): Promise<void> {
   await writeFile(path, clips.map((c) => JSON.stringify({ ...c, asr_text: '' })).join('\n') + '\n');
 }
 
-async function rssChild(manifest: string, media: string, runDir: string): Promise<{ max_rss_mb: number; frames: number; seconds: number }> {
-  const { stdout } = await exec(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'frames-rss-child.ts'), manifest, media, runDir], { maxBuffer: 1 << 20 });
+async function rssChild(
+  manifest: string,
+  media: string,
+  runDir: string,
+): Promise<{ max_rss_mb: number; frames: number; seconds: number }> {
+  const { stdout } = await exec(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'frames-rss-child.ts'), manifest, media, runDir],
+    { maxBuffer: 1 << 20 },
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!) as { max_rss_mb: number; frames: number; seconds: number };
 }
 
@@ -85,27 +99,82 @@ export async function run(): Promise<Record<string, unknown>> {
   const nClips = Number(process.env.BENCH_CLIPS ?? 32);
   const dir = await mkdtemp(join(tmpdir(), 'flywheel-bench-frames-'));
   const media = join(dir, 'media');
-  const results: Record<string, unknown> = { cores, cpu: cpus()[0]?.model ?? 'unknown', clips: nClips, frames_per_clip: COUNT, size: `${SIZE}x${SIZE}` };
+  const results: Record<string, unknown> = {
+    cores,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    clips: nClips,
+    frames_per_clip: COUNT,
+    size: `${SIZE}x${SIZE}`,
+  };
   try {
-    await exec(bins.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=40', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '50', '-pix_fmt', 'yuv420p', join(dir, 'long.mp4')]).catch((e: Error) => {
+    await exec(bins.ffmpeg, [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360:rate=25:duration=40',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '50',
+      '-pix_fmt',
+      'yuv420p',
+      join(dir, 'long.mp4'),
+    ]).catch((e: Error) => {
       throw new Error(`could not synthesize the bench video: ${e.message}`);
     });
     await exec('mkdir', ['-p', media]);
     await exec('mv', [join(dir, 'long.mp4'), join(media, 'long.mp4')]);
-    const frames: FramesConfig = parseConfig({ run_dir: 'x', manifest: 'x', media_root: media, stages: { frames: { count: COUNT, width: SIZE, height: SIZE } } }).stages.frames!;
-    console.log(`frames bench: ${nClips} clips × ${COUNT} frames at ${SIZE}x${SIZE}, 640x360 H.264 source, ${cores} cores (${results.cpu})`);
+    const frames: FramesConfig = parseConfig({
+      run_dir: 'x',
+      manifest: 'x',
+      media_root: media,
+      stages: { frames: { count: COUNT, width: SIZE, height: SIZE } },
+    }).stages.frames!;
+    console.log(
+      `frames bench: ${nClips} clips × ${COUNT} frames at ${SIZE}x${SIZE}, 640x360 H.264 source, ${cores} cores (${results.cpu})`,
+    );
 
     // 1. stage vs plain CLI vs naive, on 10 s clips (method auto → seek)
     const clips = clipsOf(nClips, 10, 40);
     const method = chooseMethod(frames.method, 10, frames.seek_min_clip_s);
     const manifest = join(dir, 'clips.jsonl');
     await writeManifest(manifest, clips);
-    const stageS = await timed(() => runConfig(parseConfig({ run_dir: join(dir, 'run-stage'), manifest, media_root: media, shard_size: 32, stages: { frames: { count: COUNT, width: SIZE, height: SIZE } } }), { reporter: new JsonReporter(pino({ level: 'silent' })) }));
+    const stageS = await timed(() =>
+      runConfig(
+        parseConfig({
+          run_dir: join(dir, 'run-stage'),
+          manifest,
+          media_root: media,
+          shard_size: 32,
+          stages: { frames: { count: COUNT, width: SIZE, height: SIZE } },
+        }),
+        { reporter: new JsonReporter(pino({ level: 'silent' })) },
+      ),
+    );
     const cliS = await timed(() => inParallel(clips, (c) => ffmpegCli(frameCommandArgv(commandFor(c, media, method)))));
     const naiveS = await timed(() =>
       inParallel(
         clips.flatMap((c) => sampleTimes(c.start_s, c.end_s, COUNT).map((t) => ({ c, t }))),
-        ({ c, t }) => ffmpegCli(['-hide_banner', '-nostdin', '-ss', t.toFixed(6), '-i', `file:${join(media, c.video_uri)}`, '-frames:v', '1', '-vf', `scale=${SIZE}:${SIZE},setsar=1,format=rgb24`, '-f', 'rawvideo', 'pipe:1']),
+        ({ c, t }) =>
+          ffmpegCli([
+            '-hide_banner',
+            '-nostdin',
+            '-ss',
+            t.toFixed(6),
+            '-i',
+            `file:${join(media, c.video_uri)}`,
+            '-frames:v',
+            '1',
+            '-vf',
+            `scale=${SIZE}:${SIZE},setsar=1,format=rgb24`,
+            '-f',
+            'rawvideo',
+            'pipe:1',
+          ]),
       ),
     );
     const total = nClips * COUNT;
@@ -120,8 +189,12 @@ export async function run(): Promise<Record<string, unknown>> {
     results.throughput = throughput;
     console.log(`\nthroughput on 10 s clips (method ${method}, ${cores} ffmpeg processes at once):`);
     console.log(`  frames stage (engine + Parquet): ${throughput.stage_fps.toFixed(1)} frames/s`);
-    console.log(`  plain ffmpeg CLI, same commands: ${throughput.plain_cli_fps.toFixed(1)} frames/s  → stage/CLI = ${throughput.stage_vs_cli.toFixed(2)}`);
-    console.log(`  naive one process per frame:     ${throughput.naive_per_frame_fps.toFixed(1)} frames/s  → stage/naive = ${throughput.stage_vs_naive.toFixed(2)}`);
+    console.log(
+      `  plain ffmpeg CLI, same commands: ${throughput.plain_cli_fps.toFixed(1)} frames/s  → stage/CLI = ${throughput.stage_vs_cli.toFixed(2)}`,
+    );
+    console.log(
+      `  naive one process per frame:     ${throughput.naive_per_frame_fps.toFixed(1)} frames/s  → stage/naive = ${throughput.stage_vs_naive.toFixed(2)}`,
+    );
 
     // 2. seek vs decode per clip length (one clip at a time, ms per clip)
     const lengths = [1, 2, 4, 8, 16, 30];
@@ -144,9 +217,14 @@ export async function run(): Promise<Record<string, unknown>> {
     results.seek_vs_decode = perLength;
     console.log(`\nseek vs decode, ms per clip (${COUNT} frames, one clip at a time):`);
     console.log('  clip_s   seek_ms  decode_ms  faster');
-    for (const r of perLength) console.log(`  ${String(r.length_s).padStart(6)} ${r.seek_ms.toFixed(1).padStart(9)} ${r.decode_ms.toFixed(1).padStart(10)}  ${r.faster}`);
+    for (const r of perLength)
+      console.log(
+        `  ${String(r.length_s).padStart(6)} ${r.seek_ms.toFixed(1).padStart(9)} ${r.decode_ms.toFixed(1).padStart(10)}  ${r.faster}`,
+      );
     const crossover = perLength.find((r) => r.faster === 'seek')?.length_s;
-    console.log(`  → seek is faster from ${crossover ?? 'never'} s (config default seek_min_clip_s = ${frames.seek_min_clip_s})`);
+    console.log(
+      `  → seek is faster from ${crossover ?? 'never'} s (config default seek_min_clip_s = ${frames.seek_min_clip_s})`,
+    );
 
     results.decode_once = await decodeOnceBench(media, frames, bins, cores);
 
@@ -157,10 +235,18 @@ export async function run(): Promise<Record<string, unknown>> {
     await writeManifest(join(dir, 'big.jsonl'), big);
     const rss1 = await rssChild(join(dir, 'small.jsonl'), media, join(dir, 'run-rss-1'));
     const rss10 = await rssChild(join(dir, 'big.jsonl'), media, join(dir, 'run-rss-10'));
-    results.rss = { x1: { clips: small.length, ...rss1 }, x10: { clips: big.length, ...rss10 }, ratio: rss10.max_rss_mb / rss1.max_rss_mb };
+    results.rss = {
+      x1: { clips: small.length, ...rss1 },
+      x10: { clips: big.length, ...rss10 },
+      ratio: rss10.max_rss_mb / rss1.max_rss_mb,
+    };
     console.log(`\npeak RSS of a run (child process, shard_size 32, 2 s clips):`);
-    console.log(`  1×  ${small.length} clips: ${rss1.max_rss_mb.toFixed(0)} MB (${rss1.frames} frames in ${rss1.seconds.toFixed(1)} s)`);
-    console.log(`  10× ${big.length} clips: ${rss10.max_rss_mb.toFixed(0)} MB (${rss10.frames} frames in ${rss10.seconds.toFixed(1)} s) → ratio ${(rss10.max_rss_mb / rss1.max_rss_mb).toFixed(2)}`);
+    console.log(
+      `  1×  ${small.length} clips: ${rss1.max_rss_mb.toFixed(0)} MB (${rss1.frames} frames in ${rss1.seconds.toFixed(1)} s)`,
+    );
+    console.log(
+      `  10× ${big.length} clips: ${rss10.max_rss_mb.toFixed(0)} MB (${rss10.frames} frames in ${rss10.seconds.toFixed(1)} s) → ratio ${(rss10.max_rss_mb / rss1.max_rss_mb).toFixed(2)}`,
+    );
     return results;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -36,18 +36,29 @@ export async function run(): Promise<void> {
   const S = cfg.frameSize;
   const rows: Record<string, string>[] = [];
   for (const B of [1, 8, 32]) {
-    const batch = { frames: new Uint8Array(B * cfg.frames * S * S * 3).map((_, i) => (i * 2654435761) >>> 24), text: Array.from({ length: B }, () => [5, 6, 7, 8, 9, 10, 11, 12]) };
+    const batch = {
+      frames: new Uint8Array(B * cfg.frames * S * S * 3).map((_, i) => (i * 2654435761) >>> 24),
+      text: Array.from({ length: B }, () => [5, 6, 7, 8, 9, 10, 11, 12]),
+    };
     for (const beams of [1, 3]) {
       await cap.generate(batch, { maxLen: 2, beams });
       const t = performance.now();
       const out = await cap.generate(batch, { maxLen: MAX_LEN, beams });
       const s = (performance.now() - t) / 1000;
       const tokens = out.ids.reduce((a, r) => a + r.length, 0);
-      rows.push({ batch: String(B), search: beams === 1 ? 'greedy' : `beam ${beams}`, 'captions/s': (B / s).toFixed(1), 'tokens/s': (tokens / s).toFixed(0), 'mean tokens': (tokens / B).toFixed(1) });
+      rows.push({
+        batch: String(B),
+        search: beams === 1 ? 'greedy' : `beam ${beams}`,
+        'captions/s': (B / s).toFixed(1),
+        'tokens/s': (tokens / s).toFixed(0),
+        'mean tokens': (tokens / B).toFixed(1),
+      });
     }
   }
   await cap.release();
-  console.log(`\nGeneration, preset ${PRESET} (d=${cfg.dModel}, ${cfg.decLayers} decoder layers, vocab ${VOCAB}), maxLen ${MAX_LEN}, ${THREADS} threads, provider ${device.provider}`);
+  console.log(
+    `\nGeneration, preset ${PRESET} (d=${cfg.dModel}, ${cfg.decLayers} decoder layers, vocab ${VOCAB}), maxLen ${MAX_LEN}, ${THREADS} threads, provider ${device.provider}`,
+  );
   console.table(rows);
 
   // KV-cache bound: decoder cost per step vs prefix length.
@@ -63,8 +74,18 @@ export async function run(): Promise<void> {
         [INFER_IO.prefix]: new ort.Tensor('int64', new BigInt64Array(B * L).fill(5n), [B, L]),
       };
       for (let i = 0; i < cfg.decLayers; i++) {
-        f[INFER_IO.crossK(i)] = new ort.Tensor('float32', new Float32Array(B * N * cfg.dModel).fill(0.1), [B, h, dh, N]);
-        f[INFER_IO.crossV(i)] = new ort.Tensor('float32', new Float32Array(B * N * cfg.dModel).fill(0.1), [B, h, N, dh]);
+        f[INFER_IO.crossK(i)] = new ort.Tensor('float32', new Float32Array(B * N * cfg.dModel).fill(0.1), [
+          B,
+          h,
+          dh,
+          N,
+        ]);
+        f[INFER_IO.crossV(i)] = new ort.Tensor('float32', new Float32Array(B * N * cfg.dModel).fill(0.1), [
+          B,
+          h,
+          N,
+          dh,
+        ]);
       }
       return f;
     };
@@ -79,7 +100,14 @@ export async function run(): Promise<void> {
     const lengths = Array.from({ length: MAX_LEN }, (_, i) => i + 1);
     let total = 0;
     for (const L of lengths) total += await cost(L);
-    kv.push({ batch: String(B), 'step ms @ len 1': c1.toFixed(2), [`step ms @ len ${MAX_LEN}`]: (await cost(MAX_LEN)).toFixed(2), 're-run total ms': total.toFixed(1), 'ideal KV total ms': (MAX_LEN * c1).toFixed(1), 'max KV speed-up': (total / (MAX_LEN * c1)).toFixed(2) });
+    kv.push({
+      batch: String(B),
+      'step ms @ len 1': c1.toFixed(2),
+      [`step ms @ len ${MAX_LEN}`]: (await cost(MAX_LEN)).toFixed(2),
+      're-run total ms': total.toFixed(1),
+      'ideal KV total ms': (MAX_LEN * c1).toFixed(1),
+      'max KV speed-up': (total / (MAX_LEN * c1)).toFixed(2),
+    });
   }
   await dec.release();
   console.log(`\nDecoder re-run vs an ideal KV cache (memory of ${N} tokens, ${MAX_LEN} generated tokens):`);

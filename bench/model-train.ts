@@ -54,7 +54,10 @@ async function transferCost(nFloats: number): Promise<{ alloc: number; prealloc:
     for (let i = 0; i < 5; i++) await f();
     return (performance.now() - t) / 5;
   };
-  const r = { alloc: await time(() => s.run({ x: input })), prealloc: await time(() => s.run({ x: input }, { y: out })) };
+  const r = {
+    alloc: await time(() => s.run({ x: input })),
+    prealloc: await time(() => s.run({ x: input }, { y: out })),
+  };
   await s.release();
   return r;
 }
@@ -80,7 +83,12 @@ export async function run(): Promise<void> {
   const allTokens = B * (visualTokens(cfg) + TEXT_LEN + CAPTION_LEN - 1);
   const rows: { system: string; 'step ms': string; 'caption tok/s': string; 'all tok/s': string }[] = [];
   const row = (system: string, ms: number): void => {
-    rows.push({ system, 'step ms': ms.toFixed(1), 'caption tok/s': (capTokens / (ms / 1000)).toFixed(0), 'all tok/s': (allTokens / (ms / 1000)).toFixed(0) });
+    rows.push({
+      system,
+      'step ms': ms.toFixed(1),
+      'caption tok/s': (capTokens / (ms / 1000)).toFixed(0),
+      'all tok/s': (allTokens / (ms / 1000)).toFixed(0),
+    });
   };
   row(`onnxruntime-node ${ort.env.versions.common} (training-step graph)`, ortMs);
 
@@ -92,18 +100,31 @@ export async function run(): Promise<void> {
   const script = join(import.meta.dirname, 'model-train-torch.py');
   const probe = probeTorch(PYTHON, script, THREADS);
   const refusal = probe.ok ? refuseBlas(probe.blas) : probe.reason;
-  if (probe.ok) console.log(`PyTorch anchor: torch ${probe.torch}, BLAS ${probe.blas.kind} (${probe.blas.detail}), ${probe.threads} threads`);
+  if (probe.ok)
+    console.log(
+      `PyTorch anchor: torch ${probe.torch}, BLAS ${probe.blas.kind} (${probe.blas.detail}), ${probe.threads} threads`,
+    );
   if (refusal) console.log(refusal.startsWith('PyTorch') ? refusal : `PyTorch row skipped: ${refusal}`);
   else {
-    const spec = JSON.stringify({ config: cfg, batch: B, textLen: TEXT_LEN, captionLen: CAPTION_LEN, steps: STEPS, threads: THREADS });
+    const spec = JSON.stringify({
+      config: cfg,
+      batch: B,
+      textLen: TEXT_LEN,
+      captionLen: CAPTION_LEN,
+      steps: STEPS,
+      threads: THREADS,
+    });
     const out = execFileSync(PYTHON, [script, spec], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { step_ms: number; torch: string };
     torchMs = r.step_ms;
     row(`PyTorch ${r.torch} (eager, CPU, ${probe.ok ? probe.blas.kind : '?'} BLAS)`, torchMs);
   }
-  console.log(`\nTraining step, preset small (d=${cfg.dModel}, ${cfg.encLayers}+${cfg.decLayers} layers, ${(nParams / 1e6).toFixed(2)} M params, vocab ${VOCAB}), batch ${B}, ${cfg.frames}×${S}² frames, text ${TEXT_LEN}, caption ${CAPTION_LEN}, ${THREADS} threads`);
+  console.log(
+    `\nTraining step, preset small (d=${cfg.dModel}, ${cfg.encLayers}+${cfg.decLayers} layers, ${(nParams / 1e6).toFixed(2)} M params, vocab ${VOCAB}), batch ${B}, ${cfg.frames}×${S}² frames, text ${TEXT_LEN}, caption ${CAPTION_LEN}, ${THREADS} threads`,
+  );
   console.table(rows);
-  if (torchMs !== null) console.log(`ORT / PyTorch throughput ratio: ${(torchMs / ortMs).toFixed(2)} (>1 = ORT faster)`);
+  if (torchMs !== null)
+    console.log(`ORT / PyTorch throughput ratio: ${(torchMs / ortMs).toFixed(2)} (>1 = ORT faster)`);
   console.log(
     `ORT training step: ${(flops / 1e9).toFixed(2)} GFLOP (matmuls) in ${ortMs.toFixed(1)} ms = ${achieved.toFixed(1)} GFLOP/s; ` +
       `measured peak (fp32 GEMM ${peak.n}×${peak.n} in the same ORT, ${THREADS} threads) ${peak.gflops.toFixed(1)} GFLOP/s → ${((100 * achieved) / peak.gflops).toFixed(0)}% of peak`,
@@ -111,10 +132,22 @@ export async function run(): Promise<void> {
 
   const moved = nParams * 3; // weights + m + v, each in and out
   const tc = await transferCost(moved);
-  console.log(`\nMoving weights + AdamW moments (${((moved * 4) / 1e6).toFixed(1)} MB in and out) through session.run:`);
+  console.log(
+    `\nMoving weights + AdamW moments (${((moved * 4) / 1e6).toFixed(1)} MB in and out) through session.run:`,
+  );
   console.table([
-    { outputs: 'allocated by ORT', 'ms/step': tc.alloc.toFixed(1), 'GB/s (in+out)': ((moved * 8) / 1e6 / tc.alloc).toFixed(2), 'share of step': `${((100 * tc.alloc) / ortMs).toFixed(1)}%` },
-    { outputs: 'pre-allocated outputs', 'ms/step': tc.prealloc.toFixed(1), 'GB/s (in+out)': ((moved * 8) / 1e6 / tc.prealloc).toFixed(2), 'share of step': `${((100 * tc.prealloc) / ortMs).toFixed(1)}%` },
+    {
+      outputs: 'allocated by ORT',
+      'ms/step': tc.alloc.toFixed(1),
+      'GB/s (in+out)': ((moved * 8) / 1e6 / tc.alloc).toFixed(2),
+      'share of step': `${((100 * tc.alloc) / ortMs).toFixed(1)}%`,
+    },
+    {
+      outputs: 'pre-allocated outputs',
+      'ms/step': tc.prealloc.toFixed(1),
+      'GB/s (in+out)': ((moved * 8) / 1e6 / tc.prealloc).toFixed(2),
+      'share of step': `${((100 * tc.prealloc) / ortMs).toFixed(1)}%`,
+    },
   ]);
 }
 

@@ -16,7 +16,9 @@ const benches: Record<string, () => Promise<unknown>> = {
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
   if (!(name in benches)) {
-    process.stderr.write(`bench: unknown benchmark ${JSON.stringify(name)} (have: ${Object.keys(benches).join(', ')})\n`);
+    process.stderr.write(
+      `bench: unknown benchmark ${JSON.stringify(name)} (have: ${Object.keys(benches).join(', ')})\n`,
+    );
     process.exit(2);
   }
 }

@@ -25,7 +25,8 @@ const BATCHES = [8, 32, 128] as const;
 function caption(r: () => number): string {
   const colors = Object.keys(COLORS);
   const words = [`a ${colors[Math.floor(r() * colors.length)]} ${SHAPES[Math.floor(r() * SHAPES.length)]}`];
-  while (words.join(' ').split(' ').length < 6 + Math.floor(r() * 7)) words.push(CHATTER[Math.floor(r() * CHATTER.length)]);
+  while (words.join(' ').split(' ').length < 6 + Math.floor(r() * 7))
+    words.push(CHATTER[Math.floor(r() * CHATTER.length)]);
   return words.join(' ');
 }
 
@@ -47,7 +48,10 @@ export async function run(): Promise<void> {
     const pass = async (): Promise<number> => {
       let tokens = 0;
       for (let i = 0; i + B <= ROWS; i += B) {
-        const s = await cap.score({ frames: frames.subarray(i * per, (i + B) * per), text: texts.slice(i, i + B) }, caps.slice(i, i + B));
+        const s = await cap.score(
+          { frames: frames.subarray(i * per, (i + B) * per), text: texts.slice(i, i + B) },
+          caps.slice(i, i + B),
+        );
         for (const lp of s.tokenLogp) {
           rowScore(lp, 0.5, 0);
           tokens += lp.length;
@@ -60,10 +64,18 @@ export async function run(): Promise<void> {
     const tokens = await pass();
     const s = (performance.now() - t0) / 1000;
     const n = Math.floor(ROWS / B) * B;
-    rows.push({ batch: String(B), captions: String(n), 'captions/s': (n / s).toFixed(0), 'tokens/s': (tokens / s).toFixed(0), 'ms/batch': ((s * 1000) / (n / B)).toFixed(1) });
+    rows.push({
+      batch: String(B),
+      captions: String(n),
+      'captions/s': (n / s).toFixed(0),
+      'tokens/s': (tokens / s).toFixed(0),
+      'ms/batch': ((s * 1000) / (n / B)).toFixed(1),
+    });
   }
   await cap.release();
-  console.log(`Captioner.score + rowScore, preset ${PRESET} (vocab ${cfg.vocabSize}, ${cfg.frames}×${cfg.frameSize}² frames), CPU, ${THREADS} threads, ${ROWS} rows per pass`);
+  console.log(
+    `Captioner.score + rowScore, preset ${PRESET} (vocab ${cfg.vocabSize}, ${cfg.frames}×${cfg.frameSize}² frames), CPU, ${THREADS} threads, ${ROWS} rows per pass`,
+  );
   console.table(rows);
 }
 

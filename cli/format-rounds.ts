@@ -20,12 +20,17 @@ function trinityCells(t: Trinity): string[] {
  * re-weighted, γ, ρ̂), which sources the choice kept, and the model's held-out CIDEr-D.
  */
 export function formatRounds(rounds: readonly RoundRecord[]): string {
-  const head = 'data       rows  content  CIDEr-D  vocab  dist-2 | dropped  reweighted  gamma    rho | model: content CIDEr-D | chosen';
+  const head =
+    'data       rows  content  CIDEr-D  vocab  dist-2 | dropped  reweighted  gamma    rho | model: content CIDEr-D | chosen';
   const first = rounds[0];
   const lines: string[] = [];
   if (first) {
     lines.push(['raw       ', ...trinityCells(first.raw)].join(' '));
-    if (first.rawClean) lines.push(['raw-clean ', ...trinityCells(first.rawClean)].join(' ') + '   (rows whose transcript the truth says is clean)');
+    if (first.rawClean)
+      lines.push(
+        ['raw-clean ', ...trinityCells(first.rawClean)].join(' ') +
+          '   (rows whose transcript the truth says is clean)',
+      );
   }
   for (const r of rounds) {
     const chosen = Object.entries(r.adatailr.chosen)
@@ -50,10 +55,17 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
     );
   }
   const raw = first?.rawAsrQuality;
-  if (raw) lines.push(`model: the round's captioner on ${first?.evalClips ?? 0} held-out clips (raw ASR text there: CIDEr-D ${f(raw.ciderD)}) — the model's score, not the dataset's`);
+  if (raw)
+    lines.push(
+      `model: the round's captioner on ${first?.evalClips ?? 0} held-out clips (raw ASR text there: CIDEr-D ${f(raw.ciderD)}) — the model's score, not the dataset's`,
+    );
   const last = rounds[rounds.length - 1]?.modelContent;
   if (last) {
-    const o = last.errors.objects.map((p, k) => `object ${k + 1} (${p.n}): colour ${f(p.colour, 2)} shape ${f(p.shape, 2)} motion ${f(p.motion, 2)}`).join('; ');
+    const o = last.errors.objects
+      .map(
+        (p, k) => `object ${k + 1} (${p.n}): colour ${f(p.colour, 2)} shape ${f(p.shape, 2)} motion ${f(p.motion, 2)}`,
+      )
+      .join('; ');
     lines.push(`last model's held-out errors: object count ${f(last.errors.objectCount, 2)}; ${o}`);
   }
   return [head, ...lines].join('\n');

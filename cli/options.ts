@@ -18,6 +18,9 @@ export const fractionsOption =
   (name: string) =>
   (v: string): number[] => {
     const xs = v.split(',').map((x) => Number(x.trim()));
-    if (xs.length === 0 || xs.some((x) => !(x >= 0 && x < 1))) throw new InvalidArgumentError(`--${name} must be comma-separated fractions in [0, 1) (got ${JSON.stringify(v)})`);
+    if (xs.length === 0 || xs.some((x) => !(x >= 0 && x < 1)))
+      throw new InvalidArgumentError(
+        `--${name} must be comma-separated fractions in [0, 1) (got ${JSON.stringify(v)})`,
+      );
     return xs;
   };

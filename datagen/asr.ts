@@ -4,7 +4,16 @@
  * attribute words, missing words, off-topic chatter, another clip's narration, or nothing.
  * Titles and tags carry their own, independent noise. Pure and deterministic by rng.
  */
-import { COLOUR_WORDS, SHAPES, SIZE_WORDS, MOTION_KEYS, motionChangesSize, type CaptionAttrs, type Motion, type ObjectAttrs } from './grammar.js';
+import {
+  COLOUR_WORDS,
+  SHAPES,
+  SIZE_WORDS,
+  MOTION_KEYS,
+  motionChangesSize,
+  type CaptionAttrs,
+  type Motion,
+  type ObjectAttrs,
+} from './grammar.js';
 import type { Rng } from './rng.js';
 
 /** The ways a transcript can be corrupted (recorded per clip in the truth sidecar). */
@@ -38,7 +47,13 @@ const CHATTER = [
   'see you in the next one',
   'hit the bell for notifications',
 ] as const;
-const CLICKBAIT = ["You Won't Believe This!!", 'Satisfying Video #shorts', 'Try Not To Laugh', 'My Morning Routine', 'Top 10 Moments'] as const;
+const CLICKBAIT = [
+  "You Won't Believe This!!",
+  'Satisfying Video #shorts',
+  'Try Not To Laugh',
+  'My Morning Routine',
+  'Top 10 Moments',
+] as const;
 const JUNK_TAGS = ['vlog', 'funny', 'viral', '2024', 'shorts', 'asmr', 'gaming'] as const;
 
 /** Narration of one object, e.g. "you can see a small red circle and it's moving to the left". */
@@ -61,9 +76,9 @@ export function corruptAttributes(attrs: CaptionAttrs, rng: Rng): CaptionAttrs {
   const slots = objects.flatMap((_, j) => [0, 1, 2].map((which) => ({ j, which })));
   const n = Math.min(slots.length, 1 + rng.int(2));
   for (let k = 0; k < n; k++) {
-    const { j, which } = slots.splice(rng.int(slots.length), 1)[0] as { j: number; which: number };
-    const o = objects[j] as ObjectAttrs;
-    const orig = attrs.objects[j] as ObjectAttrs;
+    const { j, which } = slots.splice(rng.int(slots.length), 1)[0];
+    const o = objects[j];
+    const orig = attrs.objects[j];
     if (which === 0) o.colour = rng.pick(COLOUR_WORDS.filter((c) => c !== orig.colour));
     else if (which === 1) o.shape = rng.pick(SHAPES.filter((s) => s !== orig.shape));
     else {
@@ -80,7 +95,7 @@ export function dropWords(text: string, rng: Rng): string {
   const words = text.split(' ');
   const rate = 0.4 + 0.3 * rng.next();
   const kept = words.filter(() => !rng.chance(rate));
-  return (kept.length > 0 ? kept : [words[0] as string]).join(' ');
+  return (kept.length > 0 ? kept : [words[0]]).join(' ');
 }
 
 /** One to three off-topic chatter sentences. */
@@ -93,7 +108,10 @@ export function chatter(rng: Rng): string {
 export function transcript(attrs: CaptionAttrs, kinds: readonly NoiseKind[], other: CaptionAttrs, rng: Rng): string {
   if (kinds.includes('empty')) return '';
   if (kinds.includes('off_topic')) return chatter(rng);
-  let text = narrate(kinds.includes('other_clip') ? other : kinds.includes('wrong_attribute') ? corruptAttributes(attrs, rng) : attrs, rng);
+  let text = narrate(
+    kinds.includes('other_clip') ? other : kinds.includes('wrong_attribute') ? corruptAttributes(attrs, rng) : attrs,
+    rng,
+  );
   if (kinds.includes('missing_words')) text = dropWords(text, rng);
   return text;
 }
@@ -117,11 +135,18 @@ export function chooseNoiseKinds(mix: Readonly<Record<NoiseKind, number>>, rng: 
 const title = (s: string): string => s.replace(/\b[a-z]/g, (c) => c.toUpperCase());
 
 /** A YouTube-like title and tags; when `corrupted`, clickbait or a wrong attribute and junk tags. Null sometimes (missing metadata). */
-export function titleAndTags(attrs: CaptionAttrs, corrupted: boolean, rng: Rng): { title: string | null; tags: string[] | null } {
+export function titleAndTags(
+  attrs: CaptionAttrs,
+  corrupted: boolean,
+  rng: Rng,
+): { title: string | null; tags: string[] | null } {
   if (rng.chance(0.05)) return { title: null, tags: null };
-  const o = (corrupted && rng.chance(0.5) ? corruptAttributes(attrs, rng) : attrs).objects[0] as ObjectAttrs;
+  const o = (corrupted && rng.chance(0.5) ? corruptAttributes(attrs, rng) : attrs).objects[0];
   const base = title(`${o.colour} ${o.shape} ${rng.pick(MOTION_PHRASES[o.motion])}`);
-  const t = corrupted && rng.chance(0.5) ? rng.pick(CLICKBAIT) : `${base} | ${rng.pick(['Learn Shapes', 'Shapes and Colors', 'Kids Video'])}`;
+  const t =
+    corrupted && rng.chance(0.5)
+      ? rng.pick(CLICKBAIT)
+      : `${base} | ${rng.pick(['Learn Shapes', 'Shapes and Colors', 'Kids Video'])}`;
   const tags = corrupted ? [rng.pick(JUNK_TAGS), rng.pick(JUNK_TAGS)] : ['shapes', 'colors', o.colour, o.shape];
   return { title: t, tags: [...new Set(tags)] };
 }

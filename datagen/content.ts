@@ -6,7 +6,20 @@
  * score the same.
  */
 import { MOTION_PHRASES } from './asr.js';
-import { BACKGROUND_WORDS, COLOUR_WORDS, MOTIONS, MOTION_KEYS, SHAPES, SIZE_WORDS, type Background, type CaptionAttrs, type Colour, type Motion, type Shape, type Size } from './grammar.js';
+import {
+  BACKGROUND_WORDS,
+  COLOUR_WORDS,
+  MOTIONS,
+  MOTION_KEYS,
+  SHAPES,
+  SIZE_WORDS,
+  type Background,
+  type CaptionAttrs,
+  type Colour,
+  type Motion,
+  type Shape,
+  type Size,
+} from './grammar.js';
 
 /** One object a caption mentions; fields it does not state are null. */
 export interface StatedObject {
@@ -41,7 +54,8 @@ function wordsOf(text: string): string[] {
 }
 
 function motionAt(words: readonly string[], i: number): { motion: Motion; length: number } | null {
-  for (const m of MOTION_WORDS) if (m.words.every((w, k) => words[i + k] === w)) return { motion: m.motion, length: m.words.length };
+  for (const m of MOTION_WORDS)
+    if (m.words.every((w, k) => words[i + k] === w)) return { motion: m.motion, length: m.words.length };
   return null;
 }
 
@@ -55,7 +69,7 @@ export function parseContent(text: string): StatedContent {
   const objects: { colour: Colour; shape: Shape; size: Size | null; motion: Motion | null }[] = [];
   let background: Background | null = null;
   for (let i = 0; i < w.length; i++) {
-    const word = w[i] as string;
+    const word = w[i];
     if (BACKGROUND_SET.has(word) && w[i + 1] === 'background') {
       background ??= word as Background;
       continue;
@@ -107,7 +121,7 @@ export function contentCorrect(text: string, truth: CaptionAttrs, check: Content
   if (stated.objects.length !== truth.objects.length) return false;
   for (const order of assignments(truth.objects.length, stated.objects.length)) {
     const ok = truth.objects.every((t, k) => {
-      const s = stated.objects[order[k] as number] as StatedObject;
+      const s = stated.objects[order[k]];
       const core = s.colour === t.colour && s.shape === t.shape && s.motion === t.motion;
       return core && (!check.strict || s.size === null || s.size === t.size);
     });
@@ -117,10 +131,15 @@ export function contentCorrect(text: string, truth: CaptionAttrs, check: Content
 }
 
 /** Share of `texts` whose content is right against the aligned truths (0 for none). */
-export function contentAccuracy(texts: readonly string[], truths: readonly CaptionAttrs[], check: ContentCheck = {}): number {
-  if (texts.length !== truths.length) throw new RangeError(`contentAccuracy: ${texts.length} texts for ${truths.length} truths`);
+export function contentAccuracy(
+  texts: readonly string[],
+  truths: readonly CaptionAttrs[],
+  check: ContentCheck = {},
+): number {
+  if (texts.length !== truths.length)
+    throw new RangeError(`contentAccuracy: ${texts.length} texts for ${truths.length} truths`);
   if (texts.length === 0) return 0;
-  return texts.filter((t, i) => contentCorrect(t, truths[i] as CaptionAttrs, check)).length / texts.length;
+  return texts.filter((t, i) => contentCorrect(t, truths[i], check)).length / texts.length;
 }
 
 /** Where captions' content goes wrong: per attribute, for the first and the second object of a scene. */
@@ -129,7 +148,12 @@ export interface ContentErrors {
   /** Share of captions that state as many objects as the scene has. */
   readonly objectCount: number;
   /** Per object position (0: first, 1: second, over two-object scenes only): share right per attribute. */
-  readonly objects: readonly { readonly n: number; readonly colour: number; readonly shape: number; readonly motion: number }[];
+  readonly objects: readonly {
+    readonly n: number;
+    readonly colour: number;
+    readonly shape: number;
+    readonly motion: number;
+  }[];
 }
 
 /**
@@ -138,23 +162,25 @@ export interface ContentErrors {
  * second object.
  */
 export function contentErrors(texts: readonly string[], truths: readonly CaptionAttrs[]): ContentErrors {
-  if (texts.length !== truths.length) throw new RangeError(`contentErrors: ${texts.length} texts for ${truths.length} truths`);
+  if (texts.length !== truths.length)
+    throw new RangeError(`contentErrors: ${texts.length} texts for ${truths.length} truths`);
   const pos = [0, 1].map(() => ({ n: 0, colour: 0, shape: 0, motion: 0 }));
   let count = 0;
   texts.forEach((text, i) => {
-    const truth = truths[i] as CaptionAttrs;
+    const truth = truths[i];
     const stated = parseContent(text).objects;
     if (stated.length === truth.objects.length) count++;
-    const score = (s: StatedObject | undefined, t: CaptionAttrs['objects'][number]): number => (s ? Number(s.colour === t.colour) + Number(s.shape === t.shape) + Number(s.motion === t.motion) : 0);
+    const score = (s: StatedObject | undefined, t: CaptionAttrs['objects'][number]): number =>
+      s ? Number(s.colour === t.colour) + Number(s.shape === t.shape) + Number(s.motion === t.motion) : 0;
     let bestOrder: number[] = [];
     let best = -1;
     for (const order of assignments(truth.objects.length, Math.max(stated.length, truth.objects.length))) {
-      const sc = truth.objects.reduce((a, t, k) => a + score(stated[order[k] as number], t), 0);
+      const sc = truth.objects.reduce((a, t, k) => a + score(stated[order[k]], t), 0);
       if (sc > best) [best, bestOrder] = [sc, order];
     }
     truth.objects.forEach((t, k) => {
-      const p = pos[k] as { n: number; colour: number; shape: number; motion: number };
-      const s = stated[bestOrder[k] as number];
+      const p = pos[k];
+      const s = stated[bestOrder[k]];
       p.n++;
       if (s?.colour === t.colour) p.colour++;
       if (s?.shape === t.shape) p.shape++;
@@ -162,5 +188,14 @@ export function contentErrors(texts: readonly string[], truths: readonly Caption
     });
   });
   const share = (x: number, n: number): number => (n ? x / n : 0);
-  return { n: texts.length, objectCount: share(count, texts.length), objects: pos.map((p) => ({ n: p.n, colour: share(p.colour, p.n), shape: share(p.shape, p.n), motion: share(p.motion, p.n) })) };
+  return {
+    n: texts.length,
+    objectCount: share(count, texts.length),
+    objects: pos.map((p) => ({
+      n: p.n,
+      colour: share(p.colour, p.n),
+      shape: share(p.shape, p.n),
+      motion: share(p.motion, p.n),
+    })),
+  };
 }

@@ -95,7 +95,7 @@ async function runPool(tasks: Array<() => Promise<void>>, limit: number): Promis
   let failure: unknown = null;
   const worker = async (): Promise<void> => {
     while (failure === null && next < tasks.length) {
-      const t = tasks[next++] as () => Promise<void>;
+      const t = tasks[next++];
       try {
         await t();
       } catch (e) {
@@ -112,20 +112,28 @@ async function runPool(tasks: Array<() => Promise<void>>, limit: number): Promis
  * differs from clip i's (a few tries), or a fresh scene when the dataset has one clip.
  */
 export function otherScene(scenes: readonly Scene[], i: number, rng: Rng, fresh: () => Scene): Scene {
-  const own = renderCaption(scenes[i] as Scene);
+  const own = renderCaption(scenes[i]);
   let pick: Scene = fresh();
   for (let k = 0; k < 8 && scenes.length > 1; k++) {
-    pick = scenes[(i + 1 + rng.int(scenes.length - 1)) % scenes.length] as Scene;
+    pick = scenes[(i + 1 + rng.int(scenes.length - 1)) % scenes.length];
     if (renderCaption(pick) !== own) break;
   }
   return pick;
 }
 
 /** Plans the dataset (scenes, splits, text, truth) without touching the disk. Pure and deterministic. */
-export function planBenchmark(opts: BenchmarkOptions, dir: string): { clips: ClipRow[]; truth: TruthRow[]; scenes: Scene[]; videos: string[]; counts: BenchmarkCounts } {
+export function planBenchmark(
+  opts: BenchmarkOptions,
+  dir: string,
+): { clips: ClipRow[]; truth: TruthRow[]; scenes: Scene[]; videos: string[]; counts: BenchmarkCounts } {
   const N = opts.clips;
   const { seed } = opts;
-  const sceneOpts = { minDurationS: opts.minDurationS, maxDurationS: opts.maxDurationS, twoObjectProb: 0.4, distractorProb: 0.3 };
+  const sceneOpts = {
+    minDurationS: opts.minDurationS,
+    maxDurationS: opts.maxDurationS,
+    twoObjectProb: 0.4,
+    distractorProb: 0.3,
+  };
   const scenes = Array.from({ length: N }, (_, i) => sampleScene(seed, i, sceneOpts));
   const human = rankedSubset(seed, 'human', N, Math.round(N * opts.humanFrac));
   const heldout = rankedSubset(seed, 'heldout', N, Math.round(N * opts.heldoutFrac), human);
@@ -134,7 +142,13 @@ export function planBenchmark(opts: BenchmarkOptions, dir: string): { clips: Cli
   const videos: string[] = [];
   const clips: ClipRow[] = [];
   const truth: TruthRow[] = [];
-  const noiseKinds: Record<NoiseKind, number> = { wrong_attribute: 0, missing_words: 0, off_topic: 0, other_clip: 0, empty: 0 };
+  const noiseKinds: Record<NoiseKind, number> = {
+    wrong_attribute: 0,
+    missing_words: 0,
+    off_topic: 0,
+    other_clip: 0,
+    empty: 0,
+  };
   let totalDurationS = 0;
   for (let k = 0; k * opts.clipsPerVideo < N; k++) {
     const first = k * opts.clipsPerVideo;
@@ -156,8 +170,8 @@ export function planBenchmark(opts: BenchmarkOptions, dir: string): { clips: Cli
       clips.push({
         clip_id: clipId(i),
         video_uri: uri,
-        start_s: starts[g] as number,
-        end_s: ends[g] as number,
+        start_s: starts[g],
+        end_s: ends[g],
         asr_text: transcript(scene, kinds, other, rng),
         title: meta.title,
         tags: meta.tags,
@@ -197,9 +211,12 @@ const OWN_VIDEO = /^v\d{5,}\.mp4(\.tmp-\d+)?$/;
  * mistyped `--out` never deletes someone's data. Missing or empty directories are fine.
  */
 export async function assertRebuildable(dir: string): Promise<void> {
-  const list = async (d: string): Promise<string[]> => readdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
+  const list = async (d: string): Promise<string[]> =>
+    readdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
   const foreign = (await list(dir)).filter((f) => !OWN_ENTRY.test(f));
-  foreign.push(...(await list(join(dir, VIDEOS_DIR))).filter((f) => !OWN_VIDEO.test(f)).map((f) => `${VIDEOS_DIR}/${f}`));
+  foreign.push(
+    ...(await list(join(dir, VIDEOS_DIR))).filter((f) => !OWN_VIDEO.test(f)).map((f) => `${VIDEOS_DIR}/${f}`),
+  );
   if (foreign.length > 0) {
     throw new Error(
       `refusing to (re)build a benchmark in ${dir}: it holds files the generator did not write (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}); choose an empty or new --out directory`,
@@ -220,14 +237,28 @@ export async function readDatasetDescription(dir: string): Promise<DatasetDescri
  * Generates (or reuses) a benchmark in `options.outDir`. Deterministic by seed:
  * the same options give the same manifest, truth and video bytes.
  */
-export async function generateBenchmark(options: BenchmarkOptionsInput, hooks: GenerateHooks = {}): Promise<BenchmarkInfo> {
+export async function generateBenchmark(
+  options: BenchmarkOptionsInput,
+  hooks: GenerateHooks = {},
+): Promise<BenchmarkInfo> {
   const opts = parseBenchmarkOptions(options);
   const dir = resolve(opts.outDir);
   const { outDir: _o, concurrency: _c, ...params } = opts;
   const files = { manifest: MANIFEST_FILE, truth: TRUTH_FILE, videos: VIDEOS_DIR };
-  const paths = { dir, manifestPath: join(dir, MANIFEST_FILE), truthPath: join(dir, TRUTH_FILE), videosDir: join(dir, VIDEOS_DIR) };
+  const paths = {
+    dir,
+    manifestPath: join(dir, MANIFEST_FILE),
+    truthPath: join(dir, TRUTH_FILE),
+    videosDir: join(dir, VIDEOS_DIR),
+  };
   const plan = planBenchmark(opts, dir);
-  const description: DatasetDescription = { generator: 'flywheel-datagen', generatorVersion: GENERATOR_VERSION, params, counts: plan.counts, files };
+  const description: DatasetDescription = {
+    generator: 'flywheel-datagen',
+    generatorVersion: GENERATOR_VERSION,
+    params,
+    counts: plan.counts,
+    files,
+  };
 
   const existing = await readDatasetDescription(dir);
   if (

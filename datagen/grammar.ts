@@ -87,10 +87,13 @@ const backgroundRe = new RegExp(`\\bon a (${BACKGROUND_WORDS.join('|')}) backgro
  * Returns null fields where nothing matched (no background → background null).
  */
 export function parseCaption(text: string): { objects: ObjectAttrs[]; background: Background | null } {
-  const t = text.toLowerCase().replace(/[^a-z ]+/g, ' ').replace(/\s+/g, ' ');
+  const t = text
+    .toLowerCase()
+    .replace(/[^a-z ]+/g, ' ')
+    .replace(/\s+/g, ' ');
   const objects: ObjectAttrs[] = [];
   for (const m of t.matchAll(clauseRe)) {
-    const motion = motionByWords.get(m[4] as string) as Motion;
+    const motion = motionByWords.get(m[4]) as Motion;
     objects.push({
       size: m[1] !== undefined && !motionChangesSize(motion) ? (m[1] as Size) : null,
       colour: m[2] as Colour,

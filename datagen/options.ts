@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { NOISE_KINDS, type NoiseKind } from './asr.js';
 
 const frac = z.number().min(0).max(1);
-const mixSchema = z.object(Object.fromEntries(NOISE_KINDS.map((k) => [k, z.number().min(0)])) as Record<NoiseKind, z.ZodNumber>);
+const mixSchema = z.object(
+  Object.fromEntries(NOISE_KINDS.map((k) => [k, z.number().min(0)])) as Record<NoiseKind, z.ZodNumber>,
+);
 
 /** Zod schema of the generator options (defaults filled in). */
 export const benchmarkOptionsSchema = z
@@ -17,7 +19,12 @@ export const benchmarkOptionsSchema = z
     /** Number of clips, ≥ 1. */
     clips: z.number().int().min(1).max(10_000_000),
     /** Seed: same seed + same options ⇒ same dataset, byte for byte. Default 0. */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     /** Fraction of clips whose ASR transcript is corrupted (exact count = round(clips·noise)). Default 0.4. */
     noise: frac.default(0.4),
     /** Relative weights of the noise kinds among corrupted clips. Default: all 1. */
@@ -40,12 +47,23 @@ export const benchmarkOptionsSchema = z
     /** How many clips one video file holds, back to back. Default 16. */
     clipsPerVideo: z.number().int().min(1).max(10_000).default(16),
     /** Parallel ffmpeg processes. Default: available CPU cores. Not part of the dataset's identity. */
-    concurrency: z.number().int().min(1).max(256).default(() => availableParallelism()),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(() => availableParallelism()),
     /** `absolute` writes absolute video paths into the manifest; `relative` writes paths relative to outDir. Default absolute. */
     uriStyle: z.enum(['absolute', 'relative']).default('absolute'),
   })
-  .refine((o) => o.minDurationS <= o.maxDurationS, { message: 'minDurationS must be ≤ maxDurationS', path: ['minDurationS'] })
-  .refine((o) => o.humanFrac + o.heldoutFrac <= 1, { message: 'humanFrac + heldoutFrac must be ≤ 1', path: ['heldoutFrac'] });
+  .refine((o) => o.minDurationS <= o.maxDurationS, {
+    message: 'minDurationS must be ≤ maxDurationS',
+    path: ['minDurationS'],
+  })
+  .refine((o) => o.humanFrac + o.heldoutFrac <= 1, {
+    message: 'humanFrac + heldoutFrac must be ≤ 1',
+    path: ['heldoutFrac'],
+  });
 
 /** Options as callers pass them (most optional). */
 export type BenchmarkOptionsInput = z.input<typeof benchmarkOptionsSchema>;
@@ -58,7 +76,10 @@ export function parseBenchmarkOptions(input: BenchmarkOptionsInput): BenchmarkOp
   if (!r.success) {
     const msgs = r.error.issues.map((i) => {
       const path = i.path.join('.');
-      const got = i.path.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), input);
+      const got = i.path.reduce<unknown>(
+        (o, k) => (o !== null && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k] : undefined),
+        input,
+      );
       return `${path}: ${i.message} (got ${JSON.stringify(got)})`;
     });
     throw new Error(`invalid benchmark options: ${msgs.join('; ')}`);

@@ -21,7 +21,11 @@ export async function writeAtomic(path: string, bytes: Uint8Array | string): Pro
 }
 
 /** Writes rows as a Parquet file of exactly `schema`, atomically. */
-export async function writeParquetRows<T extends object>(path: string, schema: Schema, rows: readonly T[]): Promise<void> {
+export async function writeParquetRows<T extends object>(
+  path: string,
+  schema: Schema,
+  rows: readonly T[],
+): Promise<void> {
   await writeAtomic(path, parquetBytes(schema, [rowsToBatch(schema, rows as unknown as Record<string, unknown>[])]));
 }
 

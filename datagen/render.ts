@@ -110,19 +110,49 @@ export function clipTimes(scenes: readonly Scene[], fps: number): { starts: numb
  * Encodes `scenes` into `outPath` (an mp4, H.264 ultrafast, one thread, keyframe at each clip start).
  * Rejects with ffmpeg's stderr when it fails; aborting `signal` kills ffmpeg.
  */
-export function renderVideo(ffmpegPath: string, scenes: readonly Scene[], fmt: VideoFormat, outPath: string, signal?: AbortSignal): Promise<void> {
+export function renderVideo(
+  ffmpegPath: string,
+  scenes: readonly Scene[],
+  fmt: VideoFormat,
+  outPath: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const { starts } = clipTimes(scenes, fmt.fps);
   const args = [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-filter_threads', '1',
-    '-filter_complex', videoGraph(scenes, fmt),
-    '-map', '[v]',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-threads', '1', '-crf', '20',
-    '-g', String(Math.max(1, Math.round(fmt.fps * 2))),
-    '-force_key_frames', starts.map(num).join(','),
-    '-movflags', '+faststart',
-    '-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact',
-    '-f', 'mp4', outPath,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-filter_threads',
+    '1',
+    '-filter_complex',
+    videoGraph(scenes, fmt),
+    '-map',
+    '[v]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-threads',
+    '1',
+    '-crf',
+    '20',
+    '-g',
+    String(Math.max(1, Math.round(fmt.fps * 2))),
+    '-force_key_frames',
+    starts.map(num).join(','),
+    '-movflags',
+    '+faststart',
+    '-map_metadata',
+    '-1',
+    '-fflags',
+    '+bitexact',
+    '-flags:v',
+    '+bitexact',
+    '-f',
+    'mp4',
+    outPath,
   ];
   return new Promise((resolve, reject) => {
     const p = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
@@ -130,7 +160,9 @@ export function renderVideo(ffmpegPath: string, scenes: readonly Scene[], fmt: V
     p.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
     });
-    p.on('error', (e) => reject(e.name === 'AbortError' ? e : new Error(`cannot start ffmpeg at ${ffmpegPath}: ${e.message}`)));
+    p.on('error', (e) =>
+      reject(e.name === 'AbortError' ? e : new Error(`cannot start ffmpeg at ${ffmpegPath}: ${e.message}`)),
+    );
     p.on('close', (code) => {
       if (code === 0) resolve();
       else reject(new Error(`ffmpeg exited with ${code} writing ${outPath}: ${stderr.trim().slice(-2000)}`));

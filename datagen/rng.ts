@@ -41,7 +41,7 @@ export function makeRng(seed: number, stream: string, index = 0): Rng {
     int: (n) => Math.floor(next() * n),
     pick: <T>(items: readonly T[]): T => {
       if (items.length === 0) throw new Error('pick() from an empty list');
-      return items[Math.floor(next() * items.length)] as T;
+      return items[Math.floor(next() * items.length)];
     },
     chance: (p) => next() < p,
   };
@@ -51,7 +51,13 @@ export function makeRng(seed: number, stream: string, index = 0): Rng {
  * The k indices of [0, n) with the smallest hash under (seed, stream): an exact-size,
  * order-independent random subset (used for splits and corruption so rates are exact).
  */
-export function rankedSubset(seed: number, stream: string, n: number, k: number, exclude?: ReadonlySet<number>): Set<number> {
+export function rankedSubset(
+  seed: number,
+  stream: string,
+  n: number,
+  k: number,
+  exclude?: ReadonlySet<number>,
+): Set<number> {
   const idx: number[] = [];
   for (let i = 0; i < n; i++) if (!exclude?.has(i)) idx.push(i);
   const key = (i: number): number => makeRng(seed, stream, i).next();

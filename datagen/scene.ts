@@ -43,7 +43,12 @@ export interface SceneOptions {
 }
 
 /** Scene sampling defaults. */
-export const DEFAULT_SCENE_OPTIONS: SceneOptions = { minDurationS: 2, maxDurationS: 6, twoObjectProb: 0.4, distractorProb: 0.3 };
+export const DEFAULT_SCENE_OPTIONS: SceneOptions = {
+  minDurationS: 2,
+  maxDurationS: 6,
+  twoObjectProb: 0.4,
+  distractorProb: 0.3,
+};
 
 const DISTRACTOR_RGB = [0x00d0d0, 0xff60c0, 0x909090] as const;
 
@@ -69,13 +74,15 @@ export function sampleScene(seed: number, index: number, opts: SceneOptions = DE
   if (rng.chance(opts.twoObjectProb)) {
     // the second object differs in colour or shape so the two are distinguishable
     let second = sampleObject(rng);
-    for (let k = 0; k < 8 && second.colour === first.colour && second.shape === first.shape; k++) second = sampleObject(rng);
+    for (let k = 0; k < 8 && second.colour === first.colour && second.shape === first.shape; k++)
+      second = sampleObject(rng);
     if (!(second.colour === first.colour && second.shape === first.shape)) objects.push(second);
   }
   const distractors: Distractor[] = [];
   if (rng.chance(opts.distractorProb)) {
     const n = 1 + rng.int(2);
-    for (let k = 0; k < n; k++) distractors.push({ fx: 0.05 + 0.85 * rng.next(), fy: 0.05 + 0.85 * rng.next(), rgb: rng.pick(DISTRACTOR_RGB) });
+    for (let k = 0; k < n; k++)
+      distractors.push({ fx: 0.05 + 0.85 * rng.next(), fy: 0.05 + 0.85 * rng.next(), rgb: rng.pick(DISTRACTOR_RGB) });
   }
   return { durationS, background, objects, distractors };
 }

@@ -51,7 +51,7 @@ function bestMatch(truth: readonly ObjectAttrs[], pred: readonly ObjectAttrs[]):
       }
       return;
     }
-    const t = truth[i] as ObjectAttrs;
+    const t = truth[i];
     const none = objectHits(t, undefined);
     walk(i + 1, used, [...acc, none], score);
     pred.forEach((p, j) => {
@@ -68,7 +68,8 @@ function bestMatch(truth: readonly ObjectAttrs[], pred: readonly ObjectAttrs[]):
 
 /** Attribute accuracy of `candidates[i]` against the ground-truth attributes `truths[i]`. */
 export function attributeAccuracy(candidates: readonly string[], truths: readonly CaptionAttrs[]): AttributeAccuracy {
-  if (candidates.length !== truths.length) throw new Error(`attributeAccuracy: ${candidates.length} candidates but ${truths.length} truths`);
+  if (candidates.length !== truths.length)
+    throw new Error(`attributeAccuracy: ${candidates.length} candidates but ${truths.length} truths`);
   const hits: Record<Slot | 'background', number> = { colour: 0, shape: 0, size: 0, motion: 0, background: 0 };
   const slots: Record<Slot | 'background', number> = { colour: 0, shape: 0, size: 0, motion: 0, background: 0 };
   let countOk = 0;
@@ -76,12 +77,12 @@ export function attributeAccuracy(candidates: readonly string[], truths: readonl
   let objTotal = 0;
   let exact = 0;
   candidates.forEach((c, i) => {
-    const t = truths[i] as CaptionAttrs;
+    const t = truths[i];
     const p = parseCaption(c);
     const matched = bestMatch(t.objects, p.objects);
     let allObjects = true;
     t.objects.forEach((o, k) => {
-      const h = matched[k] as Record<Slot, number>;
+      const h = matched[k];
       for (const s of SLOTS) {
         if (s === 'size' && o.size === null) continue;
         slots[s]++;
@@ -100,7 +101,13 @@ export function attributeAccuracy(candidates: readonly string[], truths: readonl
     if (allObjects && bgOk && countMatches) exact++;
   });
   const acc = (k: Slot | 'background'): number => (slots[k] === 0 ? 0 : hits[k] / slots[k]);
-  const r = { colour: acc('colour'), shape: acc('shape'), size: acc('size'), motion: acc('motion'), background: acc('background') };
+  const r = {
+    colour: acc('colour'),
+    shape: acc('shape'),
+    size: acc('size'),
+    motion: acc('motion'),
+    background: acc('background'),
+  };
   const n = candidates.length;
   return {
     n,

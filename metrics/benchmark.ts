@@ -24,11 +24,17 @@ export interface BenchmarkQuality {
  * (default: all rows). Throws when a selected row has no candidate, so a missing caption
  * is never silently skipped.
  */
-export function scoreAgainstTruth(candidates: ReadonlyMap<string, string>, truth: readonly TruthRow[], split?: TruthRow['split']): BenchmarkQuality {
+export function scoreAgainstTruth(
+  candidates: ReadonlyMap<string, string>,
+  truth: readonly TruthRow[],
+  split?: TruthRow['split'],
+): BenchmarkQuality {
   const rows = truth.filter((r) => split === undefined || r.split === split);
   const missing = rows.filter((r) => !candidates.has(r.clip_id));
   if (missing.length > 0) {
-    throw new Error(`scoreAgainstTruth: ${missing.length} clips have no candidate caption (first: ${missing[0]?.clip_id})`);
+    throw new Error(
+      `scoreAgainstTruth: ${missing.length} clips have no candidate caption (first: ${missing[0]?.clip_id})`,
+    );
   }
   const cands = rows.map((r) => candidates.get(r.clip_id) as string);
   const refs = rows.map((r) => [r.gt_caption]);

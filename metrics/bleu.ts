@@ -35,13 +35,13 @@ export function bleu(candidates: readonly string[], references: ReadonlyArray<re
   let c = 0;
   let r = 0;
   candidates.forEach((cand, i) => {
-    const refs = (references[i] as readonly string[]).map(tokenize);
+    const refs = references[i].map(tokenize);
     if (refs.length === 0) throw new Error(`bleu: item ${i} has no reference captions`);
     const maxRef = new Map<string, number>();
     for (const ref of refs) for (const [g, k] of ngramCounts(ref, n)) maxRef.set(g, Math.max(maxRef.get(g) ?? 0, k));
     const toks = tokenize(cand);
     const len = toks.length;
-    let best = refs[0] as string[];
+    let best = refs[0];
     for (const ref of refs) {
       const d = Math.abs(ref.length - len);
       const bd = Math.abs(best.length - len);
@@ -49,10 +49,10 @@ export function bleu(candidates: readonly string[], references: ReadonlyArray<re
     }
     c += len;
     r += best.length;
-    for (let k = 1; k <= n; k++) guess[k - 1] = (guess[k - 1] as number) + Math.max(0, len - k + 1);
+    for (let k = 1; k <= n; k++) guess[k - 1] = guess[k - 1] + Math.max(0, len - k + 1);
     for (const [g, cnt] of ngramCounts(toks, n)) {
       const k = ngramOrder(g) - 1;
-      correct[k] = (correct[k] as number) + Math.min(cnt, maxRef.get(g) ?? 0);
+      correct[k] = correct[k] + Math.min(cnt, maxRef.get(g) ?? 0);
     }
   });
   const ratio = (c + TINY) / (r + SMALL);
@@ -60,13 +60,13 @@ export function bleu(candidates: readonly string[], references: ReadonlyArray<re
   const out: number[] = [];
   let prod = 1;
   for (let k = 0; k < n; k++) {
-    prod *= ((correct[k] as number) + TINY) / ((guess[k] as number) + SMALL);
+    prod *= (correct[k] + TINY) / (guess[k] + SMALL);
     out.push(prod ** (1 / (k + 1)) * brevityPenalty);
   }
   return {
     bleu: out,
-    score: out[n - 1] as number,
-    precisions: correct.map((x, k) => ((guess[k] as number) === 0 ? 0 : x / (guess[k] as number))),
+    score: out[n - 1],
+    precisions: correct.map((x, k) => (guess[k] === 0 ? 0 : x / guess[k])),
     brevityPenalty,
     candidateLength: c,
     referenceLength: r,

@@ -32,7 +32,11 @@ interface Vec {
  * CIDEr-D of `candidates[i]` against `references[i]` (one or more strings each).
  * Document frequencies come from these references, so the score depends on the whole set.
  */
-export function ciderD(candidates: readonly string[], references: ReadonlyArray<readonly string[]>, options: CiderOptions = {}): CiderResult {
+export function ciderD(
+  candidates: readonly string[],
+  references: ReadonlyArray<readonly string[]>,
+  options: CiderOptions = {},
+): CiderResult {
   const n = options.n ?? 4;
   const sigma = options.sigma ?? 6;
   if (candidates.length !== references.length) {
@@ -60,8 +64,8 @@ export function ciderD(candidates: readonly string[], references: ReadonlyArray<
     for (const [g, tf] of counts) {
       const k = ngramOrder(g) - 1;
       const w = tf * (logDocs - Math.log(Math.max(1, df.get(g) ?? 0)));
-      (weights[k] as Map<string, number>).set(g, w);
-      sq[k] = (sq[k] as number) + w * w;
+      weights[k].set(g, w);
+      sq[k] = sq[k] + w * w;
       if (k === 1) length += tf;
     }
     return { weights, norms: sq.map(Math.sqrt), length };
@@ -71,14 +75,14 @@ export function ciderD(candidates: readonly string[], references: ReadonlyArray<
     const delta = h.length - r.length;
     const penalty = Math.exp(-(delta * delta) / (2 * sigma * sigma));
     return h.weights.map((hw, k) => {
-      const rw = r.weights[k] as Map<string, number>;
+      const rw = r.weights[k];
       let v = 0;
       for (const [g, wh] of hw) {
         const wr = rw.get(g) ?? 0;
         v += Math.min(wh, wr) * wr;
       }
-      const nh = h.norms[k] as number;
-      const nr = r.norms[k] as number;
+      const nh = h.norms[k];
+      const nr = r.norms[k];
       if (nh !== 0 && nr !== 0) v /= nh * nr;
       return v * penalty;
     });
@@ -86,9 +90,9 @@ export function ciderD(candidates: readonly string[], references: ReadonlyArray<
 
   const perItem = cand.map((c, i) => {
     const hv = toVec(c);
-    const rs = refs[i] as Array<Map<string, number>>;
+    const rs = refs[i];
     const sum = new Array<number>(n).fill(0);
-    for (const r of rs) sim(hv, toVec(r)).forEach((v, k) => (sum[k] = (sum[k] as number) + v));
+    for (const r of rs) sim(hv, toVec(r)).forEach((v, k) => (sum[k] = sum[k] + v));
     const meanOverN = sum.reduce((a, b) => a + b, 0) / n;
     return (meanOverN / rs.length) * 10;
   });

@@ -30,7 +30,7 @@ export function diversity(captions: readonly string[]): DiversityMetrics {
     t.forEach((w, i) => {
       uni.set(w, (uni.get(w) ?? 0) + 1);
       if (i > 0) {
-        bi.add(`${t[i - 1] as string} ${w}`);
+        bi.add(`${t[i - 1]} ${w}`);
         bigrams++;
       }
     });

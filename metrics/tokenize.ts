@@ -6,7 +6,23 @@
 
 /** Punctuation tokens the COCO evaluation removes after PTB tokenization. */
 export const PTB_PUNCTUATION: ReadonlySet<string> = new Set([
-  "''", "'", '``', '`', '-lrb-', '-rrb-', '-lcb-', '-rcb-', '.', '?', '!', ',', ':', '-', '--', '...', ';',
+  "''",
+  "'",
+  '``',
+  '`',
+  '-lrb-',
+  '-rrb-',
+  '-lcb-',
+  '-rcb-',
+  '.',
+  '?',
+  '!',
+  ',',
+  ':',
+  '-',
+  '--',
+  '...',
+  ';',
 ]);
 
 const CLITIC = /^(.+?)(n't|'s|'re|'ve|'ll|'m|'d)$/;
@@ -28,7 +44,7 @@ export function tokenize(text: string): string[] {
     const word = raw.replace(/^'+|'+$/g, (q) => ` ${q} `).trim();
     for (const w of word.split(/\s+/)) {
       const m = CLITIC.exec(w);
-      const parts = m ? [m[1] as string, m[2] as string] : [w];
+      const parts = m ? [m[1], m[2]] : [w];
       for (const p of parts) if (p !== '' && !PTB_PUNCTUATION.has(p) && !/^[^\p{L}\p{N}']+$/u.test(p)) out.push(p);
     }
   }

@@ -54,7 +54,11 @@ export function framesTensor(cfg: CaptionerConfig, frames: Uint8Array, B: number
 }
 
 /** Encoder inputs of a batch: frames and text ids (truncated to maxTextLen). */
-export async function encoderFeeds(cfg: CaptionerConfig, tok: CaptionTokenizer, batch: CaptionBatch): Promise<{ frames: ort.Tensor; textIds: ort.Tensor; size: number }> {
+export async function encoderFeeds(
+  cfg: CaptionerConfig,
+  tok: CaptionTokenizer,
+  batch: CaptionBatch,
+): Promise<{ frames: ort.Tensor; textIds: ort.Tensor; size: number }> {
   const B = batch.text.length;
   if (B === 0) throw new Error('batch: empty (text has 0 rows)');
   const text = (await toIds(tok, batch.text)).map((r) => r.slice(0, cfg.maxTextLen));

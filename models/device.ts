@@ -38,7 +38,10 @@ export interface DeviceConfig {
 }
 
 /** Creates ORT sessions; injectable so the fallback path can be tested. */
-export type SessionFactory = (model: Uint8Array | string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession>;
+export type SessionFactory = (
+  model: Uint8Array | string,
+  options: ort.InferenceSession.SessionOptions,
+) => Promise<ort.InferenceSession>;
 
 const defaultFactory: SessionFactory = (model, options) =>
   typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
@@ -67,10 +70,17 @@ export class Device {
     const providers = config.providers ?? ['cpu'];
     if (providers.length === 0) throw new Error('device: providers must not be empty (got [])');
     for (const p of providers) {
-      if (!(PROVIDER_NAMES as readonly string[]).includes(p)) throw new Error(`device: unknown provider ${JSON.stringify(p)} (expected one of ${PROVIDER_NAMES.map((n) => JSON.stringify(n)).join(', ')})`);
+      if (!(PROVIDER_NAMES as readonly string[]).includes(p))
+        throw new Error(
+          `device: unknown provider ${JSON.stringify(p)} (expected one of ${PROVIDER_NAMES.map((n) => JSON.stringify(n)).join(', ')})`,
+        );
     }
-    for (const [k, v] of [['intraOpThreads', config.intraOpThreads], ['interOpThreads', config.interOpThreads]] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`device: ${k} must be a non-negative integer, got ${v}`);
+    for (const [k, v] of [
+      ['intraOpThreads', config.intraOpThreads],
+      ['interOpThreads', config.interOpThreads],
+    ] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 0))
+        throw new Error(`device: ${k} must be a non-negative integer, got ${v}`);
     }
     this.#providers = [...providers];
     this.#intra = config.intraOpThreads ?? 0;

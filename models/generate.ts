@@ -10,7 +10,11 @@ import { SPECIAL_IDS } from './captioner/config.js';
  * previous call prefix i extends by one token (null on the first call) — what
  * a KV cache needs to reorder its rows. All prefixes of one call have the same length.
  */
-export type NextTokenLogp = (prefixes: readonly (readonly number[])[], clip: readonly number[], parent: readonly number[] | null) => Promise<Float32Array>;
+export type NextTokenLogp = (
+  prefixes: readonly (readonly number[])[],
+  clip: readonly number[],
+  parent: readonly number[] | null,
+) => Promise<Float32Array>;
 
 /** Search settings. */
 export interface GenerateOptions {
@@ -43,7 +47,12 @@ interface Hyp {
 }
 
 /** Greedy (beams = 1) or beam search for `n` clips. */
-export async function search(next: NextTokenLogp, n: number, vocab: number, opts: Required<GenerateOptions>): Promise<Generated[]> {
+export async function search(
+  next: NextTokenLogp,
+  n: number,
+  vocab: number,
+  opts: Required<GenerateOptions>,
+): Promise<Generated[]> {
   return opts.beams <= 1 ? greedy(next, n, vocab, opts.maxLen) : beam(next, n, vocab, opts);
 }
 
@@ -106,7 +115,13 @@ async function beam(next: NextTokenLogp, n: number, V: number, opts: Required<Ge
         );
       }
     });
-    beams = cands.map((cs) => cs.map((h, i) => ({ h, i })).sort((a, b) => rank(b.h) - rank(a.h) || a.i - b.i).slice(0, K).map((x) => x.h));
+    beams = cands.map((cs) =>
+      cs
+        .map((h, i) => ({ h, i }))
+        .sort((a, b) => rank(b.h) - rank(a.h) || a.i - b.i)
+        .slice(0, K)
+        .map((x) => x.h),
+    );
     if (beams.every((bs) => bs.every((h) => h.done))) break;
   }
   return beams.map((bs) => finish([...bs].sort((a, b) => rank(b) - rank(a))[0]));

@@ -9,6 +9,21 @@ export { type GenerateOptions } from './generate.js';
 export { type CaptionBatch, type TextInput } from './batch.js';
 export { CaptionTokenizer, SPECIAL_TOKENS, type TokenizerTrainOptions } from './tokenizer.js';
 export { Device, type DeviceConfig, type ProviderName } from './device.js';
-export { saveVersion, loadVersion, VERSION_FILES, type LoadedVersion, type VersionManifest, type VersionMetrics, type SaveVersionOptions } from './version.js';
-export { PRESETS, SPECIAL_IDS, frameSpec, makeConfig, type CaptionerConfig, type PresetName } from './captioner/config.js';
+export {
+  saveVersion,
+  loadVersion,
+  VERSION_FILES,
+  type LoadedVersion,
+  type VersionManifest,
+  type VersionMetrics,
+  type SaveVersionOptions,
+} from './version.js';
+export {
+  PRESETS,
+  SPECIAL_IDS,
+  frameSpec,
+  makeConfig,
+  type CaptionerConfig,
+  type PresetName,
+} from './captioner/config.js';
 export { type LossContract } from './loss-contract.js';

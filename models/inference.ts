@@ -49,7 +49,12 @@ export class Captioner {
   /** Provider the sessions run on (record it in run metadata). */
   readonly provider: ProviderName;
 
-  private constructor(cfg: CaptionerConfig, tok: CaptionTokenizer, s: [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession], provider: ProviderName) {
+  private constructor(
+    cfg: CaptionerConfig,
+    tok: CaptionTokenizer,
+    s: [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession],
+    provider: ProviderName,
+  ) {
     this.#cfg = cfg;
     this.#tok = tok;
     [this.#enc, this.#dec, this.#score] = s;
@@ -57,7 +62,12 @@ export class Captioner {
   }
 
   /** Opens sessions for given graphs (used by `load` and `fromModel`). */
-  static async open(cfg: CaptionerConfig, tok: CaptionTokenizer, graphs: InferenceGraphs, device: Device): Promise<Captioner> {
+  static async open(
+    cfg: CaptionerConfig,
+    tok: CaptionTokenizer,
+    graphs: InferenceGraphs,
+    device: Device,
+  ): Promise<Captioner> {
     const enc = await device.session(graphs.encoder);
     const dec = await device.session(graphs.decoderStep);
     const sc = await device.session(graphs.score);
@@ -87,7 +97,8 @@ export class Captioner {
     if (!Number.isInteger(maxLen) || maxLen < 1 || maxLen > this.#cfg.maxCaptionLen - 1) {
       throw new Error(`generate: maxLen must be an integer in [1, ${this.#cfg.maxCaptionLen - 1}], got ${maxLen}`);
     }
-    if (!Number.isInteger(beams) || beams < 1) throw new Error(`generate: beams must be a positive integer, got ${beams}`);
+    if (!Number.isInteger(beams) || beams < 1)
+      throw new Error(`generate: beams must be a positive integer, got ${beams}`);
     const { frames, textIds, size } = await encoderFeeds(this.#cfg, this.#tok, batch);
     const enc = await this.#enc.run({ [INFER_IO.frames]: frames, [INFER_IO.textIds]: textIds });
     const bias = enc[INFER_IO.memoryBias];
@@ -105,19 +116,31 @@ export class Captioner {
     };
     // Self-attention KV cache of the previous call's rows, per layer.
     let cache: { k: ort.Tensor; v: ort.Tensor }[] = [];
-    const next = async (prefixes: readonly (readonly number[])[], clip: readonly number[], parent: readonly number[] | null): Promise<Float32Array> => {
+    const next = async (
+      prefixes: readonly (readonly number[])[],
+      clip: readonly number[],
+      parent: readonly number[] | null,
+    ): Promise<Float32Array> => {
       const R = prefixes.length;
       const t = prefixes[0].length - 1;
       const feeds: Record<string, ort.Tensor> = {
         [INFER_IO.memoryBias]: rows(bias, clip),
-        [INFER_IO.token]: new ort.Tensor('int64', BigInt64Array.from(prefixes, (p) => BigInt(p[t])), [R, 1]),
+        [INFER_IO.token]: new ort.Tensor(
+          'int64',
+          BigInt64Array.from(prefixes, (p) => BigInt(p[t])),
+          [R, 1],
+        ),
         [INFER_IO.position]: new ort.Tensor('int64', BigInt64Array.from([BigInt(t)]), [1]),
       };
       for (let i = 0; i < L; i++) {
         feeds[INFER_IO.crossK(i)] = rows(enc[INFER_IO.crossK(i)], clip);
         feeds[INFER_IO.crossV(i)] = rows(enc[INFER_IO.crossV(i)], clip);
-        feeds[INFER_IO.pastK(i)] = parent ? rows(cache[i].k, parent) : new ort.Tensor('float32', new Float32Array(0), [R, h, dh, 0]);
-        feeds[INFER_IO.pastV(i)] = parent ? rows(cache[i].v, parent) : new ort.Tensor('float32', new Float32Array(0), [R, h, 0, dh]);
+        feeds[INFER_IO.pastK(i)] = parent
+          ? rows(cache[i].k, parent)
+          : new ort.Tensor('float32', new Float32Array(0), [R, h, dh, 0]);
+        feeds[INFER_IO.pastV(i)] = parent
+          ? rows(cache[i].v, parent)
+          : new ort.Tensor('float32', new Float32Array(0), [R, h, 0, dh]);
       }
       const out = await this.#dec.run(feeds);
       cache = Array.from({ length: L }, (_, i) => ({ k: out[INFER_IO.presentK(i)], v: out[INFER_IO.presentV(i)] }));
@@ -138,7 +161,11 @@ export class Captioner {
     const { frames, textIds, size } = await encoderFeeds(this.#cfg, this.#tok, batch);
     if (captions.length !== size) throw new Error(`score: ${captions.length} captions for ${size} clips`);
     const rows = captionRows(this.#cfg, await toIds(this.#tok, captions));
-    const out = await this.#score.run({ [INFER_IO.frames]: frames, [INFER_IO.textIds]: textIds, [INFER_IO.captionIds]: padIds(rows, 2) });
+    const out = await this.#score.run({
+      [INFER_IO.frames]: frames,
+      [INFER_IO.textIds]: textIds,
+      [INFER_IO.captionIds]: padIds(rows, 2),
+    });
     const lp = out[INFER_IO.tokenLogp].data as Float32Array;
     const L = out[INFER_IO.tokenLogp].dims[1];
     return {

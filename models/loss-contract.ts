@@ -16,5 +16,10 @@
  */
 export interface LossContract {
   readonly inputs: { readonly gamma: number; readonly wMin: number; readonly sampleWeight: Float32Array };
-  readonly outputs: { readonly loss: number; readonly tokenLogp: Float32Array; readonly tokenWeight: Float32Array; readonly dims: readonly [number, number] };
+  readonly outputs: {
+    readonly loss: number;
+    readonly tokenLogp: Float32Array;
+    readonly tokenWeight: Float32Array;
+    readonly dims: readonly [number, number];
+  };
 }

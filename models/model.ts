@@ -17,7 +17,11 @@ export interface CaptionerModel {
  * Creates a freshly initialized captioner for a preset (or a full config).
  * The vocabulary size comes from the tokenizer; `seed` fixes the weights.
  */
-export function createModel(preset: PresetName | CaptionerConfig, tokenizer: CaptionTokenizer, seed: number): CaptionerModel {
+export function createModel(
+  preset: PresetName | CaptionerConfig,
+  tokenizer: CaptionTokenizer,
+  seed: number,
+): CaptionerModel {
   const config = typeof preset === 'string' ? makeConfig(preset, tokenizer.vocabSize) : preset;
   if (config.vocabSize !== tokenizer.vocabSize) {
     throw new Error(`createModel: config.vocabSize ${config.vocabSize} ≠ tokenizer vocabulary ${tokenizer.vocabSize}`);

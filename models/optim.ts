@@ -78,7 +78,11 @@ export interface AdamWUpdate {
 }
 
 /** Appends the AdamW update for all slots; returns new states, the pre-clip gradient norm and the LR used. */
-export function adamW(slots: readonly AdamWSlot[], s: AdamWScalars, c: AdamWConstants = ADAMW_DEFAULTS): { updates: AdamWUpdate[]; gradNorm: Tensor; lr: Tensor } {
+export function adamW(
+  slots: readonly AdamWSlot[],
+  s: AdamWScalars,
+  c: AdamWConstants = ADAMW_DEFAULTS,
+): { updates: AdamWUpdate[]; gradNorm: Tensor; lr: Tensor } {
   const x = s.step;
   const k = (v: number): Tensor => o.scalarLike(x, v);
   let sq: Tensor | null = null;
@@ -87,9 +91,16 @@ export function adamW(slots: readonly AdamWSlot[], s: AdamWScalars, c: AdamWCons
     sq = sq ? o.add(sq, t) : t;
   }
   const gradNorm = o.sqrt(sq ?? k(0));
-  const clipCoef = o.where(o.greater(s.maxGradNorm, k(0)), o.min(k(1), o.div(s.maxGradNorm, o.add(gradNorm, k(1e-6)))), k(1));
+  const clipCoef = o.where(
+    o.greater(s.maxGradNorm, k(0)),
+    o.min(k(1), o.div(s.maxGradNorm, o.add(gradNorm, k(1e-6)))),
+    k(1),
+  );
   const warm = o.min(k(1), o.div(s.step, o.max(s.warmupSteps, k(1))));
-  const progress = o.min(k(1), o.max(k(0), o.div(o.sub(s.step, s.warmupSteps), o.max(o.sub(s.totalSteps, s.warmupSteps), k(1)))));
+  const progress = o.min(
+    k(1),
+    o.max(k(0), o.div(o.sub(s.step, s.warmupSteps), o.max(o.sub(s.totalSteps, s.warmupSteps), k(1)))),
+  );
   const decayFactor = o.sub(k(1), o.mul(k(1 - c.minLrRatio), progress));
   const lr = o.mul(o.mul(s.lr, warm), decayFactor);
   const bc1 = o.sub(k(1), o.pow(k(c.beta1), s.step));

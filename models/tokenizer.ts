@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import tokenizers from 'tokenizers';
 import { SPECIAL_IDS } from './captioner/config.js';
 
-const { Tokenizer, BPE, metaspacePreTokenizer, metaspaceDecoder, sequenceNormalizer, nfkcNormalizer, lowercase } = tokenizers;
+const { Tokenizer, BPE, metaspacePreTokenizer, metaspaceDecoder, sequenceNormalizer, nfkcNormalizer, lowercase } =
+  tokenizers;
 type HfTokenizer = InstanceType<typeof Tokenizer>;
 
 /** Special token strings, in id order. */
@@ -36,14 +37,16 @@ export class CaptionTokenizer {
     this.#json = json;
     this.#tok = Tokenizer.fromString(json);
     for (const [i, t] of SPECIAL_TOKENS.entries()) {
-      if (this.#tok.tokenToId(t) !== i) throw new Error(`tokenizer: special token ${t} must have id ${i}, has ${this.#tok.tokenToId(t)}`);
+      if (this.#tok.tokenToId(t) !== i)
+        throw new Error(`tokenizer: special token ${t} must have id ${i}, has ${this.#tok.tokenToId(t)}`);
     }
   }
 
   /** Trains BPE on `texts` (lower-cased, NFKC, metaspace word boundaries) and caps the vocabulary at `vocabSize`. */
   static train(texts: Iterable<string>, opts: TokenizerTrainOptions = {}): CaptionTokenizer {
     const vocabSize = opts.vocabSize ?? 4000;
-    if (!Number.isInteger(vocabSize) || vocabSize < SPECIAL_TOKENS.length + 2) throw new Error(`tokenizer: vocabSize must be an integer ≥ 6, got ${vocabSize}`);
+    if (!Number.isInteger(vocabSize) || vocabSize < SPECIAL_TOKENS.length + 2)
+      throw new Error(`tokenizer: vocabSize must be an integer ≥ 6, got ${vocabSize}`);
     const dir = mkdtempSync(join(tmpdir(), 'flywheel-tok-'));
     try {
       const corpus = join(dir, 'corpus.txt');
@@ -98,7 +101,12 @@ export class CaptionTokenizer {
   /** Texts of several id sequences. */
   async decodeBatch(ids: readonly (readonly number[])[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    return (await this.#tok.decodeBatch(ids.map((x) => [...x]), true)).map((s) => s.trim());
+    return (
+      await this.#tok.decodeBatch(
+        ids.map((x) => [...x]),
+        true,
+      )
+    ).map((s) => s.trim());
   }
 }
 
@@ -112,10 +120,18 @@ function withSpecials(raw: string, vocabSize: number): string {
   j.model.vocab = vocab;
   j.model.merges = j.model.merges.filter((m) => {
     const [a, b] = typeof m === 'string' ? m.split(' ') : m;
-    return (a + b) in vocab && a in vocab && b in vocab;
+    return a + b in vocab && a in vocab && b in vocab;
   });
   j.model.unk_token = '<unk>';
-  j.added_tokens = SPECIAL_TOKENS.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  j.added_tokens = SPECIAL_TOKENS.map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
   return JSON.stringify(j);
 }
 

@@ -73,7 +73,13 @@ export class Trainer {
   /** Provider the training session runs on. */
   readonly provider: ProviderName;
 
-  private constructor(model: CaptionerModel, session: ort.InferenceSession, provider: ProviderName, specs: readonly ParamSpec[], opts: Required<TrainerOptions>) {
+  private constructor(
+    model: CaptionerModel,
+    session: ort.InferenceSession,
+    provider: ProviderName,
+    specs: readonly ParamSpec[],
+    opts: Required<TrainerOptions>,
+  ) {
     this.#model = model;
     this.#session = session;
     this.provider = provider;
@@ -89,8 +95,16 @@ export class Trainer {
 
   /** Builds the training graph for the model's config and opens it on `device`. */
   static async create(model: CaptionerModel, device: Device, opts: TrainerOptions = {}): Promise<Trainer> {
-    const o: Required<TrainerOptions> = { lr: 1e-3, warmupSteps: 100, totalSteps: 10_000, weightDecay: 0.01, maxGradNorm: 1, ...opts };
-    for (const [k, v] of Object.entries(o)) if (!Number.isFinite(v) || v < 0) throw new Error(`trainer: ${k} must be a finite number ≥ 0, got ${v}`);
+    const o: Required<TrainerOptions> = {
+      lr: 1e-3,
+      warmupSteps: 100,
+      totalSteps: 10_000,
+      weightDecay: 0.01,
+      maxGradNorm: 1,
+      ...opts,
+    };
+    for (const [k, v] of Object.entries(o))
+      if (!Number.isFinite(v) || v < 0) throw new Error(`trainer: ${k} must be a finite number ≥ 0, got ${v}`);
     const { bytes, specs } = buildTrainGraph(model.config, { dtype: 'float32' });
     const { session, provider } = await device.session(bytes);
     return new Trainer(model, session, provider, specs, o);
@@ -149,7 +163,8 @@ export class Trainer {
     const out = await this.#session.run(feeds);
     const loss = (out[TRAIN_IO.loss].data as Float32Array)[0];
     // A non-finite loss means the update is poisoned: keep the previous weights and say so.
-    if (!Number.isFinite(loss)) throw new Error(`trainer: loss is ${loss} at step ${step}; weights left at step ${this.#step}`);
+    if (!Number.isFinite(loss))
+      throw new Error(`trainer: loss is ${loss} at step ${step}; weights left at step ${this.#step}`);
     for (const s of this.#specs) {
       const next: [Float32Array, Float32Array, Float32Array] = [
         out[TRAIN_IO.paramOut(s.name)].data as Float32Array,
@@ -179,7 +194,10 @@ export class Trainer {
 
   /** Saves the current model as an immutable version directory (see `saveVersion`). */
   save(versionDir: string, opts: SaveVersionOptions): VersionManifest {
-    return saveVersion(versionDir, this.#model, { ...opts, metrics: { steps: this.#step, provider: this.provider, ...opts.metrics } });
+    return saveVersion(versionDir, this.#model, {
+      ...opts,
+      metrics: { steps: this.#step, provider: this.provider, ...opts.metrics },
+    });
   }
 
   /** Frees the ORT session. */

@@ -50,7 +50,12 @@ export interface LoadedVersion {
   readonly tokenizer: CaptionTokenizer;
   readonly metrics: VersionMetrics;
   /** Paths of the ONNX graphs. */
-  readonly graphs: { readonly encoder: string; readonly decoder: string; readonly decoderStep: string; readonly score: string };
+  readonly graphs: {
+    readonly encoder: string;
+    readonly decoder: string;
+    readonly decoderStep: string;
+    readonly score: string;
+  };
   /** Reads the float32 weights (for continued training). */
   readonly readWeights: () => Weights;
   /** The model (config + tokenizer + weights) for continued training. */
@@ -62,7 +67,12 @@ function sha256(data: Uint8Array | string): string {
 }
 
 function contentHash(files: Readonly<Record<string, string>>): string {
-  return sha256(Object.keys(files).sort().map((k) => `${k} ${files[k]}\n`).join(''));
+  return sha256(
+    Object.keys(files)
+      .sort()
+      .map((k) => `${k} ${files[k]}\n`)
+      .join(''),
+  );
 }
 
 function weightsBytes(cfg: CaptionerConfig, w: Weights): Uint8Array {
@@ -107,7 +117,13 @@ export function saveVersion(dir: string, model: CaptionerModel, opts: SaveVersio
   };
   const files: Record<string, string> = {};
   for (const [k, v] of Object.entries(contents)) files[k] = sha256(v);
-  const manifest: VersionManifest = { format: VERSION_FORMAT, trainingDataId: opts.trainingDataId, createdAt: new Date().toISOString(), files, contentHash: contentHash(files) };
+  const manifest: VersionManifest = {
+    format: VERSION_FORMAT,
+    trainingDataId: opts.trainingDataId,
+    createdAt: new Date().toISOString(),
+    files,
+    contentHash: contentHash(files),
+  };
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp, { recursive: true });
   try {
@@ -135,9 +151,11 @@ export async function loadVersion(dir: string): Promise<LoadedVersion> {
   } catch (e) {
     fail(dir, VERSION_FILES.manifest, `is not valid JSON (${(e as Error).message})`);
   }
-  if (manifest.format !== VERSION_FORMAT) fail(dir, VERSION_FILES.manifest, `has format ${JSON.stringify(manifest.format)}, expected ${VERSION_FORMAT}`);
+  if (manifest.format !== VERSION_FORMAT)
+    fail(dir, VERSION_FILES.manifest, `has format ${JSON.stringify(manifest.format)}, expected ${VERSION_FORMAT}`);
   if (!manifest.files || typeof manifest.files !== 'object') fail(dir, VERSION_FILES.manifest, 'has no files table');
-  if (contentHash(manifest.files) !== manifest.contentHash) fail(dir, VERSION_FILES.manifest, 'content hash does not match its file table (manifest edited?)');
+  if (contentHash(manifest.files) !== manifest.contentHash)
+    fail(dir, VERSION_FILES.manifest, 'content hash does not match its file table (manifest edited?)');
   const required = Object.values(VERSION_FILES).filter((f) => f !== VERSION_FILES.manifest);
   for (const f of required) if (!(f in manifest.files)) fail(dir, f, 'is not listed in manifest.json');
   const bytes = new Map<string, Buffer>();
@@ -146,7 +164,12 @@ export async function loadVersion(dir: string): Promise<LoadedVersion> {
     if (!existsSync(p)) fail(dir, f, 'is missing');
     const b = readFileSync(p);
     const h = sha256(b);
-    if (h !== manifest.files[f]) fail(dir, f, `is corrupt or was modified (sha256 ${h.slice(0, 12)}…, manifest says ${manifest.files[f].slice(0, 12)}…)`);
+    if (h !== manifest.files[f])
+      fail(
+        dir,
+        f,
+        `is corrupt or was modified (sha256 ${h.slice(0, 12)}…, manifest says ${manifest.files[f].slice(0, 12)}…)`,
+      );
     bytes.set(f, b);
   }
   const text = (f: string): string => bytes.get(f)!.toString('utf8');
@@ -165,11 +188,17 @@ export async function loadVersion(dir: string): Promise<LoadedVersion> {
   } catch (e) {
     fail(dir, VERSION_FILES.tokenizer, `cannot be loaded: ${(e as Error).message}`);
   }
-  if (tokenizer.vocabSize !== config.vocabSize) fail(dir, VERSION_FILES.tokenizer, `has ${tokenizer.vocabSize} tokens but config.json says vocabSize ${config.vocabSize}`);
+  if (tokenizer.vocabSize !== config.vocabSize)
+    fail(
+      dir,
+      VERSION_FILES.tokenizer,
+      `has ${tokenizer.vocabSize} tokens but config.json says vocabSize ${config.vocabSize}`,
+    );
   const specs = paramSpecs(config);
   const wbuf = bytes.get(VERSION_FILES.weights)!;
   const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0) * 4;
-  if (wbuf.length !== expected) fail(dir, VERSION_FILES.weights, `has ${wbuf.length} bytes, config.json implies ${expected}`);
+  if (wbuf.length !== expected)
+    fail(dir, VERSION_FILES.weights, `has ${wbuf.length} bytes, config.json implies ${expected}`);
   const metrics = JSON.parse(text(VERSION_FILES.metrics)) as VersionMetrics;
   const readWeights = (): Weights => {
     const all = new Float32Array(wbuf.buffer.slice(wbuf.byteOffset, wbuf.byteOffset + wbuf.length));

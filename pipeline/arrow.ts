@@ -2,10 +2,13 @@
  * Small helpers between plain row objects and Arrow record batches, typed by the table's schema.
  * Stages build their output with {@link rowsToBatch} and read input with {@link batchToRows}.
  */
-import { makeData, RecordBatch, Schema, Struct, vectorFromArray, type TypeMap } from 'apache-arrow';
+import { makeData, RecordBatch, type Schema, Struct, vectorFromArray, type TypeMap } from 'apache-arrow';
 
 /** Builds one record batch of `schema` from row objects (one key per field; nullable fields may be null). */
-export function rowsToBatch<T extends TypeMap>(schema: Schema<T>, rows: readonly Record<string, unknown>[]): RecordBatch<T> {
+export function rowsToBatch<T extends TypeMap>(
+  schema: Schema<T>,
+  rows: readonly Record<string, unknown>[],
+): RecordBatch<T> {
   const children = schema.fields.map((f) => {
     const values = rows.map((r) => r[f.name] ?? null);
     const vec = vectorFromArray(values as unknown[], f.type);
@@ -30,7 +33,10 @@ export function batchToRows<R = Record<string, unknown>>(batch: RecordBatch): R[
     const row: Record<string, unknown> = {};
     for (let c = 0; c < names.length; c++) {
       const v = cols[c].get(i);
-      row[names[c]] = v !== null && typeof v === 'object' && 'toArray' in v && !(v instanceof Uint8Array) ? Array.from((v as { toArray(): ArrayLike<unknown> }).toArray()) : v;
+      row[names[c]] =
+        v !== null && typeof v === 'object' && 'toArray' in v && !(v instanceof Uint8Array)
+          ? Array.from((v as { toArray(): ArrayLike<unknown> }).toArray())
+          : v;
     }
     rows.push(row as R);
   }
@@ -38,17 +44,23 @@ export function batchToRows<R = Record<string, unknown>>(batch: RecordBatch): R[
 }
 
 /** One batch holding the rows of several batches of the same schema (used to re-batch to a stage's batch size). */
-export function concatBatches<T extends TypeMap>(schema: Schema<T>, batches: readonly RecordBatch<T>[]): RecordBatch<T> {
+export function concatBatches<T extends TypeMap>(
+  schema: Schema<T>,
+  batches: readonly RecordBatch<T>[],
+): RecordBatch<T> {
   if (batches.length === 1) return batches[0];
   if (batches.length === 0) return emptyBatch(schema);
-  return rowsToBatch(schema, batches.flatMap((b) => batchToRows<Record<string, unknown>>(b)));
+  return rowsToBatch(
+    schema,
+    batches.flatMap((b) => batchToRows<Record<string, unknown>>(b)),
+  );
 }
 
 /** Approximate in-memory size of a batch in bytes (for byte-budget back-pressure). */
 export function batchBytes(batch: RecordBatch): number {
   let total = 0;
   const visit = (d: { buffers?: unknown[]; children?: unknown[] }): void => {
-    for (const b of d.buffers ?? []) if (b && ArrayBuffer.isView(b)) total += (b as ArrayBufferView).byteLength;
+    for (const b of d.buffers ?? []) if (b && ArrayBuffer.isView(b)) total += b.byteLength;
     for (const c of d.children ?? []) visit(c as { buffers?: unknown[]; children?: unknown[] });
   };
   visit(batch.data as unknown as { buffers?: unknown[]; children?: unknown[] });
@@ -57,7 +69,10 @@ export function batchBytes(batch: RecordBatch): number {
 
 /** True when two schemas have the same field names and types, in order (nullability ignored). */
 export function sameFields(a: Schema, b: Schema): boolean {
-  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i].name && String(f.type) === String(b.fields[i].type));
+  return (
+    a.fields.length === b.fields.length &&
+    a.fields.every((f, i) => f.name === b.fields[i].name && String(f.type) === String(b.fields[i].type))
+  );
 }
 
 /** The columns of `schema`, taken by name from a batch that has at least those columns (no copy). */
@@ -68,5 +83,8 @@ export function projectBatch<T extends TypeMap>(batch: RecordBatch, schema: Sche
     if (col.data.length !== 1) throw new Error(`projectBatch: column ${f.name} has ${col.data.length} chunks`);
     return col.data[0];
   });
-  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }));
+  return new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }),
+  );
 }

@@ -36,7 +36,11 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
     for (;;) {
       if (this.#failed) throw this.#error;
       if (this.#closed) throw new Error('BoundedQueue: push after close');
-      if (this.#items.length === 0 || this.#policy.canPush({ items: this.#items.length, bytes: this.#bytes, incomingBytes: bytes })) break;
+      if (
+        this.#items.length === 0 ||
+        this.#policy.canPush({ items: this.#items.length, bytes: this.#bytes, incomingBytes: bytes })
+      )
+        break;
       await new Promise<void>((r) => (this.#wakeProducer = r));
     }
     this.#items.push({ value, bytes });

@@ -19,5 +19,11 @@ export function zeroCounters(): StageCounters {
 export function addCounters(a: StageCounters, b: StageCounters): StageCounters {
   const seconds = a.seconds + b.seconds;
   const rows_out = a.rows_out + b.rows_out;
-  return { rows_in: a.rows_in + b.rows_in, rows_out, errors: a.errors + b.errors, seconds, rows_per_s: seconds > 0 ? rows_out / seconds : 0 };
+  return {
+    rows_in: a.rows_in + b.rows_in,
+    rows_out,
+    errors: a.errors + b.errors,
+    seconds,
+    rows_per_s: seconds > 0 ? rows_out / seconds : 0,
+  };
 }

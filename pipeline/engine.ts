@@ -21,8 +21,12 @@ export interface EngineHooks {
 }
 
 /** Re-batches a stream to batches of at most `size` rows (small batches are merged, large ones sliced). */
-export async function* rebatch<T extends TypeMap>(input: AsyncIterable<RecordBatch<T>>, size: number): AsyncIterable<RecordBatch<T>> {
-  if (!Number.isSafeInteger(size) || size < 1) throw new Error(`rebatch: size must be a positive integer (got ${size})`);
+export async function* rebatch<T extends TypeMap>(
+  input: AsyncIterable<RecordBatch<T>>,
+  size: number,
+): AsyncIterable<RecordBatch<T>> {
+  if (!Number.isSafeInteger(size) || size < 1)
+    throw new Error(`rebatch: size must be a positive integer (got ${size})`);
   let pending: RecordBatch<T>[] = [];
   let pendingRows = 0;
   for await (const batch of input) {
@@ -70,7 +74,14 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
     log: run.log,
     reportError: (e: RowError) => {
       counters.errors++;
-      run.errors.push({ clip_id: e.clip_id, stage: stage.name, round: run.round, error_kind: e.kind, message: e.message, at: new Date().toISOString() });
+      run.errors.push({
+        clip_id: e.clip_id,
+        stage: stage.name,
+        round: run.round,
+        error_kind: e.kind,
+        message: e.message,
+        at: new Date().toISOString(),
+      });
     },
   };
   const started = performance.now();
@@ -85,7 +96,9 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
     return out;
   };
   try {
-    for await (const batch of stage.groupBy ? regroup(input, stage.groupBy, stage.batchSize) : rebatch(input, stage.batchSize)) {
+    for await (const batch of stage.groupBy
+      ? regroup(input, stage.groupBy, stage.batchSize)
+      : rebatch(input, stage.batchSize)) {
       const entry = { result: queue.add(() => call(batch)), settled: false };
       entry.result.then(
         () => (entry.settled = true),
@@ -93,7 +106,8 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
       );
       inFlight.push(entry);
       // yield finished results in input order; wait when 2x concurrency results are pending, so memory stays bounded
-      while (inFlight.length > 0 && (inFlight[0].settled || inFlight.length >= stage.concurrency * 2)) yield await inFlight.shift()!.result;
+      while (inFlight.length > 0 && (inFlight[0].settled || inFlight.length >= stage.concurrency * 2))
+        yield await inFlight.shift()!.result;
     }
     while (inFlight.length > 0) yield await inFlight.shift()!.result;
   } finally {
@@ -129,7 +143,9 @@ export interface PipelineOptions {
 export async function runPipeline(opts: PipelineOptions): Promise<void> {
   const { runs, sinks, abort } = opts;
   for (const run of runs) checkStageSettings(run.stage);
-  const queues = runs.slice(0, -1).map(() => new BoundedQueue<RecordBatch>(opts.queuePolicy ?? defaultQueuePolicy, batchBytes));
+  const queues = runs
+    .slice(0, -1)
+    .map(() => new BoundedQueue<RecordBatch>(opts.queuePolicy ?? defaultQueuePolicy, batchBytes));
   let firstError: unknown;
   const failAll = (e: unknown): void => {
     if (firstError === undefined) firstError = e;

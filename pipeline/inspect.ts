@@ -27,7 +27,12 @@ export async function inspectParquet(name: string, bytes: Uint8Array, rows: numb
   const shown = table.batches.flatMap((b) => batchToRows(b)).slice(0, rows);
   if (shown.length) {
     out.push(`first ${shown.length} rows:`);
-    for (const r of shown) out.push(`  { ${Object.entries(r).map(([k, v]) => `${k}: ${show(v)}`).join(', ')} }`);
+    for (const r of shown)
+      out.push(
+        `  { ${Object.entries(r)
+          .map(([k, v]) => `${k}: ${show(v)}`)
+          .join(', ')} }`,
+      );
   }
   return `${out.join('\n')}\n`;
 }

@@ -5,7 +5,10 @@ import type { RunReporter } from './reporter.js';
 import { type LocalRunResult, runLocal } from './runner.js';
 
 /** Runs (or resumes) the job a config describes. */
-export function runConfig(config: Config, opts: { reporter?: RunReporter; signal?: AbortSignal } = {}): Promise<LocalRunResult> {
+export function runConfig(
+  config: Config,
+  opts: { reporter?: RunReporter; signal?: AbortSignal } = {},
+): Promise<LocalRunResult> {
   return runLocal({
     runDir: config.run_dir,
     manifestPath: config.manifest,

@@ -27,7 +27,13 @@ export interface RunMeta {
   /** sha256 of the output-affecting config and the stage list. */
   readonly config_hash: string;
   readonly round: number;
-  readonly manifest: { readonly path: string; readonly sha256: string; readonly rows: number; readonly clips: number; readonly errors: number };
+  readonly manifest: {
+    readonly path: string;
+    readonly sha256: string;
+    readonly rows: number;
+    readonly clips: number;
+    readonly errors: number;
+  };
   readonly stages: readonly StageInfo[];
   readonly shard_size: number;
   readonly shards: readonly string[];
@@ -91,7 +97,9 @@ export async function readRunMeta(storage: Storage): Promise<RunMeta | undefined
 /** Ids of shards with a ledger record. */
 export async function doneShards(storage: Storage): Promise<Set<string>> {
   const keys = await storage.list(layout.ledgerDir);
-  return new Set(keys.filter((k) => /\/shard-\d+\.json$/.test(k)).map((k) => k.slice(k.lastIndexOf('/') + 1, -'.json'.length)));
+  return new Set(
+    keys.filter((k) => /\/shard-\d+\.json$/.test(k)).map((k) => k.slice(k.lastIndexOf('/') + 1, -'.json'.length)),
+  );
 }
 
 /** All ledger records, in shard order. */
@@ -110,7 +118,9 @@ export async function writeSummary(storage: Storage, meta: RunMeta): Promise<Run
   const records = await readShardRecords(storage);
   const stages: Record<string, StageCounters> = {};
   for (const s of meta.stages) stages[s.name] = zeroCounters();
-  for (const r of records) for (const [name, st] of Object.entries(r.stages)) stages[name] = addCounters(stages[name] ?? zeroCounters(), st.counters);
+  for (const r of records)
+    for (const [name, st] of Object.entries(r.stages))
+      stages[name] = addCounters(stages[name] ?? zeroCounters(), st.counters);
   const summary: RunSummary = {
     run_id: meta.run_id,
     config_hash: meta.config_hash,

@@ -30,6 +30,7 @@ export async function withStages<T>(stages: readonly AnyStage[], fn: () => Promi
         errors.push(e);
       }
     }
-    if (errors.length && !failed) throw new Error(`stage teardown failed: ${(errors[0] as Error).message}`, { cause: errors[0] });
+    if (errors.length && !failed)
+      throw new Error(`stage teardown failed: ${(errors[0] as Error).message}`, { cause: errors[0] });
   }
 }

@@ -82,12 +82,19 @@ export class ParquetStreamWriter {
 
   /** Resolves when the writer finished or failed (for cleanup). */
   settled(): Promise<TempObject | undefined> {
-    return this.#done.then((t) => t, () => undefined);
+    return this.#done.then(
+      (t) => t,
+      () => undefined,
+    );
   }
 }
 
 /** Writes a whole table (small files: manifest errors, shard inputs). */
-export function parquetBytes<T extends TypeMap>(schema: Schema<T>, batches: readonly RecordBatch<T>[], metadata: Record<string, string> = {}): Uint8Array {
+export function parquetBytes<T extends TypeMap>(
+  schema: Schema<T>,
+  batches: readonly RecordBatch<T>[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const table = new Table(schema, batches.length ? (batches as RecordBatch<T>[]) : [emptyBatch(schema)]);
   return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')), writerProperties(metadata));
 }

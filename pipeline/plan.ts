@@ -40,20 +40,35 @@ export interface PlanInput {
 
 /** Declared stage facts for run metadata. */
 export function stageInfo(stages: readonly AnyStage[]): StageInfo[] {
-  return stages.map((s) => ({ name: s.name, resources: { cpus: s.resources.cpus, gpus: s.resources.gpus }, batch_size: s.batchSize, concurrency: s.concurrency }));
+  return stages.map((s) => ({
+    name: s.name,
+    resources: { cpus: s.resources.cpus, gpus: s.resources.gpus },
+    batch_size: s.batchSize,
+    concurrency: s.concurrency,
+  }));
 }
 
 /** The hash a run is pinned to: output-affecting config + stage names + shard size. */
 export function configHash(input: Pick<PlanInput, 'config' | 'stages' | 'shardSize' | 'round'>): string {
-  return hashValue({ config: input.config, stages: input.stages.map((s) => s.name), shard_size: input.shardSize, round: input.round });
+  return hashValue({
+    config: input.config,
+    stages: input.stages.map((s) => s.name),
+    shard_size: input.shardSize,
+    round: input.round,
+  });
 }
 
 function checkResume(meta: RunMeta, hash: string, stageNames: string[], manifestSha: string, where: string): void {
   const problems: string[] = [];
   const before = meta.stages.map((s) => s.name);
-  if (before.join(',') !== stageNames.join(',')) problems.push(`stage list changed: was [${before.join(', ')}], now [${stageNames.join(', ')}]`);
-  if (meta.config_hash !== hash) problems.push(`config hash changed: was ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}`);
-  if (meta.manifest.sha256 !== manifestSha) problems.push(`manifest content changed (sha256 was ${meta.manifest.sha256.slice(0, 12)}, now ${manifestSha.slice(0, 12)})`);
+  if (before.join(',') !== stageNames.join(','))
+    problems.push(`stage list changed: was [${before.join(', ')}], now [${stageNames.join(', ')}]`);
+  if (meta.config_hash !== hash)
+    problems.push(`config hash changed: was ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}`);
+  if (meta.manifest.sha256 !== manifestSha)
+    problems.push(
+      `manifest content changed (sha256 was ${meta.manifest.sha256.slice(0, 12)}, now ${manifestSha.slice(0, 12)})`,
+    );
   if (problems.length) {
     throw new RunMismatchError(
       `refusing to resume run dir ${where}: ${problems.join('; ')}. ` +
@@ -87,7 +102,11 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
   let pending: ClipRow[] = [];
   const flush = async (): Promise<void> => {
     const id = shardId(shards.length);
-    const bytes = parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, pending as unknown as Record<string, unknown>[])], { 'flywheel.shard': id });
+    const bytes = parquetBytes(
+      clipsSchema,
+      [rowsToBatch(clipsSchema, pending as unknown as Record<string, unknown>[])],
+      { 'flywheel.shard': id },
+    );
     await putObject(storage, layout.input(id), bytes, { overwrite: true });
     shards.push(id);
     pending = [];
@@ -103,7 +122,12 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
     if (pending.length === input.shardSize) await flush();
   }
   if (pending.length > 0) await flush();
-  await putObject(storage, layout.manifestErrors, parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, errors as unknown as Record<string, unknown>[])]), { overwrite: true });
+  await putObject(
+    storage,
+    layout.manifestErrors,
+    parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, errors as unknown as Record<string, unknown>[])]),
+    { overwrite: true },
+  );
 
   const meta: RunMeta = {
     format: RUN_FORMAT,

@@ -10,14 +10,20 @@ import { batchToRows, rowsToBatch } from './arrow.js';
  * the key's first appearance and in input order within it, in batches of at most `size` rows.
  * A batch never mixes keys. Rows whose key is null form one group of their own.
  */
-export async function* regroup<T extends TypeMap>(input: AsyncIterable<RecordBatch<T>>, column: string, size: number): AsyncIterable<RecordBatch<T>> {
+export async function* regroup<T extends TypeMap>(
+  input: AsyncIterable<RecordBatch<T>>,
+  column: string,
+  size: number,
+): AsyncIterable<RecordBatch<T>> {
   if (!Number.isInteger(size) || size < 1) throw new Error(`regroup: size must be a positive integer (got ${size})`);
   const groups = new Map<unknown, Record<string, unknown>[]>();
   let schema: RecordBatch<T>['schema'] | undefined;
   for await (const batch of input) {
     schema ??= batch.schema;
     if (batch.numRows > 0 && !batch.schema.fields.some((f) => f.name === column)) {
-      throw new Error(`regroup: the input has no column ${JSON.stringify(column)} (has ${batch.schema.fields.map((f) => f.name).join(', ')})`);
+      throw new Error(
+        `regroup: the input has no column ${JSON.stringify(column)} (has ${batch.schema.fields.map((f) => f.name).join(', ')})`,
+      );
     }
     for (const row of batchToRows<Record<string, unknown>>(batch)) {
       const key = row[column] ?? null;

@@ -24,11 +24,23 @@ export class JsonReporter implements RunReporter {
     this.log = log;
   }
   planned(meta: RunMeta, resumed: boolean, alreadyDone: number): void {
-    this.log.info({ run_id: meta.run_id, shards: meta.shards.length, clips: meta.manifest.clips, manifest_errors: meta.manifest.errors, resumed, already_done: alreadyDone, stages: meta.stages.map((s) => s.name) }, 'run planned');
+    this.log.info(
+      {
+        run_id: meta.run_id,
+        shards: meta.shards.length,
+        clips: meta.manifest.clips,
+        manifest_errors: meta.manifest.errors,
+        resumed,
+        already_done: alreadyDone,
+        stages: meta.stages.map((s) => s.name),
+      },
+      'run planned',
+    );
   }
   progress(): void {}
   shardFinished(record: ShardRecord, status: 'done' | 'skipped' | 'duplicate'): void {
-    if (status !== 'skipped') this.log.info({ shard: record.shard, status, seconds: record.seconds, stages: record.stages }, 'shard committed');
+    if (status !== 'skipped')
+      this.log.info({ shard: record.shard, status, seconds: record.seconds, stages: record.stages }, 'shard committed');
   }
   finished(summary: RunSummary): void {
     this.log.info({ ...summary }, 'run finished');
@@ -53,7 +65,10 @@ export class BarReporter implements RunReporter {
     },
     cliProgress.Presets.shades_grey,
   );
-  readonly #stageBars = new Map<string, { bar: cliProgress.SingleBar; rows: number; errors: number; started: number }>();
+  readonly #stageBars = new Map<
+    string,
+    { bar: cliProgress.SingleBar; rows: number; errors: number; started: number }
+  >();
   #shardBar: cliProgress.SingleBar | undefined;
   #stageOrder: string[] = [];
 
@@ -61,12 +76,27 @@ export class BarReporter implements RunReporter {
     this.log = log;
   }
   planned(meta: RunMeta, _resumed: boolean, alreadyDone: number): void {
-    this.#shardBar = this.#bars.create(meta.shards.length, alreadyDone, { stage: 'shards'.padEnd(10), unit: 'shards', rate: '-', errors: meta.manifest.errors });
+    this.#shardBar = this.#bars.create(meta.shards.length, alreadyDone, {
+      stage: 'shards'.padEnd(10),
+      unit: 'shards',
+      rate: '-',
+      errors: meta.manifest.errors,
+    });
     this.#stageOrder = meta.stages.map((s) => s.name);
     const doneClips = Math.min(meta.manifest.clips, alreadyDone * meta.shard_size);
     for (const s of meta.stages) {
       const total = s.name === this.#stageOrder[0] ? meta.manifest.clips : 0;
-      this.#stageBars.set(s.name, { bar: this.#bars.create(total, s.name === this.#stageOrder[0] ? doneClips : 0, { stage: s.name.padEnd(10), unit: 'rows', rate: '0', errors: 0 }), rows: 0, errors: 0, started: performance.now() });
+      this.#stageBars.set(s.name, {
+        bar: this.#bars.create(total, s.name === this.#stageOrder[0] ? doneClips : 0, {
+          stage: s.name.padEnd(10),
+          unit: 'rows',
+          rate: '0',
+          errors: 0,
+        }),
+        rows: 0,
+        errors: 0,
+        started: performance.now(),
+      });
     }
   }
   progress(stage: string, rowsIn: number, rowsOut: number): void {

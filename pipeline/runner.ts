@@ -48,7 +48,14 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunResult> {
   const reporter = opts.reporter ?? new JsonReporter();
   try {
     for (const key of await storage.list('')) if (key.includes(TEMP_MARKER)) await storage.remove(key);
-    const { meta, resumed } = await planRun({ storage, manifestPath: opts.manifestPath, shardSize: opts.shardSize, round: opts.round, stages: opts.stages, config: opts.config });
+    const { meta, resumed } = await planRun({
+      storage,
+      manifestPath: opts.manifestPath,
+      shardSize: opts.shardSize,
+      round: opts.round,
+      stages: opts.stages,
+      config: opts.config,
+    });
     const done = await doneShards(storage);
     reporter.planned(meta, resumed, meta.shards.filter((s) => done.has(s)).length);
     const pending = meta.shards.filter((s) => !done.has(s));
@@ -65,7 +72,16 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunResult> {
             queue.add(async () => {
               if (abort.signal.aborted) return;
               try {
-                const r = await runShardTask({ storage, stages: opts.stages, shardId, meta, signal: abort.signal, lifecycle: 'caller', log: reporter.log, hooks: { onProgress: (s, i, o) => reporter.progress(s, i, o) } });
+                const r = await runShardTask({
+                  storage,
+                  stages: opts.stages,
+                  shardId,
+                  meta,
+                  signal: abort.signal,
+                  lifecycle: 'caller',
+                  log: reporter.log,
+                  hooks: { onProgress: (s, i, o) => reporter.progress(s, i, o) },
+                });
                 if (r.status !== 'skipped') processed++;
                 reporter.shardFinished(r.record, r.status);
               } catch (e) {

@@ -11,7 +11,14 @@ import { projectBatch, rowsToBatch, sameFields } from './arrow.js';
 import type { BackpressurePolicy } from './backpressure.js';
 import { type BatchSink, type EngineHooks, newStageRun, runPipeline, type StageRun } from './engine.js';
 import { layout } from './layout.js';
-import { commitShardRecord, readJson, readRunMeta, type RunMeta, type ShardRecord, type ShardStageRecord } from './ledger.js';
+import {
+  commitShardRecord,
+  readJson,
+  readRunMeta,
+  type RunMeta,
+  type ShardRecord,
+  type ShardStageRecord,
+} from './ledger.js';
 import { withStages } from './lifecycle.js';
 import { ParquetStreamWriter, parquetBytes, readParquetBatches } from './parquet.js';
 import type { AnyStage, StageLogger } from './stage.js';
@@ -49,7 +56,8 @@ export async function runShardTask(opts: ShardTaskOptions): Promise<ShardTaskRes
   const names = stages.map((s) => s.name).join(',');
   const planned = meta.stages.map((s) => s.name).join(',');
   if (names !== planned) throw new Error(`shard task ${shardId}: stages [${names}] differ from the run's [${planned}]`);
-  if (!meta.shards.includes(shardId)) throw new Error(`shard task: unknown shard ${JSON.stringify(shardId)} (run has ${meta.shards.length} shards)`);
+  if (!meta.shards.includes(shardId))
+    throw new Error(`shard task: unknown shard ${JSON.stringify(shardId)} (run has ${meta.shards.length} shards)`);
   if (await storage.exists(layout.ledger(shardId))) {
     return { status: 'skipped', record: await readJson<ShardRecord>(storage, layout.ledger(shardId)) };
   }
@@ -66,10 +74,31 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const log = opts.log ?? silent;
   const runs: StageRun[] = stages.map((stage) =>
-    newStageRun({ stage, shardId, round: meta.round, signal: abort.signal, log, ...(opts.hooks ? { hooks: opts.hooks } : {}) }),
+    newStageRun({
+      stage,
+      shardId,
+      round: meta.round,
+      signal: abort.signal,
+      log,
+      ...(opts.hooks ? { hooks: opts.hooks } : {}),
+    }),
   );
-  const metadata = (stage: string): Record<string, string> => ({ 'flywheel.stage': stage, 'flywheel.shard': shardId, 'flywheel.run_id': meta.run_id, 'flywheel.config_hash': meta.config_hash });
-  const writers = stages.map((s) => (s.persist === false ? undefined : new ParquetStreamWriter(storage, layout.output(s.name, shardId), s.persistSchema ?? s.outputSchema, metadata(s.name))));
+  const metadata = (stage: string): Record<string, string> => ({
+    'flywheel.stage': stage,
+    'flywheel.shard': shardId,
+    'flywheel.run_id': meta.run_id,
+    'flywheel.config_hash': meta.config_hash,
+  });
+  const writers = stages.map((s) =>
+    s.persist === false
+      ? undefined
+      : new ParquetStreamWriter(
+          storage,
+          layout.output(s.name, shardId),
+          s.persistSchema ?? s.outputSchema,
+          metadata(s.name),
+        ),
+  );
   const sinks: BatchSink[] = stages.map((s, i) => {
     const w = writers[i];
     if (!w) return { write: async () => undefined };
@@ -83,21 +112,35 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
     async function* source(): AsyncIterable<RecordBatch> {
       for await (const b of readParquetBatches(await storage.openBlob(layout.input(shardId)), first.batchSize)) {
         if (!sameFields(b.schema, first.inputSchema)) {
-          throw new Error(`shard ${shardId}: input columns [${b.schema.fields.map((f) => f.name)}] do not match stage ${first.name}'s input schema [${first.inputSchema.fields.map((f) => f.name)}]`);
+          throw new Error(
+            `shard ${shardId}: input columns [${b.schema.fields.map((f) => f.name)}] do not match stage ${first.name}'s input schema [${first.inputSchema.fields.map((f) => f.name)}]`,
+          );
         }
         yield b;
       }
     }
-    await runPipeline({ source: source(), runs, sinks, abort, ...(opts.queuePolicy ? { queuePolicy: opts.queuePolicy } : {}) });
+    await runPipeline({
+      source: source(),
+      runs,
+      sinks,
+      abort,
+      ...(opts.queuePolicy ? { queuePolicy: opts.queuePolicy } : {}),
+    });
     for (const w of writers) if (w) temps.push(await w.close());
     for (const [i, run] of runs.entries()) {
-      const bytes = parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, run.errors as unknown as Record<string, unknown>[])], metadata(stages[i].name));
+      const bytes = parquetBytes(
+        errorsSchema,
+        [rowsToBatch(errorsSchema, run.errors as unknown as Record<string, unknown>[])],
+        metadata(stages[i].name),
+      );
       temps.push(await storage.writeTemp(layout.errors(stages[i].name, shardId), bytes));
     }
   } catch (e) {
     for (const w of writers) w?.abort(e);
     const leftovers = await Promise.all(writers.map((w) => w?.settled()));
-    await Promise.all([...temps, ...leftovers.filter((t): t is TempObject => t !== undefined)].map((t) => storage.discard(t)));
+    await Promise.all(
+      [...temps, ...leftovers.filter((t): t is TempObject => t !== undefined)].map((t) => storage.discard(t)),
+    );
     throw e;
   } finally {
     opts.signal?.removeEventListener('abort', onOuterAbort);
@@ -106,7 +149,11 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
   for (const t of temps) await storage.commit(t);
   const stageRecords: Record<string, ShardStageRecord> = {};
   for (const [i, run] of runs.entries()) {
-    stageRecords[stages[i].name] = { counters: { ...run.counters }, output: stages[i].persist === false ? null : layout.output(stages[i].name, shardId), errors: layout.errors(stages[i].name, shardId) };
+    stageRecords[stages[i].name] = {
+      counters: { ...run.counters },
+      output: stages[i].persist === false ? null : layout.output(stages[i].name, shardId),
+      errors: layout.errors(stages[i].name, shardId),
+    };
   }
   const record: ShardRecord = {
     shard: shardId,
@@ -118,6 +165,7 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
     worker: { host: hostname(), pid: process.pid },
   };
   const result = await commitShardRecord(storage, record);
-  if (result === 'exists') return { status: 'duplicate', record: await readJson<ShardRecord>(storage, layout.ledger(shardId)) };
+  if (result === 'exists')
+    return { status: 'duplicate', record: await readJson<ShardRecord>(storage, layout.ledger(shardId)) };
   return { status: 'done', record };
 }

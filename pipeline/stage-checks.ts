@@ -30,7 +30,10 @@ export function checkUniqueNames(stages: readonly Pick<AnyStage, 'name'>[]): voi
   const first = new Map<string, number>();
   stages.forEach((s, i) => {
     const j = first.get(s.name);
-    if (j !== undefined) throw new Error(`stage names must be unique: stage ${i + 1} and stage ${j + 1} are both named ${JSON.stringify(s.name)}`);
+    if (j !== undefined)
+      throw new Error(
+        `stage names must be unique: stage ${i + 1} and stage ${j + 1} are both named ${JSON.stringify(s.name)}`,
+      );
     first.set(s.name, i);
   });
 }
@@ -40,15 +43,22 @@ export function checkUniqueNames(stages: readonly Pick<AnyStage, 'name'>[]): voi
  * (compared as `String(type)`, nullability ignored, like the shard reader's check): the first
  * stage reads `source` (the manifest's clips table), each later one the previous stage's output.
  */
-export function checkSchemaChain(stages: readonly Pick<AnyStage, 'name' | 'inputSchema' | 'outputSchema'>[], source: Schema = clipsSchema): void {
+export function checkSchemaChain(
+  stages: readonly Pick<AnyStage, 'name' | 'inputSchema' | 'outputSchema'>[],
+  source: Schema = clipsSchema,
+): void {
   stages.forEach((stage, i) => {
     const upstream = i === 0 ? source : stages[i - 1].outputSchema;
     const from = i === 0 ? 'the manifest (clips schema)' : `stage ${JSON.stringify(stages[i - 1].name)}`;
     for (const field of stage.inputSchema.fields) {
       const found = upstream.fields.find((f) => f.name === field.name);
       const at = `stage ${JSON.stringify(stage.name)} reads column ${JSON.stringify(field.name)} as ${String(field.type)}`;
-      if (!found) throw new Error(`${at}, but ${from} does not output it (outputs ${upstream.fields.map((f) => f.name).join(', ')})`);
-      if (String(found.type) !== String(field.type)) throw new Error(`${at}, but ${from} outputs it as ${String(found.type)}`);
+      if (!found)
+        throw new Error(
+          `${at}, but ${from} does not output it (outputs ${upstream.fields.map((f) => f.name).join(', ')})`,
+        );
+      if (String(found.type) !== String(field.type))
+        throw new Error(`${at}, but ${from} outputs it as ${String(found.type)}`);
     }
   });
 }

@@ -48,7 +48,12 @@ export interface Storage {
 export const TEMP_MARKER = '.tmp-';
 
 /** Writes then commits `data` at `key` (convenience for small JSON files). */
-export async function putObject(storage: Storage, key: string, data: WriteData, opts?: { overwrite?: boolean }): Promise<CommitResult> {
+export async function putObject(
+  storage: Storage,
+  key: string,
+  data: WriteData,
+  opts?: { overwrite?: boolean },
+): Promise<CommitResult> {
   const temp = await storage.writeTemp(key, data);
   return storage.commit(temp, opts);
 }
@@ -67,7 +72,8 @@ export class LocalStorage implements Storage {
   localPath(key: string): string {
     const p = join(this.#root, ...key.split('/'));
     const rel = relative(this.#root, p);
-    if (rel.startsWith('..') || rel.split(sep).includes('..')) throw new Error(`storage key escapes the run dir: ${JSON.stringify(key)}`);
+    if (rel.startsWith('..') || rel.split(sep).includes('..'))
+      throw new Error(`storage key escapes the run dir: ${JSON.stringify(key)}`);
     return p;
   }
 
@@ -86,7 +92,10 @@ export class LocalStorage implements Storage {
           await fh.close();
         }
       } else {
-        await pipeline(Readable.fromWeb(data as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(tempPath));
+        await pipeline(
+          Readable.fromWeb(data as import('node:stream/web').ReadableStream<Uint8Array>),
+          createWriteStream(tempPath),
+        );
         const fh = await open(tempPath, 'r+');
         try {
           await fh.sync();

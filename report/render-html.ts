@@ -16,15 +16,22 @@ function chartJsSource(): string {
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 /** JSON safe to place inside a <script> element (no `</script>` or `<!--` can appear). */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
-const fmt = (x: number | undefined, digits = 3): string => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
+const fmt = (x: number | undefined, digits = 3): string =>
+  x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits);
 
 function trinityCells(t: TrinityPoint | undefined): string {
   if (!t) return '<td colspan="6">–</td>';
@@ -35,39 +42,55 @@ function roundsTable(data: ReportData): string {
   const head = '<th>rows</th><th>tokens</th><th>content acc.</th><th>CIDEr-D</th><th>vocab</th><th>distinct-2</th>';
   const base = [
     ...(data.raw ? [`<tr><td>raw</td><td>input</td>${trinityCells(data.raw)}<td colspan="4"></td></tr>`] : []),
-    ...(data.rawClean ? [`<tr><td>raw, clean rows</td><td>truth: clean</td>${trinityCells(data.rawClean)}<td colspan="4"></td></tr>`] : []),
+    ...(data.rawClean
+      ? [`<tr><td>raw, clean rows</td><td>truth: clean</td>${trinityCells(data.rawClean)}<td colspan="4"></td></tr>`]
+      : []),
   ];
   const rows = data.rounds.map(
     (r) =>
       `<tr><td>${r.round}</td><td><code>${escapeHtml(r.modelVersion)}</code></td>${trinityCells(r.dataset)}` +
       `<td>${r.adatailr.dropped}</td><td>${r.adatailr.reweighted}</td><td>${fmt(r.adatailr.gamma)}</td><td>${fmt(r.adatailr.rho)}</td></tr>`,
   );
-  return `<table><thead><tr><th>round</th><th>model</th>${head}<th>dropped</th><th>re-weighted</th><th>γ</th><th>ρ̂</th></tr></thead>` +
-    `<tbody>${[...base, ...rows].join('\n')}</tbody></table>`;
+  return (
+    `<table><thead><tr><th>round</th><th>model</th>${head}<th>dropped</th><th>re-weighted</th><th>γ</th><th>ρ̂</th></tr></thead>` +
+    `<tbody>${[...base, ...rows].join('\n')}</tbody></table>`
+  );
 }
 
 function sourcesTable(data: ReportData): string {
   const rows = data.rounds.flatMap((r) =>
-    Object.entries(r.bySource).map(([src, t]) => `<tr><td>${r.round}</td><td>${escapeHtml(src)}</td>${trinityCells(t)}</tr>`),
+    Object.entries(r.bySource).map(
+      ([src, t]) => `<tr><td>${r.round}</td><td>${escapeHtml(src)}</td>${trinityCells(t)}</tr>`,
+    ),
   );
-  return `<table><thead><tr><th>round</th><th>source</th><th>rows</th><th>tokens</th><th>content acc.</th><th>CIDEr-D</th><th>vocab</th><th>distinct-2</th></tr></thead>` +
-    `<tbody>${rows.join('\n')}</tbody></table>`;
+  return (
+    `<table><thead><tr><th>round</th><th>source</th><th>rows</th><th>tokens</th><th>content acc.</th><th>CIDEr-D</th><th>vocab</th><th>distinct-2</th></tr></thead>` +
+    `<tbody>${rows.join('\n')}</tbody></table>`
+  );
 }
 
 function samplesSection(data: ReportData): string {
   return data.samples
     .map((s) => {
       const thumbs = s.thumbnails
-        .map((t) => `<img class="thumb" alt="frame of ${escapeHtml(s.clipId)}" src="${thumbnailDataUrl(t)}" width="${t.width * 2}" height="${t.height * 2}">`)
+        .map(
+          (t) =>
+            `<img class="thumb" alt="frame of ${escapeHtml(s.clipId)}" src="${thumbnailDataUrl(t)}" width="${t.width * 2}" height="${t.height * 2}">`,
+        )
         .join('');
       const caps = s.captions
-        .map((c) => `<li><b>round ${c.round}</b>${c.keep === false ? ' <span class="drop">dropped</span>' : ''}` +
-          `${c.weight !== undefined ? ` <span class="w">w=${c.weight.toFixed(2)}</span>` : ''}: ${escapeHtml(c.caption)}</li>`)
+        .map(
+          (c) =>
+            `<li><b>round ${c.round}</b>${c.keep === false ? ' <span class="drop">dropped</span>' : ''}` +
+            `${c.weight !== undefined ? ` <span class="w">w=${c.weight.toFixed(2)}</span>` : ''}: ${escapeHtml(c.caption)}</li>`,
+        )
         .join('');
-      return `<div class="sample"><h3><code>${escapeHtml(s.clipId)}</code></h3><div>${thumbs}</div>` +
+      return (
+        `<div class="sample"><h3><code>${escapeHtml(s.clipId)}</code></h3><div>${thumbs}</div>` +
         `<p><b>ASR:</b> ${escapeHtml(s.asrText || '(empty)')}</p>` +
         (s.groundTruth !== undefined ? `<p><b>ground truth:</b> ${escapeHtml(s.groundTruth)}</p>` : '') +
-        `<ul>${caps}</ul></div>`;
+        `<ul>${caps}</ul></div>`
+      );
     })
     .join('\n');
 }
@@ -75,9 +98,12 @@ function samplesSection(data: ReportData): string {
 function errorsSection(data: ReportData): string {
   if (data.errors.length === 0) return '<p>No errors.</p>';
   const rows = data.errors
-    .map((e) => `<tr><td>${escapeHtml(e.stage)}</td><td>${escapeHtml(e.kind)}</td><td>${e.count}</td><td>${e.examples
-      .map((x) => `<code>${escapeHtml(x.clipId)}</code>: ${escapeHtml(x.message)}`)
-      .join('<br>')}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${escapeHtml(e.stage)}</td><td>${escapeHtml(e.kind)}</td><td>${e.count}</td><td>${e.examples
+          .map((x) => `<code>${escapeHtml(x.clipId)}</code>: ${escapeHtml(x.message)}`)
+          .join('<br>')}</td></tr>`,
+    )
     .join('\n');
   return `<table><thead><tr><th>stage</th><th>kind</th><th>count</th><th>examples</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

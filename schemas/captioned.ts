@@ -8,4 +8,7 @@ import { clipFramesSchema } from './clip-frames.js';
 export type CaptionedRow = ClipFramesRow & Omit<CaptionRow, 'clip_id'>;
 
 /** Arrow schema of the in-flight `captioned` table; only its `captions` columns are stored. */
-export const captionedSchema = new Schema([...clipFramesSchema.fields, ...captionsSchema.fields.filter((f) => f.name !== 'clip_id')]);
+export const captionedSchema = new Schema([
+  ...clipFramesSchema.fields,
+  ...captionsSchema.fields.filter((f) => f.name !== 'clip_id'),
+]);

@@ -109,7 +109,7 @@ function quote(v: unknown): string {
  */
 export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown, source = '<object>'): z.infer<S> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data as z.infer<S>;
+  if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
     if (issue.code === 'unrecognized_keys') {

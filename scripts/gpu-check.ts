@@ -34,7 +34,12 @@ export interface CheckRow {
 
 const VOCAB = 1000;
 
-async function measure(requested: ProviderName, preset: PresetName, batchSize: number, threads: number): Promise<CheckRow> {
+async function measure(
+  requested: ProviderName,
+  preset: PresetName,
+  batchSize: number,
+  threads: number,
+): Promise<CheckRow> {
   const warnings: string[] = [];
   const providers: ProviderName[] = requested === 'cpu' ? ['cpu'] : [requested, 'cpu'];
   const device = new Device({ providers, intraOpThreads: threads, warn: (m) => warnings.push(m) });
@@ -49,8 +54,12 @@ async function measure(requested: ProviderName, preset: PresetName, batchSize: n
   const model = { config: cfg, tokenizer: tok, weights: initWeights(paramSpecs(cfg), 1) };
   const S = cfg.frameSize;
   const frames = new Uint8Array(batchSize * cfg.frames * S * S * 3).map((_, i) => (i * 2654435761) >>> 24);
-  const text = Array.from({ length: batchSize }, (_, b) => Array.from({ length: 12 }, (_, i) => 4 + ((b * 7 + i * 13) % (VOCAB - 4))));
-  const captions = Array.from({ length: batchSize }, (_, b) => Array.from({ length: cfg.maxCaptionLen - 2 }, (_, i) => 4 + ((b * 5 + i * 11) % (VOCAB - 4))));
+  const text = Array.from({ length: batchSize }, (_, b) =>
+    Array.from({ length: 12 }, (_, i) => 4 + ((b * 7 + i * 13) % (VOCAB - 4))),
+  );
+  const captions = Array.from({ length: batchSize }, (_, b) =>
+    Array.from({ length: cfg.maxCaptionLen - 2 }, (_, i) => 4 + ((b * 5 + i * 11) % (VOCAB - 4))),
+  );
   const trainer = await Trainer.create(model, device);
   await trainer.step({ frames, text, captions }); // warm-up: first run allocates and compiles
   let t = performance.now();
@@ -68,10 +77,18 @@ async function measure(requested: ProviderName, preset: PresetName, batchSize: n
 }
 
 /** Runs the check; returns the rows (CPU last). */
-export async function gpuCheck(opts: { providers: readonly ProviderName[]; preset: PresetName; batch: number; threads: number; log: (line: string) => void }): Promise<CheckRow[]> {
+export async function gpuCheck(opts: {
+  providers: readonly ProviderName[];
+  preset: PresetName;
+  batch: number;
+  threads: number;
+  log: (line: string) => void;
+}): Promise<CheckRow[]> {
   const { log } = opts;
   const backends = ort.listSupportedBackends().map((b) => `${b.name}${b.bundled ? '' : ' (not bundled)'}`);
-  log(`gpu-check: onnxruntime-node ${ort.env.versions.common}, backends ${backends.join(', ')}; preset ${opts.preset}, batch ${opts.batch}`);
+  log(
+    `gpu-check: onnxruntime-node ${ort.env.versions.common}, backends ${backends.join(', ')}; preset ${opts.preset}, batch ${opts.batch}`,
+  );
   const rows: CheckRow[] = [];
   for (const p of opts.providers.filter((x) => x !== 'cpu')) {
     const r = await measure(p, opts.preset, opts.batch, opts.threads);
@@ -84,10 +101,16 @@ export async function gpuCheck(opts: { providers: readonly ProviderName[]; prese
   rows.push(cpu);
   log('\nrequested  used     train step ms  caption batch ms  vs CPU (train / caption)');
   const ms = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(1));
-  const ratio = (base: number | undefined, x: number | undefined): string => (base === undefined || x === undefined ? '—' : `${(base / x).toFixed(2)}×`);
+  const ratio = (base: number | undefined, x: number | undefined): string =>
+    base === undefined || x === undefined ? '—' : `${(base / x).toFixed(2)}×`;
   for (const r of rows) {
-    const vs = r.train_step_ms === undefined ? 'not timed (fell back to CPU)' : `${ratio(cpu.train_step_ms, r.train_step_ms)} / ${ratio(cpu.caption_batch_ms, r.caption_batch_ms)}`;
-    log(`${r.requested.padEnd(10)} ${r.used.padEnd(8)} ${ms(r.train_step_ms).padStart(13)} ${ms(r.caption_batch_ms).padStart(17)}  ${vs}`);
+    const vs =
+      r.train_step_ms === undefined
+        ? 'not timed (fell back to CPU)'
+        : `${ratio(cpu.train_step_ms, r.train_step_ms)} / ${ratio(cpu.caption_batch_ms, r.caption_batch_ms)}`;
+    log(
+      `${r.requested.padEnd(10)} ${r.used.padEnd(8)} ${ms(r.train_step_ms).padStart(13)} ${ms(r.caption_batch_ms).padStart(17)}  ${vs}`,
+    );
   }
   const gpu = rows.find((r) => r.used !== 'cpu');
   log(gpu ? `\nGPU ready: ${gpu.used}` : '\nno GPU provider loaded: flywheel will run on the CPU (see README "GPU")');
@@ -97,17 +120,38 @@ export async function gpuCheck(opts: { providers: readonly ProviderName[]; prese
 const isMain = process.argv[1] !== undefined && /scripts[\\/]gpu-check\.ts$/.test(process.argv[1]);
 if (isMain) {
   const { values } = parseArgs({
-    options: { providers: { type: 'string', default: 'cuda,webgpu' }, preset: { type: 'string', default: 'small' }, batch: { type: 'string', default: '16' }, threads: { type: 'string', default: '0' }, json: { type: 'boolean', default: false } },
+    options: {
+      providers: { type: 'string', default: 'cuda,webgpu' },
+      preset: { type: 'string', default: 'small' },
+      batch: { type: 'string', default: '16' },
+      threads: { type: 'string', default: '0' },
+      json: { type: 'boolean', default: false },
+    },
   });
   const providers = values.providers.split(',').map((s) => s.trim());
-  for (const p of providers) if (!(PROVIDER_NAMES as readonly string[]).includes(p)) throw new Error(`gpu-check: --providers: unknown provider ${JSON.stringify(p)} (expected ${PROVIDER_NAMES.join(', ')})`);
-  if (!(values.preset in PRESETS)) throw new Error(`gpu-check: --preset must be one of ${Object.keys(PRESETS).join(', ')} (got ${JSON.stringify(values.preset)})`);
+  for (const p of providers)
+    if (!(PROVIDER_NAMES as readonly string[]).includes(p))
+      throw new Error(
+        `gpu-check: --providers: unknown provider ${JSON.stringify(p)} (expected ${PROVIDER_NAMES.join(', ')})`,
+      );
+  if (!(values.preset in PRESETS))
+    throw new Error(
+      `gpu-check: --preset must be one of ${Object.keys(PRESETS).join(', ')} (got ${JSON.stringify(values.preset)})`,
+    );
   const batch = Number(values.batch);
   const threads = Number(values.threads);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`gpu-check: --batch must be a positive integer (got ${JSON.stringify(values.batch)})`);
-  if (!Number.isInteger(threads) || threads < 0) throw new Error(`gpu-check: --threads must be a non-negative integer (got ${JSON.stringify(values.threads)})`);
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new Error(`gpu-check: --batch must be a positive integer (got ${JSON.stringify(values.batch)})`);
+  if (!Number.isInteger(threads) || threads < 0)
+    throw new Error(`gpu-check: --threads must be a non-negative integer (got ${JSON.stringify(values.threads)})`);
   const started = performance.now();
-  const rows = await gpuCheck({ providers: providers as ProviderName[], preset: values.preset as PresetName, batch, threads, log: (l) => console.log(l) });
+  const rows = await gpuCheck({
+    providers: providers as ProviderName[],
+    preset: values.preset as PresetName,
+    batch,
+    threads,
+    log: (l) => console.log(l),
+  });
   console.log(`gpu-check finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (values.json) console.log(JSON.stringify(rows));
 }

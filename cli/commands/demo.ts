@@ -3,7 +3,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { intOption } from '../options.js';
 import { filterPolicySchema, type FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
 
-
 const toPolicy = (v: string): FilterPolicyInput => {
   let json: unknown;
   try {
@@ -12,7 +11,10 @@ const toPolicy = (v: string): FilterPolicyInput => {
     throw new InvalidArgumentError(`--policy: not JSON (${(e as Error).message})`);
   }
   const r = filterPolicySchema.safeParse(json);
-  if (!r.success) throw new InvalidArgumentError(`--policy: ${r.error.issues.map((i) => `${i.path.join('.') || 'policy'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new InvalidArgumentError(
+      `--policy: ${r.error.issues.map((i) => `${i.path.join('.') || 'policy'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 };
 
@@ -20,23 +22,50 @@ const toPolicy = (v: string): FilterPolicyInput => {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Generate a small noisy benchmark, refine it for 3 rounds with the tiny model on CPU (candidates per clip, a judge chooses), export it and write the report')
+    .description(
+      'Generate a small noisy benchmark, refine it for 3 rounds with the tiny model on CPU (candidates per clip, a judge chooses), export it and write the report',
+    )
     .option('--dir <dir>', 'where data and job go', 'runs/demo')
     .option('--clips <n>', 'clips to generate', intOption('clips'), 300)
     .option('--rounds <n>', 'refinement rounds', intOption('rounds'), 3)
     .option('--seed <n>', 'seed', intOption('seed'), 7)
-    .option('--policy <json>', 'keep policy of the adatailr stage (default {"kind":"keep-all"}: every plausible row, weighted)', toPolicy)
-    .addOption(new Option('--scorer <model>', 'which model scores rounds ≥ 1: the one that wrote the captions (default) or round 0\'s bootstrap model').choices(['caption-model', 'bootstrap']))
-    .action(async (o: { dir: string; clips: number; rounds: number; seed: number; policy?: FilterPolicyInput; scorer?: 'caption-model' | 'bootstrap' }) => {
-      const { runDemo } = await import('../../jobs/demo/run-demo.js');
-      const { formatRounds } = await import('../format-rounds.js');
-      const t0 = performance.now();
-      const r = await runDemo({ dir: o.dir, clips: o.clips, rounds: o.rounds, seed: o.seed, ...(o.policy ? { policy: o.policy } : {}), ...(o.scorer ? { scorer: o.scorer } : {}) });
-      process.stdout.write(
-        `${formatRounds(r.refine.rounds)}\n` +
-          `export: ${r.exportMetadata.rows} rows → ${r.exportDir}\n` +
-          `report: ${r.reportPath}\n` +
-          `done in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
-      );
-    });
+    .option(
+      '--policy <json>',
+      'keep policy of the adatailr stage (default {"kind":"keep-all"}: every plausible row, weighted)',
+      toPolicy,
+    )
+    .addOption(
+      new Option(
+        '--scorer <model>',
+        "which model scores rounds ≥ 1: the one that wrote the captions (default) or round 0's bootstrap model",
+      ).choices(['caption-model', 'bootstrap']),
+    )
+    .action(
+      async (o: {
+        dir: string;
+        clips: number;
+        rounds: number;
+        seed: number;
+        policy?: FilterPolicyInput;
+        scorer?: 'caption-model' | 'bootstrap';
+      }) => {
+        const { runDemo } = await import('../../jobs/demo/run-demo.js');
+        const { formatRounds } = await import('../format-rounds.js');
+        const t0 = performance.now();
+        const r = await runDemo({
+          dir: o.dir,
+          clips: o.clips,
+          rounds: o.rounds,
+          seed: o.seed,
+          ...(o.policy ? { policy: o.policy } : {}),
+          ...(o.scorer ? { scorer: o.scorer } : {}),
+        });
+        process.stdout.write(
+          `${formatRounds(r.refine.rounds)}\n` +
+            `export: ${r.exportMetadata.rows} rows → ${r.exportDir}\n` +
+            `report: ${r.reportPath}\n` +
+            `done in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+        );
+      },
+    );
 }

@@ -10,12 +10,16 @@ import { intOption } from '../options.js';
 const toSeeds = (v: string): number | number[] => {
   if (/^\d+$/.test(v)) return intOption('seeds', 1)(v);
   const xs = v.split(',').map((x) => Number(x.trim()));
-  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 0)) throw new InvalidArgumentError(`--seeds must be a count (3) or a comma-separated list of seeds (1,2,3) (got ${JSON.stringify(v)})`);
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 0))
+    throw new InvalidArgumentError(
+      `--seeds must be a count (3) or a comma-separated list of seeds (1,2,3) (got ${JSON.stringify(v)})`,
+    );
   return xs;
 };
 const toLr = (v: string): number => {
   const n = Number(v);
-  if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`--lr must be a positive number (got ${JSON.stringify(v)})`);
+  if (!(n > 0 && Number.isFinite(n)))
+    throw new InvalidArgumentError(`--lr must be a positive number (got ${JSON.stringify(v)})`);
   return n;
 };
 
@@ -42,11 +46,22 @@ interface Opts {
 export function register(program: Command): void {
   program
     .command('downstream')
-    .description('Train one retrieval probe per dataset (round exports, raw manifests, truth upper bound) and compare zero-shot text↔video retrieval and video QA on the held-out clips')
-    .argument('<dataset...>', 'a refine export directory (exports/round-<k>) or a manifest file (its transcripts as the text); name one with name=path')
-    .requiredOption('--truth <file>', 'truth sidecar (truth.parquet): held-out queries, QA questions and the upper bound')
+    .description(
+      'Train one retrieval probe per dataset (round exports, raw manifests, truth upper bound) and compare zero-shot text↔video retrieval and video QA on the held-out clips',
+    )
+    .argument(
+      '<dataset...>',
+      'a refine export directory (exports/round-<k>) or a manifest file (its transcripts as the text); name one with name=path',
+    )
+    .requiredOption(
+      '--truth <file>',
+      'truth sidecar (truth.parquet): held-out queries, QA questions and the upper bound',
+    )
     .option('--manifest <file>', 'manifest with the held-out clips (default: the first manifest among the datasets)')
-    .option('--frames <dir>', "a refine job directory (uses its frames/) or a frames run; default: extract frames into --cache-dir")
+    .option(
+      '--frames <dir>',
+      'a refine job directory (uses its frames/) or a frames run; default: extract frames into --cache-dir',
+    )
     .option('--cache-dir <dir>', 'where extracted frames are cached (resumable)', 'runs/downstream')
     .option('--media-root <dir>', "videos' root for extraction (default: the manifest's directory)")
     .option('--frame-count <n>', 'frames per clip when extracting', intOption('frame-count', 2), 4)
@@ -55,7 +70,12 @@ export function register(program: Command): void {
     .option('--steps <n>', 'training steps per probe', intOption('steps', 1), 300)
     .option('--batch <n>', 'rows per batch (in-batch negatives)', intOption('batch', 2), 32)
     .option('--lr <x>', 'learning rate', toLr, 2e-3)
-    .option('--threads <n>', 'ONNX Runtime threads per op (fixed for reproducibility; 0 = ORT chooses)', intOption('threads', 0), 1)
+    .option(
+      '--threads <n>',
+      'ONNX Runtime threads per op (fixed for reproducibility; 0 = ORT chooses)',
+      intOption('threads', 0),
+      1,
+    )
     .option('--unweighted', "ignore the exports' quality_weight (every row weight 1)")
     .option('--no-upper-bound', 'do not train the truth-caption upper bound')
     .option('--json', 'print the result as JSON instead of tables')
@@ -86,10 +106,19 @@ export function register(program: Command): void {
           withUpperBound: o.upperBound,
           ...(o.out ? { out: o.out } : {}),
           signal: abort.signal,
-          onRun: (run, done, total) => process.stderr.write(`[${done}/${total}] ${run.dataset} seed ${run.seed}: T→V R@1 ${run.metrics.t2v_r1.toFixed(1)}, QA ${run.metrics.qa_all.toFixed(1)} (${run.seconds.toFixed(1)} s)\n`),
+          onRun: (run, done, total) =>
+            process.stderr.write(
+              `[${done}/${total}] ${run.dataset} seed ${run.seed}: T→V R@1 ${run.metrics.t2v_r1.toFixed(1)}, QA ${run.metrics.qa_all.toFixed(1)} (${run.seconds.toFixed(1)} s)\n`,
+            ),
         });
-        if (o.json) process.stdout.write(`${JSON.stringify({ ...r.result, notes: r.notes, frames_run: r.framesRun }, null, 2)}\n`);
-        else process.stdout.write(`${formatDownstream(r.result)}\n${r.notes.map((n) => `- ${n}`).join('\n')}\n- frames: ${r.framesRun}\ndone in ${r.result.seconds.toFixed(0)} s\n`);
+        if (o.json)
+          process.stdout.write(
+            `${JSON.stringify({ ...r.result, notes: r.notes, frames_run: r.framesRun }, null, 2)}\n`,
+          );
+        else
+          process.stdout.write(
+            `${formatDownstream(r.result)}\n${r.notes.map((n) => `- ${n}`).join('\n')}\n- frames: ${r.framesRun}\ndone in ${r.result.seconds.toFixed(0)} s\n`,
+          );
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

@@ -5,11 +5,14 @@ import { InvalidArgumentError, type Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('export')
-    .description('Export the refined dataset of a refine job (latest finished round by default) as Parquet + metadata.json')
+    .description(
+      'Export the refined dataset of a refine job (latest finished round by default) as Parquet + metadata.json',
+    )
     .argument('<run_dir>', 'the refine job directory')
     .option('--round <k>', 'round to export (default: latest finished)', (v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--round must be a non-negative integer (got ${JSON.stringify(v)})`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new InvalidArgumentError(`--round must be a non-negative integer (got ${JSON.stringify(v)})`);
       return n;
     })
     .option('--format <fmt>', 'output format (only "parquet")', 'parquet')
@@ -17,7 +20,13 @@ export function register(program: Command): void {
     .action(async (runDir: string, o: { round?: number; format: string; out?: string }) => {
       if (o.format !== 'parquet') throw new Error(`--format must be "parquet" (got ${JSON.stringify(o.format)})`);
       const { exportRound } = await import('../../jobs/export/export-round.js');
-      const { dir, metadata } = await exportRound({ jobDir: runDir, ...(o.round !== undefined ? { round: o.round } : {}), ...(o.out ? { outDir: o.out } : {}) });
-      process.stdout.write(`exported round ${metadata.round}: ${metadata.rows} rows (${metadata.dropped} dropped, ${metadata.heldout_excluded} held-out excluded) in ${metadata.files.length} files → ${dir}\ndataset id ${metadata.dataset_id}\n`);
+      const { dir, metadata } = await exportRound({
+        jobDir: runDir,
+        ...(o.round !== undefined ? { round: o.round } : {}),
+        ...(o.out ? { outDir: o.out } : {}),
+      });
+      process.stdout.write(
+        `exported round ${metadata.round}: ${metadata.rows} rows (${metadata.dropped} dropped, ${metadata.heldout_excluded} held-out excluded) in ${metadata.files.length} files → ${dir}\ndataset id ${metadata.dataset_id}\n`,
+      );
     });
 }

@@ -8,12 +8,21 @@ export function register(program: Command): void {
     .command('inspect')
     .description('Show the schema, row count and first rows of a Parquet file (any flywheel output or manifest)')
     .argument('<parquet>', 'a .parquet file, e.g. runs/demo/frames/shard-00000.parquet')
-    .option('-n, --rows <n>', 'rows to show', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new Error(`--rows must be a non-negative integer (got ${JSON.stringify(v)})`);
-      return n;
-    }, 5)
-    .addHelpText('after', '\nBinary columns (frame pixels) are shown as their byte length; long strings are cut at 80 characters.')
+    .option(
+      '-n, --rows <n>',
+      'rows to show',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0)
+          throw new Error(`--rows must be a non-negative integer (got ${JSON.stringify(v)})`);
+        return n;
+      },
+      5,
+    )
+    .addHelpText(
+      'after',
+      '\nBinary columns (frame pixels) are shown as their byte length; long strings are cut at 80 characters.',
+    )
     .action(async (path: string, o: { rows: number }) => {
       let bytes: Uint8Array;
       try {

@@ -18,11 +18,20 @@ interface PruneFlags {
 export function register(program: Command): void {
   program
     .command('prune')
-    .description('Remove the queues of finished distributed runs (done or failed) from Redis; `flywheel status` still shows their final state')
+    .description(
+      'Remove the queues of finished distributed runs (done or failed) from Redis; `flywheel status` still shows their final state',
+    )
     .requiredOption('--queue <url>', 'Redis server holding the queues, e.g. redis://host:6379', parseQueueUrl)
     .option('--run <id>', 'prune this run only (refused while it is still running); default: every finished run')
-    .option('--older-than <duration>', 'only runs that finished at least this long ago, e.g. 12h, 7d, 2w', parseDuration)
-    .option('--delete-record', "also delete the runs' records (spec, state, shards done, workers seen): `status` forgets them")
+    .option(
+      '--older-than <duration>',
+      'only runs that finished at least this long ago, e.g. 12h, 7d, 2w',
+      parseDuration,
+    )
+    .option(
+      '--delete-record',
+      "also delete the runs' records (spec, state, shards done, workers seen): `status` forgets them",
+    )
     .option('--dry-run', 'show what would be pruned, change nothing')
     .option('--json', 'print JSON instead of text')
     .addHelpText(
@@ -48,7 +57,10 @@ Shared storage (outputs, ledgers) is never touched; re-running a pruned run skip
         return;
       }
       const pruned = results.filter((r) => r.action !== 'skipped').length;
-      const lines = [...results.map(formatPruneResult), `${o.dryRun ? 'would prune' : 'pruned'} ${pruned} run(s), skipped ${results.length - pruned} (${o.queue.url})`];
+      const lines = [
+        ...results.map(formatPruneResult),
+        `${o.dryRun ? 'would prune' : 'pruned'} ${pruned} run(s), skipped ${results.length - pruned} (${o.queue.url})`,
+      ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

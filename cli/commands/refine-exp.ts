@@ -12,7 +12,6 @@ import { fractionsOption, intOption } from '../options.js';
 import type { RefineExperimentReport } from '../../jobs/refine-experiment/experiment.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
 
-
 /** A report written by `refine-exp --out`; anything else is refused, naming the file. */
 function readReport(file: string): RefineExperimentReport {
   let r: unknown;
@@ -21,7 +20,8 @@ function readReport(file: string): RefineExperimentReport {
   } catch (e) {
     throw new Error(`${file}: cannot read a refine-exp report (${(e as Error).message})`);
   }
-  if (!(typeof r === 'object' && r !== null && 'kind' in r && r.kind === 'flywheel-refine-experiment/1')) throw new Error(`${file}: not a refine-exp report (expected the JSON that \`refine-exp --out\` writes)`);
+  if (!(typeof r === 'object' && r !== null && 'kind' in r && r.kind === 'flywheel-refine-experiment/1'))
+    throw new Error(`${file}: not a refine-exp report (expected the JSON that \`refine-exp --out\` writes)`);
   return r as RefineExperimentReport;
 }
 
@@ -29,7 +29,9 @@ function readReport(file: string): RefineExperimentReport {
 export function register(program: Command): void {
   program
     .command('refine-exp')
-    .description('Run the flywheel on generated data at several noise levels and seeds (AdaTaiLr vs MLE + keep-all) and measure the exported datasets')
+    .description(
+      'Run the flywheel on generated data at several noise levels and seeds (AdaTaiLr vs MLE + keep-all) and measure the exported datasets',
+    )
     .option('--noise <fracs>', 'comma-separated noisy-transcript fractions', fractionsOption('noise'), [0.2, 0.4, 0.6])
     .option('--seeds <n>', 'seeds per noise level', intOption('seeds'), 3)
     .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1)', intOption('first-seed'), 11)
@@ -37,39 +39,67 @@ export function register(program: Command): void {
     .option('--rounds <n>', 'refinement rounds', intOption('rounds'), 3)
     .option('--only <method>', 'run one loop only: adatailr or mle+keep-all')
     .option('--dir <dir>', 'working directory for the datasets and jobs', 'runs/refine-exp')
-    .option('--from <files>', 'run nothing: merge these JSON reports (comma-separated) and print their tables', (v: string) => v.split(',').filter(Boolean))
+    .option(
+      '--from <files>',
+      'run nothing: merge these JSON reports (comma-separated) and print their tables',
+      (v: string) => v.split(',').filter(Boolean),
+    )
     .option('--out <file>', 'write the report (settings and every run) as JSON')
-    .action(async (o: { noise: number[]; seeds: number; firstSeed: number; clips: number; rounds: number; only?: string; dir: string; from?: string[]; out?: string }) => {
-      const { DEFAULT_METHODS, runRefineExperiment } = await import('../../jobs/refine-experiment/experiment.js');
-      const { formatRefineExperiment } = await import('../../jobs/refine-experiment/table.js');
-      const write = async (r: RefineExperimentReport): Promise<void> => {
-        if (!o.out) return;
-        writeFileSync(`${o.out}.tmp`, `${JSON.stringify(r, null, 2)}\n`);
-        await rename(`${o.out}.tmp`, o.out);
-      };
-      if (o.from) {
-        const reports = o.from.map(readReport);
-        const merged: RefineExperimentReport = { ...(reports[0] as RefineExperimentReport), runs: reports.flatMap((r) => r.runs) };
-        await write(merged);
-        console.log(formatRefineExperiment(merged));
-        return;
-      }
-      const methods = o.only ? DEFAULT_METHODS.filter((m) => m.name === o.only) : DEFAULT_METHODS;
-      if (methods.length === 0) throw new InvalidArgumentError(`--only must be one of ${DEFAULT_METHODS.map((m) => m.name).join(', ')} (got ${JSON.stringify(o.only)})`);
-      const t0 = performance.now();
-      const report = await runRefineExperiment(
-        { noise: o.noise, seeds: Array.from({ length: o.seeds }, (_, i) => o.firstSeed + i), clips: o.clips, rounds: o.rounds, methods, dir: o.dir },
-        {
-          log: pino({ level: 'warn' }, pino.destination(2)),
-          reporter: () => new JsonReporter(pino({ level: 'warn' }, pino.destination(2))),
-          onRun: (r) => {
-            const last = r.rounds[r.rounds.length - 1];
-            process.stderr.write(`noise ${r.noise} seed ${r.seed} ${r.method}: raw ${r.raw.contentAccuracy.toFixed(3)} → ${r.rounds.map((p) => p.contentAccuracy.toFixed(3)).join(' → ')} (kept ${last?.keptShare.toFixed(3)}, ${r.seconds.toFixed(0)} s)\n`);
+    .action(
+      async (o: {
+        noise: number[];
+        seeds: number;
+        firstSeed: number;
+        clips: number;
+        rounds: number;
+        only?: string;
+        dir: string;
+        from?: string[];
+        out?: string;
+      }) => {
+        const { DEFAULT_METHODS, runRefineExperiment } = await import('../../jobs/refine-experiment/experiment.js');
+        const { formatRefineExperiment } = await import('../../jobs/refine-experiment/table.js');
+        const write = async (r: RefineExperimentReport): Promise<void> => {
+          if (!o.out) return;
+          writeFileSync(`${o.out}.tmp`, `${JSON.stringify(r, null, 2)}\n`);
+          await rename(`${o.out}.tmp`, o.out);
+        };
+        if (o.from) {
+          const reports = o.from.map(readReport);
+          const merged: RefineExperimentReport = { ...reports[0], runs: reports.flatMap((r) => r.runs) };
+          await write(merged);
+          console.log(formatRefineExperiment(merged));
+          return;
+        }
+        const methods = o.only ? DEFAULT_METHODS.filter((m) => m.name === o.only) : DEFAULT_METHODS;
+        if (methods.length === 0)
+          throw new InvalidArgumentError(
+            `--only must be one of ${DEFAULT_METHODS.map((m) => m.name).join(', ')} (got ${JSON.stringify(o.only)})`,
+          );
+        const t0 = performance.now();
+        const report = await runRefineExperiment(
+          {
+            noise: o.noise,
+            seeds: Array.from({ length: o.seeds }, (_, i) => o.firstSeed + i),
+            clips: o.clips,
+            rounds: o.rounds,
+            methods,
+            dir: o.dir,
           },
-        },
-      );
-      await write(report);
-      console.log(formatRefineExperiment(report));
-      console.log(`\n${report.runs.length} loops in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    });
+          {
+            log: pino({ level: 'warn' }, pino.destination(2)),
+            reporter: () => new JsonReporter(pino({ level: 'warn' }, pino.destination(2))),
+            onRun: (r) => {
+              const last = r.rounds[r.rounds.length - 1];
+              process.stderr.write(
+                `noise ${r.noise} seed ${r.seed} ${r.method}: raw ${r.raw.contentAccuracy.toFixed(3)} → ${r.rounds.map((p) => p.contentAccuracy.toFixed(3)).join(' → ')} (kept ${last?.keptShare.toFixed(3)}, ${r.seconds.toFixed(0)} s)\n`,
+              );
+            },
+          },
+        );
+        await write(report);
+        console.log(formatRefineExperiment(report));
+        console.log(`\n${report.runs.length} loops in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      },
+    );
 }

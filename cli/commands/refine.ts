@@ -17,9 +17,14 @@ const example = `{
 export function register(program: Command): void {
   program
     .command('refine')
-    .description('Iterative refinement: caption → AdaTaiLr score/filter → pre-train → fine-tune on human examples, N rounds (resumable)')
+    .description(
+      'Iterative refinement: caption → AdaTaiLr score/filter → pre-train → fine-tune on human examples, N rounds (resumable)',
+    )
     .argument('<config>', 'refine config (JSON); paths are relative to the file')
-    .addHelpText('after', `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`)
+    .addHelpText(
+      'after',
+      `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`,
+    )
     .action(async (path: string) => {
       const { loadRefineConfig } = await import('../../jobs/refine/config.js');
       const { runRefine } = await import('../../jobs/refine/run-refine.js');

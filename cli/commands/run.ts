@@ -19,7 +19,10 @@ export function register(program: Command): void {
     .description('Run the stages of a job config over its manifest (resumes an interrupted run in the same run_dir)')
     .argument('<config>', 'job config file (JSON); paths in it are relative to the file')
     .option('--log <mode>', 'progress output: "bars" (default on a terminal) or "json" (pino lines on stderr)')
-    .option('--queue <url>', 'run on `flywheel worker` processes: queue the shard tasks on this Redis server (redis://host:port); see docs/distributed.md')
+    .option(
+      '--queue <url>',
+      'run on `flywheel worker` processes: queue the shard tasks on this Redis server (redis://host:port); see docs/distributed.md',
+    )
     .option('--detach', 'with --queue: return once the run is queued (follow it with `flywheel status`)')
     .addHelpText(
       'after',
@@ -44,19 +47,27 @@ Inspect any output with: flywheel inspect <file.parquet>`,
         return queueRunCommand(config, { queue: o.queue, ...(o.detach ? { detach: true } : {}) });
       }
       if (o.detach) throw new Error('--detach needs --queue');
-      if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json') throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
-      const [{ runConfig }, { BarReporter, JsonReporter }] = await Promise.all([import('../../pipeline/job.js'), import('../../pipeline/reporter.js')]);
+      if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json')
+        throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
+      const [{ runConfig }, { BarReporter, JsonReporter }] = await Promise.all([
+        import('../../pipeline/job.js'),
+        import('../../pipeline/reporter.js'),
+      ]);
       const useBars = o.log ? o.log === 'bars' : Boolean(process.stderr.isTTY);
       const reporter = useBars ? new BarReporter() : new JsonReporter();
       const abort = new AbortController();
-      const onSignal = (): void => abort.abort(new Error('interrupted (SIGINT/SIGTERM); re-run the same command to resume'));
+      const onSignal = (): void =>
+        abort.abort(new Error('interrupted (SIGINT/SIGTERM); re-run the same command to resume'));
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
         const { summary, meta, processed } = await runConfig(config, { reporter, signal: abort.signal });
         const lines = [
           `run ${meta.run_id} in ${config.run_dir}: ${summary.shards_done}/${summary.shards} shards done (${processed} this time), ${meta.manifest.clips} clips, ${summary.manifest_errors} manifest errors`,
-          ...Object.entries(summary.stages).map(([name, c]) => `  ${name}: ${c.rows_in} rows in, ${c.rows_out} rows out, ${c.errors} errors, ${c.seconds.toFixed(1)} s, ${c.rows_per_s.toFixed(1)} rows/s`),
+          ...Object.entries(summary.stages).map(
+            ([name, c]) =>
+              `  ${name}: ${c.rows_in} rows in, ${c.rows_out} rows out, ${c.errors} errors, ${c.seconds.toFixed(1)} s, ${c.rows_per_s.toFixed(1)} rows/s`,
+          ),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

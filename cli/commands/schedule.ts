@@ -1,21 +1,31 @@
 /** `flywheel schedule --cron "<expr>" <config>`: incremental batches of new clips on a schedule. */
 import { InvalidArgumentError, type Command } from 'commander';
 
-const nonNegInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--${name} must be a non-negative integer (got ${JSON.stringify(v)})`);
-  return n;
-};
+const nonNegInt =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`--${name} must be a non-negative integer (got ${JSON.stringify(v)})`);
+    return n;
+  };
 
 /** Adds the `schedule` sub-command. */
 export function register(program: Command): void {
   program
     .command('schedule')
-    .description('On each cron tick, caption/score/export only the clips not processed yet (new manifest rows), with the current model')
+    .description(
+      'On each cron tick, caption/score/export only the clips not processed yet (new manifest rows), with the current model',
+    )
     .argument('<config>', 'the refine config of the job (its run_dir holds the model and the schedule state)')
     .option('--cron <expr>', 'cron expression, e.g. "0 2 * * *" (02:00 daily) or "*/10 * * * * *" (every 10 s)')
     .option('--once', 'run one tick now and exit (for system cron or CI)')
-    .option('--retrain-every <k>', 'retrain the model on the kept rows every k ticks (0 = never)', nonNegInt('retrain-every'), 0)
+    .option(
+      '--retrain-every <k>',
+      'retrain the model on the kept rows every k ticks (0 = never)',
+      nonNegInt('retrain-every'),
+      0,
+    )
     .option('--max-ticks <n>', 'exit after n ticks', nonNegInt('max-ticks'))
     .action(async (path: string, o: { cron?: string; once?: boolean; retrainEvery: number; maxTicks?: number }) => {
       const { loadRefineConfig } = await import('../../jobs/refine/config.js');
@@ -28,7 +38,12 @@ export function register(program: Command): void {
         return;
       }
       if (!o.cron) throw new Error('give --cron "<expr>" (or --once for a single tick)');
-      const h = startSchedule(config, { cron: o.cron, retrainEvery: o.retrainEvery, ...(o.maxTicks !== undefined ? { maxTicks: o.maxTicks } : {}), onTick: (r) => process.stdout.write(`${JSON.stringify(r)}\n`) });
+      const h = startSchedule(config, {
+        cron: o.cron,
+        retrainEvery: o.retrainEvery,
+        ...(o.maxTicks !== undefined ? { maxTicks: o.maxTicks } : {}),
+        onTick: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+      });
       const stop = (): void => h.stop();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

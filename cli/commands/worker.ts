@@ -8,7 +8,6 @@ import { intOption } from '../options.js';
 import type { ResourceClass } from '../../jobs/distributed/names.js';
 import { parseQueueUrl, parseResources, type QueueConnection } from '../../jobs/distributed/options.js';
 
-
 interface WorkerFlags {
   queue: QueueConnection;
   resources?: ResourceClass[];
@@ -24,14 +23,35 @@ interface WorkerFlags {
 export function register(program: Command): void {
   program
     .command('worker')
-    .description('Run the shard tasks of queued runs (flywheel run --queue) from Redis; start as many workers, on as many machines, as you like')
+    .description(
+      'Run the shard tasks of queued runs (flywheel run --queue) from Redis; start as many workers, on as many machines, as you like',
+    )
     .requiredOption('--queue <url>', 'Redis server holding the queues, e.g. redis://host:6379', parseQueueUrl)
-    .option('--resources <list>', 'what this worker can run: "cpu" (default), "gpu" or "gpu,cpu"; GPU stages only go to GPU workers', parseResources)
-    .option('--concurrency <n>', 'shard tasks at once per resource class (stages already parallelise inside a shard)', intOption('concurrency', 1), 1)
+    .option(
+      '--resources <list>',
+      'what this worker can run: "cpu" (default), "gpu" or "gpu,cpu"; GPU stages only go to GPU workers',
+      parseResources,
+    )
+    .option(
+      '--concurrency <n>',
+      'shard tasks at once per resource class (stages already parallelise inside a shard)',
+      intOption('concurrency', 1),
+      1,
+    )
     .option('--run <id>', 'serve only this run (default: every queued run)')
-    .option('--lock-ms <ms>', "a task's lock lifetime: a killed worker's task is retried elsewhere after about this long", intOption('lock-ms', 100), 30_000)
+    .option(
+      '--lock-ms <ms>',
+      "a task's lock lifetime: a killed worker's task is retried elsewhere after about this long",
+      intOption('lock-ms', 100),
+      30_000,
+    )
     .option('--stalled-ms <ms>', 'how often to look for tasks of dead workers', intOption('stalled-ms', 100), 30_000)
-    .option('--grace-ms <ms>', 'on SIGTERM, how long running tasks may finish before they are handed back to the queue', intOption('grace-ms', 0), 30_000)
+    .option(
+      '--grace-ms <ms>',
+      'on SIGTERM, how long running tasks may finish before they are handed back to the queue',
+      intOption('grace-ms', 0),
+      30_000,
+    )
     .option('--poll-ms <ms>', 'how often to look for new runs', intOption('poll-ms', 10), 2000)
     .addHelpText(
       'after',
@@ -41,7 +61,11 @@ ran \`flywheel run --queue\` (a shared filesystem). Progress: flywheel status --
     )
     .action(async (o: WorkerFlags) => {
       // loaded here, not at registration: every flywheel call registers every sub-command
-      const [{ default: pino }, { configStageFactory }, { startWorker }] = await Promise.all([import('pino'), import('../../jobs/distributed/config-run.js'), import('../../jobs/distributed/worker.js')]);
+      const [{ default: pino }, { configStageFactory }, { startWorker }] = await Promise.all([
+        import('pino'),
+        import('../../jobs/distributed/config-run.js'),
+        import('../../jobs/distributed/worker.js'),
+      ]);
       const log = pino({ name: 'flywheel-worker' }, pino.destination(2));
       const worker = startWorker({
         connection: o.queue,

@@ -32,7 +32,11 @@ export interface DemoOptions {
 }
 
 /** The refine config the demo runs (also used by tests at smaller sizes). */
-export function demoConfig(dataDir: string, jobDir: string, over: { rounds?: number; seed?: number; policy?: FilterPolicyInput; scorer?: ScorerChoice } = {}): RefineConfig {
+export function demoConfig(
+  dataDir: string,
+  jobDir: string,
+  over: { rounds?: number; seed?: number; policy?: FilterPolicyInput; scorer?: ScorerChoice } = {},
+): RefineConfig {
   return parseRefineConfig({
     run_dir: jobDir,
     manifest: join(dataDir, 'clips.parquet'),
@@ -65,9 +69,25 @@ export interface DemoResult {
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const dir = resolve(opts.dir ?? 'runs/demo');
   const dataDir = join(dir, 'data');
-  await generateBenchmark({ outDir: dataDir, clips: opts.clips ?? 300, seed: opts.seed ?? 7, noise: opts.noise ?? 0.4, humanFrac: 0.1, heldoutFrac: 0.15 });
-  const config = demoConfig(dataDir, join(dir, 'job'), { ...(opts.rounds ? { rounds: opts.rounds } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.policy ? { policy: opts.policy } : {}), ...(opts.scorer ? { scorer: opts.scorer } : {}) });
-  const refine = await runRefine(config, { ...(opts.log ? { log: opts.log } : {}), ...(opts.reporter ? { reporter: opts.reporter } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  await generateBenchmark({
+    outDir: dataDir,
+    clips: opts.clips ?? 300,
+    seed: opts.seed ?? 7,
+    noise: opts.noise ?? 0.4,
+    humanFrac: 0.1,
+    heldoutFrac: 0.15,
+  });
+  const config = demoConfig(dataDir, join(dir, 'job'), {
+    ...(opts.rounds ? { rounds: opts.rounds } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.scorer ? { scorer: opts.scorer } : {}),
+  });
+  const refine = await runRefine(config, {
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.reporter ? { reporter: opts.reporter } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const exported = await exportRound({ jobDir: config.run_dir });
   const reportPath = await writeReport(config.run_dir);
   return { dataDir, refine, exportDir: exported.dir, exportMetadata: exported.metadata, reportPath };

@@ -63,7 +63,13 @@ export class RunAttachment {
   readonly #workers: Worker[] = [];
   #queues: RunQueues | undefined;
 
-  private constructor(ctx: AttachmentContext, spec: RunSpec, storage: Storage, meta: RunMeta, stages: readonly AnyStage[]) {
+  private constructor(
+    ctx: AttachmentContext,
+    spec: RunSpec,
+    storage: Storage,
+    meta: RunMeta,
+    stages: readonly AnyStage[],
+  ) {
     this.#ctx = ctx;
     this.spec = spec;
     this.#storage = storage;
@@ -72,11 +78,21 @@ export class RunAttachment {
   }
 
   /** Checks that the stages match the run, then starts listening on the run's queues this worker can serve. */
-  static open(ctx: AttachmentContext, spec: RunSpec, storage: Storage, meta: RunMeta, stages: readonly AnyStage[]): RunAttachment {
+  static open(
+    ctx: AttachmentContext,
+    spec: RunSpec,
+    storage: Storage,
+    meta: RunMeta,
+    stages: readonly AnyStage[],
+  ): RunAttachment {
     const got = stages.map((s) => s.name).join(',');
     const want = spec.stages.map((s) => s.name).join(',');
-    if (got !== want) throw new SystemicError(`the worker's stages [${got}] differ from run ${spec.run_id}'s [${want}] (different config or code version?)`);
-    if (meta.run_id !== spec.run_id) throw new SystemicError(`${storage.description}/run.json is run ${meta.run_id}, not ${spec.run_id}`);
+    if (got !== want)
+      throw new SystemicError(
+        `the worker's stages [${got}] differ from run ${spec.run_id}'s [${want}] (different config or code version?)`,
+      );
+    if (meta.run_id !== spec.run_id)
+      throw new SystemicError(`${storage.description}/run.json is run ${meta.run_id}, not ${spec.run_id}`);
     const a = new RunAttachment(ctx, spec, storage, meta, stages);
     a.#listen();
     return a;
@@ -100,11 +116,18 @@ export class RunAttachment {
     const used = new Set(this.spec.steps.map((s) => s.class));
     for (const cls of this.#ctx.resources) {
       if (!used.has(cls)) continue;
-      const w = new Worker<ShardJobData, StepTaskResult>(shardQueueName(this.spec.run_id, cls), (job, token, signal) => this.#shardJob(job, token, signal), { ...base, concurrency: tuning.concurrency });
+      const w = new Worker<ShardJobData, StepTaskResult>(
+        shardQueueName(this.spec.run_id, cls),
+        (job, token, signal) => this.#shardJob(job, token, signal),
+        { ...base, concurrency: tuning.concurrency },
+      );
       w.on('error', (e) => this.#ctx.log.warn({ err: messageOf(e), queue: w.name }, 'queue worker error'));
       this.#workers.push(w);
     }
-    const c = new Worker<BarrierJobData, string>(controlQueueName(this.spec.run_id), (job) => this.#barrierJob(job), { ...base, concurrency: 1 });
+    const c = new Worker<BarrierJobData, string>(controlQueueName(this.spec.run_id), (job) => this.#barrierJob(job), {
+      ...base,
+      concurrency: 1,
+    });
     c.on('error', (e) => this.#ctx.log.warn({ err: messageOf(e), queue: c.name }, 'queue worker error'));
     this.#workers.push(c);
   }
@@ -125,7 +148,11 @@ export class RunAttachment {
     return p;
   }
 
-  async #shardJob(job: Job<ShardJobData, StepTaskResult>, token: string | undefined, signal: AbortSignal | undefined): Promise<StepTaskResult> {
+  async #shardJob(
+    job: Job<ShardJobData, StepTaskResult>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<StepTaskResult> {
     const { step: index, shard } = job.data;
     const step = this.spec.steps[index];
     const event = { run: this.spec.run_id, step: step?.name ?? `#${index}`, shard, attempt: job.attemptsMade + 1 };
@@ -135,7 +162,15 @@ export class RunAttachment {
       this.#ctx.onTask({ type: 'start', ...event });
       await this.#ctx.store.touchWorker(this.spec.run_id, me);
       for (const i of step.stages) await this.#ensureSetup(i);
-      const result = await runStepTask({ storage: this.#storage, meta: this.#meta, stages: this.#stages, step, shard, log: this.#ctx.log, ...(signal ? { signal } : {}) });
+      const result = await runStepTask({
+        storage: this.#storage,
+        meta: this.#meta,
+        stages: this.#stages,
+        step,
+        shard,
+        log: this.#ctx.log,
+        ...(signal ? { signal } : {}),
+      });
       await this.#ctx.store.markShardDone(this.spec.run_id, index, shard);
       await this.#ctx.store.touchWorker(this.spec.run_id, me, 1);
       this.#ctx.onTask({ type: 'done', ...event, result });

@@ -24,7 +24,11 @@ export const configStageFactory: StageFactory = (spec) => {
 };
 
 /** Plans and queues the run a (loaded) config describes, on shared storage at `config.run_dir`. */
-export function enqueueConfig(config: Config, connection: QueueConnection, opts: { retry?: RetryPolicy } = {}): Promise<EnqueuedRun> {
+export function enqueueConfig(
+  config: Config,
+  connection: QueueConnection,
+  opts: { retry?: RetryPolicy } = {},
+): Promise<EnqueuedRun> {
   return enqueueRun({
     connection,
     storage: { kind: 'local', root: config.run_dir },
@@ -59,17 +63,29 @@ export interface QueueRunResult {
 export async function runConfigOnQueue(config: Config, opts: QueueRunOptions): Promise<QueueRunResult> {
   const run = await enqueueConfig(config, opts.connection);
   if (opts.detach) return { run };
-  const status = await waitForRun({ connection: opts.connection, runId: run.runId, ...(opts.pollMs ? { pollMs: opts.pollMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onStatus ? { onStatus: opts.onStatus } : {}) });
+  const status = await waitForRun({
+    connection: opts.connection,
+    runId: run.runId,
+    ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
+  });
   return { run, status };
 }
 
 /** One line per step plus a header: the text `run --queue` and `status` print. */
 export function formatStatus(s: RunStatus): string {
-  const lines = [`run ${s.run_id} [${s.state}] ${s.run_dir}: ${s.shards} shards${s.pruned_at ? ` (queues pruned ${s.pruned_at})` : ''}${s.error ? `\n  error: ${s.error}` : ''}`];
+  const lines = [
+    `run ${s.run_id} [${s.state}] ${s.run_dir}: ${s.shards} shards${s.pruned_at ? ` (queues pruned ${s.pruned_at})` : ''}${s.error ? `\n  error: ${s.error}` : ''}`,
+  ];
   for (const st of s.steps) {
-    lines.push(`  ${st.name.padEnd(24)} ${st.class}  done ${st.done}/${st.shards}  waiting ${st.waiting}  active ${st.active}  retrying ${st.delayed}  failed ${st.failed}`);
+    lines.push(
+      `  ${st.name.padEnd(24)} ${st.class}  done ${st.done}/${st.shards}  waiting ${st.waiting}  active ${st.active}  retrying ${st.delayed}  failed ${st.failed}`,
+    );
   }
-  lines.push(`  workers seen: ${s.workers.length}${s.workers.length ? ` (${s.workers.map((w) => `${w.id} [${w.resources.join(',')}] ${w.shards} shards${w.live ? '' : ', gone'}`).join('; ')})` : ''}`);
+  lines.push(
+    `  workers seen: ${s.workers.length}${s.workers.length ? ` (${s.workers.map((w) => `${w.id} [${w.resources.join(',')}] ${w.shards} shards${w.live ? '' : ', gone'}`).join('; ')})` : ''}`,
+  );
   return lines.join('\n');
 }
 
@@ -77,7 +93,10 @@ export function formatStatus(s: RunStatus): string {
  * The `--queue` branch of `flywheel run <config>`: queue the run, print where to follow it, and
  * (unless `detach`) print progress while it runs and the final status. A failed run sets exit code 1.
  */
-export async function queueRunCommand(config: Config, flags: { readonly queue: string; readonly detach?: boolean; readonly signal?: AbortSignal }): Promise<void> {
+export async function queueRunCommand(
+  config: Config,
+  flags: { readonly queue: string; readonly detach?: boolean; readonly signal?: AbortSignal },
+): Promise<void> {
   const connection = parseQueueUrl(flags.queue);
   let last = '';
   const { run, status } = await runConfigOnQueue(config, {
@@ -86,11 +105,16 @@ export async function queueRunCommand(config: Config, flags: { readonly queue: s
     ...(flags.signal ? { signal: flags.signal } : {}),
     onStatus: (s) => {
       const line = s.steps.map((st) => `${st.name} ${st.done}/${st.shards}`).join(', ');
-      if (line !== last) process.stderr.write(`run ${s.run_id}: ${line}${s.workers.length ? ` (${s.workers.length} workers)` : ' (waiting for workers: flywheel worker --queue ...)'}\n`);
+      if (line !== last)
+        process.stderr.write(
+          `run ${s.run_id}: ${line}${s.workers.length ? ` (${s.workers.length} workers)` : ' (waiting for workers: flywheel worker --queue ...)'}\n`,
+        );
       last = line;
     },
   });
-  process.stdout.write(`queued run ${run.runId} (${run.meta.shards.length} shards${run.resumed ? ', resumed' : ''}) on ${connection.url}; follow with: flywheel status --queue ${connection.url} --run ${run.runId}\n`);
+  process.stdout.write(
+    `queued run ${run.runId} (${run.meta.shards.length} shards${run.resumed ? ', resumed' : ''}) on ${connection.url}; follow with: flywheel status --queue ${connection.url} --run ${run.runId}\n`,
+  );
   if (!status) return;
   process.stdout.write(`${formatStatus(status)}\n`);
   if (status.state !== 'done') process.exitCode = 1;

@@ -23,7 +23,10 @@ export async function ensureReachable(redis: Redis, conn: QueueConnection): Prom
   try {
     await redis.ping();
   } catch (e) {
-    throw new Error(`cannot reach the queue's Redis at ${conn.url}: ${(e as Error).message}; is redis-server running and reachable from here?`, { cause: e });
+    throw new Error(
+      `cannot reach the queue's Redis at ${conn.url}: ${(e as Error).message}; is redis-server running and reachable from here?`,
+      { cause: e },
+    );
   }
 }
 

@@ -57,12 +57,23 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
     await ensureReachable(redis, opts.connection); // before planning: fail fast, write nothing
     if (opts.storage.kind === 'local') await mkdir(opts.storage.root, { recursive: true });
     const storage = (opts.openStorage ?? openSharedStorage)(opts.storage);
-    const { meta, resumed } = await planRun({ storage, manifestPath: opts.manifestPath, shardSize: opts.shardSize, round: opts.round, stages: opts.stages, config: opts.config });
+    const { meta, resumed } = await planRun({
+      storage,
+      manifestPath: opts.manifestPath,
+      shardSize: opts.shardSize,
+      round: opts.round,
+      stages: opts.stages,
+      config: opts.config,
+    });
     const spec: RunSpec = {
       version: 1,
       run_id: meta.run_id,
       storage: opts.storage,
-      stages: meta.stages.map((s) => ({ name: s.name, resources: { ...s.resources }, class: resourceClassOf(s.resources) })),
+      stages: meta.stages.map((s) => ({
+        name: s.name,
+        resources: { ...s.resources },
+        class: resourceClassOf(s.resources),
+      })),
       steps: planSteps(opts.stages).map((s) => ({ name: s.name, stages: [...s.stages], class: s.class })),
       shards: [...meta.shards],
       stage_config: opts.stageConfig,
@@ -74,7 +85,9 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
     await store.withLock(spec.run_id, 'queueing', async () => {
       const existing = await store.get(spec.run_id);
       if (existing?.state === 'running') {
-        throw new Error(`run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``);
+        throw new Error(
+          `run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``,
+        );
       }
       queues = new RunQueues(opts.connection, spec);
       if (existing) await queues.obliterate();

@@ -43,8 +43,16 @@ const BARRIER_ATTEMPTS = 3;
  */
 export const FAILED_JOB_RETENTION: Readonly<KeepJobs> = { age: 7 * 24 * 3600, count: 1000 };
 
-function jobOpts(spec: RunSpec, attempts: number): Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'> {
-  return { attempts, backoff: { type: 'exponential', delay: spec.retry.backoff_ms }, removeOnComplete: true, removeOnFail: { ...FAILED_JOB_RETENTION } };
+function jobOpts(
+  spec: RunSpec,
+  attempts: number,
+): Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'> {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: spec.retry.backoff_ms },
+    removeOnComplete: true,
+    removeOnFail: { ...FAILED_JOB_RETENTION },
+  };
 }
 
 /** The flow of step `stepIndex`: its barrier with one child per shard. */
@@ -77,7 +85,13 @@ export function stepFlow(spec: RunSpec, stepIndex: number): FlowJob {
  * the whole next step finished meanwhile), the re-added shard jobs find their step ledgers and
  * return `skipped`: no work is duplicated or lost.
  */
-export async function addStepFlow(producer: FlowProducer, control: Queue, store: RunStore, spec: RunSpec, stepIndex: number): Promise<'added' | 'exists'> {
+export async function addStepFlow(
+  producer: FlowProducer,
+  control: Queue,
+  store: RunStore,
+  spec: RunSpec,
+  stepIndex: number,
+): Promise<'added' | 'exists'> {
   if (await store.flowAdded(spec.run_id, stepIndex)) return 'exists';
   const exists = (await control.getJob(barrierJobId(stepIndex))) !== undefined;
   if (!exists) await producer.add(stepFlow(spec, stepIndex));

@@ -7,11 +7,26 @@
  * run's queues. See docs/distributed.md.
  */
 export { enqueueRun, type EnqueueRunOptions, type EnqueuedRun } from './enqueue.js';
-export { startWorker, parseResources, type StartWorkerOptions, type WorkerHandle, type StageFactory, type TaskEvent } from './worker.js';
+export {
+  startWorker,
+  parseResources,
+  type StartWorkerOptions,
+  type WorkerHandle,
+  type StageFactory,
+  type TaskEvent,
+} from './worker.js';
 export { openSharedStorage, type StorageOpener } from './shared-storage.js';
 export { pruneRuns, formatPruneResult, type PruneOptions, type PruneResult } from './prune.js';
 export { FAILED_JOB_RETENTION } from './flow.js';
-export { runStatus, listRuns, waitForRun, type RunStatus, type StepStatus, type WorkerStatus, type WaitOptions } from './status.js';
+export {
+  runStatus,
+  listRuns,
+  waitForRun,
+  type RunStatus,
+  type StepStatus,
+  type WorkerStatus,
+  type WaitOptions,
+} from './status.js';
 export { parseQueueUrl, type QueueConnection } from './connection.js';
 export { SystemicError } from './errors.js';
 export { resourceClasses, type ResourceClass } from './names.js';

@@ -51,7 +51,9 @@ export const redisKeys = {
 
 /** Key prefixes of a run's BullMQ queues (`flywheel:<run>-cpu:`, `-gpu:`, `-control:`): every key of its jobs and queue state starts with one. */
 export function runQueueKeyPrefixes(runId: string): string[] {
-  return [...resourceClasses.map((c) => shardQueueName(runId, c)), controlQueueName(runId)].map((q) => `${QUEUE_PREFIX}:${q}:`);
+  return [...resourceClasses.map((c) => shardQueueName(runId, c)), controlQueueName(runId)].map(
+    (q) => `${QUEUE_PREFIX}:${q}:`,
+  );
 }
 
 /** What the worker registry records about a worker that served a run. */

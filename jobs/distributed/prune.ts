@@ -86,7 +86,10 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult[]> {
     for (const id of ids) {
       const run = await store.get(id);
       if (!run) {
-        if (opts.runId !== undefined) throw new Error(`no run ${JSON.stringify(id)} in ${opts.connection.url}; \`flywheel status --queue ${opts.connection.url}\` lists the runs`);
+        if (opts.runId !== undefined)
+          throw new Error(
+            `no run ${JSON.stringify(id)} in ${opts.connection.url}; \`flywheel status --queue ${opts.connection.url}\` lists the runs`,
+          );
         continue; // deleted meanwhile
       }
       out.push(await pruneOne(opts, store, redis, run, now()));
@@ -113,26 +116,40 @@ async function terminalState(opts: PruneOptions, store: RunStore, run: StoredRun
 async function refuseRunning(opts: PruneOptions, store: RunStore, run: StoredRun): Promise<never> {
   const id = run.spec.run_id;
   const progress: string[] = [];
-  for (const [i, s] of run.spec.steps.entries()) progress.push(`${s.name} ${await store.shardsDone(id, i)}/${run.spec.shards.length}`);
+  for (const [i, s] of run.spec.steps.entries())
+    progress.push(`${s.name} ${await store.shardsDone(id, i)}/${run.spec.shards.length}`);
   throw new Error(
     `run ${id} is still running (shards done: ${progress.join(', ')}); flywheel prune removes only finished runs (done or failed). ` +
       `Follow it with \`flywheel status --queue ${opts.connection.url} --run ${id}\` and prune it once it has finished.`,
   );
 }
 
-async function pruneOne(opts: PruneOptions, store: RunStore, redis: Redis, run: StoredRun, nowMs: number): Promise<PruneResult> {
+async function pruneOne(
+  opts: PruneOptions,
+  store: RunStore,
+  redis: Redis,
+  run: StoredRun,
+  nowMs: number,
+): Promise<PruneResult> {
   const id = run.spec.run_id;
   const state = await terminalState(opts, store, run);
   const base = { run_id: id, state, run_dir: run.spec.storage.root, finished_at: run.updated_at };
   // a pruned run has no queue keys left: no need to scan for them (its record may stay for years)
-  const skipped = async (reason: string): Promise<PruneResult> => ({ ...base, action: 'skipped', reason, queue_keys: run.pruned_at !== undefined ? 0 : await countRunQueueKeys(redis, id), record: 'kept' });
+  const skipped = async (reason: string): Promise<PruneResult> => ({
+    ...base,
+    action: 'skipped',
+    reason,
+    queue_keys: run.pruned_at !== undefined ? 0 : await countRunQueueKeys(redis, id),
+    record: 'kept',
+  });
 
   if (state === 'running') {
     if (opts.runId !== undefined) return refuseRunning(opts, store, run);
     return skipped('still running');
   }
   const age = nowMs - Date.parse(run.updated_at);
-  if (opts.olderThanMs !== undefined && !(age >= opts.olderThanMs)) return skipped(`finished ${ago(age)} ago, not older than ${ago(opts.olderThanMs)}`);
+  if (opts.olderThanMs !== undefined && !(age >= opts.olderThanMs))
+    return skipped(`finished ${ago(age)} ago, not older than ${ago(opts.olderThanMs)}`);
   if (run.pruned_at !== undefined && !opts.deleteRecord) return skipped(`already pruned at ${run.pruned_at}`);
   const record = opts.deleteRecord ? 'deleted' : 'kept';
   if (opts.dryRun) return { ...base, action: 'would-prune', queue_keys: await countRunQueueKeys(redis, id), record };
@@ -140,14 +157,25 @@ async function pruneOne(opts: PruneOptions, store: RunStore, redis: Redis, run: 
   try {
     return await store.withLock(id, 'pruning', async () => {
       const current = await store.get(id);
-      if (!current) return { ...base, action: 'skipped', reason: 'deleted meanwhile', queue_keys: 0, record: 'deleted' } satisfies PruneResult;
-      if (current.state === 'running') return opts.runId !== undefined ? refuseRunning(opts, store, current) : skipped('queued again meanwhile');
+      if (!current)
+        return {
+          ...base,
+          action: 'skipped',
+          reason: 'deleted meanwhile',
+          queue_keys: 0,
+          record: 'deleted',
+        } satisfies PruneResult;
+      if (current.state === 'running')
+        return opts.runId !== undefined ? refuseRunning(opts, store, current) : skipped('queued again meanwhile');
       const keys = await countRunQueueKeys(redis, id);
       if (current.pruned_at === undefined) {
         const queues = new RunQueues(opts.connection, current.spec);
         try {
           const active = await queues.activeJobs();
-          if (active > 0) throw new StillActive(`run ${id} is ${current.state} but ${active} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`);
+          if (active > 0)
+            throw new StillActive(
+              `run ${id} is ${current.state} but ${active} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,
+            );
           const failed = (await queues.openCounts()).map((c) => c.failed);
           await queues.obliterate();
           await store.markPruned(id, failed);

@@ -29,7 +29,8 @@ export class RunQueues {
     const opts = { connection: bullConnection(connection), prefix: QUEUE_PREFIX, skipMetasUpdate: true };
     this.control = new Queue(controlQueueName(spec.run_id), opts);
     const byClass = new Map<ResourceClass, Queue>();
-    for (const s of spec.steps) if (!byClass.has(s.class)) byClass.set(s.class, new Queue(shardQueueName(spec.run_id, s.class), opts));
+    for (const s of spec.steps)
+      if (!byClass.has(s.class)) byClass.set(s.class, new Queue(shardQueueName(spec.run_id, s.class), opts));
     this.byClass = byClass;
   }
 
@@ -41,7 +42,9 @@ export class RunQueues {
 
   /** Per step index, how many of its shard jobs are in each open state. */
   async openCounts(): Promise<Record<OpenState, number>[]> {
-    const counts = this.#spec.steps.map(() => Object.fromEntries(openStates.map((s) => [s, 0])) as Record<OpenState, number>);
+    const counts = this.#spec.steps.map(
+      () => Object.fromEntries(openStates.map((s) => [s, 0])) as Record<OpenState, number>,
+    );
     for (const queue of this.byClass.values()) {
       for (const state of openStates) {
         for (const id of await queue.getRanges([state], 0, -1)) {
@@ -61,7 +64,8 @@ export class RunQueues {
     for (const [index, step] of this.#spec.steps.entries()) {
       const queue = this.byClass.get(step.class);
       for (const job of (await queue?.getJobs(['failed'], 0, 20)) ?? []) {
-        if (job.id?.startsWith(`s${index}-`)) return `step ${step.name}, ${String((job.data as { shard?: unknown }).shard)}: ${job.failedReason}`;
+        if (job.id?.startsWith(`s${index}-`))
+          return `step ${step.name}, ${String((job.data as { shard?: unknown }).shard)}: ${job.failedReason}`;
       }
     }
     return `stage barrier ${barrier.id}: ${barrier.failedReason}`;
@@ -98,6 +102,10 @@ export class RunQueues {
 
   /** Closes every connection. */
   async close(): Promise<void> {
-    await Promise.all([this.control.close(), ...[...this.byClass.values()].map((q) => q.close()), this.#producer?.close()]);
+    await Promise.all([
+      this.control.close(),
+      ...[...this.byClass.values()].map((q) => q.close()),
+      this.#producer?.close(),
+    ]);
   }
 }

@@ -53,8 +53,17 @@ export class RunStore {
   async create(spec: RunSpec): Promise<void> {
     await this.#redis
       .multi()
-      .del(redisKeys.run(spec.run_id), redisKeys.workers(spec.run_id), redisKeys.flows(spec.run_id), ...spec.steps.map((_, i) => redisKeys.done(spec.run_id, i)))
-      .hset(redisKeys.run(spec.run_id), { spec: JSON.stringify(spec), state: 'running', updated_at: new Date().toISOString() })
+      .del(
+        redisKeys.run(spec.run_id),
+        redisKeys.workers(spec.run_id),
+        redisKeys.flows(spec.run_id),
+        ...spec.steps.map((_, i) => redisKeys.done(spec.run_id, i)),
+      )
+      .hset(redisKeys.run(spec.run_id), {
+        spec: JSON.stringify(spec),
+        state: 'running',
+        updated_at: new Date().toISOString(),
+      })
       .sadd(redisKeys.activeRuns, spec.run_id)
       .exec();
   }
@@ -138,7 +147,10 @@ export class RunStore {
 
   /** Records that the run's queues were removed; `failed` = per step, shard jobs that had failed for good. */
   async markPruned(runId: string, failed: readonly number[]): Promise<void> {
-    await this.#redis.hset(redisKeys.run(runId), { pruned_at: new Date().toISOString(), pruned_failed: JSON.stringify(failed) });
+    await this.#redis.hset(redisKeys.run(runId), {
+      pruned_at: new Date().toISOString(),
+      pruned_failed: JSON.stringify(failed),
+    });
   }
 
   /** Deletes everything flywheel stored about the run (spec, state, workers, done sets, flows); not its queues. */
@@ -146,7 +158,12 @@ export class RunStore {
     const id = spec.run_id;
     await this.#redis
       .multi()
-      .del(redisKeys.run(id), redisKeys.workers(id), redisKeys.flows(id), ...spec.steps.map((_, i) => redisKeys.done(id, i)))
+      .del(
+        redisKeys.run(id),
+        redisKeys.workers(id),
+        redisKeys.flows(id),
+        ...spec.steps.map((_, i) => redisKeys.done(id, i)),
+      )
       .srem(redisKeys.activeRuns, id)
       .exec();
   }
@@ -161,17 +178,28 @@ export class RunStore {
     const token = `${what} on ${hostname()} (pid ${process.pid}) ${randomBytes(4).toString('hex')}`;
     if ((await this.#redis.set(key, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
       const holder = (await this.#redis.get(key)) ?? 'another process';
-      throw new RunBusyError(`run ${runId} is locked: ${holder.replace(/ [0-9a-f]{8}$/, '')} is working on it right now; try again once it is done`);
+      throw new RunBusyError(
+        `run ${runId} is locked: ${holder.replace(/ [0-9a-f]{8}$/, '')} is working on it right now; try again once it is done`,
+      );
     }
     try {
       return await fn();
     } finally {
-      await this.#redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, key, token);
+      await this.#redis.eval(
+        `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+        1,
+        key,
+        token,
+      );
     }
   }
 
   /** Records a worker serving the run (and, with `completed`, one more shard task done by it). */
-  async touchWorker(runId: string, worker: Omit<WorkerSeen, 'first_seen' | 'last_seen' | 'shards'>, completed = 0): Promise<void> {
+  async touchWorker(
+    runId: string,
+    worker: Omit<WorkerSeen, 'first_seen' | 'last_seen' | 'shards'>,
+    completed = 0,
+  ): Promise<void> {
     const key = redisKeys.workers(runId);
     const now = new Date().toISOString();
     await this.#redis.eval(

@@ -49,7 +49,10 @@ export type StepSpec = z.infer<typeof stepSpecSchema>;
 export const runSpecSchema = z
   .object({
     version: z.literal(1),
-    run_id: z.string().min(1).regex(/^[^:\s]+$/, 'no ":" or spaces'),
+    run_id: z
+      .string()
+      .min(1)
+      .regex(/^[^:\s]+$/, 'no ":" or spaces'),
     storage: storageRefSchema,
     stages: z.array(stageSpecSchema).min(1),
     steps: z.array(stepSpecSchema).min(1),
@@ -82,7 +85,9 @@ export function parseRunSpec(json: string, runId: string): RunSpec {
   }
   const r = runSpecSchema.safeParse(raw);
   if (!r.success) {
-    throw new Error(`run ${runId}: stored spec is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `run ${runId}: stored spec is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return r.data;
 }

@@ -73,7 +73,10 @@ export class StepScopedStorage implements Storage {
 export function stepMeta(meta: RunMeta, stages: readonly string[]): RunMeta {
   const infos = stages.map((name) => {
     const info = meta.stages.find((s) => s.name === name);
-    if (!info) throw new Error(`run ${meta.run_id} has no stage ${JSON.stringify(name)} (stages: ${meta.stages.map((s) => s.name).join(', ')})`);
+    if (!info)
+      throw new Error(
+        `run ${meta.run_id} has no stage ${JSON.stringify(name)} (stages: ${meta.stages.map((s) => s.name).join(', ')})`,
+      );
     return info;
   });
   return { ...meta, stages: infos };

@@ -49,7 +49,10 @@ export interface RunStatus {
 }
 
 /** Reads one run's status; throws when Redis has no run with that id. */
-export async function runStatus(opts: { readonly connection: QueueConnection; readonly runId: string }): Promise<RunStatus> {
+export async function runStatus(opts: {
+  readonly connection: QueueConnection;
+  readonly runId: string;
+}): Promise<RunStatus> {
   const redis = openRedis(opts.connection);
   try {
     await ensureReachable(redis, opts.connection);
@@ -73,10 +76,23 @@ export async function listRuns(opts: { readonly connection: QueueConnection }): 
   }
 }
 
-async function readStatus(connection: QueueConnection, store: RunStore, runId: string, open?: RunQueues): Promise<RunStatus> {
+async function readStatus(
+  connection: QueueConnection,
+  store: RunStore,
+  runId: string,
+  open?: RunQueues,
+): Promise<RunStatus> {
   const run = await store.get(runId);
-  if (!run) throw new Error(`no run ${JSON.stringify(runId)} in ${connection.url}; \`flywheel status --queue ${connection.url}\` lists the runs`);
-  const status = (state: RunState, error: string | undefined, steps: StepStatus[], workers: WorkerStatus[]): RunStatus => ({
+  if (!run)
+    throw new Error(
+      `no run ${JSON.stringify(runId)} in ${connection.url}; \`flywheel status --queue ${connection.url}\` lists the runs`,
+    );
+  const status = (
+    state: RunState,
+    error: string | undefined,
+    steps: StepStatus[],
+    workers: WorkerStatus[],
+  ): RunStatus => ({
     run_id: runId,
     state,
     ...(error ? { error } : {}),
@@ -90,12 +106,23 @@ async function readStatus(connection: QueueConnection, store: RunStore, runId: s
   });
   const step = (i: number, c: Record<OpenState, number>, done: number): StepStatus => {
     const s = run.spec.steps[i];
-    return { name: s.name, stages: s.stages.map((j) => run.spec.stages[j]?.name ?? `#${j}`), class: s.class, shards: run.spec.shards.length, waiting: c.waiting + c.prioritized, active: c.active, delayed: c.delayed, failed: c.failed, done };
+    return {
+      name: s.name,
+      stages: s.stages.map((j) => run.spec.stages[j]?.name ?? `#${j}`),
+      class: s.class,
+      shards: run.spec.shards.length,
+      waiting: c.waiting + c.prioritized,
+      active: c.active,
+      delayed: c.delayed,
+      failed: c.failed,
+      done,
+    };
   };
   if (run.pruned_at !== undefined) {
     // no queues left to read (opening them would only recreate keys): the record is final
     const steps: StepStatus[] = [];
-    for (const i of run.spec.steps.keys()) steps.push(step(i, { ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }, await store.shardsDone(runId, i)));
+    for (const i of run.spec.steps.keys())
+      steps.push(step(i, { ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }, await store.shardsDone(runId, i)));
     const workers = (await store.workers(runId)).map((w) => ({ ...w, live: false }));
     return status(run.state, run.error, steps, workers);
   }
@@ -124,7 +151,10 @@ async function readStatus(connection: QueueConnection, store: RunStore, runId: s
   }
 }
 
-const noneOpen: Readonly<Record<OpenState, number>> = Object.fromEntries(openStates.map((s) => [s, 0])) as Record<OpenState, number>;
+const noneOpen: Readonly<Record<OpenState, number>> = Object.fromEntries(openStates.map((s) => [s, 0])) as Record<
+  OpenState,
+  number
+>;
 
 /** Options of {@link waitForRun}. */
 export interface WaitOptions {

@@ -4,7 +4,15 @@
  * record per shard and `summary.json`, the same files the local runner leaves).
  */
 import { layout } from '../../pipeline/layout.js';
-import { commitShardRecord, readJson, type RunMeta, type RunSummary, type ShardRecord, type ShardStageRecord, writeSummary } from '../../pipeline/ledger.js';
+import {
+  commitShardRecord,
+  readJson,
+  type RunMeta,
+  type RunSummary,
+  type ShardRecord,
+  type ShardStageRecord,
+  writeSummary,
+} from '../../pipeline/ledger.js';
 import { runShardTask } from '../../pipeline/shard-task.js';
 import type { AnyStage, StageLogger } from '../../pipeline/stage.js';
 import { type Storage, TEMP_MARKER } from '../../pipeline/storage.js';
@@ -37,7 +45,8 @@ export interface StepTaskResult {
 export async function runStepTask(input: StepTaskInput): Promise<StepTaskResult> {
   const stages = input.step.stages.map((i) => {
     const s = input.stages[i];
-    if (!s) throw new Error(`step ${input.step.name}: stage index ${i} out of range (run has ${input.stages.length} stages)`);
+    if (!s)
+      throw new Error(`step ${input.step.name}: stage index ${i} out of range (run has ${input.stages.length} stages)`);
     return s;
   });
   const first = input.step.stages[0];
@@ -46,7 +55,10 @@ export async function runStepTask(input: StepTaskInput): Promise<StepTaskResult>
     storage: new StepScopedStorage(input.storage, input.step.name, previous),
     stages,
     shardId: input.shard,
-    meta: stepMeta(input.meta, stages.map((s) => s.name)),
+    meta: stepMeta(
+      input.meta,
+      stages.map((s) => s.name),
+    ),
     lifecycle: 'caller',
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.log ? { log: input.log } : {}),
@@ -79,7 +91,9 @@ export async function missingStepShards(storage: Storage, meta: RunMeta, step: s
 export async function finishRun(storage: Storage, meta: RunMeta, steps: readonly StepSpec[]): Promise<RunSummary> {
   for (const shard of meta.shards) {
     if (await storage.exists(layout.ledger(shard))) continue;
-    const parts = await Promise.all(steps.map((s) => readJson<ShardRecord>(storage, distLayout.stepLedger(s.name, shard))));
+    const parts = await Promise.all(
+      steps.map((s) => readJson<ShardRecord>(storage, distLayout.stepLedger(s.name, shard))),
+    );
     const stages: Record<string, ShardStageRecord> = {};
     for (const p of parts) Object.assign(stages, p.stages);
     const last = parts[parts.length - 1];

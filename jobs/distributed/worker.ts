@@ -21,7 +21,6 @@ export type { TaskEvent } from './attachment.js';
 /** Builds a run's stages (not set up) from the config the run was enqueued with. */
 export type StageFactory = (spec: RunSpec) => readonly AnyStage[] | Promise<readonly AnyStage[]>;
 
-
 /** Options of {@link startWorker}. */
 export interface StartWorkerOptions {
   readonly connection: QueueConnection;
@@ -70,7 +69,8 @@ const silent: StageLogger = { info: () => undefined, warn: () => undefined, debu
 
 function positive(name: string, v: number | undefined, dflt: number, min = 1): number {
   const n = v ?? dflt;
-  if (!Number.isFinite(n) || n < min) throw new Error(`startWorker: ${name} must be a number >= ${min} (got ${JSON.stringify(v)})`);
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`startWorker: ${name} must be a number >= ${min} (got ${JSON.stringify(v)})`);
   return n;
 }
 
@@ -79,7 +79,9 @@ export { parseResources } from './options.js';
 /** Starts a worker; it serves runs until {@link WorkerHandle.close}. */
 export function startWorker(opts: StartWorkerOptions): WorkerHandle {
   const resources = opts.resources?.length ? [...new Set(opts.resources)] : (['cpu'] as ResourceClass[]);
-  for (const r of resources) if (!(resourceClasses as readonly string[]).includes(r)) throw new Error(`startWorker: unknown resource class ${JSON.stringify(r)}`);
+  for (const r of resources)
+    if (!(resourceClasses as readonly string[]).includes(r))
+      throw new Error(`startWorker: unknown resource class ${JSON.stringify(r)}`);
   const tuning = {
     concurrency: positive('concurrency', opts.concurrency, 1),
     lockDurationMs: positive('lockDurationMs', opts.lockDurationMs, 30_000, 100),
@@ -120,7 +122,10 @@ export function startWorker(opts: StartWorkerOptions): WorkerHandle {
     try {
       const storage = openStorage(spec.storage);
       const meta = await readRunMeta(storage);
-      if (!meta) throw new SystemicError(`${storage.description}/run.json not found from worker ${id}: is the run directory on a filesystem every worker mounts at the same path?`);
+      if (!meta)
+        throw new SystemicError(
+          `${storage.description}/run.json not found from worker ${id}: is the run directory on a filesystem every worker mounts at the same path?`,
+        );
       const stages = await opts.stages(spec);
       if (closing) return;
       attached.set(runId, RunAttachment.open(ctx, spec, storage, meta, stages));

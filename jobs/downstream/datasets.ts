@@ -18,10 +18,14 @@ import type { DownstreamDataset, DownstreamRow, HeldoutClip } from './types.js';
 export const EXPORT_COLUMNS = ['clip_id', 'caption', 'quality_weight'] as const;
 
 /** The rows of a refine round export (`exports/round-<k>/`): clip, caption, `quality_weight`; other columns ignored. */
-export async function readExportDataset(dir: string, name?: string): Promise<DownstreamDataset & { bySource: Record<string, number> }> {
+export async function readExportDataset(
+  dir: string,
+  name?: string,
+): Promise<DownstreamDataset & { bySource: Record<string, number> }> {
   if (!existsSync(dir)) throw new Error(`export ${dir}: no such directory`);
   const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
-  if (files.length === 0) throw new Error(`export ${dir}: no .parquet files (is it a refine export, exports/round-<k>/?)`);
+  if (files.length === 0)
+    throw new Error(`export ${dir}: no .parquet files (is it a refine export, exports/round-<k>/?)`);
   let round: number | undefined;
   if (existsSync(join(dir, 'metadata.json'))) {
     try {
@@ -37,14 +41,19 @@ export async function readExportDataset(dir: string, name?: string): Promise<Dow
     const table = await readParquetTable(join(dir, f));
     const have = new Set(table.schema.fields.map((x) => x.name));
     const lacking = EXPORT_COLUMNS.filter((c) => !have.has(c));
-    if (lacking.length) throw new Error(`export ${join(dir, f)}: no column ${lacking.join(', ')} (has ${[...have].join(', ')})`);
+    if (lacking.length)
+      throw new Error(`export ${join(dir, f)}: no column ${lacking.join(', ')} (has ${[...have].join(', ')})`);
     const col = (c: string) => table.getChild(c)!;
     const [ids, caps, ws] = [col('clip_id'), col('caption'), col('quality_weight')];
     const src = have.has('caption_source') ? col('caption_source') : null;
     for (let i = 0; i < table.numRows; i++) {
       const w: unknown = ws.get(i);
       // a null weight is not 0: it becomes NaN, which validation refuses with the row named
-      rows.push({ clip_id: String(ids.get(i) ?? ''), caption: String(caps.get(i) ?? ''), weight: w === null || w === undefined ? Number.NaN : Number(w) });
+      rows.push({
+        clip_id: String(ids.get(i) ?? ''),
+        caption: String(caps.get(i) ?? ''),
+        weight: w === null || w === undefined ? Number.NaN : Number(w),
+      });
       const s = src ? String(src.get(i)) : 'unknown';
       bySource[s] = (bySource[s] ?? 0) + 1;
     }
@@ -66,9 +75,15 @@ export async function readManifestClips(path: string): Promise<ClipRow[]> {
 const isHeldout = (c: ClipRow): boolean => c.split === 'heldout';
 
 /** The raw dataset: every non-held-out clip's transcript (weight 1). Clips with an empty transcript have no text and are left out (counted). */
-export function rawDataset(clips: readonly ClipRow[], source: string, name = 'raw'): { dataset: DownstreamDataset; emptyText: number } {
+export function rawDataset(
+  clips: readonly ClipRow[],
+  source: string,
+  name = 'raw',
+): { dataset: DownstreamDataset; emptyText: number } {
   const usable = clips.filter((c) => !isHeldout(c));
-  const rows = usable.filter((c) => c.asr_text.trim() !== '').map((c) => ({ clip_id: c.clip_id, caption: c.asr_text, weight: 1 }));
+  const rows = usable
+    .filter((c) => c.asr_text.trim() !== '')
+    .map((c) => ({ clip_id: c.clip_id, caption: c.asr_text, weight: 1 }));
   return { dataset: { name, rows, source }, emptyText: usable.length - rows.length };
 }
 
@@ -77,30 +92,52 @@ export async function readTruthFile(path: string): Promise<Map<string, TruthRow>
   if (!existsSync(path)) throw new Error(`truth ${path}: no such file`);
   const rows = await readParquetRows<TruthRow>(path);
   const first = rows[0];
-  if (!first || typeof first.gt_caption !== 'string' || typeof first.attrs_json !== 'string') throw new Error(`truth ${path}: not a truth sidecar (needs clip_id, gt_caption, attrs_json)`);
+  if (!first || typeof first.gt_caption !== 'string' || typeof first.attrs_json !== 'string')
+    throw new Error(`truth ${path}: not a truth sidecar (needs clip_id, gt_caption, attrs_json)`);
   return new Map(rows.map((r) => [r.clip_id, r]));
 }
 
 /** The upper bound: the truth caption of every non-held-out clip of the manifest (weight 1). */
-export function upperBoundDataset(clips: readonly ClipRow[], truth: ReadonlyMap<string, TruthRow>, source: string, name = 'upper-bound'): DownstreamDataset {
+export function upperBoundDataset(
+  clips: readonly ClipRow[],
+  truth: ReadonlyMap<string, TruthRow>,
+  source: string,
+  name = 'upper-bound',
+): DownstreamDataset {
   const train = clips.filter((c) => !isHeldout(c));
   const lacking = train.filter((c) => !truth.has(c.clip_id)).map((c) => c.clip_id);
-  if (lacking.length) throw new Error(`truth ${source}: no row for ${lacking.length} manifest clips (${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''}); is it the truth of another dataset?`);
-  return { name, rows: train.map((c) => ({ clip_id: c.clip_id, caption: truth.get(c.clip_id)!.gt_caption, weight: 1 })), source };
+  if (lacking.length)
+    throw new Error(
+      `truth ${source}: no row for ${lacking.length} manifest clips (${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''}); is it the truth of another dataset?`,
+    );
+  return {
+    name,
+    rows: train.map((c) => ({ clip_id: c.clip_id, caption: truth.get(c.clip_id)!.gt_caption, weight: 1 })),
+    source,
+  };
 }
 
 /** The held-out clips (manifest split = 'heldout') with their truth caption and attributes. */
-export function heldoutSet(clips: readonly ClipRow[], truth: ReadonlyMap<string, TruthRow>, truthSource: string): HeldoutClip[] {
+export function heldoutSet(
+  clips: readonly ClipRow[],
+  truth: ReadonlyMap<string, TruthRow>,
+  truthSource: string,
+): HeldoutClip[] {
   const held = clips.filter(isHeldout);
   const lacking = held.filter((c) => !truth.has(c.clip_id)).map((c) => c.clip_id);
-  if (lacking.length) throw new Error(`truth ${truthSource}: no row for ${lacking.length} held-out clips (${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''})`);
+  if (lacking.length)
+    throw new Error(
+      `truth ${truthSource}: no row for ${lacking.length} held-out clips (${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ', …' : ''})`,
+    );
   return held.map((c) => {
     const t = truth.get(c.clip_id)!;
     let attrs: CaptionAttrs;
     try {
       attrs = JSON.parse(t.attrs_json) as CaptionAttrs;
     } catch (e) {
-      throw new Error(`truth ${truthSource}: clip ${c.clip_id} has attrs_json that is not JSON (${(e as Error).message})`);
+      throw new Error(
+        `truth ${truthSource}: clip ${c.clip_id} has attrs_json that is not JSON (${(e as Error).message})`,
+      );
     }
     return { clip_id: c.clip_id, truthCaption: t.gt_caption, attrs };
   });

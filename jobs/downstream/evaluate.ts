@@ -63,14 +63,16 @@ export interface DownstreamOptions {
 }
 
 function positiveInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`downstream: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`downstream: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
   return v;
 }
 
 function seedList(s: number | readonly number[] | undefined): number[] {
   if (s === undefined) return [1, 2, 3];
   if (typeof s === 'number') return Array.from({ length: positiveInt('seeds', s) }, (_, i) => i + 1);
-  if (s.length === 0 || s.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`downstream: seeds must be non-negative integers, got ${JSON.stringify(s)}`);
+  if (s.length === 0 || s.some((x) => !Number.isInteger(x) || x < 0))
+    throw new Error(`downstream: seeds must be non-negative integers, got ${JSON.stringify(s)}`);
   return [...s];
 }
 
@@ -81,7 +83,8 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
   const steps = positiveInt('steps', o.steps ?? 300);
   const batch = positiveInt('batch', o.batch ?? 32);
   const threads = o.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 0) throw new Error(`downstream: threads must be a non-negative integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 0)
+    throw new Error(`downstream: threads must be a non-negative integer, got ${threads}`);
   const lr = o.lr ?? 2e-3;
   if (!(lr > 0 && Number.isFinite(lr))) throw new Error(`downstream: lr must be a positive number, got ${lr}`);
   if (batch < 2) throw new Error(`downstream: batch must be ≥ 2 (in-batch negatives), got ${batch}`);
@@ -89,7 +92,14 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
   const names = new Set(o.datasets.map((d) => d.name));
   const baseline = o.baseline ?? (names.has('raw') ? 'raw' : null);
   const upperBound = o.upperBound ?? (names.has('upper-bound') ? 'upper-bound' : null);
-  validateInputs({ datasets: o.datasets, heldout: o.heldout, ...(o.knownClips ? { knownClips: o.knownClips } : {}), ...(o.minHeldout !== undefined ? { minHeldout: o.minHeldout } : {}), baseline, upperBound });
+  validateInputs({
+    datasets: o.datasets,
+    heldout: o.heldout,
+    ...(o.knownClips ? { knownClips: o.knownClips } : {}),
+    ...(o.minHeldout !== undefined ? { minHeldout: o.minHeldout } : {}),
+    baseline,
+    upperBound,
+  });
 
   // frames: one source and geometry for every clip, checked before anything trains
   const allIds = [...o.heldout.map((h) => h.clip_id), ...o.datasets.flatMap((d) => d.rows.map((r) => r.clip_id))];
@@ -117,15 +127,33 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
     );
   }
 
-  const runtime = await ProbeRuntime.open(cfg, o.device ?? new Device({ providers: ['cpu'], intraOpThreads: threads, interOpThreads: 1 }));
+  const runtime = await ProbeRuntime.open(
+    cfg,
+    o.device ?? new Device({ providers: ['cpu'], intraOpThreads: threads, interOpThreads: 1 }),
+  );
   const runs: DownstreamRun[] = [];
   const total = seeds.length * o.datasets.length;
   try {
     for (const seed of seeds) {
       for (const d of o.datasets) {
-        const trained = await trainProbe({ runtime, examples: examples.get(d.name)!, seed, steps, batch, optimizer: { lr }, ...(o.signal ? { signal: o.signal } : {}) });
+        const trained = await trainProbe({
+          runtime,
+          examples: examples.get(d.name)!,
+          seed,
+          steps,
+          batch,
+          optimizer: { lr },
+          ...(o.signal ? { signal: o.signal } : {}),
+        });
         const scores = await scoreProbe(runtime, trained.weights, held);
-        const run: DownstreamRun = { dataset: d.name, seed, metrics: metricVector(scores), lossCurve: trained.lossCurve, finalLogitScale: trained.finalScale, seconds: trained.seconds };
+        const run: DownstreamRun = {
+          dataset: d.name,
+          seed,
+          metrics: metricVector(scores),
+          lossCurve: trained.lossCurve,
+          finalLogitScale: trained.finalScale,
+          seconds: trained.seconds,
+        };
         runs.push(run);
         o.onRun?.(run, runs.length, total);
       }
@@ -144,7 +172,14 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
       threads,
       weighted,
       vocabSize: tok.vocabSize,
-      probe: { dModel: cfg.dModel, textLayers: cfg.textLayers, frames: cfg.frames, frameSize: cfg.frameSize, patch: cfg.patch, maxTextLen: cfg.maxTextLen },
+      probe: {
+        dModel: cfg.dModel,
+        textLayers: cfg.textLayers,
+        frames: cfg.frames,
+        frameSize: cfg.frameSize,
+        patch: cfg.patch,
+        maxTextLen: cfg.maxTextLen,
+      },
     },
     heldout: { clips: o.heldout.length, questions: questions.length },
     chance: chanceVector(o.heldout.length, kinds),

@@ -32,7 +32,9 @@ export function resolveFramesRun(path: string): string {
   if (existsSync(join(path, 'run.json'))) return path;
   const jobFrames = jobLayout(path).framesRun;
   if (existsSync(join(jobFrames, 'run.json'))) return jobFrames;
-  throw new Error(`frames: ${path} is neither a frames run (no run.json) nor a refine job directory (no frames/run.json)`);
+  throw new Error(
+    `frames: ${path} is neither a frames run (no run.json) nor a refine job directory (no frames/run.json)`,
+  );
 }
 
 /** A frame source over a frames run directory (see {@link resolveFramesRun}). */
@@ -48,7 +50,10 @@ export async function frameRunSource(path: string): Promise<FrameSource> {
  * square frames and at least 2 of them; clips without frames are returned in `missing` for the
  * caller to name in its error (it knows which dataset each clip belongs to).
  */
-export async function loadFrames(source: FrameSource, clipIds: Iterable<string>): Promise<{ frames: LoadedFrames; missing: string[] }> {
+export async function loadFrames(
+  source: FrameSource,
+  clipIds: Iterable<string>,
+): Promise<{ frames: LoadedFrames; missing: string[] }> {
   const byClip = new Map<string, Uint8Array>();
   const missing: string[] = [];
   let geometry: { clip: string; count: number; width: number; height: number } | undefined;
@@ -60,8 +65,14 @@ export async function loadFrames(source: FrameSource, clipIds: Iterable<string>)
     }
     if (!geometry) {
       geometry = { clip: id, count: f.count, width: f.width, height: f.height };
-      if (f.width !== f.height) throw new Error(`frames: ${source.description} has ${f.width}×${f.height} frames (clip ${id}); the probe needs square frames`);
-      if (f.count < 2) throw new Error(`frames: ${source.description} has ${f.count} frame per clip (clip ${id}); the probe needs ≥ 2 to see motion`);
+      if (f.width !== f.height)
+        throw new Error(
+          `frames: ${source.description} has ${f.width}×${f.height} frames (clip ${id}); the probe needs square frames`,
+        );
+      if (f.count < 2)
+        throw new Error(
+          `frames: ${source.description} has ${f.count} frame per clip (clip ${id}); the probe needs ≥ 2 to see motion`,
+        );
     } else if (f.count !== geometry.count || f.width !== geometry.width || f.height !== geometry.height) {
       throw new Error(
         `frames: ${source.description} mixes geometries: clip ${id} has ${f.count} frames of ${f.width}×${f.height}, clip ${geometry.clip} has ${geometry.count} of ${geometry.width}×${geometry.height}`,
@@ -69,6 +80,7 @@ export async function loadFrames(source: FrameSource, clipIds: Iterable<string>)
     }
     byClip.set(id, f.pixels);
   }
-  if (!geometry) throw new Error(`frames: ${source.description} has frames for none of the ${missing.length} clips asked for`);
+  if (!geometry)
+    throw new Error(`frames: ${source.description} has frames for none of the ${missing.length} clips asked for`);
   return { frames: { count: geometry.count, size: geometry.width, byClip }, missing };
 }

@@ -6,7 +6,16 @@
  * retrieval probe answers with the option whose text embedding is most similar to the video.
  * Top-1 accuracy, with ties credited 1/#tied (random tie-breaking, in expectation).
  */
-import { BACKGROUND_WORDS, COLOUR_WORDS, MOTION_KEYS, MOTIONS, SHAPES, renderCaption, type CaptionAttrs, type ObjectAttrs } from '../../datagen/grammar.js';
+import {
+  BACKGROUND_WORDS,
+  COLOUR_WORDS,
+  MOTION_KEYS,
+  MOTIONS,
+  SHAPES,
+  renderCaption,
+  type CaptionAttrs,
+  type ObjectAttrs,
+} from '../../datagen/grammar.js';
 
 /** What a question asks about. */
 export type QaKind = 'colour' | 'shape' | 'motion' | 'background';
@@ -37,16 +46,47 @@ function withObject(attrs: CaptionAttrs, change: Partial<ObjectAttrs>): string {
 export function qaQuestions(clipId: string, attrs: CaptionAttrs): QaQuestion[] {
   const obj = attrs.objects[0];
   if (!obj) return [];
-  const q = (kind: QaKind, question: string, labels: readonly string[], fill: (l: string) => string, truth: string): QaQuestion => {
+  const q = (
+    kind: QaKind,
+    question: string,
+    labels: readonly string[],
+    fill: (l: string) => string,
+    truth: string,
+  ): QaQuestion => {
     const answer = labels.indexOf(truth);
-    if (answer < 0) throw new Error(`qa: clip ${clipId} has ${kind} ${JSON.stringify(truth)}, not one of ${labels.join(', ')}`);
+    if (answer < 0)
+      throw new Error(`qa: clip ${clipId} has ${kind} ${JSON.stringify(truth)}, not one of ${labels.join(', ')}`);
     return { clipId, kind, question, labels, options: labels.map(fill), answer };
   };
   return [
-    q('colour', `what colour is the ${obj.shape}?`, COLOUR_WORDS, (c) => withObject(attrs, { colour: c as ObjectAttrs['colour'] }), obj.colour),
-    q('shape', `what shape is the ${obj.colour} object?`, SHAPES, (s) => withObject(attrs, { shape: s as ObjectAttrs['shape'] }), obj.shape),
-    q('motion', `what does the ${obj.colour} ${obj.shape} do?`, MOTION_KEYS.map((m) => MOTIONS[m]), (m) => withObject(attrs, { motion: MOTION_KEYS.find((k) => MOTIONS[k] === m)! }), MOTIONS[obj.motion]),
-    q('background', 'what colour is the background?', BACKGROUND_WORDS, (b) => renderCaption({ ...attrs, background: b as CaptionAttrs['background'] }), attrs.background),
+    q(
+      'colour',
+      `what colour is the ${obj.shape}?`,
+      COLOUR_WORDS,
+      (c) => withObject(attrs, { colour: c as ObjectAttrs['colour'] }),
+      obj.colour,
+    ),
+    q(
+      'shape',
+      `what shape is the ${obj.colour} object?`,
+      SHAPES,
+      (s) => withObject(attrs, { shape: s as ObjectAttrs['shape'] }),
+      obj.shape,
+    ),
+    q(
+      'motion',
+      `what does the ${obj.colour} ${obj.shape} do?`,
+      MOTION_KEYS.map((m) => MOTIONS[m]),
+      (m) => withObject(attrs, { motion: MOTION_KEYS.find((k) => MOTIONS[k] === m)! }),
+      MOTIONS[obj.motion],
+    ),
+    q(
+      'background',
+      'what colour is the background?',
+      BACKGROUND_WORDS,
+      (b) => renderCaption({ ...attrs, background: b as CaptionAttrs['background'] }),
+      attrs.background,
+    ),
   ];
 }
 
@@ -59,6 +99,11 @@ export function qaCredit(scores: readonly number[], answer: number): number {
 
 /** Accuracy an uninformed guesser gets on a kind (1 / #options), in percent. */
 export function qaChance(kind: QaKind): number {
-  const n = { colour: COLOUR_WORDS.length, shape: SHAPES.length, motion: MOTION_KEYS.length, background: BACKGROUND_WORDS.length }[kind];
+  const n = {
+    colour: COLOUR_WORDS.length,
+    shape: SHAPES.length,
+    motion: MOTION_KEYS.length,
+    background: BACKGROUND_WORDS.length,
+  }[kind];
   return 100 / n;
 }

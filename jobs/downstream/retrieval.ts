@@ -24,7 +24,8 @@ export interface RetrievalResult {
 export function similarity(a: Float32Array, b: Float32Array, d: number): Float64Array {
   const na = a.length / d;
   const nb = b.length / d;
-  if (!Number.isInteger(na) || !Number.isInteger(nb)) throw new Error(`similarity: embedding lengths ${a.length} and ${b.length} are not multiples of d = ${d}`);
+  if (!Number.isInteger(na) || !Number.isInteger(nb))
+    throw new Error(`similarity: embedding lengths ${a.length} and ${b.length} are not multiples of d = ${d}`);
   const out = new Float64Array(na * nb);
   for (let i = 0; i < na; i++) {
     for (let j = 0; j < nb; j++) {
@@ -65,7 +66,8 @@ export function scoresFromRanks(ranks: readonly number[]): RetrievalScores {
 
 /** Retrieval scores of a square similarity matrix `sim[i][j]` = video i · text j (pair i is the match). */
 export function retrievalScores(sim: Float64Array, n: number): RetrievalResult {
-  if (sim.length !== n * n) throw new Error(`retrieval: similarity matrix has ${sim.length} entries, expected ${n}×${n}`);
+  if (sim.length !== n * n)
+    throw new Error(`retrieval: similarity matrix has ${sim.length} entries, expected ${n}×${n}`);
   if (n === 0) throw new Error('retrieval: no clips');
   const t2v: number[] = [];
   const v2t: number[] = [];

@@ -11,7 +11,14 @@ import type { RunReporter } from '../../pipeline/reporter.js';
 import { type DownstreamOptions, evaluateDownstream } from './evaluate.js';
 import { extractFrames } from './extract-frames.js';
 import { frameRunSource } from './frames.js';
-import { heldoutSet, rawDataset, readExportDataset, readManifestClips, readTruthFile, upperBoundDataset } from './datasets.js';
+import {
+  heldoutSet,
+  rawDataset,
+  readExportDataset,
+  readManifestClips,
+  readTruthFile,
+  upperBoundDataset,
+} from './datasets.js';
 import type { DownstreamDataset, DownstreamResult } from './types.js';
 
 /** A dataset argument: `path` or `name=path`. */
@@ -27,7 +34,10 @@ export function parseDatasetSpec(arg: string): DatasetSpec {
 }
 
 /** Options of {@link runDownstream}. */
-export interface RunDownstreamOptions extends Omit<DownstreamOptions, 'datasets' | 'heldout' | 'frames' | 'knownClips'> {
+export interface RunDownstreamOptions extends Omit<
+  DownstreamOptions,
+  'datasets' | 'heldout' | 'frames' | 'knownClips'
+> {
   readonly datasets: readonly DatasetSpec[];
   /** Manifest with the held-out clips; default the first raw manifest among the datasets. */
   readonly manifest?: string;
@@ -58,11 +68,13 @@ export interface RunDownstreamResult {
 }
 
 const distinct = (d: DownstreamDataset): number => new Set(d.rows.map((r) => r.caption)).size;
-const meanWeight = (d: DownstreamDataset): string => (d.rows.reduce((a, r) => a + r.weight, 0) / Math.max(1, d.rows.length)).toFixed(2);
+const meanWeight = (d: DownstreamDataset): string =>
+  (d.rows.reduce((a, r) => a + r.weight, 0) / Math.max(1, d.rows.length)).toFixed(2);
 
 /** Runs a comparison from files. */
 export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstreamResult> {
-  if (o.datasets.length === 0) throw new Error('downstream: name at least one dataset (a refine export directory or a manifest file)');
+  if (o.datasets.length === 0)
+    throw new Error('downstream: name at least one dataset (a refine export directory or a manifest file)');
   const notes: string[] = [];
   const datasets: DownstreamDataset[] = [];
   let manifest = o.manifest ? resolve(o.manifest) : undefined;
@@ -85,15 +97,26 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
     if (isDir) {
       const d = await readExportDataset(path, spec.name);
       datasets.push(d);
-      notes.push(`${d.name}: ${d.rows.length} rows (${distinct(d)} distinct captions, mean weight ${meanWeight(d)}) from ${path} (${Object.entries(d.bySource).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+      notes.push(
+        `${d.name}: ${d.rows.length} rows (${distinct(d)} distinct captions, mean weight ${meanWeight(d)}) from ${path} (${Object.entries(
+          d.bySource,
+        )
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')})`,
+      );
     } else {
       const { dataset, emptyText } = rawDataset(await clipsOf(path), path, spec.name);
       manifest ??= path;
       datasets.push(dataset);
-      notes.push(`${dataset.name}: ${dataset.rows.length} transcripts (${distinct(dataset)} distinct) from ${path}${emptyText ? ` (${emptyText} clips with an empty transcript left out)` : ''}`);
+      notes.push(
+        `${dataset.name}: ${dataset.rows.length} transcripts (${distinct(dataset)} distinct) from ${path}${emptyText ? ` (${emptyText} clips with an empty transcript left out)` : ''}`,
+      );
     }
   }
-  if (!manifest) throw new Error('downstream: no manifest among the datasets; give --manifest (the clips the exports came from) for the held-out clips');
+  if (!manifest)
+    throw new Error(
+      'downstream: no manifest among the datasets; give --manifest (the clips the exports came from) for the held-out clips',
+    );
   const clips = await clipsOf(manifest);
   const truthPath = resolve(o.truth);
   const truth = await readTruthFile(truthPath);
@@ -101,7 +124,9 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
   if (o.withUpperBound ?? true) {
     const ub = upperBoundDataset(clips, truth, truthPath);
     datasets.push(ub);
-    notes.push(`${ub.name}: truth captions (${distinct(ub)} distinct) of the ${ub.rows.length} non-held-out clips of ${manifest}`);
+    notes.push(
+      `${ub.name}: truth captions (${distinct(ub)} distinct) of the ${ub.rows.length} non-held-out clips of ${manifest}`,
+    );
   }
 
   let framesRun: string;
@@ -118,8 +143,31 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
     });
   }
   const source = await frameRunSource(framesRun);
-  const { datasets: _d, manifest: _m, truth: _t, withUpperBound: _w, frames: _f, cacheDir: _c, mediaRoot: _r, frameCount: _n, frameSize: _s, out, reporter: _rep, ...evalOpts } = o;
-  const result = await evaluateDownstream({ ...evalOpts, datasets, heldout, frames: source, knownClips: new Set(clips.map((c) => c.clip_id)) });
-  if (out) await writeAtomic(resolve(out), `${JSON.stringify({ ...result, notes, frames_run: source.description }, null, 2)}\n`);
+  const {
+    datasets: _d,
+    manifest: _m,
+    truth: _t,
+    withUpperBound: _w,
+    frames: _f,
+    cacheDir: _c,
+    mediaRoot: _r,
+    frameCount: _n,
+    frameSize: _s,
+    out,
+    reporter: _rep,
+    ...evalOpts
+  } = o;
+  const result = await evaluateDownstream({
+    ...evalOpts,
+    datasets,
+    heldout,
+    frames: source,
+    knownClips: new Set(clips.map((c) => c.clip_id)),
+  });
+  if (out)
+    await writeAtomic(
+      resolve(out),
+      `${JSON.stringify({ ...result, notes, frames_run: source.description }, null, 2)}\n`,
+    );
   return { result, notes, framesRun: source.description };
 }

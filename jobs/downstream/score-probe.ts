@@ -29,7 +29,11 @@ export interface ProbeScores extends RetrievalResult {
 }
 
 /** Tokenizes the truth captions and question options once. */
-export async function prepareHeldout(tok: CaptionTokenizer, clips: readonly { clipId: string; frames: Uint8Array; truthCaption: string }[], questions: readonly QaQuestion[]): Promise<PreparedHeldout> {
+export async function prepareHeldout(
+  tok: CaptionTokenizer,
+  clips: readonly { clipId: string; frames: Uint8Array; truthCaption: string }[],
+  questions: readonly QaQuestion[],
+): Promise<PreparedHeldout> {
   const per = clips[0]?.frames.length ?? 0;
   const frames = new Uint8Array(per * clips.length);
   clips.forEach((c, i) => frames.set(c.frames, i * per));
@@ -46,24 +50,51 @@ export async function prepareHeldout(tok: CaptionTokenizer, clips: readonly { cl
       return k;
     }),
   );
-  return { clipIds: clips.map((c) => c.clipId), frames, queryIds: await tok.encodeBatch(clips.map((c) => c.truthCaption)), questions, optionIds: await tok.encodeBatch(texts), optionIndex };
+  return {
+    clipIds: clips.map((c) => c.clipId),
+    frames,
+    queryIds: await tok.encodeBatch(clips.map((c) => c.truthCaption)),
+    questions,
+    optionIds: await tok.encodeBatch(texts),
+    optionIndex,
+  };
 }
 
-async function inChunks(n: number, size: number, f: (start: number, end: number) => Promise<Float32Array>, d: number): Promise<Float32Array> {
+async function inChunks(
+  n: number,
+  size: number,
+  f: (start: number, end: number) => Promise<Float32Array>,
+  d: number,
+): Promise<Float32Array> {
   const out = new Float32Array(n * d);
   for (let s = 0; s < n; s += size) out.set(await f(s, Math.min(n, s + size)), s * d);
   return out;
 }
 
 /** Embeds the held-out set with `weights` and scores retrieval and QA. */
-export async function scoreProbe(runtime: ProbeRuntime, weights: Weights, h: PreparedHeldout, chunk = 256): Promise<ProbeScores> {
+export async function scoreProbe(
+  runtime: ProbeRuntime,
+  weights: Weights,
+  h: PreparedHeldout,
+  chunk = 256,
+): Promise<ProbeScores> {
   const d = runtime.config.dModel;
   const n = h.clipIds.length;
   const per = h.frames.length / Math.max(1, n);
-  const video = await inChunks(n, chunk, (s, e) => runtime.embedVideos(weights, h.frames.subarray(s * per, e * per), e - s), d);
+  const video = await inChunks(
+    n,
+    chunk,
+    (s, e) => runtime.embedVideos(weights, h.frames.subarray(s * per, e * per), e - s),
+    d,
+  );
   const text = await inChunks(n, chunk, (s, e) => runtime.embedTexts(weights, h.queryIds.slice(s, e)), d);
   const ret = retrievalScores(similarity(video, text, d), n);
-  const options = await inChunks(h.optionIds.length, chunk, (s, e) => runtime.embedTexts(weights, h.optionIds.slice(s, e)), d);
+  const options = await inChunks(
+    h.optionIds.length,
+    chunk,
+    (s, e) => runtime.embedTexts(weights, h.optionIds.slice(s, e)),
+    d,
+  );
   const row = new Map(h.clipIds.map((c, i) => [c, i]));
   const sums = new Map<QaKind, { credit: number; count: number }>(QA_KINDS.map((k) => [k, { credit: 0, count: 0 }]));
   h.questions.forEach((q, qi) => {
@@ -78,7 +109,13 @@ export async function scoreProbe(runtime: ProbeRuntime, weights: Weights, h: Pre
     acc.count++;
   });
   const pct = (c: { credit: number; count: number }): number => (c.count ? (100 * c.credit) / c.count : Number.NaN);
-  const all = [...sums.values()].reduce((a, b) => ({ credit: a.credit + b.credit, count: a.count + b.count }), { credit: 0, count: 0 });
-  const qa = Object.fromEntries([...QA_KINDS.map((k) => [k, pct(sums.get(k)!)] as const), ['all', pct(all)] as const]) as Record<QaKind | 'all', number>;
+  const all = [...sums.values()].reduce((a, b) => ({ credit: a.credit + b.credit, count: a.count + b.count }), {
+    credit: 0,
+    count: 0,
+  });
+  const qa = Object.fromEntries([
+    ...QA_KINDS.map((k) => [k, pct(sums.get(k)!)] as const),
+    ['all', pct(all)] as const,
+  ]) as Record<QaKind | 'all', number>;
   return { ...ret, qa };
 }

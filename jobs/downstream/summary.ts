@@ -6,12 +6,24 @@
 import { QA_KINDS, qaChance, type QaKind } from './qa.js';
 import { chanceScores } from './retrieval.js';
 import type { ProbeScores } from './score-probe.js';
-import { type DatasetSummary, type DownstreamDataset, type DownstreamRun, type GapClosed, METRICS, type MetricName, type MetricVector, qaMetric } from './types.js';
+import {
+  type DatasetSummary,
+  type DownstreamDataset,
+  type DownstreamRun,
+  type GapClosed,
+  METRICS,
+  type MetricName,
+  type MetricVector,
+  qaMetric,
+} from './types.js';
 
 /** The flat metric vector of one run's scores. */
 export function metricVector(s: ProbeScores): MetricVector {
   const recalls = [s.t2v.r1, s.t2v.r5, s.t2v.r10, s.v2t.r1, s.v2t.r5, s.v2t.r10];
-  const qa = Object.fromEntries([...QA_KINDS, 'all' as const].map((k) => [qaMetric(k), s.qa[k]])) as Record<`qa_${QaKind | 'all'}`, number>;
+  const qa = Object.fromEntries([...QA_KINDS, 'all' as const].map((k) => [qaMetric(k), s.qa[k]])) as Record<
+    `qa_${QaKind | 'all'}`,
+    number
+  >;
   return {
     t2v_r1: s.t2v.r1,
     t2v_r5: s.t2v.r5,
@@ -30,7 +42,17 @@ export function metricVector(s: ProbeScores): MetricVector {
 export function chanceVector(n: number, kinds: readonly QaKind[]): MetricVector {
   const c = chanceScores(n);
   const qaAll = kinds.length ? kinds.reduce((a, k) => a + qaChance(k), 0) / kinds.length : Number.NaN;
-  return metricVector({ t2v: c, v2t: c, qa: { colour: qaChance('colour'), shape: qaChance('shape'), motion: qaChance('motion'), background: qaChance('background'), all: qaAll } });
+  return metricVector({
+    t2v: c,
+    v2t: c,
+    qa: {
+      colour: qaChance('colour'),
+      shape: qaChance('shape'),
+      motion: qaChance('motion'),
+      background: qaChance('background'),
+      all: qaAll,
+    },
+  });
 }
 
 function reduce(vs: readonly MetricVector[], f: (xs: number[]) => number): MetricVector {
@@ -52,20 +74,39 @@ export function gapShare(value: number, base: number | undefined, top: number | 
 }
 
 /** Per-dataset mean ± sd over seeds, with the gap closed between `baseline` and `upperBound` (by name). */
-export function summarize(datasets: readonly DownstreamDataset[], runs: readonly DownstreamRun[], baseline: string | null, upperBound: string | null): DatasetSummary[] {
-  const means = new Map(datasets.map((d) => [d.name, reduce(runs.filter((r) => r.dataset === d.name).map((r) => r.metrics), mean)]));
+export function summarize(
+  datasets: readonly DownstreamDataset[],
+  runs: readonly DownstreamRun[],
+  baseline: string | null,
+  upperBound: string | null,
+): DatasetSummary[] {
+  const means = new Map(
+    datasets.map((d) => [
+      d.name,
+      reduce(
+        runs.filter((r) => r.dataset === d.name).map((r) => r.metrics),
+        mean,
+      ),
+    ]),
+  );
   const b = baseline ? means.get(baseline) : undefined;
   const u = upperBound ? means.get(upperBound) : undefined;
   return datasets.map((d) => {
     const m = means.get(d.name)!;
-    const gapClosed: GapClosed = { mean_r: gapShare(m.mean_r, b?.mean_r, u?.mean_r), qa_all: gapShare(m.qa_all, b?.qa_all, u?.qa_all) };
+    const gapClosed: GapClosed = {
+      mean_r: gapShare(m.mean_r, b?.mean_r, u?.mean_r),
+      qa_all: gapShare(m.qa_all, b?.qa_all, u?.qa_all),
+    };
     return {
       name: d.name,
       source: d.source ?? null,
       rows: d.rows.length,
       weightSum: d.rows.reduce((a, r) => a + r.weight, 0),
       mean: m,
-      sd: reduce(runs.filter((r) => r.dataset === d.name).map((r) => r.metrics), sd),
+      sd: reduce(
+        runs.filter((r) => r.dataset === d.name).map((r) => r.metrics),
+        sd,
+      ),
       gapClosed,
     };
   });

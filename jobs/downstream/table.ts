@@ -19,7 +19,8 @@ const RETRIEVAL: readonly [MetricName, string][] = [
   ['qa_all', 'QA acc'],
 ];
 
-const cell = (d: DatasetSummary, m: MetricName, seeds: number): string => (seeds > 1 ? `${d.mean[m].toFixed(1)} ± ${d.sd[m].toFixed(1)}` : d.mean[m].toFixed(1));
+const cell = (d: DatasetSummary, m: MetricName, seeds: number): string =>
+  seeds > 1 ? `${d.mean[m].toFixed(1)} ± ${d.sd[m].toFixed(1)}` : d.mean[m].toFixed(1);
 const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(100 * x)} %`);
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -31,10 +32,16 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 export function formatDownstream(r: DownstreamResult): string {
   const s = r.settings;
   const n = s.seeds.length;
-  const gapHead = r.baseline && r.upperBound ? [`gap closed, mean R (${r.baseline} → ${r.upperBound})`, 'gap closed, QA'] : [];
+  const gapHead =
+    r.baseline && r.upperBound ? [`gap closed, mean R (${r.baseline} → ${r.upperBound})`, 'gap closed, QA'] : [];
   const head = ['dataset', 'rows', ...RETRIEVAL.map(([, h]) => h), ...gapHead];
   const chance = ['chance', '', ...RETRIEVAL.map(([m]) => r.chance[m].toFixed(1)), ...gapHead.map(() => '')];
-  const rows = r.datasets.map((d) => [d.name, String(d.rows), ...RETRIEVAL.map(([m]) => cell(d, m, n)), ...(gapHead.length ? [pct(d.gapClosed.mean_r), pct(d.gapClosed.qa_all)] : [])]);
+  const rows = r.datasets.map((d) => [
+    d.name,
+    String(d.rows),
+    ...RETRIEVAL.map(([m]) => cell(d, m, n)),
+    ...(gapHead.length ? [pct(d.gapClosed.mean_r), pct(d.gapClosed.qa_all)] : []),
+  ]);
   const qaHead = ['dataset', ...QA_KINDS, 'all'];
   const qaRows = [
     ['chance', ...QA_KINDS.map((k) => r.chance[qaMetric(k)].toFixed(1)), r.chance.qa_all.toFixed(1)],

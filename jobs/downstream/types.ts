@@ -26,7 +26,22 @@ export interface HeldoutClip {
 }
 
 /** Metric names of one probe run, flat so they average and serialise simply. */
-export const METRICS = ['t2v_r1', 't2v_r5', 't2v_r10', 't2v_mdr', 'v2t_r1', 'v2t_r5', 'v2t_r10', 'v2t_mdr', 'mean_r', 'qa_colour', 'qa_shape', 'qa_motion', 'qa_background', 'qa_all'] as const;
+export const METRICS = [
+  't2v_r1',
+  't2v_r5',
+  't2v_r10',
+  't2v_mdr',
+  'v2t_r1',
+  'v2t_r5',
+  'v2t_r10',
+  'v2t_mdr',
+  'mean_r',
+  'qa_colour',
+  'qa_shape',
+  'qa_motion',
+  'qa_background',
+  'qa_all',
+] as const;
 
 /** One metric name. */
 export type MetricName = (typeof METRICS)[number];
@@ -75,7 +90,14 @@ export interface DownstreamSettings {
   readonly threads: number;
   readonly weighted: boolean;
   readonly vocabSize: number;
-  readonly probe: { readonly dModel: number; readonly textLayers: number; readonly frames: number; readonly frameSize: number; readonly patch: number; readonly maxTextLen: number };
+  readonly probe: {
+    readonly dModel: number;
+    readonly textLayers: number;
+    readonly frames: number;
+    readonly frameSize: number;
+    readonly patch: number;
+    readonly maxTextLen: number;
+  };
 }
 
 /** What {@link evaluateDownstream} returns (JSON-serialisable). */

@@ -44,27 +44,52 @@ export interface ExportMetadata {
 export async function latestRound(jobDir: string): Promise<number | undefined> {
   const dir = jobLayout(jobDir).metricsDir;
   if (!existsSync(dir)) return undefined;
-  const rounds = (await readdir(dir)).map((f) => /^round-(\d+)\.json$/.exec(f)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+  const rounds = (await readdir(dir))
+    .map((f) => /^round-(\d+)\.json$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
   return rounds.length ? Math.max(...rounds) : undefined;
 }
 
 /** Exports round `round` (default: the latest finished) of a refine job to `outDir` (default `exports/round-<k>`). */
-export async function exportRound(opts: { jobDir: string; round?: number; outDir?: string }): Promise<{ dir: string; metadata: ExportMetadata }> {
+export async function exportRound(opts: {
+  jobDir: string;
+  round?: number;
+  outDir?: string;
+}): Promise<{ dir: string; metadata: ExportMetadata }> {
   const l = jobLayout(opts.jobDir);
   const round = opts.round ?? (await latestRound(opts.jobDir));
-  if (round === undefined) throw new Error(`export: ${opts.jobDir} has no finished round (metrics/round-<k>.json); run \`flywheel refine\` first`);
-  if (!existsSync(l.roundMetrics(round))) throw new Error(`export: round ${round} of ${opts.jobDir} did not finish (no ${l.roundMetrics(round)})`);
+  if (round === undefined)
+    throw new Error(
+      `export: ${opts.jobDir} has no finished round (metrics/round-<k>.json); run \`flywheel refine\` first`,
+    );
+  if (!existsSync(l.roundMetrics(round)))
+    throw new Error(`export: round ${round} of ${opts.jobDir} did not finish (no ${l.roundMetrics(round)})`);
   const job = JSON.parse(await readFile(l.jobMeta, 'utf8')) as { config_hash: string };
   const rounds: RoundRecord[] = [];
-  for (let k = 0; k <= round; k++) if (existsSync(l.roundMetrics(k))) rounds.push(JSON.parse(await readFile(l.roundMetrics(k), 'utf8')) as RoundRecord);
-  return exportRun({ run: new LocalStorage(l.roundRun(round)), round, configHash: job.config_hash, rounds, outDir: opts.outDir ?? l.exportDir(round) });
+  for (let k = 0; k <= round; k++)
+    if (existsSync(l.roundMetrics(k)))
+      rounds.push(JSON.parse(await readFile(l.roundMetrics(k), 'utf8')) as RoundRecord);
+  return exportRun({
+    run: new LocalStorage(l.roundRun(round)),
+    round,
+    configHash: job.config_hash,
+    rounds,
+    outDir: opts.outDir ?? l.exportDir(round),
+  });
 }
 
 /**
  * Exports the kept, non-held-out rows of one engine run holding `caption` and `adatailr` outputs
  * (a refine round or a schedule tick) to `outDir`.
  */
-export async function exportRun(opts: { run: Storage; round: number; configHash: string; rounds: RoundRecord[]; outDir: string }): Promise<{ dir: string; metadata: ExportMetadata }> {
+export async function exportRun(opts: {
+  run: Storage;
+  round: number;
+  configHash: string;
+  rounds: RoundRecord[];
+  outDir: string;
+}): Promise<{ dir: string; metadata: ExportMetadata }> {
   const { run, round, rounds } = opts;
   const meta = await readRunMeta(run);
   if (!meta) throw new Error(`export: ${run.description} has no run.json`);
@@ -98,7 +123,9 @@ export async function exportRun(opts: { run: Storage; round: number; configHash:
   };
   for (const shard of meta.shards) {
     const clips = new Map((await readStoredRows<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
-    const modelVersions = new Map((await readStoredRows<CaptionRow>(run, layout.output('caption', shard))).map((c) => [c.clip_id, c.model_version]));
+    const modelVersions = new Map(
+      (await readStoredRows<CaptionRow>(run, layout.output('caption', shard))).map((c) => [c.clip_id, c.model_version]),
+    );
     const out: RefinedRow[] = [];
     for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard))) {
       const clip = clips.get(s.clip_id);
@@ -123,7 +150,11 @@ export async function exportRun(opts: { run: Storage; round: number; configHash:
         round,
         // the model that wrote a synthetic caption; `previous-round` for last round's choice (its own
         // export has its lineage); `text` for a clip's own text or a human caption
-        model_version: s.caption_source.startsWith('synthetic') ? (modelVersions.get(s.clip_id) ?? 'text') : s.caption_source === 'previous' ? 'previous-round' : 'text',
+        model_version: s.caption_source.startsWith('synthetic')
+          ? (modelVersions.get(s.clip_id) ?? 'text')
+          : s.caption_source === 'previous'
+            ? 'previous-round'
+            : 'text',
         quality_weight: s.adatailr_weight,
         asr_text: clip.asr_text,
         run_id: meta.run_id,
@@ -131,13 +162,19 @@ export async function exportRun(opts: { run: Storage; round: number; configHash:
       });
       bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
     }
-    const bytes = parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, out as unknown as Record<string, unknown>[])], kv);
+    const bytes = parquetBytes(
+      refinedSchema,
+      [rowsToBatch(refinedSchema, out as unknown as Record<string, unknown>[])],
+      kv,
+    );
     const name = `part-${shard}.parquet`;
     await writeFile(join(tmp, name), bytes);
     files.push({ name, rows: out.length, sha256: createHash('sha256').update(bytes).digest('hex') });
     rows += out.length;
   }
-  const datasetId = createHash('sha256').update(files.map((f) => `${f.name} ${f.sha256}`).join('\n')).digest('hex');
+  const datasetId = createHash('sha256')
+    .update(files.map((f) => `${f.name} ${f.sha256}`).join('\n'))
+    .digest('hex');
   const metadata: ExportMetadata = {
     schema_version: EXPORT_SCHEMA_VERSION,
     dataset_id: datasetId,

@@ -113,7 +113,10 @@ export interface PairedComparison {
 
 /** Everything the experiment measured, JSON-serialisable. */
 export interface ExperimentReport {
-  readonly settings: Required<Omit<ExperimentOptions, 'methods' | 'only' | 'onRun'>> & { readonly methods: readonly MethodSpec[]; readonly model: CaptionerConfig };
+  readonly settings: Required<Omit<ExperimentOptions, 'methods' | 'only' | 'onRun'>> & {
+    readonly methods: readonly MethodSpec[];
+    readonly model: CaptionerConfig;
+  };
   readonly runs: readonly ExperimentRun[];
   readonly summary: readonly MethodSummary[];
   readonly rho: readonly RhoSummary[];
@@ -172,29 +175,64 @@ export async function runExperiment(opts: ExperimentOptions = {}): Promise<Exper
   };
   const methods = opts.methods ?? DEFAULT_METHODS;
   for (const n of s.noise) if (!(n >= 0 && n < 1)) throw new RangeError(`noise levels must be in [0, 1), got ${n}`);
-  if (!(Number.isInteger(s.seeds) && s.seeds >= 1)) throw new RangeError(`seeds must be a positive integer, got ${s.seeds}`);
+  if (!(Number.isInteger(s.seeds) && s.seeds >= 1))
+    throw new RangeError(`seeds must be a positive integer, got ${s.seeds}`);
   const names = new Set(methods.map((m) => m.name));
-  if (names.size !== methods.length) throw new Error(`method names must be unique, got ${methods.map((m) => m.name).join(', ')}`);
+  if (names.size !== methods.length)
+    throw new Error(`method names must be unique, got ${methods.map((m) => m.name).join(', ')}`);
   const tokenizer = CaptionTokenizer.train(taskCorpus(), { vocabSize: 200 });
   const config = experimentConfig(tokenizer.vocabSize);
   const device = new Device({ intraOpThreads: s.threads });
   const train: TrainSettings = { steps: s.steps, batchSize: s.batchSize, lr: s.lr, warmupSteps: 10 };
   const only = opts.only ?? (() => true);
-  const plan = s.noise.flatMap((noise) => Array.from({ length: s.seeds }, (_, i) => i + 1).flatMap((seed) => methods.filter((m) => only(m, noise, seed)).map((m) => ({ noise, seed, m }))));
+  const plan = s.noise.flatMap((noise) =>
+    Array.from({ length: s.seeds }, (_, i) => i + 1).flatMap((seed) =>
+      methods.filter((m) => only(m, noise, seed)).map((m) => ({ noise, seed, m })),
+    ),
+  );
   const runs: ExperimentRun[] = [];
   for (const { noise, seed, m } of plan) {
     // the same task (rows, corruption) for every method at a (noise, seed): paired comparison
-    const task = makeToyTask({ trainClips: s.trainClips, heldoutClips: s.heldoutClips, noise, frames: config.frames, frameSize: config.frameSize, seed: seed * 1000 + Math.round(noise * 100) });
-    const cell = await runCell({ task, tokenizer, config, loss: m.loss, train, seed, device, policies: m.name === s.detectWith ? policiesFor(noise) : undefined });
+    const task = makeToyTask({
+      trainClips: s.trainClips,
+      heldoutClips: s.heldoutClips,
+      noise,
+      frames: config.frames,
+      frameSize: config.frameSize,
+      seed: seed * 1000 + Math.round(noise * 100),
+    });
+    const cell = await runCell({
+      task,
+      tokenizer,
+      config,
+      loss: m.loss,
+      train,
+      seed,
+      device,
+      policies: m.name === s.detectWith ? policiesFor(noise) : undefined,
+    });
     const run: ExperimentRun = { noise, seed, method: m.name, ...cell };
     runs.push(run);
     opts.onRun?.(run, runs.length, plan.length);
   }
-  return { settings: { ...s, methods, model: config }, runs, ...summarize(runs, s.detectWith, methods.filter((m) => m.loss.kind === 'tailr').map((m) => m.name)), seconds: (performance.now() - t0) / 1000 };
+  return {
+    settings: { ...s, methods, model: config },
+    runs,
+    ...summarize(
+      runs,
+      s.detectWith,
+      methods.filter((m) => m.loss.kind === 'tailr').map((m) => m.name),
+    ),
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** Aggregates runs into per-(noise, method) spreads, ρ vs truth, detection per policy, and `detectWith` against the best of `fixedMethods`. */
-export function summarize(runs: readonly ExperimentRun[], detectWith: string, fixedMethods: readonly string[] = []): Pick<ExperimentReport, 'summary' | 'rho' | 'detection' | 'paired'> {
+export function summarize(
+  runs: readonly ExperimentRun[],
+  detectWith: string,
+  fixedMethods: readonly string[] = [],
+): Pick<ExperimentReport, 'summary' | 'rho' | 'detection' | 'paired'> {
   const noises = [...new Set(runs.map((r) => r.noise))].sort((a, b) => a - b);
   const methods = [...new Set(runs.map((r) => r.method))];
   const summary: MethodSummary[] = [];
@@ -205,10 +243,18 @@ export function summarize(runs: readonly ExperimentRun[], detectWith: string, fi
   for (const noise of noises) {
     for (const method of methods) {
       const rs = runs.filter((r) => r.noise === noise && r.method === method);
-      if (rs.length) summary.push({ noise, method, exactMatch: pick(rs, 'exactMatch'), cider: pick(rs, 'cider'), nll: pick(rs, 'nll') });
+      if (rs.length)
+        summary.push({
+          noise,
+          method,
+          exactMatch: pick(rs, 'exactMatch'),
+          cider: pick(rs, 'cider'),
+          nll: pick(rs, 'nll'),
+        });
     }
     const ada = runs.filter((r) => r.noise === noise && r.method === detectWith);
-    if (ada.length && ada.every((r) => Number.isFinite(r.finalRho))) rho.push({ noise, rho: spread(ada.map((r) => r.finalRho)), gamma: spread(ada.map((r) => r.finalGamma)) });
+    if (ada.length && ada.every((r) => Number.isFinite(r.finalRho)))
+      rho.push({ noise, rho: spread(ada.map((r) => r.finalRho)), gamma: spread(ada.map((r) => r.finalGamma)) });
     const dets = ada.flatMap((r) => r.detection ?? []);
     for (const name of [...new Set(dets.map((d) => policyName(d.policy)))]) {
       const ds: DetectionResult[] = dets.filter((d) => policyName(d.policy) === name);
@@ -226,17 +272,30 @@ export function summarize(runs: readonly ExperimentRun[], detectWith: string, fi
   return { summary, rho, detection, paired };
 }
 
-function pairWithBestFixed(runs: readonly ExperimentRun[], noise: number, method: string, fixedMethods: readonly string[], summary: readonly MethodSummary[]): PairedComparison | undefined {
+function pairWithBestFixed(
+  runs: readonly ExperimentRun[],
+  noise: number,
+  method: string,
+  fixedMethods: readonly string[],
+  summary: readonly MethodSummary[],
+): PairedComparison | undefined {
   const fixed = summary.filter((s) => s.noise === noise && fixedMethods.includes(s.method));
   if (!fixed.length) return undefined;
   const best = fixed.reduce((a, b) => (b.nll.mean < a.nll.mean ? b : a));
-  const nllOf = (m: string): Map<number, number> => new Map(runs.filter((r) => r.noise === noise && r.method === m).map((r) => [r.seed, r.heldout.nll]));
+  const nllOf = (m: string): Map<number, number> =>
+    new Map(runs.filter((r) => r.noise === noise && r.method === m).map((r) => [r.seed, r.heldout.nll]));
   const ours = nllOf(method);
   const theirs = nllOf(best.method);
   const diffs = [...ours].filter(([seed]) => theirs.has(seed)).map(([seed, nll]) => nll - theirs.get(seed)!);
   if (!diffs.length) return undefined;
   const diff = spread(diffs);
-  return { noise, bestFixed: best.method, diff, se: diff.sd / Math.sqrt(diff.n), wins: diffs.filter((d) => d <= 0).length };
+  return {
+    noise,
+    bestFixed: best.method,
+    diff,
+    se: diff.sd / Math.sqrt(diff.n),
+    wins: diffs.filter((d) => d <= 0).length,
+  };
 }
 
 /**
@@ -250,14 +309,21 @@ export function mergeReports(reports: readonly ExperimentReport[]): ExperimentRe
     const { seeds: _s, noise: _n, ...other } = r.settings;
     return JSON.stringify(other);
   };
-  for (const r of reports.slice(1)) if (rest(r) !== rest(reports[0])) throw new Error('mergeReports: the reports differ in settings other than seeds and noise levels');
+  for (const r of reports.slice(1))
+    if (rest(r) !== rest(reports[0]))
+      throw new Error('mergeReports: the reports differ in settings other than seeds and noise levels');
   const runs = reports.flatMap((r) => r.runs);
   const keys = new Set(runs.map((r) => `${r.noise}/${r.seed}/${r.method}`));
-  if (keys.size !== runs.length) throw new Error('mergeReports: a (noise, seed, method) run appears in more than one report');
+  if (keys.size !== runs.length)
+    throw new Error('mergeReports: a (noise, seed, method) run appears in more than one report');
   const { settings } = reports[0];
   const fixed = settings.methods.filter((m) => m.loss.kind === 'tailr').map((m) => m.name);
   return {
-    settings: { ...settings, seeds: Math.max(...reports.map((r) => r.settings.seeds)), noise: [...new Set(reports.flatMap((r) => r.settings.noise))].sort((a, b) => a - b) },
+    settings: {
+      ...settings,
+      seeds: Math.max(...reports.map((r) => r.settings.seeds)),
+      noise: [...new Set(reports.flatMap((r) => r.settings.noise))].sort((a, b) => a - b),
+    },
     runs,
     ...summarize(runs, settings.detectWith, fixed),
     seconds: reports.reduce((a, r) => a + r.seconds, 0),

@@ -59,7 +59,12 @@ export interface CellResult {
 }
 
 /** Batches of `rows`, `steps` of them, reshuffled every epoch with `seed` (deterministic order). */
-export function* epochBatches(rows: readonly ToyRow[], batchSize: number, steps: number, seed: number): Generator<CaptionBatch> {
+export function* epochBatches(
+  rows: readonly ToyRow[],
+  batchSize: number,
+  steps: number,
+  seed: number,
+): Generator<CaptionBatch> {
   const r = rng(seed);
   let order: ToyRow[] = [];
   for (let s = 0; s < steps; s++) {
@@ -76,10 +81,18 @@ function chunks<T>(xs: readonly T[], n: number): T[][] {
 }
 
 /** Teacher-forced token log-probs of each row's caption (`field`), in row order. */
-export async function scoreRows(cap: Captioner, rows: readonly ToyRow[], field: 'caption' | 'truth', batch = 64): Promise<number[][]> {
+export async function scoreRows(
+  cap: Captioner,
+  rows: readonly ToyRow[],
+  field: 'caption' | 'truth',
+  batch = 64,
+): Promise<number[][]> {
   const out: number[][] = [];
   for (const b of chunks(rows, batch)) {
-    const s = await cap.score({ frames: stackFrames(b), text: b.map((x) => x.asr) }, b.map((x) => x[field]));
+    const s = await cap.score(
+      { frames: stackFrames(b), text: b.map((x) => x.asr) },
+      b.map((x) => x[field]),
+    );
     out.push(...s.tokenLogp);
   }
   return out;
@@ -88,25 +101,43 @@ export async function scoreRows(cap: Captioner, rows: readonly ToyRow[], field: 
 /** Greedy exact match, CIDEr-D and true-caption NLL on clean held-out rows. */
 export async function evaluateHeldout(cap: Captioner, rows: readonly ToyRow[]): Promise<HeldoutScores> {
   const gen: string[] = [];
-  for (const b of chunks(rows, 64)) gen.push(...(await cap.generate({ frames: stackFrames(b), text: b.map((x) => x.asr) })).text);
+  for (const b of chunks(rows, 64))
+    gen.push(...(await cap.generate({ frames: stackFrames(b), text: b.map((x) => x.asr) })).text);
   const norm = (s: string): string => s.trim().replace(/\s+/g, ' ').toLowerCase();
   const exact = gen.filter((g, i) => norm(g) === rows[i].truth).length / rows.length;
   const lp = await scoreRows(cap, rows, 'truth');
   let nll = 0;
   let n = 0;
-  for (const r of lp) for (const x of r) (nll -= x), n++;
-  return { exactMatch: exact, cider: ciderD(gen, rows.map((r) => [r.truth])).score, nll: nll / n };
+  for (const r of lp) for (const x of r) ((nll -= x), n++);
+  return {
+    exactMatch: exact,
+    cider: ciderD(
+      gen,
+      rows.map((r) => [r.truth]),
+    ).score,
+    nll: nll / n,
+  };
 }
 
 /** Flags training rows by each keep policy from their AdaTaiLr row weights, scored against the truth. */
-export function detect(rows: readonly ToyRow[], tokenLogp: readonly number[][], gamma: number, wMin: number, policies: readonly FilterPolicy[], corruptedIds: readonly string[], vocabSize: number): DetectionResult[] {
+export function detect(
+  rows: readonly ToyRow[],
+  tokenLogp: readonly number[][],
+  gamma: number,
+  wMin: number,
+  policies: readonly FilterPolicy[],
+  corruptedIds: readonly string[],
+  vocabSize: number,
+): DetectionResult[] {
   const scores = tokenLogp.map((lp) => rowScore(lp, gamma, wMin));
   const weights = scores.map((x) => x.meanWeight);
   const nll = scores.map((x) => x.nll);
   // ρ̂ of the scored rows, as the adatailr stage computes it for `estimated-noise`
   const { rho } = noiseEstimate(tokenLogp, vocabSize);
   return policies.map((policy) => {
-    const flagged = decideKeep(policy, weights, { noiseEstimate: rho, nll }).flatMap((d, i) => (d.keep ? [] : [rows[i].id]));
+    const flagged = decideKeep(policy, weights, { noiseEstimate: rho, nll }).flatMap((d, i) =>
+      d.keep ? [] : [rows[i].id],
+    );
     return { policy, flagged: flagged.length, rows: rows.length, metrics: noiseDetection(flagged, corruptedIds) };
   });
 }
@@ -131,7 +162,13 @@ export interface CellOptions {
 export async function runCell(o: CellOptions): Promise<CellResult> {
   const t0 = performance.now();
   const model: CaptionerModel = createModel(o.config, o.tokenizer, o.seed);
-  const trainer = await Trainer.create(model, o.device, { lr: o.train.lr, warmupSteps: o.train.warmupSteps, totalSteps: o.train.steps, weightDecay: 0.01, maxGradNorm: 1 });
+  const trainer = await Trainer.create(model, o.device, {
+    lr: o.train.lr,
+    warmupSteps: o.train.warmupSteps,
+    totalSteps: o.train.steps,
+    weightDecay: 0.01,
+    maxGradNorm: 1,
+  });
   let cap: Captioner | undefined;
   try {
     const res = await trainWithNoiseControl({
@@ -147,7 +184,15 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     let detection: DetectionResult[] | undefined;
     if (o.policies?.length) {
       const wMin = 'wMin' in res.lossConfig ? res.lossConfig.wMin : 0;
-      detection = detect(o.task.train, await scoreRows(cap, o.task.train, 'caption'), res.final.gamma, wMin, o.policies, o.task.corruptedIds, o.config.vocabSize);
+      detection = detect(
+        o.task.train,
+        await scoreRows(cap, o.task.train, 'caption'),
+        res.final.gamma,
+        wMin,
+        o.policies,
+        o.task.corruptedIds,
+        o.config.vocabSize,
+      );
     }
     return {
       heldout,

@@ -93,7 +93,15 @@ export function shuffled<T>(items: readonly T[], r: () => number): T[] {
 
 const pick = <T>(xs: readonly T[], r: () => number): T => xs[Math.floor(r() * xs.length)];
 
-function inside(shape: string, x: number, y: number, cx: number, cy: number, rad: number, circleScale: number): boolean {
+function inside(
+  shape: string,
+  x: number,
+  y: number,
+  cx: number,
+  cy: number,
+  rad: number,
+  circleScale: number,
+): boolean {
   const dx = x - cx;
   const dy = y - cy;
   if (shape === 'circle') return dx * dx + dy * dy <= circleScale * circleScale * rad * rad;
@@ -119,7 +127,14 @@ export interface ShapeLayout {
 export const EXPERIMENT_LAYOUT: ShapeLayout = { radius: [0.36, 0.08], jitter: 0.16, speed: 0.5, circleScale: 0.8 };
 
 /** T frames of S×S RGB8 showing one coloured shape on a speckled grey background; all randomness from `r`. */
-export function drawShapeClip(color: string, shape: string, T: number, S: number, r: () => number, layout: ShapeLayout): Uint8Array {
+export function drawShapeClip(
+  color: string,
+  shape: string,
+  T: number,
+  S: number,
+  r: () => number,
+  layout: ShapeLayout,
+): Uint8Array {
   const rad = S * (layout.radius[0] + layout.radius[1] * r());
   let cx = S / 2 + (r() - 0.5) * layout.jitter * S;
   let cy = S / 2 + (r() - 0.5) * layout.jitter * S;
@@ -133,7 +148,8 @@ export function drawShapeClip(color: string, shape: string, T: number, S: number
       for (let x = 0; x < S; x++) {
         const o = ((t * S + y) * S + x) * 3;
         const on = inside(shape, x + 0.5, y + 0.5, cx, cy, rad, layout.circleScale);
-        for (let c = 0; c < 3; c++) frames[o + c] = on ? rgb[c] : Math.max(0, Math.min(255, bg + Math.floor((r() - 0.5) * 20)));
+        for (let c = 0; c < 3; c++)
+          frames[o + c] = on ? rgb[c] : Math.max(0, Math.min(255, bg + Math.floor((r() - 0.5) * 20)));
       }
     }
     cx = Math.max(rad, Math.min(S - rad, cx + vx));
@@ -144,8 +160,15 @@ export function drawShapeClip(color: string, shape: string, T: number, S: number
 
 /** A caption with the colour or the shape (even odds) replaced by a different one. */
 function wrongAttribute(color: string, shape: string, r: () => number): string {
-  if (r() < 0.5) return `a ${pick(Object.keys(COLORS).filter((c) => c !== color), r)} ${shape}`;
-  return `a ${color} ${pick(SHAPES.filter((s) => s !== shape), r)}`;
+  if (r() < 0.5)
+    return `a ${pick(
+      Object.keys(COLORS).filter((c) => c !== color),
+      r,
+    )} ${shape}`;
+  return `a ${color} ${pick(
+    SHAPES.filter((s) => s !== shape),
+    r,
+  )}`;
 }
 
 /** Every caption the task can produce (true, wrong-attribute and chatter): the tokenizer's corpus. */
@@ -168,12 +191,21 @@ export function makeToyTask(o: ToyTaskOptions): ToyTask {
       const color = pick(Object.keys(COLORS), r);
       const shape = pick(SHAPES, r);
       const truth = `a ${color} ${shape}`;
-      return { id: `${prefix}-${i}`, frames: drawShapeClip(color, shape, o.frames, o.frameSize, r, EXPERIMENT_LAYOUT), caption: truth, truth, asr: pick(CHATTER, r) };
+      return {
+        id: `${prefix}-${i}`,
+        frames: drawShapeClip(color, shape, o.frames, o.frameSize, r, EXPERIMENT_LAYOUT),
+        caption: truth,
+        truth,
+        asr: pick(CHATTER, r),
+      };
     });
   const clean = make('train', o.trainClips);
   const heldout = make('heldout', o.heldoutClips);
   const nBad = Math.round(o.noise * o.trainClips);
-  const bad = shuffled(clean.map((_, i) => i), r).slice(0, nBad);
+  const bad = shuffled(
+    clean.map((_, i) => i),
+    r,
+  ).slice(0, nBad);
   const nWrong = Math.round(share * nBad);
   const train = [...clean];
   bad.forEach((i, k) => {

@@ -25,7 +25,13 @@ export interface LoopMethod {
 /** The two loops the issue compares: the product default, and no noise control at all. */
 export const DEFAULT_METHODS: readonly LoopMethod[] = [
   { name: 'adatailr', overrides: {} },
-  { name: 'mle+keep-all', overrides: { train: { loss: { kind: 'mle' } }, adatailr: { policy: { kind: 'keep-all' }, gamma: 0, drop_implausible: false } } },
+  {
+    name: 'mle+keep-all',
+    overrides: {
+      train: { loss: { kind: 'mle' } },
+      adatailr: { policy: { kind: 'keep-all' }, gamma: 0, drop_implausible: false },
+    },
+  },
 ];
 
 /** Settings of one experiment. */
@@ -88,8 +94,14 @@ function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
 }
 
 /** The refine config of one loop: the demo's, with the method's overrides. */
-export function loopConfig(dataDir: string, jobDir: string, seed: number, rounds: number, method: LoopMethod): RefineConfig {
-  return parseRefineConfig(merge(demoConfig(dataDir, jobDir, { seed, rounds }) as unknown as Record<string, unknown>, method.overrides));
+export function loopConfig(
+  dataDir: string,
+  jobDir: string,
+  seed: number,
+  rounds: number,
+  method: LoopMethod,
+): RefineConfig {
+  return parseRefineConfig(merge(demoConfig(dataDir, jobDir, { seed, rounds }), method.overrides));
 }
 
 /** Runs every (noise, seed, method) loop; `onRun` sees each result as it lands. */
@@ -105,9 +117,16 @@ export async function runRefineExperiment(
       await generateBenchmark({ outDir: dataDir, clips: s.clips, seed, noise, humanFrac: 0.1, heldoutFrac: 0.15 });
       for (const method of s.methods) {
         opts.signal?.throwIfAborted();
-        const jobDir = join(s.dir, `job-n${Math.round(noise * 100)}-s${seed}-${method.name.replace(/[^a-z0-9+_-]/gi, '_')}`);
+        const jobDir = join(
+          s.dir,
+          `job-n${Math.round(noise * 100)}-s${seed}-${method.name.replace(/[^a-z0-9+_-]/gi, '_')}`,
+        );
         const t0 = performance.now();
-        const r = await runRefine(loopConfig(dataDir, jobDir, seed, s.rounds, method), { log: opts.log, reporter: opts.reporter, ...(opts.signal ? { signal: opts.signal } : {}) });
+        const r = await runRefine(loopConfig(dataDir, jobDir, seed, s.rounds, method), {
+          log: opts.log,
+          reporter: opts.reporter,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
         const first = r.rounds[0];
         if (!first || !first.rawClean) throw new Error(`refine experiment: ${jobDir} has no round metrics with truth`);
         const run: LoopRun = {

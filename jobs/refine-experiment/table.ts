@@ -18,7 +18,22 @@ const pm = (xs: readonly number[], d: number): string => {
 };
 
 function line(label: string, pts: readonly DatasetPoint[]): string {
-  return `| ${label} | ${pm(pts.map((p) => p.contentAccuracy), 3)} | ${pm(pts.map((p) => p.ciderD), 2)} | ${pm(pts.map((p) => p.vocabulary), 1)} | ${pm(pts.map((p) => p.distinct2), 3)} | ${pm(pts.map((p) => p.keptShare), 3)} |`;
+  return `| ${label} | ${pm(
+    pts.map((p) => p.contentAccuracy),
+    3,
+  )} | ${pm(
+    pts.map((p) => p.ciderD),
+    2,
+  )} | ${pm(
+    pts.map((p) => p.vocabulary),
+    1,
+  )} | ${pm(
+    pts.map((p) => p.distinct2),
+    3,
+  )} | ${pm(
+    pts.map((p) => p.keptShare),
+    3,
+  )} |`;
 }
 
 /** Markdown tables of a report, one per noise level, plus the bars. */
@@ -29,16 +44,34 @@ export function formatRefineExperiment(r: RefineExperimentReport): string {
   for (const noise of noises) {
     const at = r.runs.filter((x) => x.noise === noise);
     const seeds = [...new Set(at.map((x) => x.seed))];
-    out.push(`\n### ${Math.round(noise * 100)} % noisy transcripts (seeds ${seeds.join(', ')}; ${r.settings.clips} clips, mean ± sd)\n`);
+    out.push(
+      `\n### ${Math.round(noise * 100)} % noisy transcripts (seeds ${seeds.join(', ')}; ${r.settings.clips} clips, mean ± sd)\n`,
+    );
     out.push('| data | content accuracy | CIDEr-D | vocabulary | distinct-2 | kept share |');
     out.push('|---|---|---|---|---|---|');
     const first = at.filter((x) => x.method === methods[0]);
-    out.push(line('raw', first.map((x) => x.raw)));
-    out.push(line('raw, clean rows only', first.map((x) => x.rawClean)));
+    out.push(
+      line(
+        'raw',
+        first.map((x) => x.raw),
+      ),
+    );
+    out.push(
+      line(
+        'raw, clean rows only',
+        first.map((x) => x.rawClean),
+      ),
+    );
     for (const m of methods) {
       const runs = at.filter((x) => x.method === m);
       const rounds = Math.max(0, ...runs.map((x) => x.rounds.length));
-      for (let k = 0; k < rounds; k++) out.push(line(`${m} round ${k}`, runs.map((x) => x.rounds[k]).filter((p): p is DatasetPoint => p !== undefined)));
+      for (let k = 0; k < rounds; k++)
+        out.push(
+          line(
+            `${m} round ${k}`,
+            runs.map((x) => x.rounds[k]).filter((p): p is DatasetPoint => p !== undefined),
+          ),
+        );
     }
     out.push('', ...bars(at, methods));
   }
@@ -48,17 +81,17 @@ export function formatRefineExperiment(r: RefineExperimentReport): string {
 /** The issue's bars at one noise level, each with the numbers it rests on. */
 function bars(runs: readonly LoopRun[], methods: readonly string[]): string[] {
   const main = runs.filter((x) => x.method === methods[0]);
-  const final = (x: LoopRun): DatasetPoint => x.rounds[x.rounds.length - 1] as DatasetPoint;
+  const final = (x: LoopRun): DatasetPoint => x.rounds[x.rounds.length - 1];
   const f = stats(main.map((x) => final(x).contentAccuracy));
   const raw = stats(main.map((x) => x.raw.contentAccuracy));
-  const r0 = stats(main.map((x) => (x.rounds[0] as DatasetPoint).contentAccuracy));
+  const r0 = stats(main.map((x) => x.rounds[0].contentAccuracy));
   const vocab = Math.min(...main.map((x) => final(x).vocabulary / x.rawClean.vocabulary));
   const d2 = Math.min(...main.map((x) => final(x).distinct2 / x.rawClean.distinct2));
   const kept = Math.min(...main.map((x) => final(x).keptShare));
   const ok = (b: boolean): string => (b ? 'yes' : '**no**');
   const rounds = Math.min(...main.map((x) => x.rounds.length));
-  const perRound = Array.from({ length: rounds }, (_, k) => stats(main.map((x) => (x.rounds[k] as DatasetPoint).contentAccuracy)));
-  const falls = perRound.slice(1).filter((s, k) => s.mean < (perRound[k] as { mean: number; sd: number }).mean - (perRound[k] as { mean: number; sd: number }).sd);
+  const perRound = Array.from({ length: rounds }, (_, k) => stats(main.map((x) => x.rounds[k].contentAccuracy)));
+  const falls = perRound.slice(1).filter((s, k) => s.mean < perRound[k].mean - perRound[k].sd);
   const lines = [
     `- no round falls more than one sd below the one before ${ok(falls.length === 0)} (${perRound.map((s) => s.mean.toFixed(3)).join(' → ')})`,
     `- final content accuracy ${f.mean.toFixed(3)}: ≥ 0.85 ${ok(f.mean >= 0.85)}; ≥ raw + 0.25 (${(raw.mean + 0.25).toFixed(3)}) ${ok(f.mean >= raw.mean + 0.25)}; ≥ round 0 (${r0.mean.toFixed(3)}) ${ok(f.mean >= r0.mean)}`,
@@ -67,7 +100,9 @@ function bars(runs: readonly LoopRun[], methods: readonly string[]): string[] {
   ];
   for (const m of methods.slice(1)) {
     const other = stats(runs.filter((x) => x.method === m).map((x) => final(x).contentAccuracy));
-    lines.push(`- ${methods[0]} final ${f.mean.toFixed(3)} vs ${m} ${other.mean.toFixed(3)}: at least as good ${ok(f.mean >= other.mean)}`);
+    lines.push(
+      `- ${methods[0]} final ${f.mean.toFixed(3)} vs ${m} ${other.mean.toFixed(3)}: at least as good ${ok(f.mean >= other.mean)}`,
+    );
   }
   return lines;
 }

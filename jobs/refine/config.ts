@@ -156,7 +156,11 @@ export const refineConfigSchema = z
          * in round 0) and score it on the held-out clips (needs `truth`). Absent = off.
          */
         downstream: z
-          .object({ seeds: positiveInt.max(20).default(3), steps: positiveInt.max(100_000).default(300), batch: positiveInt.min(2).max(4096).default(32) })
+          .object({
+            seeds: positiveInt.max(20).default(3),
+            steps: positiveInt.max(100_000).default(300),
+            batch: positiveInt.min(2).max(4096).default(32),
+          })
           .strict()
           .optional(),
       })

@@ -73,6 +73,10 @@ export function trinity(rows: readonly DatasetRow[], truth?: ReadonlyMap<string,
 export function datasetReport(rows: readonly DatasetRow[], truth?: ReadonlyMap<string, TruthRow>): DatasetReport {
   const sources = [...new Set(rows.map((r) => r.source))].sort();
   const bySource: Record<string, Trinity> = {};
-  for (const s of sources) bySource[s] = trinity(rows.filter((r) => r.source === s), truth);
+  for (const s of sources)
+    bySource[s] = trinity(
+      rows.filter((r) => r.source === s),
+      truth,
+    );
   return { ...trinity(rows, truth), bySource };
 }

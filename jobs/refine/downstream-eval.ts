@@ -7,7 +7,16 @@
 import type { TruthRow } from '../../datagen/truth.js';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import type { ClipRow } from '../../schemas/clips.js';
-import { evaluateDownstream, frameRunSource, heldoutSet, rawDataset, upperBoundDataset, type DatasetSummary, type DownstreamDataset, type DownstreamSettings } from '../downstream/index.js';
+import {
+  evaluateDownstream,
+  frameRunSource,
+  heldoutSet,
+  rawDataset,
+  upperBoundDataset,
+  type DatasetSummary,
+  type DownstreamDataset,
+  type DownstreamSettings,
+} from '../downstream/index.js';
 import type { RefineConfig } from './config.js';
 import type { TrainExample } from './training-set.js';
 
@@ -33,10 +42,15 @@ export async function roundDownstream(o: {
   const d = o.config.eval.downstream;
   const round: DownstreamDataset = {
     name: `round-${o.round}`,
-    rows: o.rows.filter((e) => e.split !== 'heldout' && e.keep && e.caption.trim() !== '').map((e) => ({ clip_id: e.clipId, caption: e.caption, weight: e.weight })),
+    rows: o.rows
+      .filter((e) => e.split !== 'heldout' && e.keep && e.caption.trim() !== '')
+      .map((e) => ({ clip_id: e.clipId, caption: e.caption, weight: e.weight })),
   };
   const truthPath = o.config.truth ?? 'truth';
-  const datasets = o.round === 0 ? [rawDataset(o.clips, o.config.manifest).dataset, round, upperBoundDataset(o.clips, o.truth, truthPath)] : [round];
+  const datasets =
+    o.round === 0
+      ? [rawDataset(o.clips, o.config.manifest).dataset, round, upperBoundDataset(o.clips, o.truth, truthPath)]
+      : [round];
   const r = await evaluateDownstream({
     datasets,
     heldout: heldoutSet(o.clips, o.truth, truthPath),

@@ -22,7 +22,12 @@ export interface EvalClip {
 }
 
 /** Reads up to `max` held-out clips (a seeded, order-independent sample) with their stored frames. */
-export async function heldoutClips(opts: { run: Storage; framesRun: Storage; max: number; seed: number }): Promise<EvalClip[]> {
+export async function heldoutClips(opts: {
+  run: Storage;
+  framesRun: Storage;
+  max: number;
+  seed: number;
+}): Promise<EvalClip[]> {
   const meta = await readRunMeta(opts.run);
   if (!meta) throw new Error(`evaluate: ${opts.run.description} has no run.json`);
   const clips: ClipRow[] = [];
@@ -44,10 +49,17 @@ export async function heldoutClips(opts: { run: Storage; framesRun: Storage; max
 }
 
 /** Greedy (or beam) captions of the clips, by clip id. */
-export async function captionClips(model: CaptionModel, clips: readonly EvalClip[], opts: { batch: number; beams: number }): Promise<Map<string, string>> {
+export async function captionClips(
+  model: CaptionModel,
+  clips: readonly EvalClip[],
+  opts: { batch: number; beams: number },
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const group of chunks(clips, opts.batch)) {
-    const g = await model.generate({ frames: packFrames(group), text: group.map((c) => clipText(c.clip, 'synthetic')) }, { beams: opts.beams });
+    const g = await model.generate(
+      { frames: packFrames(group), text: group.map((c) => clipText(c.clip, 'synthetic')) },
+      { beams: opts.beams },
+    );
     group.forEach((c, i) => out.set(c.clip.clip_id, g.text[i]));
   }
   return out;
@@ -62,10 +74,19 @@ export interface EvalResult {
 }
 
 /** Scores captions of the clips against the truth rows (when given). */
-export function scoreEval(clips: readonly EvalClip[], captions: Map<string, string>, truth: readonly TruthRow[] | undefined): EvalResult {
+export function scoreEval(
+  clips: readonly EvalClip[],
+  captions: Map<string, string>,
+  truth: readonly TruthRow[] | undefined,
+): EvalResult {
   if (!truth || clips.length === 0) return { clips: clips.length, captions };
   const ids = new Set(clips.map((c) => c.clip.clip_id));
   const rows = truth.filter((t) => ids.has(t.clip_id));
   const asr = new Map(clips.map((c) => [c.clip.clip_id, captionFromText(c.clip.asr_text, c.clip.title)]));
-  return { clips: clips.length, model: scoreAgainstTruth(captions, rows), rawAsr: scoreAgainstTruth(asr, rows), captions };
+  return {
+    clips: clips.length,
+    model: scoreAgainstTruth(captions, rows),
+    rawAsr: scoreAgainstTruth(asr, rows),
+    captions,
+  };
 }

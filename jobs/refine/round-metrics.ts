@@ -77,7 +77,9 @@ export function roundDataMetrics(
 ): Pick<RoundRecord, 'dataset' | 'raw' | 'rawClean' | 'keptShare' | 'adatailr'> {
   const train = rows.filter((r) => r.split === 'train');
   const kept = train.filter((r) => r.keep && r.caption.trim() !== '');
-  const rawRows = raw.filter((c) => c.split === 'train').map((c) => ({ clipId: c.clipId, caption: captionFromText(c.asrText, null), source: 'raw' }));
+  const rawRows = raw
+    .filter((c) => c.split === 'train')
+    .map((c) => ({ clipId: c.clipId, caption: captionFromText(c.asrText, null), source: 'raw' }));
   const cleanRows = truth ? rawRows.filter((r) => truth.get(r.clipId)?.corrupted === false) : undefined;
   const chosen: Record<string, number> = {};
   for (const r of kept) chosen[r.captionSource] = (chosen[r.captionSource] ?? 0) + 1;
@@ -105,7 +107,10 @@ export function roundDataMetrics(
 }
 
 /** The model's held-out captions against the truth: content accuracy and its error breakdown. */
-export function modelContent(captions: ReadonlyMap<string, string>, truth: ReadonlyMap<string, TruthRow>): RoundRecord['modelContent'] {
+export function modelContent(
+  captions: ReadonlyMap<string, string>,
+  truth: ReadonlyMap<string, TruthRow>,
+): RoundRecord['modelContent'] {
   const ids = [...captions.keys()].filter((id) => truth.has(id));
   if (ids.length === 0) return undefined;
   const texts = ids.map((id) => captions.get(id) as string);

@@ -74,13 +74,23 @@ export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
     captionStage({
       round: o.round,
       modelVersion: o.writerVersion,
-      ...(o.writers ? { writer: { load: loaders(o.writers), route, beams: config.caption.beams, framesOnly: config.caption.frames_only } } : {}),
+      ...(o.writers
+        ? {
+            writer: {
+              load: loaders(o.writers),
+              route,
+              beams: config.caption.beams,
+              framesOnly: config.caption.frames_only,
+            },
+          }
+        : {}),
       ...(o.previous ? { previous: o.previous } : {}),
       modelBatch: config.caption.model_batch,
     }),
   ];
   if (o.scorers) {
-    if (!o.judges || o.judges.length === 0) throw new Error(`round ${o.round}: scoring needs the judges that choose the captions`);
+    if (!o.judges || o.judges.length === 0)
+      throw new Error(`round ${o.round}: scoring needs the judges that choose the captions`);
     const judges = o.judges;
     stages.push(
       adatailrStage({
@@ -148,8 +158,20 @@ export async function trainCaptioner(o: TrainCaptionerOptions): Promise<void> {
   o.signal?.throwIfAborted();
   const model = (await o.start()) ?? createModel(o.modelConfig, o.tokenizer, o.seed);
   const common = { model, device: o.device, set: o.set, seed: o.seed, ...(o.signal ? { signal: o.signal } : {}) };
-  const pre = await trainPhase({ ...common, filter: trainableExample, phase: o.config.train.pretrain, loss: o.config.train.loss, onEpoch: epochLogger(o.log, `${o.label} pretrain`) });
-  const fine = await trainPhase({ ...common, filter: humanExample, phase: o.config.train.finetune, loss: { kind: 'mle' }, onEpoch: epochLogger(o.log, `${o.label} finetune`) });
+  const pre = await trainPhase({
+    ...common,
+    filter: trainableExample,
+    phase: o.config.train.pretrain,
+    loss: o.config.train.loss,
+    onEpoch: epochLogger(o.log, `${o.label} pretrain`),
+  });
+  const fine = await trainPhase({
+    ...common,
+    filter: humanExample,
+    phase: o.config.train.finetune,
+    loss: { kind: 'mle' },
+    onEpoch: epochLogger(o.log, `${o.label} finetune`),
+  });
   saveVersion(o.outDir, model, { trainingDataId: o.trainingDataId, metrics: versionMetrics({ pre, fine }) });
   o.log.info({ dir: o.outDir }, `${o.label} model saved`);
 }
@@ -181,10 +203,14 @@ export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'huma
  */
 export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
   const j = o.config.judge;
-  const cfg = makeProbeConfig({ count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize, { dModel: j.d_model, maxTextLen: o.config.model.max_caption_len ?? 36 });
+  const cfg = makeProbeConfig({ count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize, {
+    dModel: j.d_model,
+    maxTextLen: o.config.model.max_caption_len ?? 36,
+  });
   for (let f = 0; f < o.folds; f++) {
     if (existsSync(o.outDir(f))) continue;
-    const filter = (e: TrainExample): boolean => humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && foldOf(e.clipId, o.folds) === f);
+    const filter = (e: TrainExample): boolean =>
+      humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && foldOf(e.clipId, o.folds) === f);
     const rows = o.set.count(filter);
     if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
     const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
@@ -194,7 +220,13 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
       let loss = 0;
       let n = 0;
       for (let epoch = 0; epoch < j.epochs; epoch++) {
-        for await (const b of o.set.epoch({ filter, batchSize: Math.min(j.batch_size, rows), seed: o.seed + 1000 * f, epoch, textDropout: 0 })) {
+        for await (const b of o.set.epoch({
+          filter,
+          batchSize: Math.min(j.batch_size, rows),
+          seed: o.seed + 1000 * f,
+          epoch,
+          textDropout: 0,
+        })) {
           o.signal?.throwIfAborted();
           if (b.captions.length < 2) continue;
           const ids = await o.tokenizer.encodeBatch(b.captions);
@@ -205,7 +237,13 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
           }
         }
       }
-      saveJudge(o.outDir(f), { config: cfg, tokenizer: o.tokenizer, weights: trainer.weights(), trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}`, metrics: { steps: trainer.steps, final_loss: n ? loss / n : Number.NaN } });
+      saveJudge(o.outDir(f), {
+        config: cfg,
+        tokenizer: o.tokenizer,
+        weights: trainer.weights(),
+        trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}`,
+        metrics: { steps: trainer.steps, final_loss: n ? loss / n : Number.NaN },
+      });
       o.log.info({ dir: o.outDir(f), steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f} saved`);
     } finally {
       await runtime.release();
@@ -219,7 +257,8 @@ export async function loadModel(dir: string): Promise<CaptionerModel> {
 }
 
 function epochLogger(log: Logger, phase: string): (epoch: number, loss: number, gamma: number, rho: number) => void {
-  return (epoch, loss, gamma, rho) => log.info({ phase, epoch, loss, gamma, rho: Number.isNaN(rho) ? null : rho }, 'epoch');
+  return (epoch, loss, gamma, rho) =>
+    log.info({ phase, epoch, loss, gamma, rho: Number.isNaN(rho) ? null : rho }, 'epoch');
 }
 
 /** What a model version stores about its training: deterministic facts only, so equal weights give an equal content hash. */
@@ -228,7 +267,13 @@ function versionMetrics({ pre, fine }: CaptionerTraining): Record<string, number
   return {
     final_gamma: last(pre.gammaCurve) ?? 0,
     final_rho: last(pre.rhoCurve) ?? Number.NaN,
-    pretrain: JSON.stringify({ steps: pre.steps, examples: pre.examples, lossCurve: pre.lossCurve, gammaCurve: pre.gammaCurve, rhoCurve: pre.rhoCurve }),
+    pretrain: JSON.stringify({
+      steps: pre.steps,
+      examples: pre.examples,
+      lossCurve: pre.lossCurve,
+      gammaCurve: pre.gammaCurve,
+      rhoCurve: pre.rhoCurve,
+    }),
     finetune: JSON.stringify({ steps: fine.steps, examples: fine.examples, lossCurve: fine.lossCurve }),
     provider: pre.provider !== 'none' ? pre.provider : fine.provider,
   };

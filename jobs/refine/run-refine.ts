@@ -30,7 +30,14 @@ import type { RefineConfig } from './config.js';
 import { roundDownstream } from './downstream-eval.js';
 import { captionClips, heldoutClips, scoreEval } from './evaluate.js';
 import { jobLayout, type JobLayout } from './layout.js';
-import { loadModel, type RoundStepsOptions, runRoundSteps, type TrainCaptionerOptions, trainCaptioner, trainJudges } from './round.js';
+import {
+  loadModel,
+  type RoundStepsOptions,
+  runRoundSteps,
+  type TrainCaptionerOptions,
+  trainCaptioner,
+  trainJudges,
+} from './round.js';
 import { modelContent, type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 
@@ -75,10 +82,17 @@ async function checkJob(l: JobLayout, config: RefineConfig): Promise<string> {
   if (existsSync(l.jobMeta)) {
     const meta = await readJson<{ config_hash: string }>(l.jobMeta);
     if (meta.config_hash !== hash) {
-      throw new Error(`refusing to resume ${l.dir}: it was started with another config (hash ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}). Use a new run_dir, or delete ${l.dir} to start over.`);
+      throw new Error(
+        `refusing to resume ${l.dir}: it was started with another config (hash ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}). Use a new run_dir, or delete ${l.dir} to start over.`,
+      );
     }
   } else {
-    await writeJsonAtomic(l.jobMeta, { format: 'flywheel-refine/1', config_hash: hash, created_at: new Date().toISOString(), config: refineOutputConfig(config) });
+    await writeJsonAtomic(l.jobMeta, {
+      format: 'flywheel-refine/1',
+      config_hash: hash,
+      created_at: new Date().toISOString(),
+      config: refineOutputConfig(config),
+    });
   }
   return hash;
 }
@@ -118,7 +132,11 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const reporter = opts.reporter ?? defaultReporter;
   await mkdir(l.dir, { recursive: true });
   const configHash = await checkJob(l, config);
-  const device = new Device({ providers: config.device.providers, intraOpThreads: config.device.threads, warn: (m) => log.warn(m) });
+  const device = new Device({
+    providers: config.device.providers,
+    intraOpThreads: config.device.threads,
+    warn: (m) => log.warn(m),
+  });
   const truth: Map<string, TruthRow> | undefined = config.truth ? await readTruthMapFromFile(config.truth) : undefined;
 
   const tok = await trainOrLoadTokenizer(l, config);
@@ -140,8 +158,24 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     reporter: reporter(),
     ...sig(opts.signal),
   });
-  const steps = (o: Omit<RoundStepsOptions, 'config' | 'framesRun' | 'frameSpec' | 'device' | 'reporter' | 'manifestPath' | 'vocabSize' | 'runConfig'> & { vocabSize?: number }) =>
-    runRoundSteps({ config, framesRun, frameSpec, device, reporter: reporter(), manifestPath: config.manifest, vocabSize: mcfg.vocabSize, runConfig: { refine: configHash }, ...sig(opts.signal), ...o });
+  const steps = (
+    o: Omit<
+      RoundStepsOptions,
+      'config' | 'framesRun' | 'frameSpec' | 'device' | 'reporter' | 'manifestPath' | 'vocabSize' | 'runConfig'
+    > & { vocabSize?: number },
+  ) =>
+    runRoundSteps({
+      config,
+      framesRun,
+      frameSpec,
+      device,
+      reporter: reporter(),
+      manifestPath: config.manifest,
+      vocabSize: mcfg.vocabSize,
+      runConfig: { refine: configHash },
+      ...sig(opts.signal),
+      ...o,
+    });
   // one captioner per round (the judges are the cross-fitted ones)
   const train = (o: Pick<TrainCaptionerOptions, 'set' | 'outDir' | 'start' | 'seed' | 'trainingDataId' | 'label'>) =>
     trainCaptioner({ config, modelConfig: mcfg, tokenizer: tok, device, log, ...sig(opts.signal), ...o });
@@ -150,16 +184,45 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   // first captioners) learn from
   const bootstrapDirs = [initVersion ? (config.model.init as string) : l.bootstrapModel];
   await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0 });
-  const bootstrapSet = await TrainingSet.open({ roundRun: new LocalStorage(l.bootstrapRun), framesRun, scoreStage: 'none', textDropout: config.train.text_dropout });
-  if (!initVersion) await train({ set: bootstrapSet, outDir: l.bootstrapModel, start: async () => undefined, seed: config.seed, trainingDataId: `bootstrap:${configHash}`, label: 'bootstrap' });
+  const bootstrapSet = await TrainingSet.open({
+    roundRun: new LocalStorage(l.bootstrapRun),
+    framesRun,
+    scoreStage: 'none',
+    textDropout: config.train.text_dropout,
+  });
+  if (!initVersion)
+    await train({
+      set: bootstrapSet,
+      outDir: l.bootstrapModel,
+      start: async () => undefined,
+      seed: config.seed,
+      trainingDataId: `bootstrap:${configHash}`,
+      label: 'bootstrap',
+    });
   const judges = async (k: number, set: TrainingSet): Promise<string[]> => {
-    await trainJudges({ config, set, folds: K, outDir: (f) => l.judge(k, f), frameSpec: { count: mcfg.frames, width: mcfg.frameSize }, tokenizer: tok, seed: config.seed + 7919 * (k + 1), trainingDataId: `judge-${k}:${configHash}`, device, log, ...sig(opts.signal) });
+    await trainJudges({
+      config,
+      set,
+      folds: K,
+      outDir: (f) => l.judge(k, f),
+      frameSpec: { count: mcfg.frames, width: mcfg.frameSize },
+      tokenizer: tok,
+      seed: config.seed + 7919 * (k + 1),
+      trainingDataId: `judge-${k}:${configHash}`,
+      device,
+      log,
+      ...sig(opts.signal),
+    });
     return foldDirs((f) => l.judge(k, f));
   };
 
   // the manifest's valid clips, read once: the raw side of the dataset metrics and the downstream probe's input
   const manifestRows = await manifestClips(config.manifest);
-  const raw: RawClip[] = manifestRows.map((c) => ({ clipId: c.clip_id, asrText: c.asr_text, split: c.split ?? 'train' }));
+  const raw: RawClip[] = manifestRows.map((c) => ({
+    clipId: c.clip_id,
+    asrText: c.asr_text,
+    split: c.split ?? 'train',
+  }));
   const records: RoundRecord[] = [];
   let writers: string[] | undefined;
   let scorers = bootstrapDirs;
@@ -176,12 +239,28 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     if (opts.stopAfterRounds !== undefined && roundsThisCall >= opts.stopAfterRounds) break;
     opts.signal?.throwIfAborted();
     if (k > 0 && !previous) previous = await chosenCaptions(new LocalStorage(l.roundRun(k - 1)));
-    const writerVersions = writers ? await Promise.all(writers.map(async (d) => (await loadVersion(d)).manifest.contentHash)) : [];
+    const writerVersions = writers
+      ? await Promise.all(writers.map(async (d) => (await loadVersion(d)).manifest.contentHash))
+      : [];
     const scorerVersions = await Promise.all(scorers.map(async (d) => (await loadVersion(d)).manifest.contentHash));
-    const gamma = config.adatailr.gamma === 'model' ? Number((await loadVersion(scorers[0] as string)).metrics.final_gamma ?? 0) : config.adatailr.gamma;
+    const gamma =
+      config.adatailr.gamma === 'model'
+        ? Number((await loadVersion(scorers[0])).metrics.final_gamma ?? 0)
+        : config.adatailr.gamma;
     // the judges that choose this round's captions, trained on the data as the round finds it
-    const judgeDirs = await judges(k, k === 0 ? bootstrapSet : await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k - 1)), framesRun }));
-    log.info({ round: k, writers: writerVersions.map((v) => v.slice(0, 12)), scorers: scorerVersions.map((v) => v.slice(0, 12)), gamma }, 'round started');
+    const judgeDirs = await judges(
+      k,
+      k === 0 ? bootstrapSet : await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k - 1)), framesRun }),
+    );
+    log.info(
+      {
+        round: k,
+        writers: writerVersions.map((v) => v.slice(0, 12)),
+        scorers: scorerVersions.map((v) => v.slice(0, 12)),
+        gamma,
+      },
+      'round started',
+    );
 
     // a. gather candidates (the clip's text; the previous round's choice and the models' captions after round 0) and choose
     const t0 = performance.now();
@@ -198,13 +277,17 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const t1 = performance.now();
 
     // b. train this round's models on the chosen rows (one per fold), warm-started from the last ones
-    const set = await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k)), framesRun, textDropout: config.train.text_dropout });
+    const set = await TrainingSet.open({
+      roundRun: new LocalStorage(l.roundRun(k)),
+      framesRun,
+      textDropout: config.train.text_dropout,
+    });
     const trainingDataId = hashValue({ run: roundRun.run_id, config: configHash, round: k });
     const last = writers ?? (initVersion ? undefined : bootstrapDirs);
     await train({
       set,
       outDir: l.roundModel(k),
-      start: async () => (config.train.warm_start && last ? loadModel(last[0] as string) : undefined),
+      start: async () => (config.train.warm_start && last ? loadModel(last[0]) : undefined),
       seed: config.seed + k + 1,
       trainingDataId,
       label: `round ${k}`,
@@ -213,28 +296,49 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const versions = [await loadVersion(l.roundModel(k))];
 
     // c. the model's held-out quality
-    const clips = await heldoutClips({ run: new LocalStorage(l.roundRun(k)), framesRun, max: config.eval.max_clips, seed: config.seed });
+    const clips = await heldoutClips({
+      run: new LocalStorage(l.roundRun(k)),
+      framesRun,
+      max: config.eval.max_clips,
+      seed: config.seed,
+    });
     const captioner = await Captioner.load(l.roundModel(k), device);
     let evalResult;
     try {
-      evalResult = scoreEval(clips, await captionClips(captioner, clips, { batch: config.caption.model_batch, beams: config.caption.beams }), truth ? [...truth.values()] : undefined);
+      evalResult = scoreEval(
+        clips,
+        await captionClips(captioner, clips, { batch: config.caption.model_batch, beams: config.caption.beams }),
+        truth ? [...truth.values()] : undefined,
+      );
     } finally {
       await captioner.release();
     }
-    const downstream = config.eval.downstream && truth
-      ? await roundDownstream({ config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } }, round: k, rows: set.all(), clips: manifestRows, truth, framesRun: l.framesRun, tokenizer: tok, ...sig(opts.signal) })
-      : undefined;
+    const downstream =
+      config.eval.downstream && truth
+        ? await roundDownstream({
+            config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } },
+            round: k,
+            rows: set.all(),
+            clips: manifestRows,
+            truth,
+            framesRun: l.framesRun,
+            tokenizer: tok,
+            ...sig(opts.signal),
+          })
+        : undefined;
     const t3 = performance.now();
-    const vm = (versions[0] as (typeof versions)[number]).metrics;
+    const vm = versions[0].metrics;
     const record: RoundRecord = {
       round: k,
-      modelVersion: (versions[0] as (typeof versions)[number]).manifest.contentHash,
+      modelVersion: versions[0].manifest.contentHash,
       modelDir: l.roundModel(k),
       modelVersions: versions.map((v) => v.manifest.contentHash),
       scorerVersions,
       ...roundDataMetrics(set.all(), raw, truth),
       ...(evalResult.model ? { modelQuality: evalResult.model } : {}),
-      ...(truth && modelContent(evalResult.captions, truth) ? { modelContent: modelContent(evalResult.captions, truth) } : {}),
+      ...(truth && modelContent(evalResult.captions, truth)
+        ? { modelContent: modelContent(evalResult.captions, truth) }
+        : {}),
       ...(evalResult.rawAsr ? { rawAsrQuality: evalResult.rawAsr } : {}),
       ...(downstream ? { downstream } : {}),
       pretrain: JSON.parse(String(vm.pretrain ?? '{}')) as RoundRecord['pretrain'],
@@ -245,14 +349,28 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       evalClips: evalResult.clips,
     };
     await writeJsonAtomic(metricsPath, record);
-    log.info({ round: k, content: record.dataset.quality?.contentAccuracy, rows: record.dataset.quantity.rows, kept_share: record.keptShare, chosen: record.adatailr.chosen }, 'round finished');
+    log.info(
+      {
+        round: k,
+        content: record.dataset.quality?.contentAccuracy,
+        rows: record.dataset.quantity.rows,
+        kept_share: record.keptShare,
+        chosen: record.adatailr.chosen,
+      },
+      'round finished',
+    );
     records.push(record);
-    previous = new Map(set.all().filter((e) => e.keep && e.caption.trim() !== '').map((e) => [e.clipId, e.caption]));
+    previous = new Map(
+      set
+        .all()
+        .filter((e) => e.keep && e.caption.trim() !== '')
+        .map((e) => [e.clipId, e.caption]),
+    );
     writers = [l.roundModel(k)];
     scorers = config.adatailr.scorer === 'bootstrap' ? bootstrapDirs : writers;
     roundsThisCall++;
   }
-  return { layout: l, rounds: records, finalModelDir: writers ? (writers[0] as string) : (bootstrapDirs[0] as string) };
+  return { layout: l, rounds: records, finalModelDir: writers ? writers[0] : bootstrapDirs[0] };
 }
 
 /** Each clip's chosen caption in a finished round run (kept rows only): next round's `previous` candidates. */
@@ -260,7 +378,8 @@ async function chosenCaptions(run: LocalStorage): Promise<Map<string, string>> {
   const meta = await readRunMeta(run);
   const out = new Map<string, string>();
   for (const shard of meta?.shards ?? []) {
-    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard))) if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
+    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)))
+      if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
   }
   return out;
 }

@@ -77,7 +77,14 @@ export async function trainPhase(opts: {
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     opts.signal?.throwIfAborted();
-    const result: PhaseResult = { steps: r.steps.length, examples, lossCurve: [], gammaCurve: [], rhoCurve: [], provider: trainer.provider };
+    const result: PhaseResult = {
+      steps: r.steps.length,
+      examples,
+      lossCurve: [],
+      gammaCurve: [],
+      rhoCurve: [],
+      provider: trainer.provider,
+    };
     let from = 0;
     for (const [epoch, end] of epochEnds.entries()) {
       const chunk = r.steps.slice(from, end);

@@ -48,7 +48,8 @@ export class TrainingSet {
   readonly #textDropout: number;
 
   private constructor(shards: { shard: string; examples: TrainExample[] }[], framesRun: Storage, textDropout: number) {
-    if (!(textDropout >= 0 && textDropout <= 1)) throw new RangeError(`training set: textDropout must be in [0, 1], got ${textDropout}`);
+    if (!(textDropout >= 0 && textDropout <= 1))
+      throw new RangeError(`training set: textDropout must be in [0, 1], got ${textDropout}`);
     this.#shards = shards;
     this.#framesRun = framesRun;
     this.#textDropout = textDropout;
@@ -59,14 +60,29 @@ export class TrainingSet {
    * clip row. Without scores (`scoreStage: 'none'`, the bootstrap) a clip's first candidate — its
    * transcript, else its title — is its caption.
    */
-  static async open(opts: { roundRun: Storage; framesRun: Storage; scoreStage?: string; textDropout?: number }): Promise<TrainingSet> {
+  static async open(opts: {
+    roundRun: Storage;
+    framesRun: Storage;
+    scoreStage?: string;
+    textDropout?: number;
+  }): Promise<TrainingSet> {
     const meta = await readRunMeta(opts.roundRun);
     if (!meta) throw new Error(`training set: ${opts.roundRun.description} has no run.json (the round did not run)`);
     const scoreStage = opts.scoreStage ?? 'adatailr';
     const shards: { shard: string; examples: TrainExample[] }[] = [];
     for (const shard of meta.shards) {
-      const clips = new Map((await readStoredRows<ClipRow>(opts.roundRun, layout.input(shard))).map((c) => [c.clip_id, c]));
-      const chosen: { clipId: string; caption: string; source: string; weight: number; keep: boolean; gamma: number; rho: number }[] =
+      const clips = new Map(
+        (await readStoredRows<ClipRow>(opts.roundRun, layout.input(shard))).map((c) => [c.clip_id, c]),
+      );
+      const chosen: {
+        clipId: string;
+        caption: string;
+        source: string;
+        weight: number;
+        keep: boolean;
+        gamma: number;
+        rho: number;
+      }[] =
         scoreStage === 'none'
           ? (await readStoredRows<CaptionRow>(opts.roundRun, layout.output('caption', shard))).map((c) => ({
               clipId: c.clip_id,
@@ -122,7 +138,13 @@ export class TrainingSet {
    * each shard, frames read from the frames run as the epoch reaches each shard. A seeded share
    * (`textDropout`) of the rows is shown without its text, so the model also learns frames alone.
    */
-  async *epoch(opts: { filter: (e: TrainExample) => boolean; batchSize: number; seed: number; epoch: number; textDropout?: number }): AsyncIterable<TrainBatch> {
+  async *epoch(opts: {
+    filter: (e: TrainExample) => boolean;
+    batchSize: number;
+    seed: number;
+    epoch: number;
+    textDropout?: number;
+  }): AsyncIterable<TrainBatch> {
     const dropout = opts.textDropout ?? this.#textDropout;
     const store = new FrameStore({ storage: this.#framesRun });
     await store.open();
@@ -159,7 +181,9 @@ export class TrainingSet {
 }
 
 /** Rows a pre-training phase may learn from: kept, non-empty, machine-captioned rows outside the held-out split. */
-export const trainableExample = (e: TrainExample): boolean => e.split !== 'heldout' && e.keep && e.caption.trim() !== '' && e.captionSource !== 'human';
+export const trainableExample = (e: TrainExample): boolean =>
+  e.split !== 'heldout' && e.keep && e.caption.trim() !== '' && e.captionSource !== 'human';
 
 /** Rows a fine-tuning phase learns from: human captions outside the held-out split, whatever the clip's columns. */
-export const humanExample = (e: TrainExample): boolean => e.split !== 'heldout' && e.captionSource === 'human' && e.caption.trim() !== '';
+export const humanExample = (e: TrainExample): boolean =>
+  e.split !== 'heldout' && e.captionSource === 'human' && e.caption.trim() !== '';

@@ -13,7 +13,14 @@ import { readRunMeta } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { renderReportHtml } from '../../report/render-html.js';
-import type { DownstreamPoint, ErrorSummary, ReportData, RoundMetrics, SampleClip, TrinityPoint } from '../../report/report-data.js';
+import type {
+  DownstreamPoint,
+  ErrorSummary,
+  ReportData,
+  RoundMetrics,
+  SampleClip,
+  TrinityPoint,
+} from '../../report/report-data.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ErrorRow } from '../../schemas/errors.js';
 import type { ScoreRow } from '../../schemas/scores.js';
@@ -31,7 +38,9 @@ export function toTrinityPoint(t: Trinity): TrinityPoint {
     distinct1: t.diversity.distinct1,
     distinct2: t.diversity.distinct2,
     entropy: t.diversity.entropy,
-    ...(t.quality ? { contentAccuracy: t.quality.contentAccuracy, ciderD: t.quality.ciderD, bleu4: t.quality.bleu4 } : {}),
+    ...(t.quality
+      ? { contentAccuracy: t.quality.contentAccuracy, ciderD: t.quality.ciderD, bleu4: t.quality.bleu4 }
+      : {}),
   };
 }
 
@@ -44,9 +53,15 @@ export function toRoundMetrics(r: RoundRecord): RoundMetrics {
     dataset: toTrinityPoint(r.dataset),
     bySource: Object.fromEntries(Object.entries(r.dataset.bySource).map(([k, v]) => [k, toTrinityPoint(v)])),
     keptShare: r.keptShare,
-    adatailr: { rows: r.adatailr.rows, dropped: r.adatailr.dropped, reweighted: r.adatailr.reweighted, gamma: r.adatailr.gamma, rho: r.adatailr.rho },
+    adatailr: {
+      rows: r.adatailr.rows,
+      dropped: r.adatailr.dropped,
+      reweighted: r.adatailr.reweighted,
+      gamma: r.adatailr.gamma,
+      rho: r.adatailr.rho,
+    },
     ...(q ? { model: { ciderD: q.ciderD, bleu4: q.bleu4, attributeAccuracy: q.attributes.mean } } : {}),
-    ...(downstreamPoint(r, `round-${r.round}`) ? { downstream: downstreamPoint(r, `round-${r.round}`) as DownstreamPoint } : {}),
+    ...(downstreamPoint(r, `round-${r.round}`) ? { downstream: downstreamPoint(r, `round-${r.round}`) } : {}),
     lossCurve: r.pretrain.lossCurve,
     seconds: r.seconds.captionAndScore + r.seconds.train + r.seconds.eval,
   };
@@ -76,17 +91,27 @@ export async function errorSummaries(runDir: string): Promise<ErrorSummary[]> {
 }
 
 /** Builds the report data of a refine job directory. */
-export async function buildReportData(jobDir: string, opts: { samples?: number; seed?: number } = {}): Promise<ReportData> {
+export async function buildReportData(
+  jobDir: string,
+  opts: { samples?: number; seed?: number } = {},
+): Promise<ReportData> {
   const l = jobLayout(jobDir);
   if (!existsSync(l.jobMeta)) throw new Error(`report: ${jobDir} is not a refine job directory (no job.json)`);
-  const job = JSON.parse(await readFile(l.jobMeta, 'utf8')) as { config_hash: string; created_at: string; config: { truth?: string; seed?: number } };
+  const job = JSON.parse(await readFile(l.jobMeta, 'utf8')) as {
+    config_hash: string;
+    created_at: string;
+    config: { truth?: string; seed?: number };
+  };
   const records: RoundRecord[] = [];
   if (existsSync(l.metricsDir)) {
     const names = (await readdir(l.metricsDir)).filter((f) => /^round-\d+\.json$/.test(f));
     for (const f of names) records.push(JSON.parse(await readFile(join(l.metricsDir, f), 'utf8')) as RoundRecord);
   }
   records.sort((a, b) => a.round - b.round);
-  const truth = job.config.truth && existsSync(job.config.truth) ? new Map((await readParquetRows<TruthRow>(job.config.truth)).map((t) => [t.clip_id, t])) : undefined;
+  const truth =
+    job.config.truth && existsSync(job.config.truth)
+      ? new Map((await readParquetRows<TruthRow>(job.config.truth)).map((t) => [t.clip_id, t]))
+      : undefined;
   const first = records[0];
   const baselines = {
     ...(first ? { raw: toTrinityPoint(first.raw) } : {}),
@@ -102,7 +127,9 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
   const meta0 = await readRunMeta(round0);
   if (meta0 && meta0.shards.length > 0) {
     const firstShard = meta0.shards[0];
-    const clips = (await readStoredRows<ClipRow>(round0, layout.input(firstShard))).filter((c) => c.split !== 'heldout');
+    const clips = (await readStoredRows<ClipRow>(round0, layout.input(firstShard))).filter(
+      (c) => c.split !== 'heldout',
+    );
     const pick = rankedSubset(opts.seed ?? job.config.seed ?? 0, 'report-samples', clips.length, opts.samples ?? 6);
     const chosen = clips.filter((_, i) => pick.has(i));
     const store = new FrameStore({ storage: new LocalStorage(l.framesRun) });
@@ -110,13 +137,20 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
     const history = new Map<string, SampleClip['captions']>();
     for (const r of records) {
       const run = new LocalStorage(l.roundRun(r.round));
-      const scores = new Map((await readStoredRows<ScoreRow>(run, layout.output('adatailr', firstShard))).map((s) => [s.clip_id, s]));
+      const scores = new Map(
+        (await readStoredRows<ScoreRow>(run, layout.output('adatailr', firstShard))).map((s) => [s.clip_id, s]),
+      );
       for (const c of chosen) {
         const s = scores.get(c.clip_id);
         if (!s) continue;
         const list = history.get(c.clip_id) ?? [];
         const margin = s.runner_up ? `, +${s.margin.toFixed(1)} over ${s.runner_up}` : '';
-        list.push({ round: r.round, caption: `${s.caption} [${s.caption_source}${margin}]`, weight: s.mean_token_weight, keep: s.keep });
+        list.push({
+          round: r.round,
+          caption: `${s.caption} [${s.caption_source}${margin}]`,
+          weight: s.mean_token_weight,
+          keep: s.keep,
+        });
         history.set(c.clip_id, list);
       }
     }
@@ -125,10 +159,17 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
       const thumbs = [];
       if (f) {
         const size = f.width * f.height * 3;
-        for (let i = 0; i < f.count; i++) thumbs.push({ width: f.width, height: f.height, pixels: f.pixels.subarray(i * size, (i + 1) * size) });
+        for (let i = 0; i < f.count; i++)
+          thumbs.push({ width: f.width, height: f.height, pixels: f.pixels.subarray(i * size, (i + 1) * size) });
       }
       const gt = truth?.get(c.clip_id)?.gt_caption;
-      samples.push({ clipId: c.clip_id, thumbnails: thumbs, asrText: c.asr_text, ...(gt !== undefined ? { groundTruth: gt } : {}), captions: history.get(c.clip_id) ?? [] });
+      samples.push({
+        clipId: c.clip_id,
+        thumbnails: thumbs,
+        asrText: c.asr_text,
+        ...(gt !== undefined ? { groundTruth: gt } : {}),
+        captions: history.get(c.clip_id) ?? [],
+      });
     }
   }
 
@@ -143,7 +184,8 @@ export async function buildReportData(jobDir: string, opts: { samples?: number; 
     if (!m) merged.set(id, { ...e, examples: [...e.examples] });
     else {
       m.count += e.count;
-      for (const x of e.examples) if (m.examples.length < 3 && !m.examples.some((y) => y.clipId === x.clipId)) m.examples.push(x);
+      for (const x of e.examples)
+        if (m.examples.length < 3 && !m.examples.some((y) => y.clipId === x.clipId)) m.examples.push(x);
     }
   }
   return {

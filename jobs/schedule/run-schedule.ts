@@ -40,7 +40,11 @@ export function startSchedule(config: RefineConfig, opts: ScheduleOptions): Sche
     job = new Cron(
       opts.cron,
       {
-        protect: (j) => log.warn({ cron: opts.cron, previous_started: j.currentRun()?.toISOString() ?? null }, 'tick missed: the previous tick is still running (logged, not stacked)'),
+        protect: (j) =>
+          log.warn(
+            { cron: opts.cron, previous_started: j.currentRun()?.toISOString() ?? null },
+            'tick missed: the previous tick is still running (logged, not stacked)',
+          ),
       },
       async () => {
         try {

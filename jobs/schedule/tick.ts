@@ -43,7 +43,15 @@ export interface TickOptions {
 export type TickResult =
   | { readonly status: 'locked' }
   | { readonly status: 'no-new-clips' }
-  | { readonly status: 'done'; readonly tick: number; readonly clips: number; readonly exported: number; readonly resumed: boolean; readonly retrained: boolean; readonly model: string };
+  | {
+      readonly status: 'done';
+      readonly tick: number;
+      readonly clips: number;
+      readonly exported: number;
+      readonly resumed: boolean;
+      readonly retrained: boolean;
+      readonly model: string;
+    };
 
 /** Paths of the schedule state inside a job directory. */
 export function scheduleLayout(runDir: string) {
@@ -64,7 +72,11 @@ export function scheduleLayout(runDir: string) {
 
 async function tickNumbers(dir: string): Promise<number[]> {
   if (!existsSync(dir)) return [];
-  return (await readdir(dir)).map((f) => /^tick-(\d+)$/.exec(f)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+  return (await readdir(dir))
+    .map((f) => /^tick-(\d+)$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
 }
 
 async function clipIdsOfRun(runDir: string): Promise<string[]> {
@@ -73,7 +85,8 @@ async function clipIdsOfRun(runDir: string): Promise<string[]> {
   if (!meta) return [];
   const ids: string[] = [];
   for (const shard of meta.shards) {
-    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard)))) ids.push(...batchToRows<ClipRow>(b).map((c) => c.clip_id));
+    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard))))
+      ids.push(...batchToRows<ClipRow>(b).map((c) => c.clip_id));
   }
   return ids;
 }
@@ -85,18 +98,28 @@ export async function currentModels(config: RefineConfig): Promise<string[]> {
   if (existsSync(models)) {
     const names = await readdir(models);
     const ticks = names.filter((n) => /^tick-\d+$/.test(n)).sort();
-    if (ticks.length) return [join(models, ticks[ticks.length - 1] as string)];
-    const rounds = names.map((n) => /^round-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+    if (ticks.length) return [join(models, ticks[ticks.length - 1])];
+    const rounds = names
+      .map((n) => /^round-(\d+)$/.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]));
     if (rounds.length) return [jobLayout(config.run_dir).roundModel(Math.max(...rounds))];
   }
   if (config.model.init) return [config.model.init];
-  throw new Error(`schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`);
+  throw new Error(
+    `schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`,
+  );
 }
 
 /** The judges of the refine job's latest round (one per fold), or undefined when no refine round trained any. */
 export async function currentJudges(config: RefineConfig): Promise<string[] | undefined> {
   const dir = join(config.run_dir, 'judges');
-  const rounds = existsSync(dir) ? (await readdir(dir)).map((n) => /^round-(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])) : [];
+  const rounds = existsSync(dir)
+    ? (await readdir(dir))
+        .map((n) => /^round-(\d+)$/.exec(n))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]))
+    : [];
   if (rounds.length === 0) return undefined;
   const last = Math.max(...rounds);
   return Array.from({ length: config.folds }, (_, f) => jobLayout(config.run_dir).judge(last, f));
@@ -136,11 +159,13 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     log.info({ tick }, 'resuming an interrupted tick');
   } else {
     const seen = new Set<string>();
-    for (const n of ticks) if (existsSync(s.tickDone(n))) for (const id of await clipIdsOfRun(s.tickRun(n))) seen.add(id);
+    for (const n of ticks)
+      if (existsSync(s.tickDone(n))) for (const id of await clipIdsOfRun(s.tickRun(n))) seen.add(id);
     const refineRound0 = jobLayout(config.run_dir).roundRun(0);
     for (const id of await clipIdsOfRun(refineRound0)) seen.add(id);
     const fresh: ClipRow[] = [];
-    for await (const item of readManifest(config.manifest)) if ('clip' in item && !seen.has(item.clip.clip_id)) fresh.push(item.clip);
+    for await (const item of readManifest(config.manifest))
+      if ('clip' in item && !seen.has(item.clip.clip_id)) fresh.push(item.clip);
     if (fresh.length === 0) {
       log.info({ manifest: config.manifest, processed: seen.size }, 'no new clips');
       return { status: 'no-new-clips' };
@@ -148,16 +173,26 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     tick = unfinished ?? (ticks.length ? ticks[ticks.length - 1] + 1 : 0);
     await mkdir(s.tickDir(tick), { recursive: true });
     const tmp = `${s.tickManifest(tick)}.tmp`;
-    await writeFile(tmp, parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, fresh as unknown as Record<string, unknown>[])]));
+    await writeFile(
+      tmp,
+      parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, fresh as unknown as Record<string, unknown>[])]),
+    );
     await rename(tmp, s.tickManifest(tick));
     log.info({ tick, clips: fresh.length }, 'tick started');
   }
 
   const modelDirs = await currentModels(config);
-  const version = await loadVersion(modelDirs[0] as string);
-  const device = new Device({ providers: config.device.providers, intraOpThreads: config.device.threads, warn: (m) => log.warn(m) });
+  const version = await loadVersion(modelDirs[0]);
+  const device = new Device({
+    providers: config.device.providers,
+    intraOpThreads: config.device.threads,
+    warn: (m) => log.warn(m),
+  });
   const reporter = opts.reporter ?? defaultReporter;
-  const runConfig = { schedule: hashValue(refineOutputConfig(config)), models: await Promise.all(modelDirs.map(async (d) => (await loadVersion(d)).manifest.contentHash)) };
+  const runConfig = {
+    schedule: hashValue(refineOutputConfig(config)),
+    models: await Promise.all(modelDirs.map(async (d) => (await loadVersion(d)).manifest.contentHash)),
+  };
   const spec = { count: version.config.frames, width: version.config.frameSize, height: version.config.frameSize };
   await runLocal({
     runDir: s.tickFrames(tick),
@@ -175,10 +210,36 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   let judges = await currentJudges(config);
   if (!judges) {
     const own = join(s.tickDir(tick), 'own-text');
-    await runRoundSteps({ config, round: tick, runDir: own, manifestPath: s.tickManifest(tick), framesRun, frameSpec: spec, writerVersion: 'text', gamma: 0, vocabSize: version.config.vocabSize, device, runConfig, reporter: reporter(), ...(opts.signal ? { signal: opts.signal } : {}) });
+    await runRoundSteps({
+      config,
+      round: tick,
+      runDir: own,
+      manifestPath: s.tickManifest(tick),
+      framesRun,
+      frameSpec: spec,
+      writerVersion: 'text',
+      gamma: 0,
+      vocabSize: version.config.vocabSize,
+      device,
+      runConfig,
+      reporter: reporter(),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     const ownSet = await TrainingSet.open({ roundRun: new LocalStorage(own), framesRun, scoreStage: 'none' });
     const dir = (f: number): string => join(s.tickDir(tick), 'judges', `fold-${f}`);
-    await trainJudges({ config, set: ownSet, folds: config.folds, outDir: dir, frameSpec: { count: spec.count, width: spec.width }, tokenizer: version.tokenizer, seed: config.seed + tick, trainingDataId: `tick-${tick}-own-text`, device, log, ...(opts.signal ? { signal: opts.signal } : {}) });
+    await trainJudges({
+      config,
+      set: ownSet,
+      folds: config.folds,
+      outDir: dir,
+      frameSpec: { count: spec.count, width: spec.width },
+      tokenizer: version.tokenizer,
+      seed: config.seed + tick,
+      trainingDataId: `tick-${tick}-own-text`,
+      device,
+      log,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     judges = Array.from({ length: config.folds }, (_, f) => dir(f));
   }
   // the same round as refine's, over the tick's new clips, with the current models (none trained on them)
@@ -200,18 +261,28 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     reporter: reporter(),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  const exported = await exportRun({ run: new LocalStorage(s.tickRun(tick)), round: tick, configHash: hashValue(refineOutputConfig(config)), rounds: [], outDir: s.tickExport(tick) });
+  const exported = await exportRun({
+    run: new LocalStorage(s.tickRun(tick)),
+    round: tick,
+    configHash: hashValue(refineOutputConfig(config)),
+    rounds: [],
+    outDir: s.tickExport(tick),
+  });
 
   let retrained = false;
-  let model = modelDirs[0] as string;
+  let model = modelDirs[0];
   const every = opts.retrainEvery ?? 0;
   if (every > 0 && (tick + 1) % every === 0) {
-    const set = await TrainingSet.open({ roundRun: new LocalStorage(s.tickRun(tick)), framesRun, textDropout: config.train.text_dropout });
+    const set = await TrainingSet.open({
+      roundRun: new LocalStorage(s.tickRun(tick)),
+      framesRun,
+      textDropout: config.train.text_dropout,
+    });
     await trainCaptioner({
       config,
       set,
       outDir: s.model(tick),
-      start: async () => loadModel(modelDirs[0] as string),
+      start: async () => loadModel(modelDirs[0]),
       modelConfig: version.config,
       tokenizer: version.tokenizer,
       seed: config.seed + tick,
@@ -226,7 +297,10 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   }
   const clips = (await clipIdsOfRun(s.tickRun(tick))).length;
   const result = { status: 'done' as const, tick, clips, exported: exported.metadata.rows, resumed, retrained, model };
-  await writeFile(`${s.tickDone(tick)}.tmp`, `${JSON.stringify({ ...result, finished_at: new Date().toISOString() }, null, 2)}\n`);
+  await writeFile(
+    `${s.tickDone(tick)}.tmp`,
+    `${JSON.stringify({ ...result, finished_at: new Date().toISOString() }, null, 2)}\n`,
+  );
   await rename(`${s.tickDone(tick)}.tmp`, s.tickDone(tick));
   log.info(result, 'tick finished');
   return result;

@@ -102,12 +102,15 @@ export class AdaptiveGamma implements GammaStrategy {
     this.#alpha = options.emaAlpha ?? 0.1;
     if (!(this.#alpha > 0 && this.#alpha <= 1)) throw new RangeError(`emaAlpha must be in (0, 1], got ${this.#alpha}`);
     this.#warmup = options.warmupSteps ?? 20;
-    if (!(Number.isInteger(this.#warmup) && this.#warmup >= 0)) throw new RangeError(`warmupSteps must be an integer >= 0, got ${this.#warmup}`);
+    if (!(Number.isInteger(this.#warmup) && this.#warmup >= 0))
+      throw new RangeError(`warmupSteps must be an integer >= 0, got ${this.#warmup}`);
     this.#eps = options.eps ?? 1e-6;
     this.#unit = options.unit ?? 'sequence';
     this.#gammaMax = options.gammaMax ?? 0.25;
-    if (!(this.#gammaMax >= 0 && this.#gammaMax <= 1)) throw new RangeError(`gammaMax must be in [0, 1], got ${this.#gammaMax}`);
-    if (this.#unit !== 'token' && this.#unit !== 'sequence') throw new RangeError(`unit must be "token" or "sequence", got ${JSON.stringify(this.#unit)}`);
+    if (!(this.#gammaMax >= 0 && this.#gammaMax <= 1))
+      throw new RangeError(`gammaMax must be in [0, 1], got ${this.#gammaMax}`);
+    if (this.#unit !== 'token' && this.#unit !== 'sequence')
+      throw new RangeError(`unit must be "token" or "sequence", got ${JSON.stringify(this.#unit)}`);
   }
 
   /** What ρ counts. */
@@ -127,7 +130,8 @@ export class AdaptiveGamma implements GammaStrategy {
   }
 
   observe(tokenLogp: ArrayLike<number>, mask: ArrayLike<number>, seqLen?: number): void {
-    const { low, n } = this.#unit === 'token' ? this.#countTokens(tokenLogp, mask) : this.#countSequences(tokenLogp, mask, seqLen);
+    const { low, n } =
+      this.#unit === 'token' ? this.#countTokens(tokenLogp, mask) : this.#countSequences(tokenLogp, mask, seqLen);
     this.#steps++;
     if (n === 0) return;
     const frac = low / n;
@@ -145,9 +149,15 @@ export class AdaptiveGamma implements GammaStrategy {
     return { low, n };
   }
 
-  #countSequences(tokenLogp: ArrayLike<number>, mask: ArrayLike<number>, seqLen: number | undefined): { low: number; n: number } {
+  #countSequences(
+    tokenLogp: ArrayLike<number>,
+    mask: ArrayLike<number>,
+    seqLen: number | undefined,
+  ): { low: number; n: number } {
     if (!(seqLen !== undefined && Number.isInteger(seqLen) && seqLen > 0 && tokenLogp.length % seqLen === 0)) {
-      throw new RangeError(`adaptive γ (unit "sequence"): seqLen must divide the ${tokenLogp.length} log-probs, got ${seqLen}`);
+      throw new RangeError(
+        `adaptive γ (unit "sequence"): seqLen must divide the ${tokenLogp.length} log-probs, got ${seqLen}`,
+      );
     }
     let low = 0;
     let n = 0;

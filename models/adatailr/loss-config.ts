@@ -9,31 +9,37 @@ import { perSampleNll, truncationWeights } from './loss-truncation.js';
 /** Config schema of the training loss. */
 export const lossConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mle') }).strict(),
-  z.object({
-    kind: z.literal('tailr'),
-    gamma: z.number().min(0).max(1).default(1),
-    wMin: z.number().min(0).max(1).default(0),
-  }).strict(),
-  z.object({
-    kind: z.literal('adatailr'),
-    wMin: z.number().min(0).max(1).default(0),
-    /** Probability floor; default 10/|V|. */
-    pMin: z.number().gt(0).lt(1).optional(),
-    emaAlpha: z.number().gt(0).max(1).default(0.1),
-    /**
-     * Steps with γ = 0 at the start (ρ is still observed). Default: the run's learning-rate warm-up,
-     * filled in by `trainWithNoiseControl` (docs/adatailr.md, "Warm-up").
-     */
-    warmupSteps: z.number().int().min(0).optional(),
-    /** What ρ counts: implausible tokens or captions (see `AdaptiveGammaOptions.unit`; default there). */
-    unit: z.enum(['token', 'sequence']).optional(),
-    /** Upper clamp of γ (see `AdaptiveGammaOptions.gammaMax`; default there). */
-    gammaMax: z.number().min(0).max(1).optional(),
-  }).strict(),
-  z.object({
-    kind: z.literal('loss-truncation'),
-    dropFraction: z.number().min(0).lt(1).default(0.2),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('tailr'),
+      gamma: z.number().min(0).max(1).default(1),
+      wMin: z.number().min(0).max(1).default(0),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('adatailr'),
+      wMin: z.number().min(0).max(1).default(0),
+      /** Probability floor; default 10/|V|. */
+      pMin: z.number().gt(0).lt(1).optional(),
+      emaAlpha: z.number().gt(0).max(1).default(0.1),
+      /**
+       * Steps with γ = 0 at the start (ρ is still observed). Default: the run's learning-rate warm-up,
+       * filled in by `trainWithNoiseControl` (docs/adatailr.md, "Warm-up").
+       */
+      warmupSteps: z.number().int().min(0).optional(),
+      /** What ρ counts: implausible tokens or captions (see `AdaptiveGammaOptions.unit`; default there). */
+      unit: z.enum(['token', 'sequence']).optional(),
+      /** Upper clamp of γ (see `AdaptiveGammaOptions.gammaMax`; default there). */
+      gammaMax: z.number().min(0).max(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('loss-truncation'),
+      dropFraction: z.number().min(0).lt(1).default(0.2),
+    })
+    .strict(),
 ]);
 
 /** A validated loss config. */
@@ -53,7 +59,10 @@ export interface NoiseControl {
   /** True when `inputsFor` needs the batch's per-token log-probs from a forward pass first. */
   readonly needsPreScore: boolean;
   /** Inputs for the next step over a batch of `batch` samples (pre-scored log-probs when `needsPreScore`). */
-  inputsFor(batch: number, preScore?: { tokenLogp: ArrayLike<number>; mask: ArrayLike<number>; seqLen: number }): LossStepInputs;
+  inputsFor(
+    batch: number,
+    preScore?: { tokenLogp: ArrayLike<number>; mask: ArrayLike<number>; seqLen: number },
+  ): LossStepInputs;
   /**
    * Feeds the step's per-token log-probs (and mask, [B, seqLen]) back; returns the γ/ρ that were in
    * force. Without `seqLen`, the layout is taken from the batch size of the last `inputsFor`.
@@ -76,7 +85,14 @@ export function createNoiseControl(config: LossConfig, vocabSize: number): Noise
       wMin = config.wMin;
       break;
     case 'adatailr':
-      strategy = new AdaptiveGamma({ vocabSize, pMin: config.pMin, emaAlpha: config.emaAlpha, warmupSteps: config.warmupSteps, unit: config.unit, gammaMax: config.gammaMax });
+      strategy = new AdaptiveGamma({
+        vocabSize,
+        pMin: config.pMin,
+        emaAlpha: config.emaAlpha,
+        warmupSteps: config.warmupSteps,
+        unit: config.unit,
+        gammaMax: config.gammaMax,
+      });
       wMin = config.wMin;
       break;
   }
@@ -91,8 +107,12 @@ export function createNoiseControl(config: LossConfig, vocabSize: number): Noise
       const { gamma } = strategy.current();
       let sampleWeight: Float32Array = new Float32Array(batch).fill(1);
       if (config.kind === 'loss-truncation') {
-        if (!preScore) throw new Error('loss-truncation needs the batch pre-scored (per-token log-probs) before the step');
-        sampleWeight = truncationWeights(perSampleNll(preScore.tokenLogp, preScore.mask, batch, preScore.seqLen), config.dropFraction);
+        if (!preScore)
+          throw new Error('loss-truncation needs the batch pre-scored (per-token log-probs) before the step');
+        sampleWeight = truncationWeights(
+          perSampleNll(preScore.tokenLogp, preScore.mask, batch, preScore.seqLen),
+          config.dropFraction,
+        );
       }
       return { gamma, wMin, sampleWeight };
     },

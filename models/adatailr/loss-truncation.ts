@@ -5,7 +5,8 @@
 
 /** Per-sample weights (1 keep, 0 drop) that drop the `dropFraction` highest losses; ties keep the earlier sample. */
 export function truncationWeights(perSampleLoss: ArrayLike<number>, dropFraction: number): Float32Array {
-  if (!(dropFraction >= 0 && dropFraction < 1)) throw new RangeError(`dropFraction must be in [0, 1), got ${dropFraction}`);
+  if (!(dropFraction >= 0 && dropFraction < 1))
+    throw new RangeError(`dropFraction must be in [0, 1), got ${dropFraction}`);
   const n = perSampleLoss.length;
   const out = new Float32Array(n).fill(1);
   const drop = Math.floor(dropFraction * n);
@@ -16,7 +17,12 @@ export function truncationWeights(perSampleLoss: ArrayLike<number>, dropFraction
 }
 
 /** Mean NLL per sample from per-token log-probs laid out [B, L] with a [B, L] mask. */
-export function perSampleNll(tokenLogp: ArrayLike<number>, mask: ArrayLike<number>, batch: number, seqLen: number): Float32Array {
+export function perSampleNll(
+  tokenLogp: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  batch: number,
+  seqLen: number,
+): Float32Array {
   const out = new Float32Array(batch);
   for (let b = 0; b < batch; b++) {
     let s = 0;

@@ -84,7 +84,11 @@ export interface TrainLoopResult {
 }
 
 /** Non-pad mask [B, L] of the captions as the trainer lays them out (bos dropped, eos kept). */
-export async function captionMask(trainer: Trainer, captions: NonNullable<CaptionBatch['captions']>, seqLen: number): Promise<Float32Array> {
+export async function captionMask(
+  trainer: Trainer,
+  captions: NonNullable<CaptionBatch['captions']>,
+  seqLen: number,
+): Promise<Float32Array> {
   const { config, tokenizer } = trainer.model;
   const rows = captionRows(config, await toIds(tokenizer, captions));
   const mask = new Float32Array(rows.length * seqLen);
@@ -93,8 +97,13 @@ export async function captionMask(trainer: Trainer, captions: NonNullable<Captio
 }
 
 /** The default pre-scorer: a Captioner snapshot of the trainer's current weights, refreshed every `every` calls. */
-export function snapshotPreScorer(trainer: Trainer, device: Device, every = 1): PreScorer & { release(): Promise<void> } {
-  if (!(Number.isInteger(every) && every >= 1)) throw new RangeError(`prescoreEvery must be an integer >= 1, got ${every}`);
+export function snapshotPreScorer(
+  trainer: Trainer,
+  device: Device,
+  every = 1,
+): PreScorer & { release(): Promise<void> } {
+  if (!(Number.isInteger(every) && every >= 1))
+    throw new RangeError(`prescoreEvery must be an integer >= 1, got ${every}`);
   let captioner: Captioner | undefined;
   let age = 0;
   const scorer = async (batch: CaptionBatch): Promise<PreScore> => {
@@ -119,12 +128,17 @@ export function snapshotPreScorer(trainer: Trainer, device: Device, every = 1): 
 }
 
 /** The loss's own per-sample weights times the data's row weights (validated: finite, ≥ 0). */
-function withRowWeights<T extends { sampleWeight: Float32Array }>(inputs: T, weights: readonly number[] | undefined): T {
+function withRowWeights<T extends { sampleWeight: Float32Array }>(
+  inputs: T,
+  weights: readonly number[] | undefined,
+): T {
   if (!weights) return inputs;
-  if (weights.length !== inputs.sampleWeight.length) throw new Error(`train loop: ${weights.length} row weights for ${inputs.sampleWeight.length} rows`);
+  if (weights.length !== inputs.sampleWeight.length)
+    throw new Error(`train loop: ${weights.length} row weights for ${inputs.sampleWeight.length} rows`);
   const sampleWeight = inputs.sampleWeight.map((s, b) => {
-    const w = weights[b] as number;
-    if (!(Number.isFinite(w) && w >= 0)) throw new RangeError(`train loop: row weight ${b} is ${w}; weights must be finite and ≥ 0`);
+    const w = weights[b];
+    if (!(Number.isFinite(w) && w >= 0))
+      throw new RangeError(`train loop: row weight ${b} is ${w}; weights must be finite and ≥ 0`);
     return s * w;
   });
   return { ...inputs, sampleWeight };
@@ -137,12 +151,16 @@ function withRowWeights<T extends { sampleWeight: Float32Array }>(inputs: T, wei
 export async function trainWithNoiseControl(opts: TrainLoopOptions): Promise<TrainLoopResult> {
   const parsed = lossConfigSchema.parse(opts.lossConfig);
   // AdaTaiLr's γ warm-up defaults to the learning-rate warm-up; the result records the value used
-  const lossConfig: LossConfig = parsed.kind === 'adatailr' && parsed.warmupSteps === undefined ? { ...parsed, warmupSteps: opts.trainer.options.warmupSteps } : parsed;
+  const lossConfig: LossConfig =
+    parsed.kind === 'adatailr' && parsed.warmupSteps === undefined
+      ? { ...parsed, warmupSteps: opts.trainer.options.warmupSteps }
+      : parsed;
   const control = createNoiseControl(lossConfig, opts.vocabSize);
   let ownScorer: ReturnType<typeof snapshotPreScorer> | undefined;
   let prescore = opts.prescore;
   if (control.needsPreScore && !prescore) {
-    if (!opts.device) throw new Error(`train loop: loss ${lossConfig.kind} needs pre-scoring; pass \`prescore\` or \`device\``);
+    if (!opts.device)
+      throw new Error(`train loop: loss ${lossConfig.kind} needs pre-scoring; pass \`prescore\` or \`device\``);
     prescore = ownScorer = snapshotPreScorer(opts.trainer, opts.device, opts.prescoreEvery ?? 1);
   }
   const steps: StepMetrics[] = [];
@@ -158,7 +176,7 @@ export async function trainWithNoiseControl(opts: TrainLoopOptions): Promise<Tra
       const [, L] = r.dims;
       const mask = await captionMask(opts.trainer, batch.captions, L);
       // a row the data weighs at 0 is not part of the batch: the noise estimate does not see it either
-      if (batch.weights) for (let b = 0; b < B; b++) if (!(batch.weights[b]! > 0)) mask.fill(0, b * L, (b + 1) * L);
+      if (batch.weights) for (let b = 0; b < B; b++) if (!(batch.weights[b] > 0)) mask.fill(0, b * L, (b + 1) * L);
       const inForce = control.observe(r.tokenLogp, mask, L);
       let nll = 0;
       let w = 0;

@@ -47,33 +47,93 @@ type PresetBody = Omit<CaptionerConfig, 'preset' | 'vocabSize'>;
  * default demo/benchmark size; `base` is meant for a GPU.
  */
 export const PRESETS: Readonly<Record<PresetName, PresetBody>> = {
-  tiny: { dModel: 64, heads: 4, ffn: 128, encLayers: 1, decLayers: 1, frames: 4, frameSize: 32, patch: 8, maxTextLen: 16, maxCaptionLen: 16 },
-  small: { dModel: 192, heads: 4, ffn: 512, encLayers: 3, decLayers: 3, frames: 8, frameSize: 64, patch: 16, maxTextLen: 48, maxCaptionLen: 32 },
-  base: { dModel: 512, heads: 8, ffn: 2048, encLayers: 6, decLayers: 6, frames: 8, frameSize: 112, patch: 16, maxTextLen: 64, maxCaptionLen: 48 },
+  tiny: {
+    dModel: 64,
+    heads: 4,
+    ffn: 128,
+    encLayers: 1,
+    decLayers: 1,
+    frames: 4,
+    frameSize: 32,
+    patch: 8,
+    maxTextLen: 16,
+    maxCaptionLen: 16,
+  },
+  small: {
+    dModel: 192,
+    heads: 4,
+    ffn: 512,
+    encLayers: 3,
+    decLayers: 3,
+    frames: 8,
+    frameSize: 64,
+    patch: 16,
+    maxTextLen: 48,
+    maxCaptionLen: 32,
+  },
+  base: {
+    dModel: 512,
+    heads: 8,
+    ffn: 2048,
+    encLayers: 6,
+    decLayers: 6,
+    frames: 8,
+    frameSize: 112,
+    patch: 16,
+    maxTextLen: 64,
+    maxCaptionLen: 48,
+  },
 };
 
 /** Builds and validates a config from a preset (or explicit overrides); errors quote the bad value. */
-export function makeConfig(preset: PresetName | PresetBody, vocabSize: number, overrides: Partial<PresetBody> = {}): CaptionerConfig {
+export function makeConfig(
+  preset: PresetName | PresetBody,
+  vocabSize: number,
+  overrides: Partial<PresetBody> = {},
+): CaptionerConfig {
   const body = typeof preset === 'string' ? PRESETS[preset] : preset;
-  if (!body) throw new Error(`captioner: unknown preset ${JSON.stringify(preset)} (expected one of ${Object.keys(PRESETS).join(', ')})`);
-  const cfg: CaptionerConfig = { preset: typeof preset === 'string' ? preset : 'custom', ...body, ...overrides, vocabSize };
+  if (!body)
+    throw new Error(
+      `captioner: unknown preset ${JSON.stringify(preset)} (expected one of ${Object.keys(PRESETS).join(', ')})`,
+    );
+  const cfg: CaptionerConfig = {
+    preset: typeof preset === 'string' ? preset : 'custom',
+    ...body,
+    ...overrides,
+    vocabSize,
+  };
   validateConfig(cfg);
   return cfg;
 }
 
 /** Throws with the field name and value when a config is inconsistent. */
 export function validateConfig(cfg: CaptionerConfig): void {
-  const positive: (keyof CaptionerConfig)[] = ['dModel', 'heads', 'ffn', 'frames', 'frameSize', 'patch', 'maxTextLen', 'maxCaptionLen', 'vocabSize'];
+  const positive: (keyof CaptionerConfig)[] = [
+    'dModel',
+    'heads',
+    'ffn',
+    'frames',
+    'frameSize',
+    'patch',
+    'maxTextLen',
+    'maxCaptionLen',
+    'vocabSize',
+  ];
   for (const k of positive) {
     const v = cfg[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`captioner config: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+      throw new Error(`captioner config: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
   }
   for (const k of ['encLayers', 'decLayers'] as const) {
-    if (!Number.isInteger(cfg[k]) || cfg[k] < 0) throw new Error(`captioner config: ${k} must be a non-negative integer, got ${cfg[k]}`);
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 0)
+      throw new Error(`captioner config: ${k} must be a non-negative integer, got ${cfg[k]}`);
   }
-  if (cfg.dModel % cfg.heads) throw new Error(`captioner config: dModel ${cfg.dModel} is not divisible by heads ${cfg.heads}`);
-  if (cfg.frameSize % cfg.patch) throw new Error(`captioner config: frameSize ${cfg.frameSize} is not divisible by patch ${cfg.patch}`);
-  if (cfg.maxCaptionLen < 2) throw new Error(`captioner config: maxCaptionLen must be ≥ 2 (bos + eos), got ${cfg.maxCaptionLen}`);
+  if (cfg.dModel % cfg.heads)
+    throw new Error(`captioner config: dModel ${cfg.dModel} is not divisible by heads ${cfg.heads}`);
+  if (cfg.frameSize % cfg.patch)
+    throw new Error(`captioner config: frameSize ${cfg.frameSize} is not divisible by patch ${cfg.patch}`);
+  if (cfg.maxCaptionLen < 2)
+    throw new Error(`captioner config: maxCaptionLen must be ≥ 2 (bos + eos), got ${cfg.maxCaptionLen}`);
 }
 
 /** Visual tokens per clip: frames × patches per frame. */

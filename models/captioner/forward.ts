@@ -81,7 +81,13 @@ export interface Encoded {
  * Encodes frames (uint8 [B,T,S,S,3], scaled to [−1, 1] in-graph) and text
  * ids (int64 [B,Lt], pad = 0) into memory.
  */
-export function encode(cfg: CaptionerConfig, dtype: FloatDType, frames: Tensor, textIds: Tensor, P: ParamLookup): Encoded {
+export function encode(
+  cfg: CaptionerConfig,
+  dtype: FloatDType,
+  frames: Tensor,
+  textIds: Tensor,
+  P: ParamLookup,
+): Encoded {
   const gr = frames.graph;
   const { frames: T, frameSize: S, patch: p, dModel: d } = cfg;
   const np = S / p;
@@ -105,7 +111,10 @@ export function encode(cfg: CaptionerConfig, dtype: FloatDType, frames: Tensor, 
   txt = o.add(txt, P('type.text'));
   let x = o.concat([vis, txt], 1);
   // Key bias: visual tokens always attend; text pads are masked.
-  const txtBias = o.mul(o.cast(o.equal(textIds, o.scalar(gr, SPECIAL_IDS.pad, 'int64')), dtype), o.scalar(gr, MASK_NEG, dtype));
+  const txtBias = o.mul(
+    o.cast(o.equal(textIds, o.scalar(gr, SPECIAL_IDS.pad, 'int64')), dtype),
+    o.scalar(gr, MASK_NEG, dtype),
+  );
   const memoryBias = o.pad(txtBias, o.ints(gr, [0, NV, 0, 0]), [txtBias.shape[0], x.shape[1]]);
   const bias4 = o.unsqueeze(memoryBias, [1, 2]);
   for (let i = 0; i < cfg.encLayers; i++) {

@@ -37,7 +37,12 @@ export const INFER_IO = {
 } as const;
 
 /** File names of the exported graphs inside a model version. */
-export const GRAPH_FILES = { encoder: 'encoder.onnx', decoder: 'decoder.onnx', decoderStep: 'decoder-step.onnx', score: 'score.onnx' } as const;
+export const GRAPH_FILES = {
+  encoder: 'encoder.onnx',
+  decoder: 'decoder.onnx',
+  decoderStep: 'decoder-step.onnx',
+  score: 'score.onnx',
+} as const;
 
 function weightLookup(g: Graph, cfg: CaptionerConfig, weights: Weights): (n: string) => Tensor {
   const made = new Map<string, Tensor>();
@@ -64,7 +69,10 @@ function inputs(g: Graph, cfg: CaptionerConfig): { frames: Tensor; textIds: Tens
 }
 
 /** The decoder graphs' inputs from the encoder: memory_bias [B,N] and each layer's cross K [B,h,dh,N] / V [B,h,N,dh]. */
-function encoderOutputInputs(g: Graph, cfg: CaptionerConfig): { memoryBias: Tensor; cross: { k: Tensor; v: Tensor }[] } {
+function encoderOutputInputs(
+  g: Graph,
+  cfg: CaptionerConfig,
+): { memoryBias: Tensor; cross: { k: Tensor; v: Tensor }[] } {
   const h = cfg.heads;
   const dh = cfg.dModel / h;
   const memoryBias = g.input(INFER_IO.memoryBias, 'float32', ['B', 'N']);
@@ -143,7 +151,10 @@ export function buildScoreGraph(cfg: CaptionerConfig, weights: Weights): Uint8Ar
 }
 
 /** Serializes the three inference graphs of a model. */
-export function exportGraphs(cfg: CaptionerConfig, weights: Weights): { encoder: Uint8Array; decoder: Uint8Array; decoderStep: Uint8Array; score: Uint8Array } {
+export function exportGraphs(
+  cfg: CaptionerConfig,
+  weights: Weights,
+): { encoder: Uint8Array; decoder: Uint8Array; decoderStep: Uint8Array; score: Uint8Array } {
   return {
     encoder: buildEncoderGraph(cfg, weights),
     decoder: buildDecoderGraph(cfg, weights),

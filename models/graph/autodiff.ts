@@ -57,9 +57,21 @@ function unreduce(gy: Tensor, x: Tensor, axes: readonly number[], keepdims: bool
 
 function reduceCount(x: Tensor, axes: readonly number[]): Tensor {
   const dims = axes.map((a) => x.shape[a < 0 ? a + x.rank : a]);
-  if (dims.every((d) => typeof d === 'number')) return o.scalarLike(x, (dims as number[]).reduce((a, b) => a * b, 1));
-  const picked = o.gather(o.shapeOf(x), o.ints(x.graph, axes.map((a) => (a < 0 ? a + x.rank : a))));
-  const prod = x.graph.node('ReduceProd', [picked], [{ dtype: 'int64', shape: [] }], { keepdims: { kind: 'int', value: 0 } })[0];
+  if (dims.every((d) => typeof d === 'number'))
+    return o.scalarLike(
+      x,
+      dims.reduce((a, b) => a * b, 1),
+    );
+  const picked = o.gather(
+    o.shapeOf(x),
+    o.ints(
+      x.graph,
+      axes.map((a) => (a < 0 ? a + x.rank : a)),
+    ),
+  );
+  const prod = x.graph.node('ReduceProd', [picked], [{ dtype: 'int64', shape: [] }], {
+    keepdims: { kind: 'int', value: 0 },
+  })[0];
   return o.cast(prod, x.dtype);
 }
 
@@ -74,7 +86,10 @@ const RULES: Record<string, GradRule> = {
   Div: (n, [gy], need) => {
     const [a, b] = [inp(n, 0), inp(n, 1)];
     const y = n.outputs[0];
-    return [need[0] ? sumToShape(o.div(gy!, b), a) : null, need[1] ? sumToShape(o.neg(o.mul(gy!, o.div(y, b))), b) : null];
+    return [
+      need[0] ? sumToShape(o.div(gy!, b), a) : null,
+      need[1] ? sumToShape(o.neg(o.mul(gy!, o.div(y, b))), b) : null,
+    ];
   },
   Pow: (n, [gy], need) => {
     const [a, b] = [inp(n, 0), inp(n, 1)];
@@ -180,7 +195,8 @@ const RULES: Record<string, GradRule> = {
     let offset: Tensor = o.ints(gr, [0]);
     return n.inputs.map((x, i) => {
       const xi = x!;
-      const size = typeof xi.shape[axis] === 'number' ? o.ints(gr, [xi.shape[axis] as number]) : o.gather(o.shapeOf(xi), o.ints(gr, [axis]));
+      const size =
+        typeof xi.shape[axis] === 'number' ? o.ints(gr, [xi.shape[axis]]) : o.gather(o.shapeOf(xi), o.ints(gr, [axis]));
       const end = o.add(offset, size);
       const gi = need[i] ? o.sliceDynamic(gy!, axis, offset, end, xi.shape[axis]) : null;
       offset = end;
@@ -263,7 +279,8 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[], seed?: Tensor): 
   const forward = graph.nodes.slice();
   for (const n of forward) {
     if (n.noGrad) continue;
-    if (n.inputs.some((i) => i && requires.has(i) && isFloat(i.dtype))) for (const out of n.outputs) if (isFloat(out.dtype)) requires.add(out);
+    if (n.inputs.some((i) => i && requires.has(i) && isFloat(i.dtype)))
+      for (const out of n.outputs) if (isFloat(out.dtype)) requires.add(out);
   }
   const grads = new Map<Tensor, Tensor[]>();
   grads.set(loss, [seed ?? o.scalarLike(loss, 1)]);
@@ -278,7 +295,8 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[], seed?: Tensor): 
     const need = n.inputs.map((i) => !!i && requires.has(i) && isFloat(i.dtype));
     if (!need.some(Boolean)) continue;
     const rule = RULES[n.op];
-    if (!rule) throw new Error(`autodiff: no gradient rule for ${n.op} (producing ${n.outputs.map((x) => x.name).join(', ')})`);
+    if (!rule)
+      throw new Error(`autodiff: no gradient rule for ${n.op} (producing ${n.outputs.map((x) => x.name).join(', ')})`);
     const filled = gys.map((gy, i) => gy ?? o.zerosLike(n.outputs[i]));
     const gxs = rule(n, filled, need);
     n.inputs.forEach((x, i) => {

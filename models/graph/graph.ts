@@ -110,7 +110,8 @@ export class Graph {
   initializer(name: string, dtype: DType, shape: readonly number[], data: TensorData): Tensor {
     this.#claim(name);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== n) throw new Error(`initializer ${name}: shape [${shape.join(',')}] needs ${n} values, got ${data.length}`);
+    if (data.length !== n)
+      throw new Error(`initializer ${name}: shape [${shape.join(',')}] needs ${n} values, got ${data.length}`);
     const t = new Tensor(this, name, dtype, shape, 'initializer', null);
     this.initializers.push({ tensor: t, data });
     return t;

@@ -61,7 +61,6 @@ function attribute(name: string, a: AttrValue): OnnxTypes.IAttributeProto {
   }
 }
 
-
 /** Options for serialization. */
 export interface SerializeOptions {
   /** Free-text description stored in the model's doc string. */

@@ -31,13 +31,29 @@ export interface ProbeConfig {
 }
 
 /** The fields of a probe config that do not come from the data (frames, vocabulary). */
-export type ProbeSize = Pick<ProbeConfig, 'dModel' | 'heads' | 'ffn' | 'textLayers' | 'patch' | 'maxTextLen' | 'initLogScale' | 'maxLogScale'>;
+export type ProbeSize = Pick<
+  ProbeConfig,
+  'dModel' | 'heads' | 'ffn' | 'textLayers' | 'patch' | 'maxTextLen' | 'initLogScale' | 'maxLogScale'
+>;
 
 /** Default size: d = 64, one text layer — trains in tens of milliseconds per batch of 32 on one CPU core. */
-export const PROBE_DEFAULTS: ProbeSize = { dModel: 64, heads: 4, ffn: 128, textLayers: 1, patch: 8, maxTextLen: 24, initLogScale: Math.log(1 / 0.07), maxLogScale: Math.log(100) };
+export const PROBE_DEFAULTS: ProbeSize = {
+  dModel: 64,
+  heads: 4,
+  ffn: 128,
+  textLayers: 1,
+  patch: 8,
+  maxTextLen: 24,
+  initLogScale: Math.log(1 / 0.07),
+  maxLogScale: Math.log(100),
+};
 
 /** Builds and validates a probe config for frames of `frames` × `frameSize`² and a vocabulary; errors quote the bad value. */
-export function makeProbeConfig(frames: { count: number; size: number }, vocabSize: number, overrides: Partial<ProbeSize> = {}): ProbeConfig {
+export function makeProbeConfig(
+  frames: { count: number; size: number },
+  vocabSize: number,
+  overrides: Partial<ProbeSize> = {},
+): ProbeConfig {
   const cfg: ProbeConfig = { ...PROBE_DEFAULTS, ...overrides, frames: frames.count, frameSize: frames.size, vocabSize };
   validateProbeConfig(cfg);
   return cfg;
@@ -47,14 +63,23 @@ export function makeProbeConfig(frames: { count: number; size: number }, vocabSi
 export function validateProbeConfig(cfg: ProbeConfig): void {
   for (const k of ['dModel', 'heads', 'ffn', 'frames', 'frameSize', 'patch', 'maxTextLen', 'vocabSize'] as const) {
     const v = cfg[k];
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`probe config: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || v <= 0)
+      throw new Error(`probe config: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
   }
-  if (!Number.isInteger(cfg.textLayers) || cfg.textLayers < 0) throw new Error(`probe config: textLayers must be a non-negative integer, got ${JSON.stringify(cfg.textLayers)}`);
-  if (cfg.frames < 2) throw new Error(`probe config: frames must be ≥ 2 (the motion feature compares the last frame with the first), got ${cfg.frames}`);
-  if (cfg.dModel % cfg.heads) throw new Error(`probe config: dModel ${cfg.dModel} is not divisible by heads ${cfg.heads}`);
-  if (cfg.frameSize % cfg.patch) throw new Error(`probe config: frameSize ${cfg.frameSize} is not divisible by patch ${cfg.patch}`);
+  if (!Number.isInteger(cfg.textLayers) || cfg.textLayers < 0)
+    throw new Error(`probe config: textLayers must be a non-negative integer, got ${JSON.stringify(cfg.textLayers)}`);
+  if (cfg.frames < 2)
+    throw new Error(
+      `probe config: frames must be ≥ 2 (the motion feature compares the last frame with the first), got ${cfg.frames}`,
+    );
+  if (cfg.dModel % cfg.heads)
+    throw new Error(`probe config: dModel ${cfg.dModel} is not divisible by heads ${cfg.heads}`);
+  if (cfg.frameSize % cfg.patch)
+    throw new Error(`probe config: frameSize ${cfg.frameSize} is not divisible by patch ${cfg.patch}`);
   if (!Number.isFinite(cfg.initLogScale) || !Number.isFinite(cfg.maxLogScale) || cfg.initLogScale > cfg.maxLogScale) {
-    throw new Error(`probe config: need finite initLogScale ≤ maxLogScale, got ${cfg.initLogScale} and ${cfg.maxLogScale}`);
+    throw new Error(
+      `probe config: need finite initLogScale ≤ maxLogScale, got ${cfg.initLogScale} and ${cfg.maxLogScale}`,
+    );
   }
 }
 

@@ -97,7 +97,7 @@ export function infoNce(video: Tensor, text: Tensor, scale: Tensor, sampleWeight
   const logits = o.mul(o.matmul(video, o.transpose(text, [1, 0])), scale);
   const B = video.shape[0];
   const n = o.gather(o.shapeOf(video), o.ints(video.graph, [0]));
-  const ones = o.constantOfShape(o.concat([n, n], 0), 1, video.dtype as FloatDType, [B, B]);
+  const ones = o.constantOfShape(o.concat([n, n], 0), 1, video.dtype, [B, B]);
   const eye = o.trilu(o.trilu(ones, true, 0), false, 0);
   const v2t = o.reduceSum(o.mul(o.logSoftmax(logits, 1), eye), [1]); // log p(text i | video i)
   const t2v = o.reduceSum(o.mul(o.logSoftmax(logits, 0), eye), [0]); // log p(video i | text i)

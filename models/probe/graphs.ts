@@ -35,7 +35,11 @@ export interface ProbeGraph {
 }
 
 /** Parameter lookup that declares a parameter's graph input on first use (a tower graph then only asks for its own). */
-function paramInputs(g: Graph, cfg: ProbeConfig, dtype: FloatDType): { specs: ParamSpec[]; P: (n: string) => Tensor; used: () => ParamSpec[] } {
+function paramInputs(
+  g: Graph,
+  cfg: ProbeConfig,
+  dtype: FloatDType,
+): { specs: ParamSpec[]; P: (n: string) => Tensor; used: () => ParamSpec[] } {
   const specs = probeParamSpecs(cfg);
   const byName = new Map(specs.map((s) => [s.name, s]));
   const params = new Map<string, Tensor>();
@@ -74,7 +78,12 @@ export function buildProbeTrainGraph(cfg: ProbeConfig, opts: ProbeTrainGraphOpti
   const ids = g.input(PROBE_IO.textIds, 'int64', ['B', 'L']);
   const sampleWeight = g.input(PROBE_IO.sampleWeight, dtype, ['B']);
   const scale = logitScale(cfg, P);
-  const { loss, rowLoss } = infoNce(videoTower(cfg, dtype, frames, P), textTower(cfg, dtype, ids, P), scale, sampleWeight);
+  const { loss, rowLoss } = infoNce(
+    videoTower(cfg, dtype, frames, P),
+    textTower(cfg, dtype, ids, P),
+    scale,
+    sampleWeight,
+  );
   const plist = specs.map((s) => P(s.name));
   const grads = gradients(loss, plist);
   g.output(loss, PROBE_IO.loss);
@@ -92,7 +101,13 @@ export function buildProbeTrainGraph(cfg: ProbeConfig, opts: ProbeTrainGraphOpti
       weightDecay: scalar(PROBE_IO.weightDecay),
       maxGradNorm: scalar(PROBE_IO.maxGradNorm),
     };
-    const slots = specs.map((s, i) => ({ param: plist[i], grad: grads[i], m: g.input(PROBE_IO.m(s.name), dtype, s.shape), v: g.input(PROBE_IO.v(s.name), dtype, s.shape), decay: s.decay }));
+    const slots = specs.map((s, i) => ({
+      param: plist[i],
+      grad: grads[i],
+      m: g.input(PROBE_IO.m(s.name), dtype, s.shape),
+      v: g.input(PROBE_IO.v(s.name), dtype, s.shape),
+      decay: s.decay,
+    }));
     const { updates, gradNorm, lr } = adamW(slots, scalars, opts.adam ?? ADAMW_DEFAULTS);
     g.output(gradNorm, PROBE_IO.gradNorm);
     g.output(lr, PROBE_IO.lrUsed);

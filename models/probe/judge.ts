@@ -43,12 +43,27 @@ function weightBytes(cfg: ProbeConfig, w: Weights): Uint8Array {
 }
 
 /** Saves a trained probe as an immutable judge directory (temp dir + rename). */
-export function saveJudge(dir: string, j: { config: ProbeConfig; tokenizer: CaptionTokenizer; weights: Weights; trainingDataId: string; metrics?: Record<string, number | string> }): JudgeManifest {
+export function saveJudge(
+  dir: string,
+  j: {
+    config: ProbeConfig;
+    tokenizer: CaptionTokenizer;
+    weights: Weights;
+    trainingDataId: string;
+    metrics?: Record<string, number | string>;
+  },
+): JudgeManifest {
   if (existsSync(dir)) throw new Error(`saveJudge: ${dir} already exists; judges are immutable`);
   const weights = weightBytes(j.config, j.weights);
   const tok = j.tokenizer.toJSON();
   const contentHash = createHash('sha256').update(JSON.stringify(j.config)).update(tok).update(weights).digest('hex');
-  const manifest: JudgeManifest = { format: JUDGE_FORMAT, config: j.config, contentHash, trainingDataId: j.trainingDataId, metrics: j.metrics ?? {} };
+  const manifest: JudgeManifest = {
+    format: JUDGE_FORMAT,
+    config: j.config,
+    contentHash,
+    trainingDataId: j.trainingDataId,
+    metrics: j.metrics ?? {},
+  };
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp, { recursive: true });
   try {
@@ -84,7 +99,9 @@ export class Judge {
       try {
         return readFileSync(join(dir, f));
       } catch (e) {
-        throw new Error(`judge ${dir}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new Error(
+          `judge ${dir}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
     };
     let manifest: JudgeManifest;
@@ -94,14 +111,18 @@ export class Judge {
       if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
       throw new Error(`judge ${dir}: judge.json is not JSON (${(e as Error).message})`);
     }
-    if (manifest.format !== JUDGE_FORMAT) throw new Error(`judge ${dir}: format ${JSON.stringify(manifest.format)} is not ${JUDGE_FORMAT}`);
+    if (manifest.format !== JUDGE_FORMAT)
+      throw new Error(`judge ${dir}: format ${JSON.stringify(manifest.format)} is not ${JUDGE_FORMAT}`);
     try {
       validateProbeConfig(manifest.config);
     } catch (e) {
       throw new Error(`judge ${dir}: judge.json: ${(e as Error).message}`);
     }
     const bytes = read('weights.bin');
-    if (bytes.byteLength % 4 !== 0) throw new Error(`judge ${dir}: weights.bin has ${bytes.byteLength} bytes, not a whole number of float32 values (a partial copy?)`);
+    if (bytes.byteLength % 4 !== 0)
+      throw new Error(
+        `judge ${dir}: weights.bin has ${bytes.byteLength} bytes, not a whole number of float32 values (a partial copy?)`,
+      );
     const flat = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const weights: Weights = new Map();
     let at = 0;
@@ -129,7 +150,7 @@ export class Judge {
 
   /** The learned logit scale exp(min(s, max)): how sharply the judge separates clips. */
   get scale(): number {
-    const s = (this.#weights.get(LOG_SCALE) as Float32Array)[0] as number;
+    const s = (this.#weights.get(LOG_SCALE) as Float32Array)[0];
     return Math.exp(Math.min(s, this.config.maxLogScale));
   }
 

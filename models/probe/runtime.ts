@@ -60,7 +60,7 @@ function paramFeeds(specs: readonly ParamSpec[], weights: Weights, feeds: Record
   for (const s of specs) {
     const w = weights.get(s.name);
     if (!w) throw new Error(`probe: weights have no ${s.name}`);
-    feeds[PROBE_IO.param(s.name)] = new ort.Tensor('float32', w, s.shape as number[]);
+    feeds[PROBE_IO.param(s.name)] = new ort.Tensor('float32', w, s.shape);
   }
 }
 
@@ -89,7 +89,10 @@ export class ProbeRuntime {
 
   /** Builds the three graphs for `cfg` and opens them on `device`. */
   static async open(cfg: ProbeConfig, device: Device): Promise<ProbeRuntime> {
-    const open = async (g: { bytes: Uint8Array; specs: readonly ParamSpec[] }): Promise<OpenGraph & { provider: ProviderName }> => ({ ...(await device.session(g.bytes)), specs: g.specs });
+    const open = async (g: {
+      bytes: Uint8Array;
+      specs: readonly ParamSpec[];
+    }): Promise<OpenGraph & { provider: ProviderName }> => ({ ...(await device.session(g.bytes)), specs: g.specs });
     const train = await open(buildProbeTrainGraph(cfg, { dtype: 'float32' }));
     const video = await open(buildVideoGraph(cfg));
     const text = await open(buildTextGraph(cfg));
@@ -108,7 +111,10 @@ export class ProbeRuntime {
 
   #framesTensor(frames: Uint8Array, B: number): ort.Tensor {
     const { frames: T, frameSize: S } = this.#cfg;
-    if (frames.length !== B * T * S * S * 3) throw new Error(`probe: frames has ${frames.length} bytes, expected ${B} clips × ${T} frames × ${S}×${S}×3 = ${B * T * S * S * 3}`);
+    if (frames.length !== B * T * S * S * 3)
+      throw new Error(
+        `probe: frames has ${frames.length} bytes, expected ${B} clips × ${T} frames × ${S}×${S}×3 = ${B * T * S * S * 3}`,
+      );
     return new ort.Tensor('uint8', frames, [B, T, S, S, 3]);
   }
 
@@ -137,10 +143,16 @@ export class ProbeRuntime {
     const B = batch.ids.length;
     if (B < 2) throw new Error(`probe: a contrastive batch needs ≥ 2 rows, got ${B}`);
     const { frames: T, frameSize: S } = cfg;
-    if (batch.frames.length !== B * T * S * S * 3) throw new Error(`probe: frames has ${batch.frames.length} bytes, expected ${B} clips × ${T} frames × ${S}×${S}×3 = ${B * T * S * S * 3}`);
+    if (batch.frames.length !== B * T * S * S * 3)
+      throw new Error(
+        `probe: frames has ${batch.frames.length} bytes, expected ${B} clips × ${T} frames × ${S}×${S}×3 = ${B * T * S * S * 3}`,
+      );
     const w = batch.weights ? Float32Array.from(batch.weights) : new Float32Array(B).fill(1);
     if (w.length !== B) throw new Error(`probe: ${w.length} row weights for ${B} rows`);
-    if (w.some((x) => !(x >= 0 && Number.isFinite(x)))) throw new Error(`probe: row weights must be finite and ≥ 0, got ${Array.from(w).find((x) => !(x >= 0 && Number.isFinite(x)))}`);
+    if (w.some((x) => !(x >= 0 && Number.isFinite(x))))
+      throw new Error(
+        `probe: row weights must be finite and ≥ 0, got ${Array.from(w).find((x) => !(x >= 0 && Number.isFinite(x)))}`,
+      );
     return {
       [PROBE_IO.frames]: new ort.Tensor('uint8', batch.frames, [B, T, S, S, 3]),
       [PROBE_IO.textIds]: padTextIds(batch.ids, cfg.maxTextLen),
@@ -159,9 +171,23 @@ export class ProbeTrainer {
   #step = 0;
 
   /** Use `ProbeRuntime.trainer`. */
-  constructor(cfg: ProbeConfig, session: ort.InferenceSession, specs: readonly ParamSpec[], weights: Weights, opts: ProbeTrainerOptions) {
-    const o: Required<ProbeTrainerOptions> = { lr: 2e-3, warmupSteps: 20, totalSteps: 300, weightDecay: 0.01, maxGradNorm: 1, ...opts };
-    for (const [k, v] of Object.entries(o)) if (!Number.isFinite(v) || v < 0) throw new Error(`probe trainer: ${k} must be a finite number ≥ 0, got ${v}`);
+  constructor(
+    cfg: ProbeConfig,
+    session: ort.InferenceSession,
+    specs: readonly ParamSpec[],
+    weights: Weights,
+    opts: ProbeTrainerOptions,
+  ) {
+    const o: Required<ProbeTrainerOptions> = {
+      lr: 2e-3,
+      warmupSteps: 20,
+      totalSteps: 300,
+      weightDecay: 0.01,
+      maxGradNorm: 1,
+      ...opts,
+    };
+    for (const [k, v] of Object.entries(o))
+      if (!Number.isFinite(v) || v < 0) throw new Error(`probe trainer: ${k} must be a finite number ≥ 0, got ${v}`);
     this.#cfg = cfg;
     this.#session = session;
     this.#specs = specs;
@@ -200,9 +226,14 @@ export class ProbeTrainer {
     }
     const out = await this.#session.run(feeds);
     const loss = (out[PROBE_IO.loss].data as Float32Array)[0];
-    if (!Number.isFinite(loss)) throw new Error(`probe trainer: loss is ${loss} at step ${step}; weights left at step ${this.#step}`);
+    if (!Number.isFinite(loss))
+      throw new Error(`probe trainer: loss is ${loss} at step ${step}; weights left at step ${this.#step}`);
     for (const s of this.#specs) {
-      this.#state.set(s.name, [out[PROBE_IO.paramOut(s.name)].data as Float32Array, out[PROBE_IO.mOut(s.name)].data as Float32Array, out[PROBE_IO.vOut(s.name)].data as Float32Array]);
+      this.#state.set(s.name, [
+        out[PROBE_IO.paramOut(s.name)].data as Float32Array,
+        out[PROBE_IO.mOut(s.name)].data as Float32Array,
+        out[PROBE_IO.vOut(s.name)].data as Float32Array,
+      ]);
     }
     this.#step = step;
     const one = (k: string): number => (out[k].data as Float32Array)[0];

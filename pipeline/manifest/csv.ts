@@ -9,7 +9,13 @@ import { CsvError, parse, type Options } from 'csv-parse';
 import type { RawRow } from './raw.js';
 
 /** Parser options: ragged rows are reported by the reader, a quote inside an unquoted field is text. */
-const OPTIONS: Options = { bom: true, relax_column_count: true, relax_quotes: true, record_delimiter: ['\r\n', '\n'], skip_empty_lines: true };
+const OPTIONS: Options = {
+  bom: true,
+  relax_column_count: true,
+  relax_quotes: true,
+  record_delimiter: ['\r\n', '\n'],
+  skip_empty_lines: true,
+};
 
 /** Splits CSV text chunks into records (arrays of fields), streaming. */
 export function csvRecords(chunks: AsyncIterable<string>): AsyncIterable<string[]> {

@@ -15,13 +15,19 @@ export type { RawRow } from './raw.js';
 export { csvRecords } from './csv.js';
 
 /** Manifest file formats, chosen by extension. */
-export const manifestFormats = { '.parquet': readParquetRows, '.csv': readCsvRows, '.jsonl': readJsonlRows, '.ndjson': readJsonlRows } as const;
+export const manifestFormats = {
+  '.parquet': readParquetRows,
+  '.csv': readCsvRows,
+  '.jsonl': readJsonlRows,
+  '.ndjson': readJsonlRows,
+} as const;
 
 /** Raw rows of a manifest file, by extension; throws a clear error for an unknown extension or unreadable file. */
 export async function* readRawRows(path: string): AsyncIterable<RawRow> {
   const ext = extname(path).toLowerCase() as keyof typeof manifestFormats;
   const reader = manifestFormats[ext];
-  if (!reader) throw new Error(`manifest ${path}: unknown format ${JSON.stringify(extname(path))}; use .parquet, .csv or .jsonl`);
+  if (!reader)
+    throw new Error(`manifest ${path}: unknown format ${JSON.stringify(extname(path))}; use .parquet, .csv or .jsonl`);
   try {
     await access(path);
   } catch (e) {

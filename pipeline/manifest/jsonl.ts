@@ -12,7 +12,8 @@ export async function* readJsonlRows(path: string): AsyncIterable<RawRow> {
     row++;
     try {
       const v: unknown = JSON.parse(line);
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) yield { row, values: { unparsable: 'not a JSON object' } };
+      if (v === null || typeof v !== 'object' || Array.isArray(v))
+        yield { row, values: { unparsable: 'not a JSON object' } };
       else yield { row, values: v as Record<string, unknown> };
     } catch (e) {
       yield { row, values: { unparsable: `invalid JSON (${(e as Error).message})` } };

@@ -12,27 +12,45 @@ import { isUnparsable, type RawRow } from './raw.js';
 export const MANIFEST_STAGE = 'manifest';
 
 /** A validated clip, or the error row that replaces it. */
-export type ManifestItem = { readonly clip: ClipRow; readonly row: number } | { readonly error: ErrorRow; readonly row: number };
+export type ManifestItem =
+  { readonly clip: ClipRow; readonly row: number } | { readonly error: ErrorRow; readonly row: number };
 
 /** A value as an error message shows it: JSON, shortened to 80 characters; `nothing` when absent. */
 function quote(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = typeof v === 'bigint' ? String(v) : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) ?? String(v));
+  const s =
+    typeof v === 'bigint'
+      ? String(v)
+      : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) ?? String(v));
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
 /** zod error option whose message quotes the value that failed. */
-const says = (text: (got: string) => string) => ({ error: (iss: { readonly input?: unknown }) => text(quote(iss.input)) });
+const says = (text: (got: string) => string) => ({
+  error: (iss: { readonly input?: unknown }) => text(quote(iss.input)),
+});
 
 const clipIdMessage = says((got) => `missing clip_id (got ${got})`);
 
 /** `clip_id`: a non-blank string (trimmed) or a finite number. */
-export const clipIdSchema = z.union([z.number().transform(String), z.string().refine((s) => s.trim() !== '', clipIdMessage).transform((s) => s.trim())], clipIdMessage);
+export const clipIdSchema = z.union(
+  [
+    z.number().transform(String),
+    z
+      .string()
+      .refine((s) => s.trim() !== '', clipIdMessage)
+      .transform((s) => s.trim()),
+  ],
+  clipIdMessage,
+);
 
 /** A finite number, or a string or bigint holding one (CSV fields are strings; Parquet int64 is bigint). */
 function numeric(field: string) {
   const notNumber = says((got) => `${field} is not a number (got ${got})`);
-  const fromString = z.string().refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), notNumber).transform(Number);
+  const fromString = z
+    .string()
+    .refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), notNumber)
+    .transform(Number);
   return z.union([z.number(), z.bigint().transform(Number).pipe(z.number()), fromString], notNumber);
 }
 
@@ -56,11 +74,22 @@ const jsonTags = z
   .pipe(stringList);
 
 /** `a|b|c` (how a CSV manifest writes a list). */
-const pipeTags = z.string().refine((s) => !s.trim().startsWith('[')).transform((s) => s.split('|').map((t) => t.trim()).filter((t) => t !== ''));
+const pipeTags = z
+  .string()
+  .refine((s) => !s.trim().startsWith('['))
+  .transform((s) =>
+    s
+      .split('|')
+      .map((t) => t.trim())
+      .filter((t) => t !== ''),
+  );
 
 /** `tags`: a list of strings, a JSON array of strings, or `a|b`; absent or empty is null. */
 const tagsSchema = z
-  .union([z.union([z.null(), z.literal('')]).transform(() => null), stringList, jsonTags, pipeTags], says((got) => `tags must be a list of strings, a JSON array or "a|b" (got ${got})`))
+  .union(
+    [z.union([z.null(), z.literal('')]).transform(() => null), stringList, jsonTags, pipeTags],
+    says((got) => `tags must be a list of strings, a JSON array or "a|b" (got ${got})`),
+  )
   .default(null);
 
 const videoUriMessage = says((got) => `unreadable video_uri (got ${got}): expected a non-empty path`);
@@ -72,7 +101,9 @@ const videoUriMessage = says((got) => `unreadable video_uri (got ${got}): expect
 export const clipFieldsSchema = z
   .object({
     video_uri: z.string(videoUriMessage).refine((u) => u.trim() !== '' && !u.includes('\0'), videoUriMessage),
-    start_s: numeric('start_s').pipe(z.number().nonnegative({ error: (iss) => `start_s is negative (got ${String(iss.input)})` })),
+    start_s: numeric('start_s').pipe(
+      z.number().nonnegative({ error: (iss) => `start_s is negative (got ${String(iss.input)})` }),
+    ),
     end_s: numeric('end_s'),
     asr_text: z.string().catch(''),
     title: optText,
@@ -82,7 +113,12 @@ export const clipFieldsSchema = z
   })
   .superRefine((r, ctx) => {
     if (r.end_s <= r.start_s) {
-      ctx.addIssue({ code: 'custom', path: ['end_s'], input: r.end_s, message: `end_s must be greater than start_s (got start_s=${r.start_s}, end_s=${r.end_s})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['end_s'],
+        input: r.end_s,
+        message: `end_s must be greater than start_s (got start_s=${r.start_s}, end_s=${r.end_s})`,
+      });
     }
   });
 
@@ -104,7 +140,14 @@ export class ManifestValidator {
   check(raw: RawRow): ManifestItem {
     const fail = (clip_id: string, kind: ErrorKind, why: string): ManifestItem => ({
       row: raw.row,
-      error: { clip_id, stage: MANIFEST_STAGE, round: this.#round, error_kind: kind, message: `${this.#file} row ${raw.row}: ${why}`, at: new Date().toISOString() },
+      error: {
+        clip_id,
+        stage: MANIFEST_STAGE,
+        round: this.#round,
+        error_kind: kind,
+        message: `${this.#file} row ${raw.row}: ${why}`,
+        at: new Date().toISOString(),
+      },
     });
     const v = raw.values;
     if (isUnparsable(v)) return fail(`row:${raw.row}`, 'manifest_row', `unparsable row: ${v.unparsable}`);
@@ -112,7 +155,12 @@ export class ManifestValidator {
     if (!id.success) return fail(`row:${raw.row}`, 'manifest_row', id.error.issues[0].message);
     const clip_id = id.data;
     const first = this.#seen.get(clip_id);
-    if (first !== undefined) return fail(clip_id, 'manifest_row', `duplicate clip_id ${quote(clip_id)} (first seen at row ${first}); this row is skipped`);
+    if (first !== undefined)
+      return fail(
+        clip_id,
+        'manifest_row',
+        `duplicate clip_id ${quote(clip_id)} (first seen at row ${first}); this row is skipped`,
+      );
     this.#seen.set(clip_id, raw.row);
     const fields = clipFieldsSchema.safeParse(v);
     if (!fields.success) {

@@ -63,28 +63,35 @@ export interface Choice {
 
 /** Chooses among a clip's candidates (`sources[i]` with evidence `scores[i]`) by the rule in the module comment; `human` always wins. */
 export function choose(sources: readonly string[], scores: readonly number[], rule: ChoiceRule): Choice {
-  if (sources.length !== scores.length) throw new RangeError(`choose: ${sources.length} sources for ${scores.length} scores`);
+  if (sources.length !== scores.length)
+    throw new RangeError(`choose: ${sources.length} sources for ${scores.length} scores`);
   const human = sources.indexOf('human');
   if (human >= 0) return { index: human, margin: 0, runnerUp: -1, reason: 'human caption' };
   if (sources.length === 0) return { index: -1, margin: 0, runnerUp: -1, reason: 'no candidate' };
   const order = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i);
-  const plausible = (i: number): boolean => (scores[i] as number) >= (PEOPLE_SOURCES.has(sources[i] as string) ? rule.min_evidence : rule.model_min_evidence);
+  const plausible = (i: number): boolean =>
+    scores[i] >= (PEOPLE_SOURCES.has(sources[i]) ? rule.min_evidence : rule.model_min_evidence);
   const pick = (i: number, reason: string): Choice => {
     const runner = order.find((x) => x.i !== i);
-    return { index: i, margin: runner ? (scores[i] as number) - runner.s : 0, runnerUp: runner ? runner.i : -1, reason };
+    return { index: i, margin: runner ? scores[i] - runner.s : 0, runnerUp: runner ? runner.i : -1, reason };
   };
   const f = (x: number): string => x.toFixed(2);
   const best = order.find((x) => plausible(x.i));
   if (!best) {
-    const top = order[0] as { s: number; i: number };
-    return { index: -1, margin: 0, runnerUp: top.i, reason: `no plausible candidate: best ${sources[top.i]} has evidence ${f(top.s)} (people's text needs ${rule.min_evidence}, a model's caption ${rule.model_min_evidence})` };
+    const top = order[0];
+    return {
+      index: -1,
+      margin: 0,
+      runnerUp: top.i,
+      reason: `no plausible candidate: best ${sources[top.i]} has evidence ${f(top.s)} (people's text needs ${rule.min_evidence}, a model's caption ${rule.model_min_evidence})`,
+    };
   }
   for (const source of PREFERENCE) {
     const i = sources.indexOf(source);
-    if (i >= 0 && plausible(i) && (scores[i] as number) >= best.s - rule.margin) {
+    if (i >= 0 && plausible(i) && scores[i] >= best.s - rule.margin) {
       const passed = PREFERENCE.slice(0, PREFERENCE.indexOf(source)).filter((p) => sources.includes(p));
       const why = passed.length ? `${passed.join(', ')} implausible or more than ${rule.margin} below the best; ` : '';
-      return pick(i, `${why}${source} kept: evidence ${f(scores[i] as number)} within ${rule.margin} of the best ${f(best.s)}`);
+      return pick(i, `${why}${source} kept: evidence ${f(scores[i])} within ${rule.margin} of the best ${f(best.s)}`);
     }
   }
   return pick(best.i, `${sources[best.i]} has the most evidence (${f(best.s)})`);

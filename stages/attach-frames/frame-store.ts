@@ -43,15 +43,19 @@ export class FrameStore {
     this.#storage = opts.storage;
     this.#stage = opts.stage ?? 'frames';
     this.#cacheShards = opts.cacheShards ?? 2;
-    if (!(Number.isInteger(this.#cacheShards) && this.#cacheShards >= 1)) throw new RangeError(`cacheShards must be an integer >= 1, got ${this.#cacheShards}`);
+    if (!(Number.isInteger(this.#cacheShards) && this.#cacheShards >= 1))
+      throw new RangeError(`cacheShards must be an integer >= 1, got ${this.#cacheShards}`);
   }
 
   /** Reads the frames run's shard list; fails clearly when that run never finished planning. */
   async open(): Promise<void> {
     const meta = await readRunMeta(this.#storage);
-    if (!meta) throw new Error(`frame store: ${this.#storage.description} has no run.json — run the frames stage first`);
+    if (!meta)
+      throw new Error(`frame store: ${this.#storage.description} has no run.json — run the frames stage first`);
     if (!meta.stages.some((s) => s.name === this.#stage)) {
-      throw new Error(`frame store: run ${this.#storage.description} has no stage ${JSON.stringify(this.#stage)} (stages: ${meta.stages.map((s) => s.name).join(', ')})`);
+      throw new Error(
+        `frame store: run ${this.#storage.description} has no stage ${JSON.stringify(this.#stage)} (stages: ${meta.stages.map((s) => s.name).join(', ')})`,
+      );
     }
     this.#shards = [...meta.shards];
     this.#next = 0;
@@ -76,7 +80,9 @@ export class FrameStore {
     }
     const key = layout.output(this.#stage, shard);
     if (!(await this.#storage.exists(key))) {
-      throw new Error(`frame store: ${this.#storage.description}/${key} is missing — the frames run did not finish shard ${shard}`);
+      throw new Error(
+        `frame store: ${this.#storage.description}/${key} is missing — the frames run did not finish shard ${shard}`,
+      );
     }
     const byClip = new Map<string, FrameRow[]>();
     for await (const batch of readParquetBatches(await this.#storage.openBlob(key))) {

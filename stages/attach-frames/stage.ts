@@ -41,7 +41,11 @@ export function attachFramesStage(opts: AttachFramesOptions): Stage {
       for (const clip of batchToRows<ClipRow>(batch)) {
         const f = await store.get(clip.clip_id);
         if (!f) {
-          ctx.reportError({ clip_id: clip.clip_id, kind: 'missing_frames', message: `no frames stored for clip ${clip.clip_id} (see the frames run's errors table)` });
+          ctx.reportError({
+            clip_id: clip.clip_id,
+            kind: 'missing_frames',
+            message: `no frames stored for clip ${clip.clip_id} (see the frames run's errors table)`,
+          });
           continue;
         }
         const e = opts.expect;

@@ -43,7 +43,11 @@ export interface CaptionStageOptions {
 }
 
 /** Adds a candidate unless it is empty or the same text as an earlier one (the earlier source wins). */
-function addCandidate(out: { sources: CandidateSource[]; captions: string[] }, source: CandidateSource, text: string): void {
+function addCandidate(
+  out: { sources: CandidateSource[]; captions: string[] },
+  source: CandidateSource,
+  text: string,
+): void {
   const t = text.trim();
   if (t === '' || out.captions.includes(t)) return;
   out.sources.push(source);
@@ -54,7 +58,8 @@ function addCandidate(out: { sources: CandidateSource[]; captions: string[] }, s
 function routeOf(writer: CaptionWriter, clipId: string, n: number): number {
   if (n === 1) return 0;
   const m = writer.route(clipId);
-  if (!(Number.isInteger(m) && m >= 0 && m < n)) throw new RangeError(`caption: route(${clipId}) = ${m}, expected a model index in [0, ${n})`);
+  if (!(Number.isInteger(m) && m >= 0 && m < n))
+    throw new RangeError(`caption: route(${clipId}) = ${m}, expected a model index in [0, ${n})`);
   return m;
 }
 
@@ -62,7 +67,8 @@ function routeOf(writer: CaptionWriter, clipId: string, n: number): number {
 export function captionStage(opts: CaptionStageOptions): Stage {
   let models: CaptionModel[] = [];
   const modelBatch = opts.modelBatch ?? 32;
-  if (!(Number.isInteger(modelBatch) && modelBatch > 0)) throw new RangeError(`caption: modelBatch must be a positive integer, got ${modelBatch}`);
+  if (!(Number.isInteger(modelBatch) && modelBatch > 0))
+    throw new RangeError(`caption: modelBatch must be a positive integer, got ${modelBatch}`);
   const writer = opts.writer;
   return {
     name: 'caption',
@@ -92,16 +98,24 @@ export function captionStage(opts: CaptionStageOptions): Stage {
       const toWrite = rows.map((r, i) => ({ r, i })).filter(({ r }) => !r.human_caption);
       if (writer && toWrite.length > 0) {
         if (models.length === 0) throw new Error('caption: process() before setup()');
-        const gen = { ...(writer.beams ? { beams: writer.beams } : {}), ...(writer.maxLen ? { maxLen: writer.maxLen } : {}) };
-        const groups = models.flatMap((model, m) => chunks(toWrite.filter(({ r }) => routeOf(writer, r.clip_id, models.length) === m), modelBatch).map((group) => ({ model, group })));
+        const gen = {
+          ...(writer.beams ? { beams: writer.beams } : {}),
+          ...(writer.maxLen ? { maxLen: writer.maxLen } : {}),
+        };
+        const groups = models.flatMap((model, m) =>
+          chunks(
+            toWrite.filter(({ r }) => routeOf(writer, r.clip_id, models.length) === m),
+            modelBatch,
+          ).map((group) => ({ model, group })),
+        );
         for (const { model, group } of groups) {
           ctx.signal.throwIfAborted();
           const frames = packFrames(group.map((g) => g.r));
           const withText = await model.generate({ frames, text: group.map((g) => clipText(g.r, 'synthetic')) }, gen);
-          group.forEach((g, k) => addCandidate(cands[g.i]!, 'synthetic', withText.text[k] ?? ''));
+          group.forEach((g, k) => addCandidate(cands[g.i], 'synthetic', withText.text[k] ?? ''));
           if (writer.framesOnly ?? true) {
             const alone = await model.generate({ frames, text: group.map(() => '') }, gen);
-            group.forEach((g, k) => addCandidate(cands[g.i]!, 'synthetic-frames', alone.text[k] ?? ''));
+            group.forEach((g, k) => addCandidate(cands[g.i], 'synthetic-frames', alone.text[k] ?? ''));
           }
         }
       }
@@ -109,8 +123,8 @@ export function captionStage(opts: CaptionStageOptions): Stage {
         ...r,
         round: opts.round,
         model_version: opts.modelVersion,
-        candidate_sources: cands[i]!.sources,
-        candidate_captions: cands[i]!.captions,
+        candidate_sources: cands[i].sources,
+        candidate_captions: cands[i].captions,
       }));
       return rowsToBatch(captionedSchema, out as unknown as Record<string, unknown>[]);
     },

@@ -30,20 +30,27 @@ export async function extractClipFrames(
   const times = sampleTimes(clip.start_s, clip.end_s, config.count);
   const method = chooseMethod(config.method, clip.end_s - clip.start_s, config.seek_min_clip_s);
   const frameBytes = config.width * config.height * 3;
-  const attempt = async (m: ConcreteMethod | 'scan'): Promise<{ bytes: Uint8Array; stderr: string } | Omit<RowError, 'clip_id'>> => {
+  const attempt = async (
+    m: ConcreteMethod | 'scan',
+  ): Promise<{ bytes: Uint8Array; stderr: string } | Omit<RowError, 'clip_id'>> => {
     const cmd = buildFrameCommand({ path: media.path, times, width: config.width, height: config.height, method: m });
     try {
-      return await runFrameCommand(opts.bins, cmd, { timeoutS: config.timeout_s, ...(opts.signal ? { signal: opts.signal } : {}) });
+      return await runFrameCommand(opts.bins, cmd, {
+        timeoutS: config.timeout_s,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
     } catch (e) {
       if (!(e instanceof FfmpegRunError)) throw e;
       if (e.reason === 'aborted') throw opts.signal?.reason ?? e; // the run's cancel reason is the cause, not the killed process
-      if (e.reason === 'timeout') return { kind: 'timeout', message: `${e.message} (clip [${clip.start_s}, ${clip.end_s}] s, method ${m})` };
+      if (e.reason === 'timeout')
+        return { kind: 'timeout', message: `${e.message} (clip [${clip.start_s}, ${clip.end_s}] s, method ${m})` };
       return classifyFailure(e.stderr, e.message);
     }
   };
   let out = await attempt(method);
   // a stream that cannot seek (raw H.264, broken index) gets one more try decoding from the start
-  if ('bytes' in out && out.bytes.length < frameBytes * config.count && /could not seek|seek.*failed/i.test(out.stderr)) out = await attempt('scan');
+  if ('bytes' in out && out.bytes.length < frameBytes * config.count && /could not seek|seek.*failed/i.test(out.stderr))
+    out = await attempt('scan');
   if (!('bytes' in out)) return fail(out);
   const got = Math.floor(out.bytes.length / frameBytes);
   if (got < config.count) return fail(explainShortOutput(out.stderr, got, config.count, clip.start_s, clip.end_s));

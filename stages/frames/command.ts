@@ -73,5 +73,11 @@ export function buildFrameCommand(req: FrameRequest): FrameCommand {
 
 /** The command as one argv for the plain ffmpeg CLI (used by the benchmark and for debugging). */
 export function frameCommandArgv(cmd: FrameCommand): string[] {
-  return ['-hide_banner', '-nostdin', ...cmd.inputs.flatMap((i) => [...i.options, '-i', i.path]), ...cmd.outputOptions, 'pipe:1'];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    ...cmd.inputs.flatMap((i) => [...i.options, '-i', i.path]),
+    ...cmd.outputOptions,
+    'pipe:1',
+  ];
 }

@@ -16,16 +16,23 @@ export interface FfmpegBinaries {
 }
 
 /** The bundled binaries, unless overridden (config `stages.frames.ffmpeg_path` / `ffprobe_path`). */
-export function resolveBinaries(override: { ffmpeg?: string | undefined; ffprobe?: string | undefined } = {}): FfmpegBinaries {
+export function resolveBinaries(
+  override: { ffmpeg?: string | undefined; ffprobe?: string | undefined } = {},
+): FfmpegBinaries {
   const require = createRequire(import.meta.url);
   const bundled = (pkg: string): string => {
     try {
       return (require(pkg) as { path: string }).path;
     } catch (e) {
-      throw new Error(`${pkg} is not installed or has no binary for ${process.platform}-${process.arch} (${(e as Error).message}); run \`npm ci\` or set stages.frames.ffmpeg_path / ffprobe_path in the config`);
+      throw new Error(
+        `${pkg} is not installed or has no binary for ${process.platform}-${process.arch} (${(e as Error).message}); run \`npm ci\` or set stages.frames.ffmpeg_path / ffprobe_path in the config`,
+      );
     }
   };
-  return { ffmpeg: override.ffmpeg ?? bundled('@ffmpeg-installer/ffmpeg'), ffprobe: override.ffprobe ?? bundled('@ffprobe-installer/ffprobe') };
+  return {
+    ffmpeg: override.ffmpeg ?? bundled('@ffmpeg-installer/ffmpeg'),
+    ffprobe: override.ffprobe ?? bundled('@ffprobe-installer/ffprobe'),
+  };
 }
 
 /** Why one ffmpeg run failed: killed on timeout, aborted, or exited with an error (stderr kept for the error row). */
@@ -51,14 +58,23 @@ export async function checkFfmpeg(bins: FfmpegBinaries): Promise<string> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(bins.ffmpeg, ['-version'], { timeout: 10_000 }, (err, stdout) => {
-      if (err) reject(new Error(`cannot run ffmpeg at ${bins.ffmpeg} (${err.message}); run \`npm ci\` (installs @ffmpeg-installer/ffmpeg) or set stages.frames.ffmpeg_path`));
+      if (err)
+        reject(
+          new Error(
+            `cannot run ffmpeg at ${bins.ffmpeg} (${err.message}); run \`npm ci\` (installs @ffmpeg-installer/ffmpeg) or set stages.frames.ffmpeg_path`,
+          ),
+        );
       else resolve(stdout.split('\n')[0] ?? 'ffmpeg');
     });
   });
 }
 
 /** Runs one frame command in one ffmpeg process. Kills the process on timeout or abort. */
-export function runFrameCommand(bins: FfmpegBinaries, cmd: FrameCommand, opts: { timeoutS: number; signal?: AbortSignal }): Promise<FfmpegOutput> {
+export function runFrameCommand(
+  bins: FfmpegBinaries,
+  cmd: FrameCommand,
+  opts: { timeoutS: number; signal?: AbortSignal },
+): Promise<FfmpegOutput> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -73,7 +89,9 @@ export function runFrameCommand(bins: FfmpegBinaries, cmd: FrameCommand, opts: {
         cb();
       },
     });
-    const command = ffmpeg({ timeout: opts.timeoutS, stdoutLines: 0 }).setFfmpegPath(bins.ffmpeg).setFfprobePath(bins.ffprobe);
+    const command = ffmpeg({ timeout: opts.timeoutS, stdoutLines: 0 })
+      .setFfmpegPath(bins.ffmpeg)
+      .setFfprobePath(bins.ffprobe);
     for (const input of cmd.inputs) command.input(input.path).inputOptions([...input.options]);
     command.outputOptions(['-nostdin', ...cmd.outputOptions]);
     let settled = false;
@@ -89,15 +107,22 @@ export function runFrameCommand(bins: FfmpegBinaries, cmd: FrameCommand, opts: {
     command.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       const text = stderr ?? '';
       finish(() => {
-        if (opts.signal?.aborted) reject(new FfmpegRunError('aborted', 'ffmpeg was stopped because the run was cancelled', text));
-        else if (/timeout/i.test(err.message)) reject(new FfmpegRunError('timeout', `ffmpeg did not finish within ${opts.timeoutS}s and was killed`, text));
+        if (opts.signal?.aborted)
+          reject(new FfmpegRunError('aborted', 'ffmpeg was stopped because the run was cancelled', text));
+        else if (/timeout/i.test(err.message))
+          reject(new FfmpegRunError('timeout', `ffmpeg did not finish within ${opts.timeoutS}s and was killed`, text));
         else reject(new FfmpegRunError('failed', err.message, text));
       });
     });
     const drained = new Promise<void>((r) => sink.once('finish', () => r()));
     command.on('end', async (_stdout: string | null, stderr: string | null) => {
       await drained; // every stdout byte has reached the sink
-      finish(() => resolve({ bytes: Buffer.concat(chunks).subarray(0, Math.min(size, cmd.expectedBytes + 1)), stderr: stderr ?? '' }));
+      finish(() =>
+        resolve({
+          bytes: Buffer.concat(chunks).subarray(0, Math.min(size, cmd.expectedBytes + 1)),
+          stderr: stderr ?? '',
+        }),
+      );
     });
     if (opts.signal?.aborted) {
       finish(() => reject(new FfmpegRunError('aborted', 'ffmpeg was not started because the run was cancelled', '')));

@@ -39,7 +39,10 @@ export const DECODE_ONCE_MAX_GAP_S = 4;
  * `seekMinClipS` long is cheaper by seeking each frame, so it stays single; clips further apart
  * than `maxGapS` start a new group; a group holds at most `maxClips`. A group of one is single.
  */
-export function planVideo<C extends ClipSpan>(clips: readonly C[], opts: { method: SamplingMethod; seekMinClipS: number; maxGapS?: number; maxClips?: number }): { passes: C[][]; singles: C[] } {
+export function planVideo<C extends ClipSpan>(
+  clips: readonly C[],
+  opts: { method: SamplingMethod; seekMinClipS: number; maxGapS?: number; maxClips?: number },
+): { passes: C[][]; singles: C[] } {
   if (opts.method !== 'auto') return { passes: [], singles: [...clips] };
   const maxGap = opts.maxGapS ?? DECODE_ONCE_MAX_GAP_S;
   const maxClips = opts.maxClips ?? Infinity;

@@ -34,7 +34,10 @@ const PASS_MAX_CLIPS = 64;
 
 /** Clips per `process` call: all of a video's clips up to the byte budget (at least 1). */
 export function framesBatchSize(config: Pick<FramesConfig, 'count' | 'width' | 'height'>): number {
-  return Math.max(1, Math.min(PASS_MAX_CLIPS, Math.floor(PASS_BYTES_BUDGET / (config.count * config.width * config.height * 3))));
+  return Math.max(
+    1,
+    Math.min(PASS_MAX_CLIPS, Math.floor(PASS_BYTES_BUDGET / (config.count * config.width * config.height * 3))),
+  );
 }
 
 /**
@@ -60,7 +63,9 @@ export function framesStage(opts: FramesStageOptions): Stage {
       try {
         realMediaRoot = await realpath(opts.mediaRoot);
       } catch (e) {
-        throw new Error(`media_root ${opts.mediaRoot} is not readable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix media_root in the config`);
+        throw new Error(
+          `media_root ${opts.mediaRoot} is not readable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix media_root in the config`,
+        );
       }
     },
     async process(batch: RecordBatch, ctx: StageContext) {
@@ -69,7 +74,14 @@ export function framesStage(opts: FramesStageOptions): Stage {
       for (const c of clips) byVideo.set(c.video_uri, [...(byVideo.get(c.video_uri) ?? []), c]);
       const results = new Map<string, ClipFrames>();
       for (const group of byVideo.values()) {
-        const r = await extractVideoFrames(group, { config, mediaRoot: opts.mediaRoot, bins, signal: ctx.signal, decodeOnce: opts.decodeOnce ?? true, ...(realMediaRoot ? { realMediaRoot } : {}) });
+        const r = await extractVideoFrames(group, {
+          config,
+          mediaRoot: opts.mediaRoot,
+          bins,
+          signal: ctx.signal,
+          decodeOnce: opts.decodeOnce ?? true,
+          ...(realMediaRoot ? { realMediaRoot } : {}),
+        });
         for (const [id, f] of r) results.set(id, f);
       }
       const rows: FrameRow[] = [];

@@ -32,9 +32,19 @@ export interface ExtractOptions {
 }
 
 /** Frames (or the error) of every clip of ONE video, keyed by clip_id. Never throws for a bad clip. */
-export async function extractVideoFrames(clips: readonly FramesClip[], opts: ExtractOptions): Promise<Map<string, ClipFrames>> {
+export async function extractVideoFrames(
+  clips: readonly FramesClip[],
+  opts: ExtractOptions,
+): Promise<Map<string, ClipFrames>> {
   const out = new Map<string, ClipFrames>();
-  const { passes, singles } = opts.decodeOnce === false ? { passes: [], singles: [...clips] } : planVideo(clips, { method: opts.config.method, seekMinClipS: opts.config.seek_min_clip_s, ...(opts.maxGapS !== undefined ? { maxGapS: opts.maxGapS } : {}) });
+  const { passes, singles } =
+    opts.decodeOnce === false
+      ? { passes: [], singles: [...clips] }
+      : planVideo(clips, {
+          method: opts.config.method,
+          seekMinClipS: opts.config.seek_min_clip_s,
+          ...(opts.maxGapS !== undefined ? { maxGapS: opts.maxGapS } : {}),
+        });
   const redo: FramesClip[] = [...singles];
   for (const group of passes) {
     const r = await runPass(group, opts);
@@ -57,18 +67,29 @@ export async function extractVideoFrames(clips: readonly FramesClip[], opts: Ext
  * whose frames are not all there is left out, to be redone per clip), or an error that holds
  * for every clip of the file (path refused, missing, not a video).
  */
-async function runPass(group: readonly FramesClip[], opts: ExtractOptions): Promise<{ frames: Map<string, FrameRow[]> } | { error: Omit<RowError, 'clip_id'> }> {
+async function runPass(
+  group: readonly FramesClip[],
+  opts: ExtractOptions,
+): Promise<{ frames: Map<string, FrameRow[]> } | { error: Omit<RowError, 'clip_id'> }> {
   const { config } = opts;
   const none = { frames: new Map<string, FrameRow[]>() };
   const media = await resolveMediaPath(opts.mediaRoot, group[0].video_uri, opts.realMediaRoot);
   if ('error' in media) return media;
   const timesOf = new Map(group.map((c) => [c.clip_id, sampleTimes(c.start_s, c.end_s, config.count)]));
-  const pass = buildVideoPassCommand({ path: media.path, times: [...timesOf.values()].flat(), width: config.width, height: config.height });
+  const pass = buildVideoPassCommand({
+    path: media.path,
+    times: [...timesOf.values()].flat(),
+    width: config.width,
+    height: config.height,
+  });
   let bytes: Uint8Array;
   let stderr: string;
   try {
     // each clip keeps its own time allowance
-    ({ bytes, stderr } = await runFrameCommand(opts.bins, pass, { timeoutS: config.timeout_s * group.length, ...(opts.signal ? { signal: opts.signal } : {}) }));
+    ({ bytes, stderr } = await runFrameCommand(opts.bins, pass, {
+      timeoutS: config.timeout_s * group.length,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    }));
   } catch (e) {
     if (!(e instanceof FfmpegRunError)) throw e;
     if (e.reason === 'aborted') throw opts.signal?.reason ?? e;

@@ -40,9 +40,25 @@ export function buildVideoPassCommand(req: VideoPassRequest): VideoPass {
   // keep a frame when some target T lies in (previous frame's time, this frame's time]
   const terms = targets.map((t) => `gte(t\\,${t})*(isnan(prev_t)+lt(prev_t\\,${t}))`);
   const select = `select='gt(${terms.join('+')}\\,0)'`;
-  const inputs: FfmpegInput[] = [{ path: `file:${req.path}`, options: ['-threads', '1', '-ss', fmt(seekS), '-t', fmt(span)] }];
+  const inputs: FfmpegInput[] = [
+    { path: `file:${req.path}`, options: ['-threads', '1', '-ss', fmt(seekS), '-t', fmt(span)] },
+  ];
   const graph = `[0:v:0]${select},showinfo,${scaleChain(req.width, req.height)}[out]`;
-  const outputOptions = ['-filter_complex', graph, '-map', '[out]', '-an', '-sn', '-dn', '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
+  const outputOptions = [
+    '-filter_complex',
+    graph,
+    '-map',
+    '[out]',
+    '-an',
+    '-sn',
+    '-dn',
+    '-vsync',
+    '0',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+  ];
   return { inputs, outputOptions, expectedBytes: targets.length * req.width * req.height * 3, seekS, targets };
 }
 

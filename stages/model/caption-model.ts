@@ -12,7 +12,10 @@ export interface ModelBatch {
 
 /** A captioner as seen by the caption and adatailr stages. */
 export interface CaptionModel {
-  generate(batch: ModelBatch, opts?: { beams?: number; maxLen?: number; lengthPenalty?: number }): Promise<{ ids: number[][]; text: string[]; tokenLogp: number[][] }>;
+  generate(
+    batch: ModelBatch,
+    opts?: { beams?: number; maxLen?: number; lengthPenalty?: number },
+  ): Promise<{ ids: number[][]; text: string[]; tokenLogp: number[][] }>;
   score(batch: ModelBatch, captions: readonly string[]): Promise<{ ids: number[][]; tokenLogp: number[][] }>;
   release(): Promise<void>;
 }

@@ -18,25 +18,51 @@ describe('which BLAS the PyTorch anchor runs on', () => {
   });
 
   it('refuses the reference BLAS with how to install OpenBLAS, accepts the others', () => {
-    expect(refuseBlas(classifyBlas([REF]))).toMatch(/refused: it would run on the reference BLAS .*apt-get install -y libopenblas0-pthread/);
+    expect(refuseBlas(classifyBlas([REF]))).toMatch(
+      /refused: it would run on the reference BLAS .*apt-get install -y libopenblas0-pthread/,
+    );
     expect(refuseBlas(classifyBlas([OPEN]))).toBeUndefined();
   });
 
   it('probes a python that has torch (faked here) and reports one that has not', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'flywheel-fakepy-'));
     const fake = join(dir, 'python3');
-    await writeFile(fake, `#!/bin/sh\n[ "$2" = "--probe" ] || exit 9\necho '{"torch":"9.9","threads":'$3',"libs":["${REF}"],"blas_info":"open"}'\n`);
+    await writeFile(
+      fake,
+      `#!/bin/sh\n[ "$2" = "--probe" ] || exit 9\necho '{"torch":"9.9","threads":'$3',"libs":["${REF}"],"blas_info":"open"}'\n`,
+    );
     await chmod(fake, 0o755);
     const p = probeTorch(fake, 'twin.py', 2);
-    expect(p).toEqual({ ok: true, torch: '9.9', threads: 2, blas: { kind: 'reference', detail: `${REF}; torch BLAS_INFO=open` } });
+    expect(p).toEqual({
+      ok: true,
+      torch: '9.9',
+      threads: 2,
+      blas: { kind: 'reference', detail: `${REF}; torch BLAS_INFO=open` },
+    });
     const missing = probeTorch(join(dir, 'no-python'), 'twin.py', 2);
-    expect(missing.ok === false && missing.reason).toMatch(/no-python with torch is not usable .*apt-get install -y python3-torch/);
+    expect(missing.ok === false && missing.reason).toMatch(
+      /no-python with torch is not usable .*apt-get install -y python3-torch/,
+    );
   });
 });
 
 describe('the distance to the machine limit', () => {
   it('counts a training step as 3× the forward matmul FLOPs', () => {
-    const cfg = makeConfig({ dModel: 8, heads: 2, ffn: 16, encLayers: 1, decLayers: 1, frames: 1, frameSize: 8, patch: 8, maxTextLen: 4, maxCaptionLen: 4 }, 10);
+    const cfg = makeConfig(
+      {
+        dModel: 8,
+        heads: 2,
+        ffn: 16,
+        encLayers: 1,
+        decLayers: 1,
+        frames: 1,
+        frameSize: 8,
+        patch: 8,
+        maxTextLen: 4,
+        maxCaptionLen: 4,
+      },
+      10,
+    );
     // 1 visual token + 2 text tokens = 3 encoder tokens; 2 decoder positions
     const patch = 1 * (192 * 8 + 64);
     const enc = 4 * 3 * 64 + 2 * 9 * 8 + 2 * 3 * 8 * 16;

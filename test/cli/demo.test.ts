@@ -13,9 +13,20 @@ import { tempDir } from '../helpers/tmp.js';
 
 describe('flywheel demo --policy / --scorer', () => {
   it('sets the adatailr keep policy and scorer of the demo config (default keep-all, the caption model scores)', () => {
-    expect(demoConfig('d', 'j').adatailr).toMatchObject({ policy: { kind: 'keep-all' }, scorer: 'caption-model', choice: { margin: 8, min_evidence: 0, model_min_evidence: 9, contrast: 15 }, drop_implausible: true });
-    expect(demoConfig('d', 'j', { policy: { kind: 'top-fraction', fraction: 0.75 } }).adatailr).toMatchObject({ policy: { kind: 'top-fraction', fraction: 0.75 }, scorer: 'caption-model' });
-    expect(demoConfig('d', 'j', { policy: { kind: 'estimated-noise' }, scorer: 'bootstrap' }).adatailr).toMatchObject({ policy: { kind: 'estimated-noise', max_drop: 0.9 }, scorer: 'bootstrap' });
+    expect(demoConfig('d', 'j').adatailr).toMatchObject({
+      policy: { kind: 'keep-all' },
+      scorer: 'caption-model',
+      choice: { margin: 8, min_evidence: 0, model_min_evidence: 9, contrast: 15 },
+      drop_implausible: true,
+    });
+    expect(demoConfig('d', 'j', { policy: { kind: 'top-fraction', fraction: 0.75 } }).adatailr).toMatchObject({
+      policy: { kind: 'top-fraction', fraction: 0.75 },
+      scorer: 'caption-model',
+    });
+    expect(demoConfig('d', 'j', { policy: { kind: 'estimated-noise' }, scorer: 'bootstrap' }).adatailr).toMatchObject({
+      policy: { kind: 'estimated-noise', max_drop: 0.9 },
+      scorer: 'bootstrap',
+    });
   });
   it('runs the demo model and training sizes', () => {
     const c = demoConfig('d', 'j');

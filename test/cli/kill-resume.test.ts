@@ -16,11 +16,19 @@ beforeAll(async () => {
   const videos = ['basic.mp4', 'mpeg4.avi', 'vfr.mp4', 'zero.mp4', 'basic.mp4', 'mjpeg.mov', 'missing.mp4'];
   await writeJsonl(
     join(dir, 'clips.jsonl'),
-    Array.from({ length: 48 }, (_, i) => clip(`k${String(i).padStart(3, '0')}`, videos[i % videos.length], (i % 4) * 0.25, 1.5 + (i % 3) * 0.2)),
+    Array.from({ length: 48 }, (_, i) =>
+      clip(`k${String(i).padStart(3, '0')}`, videos[i % videos.length], (i % 4) * 0.25, 1.5 + (i % 3) * 0.2),
+    ),
   );
 });
 
-const config = (runDir: string) => ({ run_dir: runDir, manifest: 'clips.jsonl', media_root: fx.mediaRoot, shard_size: 4, stages: { frames: { count: 3, width: 24, height: 16, concurrency: 2 } } });
+const config = (runDir: string) => ({
+  run_dir: runDir,
+  manifest: 'clips.jsonl',
+  media_root: fx.mediaRoot,
+  shard_size: 4,
+  stages: { frames: { count: 3, width: 24, height: 16, concurrency: 2 } },
+});
 
 describe('kill -9 mid-run, then resume', () => {
   it('the resumed run’s tables equal those of an uninterrupted run', async () => {

@@ -13,9 +13,31 @@ describe('flywheel noise-exp', () => {
   it('trains the --method list, compares --detect-with against the best fixed γ by seed, and writes the JSON report', async () => {
     const out = join(await tempDir(), 'report.json');
     const r = await runCli([
-      'noise-exp', '--noise', '0.4', '--seeds', '2', '--first-seed', '3', '--clips', '32', '--heldout', '4', '--steps', '4', '--threads', '1',
-      '--method', 'ada={"kind":"adatailr","warmupSteps":1}', '--method', 'g25={"kind":"tailr","gamma":0.25}', '--method', 'g1={"kind":"tailr","gamma":1}',
-      '--detect-with', 'ada', '--out', out,
+      'noise-exp',
+      '--noise',
+      '0.4',
+      '--seeds',
+      '2',
+      '--first-seed',
+      '3',
+      '--clips',
+      '32',
+      '--heldout',
+      '4',
+      '--steps',
+      '4',
+      '--threads',
+      '1',
+      '--method',
+      'ada={"kind":"adatailr","warmupSteps":1}',
+      '--method',
+      'g25={"kind":"tailr","gamma":0.25}',
+      '--method',
+      'g1={"kind":"tailr","gamma":1}',
+      '--detect-with',
+      'ada',
+      '--out',
+      out,
     ]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(await readFile(out, 'utf8')) as ExperimentReport;
@@ -23,7 +45,8 @@ describe('flywheel noise-exp', () => {
     expect([...new Set(report.runs.map((x) => x.seed))]).toEqual([3, 4]);
     expect(report.paired).toHaveLength(1);
     const p = report.paired[0];
-    const nll = (m: string, seed: number): number => report.runs.find((x) => x.method === m && x.seed === seed)!.heldout.nll;
+    const nll = (m: string, seed: number): number =>
+      report.runs.find((x) => x.method === m && x.seed === seed)!.heldout.nll;
     const best = ['g25', 'g1'].reduce((a, b) => (nll(b, 3) + nll(b, 4) < nll(a, 3) + nll(a, 4) ? b : a));
     expect(p.bestFixed).toBe(best);
     expect(p.diff.mean).toBeCloseTo((nll('ada', 3) - nll(best, 3) + nll('ada', 4) - nll(best, 4)) / 2, 10);

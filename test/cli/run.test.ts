@@ -16,8 +16,11 @@ const N = 210;
 
 function helpOf(...args: string[]): string {
   let text = '';
-  const program = buildProgram().exitOverride().configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+  for (const c of program.commands)
+    c.exitOverride().configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
   try {
     program.parse(['node', 'flywheel', ...args]);
   } catch {
@@ -46,14 +49,32 @@ describe('flywheel --help', () => {
 describe(`flywheel run on a ${N}-clip manifest`, () => {
   let runDir: string;
   let result: Awaited<ReturnType<typeof runCli>>;
-  const bad = new Map<number, string>([[7, 'zero.mp4'], [50, 'missing.mp4'], [99, 'text.mp4'], [150, '../outside/secret.mp4']]);
+  const bad = new Map<number, string>([
+    [7, 'zero.mp4'],
+    [50, 'missing.mp4'],
+    [99, 'text.mp4'],
+    [150, '../outside/secret.mp4'],
+  ]);
 
   beforeAll(async () => {
     const videos = ['basic.mp4', 'vp9.webm', 'mpeg4.avi', 'mjpeg.mov'];
-    const rows: ClipRow[] = Array.from({ length: N }, (_, i) => clip(`clip-${String(i).padStart(4, '0')}`, bad.get(i) ?? videos[i % videos.length], (i % 5) * 0.1, 1 + (i % 5) * 0.1));
+    const rows: ClipRow[] = Array.from({ length: N }, (_, i) =>
+      clip(
+        `clip-${String(i).padStart(4, '0')}`,
+        bad.get(i) ?? videos[i % videos.length],
+        (i % 5) * 0.1,
+        1 + (i % 5) * 0.1,
+      ),
+    );
     rows.push({ ...clip('clip-0003', 'basic.mp4', 0, 1) }); // duplicate id → manifest error
     await writeParquetManifest(join(dir, 'clips.parquet'), rows);
-    const cfg = await writeConfig(dir, { run_dir: 'run', manifest: 'clips.parquet', media_root: fx.mediaRoot, shard_size: 64, stages: { frames: { count: 2, width: 16, height: 16 } } });
+    const cfg = await writeConfig(dir, {
+      run_dir: 'run',
+      manifest: 'clips.parquet',
+      media_root: fx.mediaRoot,
+      shard_size: 64,
+      stages: { frames: { count: 2, width: 16, height: 16 } },
+    });
     runDir = join(dir, 'run');
     result = await runCli(['run', cfg, '--log', 'json']);
   });
@@ -73,9 +94,13 @@ describe(`flywheel run on a ${N}-clip manifest`, () => {
     const conn = await db.connect();
     try {
       const q = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS();
-      const frames = await q(`select count(*) as n, count(distinct clip_id) as clips, min(octet_length(pixels)) as lo, max(octet_length(pixels)) as hi, count(distinct filename) as files from read_parquet('${runDir}/frames/*.parquet', filename = true)`);
+      const frames = await q(
+        `select count(*) as n, count(distinct clip_id) as clips, min(octet_length(pixels)) as lo, max(octet_length(pixels)) as hi, count(distinct filename) as files from read_parquet('${runDir}/frames/*.parquet', filename = true)`,
+      );
       expect(frames[0]).toEqual({ n: 412n, clips: 206n, lo: 768n, hi: 768n, files: 4n });
-      const errors = await q(`select clip_id, stage, error_kind from read_parquet('${runDir}/errors/*.parquet') order by clip_id, stage`);
+      const errors = await q(
+        `select clip_id, stage, error_kind from read_parquet('${runDir}/errors/*.parquet') order by clip_id, stage`,
+      );
       expect(errors).toEqual([
         { clip_id: 'clip-0003', stage: 'manifest', error_kind: 'manifest_row' },
         { clip_id: 'clip-0007', stage: 'frames', error_kind: 'empty_file' },
@@ -83,7 +108,9 @@ describe(`flywheel run on a ${N}-clip manifest`, () => {
         { clip_id: 'clip-0099', stage: 'frames', error_kind: 'not_a_video' },
         { clip_id: 'clip-0150', stage: 'frames', error_kind: 'path_refused' },
       ]);
-      const dup = await q(`select count(*) as n from (select clip_id, frame_index from read_parquet('${runDir}/frames/*.parquet') group by all having count(*) > 1)`);
+      const dup = await q(
+        `select count(*) as n from (select clip_id, frame_index from read_parquet('${runDir}/frames/*.parquet') group by all having count(*) > 1)`,
+      );
       expect(dup[0].n).toBe(0n);
     } finally {
       conn.closeSync();
@@ -98,10 +125,22 @@ describe(`flywheel run on a ${N}-clip manifest`, () => {
   });
 
   it('a changed config is refused with a clear message', async () => {
-    const cfg = await writeConfig(dir, { run_dir: 'run', manifest: 'clips.parquet', media_root: fx.mediaRoot, shard_size: 64, stages: { frames: { count: 3, width: 16, height: 16 } } }, 'changed.json');
+    const cfg = await writeConfig(
+      dir,
+      {
+        run_dir: 'run',
+        manifest: 'clips.parquet',
+        media_root: fx.mediaRoot,
+        shard_size: 64,
+        stages: { frames: { count: 3, width: 16, height: 16 } },
+      },
+      'changed.json',
+    );
     const r = await runCli(['run', cfg, '--log', 'json']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/flywheel: refusing to resume run dir .*run: config hash changed: was [0-9a-f]{12}, now [0-9a-f]{12}\. Use a new run_dir, or delete .* to start over\./);
+    expect(r.stderr).toMatch(
+      /flywheel: refusing to resume run dir .*run: config hash changed: was [0-9a-f]{12}, now [0-9a-f]{12}\. Use a new run_dir, or delete .* to start over\./,
+    );
   });
 
   it('flywheel inspect shows schema, row count and rows', async () => {
@@ -115,7 +154,11 @@ describe(`flywheel run on a ${N}-clip manifest`, () => {
   });
 
   it('an invalid config names the field and quotes the value', async () => {
-    const cfg = await writeConfig(dir, { run_dir: 'x', manifest: 'clips.parquet', media_root: '.', stages: { frames: { count: 0 } } }, 'bad.json');
+    const cfg = await writeConfig(
+      dir,
+      { run_dir: 'x', manifest: 'clips.parquet', media_root: '.', stages: { frames: { count: 0 } } },
+      'bad.json',
+    );
     const r = await runCli(['run', cfg]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/flywheel: invalid config .*bad\.json:\n {2}stages\.frames\.count: .* \(got 0\)/);

@@ -26,7 +26,7 @@ import {
 
 const opts = parseBenchmarkOptions({ outDir: '/tmp/flywheel-content', clips: 2000, seed: 5 });
 const plan = planBenchmark(opts, opts.outDir);
-const rows = plan.truth.map((t, i) => ({ t, clip: plan.clips[i]!, attrs: truthAttrs(t), i }));
+const rows = plan.truth.map((t, i) => ({ t, clip: plan.clips[i], attrs: truthAttrs(t), i }));
 const ofKind = (k: NoiseKind) => rows.filter((r) => r.t.noise_kinds.includes(k));
 
 /** The objects' colour/shape/motion as a sorted list: equal lists mean the same content. */
@@ -63,7 +63,12 @@ describe('contentCorrect on generated clips', () => {
       // replay the generator's draws for this clip to recover the scene the transcript narrates
       const rng = makeRng(opts.seed, 'text', r.i);
       chooseNoiseKinds(opts.noiseMix, rng);
-      const sceneOpts = { minDurationS: opts.minDurationS, maxDurationS: opts.maxDurationS, twoObjectProb: 0.4, distractorProb: 0.3 };
+      const sceneOpts = {
+        minDurationS: opts.minDurationS,
+        maxDurationS: opts.maxDurationS,
+        twoObjectProb: 0.4,
+        distractorProb: 0.3,
+      };
       const other = otherScene(plan.scenes, r.i, rng, () => sampleScene(opts.seed, opts.clips + r.i, sceneOpts));
       expect(renderCaption(other)).not.toBe(r.t.gt_caption);
       const sameObjects = core(other).join() === core(r.attrs).join();
@@ -79,7 +84,11 @@ describe('parseContent', () => {
   it('reads every motion phrasing the generator uses, and the canonical words', () => {
     for (const m of MOTION_KEYS) {
       for (const phrase of [...MOTION_PHRASES[m], MOTIONS[m]]) {
-        for (const text of [`a red circle ${phrase}`, `okay so you can see a small red circle and it's ${phrase} on a gray background`, `Red Circle ${phrase.toUpperCase()} | Learn Shapes`]) {
+        for (const text of [
+          `a red circle ${phrase}`,
+          `okay so you can see a small red circle and it's ${phrase} on a gray background`,
+          `Red Circle ${phrase.toUpperCase()} | Learn Shapes`,
+        ]) {
           const c = parseContent(text);
           expect(c.objects, text).toHaveLength(1);
           expect(c.objects[0], text).toMatchObject({ colour: 'red', shape: 'circle', motion: m });
@@ -89,7 +98,11 @@ describe('parseContent', () => {
   });
 
   it('reads sizes, backgrounds and two objects in order', () => {
-    expect(parseContent('um we have a large blue square going up and also look at a green triangle shrinking on a brown background')).toEqual({
+    expect(
+      parseContent(
+        'um we have a large blue square going up and also look at a green triangle shrinking on a brown background',
+      ),
+    ).toEqual({
       objects: [
         { colour: 'blue', shape: 'square', size: 'large', motion: 'up' },
         { colour: 'green', shape: 'triangle', size: null, motion: 'shrinks' },
@@ -101,7 +114,10 @@ describe('parseContent', () => {
 });
 
 describe('contentCorrect rules', () => {
-  const one: CaptionAttrs = { objects: [{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }], background: 'black' };
+  const one: CaptionAttrs = {
+    objects: [{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }],
+    background: 'black',
+  };
   const two: CaptionAttrs = {
     objects: [
       { colour: 'red', shape: 'circle', size: 'small', motion: 'left' },
@@ -112,7 +128,9 @@ describe('contentCorrect rules', () => {
 
   it('a caption naming an extra object is wrong, and so is one missing an object', () => {
     expect(contentCorrect('a small red circle moves left on a black background', one)).toBe(true);
-    expect(contentCorrect('a small red circle moves left while a green triangle moves up on a black background', one)).toBe(false);
+    expect(
+      contentCorrect('a small red circle moves left while a green triangle moves up on a black background', one),
+    ).toBe(false);
     expect(contentCorrect('a small red circle moves left', two)).toBe(false);
   });
 
@@ -125,7 +143,9 @@ describe('contentCorrect rules', () => {
 
   it('object order does not matter', () => {
     expect(contentCorrect(renderCaption(two), two)).toBe(true);
-    expect(contentCorrect('a blue square grows while a small red circle moves left on a gray background', two)).toBe(true);
+    expect(contentCorrect('a blue square grows while a small red circle moves left on a gray background', two)).toBe(
+      true,
+    );
     // but each object keeps its own motion
     expect(contentCorrect('a blue square moves left while a small red circle grows', two)).toBe(false);
   });
@@ -143,11 +163,21 @@ describe('contentCorrect rules', () => {
 });
 
 describe('contentAccuracy', () => {
-  const one: CaptionAttrs = { objects: [{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }], background: 'black' };
+  const one: CaptionAttrs = {
+    objects: [{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }],
+    background: 'black',
+  };
 
   it('is the share of right texts, 0 for none, and strictness passes through', () => {
-    expect(contentAccuracy(['a red circle going left', 'a red circle moves right', 'a large red circle moves left', ''], [one, one, one, one])).toBe(0.5);
-    expect(contentAccuracy(['a red circle going left', 'a large red circle moves left'], [one, one], { strict: true })).toBe(0.5);
+    expect(
+      contentAccuracy(
+        ['a red circle going left', 'a red circle moves right', 'a large red circle moves left', ''],
+        [one, one, one, one],
+      ),
+    ).toBe(0.5);
+    expect(
+      contentAccuracy(['a red circle going left', 'a large red circle moves left'], [one, one], { strict: true }),
+    ).toBe(0.5);
     expect(contentAccuracy([], [])).toBe(0);
   });
 

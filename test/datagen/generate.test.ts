@@ -26,12 +26,29 @@ const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).
 
 /** Decodes one RGB24 frame at time t of a video. */
 function frameAt(video: string, t: number, w: number, h: number): Buffer {
-  const buf = execFileSync(ffmpeg, ['-v', 'error', '-ss', String(t), '-i', video, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+  const buf = execFileSync(ffmpeg, [
+    '-v',
+    'error',
+    '-ss',
+    String(t),
+    '-i',
+    video,
+    '-frames:v',
+    '1',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-',
+  ]);
   expect(buf.length).toBe(w * h * 3);
   return buf;
 }
 const near = (buf: Buffer, i: number, rgb: number, tol = 70): boolean =>
-  Math.abs((buf[i] as number) - ((rgb >> 16) & 255)) + Math.abs((buf[i + 1] as number) - ((rgb >> 8) & 255)) + Math.abs((buf[i + 2] as number) - (rgb & 255)) < tol;
+  Math.abs(buf[i] - ((rgb >> 16) & 255)) +
+    Math.abs(buf[i + 1] - ((rgb >> 8) & 255)) +
+    Math.abs(buf[i + 2] - (rgb & 255)) <
+  tol;
 
 let info: BenchmarkInfo;
 let clips: ClipRow[];
@@ -53,7 +70,10 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     expect(clips).toHaveLength(40);
     expect(new Set(clips.map((c) => c.clip_id)).size).toBe(40);
     expect(info.counts).toMatchObject({ clips: 40, corrupted: 16, human: 1, heldout: 4, videos: 3 });
-    const ds = JSON.parse(readFileSync(join(info.dir, 'dataset.json'), 'utf8')) as { params: { seed: number }; counts: { clips: number } };
+    const ds = JSON.parse(readFileSync(join(info.dir, 'dataset.json'), 'utf8')) as {
+      params: { seed: number };
+      counts: { clips: number };
+    };
     expect(ds.params.seed).toBe(5);
     expect(ds.counts.clips).toBe(40);
   });
@@ -73,9 +93,21 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
       const path = join(info.videosDir, v);
       const expectedS = Math.max(...clips.filter((c) => c.video_uri === path).map((c) => c.end_s));
       const out = JSON.parse(
-        execFileSync(ffprobe, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,width,height,nb_read_frames:format=duration', '-of', 'json', path]).toString(),
-      ) as { streams: Array<{ codec_name: string; width: number; height: number; nb_read_frames: string }>; format: { duration: string } };
-      const s = out.streams[0]!;
+        execFileSync(ffprobe, [
+          '-v',
+          'error',
+          '-count_frames',
+          '-show_entries',
+          'stream=codec_name,width,height,nb_read_frames:format=duration',
+          '-of',
+          'json',
+          path,
+        ]).toString(),
+      ) as {
+        streams: Array<{ codec_name: string; width: number; height: number; nb_read_frames: string }>;
+        format: { duration: string };
+      };
+      const s = out.streams[0];
       expect(s).toMatchObject({ codec_name: 'h264', width: 64, height: 64 });
       expect(Number(s.nb_read_frames)).toBe(Math.round(expectedS * 8));
       expect(Number(out.format.duration)).toBeCloseTo(expectedS, 1);
@@ -86,7 +118,7 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     const truth = await readTruth(info.dir);
     let checked = 0;
     for (const [i, c] of clips.entries()) {
-      const attrs = truthAttrs(truth[i]!);
+      const attrs = truthAttrs(truth[i]);
       if (attrs.objects.some((o) => o.motion === 'appears')) continue;
       const f = frameAt(c.video_uri, (c.start_s + c.end_s) / 2, 64, 64);
       let bg = 0;
@@ -118,13 +150,13 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     };
     let checked = 0;
     for (const [i, c] of clips.entries()) {
-      const attrs = truthAttrs(truth[i]!);
+      const attrs = truthAttrs(truth[i]);
       if (attrs.objects.length !== 1) continue;
-      const o = attrs.objects[0]!;
+      const o = attrs.objects[0];
       const d = c.end_s - c.start_s;
       const a = stats(frameAt(c.video_uri, c.start_s + d * 0.2, 64, 64), COLOURS[o.colour]);
       const b = stats(frameAt(c.video_uri, c.start_s + d * 0.8, 64, 64), COLOURS[o.colour]);
-      const why = `${c.clip_id}: ${truth[i]!.gt_caption}`;
+      const why = `${c.clip_id}: ${truth[i].gt_caption}`;
       if (o.motion === 'left') expect(b.x, why).toBeLessThan(a.x - 10);
       if (o.motion === 'right') expect(b.x, why).toBeGreaterThan(a.x + 10);
       if (o.motion === 'up') expect(b.y, why).toBeLessThan(a.y - 10);
@@ -144,8 +176,8 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     expect(truth.filter((t) => t.corrupted)).toHaveLength(16);
     for (const [i, t] of truth.entries()) {
       expect(t.corrupted).toBe(t.noise_kinds.length > 0);
-      expect(clips[i]!.split).toBe(t.split);
-      expect(clips[i]!.human_caption).toBe(t.split === 'human' ? t.gt_caption : null);
+      expect(clips[i].split).toBe(t.split);
+      expect(clips[i].human_caption).toBe(t.split === 'human' ? t.gt_caption : null);
     }
   });
 
@@ -156,7 +188,7 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     expect(sha(c.truthPath)).toBe(sha(info.truthPath));
     const cClips = await readParquetRows<ClipRow>(c.manifestPath);
     expect(cClips.map((r) => ({ ...r, video_uri: '' }))).toEqual(clips.map((r) => ({ ...r, video_uri: '' })));
-    expect((await readParquetRows<ClipRow>(b.manifestPath))[0]!.video_uri).toBe('videos/v00000.mp4');
+    expect((await readParquetRows<ClipRow>(b.manifestPath))[0].video_uri).toBe('videos/v00000.mp4');
   });
 
   it('re-running with the same options is a no-op; other options rebuild cleanly', async () => {
@@ -174,14 +206,19 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     const dir = join(root, 'foreign');
     mkdirSync(join(dir, 'videos'), { recursive: true });
     writeFileSync(join(dir, 'videos', 'holiday.mp4'), 'x');
-    await expect(generateBenchmark({ ...opts, clips: 3, outDir: dir })).rejects.toThrow(/did not write \(videos\/holiday\.mp4\)/);
+    await expect(generateBenchmark({ ...opts, clips: 3, outDir: dir })).rejects.toThrow(
+      /did not write \(videos\/holiday\.mp4\)/,
+    );
     expect(readFileSync(join(dir, 'videos', 'holiday.mp4'), 'utf8')).toBe('x');
   });
 
   it('stops on abort without marking the dataset complete', async () => {
     const dir = join(root, 'aborted');
     const ac = new AbortController();
-    const run = generateBenchmark({ ...opts, clips: 64, clipsPerVideo: 4, outDir: dir }, { signal: ac.signal, onProgress: () => ac.abort() });
+    const run = generateBenchmark(
+      { ...opts, clips: 64, clipsPerVideo: 4, outDir: dir },
+      { signal: ac.signal, onProgress: () => ac.abort() },
+    );
     await expect(run).rejects.toThrow(/abort/i);
     expect(readdirSync(dir)).not.toContain('dataset.json');
     expect(readdirSync(join(dir, 'videos')).filter((f) => f.includes('.tmp-'))).toEqual([]);
@@ -193,7 +230,19 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     const { buildProgram } = await import('../../cli/main.js');
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const out = join(root, 'cli');
-    await buildProgram().parseAsync(['node', 'flywheel', 'gen-bench', '--clips', '6', '--out', out, '--seed', '2', '--fps', '4']);
+    await buildProgram().parseAsync([
+      'node',
+      'flywheel',
+      'gen-bench',
+      '--clips',
+      '6',
+      '--out',
+      out,
+      '--seed',
+      '2',
+      '--fps',
+      '4',
+    ]);
     const printed = JSON.parse(String(log.mock.calls[0]?.[0])) as { clips: number; reused: boolean };
     log.mockRestore();
     expect(printed).toMatchObject({ clips: 6, reused: false });

@@ -22,9 +22,12 @@ describe('caption grammar', () => {
         background: 'black',
       }),
     ).toBe('a small red circle moves left while a large blue square stays still on a black background');
-    expect(renderCaption({ objects: [{ colour: 'white', shape: 'triangle', size: null, motion: 'grows' }], background: 'gray' })).toBe(
-      'a white triangle grows on a gray background',
-    );
+    expect(
+      renderCaption({
+        objects: [{ colour: 'white', shape: 'triangle', size: null, motion: 'grows' }],
+        background: 'gray',
+      }),
+    ).toBe('a white triangle grows on a gray background');
   });
 
   it('parses every sampled scene caption back to its attributes', () => {
@@ -55,7 +58,9 @@ describe('caption grammar', () => {
   });
 
   it('parses tolerant of extra words and reports nothing for chatter', () => {
-    expect(parseCaption('Look: A Small Red Circle moves left, wow!').objects).toEqual([{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }]);
+    expect(parseCaption('Look: A Small Red Circle moves left, wow!').objects).toEqual([
+      { colour: 'red', shape: 'circle', size: 'small', motion: 'left' },
+    ]);
     expect(parseCaption("don't forget to subscribe")).toEqual({ objects: [], background: null });
   });
 });

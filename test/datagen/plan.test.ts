@@ -1,14 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchmarkOptions, planBenchmark, parseCaption, corruptAttributes, makeRng, otherScene, renderCaption, sampleScene, NOISE_KINDS, type CaptionAttrs } from '../../datagen/index.js';
+import {
+  parseBenchmarkOptions,
+  planBenchmark,
+  parseCaption,
+  corruptAttributes,
+  makeRng,
+  otherScene,
+  renderCaption,
+  sampleScene,
+  NOISE_KINDS,
+  type CaptionAttrs,
+} from '../../datagen/index.js';
 import { attributeAccuracy } from '../../metrics/index.js';
 
-const plan = (over: Record<string, unknown> = {}) => planBenchmark(parseBenchmarkOptions({ outDir: '/tmp/x', clips: 2000, seed: 11, ...over }), '/tmp/x');
+const plan = (over: Record<string, unknown> = {}) =>
+  planBenchmark(parseBenchmarkOptions({ outDir: '/tmp/x', clips: 2000, seed: 11, ...over }), '/tmp/x');
 
 describe('planBenchmark (no video encoding)', () => {
   const p = plan();
 
   it('has exact split and corruption counts', () => {
-    expect(p.counts).toMatchObject({ clips: 2000, human: 60, heldout: 200, train: 1740, corrupted: 800, titleCorrupted: 400, videos: 125 });
+    expect(p.counts).toMatchObject({
+      clips: 2000,
+      human: 60,
+      heldout: 200,
+      train: 1740,
+      corrupted: 800,
+      titleCorrupted: 400,
+      videos: 125,
+    });
     expect(p.clips.filter((c) => c.split === 'human')).toHaveLength(60);
     expect(p.truth.filter((t) => t.corrupted)).toHaveLength(800);
   });
@@ -21,13 +41,16 @@ describe('planBenchmark (no video encoding)', () => {
       expect(only, k).toBeGreaterThan(0.14);
       expect(only, k).toBeLessThan(0.26);
     }
-    const mix = plan({ clips: 500, noiseMix: { wrong_attribute: 0, missing_words: 0, off_topic: 0, other_clip: 0, empty: 1 } });
+    const mix = plan({
+      clips: 500,
+      noiseMix: { wrong_attribute: 0, missing_words: 0, off_topic: 0, other_clip: 0, empty: 1 },
+    });
     expect(mix.truth.filter((t) => t.corrupted).every((t) => t.noise_kinds.join() === 'empty')).toBe(true);
   });
 
   it('keeps the manifest free of truth: human captions only on the human split', () => {
     for (const [i, c] of p.clips.entries()) {
-      const t = p.truth[i]!;
+      const t = p.truth[i];
       expect(c.clip_id).toBe(t.clip_id);
       expect(c.split).toBe(t.split);
       if (c.split === 'human') expect(c.human_caption).toBe(t.gt_caption);
@@ -41,24 +64,30 @@ describe('planBenchmark (no video encoding)', () => {
     const truths = p.truth.map((t) => JSON.parse(t.attrs_json) as CaptionAttrs);
     const acc = (pick: (i: number) => boolean): number => {
       const idx = p.clips.map((_, i) => i).filter(pick);
-      return attributeAccuracy(idx.map((i) => p.clips[i]!.asr_text), idx.map((i) => truths[i]!)).objectExact;
+      return attributeAccuracy(
+        idx.map((i) => p.clips[i].asr_text),
+        idx.map((i) => truths[i]),
+      ).objectExact;
     };
     // clean narration names every object with the right colour/shape/size; motion is paraphrased, so compare parsed colour+shape
     const clean = p.truth.map((t, i) => ({ t, i })).filter(({ t }) => !t.corrupted);
     for (const { i } of clean.slice(0, 200)) {
-      const text = p.clips[i]!.asr_text;
-      for (const o of truths[i]!.objects) expect(text).toContain(`${o.colour} ${o.shape}`);
+      const text = p.clips[i].asr_text;
+      for (const o of truths[i].objects) expect(text).toContain(`${o.colour} ${o.shape}`);
     }
-    const byKind = (k: string) => (i: number) => p.truth[i]!.noise_kinds.includes(k as never);
-    for (const i of p.clips.keys()) if (byKind('empty')(i)) expect(p.clips[i]!.asr_text).toBe('');
-    for (const i of p.clips.keys()) if (byKind('off_topic')(i)) expect(parseCaption(p.clips[i]!.asr_text).objects).toEqual([]);
+    const byKind = (k: string) => (i: number) => p.truth[i].noise_kinds.includes(k as never);
+    for (const i of p.clips.keys()) if (byKind('empty')(i)) expect(p.clips[i].asr_text).toBe('');
+    for (const i of p.clips.keys())
+      if (byKind('off_topic')(i)) expect(parseCaption(p.clips[i].asr_text).objects).toEqual([]);
     // missing words: much shorter than clean narrations on average
     const words = (pick: (i: number) => boolean): number => {
       const idx = p.clips.map((_, i) => i).filter(pick);
-      return idx.reduce((s, i) => s + p.clips[i]!.asr_text.split(' ').length, 0) / idx.length;
+      return idx.reduce((s, i) => s + p.clips[i].asr_text.split(' ').length, 0) / idx.length;
     };
-    expect(words((i) => p.truth[i]!.noise_kinds.join() === 'missing_words')).toBeLessThan(0.75 * words((i) => !p.truth[i]!.corrupted));
-    expect(acc((i) => p.truth[i]!.noise_kinds.includes('other_clip'))).toBeLessThan(0.3);
+    expect(words((i) => p.truth[i].noise_kinds.join() === 'missing_words')).toBeLessThan(
+      0.75 * words((i) => !p.truth[i].corrupted),
+    );
+    expect(acc((i) => p.truth[i].noise_kinds.includes('other_clip'))).toBeLessThan(0.3);
     expect(acc(() => true)).toBeLessThan(1);
   });
 
@@ -66,7 +95,7 @@ describe('planBenchmark (no video encoding)', () => {
     const scenes = Array.from({ length: 60 }, (_, i) => sampleScene(2, i % 6)); // heavy duplication: 6 distinct scenes
     for (let i = 0; i < scenes.length; i++) {
       const o = otherScene(scenes, i, makeRng(2, 'o', i), () => sampleScene(2, 999));
-      expect(renderCaption(o)).not.toBe(renderCaption(scenes[i]!));
+      expect(renderCaption(o)).not.toBe(renderCaption(scenes[i]));
     }
     expect(otherScene([sampleScene(2, 0)], 0, makeRng(2, 'o'), () => sampleScene(2, 999))).toEqual(sampleScene(2, 999));
   });
@@ -92,6 +121,8 @@ describe('planBenchmark (no video encoding)', () => {
     expect(() => parseBenchmarkOptions({ outDir: 'x', clips: 0 })).toThrow(/clips: .*got 0/);
     expect(() => parseBenchmarkOptions({ outDir: 'x', clips: 5, noise: 1.5 })).toThrow(/noise: .*got 1.5/);
     expect(() => parseBenchmarkOptions({ outDir: 'x', clips: 5, width: 63 })).toThrow(/width/);
-    expect(() => parseBenchmarkOptions({ outDir: 'x', clips: 5, humanFrac: 0.6, heldoutFrac: 0.6 })).toThrow(/heldoutFrac/);
+    expect(() => parseBenchmarkOptions({ outDir: 'x', clips: 5, humanFrac: 0.6, heldoutFrac: 0.6 })).toThrow(
+      /heldoutFrac/,
+    );
   });
 });

@@ -8,7 +8,9 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why browser tests cannot run here, or null when Chromium is present. */
 export function chromiumUnavailableReason(): string | null {
-  return existsSync(chromiumPath) ? null : `chromium not found at ${chromiumPath} (apt-get install chromium); skipping browser tests`;
+  return existsSync(chromiumPath)
+    ? null
+    : `chromium not found at ${chromiumPath} (apt-get install chromium); skipping browser tests`;
 }
 
 /** Launch flags that keep headless Chromium off the network and quiet on a closed machine. */

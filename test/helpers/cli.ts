@@ -15,16 +15,21 @@ export interface CliResult {
 }
 
 /** Starts `flywheel <args>`; `onStderr` sees stderr as it arrives (e.g. to kill mid-run). */
-export function startCli(args: readonly string[], opts: { cwd?: string; onStderr?: (chunk: string, child: ChildProcess) => void } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+export function startCli(
+  args: readonly string[],
+  opts: { cwd?: string; onStderr?: (chunk: string, child: ChildProcess) => void } = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [flywheelBin, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
     opts.onStderr?.(d.toString(), child);
   });
-  const done = new Promise<CliResult>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((res) =>
+    child.on('close', (code, signal) => res({ code, signal, stdout, stderr })),
+  );
   return { child, done };
 }
 

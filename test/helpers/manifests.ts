@@ -6,7 +6,17 @@ import { clipsSchema, type ClipRow } from '../../schemas/clips.js';
 
 /** A clip row with defaults for the text fields. */
 export function clip(clip_id: string, video_uri: string, start_s: number, end_s: number): ClipRow {
-  return { clip_id, video_uri, start_s, end_s, asr_text: `asr ${clip_id}`, title: null, tags: null, human_caption: null, split: null };
+  return {
+    clip_id,
+    video_uri,
+    start_s,
+    end_s,
+    asr_text: `asr ${clip_id}`,
+    title: null,
+    tags: null,
+    human_caption: null,
+    split: null,
+  };
 }
 
 /** Writes rows (any objects, so tests can write bad ones) as JSON Lines. */
@@ -17,11 +27,16 @@ export async function writeJsonl(path: string, rows: readonly unknown[]): Promis
 
 /** Writes clips as a Parquet manifest with the `clips` schema. */
 export async function writeParquetManifest(path: string, rows: readonly ClipRow[]): Promise<string> {
-  await writeFile(path, parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, rows as unknown as Record<string, unknown>[])]));
+  await writeFile(
+    path,
+    parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, rows as unknown as Record<string, unknown>[])]),
+  );
   return path;
 }
 
 /** `n` clips of 1 s each over `videos` (round-robin), ids `c0000`… */
 export function manyClips(n: number, videos: readonly string[], length = 1): ClipRow[] {
-  return Array.from({ length: n }, (_, i) => clip(`c${String(i).padStart(4, '0')}`, videos[i % videos.length], 0, length));
+  return Array.from({ length: n }, (_, i) =>
+    clip(`c${String(i).padStart(4, '0')}`, videos[i % videos.length], 0, length),
+  );
 }

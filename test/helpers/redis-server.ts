@@ -50,7 +50,8 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`redis-server did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`redis-server did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -61,7 +62,20 @@ export async function startRedis(): Promise<RedisHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'flywheel-redis-'));
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--protected-mode',
+      'yes',
+    ],
     { stdio: 'ignore' },
   );
   await waitForPort(port, child, 10_000);

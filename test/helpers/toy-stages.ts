@@ -5,9 +5,16 @@ import type { AnyStage, StageContext } from '../../pipeline/stage.js';
 import { clipsSchema, type ClipRow } from '../../schemas/clips.js';
 
 /** Output of {@link lengthStage}: one row per clip with its duration. */
-export const lengthSchema = new Schema([new Field('clip_id', new Utf8(), false), new Field('duration_s', new Float64(), false)]);
+export const lengthSchema = new Schema([
+  new Field('clip_id', new Utf8(), false),
+  new Field('duration_s', new Float64(), false),
+]);
 /** Output of {@link doubleStage}. */
-export const doubledSchema = new Schema([new Field('clip_id', new Utf8(), false), new Field('twice', new Float64(), false), new Field('batch_rows', new Int32(), false)]);
+export const doubledSchema = new Schema([
+  new Field('clip_id', new Utf8(), false),
+  new Field('twice', new Float64(), false),
+  new Field('batch_rows', new Int32(), false),
+]);
 
 /** Lifecycle calls seen by toy stages, for asserting setup/teardown. */
 export interface Calls {
@@ -17,7 +24,16 @@ export interface Calls {
 }
 
 /** clips → (clip_id, duration_s). `badIds` become error rows; `throwOn` makes process throw. */
-export function lengthStage(opts: { calls?: Calls; badIds?: string[]; throwOn?: string; concurrency?: number; batchSize?: number; delayMs?: number } = {}): AnyStage {
+export function lengthStage(
+  opts: {
+    calls?: Calls;
+    badIds?: string[];
+    throwOn?: string;
+    concurrency?: number;
+    batchSize?: number;
+    delayMs?: number;
+  } = {},
+): AnyStage {
   let inFlight = 0;
   return {
     name: 'length',
@@ -74,7 +90,10 @@ export function doubleStage(opts: { calls?: Calls; failSetup?: boolean; batchSiz
     },
     async process(batch: RecordBatch) {
       const rows = batchToRows<{ clip_id: string; duration_s: number }>(batch);
-      return rowsToBatch(doubledSchema, rows.map((r) => ({ clip_id: r.clip_id, twice: r.duration_s * 2, batch_rows: rows.length })));
+      return rowsToBatch(
+        doubledSchema,
+        rows.map((r) => ({ clip_id: r.clip_id, twice: r.duration_s * 2, batch_rows: rows.length })),
+      );
     },
   };
 }

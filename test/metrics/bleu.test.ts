@@ -11,7 +11,10 @@ describe('bleu (corpus, COCO "closest")', () => {
   // BLEU-4 = (7/8 · 4/6 · 3/4 · 1)^(1/4) · BP = 0.4375^0.25 · 0.7788008 = 0.8132883 · 0.7788008 = 0.6333895
   // BLEU-1 = 7/8 · BP = 0.6814507
   it('matches the hand-computed example', () => {
-    const r = bleu(['a red circle moves left', 'a blue square'], [['a red circle moves left'], ['a green square stays still']]);
+    const r = bleu(
+      ['a red circle moves left', 'a blue square'],
+      [['a red circle moves left'], ['a green square stays still']],
+    );
     expect(r.precisions).toEqual([7 / 8, 4 / 6, 3 / 4, 1]);
     expect(r.candidateLength).toBe(8);
     expect(r.referenceLength).toBe(10);

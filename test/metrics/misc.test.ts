@@ -21,7 +21,13 @@ describe('diversity', () => {
 
 describe('quantity', () => {
   it('counts rows and tokens before and after filtering', () => {
-    expect(quantity(['a red circle', 'go', ''], [true, false, true])).toEqual({ rows: 3, tokens: 4, rowsKept: 2, tokensKept: 3, keptFraction: 2 / 3 });
+    expect(quantity(['a red circle', 'go', ''], [true, false, true])).toEqual({
+      rows: 3,
+      tokens: 4,
+      rowsKept: 2,
+      tokensKept: 3,
+      keptFraction: 2 / 3,
+    });
     expect(quantity(['a b']).rowsKept).toBe(1);
     expect(() => quantity(['a'], [])).toThrow(/kept flags/);
   });

@@ -4,7 +4,16 @@ import { ngramCounts, ngramOrder, tokenize } from '../../metrics/index.js';
 describe('tokenize (PTB-like)', () => {
   it('lower-cases, splits clitics and drops punctuation tokens', () => {
     expect(tokenize(`A Red-Circle, doesn't MOVE! "quoted" -- it's 3.5 ... ok.`)).toEqual([
-      'a', 'red-circle', 'does', "n't", 'move', 'quoted', 'it', "'s", '3.5', 'ok',
+      'a',
+      'red-circle',
+      'does',
+      "n't",
+      'move',
+      'quoted',
+      'it',
+      "'s",
+      '3.5',
+      'ok',
     ]);
   });
   it('is idempotent on already tokenized text and handles empty input', () => {

@@ -50,7 +50,10 @@ describe('Device', () => {
     const dev = new Device({ providers: ['webgpu', 'cpu'], intraOpThreads: 1, warn: (m) => warnings.push(m) });
     const s = await dev.session(tinyModel());
     expect(['webgpu', 'cpu']).toContain(s.provider);
-    if (s.provider === 'cpu') expect(warnings).toEqual([expect.stringMatching(/^device: WebGPU execution provider unavailable \(.*\); falling back to CPU/)]);
+    if (s.provider === 'cpu')
+      expect(warnings).toEqual([
+        expect.stringMatching(/^device: WebGPU execution provider unavailable \(.*\); falling back to CPU/),
+      ]);
     const out = await s.session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2]), [2]) });
     expect(Array.from(out.y.data as Float32Array)).toEqual([2, 3]);
   });
@@ -68,14 +71,19 @@ describe('Device', () => {
     expect((await dev.session(tinyModel())).provider).toBe('cpu');
     await dev.session(tinyModel());
     expect(calls).toEqual([['cuda', 'webgpu', 'cpu'], ['webgpu', 'cpu'], ['cpu'], ['cpu']]);
-    expect(warnings).toEqual([expect.stringMatching(/CUDA .*\(no cuda\); falling back to WebGPU/), expect.stringMatching(/WebGPU .*\(no webgpu\); falling back to CPU/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/CUDA .*\(no cuda\); falling back to WebGPU/),
+      expect.stringMatching(/WebGPU .*\(no webgpu\); falling back to CPU/),
+    ]);
   });
 
   it('does not hide errors when CPU was not allowed, nor when the CPU session itself fails', async () => {
     const failing: SessionFactory = async () => {
       throw new Error('no CUDA');
     };
-    await expect(new Device({ providers: ['cuda'], warn: () => {} }, failing).session(tinyModel())).rejects.toThrow('no CUDA');
+    await expect(new Device({ providers: ['cuda'], warn: () => {} }, failing).session(tinyModel())).rejects.toThrow(
+      'no CUDA',
+    );
     await expect(new Device({ providers: ['cpu'] }).session(Uint8Array.from([1, 2, 3]))).rejects.toThrow();
   });
 

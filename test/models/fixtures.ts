@@ -5,7 +5,10 @@ import { stackFrames, toyClips, type ToyClip } from './toy.js';
 
 /** Tokenizer trained on toy captions and filler ASR. */
 export function toyTokenizer(clips: readonly ToyClip[] = toyClips(300, 4, 32, 5)): CaptionTokenizer {
-  return CaptionTokenizer.train(clips.flatMap((c) => [c.caption, c.asr]), { vocabSize: 200 });
+  return CaptionTokenizer.train(
+    clips.flatMap((c) => [c.caption, c.asr]),
+    { vocabSize: 200 },
+  );
 }
 
 /** An untrained tiny captioner (random weights, seed fixed). */

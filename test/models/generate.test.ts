@@ -41,13 +41,23 @@ describe('search', () => {
 
   it('length penalty trades total log p against length', async () => {
     // "x x" (0.5·0.9·1 = 0.45) beats "y" (0.5·0.8 = 0.4) under any α; in t2 ("x x" = 0.35) α decides.
-    const t = table({ '': [0, 0, 0, 0.5, 0.5], '3': [0, 0, 0.1, 0.9, 0], '3,3': [0, 0, 1, 0, 0], '4': [0, 0, 0.8, 0, 0.2] });
+    const t = table({
+      '': [0, 0, 0, 0.5, 0.5],
+      '3': [0, 0, 0.1, 0.9, 0],
+      '3,3': [0, 0, 1, 0, 0],
+      '4': [0, 0, 0.8, 0, 0.2],
+    });
     const [a0] = await search(t, 1, V, { maxLen: 4, beams: 3, lengthPenalty: 0 });
     const [a2] = await search(t, 1, V, { maxLen: 4, beams: 3, lengthPenalty: 2 });
     expect(a0.ids).toEqual([3, 3]);
     expect(a0.totalLogp).toBeCloseTo(Math.log(0.45), 5);
     expect(a2.ids).toEqual([3, 3]);
-    const t2 = table({ '': [0, 0, 0, 0.5, 0.5], '3': [0, 0, 0.1, 0.7, 0.2], '3,3': [0, 0, 1, 0, 0], '4': [0, 0, 0.8, 0, 0.2] });
+    const t2 = table({
+      '': [0, 0, 0, 0.5, 0.5],
+      '3': [0, 0, 0.1, 0.7, 0.2],
+      '3,3': [0, 0, 1, 0, 0],
+      '4': [0, 0, 0.8, 0, 0.2],
+    });
     const [b0] = await search(t2, 1, V, { maxLen: 4, beams: 3, lengthPenalty: 0 });
     const [b2] = await search(t2, 1, V, { maxLen: 4, beams: 3, lengthPenalty: 2 });
     expect(b0.ids).toEqual([4]); // 0.4 > 0.35

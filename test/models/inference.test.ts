@@ -17,7 +17,12 @@ const dev = (): Device => new Device({ intraOpThreads: 1 });
  * text is the tokenizer's decoding of those ids and not blank. (An untrained tiny model with these
  * seeds never emits eos first, so an empty caption means generation is broken.)
  */
-async function expectRealCaptions(model: CaptionerModel, gen: GenerateResult, n: number, maxLen: number): Promise<void> {
+async function expectRealCaptions(
+  model: CaptionerModel,
+  gen: GenerateResult,
+  n: number,
+  maxLen: number,
+): Promise<void> {
   expect(gen.ids).toHaveLength(n);
   for (const ids of gen.ids) {
     expect(ids.length).toBeGreaterThan(0);
@@ -35,7 +40,10 @@ describe('inference graphs', () => {
   it('exported score graph equals the training graph forward (token log p) on the same weights', async () => {
     const model = untrainedTiny(4);
     const clips = toyClips(5, 4, 32, 11);
-    const batch = { ...toyBatch(clips), captions: ['a red circle', 'a blue square moves', 'a', 'a green triangle', 'purple'] };
+    const batch = {
+      ...toyBatch(clips),
+      captions: ['a red circle', 'a blue square moves', 'a', 'a green triangle', 'purple'],
+    };
     const captioner = await Captioner.fromModel(model, dev()); // snapshot of the weights before the step
     const trainer = await Trainer.create(model, dev());
     const step = await trainer.step(batch, { gamma: 0.5 });
@@ -86,7 +94,10 @@ describe('inference graphs', () => {
     const graphs = exportGraphs(model.config, model.weights);
     const enc = await ort.InferenceSession.create(graphs.encoder);
     const dec = await ort.InferenceSession.create(graphs.decoder);
-    const e = await enc.run({ frames: new ort.Tensor('uint8', batch.frames, [2, 4, 32, 32, 3]), text_ids: await encoderFeeds(model.config, model.tokenizer, batch).then((f) => f.textIds) });
+    const e = await enc.run({
+      frames: new ort.Tensor('uint8', batch.frames, [2, 4, 32, 32, 3]),
+      text_ids: await encoderFeeds(model.config, model.tokenizer, batch).then((f) => f.textIds),
+    });
     let checked = 0;
     for (let b = 0; b < 2; b++) {
       const ids = gen.ids[b];
@@ -94,14 +105,21 @@ describe('inference graphs', () => {
       checked++;
       const prefix = [1, ...ids.slice(0, -1)];
       const feeds: Record<string, ort.Tensor> = {
-        memory_bias: new ort.Tensor('float32', (e.memory_bias.data as Float32Array).slice(b * e.memory_bias.dims[1], (b + 1) * e.memory_bias.dims[1]), [1, e.memory_bias.dims[1]]),
+        memory_bias: new ort.Tensor(
+          'float32',
+          (e.memory_bias.data as Float32Array).slice(b * e.memory_bias.dims[1], (b + 1) * e.memory_bias.dims[1]),
+          [1, e.memory_bias.dims[1]],
+        ),
         prefix: new ort.Tensor('int64', BigInt64Array.from(prefix, BigInt), [1, prefix.length]),
       };
       for (let i = 0; i < model.config.decLayers; i++) {
         for (const n of [`cross_k.${i}`, `cross_v.${i}`]) {
           const t = e[n];
           const per = t.data.length / t.dims[0];
-          feeds[n] = new ort.Tensor('float32', (t.data as Float32Array).slice(b * per, (b + 1) * per), [1, ...t.dims.slice(1)]);
+          feeds[n] = new ort.Tensor('float32', (t.data as Float32Array).slice(b * per, (b + 1) * per), [
+            1,
+            ...t.dims.slice(1),
+          ]);
         }
       }
       const out = await dec.run(feeds);
@@ -129,8 +147,12 @@ describe('inference graphs', () => {
   it('rejects malformed batches with the sizes in the message', async () => {
     const model = untrainedTiny(7);
     const cap = await Captioner.fromModel(model, dev());
-    await expect(cap.generate({ frames: new Uint8Array(10), text: ['x'] })).rejects.toThrow(/frames has 10 bytes, expected 1 clips × 4 frames × 32×32×3 = 12288/);
-    await expect(cap.generate(toyBatch(toyClips(1, 4, 32, 1)), { maxLen: 99 })).rejects.toThrow('maxLen must be an integer in [1, 15], got 99');
+    await expect(cap.generate({ frames: new Uint8Array(10), text: ['x'] })).rejects.toThrow(
+      /frames has 10 bytes, expected 1 clips × 4 frames × 32×32×3 = 12288/,
+    );
+    await expect(cap.generate(toyBatch(toyClips(1, 4, 32, 1)), { maxLen: 99 })).rejects.toThrow(
+      'maxLen must be an integer in [1, 15], got 99',
+    );
     await cap.release();
   });
 });

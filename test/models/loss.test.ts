@@ -21,7 +21,13 @@ async function makeLoss() {
   const s = await ort.InferenceSession.create(serialize(g));
   return async (lp: number[], m: number[], s_: number[], gm: number, wm: number) => {
     const f = (d: number[], shape: number[]) => new ort.Tensor('float64', Float64Array.from(d), shape);
-    const out = await s.run({ logp: f(lp, [2, 3]), mask: f(m, [2, 3]), sw: f(s_, [2]), gamma: f([gm], []), w_min: f([wm], []) });
+    const out = await s.run({
+      logp: f(lp, [2, 3]),
+      mask: f(m, [2, 3]),
+      sw: f(s_, [2]),
+      gamma: f([gm], []),
+      w_min: f([wm], []),
+    });
     return {
       loss: (out.loss.data as Float64Array)[0],
       w: Array.from(out.w.data as Float64Array),
@@ -45,7 +51,11 @@ function reference(lp: number[], m: number[], sw: number[], gamma: number, wMin:
     num += s * w[i] * x;
     z += s;
   });
-  return { loss: -num / Math.max(z, 1e-30), w: w.map((x, i) => x * m[i]), dlogp: lp.map((_, i) => (-sw[Math.floor(i / 3)] * m[i] * w[i]) / Math.max(z, 1e-30)) };
+  return {
+    loss: -num / Math.max(z, 1e-30),
+    w: w.map((x, i) => x * m[i]),
+    dlogp: lp.map((_, i) => (-sw[Math.floor(i / 3)] * m[i] * w[i]) / Math.max(z, 1e-30)),
+  };
 }
 
 describe('TaiLr loss hook', () => {

@@ -136,7 +136,11 @@ async function graphStep(s: State, grads: Values, t: number, h: Hyper): Promise<
   const out = await session.run(feeds);
   const read = (n: string): number[] => Array.from(out[n].data as Float32Array);
   return {
-    state: { p: SLOTS.map((s) => read(`p.${s.name}.next`)), m: SLOTS.map((s) => read(`m.${s.name}.next`)), v: SLOTS.map((s) => read(`v.${s.name}.next`)) },
+    state: {
+      p: SLOTS.map((s) => read(`p.${s.name}.next`)),
+      m: SLOTS.map((s) => read(`m.${s.name}.next`)),
+      v: SLOTS.map((s) => read(`v.${s.name}.next`)),
+    },
     gradNorm: read('grad_norm')[0],
     lr: read('lr_used')[0],
   };
@@ -160,7 +164,8 @@ function expectClose(actual: Values, expected: Values, what: string): void {
   expected.forEach((xs, i) =>
     xs.forEach((e, j) => {
       const a = actual[i][j];
-      if (!(Math.abs(a - e) <= 1e-7 + 2e-6 * Math.abs(e))) bad.push(`${what}.${SLOTS[i].name}[${j}]: graph ${a}, reference ${e}`);
+      if (!(Math.abs(a - e) <= 1e-7 + 2e-6 * Math.abs(e)))
+        bad.push(`${what}.${SLOTS[i].name}[${j}]: graph ${a}, reference ${e}`);
     }),
   );
   expect(bad).toEqual([]);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CaptionTokenizer, SPECIAL_TOKENS } from '../../models/tokenizer.js';
 
-const corpus = ['A red circle on the left', 'a blue square moves right', 'the green triangle', 'a purple circle and a red square', 'welcome back everyone'];
+const corpus = [
+  'A red circle on the left',
+  'a blue square moves right',
+  'the green triangle',
+  'a purple circle and a red square',
+  'welcome back everyone',
+];
 
 describe('CaptionTokenizer', () => {
   it('trains BPE with fixed special ids and round-trips text', async () => {
@@ -31,7 +37,9 @@ describe('CaptionTokenizer', () => {
     const again = CaptionTokenizer.fromJSON(tok.toJSON());
     expect(again.vocabSize).toBe(tok.vocabSize);
     expect(await again.encode('the green circle')).toEqual(await tok.encode('the green circle'));
-    expect(JSON.parse(tok.toJSON()).added_tokens.map((t: { content: string }) => t.content)).toEqual([...SPECIAL_TOKENS]);
+    expect(JSON.parse(tok.toJSON()).added_tokens.map((t: { content: string }) => t.content)).toEqual([
+      ...SPECIAL_TOKENS,
+    ]);
   });
 
   it('rejects bad options and empty corpora', () => {

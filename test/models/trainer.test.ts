@@ -44,9 +44,13 @@ describe('Trainer', () => {
   it('rejects bad step inputs, quoting the value', async () => {
     const trainer = await Trainer.create(untrainedTiny(4), dev());
     await expect(trainer.step(batch, { gamma: 1.5 })).rejects.toThrow('gamma must be in [0, 1], got 1.5');
-    await expect(trainer.step(batch, { sampleWeight: [1, 1] })).rejects.toThrow('sampleWeight has 2 entries for 8 clips');
+    await expect(trainer.step(batch, { sampleWeight: [1, 1] })).rejects.toThrow(
+      'sampleWeight has 2 entries for 8 clips',
+    );
     await expect(trainer.step({ frames: batch.frames, text: batch.text })).rejects.toThrow('batch has no captions');
-    await expect(Trainer.create(untrainedTiny(4), dev(), { lr: -1 })).rejects.toThrow('lr must be a finite number ≥ 0, got -1');
+    await expect(Trainer.create(untrainedTiny(4), dev(), { lr: -1 })).rejects.toThrow(
+      'lr must be a finite number ≥ 0, got -1',
+    );
     await trainer.release();
   });
 });

@@ -26,7 +26,11 @@ describe('model versions', () => {
     const v = await loadVersion(dir);
     expect(v.manifest.contentHash).toBe(manifest.contentHash);
     expect(v.manifest.trainingDataId).toBe('refined-abc123');
-    expect(Object.keys(v.manifest.files).sort()).toEqual(Object.values(VERSION_FILES).filter((f) => f !== 'manifest.json').sort());
+    expect(Object.keys(v.manifest.files).sort()).toEqual(
+      Object.values(VERSION_FILES)
+        .filter((f) => f !== 'manifest.json')
+        .sort(),
+    );
     expect(v.metrics).toEqual({ loss: 1.5 });
     expect(v.config).toEqual(model.config);
     const w = v.readWeights();
@@ -35,7 +39,9 @@ describe('model versions', () => {
     const batch = toyBatch(toyClips(2, 4, 32, 3));
     const fromDisk = await Captioner.load(dir, new Device({ intraOpThreads: 1 }));
     const inMem = await Captioner.fromModel(model, new Device({ intraOpThreads: 1 }));
-    expect((await fromDisk.score(batch, batch.captions)).tokenLogp).toEqual((await inMem.score(batch, batch.captions)).tokenLogp);
+    expect((await fromDisk.score(batch, batch.captions)).tokenLogp).toEqual(
+      (await inMem.score(batch, batch.captions)).tokenLogp,
+    );
     expect(() => saveVersion(dir, model, { trainingDataId: 'x' })).toThrow('already exists');
   });
 
@@ -77,13 +83,20 @@ describe('model versions', () => {
     const m = JSON.parse(readFileSync(mpath, 'utf8'));
     m.files[VERSION_FILES.config] = createHash('sha256').update(readFileSync(cpath)).digest('hex');
     m.contentHash = createHash('sha256')
-      .update(Object.keys(m.files).sort().map((k) => `${k} ${m.files[k]}\n`).join(''))
+      .update(
+        Object.keys(m.files)
+          .sort()
+          .map((k) => `${k} ${m.files[k]}\n`)
+          .join(''),
+      )
       .digest('hex');
     writeFileSync(mpath, JSON.stringify(m));
     await expect(loadVersion(dir)).rejects.toThrow(/tokenizer\.json has \d+ tokens but config\.json says vocabSize/);
   });
 
   it('requires the training-data id', () => {
-    expect(() => saveVersion(join(root, 'noid'), untrainedTiny(), { trainingDataId: '' })).toThrow('trainingDataId is required');
+    expect(() => saveVersion(join(root, 'noid'), untrainedTiny(), { trainingDataId: '' })).toThrow(
+      'trainingDataId is required',
+    );
   });
 });

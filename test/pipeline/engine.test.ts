@@ -13,7 +13,11 @@ const silent = { info: () => undefined, warn: () => undefined, debug: () => unde
 
 async function* batches(sizes: number[]): AsyncIterable<RecordBatch> {
   let id = 0;
-  for (const n of sizes) yield rowsToBatch(clipsSchema, Array.from({ length: n }, () => clip(`c${id++}`, 'v.mp4', 0, id) as unknown as Record<string, unknown>));
+  for (const n of sizes)
+    yield rowsToBatch(
+      clipsSchema,
+      Array.from({ length: n }, () => clip(`c${id++}`, 'v.mp4', 0, id) as unknown as Record<string, unknown>),
+    );
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -26,11 +30,17 @@ describe('rebatch', () => {
   it('merges small and slices large batches to the stage batch size, keeping order', async () => {
     const out = await collect(rebatch(batches([1, 2, 7, 1]), 4));
     expect(out.map((b) => b.numRows)).toEqual([4, 4, 3]);
-    expect(out.flatMap((b) => batchToRows<{ clip_id: string }>(b).map((r) => r.clip_id))).toEqual(Array.from({ length: 11 }, (_, i) => `c${i}`));
+    expect(out.flatMap((b) => batchToRows<{ clip_id: string }>(b).map((r) => r.clip_id))).toEqual(
+      Array.from({ length: 11 }, (_, i) => `c${i}`),
+    );
   });
   it('refuses a size that is not a positive integer on the first pull (size 0 would yield empty batches forever)', async () => {
     // one pull only: without the check it resolves with an empty batch instead of hanging the test
-    await expect(rebatch(batches([3]), 0)[Symbol.asyncIterator]().next()).rejects.toThrow('rebatch: size must be a positive integer (got 0)');
+    await expect(
+      rebatch(batches([3]), 0)
+        [Symbol.asyncIterator]()
+        .next(),
+    ).rejects.toThrow('rebatch: size must be a positive integer (got 0)');
   });
 });
 
@@ -45,7 +55,9 @@ describe('stage settings', () => {
     ['concurrency', '2', 'got "2"'],
   ] as const)('wrapping a stage with %s %s throws, naming the stage and the value', (key, value, shown) => {
     const stage = { ...lengthStage(), [key]: value as unknown as number };
-    expect(() => newStageRun({ stage, shardId: 's', round: 0, signal: new AbortController().signal, log: silent })).toThrow(`stage "length": ${key} must be a positive integer, ${shown}`);
+    expect(() =>
+      newStageRun({ stage, shardId: 's', round: 0, signal: new AbortController().signal, log: silent }),
+    ).toThrow(`stage "length": ${key} must be a positive integer, ${shown}`);
   });
   it('runPipeline refuses a run with batchSize 0 before reading the source', async () => {
     let pulled = false;
@@ -55,11 +67,18 @@ describe('stage settings', () => {
     }
     const abort = new AbortController();
     // a run built by hand, bypassing newStageRun's check
-    const run = { ...newStageRun({ stage: lengthStage(), shardId: 's', round: 0, signal: abort.signal, log: silent }), stage: lengthStage({ batchSize: 0 }) };
+    const run = {
+      ...newStageRun({ stage: lengthStage(), shardId: 's', round: 0, signal: abort.signal, log: silent }),
+      stage: lengthStage({ batchSize: 0 }),
+    };
     let writes = 0;
     // without the check the empty batches would never end: the sink stops them instead of a timeout
-    const sink = { write: async () => void (++writes > 100 && abort.abort(new Error('runaway: endless empty batches'))) };
-    await expect(runPipeline({ source: source(), runs: [run], sinks: [sink], abort })).rejects.toThrow('stage "length": batchSize must be a positive integer, got 0');
+    const sink = {
+      write: async () => void (++writes > 100 && abort.abort(new Error('runaway: endless empty batches'))),
+    };
+    await expect(runPipeline({ source: source(), runs: [run], sinks: [sink], abort })).rejects.toThrow(
+      'stage "length": batchSize must be a positive integer, got 0',
+    );
     expect(pulled).toBe(false);
   });
 });
@@ -92,14 +111,28 @@ describe('back-pressure policies', () => {
 describe('stageTransform', () => {
   it('runs process calls concurrently up to the declared concurrency and keeps output order', async () => {
     const calls = newCalls();
-    const run = newStageRun({ stage: lengthStage({ calls, concurrency: 3, batchSize: 1, delayMs: 5 }), shardId: 's', round: 0, signal: new AbortController().signal, log: silent });
+    const run = newStageRun({
+      stage: lengthStage({ calls, concurrency: 3, batchSize: 1, delayMs: 5 }),
+      shardId: 's',
+      round: 0,
+      signal: new AbortController().signal,
+      log: silent,
+    });
     const out = await collect(stageTransform(run, batches([10])));
-    expect(out.flatMap((b) => batchToRows<{ clip_id: string }>(b).map((r) => r.clip_id))).toEqual(Array.from({ length: 10 }, (_, i) => `c${i}`));
+    expect(out.flatMap((b) => batchToRows<{ clip_id: string }>(b).map((r) => r.clip_id))).toEqual(
+      Array.from({ length: 10 }, (_, i) => `c${i}`),
+    );
     expect(calls.maxInFlight).toBe(3);
     expect(run.counters).toMatchObject({ rows_in: 10, rows_out: 10, errors: 0 });
   });
   it('turns reported bad rows into error rows and goes on with the batch', async () => {
-    const run = newStageRun({ stage: lengthStage({ badIds: ['c1', 'c4'] }), shardId: 's', round: 2, signal: new AbortController().signal, log: silent });
+    const run = newStageRun({
+      stage: lengthStage({ badIds: ['c1', 'c4'] }),
+      shardId: 's',
+      round: 2,
+      signal: new AbortController().signal,
+      log: silent,
+    });
     const out = await collect(stageTransform(run, batches([6])));
     expect(out.reduce((n, b) => n + b.numRows, 0)).toBe(4);
     expect(run.errors.map((e) => [e.clip_id, e.stage, e.round, e.error_kind])).toEqual([
@@ -113,9 +146,16 @@ describe('stageTransform', () => {
 describe('runPipeline', () => {
   it('connects stages with queues; each sink sees its stage output', async () => {
     const abort = new AbortController();
-    const runs = [lengthStage(), doubleStage()].map((stage) => newStageRun({ stage, shardId: 's', round: 0, signal: abort.signal, log: silent }));
+    const runs = [lengthStage(), doubleStage()].map((stage) =>
+      newStageRun({ stage, shardId: 's', round: 0, signal: abort.signal, log: silent }),
+    );
     const seen: RecordBatch[][] = [[], []];
-    await runPipeline({ source: batches([4, 4, 4]), runs, sinks: seen.map((arr) => ({ write: async (b: RecordBatch) => void arr.push(b) })), abort });
+    await runPipeline({
+      source: batches([4, 4, 4]),
+      runs,
+      sinks: seen.map((arr) => ({ write: async (b: RecordBatch) => void arr.push(b) })),
+      abort,
+    });
     expect(seen[0].reduce((n, b) => n + b.numRows, 0)).toBe(12);
     const doubled = seen[1].flatMap((b) => batchToRows<{ twice: number; batch_rows: number }>(b));
     expect(doubled).toHaveLength(12);
@@ -123,8 +163,17 @@ describe('runPipeline', () => {
   });
   it('a stage error aborts the run and the first cause reaches the caller', async () => {
     const abort = new AbortController();
-    const runs = [lengthStage({ throwOn: 'c5' }), doubleStage()].map((stage) => newStageRun({ stage, shardId: 's', round: 0, signal: abort.signal, log: silent }));
-    await expect(runPipeline({ source: batches([4, 4, 4]), runs, sinks: [{ write: async () => undefined }, { write: async () => undefined }], abort })).rejects.toThrow('boom on c5');
+    const runs = [lengthStage({ throwOn: 'c5' }), doubleStage()].map((stage) =>
+      newStageRun({ stage, shardId: 's', round: 0, signal: abort.signal, log: silent }),
+    );
+    await expect(
+      runPipeline({
+        source: batches([4, 4, 4]),
+        runs,
+        sinks: [{ write: async () => undefined }, { write: async () => undefined }],
+        abort,
+      }),
+    ).rejects.toThrow('boom on c5');
     expect(abort.signal.aborted).toBe(true);
   });
 });
@@ -132,13 +181,19 @@ describe('runPipeline', () => {
 describe('withStages', () => {
   it('tears down the stages that were set up, in reverse, even when a later setup fails', async () => {
     const calls = newCalls();
-    await expect(withStages([lengthStage({ calls }), doubleStage({ calls, failSetup: true })], async () => 1)).rejects.toThrow(/stage double: setup failed: model file not found/);
+    await expect(
+      withStages([lengthStage({ calls }), doubleStage({ calls, failSetup: true })], async () => 1),
+    ).rejects.toThrow(/stage double: setup failed: model file not found/);
     expect(calls.setup).toEqual(['length']);
     expect(calls.teardown).toEqual(['length']);
   });
   it('tears down after the body throws', async () => {
     const calls = newCalls();
-    await expect(withStages([lengthStage({ calls }), doubleStage({ calls })], async () => { throw new Error('body'); })).rejects.toThrow('body');
+    await expect(
+      withStages([lengthStage({ calls }), doubleStage({ calls })], async () => {
+        throw new Error('body');
+      }),
+    ).rejects.toThrow('body');
     expect(calls.teardown).toEqual(['double', 'length']);
   });
 });

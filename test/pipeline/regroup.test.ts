@@ -8,7 +8,11 @@ import { clip } from '../helpers/manifests.js';
 import { lengthStage } from '../helpers/toy-stages.js';
 
 async function* batches(...groups: [string, string][][]): AsyncIterable<RecordBatch> {
-  for (const g of groups) yield rowsToBatch(clipsSchema, g.map(([id, v]) => clip(id, v, 0, 1) as unknown as Record<string, unknown>));
+  for (const g of groups)
+    yield rowsToBatch(
+      clipsSchema,
+      g.map(([id, v]) => clip(id, v, 0, 1) as unknown as Record<string, unknown>),
+    );
 }
 
 async function ids(it: AsyncIterable<RecordBatch>): Promise<string[][]> {
@@ -20,8 +24,16 @@ async function ids(it: AsyncIterable<RecordBatch>): Promise<string[][]> {
 describe('regroup', () => {
   it('sends each key together, in order of first appearance, split at the batch size, never mixing keys', async () => {
     const input = batches(
-      [['a1', 'A'], ['b1', 'B'], ['a2', 'A']],
-      [['c1', 'C'], ['a3', 'A'], ['b2', 'B']],
+      [
+        ['a1', 'A'],
+        ['b1', 'B'],
+        ['a2', 'A'],
+      ],
+      [
+        ['c1', 'C'],
+        ['a3', 'A'],
+        ['b2', 'B'],
+      ],
     );
     expect(await ids(regroup(input, 'video_uri', 2))).toEqual([['a1', 'a2'], ['a3'], ['b1', 'b2'], ['c1']]);
   });
@@ -31,7 +43,24 @@ describe('regroup', () => {
   });
   it('the engine groups a stage that declares groupBy', async () => {
     const stage = { ...lengthStage({ batchSize: 10 }), groupBy: 'video_uri' };
-    const run = newStageRun({ stage, shardId: 's', round: 0, signal: new AbortController().signal, log: { info() {}, warn() {}, debug() {} } });
-    expect(await ids(stageTransform(run, batches([['a1', 'A'], ['b1', 'B'], ['a2', 'A']])))).toEqual([['a1', 'a2'], ['b1']]);
+    const run = newStageRun({
+      stage,
+      shardId: 's',
+      round: 0,
+      signal: new AbortController().signal,
+      log: { info() {}, warn() {}, debug() {} },
+    });
+    expect(
+      await ids(
+        stageTransform(
+          run,
+          batches([
+            ['a1', 'A'],
+            ['b1', 'B'],
+            ['a2', 'A'],
+          ]),
+        ),
+      ),
+    ).toEqual([['a1', 'a2'], ['b1']]);
   });
 });

@@ -28,7 +28,10 @@ beforeAll(async () => {
 });
 
 async function tableRows(dir: string, sub: string, file: string): Promise<Record<string, unknown>[]> {
-  return batchToRows(readParquetTable(await readFile(join(dir, sub, file))).batches[0] ?? readParquetTable(await readFile(join(dir, sub, file))).batches[0]);
+  return batchToRows(
+    readParquetTable(await readFile(join(dir, sub, file))).batches[0] ??
+      readParquetTable(await readFile(join(dir, sub, file))).batches[0],
+  );
 }
 
 async function allRows(dir: string, stage: string): Promise<string[]> {
@@ -41,7 +44,16 @@ async function allRows(dir: string, stage: string): Promise<string[]> {
   return out.sort();
 }
 
-const opts = (runDir: string, extra: object = {}) => ({ runDir, manifestPath: manifest, shardSize: 5, round: 0, stages: [lengthStage({ badIds: ['c0007'] }), doubleStage()], config: { k: 1 }, reporter: quiet(), ...extra });
+const opts = (runDir: string, extra: object = {}) => ({
+  runDir,
+  manifestPath: manifest,
+  shardSize: 5,
+  round: 0,
+  stages: [lengthStage({ badIds: ['c0007'] }), doubleStage()],
+  config: { k: 1 },
+  reporter: quiet(),
+  ...extra,
+});
 
 describe('local run: shards, ledger, resume', () => {
   it('writes one Parquet file per stage per shard plus errors, ledger and summary', async () => {
@@ -56,7 +68,10 @@ describe('local run: shards, ledger, resume', () => {
     expect(summary.stages.length).toMatchObject({ rows_in: 23, rows_out: 22, errors: 1 });
     expect(summary.shards_done).toBe(5);
     const manifestErrors = await tableRows(dir, 'errors', 'manifest.parquet');
-    expect(manifestErrors.map((e) => e.message)).toEqual([expect.stringMatching(/clips\.jsonl row 24: duplicate clip_id "c0003" \(first seen at row 4\)/), expect.stringMatching(/row 25: missing clip_id/)]);
+    expect(manifestErrors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/clips\.jsonl row 24: duplicate clip_id "c0003" \(first seen at row 4\)/),
+      expect.stringMatching(/row 25: missing clip_id/),
+    ]);
     const stageErrors = await tableRows(dir, 'errors', 'length-shard-00001.parquet');
     expect(stageErrors).toMatchObject([{ clip_id: 'c0007', stage: 'length', error_kind: 'decode_failed' }]);
     expect(await readdir(dir)).not.toContainEqual(expect.stringContaining('.tmp-'));
@@ -81,8 +96,12 @@ describe('local run: shards, ledger, resume', () => {
     const dir = join(root, 'run3');
     await runLocal(opts(dir));
     await expect(runLocal(opts(dir, { config: { k: 2 } }))).rejects.toThrow(RunMismatchError);
-    await expect(runLocal(opts(dir, { config: { k: 2 } }))).rejects.toThrow(/refusing to resume run dir .*run3: config hash changed: was [0-9a-f]{12}, now [0-9a-f]{12}\. Use a new run_dir/);
-    await expect(runLocal(opts(dir, { stages: [lengthStage()] }))).rejects.toThrow(/stage list changed: was \[length, double\], now \[length\]/);
+    await expect(runLocal(opts(dir, { config: { k: 2 } }))).rejects.toThrow(
+      /refusing to resume run dir .*run3: config hash changed: was [0-9a-f]{12}, now [0-9a-f]{12}\. Use a new run_dir/,
+    );
+    await expect(runLocal(opts(dir, { stages: [lengthStage()] }))).rejects.toThrow(
+      /stage list changed: was \[length, double\], now \[length\]/,
+    );
   });
 
   it('two workers running the same shard at once leave one committed copy and one ledger record', async () => {
@@ -90,7 +109,11 @@ describe('local run: shards, ledger, resume', () => {
     const storage = new LocalStorage(dir);
     const stages = [lengthStage(), doubleStage()];
     const { meta } = await planRun({ storage, manifestPath: manifest, shardSize: 5, round: 0, stages, config: {} });
-    const results = await Promise.all([0, 1, 2].map(() => runShardTask({ storage, stages: [lengthStage(), doubleStage()], shardId: 'shard-00001', meta })));
+    const results = await Promise.all(
+      [0, 1, 2].map(() =>
+        runShardTask({ storage, stages: [lengthStage(), doubleStage()], shardId: 'shard-00001', meta }),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual(['done', 'duplicate', 'duplicate']);
     expect(await readdir(join(dir, 'length'))).toEqual(['shard-00001.parquet']);
     expect(await allRows(dir, 'length')).toHaveLength(5);
@@ -102,7 +125,9 @@ describe('local run: shards, ledger, resume', () => {
   it('a failing stage stops the run with its message, commits nothing for that shard and tears stages down', async () => {
     const dir = join(root, 'run5');
     const calls = newCalls();
-    await expect(runLocal(opts(dir, { stages: [lengthStage({ calls, throwOn: 'c0012' }), doubleStage({ calls })] }))).rejects.toThrow('boom on c0012');
+    await expect(
+      runLocal(opts(dir, { stages: [lengthStage({ calls, throwOn: 'c0012' }), doubleStage({ calls })] })),
+    ).rejects.toThrow('boom on c0012');
     expect(calls.teardown).toEqual(['double', 'length']);
     const ledger = (await readdir(join(dir, 'ledger'))).sort();
     expect(ledger).toEqual(['shard-00000.json', 'shard-00001.json']);
@@ -111,7 +136,9 @@ describe('local run: shards, ledger, resume', () => {
 
   it('a stage declared persist: false feeds the next stage but writes no output file (its errors are kept)', async () => {
     const dir = join(root, 'run6');
-    const r = await runLocal(opts(dir, { stages: [{ ...lengthStage({ badIds: ['c0007'] }), persist: false }, doubleStage()] }));
+    const r = await runLocal(
+      opts(dir, { stages: [{ ...lengthStage({ badIds: ['c0007'] }), persist: false }, doubleStage()] }),
+    );
     expect(r.summary.stages.double.rows_out).toBe(22);
     expect(await readdir(dir)).not.toContain('length');
     expect(await tableRows(dir, 'errors', 'length-shard-00001.parquet')).toMatchObject([{ clip_id: 'c0007' }]);
@@ -126,7 +153,9 @@ describe('local run: shards, ledger, resume', () => {
       finished(record, status);
       abort.abort(new Error('interrupted by the user'));
     };
-    await expect(runLocal(opts(dir, { reporter, signal: abort.signal, stages: [lengthStage({ delayMs: 20 }), doubleStage()] }))).rejects.toThrow('interrupted by the user');
+    await expect(
+      runLocal(opts(dir, { reporter, signal: abort.signal, stages: [lengthStage({ delayMs: 20 }), doubleStage()] })),
+    ).rejects.toThrow('interrupted by the user');
     expect((await readdir(join(dir, 'ledger'))).length).toBeLessThan(5);
     const r = await runLocal(opts(dir, { stages: [lengthStage({ delayMs: 20 }), doubleStage()] }));
     expect(r.summary.shards_done).toBe(5);

@@ -37,17 +37,39 @@ describe('Parquet streaming writer', () => {
     const s = new LocalStorage(join(dir, 'c'));
     const w = new ParquetStreamWriter(s, 'f.parquet', framesSchema, { 'flywheel.stage': 'frames' });
     for (let b = 0; b < 3; b++) {
-      await w.write(rowsToBatch(framesSchema, [{ clip_id: `c${b}`, frame_index: 0, timestamp_s: b / 2, width: 2, height: 1, pixels: new Uint8Array([b, 1, 2, 3, 4, 5]) }]));
+      await w.write(
+        rowsToBatch(framesSchema, [
+          {
+            clip_id: `c${b}`,
+            frame_index: 0,
+            timestamp_s: b / 2,
+            width: 2,
+            height: 1,
+            pixels: new Uint8Array([b, 1, 2, 3, 4, 5]),
+          },
+        ]),
+      );
     }
     await s.commit(await w.close());
     const rows = [];
     for await (const batch of readParquetBatches(await s.openBlob('f.parquet'))) rows.push(...batchToRows(batch));
-    expect(rows.map((r) => [r.clip_id, r.timestamp_s, Array.from(r.pixels as Uint8Array)[0]])).toEqual([['c0', 0, 0], ['c1', 0.5, 1], ['c2', 1, 2]]);
+    expect(rows.map((r) => [r.clip_id, r.timestamp_s, Array.from(r.pixels as Uint8Array)[0]])).toEqual([
+      ['c0', 0, 0],
+      ['c1', 0.5, 1],
+      ['c2', 1, 2],
+    ]);
 
     const empty = new ParquetStreamWriter(s, 'empty.parquet', framesSchema);
     await s.commit(await empty.close());
     const t = readParquetTable(await s.read('empty.parquet'));
     expect(t.numRows).toBe(0);
-    expect(t.schema.fields.map((f) => f.name)).toEqual(['clip_id', 'frame_index', 'timestamp_s', 'width', 'height', 'pixels']);
+    expect(t.schema.fields.map((f) => f.name)).toEqual([
+      'clip_id',
+      'frame_index',
+      'timestamp_s',
+      'width',
+      'height',
+      'pixels',
+    ]);
   });
 });

@@ -62,7 +62,14 @@ const data: ReportData = {
       ],
     },
   ],
-  errors: [{ stage: 'frames', kind: 'not_a_video', count: 2, examples: [{ clipId: 'bad-1', message: 'ffprobe: invalid data' }] }],
+  errors: [
+    {
+      stage: 'frames',
+      kind: 'not_a_video',
+      count: 2,
+      examples: [{ clipId: 'bad-1', message: 'ffprobe: invalid data' }],
+    },
+  ],
 };
 
 describe('escapeHtml', () => {
@@ -86,7 +93,7 @@ describe('renderReportHtml', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).toContain(escapeHtml(hostile));
     // the embedded JSON cannot close its script element
-    const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1];
     expect(json).not.toContain('<');
     expect(JSON.parse(json).rounds[2].modelVersion).toBe(hostile);
   });
@@ -95,14 +102,23 @@ describe('renderReportHtml', () => {
     const html = renderReportHtml(data);
     expect(html).toContain('<td>raw</td>');
     expect(html).toContain('<td>raw, clean rows</td>');
-    const bare: ReportData = { ...data, raw: undefined, rawClean: undefined, rawAsrCiderD: undefined, rounds: data.rounds.map(({ model: _m, ...r }) => ({ ...r, dataset: point(r.round) })) };
+    const bare: ReportData = {
+      ...data,
+      raw: undefined,
+      rawClean: undefined,
+      rawAsrCiderD: undefined,
+      rounds: data.rounds.map(({ model: _m, ...r }) => ({ ...r, dataset: point(r.round) })),
+    };
     const page = renderReportHtml(bare);
     expect(page).not.toContain('<td>raw</td>');
     expect(page).toContain('<td>–</td>'); // content accuracy without truth
   });
 
   it('refuses a thumbnail whose byte count does not match its size', () => {
-    const bad: ReportData = { ...data, samples: [{ ...data.samples[0], thumbnails: [{ width: 4, height: 4, pixels: new Uint8Array(5) }] }] };
+    const bad: ReportData = {
+      ...data,
+      samples: [{ ...data.samples[0], thumbnails: [{ width: 4, height: 4, pixels: new Uint8Array(5) }] }],
+    };
     expect(() => renderReportHtml(bad)).toThrow(/expected 4x4x3/);
   });
 });

@@ -15,7 +15,10 @@ describe('config schema', () => {
   it('names every bad field path and quotes the value it got', () => {
     let err: unknown;
     try {
-      parseConfig({ ...base, manifest: 5, shard_size: -3, stages: { frames: { count: 'a', method: 'fast', widht: 3 } } }, 'job.json');
+      parseConfig(
+        { ...base, manifest: 5, shard_size: -3, stages: { frames: { count: 'a', method: 'fast', widht: 3 } } },
+        'job.json',
+      );
     } catch (e) {
       err = e;
     }
@@ -45,7 +48,9 @@ describe('config schema', () => {
   });
   it('leaves concurrency and binary paths out of the output-affecting config', () => {
     const a = outputAffectingConfig(parseConfig({ ...base, stages: { frames: { concurrency: 2 } } }));
-    const b = outputAffectingConfig(parseConfig({ ...base, stages: { frames: { concurrency: 7, ffmpeg_path: '/x' } } }));
+    const b = outputAffectingConfig(
+      parseConfig({ ...base, stages: { frames: { concurrency: 7, ffmpeg_path: '/x' } } }),
+    );
     expect(a).toEqual(b);
     expect(outputAffectingConfig(parseConfig({ ...base, stages: { frames: { count: 4 } } }))).not.toEqual(a);
   });

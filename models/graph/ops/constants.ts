@@ -3,8 +3,13 @@ import { type DType, type Graph, type Tensor, type TensorData } from '../graph.j
 import { dataOf, g } from './util.js';
 
 /** A constant tensor stored as an initializer. */
-export function constant(graph: Graph, dtype: DType, shape: readonly number[], values: readonly number[] | TensorData): Tensor {
-  const data = ArrayBuffer.isView(values) ? (values as TensorData) : dataOf(dtype, values as number[]);
+export function constant(
+  graph: Graph,
+  dtype: DType,
+  shape: readonly number[],
+  values: readonly number[] | TensorData,
+): Tensor {
+  const data = ArrayBuffer.isView(values) ? values : dataOf(dtype, values);
   return graph.initializer(graph.fresh('const'), dtype, shape, data);
 }
 

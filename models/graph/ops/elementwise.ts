@@ -72,7 +72,11 @@ export function stopGradient(a: Tensor): Tensor {
 export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   if (cond.dtype !== 'bool') throw new Error(`Where: condition ${cond.name} must be bool, is ${cond.dtype}`);
   const dtype = sameDtype('Where', a, b);
-  return g(a).node('Where', [cond, a, b], [{ dtype, shape: broadcastShapes(cond.shape, broadcastShapes(a.shape, b.shape)) }])[0];
+  return g(a).node(
+    'Where',
+    [cond, a, b],
+    [{ dtype, shape: broadcastShapes(cond.shape, broadcastShapes(a.shape, b.shape)) }],
+  )[0];
 }
 
 /** Converts the element type. */

@@ -6,13 +6,17 @@ import { g, norm } from './util.js';
 export function gather(data: Tensor, indices: Tensor, axis = 0): Tensor {
   const ax = norm(axis, data.rank);
   const shape = [...data.shape.slice(0, ax), ...indices.shape, ...data.shape.slice(ax + 1)];
-  return g(data).node('Gather', [data, indices], [{ dtype: data.dtype, shape }], { axis: { kind: 'int', value: ax } })[0];
+  return g(data).node('Gather', [data, indices], [{ dtype: data.dtype, shape }], {
+    axis: { kind: 'int', value: ax },
+  })[0];
 }
 
 /** Elementwise gather along `axis` (picks one entry per position, e.g. the reference token's log-prob). */
 export function gatherElements(data: Tensor, indices: Tensor, axis: number): Tensor {
   const ax = norm(axis, data.rank);
-  return g(data).node('GatherElements', [data, indices], [{ dtype: data.dtype, shape: indices.shape }], { axis: { kind: 'int', value: ax } })[0];
+  return g(data).node('GatherElements', [data, indices], [{ dtype: data.dtype, shape: indices.shape }], {
+    axis: { kind: 'int', value: ax },
+  })[0];
 }
 
 /** ScatterND with additive reduction: data with `updates` added at `indices`. */

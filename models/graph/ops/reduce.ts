@@ -42,12 +42,16 @@ export function reduceMax(a: Tensor, axes: readonly number[], keepdims = false):
 
 /** Softmax along `axis`. */
 export function softmax(a: Tensor, axis = -1): Tensor {
-  return g(a).node('Softmax', [a], [{ dtype: a.dtype, shape: a.shape }], { axis: { kind: 'int', value: norm(axis, a.rank) } })[0];
+  return g(a).node('Softmax', [a], [{ dtype: a.dtype, shape: a.shape }], {
+    axis: { kind: 'int', value: norm(axis, a.rank) },
+  })[0];
 }
 
 /** Log-softmax along `axis`. */
 export function logSoftmax(a: Tensor, axis = -1): Tensor {
-  return g(a).node('LogSoftmax', [a], [{ dtype: a.dtype, shape: a.shape }], { axis: { kind: 'int', value: norm(axis, a.rank) } })[0];
+  return g(a).node('LogSoftmax', [a], [{ dtype: a.dtype, shape: a.shape }], {
+    axis: { kind: 'int', value: norm(axis, a.rank) },
+  })[0];
 }
 
 /** Arg-max along `axis` (int64; inference only). */

@@ -23,7 +23,7 @@ export function reshape(a: Tensor, spec: readonly number[]): Tensor {
     const total = dimProd(a.shape);
     const rest = out.filter((_, i) => i !== inf);
     if (typeof total === 'number' && rest.every((d) => typeof d === 'number')) {
-      out[inf] = total / (rest as number[]).reduce((x, y) => x * y, 1);
+      out[inf] = total / rest.reduce((x, y) => x * y, 1);
     } else {
       // Cancel known dims symbolically where possible (enough for our models' [B*T, ...] patterns).
       const numer = a.shape.filter((d) => d !== 1);
@@ -49,7 +49,9 @@ export function reshapeTo(a: Tensor, shape: Tensor, staticShape: Shape): Tensor 
 /** Permutes dimensions. */
 export function transpose(a: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== a.rank) throw new Error(`Transpose: perm length ${perm.length} ≠ rank ${a.rank}`);
-  return g(a).node('Transpose', [a], [{ dtype: a.dtype, shape: perm.map((p) => a.shape[p]) }], { perm: { kind: 'ints', value: perm } })[0];
+  return g(a).node('Transpose', [a], [{ dtype: a.dtype, shape: perm.map((p) => a.shape[p]) }], {
+    perm: { kind: 'ints', value: perm },
+  })[0];
 }
 
 /** Inserts size-1 dims at `axes` (positions in the output). */
@@ -65,7 +67,11 @@ export function unsqueeze(a: Tensor, axes: readonly number[]): Tensor {
 /** Removes size-1 dims at `axes`. */
 export function squeeze(a: Tensor, axes: readonly number[]): Tensor {
   const ax = axes.map((x) => norm(x, a.rank));
-  return g(a).node('Squeeze', [a, ints(g(a), ax)], [{ dtype: a.dtype, shape: a.shape.filter((_, i) => !ax.includes(i)) }])[0];
+  return g(a).node(
+    'Squeeze',
+    [a, ints(g(a), ax)],
+    [{ dtype: a.dtype, shape: a.shape.filter((_, i) => !ax.includes(i)) }],
+  )[0];
 }
 
 /** Concatenates along `axis`. */
@@ -110,7 +116,9 @@ export function expand(a: Tensor, shape: Tensor, staticShape: Shape): Tensor {
 
 /** Constant-pads with zeros; `pads` is a runtime int64 [2·rank] tensor (ONNX layout). */
 export function pad(a: Tensor, pads: Tensor, staticShape: Shape): Tensor {
-  return g(a).node('Pad', [a, pads], [{ dtype: a.dtype, shape: staticShape }], { mode: { kind: 'string', value: 'constant' } })[0];
+  return g(a).node('Pad', [a, pads], [{ dtype: a.dtype, shape: staticShape }], {
+    mode: { kind: 'string', value: 'constant' },
+  })[0];
 }
 
 /** A tensor of the runtime shape `shape` filled with `value`. */

@@ -20,7 +20,8 @@ export function norm(axis: number, rank: number): number {
 /** The common dtype of `ts`; throws naming `op` when they differ. */
 export function sameDtype(op: string, ...ts: Tensor[]): DType {
   const d = ts[0].dtype;
-  for (const t of ts) if (t.dtype !== d) throw new Error(`${op}: dtype mismatch ${ts.map((x) => `${x.name}:${x.dtype}`).join(', ')}`);
+  for (const t of ts)
+    if (t.dtype !== d) throw new Error(`${op}: dtype mismatch ${ts.map((x) => `${x.name}:${x.dtype}`).join(', ')}`);
   return d;
 }
 

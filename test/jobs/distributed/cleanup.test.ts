@@ -9,10 +9,27 @@ import { join } from 'node:path';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { formatPruneResult, listRuns, pruneRuns, runStatus, startWorker, type TaskEvent, waitForRun, type WorkerHandle } from '../../../jobs/distributed/index.js';
+import {
+  formatPruneResult,
+  listRuns,
+  pruneRuns,
+  runStatus,
+  startWorker,
+  type TaskEvent,
+  waitForRun,
+  type WorkerHandle,
+} from '../../../jobs/distributed/index.js';
 import { formatStatus } from '../../../jobs/distributed/config-run.js';
 import { addStepFlow, stepFlow } from '../../../jobs/distributed/flow.js';
-import { barrierJobId, controlQueueName, QUEUE_PREFIX, redisKeys, runQueueKeyPrefixes, shardJobId, shardQueueName } from '../../../jobs/distributed/names.js';
+import {
+  barrierJobId,
+  controlQueueName,
+  QUEUE_PREFIX,
+  redisKeys,
+  runQueueKeyPrefixes,
+  shardJobId,
+  shardQueueName,
+} from '../../../jobs/distributed/names.js';
 import { parseDuration } from '../../../jobs/distributed/options.js';
 import { RunStore } from '../../../jobs/distributed/run-store.js';
 import { redisUnavailableReason, startRedis, type RedisHandle } from '../../helpers/redis-server.js';
@@ -32,7 +49,10 @@ describe('parseDuration (--older-than)', () => {
     expect(parseDuration('1.5h')).toBe(5_400_000);
     expect(parseDuration('7d')).toBe(7 * 86_400_000);
     expect(parseDuration('2W')).toBe(14 * 86_400_000);
-    for (const bad of ['7', 'abc', '-1d', '1y', '']) expect(() => parseDuration(bad)).toThrow(`--older-than must be a number with a unit s, m, h, d or w, e.g. 12h or 7d (got ${JSON.stringify(bad)})`);
+    for (const bad of ['7', 'abc', '-1d', '1y', ''])
+      expect(() => parseDuration(bad)).toThrow(
+        `--older-than must be a number with a unit s, m, h, d or w, e.g. 12h or 7d (got ${JSON.stringify(bad)})`,
+      );
   });
 });
 
@@ -43,7 +63,12 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
   const work = workDir(8);
   const conn = (): { url: string } => ({ url: server.url });
   const worker = (opts: Partial<Parameters<typeof startWorker>[0]> = {}): WorkerHandle => {
-    const w = startWorker({ connection: conn(), stages: (spec) => buildTestStages(spec.stage_config), ...fast, ...opts });
+    const w = startWorker({
+      connection: conn(),
+      stages: (spec) => buildTestStages(spec.stage_config),
+      ...fast,
+      ...opts,
+    });
     workers.push(w);
     return w;
   };
@@ -51,10 +76,14 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
   const queueKeys = async (runId: string): Promise<string[]> => {
     const prefixes = runQueueKeyPrefixes(runId);
     const keys = await redis.keys(`${QUEUE_PREFIX}:*`);
-    return keys.filter((k) => prefixes.some((p) => k.startsWith(p))).map((k) => k.slice(QUEUE_PREFIX.length + 1)).sort();
+    return keys
+      .filter((k) => prefixes.some((p) => k.startsWith(p)))
+      .map((k) => k.slice(QUEUE_PREFIX.length + 1))
+      .sort();
   };
   /** A read-only handle on one of the run's queues (skipMetasUpdate: opening it writes nothing). */
-  const openQueue = (name: string): Queue => new Queue(name, { connection: conn(), prefix: QUEUE_PREFIX, skipMetasUpdate: true });
+  const openQueue = (name: string): Queue =>
+    new Queue(name, { connection: conn(), prefix: QUEUE_PREFIX, skipMetasUpdate: true });
 
   beforeAll(async () => {
     server = await startRedis();
@@ -71,7 +100,13 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
 
   it('a completed run leaves no job hashes in Redis, and status still counts every shard done', async () => {
     const runDir = join(work.dir, 'completed');
-    const run = await enqueueTest(server.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words' }] }, { shardSize: 2 });
+    const run = await enqueueTest(
+      server.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
+      { shardSize: 2 },
+    );
     const queued = await queueKeys(run.runId);
     // the first step as queued: a barrier and its 4 shard jobs, each a hash (plus their sets)
     expect(queued.filter((k) => /:(barrier-s\d+|s\d+-shard-\d+)$/.test(k))).toHaveLength(5);
@@ -88,14 +123,25 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     // no job (shard or barrier), no job's dependencies/processed/logs, no completed set: what is
     // left is queue-level state (ids counter, meta, the capped event stream), a handful of keys
     expect(left.filter((k) => /:(barrier-s\d+|s\d+-shard-\d+)(:|$)/.test(k))).toEqual([]);
-    expect(left.filter((k) => /:(completed|failed|wait|active|delayed|waiting-children|prioritized)$/.test(k))).toEqual([]);
+    expect(left.filter((k) => /:(completed|failed|wait|active|delayed|waiting-children|prioritized)$/.test(k))).toEqual(
+      [],
+    );
     expect(left.length).toBeLessThan(queued.length);
     expect(left.length).toBeLessThanOrEqual(10);
     const control = openQueue(controlQueueName(run.runId));
     const cpu = openQueue(shardQueueName(run.runId, 'cpu'));
     try {
-      expect(await cpu.getJobCounts('completed', 'failed', 'waiting', 'active')).toEqual({ completed: 0, failed: 0, waiting: 0, active: 0 });
-      expect(await control.getJobCounts('completed', 'failed', 'waiting-children')).toEqual({ completed: 0, failed: 0, 'waiting-children': 0 });
+      expect(await cpu.getJobCounts('completed', 'failed', 'waiting', 'active')).toEqual({
+        completed: 0,
+        failed: 0,
+        waiting: 0,
+        active: 0,
+      });
+      expect(await control.getJobCounts('completed', 'failed', 'waiting-children')).toEqual({
+        completed: 0,
+        failed: 0,
+        'waiting-children': 0,
+      });
     } finally {
       await Promise.all([control.close(), cpu.close()]);
     }
@@ -104,7 +150,22 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
 
   it('keeps a failed job for inspection; prune then removes every key of the run and status still shows how it failed', async () => {
     const runDir = join(work.dir, 'failed');
-    const run = await enqueueTest(server.url, runDir, work.manifest, { stages: [{ kind: 'normalise', fault_dir: join(work.dir, 'failed-faults'), fault_shards: ['shard-00000'], always_fail: true }] }, { shardSize: 4, retry: { attempts: 2, backoff_ms: 20 } });
+    const run = await enqueueTest(
+      server.url,
+      runDir,
+      work.manifest,
+      {
+        stages: [
+          {
+            kind: 'normalise',
+            fault_dir: join(work.dir, 'failed-faults'),
+            fault_shards: ['shard-00000'],
+            always_fail: true,
+          },
+        ],
+      },
+      { shardSize: 4, retry: { attempts: 2, backoff_ms: 20 } },
+    );
     worker();
     const s = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('failed');
@@ -141,9 +202,15 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     expect(s.state).toBe('failed');
     expect(s.steps[0]).toMatchObject({ waiting: 2, done: 0 });
     await Promise.all(workers.splice(0).map((w) => w.close()));
-    expect(await pruneRuns({ connection: conn(), runId: run.runId })).toMatchObject([{ action: 'pruned', state: 'failed' }]);
+    expect(await pruneRuns({ connection: conn(), runId: run.runId })).toMatchObject([
+      { action: 'pruned', state: 'failed' },
+    ]);
     expect(await queueKeys(run.runId)).toEqual([]);
-    expect((await runStatus({ connection: conn(), runId: run.runId })).steps[0]).toMatchObject({ waiting: 0, failed: 0, done: 0 });
+    expect((await runStatus({ connection: conn(), runId: run.runId })).steps[0]).toMatchObject({
+      waiting: 0,
+      failed: 0,
+      done: 0,
+    });
 
     worker();
     await enqueueTest(server.url, runDir, work.manifest, pipeline, { shardSize: 4 });
@@ -155,7 +222,13 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     const runDir = join(work.dir, 'prune-done');
     const events: TaskEvent[] = [];
     const w = worker({ onTask: (e) => void events.push(e) });
-    const run = await enqueueTest(server.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words' }] }, { shardSize: 2 });
+    const run = await enqueueTest(
+      server.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
+      { shardSize: 2 },
+    );
     const before = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(before.state).toBe('done');
     expect((await queueKeys(run.runId)).length).toBeGreaterThan(0);
@@ -166,7 +239,9 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     expect((await queueKeys(run.runId)).length).toBe(dry[0].queue_keys);
     const [r] = await pruneRuns({ connection: conn(), runId: run.runId });
     expect(r).toMatchObject({ action: 'pruned', state: 'done', record: 'kept', queue_keys: dry[0].queue_keys });
-    expect(formatPruneResult(r)).toMatch(new RegExp(`^pruned run ${run.runId} \\[done\\] .*: \\d+ queue key\\(s\\) removed, record kept`));
+    expect(formatPruneResult(r)).toMatch(
+      new RegExp(`^pruned run ${run.runId} \\[done\\] .*: \\d+ queue key\\(s\\) removed, record kept`),
+    );
     expect(await queueKeys(run.runId)).toEqual([]);
 
     const after = await runStatus({ connection: conn(), runId: run.runId });
@@ -178,10 +253,18 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     expect((await listRuns({ connection: conn() })).map((x) => x.run_id)).toContain(run.runId);
     await new Promise((res) => setTimeout(res, 500)); // a few worker polls later: still nothing
     expect(await queueKeys(run.runId)).toEqual([]);
-    expect(await pruneRuns({ connection: conn(), runId: run.runId })).toMatchObject([{ action: 'skipped', reason: expect.stringMatching(/^already pruned at /) }]);
+    expect(await pruneRuns({ connection: conn(), runId: run.runId })).toMatchObject([
+      { action: 'skipped', reason: expect.stringMatching(/^already pruned at /) },
+    ]);
 
     events.length = 0;
-    const again = await enqueueTest(server.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words' }] }, { shardSize: 2 });
+    const again = await enqueueTest(
+      server.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
+      { shardSize: 2 },
+    );
     expect(again).toMatchObject({ runId: run.runId, resumed: true });
     const s = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('done');
@@ -200,16 +283,24 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     const run = await enqueueTest(server.url, runDir, work.manifest, pipeline, { shardSize: 4 });
     const keys = await queueKeys(run.runId);
     await expect(pruneRuns({ connection: conn(), runId: run.runId })).rejects.toThrow(
-      new RegExp(`^run ${run.runId} is still running \\(shards done: normalise 0/2\\); flywheel prune removes only finished runs \\(done or failed\\)\\. Follow it with \`flywheel status --queue ${server.url} --run ${run.runId}\``),
+      new RegExp(
+        `^run ${run.runId} is still running \\(shards done: normalise 0/2\\); flywheel prune removes only finished runs \\(done or failed\\)\\. Follow it with \`flywheel status --queue ${server.url} --run ${run.runId}\``,
+      ),
     );
     const all = await pruneRuns({ connection: conn() });
-    expect(all.find((x) => x.run_id === run.runId)).toMatchObject({ action: 'skipped', reason: 'still running', state: 'running' });
+    expect(all.find((x) => x.run_id === run.runId)).toMatchObject({
+      action: 'skipped',
+      reason: 'still running',
+      state: 'running',
+    });
     expect(await queueKeys(run.runId)).toEqual(keys);
     expect((await runStatus({ connection: conn(), runId: run.runId })).steps[0]).toMatchObject({ waiting: 2, done: 0 });
 
     // a prune (or another enqueue) holding the run's lock: queueing waits for nobody, it says so
     await redis.set(redisKeys.lock(run.runId), 'pruning on nightly-host (pid 42) 0123abcd', 'PX', 60_000);
-    await expect(enqueueTest(server.url, runDir, work.manifest, pipeline, { shardSize: 4 })).rejects.toThrow(`run ${run.runId} is locked: pruning on nightly-host (pid 42) is working on it right now; try again once it is done`);
+    await expect(enqueueTest(server.url, runDir, work.manifest, pipeline, { shardSize: 4 })).rejects.toThrow(
+      `run ${run.runId} is locked: pruning on nightly-host (pid 42) is working on it right now; try again once it is done`,
+    );
     await redis.del(redisKeys.lock(run.runId));
 
     worker();
@@ -219,14 +310,29 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
   it('--older-than and --delete-record: only old enough runs are pruned; a deleted record leaves nothing of the run', async () => {
     const runDir = join(work.dir, 'old');
     worker();
-    const run = await enqueueTest(server.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }] }, { shardSize: 4 });
+    const run = await enqueueTest(
+      server.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }] },
+      { shardSize: 4 },
+    );
     expect((await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 })).state).toBe('done');
     const hour = 3_600_000;
     const young = await pruneRuns({ connection: conn(), olderThanMs: hour });
-    expect(young.find((x) => x.run_id === run.runId)).toMatchObject({ action: 'skipped', reason: expect.stringMatching(/^finished \d+ s ago, not older than 60 min$/) });
+    expect(young.find((x) => x.run_id === run.runId)).toMatchObject({
+      action: 'skipped',
+      reason: expect.stringMatching(/^finished \d+ s ago, not older than 60 min$/),
+    });
     expect((await queueKeys(run.runId)).length).toBeGreaterThan(0);
 
-    const later = await pruneRuns({ connection: conn(), runId: run.runId, olderThanMs: hour, now: () => Date.now() + 2 * hour, deleteRecord: true });
+    const later = await pruneRuns({
+      connection: conn(),
+      runId: run.runId,
+      olderThanMs: hour,
+      now: () => Date.now() + 2 * hour,
+      deleteRecord: true,
+    });
     expect(later).toMatchObject([{ run_id: run.runId, action: 'pruned', record: 'deleted' }]);
     expect(await queueKeys(run.runId)).toEqual([]);
     expect(await redis.keys(`${redisKeys.run(run.runId)}*`)).toEqual([]);
@@ -238,7 +344,13 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     const runDir = join(work.dir, 'readd');
     const cpuDone: TaskEvent[] = [];
     worker({ resources: ['cpu'], onTask: (e) => void (e.type === 'done' && cpuDone.push(e)) });
-    const run = await enqueueTest(server.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words', gpu: true }] }, { shardSize: 2 });
+    const run = await enqueueTest(
+      server.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }, { kind: 'words', gpu: true }] },
+      { shardSize: 2 },
+    );
     // step 0 done, its barrier passed and added step 1, whose GPU tasks wait (no GPU worker yet)
     for (;;) {
       const s = await runStatus({ connection: conn(), runId: run.runId });
@@ -271,7 +383,10 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     }
     const mid = await runStatus({ connection: conn(), runId: run.runId });
     expect(mid.state).toBe('running');
-    expect(mid.steps.map((st) => [st.done, st.waiting])).toEqual([[4, 0], [0, 4]]); // step 1 queued once
+    expect(mid.steps.map((st) => [st.done, st.waiting])).toEqual([
+      [4, 0],
+      [0, 4],
+    ]); // step 1 queued once
 
     const gpuDone: TaskEvent[] = [];
     worker({ resources: ['gpu'], onTask: (e) => void (e.type === 'done' && gpuDone.push(e)) });

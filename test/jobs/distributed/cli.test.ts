@@ -41,10 +41,34 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
   it('flywheel run --queue waits while a worker process runs the frames run; status reports it; SIGTERM stops the worker', async () => {
     const media = join(dir, 'media');
     mkdirSync(media);
-    await promisify(execFile)(resolveBinaries().ffmpeg, ['-y', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=10:duration=4', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(media, 'v.mp4')]);
+    await promisify(execFile)(resolveBinaries().ffmpeg, [
+      '-y',
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=64x48:rate=10:duration=4',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      join(media, 'v.mp4'),
+    ]);
     writeFileSync(join(dir, 'clips.jsonl'), videoManifestLines(6, ['v.mp4'], 4));
     const configPath = join(dir, 'job.json');
-    writeFileSync(configPath, JSON.stringify({ run_dir: 'run', manifest: 'clips.jsonl', media_root: 'media', shard_size: 2, stages: { frames: { count: 2, width: 16, height: 12, concurrency: 1 } } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        run_dir: 'run',
+        manifest: 'clips.jsonl',
+        media_root: 'media',
+        shard_size: 2,
+        stages: { frames: { count: 2, width: 16, height: 12, concurrency: 1 } },
+      }),
+    );
 
     worker = startCli(['worker', '--queue', redis.url, '--poll-ms', '200']);
     const queued = await runCli(['run', '--queue', redis.url, configPath]);
@@ -57,7 +81,9 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     const status = await runCli(['status', '--queue', redis.url, '--run', run.runId, '--json']);
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as RunStatus;
-    expect(s.steps.map((st) => [st.name, st.class, st.done, st.shards, st.waiting, st.active, st.failed])).toEqual([['frames', 'cpu', 3, 3, 0, 0, 0]]);
+    expect(s.steps.map((st) => [st.name, st.class, st.done, st.shards, st.waiting, st.active, st.failed])).toEqual([
+      ['frames', 'cpu', 3, 3, 0, 0, 0],
+    ]);
     expect(s.workers.map((w) => [w.pid, w.shards, w.resources])).toEqual([[worker.child.pid, 3, ['cpu']]]);
     const text = await runCli(['status', '--queue', redis.url]);
     expect(text.stdout).toContain(`run ${run.runId} [done]`);
@@ -66,7 +92,16 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     expect((await stageRows(join(dir, 'run'), 'frames')).length).toBe(12);
 
     // --detach returns once queued
-    writeFileSync(join(dir, 'job2.json'), JSON.stringify({ run_dir: 'run2', manifest: 'clips.jsonl', media_root: 'media', shard_size: 3, stages: { frames: { count: 1, width: 8, height: 8, concurrency: 1 } } }));
+    writeFileSync(
+      join(dir, 'job2.json'),
+      JSON.stringify({
+        run_dir: 'run2',
+        manifest: 'clips.jsonl',
+        media_root: 'media',
+        shard_size: 3,
+        stages: { frames: { count: 1, width: 8, height: 8, concurrency: 1 } },
+      }),
+    );
     const detached = await runCli(['run', '--queue', redis.url, '--detach', join(dir, 'job2.json')]);
     expect(detached.code, detached.stderr).toBe(0);
     expect(detached.stdout).toMatch(/queued run \S+ \(2 shards\)/);
@@ -80,15 +115,34 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     // flywheel prune: the finished run's queues go, its record stays for status
     const pruned = await runCli(['prune', '--queue', redis.url, '--run', run.runId]);
     expect(pruned.code, pruned.stderr).toBe(0);
-    expect(pruned.stdout).toMatch(new RegExp(`pruned run ${run.runId} \\[done\\] .*queue key\\(s\\) removed, record kept`));
-    const after = JSON.parse((await runCli(['status', '--queue', redis.url, '--run', run.runId, '--json'])).stdout) as RunStatus;
+    expect(pruned.stdout).toMatch(
+      new RegExp(`pruned run ${run.runId} \\[done\\] .*queue key\\(s\\) removed, record kept`),
+    );
+    const after = JSON.parse(
+      (await runCli(['status', '--queue', redis.url, '--run', run.runId, '--json'])).stdout,
+    ) as RunStatus;
     expect(after).toMatchObject({ state: 'done', pruned_at: expect.any(String) });
     expect(after.steps.map((st) => [st.done, st.shards])).toEqual([[3, 3]]);
     // a run nobody works on is still running: prune refuses it, with the reason
-    writeFileSync(join(dir, 'job3.json'), JSON.stringify({ run_dir: 'run3', manifest: 'clips.jsonl', media_root: 'media', shard_size: 6, stages: { frames: { count: 1, width: 8, height: 8, concurrency: 1 } } }));
-    const third = /queued run (\S+)/.exec((await runCli(['run', '--queue', redis.url, '--detach', join(dir, 'job3.json')])).stdout)?.[1];
+    writeFileSync(
+      join(dir, 'job3.json'),
+      JSON.stringify({
+        run_dir: 'run3',
+        manifest: 'clips.jsonl',
+        media_root: 'media',
+        shard_size: 6,
+        stages: { frames: { count: 1, width: 8, height: 8, concurrency: 1 } },
+      }),
+    );
+    const third = /queued run (\S+)/.exec(
+      (await runCli(['run', '--queue', redis.url, '--detach', join(dir, 'job3.json')])).stdout,
+    )?.[1];
     const refused = await runCli(['prune', '--queue', redis.url, '--run', third ?? 'missing']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(new RegExp(`flywheel: run ${third} is still running \\(shards done: frames 0/1\\); flywheel prune removes only finished runs`));
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `flywheel: run ${third} is still running \\(shards done: frames 0/1\\); flywheel prune removes only finished runs`,
+      ),
+    );
   }, 180_000);
 });

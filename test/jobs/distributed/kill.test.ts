@@ -35,7 +35,9 @@ const execFileP = promisify(execFile);
 /** Rows as sorted comparable strings; binary pixels are hashed. */
 function canonical(rows: Record<string, unknown>[]): string[] {
   return rows
-    .map((r) => JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? createHash('sha1').update(v).digest('hex') : v)))
+    .map((r) =>
+      JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? createHash('sha1').update(v).digest('hex') : v)),
+    )
     .sort();
 }
 
@@ -58,17 +60,51 @@ describe.skipIf(skip !== null)('distributed run with three worker processes, one
     const media = join(dir, 'media');
     mkdirSync(media);
     const { ffmpeg } = resolveBinaries();
-    const sources = ['testsrc2=size=64x48:rate=10:duration=6', 'testsrc=size=64x48:rate=10:duration=6', 'mandelbrot=size=64x48:rate=10:end_pts=6'];
+    const sources = [
+      'testsrc2=size=64x48:rate=10:duration=6',
+      'testsrc=size=64x48:rate=10:duration=6',
+      'mandelbrot=size=64x48:rate=10:end_pts=6',
+    ];
     const videos = sources.map((_, i) => `v${i}.mp4`);
-    await Promise.all(sources.map((src, i) => execFileP(ffmpeg, ['-y', '-v', 'error', '-f', 'lavfi', '-i', src, '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(media, videos[i])])));
+    await Promise.all(
+      sources.map((src, i) =>
+        execFileP(ffmpeg, [
+          '-y',
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          src,
+          '-t',
+          '6',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-pix_fmt',
+          'yuv420p',
+          join(media, videos[i]),
+        ]),
+      ),
+    );
     const manifest = join(dir, 'clips.jsonl');
     writeFileSync(manifest, videoManifestLines(CLIPS, videos, 6));
-    const pipeline: TestPipeline = { stages: [{ kind: 'frames', media_root: media, frames: { count: 2, width: 16, height: 12 } }, { kind: 'framestats', delay_ms: 20 }] };
+    const pipeline: TestPipeline = {
+      stages: [
+        { kind: 'frames', media_root: media, frames: { count: 2, width: 16, height: 12 } },
+        { kind: 'framestats', delay_ms: 20 },
+      ],
+    };
 
     const url = redis.url;
     const tuning = { url, lockDurationMs: 2000, stalledIntervalMs: 1000, pollMs: 200 };
     // w0 hangs in its second statistics batch: killed there, it is certainly in the middle of a shard
-    children.push(new WorkerChild('w0', tuning, { FLYWHEEL_TEST_HANG_AT: '2' }), new WorkerChild('w1', tuning), new WorkerChild('w2', tuning));
+    children.push(
+      new WorkerChild('w0', tuning, { FLYWHEEL_TEST_HANG_AT: '2' }),
+      new WorkerChild('w1', tuning),
+      new WorkerChild('w2', tuning),
+    );
     await Promise.all(children.map((c) => c.waitFor((e) => e.type === 'ready')));
 
     const runDir = join(dir, 'run-distributed');
@@ -103,10 +139,16 @@ describe.skipIf(skip !== null)('distributed run with three worker processes, one
     const ofShard = (e: ChildEvent): boolean => e.step === hang.stage && e.shard === hang.shard;
     expect(children[0].events.some((e) => e.type === 'start' && ofShard(e))).toBe(true);
     expect(children[0].events.some((e) => e.type === 'done' && ofShard(e))).toBe(false);
-    const finishers = children.slice(1).flatMap((c) => c.events.filter((e) => e.type === 'done' && ofShard(e)).map((e) => e.worker));
+    const finishers = children
+      .slice(1)
+      .flatMap((c) => c.events.filter((e) => e.type === 'done' && ofShard(e)).map((e) => e.worker));
     expect(finishers.length).toBeGreaterThanOrEqual(1);
     for (const w of finishers) expect(['w1', 'w2']).toContain(w);
-    const q = new Queue(shardQueueName(run.runId, 'cpu'), { connection: { url }, prefix: QUEUE_PREFIX, skipMetasUpdate: true });
+    const q = new Queue(shardQueueName(run.runId, 'cpu'), {
+      connection: { url },
+      prefix: QUEUE_PREFIX,
+      skipMetasUpdate: true,
+    });
     try {
       expect(await q.getJob(shardJobId(1, String(hang.shard)))).toBeUndefined();
     } finally {
@@ -116,8 +158,13 @@ describe.skipIf(skip !== null)('distributed run with three worker processes, one
     // exactly once: one row per (clip, frame) in each stage's committed outputs, one ledger record per shard
     const frames = await stageRows(runDir, 'frames');
     const stats = await stageRows(runDir, 'framestats');
-    const keys = (rows: Record<string, unknown>[]): string[] => rows.map((r) => `${String(r.clip_id)}#${String(r.frame_index)}`).sort();
-    const expected = Array.from({ length: CLIPS }, (_, i) => [0, 1].map((f) => `clip-${String(i).padStart(4, '0')}#${f}`)).flat().sort();
+    const keys = (rows: Record<string, unknown>[]): string[] =>
+      rows.map((r) => `${String(r.clip_id)}#${String(r.frame_index)}`).sort();
+    const expected = Array.from({ length: CLIPS }, (_, i) =>
+      [0, 1].map((f) => `clip-${String(i).padStart(4, '0')}#${f}`),
+    )
+      .flat()
+      .sort();
     expect(keys(frames)).toEqual(expected);
     expect(keys(stats)).toEqual(expected);
     expect((await doneShards(new LocalStorage(runDir))).size).toBe(CLIPS);
@@ -126,7 +173,15 @@ describe.skipIf(skip !== null)('distributed run with three worker processes, one
 
     // same results as the local runner on the same input
     const localDir = join(dir, 'run-local');
-    await runLocal({ runDir: localDir, manifestPath: manifest, shardSize: 1, round: 0, stages: buildTestStages(pipeline), config: pipeline, reporter: new JsonReporter(pino({ level: 'silent' })) });
+    await runLocal({
+      runDir: localDir,
+      manifestPath: manifest,
+      shardSize: 1,
+      round: 0,
+      stages: buildTestStages(pipeline),
+      config: pipeline,
+      reporter: new JsonReporter(pino({ level: 'silent' })),
+    });
     expect(canonical(frames)).toEqual(canonical(await stageRows(localDir, 'frames')));
     expect(canonical(stats)).toEqual(canonical(await stageRows(localDir, 'framestats')));
 

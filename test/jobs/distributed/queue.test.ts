@@ -19,7 +19,11 @@ const skip = redisUnavailableReason();
 if (skip) console.warn(`[test/jobs/distributed] ${skip}`);
 
 /** Polls the run's status until `ok` holds (the test's timeout bounds the wait). */
-async function statusWhen(url: string, runId: string, ok: (s: Awaited<ReturnType<typeof runStatus>>) => boolean): Promise<Awaited<ReturnType<typeof runStatus>>> {
+async function statusWhen(
+  url: string,
+  runId: string,
+  ok: (s: Awaited<ReturnType<typeof runStatus>>) => boolean,
+): Promise<Awaited<ReturnType<typeof runStatus>>> {
   for (;;) {
     const s = await runStatus({ connection: { url }, runId });
     if (ok(s) || s.state !== 'running') return s;
@@ -34,7 +38,12 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
   const workers: WorkerHandle[] = [];
   const work = workDir(8);
   const worker = (opts: Partial<Parameters<typeof startWorker>[0]> = {}): WorkerHandle => {
-    const w = startWorker({ connection: { url: redis.url }, stages: (spec) => buildTestStages(spec.stage_config), ...fast, ...opts });
+    const w = startWorker({
+      connection: { url: redis.url },
+      stages: (spec) => buildTestStages(spec.stage_config),
+      ...fast,
+      ...opts,
+    });
     workers.push(w);
     return w;
   };
@@ -53,7 +62,13 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
 
   it('runs a two-stage run to completion: every clip once per stage, ledger and summary written', async () => {
     const runDir = join(work.dir, 'two-stage');
-    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words' }] }, { shardSize: 2 });
+    const run = await enqueueTest(
+      redis.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
+      { shardSize: 2 },
+    );
     expect(run.meta.shards).toHaveLength(4);
     const w = worker();
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
@@ -66,7 +81,9 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     expect(s.workers.map((x) => x.id)).toEqual([w.id]);
     expect(s.workers[0].shards).toBe(8);
     const words = await stageRows(runDir, 'words');
-    expect(words.map((r) => r.clip_id).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `clip-${String(i).padStart(4, '0')}`));
+    expect(words.map((r) => r.clip_id).sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => `clip-${String(i).padStart(4, '0')}`),
+    );
     expect(words.find((r) => r.clip_id === 'clip-0001')).toEqual({ clip_id: 'clip-0001', words: 5, chars: 23 });
     expect((await doneShards(new LocalStorage(runDir))).size).toBe(4);
     expect(canonical(await stageRows(runDir, 'normalise'))).toHaveLength(8);
@@ -75,7 +92,13 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
   it('retries a transient failure with exponential back-off and completes', async () => {
     const runDir = join(work.dir, 'retry');
     const faultDir = join(work.dir, 'faults');
-    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', fault_dir: faultDir, fault_shards: ['shard-00001'] }] }, { shardSize: 4, retry: { attempts: 3, backoff_ms: 300 } });
+    const run = await enqueueTest(
+      redis.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise', fault_dir: faultDir, fault_shards: ['shard-00001'] }] },
+      { shardSize: 4, retry: { attempts: 3, backoff_ms: 300 } },
+    );
     const events: string[] = [];
     worker({ onTask: (e) => void (e.shard === 'shard-00001' && events.push(`${e.type} ${e.attempt}`)) });
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
@@ -97,7 +120,13 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
 
   it('fails the run at once, with the cause, on a systemic failure', async () => {
     const runDir = join(work.dir, 'systemic');
-    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }] }, { shardSize: 4, retry: { attempts: 5, backoff_ms: 50 } });
+    const run = await enqueueTest(
+      redis.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }] },
+      { shardSize: 4, retry: { attempts: 5, backoff_ms: 50 } },
+    );
     // a worker whose config disagrees with the run: its stage list differs
     worker({ stages: () => buildTestStages({ stages: [{ kind: 'words' }] }) });
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
@@ -109,7 +138,9 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     const runDir = join(work.dir, 'twice');
     const pipeline = { stages: [{ kind: 'normalise' as const }] };
     const first = await enqueueTest(redis.url, runDir, work.manifest, pipeline, { shardSize: 4 });
-    await expect(enqueueTest(redis.url, runDir, work.manifest, pipeline, { shardSize: 4 })).rejects.toThrow(new RegExp(`run ${first.runId} .* is already queued and running; follow it with \`flywheel status`));
+    await expect(enqueueTest(redis.url, runDir, work.manifest, pipeline, { shardSize: 4 })).rejects.toThrow(
+      new RegExp(`run ${first.runId} .* is already queued and running; follow it with \`flywheel status`),
+    );
     worker();
     expect((await waitForRun({ connection: { url: redis.url }, runId: first.runId, pollMs: 100 })).state).toBe('done');
     const again = await enqueueTest(redis.url, runDir, work.manifest, pipeline, { shardSize: 4 });
@@ -122,27 +153,67 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
 
   it('fails the run after the last attempt when a fault never clears (no endless retries)', async () => {
     const runDir = join(work.dir, 'always');
-    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', fault_dir: join(work.dir, 'always-faults'), fault_shards: ['shard-00000'], always_fail: true }] }, { shardSize: 4, retry: { attempts: 3, backoff_ms: 20 } });
+    const run = await enqueueTest(
+      redis.url,
+      runDir,
+      work.manifest,
+      {
+        stages: [
+          {
+            kind: 'normalise',
+            fault_dir: join(work.dir, 'always-faults'),
+            fault_shards: ['shard-00000'],
+            always_fail: true,
+          },
+        ],
+      },
+      { shardSize: 4, retry: { attempts: 3, backoff_ms: 20 } },
+    );
     worker();
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('failed');
-    expect(s.error).toMatch(/step normalise, shard-00000: failed after 3 attempt\(s\): injected fault in normalise shard-00000/);
-    expect(readFileSync(join(work.dir, 'always-faults', 'normalise-shard-00000.log'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(s.error).toMatch(
+      /step normalise, shard-00000: failed after 3 attempt\(s\): injected fault in normalise shard-00000/,
+    );
+    expect(
+      readFileSync(join(work.dir, 'always-faults', 'normalise-shard-00000.log'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3);
     expect(s.steps[0].failed).toBe(1);
   });
 
   it('routes GPU tasks to GPU workers only, and status counts each stage', async () => {
     const runDir = join(work.dir, 'routing');
-    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words', gpu: true }] }, { shardSize: 2 });
+    const run = await enqueueTest(
+      redis.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }, { kind: 'words', gpu: true }] },
+      { shardSize: 2 },
+    );
     const took = new Map<string, string[]>();
-    const record = (name: string) => (e: { type: string; step: string; shard: string }): void => {
-      if (e.type === 'done') took.set(name, [...(took.get(name) ?? []), `${e.step} ${e.shard}`]);
-    };
+    const record =
+      (name: string) =>
+      (e: { type: string; step: string; shard: string }): void => {
+        if (e.type === 'done') took.set(name, [...(took.get(name) ?? []), `${e.step} ${e.shard}`]);
+      };
     const cpu = worker({ resources: ['cpu'], onTask: record('cpu') });
     // stage 1 (CPU) done, its barrier passed, stage 2's GPU tasks queued: nobody may take them
     const mid = await statusWhen(redis.url, run.runId, (s) => s.steps[0].done === 4 && s.steps[1].waiting === 4);
     expect(mid.state).toBe('running');
-    expect(mid.steps.map((st) => ({ name: st.name, class: st.class, shards: st.shards, waiting: st.waiting, active: st.active, delayed: st.delayed, failed: st.failed, done: st.done }))).toEqual([
+    expect(
+      mid.steps.map((st) => ({
+        name: st.name,
+        class: st.class,
+        shards: st.shards,
+        waiting: st.waiting,
+        active: st.active,
+        delayed: st.delayed,
+        failed: st.failed,
+        done: st.done,
+      })),
+    ).toEqual([
       { name: 'normalise', class: 'cpu', shards: 4, waiting: 0, active: 0, delayed: 0, failed: 0, done: 4 },
       { name: 'words', class: 'gpu', shards: 4, waiting: 4, active: 0, delayed: 0, failed: 0, done: 0 },
     ]);
@@ -168,12 +239,20 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
 
   it('fuses an in-flight stage with the next one into one step, as the local runner streams them', async () => {
     const runDir = join(work.dir, 'fused');
-    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', persist: false }, { kind: 'words' }] }, { shardSize: 4 });
+    const run = await enqueueTest(
+      redis.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise', persist: false }, { kind: 'words' }] },
+      { shardSize: 4 },
+    );
     expect(run.spec.steps).toEqual([{ name: 'normalise+words', stages: [0, 1], class: 'cpu' }]);
     worker();
     const s = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('done');
-    expect(s.steps.map((st) => [st.name, st.stages, st.done])).toEqual([['normalise+words', ['normalise', 'words'], 2]]);
+    expect(s.steps.map((st) => [st.name, st.stages, st.done])).toEqual([
+      ['normalise+words', ['normalise', 'words'], 2],
+    ]);
     expect(await stageRows(runDir, 'normalise')).toEqual([]);
     const words = await stageRows(runDir, 'words');
     expect(words.find((r) => r.clip_id === 'clip-0001')).toEqual({ clip_id: 'clip-0001', words: 5, chars: 23 });
@@ -183,14 +262,26 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
   it('on close, hands a running shard back to the queue after the grace period without spending an attempt', async () => {
     const runDir = join(work.dir, 'release');
     const faultDir = join(work.dir, 'slow');
-    const run = await enqueueTest(redis.url, runDir, work.manifest, { stages: [{ kind: 'normalise', fault_dir: faultDir, slow_first_ms: 60_000 }] }, { shardSize: 8, retry: { attempts: 1, backoff_ms: 10 } });
+    const run = await enqueueTest(
+      redis.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise', fault_dir: faultDir, slow_first_ms: 60_000 }] },
+      { shardSize: 8, retry: { attempts: 1, backoff_ms: 10 } },
+    );
     const events: string[] = [];
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const first = startWorker({ connection: { url: redis.url }, stages: (spec) => buildTestStages(spec.stage_config), ...fast, shutdownGraceMs: 200, onTask: (e) => {
-      events.push(e.type);
-      if (e.type === 'start') started();
-    } });
+    const first = startWorker({
+      connection: { url: redis.url },
+      stages: (spec) => buildTestStages(spec.stage_config),
+      ...fast,
+      shutdownGraceMs: 200,
+      onTask: (e) => {
+        events.push(e.type);
+        if (e.type === 'start') started();
+      },
+    });
     await running;
     await first.close(); // resolves only once its task was released and every connection closed
     expect(events).toEqual(['start', 'released']);

@@ -17,7 +17,9 @@ describe('planSteps', () => {
     ]);
   });
   it('fuses a stage whose output is not stored with the next; a fused step with a GPU stage is a GPU step', () => {
-    const stages = buildTestStages({ stages: [{ kind: 'normalise' }, { kind: 'normalise', persist: false }, { kind: 'words', gpu: true }] });
+    const stages = buildTestStages({
+      stages: [{ kind: 'normalise' }, { kind: 'normalise', persist: false }, { kind: 'words', gpu: true }],
+    });
     expect(planSteps(stages)).toEqual([
       { name: 'normalise', stages: [0], class: 'cpu' },
       { name: 'normalise+words', stages: [1, 2], class: 'gpu' },

@@ -17,9 +17,20 @@ describe('the retrieval probe measures video–text alignment', () => {
   beforeAll(async () => {
     const fx = await downstreamFixture(await tempDir('flywheel-downstream-align-'));
     const truth = upperBoundDataset(fx.clips, fx.truth, fx.truthPath, 'truth');
-    const captions = shuffled(truth.rows.map((r) => r.caption), rng(9));
+    const captions = shuffled(
+      truth.rows.map((r) => r.caption),
+      rng(9),
+    );
     const shuffledSet = { name: 'shuffled', rows: truth.rows.map((r, i) => ({ ...r, caption: captions[i] })) };
-    result = await evaluateDownstream({ datasets: [truth, shuffledSet], heldout: fx.heldout, frames: fx.frames, seeds: 2, steps: 150, batch: 32, threads: 1 });
+    result = await evaluateDownstream({
+      datasets: [truth, shuffledSet],
+      heldout: fx.heldout,
+      frames: fx.frames,
+      seeds: 2,
+      steps: 150,
+      batch: 32,
+      threads: 1,
+    });
   });
 
   it('truth captions: R@1 far above chance in both directions, QA well above chance', () => {

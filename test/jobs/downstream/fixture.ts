@@ -26,8 +26,22 @@ export interface DownstreamFixture {
 export async function downstreamFixture(dir: string, clips = 200, seed = 3): Promise<DownstreamFixture> {
   const dataDir = join(dir, 'data');
   const info = await generateBenchmark({ outDir: dataDir, clips, seed, noise: 0.4, humanFrac: 0.05, heldoutFrac: 0.2 });
-  const framesRun = await extractFrames({ manifest: info.manifestPath, mediaRoot: dataDir, cacheDir: join(dir, 'cache'), reporter: new JsonReporter(pino({ level: 'silent' })) });
+  const framesRun = await extractFrames({
+    manifest: info.manifestPath,
+    mediaRoot: dataDir,
+    cacheDir: join(dir, 'cache'),
+    reporter: new JsonReporter(pino({ level: 'silent' })),
+  });
   const all = await readManifestClips(info.manifestPath);
   const truth = await readTruthFile(info.truthPath);
-  return { dataDir, manifest: info.manifestPath, truthPath: info.truthPath, clips: all, truth, heldout: heldoutSet(all, truth, info.truthPath), framesRun, frames: await frameRunSource(framesRun) };
+  return {
+    dataDir,
+    manifest: info.manifestPath,
+    truthPath: info.truthPath,
+    clips: all,
+    truth,
+    heldout: heldoutSet(all, truth, info.truthPath),
+    framesRun,
+    frames: await frameRunSource(framesRun),
+  };
 }

@@ -31,7 +31,10 @@ describe('noise experiment (toy task, 3 seeds)', () => {
       methods: DEFAULT_METHODS.filter((m) => m.name !== 'loss-truncation'),
       // every method at 40% (3 seeds); AdaTaiLr alone, seed 1, at 20% and 60% (ρ vs the truth) — 17 runs
       only: (m, noise, seed) => noise === 0.4 || (m.name === 'adatailr' && seed === 1),
-      onRun: (r) => console.log(`${r.noise} seed ${r.seed} ${r.method}: nll ${r.heldout.nll.toFixed(3)} exact ${r.heldout.exactMatch.toFixed(2)} ρ ${r.finalRho.toFixed(3)}`),
+      onRun: (r) =>
+        console.log(
+          `${r.noise} seed ${r.seed} ${r.method}: nll ${r.heldout.nll.toFixed(3)} exact ${r.heldout.exactMatch.toFixed(2)} ρ ${r.finalRho.toFixed(3)}`,
+        ),
     });
     console.log(formatReport(report));
   }, 1_800_000); // ~3 min on 2 quiet cores; the generous limit only guards a heavily shared machine

@@ -3,17 +3,40 @@
  * best fixed γ, and merging reports of two seed ranges.
  */
 import { describe, expect, it } from 'vitest';
-import { type ExperimentReport, type ExperimentRun, mergeReports, summarize } from '../../../jobs/noise-experiment/experiment.js';
+import {
+  type ExperimentReport,
+  type ExperimentRun,
+  mergeReports,
+  summarize,
+} from '../../../jobs/noise-experiment/experiment.js';
 
 function run(method: string, seed: number, nll: number, noise = 0.4): ExperimentRun {
-  return { noise, seed, method, heldout: { nll, exactMatch: 1, cider: 1 }, finalGamma: 0, finalRho: Number.NaN, gammaCurve: [], rhoCurve: [], lossCurve: [], seconds: 0 };
+  return {
+    noise,
+    seed,
+    method,
+    heldout: { nll, exactMatch: 1, cider: 1 },
+    finalGamma: 0,
+    finalRho: Number.NaN,
+    gammaCurve: [],
+    rhoCurve: [],
+    lossCurve: [],
+    seconds: 0,
+  };
 }
 
 const FIXED = ['g25', 'g1'];
 
 describe('summarize: AdaTaiLr against the best fixed γ', () => {
   it('picks the fixed γ with the lowest mean NLL and pairs the runs by seed', () => {
-    const runs = [run('ada', 1, 0.1), run('ada', 2, 0.3), run('g25', 1, 0.2), run('g25', 2, 0.2), run('g1', 1, 0.9), run('g1', 2, 0.1)];
+    const runs = [
+      run('ada', 1, 0.1),
+      run('ada', 2, 0.3),
+      run('g25', 1, 0.2),
+      run('g25', 2, 0.2),
+      run('g1', 1, 0.9),
+      run('g1', 2, 0.1),
+    ];
     const { paired } = summarize(runs, 'ada', FIXED);
     expect(paired).toHaveLength(1);
     expect(paired[0].bestFixed).toBe('g25'); // mean 0.2 < g1's 0.5
@@ -28,8 +51,28 @@ describe('summarize: AdaTaiLr against the best fixed γ', () => {
 });
 
 describe('mergeReports', () => {
-  const settings = { noise: [0.4], seeds: 1, trainClips: 1, heldoutClips: 1, steps: 1, batchSize: 1, lr: 1, detectWith: 'ada', threads: 1, methods: [{ name: 'ada', loss: { kind: 'adatailr' as const } }, { name: 'g25', loss: { kind: 'tailr' as const, gamma: 0.25 } }], model: {} as ExperimentReport['settings']['model'] };
-  const report = (runs: ExperimentRun[], seeds: number): ExperimentReport => ({ settings: { ...settings, seeds }, runs, ...summarize(runs, 'ada', ['g25']), seconds: 1 });
+  const settings = {
+    noise: [0.4],
+    seeds: 1,
+    trainClips: 1,
+    heldoutClips: 1,
+    steps: 1,
+    batchSize: 1,
+    lr: 1,
+    detectWith: 'ada',
+    threads: 1,
+    methods: [
+      { name: 'ada', loss: { kind: 'adatailr' as const } },
+      { name: 'g25', loss: { kind: 'tailr' as const, gamma: 0.25 } },
+    ],
+    model: {} as ExperimentReport['settings']['model'],
+  };
+  const report = (runs: ExperimentRun[], seeds: number): ExperimentReport => ({
+    settings: { ...settings, seeds },
+    runs,
+    ...summarize(runs, 'ada', ['g25']),
+    seconds: 1,
+  });
 
   it('concatenates the runs of two seed ranges and recomputes every summary', () => {
     const a = report([run('ada', 1, 0.1), run('g25', 1, 0.2)], 1);
@@ -46,7 +89,9 @@ describe('mergeReports', () => {
   });
   it('refuses reports with other settings, or the same run twice', () => {
     const a = report([run('ada', 1, 0.1)], 1);
-    expect(() => mergeReports([a, { ...a, settings: { ...a.settings, steps: 2 } }])).toThrow(/settings other than seeds and noise levels/);
+    expect(() => mergeReports([a, { ...a, settings: { ...a.settings, steps: 2 } }])).toThrow(
+      /settings other than seeds and noise levels/,
+    );
     expect(() => mergeReports([a, a])).toThrow(/more than one report/);
   });
 });

@@ -13,15 +13,35 @@ import { ciderD } from '../../../metrics/cider.js';
 import { diversity } from '../../../metrics/diversity.js';
 
 function truthRow(clipId: string, attrs: CaptionAttrs): TruthRow {
-  return { clip_id: clipId, split: 'train', gt_caption: renderCaption(attrs), attrs_json: JSON.stringify(attrs), corrupted: false, noise_kinds: [], title_corrupted: false };
+  return {
+    clip_id: clipId,
+    split: 'train',
+    gt_caption: renderCaption(attrs),
+    attrs_json: JSON.stringify(attrs),
+    corrupted: false,
+    noise_kinds: [],
+    title_corrupted: false,
+  };
 }
 
 const truth = new Map<string, TruthRow>(
   [
-    truthRow('c1', { objects: [{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }], background: 'black' }),
-    truthRow('c2', { objects: [{ colour: 'green', shape: 'square', size: 'large', motion: 'right' }], background: 'gray' }),
-    truthRow('c3', { objects: [{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }], background: 'black' }),
-    truthRow('c4', { objects: [{ colour: 'yellow', shape: 'triangle', size: null, motion: 'grows' }], background: 'black' }),
+    truthRow('c1', {
+      objects: [{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }],
+      background: 'black',
+    }),
+    truthRow('c2', {
+      objects: [{ colour: 'green', shape: 'square', size: 'large', motion: 'right' }],
+      background: 'gray',
+    }),
+    truthRow('c3', {
+      objects: [{ colour: 'red', shape: 'circle', size: 'small', motion: 'left' }],
+      background: 'black',
+    }),
+    truthRow('c4', {
+      objects: [{ colour: 'yellow', shape: 'triangle', size: null, motion: 'grows' }],
+      background: 'black',
+    }),
   ].map((t) => [t.clip_id, t]),
 );
 
@@ -41,7 +61,12 @@ describe('trinity', () => {
     const known = rows.slice(0, 4);
     const cands = known.map((r) => r.caption);
     const refs = known.map((r) => [truth.get(r.clipId)!.gt_caption]);
-    expect(t.quality).toEqual({ contentAccuracy: 0.75, contentStrict: 0.5, ciderD: ciderD(cands, refs).score, bleu4: bleu(cands, refs).score });
+    expect(t.quality).toEqual({
+      contentAccuracy: 0.75,
+      contentStrict: 0.5,
+      ciderD: ciderD(cands, refs).score,
+      bleu4: bleu(cands, refs).score,
+    });
   });
 
   it('has no quality without truth, or when the truth knows none of the rows', () => {
@@ -65,19 +90,19 @@ describe('datasetReport', () => {
     expect(Object.keys(r.bySource)).toEqual(['asr', 'synthetic', 'title']);
     expect(r.quantity).toEqual({ rows: 5, tokens: 37 });
     expect(r.quality?.contentAccuracy).toBe(0.75);
-    expect(r.bySource.asr!.quantity).toEqual({ rows: 2, tokens: 15 });
-    expect(r.bySource.asr!.quality).toMatchObject({ contentAccuracy: 0.5, contentStrict: 0.5 });
-    expect(r.bySource.synthetic!.quantity).toEqual({ rows: 2, tokens: 18 });
-    expect(r.bySource.synthetic!.quality).toMatchObject({ contentAccuracy: 1, contentStrict: 0.5 });
-    expect(r.bySource.title!.quantity).toEqual({ rows: 1, tokens: 4 });
-    expect(r.bySource.title!.quality).toBeUndefined();
-    expect(r.bySource.synthetic!.diversity).toEqual(diversity(rows.slice(2, 4).map((x) => x.caption)));
+    expect(r.bySource.asr.quantity).toEqual({ rows: 2, tokens: 15 });
+    expect(r.bySource.asr.quality).toMatchObject({ contentAccuracy: 0.5, contentStrict: 0.5 });
+    expect(r.bySource.synthetic.quantity).toEqual({ rows: 2, tokens: 18 });
+    expect(r.bySource.synthetic.quality).toMatchObject({ contentAccuracy: 1, contentStrict: 0.5 });
+    expect(r.bySource.title.quantity).toEqual({ rows: 1, tokens: 4 });
+    expect(r.bySource.title.quality).toBeUndefined();
+    expect(r.bySource.synthetic.diversity).toEqual(diversity(rows.slice(2, 4).map((x) => x.caption)));
   });
 
   it('a one-row source gets CIDEr-D 0 (no document frequencies), not NaN', () => {
-    const r = datasetReport([rows[0]!, rows[2]!], truth);
-    expect(r.bySource.asr!.quality!.ciderD).toBe(0);
-    expect(r.bySource.asr!.quality!.contentAccuracy).toBe(1);
+    const r = datasetReport([rows[0], rows[2]], truth);
+    expect(r.bySource.asr.quality!.ciderD).toBe(0);
+    expect(r.bySource.asr.quality!.contentAccuracy).toBe(1);
   });
 
   it('without truth, no source has quality', () => {

@@ -25,7 +25,7 @@ describe('foldOf', () => {
   it('is roughly balanced over 1000 ids', () => {
     for (const k of [2, 3, 4]) {
       const counts = new Array<number>(k).fill(0);
-      for (const id of ids) counts[foldOf(id, k)]!++;
+      for (const id of ids) counts[foldOf(id, k)]++;
       for (const c of counts) {
         expect(c).toBeGreaterThan((1000 / k) * 0.8);
         expect(c).toBeLessThan((1000 / k) * 1.2);

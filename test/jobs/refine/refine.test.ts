@@ -115,10 +115,12 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
 
   it('the export records per row the chosen source, its weight and the margin over the runner-up', async () => {
     const rows: RefinedRow[] = [];
-    for (const f of exported.metadata.files) rows.push(...(await readParquetRows<RefinedRow>(join(exported.dir, f.name))));
+    for (const f of exported.metadata.files)
+      rows.push(...(await readParquetRows<RefinedRow>(join(exported.dir, f.name))));
     expect(rows.length).toBe(exported.metadata.rows);
     const sources = new Set(rows.map((r) => r.caption_source));
-    for (const s of sources) expect(['asr', 'title', 'previous', 'synthetic', 'synthetic-frames', 'human']).toContain(s);
+    for (const s of sources)
+      expect(['asr', 'title', 'previous', 'synthetic', 'synthetic-frames', 'human']).toContain(s);
     expect(sources.has('human')).toBe(true);
     for (const r of rows) {
       expect(Number.isFinite(r.choice_margin)).toBe(true);
@@ -136,12 +138,26 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     try {
       const q = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS();
       const glob = `${exported.dir}/*.parquet`;
-      const [c] = await q(`select count(*) as n, count(distinct clip_id) as ids, min(quality_weight) as wmin, max(round) as r from read_parquet('${glob}')`);
-      expect(c).toEqual({ n: BigInt(exported.metadata.rows), ids: BigInt(exported.metadata.rows), wmin: expect.any(Number), r: 2 });
+      const [c] = await q(
+        `select count(*) as n, count(distinct clip_id) as ids, min(quality_weight) as wmin, max(round) as r from read_parquet('${glob}')`,
+      );
+      expect(c).toEqual({
+        n: BigInt(exported.metadata.rows),
+        ids: BigInt(exported.metadata.rows),
+        wmin: expect.any(Number),
+        r: 2,
+      });
       expect(c.wmin as number).toBeGreaterThan(0);
-      const kv = await q(`select decode(key) as k, decode(value) as v from parquet_kv_metadata('${glob}') where decode(key) = 'flywheel.schema_version' limit 1`);
+      const kv = await q(
+        `select decode(key) as k, decode(value) as v from parquet_kv_metadata('${glob}') where decode(key) = 'flywheel.schema_version' limit 1`,
+      );
       expect(kv[0]?.v).toBe('flywheel-refined/2');
-      const heldout = await q(`select count(*) as n from read_parquet('${glob}') where clip_id in (${truth.filter((t) => t.split === 'heldout').map((t) => `'${t.clip_id}'`).join(',')})`);
+      const heldout = await q(
+        `select count(*) as n from read_parquet('${glob}') where clip_id in (${truth
+          .filter((t) => t.split === 'heldout')
+          .map((t) => `'${t.clip_id}'`)
+          .join(',')})`,
+      );
       expect(heldout[0].n).toBe(0n);
     } finally {
       conn.closeSync();
@@ -157,7 +173,11 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       ...base,
       rounds: 2,
       model: { ...(base.model as object), init },
-      train: { loss: { kind: 'adatailr' }, pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 }, finetune: { epochs: 1, lr: 1e-3, batch_size: 8 } },
+      train: {
+        loss: { kind: 'adatailr' },
+        pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 },
+        finetune: { epochs: 1, lr: 1e-3, batch_size: 8 },
+      },
       judge: { epochs: 1, batch_size: 16 },
       adatailr: { scorer: 'bootstrap' },
       eval: { max_clips: 4 },
@@ -168,30 +188,34 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(r[0].modelVersion).not.toBe(initHash);
     const dirs = join(dir, 'job-bs', 'round-1', 'caption');
     const writers = new Set<string>();
-    for (const f of (await readdir(dirs)).filter((x) => x.endsWith('.parquet'))) for (const c of await readParquetRows<CaptionRow>(join(dirs, f))) writers.add(c.model_version);
+    for (const f of (await readdir(dirs)).filter((x) => x.endsWith('.parquet')))
+      for (const c of await readParquetRows<CaptionRow>(join(dirs, f))) writers.add(c.model_version);
     // round 1's candidates are written by round 0's captioner, not by the scorer
     expect([...writers]).toEqual([hashValue(r[0].modelVersions)]);
   }, 600_000);
 
   const noChromium = chromiumUnavailableReason();
   if (noChromium) console.warn(noChromium);
-  it.skipIf(noChromium !== null)('the report page loads in headless Chromium with no console errors and draws its charts', async () => {
-    const path = await writeReport(join(dir, 'job'));
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      page.on('pageerror', (e) => problems.push(String(e)));
-      await page.goto(pathToFileURL(path).href);
-      expect(problems).toEqual([]);
-      expect(await page.evaluate('window.__flywheelCharts')).toBe(6); // the trinity, AdaTaiLr, the model, downstream
-      expect(await page.locator('.sample').count()).toBeGreaterThan(0);
-      expect(await page.evaluate('Array.from(document.images).every((i) => i.naturalWidth > 0)')).toBe(true);
-    } finally {
-      await browser.close();
-    }
-  });
+  it.skipIf(noChromium !== null)(
+    'the report page loads in headless Chromium with no console errors and draws its charts',
+    async () => {
+      const path = await writeReport(join(dir, 'job'));
+      const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+      try {
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+        page.on('pageerror', (e) => problems.push(String(e)));
+        await page.goto(pathToFileURL(path).href);
+        expect(problems).toEqual([]);
+        expect(await page.evaluate('window.__flywheelCharts')).toBe(6); // the trinity, AdaTaiLr, the model, downstream
+        expect(await page.locator('.sample').count()).toBeGreaterThan(0);
+        expect(await page.evaluate('Array.from(document.images).every((i) => i.naturalWidth > 0)')).toBe(true);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it('killed with SIGKILL mid-round, a resumed refine ends with the same tables as the uninterrupted run', async () => {
     const jobDir = join(dir, 'job-killed');

@@ -37,7 +37,10 @@ describe('schedule ticks', () => {
     await generateBenchmark({ outDir: data, clips: 20, seed: 3, clipsPerVideo: 10 });
     clips = await readParquetRows<ClipRow>(join(data, 'clips.parquet'));
     // the "current model": a small untrained captioner version (ticks only need one to exist)
-    const tok = CaptionTokenizer.train(clips.map((c) => c.asr_text), { vocabSize: 96 });
+    const tok = CaptionTokenizer.train(
+      clips.map((c) => c.asr_text),
+      { vocabSize: 96 },
+    );
     saveVersion(join(dir, 'model'), createModel('tiny', tok, 1), { trainingDataId: 'test' });
     config = parseRefineConfig({
       run_dir: join(dir, 'job'),
@@ -113,9 +116,17 @@ describe('schedule ticks', () => {
   });
 
   it('a cron schedule runs ticks and rejects a bad expression, quoting it', async () => {
-    expect(() => startSchedule(config, { cron: 'not a cron', log: quiet })).toThrow(/invalid cron expression "not a cron"/);
+    expect(() => startSchedule(config, { cron: 'not a cron', log: quiet })).toThrow(
+      /invalid cron expression "not a cron"/,
+    );
     const results: string[] = [];
-    const h = startSchedule(config, { cron: '* * * * * *', maxTicks: 1, log: quiet, reporter, onTick: (r) => results.push(r.status) });
+    const h = startSchedule(config, {
+      cron: '* * * * * *',
+      maxTicks: 1,
+      log: quiet,
+      reporter,
+      onTick: (r) => results.push(r.status),
+    });
     await h.done;
     expect(results).toEqual(['no-new-clips']);
   });

@@ -60,7 +60,24 @@ describe('AdaptiveGamma', () => {
 
   it('unit "sequence" (the default): ρ is the fraction of captions with any implausible token', () => {
     // 4 captions of 3 tokens (+1 pad): rows 0 and 2 carry one implausible token each
-    const lp = [-0.1, Math.log(1e-4), -0.1, 0, -0.1, -0.1, -0.1, 0, Math.log(1e-4), Math.log(1e-4), -0.1, 0, -0.2, -0.2, -0.2, 0];
+    const lp = [
+      -0.1,
+      Math.log(1e-4),
+      -0.1,
+      0,
+      -0.1,
+      -0.1,
+      -0.1,
+      0,
+      Math.log(1e-4),
+      Math.log(1e-4),
+      -0.1,
+      0,
+      -0.2,
+      -0.2,
+      -0.2,
+      0,
+    ];
     const mask = [1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0];
     const seq = new AdaptiveGamma({ vocabSize: 100, warmupSteps: 0, emaAlpha: 1, gammaMax: 1 });
     expect(seq.unit).toBe('sequence');
@@ -82,4 +99,3 @@ describe('AdaptiveGamma', () => {
     expect(() => new AdaptiveGamma({ vocabSize: 100, gammaMax: 1.5 })).toThrow(/gammaMax must be in \[0, 1\], got 1.5/);
   });
 });
-

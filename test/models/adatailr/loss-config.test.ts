@@ -27,7 +27,10 @@ describe('createNoiseControl', () => {
     expect([inp.gamma, inp.wMin]).toEqual([0.5, 0.1]);
   });
   it('adatailr → γ moves off 0 once noise is observed after warm-up', () => {
-    const nc = createNoiseControl(lossConfigSchema.parse({ kind: 'adatailr', warmupSteps: 1, unit: 'token', gammaMax: 1 }), 50);
+    const nc = createNoiseControl(
+      lossConfigSchema.parse({ kind: 'adatailr', warmupSteps: 1, unit: 'token', gammaMax: 1 }),
+      50,
+    );
     expect(nc.inputsFor(1).gamma).toBe(0);
     nc.observe([Math.log(1e-5), Math.log(0.9), Math.log(0.9), Math.log(0.9)], [1, 1, 1, 1]);
     expect(nc.inputsFor(1).gamma).toBeCloseTo(0.25 / 0.75, 4);

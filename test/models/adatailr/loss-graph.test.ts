@@ -18,12 +18,22 @@ import { makeToyTask, stackFrames, taskCorpus, type ToyRow } from '../../../jobs
 
 const device = new Device({ intraOpThreads: 1 });
 const task = makeToyTask({ trainClips: 64, heldoutClips: 1, noise: 0.4, frames: 2, frameSize: 16, seed: 3 });
-const batchOf = (rows: readonly ToyRow[]): CaptionBatch => ({ frames: stackFrames(rows), text: rows.map((r) => r.asr), captions: rows.map((r) => r.caption) });
+const batchOf = (rows: readonly ToyRow[]): CaptionBatch => ({
+  frames: stackFrames(rows),
+  text: rows.map((r) => r.asr),
+  captions: rows.map((r) => r.caption),
+});
 const batches = [0, 16, 32, 48].map((i) => batchOf(task.train.slice(i, i + 16)));
 let trainer: Trainer;
 
 /** Asserts the step's graph outputs equal the host reference for (γ, w_min, sample weights). */
-async function expectMatchesHost(r: StepResult, batch: CaptionBatch, gamma: number, wMin: number, sw: Float32Array): Promise<Float32Array> {
+async function expectMatchesHost(
+  r: StepResult,
+  batch: CaptionBatch,
+  gamma: number,
+  wMin: number,
+  sw: Float32Array,
+): Promise<Float32Array> {
   const [B, L] = r.dims;
   expect(B).toBe(batch.text.length);
   const mask = await captionMask(trainer, batch.captions!, L);
@@ -45,7 +55,11 @@ async function expectMatchesHost(r: StepResult, batch: CaptionBatch, gamma: numb
 describe('training-graph loss = host reference (weightedNll / tailrWeights on the step’s own tokenLogp)', () => {
   beforeAll(async () => {
     const tok = CaptionTokenizer.train(taskCorpus(), { vocabSize: 200 });
-    trainer = await Trainer.create(createModel(experimentConfig(tok.vocabSize), tok, 5), device, { lr: 1e-2, warmupSteps: 2, totalSteps: 100 });
+    trainer = await Trainer.create(createModel(experimentConfig(tok.vocabSize), tok, 5), device, {
+      lr: 1e-2,
+      warmupSteps: 2,
+      totalSteps: 100,
+    });
     // a few MLE steps so token probabilities spread over (0, 1) instead of sitting near 1/|V|
     for (let s = 0; s < 12; s++) await trainer.step(batches[s % 4]);
   });
@@ -63,21 +77,35 @@ describe('training-graph loss = host reference (weightedNll / tailrWeights on th
     expect(r.loss).toBeCloseTo(nll / n, 4);
   });
 
-  for (const [gamma, wMin] of [[0.25, 0], [0.5, 0.1], [1, 0.05], [1, 0]] as const) {
+  for (const [gamma, wMin] of [
+    [0.25, 0],
+    [0.5, 0.1],
+    [1, 0.05],
+    [1, 0],
+  ] as const) {
     it(`tailr γ=${gamma}, w_min=${wMin}: weights in [w_min, 1], loss = weightedNll`, async () => {
-      const nc = createNoiseControl(lossConfigSchema.parse({ kind: 'tailr', gamma, wMin }), trainer.model.config.vocabSize);
+      const nc = createNoiseControl(
+        lossConfigSchema.parse({ kind: 'tailr', gamma, wMin }),
+        trainer.model.config.vocabSize,
+      );
       const inp = nc.inputsFor(16);
       const r = await trainer.step(batches[1], inp);
       const mask = await expectMatchesHost(r, batches[1], gamma, wMin, inp.sampleWeight);
       // the weights really vary (some tokens plausible, some not), so the comparison is not vacuous
       const real = Array.from(r.tokenWeight).filter((_, i) => mask[i]);
       expect(Math.max(...real) - Math.min(...real)).toBeGreaterThan(0.2);
-      if (gamma === 1 && wMin === 0) real.forEach((w, k) => expect(w).toBeCloseTo(Math.exp(Array.from(r.tokenLogp).filter((_, i) => mask[i])[k]), 5));
+      if (gamma === 1 && wMin === 0)
+        real.forEach((w, k) =>
+          expect(w).toBeCloseTo(Math.exp(Array.from(r.tokenLogp).filter((_, i) => mask[i])[k]), 5),
+        );
     });
   }
 
   it('adatailr: the strategy’s γ (after observing steps) is the γ the graph weights with', async () => {
-    const nc = createNoiseControl(lossConfigSchema.parse({ kind: 'adatailr', warmupSteps: 2, wMin: 0.02 }), trainer.model.config.vocabSize);
+    const nc = createNoiseControl(
+      lossConfigSchema.parse({ kind: 'adatailr', warmupSteps: 2, wMin: 0.02 }),
+      trainer.model.config.vocabSize,
+    );
     const gammas: number[] = [];
     for (let s = 0; s < 4; s++) {
       const inp = nc.inputsFor(16);
@@ -91,7 +119,10 @@ describe('training-graph loss = host reference (weightedNll / tailrWeights on th
   });
 
   it('loss-truncation: sample weights from Captioner.score pre-scoring drop the highest-NLL rows; loss = weightedNll', async () => {
-    const nc = createNoiseControl(lossConfigSchema.parse({ kind: 'loss-truncation', dropFraction: 0.25 }), trainer.model.config.vocabSize);
+    const nc = createNoiseControl(
+      lossConfigSchema.parse({ kind: 'loss-truncation', dropFraction: 0.25 }),
+      trainer.model.config.vocabSize,
+    );
     const pre = snapshotPreScorer(trainer, device);
     const p = await pre(batches[2]);
     const inp = nc.inputsFor(16, p);

@@ -17,15 +17,30 @@ import { Trainer } from '../../../models/trainer.js';
 const device = new Device({ intraOpThreads: 1 });
 const tok = CaptionTokenizer.train(taskCorpus(), { vocabSize: 200 });
 const cfg = experimentConfig(tok.vocabSize);
-const task = makeToyTask({ trainClips: 6, heldoutClips: 1, noise: 0, frames: cfg.frames, frameSize: cfg.frameSize, seed: 4 });
+const task = makeToyTask({
+  trainClips: 6,
+  heldoutClips: 1,
+  noise: 0,
+  frames: cfg.frames,
+  frameSize: cfg.frameSize,
+  seed: 4,
+});
 const [a, b, c] = task.train as [(typeof task.train)[0], (typeof task.train)[0], (typeof task.train)[0]];
 // the third row is longer in text and caption, so leaving it out also changes the padding
 const third = { ...c, caption: `${c.caption} and a ${b.caption} next to it`, asr: `${c.asr} ${a.asr} ${b.asr}` };
 
-function batchOf(rows: readonly { frames: Uint8Array; asr: string; caption: string }[], weights?: number[]): CaptionBatch {
+function batchOf(
+  rows: readonly { frames: Uint8Array; asr: string; caption: string }[],
+  weights?: number[],
+): CaptionBatch {
   const frames = new Uint8Array(rows.reduce((n, r) => n + r.frames.length, 0));
   rows.forEach((r, i) => frames.set(r.frames, i * r.frames.length));
-  return { frames, text: rows.map((r) => r.asr), captions: rows.map((r) => r.caption), ...(weights ? { weights } : {}) };
+  return {
+    frames,
+    text: rows.map((r) => r.asr),
+    captions: rows.map((r) => r.caption),
+    ...(weights ? { weights } : {}),
+  };
 }
 
 /** Two steps on the same batch with a fresh trainer (model seed 2), returning the final weights and curves. */
@@ -50,7 +65,7 @@ function maxDiff(x: Map<string, Float32Array>, y: Map<string, Float32Array>): nu
   for (const [k, v] of x) {
     if (/\.k\.b$/.test(k)) continue;
     const w = y.get(k)!;
-    for (let i = 0; i < v.length; i++) d = Math.max(d, Math.abs(v[i]! - w[i]!));
+    for (let i = 0; i < v.length; i++) d = Math.max(d, Math.abs(v[i] - w[i]));
   }
   return d;
 }
@@ -62,8 +77,8 @@ describe('trainWithNoiseControl with row weights', () => {
     const full = await train(batchOf([a, b, third], [1, 1, 1]));
     expect(maxDiff(two.weights, three.weights)).toBeLessThan(1e-5);
     expect(maxDiff(two.weights, full.weights)).toBeGreaterThan(1e-3); // the row does matter when weighed
-    three.r.nllCurve.forEach((x, i) => expect(x).toBeCloseTo(two.r.nllCurve[i]!, 4));
-    three.r.lossCurve.forEach((x, i) => expect(x).toBeCloseTo(two.r.lossCurve[i]!, 4));
+    three.r.nllCurve.forEach((x, i) => expect(x).toBeCloseTo(two.r.nllCurve[i], 4));
+    three.r.lossCurve.forEach((x, i) => expect(x).toBeCloseTo(two.r.lossCurve[i], 4));
     expect(three.r.gammaCurve).toEqual(two.r.gammaCurve);
     expect(three.r.rhoCurve).toEqual(two.r.rhoCurve);
   });
@@ -74,7 +89,7 @@ describe('trainWithNoiseControl with row weights', () => {
     const double = await train(batchOf([a, b], [1, 2]), { kind: 'mle' });
     expect(maxDiff(plain.weights, ones.weights)).toBe(0);
     expect(maxDiff(plain.weights, double.weights)).toBeGreaterThan(1e-3);
-    expect(double.r.lossCurve[0]).not.toBeCloseTo(plain.r.lossCurve[0]!, 6);
+    expect(double.r.lossCurve[0]).not.toBeCloseTo(plain.r.lossCurve[0], 6);
   });
 
   it('refuses negative, non-finite and misaligned weights', async () => {

@@ -11,13 +11,36 @@ import { makeToyTask, taskCorpus } from '../../../jobs/noise-experiment/toy-task
 const device = new Device({ intraOpThreads: 1 });
 const tok = CaptionTokenizer.train(taskCorpus(), { vocabSize: 200 });
 const cfg = experimentConfig(tok.vocabSize);
-const task = makeToyTask({ trainClips: 48, heldoutClips: 1, noise: 0.5, frames: cfg.frames, frameSize: cfg.frameSize, seed: 9 });
+const task = makeToyTask({
+  trainClips: 48,
+  heldoutClips: 1,
+  noise: 0.5,
+  frames: cfg.frames,
+  frameSize: cfg.frameSize,
+  seed: 9,
+});
 
-async function train(loss: Parameters<typeof trainWithNoiseControl>[0]['lossConfig'], steps: number, signal?: AbortSignal) {
-  const trainer = await Trainer.create(createModel(cfg, tok, 2), device, { lr: 1e-2, warmupSteps: 2, totalSteps: steps });
+async function train(
+  loss: Parameters<typeof trainWithNoiseControl>[0]['lossConfig'],
+  steps: number,
+  signal?: AbortSignal,
+) {
+  const trainer = await Trainer.create(createModel(cfg, tok, 2), device, {
+    lr: 1e-2,
+    warmupSteps: 2,
+    totalSteps: steps,
+  });
   try {
     const seen: number[] = [];
-    const r = await trainWithNoiseControl({ trainer, batches: epochBatches(task.train, 12, steps, 4), lossConfig: loss, vocabSize: cfg.vocabSize, device, onStep: (m) => seen.push(m.step), signal });
+    const r = await trainWithNoiseControl({
+      trainer,
+      batches: epochBatches(task.train, 12, steps, 4),
+      lossConfig: loss,
+      vocabSize: cfg.vocabSize,
+      device,
+      onStep: (m) => seen.push(m.step),
+      signal,
+    });
     return { r, seen };
   } finally {
     await trainer.release();
@@ -68,7 +91,14 @@ describe('trainWithNoiseControl', () => {
     ac.abort();
     expect((await train({ kind: 'mle' }, 3, ac.signal)).r.steps).toHaveLength(0);
     const trainer = await Trainer.create(createModel(cfg, tok, 2), device);
-    await expect(trainWithNoiseControl({ trainer, batches: [], lossConfig: { kind: 'loss-truncation' }, vocabSize: cfg.vocabSize })).rejects.toThrow(/needs pre-scoring/);
+    await expect(
+      trainWithNoiseControl({
+        trainer,
+        batches: [],
+        lossConfig: { kind: 'loss-truncation' },
+        vocabSize: cfg.vocabSize,
+      }),
+    ).rejects.toThrow(/needs pre-scoring/);
     await trainer.release();
   });
 });

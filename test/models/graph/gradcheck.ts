@@ -50,19 +50,29 @@ export async function gradCheck(
   for (const n of g.nodes.slice(nForward)) OPS_SEEN.add(n.op);
   const yShape = y.shape.map(Number);
   const nY = yShape.reduce((a, b) => a * b, 1);
-  const R = o.constant(g, 'float64', yShape, Array.from({ length: nY }, () => r() * 2 - 1));
+  const R = o.constant(
+    g,
+    'float64',
+    yShape,
+    Array.from({ length: nY }, () => r() * 2 - 1),
+  );
   const loss = o.reduceSum(o.mul(y, R), [], false);
   const grads = gradients(loss, xs);
   g.output(loss, 'loss');
   grads.forEach((gr, i) => g.output(gr, `g${i}`));
-  const session = await ort.InferenceSession.create(serialize(g), { intraOpNumThreads: 1, graphOptimizationLevel: 'disabled' });
+  const session = await ort.InferenceSession.create(serialize(g), {
+    intraOpNumThreads: 1,
+    graphOptimizationLevel: 'disabled',
+  });
   const data = inputs.map((inp) => {
     const n = inp.shape.reduce((a, b) => a * b, 1);
     const [lo, hi] = inp.range ?? [-1, 1];
     return Float64Array.from(inp.values ?? Array.from({ length: n }, () => lo + (hi - lo) * r()));
   });
   const feeds = (): Record<string, ort.Tensor> =>
-    Object.fromEntries(data.map((d, i) => [`x${i}`, new ort.Tensor('float64', Float64Array.from(d), inputs[i].shape as number[])]));
+    Object.fromEntries(
+      data.map((d, i) => [`x${i}`, new ort.Tensor('float64', Float64Array.from(d), inputs[i].shape as number[])]),
+    );
   const out = await session.run(feeds());
   const analytic = inputs.map((_, i) => Float64Array.from(out[`g${i}`].data as Float64Array));
   const failures: string[] = [];

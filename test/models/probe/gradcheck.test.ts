@@ -10,7 +10,14 @@ import { buildProbeTrainGraph, PROBE_IO } from '../../../models/probe/graphs.js'
 import { initProbeWeights, LOG_SCALE } from '../../../models/probe/params.js';
 import { rng } from '../graph/gradcheck.js';
 
-const cfg = makeProbeConfig({ count: 2, size: 8 }, 11, { dModel: 8, heads: 2, ffn: 12, textLayers: 1, patch: 4, maxTextLen: 5 });
+const cfg = makeProbeConfig({ count: 2, size: 8 }, 11, {
+  dModel: 8,
+  heads: 2,
+  ffn: 12,
+  textLayers: 1,
+  patch: 4,
+  maxTextLen: 5,
+});
 const B = 3;
 
 async function setup(logScale: number, weights: number[]) {
@@ -23,19 +30,27 @@ async function setup(logScale: number, weights: number[]) {
   const fixed: Record<string, ort.Tensor> = {
     [PROBE_IO.frames]: new ort.Tensor('uint8', frames, [B, 2, 8, 8, 3]),
     // row 3 is shorter (padding masked)
-    [PROBE_IO.textIds]: new ort.Tensor('int64', BigInt64Array.from([5n, 6n, 7n, 8n, 9n, 4n, 10n, 5n, 0n, 0n, 6n, 0n, 0n, 0n, 0n]), [B, 5]),
+    [PROBE_IO.textIds]: new ort.Tensor(
+      'int64',
+      BigInt64Array.from([5n, 6n, 7n, 8n, 9n, 4n, 10n, 5n, 0n, 0n, 6n, 0n, 0n, 0n, 0n]),
+      [B, 5],
+    ),
     [PROBE_IO.sampleWeight]: new ort.Tensor('float64', Float64Array.from(weights), [B]),
   };
   const feeds = (): Record<string, ort.Tensor> => {
     const f = { ...fixed };
-    for (const s of specs) f[PROBE_IO.param(s.name)] = new ort.Tensor('float64', Float64Array.from(w.get(s.name)!), s.shape as number[]);
+    for (const s of specs)
+      f[PROBE_IO.param(s.name)] = new ort.Tensor('float64', Float64Array.from(w.get(s.name)!), s.shape);
     return f;
   };
   return { session, specs, w, feeds, r };
 }
 
 describe('probe gradient (float64, central differences)', () => {
-  for (const [label, logScale] of [['logit scale below its clamp', 1.5], ['logit scale above its clamp (no gradient, as in CLIP)', 5]] as const) {
+  for (const [label, logScale] of [
+    ['logit scale below its clamp', 1.5],
+    ['logit scale above its clamp (no gradient, as in CLIP)', 5],
+  ] as const) {
     it(`matches finite differences on sampled coordinates of every parameter — ${label}`, async () => {
       const { session, specs, w, feeds, r } = await setup(logScale, [1, 0.5, 2]);
       const out = await session.run(feeds());
@@ -57,7 +72,8 @@ describe('probe gradient (float64, central differences)', () => {
           const num = (lp - lm) / (2 * eps);
           checked++;
           if (Math.abs(num) > 1e-7) nonzero++;
-          if (Math.abs(num - grad[j]) > 1e-6 + 1e-4 * Math.abs(num)) failures.push(`${s.name}[${j}]: analytic ${grad[j]} vs numeric ${num}`);
+          if (Math.abs(num - grad[j]) > 1e-6 + 1e-4 * Math.abs(num))
+            failures.push(`${s.name}[${j}]: analytic ${grad[j]} vs numeric ${num}`);
         }
       }
       await session.release();

@@ -24,8 +24,17 @@ import { stackFrames, toyClips } from '../toy.js';
 const device = new Device({ intraOpThreads: 1, interOpThreads: 1 });
 const clips = toyClips(6, 2, 16, 7);
 const captions = [...clips.map((c) => c.caption), 'so today we look at this', ''];
-const tok = CaptionTokenizer.train(clips.map((c) => `${c.caption} ${c.asr}`), { vocabSize: 64 });
-const cfg = makeProbeConfig({ count: 2, size: 16 }, tok.vocabSize, { dModel: 16, heads: 2, ffn: 32, patch: 8, maxTextLen: 8 });
+const tok = CaptionTokenizer.train(
+  clips.map((c) => `${c.caption} ${c.asr}`),
+  { vocabSize: 64 },
+);
+const cfg = makeProbeConfig({ count: 2, size: 16 }, tok.vocabSize, {
+  dModel: 16,
+  heads: 2,
+  ffn: 32,
+  patch: 8,
+  maxTextLen: 8,
+});
 const weights = (seed: number, logScale = Math.log(5)) => {
   const w = initProbeWeights(cfg, seed);
   w.set(LOG_SCALE, Float32Array.of(logScale));
@@ -52,7 +61,13 @@ const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a
 beforeAll(async () => {
   root = await tempDir('flywheel-judge-');
   rt = await ProbeRuntime.open(cfg, device);
-  saveJudge(join(root, 'a'), { config: cfg, tokenizer: tok, weights: weights(1), trainingDataId: 'train-a', metrics: { loss: 0.5, split: 'fold-0' } });
+  saveJudge(join(root, 'a'), {
+    config: cfg,
+    tokenizer: tok,
+    weights: weights(1),
+    trainingDataId: 'train-a',
+    metrics: { loss: 0.5, split: 'fold-0' },
+  });
 });
 afterAll(async () => {
   await Promise.all(opened.map((j) => j.release()));
@@ -64,14 +79,23 @@ describe('saveJudge / Judge.load', () => {
     const w = weights(1);
     const j = await load(join(root, 'a'));
     const frames = stackFrames(clips);
-    expect(bytes(await j.embedVideos(frames, clips.length)).equals(bytes(await rt.embedVideos(w, frames, clips.length)))).toBe(true);
-    expect(bytes(await j.embedTexts(captions)).equals(bytes(await rt.embedTexts(w, await tok.encodeBatch(captions))))).toBe(true);
+    expect(
+      bytes(await j.embedVideos(frames, clips.length)).equals(bytes(await rt.embedVideos(w, frames, clips.length))),
+    ).toBe(true);
+    expect(
+      bytes(await j.embedTexts(captions)).equals(bytes(await rt.embedTexts(w, await tok.encodeBatch(captions)))),
+    ).toBe(true);
     expect((await j.embedVideos(frames, clips.length)).length).toBe(clips.length * cfg.dModel);
     expect(await j.embedTexts([])).toHaveLength(0);
     expect(j.scale).toBe(Math.exp(Math.fround(Math.log(5))));
     expect(j.scale).toBeCloseTo(5, 5);
     expect(j.config).toEqual(cfg);
-    expect(j.manifest).toMatchObject({ format: JUDGE_FORMAT, config: cfg, trainingDataId: 'train-a', metrics: { loss: 0.5, split: 'fold-0' } });
+    expect(j.manifest).toMatchObject({
+      format: JUDGE_FORMAT,
+      config: cfg,
+      trainingDataId: 'train-a',
+      metrics: { loss: 0.5, split: 'fold-0' },
+    });
     // a second load of the same directory is the same judge
     const again = await load(join(root, 'a'));
     expect(bytes(await again.embedTexts(captions)).equals(bytes(await j.embedTexts(captions)))).toBe(true);
@@ -81,34 +105,64 @@ describe('saveJudge / Judge.load', () => {
   it('the scale is exp of the stored log scale, clamped at maxLogScale', async () => {
     saveJudge(join(root, 'sharp'), { config: cfg, tokenizer: tok, weights: weights(1, 10), trainingDataId: 'x' });
     expect((await load(join(root, 'sharp'))).scale).toBeCloseTo(Math.exp(cfg.maxLogScale), 6);
-    saveJudge(join(root, 'init'), { config: cfg, tokenizer: tok, weights: initProbeWeights(cfg, 1), trainingDataId: 'x' });
+    saveJudge(join(root, 'init'), {
+      config: cfg,
+      tokenizer: tok,
+      weights: initProbeWeights(cfg, 1),
+      trainingDataId: 'x',
+    });
     expect((await load(join(root, 'init'))).scale).toBeCloseTo(Math.exp(cfg.initLogScale), 5);
   });
 
   it('the content hash is the sha256 of the stored config, tokenizer and weights: equal for equal weights, different otherwise', () => {
     const a = JSON.parse(readFileSync(join(root, 'a', 'judge.json'), 'utf8')) as { contentHash: string };
-    const want = createHash('sha256').update(JSON.stringify(cfg)).update(readFileSync(join(root, 'a', 'tokenizer.json'))).update(readFileSync(join(root, 'a', 'weights.bin'))).digest('hex');
+    const want = createHash('sha256')
+      .update(JSON.stringify(cfg))
+      .update(readFileSync(join(root, 'a', 'tokenizer.json')))
+      .update(readFileSync(join(root, 'a', 'weights.bin')))
+      .digest('hex');
     expect(a.contentHash).toBe(want);
     // same weights, other training id and metrics: same hash
-    const same = saveJudge(join(root, 'same'), { config: cfg, tokenizer: tok, weights: weights(1), trainingDataId: 'train-b', metrics: { loss: 9 } });
+    const same = saveJudge(join(root, 'same'), {
+      config: cfg,
+      tokenizer: tok,
+      weights: weights(1),
+      trainingDataId: 'train-b',
+      metrics: { loss: 9 },
+    });
     expect(same.contentHash).toBe(a.contentHash);
     // other seed: different hash
-    expect(saveJudge(join(root, 'seed2'), { config: cfg, tokenizer: tok, weights: weights(2), trainingDataId: 'train-a' }).contentHash).not.toBe(a.contentHash);
+    expect(
+      saveJudge(join(root, 'seed2'), { config: cfg, tokenizer: tok, weights: weights(2), trainingDataId: 'train-a' })
+        .contentHash,
+    ).not.toBe(a.contentHash);
     // one value changed: different hash
     const w = weights(1);
-    const first = probeParamSpecs(cfg)[0]!.name;
+    const first = probeParamSpecs(cfg)[0].name;
     const v = Float32Array.from(w.get(first)!);
-    v[0] = (v[0] as number) + 1e-3;
+    v[0] = v[0] + 1e-3;
     w.set(first, v);
-    expect(saveJudge(join(root, 'nudged'), { config: cfg, tokenizer: tok, weights: w, trainingDataId: 'train-a' }).contentHash).not.toBe(a.contentHash);
+    expect(
+      saveJudge(join(root, 'nudged'), { config: cfg, tokenizer: tok, weights: w, trainingDataId: 'train-a' })
+        .contentHash,
+    ).not.toBe(a.contentHash);
     // only the logit scale changed: different hash
-    expect(saveJudge(join(root, 'scaled'), { config: cfg, tokenizer: tok, weights: weights(1, 2), trainingDataId: 'train-a' }).contentHash).not.toBe(a.contentHash);
+    expect(
+      saveJudge(join(root, 'scaled'), {
+        config: cfg,
+        tokenizer: tok,
+        weights: weights(1, 2),
+        trainingDataId: 'train-a',
+      }).contentHash,
+    ).not.toBe(a.contentHash);
   });
 
   it('is immutable: saving onto an existing directory throws and leaves it as it was; no temp directory is left', () => {
     const before = readFileSync(join(root, 'a', 'weights.bin'));
     const manifest = readFileSync(join(root, 'a', 'judge.json'), 'utf8');
-    expect(() => saveJudge(join(root, 'a'), { config: cfg, tokenizer: tok, weights: weights(3), trainingDataId: 'other' })).toThrow(/already exists; judges are immutable/);
+    expect(() =>
+      saveJudge(join(root, 'a'), { config: cfg, tokenizer: tok, weights: weights(3), trainingDataId: 'other' }),
+    ).toThrow(/already exists; judges are immutable/);
     expect(readFileSync(join(root, 'a', 'weights.bin')).equals(before)).toBe(true);
     expect(readFileSync(join(root, 'a', 'judge.json'), 'utf8')).toBe(manifest);
     expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
@@ -117,7 +171,9 @@ describe('saveJudge / Judge.load', () => {
   it('refuses weights missing a parameter, naming it, and writes nothing', () => {
     const w = weights(1);
     w.delete(LOG_SCALE);
-    expect(() => saveJudge(join(root, 'partial'), { config: cfg, tokenizer: tok, weights: w, trainingDataId: 'x' })).toThrow(/no logit_scale/);
+    expect(() =>
+      saveJudge(join(root, 'partial'), { config: cfg, tokenizer: tok, weights: w, trainingDataId: 'x' }),
+    ).toThrow(/no logit_scale/);
     expect(readdirSync(root).filter((f) => f.startsWith('partial'))).toEqual([]);
   });
 });
@@ -135,7 +191,9 @@ describe('Judge.load errors', () => {
     writeFileSync(join(dir, 'weights.bin'), w.subarray(0, w.length - 4));
     await expect(Judge.load(dir, device)).rejects.toThrow(`judge ${dir}: weights.bin is too short for ${LOG_SCALE}`);
     writeFileSync(join(dir, 'weights.bin'), w.subarray(0, 40));
-    await expect(Judge.load(dir, device)).rejects.toThrow(new RegExp(`^judge ${dir}: weights\\.bin is too short for v\\.patch\\.w$`));
+    await expect(Judge.load(dir, device)).rejects.toThrow(
+      new RegExp(`^judge ${dir}: weights\\.bin is too short for v\\.patch\\.w$`),
+    );
   });
 
   it('a weights.bin truncated mid-value (not a multiple of 4 bytes) names the directory and the file', async () => {
@@ -155,7 +213,9 @@ describe('Judge.load errors', () => {
     const dir = copyOfA();
     const m = JSON.parse(readFileSync(join(dir, 'judge.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'judge.json'), JSON.stringify({ ...m, format: 'flywheel-model/1' }));
-    await expect(Judge.load(dir, device)).rejects.toThrow(`judge ${dir}: format "flywheel-model/1" is not ${JUDGE_FORMAT}`);
+    await expect(Judge.load(dir, device)).rejects.toThrow(
+      `judge ${dir}: format "flywheel-model/1" is not ${JUDGE_FORMAT}`,
+    );
     const { format: _, ...noFormat } = m;
     writeFileSync(join(dir, 'judge.json'), JSON.stringify(noFormat));
     await expect(Judge.load(dir, device)).rejects.toThrow(`judge ${dir}: format undefined is not ${JUDGE_FORMAT}`);
@@ -164,7 +224,9 @@ describe('Judge.load errors', () => {
   it('a missing judge.json or tokenizer.json, or a missing directory, names the directory and the file', async () => {
     const noManifest = copyOfA();
     rmSync(join(noManifest, 'judge.json'));
-    await expect(Judge.load(noManifest, device)).rejects.toThrow(`judge ${noManifest}: cannot read judge.json (ENOENT)`);
+    await expect(Judge.load(noManifest, device)).rejects.toThrow(
+      `judge ${noManifest}: cannot read judge.json (ENOENT)`,
+    );
     const noTok = copyOfA();
     rmSync(join(noTok, 'tokenizer.json'));
     await expect(Judge.load(noTok, device)).rejects.toThrow(`judge ${noTok}: cannot read tokenizer.json (ENOENT)`);

@@ -11,7 +11,10 @@ import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { stackFrames, toyClips } from '../toy.js';
 
 const clips = toyClips(12, 4, 32, 3);
-const tok = CaptionTokenizer.train(clips.map((c) => c.caption), { vocabSize: 64 });
+const tok = CaptionTokenizer.train(
+  clips.map((c) => c.caption),
+  { vocabSize: 64 },
+);
 const cfg = makeProbeConfig({ count: 4, size: 32 }, tok.vocabSize);
 let rt: ProbeRuntime;
 let ids: number[][];
@@ -22,7 +25,8 @@ beforeAll(async () => {
 });
 afterAll(() => rt.release());
 
-const norms = (e: Float32Array, d: number): number[] => Array.from({ length: e.length / d }, (_, i) => Math.hypot(...e.subarray(i * d, (i + 1) * d)));
+const norms = (e: Float32Array, d: number): number[] =>
+  Array.from({ length: e.length / d }, (_, i) => Math.hypot(...e.subarray(i * d, (i + 1) * d)));
 
 describe('probe runtime', () => {
   it('embeds videos and texts as unit vectors; text padding changes nothing', async () => {
@@ -40,7 +44,9 @@ describe('probe runtime', () => {
   });
 
   it('rejects a frame buffer of the wrong size, naming the expected geometry', async () => {
-    await expect(rt.embedVideos(initProbeWeights(cfg, 1), new Uint8Array(10), 1)).rejects.toThrow(/expected 1 clips × 4 frames × 32×32×3/);
+    await expect(rt.embedVideos(initProbeWeights(cfg, 1), new Uint8Array(10), 1)).rejects.toThrow(
+      /expected 1 clips × 4 frames × 32×32×3/,
+    );
   });
 
   it('fits one batch (the loss falls) and is deterministic for a seed and thread count', async () => {
@@ -56,7 +62,8 @@ describe('probe runtime', () => {
     const c = await train(2);
     expect(a.losses[29]).toBeLessThan(a.losses[0] * 0.5);
     expect(b.losses).toEqual(a.losses);
-    for (const [k, v] of a.weights) expect(Buffer.from(b.weights.get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
+    for (const [k, v] of a.weights)
+      expect(Buffer.from(b.weights.get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
     expect(c.losses[0]).not.toBe(a.losses[0]);
   });
 });

@@ -68,9 +68,24 @@ describe('PREFERENCE and PEOPLE_SOURCES', () => {
 
 describe('choose', () => {
   it('a human caption always wins, even over far better or no plausible candidates', () => {
-    expect(choose(['asr', 'synthetic', 'human'], [9, 20, -5], rule)).toEqual({ index: 2, margin: 0, runnerUp: -1, reason: 'human caption' });
-    expect(choose(['human', 'title'], [-50, -40], choiceRuleSchema.parse({ min_evidence: 10 }))).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'human caption' });
-    expect(choose(['human', 'synthetic'], [-50, 5], defaults)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'human caption' });
+    expect(choose(['asr', 'synthetic', 'human'], [9, 20, -5], rule)).toEqual({
+      index: 2,
+      margin: 0,
+      runnerUp: -1,
+      reason: 'human caption',
+    });
+    expect(choose(['human', 'title'], [-50, -40], choiceRuleSchema.parse({ min_evidence: 10 }))).toEqual({
+      index: 0,
+      margin: 0,
+      runnerUp: -1,
+      reason: 'human caption',
+    });
+    expect(choose(['human', 'synthetic'], [-50, 5], defaults)).toEqual({
+      index: 0,
+      margin: 0,
+      runnerUp: -1,
+      reason: 'human caption',
+    });
     expect(choose(['human'], [0], rule)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'human caption' });
   });
 
@@ -87,10 +102,25 @@ describe('choose', () => {
       reason: "no plausible candidate: best title has evidence -0.50 (people's text needs 0, a model's caption 0)",
     });
     const strict = choiceRuleSchema.parse({ min_evidence: 5, model_min_evidence: 5 });
-    expect(choose(['asr', 'synthetic'], [3, 4.5], strict)).toEqual({ index: -1, margin: 0, runnerUp: 1, reason: "no plausible candidate: best synthetic has evidence 4.50 (people's text needs 5, a model's caption 5)" });
+    expect(choose(['asr', 'synthetic'], [3, 4.5], strict)).toEqual({
+      index: -1,
+      margin: 0,
+      runnerUp: 1,
+      reason: "no plausible candidate: best synthetic has evidence 4.50 (people's text needs 5, a model's caption 5)",
+    });
     // exactly the threshold is plausible, for people's text and for a model's caption
-    expect(choose(['asr', 'synthetic'], [5, 3], strict)).toEqual({ index: 0, margin: 2, runnerUp: 1, reason: 'asr kept: evidence 5.00 within 8 of the best 5.00' });
-    expect(choose(['asr', 'synthetic'], [3, 5], strict)).toEqual({ index: 1, margin: 2, runnerUp: 0, reason: 'asr implausible or more than 8 below the best; synthetic kept: evidence 5.00 within 8 of the best 5.00' });
+    expect(choose(['asr', 'synthetic'], [5, 3], strict)).toEqual({
+      index: 0,
+      margin: 2,
+      runnerUp: 1,
+      reason: 'asr kept: evidence 5.00 within 8 of the best 5.00',
+    });
+    expect(choose(['asr', 'synthetic'], [3, 5], strict)).toEqual({
+      index: 1,
+      margin: 2,
+      runnerUp: 0,
+      reason: 'asr implausible or more than 8 below the best; synthetic kept: evidence 5.00 within 8 of the best 5.00',
+    });
     expect(choose(['title'], [0], rule).index).toBe(0);
     expect(choose(['synthetic'], [0], rule).index).toBe(0);
     // a negative min_evidence admits negative evidence
@@ -100,23 +130,39 @@ describe('choose', () => {
 
   it('keeps the transcript while it is within margin of the best (boundary inclusive)', () => {
     // best 7.5, asr 2.5 = 7.5 − 5: exactly at the margin, kept
-    expect(choose(['title', 'asr', 'synthetic'], [1, 2.5, 7.5], rule)).toEqual({ index: 1, margin: -5, runnerUp: 2, reason: 'asr kept: evidence 2.50 within 5 of the best 7.50' });
+    expect(choose(['title', 'asr', 'synthetic'], [1, 2.5, 7.5], rule)).toEqual({
+      index: 1,
+      margin: -5,
+      runnerUp: 2,
+      reason: 'asr kept: evidence 2.50 within 5 of the best 7.50',
+    });
     // just beyond: asr passed over; title is not within the margin either; the synthetic wins
     expect(choose(['title', 'asr', 'synthetic'], [1, 2.25, 7.5], rule)).toEqual({
       index: 2,
       margin: 5.25,
       runnerUp: 1,
-      reason: 'asr, title implausible or more than 5 below the best; synthetic kept: evidence 7.50 within 5 of the best 7.50',
+      reason:
+        'asr, title implausible or more than 5 below the best; synthetic kept: evidence 7.50 within 5 of the best 7.50',
     });
   });
 
   it('a transcript that is itself the best is kept with a positive margin over the runner-up', () => {
-    expect(choose(['synthetic', 'asr', 'title'], [2, 5, 3], rule)).toEqual({ index: 1, margin: 2, runnerUp: 2, reason: 'asr kept: evidence 5.00 within 5 of the best 5.00' });
+    expect(choose(['synthetic', 'asr', 'title'], [2, 5, 3], rule)).toEqual({
+      index: 1,
+      margin: 2,
+      runnerUp: 2,
+      reason: 'asr kept: evidence 5.00 within 5 of the best 5.00',
+    });
   });
 
   it('keeps a title over a better synthetic within the margin', () => {
     // title 3.5 ≥ 8 − 5: kept although the synthetic has 4.5 nats more; asr absent, nothing passed over
-    expect(choose(['synthetic', 'title'], [8, 3.5], rule)).toEqual({ index: 1, margin: -4.5, runnerUp: 0, reason: 'title kept: evidence 3.50 within 5 of the best 8.00' });
+    expect(choose(['synthetic', 'title'], [8, 3.5], rule)).toEqual({
+      index: 1,
+      margin: -4.5,
+      runnerUp: 0,
+      reason: 'title kept: evidence 3.50 within 5 of the best 8.00',
+    });
     // the transcript is tried first and passed over; the title is then kept over the better synthetic
     expect(choose(['asr', 'title', 'synthetic'], [0.5, 4, 8], rule)).toEqual({
       index: 1,
@@ -132,52 +178,112 @@ describe('choose', () => {
       index: 3,
       margin: 5.5,
       runnerUp: 4,
-      reason: 'asr, title, previous implausible or more than 5 below the best; synthetic kept: evidence 9.00 within 5 of the best 9.00',
+      reason:
+        'asr, title, previous implausible or more than 5 below the best; synthetic kept: evidence 9.00 within 5 of the best 9.00',
     });
   });
 
   it('follows the whole preference order: previous before synthetic before synthetic-frames', () => {
     // previous within the margin of a better synthetic-frames: previous kept
-    expect(choose(['synthetic-frames', 'previous', 'synthetic'], [10, 5, 6], rule)).toEqual({ index: 1, margin: -5, runnerUp: 0, reason: 'previous kept: evidence 5.00 within 5 of the best 10.00' });
+    expect(choose(['synthetic-frames', 'previous', 'synthetic'], [10, 5, 6], rule)).toEqual({
+      index: 1,
+      margin: -5,
+      runnerUp: 0,
+      reason: 'previous kept: evidence 5.00 within 5 of the best 10.00',
+    });
     // previous too far: the synthetic, within the margin, is kept over the better synthetic-frames
     expect(choose(['synthetic-frames', 'previous', 'synthetic'], [10, 4.75, 6], rule)).toEqual({
       index: 2,
       margin: -4,
       runnerUp: 0,
-      reason: 'previous implausible or more than 5 below the best; synthetic kept: evidence 6.00 within 5 of the best 10.00',
+      reason:
+        'previous implausible or more than 5 below the best; synthetic kept: evidence 6.00 within 5 of the best 10.00',
     });
     // every earlier one too far: synthetic-frames, the best, wins
     expect(choose(['asr', 'synthetic', 'synthetic-frames'], [1, 4.75, 10], rule)).toEqual({
       index: 2,
       margin: 5.25,
       runnerUp: 1,
-      reason: 'asr, synthetic implausible or more than 5 below the best; synthetic-frames kept: evidence 10.00 within 5 of the best 10.00',
+      reason:
+        'asr, synthetic implausible or more than 5 below the best; synthetic-frames kept: evidence 10.00 within 5 of the best 10.00',
     });
     // preference, not position in the candidate list, decides
-    expect(choose(['synthetic', 'previous', 'title', 'asr'], [4, 4, 4, 4], rule)).toMatchObject({ index: 3, margin: 0, runnerUp: 0, reason: 'asr kept: evidence 4.00 within 5 of the best 4.00' });
+    expect(choose(['synthetic', 'previous', 'title', 'asr'], [4, 4, 4, 4], rule)).toMatchObject({
+      index: 3,
+      margin: 0,
+      runnerUp: 0,
+      reason: 'asr kept: evidence 4.00 within 5 of the best 4.00',
+    });
   });
 
   it('the margin is configurable; margin 0 keeps a preferred candidate only when it ties the best', () => {
-    expect(choose(['asr', 'synthetic'], [2.25, 7.5], choiceRuleSchema.parse({ margin: 5.25, model_min_evidence: 0 })).index).toBe(0);
-    expect(choose(['asr', 'synthetic'], [5, 7.5], choiceRuleSchema.parse({ margin: 2, model_min_evidence: 0 })).index).toBe(1);
+    expect(
+      choose(['asr', 'synthetic'], [2.25, 7.5], choiceRuleSchema.parse({ margin: 5.25, model_min_evidence: 0 })).index,
+    ).toBe(0);
+    expect(
+      choose(['asr', 'synthetic'], [5, 7.5], choiceRuleSchema.parse({ margin: 2, model_min_evidence: 0 })).index,
+    ).toBe(1);
     const zero = choiceRuleSchema.parse({ margin: 0, model_min_evidence: 0 });
-    expect(choose(['asr', 'synthetic'], [3.25, 3.5], zero)).toEqual({ index: 1, margin: 0.25, runnerUp: 0, reason: 'asr implausible or more than 0 below the best; synthetic kept: evidence 3.50 within 0 of the best 3.50' });
-    expect(choose(['asr', 'synthetic'], [3.5, 3.5], zero)).toEqual({ index: 0, margin: 0, runnerUp: 1, reason: 'asr kept: evidence 3.50 within 0 of the best 3.50' });
+    expect(choose(['asr', 'synthetic'], [3.25, 3.5], zero)).toEqual({
+      index: 1,
+      margin: 0.25,
+      runnerUp: 0,
+      reason: 'asr implausible or more than 0 below the best; synthetic kept: evidence 3.50 within 0 of the best 3.50',
+    });
+    expect(choose(['asr', 'synthetic'], [3.5, 3.5], zero)).toEqual({
+      index: 0,
+      margin: 0,
+      runnerUp: 1,
+      reason: 'asr kept: evidence 3.50 within 0 of the best 3.50',
+    });
   });
 
   it('otherwise the best wins: a source outside the preference order wins only as the best, ties to the earlier', () => {
     // 'ocr' is not in PREFERENCE: never tried, but chosen when it is the best and no preferred one is within the margin
-    expect(choose(['asr', 'ocr'], [1, 8], rule)).toEqual({ index: 1, margin: 7, runnerUp: 0, reason: 'ocr has the most evidence (8.00)' });
+    expect(choose(['asr', 'ocr'], [1, 8], rule)).toEqual({
+      index: 1,
+      margin: 7,
+      runnerUp: 0,
+      reason: 'ocr has the most evidence (8.00)',
+    });
     expect(choose(['asr', 'ocr'], [3, 8], rule)).toMatchObject({ index: 0, margin: -5, runnerUp: 1 });
-    expect(choose(['ocr'], [2], rule)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'ocr has the most evidence (2.00)' });
-    expect(choose(['ocr', 'misc'], [8, 8], rule)).toEqual({ index: 0, margin: 0, runnerUp: 1, reason: 'ocr has the most evidence (8.00)' });
+    expect(choose(['ocr'], [2], rule)).toEqual({
+      index: 0,
+      margin: 0,
+      runnerUp: -1,
+      reason: 'ocr has the most evidence (2.00)',
+    });
+    expect(choose(['ocr', 'misc'], [8, 8], rule)).toEqual({
+      index: 0,
+      margin: 0,
+      runnerUp: 1,
+      reason: 'ocr has the most evidence (8.00)',
+    });
   });
 
   it('runner-up is the best other candidate (ties: the earlier); a single candidate has margin 0 and no runner-up', () => {
-    expect(choose(['title', 'previous', 'synthetic'], [1, 4, 3], rule)).toEqual({ index: 0, margin: -3, runnerUp: 1, reason: 'title kept: evidence 1.00 within 5 of the best 4.00' });
-    expect(choose(['title', 'synthetic', 'previous'], [1, 2, 2], rule)).toMatchObject({ index: 0, runnerUp: 1, margin: -1 });
-    expect(choose(['synthetic', 'synthetic-frames', 'asr'], [2, 2, 2], rule)).toMatchObject({ index: 2, runnerUp: 0, margin: 0 });
-    expect(choose(['title'], [2], rule)).toEqual({ index: 0, margin: 0, runnerUp: -1, reason: 'title kept: evidence 2.00 within 5 of the best 2.00' });
+    expect(choose(['title', 'previous', 'synthetic'], [1, 4, 3], rule)).toEqual({
+      index: 0,
+      margin: -3,
+      runnerUp: 1,
+      reason: 'title kept: evidence 1.00 within 5 of the best 4.00',
+    });
+    expect(choose(['title', 'synthetic', 'previous'], [1, 2, 2], rule)).toMatchObject({
+      index: 0,
+      runnerUp: 1,
+      margin: -1,
+    });
+    expect(choose(['synthetic', 'synthetic-frames', 'asr'], [2, 2, 2], rule)).toMatchObject({
+      index: 2,
+      runnerUp: 0,
+      margin: 0,
+    });
+    expect(choose(['title'], [2], rule)).toEqual({
+      index: 0,
+      margin: 0,
+      runnerUp: -1,
+      reason: 'title kept: evidence 2.00 within 5 of the best 2.00',
+    });
     expect(choose(['synthetic'], [2], rule)).toMatchObject({ index: 0, margin: 0, runnerUp: -1 });
   });
 
@@ -190,9 +296,19 @@ describe('choose', () => {
 describe('choose: plausibility (the default rule: margin 8, min_evidence 0, model_min_evidence 9)', () => {
   it('a synthetic below model_min_evidence cannot win even as the best: the transcript wins', () => {
     // the synthetic beats the transcript by 8.25 > margin but is not confirmed (8.75 < 9): it does not compete
-    expect(choose(['asr', 'synthetic'], [0.5, 8.75], defaults)).toEqual({ index: 0, margin: -8.25, runnerUp: 1, reason: 'asr kept: evidence 0.50 within 8 of the best 0.50' });
+    expect(choose(['asr', 'synthetic'], [0.5, 8.75], defaults)).toEqual({
+      index: 0,
+      margin: -8.25,
+      runnerUp: 1,
+      reason: 'asr kept: evidence 0.50 within 8 of the best 0.50',
+    });
     // the same with every model caption source, and with the title
-    expect(choose(['title', 'synthetic-frames', 'synthetic'], [0, 8.5, 8.75], defaults)).toEqual({ index: 0, margin: -8.75, runnerUp: 2, reason: 'title kept: evidence 0.00 within 8 of the best 0.00' });
+    expect(choose(['title', 'synthetic-frames', 'synthetic'], [0, 8.5, 8.75], defaults)).toEqual({
+      index: 0,
+      margin: -8.75,
+      runnerUp: 2,
+      reason: 'title kept: evidence 0.00 within 8 of the best 0.00',
+    });
     // with the model_min_evidence 0 of the cases above, the same synthetic wins
     expect(choose(['asr', 'synthetic'], [0.5, 8.75], choiceRuleSchema.parse({ model_min_evidence: 0 })).index).toBe(1);
   });
@@ -208,44 +324,114 @@ describe('choose: plausibility (the default rule: margin 8, min_evidence 0, mode
   });
 
   it('−1 when the transcript is implausible too, naming the top candidate and both thresholds', () => {
-    expect(choose(['asr', 'synthetic'], [-0.5, 8.75], defaults)).toEqual({ index: -1, margin: 0, runnerUp: 1, reason: "no plausible candidate: best synthetic has evidence 8.75 (people's text needs 0, a model's caption 9)" });
-    expect(choose(['synthetic', 'asr', 'title'], [2, -0.25, -3], choiceRuleSchema.parse({ min_evidence: -0.5, model_min_evidence: 12.5 }))).toMatchObject({ index: 1, runnerUp: 0 });
-    expect(choose(['synthetic', 'asr', 'title'], [2, -0.75, -3], choiceRuleSchema.parse({ min_evidence: -0.5, model_min_evidence: 12.5 }))).toEqual({
+    expect(choose(['asr', 'synthetic'], [-0.5, 8.75], defaults)).toEqual({
+      index: -1,
+      margin: 0,
+      runnerUp: 1,
+      reason: "no plausible candidate: best synthetic has evidence 8.75 (people's text needs 0, a model's caption 9)",
+    });
+    expect(
+      choose(
+        ['synthetic', 'asr', 'title'],
+        [2, -0.25, -3],
+        choiceRuleSchema.parse({ min_evidence: -0.5, model_min_evidence: 12.5 }),
+      ),
+    ).toMatchObject({ index: 1, runnerUp: 0 });
+    expect(
+      choose(
+        ['synthetic', 'asr', 'title'],
+        [2, -0.75, -3],
+        choiceRuleSchema.parse({ min_evidence: -0.5, model_min_evidence: 12.5 }),
+      ),
+    ).toEqual({
       index: -1,
       margin: 0,
       runnerUp: 0,
-      reason: "no plausible candidate: best synthetic has evidence 2.00 (people's text needs -0.5, a model's caption 12.5)",
+      reason:
+        "no plausible candidate: best synthetic has evidence 2.00 (people's text needs -0.5, a model's caption 12.5)",
     });
   });
 
   it('a transcript below min_evidence is not kept even within the margin of a plausible synthetic: the synthetic wins', () => {
     // asr −0.5 ≥ 9 − 8 is within the margin, but implausible; the synthetic, exactly at model_min_evidence, is plausible
-    expect(choose(['asr', 'synthetic'], [-0.5, 9], defaults)).toEqual({ index: 1, margin: 9.5, runnerUp: 0, reason: 'asr implausible or more than 8 below the best; synthetic kept: evidence 9.00 within 8 of the best 9.00' });
-    expect(choose(['asr', 'title', 'synthetic'], [-2, 1.5, 9], defaults)).toEqual({ index: 1, margin: -7.5, runnerUp: 2, reason: 'asr implausible or more than 8 below the best; title kept: evidence 1.50 within 8 of the best 9.00' });
+    expect(choose(['asr', 'synthetic'], [-0.5, 9], defaults)).toEqual({
+      index: 1,
+      margin: 9.5,
+      runnerUp: 0,
+      reason: 'asr implausible or more than 8 below the best; synthetic kept: evidence 9.00 within 8 of the best 9.00',
+    });
+    expect(choose(['asr', 'title', 'synthetic'], [-2, 1.5, 9], defaults)).toEqual({
+      index: 1,
+      margin: -7.5,
+      runnerUp: 2,
+      reason: 'asr implausible or more than 8 below the best; title kept: evidence 1.50 within 8 of the best 9.00',
+    });
     // with the 5-nat hand-made rule: best 1, transcript −2 ≥ 1 − 5 is within the margin but below min_evidence 0
-    expect(choose(['asr', 'synthetic'], [-2, 1], rule)).toEqual({ index: 1, margin: 3, runnerUp: 0, reason: 'asr implausible or more than 5 below the best; synthetic kept: evidence 1.00 within 5 of the best 1.00' });
+    expect(choose(['asr', 'synthetic'], [-2, 1], rule)).toEqual({
+      index: 1,
+      margin: 3,
+      runnerUp: 0,
+      reason: 'asr implausible or more than 5 below the best; synthetic kept: evidence 1.00 within 5 of the best 1.00',
+    });
   });
 
   it('previous counts as a model caption: it needs model_min_evidence, not min_evidence', () => {
     // last round's choice at 8.5 is preferred and within the margin, but not confirmed: the synthetic wins
-    expect(choose(['previous', 'synthetic'], [8.5, 12], defaults)).toEqual({ index: 1, margin: 3.5, runnerUp: 0, reason: 'previous implausible or more than 8 below the best; synthetic kept: evidence 12.00 within 8 of the best 12.00' });
+    expect(choose(['previous', 'synthetic'], [8.5, 12], defaults)).toEqual({
+      index: 1,
+      margin: 3.5,
+      runnerUp: 0,
+      reason:
+        'previous implausible or more than 8 below the best; synthetic kept: evidence 12.00 within 8 of the best 12.00',
+    });
     // at exactly model_min_evidence it is kept
-    expect(choose(['previous', 'synthetic'], [9, 12], defaults)).toEqual({ index: 0, margin: -3, runnerUp: 1, reason: 'previous kept: evidence 9.00 within 8 of the best 12.00' });
+    expect(choose(['previous', 'synthetic'], [9, 12], defaults)).toEqual({
+      index: 0,
+      margin: -3,
+      runnerUp: 1,
+      reason: 'previous kept: evidence 9.00 within 8 of the best 12.00',
+    });
     // people's threshold does not admit it
-    expect(choose(['previous'], [5], defaults)).toEqual({ index: -1, margin: 0, runnerUp: 0, reason: "no plausible candidate: best previous has evidence 5.00 (people's text needs 0, a model's caption 9)" });
-    expect(choose(['title', 'previous'], [0.5, 8.5], defaults)).toEqual({ index: 0, margin: -8, runnerUp: 1, reason: 'title kept: evidence 0.50 within 8 of the best 0.50' });
+    expect(choose(['previous'], [5], defaults)).toEqual({
+      index: -1,
+      margin: 0,
+      runnerUp: 0,
+      reason: "no plausible candidate: best previous has evidence 5.00 (people's text needs 0, a model's caption 9)",
+    });
+    expect(choose(['title', 'previous'], [0.5, 8.5], defaults)).toEqual({
+      index: 0,
+      margin: -8,
+      runnerUp: 1,
+      reason: 'title kept: evidence 0.50 within 8 of the best 0.50',
+    });
   });
 
   it('synthetic-frames and a source outside PREFERENCE are model captions too', () => {
     expect(choose(['synthetic-frames'], [8.75], defaults)).toMatchObject({ index: -1, runnerUp: 0 });
     expect(choose(['synthetic-frames'], [9], defaults)).toMatchObject({ index: 0 });
-    expect(choose(['ocr'], [8.75], defaults)).toEqual({ index: -1, margin: 0, runnerUp: 0, reason: "no plausible candidate: best ocr has evidence 8.75 (people's text needs 0, a model's caption 9)" });
-    expect(choose(['asr', 'ocr'], [-1, 20], defaults)).toEqual({ index: 1, margin: 21, runnerUp: 0, reason: 'ocr has the most evidence (20.00)' });
+    expect(choose(['ocr'], [8.75], defaults)).toEqual({
+      index: -1,
+      margin: 0,
+      runnerUp: 0,
+      reason: "no plausible candidate: best ocr has evidence 8.75 (people's text needs 0, a model's caption 9)",
+    });
+    expect(choose(['asr', 'ocr'], [-1, 20], defaults)).toEqual({
+      index: 1,
+      margin: 21,
+      runnerUp: 0,
+      reason: 'ocr has the most evidence (20.00)',
+    });
   });
 
   it('the two thresholds are independent: a model threshold below the people one is honoured', () => {
     const loose = choiceRuleSchema.parse({ min_evidence: 5, model_min_evidence: -1 });
-    expect(choose(['asr', 'synthetic'], [4, -0.5], loose)).toEqual({ index: 1, margin: -4.5, runnerUp: 0, reason: 'asr implausible or more than 8 below the best; synthetic kept: evidence -0.50 within 8 of the best -0.50' });
+    expect(choose(['asr', 'synthetic'], [4, -0.5], loose)).toEqual({
+      index: 1,
+      margin: -4.5,
+      runnerUp: 0,
+      reason:
+        'asr implausible or more than 8 below the best; synthetic kept: evidence -0.50 within 8 of the best -0.50',
+    });
     expect(choose(['asr', 'synthetic'], [5, -0.5], loose)).toMatchObject({ index: 0, margin: 5.5, runnerUp: 1 });
   });
 });
@@ -253,9 +439,24 @@ describe('choose: plausibility (the default rule: margin 8, min_evidence 0, mode
 describe('choiceRuleSchema', () => {
   it('fills the documented defaults', () => {
     expect(choiceRuleSchema.parse({})).toEqual({ margin: 8, min_evidence: 0, model_min_evidence: 9, contrast: 15 });
-    expect(choiceRuleSchema.parse({ margin: 0, min_evidence: -2.5, model_min_evidence: -3.5, contrast: 64 })).toEqual({ margin: 0, min_evidence: -2.5, model_min_evidence: -3.5, contrast: 64 });
-    expect(choiceRuleSchema.parse({ contrast: 1 })).toEqual({ margin: 8, min_evidence: 0, model_min_evidence: 9, contrast: 1 });
-    expect(choiceRuleSchema.parse({ model_min_evidence: 0 })).toEqual({ margin: 8, min_evidence: 0, model_min_evidence: 0, contrast: 15 });
+    expect(choiceRuleSchema.parse({ margin: 0, min_evidence: -2.5, model_min_evidence: -3.5, contrast: 64 })).toEqual({
+      margin: 0,
+      min_evidence: -2.5,
+      model_min_evidence: -3.5,
+      contrast: 64,
+    });
+    expect(choiceRuleSchema.parse({ contrast: 1 })).toEqual({
+      margin: 8,
+      min_evidence: 0,
+      model_min_evidence: 9,
+      contrast: 1,
+    });
+    expect(choiceRuleSchema.parse({ model_min_evidence: 0 })).toEqual({
+      margin: 8,
+      min_evidence: 0,
+      model_min_evidence: 0,
+      contrast: 15,
+    });
   });
 
   it('is strict (the old rule keys are rejected) and checks ranges', () => {

@@ -33,7 +33,12 @@ describe('decideKeep', () => {
     const p = filterPolicySchema.parse({ kind: 'top-fraction', fraction: 0.5 });
     expect(decideKeep(p, ones, { nll: [0.9, 0.1, 0.5, 0.2] }).map((x) => x.keep)).toEqual([false, true, false, true]);
     expect(decideKeep(p, ones).map((x) => x.keep)).toEqual([true, true, false, false]);
-    expect(decideKeep(p, [0.2, 0.9, 0.9, 0.1], { nll: [0, 5, 1, 0] }).map((x) => x.keep)).toEqual([false, true, true, false]); // weight first
+    expect(decideKeep(p, [0.2, 0.9, 0.9, 0.1], { nll: [0, 5, 1, 0] }).map((x) => x.keep)).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]); // weight first
     expect(() => decideKeep(p, ones, { nll: [1] })).toThrow(/1 NLLs for 4 weights/);
   });
   it('keep-all keeps every scored row', () => {

@@ -33,13 +33,27 @@ import type { ScoreRow } from '../../../schemas/scores.js';
 import { type ChoiceRule, choiceRuleSchema, choose, evidence } from '../../../stages/adatailr/choose.js';
 import type { FilterPolicy } from '../../../stages/adatailr/filter-policy.js';
 import { adatailrStage, contrastClips, noiseEstimate, rowScore } from '../../../stages/adatailr/stage.js';
-import { type CaptionJudge, type CaptionJudgeLoader, type CaptionModel, type CaptionModelLoader, clipText, type ModelBatch, packFrames } from '../../../stages/model/caption-model.js';
+import {
+  type CaptionJudge,
+  type CaptionJudgeLoader,
+  type CaptionModel,
+  type CaptionModelLoader,
+  clipText,
+  type ModelBatch,
+  packFrames,
+} from '../../../stages/model/caption-model.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const device = new Device({ intraOpThreads: 1 });
 const tok = CaptionTokenizer.train(taskCorpus(), { vocabSize: 200 });
 const cfg = experimentConfig(tok.vocabSize);
-const pcfg = makeProbeConfig({ count: cfg.frames, size: cfg.frameSize }, tok.vocabSize, { dModel: 16, heads: 2, ffn: 32, patch: 8, maxTextLen: 8 });
+const pcfg = makeProbeConfig({ count: cfg.frames, size: cfg.frameSize }, tok.vocabSize, {
+  dModel: 16,
+  heads: 2,
+  ffn: 32,
+  patch: 8,
+  maxTextLen: 8,
+});
 const FRAME_BYTES = cfg.frames * cfg.frameSize * cfg.frameSize * 3;
 let captioner: Captioner;
 let other: Captioner;
@@ -47,32 +61,65 @@ let judge: Judge;
 let judge2: Judge;
 
 /** Clip i's frames: distinct per clip; the first byte (i·31 mod 256) identifies the clip. */
-const framesOf = (i: number): Uint8Array => new Uint8Array(FRAME_BYTES).map((_, k) => (k * 7 + i * 31 + ((k * i) % 13) * 17) % 256);
+const framesOf = (i: number): Uint8Array =>
+  new Uint8Array(FRAME_BYTES).map((_, k) => (k * 7 + i * 31 + ((k * i) % 13) * 17) % 256);
 
 /** A clip with these candidates; its transcript and title are the `asr`/`title` candidates (so `clipText` differs by source). */
 function row(i: number, candidates: [string, string][], human: string | null = null): CaptionedRow {
   return {
-    clip_id: `c${i}`, video_uri: `v${i}.mp4`, start_s: 0, end_s: 1, asr_text: candidates.find(([s]) => s === 'asr')?.[1] ?? '', title: candidates.find(([s]) => s === 'title')?.[1] ?? null, tags: null, human_caption: human, split: human ? 'human' : 'train',
-    frame_count: cfg.frames, frame_width: cfg.frameSize, frame_height: cfg.frameSize, frames: framesOf(i),
-    round: 1, model_version: 'm', candidate_sources: candidates.map(([s]) => s), candidate_captions: candidates.map(([, c]) => c),
+    clip_id: `c${i}`,
+    video_uri: `v${i}.mp4`,
+    start_s: 0,
+    end_s: 1,
+    asr_text: candidates.find(([s]) => s === 'asr')?.[1] ?? '',
+    title: candidates.find(([s]) => s === 'title')?.[1] ?? null,
+    tags: null,
+    human_caption: human,
+    split: human ? 'human' : 'train',
+    frame_count: cfg.frames,
+    frame_width: cfg.frameSize,
+    frame_height: cfg.frameSize,
+    frames: framesOf(i),
+    round: 1,
+    model_version: 'm',
+    candidate_sources: candidates.map(([s]) => s),
+    candidate_captions: candidates.map(([, c]) => c),
   };
 }
 
 const rows: CaptionedRow[] = [
-  row(0, [['asr', 'so a red circle'], ['title', 'red circle'], ['synthetic', 'a red circle']]),
-  row(1, [['asr', 'a blue square'], ['synthetic-frames', 'a green triangle']]),
+  row(0, [
+    ['asr', 'so a red circle'],
+    ['title', 'red circle'],
+    ['synthetic', 'a red circle'],
+  ]),
+  row(1, [
+    ['asr', 'a blue square'],
+    ['synthetic-frames', 'a green triangle'],
+  ]),
   row(2, []), // no transcript, title or model caption
-  row(3, [['asr', 'the weather today is nice'], ['title', 'a yellow circle'], ['previous', 'a red square'], ['synthetic', 'a yellow circle moves']]),
+  row(3, [
+    ['asr', 'the weather today is nice'],
+    ['title', 'a yellow circle'],
+    ['previous', 'a red square'],
+    ['synthetic', 'a yellow circle moves'],
+  ]),
   row(4, [['human', 'a red circle']], 'a red circle'),
   row(5, [['title', 'a green triangle on grey']]),
-  row(6, [['asr', 'a red square'], ['synthetic', 'a blue circle']]),
+  row(6, [
+    ['asr', 'a red square'],
+    ['synthetic', 'a blue circle'],
+  ]),
 ];
 const MACHINE = [0, 1, 3, 5, 6];
 /** Every candidate plausible (people's text and model captions), and a contrast smaller than the batch so which clips are contrasted matters. */
 const ALL_PLAUSIBLE = choiceRuleSchema.parse({ min_evidence: -1e9, model_min_evidence: -1e9, contrast: 3 });
 
 const ctx = (): StageContext => ({
-  stage: 'adatailr', shardId: 's0', round: 1, signal: new AbortController().signal,
+  stage: 'adatailr',
+  shardId: 's0',
+  round: 1,
+  signal: new AbortController().signal,
   log: { info() {}, warn() {}, debug() {} },
   reportError() {
     throw new Error('no row errors expected');
@@ -93,12 +140,23 @@ interface RunOpts {
 
 async function run(opts: RunOpts = {}): Promise<ScoreRow[]> {
   const stage = adatailrStage({
-    round: 1, load: opts.load ?? [async () => captioner], judges: opts.judges ?? [async () => judge], ...(opts.route ? { route: opts.route } : {}),
-    gamma: opts.gamma ?? 'adaptive', vocabSize: cfg.vocabSize, wMin: opts.wMin ?? 0, policy: opts.policy ?? { kind: 'keep-all' },
-    choice: opts.choice ?? ALL_PLAUSIBLE, ...(opts.dropImplausible !== undefined ? { dropImplausible: opts.dropImplausible } : {}), modelBatch: 3,
+    round: 1,
+    load: opts.load ?? [async () => captioner],
+    judges: opts.judges ?? [async () => judge],
+    ...(opts.route ? { route: opts.route } : {}),
+    gamma: opts.gamma ?? 'adaptive',
+    vocabSize: cfg.vocabSize,
+    wMin: opts.wMin ?? 0,
+    policy: opts.policy ?? { kind: 'keep-all' },
+    choice: opts.choice ?? ALL_PLAUSIBLE,
+    ...(opts.dropImplausible !== undefined ? { dropImplausible: opts.dropImplausible } : {}),
+    modelBatch: 3,
   });
   await stage.setup();
-  const out = await stage.process(rowsToBatch(captionedSchema, (opts.input ?? rows) as unknown as Record<string, unknown>[]), ctx());
+  const out = await stage.process(
+    rowsToBatch(captionedSchema, (opts.input ?? rows) as unknown as Record<string, unknown>[]),
+    ctx(),
+  );
   return batchToRows<ScoreRow>(out);
 }
 
@@ -106,27 +164,42 @@ async function run(opts: RunOpts = {}): Promise<ScoreRow[]> {
 async function recompute(j: Judge, input: readonly CaptionedRow[], i: number, contrast: number): Promise<number[]> {
   const d = pcfg.dModel;
   const video = await j.embedVideos(packFrames(input), input.length);
-  const text = await j.embedTexts(input[i]!.candidate_captions);
+  const text = await j.embedTexts(input[i].candidate_captions);
   const logit = (clip: number, cap: number): number => {
     let s = 0;
-    for (let x = 0; x < d; x++) s += video[clip * d + x]! * text[cap * d + x]!;
+    for (let x = 0; x < d; x++) s += video[clip * d + x] * text[cap * d + x];
     return j.scale * s;
   };
   const others = contrastClips(input.length, i, contrast);
-  return input[i]!.candidate_captions.map((_, k) => evidence(logit(i, k), others.map((o) => logit(o, k))));
+  return input[i].candidate_captions.map((_, k) =>
+    evidence(
+      logit(i, k),
+      others.map((o) => logit(o, k)),
+    ),
+  );
 }
 
 /** Direct per-token log p of the chosen caption under the clip's frames and the text training would show with it. */
 async function direct(model: Captioner, r: CaptionedRow, o: ScoreRow): Promise<number[]> {
-  return (await model.score({ frames: r.frames, text: [clipText(r, o.caption_source)] }, [o.caption])).tokenLogp[0]!;
+  return (await model.score({ frames: r.frames, text: [clipText(r, o.caption_source)] }, [o.caption])).tokenLogp[0];
 }
 
 beforeAll(async () => {
   captioner = await Captioner.fromModel(createModel(cfg, tok, 3), device);
   other = await Captioner.fromModel(createModel(cfg, tok, 4), device);
   const dir = await tempDir('flywheel-adatailr-judge-');
-  saveJudge(`${dir}/j1`, { config: pcfg, tokenizer: tok, weights: initProbeWeights(pcfg, 1), trainingDataId: 'fold-0' });
-  saveJudge(`${dir}/j2`, { config: pcfg, tokenizer: tok, weights: initProbeWeights(pcfg, 2), trainingDataId: 'fold-1' });
+  saveJudge(`${dir}/j1`, {
+    config: pcfg,
+    tokenizer: tok,
+    weights: initProbeWeights(pcfg, 1),
+    trainingDataId: 'fold-0',
+  });
+  saveJudge(`${dir}/j2`, {
+    config: pcfg,
+    tokenizer: tok,
+    weights: initProbeWeights(pcfg, 2),
+    trainingDataId: 'fold-1',
+  });
   judge = await Judge.load(`${dir}/j1`, device);
   judge2 = await Judge.load(`${dir}/j2`, device);
 });
@@ -139,12 +212,28 @@ describe('adatailr stage (real captioner, real judge)', () => {
     const out = await run({ policy: { kind: 'threshold', min_weight: 0 } });
     expect(out.map((r) => r.clip_id)).toEqual(rows.map((r) => r.clip_id));
     expect(out.every((r) => r.round === 1)).toBe(true);
-    expect(out[4]).toMatchObject({ keep: true, adatailr_weight: 1, mean_token_weight: 1, caption: 'a red circle', caption_source: 'human', reason: 'human caption', candidate_sources: ['human'] });
-    expect(out[2]).toMatchObject({ keep: false, adatailr_weight: 0, caption: '', caption_source: '', candidate_sources: [], candidate_scores: [], token_weights: [] });
-    expect(out[2]!.reason).toMatch(/no candidate caption/);
+    expect(out[4]).toMatchObject({
+      keep: true,
+      adatailr_weight: 1,
+      mean_token_weight: 1,
+      caption: 'a red circle',
+      caption_source: 'human',
+      reason: 'human caption',
+      candidate_sources: ['human'],
+    });
+    expect(out[2]).toMatchObject({
+      keep: false,
+      adatailr_weight: 0,
+      caption: '',
+      caption_source: '',
+      candidate_sources: [],
+      candidate_scores: [],
+      token_weights: [],
+    });
+    expect(out[2].reason).toMatch(/no candidate caption/);
     for (const i of MACHINE) {
-      const r = rows[i]!;
-      const o = out[i]!;
+      const r = rows[i];
+      const o = out[i];
       const k = r.candidate_captions.indexOf(o.caption);
       expect(k, o.clip_id).toBeGreaterThanOrEqual(0);
       expect(o.caption_source).toBe(r.candidate_sources[k]);
@@ -154,41 +243,46 @@ describe('adatailr stage (real captioner, real judge)', () => {
       expect(o.adatailr_weight).toBe(o.mean_token_weight);
       expect(o.reason).toMatch(/; threshold: weight .* >= 0$/);
     }
-    expect(out[5]).toMatchObject({ caption: 'a green triangle on grey', caption_source: 'title', margin: 0, runner_up: '' }); // its only candidate
+    expect(out[5]).toMatchObject({
+      caption: 'a green triangle on grey',
+      caption_source: 'title',
+      margin: 0,
+      runner_up: '',
+    }); // its only candidate
   });
 
   it('candidate scores are the judge evidence against the contrast clips; choice, margin and runner-up are `choose` over them', async () => {
     const out = await run();
     let spread = 0;
     for (const i of MACHINE) {
-      const o = out[i]!;
+      const o = out[i];
       const want = await recompute(judge, rows, i, ALL_PLAUSIBLE.contrast);
-      o.candidate_scores.forEach((s, k) => expect(s, `${o.clip_id} candidate ${k}`).toBeCloseTo(want[k]!, 4));
+      o.candidate_scores.forEach((s, k) => expect(s, `${o.clip_id} candidate ${k}`).toBeCloseTo(want[k], 4));
       // the contrast set matters: all other clips give other numbers
       const all = await recompute(judge, rows, i, rows.length);
-      spread += Math.abs(all[0]! - want[0]!);
-      const c = choose(rows[i]!.candidate_sources, o.candidate_scores, ALL_PLAUSIBLE);
-      expect(c.index, o.clip_id).toBe(rows[i]!.candidate_captions.indexOf(o.caption));
+      spread += Math.abs(all[0] - want[0]);
+      const c = choose(rows[i].candidate_sources, o.candidate_scores, ALL_PLAUSIBLE);
+      expect(c.index, o.clip_id).toBe(rows[i].candidate_captions.indexOf(o.caption));
       expect(o.margin).toBeCloseTo(c.margin, 12);
-      expect(o.runner_up).toBe(c.runnerUp >= 0 ? rows[i]!.candidate_sources[c.runnerUp] : '');
+      expect(o.runner_up).toBe(c.runnerUp >= 0 ? rows[i].candidate_sources[c.runnerUp] : '');
       expect(o.reason.startsWith(`${c.reason}; `)).toBe(true);
     }
     expect(spread).toBeGreaterThan(1e-3);
   });
 
-  it("token weights, NLL, γ and ρ̂ equal a direct score of the chosen caption with the text shown for its source", async () => {
+  it('token weights, NLL, γ and ρ̂ equal a direct score of the chosen caption with the text shown for its source', async () => {
     const out = await run();
-    const logps = await Promise.all(MACHINE.map((i) => direct(captioner, rows[i]!, out[i]!)));
+    const logps = await Promise.all(MACHINE.map((i) => direct(captioner, rows[i], out[i])));
     const est = noiseEstimate(logps, cfg.vocabSize);
     for (const o of out) {
       expect(o.gamma).toBeCloseTo(est.gamma, 6);
       expect(o.rho).toBeCloseTo(est.rho, 6);
     }
     MACHINE.forEach((i, k) => {
-      const o = out[i]!;
-      const want = rowScore(logps[k]!, o.gamma, 0);
-      expect(o.token_weights).toHaveLength(logps[k]!.length);
-      o.token_weights.forEach((w, t) => expect(w, `${o.clip_id} token ${t}`).toBeCloseTo(want.weights[t]!, 5));
+      const o = out[i];
+      const want = rowScore(logps[k], o.gamma, 0);
+      expect(o.token_weights).toHaveLength(logps[k].length);
+      o.token_weights.forEach((w, t) => expect(w, `${o.clip_id} token ${t}`).toBeCloseTo(want.weights[t], 5));
       expect(o.mean_token_weight).toBeCloseTo(want.meanWeight, 5);
       expect(o.adatailr_weight).toBeCloseTo(want.meanWeight, 5);
       expect(o.nll).toBeCloseTo(want.nll, 4);
@@ -196,11 +290,11 @@ describe('adatailr stage (real captioner, real judge)', () => {
     // the encoder text matters to this captioner, so the check above pins the text the stage showed
     let differs = 0;
     for (const [k, i] of MACHINE.entries()) {
-      const r = rows[i]!;
-      const shown = clipText(r, out[i]!.caption_source);
+      const r = rows[i];
+      const shown = clipText(r, out[i].caption_source);
       const wrong = shown === '' ? [r.title, r.asr_text].filter(Boolean).join(' . ') : '';
-      const lp = (await captioner.score({ frames: r.frames, text: [wrong] }, [out[i]!.caption])).tokenLogp[0]!;
-      differs += lp.reduce((s, x, t) => s + Math.abs(x - logps[k]![t]!), 0);
+      const lp = (await captioner.score({ frames: r.frames, text: [wrong] }, [out[i].caption])).tokenLogp[0];
+      differs += lp.reduce((s, x, t) => s + Math.abs(x - logps[k][t]), 0);
     }
     expect(differs).toBeGreaterThan(1e-3);
   });
@@ -208,10 +302,10 @@ describe('adatailr stage (real captioner, real judge)', () => {
   it('a fixed γ is used as given', async () => {
     const out = await run({ gamma: 1, wMin: 0.1 });
     for (const i of MACHINE) {
-      const want = rowScore(await direct(captioner, rows[i]!, out[i]!), 1, 0.1);
-      expect(out[i]!.gamma).toBe(1);
-      expect(out[i]!.mean_token_weight).toBeCloseTo(want.meanWeight, 5);
-      out[i]!.token_weights.forEach((w, t) => expect(w).toBeCloseTo(want.weights[t]!, 5));
+      const want = rowScore(await direct(captioner, rows[i], out[i]), 1, 0.1);
+      expect(out[i].gamma).toBe(1);
+      expect(out[i].mean_token_weight).toBeCloseTo(want.meanWeight, 5);
+      out[i].token_weights.forEach((w, t) => expect(w).toBeCloseTo(want.weights[t], 5));
     }
   });
 
@@ -221,15 +315,19 @@ describe('adatailr stage (real captioner, real judge)', () => {
     const dropped = await run({ choice: strict });
     const kept = await run({ choice: strict, dropImplausible: false });
     for (const i of MACHINE) {
-      const d = dropped[i]!;
+      const d = dropped[i];
       // the best by evidence is recorded (ties: the earlier)
       const best = d.candidate_scores.indexOf(Math.max(...d.candidate_scores));
-      expect(d.caption, d.clip_id).toBe(rows[i]!.candidate_captions[best]);
+      expect(d.caption, d.clip_id).toBe(rows[i].candidate_captions[best]);
       expect(d).toMatchObject({ keep: false, adatailr_weight: 0, runner_up: '', margin: 0 });
-      expect(d.reason).toBe(`${choose(rows[i]!.candidate_sources, d.candidate_scores, strict).reason}; dropped: no plausible candidate`);
-      expect(d.reason).toMatch(/^no plausible candidate: best .* has evidence .* \(people's text needs 1000, a model's caption 1000\); dropped: no plausible candidate$/);
+      expect(d.reason).toBe(
+        `${choose(rows[i].candidate_sources, d.candidate_scores, strict).reason}; dropped: no plausible candidate`,
+      );
+      expect(d.reason).toMatch(
+        /^no plausible candidate: best .* has evidence .* \(people's text needs 1000, a model's caption 1000\); dropped: no plausible candidate$/,
+      );
       expect(d.mean_token_weight).toBeGreaterThan(0);
-      const k = kept[i]!;
+      const k = kept[i];
       expect(k).toMatchObject({ keep: true, caption: d.caption, caption_source: d.caption_source });
       expect(k.adatailr_weight).toBe(k.mean_token_weight);
       expect(k.adatailr_weight).toBeGreaterThan(0);
@@ -250,71 +348,89 @@ describe('adatailr stage (real captioner, real judge)', () => {
     const modelOnly = choiceRuleSchema.parse({ min_evidence: 1e9, model_min_evidence: -1e9, contrast: 3 });
     const model = await run({ choice: modelOnly });
     for (const i of MACHINE) {
-      const r = rows[i]!;
-      for (const [out, rule] of [[people, peopleOnly], [model, modelOnly]] as const) {
-        const o = out[i]!;
+      const r = rows[i];
+      for (const [out, rule] of [
+        [people, peopleOnly],
+        [model, modelOnly],
+      ] as const) {
+        const o = out[i];
         const c = choose(r.candidate_sources, o.candidate_scores, rule);
         expect(o.reason.startsWith(`${c.reason}; `), `${o.clip_id}: ${o.reason}`).toBe(true);
         if (c.index >= 0) expect(o.caption, o.clip_id).toBe(r.candidate_captions[c.index]);
       }
-      expect(PEOPLE.has(people[i]!.caption_source), `${people[i]!.clip_id} ${people[i]!.caption_source}`).toBe(true);
-      expect(people[i]!.keep).toBe(true);
+      expect(PEOPLE.has(people[i].caption_source), `${people[i].clip_id} ${people[i].caption_source}`).toBe(true);
+      expect(people[i].keep).toBe(true);
       if (i === 5) {
         expect(model[i]).toMatchObject({ keep: false, adatailr_weight: 0, caption_source: 'title' });
-        expect(model[i]!.reason).toMatch(/^no plausible candidate: best title has evidence .* \(people's text needs 1000000000, a model's caption -1000000000\); dropped: no plausible candidate$/);
+        expect(model[i].reason).toMatch(
+          /^no plausible candidate: best title has evidence .* \(people's text needs 1000000000, a model's caption -1000000000\); dropped: no plausible candidate$/,
+        );
       } else {
-        expect(PEOPLE.has(model[i]!.caption_source), `${model[i]!.clip_id} ${model[i]!.caption_source}`).toBe(false);
-        expect(model[i]!.keep).toBe(true);
+        expect(PEOPLE.has(model[i].caption_source), `${model[i].clip_id} ${model[i].caption_source}`).toBe(false);
+        expect(model[i].keep).toBe(true);
       }
     }
     // the clips with both kinds of candidate took a different one under each rule
-    expect([0, 1, 3, 6].every((i) => people[i]!.caption !== model[i]!.caption)).toBe(true);
+    expect([0, 1, 3, 6].every((i) => people[i].caption !== model[i].caption)).toBe(true);
   });
 
   it('with a single clip there is nothing to contrast with: its first candidate is taken', async () => {
-    const out = await run({ input: [rows[1]!] });
-    expect(out[0]).toMatchObject({ caption: 'a blue square', caption_source: 'asr', candidate_scores: [0, 0], keep: true });
-    expect(out[0]!.reason).toMatch(/^no other clip to contrast with: first candidate; /);
+    const out = await run({ input: [rows[1]] });
+    expect(out[0]).toMatchObject({
+      caption: 'a blue square',
+      caption_source: 'asr',
+      candidate_scores: [0, 0],
+      keep: true,
+    });
+    expect(out[0].reason).toMatch(/^no other clip to contrast with: first candidate; /);
   });
 
   it('route sends each clip to its captioner/judge pair', async () => {
     const scored = [new Map<string, string>(), new Map<string, string>()];
     const texts = [new Set<string>(), new Set<string>()];
-    const recordingModel = (m: number, model: Captioner): CaptionModelLoader => async () => ({
-      generate: (b, o) => model.generate(b, o),
-      async score(b: ModelBatch, caps: readonly string[]) {
-        caps.forEach((c, k) => {
-          const clip = rows.findIndex((r) => r.frames[0] === b.frames[k * FRAME_BYTES]);
-          scored[m]!.set(`c${clip}`, c);
-        });
-        return model.score(b, caps);
-      },
-      release: async () => {},
-    });
-    const recordingJudge = (m: number, j: Judge): CaptionJudgeLoader => async () => ({
-      embedVideos: (f, n) => j.embedVideos(f, n),
-      async embedTexts(t: readonly string[]) {
-        for (const x of t) texts[m]!.add(x);
-        return j.embedTexts(t);
-      },
-      scale: j.scale,
-      release: async () => {},
-    });
+    const recordingModel =
+      (m: number, model: Captioner): CaptionModelLoader =>
+      async () => ({
+        generate: (b, o) => model.generate(b, o),
+        async score(b: ModelBatch, caps: readonly string[]) {
+          caps.forEach((c, k) => {
+            const clip = rows.findIndex((r) => r.frames[0] === b.frames[k * FRAME_BYTES]);
+            scored[m].set(`c${clip}`, c);
+          });
+          return model.score(b, caps);
+        },
+        release: async () => {},
+      });
+    const recordingJudge =
+      (m: number, j: Judge): CaptionJudgeLoader =>
+      async () => ({
+        embedVideos: (f, n) => j.embedVideos(f, n),
+        async embedTexts(t: readonly string[]) {
+          for (const x of t) texts[m].add(x);
+          return j.embedTexts(t);
+        },
+        scale: j.scale,
+        release: async () => {},
+      });
     const routeOf = (id: string): number => (['c0', 'c3', 'c6'].includes(id) ? 1 : 0);
-    const out = await run({ load: [recordingModel(0, captioner), recordingModel(1, other)], judges: [recordingJudge(0, judge), recordingJudge(1, judge2)], route: routeOf });
-    expect([...scored[0]!.keys()].sort()).toEqual(['c1', 'c5']);
-    expect([...scored[1]!.keys()].sort()).toEqual(['c0', 'c3', 'c6']);
-    for (const m of [0, 1]) for (const [id, c] of scored[m]!) expect(c).toBe(out[Number(id.slice(1))]!.caption); // only the chosen caption is scored
-    expect([...texts[0]!].sort()).toEqual([...new Set([1, 5].flatMap((i) => rows[i]!.candidate_captions))].sort());
-    expect([...texts[1]!].sort()).toEqual([...new Set([0, 3, 6].flatMap((i) => rows[i]!.candidate_captions))].sort());
+    const out = await run({
+      load: [recordingModel(0, captioner), recordingModel(1, other)],
+      judges: [recordingJudge(0, judge), recordingJudge(1, judge2)],
+      route: routeOf,
+    });
+    expect([...scored[0].keys()].sort()).toEqual(['c1', 'c5']);
+    expect([...scored[1].keys()].sort()).toEqual(['c0', 'c3', 'c6']);
+    for (const m of [0, 1]) for (const [id, c] of scored[m]) expect(c).toBe(out[Number(id.slice(1))].caption); // only the chosen caption is scored
+    expect([...texts[0]].sort()).toEqual([...new Set([1, 5].flatMap((i) => rows[i].candidate_captions))].sort());
+    expect([...texts[1]].sort()).toEqual([...new Set([0, 3, 6].flatMap((i) => rows[i].candidate_captions))].sort());
     for (const i of MACHINE) {
       const m = routeOf(`c${i}`);
-      const o = out[i]!;
+      const o = out[i];
       const want = await recompute(m === 1 ? judge2 : judge, rows, i, ALL_PLAUSIBLE.contrast);
       const wrong = await recompute(m === 1 ? judge : judge2, rows, i, ALL_PLAUSIBLE.contrast);
-      o.candidate_scores.forEach((s, k) => expect(s, `c${i} candidate ${k}`).toBeCloseTo(want[k]!, 4));
-      expect(Math.abs(wrong[0]! - want[0]!)).toBeGreaterThan(1e-3); // the two judges disagree, so the check above tells them apart
-      const w = rowScore(await direct(m === 1 ? other : captioner, rows[i]!, o), o.gamma, 0);
+      o.candidate_scores.forEach((s, k) => expect(s, `c${i} candidate ${k}`).toBeCloseTo(want[k], 4));
+      expect(Math.abs(wrong[0] - want[0])).toBeGreaterThan(1e-3); // the two judges disagree, so the check above tells them apart
+      const w = rowScore(await direct(m === 1 ? other : captioner, rows[i], o), o.gamma, 0);
       expect(o.mean_token_weight, `c${i}`).toBeCloseTo(w.meanWeight, 5);
     }
     await expect(run({ route: () => 1 })).rejects.toThrow(/route\(c0\) = 1/);
@@ -331,49 +447,111 @@ describe('adatailr stage (real captioner, real judge)', () => {
       },
       release: async () => {},
     });
-    const recordingJudge = (m: number, j: Judge): CaptionJudgeLoader => async () => ({
-      embedVideos: (f, n) => j.embedVideos(f, n),
-      async embedTexts(t: readonly string[]) {
-        for (const x of t) texts[m]!.add(x);
-        return j.embedTexts(t);
-      },
-      scale: j.scale,
-      release: async () => {},
-    });
+    const recordingJudge =
+      (m: number, j: Judge): CaptionJudgeLoader =>
+      async () => ({
+        embedVideos: (f, n) => j.embedVideos(f, n),
+        async embedTexts(t: readonly string[]) {
+          for (const x of t) texts[m].add(x);
+          return j.embedTexts(t);
+        },
+        scale: j.scale,
+        release: async () => {},
+      });
     const routeOf = (id: string): number => (['c0', 'c3', 'c6'].includes(id) ? 1 : 0);
-    const out = await run({ load: [one], judges: [recordingJudge(0, judge), recordingJudge(1, judge2)], route: routeOf });
+    const out = await run({
+      load: [one],
+      judges: [recordingJudge(0, judge), recordingJudge(1, judge2)],
+      route: routeOf,
+    });
     expect([...scored].sort()).toEqual(MACHINE.map((i) => `c${i}`).sort());
-    expect([...texts[0]!].sort()).toEqual([...new Set([1, 5].flatMap((i) => rows[i]!.candidate_captions))].sort());
-    expect([...texts[1]!].sort()).toEqual([...new Set([0, 3, 6].flatMap((i) => rows[i]!.candidate_captions))].sort());
+    expect([...texts[0]].sort()).toEqual([...new Set([1, 5].flatMap((i) => rows[i].candidate_captions))].sort());
+    expect([...texts[1]].sort()).toEqual([...new Set([0, 3, 6].flatMap((i) => rows[i].candidate_captions))].sort());
     for (const i of MACHINE) {
-      const o = out[i]!;
+      const o = out[i];
       const want = await recompute(routeOf(`c${i}`) === 1 ? judge2 : judge, rows, i, ALL_PLAUSIBLE.contrast);
-      o.candidate_scores.forEach((x, k) => expect(x, `c${i} candidate ${k}`).toBeCloseTo(want[k]!, 4));
-      const w = rowScore(await direct(captioner, rows[i]!, o), o.gamma, 0);
+      o.candidate_scores.forEach((x, k) => expect(x, `c${i} candidate ${k}`).toBeCloseTo(want[k], 4));
+      const w = rowScore(await direct(captioner, rows[i], o), o.gamma, 0);
       expect(o.mean_token_weight, `c${i}`).toBeCloseTo(w.meanWeight, 5);
     }
     // the route is checked against the judges
-    await expect(run({ load: [one], judges: [recordingJudge(0, judge), recordingJudge(1, judge2)], route: () => 2 })).rejects.toThrow(/route\(c0\) = 2, expected a judge index in \[0, 2\)/);
+    await expect(
+      run({ load: [one], judges: [recordingJudge(0, judge), recordingJudge(1, judge2)], route: () => 2 }),
+    ).rejects.toThrow(/route\(c0\) = 2, expected a judge index in \[0, 2\)/);
   });
 
   it('refuses a captioner without any judge, before any work', () => {
-    expect(() => adatailrStage({ round: 1, load: [async () => captioner], judges: [], gamma: 0, vocabSize: cfg.vocabSize, wMin: 0, policy: { kind: 'keep-all' }, choice: ALL_PLAUSIBLE })).toThrow(/no judge/);
+    expect(() =>
+      adatailrStage({
+        round: 1,
+        load: [async () => captioner],
+        judges: [],
+        gamma: 0,
+        vocabSize: cfg.vocabSize,
+        wMin: 0,
+        policy: { kind: 'keep-all' },
+        choice: ALL_PLAUSIBLE,
+      }),
+    ).toThrow(/no judge/);
   });
 
   it('refuses captioners that are neither one nor one per judge; teardown releases every captioner and judge', async () => {
-    const opts = { round: 1, gamma: 0, vocabSize: cfg.vocabSize, wMin: 0, policy: { kind: 'keep-all' } as FilterPolicy, choice: ALL_PLAUSIBLE };
-    expect(() => adatailrStage({ ...opts, load: [async () => captioner, async () => other], judges: [async () => judge] })).toThrow(/2 captioners for 1 judges/);
-    expect(() => adatailrStage({ ...opts, load: [async () => captioner, async () => other], judges: [async () => judge, async () => judge, async () => judge2] })).toThrow(/2 captioners for 3 judges/);
-    expect(() => adatailrStage({ ...opts, load: [], judges: [async () => judge] })).toThrow(/0 captioners for 1 judges/);
-    expect(() => adatailrStage({ ...opts, load: [async () => captioner], judges: [async () => judge, async () => judge2] })).not.toThrow();
+    const opts = {
+      round: 1,
+      gamma: 0,
+      vocabSize: cfg.vocabSize,
+      wMin: 0,
+      policy: { kind: 'keep-all' } as FilterPolicy,
+      choice: ALL_PLAUSIBLE,
+    };
+    expect(() =>
+      adatailrStage({ ...opts, load: [async () => captioner, async () => other], judges: [async () => judge] }),
+    ).toThrow(/2 captioners for 1 judges/);
+    expect(() =>
+      adatailrStage({
+        ...opts,
+        load: [async () => captioner, async () => other],
+        judges: [async () => judge, async () => judge, async () => judge2],
+      }),
+    ).toThrow(/2 captioners for 3 judges/);
+    expect(() => adatailrStage({ ...opts, load: [], judges: [async () => judge] })).toThrow(
+      /0 captioners for 1 judges/,
+    );
+    expect(() =>
+      adatailrStage({ ...opts, load: [async () => captioner], judges: [async () => judge, async () => judge2] }),
+    ).not.toThrow();
     const released: string[] = [];
-    const model = (name: string): CaptionModelLoader => async (): Promise<CaptionModel> => ({ generate: (b, o) => captioner.generate(b, o), score: (b, c) => captioner.score(b, c), release: async () => void released.push(name) });
-    const jd = (name: string): CaptionJudgeLoader => async (): Promise<CaptionJudge> => ({ embedVideos: (f, n) => judge.embedVideos(f, n), embedTexts: (t) => judge.embedTexts(t), scale: judge.scale, release: async () => void released.push(name) });
-    const stage = adatailrStage({ round: 1, load: [model('m0'), model('m1')], judges: [jd('j0'), jd('j1')], gamma: 0, vocabSize: cfg.vocabSize, wMin: 0, policy: { kind: 'keep-all' }, choice: ALL_PLAUSIBLE });
+    const model =
+      (name: string): CaptionModelLoader =>
+      async (): Promise<CaptionModel> => ({
+        generate: (b, o) => captioner.generate(b, o),
+        score: (b, c) => captioner.score(b, c),
+        release: async () => void released.push(name),
+      });
+    const jd =
+      (name: string): CaptionJudgeLoader =>
+      async (): Promise<CaptionJudge> => ({
+        embedVideos: (f, n) => judge.embedVideos(f, n),
+        embedTexts: (t) => judge.embedTexts(t),
+        scale: judge.scale,
+        release: async () => void released.push(name),
+      });
+    const stage = adatailrStage({
+      round: 1,
+      load: [model('m0'), model('m1')],
+      judges: [jd('j0'), jd('j1')],
+      gamma: 0,
+      vocabSize: cfg.vocabSize,
+      wMin: 0,
+      policy: { kind: 'keep-all' },
+      choice: ALL_PLAUSIBLE,
+    });
     await stage.setup();
     await stage.teardown?.();
     expect(released.sort()).toEqual(['j0', 'j1', 'm0', 'm1']);
-    await expect(stage.process(rowsToBatch(captionedSchema, rows as unknown as Record<string, unknown>[]), ctx())).rejects.toThrow(/before setup/);
+    await expect(
+      stage.process(rowsToBatch(captionedSchema, rows as unknown as Record<string, unknown>[]), ctx()),
+    ).rejects.toThrow(/before setup/);
   });
 });
 
@@ -383,7 +561,11 @@ describe('contrastClips', () => {
       for (let m = 1; m <= 64; m++) {
         for (let i = 0; i < n; i++) {
           const c = contrastClips(n, i, m);
-          const ok = c.length === Math.min(m, n - 1) && !c.includes(i) && new Set(c).size === c.length && c.every((j) => Number.isInteger(j) && j >= 0 && j < n);
+          const ok =
+            c.length === Math.min(m, n - 1) &&
+            !c.includes(i) &&
+            new Set(c).size === c.length &&
+            c.every((j) => Number.isInteger(j) && j >= 0 && j < n);
           if (!ok) expect.fail(`contrastClips(${n}, ${i}, ${m}) = [${c.join(', ')}]`);
         }
       }

@@ -25,6 +25,8 @@ describe('model batch helpers', () => {
     expect(clipText({ title: null, asr_text: 'a red circle' }, 'asr')).toBe('');
   });
   it('packFrames concatenates frame buffers in row order', () => {
-    expect(Array.from(packFrames([{ frames: new Uint8Array([1, 2]) }, { frames: new Uint8Array([3]) }]))).toEqual([1, 2, 3]);
+    expect(Array.from(packFrames([{ frames: new Uint8Array([1, 2]) }, { frames: new Uint8Array([3]) }]))).toEqual([
+      1, 2, 3,
+    ]);
   });
 });

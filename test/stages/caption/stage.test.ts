@@ -24,10 +24,28 @@ import { type CaptionModel, clipText, type ModelBatch } from '../../../stages/mo
 
 const FRAME_BYTES = 6;
 
-function clip(i: number, asr: string, title: string | null, human: string | null = null, frameBytes = FRAME_BYTES, frameSize = 1): ClipFramesRow {
+function clip(
+  i: number,
+  asr: string,
+  title: string | null,
+  human: string | null = null,
+  frameBytes = FRAME_BYTES,
+  frameSize = 1,
+): ClipFramesRow {
   return {
-    clip_id: `c${i}`, video_uri: `v${i}.mp4`, start_s: 0, end_s: 1, asr_text: asr, title, tags: null, human_caption: human, split: human ? 'human' : 'train',
-    frame_count: frameBytes / (frameSize * frameSize * 3), frame_width: frameSize, frame_height: frameSize, frames: new Uint8Array(frameBytes).fill(i),
+    clip_id: `c${i}`,
+    video_uri: `v${i}.mp4`,
+    start_s: 0,
+    end_s: 1,
+    asr_text: asr,
+    title,
+    tags: null,
+    human_caption: human,
+    split: human ? 'human' : 'train',
+    frame_count: frameBytes / (frameSize * frameSize * 3),
+    frame_width: frameSize,
+    frame_height: frameSize,
+    frames: new Uint8Array(frameBytes).fill(i),
   };
 }
 
@@ -41,22 +59,29 @@ const clips: ClipFramesRow[] = [
 ];
 
 const ctx = (): StageContext => ({
-  stage: 'caption', shardId: 's0', round: 0, signal: new AbortController().signal,
+  stage: 'caption',
+  shardId: 's0',
+  round: 0,
+  signal: new AbortController().signal,
   log: { info() {}, warn() {}, debug() {} },
-  reportError() { throw new Error('no row errors expected'); },
+  reportError() {
+    throw new Error('no row errors expected');
+  },
 });
 
 async function run(opts: CaptionStageOptions, input: ClipFramesRow[] = clips): Promise<CaptionedRow[]> {
   const stage = captionStage(opts);
   await stage.setup();
   try {
-    return batchToRows<CaptionedRow>(await stage.process(rowsToBatch(clipFramesSchema, input as unknown as Record<string, unknown>[]), ctx()));
+    return batchToRows<CaptionedRow>(
+      await stage.process(rowsToBatch(clipFramesSchema, input as unknown as Record<string, unknown>[]), ctx()),
+    );
   } finally {
     await stage.teardown?.();
   }
 }
 
-const cands = (r: CaptionedRow): [string, string][] => r.candidate_sources.map((s, k) => [s, r.candidate_captions[k]!]);
+const cands = (r: CaptionedRow): [string, string][] => r.candidate_sources.map((s, k) => [s, r.candidate_captions[k]]);
 
 describe('caption stage without a writer (round 0)', () => {
   it('offers the normalised transcript then the title, deduplicated, empty ones dropped; human clips only their caption', async () => {
@@ -64,7 +89,10 @@ describe('caption stage without a writer (round 0)', () => {
     expect(out.map((r) => r.clip_id)).toEqual(clips.map((c) => c.clip_id));
     expect(out.every((r) => r.round === 0 && r.model_version === 'text')).toBe(true);
     expect(out.map(cands)).toEqual([
-      [['asr', 'okay so a red circle'], ['title', 'red circle learn shapes']],
+      [
+        ['asr', 'okay so a red circle'],
+        ['title', 'red circle learn shapes'],
+      ],
       [['asr', 'a blue square']],
       [['title', 'green triangle']],
       [],
@@ -72,11 +100,11 @@ describe('caption stage without a writer (round 0)', () => {
       [['asr', "don't forget to subscribe"]],
     ]);
     // the frames travel on to the adatailr stage
-    expect(out[2]!.frames).toEqual(clips[2]!.frames);
-    expect(out[0]!.asr_text).toBe(clips[0]!.asr_text);
+    expect(out[2].frames).toEqual(clips[2].frames);
+    expect(out[0].asr_text).toBe(clips[0].asr_text);
   });
 
-  it('adds last round\'s caption as `previous` only when it differs from the other candidates', async () => {
+  it("adds last round's caption as `previous` only when it differs from the other candidates", async () => {
     const previous = new Map([
       ['c0', 'a red circle moves left'], // new text
       ['c1', 'a blue square'], // same as the transcript
@@ -86,7 +114,11 @@ describe('caption stage without a writer (round 0)', () => {
     ]);
     const out = await run({ round: 1, modelVersion: 'text', previous });
     expect(out.map(cands)).toEqual([
-      [['asr', 'okay so a red circle'], ['title', 'red circle learn shapes'], ['previous', 'a red circle moves left']],
+      [
+        ['asr', 'okay so a red circle'],
+        ['title', 'red circle learn shapes'],
+        ['previous', 'a red circle moves left'],
+      ],
       [['asr', 'a blue square']],
       [['title', 'green triangle']],
       [['previous', 'a white triangle']],
@@ -102,7 +134,7 @@ function scriptedWriter(index: number, calls: { clip: number; text: string }[]):
     async generate(b: ModelBatch) {
       const per = b.frames.length / b.text.length;
       const text = b.text.map((t, k) => {
-        const c = b.frames[k * per]!;
+        const c = b.frames[k * per];
         calls.push({ clip: c, text: t });
         return `m${index} ${t === '' ? 'frames' : 'text'} c${c}`;
       });
@@ -120,46 +152,76 @@ describe('caption stage with a writer', () => {
     const calls: { clip: number; text: string }[][] = [[], []];
     const route = (id: string): number => (id === 'c0' || id === 'c3' ? 1 : 0);
     const out = await run({
-      round: 2, modelVersion: 'v2', modelBatch: 2,
-      writer: { load: [async () => scriptedWriter(0, calls[0]!), async () => scriptedWriter(1, calls[1]!)], route },
+      round: 2,
+      modelVersion: 'v2',
+      modelBatch: 2,
+      writer: { load: [async () => scriptedWriter(0, calls[0]), async () => scriptedWriter(1, calls[1])], route },
       previous: new Map([['c2', 'm0 text c2']]), // the same text as this round's synthetic: the earlier source wins
     });
     expect(out.every((r) => r.model_version === 'v2' && r.round === 2)).toBe(true);
     for (const i of [0, 1, 5]) {
       const m = route(`c${i}`);
-      const synth = cands(out[i]!).filter(([s]) => s.startsWith('synthetic'));
-      expect(synth, `c${i}`).toEqual([['synthetic', `m${m} text c${i}`], ['synthetic-frames', `m${m} frames c${i}`]]);
+      const synth = cands(out[i]).filter(([s]) => s.startsWith('synthetic'));
+      expect(synth, `c${i}`).toEqual([
+        ['synthetic', `m${m} text c${i}`],
+        ['synthetic-frames', `m${m} frames c${i}`],
+      ]);
     }
     // a clip with no text asks the model the same thing twice: one candidate
-    expect(cands(out[3]!)).toEqual([['synthetic', 'm1 frames c3']]);
-    expect(cands(out[2]!)).toEqual([['title', 'green triangle'], ['previous', 'm0 text c2'], ['synthetic-frames', 'm0 frames c2']]);
-    expect(cands(out[4]!)).toEqual([['human', 'a yellow circle moves left']]); // human clips are not written for
+    expect(cands(out[3])).toEqual([['synthetic', 'm1 frames c3']]);
+    expect(cands(out[2])).toEqual([
+      ['title', 'green triangle'],
+      ['previous', 'm0 text c2'],
+      ['synthetic-frames', 'm0 frames c2'],
+    ]);
+    expect(cands(out[4])).toEqual([['human', 'a yellow circle moves left']]); // human clips are not written for
     // each model was asked about its own clips only: with the clip's text, then with none
-    expect(calls[1]!.map((c) => c.clip).sort()).toEqual([0, 0, 3, 3]);
-    expect(calls[0]!.map((c) => c.clip).sort()).toEqual([1, 1, 2, 2, 5, 5]);
-    for (const c of calls.flat().filter((x) => x.text !== '')) expect(c.text).toBe(clipText(clips[c.clip]!, 'synthetic'));
-    expect(calls.flat().filter((x) => x.text === '').map((c) => c.clip).sort()).toEqual([0, 1, 2, 3, 3, 5]); // c3 has no text at all
+    expect(calls[1].map((c) => c.clip).sort()).toEqual([0, 0, 3, 3]);
+    expect(calls[0].map((c) => c.clip).sort()).toEqual([1, 1, 2, 2, 5, 5]);
+    for (const c of calls.flat().filter((x) => x.text !== ''))
+      expect(c.text).toBe(clipText(clips[c.clip], 'synthetic'));
+    expect(
+      calls
+        .flat()
+        .filter((x) => x.text === '')
+        .map((c) => c.clip)
+        .sort(),
+    ).toEqual([0, 1, 2, 3, 3, 5]); // c3 has no text at all
   });
 
   it('framesOnly: false writes no frames-only candidate', async () => {
     const calls: { clip: number; text: string }[] = [];
-    const out = await run({ round: 1, modelVersion: 'v1', writer: { load: [async () => scriptedWriter(0, calls)], route: () => 0, framesOnly: false } });
+    const out = await run({
+      round: 1,
+      modelVersion: 'v1',
+      writer: { load: [async () => scriptedWriter(0, calls)], route: () => 0, framesOnly: false },
+    });
     expect(out.flatMap((r) => r.candidate_sources)).not.toContain('synthetic-frames');
-    expect(out[0]!.candidate_sources).toEqual(['asr', 'title', 'synthetic']);
-    expect(calls.every((c) => c.text !== '' || clipText(clips[c.clip]!, 'synthetic') === '')).toBe(true);
+    expect(out[0].candidate_sources).toEqual(['asr', 'title', 'synthetic']);
+    expect(calls.every((c) => c.text !== '' || clipText(clips[c.clip], 'synthetic') === '')).toBe(true);
   });
 
   it('a single model writes for every clip (route is not consulted); with several, a route outside them is refused', async () => {
     const calls: { clip: number; text: string }[] = [];
     let asked = 0;
-    const out = await run({ round: 1, modelVersion: 'v1', writer: { load: [async () => scriptedWriter(0, calls)], route: () => (asked++, 1) } });
+    const out = await run({
+      round: 1,
+      modelVersion: 'v1',
+      writer: { load: [async () => scriptedWriter(0, calls)], route: () => (asked++, 1) },
+    });
     expect(asked).toBe(0);
     expect(calls.map((c) => c.clip).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 5, 5]);
-    expect(out[0]!.candidate_sources).toEqual(['asr', 'title', 'synthetic', 'synthetic-frames']);
+    expect(out[0].candidate_sources).toEqual(['asr', 'title', 'synthetic', 'synthetic-frames']);
     const two = [async () => scriptedWriter(0, []), async () => scriptedWriter(1, [])];
-    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => 2 } })).rejects.toThrow(/route\(c0\) = 2, expected a model index in \[0, 2\)/);
-    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => -1 } })).rejects.toThrow(/route\(c0\) = -1/);
-    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => 0.5 } })).rejects.toThrow(/route\(c0\) = 0.5/);
+    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => 2 } })).rejects.toThrow(
+      /route\(c0\) = 2, expected a model index in \[0, 2\)/,
+    );
+    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => -1 } })).rejects.toThrow(
+      /route\(c0\) = -1/,
+    );
+    await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => 0.5 } })).rejects.toThrow(
+      /route\(c0\) = 0.5/,
+    );
   });
 });
 
@@ -175,10 +237,33 @@ describe('caption stage with a real captioner', () => {
   afterAll(async () => captioner?.release());
 
   it('records the text the model generates, with and without the clip text', async () => {
-    const real = [clip(0, 'a red circle', 'red circle', null, bytes, cfg.frameSize), clip(1, 'um a blue square', null, null, bytes, cfg.frameSize)];
-    const out = await run({ round: 1, modelVersion: 'v1', writer: { load: [async () => ({ generate: (b, o) => captioner.generate(b, o), score: (b, c) => captioner.score(b, c), release: async () => {} })], route: () => 0, maxLen: 6 } }, real);
-    const frames = new Uint8Array([...real[0]!.frames, ...real[1]!.frames]);
-    const withText = await captioner.generate({ frames, text: real.map((r) => clipText(r, 'synthetic')) }, { maxLen: 6 });
+    const real = [
+      clip(0, 'a red circle', 'red circle', null, bytes, cfg.frameSize),
+      clip(1, 'um a blue square', null, null, bytes, cfg.frameSize),
+    ];
+    const out = await run(
+      {
+        round: 1,
+        modelVersion: 'v1',
+        writer: {
+          load: [
+            async () => ({
+              generate: (b, o) => captioner.generate(b, o),
+              score: (b, c) => captioner.score(b, c),
+              release: async () => {},
+            }),
+          ],
+          route: () => 0,
+          maxLen: 6,
+        },
+      },
+      real,
+    );
+    const frames = new Uint8Array([...real[0].frames, ...real[1].frames]);
+    const withText = await captioner.generate(
+      { frames, text: real.map((r) => clipText(r, 'synthetic')) },
+      { maxLen: 6 },
+    );
     const alone = await captioner.generate({ frames, text: ['', ''] }, { maxLen: 6 });
     out.forEach((r, i) => {
       const want: [string, string][] = [];
@@ -187,8 +272,8 @@ describe('caption stage with a real captioner', () => {
       };
       add('asr', i === 0 ? 'a red circle' : 'um a blue square');
       if (i === 0) add('title', 'red circle');
-      add('synthetic', withText.text[i]!);
-      add('synthetic-frames', alone.text[i]!);
+      add('synthetic', withText.text[i]);
+      add('synthetic-frames', alone.text[i]);
       expect(cands(r)).toEqual(want);
     });
     expect(out.some((r) => r.candidate_sources.includes('synthetic'))).toBe(true);
