@@ -88,7 +88,9 @@ export async function run(): Promise<void> {
     for (let s = 0; s < CLIPS; s += 256) out.set(await rt.embedTexts(w, ids.slice(s, s + 256)), s * cfg.dModel);
     return out;
   });
-  const [, msRank] = await timed(async () => retrievalScores(similarity(video, text, cfg.dModel), CLIPS));
+  const [, msRank] = await timed(() =>
+    Promise.resolve().then(() => retrievalScores(similarity(video, text, cfg.dModel), CLIPS)),
+  );
   const clips = scenes.map((s, i) => ({
     clipId: `c${i}`,
     frames: frames.subarray(i * per, (i + 1) * per),

@@ -135,7 +135,7 @@ export async function run(): Promise<Record<string, unknown>> {
       stages: { frames: { count: COUNT, width: SIZE, height: SIZE } },
     }).stages.frames!;
     console.log(
-      `frames bench: ${nClips} clips × ${COUNT} frames at ${SIZE}x${SIZE}, 640x360 H.264 source, ${cores} cores (${results.cpu})`,
+      `frames bench: ${nClips} clips × ${COUNT} frames at ${SIZE}x${SIZE}, 640x360 H.264 source, ${cores} cores (${String(results.cpu)})`,
     );
 
     // 1. stage vs plain CLI vs naive, on 10 s clips (method auto → seek)

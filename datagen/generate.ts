@@ -79,7 +79,9 @@ export function bundledFfmpegPath(): string {
     const req = createRequire(import.meta.url);
     return (req('@ffmpeg-installer/ffmpeg') as { path: string }).path;
   } catch (e) {
-    throw new Error(`@ffmpeg-installer/ffmpeg is not installed (run \`npm ci\`): ${(e as Error).message}`);
+    throw new Error(`@ffmpeg-installer/ffmpeg is not installed (run \`npm ci\`): ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -104,7 +106,7 @@ async function runPool(tasks: Array<() => Promise<void>>, limit: number): Promis
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failure !== null) throw failure;
+  if (failure !== null) throw failure instanceof Error ? failure : new Error('task failed', { cause: failure });
 }
 
 /**

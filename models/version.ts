@@ -6,6 +6,7 @@
  * manifest and fails with an error that names the offending file.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaptionerConfig, validateConfig } from './captioner/config.js';
@@ -147,7 +148,7 @@ export async function loadVersion(dir: string): Promise<LoadedVersion> {
   if (!existsSync(mpath)) fail(dir, VERSION_FILES.manifest, 'is missing (not a model version directory?)');
   let manifest: VersionManifest;
   try {
-    manifest = JSON.parse(readFileSync(mpath, 'utf8')) as VersionManifest;
+    manifest = JSON.parse(await readFile(mpath, 'utf8')) as VersionManifest;
   } catch (e) {
     fail(dir, VERSION_FILES.manifest, `is not valid JSON (${(e as Error).message})`);
   }

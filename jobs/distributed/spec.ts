@@ -81,7 +81,7 @@ export function parseRunSpec(json: string, runId: string): RunSpec {
   try {
     raw = JSON.parse(json);
   } catch (e) {
-    throw new Error(`run ${runId}: stored spec is not JSON (${(e as Error).message})`);
+    throw new Error(`run ${runId}: stored spec is not JSON (${(e as Error).message})`, { cause: e });
   }
   const r = runSpecSchema.safeParse(raw);
   if (!r.success) {

@@ -186,7 +186,8 @@ export async function waitForRun(opts: WaitOptions): Promise<RunStatus> {
       await new Promise<void>((resolve, reject) => {
         const onAbort = (): void => {
           clearTimeout(t);
-          reject(opts.signal?.reason);
+          const reason: unknown = opts.signal?.reason;
+          reject(reason instanceof Error ? reason : new Error('aborted', { cause: reason }));
         };
         const t = setTimeout(() => {
           opts.signal?.removeEventListener('abort', onAbort);

@@ -32,7 +32,7 @@ export async function readExportDataset(
       const meta = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as { round?: unknown };
       if (typeof meta.round === 'number') round = meta.round;
     } catch (e) {
-      throw new Error(`export ${dir}: metadata.json is not JSON (${(e as Error).message})`);
+      throw new Error(`export ${dir}: metadata.json is not JSON (${(e as Error).message})`, { cause: e });
     }
   }
   const rows: DownstreamRow[] = [];
@@ -137,6 +137,7 @@ export function heldoutSet(
     } catch (e) {
       throw new Error(
         `truth ${truthSource}: clip ${c.clip_id} has attrs_json that is not JSON (${(e as Error).message})`,
+        { cause: e },
       );
     }
     return { clip_id: c.clip_id, truthCaption: t.gt_caption, attrs };

@@ -108,7 +108,11 @@ export async function evaluateHeldout(cap: Captioner, rows: readonly ToyRow[]): 
   const lp = await scoreRows(cap, rows, 'truth');
   let nll = 0;
   let n = 0;
-  for (const r of lp) for (const x of r) ((nll -= x), n++);
+  for (const r of lp)
+    for (const x of r) {
+      nll -= x;
+      n++;
+    }
   return {
     exactMatch: exact,
     cider: ciderD(

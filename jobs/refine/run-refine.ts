@@ -194,7 +194,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     await train({
       set: bootstrapSet,
       outDir: l.bootstrapModel,
-      start: async () => undefined,
+      start: () => Promise.resolve(undefined),
       seed: config.seed,
       trainingDataId: `bootstrap:${configHash}`,
       label: 'bootstrap',

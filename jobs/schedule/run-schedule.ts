@@ -65,7 +65,9 @@ export function startSchedule(config: RefineConfig, opts: ScheduleOptions): Sche
       },
     );
   } catch (e) {
-    throw new Error(`schedule: invalid cron expression ${JSON.stringify(opts.cron)}: ${(e as Error).message}`);
+    throw new Error(`schedule: invalid cron expression ${JSON.stringify(opts.cron)}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   log.info({ cron: opts.cron, next: job.nextRun()?.toISOString() ?? null }, 'schedule started');
   return {

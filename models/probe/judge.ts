@@ -101,6 +101,7 @@ export class Judge {
       } catch (e) {
         throw new Error(
           `judge ${dir}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          { cause: e },
         );
       }
     };
@@ -109,14 +110,14 @@ export class Judge {
       manifest = JSON.parse(read('judge.json').toString('utf8')) as JudgeManifest;
     } catch (e) {
       if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
-      throw new Error(`judge ${dir}: judge.json is not JSON (${(e as Error).message})`);
+      throw new Error(`judge ${dir}: judge.json is not JSON (${(e as Error).message})`, { cause: e });
     }
     if (manifest.format !== JUDGE_FORMAT)
       throw new Error(`judge ${dir}: format ${JSON.stringify(manifest.format)} is not ${JUDGE_FORMAT}`);
     try {
       validateProbeConfig(manifest.config);
     } catch (e) {
-      throw new Error(`judge ${dir}: judge.json: ${(e as Error).message}`);
+      throw new Error(`judge ${dir}: judge.json: ${(e as Error).message}`, { cause: e });
     }
     const bytes = read('weights.bin');
     if (bytes.byteLength % 4 !== 0)
@@ -138,7 +139,9 @@ export class Judge {
       tok = CaptionTokenizer.fromJSON(read('tokenizer.json').toString('utf8'));
     } catch (e) {
       if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
-      throw new Error(`judge ${dir}: tokenizer.json cannot be read as a tokenizer (${(e as Error).message})`);
+      throw new Error(`judge ${dir}: tokenizer.json cannot be read as a tokenizer (${(e as Error).message})`, {
+        cause: e,
+      });
     }
     return new Judge(await ProbeRuntime.open(manifest.config, device), weights, tok, manifest);
   }

@@ -78,9 +78,7 @@ describe('Device', () => {
   });
 
   it('does not hide errors when CPU was not allowed, nor when the CPU session itself fails', async () => {
-    const failing: SessionFactory = async () => {
-      throw new Error('no CUDA');
-    };
+    const failing: SessionFactory = () => Promise.reject(new Error('no CUDA'));
     await expect(new Device({ providers: ['cuda'], warn: () => {} }, failing).session(tinyModel())).rejects.toThrow(
       'no CUDA',
     );

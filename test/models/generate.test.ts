@@ -5,13 +5,13 @@ import { search, type NextTokenLogp } from '../../models/generate.js';
 const V = 5;
 /** A fixed next-token model: p(· | prefix) from a table keyed by the prefix. */
 function table(t: Record<string, number[]>): NextTokenLogp {
-  return async (prefixes) => {
+  return (prefixes) => {
     const out = new Float32Array(prefixes.length * V).fill(-1e9);
     prefixes.forEach((p, r) => {
       const probs = t[p.slice(1).join(',')] ?? [0, 0, 1, 0, 0];
       probs.forEach((q, v) => (out[r * V + v] = q > 0 ? Math.log(q) : -1e9));
     });
-    return out;
+    return Promise.resolve(out);
   };
 }
 

@@ -37,9 +37,9 @@ describe('CaptionTokenizer', () => {
     const again = CaptionTokenizer.fromJSON(tok.toJSON());
     expect(again.vocabSize).toBe(tok.vocabSize);
     expect(await again.encode('the green circle')).toEqual(await tok.encode('the green circle'));
-    expect(JSON.parse(tok.toJSON()).added_tokens.map((t: { content: string }) => t.content)).toEqual([
-      ...SPECIAL_TOKENS,
-    ]);
+    expect(
+      (JSON.parse(tok.toJSON()) as { added_tokens: { content: string }[] }).added_tokens.map((t) => t.content),
+    ).toEqual([...SPECIAL_TOKENS]);
   });
 
   it('rejects bad options and empty corpora', () => {

@@ -18,6 +18,13 @@ function saved(): string {
   return dir;
 }
 
+/** The manifest fields these tests edit. */
+interface ManifestJson {
+  trainingDataId: string;
+  files: Record<string, string>;
+  contentHash: string;
+}
+
 describe('model versions', () => {
   it('saves every file with a manifest and loads back the same model', async () => {
     const model = untrainedTiny();
@@ -64,7 +71,7 @@ describe('model versions', () => {
   it('detects an edited manifest', async () => {
     const dir = saved();
     const p = join(dir, VERSION_FILES.manifest);
-    const m = JSON.parse(readFileSync(p, 'utf8'));
+    const m = JSON.parse(readFileSync(p, 'utf8')) as ManifestJson;
     m.trainingDataId = 'other';
     m.files['weights.bin'] = '0'.repeat(64);
     writeFileSync(p, JSON.stringify(m));
@@ -74,13 +81,13 @@ describe('model versions', () => {
   it('names the tokenizer when it does not match the config (hashes consistent)', async () => {
     const dir = saved();
     const cpath = join(dir, VERSION_FILES.config);
-    const c = JSON.parse(readFileSync(cpath, 'utf8'));
+    const c = JSON.parse(readFileSync(cpath, 'utf8')) as { config: { vocabSize: number } };
     c.config.vocabSize += 1;
     writeFileSync(cpath, JSON.stringify(c));
     // Re-sign the manifest so only the mismatch remains.
     const { createHash } = await import('node:crypto');
     const mpath = join(dir, VERSION_FILES.manifest);
-    const m = JSON.parse(readFileSync(mpath, 'utf8'));
+    const m = JSON.parse(readFileSync(mpath, 'utf8')) as ManifestJson;
     m.files[VERSION_FILES.config] = createHash('sha256').update(readFileSync(cpath)).digest('hex');
     m.contentHash = createHash('sha256')
       .update(

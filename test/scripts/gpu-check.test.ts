@@ -22,13 +22,12 @@ describe('scripts/gpu-check', () => {
       requested: string;
       used: string;
       train_step_ms?: number;
+      caption_batch_ms?: number;
     }[];
     expect(rows.map((r) => r.requested)).toEqual(['cuda', 'webgpu', 'cpu']);
-    expect(rows[2]).toMatchObject({
-      used: 'cpu',
-      train_step_ms: expect.any(Number),
-      caption_batch_ms: expect.any(Number),
-    });
+    expect(rows[2].used).toBe('cpu');
+    expect(typeof rows[2].train_step_ms).toBe('number');
+    expect(typeof rows[2].caption_batch_ms).toBe('number');
   });
 
   it('refuses an unknown provider, quoting it', async () => {

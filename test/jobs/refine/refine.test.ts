@@ -144,7 +144,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       expect(c).toEqual({
         n: BigInt(exported.metadata.rows),
         ids: BigInt(exported.metadata.rows),
-        wmin: expect.any(Number),
+        wmin: expect.any(Number) as unknown,
         r: 2,
       });
       expect(c.wmin as number).toBeGreaterThan(0);
