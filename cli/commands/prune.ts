@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import { parseDuration, parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
+import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
 
-interface PruneFlags {
+interface PruneFlags extends CredentialFlags {
   queue: QueueConnection;
   run?: string;
   olderThan?: number;
@@ -22,6 +23,8 @@ export function register(program: Command): void {
       'Remove the queues of finished distributed runs (done or failed) from Redis; `flywheel status` still shows their final state',
     )
     .requiredOption('--queue <url>', 'Redis server holding the queues, e.g. redis://host:6379', parseQueueUrl)
+    .addOption(passwordFileOption())
+    .addOption(caOption())
     .option('--run <id>', 'prune this run only (refused while it is still running); default: every finished run')
     .option(
       '--older-than <duration>',
@@ -43,10 +46,11 @@ finished run leaves in Redis is its (mostly empty) queues and its record. Run th
 Shared storage (outputs, ledgers) is never touched; re-running a pruned run skips its committed shards.`,
     )
     .action(async (o: PruneFlags) => {
+      const queue = queueConnection(o.queue, o);
       // loaded here, not at registration: every flywheel call registers every sub-command
       const { formatPruneResult, pruneRuns } = await import('../../jobs/distributed/prune.js');
       const results = await pruneRuns({
-        connection: o.queue,
+        connection: queue,
         ...(o.run !== undefined ? { runId: o.run } : {}),
         ...(o.olderThan !== undefined ? { olderThanMs: o.olderThan } : {}),
         ...(o.deleteRecord ? { deleteRecord: true } : {}),
@@ -59,7 +63,7 @@ Shared storage (outputs, ledgers) is never touched; re-running a pruned run skip
       const pruned = results.filter((r) => r.action !== 'skipped').length;
       const lines = [
         ...results.map(formatPruneResult),
-        `${o.dryRun ? 'would prune' : 'pruned'} ${pruned} run(s), skipped ${results.length - pruned} (${o.queue.url})`,
+        `${o.dryRun ? 'would prune' : 'pruned'} ${pruned} run(s), skipped ${results.length - pruned} (${queue.url})`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });

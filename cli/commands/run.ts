@@ -3,6 +3,8 @@
  * writing one Parquet file per stage per shard into the run dir.
  */
 import type { Command } from 'commander';
+import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
+import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
 
 const example = `{
   "run_dir": "runs/demo",            // outputs + ledger; re-run with the same dir to resume
@@ -22,7 +24,10 @@ export function register(program: Command): void {
     .option(
       '--queue <url>',
       'run on `flywheel worker` processes: queue the shard tasks on this Redis server (redis://host:port); see docs/distributed.md',
+      parseQueueUrl,
     )
+    .addOption(passwordFileOption())
+    .addOption(caOption())
     .option('--detach', 'with --queue: return once the run is queued (follow it with `flywheel status`)')
     .addHelpText(
       'after',
@@ -38,41 +43,43 @@ Outputs (in run_dir):
 
 Inspect any output with: flywheel inspect <file.parquet>`,
     )
-    .action(async (configPath: string, o: { log?: string; queue?: string; detach?: boolean }) => {
-      // imported here, not at the top: every `flywheel` invocation loads every command module
-      const { loadConfig } = await import('../../schemas/config.js');
-      const config = await loadConfig(configPath);
-      if (o.queue !== undefined) {
-        const { queueRunCommand } = await import('../../jobs/distributed/config-run.js');
-        return queueRunCommand(config, { queue: o.queue, ...(o.detach ? { detach: true } : {}) });
-      }
-      if (o.detach) throw new Error('--detach needs --queue');
-      if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json')
-        throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
-      const [{ runConfig }, { BarReporter, JsonReporter }] = await Promise.all([
-        import('../../pipeline/job.js'),
-        import('../../pipeline/reporter.js'),
-      ]);
-      const useBars = o.log ? o.log === 'bars' : Boolean(process.stderr.isTTY);
-      const reporter = useBars ? new BarReporter() : new JsonReporter();
-      const abort = new AbortController();
-      const onSignal = (): void =>
-        abort.abort(new Error('interrupted (SIGINT/SIGTERM); re-run the same command to resume'));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const { summary, meta, processed } = await runConfig(config, { reporter, signal: abort.signal });
-        const lines = [
-          `run ${meta.run_id} in ${config.run_dir}: ${summary.shards_done}/${summary.shards} shards done (${processed} this time), ${meta.manifest.clips} clips, ${summary.manifest_errors} manifest errors`,
-          ...Object.entries(summary.stages).map(
-            ([name, c]) =>
-              `  ${name}: ${c.rows_in} rows in, ${c.rows_out} rows out, ${c.errors} errors, ${c.seconds.toFixed(1)} s, ${c.rows_per_s.toFixed(1)} rows/s`,
-          ),
-        ];
-        process.stdout.write(`${lines.join('\n')}\n`);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    });
+    .action(
+      async (configPath: string, o: CredentialFlags & { log?: string; queue?: QueueConnection; detach?: boolean }) => {
+        // imported here, not at the top: every `flywheel` invocation loads every command module
+        const { loadConfig } = await import('../../schemas/config.js');
+        const config = await loadConfig(configPath);
+        if (o.queue !== undefined) {
+          const { queueRunCommand } = await import('../../jobs/distributed/config-run.js');
+          return queueRunCommand(config, { queue: queueConnection(o.queue, o), ...(o.detach ? { detach: true } : {}) });
+        }
+        if (o.detach) throw new Error('--detach needs --queue');
+        if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json')
+          throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
+        const [{ runConfig }, { BarReporter, JsonReporter }] = await Promise.all([
+          import('../../pipeline/job.js'),
+          import('../../pipeline/reporter.js'),
+        ]);
+        const useBars = o.log ? o.log === 'bars' : Boolean(process.stderr.isTTY);
+        const reporter = useBars ? new BarReporter() : new JsonReporter();
+        const abort = new AbortController();
+        const onSignal = (): void =>
+          abort.abort(new Error('interrupted (SIGINT/SIGTERM); re-run the same command to resume'));
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const { summary, meta, processed } = await runConfig(config, { reporter, signal: abort.signal });
+          const lines = [
+            `run ${meta.run_id} in ${config.run_dir}: ${summary.shards_done}/${summary.shards} shards done (${processed} this time), ${meta.manifest.clips} clips, ${summary.manifest_errors} manifest errors`,
+            ...Object.entries(summary.stages).map(
+              ([name, c]) =>
+                `  ${name}: ${c.rows_in} rows in, ${c.rows_out} rows out, ${c.errors} errors, ${c.seconds.toFixed(1)} s, ${c.rows_per_s.toFixed(1)} rows/s`,
+            ),
+          ];
+          process.stdout.write(`${lines.join('\n')}\n`);
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      },
+    );
 }

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
+import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
 
 /** Adds the `status` sub-command. */
 export function register(program: Command): void {
@@ -13,20 +14,22 @@ export function register(program: Command): void {
       'Show the progress of distributed runs (flywheel run --queue): per step shards waiting/active/done/failed, workers seen',
     )
     .requiredOption('--queue <url>', 'Redis server holding the queues, e.g. redis://host:6379', parseQueueUrl)
+    .addOption(passwordFileOption())
+    .addOption(caOption())
     .option('--run <id>', 'one run (default: every run the server knows, newest first)')
     .option('--json', 'print JSON instead of text')
-    .action(async (o: { queue: QueueConnection; run?: string; json?: boolean }) => {
+    .action(async (o: CredentialFlags & { queue: QueueConnection; run?: string; json?: boolean }) => {
+      const queue = queueConnection(o.queue, o);
       // loaded here, not at registration: every flywheel call registers every sub-command
       const [{ formatStatus }, { listRuns, runStatus }] = await Promise.all([
         import('../../jobs/distributed/config-run.js'),
         import('../../jobs/distributed/status.js'),
       ]);
       const runs = o.run
-        ? [await runStatus({ connection: o.queue, runId: o.run })]
-        : await listRuns({ connection: o.queue });
+        ? [await runStatus({ connection: queue, runId: o.run })]
+        : await listRuns({ connection: queue });
       if (o.json) process.stdout.write(`${JSON.stringify(o.run ? runs[0] : runs, null, 2)}\n`);
-      else
-        process.stdout.write(runs.length ? `${runs.map(formatStatus).join('\n\n')}\n` : `no runs in ${o.queue.url}\n`);
+      else process.stdout.write(runs.length ? `${runs.map(formatStatus).join('\n\n')}\n` : `no runs in ${queue.url}\n`);
       if (o.run && runs[0]?.state === 'failed') process.exitCode = 1;
     });
 }

@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import { intOption } from '../options.js';
+import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
 import type { ResourceClass } from '../../jobs/distributed/names.js';
 import { parseQueueUrl, parseResources, type QueueConnection } from '../../jobs/distributed/options.js';
 
-interface WorkerFlags {
+interface WorkerFlags extends CredentialFlags {
   queue: QueueConnection;
   resources?: ResourceClass[];
   concurrency: number;
@@ -27,6 +28,8 @@ export function register(program: Command): void {
       'Run the shard tasks of queued runs (flywheel run --queue) from Redis; start as many workers, on as many machines, as you like',
     )
     .requiredOption('--queue <url>', 'Redis server holding the queues, e.g. redis://host:6379', parseQueueUrl)
+    .addOption(passwordFileOption())
+    .addOption(caOption())
     .option(
       '--resources <list>',
       'what this worker can run: "cpu" (default), "gpu" or "gpu,cpu"; GPU stages only go to GPU workers',
@@ -60,6 +63,7 @@ Every worker must see the run directory, manifest and media at the same paths as
 ran \`flywheel run --queue\` (a shared filesystem). Progress: flywheel status --queue <url>.`,
     )
     .action(async (o: WorkerFlags) => {
+      const queue = queueConnection(o.queue, o);
       // loaded here, not at registration: every flywheel call registers every sub-command
       const [{ default: pino }, { configStageFactory }, { startWorker }] = await Promise.all([
         import('pino'),
@@ -68,7 +72,7 @@ ran \`flywheel run --queue\` (a shared filesystem). Progress: flywheel status --
       ]);
       const log = pino({ name: 'flywheel-worker' }, pino.destination(2));
       const worker = startWorker({
-        connection: o.queue,
+        connection: queue,
         stages: configStageFactory,
         resources: o.resources ?? ['cpu'],
         concurrency: o.concurrency,
@@ -81,7 +85,7 @@ ran \`flywheel run --queue\` (a shared filesystem). Progress: flywheel status --
         onTask: (e) => (e.type === 'start' ? log.debug({ ...e }, 'task start') : log.info({ ...e }, `task ${e.type}`)),
       });
       await worker.ready;
-      log.info({ worker: worker.id, resources: worker.resources, queue: o.queue.url }, 'worker ready');
+      log.info({ worker: worker.id, resources: worker.resources, queue: queue.url }, 'worker ready');
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
           log.info({ signal }, 'shutting down: finishing or handing back running tasks');

@@ -6,7 +6,7 @@
  */
 import { type Config, outputAffectingConfig, parseConfig } from '../../schemas/config.js';
 import { stagesFromConfig } from '../../stages/index.js';
-import { parseQueueUrl, type QueueConnection } from './connection.js';
+import type { QueueConnection } from './connection.js';
 import { type EnqueuedRun, enqueueRun } from './enqueue.js';
 import { SystemicError, messageOf } from './errors.js';
 import type { RetryPolicy } from './spec.js';
@@ -95,9 +95,9 @@ export function formatStatus(s: RunStatus): string {
  */
 export async function queueRunCommand(
   config: Config,
-  flags: { readonly queue: string; readonly detach?: boolean; readonly signal?: AbortSignal },
+  flags: { readonly queue: QueueConnection; readonly detach?: boolean; readonly signal?: AbortSignal },
 ): Promise<void> {
-  const connection = parseQueueUrl(flags.queue);
+  const connection = flags.queue;
   let last = '';
   const { run, status } = await runConfigOnQueue(config, {
     connection,

@@ -17,9 +17,13 @@ export interface CliResult {
 /** Starts `flywheel <args>`; `onStderr` sees stderr as it arrives (e.g. to kill mid-run). */
 export function startCli(
   args: readonly string[],
-  opts: { cwd?: string; onStderr?: (chunk: string, child: ChildProcess) => void } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; onStderr?: (chunk: string, child: ChildProcess) => void } = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [flywheelBin, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [flywheelBin, ...args], {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -34,7 +38,10 @@ export function startCli(
 }
 
 /** Runs `flywheel <args>` to completion. */
-export function runCli(args: readonly string[], opts: { cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return startCli(args, opts).done;
 }
 

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 
 /** A running private Redis server. */
 export interface RedisHandle {
+  /** `redis://127.0.0.1:port`, or `rediss://localhost:port` for a TLS server; never with a password. */
   url: string;
+  /** The server's data directory (where SAVE writes dump.rdb). */
+  dir: string;
   port: number;
   stop(): Promise<void>;
 }
@@ -56,10 +59,30 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   }
 }
 
+/** PEM files for a TLS server: its certificate and key, and the CA that signed it. */
+export interface RedisTlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
+/** Options of {@link startRedis}: a `requirepass` password and/or TLS only (no plain port). */
+export interface RedisServerOptions {
+  readonly password?: string;
+  readonly tls?: RedisTlsFiles;
+}
+
 /** Starts redis-server without persistence on a free loopback port. */
-export async function startRedis(): Promise<RedisHandle> {
+export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'flywheel-redis-'));
+  const extra = [
+    ...(opts.password !== undefined ? ['--requirepass', opts.password] : []),
+    ...(opts.tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', opts.tls.cert, '--tls-key-file', opts.tls.key]
+      : []),
+    ...(opts.tls ? ['--tls-ca-cert-file', opts.tls.ca, '--tls-auth-clients', 'no'] : []),
+  ];
   const child = spawn(
     'redis-server',
     [
@@ -75,12 +98,14 @@ export async function startRedis(): Promise<RedisHandle> {
       dir,
       '--protected-mode',
       'yes',
+      ...extra,
     ],
     { stdio: 'ignore' },
   );
   await waitForPort(port, child, 10_000);
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: opts.tls ? `rediss://localhost:${port}` : `redis://127.0.0.1:${port}`,
+    dir,
     port,
     async stop() {
       if (child.exitCode === null) {

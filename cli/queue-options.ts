@@ -1,0 +1,34 @@
+/**
+ * The credential flags every queue command shares (`--queue-password-file`, `--queue-ca`), and the
+ * step that folds them and `$FLYWHEEL_REDIS_PASSWORD` into the parsed `--queue` connection.
+ */
+import { Option } from 'commander';
+import { PASSWORD_ENV } from '../jobs/distributed/credentials.js';
+import { withCredentials, type QueueConnection } from '../jobs/distributed/options.js';
+
+/** The parsed flags {@link passwordFileOption} and {@link caOption} add. */
+export interface CredentialFlags {
+  readonly queuePasswordFile?: string;
+  readonly queueCa?: string;
+}
+
+/** `--queue-password-file <path>`: the password from a file, so it stays out of shell history and `ps`. */
+export function passwordFileOption(): Option {
+  return new Option(
+    '--queue-password-file <path>',
+    `file whose first line is the Redis password (instead of the URL or $${PASSWORD_ENV})`,
+  );
+}
+
+/** `--queue-ca <path>`: the CA bundle for a `rediss://` server signed by a private CA. */
+export function caOption(): Option {
+  return new Option('--queue-ca <path>', 'PEM CA bundle that signed the rediss:// server certificate');
+}
+
+/** The connection with its password (URL, then file, then environment) and CA attached. */
+export function queueConnection(queue: QueueConnection, flags: CredentialFlags): QueueConnection {
+  return withCredentials(queue, {
+    ...(flags.queuePasswordFile !== undefined ? { passwordFile: flags.queuePasswordFile } : {}),
+    ...(flags.queueCa !== undefined ? { caFile: flags.queueCa } : {}),
+  });
+}
