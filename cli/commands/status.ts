@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .action(async (o: { queue: QueueConnection; run?: string; json?: boolean }) => {
       // loaded here, not at registration: every flywheel call registers every sub-command
       const [{ formatStatus }, { listRuns, runStatus }] = await Promise.all([
-        import('../../jobs/distributed/config-run.js'),
+        import('../format-status.js'),
         import('../../jobs/distributed/status.js'),
       ]);
       const runs = o.run
