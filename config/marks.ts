@@ -17,16 +17,21 @@ export interface FieldMark {
 
 const marks = z.registry<FieldMark, z.ZodType>();
 
+/** Marks live on schema instances: one instance shared by two fields would carry the last mark for both. */
+function mark<S extends z.ZodType>(schema: S, m: FieldMark): S {
+  if (marks.has(schema)) throw new Error('this schema instance is already marked; mark a fresh one per field');
+  marks.add(schema, m);
+  return schema;
+}
+
 /** Marks a field (or a whole sub-object) as output-affecting: it is hashed, and a resume must keep it. */
 export function hashed<S extends z.ZodType>(schema: S, opts: { path?: boolean } = {}): S {
-  marks.add(schema, { hashed: true, path: opts.path ?? false });
-  return schema;
+  return mark(schema, { hashed: true, path: opts.path ?? false });
 }
 
 /** Marks a field (or a whole sub-object) as not hashed: a resume may change it (cores, devices, binaries, run dir). */
 export function unhashed<S extends z.ZodType>(schema: S, opts: { path?: boolean } = {}): S {
-  marks.add(schema, { hashed: false, path: opts.path ?? false });
-  return schema;
+  return mark(schema, { hashed: false, path: opts.path ?? false });
 }
 
 /** The schema under optional/default/prefault/nullable wrappers, with the first mark met on the way. */

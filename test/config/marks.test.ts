@@ -128,6 +128,11 @@ describe('marks', () => {
     expect(() => hashedPart(schema, { a: 1, nested: { b: 'x', c: 2 } })).toThrow(/nested\.c/);
   });
 
+  it('refuse to mark one schema instance twice (two fields would share one mark)', () => {
+    const shared = hashed(z.number());
+    expect(() => unhashed(shared)).toThrow(/already marked/);
+  });
+
   it('project only the hashed fields, dropping absent ones, through defaults and optional wrappers', () => {
     const schema = z.object({
       a: hashed(z.number()).default(1),
