@@ -19,7 +19,8 @@ import { enqueueConfig } from '../jobs/distributed/config-run.js';
 import { waitForRun } from '../jobs/distributed/index.js';
 import { runConfig } from '../pipeline/job.js';
 import { JsonReporter } from '../pipeline/reporter.js';
-import { loadConfig } from '../schemas/config.js';
+import { loadConfigFile } from '../config/load.js';
+import { configSchema } from '../config/run.js';
 import { resolveBinaries } from '../stages/frames/ffmpeg.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 
@@ -133,7 +134,7 @@ export async function run(workerCounts: readonly number[] = [1, 2, 3]): Promise<
         const workers = await Promise.all(Array.from({ length: n }, () => startWorker(redis.url)));
         try {
           loads.push(loadavg()[0]);
-          const config = await loadConfig(await writeConfig(`queue-${n}-${runs++}`));
+          const config = await loadConfigFile(configSchema, await writeConfig(`queue-${n}-${runs++}`));
           const t0 = performance.now();
           const queued = await enqueueConfig(config, { url: redis.url });
           const status = await waitForRun({ connection: { url: redis.url }, runId: queued.runId, pollMs: 100 });
@@ -144,7 +145,7 @@ export async function run(workerCounts: readonly number[] = [1, 2, 3]): Promise<
           await Promise.all(workers.map(stopWorker));
         }
       }
-      const config = await loadConfig(await writeConfig(`local-${runs++}`));
+      const config = await loadConfigFile(configSchema, await writeConfig(`local-${runs++}`));
       const t0 = performance.now();
       await runConfig(config, { reporter: new JsonReporter(pino({ level: 'silent' })) });
       keep('local', (performance.now() - t0) / 1000);

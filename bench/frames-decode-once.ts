@@ -9,7 +9,7 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import type { FramesConfig } from '../schemas/config.js';
+import type { FramesConfig } from '../config/frames.js';
 import type { FfmpegBinaries } from '../stages/frames/ffmpeg.js';
 import { DECODE_ONCE_MAX_GAP_S } from '../stages/frames/sampling.js';
 import { extractVideoFrames, type FramesClip } from '../stages/frames/video-frames.js';

@@ -6,7 +6,7 @@
 import pino from 'pino';
 import { runConfig } from '../pipeline/job.js';
 import { JsonReporter } from '../pipeline/reporter.js';
-import { parseConfig } from '../schemas/config.js';
+import { parseConfig } from '../config/run.js';
 
 const [manifest, mediaRoot, runDir] = process.argv.slice(2);
 if (!manifest || !mediaRoot || !runDir) throw new Error('usage: frames-rss-child.ts <manifest> <media_root> <run_dir>');

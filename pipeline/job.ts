@@ -1,5 +1,6 @@
 /** Running a validated config on this machine: build its stages and hand them to the local runner. */
-import { type Config, outputAffectingConfig } from '../schemas/config.js';
+import { hashedPart } from '../config/marks.js';
+import { type Config, configSchema } from '../config/run.js';
 import { stagesFromConfig } from '../stages/index.js';
 import type { RunReporter } from './reporter.js';
 import { type LocalRunResult, runLocal } from './runner.js';
@@ -16,7 +17,7 @@ export function runConfig(
     round: config.round,
     shardConcurrency: config.shard_concurrency,
     stages: stagesFromConfig(config),
-    config: outputAffectingConfig(config),
+    config: hashedPart(configSchema, config),
     ...(opts.reporter ? { reporter: opts.reporter } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

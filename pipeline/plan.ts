@@ -34,7 +34,7 @@ export interface PlanInput {
   readonly shardSize: number;
   readonly round: number;
   readonly stages: readonly AnyStage[];
-  /** The output-affecting part of the config (see `outputAffectingConfig`). */
+  /** The hashed part of the config (see `hashedPart` in `config/marks.ts`). */
   readonly config: unknown;
 }
 

@@ -1,9 +1,9 @@
 /**
  * The stages a config turns on, built explicitly in pipeline order (no registry, no import side
- * effects). A new stage adds its config object under `stages` in `schemas/config.ts` and one line here.
+ * effects). A new stage adds its config object under `stages` in `config/run.ts` and one line here.
  */
 import type { AnyStage } from '../pipeline/stage.js';
-import type { Config } from '../schemas/config.js';
+import type { Config } from '../config/run.js';
 import { framesStage } from './frames/index.js';
 
 /** Builds the stage list for a config, in pipeline order. */

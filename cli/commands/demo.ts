@@ -51,12 +51,14 @@ export function register(program: Command): void {
       }) => {
         const { runDemo } = await import('../../jobs/demo/run-demo.js');
         const { formatRounds } = await import('../format-rounds.js');
+        const { cliReporter } = await import('../reporters.js');
         const t0 = performance.now();
         const r = await runDemo({
           dir: o.dir,
           clips: o.clips,
           rounds: o.rounds,
           seed: o.seed,
+          reporter: () => cliReporter(),
           ...(o.policy ? { policy: o.policy } : {}),
           ...(o.scorer ? { scorer: o.scorer } : {}),
         });

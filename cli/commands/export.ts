@@ -1,5 +1,6 @@
 /** `flywheel export <run_dir>`: write the cleaned, versioned dataset of a round as Parquet. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { intOption } from '../options.js';
 
 /** Adds the `export` sub-command. */
 export function register(program: Command): void {
@@ -9,12 +10,7 @@ export function register(program: Command): void {
       'Export the refined dataset of a refine job (latest finished round by default) as Parquet + metadata.json',
     )
     .argument('<run_dir>', 'the refine job directory')
-    .option('--round <k>', 'round to export (default: latest finished)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0)
-        throw new InvalidArgumentError(`--round must be a non-negative integer (got ${JSON.stringify(v)})`);
-      return n;
-    })
+    .option('--round <k>', 'round to export (default: latest finished)', intOption('round', 0))
     .option('--format <fmt>', 'output format (only "parquet")', 'parquet')
     .option('--out <dir>', 'output directory (default: <run_dir>/exports/round-<k>)')
     .action(async (runDir: string, o: { round?: number; format: string; out?: string }) => {

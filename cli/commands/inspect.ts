@@ -1,6 +1,7 @@
 /** `flywheel inspect <parquet>`: schema, row count, file metadata and the first rows of any Parquet file. */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { intOption } from '../options.js';
 
 /** Adds the `inspect` sub-command. */
 export function register(program: Command): void {
@@ -8,17 +9,7 @@ export function register(program: Command): void {
     .command('inspect')
     .description('Show the schema, row count and first rows of a Parquet file (any flywheel output or manifest)')
     .argument('<parquet>', 'a .parquet file, e.g. runs/demo/frames/shard-00000.parquet')
-    .option(
-      '-n, --rows <n>',
-      'rows to show',
-      (v: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 0)
-          throw new Error(`--rows must be a non-negative integer (got ${JSON.stringify(v)})`);
-        return n;
-      },
-      5,
-    )
+    .option('-n, --rows <n>', 'rows to show', intOption('rows', 0), 5)
     .addHelpText(
       'after',
       '\nBinary columns (frame pixels) are shown as their byte length; long strings are cut at 80 characters.',
@@ -28,9 +19,11 @@ export function register(program: Command): void {
       try {
         bytes = await readFile(path);
       } catch (e) {
-        throw new Error(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new Error(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+          cause: e,
+        });
       }
-      const { inspectParquet } = await import('../../pipeline/inspect.js'); // lazy: keeps `flywheel --help` fast
+      const { inspectParquet } = await import('../inspect-parquet.js'); // lazy: keeps `flywheel --help` fast
       process.stdout.write(await inspectParquet(path, bytes, o.rows));
     });
 }

@@ -39,7 +39,7 @@ function readReport(file: string): ExperimentReport {
   try {
     r = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file}: cannot read a noise-exp report (${(e as Error).message})`);
+    throw new Error(`${file}: cannot read a noise-exp report (${(e as Error).message})`, { cause: e });
   }
   const ok =
     typeof r === 'object' &&

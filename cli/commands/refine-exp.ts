@@ -18,7 +18,7 @@ function readReport(file: string): RefineExperimentReport {
   try {
     r = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file}: cannot read a refine-exp report (${(e as Error).message})`);
+    throw new Error(`${file}: cannot read a refine-exp report (${(e as Error).message})`, { cause: e });
   }
   if (!(typeof r === 'object' && r !== null && 'kind' in r && r.kind === 'flywheel-refine-experiment/1'))
     throw new Error(`${file}: not a refine-exp report (expected the JSON that \`refine-exp --out\` writes)`);

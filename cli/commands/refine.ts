@@ -26,16 +26,18 @@ export function register(program: Command): void {
       `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`,
     )
     .action(async (path: string) => {
-      const { loadRefineConfig } = await import('../../jobs/refine/config.js');
+      const { loadConfigFile } = await import('../../config/load.js');
+      const { refineConfigSchema } = await import('../../config/refine.js');
       const { runRefine } = await import('../../jobs/refine/run-refine.js');
       const { formatRounds } = await import('../format-rounds.js');
-      const config = await loadRefineConfig(path);
+      const { cliReporter } = await import('../reporters.js');
+      const config = await loadConfigFile(refineConfigSchema, path);
       const abort = new AbortController();
       const stop = (): void => abort.abort(new Error('interrupted; re-run the same command to resume'));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const r = await runRefine(config, { signal: abort.signal });
+        const r = await runRefine(config, { signal: abort.signal, reporter: () => cliReporter() });
         process.stdout.write(`${formatRounds(r.rounds)}\nfinal model: ${r.finalModelDir}\n`);
       } finally {
         process.off('SIGINT', stop);

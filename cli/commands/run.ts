@@ -3,8 +3,10 @@
  * writing one Parquet file per stage per shard into the run dir.
  */
 import type { Command } from 'commander';
+import type { Config } from '../../config/run.js';
 import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
 import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
+import type { LogMode } from '../reporters.js';
 
 const example = `{
   "run_dir": "runs/demo",            // outputs + ledger; re-run with the same dir to resume
@@ -46,40 +48,73 @@ Inspect any output with: flywheel inspect <file.parquet>`,
     .action(
       async (configPath: string, o: CredentialFlags & { log?: string; queue?: QueueConnection; detach?: boolean }) => {
         // imported here, not at the top: every `flywheel` invocation loads every command module
-        const { loadConfig } = await import('../../schemas/config.js');
-        const config = await loadConfig(configPath);
-        if (o.queue !== undefined) {
-          const { queueRunCommand } = await import('../../jobs/distributed/config-run.js');
-          return queueRunCommand(config, { queue: queueConnection(o.queue, o), ...(o.detach ? { detach: true } : {}) });
-        }
+        const [{ loadConfigFile }, { configSchema }] = await Promise.all([
+          import('../../config/load.js'),
+          import('../../config/run.js'),
+        ]);
+        const config = await loadConfigFile(configSchema, configPath);
+        if (o.queue !== undefined) return runOnQueue(config, queueConnection(o.queue, o), o.detach === true);
         if (o.detach) throw new Error('--detach needs --queue');
         if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json')
           throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
-        const [{ runConfig }, { BarReporter, JsonReporter }] = await Promise.all([
-          import('../../pipeline/job.js'),
-          import('../../pipeline/reporter.js'),
-        ]);
-        const useBars = o.log ? o.log === 'bars' : Boolean(process.stderr.isTTY);
-        const reporter = useBars ? new BarReporter() : new JsonReporter();
-        const abort = new AbortController();
-        const onSignal = (): void =>
-          abort.abort(new Error('interrupted (SIGINT/SIGTERM); re-run the same command to resume'));
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        try {
-          const { summary, meta, processed } = await runConfig(config, { reporter, signal: abort.signal });
-          const lines = [
-            `run ${meta.run_id} in ${config.run_dir}: ${summary.shards_done}/${summary.shards} shards done (${processed} this time), ${meta.manifest.clips} clips, ${summary.manifest_errors} manifest errors`,
-            ...Object.entries(summary.stages).map(
-              ([name, c]) =>
-                `  ${name}: ${c.rows_in} rows in, ${c.rows_out} rows out, ${c.errors} errors, ${c.seconds.toFixed(1)} s, ${c.rows_per_s.toFixed(1)} rows/s`,
-            ),
-          ];
-          process.stdout.write(`${lines.join('\n')}\n`);
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-        }
+        return runHere(config, o.log);
       },
     );
+}
+
+/** Runs the config on this machine with progress on stderr, then prints the summary. */
+async function runHere(config: Config, log: LogMode | undefined): Promise<void> {
+  const [{ runConfig }, { cliReporter }] = await Promise.all([
+    import('../../pipeline/job.js'),
+    import('../reporters.js'),
+  ]);
+  const abort = new AbortController();
+  const onSignal = (): void =>
+    abort.abort(new Error('interrupted (SIGINT/SIGTERM); re-run the same command to resume'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const { summary, meta, processed } = await runConfig(config, { reporter: cliReporter(log), signal: abort.signal });
+    const lines = [
+      `run ${meta.run_id} in ${config.run_dir}: ${summary.shards_done}/${summary.shards} shards done (${processed} this time), ${meta.manifest.clips} clips, ${summary.manifest_errors} manifest errors`,
+      ...Object.entries(summary.stages).map(
+        ([name, c]) =>
+          `  ${name}: ${c.rows_in} rows in, ${c.rows_out} rows out, ${c.errors} errors, ${c.seconds.toFixed(1)} s, ${c.rows_per_s.toFixed(1)} rows/s`,
+      ),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * The `--queue` branch: queue the run, print where to follow it, and (unless `detach`) print
+ * progress while it runs and the final status. A failed run sets exit code 1.
+ */
+async function runOnQueue(config: Config, connection: QueueConnection, detach: boolean): Promise<void> {
+  const [{ runConfigOnQueue }, { formatStatus }] = await Promise.all([
+    import('../../jobs/distributed/config-run.js'),
+    import('../format-status.js'),
+  ]);
+  let last = '';
+  const { run, status } = await runConfigOnQueue(config, {
+    connection,
+    ...(detach ? { detach: true } : {}),
+    onStatus: (s) => {
+      const line = s.steps.map((st) => `${st.name} ${st.done}/${st.shards}`).join(', ');
+      if (line !== last)
+        process.stderr.write(
+          `run ${s.run_id}: ${line}${s.workers.length ? ` (${s.workers.length} workers)` : ' (waiting for workers: flywheel worker --queue ...)'}\n`,
+        );
+      last = line;
+    },
+  });
+  process.stdout.write(
+    `queued run ${run.runId} (${run.meta.shards.length} shards${run.resumed ? ', resumed' : ''}) on ${connection.url}; follow with: flywheel status --queue ${connection.url} --run ${run.runId}\n`,
+  );
+  if (!status) return;
+  process.stdout.write(`${formatStatus(status)}\n`);
+  if (status.state !== 'done') process.exitCode = 1;
 }

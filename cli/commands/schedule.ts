@@ -1,14 +1,6 @@
 /** `flywheel schedule --cron "<expr>" <config>`: incremental batches of new clips on a schedule. */
-import { InvalidArgumentError, type Command } from 'commander';
-
-const nonNegInt =
-  (name: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0)
-      throw new InvalidArgumentError(`--${name} must be a non-negative integer (got ${JSON.stringify(v)})`);
-    return n;
-  };
+import type { Command } from 'commander';
+import { intOption } from '../options.js';
 
 /** Adds the `schedule` sub-command. */
 export function register(program: Command): void {
@@ -23,17 +15,20 @@ export function register(program: Command): void {
     .option(
       '--retrain-every <k>',
       'retrain the model on the kept rows every k ticks (0 = never)',
-      nonNegInt('retrain-every'),
+      intOption('retrain-every', 0),
       0,
     )
-    .option('--max-ticks <n>', 'exit after n ticks', nonNegInt('max-ticks'))
+    .option('--max-ticks <n>', 'exit after n ticks', intOption('max-ticks', 0))
     .action(async (path: string, o: { cron?: string; once?: boolean; retrainEvery: number; maxTicks?: number }) => {
-      const { loadRefineConfig } = await import('../../jobs/refine/config.js');
+      const { loadConfigFile } = await import('../../config/load.js');
+      const { refineConfigSchema } = await import('../../config/refine.js');
+      const { cliReporter } = await import('../reporters.js');
       const { startSchedule } = await import('../../jobs/schedule/run-schedule.js');
       const { runTick } = await import('../../jobs/schedule/tick.js');
-      const config = await loadRefineConfig(path);
+      const config = await loadConfigFile(refineConfigSchema, path);
+      const reporter = (): ReturnType<typeof cliReporter> => cliReporter();
       if (o.once) {
-        const r = await runTick(config, { retrainEvery: o.retrainEvery });
+        const r = await runTick(config, { retrainEvery: o.retrainEvery, reporter });
         process.stdout.write(`${JSON.stringify(r)}\n`);
         return;
       }
@@ -41,6 +36,7 @@ export function register(program: Command): void {
       const h = startSchedule(config, {
         cron: o.cron,
         retrainEvery: o.retrainEvery,
+        reporter,
         ...(o.maxTicks !== undefined ? { maxTicks: o.maxTicks } : {}),
         onTick: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
       });

@@ -22,7 +22,7 @@ export function register(program: Command): void {
       const queue = queueConnection(o.queue, o);
       // loaded here, not at registration: every flywheel call registers every sub-command
       const [{ formatStatus }, { listRuns, runStatus }] = await Promise.all([
-        import('../../jobs/distributed/config-run.js'),
+        import('../format-status.js'),
         import('../../jobs/distributed/status.js'),
       ]);
       const runs = o.run

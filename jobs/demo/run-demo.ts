@@ -11,7 +11,7 @@ import type { RunReporter } from '../../pipeline/reporter.js';
 import type { FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
 import { exportRound, type ExportMetadata } from '../export/export-round.js';
 import { writeReport } from '../report/build-report.js';
-import { parseRefineConfig, type RefineConfig, type ScorerChoice } from '../refine/config.js';
+import { parseRefineConfig, type RefineConfig, type ScorerChoice } from '../../config/refine.js';
 import { runRefine, type RefineResult } from '../refine/run-refine.js';
 
 /** Demo size and seed. */

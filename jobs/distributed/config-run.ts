@@ -4,7 +4,8 @@
  * the config stored with the run (paths in it are absolute, so the run dir, manifest and media
  * root must be on storage every worker mounts at the same path).
  */
-import { type Config, outputAffectingConfig, parseConfig } from '../../schemas/config.js';
+import { hashedPart } from '../../config/marks.js';
+import { type Config, configSchema, parseConfig } from '../../config/run.js';
 import { stagesFromConfig } from '../../stages/index.js';
 import type { QueueConnection } from './connection.js';
 import { type EnqueuedRun, enqueueRun } from './enqueue.js';
@@ -36,7 +37,7 @@ export function enqueueConfig(
     shardSize: config.shard_size,
     round: config.round,
     stages: stagesFromConfig(config),
-    config: outputAffectingConfig(config),
+    config: hashedPart(configSchema, config),
     stageConfig: config,
     ...(opts.retry ? { retry: opts.retry } : {}),
   });
@@ -52,7 +53,7 @@ export interface QueueRunOptions {
   readonly onStatus?: (s: RunStatus) => void;
 }
 
-/** What `flywheel run --queue` reports. */
+/** What `flywheel run --queue` gets back to print. */
 export interface QueueRunResult {
   readonly run: EnqueuedRun;
   /** The final status; absent when detached. */
@@ -71,51 +72,4 @@ export async function runConfigOnQueue(config: Config, opts: QueueRunOptions): P
     ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
   });
   return { run, status };
-}
-
-/** One line per step plus a header: the text `run --queue` and `status` print. */
-export function formatStatus(s: RunStatus): string {
-  const lines = [
-    `run ${s.run_id} [${s.state}] ${s.run_dir}: ${s.shards} shards${s.pruned_at ? ` (queues pruned ${s.pruned_at})` : ''}${s.error ? `\n  error: ${s.error}` : ''}`,
-  ];
-  for (const st of s.steps) {
-    lines.push(
-      `  ${st.name.padEnd(24)} ${st.class}  done ${st.done}/${st.shards}  waiting ${st.waiting}  active ${st.active}  retrying ${st.delayed}  failed ${st.failed}`,
-    );
-  }
-  lines.push(
-    `  workers seen: ${s.workers.length}${s.workers.length ? ` (${s.workers.map((w) => `${w.id} [${w.resources.join(',')}] ${w.shards} shards${w.live ? '' : ', gone'}`).join('; ')})` : ''}`,
-  );
-  return lines.join('\n');
-}
-
-/**
- * The `--queue` branch of `flywheel run <config>`: queue the run, print where to follow it, and
- * (unless `detach`) print progress while it runs and the final status. A failed run sets exit code 1.
- */
-export async function queueRunCommand(
-  config: Config,
-  flags: { readonly queue: QueueConnection; readonly detach?: boolean; readonly signal?: AbortSignal },
-): Promise<void> {
-  const connection = flags.queue;
-  let last = '';
-  const { run, status } = await runConfigOnQueue(config, {
-    connection,
-    ...(flags.detach ? { detach: true } : {}),
-    ...(flags.signal ? { signal: flags.signal } : {}),
-    onStatus: (s) => {
-      const line = s.steps.map((st) => `${st.name} ${st.done}/${st.shards}`).join(', ');
-      if (line !== last)
-        process.stderr.write(
-          `run ${s.run_id}: ${line}${s.workers.length ? ` (${s.workers.length} workers)` : ' (waiting for workers: flywheel worker --queue ...)'}\n`,
-        );
-      last = line;
-    },
-  });
-  process.stdout.write(
-    `queued run ${run.runId} (${run.meta.shards.length} shards${run.resumed ? ', resumed' : ''}) on ${connection.url}; follow with: flywheel status --queue ${connection.url} --run ${run.runId}\n`,
-  );
-  if (!status) return;
-  process.stdout.write(`${formatStatus(status)}\n`);
-  if (status.state !== 'done') process.exitCode = 1;
 }

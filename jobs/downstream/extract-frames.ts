@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { runLocal } from '../../pipeline/runner.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
-import { framesConfigSchema } from '../../schemas/config.js';
+import { framesConfigSchema } from '../../config/frames.js';
 import { framesStage } from '../../stages/frames/stage.js';
 
 /** Options of {@link extractFrames}. */

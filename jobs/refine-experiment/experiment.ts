@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { generateBenchmark } from '../../datagen/generate.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
 import { demoConfig } from '../demo/run-demo.js';
-import { parseRefineConfig, type RefineConfig } from '../refine/config.js';
+import { parseRefineConfig, type RefineConfig } from '../../config/refine.js';
 import type { Trinity } from '../refine/dataset-metrics.js';
 import { runRefine } from '../refine/run-refine.js';
 

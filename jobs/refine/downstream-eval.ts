@@ -17,7 +17,7 @@ import {
   type DownstreamDataset,
   type DownstreamSettings,
 } from '../downstream/index.js';
-import type { RefineConfig } from './config.js';
+import type { RefineConfig } from '../../config/refine.js';
 import type { TrainExample } from './training-set.js';
 
 /** What one round's downstream check recorded. */

@@ -26,7 +26,7 @@ import { adatailrStage } from '../../stages/adatailr/stage.js';
 import { attachFramesStage } from '../../stages/attach-frames/stage.js';
 import { captionStage } from '../../stages/caption/stage.js';
 import type { CaptionModelLoader } from '../../stages/model/caption-model.js';
-import type { RefineConfig } from './config.js';
+import type { RefineConfig } from '../../config/refine.js';
 import { foldOf, judgeFold } from './folds.js';
 import { type PhaseResult, trainPhase } from './train-phase.js';
 import { humanExample, trainableExample, type TrainExample, type TrainingSet } from './training-set.js';

@@ -20,13 +20,14 @@ import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
-import { defaultReporter, type RunReporter } from '../../pipeline/reporter.js';
+import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { runLocal } from '../../pipeline/runner.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { framesStage } from '../../stages/frames/stage.js';
-import type { RefineConfig } from './config.js';
+import { hashedPart } from '../../config/marks.js';
+import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { roundDownstream } from './downstream-eval.js';
 import { captionClips, heldoutClips, scoreEval } from './evaluate.js';
 import { jobLayout, type JobLayout } from './layout.js';
@@ -45,7 +46,7 @@ import { TrainingSet } from './training-set.js';
 export interface RefineOptions {
   readonly signal?: AbortSignal;
   readonly log?: Logger;
-  /** A fresh reporter for each engine run (default: bars on a TTY, JSON otherwise). */
+  /** A fresh reporter for each engine run (default: JSON log lines; the CLI passes bars on a terminal). */
   readonly reporter?: () => RunReporter;
   /** Stop after this many rounds of this call (for tests of resume); the job is resumable anyway. */
   readonly stopAfterRounds?: number;
@@ -69,16 +70,9 @@ async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
-/** The part of the config that decides the job's outputs (hashed; devices and paths may change on resume). */
-export function refineOutputConfig(config: RefineConfig): unknown {
-  const { run_dir: _r, device: _d, frames, ...rest } = config;
-  const { concurrency: _c, ffmpeg_path: _f, ffprobe_path: _p, timeout_s: _t, ...framesKept } = frames;
-  return { ...rest, frames: framesKept };
-}
-
 /** Refuses to resume a job directory that was started with a different config. */
 async function checkJob(l: JobLayout, config: RefineConfig): Promise<string> {
-  const hash = hashValue(refineOutputConfig(config));
+  const hash = hashValue(hashedPart(refineConfigSchema, config));
   if (existsSync(l.jobMeta)) {
     const meta = await readJson<{ config_hash: string }>(l.jobMeta);
     if (meta.config_hash !== hash) {
@@ -91,7 +85,7 @@ async function checkJob(l: JobLayout, config: RefineConfig): Promise<string> {
       format: 'flywheel-refine/1',
       config_hash: hash,
       created_at: new Date().toISOString(),
-      config: refineOutputConfig(config),
+      config: hashedPart(refineConfigSchema, config),
     });
   }
   return hash;
@@ -129,7 +123,7 @@ function modelConfig(config: RefineConfig, tok: CaptionTokenizer): CaptionerConf
 export async function runRefine(config: RefineConfig, opts: RefineOptions = {}): Promise<RefineResult> {
   const l = jobLayout(config.run_dir);
   const log = opts.log ?? pino({ name: 'flywheel-refine' }, pino.destination(2));
-  const reporter = opts.reporter ?? defaultReporter;
+  const reporter = opts.reporter ?? ((): RunReporter => new JsonReporter());
   await mkdir(l.dir, { recursive: true });
   const configHash = await checkJob(l, config);
   const device = new Device({

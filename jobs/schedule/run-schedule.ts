@@ -6,7 +6,7 @@
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import pino from 'pino';
-import type { RefineConfig } from '../refine/config.js';
+import type { RefineConfig } from '../../config/refine.js';
 import { runTick, type TickOptions, type TickResult } from './tick.js';
 
 /** Options of {@link startSchedule}. */

@@ -18,15 +18,15 @@ import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import { parquetBytes, readParquetBatches } from '../../pipeline/parquet.js';
-import { defaultReporter, type RunReporter } from '../../pipeline/reporter.js';
+import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { runLocal } from '../../pipeline/runner.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
 import { framesStage } from '../../stages/frames/stage.js';
 import { exportRun } from '../export/export-round.js';
-import type { RefineConfig } from '../refine/config.js';
+import { hashedPart } from '../../config/marks.js';
+import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { jobLayout } from '../refine/layout.js';
-import { refineOutputConfig } from '../refine/run-refine.js';
 import { loadModel, runRoundSteps, trainCaptioner, trainJudges } from '../refine/round.js';
 import { TrainingSet } from '../refine/training-set.js';
 
@@ -188,9 +188,9 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     intraOpThreads: config.device.threads,
     warn: (m) => log.warn(m),
   });
-  const reporter = opts.reporter ?? defaultReporter;
+  const reporter = opts.reporter ?? ((): RunReporter => new JsonReporter());
   const runConfig = {
-    schedule: hashValue(refineOutputConfig(config)),
+    schedule: hashValue(hashedPart(refineConfigSchema, config)),
     models: await Promise.all(modelDirs.map(async (d) => (await loadVersion(d)).manifest.contentHash)),
   };
   const spec = { count: version.config.frames, width: version.config.frameSize, height: version.config.frameSize };
@@ -264,7 +264,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   const exported = await exportRun({
     run: new LocalStorage(s.tickRun(tick)),
     round: tick,
-    configHash: hashValue(refineOutputConfig(config)),
+    configHash: hashValue(hashedPart(refineConfigSchema, config)),
     rounds: [],
     outDir: s.tickExport(tick),
   });

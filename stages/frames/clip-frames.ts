@@ -4,7 +4,7 @@
  */
 import type { RowError } from '../../pipeline/stage.js';
 import type { ClipRow } from '../../schemas/clips.js';
-import type { FramesConfig } from '../../schemas/config.js';
+import type { FramesConfig } from '../../config/frames.js';
 import type { FrameRow } from '../../schemas/frames.js';
 import { buildFrameCommand } from './command.js';
 import { classifyFailure, explainShortOutput } from './diagnose.js';

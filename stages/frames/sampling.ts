@@ -1,5 +1,5 @@
 /** Where to sample frames in a clip, and which extraction method to use for it. */
-import type { SamplingMethod } from '../../schemas/config.js';
+import type { SamplingMethod } from '../../config/frames.js';
 
 /** `count` timestamps spread uniformly over [start, end): the midpoints of `count` equal slices. */
 export function sampleTimes(start: number, end: number, count: number): number[] {

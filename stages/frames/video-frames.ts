@@ -6,7 +6,7 @@
  */
 import type { RowError } from '../../pipeline/stage.js';
 import type { ClipRow } from '../../schemas/clips.js';
-import type { FramesConfig } from '../../schemas/config.js';
+import type { FramesConfig } from '../../config/frames.js';
 import type { FrameRow } from '../../schemas/frames.js';
 import { classifyFailure } from './diagnose.js';
 import { type FfmpegBinaries, FfmpegRunError, runFrameCommand } from './ffmpeg.js';

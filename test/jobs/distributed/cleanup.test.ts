@@ -19,7 +19,7 @@ import {
   waitForRun,
   type WorkerHandle,
 } from '../../../jobs/distributed/index.js';
-import { formatStatus } from '../../../jobs/distributed/config-run.js';
+import { formatStatus } from '../../../cli/format-status.js';
 import { addStepFlow, stepFlow } from '../../../jobs/distributed/flow.js';
 import {
   barrierJobId,

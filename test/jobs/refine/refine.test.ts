@@ -16,7 +16,7 @@ import { readParquetRows } from '../../../datagen/parquet.js';
 import type { TruthRow } from '../../../datagen/truth.js';
 import { exportRound, type ExportMetadata } from '../../../jobs/export/export-round.js';
 import { writeReport } from '../../../jobs/report/build-report.js';
-import { parseRefineConfig } from '../../../jobs/refine/config.js';
+import { parseRefineConfig } from '../../../config/refine.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { loadVersion } from '../../../models/version.js';

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateBenchmark } from '../../../datagen/generate.js';
 import { readParquetRows } from '../../../datagen/parquet.js';
-import { parseRefineConfig, type RefineConfig } from '../../../jobs/refine/config.js';
+import { parseRefineConfig, type RefineConfig } from '../../../config/refine.js';
 import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
 import { currentModels, runTick, scheduleLayout } from '../../../jobs/schedule/tick.js';
 import { createModel } from '../../../models/model.js';

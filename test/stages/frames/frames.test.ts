@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, type FramesConfig } from '../../../schemas/config.js';
+import type { FramesConfig } from '../../../config/frames.js';
+import { parseConfig } from '../../../config/run.js';
 import { buildFrameCommand, frameCommandArgv } from '../../../stages/frames/command.js';
 import { resolveBinaries } from '../../../stages/frames/ffmpeg.js';
 import { chooseMethod, sampleTimes } from '../../../stages/frames/sampling.js';

@@ -1,15 +1,16 @@
 /**
  * The refine job's config (`flywheel refine <config>`): data, rounds, model, device, and one object
  * per step (frames, caption, adatailr, train, eval). Checked at the door; errors name the field.
+ * Every field is marked {@link hashed} (decides the outputs) or {@link unhashed} (a resume may change it).
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
-import { PROVIDER_NAMES } from '../../models/device.js';
-import { ConfigError, framesConfigSchema, parseWithSchema } from '../../schemas/config.js';
-import { filterPolicySchema } from '../../stages/adatailr/filter-policy.js';
-import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
+import { lossConfigSchema } from '../models/adatailr/loss-config.js';
+import { PROVIDER_NAMES } from '../models/device.js';
+import { filterPolicySchema } from '../stages/adatailr/filter-policy.js';
+import { choiceRuleSchema } from '../stages/adatailr/choose.js';
+import { framesConfigSchema } from './frames.js';
+import { hashed, unhashed } from './marks.js';
+import { parseWithSchema } from './parse.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -17,14 +18,14 @@ const positiveInt = z.number().int().positive();
 const phaseSchema = z
   .object({
     /** Passes over the phase's rows. */
-    epochs: z.number().int().min(0),
+    epochs: hashed(z.number().int().min(0)),
     /** Clips per step. Default 32. */
-    batch_size: positiveInt.max(4096).default(32),
+    batch_size: hashed(positiveInt.max(4096).default(32)),
     /** Peak learning rate. */
-    lr: z.number().positive().max(1),
+    lr: hashed(z.number().positive().max(1)),
     /** Linear warm-up steps. Default 20. */
-    warmup_steps: z.number().int().min(0).default(20),
-    weight_decay: z.number().min(0).max(1).default(0.01),
+    warmup_steps: hashed(z.number().int().min(0).default(20)),
+    weight_decay: hashed(z.number().min(0).max(1).default(0.01)),
   })
   .strict();
 
@@ -35,61 +36,64 @@ export const scorerChoiceSchema = z.enum(['caption-model', 'bootstrap']);
 export const refineConfigSchema = z
   .object({
     /** Job directory: frames run, one run per round, model versions, metrics, exports. Re-running resumes. */
-    run_dir: z.string().min(1),
+    run_dir: unhashed(z.string().min(1), { path: true }),
     /** The clips manifest (Parquet, CSV or JSONL). */
-    manifest: z.string().min(1),
+    manifest: hashed(z.string().min(1), { path: true }),
     /** Every video_uri must resolve inside this directory. */
-    media_root: z.string().min(1),
+    media_root: hashed(z.string().min(1), { path: true }),
     /** Optional ground truth (a benchmark's `truth.parquet`) for quality and noise-detection metrics. */
-    truth: z.string().min(1).optional(),
+    truth: hashed(z.string().min(1).optional(), { path: true }),
     /** Clips per shard. Default 256. */
-    shard_size: positiveInt.max(1_000_000).default(256),
+    shard_size: hashed(positiveInt.max(1_000_000).default(256)),
     /** Seeds model init and data order: same seed, same tables. Default 1. */
-    seed: z.number().int().min(0).default(1),
+    seed: hashed(z.number().int().min(0).default(1)),
     /** Refinement rounds. Default 3. */
-    rounds: positiveInt.max(100).default(3),
+    rounds: hashed(positiveInt.max(100).default(3)),
     /**
      * Cross-fitting folds of the judges: the clips are split by a hash of their id, each fold's judge
      * trains on its own fold only, and a clip's caption is chosen by another fold's judge (one that
      * never trained on its text). 1 turns it off. Default 2.
      */
-    folds: positiveInt.max(8).default(2),
+    folds: hashed(positiveInt.max(8).default(2)),
     model: z
       .object({
         /** Architecture preset. Default `tiny`. */
-        preset: z.enum(['tiny', 'small', 'base']).default('tiny'),
+        preset: hashed(z.enum(['tiny', 'small', 'base']).default('tiny')),
         /** Tokenizer vocabulary upper bound (trained on the manifest's text). Default 512. */
-        vocab_size: positiveInt.min(16).max(65_536).default(512),
+        vocab_size: hashed(positiveInt.min(16).max(65_536).default(512)),
         /** Caption tokens incl. bos/eos (overrides the preset). */
-        max_caption_len: positiveInt.min(4).max(256).optional(),
+        max_caption_len: hashed(positiveInt.min(4).max(256).optional()),
         /** Encoder text tokens (overrides the preset). */
-        max_text_len: positiveInt.max(1024).optional(),
+        max_text_len: hashed(positiveInt.max(1024).optional()),
         /** Feed frame differences to the patch embedding too (motion as a local feature). Default true. */
-        frame_diff: z.boolean().default(true),
+        frame_diff: hashed(z.boolean().default(true)),
         /** A model version directory to start from instead of a fresh model (its tokenizer is used). */
-        init: z.string().min(1).optional(),
+        init: hashed(z.string().min(1).optional(), { path: true }),
       })
       .strict()
       .prefault({}),
-    device: z
-      .object({
-        /** Execution providers in order of preference; CUDA falls back to CPU with one warning. Default ["cpu"]. */
-        providers: z.array(z.enum(PROVIDER_NAMES)).min(1).default(['cpu']),
-        /** ONNX Runtime intra-op threads (0 = all cores). Default 0. */
-        threads: z.number().int().min(0).default(0),
-      })
-      .strict()
-      .prefault({}),
+    /** Where the models run: not hashed, so a resume may move to another device. */
+    device: unhashed(
+      z
+        .object({
+          /** Execution providers in order of preference; CUDA falls back to CPU with one warning. Default ["cpu"]. */
+          providers: z.array(z.enum(PROVIDER_NAMES)).min(1).default(['cpu']),
+          /** ONNX Runtime intra-op threads (0 = all cores). Default 0. */
+          threads: z.number().int().min(0).default(0),
+        })
+        .strict()
+        .prefault({}),
+    ),
     /** Frame extraction; frame count and size come from the model preset. */
     frames: framesConfigSchema.omit({ count: true, width: true, height: true }).prefault({}),
     caption: z
       .object({
         /** Beam width for synthetic captions (1 = greedy). Default 1. */
-        beams: positiveInt.max(16).default(1),
+        beams: hashed(positiveInt.max(16).default(1)),
         /** Also write a synthetic candidate from the frames alone (no title or transcript). Default true. */
-        frames_only: z.boolean().default(true),
+        frames_only: hashed(z.boolean().default(true)),
         /** Clips per model call. Default 32. */
-        model_batch: positiveInt.max(4096).default(32),
+        model_batch: hashed(positiveInt.max(4096).default(32)),
       })
       .strict()
       .prefault({}),
@@ -99,39 +103,41 @@ export const refineConfigSchema = z
          * Keep policy over the chosen captions' AdaTaiLr weights. Default `keep-all`: every plausible row
          * is kept and its weight goes to the trainer and the export (the choice drops the implausible).
          */
-        policy: filterPolicySchema.default({ kind: 'keep-all' }),
+        policy: hashed(filterPolicySchema.default({ kind: 'keep-all' })),
         /** How each clip's caption is chosen among its candidates (`stages/adatailr/choose.ts`). */
-        choice: choiceRuleSchema.prefault({}),
+        choice: hashed(choiceRuleSchema.prefault({})),
         /** Drop a clip none of whose candidates is plausible (else keep its best). Default true. */
-        drop_implausible: z.boolean().default(true),
+        drop_implausible: hashed(z.boolean().default(true)),
         /**
          * γ for the row weights: `adaptive` (default) = our AdaTaiLr rule on the rows being scored (per shard);
          * `model` = the γ the scoring model finished training with; or a fixed number (TaiLr).
          */
-        gamma: z.union([z.literal('adaptive'), z.literal('model'), z.number().min(0).max(1)]).default('adaptive'),
-        w_min: z.number().min(0).max(1).default(0),
+        gamma: hashed(
+          z.union([z.literal('adaptive'), z.literal('model'), z.number().min(0).max(1)]).default('adaptive'),
+        ),
+        w_min: hashed(z.number().min(0).max(1).default(0)),
         /**
          * Which model scores rounds ≥ 1: `caption-model` (default) = the model that wrote the round's
          * captions; `bootstrap` = round 0's scorer (the bootstrap model or `model.init`), which did
          * not write them and so can disagree with them. Round 0 always uses the bootstrap/init model.
          */
-        scorer: scorerChoiceSchema.default('caption-model'),
+        scorer: hashed(scorerChoiceSchema.default('caption-model')),
       })
       .strict()
       .prefault({}),
     train: z
       .object({
         /** Pre-training loss on the refined rows. Default AdaTaiLr. */
-        loss: lossConfigSchema.default({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1 }),
+        loss: hashed(lossConfigSchema.default({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1 })),
         pretrain: phaseSchema.prefault({ epochs: 8, lr: 3e-3 }),
         finetune: phaseSchema.prefault({ epochs: 4, lr: 1e-3, warmup_steps: 0 }),
         /** Start each round's model from the previous round's weights. Default true. */
-        warm_start: z.boolean().default(true),
+        warm_start: hashed(z.boolean().default(true)),
         /**
          * Share of training rows shown without their title/transcript (frames only), so the model can
          * score and write captions from the frames alone. Default 0.5.
          */
-        text_dropout: z.number().min(0).max(1).default(0.5),
+        text_dropout: hashed(z.number().min(0).max(1).default(0.5)),
       })
       .strict()
       .prefault({}),
@@ -139,27 +145,27 @@ export const refineConfigSchema = z
     judge: z
       .object({
         /** Passes over the fold's rows. Default 40. */
-        epochs: z.number().int().min(1).default(40),
-        batch_size: positiveInt.min(2).max(4096).default(32),
-        lr: z.number().positive().max(1).default(2e-3),
+        epochs: hashed(z.number().int().min(1).default(40)),
+        batch_size: hashed(positiveInt.min(2).max(4096).default(32)),
+        lr: hashed(z.number().positive().max(1).default(2e-3)),
         /** Embedding width. Default 64. */
-        d_model: positiveInt.max(1024).default(64),
+        d_model: hashed(positiveInt.max(1024).default(64)),
       })
       .strict()
       .prefault({}),
     eval: z
       .object({
         /** Held-out clips captioned per round for the quality metrics (a seeded sample when there are more). Default 500. */
-        max_clips: positiveInt.default(500),
+        max_clips: hashed(positiveInt.default(500)),
         /**
          * Opt-in: train the retrieval probe on each round's dataset (and on raw and the truth upper bound
          * in round 0) and score it on the held-out clips (needs `truth`). Absent = off.
          */
         downstream: z
           .object({
-            seeds: positiveInt.max(20).default(3),
-            steps: positiveInt.max(100_000).default(300),
-            batch: positiveInt.min(2).max(4096).default(32),
+            seeds: hashed(positiveInt.max(20).default(3)),
+            steps: hashed(positiveInt.max(100_000).default(300)),
+            batch: hashed(positiveInt.min(2).max(4096).default(32)),
           })
           .strict()
           .optional(),
@@ -172,39 +178,10 @@ export const refineConfigSchema = z
 /** Which model scores rounds ≥ 1 (`adatailr.scorer`). */
 export type ScorerChoice = z.infer<typeof scorerChoiceSchema>;
 
-/** A parsed refine config (defaults filled in, paths absolute after {@link loadRefineConfig}). */
+/** A parsed refine config (defaults filled in; paths absolute when read by `loadConfigFile`). */
 export type RefineConfig = z.infer<typeof refineConfigSchema>;
 
-/** Validates a refine config object; throws {@link ConfigError} naming each bad field and quoting its value. */
+/** Validates a refine config object; throws `ConfigError` naming each bad field and quoting its value. */
 export function parseRefineConfig(input: unknown, source = '<object>'): RefineConfig {
   return parseWithSchema(refineConfigSchema, input, source);
-}
-
-/** Resolves the config's paths against `base` (the config file's directory). */
-export function resolveRefinePaths(config: RefineConfig, base: string): RefineConfig {
-  const abs = (p: string): string => resolve(base, p);
-  return {
-    ...config,
-    run_dir: abs(config.run_dir),
-    manifest: abs(config.manifest),
-    media_root: abs(config.media_root),
-    ...(config.truth ? { truth: abs(config.truth) } : {}),
-    model: { ...config.model, ...(config.model.init ? { init: abs(config.model.init) } : {}) },
-    frames: {
-      ...config.frames,
-      ...(config.frames.ffmpeg_path ? { ffmpeg_path: abs(config.frames.ffmpeg_path) } : {}),
-      ...(config.frames.ffprobe_path ? { ffprobe_path: abs(config.frames.ffprobe_path) } : {}),
-    },
-  };
-}
-
-/** Reads, validates and resolves a refine config file (JSON). */
-export async function loadRefineConfig(path: string): Promise<RefineConfig> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(path, [`(file): cannot read as JSON: ${(e as Error).message}`]);
-  }
-  return resolveRefinePaths(parseRefineConfig(raw, path), dirname(resolve(path)));
 }

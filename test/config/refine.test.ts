@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseRefineConfig, resolveRefinePaths } from '../../../jobs/refine/config.js';
-import { refineOutputConfig } from '../../../jobs/refine/run-refine.js';
-import { exportRound } from '../../../jobs/export/export-round.js';
-import { writeReport } from '../../../jobs/report/build-report.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { hashedPart } from '../../config/marks.js';
+import { parseRefineConfig, refineConfigSchema } from '../../config/refine.js';
+import { hashValue } from '../../pipeline/hash.js';
 
 const base = { run_dir: 'runs/x', manifest: 'clips.parquet', media_root: 'data' };
 
@@ -61,19 +59,10 @@ describe('refine config', () => {
     expect(() => parseRefineConfig({ ...base, folds: 0 })).toThrow(/folds: .*\(got 0\)/);
   });
 
-  it('resolves paths against the config file directory', () => {
-    const c = resolveRefinePaths(parseRefineConfig({ ...base, truth: 't.parquet' }), '/srv/jobs');
-    expect([c.run_dir, c.manifest, c.media_root, c.truth]).toEqual([
-      '/srv/jobs/runs/x',
-      '/srv/jobs/clips.parquet',
-      '/srv/jobs/data',
-      '/srv/jobs/t.parquet',
-    ]);
-  });
-
-  it('leaves devices, paths and timeouts out of the hashed config (a resume may change them)', () => {
-    const a = refineOutputConfig(parseRefineConfig(base));
-    const b = refineOutputConfig(
+  it('leaves devices, the run dir and timeouts out of the hashed config (a resume may change them)', () => {
+    const a = hashedPart(refineConfigSchema, parseRefineConfig(base));
+    const b = hashedPart(
+      refineConfigSchema,
       parseRefineConfig({
         ...base,
         run_dir: 'elsewhere',
@@ -82,19 +71,26 @@ describe('refine config', () => {
       }),
     );
     expect(b).toEqual(a);
-    expect(refineOutputConfig(parseRefineConfig({ ...base, seed: 2 }))).not.toEqual(a);
+    expect(hashedPart(refineConfigSchema, parseRefineConfig({ ...base, seed: 2 }))).not.toEqual(a);
   });
-});
 
-describe('export and report on a directory without a finished job', () => {
-  it('refuses a job directory with no finished round, saying what to do', async () => {
-    const dir = await tempDir('flywheel-export-');
-    await expect(exportRound({ jobDir: dir })).rejects.toThrow(/has no finished round .* run `flywheel refine` first/);
-  });
-  it('the report refuses a directory that is not a refine job, naming it', async () => {
-    const dir = await tempDir('flywheel-report-');
-    await expect(writeReport(dir)).rejects.toThrow(
-      new RegExp(`report: ${dir} is not a refine job directory \\(no job\\.json\\)`),
-    );
+  // Jobs started before the marks existed stored these hashes in job.json; equal hashes let them resume.
+  it('hashes as the hand-written projection did before the marks (stored jobs still resume)', () => {
+    const abs = { run_dir: '/r', manifest: '/m/clips.jsonl', media_root: '/m' };
+    const hash = (input: object): string => hashValue(hashedPart(refineConfigSchema, parseRefineConfig(input)));
+    expect(hash(abs)).toBe('0297bae8e63bb6bb893f477d0b4108c037e24566bf96c0fbd833f191cf30c3c4');
+    expect(
+      hash({
+        ...abs,
+        truth: '/t.parquet',
+        seed: 3,
+        rounds: 2,
+        model: { preset: 'small', init: '/v1', max_caption_len: 20 },
+        eval: { downstream: {} },
+        adatailr: { policy: { kind: 'threshold', min_weight: 0.3 }, gamma: 0.5 },
+        device: { providers: ['cuda', 'cpu'] },
+        frames: { method: 'decode', timeout_s: 5 },
+      }),
+    ).toBe('e0bd30604c5f9ff4be44a14e1bdeac222c4133ab6a1abcd0fc98797fda433529');
   });
 });

@@ -1,8 +1,8 @@
 /** A human-readable summary of a Parquet file: schema, row count, first rows. */
 import * as pq from 'parquet-wasm';
 import { tableFromIPC } from 'apache-arrow';
-import { batchToRows } from './arrow.js';
-import { parquetRowCount } from './parquet.js';
+import { batchToRows } from '../pipeline/arrow.js';
+import { parquetRowCount } from '../pipeline/parquet.js';
 
 function show(v: unknown): string {
   if (v instanceof Uint8Array) return `<${v.length} bytes>`;
@@ -20,7 +20,7 @@ export async function inspectParquet(name: string, bytes: Uint8Array, rows: numb
     table = tableFromIPC(pq.readParquet(bytes, { limit: Math.max(rows, 1) }).intoIPCStream());
     total = await parquetRowCount(new Blob([bytes]));
   } catch (e) {
-    throw new Error(`${name} is not a readable Parquet file (${(e as Error).message})`);
+    throw new Error(`${name} is not a readable Parquet file (${(e as Error).message})`, { cause: e });
   }
   const out: string[] = [name, `rows: ${total}`, 'schema:'];
   for (const f of table.schema.fields) out.push(`  ${f.name}: ${String(f.type)}${f.nullable ? ' (nullable)' : ''}`);

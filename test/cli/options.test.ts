@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { fractionsOption, intOption } from '../../cli/options.js';
+
+describe('intOption', () => {
+  it('parses integers at or above the bound', () => {
+    expect(intOption('rows', 0)('0')).toBe(0);
+    expect(intOption('seeds')('3')).toBe(3);
+    expect(intOption('seed', null)('-2')).toBe(-2);
+    expect(intOption('poll-ms', 10)('10')).toBe(10);
+  });
+  it.each([
+    ['rows', 0, '-1', '--rows must be a non-negative integer (got "-1")'],
+    ['seeds', 1, '0', '--seeds must be a positive integer (got "0")'],
+    ['poll-ms', 10, '9', '--poll-ms must be an integer ≥ 10 (got "9")'],
+    ['seed', null, '1.5', '--seed must be an integer (got "1.5")'],
+    ['round', 0, 'two', '--round must be a non-negative integer (got "two")'],
+  ] as const)('--%s (min %s) refuses %j, naming the flag', (name, min, value, message) => {
+    const parse = intOption(name, min);
+    expect(() => parse(value)).toThrow(InvalidArgumentError);
+    expect(() => parse(value)).toThrow(message);
+  });
+});
+
+describe('fractionsOption', () => {
+  it('parses comma-separated fractions in [0, 1) and refuses others', () => {
+    expect(fractionsOption('noise')('0, 0.2,0.4')).toEqual([0, 0.2, 0.4]);
+    expect(() => fractionsOption('noise')('0.2,1')).toThrow(/--noise must be comma-separated fractions/);
+  });
+});
