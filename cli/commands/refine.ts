@@ -28,6 +28,8 @@ export function register(program: Command): void {
     .action(async (path: string) => {
       const { loadRefineConfig } = await import('../../jobs/refine/config.js');
       const { runRefine } = await import('../../jobs/refine/run-refine.js');
+      // a truth table is read with the benchmark's content measure and downstream probe
+      const { benchmarkRefineOptions } = await import('../../research/refine-hooks.js');
       const { formatRounds } = await import('../format-rounds.js');
       const config = await loadRefineConfig(path);
       const abort = new AbortController();
@@ -35,7 +37,7 @@ export function register(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const r = await runRefine(config, { signal: abort.signal });
+        const r = await runRefine(config, { signal: abort.signal, ...(config.truth ? benchmarkRefineOptions : {}) });
         process.stdout.write(`${formatRounds(r.rounds)}\nfinal model: ${r.finalModelDir}\n`);
       } finally {
         process.off('SIGINT', stop);
