@@ -17,4 +17,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // research code (benchmark generator, experiments, downstream probe, benches) is fenced off from the
+    // product; entry points hand its measures in (test/house/import-graph.test.ts checks the whole graph)
+    files: ['pipeline/**', 'stages/**', 'models/**', 'metrics/**', 'schemas/**', 'report/**', 'scripts/**', 'jobs/**'],
+    ignores: ['jobs/demo/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/research/**'],
+              message: 'product code must not import research/ (hand it in from an entry point)',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

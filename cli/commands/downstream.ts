@@ -81,8 +81,8 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON instead of tables')
     .option('--out <file>', 'also write the full result as JSON (atomically)')
     .action(async (specs: string[], o: Opts) => {
-      const { runDownstream, parseDatasetSpec } = await import('../../jobs/downstream/run-downstream.js');
-      const { formatDownstream } = await import('../../jobs/downstream/table.js');
+      const { runDownstream, parseDatasetSpec } = await import('../../research/downstream/run-downstream.js');
+      const { formatDownstream } = await import('../../research/downstream/table.js');
       const abort = new AbortController();
       const stop = (): void => abort.abort(new Error('interrupted'));
       process.once('SIGINT', stop);

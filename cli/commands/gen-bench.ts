@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { intOption } from '../options.js';
-import { generateBenchmark } from '../../datagen/index.js';
+import { generateBenchmark } from '../../research/benchmark/index.js';
 
 const toNum =
   (name: string) =>

@@ -11,9 +11,9 @@ import {
   mergeReports,
   type MethodSpec,
   runExperiment,
-} from '../../jobs/noise-experiment/experiment.js';
+} from '../../research/noise-experiment/experiment.js';
 import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
-import { formatReport } from '../../jobs/noise-experiment/table.js';
+import { formatReport } from '../../research/noise-experiment/table.js';
 
 /** `name=<loss config JSON>`, e.g. `w5={"kind":"adatailr","warmupSteps":5}`; repeatable. */
 const toMethod = (v: string, acc: MethodSpec[] = []): MethodSpec[] => {

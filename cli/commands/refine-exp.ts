@@ -9,7 +9,7 @@ import { rename } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
 import { fractionsOption, intOption } from '../options.js';
-import type { RefineExperimentReport } from '../../jobs/refine-experiment/experiment.js';
+import type { RefineExperimentReport } from '../../research/refine-experiment/experiment.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
 
 /** A report written by `refine-exp --out`; anything else is refused, naming the file. */
@@ -57,8 +57,8 @@ export function register(program: Command): void {
         from?: string[];
         out?: string;
       }) => {
-        const { DEFAULT_METHODS, runRefineExperiment } = await import('../../jobs/refine-experiment/experiment.js');
-        const { formatRefineExperiment } = await import('../../jobs/refine-experiment/table.js');
+        const { DEFAULT_METHODS, runRefineExperiment } = await import('../../research/refine-experiment/experiment.js');
+        const { formatRefineExperiment } = await import('../../research/refine-experiment/table.js');
         const write = async (r: RefineExperimentReport): Promise<void> => {
           if (!o.out) return;
           writeFileSync(`${o.out}.tmp`, `${JSON.stringify(r, null, 2)}\n`);

@@ -29,6 +29,8 @@ export function register(program: Command): void {
       const { loadConfigFile } = await import('../../config/load.js');
       const { refineConfigSchema } = await import('../../config/refine.js');
       const { runRefine } = await import('../../jobs/refine/run-refine.js');
+      // a truth table is read with the benchmark's content measure and downstream probe
+      const { benchmarkRefineOptions } = await import('../../research/refine-hooks.js');
       const { formatRounds } = await import('../format-rounds.js');
       const { cliReporter } = await import('../reporters.js');
       const config = await loadConfigFile(refineConfigSchema, path);
@@ -37,7 +39,11 @@ export function register(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const r = await runRefine(config, { signal: abort.signal, reporter: () => cliReporter() });
+        const r = await runRefine(config, {
+          signal: abort.signal,
+          reporter: () => cliReporter(),
+          ...(config.truth ? benchmarkRefineOptions : {}),
+        });
         process.stdout.write(`${formatRounds(r.rounds)}\nfinal model: ${r.finalModelDir}\n`);
       } finally {
         process.off('SIGINT', stop);

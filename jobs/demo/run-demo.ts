@@ -5,14 +5,15 @@
  */
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { generateBenchmark } from '../../datagen/generate.js';
-import { TRUTH_FILE } from '../../datagen/truth.js';
+import { generateBenchmark } from '../../research/benchmark/generate.js';
+import { TRUTH_FILE } from '../../schemas/truth.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
 import type { FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
 import { exportRound, type ExportMetadata } from '../export/export-round.js';
 import { writeReport } from '../report/build-report.js';
 import { parseRefineConfig, type RefineConfig, type ScorerChoice } from '../../config/refine.js';
 import { runRefine, type RefineResult } from '../refine/run-refine.js';
+import { benchmarkRefineOptions } from '../../research/refine-hooks.js';
 
 /** Demo size and seed. */
 export interface DemoOptions {
@@ -84,6 +85,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     ...(opts.scorer ? { scorer: opts.scorer } : {}),
   });
   const refine = await runRefine(config, {
+    ...benchmarkRefineOptions,
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.reporter ? { reporter: opts.reporter } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -2,15 +2,16 @@
  * Round quality: caption a seeded sample of held-out clips with the round's model and score the
  * captions against the ground truth, beside the raw-ASR baseline on the same clips.
  */
-import type { TruthRow } from '../../datagen/truth.js';
-import { rankedSubset } from '../../datagen/rng.js';
-import { type BenchmarkQuality, scoreAgainstTruth } from '../../metrics/benchmark.js';
+import { rankedSubset } from '../../models/rng.js';
+import type { TruthMeasure } from '../../metrics/truth-measure.js';
+import { scoreAgainstTruth, type TruthQuality } from '../../metrics/truth-quality.js';
 import { batchToRows } from '../../pipeline/arrow.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readParquetBatches } from '../../pipeline/parquet.js';
 import type { Storage } from '../../pipeline/storage.js';
 import type { ClipRow } from '../../schemas/clips.js';
+import type { TruthRow } from '../../schemas/truth.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { captionFromText } from '../../stages/caption/clean-text.js';
 import { type CaptionModel, chunks, clipText, packFrames } from '../../stages/model/caption-model.js';
@@ -68,16 +69,17 @@ export async function captionClips(
 /** Quality of the model's captions and of the raw ASR text on the same clips (undefined without truth). */
 export interface EvalResult {
   readonly clips: number;
-  readonly model?: BenchmarkQuality;
-  readonly rawAsr?: BenchmarkQuality;
+  readonly model?: TruthQuality;
+  readonly rawAsr?: TruthQuality;
   readonly captions: Map<string, string>;
 }
 
-/** Scores captions of the clips against the truth rows (when given). */
+/** Scores captions of the clips against the truth rows (when given), attribute accuracy by `measure` (when given). */
 export function scoreEval(
   clips: readonly EvalClip[],
   captions: Map<string, string>,
   truth: readonly TruthRow[] | undefined,
+  measure?: TruthMeasure,
 ): EvalResult {
   if (!truth || clips.length === 0) return { clips: clips.length, captions };
   const ids = new Set(clips.map((c) => c.clip.clip_id));
@@ -85,8 +87,8 @@ export function scoreEval(
   const asr = new Map(clips.map((c) => [c.clip.clip_id, captionFromText(c.clip.asr_text, c.clip.title)]));
   return {
     clips: clips.length,
-    model: scoreAgainstTruth(captions, rows),
-    rawAsr: scoreAgainstTruth(asr, rows),
+    model: scoreAgainstTruth(captions, rows, { measure }),
+    rawAsr: scoreAgainstTruth(asr, rows, { measure }),
     captions,
   };
 }

@@ -3,12 +3,12 @@
  * the round exports, measured as data), what AdaTaiLr and the per-clip choice did, the model's
  * held-out scores (labelled as the model's), training curves, lineage and timings.
  */
-import { contentAccuracy, contentErrors, type ContentErrors } from '../../datagen/content.js';
-import { truthAttrs, type TruthRow } from '../../datagen/truth.js';
-import type { BenchmarkQuality } from '../../metrics/benchmark.js';
-import type { RoundDownstream } from './downstream-eval.js';
+import type { ContentErrors } from '../../metrics/truth-measure.js';
+import type { TruthQuality } from '../../metrics/truth-quality.js';
+import type { TruthRow } from '../../schemas/truth.js';
 import { captionFromText } from '../../stages/caption/clean-text.js';
-import { type DatasetReport, datasetReport, trinity, type Trinity } from './dataset-metrics.js';
+import { type DatasetReport, datasetReport, trinity, type Trinity, type TruthJudge } from './dataset-metrics.js';
+import type { RoundDownstream } from './downstream-eval.js';
 import type { TrainExample } from './training-set.js';
 
 /** What the adatailr stage did to the round's train-split rows. */
@@ -47,13 +47,13 @@ export interface RoundRecord {
   readonly keptShare: number;
   readonly adatailr: AdatailrSummary;
   /** The model's held-out quality against the truth (the model's, not the dataset's; absent without truth). */
-  readonly modelQuality?: BenchmarkQuality;
-  /** The model's held-out content accuracy and where its errors are (per attribute, per object); absent without truth. */
+  readonly modelQuality?: TruthQuality;
+  /** The model's held-out content accuracy and where its errors are (per attribute, per object); absent without truth or a content measure. */
   readonly modelContent?: { readonly accuracy: number; readonly errors: ContentErrors };
   /** The opt-in downstream probe (`eval.downstream`): this round's dataset, and raw and the upper bound in round 0. */
   readonly downstream?: RoundDownstream;
   /** Held-out quality of the raw ASR text on the same clips. */
-  readonly rawAsrQuality?: BenchmarkQuality;
+  readonly rawAsrQuality?: TruthQuality;
   readonly pretrain: { steps: number; examples: number; lossCurve: number[]; gammaCurve: number[]; rhoCurve: number[] };
   readonly finetune: { steps: number; examples: number; lossCurve: number[] };
   readonly provider: string;
@@ -73,8 +73,9 @@ export interface RawClip {
 export function roundDataMetrics(
   rows: readonly TrainExample[],
   raw: readonly RawClip[],
-  truth?: ReadonlyMap<string, TruthRow>,
+  judge?: TruthJudge,
 ): Pick<RoundRecord, 'dataset' | 'raw' | 'rawClean' | 'keptShare' | 'adatailr'> {
+  const truth = judge?.truth;
   const train = rows.filter((r) => r.split === 'train');
   const kept = train.filter((r) => r.keep && r.caption.trim() !== '');
   const rawRows = raw
@@ -89,10 +90,10 @@ export function roundDataMetrics(
   return {
     dataset: datasetReport(
       kept.map((r) => ({ clipId: r.clipId, caption: r.caption, source: r.captionSource })),
-      truth,
+      judge,
     ),
-    raw: trinity(rawRows, truth),
-    ...(cleanRows ? { rawClean: trinity(cleanRows, truth) } : {}),
+    raw: trinity(rawRows, judge),
+    ...(cleanRows ? { rawClean: trinity(cleanRows, judge) } : {}),
     keptShare: rawRows.length ? kept.length / rawRows.length : 0,
     adatailr: {
       rows: train.length,
@@ -106,14 +107,14 @@ export function roundDataMetrics(
   };
 }
 
-/** The model's held-out captions against the truth: content accuracy and its error breakdown. */
+/** The model's held-out captions against the truth: content accuracy and its error breakdown (undefined without a measure). */
 export function modelContent(
   captions: ReadonlyMap<string, string>,
-  truth: ReadonlyMap<string, TruthRow>,
+  { truth, measure }: TruthJudge,
 ): RoundRecord['modelContent'] {
   const ids = [...captions.keys()].filter((id) => truth.has(id));
-  if (ids.length === 0) return undefined;
+  if (ids.length === 0 || !measure) return undefined;
   const texts = ids.map((id) => captions.get(id) as string);
-  const attrs = ids.map((id) => truthAttrs(truth.get(id) as TruthRow));
-  return { accuracy: contentAccuracy(texts, attrs), errors: contentErrors(texts, attrs) };
+  const rows = ids.map((id) => truth.get(id) as TruthRow);
+  return { accuracy: measure.contentAccuracy(texts, rows), errors: measure.contentErrors(texts, rows) };
 }

@@ -9,7 +9,6 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import pino from 'pino';
-import { readTruthMap, type TruthRow } from '../../datagen/truth.js';
 import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.js';
 import { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
@@ -23,12 +22,14 @@ import { readStoredRows } from '../../pipeline/parquet.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { runLocal } from '../../pipeline/runner.js';
 import { LocalStorage } from '../../pipeline/storage.js';
+import type { TruthMeasure } from '../../metrics/truth-measure.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ScoreRow } from '../../schemas/scores.js';
+import { readTruthMap, type TruthRow } from '../../schemas/truth.js';
 import { framesStage } from '../../stages/frames/stage.js';
 import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
-import { roundDownstream } from './downstream-eval.js';
+import type { DownstreamProbe } from './downstream-eval.js';
 import { captionClips, heldoutClips, scoreEval } from './evaluate.js';
 import { jobLayout, type JobLayout } from './layout.js';
 import {
@@ -50,6 +51,10 @@ export interface RefineOptions {
   readonly reporter?: () => RunReporter;
   /** Stop after this many rounds of this call (for tests of resume); the job is resumable anyway. */
   readonly stopAfterRounds?: number;
+  /** Reads the content of captions against the truth table (handed in by the entry point); without it content metrics are absent. */
+  readonly measure?: TruthMeasure;
+  /** Runs `eval.downstream` (handed in by the entry point); without it the check is skipped with a warning. */
+  readonly downstreamProbe?: DownstreamProbe;
 }
 
 /** What a refine call leaves behind. */
@@ -131,7 +136,10 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     intraOpThreads: config.device.threads,
     warn: (m) => log.warn(m),
   });
-  const truth: Map<string, TruthRow> | undefined = config.truth ? await readTruthMapFromFile(config.truth) : undefined;
+  const truth: Map<string, TruthRow> | undefined = config.truth ? await readTruthMap(config.truth) : undefined;
+  const judge = truth ? { truth, ...(opts.measure ? { measure: opts.measure } : {}) } : undefined;
+  if (config.eval.downstream && truth && !opts.downstreamProbe)
+    log.warn('eval.downstream is set but no downstream probe was handed in: the check is skipped');
 
   const tok = await trainOrLoadTokenizer(l, config);
   const initVersion = config.model.init ? await loadVersion(config.model.init) : undefined;
@@ -303,13 +311,14 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
         clips,
         await captionClips(captioner, clips, { batch: config.caption.model_batch, beams: config.caption.beams }),
         truth ? [...truth.values()] : undefined,
+        opts.measure,
       );
     } finally {
       await captioner.release();
     }
     const downstream =
-      config.eval.downstream && truth
-        ? await roundDownstream({
+      config.eval.downstream && truth && opts.downstreamProbe
+        ? await opts.downstreamProbe({
             config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } },
             round: k,
             rows: set.all(),
@@ -328,10 +337,10 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       modelDir: l.roundModel(k),
       modelVersions: versions.map((v) => v.manifest.contentHash),
       scorerVersions,
-      ...roundDataMetrics(set.all(), raw, truth),
+      ...roundDataMetrics(set.all(), raw, judge),
       ...(evalResult.model ? { modelQuality: evalResult.model } : {}),
-      ...(truth && modelContent(evalResult.captions, truth)
-        ? { modelContent: modelContent(evalResult.captions, truth) }
+      ...(judge && modelContent(evalResult.captions, judge)
+        ? { modelContent: modelContent(evalResult.captions, judge) }
         : {}),
       ...(evalResult.rawAsr ? { rawAsrQuality: evalResult.rawAsr } : {}),
       ...(downstream ? { downstream } : {}),
@@ -386,10 +395,3 @@ async function manifestClips(manifest: string): Promise<ClipRow[]> {
 }
 
 const sig = (signal: AbortSignal | undefined): { signal?: AbortSignal } => (signal ? { signal } : {});
-
-async function readTruthMapFromFile(path: string): Promise<Map<string, TruthRow>> {
-  // the benchmark's truth sidecar: a Parquet file; readTruthMap takes its directory
-  const { readParquetRows } = await import('../../datagen/parquet.js');
-  if (path.endsWith('.parquet')) return new Map((await readParquetRows<TruthRow>(path)).map((r) => [r.clip_id, r]));
-  return readTruthMap(path);
-}

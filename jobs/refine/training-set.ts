@@ -12,7 +12,7 @@ import type { Storage } from '../../pipeline/storage.js';
 import type { CaptionRow } from '../../schemas/captions.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ScoreRow } from '../../schemas/scores.js';
-import { makeRng } from '../../datagen/rng.js';
+import { makeRng } from '../../models/rng.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { clipText, packFrames } from '../../stages/model/caption-model.js';
 

@@ -5,9 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TruthRow } from '../../datagen/truth.js';
-import { rankedSubset } from '../../datagen/rng.js';
-import { readParquetRows } from '../../datagen/parquet.js';
+import { rankedSubset } from '../../models/rng.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
@@ -24,6 +22,7 @@ import type {
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ErrorRow } from '../../schemas/errors.js';
 import type { ScoreRow } from '../../schemas/scores.js';
+import { readTruthMap } from '../../schemas/truth.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { jobLayout } from '../refine/layout.js';
 import type { Trinity } from '../refine/dataset-metrics.js';
@@ -60,7 +59,15 @@ export function toRoundMetrics(r: RoundRecord): RoundMetrics {
       gamma: r.adatailr.gamma,
       rho: r.adatailr.rho,
     },
-    ...(q ? { model: { ciderD: q.ciderD, bleu4: q.bleu4, attributeAccuracy: q.attributes.mean } } : {}),
+    ...(q
+      ? {
+          model: {
+            ciderD: q.ciderD,
+            bleu4: q.bleu4,
+            ...(q.attributes ? { attributeAccuracy: q.attributes.mean } : {}),
+          },
+        }
+      : {}),
     ...(downstreamPoint(r, `round-${r.round}`) ? { downstream: downstreamPoint(r, `round-${r.round}`) } : {}),
     lossCurve: r.pretrain.lossCurve,
     seconds: r.seconds.captionAndScore + r.seconds.train + r.seconds.eval,
@@ -108,10 +115,7 @@ export async function buildReportData(
     for (const f of names) records.push(JSON.parse(await readFile(join(l.metricsDir, f), 'utf8')) as RoundRecord);
   }
   records.sort((a, b) => a.round - b.round);
-  const truth =
-    job.config.truth && existsSync(job.config.truth)
-      ? new Map((await readParquetRows<TruthRow>(job.config.truth)).map((t) => [t.clip_id, t]))
-      : undefined;
+  const truth = job.config.truth && existsSync(job.config.truth) ? await readTruthMap(job.config.truth) : undefined;
   const first = records[0];
   const baselines = {
     ...(first ? { raw: toTrinityPoint(first.raw) } : {}),

@@ -4,6 +4,7 @@
  * training graph (parameters as inputs) and the inference graphs (parameters
  * as initializers).
  */
+import { normalRng } from '../rng.js';
 import { type CaptionerConfig, visualTokens } from './config.js';
 
 /** One parameter: its name, shape, how it is initialized and whether AdamW decays it. */
@@ -75,19 +76,6 @@ export function paramSpecs(cfg: CaptionerConfig): ParamSpec[] {
   }
   norm(out, 'dec.ln', d);
   return out;
-}
-
-/** Seeded standard-normal generator (mulberry32 + Box–Muller); same seed → same weights on every platform. */
-export function normalRng(seed: number): () => number {
-  let a = seed >>> 0;
-  const uni = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uni())) * Math.cos(2 * Math.PI * uni());
 }
 
 /** Initializes all parameters deterministically from `seed`. */

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ExperimentReport } from '../../jobs/noise-experiment/experiment.js';
+import type { ExperimentReport } from '../../research/noise-experiment/experiment.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph } from '../../models/graph/graph.js';
 import { serialize } from '../../models/graph/serialize.js';
 import { ADAMW_DEFAULTS, adamW } from '../../models/optim.js';
-import { rng } from './graph/gradcheck.js';
+import { mulberry32 } from '../../models/rng.js';
 
 const { beta1: B1, beta2: B2, eps: EPS } = ADAMW_DEFAULTS;
 
@@ -148,7 +148,7 @@ async function graphStep(s: State, grads: Values, t: number, h: Hyper): Promise<
 
 /** Seeded starting weights in [−1, 1] with zero moments. */
 function initialState(seed: number): State {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const p = SLOTS.map((s) => Array.from({ length: size(s.shape) }, () => r() * 2 - 1));
   return { p, m: p.map((x) => x.map(() => 0)), v: p.map((x) => x.map(() => 0)) };
 }
@@ -185,7 +185,7 @@ const SCALES = [2, 0.3, 1.5, 0.2, 3, 0.25, 1, 4, 0.3, 2];
 describe('AdamW of the training graph vs a float64 host computation', () => {
   it('one step: clipped gradient, bias-corrected moments, decay on the matrix only, warm-up LR', async () => {
     const s0 = initialState(3);
-    const grads = gradients(rng(4), 2);
+    const grads = gradients(mulberry32(4), 2);
     const ref = referenceStep(s0, grads, 1, HYPER, LR_BY_STEP[0]);
     expect(ref.gradNorm).toBeGreaterThan(HYPER.maxGradNorm * 1.5); // the clip is active
     expectSameStep(await graphStep(s0, grads, 1, HYPER), ref);
@@ -193,7 +193,7 @@ describe('AdamW of the training graph vs a float64 host computation', () => {
 
   it('one step with clipping disabled (max_grad_norm 0) keeps the raw gradient in the moments', async () => {
     const s0 = initialState(5);
-    const grads = gradients(rng(6), 3);
+    const grads = gradients(mulberry32(6), 3);
     const h: Hyper = { ...HYPER, maxGradNorm: 0 };
     const ref = referenceStep(s0, grads, 1, h, LR_BY_STEP[0]);
     expect(ref.gradNorm).toBeGreaterThan(2);
@@ -201,7 +201,7 @@ describe('AdamW of the training graph vs a float64 host computation', () => {
   });
 
   it('ten steps through warm-up and decay, with clipped and unclipped steps, stay on the reference', async () => {
-    const r = rng(8);
+    const r = mulberry32(8);
     let graph = initialState(7);
     let ref = graph;
     let clipped = 0;

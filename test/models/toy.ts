@@ -4,8 +4,8 @@
  * and its caption names the colour and shape ("a red circle"). Frames are
  * synthesized in memory (no ffmpeg).
  */
-import { COLORS, drawShapeClip, type ShapeLayout, SHAPES } from '../../jobs/noise-experiment/toy-task.js';
-import { rng } from './graph/gradcheck.js';
+import { COLORS, drawShapeClip, type ShapeLayout, SHAPES } from '../../research/noise-experiment/toy-task.js';
+import { mulberry32 } from '../../models/rng.js';
 
 export { COLORS, SHAPES };
 
@@ -23,7 +23,7 @@ const LAYOUT: ShapeLayout = { radius: [0.26, 0.1], jitter: 0.25, speed: 1, circl
 
 /** Deterministically generates `n` clips of T frames of size S×S. */
 export function toyClips(n: number, T: number, S: number, seed: number): ToyClip[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const colors = Object.keys(COLORS);
   const out: ToyClip[] = [];
   for (let k = 0; k < n; k++) {

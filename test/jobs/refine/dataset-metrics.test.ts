@@ -1,16 +1,18 @@
 /**
  * The dataset trinity on a small hand-made set: quantity counts rows and metric tokens, diversity is
  * the corpus's, and quality (content accuracy, strict content accuracy, CIDEr-D, BLEU-4) is measured
- * only on rows the truth knows — overall and per caption source — and is absent without truth.
+ * only on rows the truth knows — overall and per caption source — and is absent without truth; content
+ * accuracy needs the content measure as well.
  */
 import { describe, expect, it } from 'vitest';
-import type { CaptionAttrs } from '../../../datagen/grammar.js';
-import { renderCaption } from '../../../datagen/grammar.js';
-import type { TruthRow } from '../../../datagen/truth.js';
+import type { CaptionAttrs } from '../../../research/benchmark/grammar.js';
+import { renderCaption } from '../../../research/benchmark/grammar.js';
 import { datasetReport, type DatasetRow, trinity } from '../../../jobs/refine/dataset-metrics.js';
 import { bleu } from '../../../metrics/bleu.js';
 import { ciderD } from '../../../metrics/cider.js';
 import { diversity } from '../../../metrics/diversity.js';
+import { benchmarkMeasure } from '../../../research/metrics/benchmark.js';
+import type { TruthRow } from '../../../schemas/truth.js';
 
 function truthRow(clipId: string, attrs: CaptionAttrs): TruthRow {
   return {
@@ -53,9 +55,12 @@ const rows: DatasetRow[] = [
   { clipId: 'c5', source: 'title', caption: 'red circle going left' }, // no truth row (4)
 ];
 
+/** The truth with the benchmark's content measure, as the refine entry points hand it in. */
+const judge = { truth, measure: benchmarkMeasure };
+
 describe('trinity', () => {
   it('measures quantity and diversity of every row, quality of the rows the truth knows', () => {
-    const t = trinity(rows, truth);
+    const t = trinity(rows, judge);
     expect(t.quantity).toEqual({ rows: 5, tokens: 37 });
     expect(t.diversity).toEqual(diversity(rows.map((r) => r.caption)));
     const known = rows.slice(0, 4);
@@ -71,22 +76,29 @@ describe('trinity', () => {
 
   it('has no quality without truth, or when the truth knows none of the rows', () => {
     expect('quality' in trinity(rows)).toBe(false);
-    expect('quality' in trinity(rows.slice(4), truth)).toBe(false);
-    expect(trinity([], truth)).toMatchObject({ quantity: { rows: 0, tokens: 0 } });
+    expect('quality' in trinity(rows.slice(4), judge)).toBe(false);
+    expect(trinity([], judge)).toMatchObject({ quantity: { rows: 0, tokens: 0 } });
+  });
+
+  it('with truth but no content measure: word overlap only, no content accuracy', () => {
+    const q = trinity(rows, { truth }).quality!;
+    expect(q.ciderD).toBe(trinity(rows, judge).quality!.ciderD);
+    expect('contentAccuracy' in q).toBe(false);
+    expect('contentStrict' in q).toBe(false);
   });
 
   it('a canonical caption scores better on CIDEr-D than a paraphrase', () => {
     const gt = [...truth.values()].map((t) => ({ clipId: t.clip_id, source: 'gt', caption: t.gt_caption }));
-    const q = trinity(gt, truth).quality!;
+    const q = trinity(gt, judge).quality!;
     expect(q.contentAccuracy).toBe(1);
     expect(q.contentStrict).toBe(1);
-    expect(q.ciderD).toBeGreaterThan(trinity(rows, truth).quality!.ciderD);
+    expect(q.ciderD).toBeGreaterThan(trinity(rows, judge).quality!.ciderD);
   });
 });
 
 describe('datasetReport', () => {
   it('splits by caption source, each with its own trinity', () => {
-    const r = datasetReport(rows, truth);
+    const r = datasetReport(rows, judge);
     expect(Object.keys(r.bySource)).toEqual(['asr', 'synthetic', 'title']);
     expect(r.quantity).toEqual({ rows: 5, tokens: 37 });
     expect(r.quality?.contentAccuracy).toBe(0.75);
@@ -100,7 +112,7 @@ describe('datasetReport', () => {
   });
 
   it('a one-row source gets CIDEr-D 0 (no document frequencies), not NaN', () => {
-    const r = datasetReport([rows[0], rows[2]], truth);
+    const r = datasetReport([rows[0], rows[2]], judge);
     expect(r.bySource.asr.quality!.ciderD).toBe(0);
     expect(r.bySource.asr.quality!.contentAccuracy).toBe(1);
   });

@@ -11,14 +11,15 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import pino from 'pino';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateBenchmark } from '../../../datagen/generate.js';
-import { readParquetRows } from '../../../datagen/parquet.js';
-import type { TruthRow } from '../../../datagen/truth.js';
+import { generateBenchmark } from '../../../research/benchmark/generate.js';
+import { readParquetRows } from '../../../pipeline/parquet-file.js';
+import type { TruthRow } from '../../../schemas/truth.js';
 import { exportRound, type ExportMetadata } from '../../../jobs/export/export-round.js';
 import { writeReport } from '../../../jobs/report/build-report.js';
 import { parseRefineConfig } from '../../../config/refine.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
+import { benchmarkRefineOptions } from '../../../research/refine-hooks.js';
 import { loadVersion } from '../../../models/version.js';
 import { hashValue } from '../../../pipeline/hash.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
@@ -77,7 +78,9 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     await generateBenchmark({ outDir: dataDir, clips: 120, seed: 11, noise: 0.4, humanFrac: 0.1, heldoutFrac: 0.25 });
     truth = await readParquetRows<TruthRow>(join(dataDir, 'truth.parquet'));
     const config = parseRefineConfig(configFor(dataDir, join(dir, 'job')));
-    rounds = (await runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet) })).rounds;
+    rounds = (
+      await runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet), ...benchmarkRefineOptions })
+    ).rounds;
     exported = await exportRound({ jobDir: config.run_dir });
   }, 900_000);
 
@@ -98,7 +101,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
   });
 
   it('content accuracy of the exported dataset: final round ≥ round 0 > raw transcripts', () => {
-    const acc = (t: { quality?: { contentAccuracy: number } }): number => t.quality!.contentAccuracy;
+    const acc = (t: { quality?: { contentAccuracy?: number } }): number => t.quality!.contentAccuracy!;
     expect(acc(rounds[0].dataset)).toBeGreaterThan(acc(rounds[0].raw));
     expect(acc(rounds[2].dataset)).toBeGreaterThanOrEqual(acc(rounds[0].dataset));
   });

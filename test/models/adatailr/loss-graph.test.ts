@@ -13,8 +13,8 @@ import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { Trainer, type StepResult } from '../../../models/trainer.js';
 import { type CaptionBatch } from '../../../models/batch.js';
-import { experimentConfig } from '../../../jobs/noise-experiment/experiment.js';
-import { makeToyTask, stackFrames, taskCorpus, type ToyRow } from '../../../jobs/noise-experiment/toy-task.js';
+import { experimentConfig } from '../../../research/noise-experiment/experiment.js';
+import { makeToyTask, stackFrames, taskCorpus, type ToyRow } from '../../../research/noise-experiment/toy-task.js';
 
 const device = new Device({ intraOpThreads: 1 });
 const task = makeToyTask({ trainClips: 64, heldoutClips: 1, noise: 0.4, frames: 2, frameSize: 16, seed: 3 });

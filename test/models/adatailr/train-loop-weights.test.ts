@@ -5,8 +5,8 @@
  * misaligned weight is refused.
  */
 import { describe, expect, it } from 'vitest';
-import { experimentConfig } from '../../../jobs/noise-experiment/experiment.js';
-import { makeToyTask, taskCorpus } from '../../../jobs/noise-experiment/toy-task.js';
+import { experimentConfig } from '../../../research/noise-experiment/experiment.js';
+import { makeToyTask, taskCorpus } from '../../../research/noise-experiment/toy-task.js';
 import { trainWithNoiseControl, type LossConfigInput } from '../../../models/adatailr/train-loop.js';
 import type { CaptionBatch } from '../../../models/batch.js';
 import { Device } from '../../../models/device.js';

@@ -4,9 +4,9 @@ import { Device } from '../../../models/device.js';
 import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { Trainer } from '../../../models/trainer.js';
-import { experimentConfig } from '../../../jobs/noise-experiment/experiment.js';
-import { epochBatches } from '../../../jobs/noise-experiment/run-one.js';
-import { makeToyTask, taskCorpus } from '../../../jobs/noise-experiment/toy-task.js';
+import { experimentConfig } from '../../../research/noise-experiment/experiment.js';
+import { epochBatches } from '../../../research/noise-experiment/run-one.js';
+import { makeToyTask, taskCorpus } from '../../../research/noise-experiment/toy-task.js';
 
 const device = new Device({ intraOpThreads: 1 });
 const tok = CaptionTokenizer.train(taskCorpus(), { vocabSize: 200 });

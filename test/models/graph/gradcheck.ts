@@ -8,10 +8,7 @@ import { Graph, type Tensor } from '../../../models/graph/graph.js';
 import * as o from '../../../models/graph/ops.js';
 import { gradients } from '../../../models/graph/autodiff.js';
 import { serialize } from '../../../models/graph/serialize.js';
-import { rng } from '../../../jobs/noise-experiment/toy-task.js';
-
-/** Deterministic PRNG (mulberry32) for test data: the one the noise experiment uses. */
-export { rng };
+import { mulberry32 } from '../../../models/rng.js';
 
 /** A float64 input of a check: its shape, and optionally its values or a value range. */
 export interface CheckInput {
@@ -42,7 +39,7 @@ export async function gradCheck(
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-6;
   const rtol = opts.rtol ?? 1e-5;
-  const r = rng(opts.seed ?? 1);
+  const r = mulberry32(opts.seed ?? 1);
   const g = new Graph('gradcheck');
   const xs = inputs.map((inp, i) => g.input(`x${i}`, 'float64', inp.shape));
   const nForward = g.nodes.length;

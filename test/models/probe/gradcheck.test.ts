@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { makeProbeConfig } from '../../../models/probe/config.js';
 import { buildProbeTrainGraph, PROBE_IO } from '../../../models/probe/graphs.js';
 import { initProbeWeights, LOG_SCALE } from '../../../models/probe/params.js';
-import { rng } from '../graph/gradcheck.js';
+import { mulberry32 } from '../../../models/rng.js';
 
 const cfg = makeProbeConfig({ count: 2, size: 8 }, 11, {
   dModel: 8,
@@ -23,7 +23,7 @@ const B = 3;
 async function setup(logScale: number, weights: number[]) {
   const { bytes, specs } = buildProbeTrainGraph(cfg, { dtype: 'float64', optimizer: false });
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-  const r = rng(5);
+  const r = mulberry32(5);
   const w32 = initProbeWeights({ ...cfg, initLogScale: logScale }, 3);
   const w = new Map([...w32].map(([k, v]) => [k, Float64Array.from(v)]));
   const frames = Uint8Array.from({ length: B * 2 * 8 * 8 * 3 }, () => Math.floor(r() * 256));

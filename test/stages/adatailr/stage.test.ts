@@ -16,8 +16,8 @@
  * min(m, n − 1) distinct clips.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { experimentConfig } from '../../../jobs/noise-experiment/experiment.js';
-import { taskCorpus } from '../../../jobs/noise-experiment/toy-task.js';
+import { experimentConfig } from '../../../research/noise-experiment/experiment.js';
+import { taskCorpus } from '../../../research/noise-experiment/toy-task.js';
 import { Device } from '../../../models/device.js';
 import { Captioner } from '../../../models/inference.js';
 import { createModel } from '../../../models/model.js';

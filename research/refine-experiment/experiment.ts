@@ -1,0 +1,152 @@
+/**
+ * The refine experiment: the whole flywheel on generated benchmarks at several noise levels and
+ * seeds, with AdaTaiLr (the refine defaults) and with the ablation — MLE and keep-all, γ = 0 — run
+ * in the same loop on the same data. What it measures is the dataset each round exports (content
+ * accuracy, CIDEr-D, vocabulary, distinct-2, kept share) beside the raw input and the raw rows
+ * whose transcript is clean. Research code: it makes its own data, so it may call the generator.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { generateBenchmark } from '../benchmark/generate.js';
+import type { RunReporter } from '../../pipeline/reporter.js';
+import { demoConfig } from '../../jobs/demo/run-demo.js';
+import { parseRefineConfig, type RefineConfig } from '../../config/refine.js';
+import type { Trinity } from '../../jobs/refine/dataset-metrics.js';
+import { runRefine } from '../../jobs/refine/run-refine.js';
+import { benchmarkRefineOptions } from '../refine-hooks.js';
+
+/** A loop variant compared in the experiment. */
+export interface LoopMethod {
+  readonly name: string;
+  /** Changes to the demo's refine config (objects deep-merged; a `kind`-tagged object replaces the old one whole). */
+  readonly overrides: Record<string, unknown>;
+}
+
+/** The two loops the issue compares: the product default, and no noise control at all. */
+export const DEFAULT_METHODS: readonly LoopMethod[] = [
+  { name: 'adatailr', overrides: {} },
+  {
+    name: 'mle+keep-all',
+    overrides: {
+      train: { loss: { kind: 'mle' } },
+      adatailr: { policy: { kind: 'keep-all' }, gamma: 0, drop_implausible: false },
+    },
+  },
+];
+
+/** Settings of one experiment. */
+export interface RefineExperimentSettings {
+  readonly noise: readonly number[];
+  readonly seeds: readonly number[];
+  readonly clips: number;
+  readonly rounds: number;
+  readonly methods: readonly LoopMethod[];
+  /** Working directory (datasets and jobs); kept unless `cleanup`. */
+  readonly dir: string;
+  readonly cleanup?: boolean;
+}
+
+/** The dataset figures of one round (or of the raw input). */
+export interface DatasetPoint {
+  readonly contentAccuracy: number;
+  readonly ciderD: number;
+  readonly vocabulary: number;
+  readonly distinct2: number;
+  readonly keptShare: number;
+}
+
+/** One loop's result on one dataset. */
+export interface LoopRun {
+  readonly noise: number;
+  readonly seed: number;
+  readonly method: string;
+  readonly raw: DatasetPoint;
+  readonly rawClean: DatasetPoint;
+  readonly rounds: DatasetPoint[];
+  readonly seconds: number;
+}
+
+/** Everything an experiment produced (what `--out` writes and `--from` reads). */
+export interface RefineExperimentReport {
+  readonly kind: 'flywheel-refine-experiment/1';
+  readonly settings: Omit<RefineExperimentSettings, 'dir' | 'cleanup'>;
+  readonly runs: LoopRun[];
+}
+
+function point(t: Trinity, keptShare: number): DatasetPoint {
+  return {
+    contentAccuracy: t.quality?.contentAccuracy ?? Number.NaN,
+    ciderD: t.quality?.ciderD ?? Number.NaN,
+    vocabulary: t.diversity.vocabulary,
+    distinct2: t.diversity.distinct2,
+    keptShare,
+  };
+}
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = a[k];
+    const replace = !v || typeof v !== 'object' || Array.isArray(v) || 'kind' in v || !prev || typeof prev !== 'object';
+    out[k] = replace ? v : merge(prev as Record<string, unknown>, v as Record<string, unknown>);
+  }
+  return out;
+}
+
+/** The refine config of one loop: the demo's, with the method's overrides. */
+export function loopConfig(
+  dataDir: string,
+  jobDir: string,
+  seed: number,
+  rounds: number,
+  method: LoopMethod,
+): RefineConfig {
+  return parseRefineConfig(merge(demoConfig(dataDir, jobDir, { seed, rounds }), method.overrides));
+}
+
+/** Runs every (noise, seed, method) loop; `onRun` sees each result as it lands. */
+export async function runRefineExperiment(
+  s: RefineExperimentSettings,
+  opts: { log: Logger; reporter: () => RunReporter; onRun?: (r: LoopRun) => void; signal?: AbortSignal },
+): Promise<RefineExperimentReport> {
+  const runs: LoopRun[] = [];
+  await mkdir(s.dir, { recursive: true });
+  for (const noise of s.noise) {
+    for (const seed of s.seeds) {
+      const dataDir = join(s.dir, `data-n${Math.round(noise * 100)}-s${seed}`);
+      await generateBenchmark({ outDir: dataDir, clips: s.clips, seed, noise, humanFrac: 0.1, heldoutFrac: 0.15 });
+      for (const method of s.methods) {
+        opts.signal?.throwIfAborted();
+        const jobDir = join(
+          s.dir,
+          `job-n${Math.round(noise * 100)}-s${seed}-${method.name.replace(/[^a-z0-9+_-]/gi, '_')}`,
+        );
+        const t0 = performance.now();
+        const r = await runRefine(loopConfig(dataDir, jobDir, seed, s.rounds, method), {
+          ...benchmarkRefineOptions,
+          log: opts.log,
+          reporter: opts.reporter,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        const first = r.rounds[0];
+        if (!first || !first.rawClean) throw new Error(`refine experiment: ${jobDir} has no round metrics with truth`);
+        const run: LoopRun = {
+          noise,
+          seed,
+          method: method.name,
+          raw: point(first.raw, 1),
+          rawClean: point(first.rawClean, first.rawClean.quantity.rows / Math.max(1, first.raw.quantity.rows)),
+          rounds: r.rounds.map((x) => point(x.dataset, x.keptShare)),
+          seconds: (performance.now() - t0) / 1000,
+        };
+        runs.push(run);
+        opts.onRun?.(run);
+        if (s.cleanup) await rm(jobDir, { recursive: true, force: true });
+      }
+      if (s.cleanup) await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+  const { dir: _d, cleanup: _c, ...settings } = s;
+  return { kind: 'flywheel-refine-experiment/1', settings, runs };
+}

@@ -1,0 +1,192 @@
+/**
+ * `flywheel downstream` from files: a raw manifest and an export-like Parquet (read by column
+ * name, extra columns ignored) compared with the upper bound, the JSON written atomically, the
+ * table printed by the CLI; and every kind of bad input refused before anything trains or is
+ * written, with a message naming the dataset and the problem.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Field, Float64, Schema, Utf8 } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeParquetRows } from '../../../pipeline/parquet-file.js';
+import { evaluateDownstream } from '../../../research/downstream/evaluate.js';
+import { rawDataset } from '../../../research/downstream/datasets.js';
+import type { FrameSource } from '../../../research/downstream/frames.js';
+import { runDownstream } from '../../../research/downstream/run-downstream.js';
+import type { DownstreamResult } from '../../../research/downstream/types.js';
+import { runCli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { type DownstreamFixture, downstreamFixture } from './fixture.js';
+
+/** An export with the columns we read plus ones another engineer may add. */
+const exportSchema = new Schema([
+  new Field('clip_id', new Utf8(), false),
+  new Field('future_column', new Utf8(), false),
+  new Field('caption', new Utf8(), false),
+  new Field('caption_source', new Utf8(), false),
+  new Field('quality_weight', new Float64(), false),
+]);
+
+async function writeExport(
+  dir: string,
+  rows: { clip_id: string; caption: string; quality_weight: number }[],
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await writeParquetRows(
+    join(dir, 'part-shard-00000.parquet'),
+    exportSchema,
+    rows.map((r) => ({ ...r, future_column: 'x', caption_source: 'synthetic' })),
+  );
+  return dir;
+}
+
+describe('flywheel downstream', () => {
+  let dir: string;
+  let fx: DownstreamFixture;
+  let train: { clip_id: string; caption: string; quality_weight: number }[];
+
+  beforeAll(async () => {
+    dir = await tempDir('flywheel-downstream-');
+    fx = await downstreamFixture(dir, 120, 4);
+    train = fx.clips
+      .filter((c) => c.split !== 'heldout')
+      .map((c, i) => ({
+        clip_id: c.clip_id,
+        caption: fx.truth.get(c.clip_id)!.gt_caption,
+        quality_weight: i % 2 ? 1 : 0.5,
+      }));
+  });
+
+  it('compares a raw manifest, an export and the upper bound; writes the JSON atomically', async () => {
+    const exp = await writeExport(join(dir, 'exp'), train.slice(0, 60));
+    const out = join(dir, 'out', 'result.json');
+    await mkdir(join(dir, 'out'));
+    const r = await runDownstream({
+      datasets: [{ path: fx.manifest }, { name: 'refined', path: exp }],
+      truth: fx.truthPath,
+      frames: fx.framesRun,
+      seeds: [4],
+      steps: 20,
+      batch: 16,
+      out,
+    });
+    expect(r.result.datasets.map((d) => d.name)).toEqual(['raw', 'refined', 'upper-bound']);
+    expect(r.result.datasets[1].rows).toBe(60);
+    expect(r.result.datasets[1].weightSum).toBe(45);
+    expect(r.result.heldout.clips).toBe(24);
+    expect(r.result.datasets[0].gapClosed.mean_r).toBe(0);
+    expect(r.result.datasets[2].gapClosed.mean_r).toBe(1);
+    const saved = JSON.parse(await readFile(out, 'utf8')) as DownstreamResult & { notes: string[] };
+    expect(saved.format).toBe('flywheel-downstream/1');
+    expect(saved.runs).toHaveLength(3);
+    expect(saved.notes.join('\n')).toMatch(
+      /refined: 60 rows \(\d+ distinct captions, mean weight 0.75\) .*60 synthetic/,
+    );
+  });
+
+  it('the CLI prints the tables (and --json the machine form)', async () => {
+    const exp = await writeExport(join(dir, 'exp-cli'), train.slice(0, 40));
+    const args = [
+      'downstream',
+      fx.manifest,
+      `r1=${exp}`,
+      '--truth',
+      fx.truthPath,
+      '--frames',
+      fx.framesRun,
+      '--seeds',
+      '1',
+      '--steps',
+      '5',
+      '--batch',
+      '8',
+      '--no-upper-bound',
+    ];
+    const table = await runCli(args);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/\| chance \|/);
+    expect(table.stdout).toMatch(/\| r1 \| 40 \|/);
+    const json = await runCli([...args, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect((JSON.parse(json.stdout) as DownstreamResult).datasets.map((d) => d.name)).toEqual(['raw', 'r1']);
+  });
+
+  describe('bad input: a clear error, nothing written', () => {
+    const refused = async (
+      datasets: { name?: string; path: string }[],
+      pattern: RegExp,
+      extra: { manifest?: string } = {},
+    ): Promise<void> => {
+      const out = join(dir, `never-${Math.random().toString(36).slice(2)}.json`);
+      await expect(
+        runDownstream({ datasets, truth: fx.truthPath, frames: fx.framesRun, steps: 1, out, ...extra }),
+      ).rejects.toThrow(pattern);
+      expect(existsSync(out)).toBe(false);
+    };
+
+    it('a dataset with no rows', async () => {
+      const exp = await writeExport(join(dir, 'empty'), []);
+      await refused([{ path: fx.manifest }, { name: 'empty', path: exp }], /dataset "empty" \(.*empty\): no rows/);
+    });
+
+    it('clip ids that are not in the manifest', async () => {
+      const exp = await writeExport(join(dir, 'foreign'), [
+        ...train.slice(0, 5),
+        { clip_id: 'other-000001', caption: 'a red square', quality_weight: 1 },
+      ]);
+      await refused(
+        [{ path: fx.manifest }, { name: 'foreign', path: exp }],
+        /dataset "foreign" .*1 of 6 clip ids are not in the manifest \(other-000001\)/,
+      );
+    });
+
+    it('held-out clips in a training dataset', async () => {
+      const held = fx.heldout[0].clip_id;
+      const exp = await writeExport(join(dir, 'leak'), [
+        ...train.slice(0, 5),
+        { clip_id: held, caption: 'a red square', quality_weight: 1 },
+      ]);
+      await refused(
+        [{ path: fx.manifest }, { name: 'leak', path: exp }],
+        new RegExp(`dataset "leak" .*1 rows are held-out clips \\(${held}\\)`),
+      );
+    });
+
+    it('an export without a quality_weight column, and a path that does not exist', async () => {
+      const d = join(dir, 'nocol');
+      await mkdir(d);
+      await writeParquetRows(
+        join(d, 'part-0.parquet'),
+        new Schema([new Field('clip_id', new Utf8(), false), new Field('caption', new Utf8(), false)]),
+        [{ clip_id: train[0].clip_id, caption: 'x' }],
+      );
+      await refused([{ path: d }], /part-0\.parquet: no column quality_weight/, { manifest: fx.manifest });
+      await refused([{ path: join(dir, 'nope') }], /dataset .*nope does not exist/);
+    });
+
+    it('exports alone, without a manifest for the held-out clips', async () => {
+      const exp = await writeExport(join(dir, 'alone'), train.slice(0, 5));
+      await refused([{ path: exp }], /give --manifest/);
+    });
+
+    it('missing frames, naming the dataset and the clips', async () => {
+      const hidden = new Set(train.slice(0, 2).map((r) => r.clip_id));
+      const frames: FrameSource = {
+        description: 'test frames',
+        get: (id) => (hidden.has(id) ? Promise.resolve(undefined) : fx.frames.get(id)),
+      };
+      const raw = rawDataset(fx.clips, fx.manifest).dataset;
+      await expect(evaluateDownstream({ datasets: [raw], heldout: fx.heldout, frames, steps: 1 })).rejects.toThrow(
+        /missing frames in test frames for dataset "raw" .*: \d clips \(/,
+      );
+    });
+
+    it('a held-out set smaller than 20 clips', async () => {
+      const raw = rawDataset(fx.clips, fx.manifest).dataset;
+      await expect(
+        evaluateDownstream({ datasets: [raw], heldout: fx.heldout.slice(0, 19), frames: fx.frames, steps: 1 }),
+      ).rejects.toThrow(/held-out set has 19 clips .*need at least 20/);
+    });
+  });
+});

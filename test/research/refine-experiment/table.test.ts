@@ -1,0 +1,73 @@
+/**
+ * The refine experiment's tables: mean ± sd per round and loop beside raw, and the issue's bars
+ * computed from those numbers (a bar that fails prints "no"); `refine-exp --from` refuses a file
+ * that is not a report, naming it. No loop is run here.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DatasetPoint, LoopRun, RefineExperimentReport } from '../../../research/refine-experiment/experiment.js';
+import { formatRefineExperiment } from '../../../research/refine-experiment/table.js';
+import { runCli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const pt = (contentAccuracy: number, keptShare = 1, vocabulary = 60, distinct2 = 0.1): DatasetPoint => ({
+  contentAccuracy,
+  ciderD: 1,
+  vocabulary,
+  distinct2,
+  keptShare,
+});
+const run = (seed: number, method: string, rounds: number[], kept = 0.95): LoopRun => ({
+  noise: 0.4,
+  seed,
+  method,
+  raw: pt(0.6),
+  rawClean: pt(1, 0.6, 60, 0.1),
+  rounds: rounds.map((c) => pt(c, kept, 70, 0.12)),
+  seconds: 1,
+});
+const report = (runs: LoopRun[]): RefineExperimentReport => ({
+  kind: 'flywheel-refine-experiment/1',
+  settings: { noise: [0.4], seeds: [1, 2], clips: 10, rounds: 2, methods: [] },
+  runs,
+});
+
+describe('refine experiment tables', () => {
+  it('prints mean ± sd per round and loop beside raw, and passes bars that hold', () => {
+    const text = formatRefineExperiment(
+      report([
+        run(1, 'adatailr', [0.86, 0.9]),
+        run(2, 'adatailr', [0.88, 0.9]),
+        run(1, 'mle', [0.7, 0.7]),
+        run(2, 'mle', [0.7, 0.7]),
+      ]),
+    );
+    expect(text).toContain('| raw | 0.600 ± 0.000 |');
+    expect(text).toContain('| adatailr round 0 | 0.870 ± 0.014 |');
+    expect(text).toContain('| mle round 1 | 0.700 ± 0.000 |');
+    expect(text).toMatch(
+      /final content accuracy 0\.900: ≥ 0\.85 yes; ≥ raw \+ 0\.25 \(0\.850\) yes; ≥ round 0 \(0\.870\) yes/,
+    );
+    expect(text).toMatch(/kept share of the train clips \(worst seed\) 0\.950: ≥ 0\.90 yes/);
+    expect(text).toMatch(/adatailr final 0\.900 vs mle 0\.700: at least as good yes/);
+  });
+
+  it('marks a bar that fails', () => {
+    const text = formatRefineExperiment(
+      report([run(1, 'adatailr', [0.8, 0.7], 0.6), run(2, 'adatailr', [0.8, 0.7], 0.6)]),
+    );
+    expect(text).toMatch(/no round falls more than one sd below the one before \*\*no\*\*/);
+    expect(text).toMatch(/≥ 0\.85 \*\*no\*\*/);
+    expect(text).toMatch(/≥ 0\.90 \*\*no\*\*/);
+  });
+
+  it('refine-exp --from refuses a file that is not a report, naming it', async () => {
+    const dir = await tempDir();
+    const bad = join(dir, 'other.json');
+    await writeFile(bad, '{"runs": []}');
+    const r = await runCli(['refine-exp', '--from', bad]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`${bad}: not a refine-exp report`);
+  });
+});
