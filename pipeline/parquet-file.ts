@@ -3,21 +3,15 @@
  * (rows ⇄ record batches, parquet-wasm zstd writer): whole small tables, written atomically
  * (temp + rename) so readers never see a partial file.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Schema, Table } from 'apache-arrow';
 import { batchToRows, rowsToBatch } from './arrow.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { parquetBytes, readParquetTable as tableOfBytes } from './parquet.js';
 
-/** Writes `bytes` to `path` via a temp file and rename, so readers never see a partial file. */
+/** Writes `bytes` to `path` via temp, fsync and rename, so readers never see a partial file. */
 export async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(path, bytes);
 }
 
 /** Writes rows as a Parquet file of exactly `schema`, atomically. */

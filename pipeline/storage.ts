@@ -4,11 +4,10 @@
  * first-writer-wins: two workers finishing the same shard leave exactly one committed copy.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, openAsBlob } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { fsyncDir, TEMP_MARKER, writeFileDurable } from './atomic-write.js';
 
 /** A fully written, fsync'd object not yet visible under its final key. */
 export interface TempObject {
@@ -44,8 +43,8 @@ export interface Storage {
   localPath?(key: string): string;
 }
 
-/** Marker in temp names: `<key>.tmp-<pid>-<random>`. */
-export const TEMP_MARKER = '.tmp-';
+/** Marker in temp names (`<key>.tmp-<pid>-<random>`), shared with every atomic write. */
+export { TEMP_MARKER };
 
 /** Writes then commits `data` at `key` (convenience for small JSON files). */
 export async function putObject(
@@ -82,31 +81,7 @@ export class LocalStorage implements Storage {
     await mkdir(dirname(final), { recursive: true });
     const tempKey = `${key}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`;
     const tempPath = this.localPath(tempKey);
-    try {
-      if (data instanceof Uint8Array) {
-        const fh = await open(tempPath, 'w');
-        try {
-          await fh.writeFile(data);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      } else {
-        await pipeline(
-          Readable.fromWeb(data as import('node:stream/web').ReadableStream<Uint8Array>),
-          createWriteStream(tempPath),
-        );
-        const fh = await open(tempPath, 'r+');
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      }
-    } catch (e) {
-      await rm(tempPath, { force: true });
-      throw e;
-    }
+    await writeFileDurable(tempPath, data);
     const { size } = await stat(tempPath);
     return { key, tempKey, bytes: size };
   }
@@ -139,7 +114,7 @@ export class LocalStorage implements Storage {
         }
       }
     }
-    await syncDir(dirname(final));
+    await fsyncDir(dirname(final));
     return result;
   }
 
@@ -185,18 +160,5 @@ export class LocalStorage implements Storage {
 
   async remove(key: string): Promise<void> {
     await rm(this.localPath(key), { force: true });
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // some filesystems refuse fsync on directories; the rename itself is still atomic
   }
 }

@@ -3,7 +3,7 @@
  * TaiLr with fixed γ, AdaTaiLr and loss truncation at known noise levels, several seeds; prints
  * Markdown tables and optionally writes the full JSON report. See docs/adatailr.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { fractionsOption, intOption } from '../options.js';
 import {
@@ -13,6 +13,7 @@ import {
   runExperiment,
 } from '../../research/noise-experiment/experiment.js';
 import { lossConfigSchema } from '../../models/adatailr/loss-config.js';
+import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { formatReport } from '../../research/noise-experiment/table.js';
 
 /** `name=<loss config JSON>`, e.g. `w5={"kind":"adatailr","warmupSteps":5}`; repeatable. */
@@ -106,7 +107,7 @@ export function register(program: Command): void {
       }) => {
         if (o.from) {
           const merged = mergeReports(o.from.map(readReport));
-          if (o.out) writeFileSync(o.out, JSON.stringify(merged, null, 2) + '\n');
+          if (o.out) await writeFileAtomic(o.out, JSON.stringify(merged, null, 2) + '\n');
           console.log(formatReport(merged));
           return;
         }
@@ -125,7 +126,7 @@ export function register(program: Command): void {
               `[${done}/${total}] noise ${r.noise} seed ${r.seed} ${r.method}: nll ${r.heldout.nll.toFixed(3)} exact ${r.heldout.exactMatch.toFixed(2)} (${r.seconds.toFixed(1)}s)\n`,
             ),
         });
-        if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');
+        if (o.out) await writeFileAtomic(o.out, JSON.stringify(report, null, 2) + '\n');
         console.log(formatReport(report));
         console.log(`\n${report.runs.length} runs in ${report.seconds.toFixed(0)} s`);
       },

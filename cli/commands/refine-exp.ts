@@ -4,12 +4,12 @@
  * accuracy, CIDEr-D, vocabulary, distinct-2, kept share) as mean ± sd, with raw beside it. See
  * docs/refine.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
 import { fractionsOption, intOption } from '../options.js';
 import type { RefineExperimentReport } from '../../research/refine-experiment/experiment.js';
+import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
 
 /** A report written by `refine-exp --out`; anything else is refused, naming the file. */
@@ -61,8 +61,7 @@ export function register(program: Command): void {
         const { formatRefineExperiment } = await import('../../research/refine-experiment/table.js');
         const write = async (r: RefineExperimentReport): Promise<void> => {
           if (!o.out) return;
-          writeFileSync(`${o.out}.tmp`, `${JSON.stringify(r, null, 2)}\n`);
-          await rename(`${o.out}.tmp`, o.out);
+          await writeFileAtomic(o.out, `${JSON.stringify(r, null, 2)}\n`);
         };
         if (o.from) {
           const reports = o.from.map(readReport);

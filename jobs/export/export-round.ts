@@ -1,14 +1,15 @@
 /**
  * `export`: the cleaned dataset of one refinement round as versioned Parquet — one file per shard
  * with lineage columns and key-value metadata, plus `metadata.json` (schema version, config hash,
- * per-round metrics, file hashes). Written to a temp directory and renamed, so a reader never sees
- * half an export; exporting the same round twice yields the same dataset id.
+ * per-round metrics, file hashes). Written to a temp directory, fsynced and renamed, so a reader never
+ * sees half an export, even after a crash; exporting the same round twice yields the same dataset id.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rowsToBatch } from '../../pipeline/arrow.js';
+import { writeDirAtomic } from '../../pipeline/atomic-write.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { parquetBytes, readStoredRows } from '../../pipeline/parquet.js';
@@ -79,25 +80,30 @@ export async function exportRound(opts: {
   });
 }
 
-/**
- * Exports the kept, non-held-out rows of one engine run holding `caption` and `adatailr` outputs
- * (a refine round or a schedule tick) to `outDir`.
- */
-export async function exportRun(opts: {
+/** What {@link exportRun} exports, and where. */
+export interface ExportRunOptions {
   run: Storage;
   round: number;
   configHash: string;
   rounds: RoundRecord[];
   outDir: string;
-}): Promise<{ dir: string; metadata: ExportMetadata }> {
+}
+
+/**
+ * Exports the kept, non-held-out rows of one engine run holding `caption` and `adatailr` outputs
+ * (a refine round or a schedule tick) to `outDir`, published whole (temp dir, fsync, rename).
+ */
+export async function exportRun(opts: ExportRunOptions): Promise<{ dir: string; metadata: ExportMetadata }> {
+  const metadata = await writeDirAtomic(opts.outDir, (tmp) => writeExportFiles(opts, tmp), { replace: true });
+  return { dir: opts.outDir, metadata };
+}
+
+/** Writes the export's Parquet parts and `metadata.json` into the empty directory `tmp`. */
+async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<ExportMetadata> {
   const { run, round, rounds } = opts;
   const meta = await readRunMeta(run);
   if (!meta) throw new Error(`export: ${run.description} has no run.json`);
   const job = { config_hash: opts.configHash };
-  const outDir = opts.outDir;
-  const tmp = `${outDir}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
   const files: ExportMetadata['files'] = [];
   const bySource: Record<string, number> = {};
   let rows = 0;
@@ -190,7 +196,5 @@ export async function exportRun(opts: {
     exported_at: new Date().toISOString(),
   };
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
-  await rm(outDir, { recursive: true, force: true });
-  await rename(tmp, outDir);
-  return { dir: outDir, metadata };
+  return metadata;
 }

@@ -5,7 +5,7 @@
  * versions are written atomically, and a round's metrics file (written last) marks it done.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import pino from 'pino';
@@ -14,6 +14,7 @@ import { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
 import { loadVersion } from '../../models/version.js';
+import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
@@ -66,9 +67,7 @@ export interface RefineResult {
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 async function readJson<T>(path: string): Promise<T> {
@@ -111,8 +110,7 @@ async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): Promise
   }
   const tok = CaptionTokenizer.train(texts, { vocabSize: config.model.vocab_size });
   await mkdir(l.dir, { recursive: true });
-  await writeFile(`${l.tokenizer}.tmp`, tok.toJSON());
-  await rename(`${l.tokenizer}.tmp`, l.tokenizer);
+  await writeFileAtomic(l.tokenizer, tok.toJSON());
   return tok;
 }
 

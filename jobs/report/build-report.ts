@@ -3,9 +3,10 @@
  * thumbnails and their caption history, and every errors table, then writes `report.html`.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rankedSubset } from '../../models/rng.js';
+import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
@@ -208,7 +209,6 @@ export async function buildReportData(
 export async function writeReport(jobDir: string, out?: string): Promise<string> {
   const path = out ?? jobLayout(jobDir).report;
   const html = renderReportHtml(await buildReportData(jobDir));
-  await writeFile(`${path}.tmp`, html);
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, html);
   return path;
 }

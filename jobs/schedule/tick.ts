@@ -5,7 +5,7 @@
  * call (its clip list is fixed when it starts), so every clip is processed exactly once.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { Logger } from 'pino';
@@ -13,6 +13,7 @@ import pino from 'pino';
 import { Device } from '../../models/device.js';
 import { loadVersion } from '../../models/version.js';
 import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
@@ -172,12 +173,10 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     }
     tick = unfinished ?? (ticks.length ? ticks[ticks.length - 1] + 1 : 0);
     await mkdir(s.tickDir(tick), { recursive: true });
-    const tmp = `${s.tickManifest(tick)}.tmp`;
-    await writeFile(
-      tmp,
+    await writeFileAtomic(
+      s.tickManifest(tick),
       parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, fresh as unknown as Record<string, unknown>[])]),
     );
-    await rename(tmp, s.tickManifest(tick));
     log.info({ tick, clips: fresh.length }, 'tick started');
   }
 
@@ -297,11 +296,10 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   }
   const clips = (await clipIdsOfRun(s.tickRun(tick))).length;
   const result = { status: 'done' as const, tick, clips, exported: exported.metadata.rows, resumed, retrained, model };
-  await writeFile(
-    `${s.tickDone(tick)}.tmp`,
+  await writeFileAtomic(
+    s.tickDone(tick),
     `${JSON.stringify({ ...result, finished_at: new Date().toISOString() }, null, 2)}\n`,
   );
-  await rename(`${s.tickDone(tick)}.tmp`, s.tickDone(tick));
   log.info(result, 'tick finished');
   return result;
 }

@@ -6,9 +6,10 @@
  * Same options ⇒ re-running is a no-op; different options ⇒ a clean rebuild.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { produceFileAtomic } from '../../pipeline/atomic-write.js';
 import { clipsSchema, type ClipRow } from '../../schemas/clips.js';
 import { chooseNoiseKinds, titleAndTags, transcript, type NoiseKind } from './asr.js';
 import { renderCaption } from './grammar.js';
@@ -287,14 +288,7 @@ export async function generateBenchmark(
     hooks.signal?.throwIfAborted();
     const scenes = plan.scenes.slice(k * opts.clipsPerVideo, (k + 1) * opts.clipsPerVideo);
     const final = join(paths.videosDir, name);
-    const tmp = `${final}.tmp-${process.pid}`;
-    try {
-      await renderVideo(ffmpeg, scenes, fmt, tmp, hooks.signal);
-      await rename(tmp, final);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
+    await produceFileAtomic(final, (tmp) => renderVideo(ffmpeg, scenes, fmt, tmp, hooks.signal));
     hooks.onProgress?.(++done, plan.videos.length);
   });
   await runPool(tasks, opts.concurrency);

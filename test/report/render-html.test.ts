@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportData, TrinityPoint } from '../../report/report-data.js';
-import { escapeHtml, renderReportHtml } from '../../report/render-html.js';
+import { escapeHtml } from '../../report/html.js';
+import { renderReportHtml } from '../../report/render-html.js';
 import { chromiumArgs, chromiumPath, chromiumUnavailableReason } from '../helpers/chromium.js';
 
 function frame(r: number, g: number, b: number): { width: number; height: number; pixels: Uint8Array } {
@@ -72,11 +73,39 @@ const data: ReportData = {
   ],
 };
 
-describe('escapeHtml', () => {
-  it('escapes every markup character', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-  });
-});
+/** Captions that try every way out of text: tags, quotes into attributes, script and comment endings, newlines, entities. */
+const hostileCaptions = [
+  '<script>alert(1)</script>',
+  'he said "hi" & left',
+  "it's <b>bold</b> ' onmouseover='window.__pwned=6",
+  '</script><script>window.__pwned=3</script>',
+  '<!-- <script>window.__pwned=4</script>',
+  'line one\nline two\r\n\tline three',
+  'a & b &amp; c &lt; &#60; &',
+  '"><img src=x onerror="window.__pwned=5">',
+];
+const hostileId = `clip"'><img src=x onerror=window.__pwned=7>`;
+const hostileData: ReportData = {
+  ...data,
+  title: 'report </title><script>window.__pwned=8</script>',
+  rounds: data.rounds.map((r, k) => ({
+    ...r,
+    modelVersion: hostileCaptions[k + 3],
+    bySource: { [hostileCaptions[4]]: point(k) },
+  })),
+  samples: [
+    {
+      clipId: hostileId,
+      thumbnails: [frame(0, 255, 0)],
+      asrText: hostileCaptions[0],
+      groundTruth: hostileCaptions[5],
+      captions: hostileCaptions.map((caption, round) => ({ round, caption })),
+    },
+  ],
+  errors: [
+    { stage: 'frames', kind: '<b>kind</b>', count: 1, examples: [{ clipId: hostileId, message: hostileCaptions[3] }] },
+  ],
+};
 
 describe('renderReportHtml', () => {
   it('makes a self-contained page (no external scripts, styles or images)', () => {
@@ -95,7 +124,7 @@ describe('renderReportHtml', () => {
     // the embedded JSON cannot close its script element
     const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1];
     expect(json).not.toContain('<');
-    expect(JSON.parse(json).rounds[2].modelVersion).toBe(hostile);
+    expect((JSON.parse(json) as Pick<ReportData, 'rounds'>).rounds[2].modelVersion).toBe(hostile);
   });
 
   it('draws the raw input beside the rounds and tolerates missing quality and rounds without a model score', () => {
@@ -156,12 +185,12 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
     expect(requests).toEqual([]);
     expect(await page.evaluate('window.__flywheelCharts')).toBe(5);
     // every canvas has drawn pixels
-    const painted = (await page.evaluate(`Array.from(document.querySelectorAll('canvas')).map((c) => {
+    const painted = await page.evaluate<number[]>(`Array.from(document.querySelectorAll('canvas')).map((c) => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0;
         for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
         return n;
-      })`)) as number[];
+      })`);
     expect(painted).toHaveLength(5);
     for (const n of painted) expect(n).toBeGreaterThan(500);
     const thumbs = await page.evaluate('Array.from(document.images).map((i) => i.naturalWidth)');
@@ -170,5 +199,61 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.textContent('body')).toContain('window.__pwned = 1');
     await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+  });
+  it('shows hostile captions, ids and titles as exactly their text, running none of them', async () => {
+    const file = join(dir, 'hostile.html');
+    writeFileSync(file, renderReportHtml(hostileData));
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(String(e)));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    expect(problems).toEqual([]);
+    expect(dialogs).toEqual([]);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    // only the page's own elements: three scripts, one thumbnail, no stray bold or comment nodes
+    expect(await page.evaluate('document.scripts.length')).toBe(3);
+    expect(await page.evaluate('document.images.length')).toBe(1);
+    expect(await page.evaluate("document.querySelectorAll('td b, li span.caption b').length")).toBe(0);
+    expect(await page.evaluate('window.__flywheelCharts')).toBe(5);
+    // every string reads back exactly, newlines and entities included
+    const got = await page.evaluate<{
+      captions: string[];
+      alt: string;
+      id: string;
+      title: string;
+      asr: string;
+      truth: string;
+      error: string;
+      versions: string[];
+      sources: string[];
+    }>(`(() => {
+      const json = JSON.parse(document.getElementById('report-data').textContent);
+      const text = (sel) => document.querySelector(sel).textContent;
+      return {
+        captions: Array.from(document.querySelectorAll('.caption')).map((e) => e.textContent),
+        alt: document.images[0].alt,
+        id: text('.sample h3 code'),
+        title: document.querySelector('title').textContent,
+        asr: text('.sample p').replace('ASR: ', ''),
+        truth: document.querySelectorAll('.sample p')[1].textContent.replace('ground truth: ', ''),
+        error: document.querySelectorAll('table')[2].querySelector('tbody td:last-child').textContent.trim(),
+        versions: json.rounds.map((r) => r.modelVersion),
+        sources: json.rounds.flatMap((r) => Object.keys(r.bySource)),
+      };
+    })()`);
+    expect(got.captions).toEqual(hostileCaptions);
+    expect(got.alt).toBe(`frame of ${hostileId}`);
+    expect(got.id).toBe(hostileId);
+    expect(got.title).toBe(hostileData.title);
+    expect(got.asr).toBe(hostileCaptions[0]);
+    expect(got.truth).toBe(hostileCaptions[5]);
+    expect(got.error).toBe(`${hostileId}: ${hostileCaptions[3]}`);
+    expect(got.versions).toEqual(hostileCaptions.slice(3, 6));
+    expect(got.sources).toEqual([hostileCaptions[4], hostileCaptions[4], hostileCaptions[4]]);
   });
 });

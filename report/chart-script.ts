@@ -1,0 +1,60 @@
+/**
+ * The page's own client code: reads the embedded report data and draws the Chart.js line charts
+ * (dataset trinity per round beside the raw input, AdaTaiLr, model, downstream). Plain browser
+ * JavaScript kept as text, so the page stays one self-contained file.
+ */
+
+/** Browser script that draws every chart from `#report-data` and sets `window.__flywheelCharts`. */
+export const chartScript = `
+(function () {
+  const data = JSON.parse(document.getElementById('report-data').textContent);
+  const rounds = data.rounds.map(r => 'round ' + r.round);
+  const charts = [];
+  function line(id, datasets, yTitle) {
+    const el = document.getElementById(id);
+    charts.push(new Chart(el, {
+      type: 'line',
+      data: { labels: rounds, datasets },
+      options: { animation: false, responsive: false, plugins: { legend: { position: 'bottom' } },
+                 scales: { y: { title: { display: true, text: yTitle } } } },
+    }));
+  }
+  const flat = v => rounds.map(() => (v === undefined ? null : v));
+  const raw = data.raw || {};
+  const clean = data.rawClean || {};
+  const dashed = { borderDash: [6, 4] };
+  line('chart-quality', [
+    { label: 'content accuracy (dataset)', data: data.rounds.map(r => r.dataset.contentAccuracy ?? null), borderColor: '#1f77b4' },
+    { label: 'raw input', data: flat(raw.contentAccuracy), borderColor: '#1f77b4', ...dashed },
+    { label: 'CIDEr-D / 10 (dataset)', data: data.rounds.map(r => r.dataset.ciderD === undefined ? null : r.dataset.ciderD / 10), borderColor: '#ff7f0e' },
+    { label: 'raw CIDEr-D / 10', data: flat(raw.ciderD === undefined ? undefined : raw.ciderD / 10), borderColor: '#ff7f0e', ...dashed },
+  ], 'share of rows / score');
+  line('chart-diversity', [
+    { label: 'vocabulary (dataset)', data: data.rounds.map(r => r.dataset.vocabulary), borderColor: '#2ca02c' },
+    { label: 'raw vocabulary', data: flat(raw.vocabulary), borderColor: '#2ca02c', ...dashed },
+    { label: 'raw clean-rows vocabulary', data: flat(clean.vocabulary), borderColor: '#98df8a', ...dashed },
+  ], 'distinct words');
+  line('chart-quantity', [
+    { label: 'rows exported', data: data.rounds.map(r => r.dataset.rows), borderColor: '#8c564b' },
+    { label: 'raw rows', data: flat(raw.rows), borderColor: '#8c564b', ...dashed },
+  ], 'rows');
+  line('chart-adatailr', [
+    { label: 'dropped / rows', data: data.rounds.map(r => r.adatailr.rows ? r.adatailr.dropped / r.adatailr.rows : null), borderColor: '#d62728' },
+    { label: 're-weighted / rows', data: data.rounds.map(r => r.adatailr.rows ? r.adatailr.reweighted / r.adatailr.rows : null), borderColor: '#bcbd22' },
+    { label: 'γ', data: data.rounds.map(r => r.adatailr.gamma ?? null), borderColor: '#7f7f7f' },
+    { label: 'noise estimate ρ̂', data: data.rounds.map(r => r.adatailr.rho ?? null), borderColor: '#000000' },
+  ], 'fraction');
+  line('chart-model', [
+    { label: "model's held-out CIDEr-D", data: data.rounds.map(r => r.model ? r.model.ciderD : null), borderColor: '#9467bd' },
+    { label: 'raw ASR held-out CIDEr-D', data: flat(data.rawAsrCiderD), borderColor: '#9467bd', ...dashed },
+  ], 'CIDEr-D');
+  if (data.rounds.some(r => r.downstream)) {
+    line('chart-downstream', [
+      { label: 'probe T→V R@1, trained on the round', data: data.rounds.map(r => r.downstream ? r.downstream.t2vR1 : null), borderColor: '#17becf' },
+      { label: 'trained on raw', data: flat(data.downstreamRaw && data.downstreamRaw.t2vR1), borderColor: '#17becf', ...dashed },
+      { label: 'trained on truth (upper bound)', data: flat(data.downstreamUpper && data.downstreamUpper.t2vR1), borderColor: '#2ca02c', ...dashed },
+    ], 'R@1 (%)');
+  }
+  window.__flywheelCharts = charts.length;
+})();
+`;
