@@ -7,13 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaptionerConfig, validateConfig } from './captioner/config.js';
 import { exportGraphs, GRAPH_FILES } from './captioner/inference-graphs.js';
 import { paramSpecs, type Weights } from './captioner/params.js';
 import { type CaptionerModel } from './model.js';
 import { CaptionTokenizer } from './tokenizer.js';
+import { publishDirSync } from './publish-dir.js';
 
 /** Manifest format tag; bump when the layout changes. */
 export const VERSION_FORMAT = 'flywheel-model-version/1';
@@ -99,7 +100,7 @@ export interface SaveVersionOptions {
 }
 
 /**
- * Writes a version directory atomically (temp dir + rename). Refuses to
+ * Writes a version directory atomically (fsynced temp dir + rename). Refuses to
  * overwrite an existing directory. Returns the manifest.
  */
 export function saveVersion(dir: string, model: CaptionerModel, opts: SaveVersionOptions): VersionManifest {
@@ -125,16 +126,7 @@ export function saveVersion(dir: string, model: CaptionerModel, opts: SaveVersio
     files,
     contentHash: contentHash(files),
   };
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(tmp, { recursive: true });
-  try {
-    for (const [k, v] of Object.entries(contents)) writeFileSync(join(tmp, k), v);
-    writeFileSync(join(tmp, VERSION_FILES.manifest), JSON.stringify(manifest, null, 2));
-    renameSync(tmp, dir);
-  } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  publishDirSync(dir, { ...contents, [VERSION_FILES.manifest]: JSON.stringify(manifest, null, 2) });
   return manifest;
 }
 

@@ -6,13 +6,14 @@
  * can disagree with the captions the captioner writes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Device } from '../device.js';
 import { CaptionTokenizer } from '../tokenizer.js';
 import { type ProbeConfig, validateProbeConfig } from './config.js';
 import { LOG_SCALE, probeParamSpecs, type Weights } from './params.js';
 import { ProbeRuntime } from './runtime.js';
+import { publishDirSync } from '../publish-dir.js';
 
 /** Format tag of a saved judge directory. */
 export const JUDGE_FORMAT = 'flywheel-judge/1';
@@ -64,17 +65,11 @@ export function saveJudge(
     trainingDataId: j.trainingDataId,
     metrics: j.metrics ?? {},
   };
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(tmp, { recursive: true });
-  try {
-    writeFileSync(join(tmp, 'weights.bin'), weights);
-    writeFileSync(join(tmp, 'tokenizer.json'), tok);
-    writeFileSync(join(tmp, 'judge.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  publishDirSync(dir, {
+    'weights.bin': weights,
+    'tokenizer.json': tok,
+    'judge.json': `${JSON.stringify(manifest, null, 2)}\n`,
+  });
   return manifest;
 }
 
