@@ -18,6 +18,7 @@ import type { ClipRow } from '../../schemas/clips.js';
 import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { jobLayout } from '../refine/layout.js';
+import { datasetCard } from './dataset-card.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
 /** Version tag of the exported table layout (bump on any column change). */
@@ -190,6 +191,7 @@ export async function exportRun(opts: {
     exported_at: new Date().toISOString(),
   };
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+  await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema));
   await rm(outDir, { recursive: true, force: true });
   await rename(tmp, outDir);
   return { dir: outDir, metadata };
