@@ -25,6 +25,7 @@ const commandModules: CommandModule[] = [
   await import('./commands/schedule.js'),
   await import('./commands/refine-exp.js'),
   await import('./commands/downstream.js'),
+  await import('./commands/import.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */

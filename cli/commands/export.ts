@@ -1,28 +1,58 @@
-/** `flywheel export <run_dir>`: write the cleaned, versioned dataset of a round as Parquet. */
+/** `flywheel export <run_dir>`: write the cleaned, versioned dataset of a round as Parquet (with a dataset card) or WebDataset shards. */
 import type { Command } from 'commander';
 import { intOption } from '../options.js';
+
+interface ExportOptions {
+  round?: number;
+  format: string;
+  out?: string;
+  shardSize: number;
+  frames: number;
+  mediaRoot?: string;
+}
 
 /** Adds the `export` sub-command. */
 export function register(program: Command): void {
   program
     .command('export')
     .description(
-      'Export the refined dataset of a refine job (latest finished round by default) as Parquet + metadata.json',
+      'Export the refined dataset of a refine job (latest finished round by default) as Parquet + metadata.json + a Hugging Face dataset card (README.md), or as WebDataset tar shards',
     )
     .argument('<run_dir>', 'the refine job directory')
     .option('--round <k>', 'round to export (default: latest finished)', intOption('round', 0))
-    .option('--format <fmt>', 'output format (only "parquet")', 'parquet')
-    .option('--out <dir>', 'output directory (default: <run_dir>/exports/round-<k>)')
-    .action(async (runDir: string, o: { round?: number; format: string; out?: string }) => {
-      if (o.format !== 'parquet') throw new Error(`--format must be "parquet" (got ${JSON.stringify(o.format)})`);
+    .option('--format <fmt>', '"parquet" or "webdataset" (built from the round\'s Parquet export)', 'parquet')
+    .option(
+      '--out <dir>',
+      'output directory (default: <run_dir>/exports/round-<k>, or round-<k>-webdataset for --format webdataset)',
+    )
+    .option('--shard-size <n>', 'webdataset: samples per tar shard', intOption('shard-size'), 1000)
+    .option('--frames <n>', 'webdataset: JPEG frames per sample (0: none)', intOption('frames', 0), 0)
+    .option('--media-root <dir>', "webdataset: where video_uri resolves (default: the job's media_root)")
+    .action(async (runDir: string, o: ExportOptions) => {
+      if (o.format !== 'parquet' && o.format !== 'webdataset')
+        throw new Error(`--format must be "parquet" or "webdataset" (got ${JSON.stringify(o.format)})`);
       const { exportRound } = await import('../../jobs/export/export-round.js');
+      const wds = o.format === 'webdataset';
       const { dir, metadata } = await exportRound({
         jobDir: runDir,
         ...(o.round !== undefined ? { round: o.round } : {}),
-        ...(o.out ? { outDir: o.out } : {}),
+        ...(o.out && !wds ? { outDir: o.out } : {}),
       });
       process.stdout.write(
         `exported round ${metadata.round}: ${metadata.rows} rows (${metadata.dropped} dropped, ${metadata.heldout_excluded} held-out excluded) in ${metadata.files.length} files → ${dir}\ndataset id ${metadata.dataset_id}\n`,
+      );
+      if (!wds) return;
+      const { writeWebDataset, jobMediaRoot } = await import('../../jobs/export/webdataset/write-webdataset.js');
+      const out = o.out ?? `${dir}-webdataset`;
+      const w = await writeWebDataset({
+        from: dir,
+        out,
+        mediaRoot: o.mediaRoot ?? (await jobMediaRoot(runDir)),
+        shardSize: o.shardSize,
+        frames: o.frames,
+      });
+      process.stdout.write(
+        `webdataset: ${w.samples} samples in ${w.shards.length} shards (${w.cuts.copy} stream-copied, ${w.cuts.reencode} re-encoded), ${w.errors} errors → ${out}\n`,
       );
     });
 }

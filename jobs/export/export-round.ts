@@ -19,6 +19,7 @@ import type { ClipRow } from '../../schemas/clips.js';
 import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { jobLayout } from '../refine/layout.js';
+import { datasetCard } from './dataset-card.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
 /** Version tag of the exported table layout (bump on any column change). */
@@ -196,5 +197,6 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     exported_at: new Date().toISOString(),
   };
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+  await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema));
   return metadata;
 }

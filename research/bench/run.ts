@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   scoring: async () => (await import('./scoring.js')).run(),
   distributed: async () => (await import('./distributed.js')).run(),
   downstream: async () => (await import('./downstream.js')).run(),
+  import: async () => (await import('./import.js')).run(),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,110 @@
+/**
+ * The Hugging Face dataset card (`README.md`) written next to an export's Parquet files: YAML
+ * front matter the Hub reads (configs with their data files per split, and `dataset_info` with the
+ * features and split sizes, derived from the Arrow schema the files were written with) and a plain
+ * summary of the round's trinity — quantity, diversity and, where the truth was measured, quality.
+ */
+import { type DataType, type Field, Float, Int, List, type Schema, Type } from 'apache-arrow';
+import { stringify } from 'yaml';
+import type { RoundRecord } from '../refine/round-metrics.js';
+
+/** One feature in a card's `dataset_info.features`: a scalar dtype, or a list of one. */
+export type HfFeature = { name: string; dtype: string } | { name: string; sequence: string };
+
+/** The Hugging Face `Value` dtype of an Arrow scalar type (the names `datasets` uses). */
+export function hfDtype(type: DataType): string {
+  if (type instanceof Int) return `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`;
+  if (type instanceof Float) return ['float16', 'float32', 'float64'][type.precision];
+  switch (type.typeId) {
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return 'string';
+    case Type.Bool:
+      return 'bool';
+    case Type.Binary:
+    case Type.LargeBinary:
+      return 'binary';
+    default:
+      throw new Error(`dataset card: no Hugging Face dtype for Arrow type ${Type[type.typeId]}`);
+  }
+}
+
+/** The card features of a schema, in column order (lists become `sequence`). */
+export function hfFeatures(schema: Schema): HfFeature[] {
+  return (schema.fields as Field<DataType>[]).map((f) =>
+    f.type instanceof List
+      ? { name: f.name, sequence: hfDtype((f.type as List<DataType>).valueType) }
+      : { name: f.name, dtype: hfDtype(f.type) },
+  );
+}
+
+/** What the card needs to know about an export (a subset of its `metadata.json`). */
+export interface CardInput {
+  readonly dataset_id: string;
+  readonly round: number;
+  readonly run_id: string;
+  readonly config_hash: string;
+  readonly rows: number;
+  readonly dropped: number;
+  readonly heldout_excluded: number;
+  readonly by_source: Record<string, number>;
+  readonly files: readonly { readonly name: string; readonly rows: number }[];
+  readonly rounds: readonly RoundRecord[];
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+
+/** Plain sentences about the round's trinity, from its metrics record. */
+function trinitySummary(card: CardInput): string[] {
+  const r = card.rounds.find((x) => x.round === card.round);
+  if (!r) return [`No metrics record for round ${card.round} was found; the trinity is not summarised.`];
+  const d = r.dataset;
+  const lines = [
+    `- **Quantity**: ${d.quantity.rows} rows kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${card.dropped} rows were dropped by AdaTaiLr and ${card.heldout_excluded} held-out clips are not in this export.`,
+    `- **Diversity**: vocabulary ${d.diversity.vocabulary} tokens, distinct-2 ${d.diversity.distinct2.toFixed(3)}, unigram entropy ${d.diversity.entropy.toFixed(2)} bits (raw transcripts: vocabulary ${r.raw.diversity.vocabulary}, distinct-2 ${r.raw.diversity.distinct2.toFixed(3)}).`,
+  ];
+  lines.push(
+    d.quality
+      ? `- **Quality** (measured against the benchmark's truth, which nothing that chose or trained saw): content accuracy ${pct(d.quality.contentAccuracy)}${r.raw.quality ? ` (raw transcripts: ${pct(r.raw.quality.contentAccuracy)})` : ''}, CIDEr-D ${d.quality.ciderD.toFixed(3)}, BLEU-4 ${d.quality.bleu4.toFixed(3)}.`
+      : '- **Quality**: no truth was given for these clips, so content accuracy was not measured.',
+  );
+  return lines;
+}
+
+/** The card's text: YAML front matter, then the summary. */
+export function datasetCard(card: CardInput, schema: Schema): string {
+  const front = {
+    pretty_name: `flywheel refined captions, round ${card.round}`,
+    tags: ['video', 'video-text', 'captions', 'flywheel'],
+    configs: [{ config_name: 'default', data_files: [{ split: 'train', path: 'part-*.parquet' }] }],
+    dataset_info: {
+      config_name: 'default',
+      features: hfFeatures(schema),
+      splits: [{ name: 'train', num_examples: card.rows }],
+    },
+  };
+  const sources = Object.entries(card.by_source)
+    .sort()
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  return [
+    '---',
+    stringify(front).trimEnd(),
+    '---',
+    '',
+    `# flywheel refined captions, round ${card.round}`,
+    '',
+    `Video clips (a time range of a video, \`video_uri\` + \`start_s\`/\`end_s\`) with the caption the Video DataFlywheel round chose for each, its source (${sources || 'none'}), the AdaTaiLr row weight \`quality_weight\` for trainers, and lineage (\`run_id\`, \`config_hash\`, \`model_version\`). One split, \`train\`: the kept rows of the round; held-out clips are excluded.`,
+    '',
+    '## The round in numbers',
+    '',
+    ...trinitySummary(card),
+    '',
+    '## Lineage',
+    '',
+    `- dataset id (sha256 of the file hashes): \`${card.dataset_id}\``,
+    `- run \`${card.run_id}\`, config hash \`${card.config_hash}\``,
+    `- files: ${card.files.map((f) => `\`${f.name}\` (${f.rows} rows)`).join(', ')}; their sha256 are in \`metadata.json\`.`,
+    '',
+  ].join('\n');
+}

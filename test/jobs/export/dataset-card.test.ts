@@ -1,0 +1,110 @@
+/**
+ * The Hugging Face dataset card next to the Parquet export: its YAML front matter parses (with the
+ * `yaml` package), names the split's data files, and its features match the Parquet schema as
+ * DuckDB reads it; the prose summarises the round's trinity from the metrics record.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type DataType, Field, Schema, Struct, Utf8 } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { datasetCard, hfDtype } from '../../../jobs/export/dataset-card.js';
+import { exportRound, type ExportMetadata } from '../../../jobs/export/export-round.js';
+import { refinedSchema } from '../../../schemas/refined.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { duckRows } from '../import/duckdb.js';
+import { writeRoundFixture } from './round-fixture.js';
+
+/** DuckDB's column types → the Hugging Face dtypes they correspond to (written independently of the card code). */
+const DUCK_TO_HF: Record<string, string> = {
+  VARCHAR: 'string',
+  DOUBLE: 'float64',
+  FLOAT: 'float32',
+  INTEGER: 'int32',
+  BIGINT: 'int64',
+  BOOLEAN: 'bool',
+};
+
+interface Card {
+  configs: { config_name: string; data_files: { split: string; path: string }[] }[];
+  dataset_info: { features: { name: string; dtype: string }[]; splits: { name: string; num_examples: number }[] };
+}
+
+function frontMatter(text: string): { yaml: string; body: string } {
+  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
+  if (!m) throw new Error('no YAML front matter');
+  return { yaml: m[1], body: m[2] };
+}
+
+describe('Hugging Face dataset card', () => {
+  let dir: string;
+  let metadata: ExportMetadata;
+  let card: Card;
+  let body: string;
+
+  beforeAll(async () => {
+    const root = await tempDir('flywheel-card-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    ({ dir, metadata } = await exportRound({ jobDir: job }));
+    const fm = frontMatter(await readFile(join(dir, 'README.md'), 'utf8'));
+    card = parse(fm.yaml) as Card;
+    body = fm.body;
+  });
+
+  it('README.md sits next to the Parquet files and its data_files glob matches them', async () => {
+    const files = (await readdir(dir)).sort();
+    expect(files).toEqual(['README.md', 'metadata.json', 'part-shard-00000.parquet', 'part-shard-00001.parquet']);
+    expect(card.configs).toEqual([
+      { config_name: 'default', data_files: [{ split: 'train', path: 'part-*.parquet' }] },
+    ]);
+    const [c] = await duckRows(
+      `select count(*) as n from read_parquet('${join(dir, card.configs[0].data_files[0].path)}')`,
+    );
+    expect(c.n).toBe(BigInt(metadata.rows));
+    expect(card.dataset_info.splits).toEqual([{ name: 'train', num_examples: metadata.rows }]);
+  });
+
+  it('the features are the Parquet schema as DuckDB reads it, in order', async () => {
+    const cols = await duckRows(`describe select * from read_parquet('${join(dir, 'part-*.parquet')}')`);
+    const fromDuck = cols.map((c) => ({ name: c.column_name, dtype: DUCK_TO_HF[c.column_type as string] }));
+    expect(fromDuck.every((f) => f.dtype !== undefined)).toBe(true);
+    expect(card.dataset_info.features).toEqual(fromDuck);
+    expect(fromDuck.map((f) => f.name)).toContain('quality_weight');
+  });
+
+  it('the prose summarises the round: rows kept, diversity, and that quality was not measured without truth', () => {
+    const r = metadata.rounds[0];
+    expect(metadata.rows).toBe(5);
+    expect(body).toContain(`${r.dataset.quantity.rows} rows kept (83.3 % of the round's train clips)`);
+    expect(body).toContain(`vocabulary ${r.dataset.diversity.vocabulary} tokens`);
+    expect(body).toContain('1 rows were dropped by AdaTaiLr and 1 held-out clips are not in this export');
+    expect(body).toContain('no truth was given');
+    expect(body).toContain(metadata.dataset_id);
+  });
+
+  it('with truth measured, the prose states content accuracy beside raw', () => {
+    const r = metadata.rounds[0];
+    const quality = { contentAccuracy: 0.625, contentStrict: 0.5, ciderD: 1.2, bleu4: 0.3 };
+    const text = datasetCard(
+      {
+        ...metadata,
+        rounds: [
+          {
+            ...r,
+            dataset: { ...r.dataset, quality },
+            raw: { ...r.raw, quality: { ...quality, contentAccuracy: 0.25 } },
+          },
+        ],
+      },
+      refinedSchema,
+    );
+    expect(text).toContain('content accuracy 62.5 % (raw transcripts: 25.0 %)');
+  });
+
+  it('a column type the Hub has no dtype for is refused, naming it', () => {
+    const s = new Schema([new Field('x', new Struct([new Field('y', new Utf8())]))]);
+    expect(() => hfDtype((s.fields as Field<DataType>[])[0].type)).toThrow(
+      /no Hugging Face dtype for Arrow type Struct/,
+    );
+  });
+});

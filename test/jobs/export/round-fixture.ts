@@ -1,0 +1,156 @@
+/**
+ * A finished refine round built by code, without training: `job.json`, `metrics/round-0.json`
+ * (its trinity measured by the real dataset metrics) and the round's run (`run.json`, clips,
+ * caption and adatailr outputs in two shards), over clips of the generated test videos.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Schema } from 'apache-arrow';
+import { rowsToBatch } from '../../../pipeline/arrow.js';
+import { layout } from '../../../pipeline/layout.js';
+import { RUN_FORMAT, type RunMeta } from '../../../pipeline/ledger.js';
+import { parquetBytes } from '../../../pipeline/parquet.js';
+import { datasetReport, trinity } from '../../../jobs/refine/dataset-metrics.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
+import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
+import { type CaptionRow, captionsSchema } from '../../../schemas/captions.js';
+import { type ClipRow, clipsSchema } from '../../../schemas/clips.js';
+import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
+
+/** One clip of the fixture and what the round decided for it. */
+export interface FixtureClip {
+  readonly clip: ClipRow;
+  readonly keep: boolean;
+  readonly source: string;
+}
+
+const clip = (id: string, uri: string, start: number, end: number, split = 'train'): ClipRow => ({
+  clip_id: id,
+  video_uri: uri,
+  start_s: start,
+  end_s: end,
+  asr_text: `um so ${id} the spoken words`,
+  title: null,
+  tags: null,
+  human_caption: null,
+  split,
+});
+
+/**
+ * The clips (`basic.mp4` is 6 s at 25 fps with a keyframe every second): starts on a keyframe
+ * (stream copy), off a keyframe (re-encode), a held-out clip, a dropped one, and a missing video.
+ */
+export const FIXTURE_CLIPS: readonly FixtureClip[] = [
+  { clip: clip('on-key-0', 'basic.mp4', 0, 2), keep: true, source: 'synthetic' },
+  { clip: clip('on-key-1', 'basic.mp4', 1, 3), keep: true, source: 'asr' },
+  { clip: clip('off-key', 'basic.mp4', 1.48, 3.2), keep: true, source: 'synthetic' },
+  { clip: clip('late', 'basic.mp4', 3.52, 5.6), keep: true, source: 'human' },
+  { clip: clip('held', 'basic.mp4', 2, 4, 'heldout'), keep: true, source: 'asr' },
+  { clip: clip('dropped', 'basic.mp4', 0, 1), keep: false, source: 'asr' },
+  { clip: clip('missing', 'nope.mp4', 0, 1), keep: true, source: 'asr' },
+];
+
+const caption = (c: FixtureClip): string => `a red square moves left in ${c.clip.clip_id}`;
+
+function score(c: FixtureClip): ScoreRow {
+  return {
+    clip_id: c.clip.clip_id,
+    round: 0,
+    caption: caption(c),
+    caption_source: c.source,
+    candidate_sources: [c.source, 'title'],
+    candidate_scores: [-3, -5],
+    margin: 2,
+    runner_up: 'title',
+    adatailr_weight: c.keep ? 0.75 : 0,
+    mean_token_weight: 0.75,
+    nll: 1.5,
+    token_weights: [0.5, 1],
+    gamma: 0.3,
+    rho: 0.2,
+    keep: c.keep,
+    reason: 'fixture',
+  };
+}
+
+const table = <T extends object>(schema: Schema, rows: readonly T[]) =>
+  parquetBytes(schema, [rowsToBatch(schema, rows as unknown as Record<string, unknown>[])]);
+
+/** The round's metrics record: its trinity measured on the kept train rows (no truth: no quality). */
+function roundRecord(): RoundRecord {
+  const train = FIXTURE_CLIPS.filter((c) => c.clip.split === 'train');
+  const kept = train
+    .filter((c) => c.keep)
+    .map((c) => ({ clipId: c.clip.clip_id, caption: caption(c), source: c.source }));
+  const raw = train.map((c) => ({ clipId: c.clip.clip_id, caption: c.clip.asr_text, source: 'raw' }));
+  return {
+    round: 0,
+    modelVersion: 'f'.repeat(64),
+    modelDir: 'models/round-0',
+    modelVersions: ['f'.repeat(64)],
+    scorerVersions: ['e'.repeat(64)],
+    dataset: datasetReport(kept),
+    raw: trinity(raw),
+    keptShare: kept.length / raw.length,
+    adatailr: {
+      rows: train.length,
+      dropped: 1,
+      reweighted: kept.length,
+      meanWeight: 0.75,
+      gamma: 0.3,
+      rho: 0.2,
+      chosen: {},
+    },
+    pretrain: { steps: 1, examples: 1, lossCurve: [1], gammaCurve: [0.3], rhoCurve: [0.2] },
+    finetune: { steps: 0, examples: 0, lossCurve: [] },
+    provider: 'cpu',
+    trainingDataId: 'd'.repeat(64),
+    seconds: { captionAndScore: 1, train: 1, eval: 1 },
+    evalClips: 0,
+  };
+}
+
+/** Writes the job directory; returns its path. */
+export async function writeRoundFixture(jobDir: string, mediaRoot: string): Promise<string> {
+  const l = jobLayout(jobDir);
+  const run = l.roundRun(0);
+  const shards = [FIXTURE_CLIPS.slice(0, 4), FIXTURE_CLIPS.slice(4)];
+  const shardIds = ['shard-00000', 'shard-00001'];
+  for (const d of ['input', 'caption', 'adatailr']) await mkdir(join(run, d), { recursive: true });
+  await mkdir(l.metricsDir, { recursive: true });
+  await writeFile(l.jobMeta, JSON.stringify({ config_hash: 'c'.repeat(64), config: { media_root: mediaRoot } }));
+  await writeFile(l.roundMetrics(0), JSON.stringify(roundRecord()));
+  const meta: RunMeta = {
+    format: RUN_FORMAT,
+    run_id: 'run-fixture',
+    created_at: '2026-01-01T00:00:00Z',
+    config_hash: 'c'.repeat(64),
+    round: 0,
+    manifest: { path: 'clips.parquet', sha256: '0'.repeat(64), rows: 7, clips: 7, errors: 0 },
+    stages: [],
+    shard_size: 4,
+    shards: shardIds,
+    config: {},
+  };
+  await writeFile(join(run, layout.runMeta), JSON.stringify(meta));
+  for (const [i, rows] of shards.entries()) {
+    const id = shardIds[i];
+    await writeFile(
+      join(run, layout.input(id)),
+      table(
+        clipsSchema,
+        rows.map((c) => c.clip),
+      ),
+    );
+    const captions: CaptionRow[] = rows.map((c) => ({
+      clip_id: c.clip.clip_id,
+      round: 0,
+      model_version: 'm'.repeat(64),
+      candidate_sources: [c.source],
+      candidate_captions: [caption(c)],
+    }));
+    await writeFile(join(run, layout.output('caption', id)), table(captionsSchema, captions));
+    await writeFile(join(run, layout.output('adatailr', id)), table(scoresSchema, rows.map(score)));
+  }
+  return jobDir;
+}
