@@ -65,7 +65,7 @@ function trinitySummary(card: CardInput): string[] {
   ];
   lines.push(
     d.quality
-      ? `- **Quality** (measured against the benchmark's truth, which nothing that chose or trained saw): content accuracy ${pct(d.quality.contentAccuracy)}${r.raw.quality ? ` (raw transcripts: ${pct(r.raw.quality.contentAccuracy)})` : ''}, CIDEr-D ${d.quality.ciderD.toFixed(3)}, BLEU-4 ${d.quality.bleu4.toFixed(3)}.`
+      ? `- **Quality** (measured against the benchmark's truth, which nothing that chose or trained saw): ${contentPart(d.quality.contentAccuracy, r.raw.quality?.contentAccuracy)}CIDEr-D ${d.quality.ciderD.toFixed(3)}, BLEU-4 ${d.quality.bleu4.toFixed(3)}.`
       : '- **Quality**: no truth was given for these clips, so content accuracy was not measured.',
   );
   return lines;
@@ -107,4 +107,10 @@ export function datasetCard(card: CardInput, schema: Schema): string {
     `- files: ${card.files.map((f) => `\`${f.name}\` (${f.rows} rows)`).join(', ')}; their sha256 are in \`metadata.json\`.`,
     '',
   ].join('\n');
+}
+
+/** The content-accuracy clause, present only when a content measure scored the rows. */
+function contentPart(refined: number | undefined, raw: number | undefined): string {
+  if (refined === undefined) return '';
+  return `content accuracy ${pct(refined)}${raw !== undefined ? ` (raw transcripts: ${pct(raw)})` : ''}, `;
 }

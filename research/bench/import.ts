@@ -45,8 +45,8 @@ function* howToLines(rows: number): Iterable<string> {
 }
 
 async function child(layout: string, source: string, out: string): Promise<void> {
-  const { openSource } = await import('../jobs/import/open-source.js');
-  const { runImport } = await import('../jobs/import/run-import.js');
+  const { openSource } = await import('../../jobs/import/open-source.js');
+  const { runImport } = await import('../../jobs/import/run-import.js');
   const t0 = performance.now();
   const { record } = await runImport(openSource(source, { layout }), { sourcePath: source, out });
   const seconds = (performance.now() - t0) / 1000;
