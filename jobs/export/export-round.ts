@@ -5,6 +5,7 @@
  * sees half an export, even after a crash; exporting the same round twice yields the same dataset id.
  */
 import { createHash } from 'node:crypto';
+import { Table, tableToIPC } from 'apache-arrow';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,7 +37,11 @@ export interface ExportMetadata {
   readonly dropped: number;
   readonly heldout_excluded: number;
   readonly by_source: Record<string, number>;
-  readonly files: { name: string; rows: number; sha256: string }[];
+  /**
+   * Per file: `sha256` of its bytes (to verify a copy) and `content_sha256` of its rows and key-value
+   * metadata (stable across exports: the Parquet writer orders key-value metadata at random).
+   */
+  readonly files: { name: string; rows: number; sha256: string; content_sha256: string }[];
   /** Per-round metrics of the job up to this round. */
   readonly rounds: RoundRecord[];
   readonly exported_at: string;
@@ -169,18 +174,24 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
       });
       bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
     }
-    const bytes = parquetBytes(
-      refinedSchema,
-      [rowsToBatch(refinedSchema, out as unknown as Record<string, unknown>[])],
-      kv,
-    );
+    const batch = rowsToBatch(refinedSchema, out as unknown as Record<string, unknown>[]);
+    const bytes = parquetBytes(refinedSchema, [batch], kv);
+    const content = createHash('sha256')
+      .update(tableToIPC(new Table(refinedSchema, [batch]), 'stream'))
+      .update(JSON.stringify(Object.entries(kv).sort(([a], [b]) => a.localeCompare(b))))
+      .digest('hex');
     const name = `part-${shard}.parquet`;
     await writeFile(join(tmp, name), bytes);
-    files.push({ name, rows: out.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    files.push({
+      name,
+      rows: out.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      content_sha256: content,
+    });
     rows += out.length;
   }
   const datasetId = createHash('sha256')
-    .update(files.map((f) => `${f.name} ${f.sha256}`).join('\n'))
+    .update(files.map((f) => `${f.name} ${f.content_sha256}`).join('\n'))
     .digest('hex');
   const metadata: ExportMetadata = {
     schema_version: EXPORT_SCHEMA_VERSION,
