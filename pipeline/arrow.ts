@@ -2,16 +2,16 @@
  * Small helpers between plain row objects and Arrow record batches, typed by the table's schema.
  * Stages build their output with {@link rowsToBatch} and read input with {@link batchToRows}.
  */
-import { makeData, RecordBatch, type Schema, Struct, vectorFromArray, type TypeMap } from 'apache-arrow';
+import { type Data, makeData, RecordBatch, type Schema, Struct, vectorFromArray, type TypeMap } from 'apache-arrow';
+
+/** A row object for a schema with columns `T`: any object whose keys name columns (a missing key is null). */
+export type RowInput<T extends TypeMap> = { readonly [K in keyof T]?: unknown };
 
 /** Builds one record batch of `schema` from row objects (one key per field; nullable fields may be null). */
-export function rowsToBatch<T extends TypeMap>(
-  schema: Schema<T>,
-  rows: readonly Record<string, unknown>[],
-): RecordBatch<T> {
+export function rowsToBatch<T extends TypeMap>(schema: Schema<T>, rows: readonly RowInput<T>[]): RecordBatch<T> {
   const children = schema.fields.map((f) => {
-    const values = rows.map((r) => r[f.name] ?? null);
-    const vec = vectorFromArray(values as unknown[], f.type);
+    const values: unknown[] = rows.map((r) => r[f.name as keyof T] ?? null);
+    const vec = vectorFromArray(values, f.type);
     if (vec.data.length !== 1) throw new Error(`rowsToBatch: column ${f.name} built into ${vec.data.length} chunks`);
     return vec.data[0];
   });
@@ -59,11 +59,12 @@ export function concatBatches<T extends TypeMap>(
 /** Approximate in-memory size of a batch in bytes (for byte-budget back-pressure). */
 export function batchBytes(batch: RecordBatch): number {
   let total = 0;
-  const visit = (d: { buffers?: unknown[]; children?: unknown[] }): void => {
-    for (const b of d.buffers ?? []) if (b && ArrayBuffer.isView(b)) total += b.byteLength;
-    for (const c of d.children ?? []) visit(c as { buffers?: unknown[]; children?: unknown[] });
+  const visit = (d: Data): void => {
+    const buffers: unknown[] = [d.valueOffsets, d.values, d.nullBitmap, d.typeIds];
+    for (const b of buffers) if (ArrayBuffer.isView(b)) total += b.byteLength;
+    for (const c of d.children) visit(c);
   };
-  visit(batch.data as unknown as { buffers?: unknown[]; children?: unknown[] });
+  visit(batch.data);
   return total;
 }
 

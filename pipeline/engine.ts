@@ -46,6 +46,22 @@ export async function* rebatch<T extends TypeMap>(
   if (pendingRows > 0) yield concatBatches(pending[0].schema, pending);
 }
 
+/** The whole input as one batch (for a `wholeShard` stage); nothing when the input has no rows. */
+export async function* wholeBatch<T extends TypeMap>(
+  input: AsyncIterable<RecordBatch<T>>,
+): AsyncIterable<RecordBatch<T>> {
+  const batches: RecordBatch<T>[] = [];
+  for await (const b of input) if (b.numRows > 0) batches.push(b);
+  if (batches.length > 0) yield concatBatches(batches[0].schema, batches);
+}
+
+/** The batches a stage's `process` receives: the whole shard, key groups, or plain re-batching. */
+function batchesFor(stage: AnyStage, input: AsyncIterable<RecordBatch>): AsyncIterable<RecordBatch> {
+  if (stage.wholeShard) return wholeBatch(input);
+  if (stage.groupBy) return regroup(input, stage.groupBy, stage.batchSize);
+  return rebatch(input, stage.batchSize);
+}
+
 /** Everything one stage needs to run inside a shard. */
 export interface StageRun {
   readonly stage: AnyStage;
@@ -61,8 +77,10 @@ export interface StageRun {
 
 /**
  * Turns a stage into an async transform: input re-batched to `stage.batchSize` (grouped by
- * `stage.groupBy` when declared), up to
- * `stage.concurrency` `process` calls in flight (outputs in input order), counters updated.
+ * `stage.groupBy`, or whole when `stage.wholeShard`), up to `stage.concurrency` `process` calls in
+ * flight (outputs in input order), counters updated. When the transform stops early (a failure
+ * here or elsewhere), it returns only after every `process` call it started has settled, so a
+ * stage is never torn down under a running call.
  */
 export async function* stageTransform(run: StageRun, input: AsyncIterable<RecordBatch>): AsyncIterable<RecordBatch> {
   const { stage, counters } = run;
@@ -96,9 +114,7 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
     return out;
   };
   try {
-    for await (const batch of stage.groupBy
-      ? regroup(input, stage.groupBy, stage.batchSize)
-      : rebatch(input, stage.batchSize)) {
+    for await (const batch of batchesFor(stage, input)) {
       const entry = { result: queue.add(() => call(batch)), settled: false };
       entry.result.then(
         () => (entry.settled = true),
@@ -111,7 +127,8 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
     }
     while (inFlight.length > 0) yield await inFlight.shift()!.result;
   } finally {
-    queue.clear();
+    queue.clear(); // calls not yet started never start
+    await queue.onIdle(); // calls already running finish (their results are dropped) before teardown
     counters.seconds += (performance.now() - started) / 1000;
     counters.rows_per_s = counters.seconds > 0 ? counters.rows_out / counters.seconds : 0;
   }

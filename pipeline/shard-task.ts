@@ -6,8 +6,8 @@
  */
 import { hostname } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
-import { errorsSchema } from '../schemas/errors.js';
-import { projectBatch, rowsToBatch, sameFields } from './arrow.js';
+import { errorsTable } from '../schemas/errors.js';
+import { projectBatch, sameFields } from './arrow.js';
 import type { BackpressurePolicy } from './backpressure.js';
 import { type BatchSink, type EngineHooks, newStageRun, runPipeline, type StageRun } from './engine.js';
 import { layout } from './layout.js';
@@ -128,11 +128,7 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
     });
     for (const w of writers) if (w) temps.push(await w.close());
     for (const [i, run] of runs.entries()) {
-      const bytes = parquetBytes(
-        errorsSchema,
-        [rowsToBatch(errorsSchema, run.errors as unknown as Record<string, unknown>[])],
-        metadata(stages[i].name),
-      );
+      const bytes = parquetBytes(errorsTable.schema, [errorsTable.toBatch(run.errors)], metadata(stages[i].name));
       temps.push(await storage.writeTemp(layout.errors(stages[i].name, shardId), bytes));
     }
   } catch (e) {

@@ -162,11 +162,7 @@ export async function exportRun(opts: {
       });
       bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
     }
-    const bytes = parquetBytes(
-      refinedSchema,
-      [rowsToBatch(refinedSchema, out as unknown as Record<string, unknown>[])],
-      kv,
-    );
+    const bytes = parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, out)], kv);
     const name = `part-${shard}.parquet`;
     await writeFile(join(tmp, name), bytes);
     files.push({ name, rows: out.length, sha256: createHash('sha256').update(bytes).digest('hex') });
