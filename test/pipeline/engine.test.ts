@@ -69,7 +69,7 @@ describe('stage settings', () => {
     // a run built by hand, bypassing newStageRun's check
     const run = {
       ...newStageRun({ stage: lengthStage(), shardId: 's', round: 0, signal: abort.signal, log: silent }),
-      stage: lengthStage({ batchSize: 0 }),
+      stage: { ...lengthStage(), batchSize: 0 },
     };
     let writes = 0;
     // without the check the empty batches would never end: the sink stops them instead of a timeout
