@@ -32,7 +32,7 @@ export function batchToRows<R = Record<string, unknown>>(batch: RecordBatch): R[
   for (let i = 0; i < batch.numRows; i++) {
     const row: Record<string, unknown> = {};
     for (let c = 0; c < names.length; c++) {
-      const v = cols[c].get(i);
+      const v: unknown = cols[c].get(i);
       row[names[c]] =
         v !== null && typeof v === 'object' && 'toArray' in v && !(v instanceof Uint8Array)
           ? Array.from((v as { toArray(): ArrayLike<unknown> }).toArray())
@@ -68,16 +68,21 @@ export function batchBytes(batch: RecordBatch): number {
   return total;
 }
 
+/** How an Arrow type reads in messages and comparisons (`Utf8`, `List<Float32>`…). */
+export function typeName(type: unknown): string {
+  return String(type);
+}
+
 /** True when two schemas have the same field names and types, in order (nullability ignored). */
 export function sameFields(a: Schema, b: Schema): boolean {
   return (
     a.fields.length === b.fields.length &&
-    a.fields.every((f, i) => f.name === b.fields[i].name && String(f.type) === String(b.fields[i].type))
+    a.fields.every((f, i) => f.name === b.fields[i].name && typeName(f.type) === typeName(b.fields[i].type))
   );
 }
 
 /** The columns of `schema`, taken by name from a batch that has at least those columns (no copy). */
-export function projectBatch<T extends TypeMap>(batch: RecordBatch, schema: Schema<T>): RecordBatch<T> {
+export function projectBatch<T extends TypeMap>(batch: RecordBatch<TypeMap>, schema: Schema<T>): RecordBatch<T> {
   const children = schema.fields.map((f) => {
     const col = batch.getChild(f.name);
     if (!col) throw new Error(`projectBatch: batch has no column ${f.name}`);

@@ -5,6 +5,7 @@
  * `side-input.ts` before `setup` sees them. A bad declaration throws here, naming the stage and field.
  */
 import { z } from 'zod';
+import { typeName } from './arrow.js';
 import { openSideInput, type SideInput, type SideInputReader } from './side-input.js';
 import type { AnyStage, StageContext, StageResources } from './stage.js';
 import type { Columns, RowOf, Table } from './table.js';
@@ -114,7 +115,7 @@ export function defineStage<I extends Columns, O extends Columns, S extends Side
   if (stored) {
     for (const f of stored.schema.fields) {
       const o = spec.output.schema.fields.find((g) => g.name === f.name);
-      if (!o || String(o.type) !== String(f.type))
+      if (!o || typeName(o.type) !== typeName(f.type))
         fail(`stored: column ${JSON.stringify(f.name)} is not an output column of the same type`);
     }
   }

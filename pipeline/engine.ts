@@ -56,7 +56,7 @@ export async function* wholeBatch<T extends TypeMap>(
 }
 
 /** The batches a stage's `process` receives: the whole shard, key groups, or plain re-batching. */
-function batchesFor(stage: AnyStage, input: AsyncIterable<RecordBatch>): AsyncIterable<RecordBatch> {
+function batchesFor(stage: AnyStage, input: AsyncIterable<RecordBatch<TypeMap>>): AsyncIterable<RecordBatch<TypeMap>> {
   if (stage.wholeShard) return wholeBatch(input);
   if (stage.groupBy) return regroup(input, stage.groupBy, stage.batchSize);
   return rebatch(input, stage.batchSize);
@@ -82,7 +82,10 @@ export interface StageRun {
  * here or elsewhere), it returns only after every `process` call it started has settled, so a
  * stage is never torn down under a running call.
  */
-export async function* stageTransform(run: StageRun, input: AsyncIterable<RecordBatch>): AsyncIterable<RecordBatch> {
+export async function* stageTransform(
+  run: StageRun,
+  input: AsyncIterable<RecordBatch<TypeMap>>,
+): AsyncIterable<RecordBatch<TypeMap>> {
   const { stage, counters } = run;
   const ctx: StageContext = {
     stage: stage.name,
@@ -104,8 +107,8 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
   };
   const started = performance.now();
   const queue = new PQueue({ concurrency: stage.concurrency });
-  const inFlight: { readonly result: Promise<RecordBatch>; settled: boolean }[] = [];
-  const call = async (batch: RecordBatch): Promise<RecordBatch> => {
+  const inFlight: { readonly result: Promise<RecordBatch<TypeMap>>; settled: boolean }[] = [];
+  const call = async (batch: RecordBatch<TypeMap>): Promise<RecordBatch<TypeMap>> => {
     run.signal.throwIfAborted();
     const out = await stage.process(batch, ctx);
     counters.rows_in += batch.numRows;
@@ -134,14 +137,19 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
   }
 }
 
+/** A thrown value as an Error (a non-Error throw is wrapped, keeping it as the cause). */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e), { cause: e });
+}
+
 /** A consumer of one stage's output batches (e.g. a Parquet writer). */
 export interface BatchSink {
-  write(batch: RecordBatch): Promise<void>;
+  write(batch: RecordBatch<TypeMap>): Promise<void>;
 }
 
 /** Options of {@link runPipeline}. */
 export interface PipelineOptions {
-  readonly source: AsyncIterable<RecordBatch>;
+  readonly source: AsyncIterable<RecordBatch<TypeMap>>;
   /** One run per stage, in order; stage i+1 reads stage i's output. */
   readonly runs: readonly StageRun[];
   /** One sink per stage, receiving that stage's output. */
@@ -162,7 +170,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
   for (const run of runs) checkStageSettings(run.stage);
   const queues = runs
     .slice(0, -1)
-    .map(() => new BoundedQueue<RecordBatch>(opts.queuePolicy ?? defaultQueuePolicy, batchBytes));
+    .map(() => new BoundedQueue<RecordBatch<TypeMap>>(opts.queuePolicy ?? defaultQueuePolicy, batchBytes));
   let firstError: unknown;
   const failAll = (e: unknown): void => {
     if (firstError === undefined) firstError = e;
@@ -182,7 +190,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
     }
   });
   await Promise.all(pumps);
-  if (firstError !== undefined) throw firstError;
+  if (firstError !== undefined) throw asError(firstError);
 }
 
 /** A fresh stage run (empty errors, zero counters); throws when the stage's batch size or concurrency is not a positive integer. */

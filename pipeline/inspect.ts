@@ -1,7 +1,7 @@
 /** A human-readable summary of a Parquet file: schema, row count, first rows. */
 import * as pq from 'parquet-wasm';
 import { tableFromIPC } from 'apache-arrow';
-import { batchToRows } from './arrow.js';
+import { batchToRows, typeName } from './arrow.js';
 import { parquetRowCount } from './parquet.js';
 
 function show(v: unknown): string {
@@ -20,10 +20,10 @@ export async function inspectParquet(name: string, bytes: Uint8Array, rows: numb
     table = tableFromIPC(pq.readParquet(bytes, { limit: Math.max(rows, 1) }).intoIPCStream());
     total = await parquetRowCount(new Blob([bytes]));
   } catch (e) {
-    throw new Error(`${name} is not a readable Parquet file (${(e as Error).message})`);
+    throw new Error(`${name} is not a readable Parquet file (${(e as Error).message})`, { cause: e });
   }
   const out: string[] = [name, `rows: ${total}`, 'schema:'];
-  for (const f of table.schema.fields) out.push(`  ${f.name}: ${String(f.type)}${f.nullable ? ' (nullable)' : ''}`);
+  for (const f of table.schema.fields) out.push(`  ${f.name}: ${typeName(f.type)}${f.nullable ? ' (nullable)' : ''}`);
   const shown = table.batches.flatMap((b) => batchToRows(b)).slice(0, rows);
   if (shown.length) {
     out.push(`first ${shown.length} rows:`);

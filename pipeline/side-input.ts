@@ -5,6 +5,7 @@
  * a stage never reads another run's metadata or builds its file keys itself. Plans open every
  * declared side input before any work starts ({@link checkSideInputs}).
  */
+import { typeName } from './arrow.js';
 import { layout } from './layout.js';
 import { readRunMeta } from './ledger.js';
 import { readParquetBatches } from './parquet.js';
@@ -60,9 +61,9 @@ export async function openSideInput<C extends Columns>(input: SideInput<C>): Pro
       for await (const batch of readParquetBatches(await run.openBlob(key))) {
         for (const f of table.schema.fields) {
           const got = batch.schema.fields.find((g) => g.name === f.name);
-          if (!got || String(got.type) !== String(f.type))
+          if (!got || typeName(got.type) !== typeName(f.type))
             throw new Error(
-              `side input ${stage}: ${run.description}/${key} has ${got ? `column ${f.name} as ${String(got.type)}` : `no column ${f.name}`}, expected ${String(f.type)}`,
+              `side input ${stage}: ${run.description}/${key} has ${got ? `column ${f.name} as ${typeName(got.type)}` : `no column ${f.name}`}, expected ${typeName(f.type)}`,
             );
         }
         yield table.fromBatch(batch);

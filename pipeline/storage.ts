@@ -9,6 +9,7 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from '
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 /** A fully written, fsync'd object not yet visible under its final key. */
 export interface TempObject {
@@ -92,10 +93,7 @@ export class LocalStorage implements Storage {
           await fh.close();
         }
       } else {
-        await pipeline(
-          Readable.fromWeb(data as import('node:stream/web').ReadableStream<Uint8Array>),
-          createWriteStream(tempPath),
-        );
+        await pipeline(Readable.fromWeb(data as WebReadableStream<Uint8Array>), createWriteStream(tempPath));
         const fh = await open(tempPath, 'r+');
         try {
           await fh.sync();

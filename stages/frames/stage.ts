@@ -72,6 +72,7 @@ export function framesStage(opts: FramesStageOptions): AnyStage {
       } catch (e) {
         throw new Error(
           `media_root ${opts.mediaRoot} is not readable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix media_root in the config`,
+          { cause: e },
         );
       }
     },
