@@ -1,7 +1,7 @@
 /** A human-readable summary of a Parquet file: schema, row count, first rows. */
 import * as pq from 'parquet-wasm';
 import { tableFromIPC } from 'apache-arrow';
-import { batchToRows } from '../pipeline/arrow.js';
+import { batchToRows, typeName } from '../pipeline/arrow.js';
 import { parquetRowCount } from '../pipeline/parquet.js';
 
 function show(v: unknown): string {
@@ -23,7 +23,7 @@ export async function inspectParquet(name: string, bytes: Uint8Array, rows: numb
     throw new Error(`${name} is not a readable Parquet file (${(e as Error).message})`, { cause: e });
   }
   const out: string[] = [name, `rows: ${total}`, 'schema:'];
-  for (const f of table.schema.fields) out.push(`  ${f.name}: ${String(f.type)}${f.nullable ? ' (nullable)' : ''}`);
+  for (const f of table.schema.fields) out.push(`  ${f.name}: ${typeName(f.type)}${f.nullable ? ' (nullable)' : ''}`);
   const shown = table.batches.flatMap((b) => batchToRows(b)).slice(0, rows);
   if (shown.length) {
     out.push(`first ${shown.length} rows:`);

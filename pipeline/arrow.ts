@@ -2,16 +2,16 @@
  * Small helpers between plain row objects and Arrow record batches, typed by the table's schema.
  * Stages build their output with {@link rowsToBatch} and read input with {@link batchToRows}.
  */
-import { makeData, RecordBatch, type Schema, Struct, vectorFromArray, type TypeMap } from 'apache-arrow';
+import { type Data, makeData, RecordBatch, type Schema, Struct, vectorFromArray, type TypeMap } from 'apache-arrow';
+
+/** A row object for a schema with columns `T`: any object whose keys name columns (a missing key is null). */
+export type RowInput<T extends TypeMap> = { readonly [K in keyof T]?: unknown };
 
 /** Builds one record batch of `schema` from row objects (one key per field; nullable fields may be null). */
-export function rowsToBatch<T extends TypeMap>(
-  schema: Schema<T>,
-  rows: readonly Record<string, unknown>[],
-): RecordBatch<T> {
+export function rowsToBatch<T extends TypeMap>(schema: Schema<T>, rows: readonly RowInput<T>[]): RecordBatch<T> {
   const children = schema.fields.map((f) => {
-    const values = rows.map((r) => r[f.name] ?? null);
-    const vec = vectorFromArray(values as unknown[], f.type);
+    const values: unknown[] = rows.map((r) => r[f.name as keyof T] ?? null);
+    const vec = vectorFromArray(values, f.type);
     if (vec.data.length !== 1) throw new Error(`rowsToBatch: column ${f.name} built into ${vec.data.length} chunks`);
     return vec.data[0];
   });
@@ -32,7 +32,7 @@ export function batchToRows<R = Record<string, unknown>>(batch: RecordBatch): R[
   for (let i = 0; i < batch.numRows; i++) {
     const row: Record<string, unknown> = {};
     for (let c = 0; c < names.length; c++) {
-      const v = cols[c].get(i);
+      const v: unknown = cols[c].get(i);
       row[names[c]] =
         v !== null && typeof v === 'object' && 'toArray' in v && !(v instanceof Uint8Array)
           ? Array.from((v as { toArray(): ArrayLike<unknown> }).toArray())
@@ -59,24 +59,30 @@ export function concatBatches<T extends TypeMap>(
 /** Approximate in-memory size of a batch in bytes (for byte-budget back-pressure). */
 export function batchBytes(batch: RecordBatch): number {
   let total = 0;
-  const visit = (d: { buffers?: unknown[]; children?: unknown[] }): void => {
-    for (const b of d.buffers ?? []) if (b && ArrayBuffer.isView(b)) total += b.byteLength;
-    for (const c of d.children ?? []) visit(c as { buffers?: unknown[]; children?: unknown[] });
+  const visit = (d: Data): void => {
+    const buffers: unknown[] = [d.valueOffsets, d.values, d.nullBitmap, d.typeIds];
+    for (const b of buffers) if (ArrayBuffer.isView(b)) total += b.byteLength;
+    for (const c of d.children) visit(c);
   };
-  visit(batch.data as unknown as { buffers?: unknown[]; children?: unknown[] });
+  visit(batch.data);
   return total;
+}
+
+/** How an Arrow type reads in messages and comparisons (`Utf8`, `List<Float32>`…). */
+export function typeName(type: unknown): string {
+  return String(type);
 }
 
 /** True when two schemas have the same field names and types, in order (nullability ignored). */
 export function sameFields(a: Schema, b: Schema): boolean {
   return (
     a.fields.length === b.fields.length &&
-    a.fields.every((f, i) => f.name === b.fields[i].name && String(f.type) === String(b.fields[i].type))
+    a.fields.every((f, i) => f.name === b.fields[i].name && typeName(f.type) === typeName(b.fields[i].type))
   );
 }
 
 /** The columns of `schema`, taken by name from a batch that has at least those columns (no copy). */
-export function projectBatch<T extends TypeMap>(batch: RecordBatch, schema: Schema<T>): RecordBatch<T> {
+export function projectBatch<T extends TypeMap>(batch: RecordBatch<TypeMap>, schema: Schema<T>): RecordBatch<T> {
   const children = schema.fields.map((f) => {
     const col = batch.getChild(f.name);
     if (!col) throw new Error(`projectBatch: batch has no column ${f.name}`);

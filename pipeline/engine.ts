@@ -46,6 +46,22 @@ export async function* rebatch<T extends TypeMap>(
   if (pendingRows > 0) yield concatBatches(pending[0].schema, pending);
 }
 
+/** The whole input as one batch (for a `wholeShard` stage); nothing when the input has no rows. */
+export async function* wholeBatch<T extends TypeMap>(
+  input: AsyncIterable<RecordBatch<T>>,
+): AsyncIterable<RecordBatch<T>> {
+  const batches: RecordBatch<T>[] = [];
+  for await (const b of input) if (b.numRows > 0) batches.push(b);
+  if (batches.length > 0) yield concatBatches(batches[0].schema, batches);
+}
+
+/** The batches a stage's `process` receives: the whole shard, key groups, or plain re-batching. */
+function batchesFor(stage: AnyStage, input: AsyncIterable<RecordBatch<TypeMap>>): AsyncIterable<RecordBatch<TypeMap>> {
+  if (stage.wholeShard) return wholeBatch(input);
+  if (stage.groupBy) return regroup(input, stage.groupBy, stage.batchSize);
+  return rebatch(input, stage.batchSize);
+}
+
 /** Everything one stage needs to run inside a shard. */
 export interface StageRun {
   readonly stage: AnyStage;
@@ -61,10 +77,15 @@ export interface StageRun {
 
 /**
  * Turns a stage into an async transform: input re-batched to `stage.batchSize` (grouped by
- * `stage.groupBy` when declared), up to
- * `stage.concurrency` `process` calls in flight (outputs in input order), counters updated.
+ * `stage.groupBy`, or whole when `stage.wholeShard`), up to `stage.concurrency` `process` calls in
+ * flight (outputs in input order), counters updated. When the transform stops early (a failure
+ * here or elsewhere), it returns only after every `process` call it started has settled, so a
+ * stage is never torn down under a running call.
  */
-export async function* stageTransform(run: StageRun, input: AsyncIterable<RecordBatch>): AsyncIterable<RecordBatch> {
+export async function* stageTransform(
+  run: StageRun,
+  input: AsyncIterable<RecordBatch<TypeMap>>,
+): AsyncIterable<RecordBatch<TypeMap>> {
   const { stage, counters } = run;
   const ctx: StageContext = {
     stage: stage.name,
@@ -86,8 +107,8 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
   };
   const started = performance.now();
   const queue = new PQueue({ concurrency: stage.concurrency });
-  const inFlight: { readonly result: Promise<RecordBatch>; settled: boolean }[] = [];
-  const call = async (batch: RecordBatch): Promise<RecordBatch> => {
+  const inFlight: { readonly result: Promise<RecordBatch<TypeMap>>; settled: boolean }[] = [];
+  const call = async (batch: RecordBatch<TypeMap>): Promise<RecordBatch<TypeMap>> => {
     run.signal.throwIfAborted();
     const out = await stage.process(batch, ctx);
     counters.rows_in += batch.numRows;
@@ -96,9 +117,7 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
     return out;
   };
   try {
-    for await (const batch of stage.groupBy
-      ? regroup(input, stage.groupBy, stage.batchSize)
-      : rebatch(input, stage.batchSize)) {
+    for await (const batch of batchesFor(stage, input)) {
       const entry = { result: queue.add(() => call(batch)), settled: false };
       entry.result.then(
         () => (entry.settled = true),
@@ -111,20 +130,26 @@ export async function* stageTransform(run: StageRun, input: AsyncIterable<Record
     }
     while (inFlight.length > 0) yield await inFlight.shift()!.result;
   } finally {
-    queue.clear();
+    queue.clear(); // calls not yet started never start
+    await queue.onIdle(); // calls already running finish (their results are dropped) before teardown
     counters.seconds += (performance.now() - started) / 1000;
     counters.rows_per_s = counters.seconds > 0 ? counters.rows_out / counters.seconds : 0;
   }
 }
 
+/** A thrown value as an Error (a non-Error throw is wrapped, keeping it as the cause). */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e), { cause: e });
+}
+
 /** A consumer of one stage's output batches (e.g. a Parquet writer). */
 export interface BatchSink {
-  write(batch: RecordBatch): Promise<void>;
+  write(batch: RecordBatch<TypeMap>): Promise<void>;
 }
 
 /** Options of {@link runPipeline}. */
 export interface PipelineOptions {
-  readonly source: AsyncIterable<RecordBatch>;
+  readonly source: AsyncIterable<RecordBatch<TypeMap>>;
   /** One run per stage, in order; stage i+1 reads stage i's output. */
   readonly runs: readonly StageRun[];
   /** One sink per stage, receiving that stage's output. */
@@ -145,7 +170,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
   for (const run of runs) checkStageSettings(run.stage);
   const queues = runs
     .slice(0, -1)
-    .map(() => new BoundedQueue<RecordBatch>(opts.queuePolicy ?? defaultQueuePolicy, batchBytes));
+    .map(() => new BoundedQueue<RecordBatch<TypeMap>>(opts.queuePolicy ?? defaultQueuePolicy, batchBytes));
   let firstError: unknown;
   const failAll = (e: unknown): void => {
     if (firstError === undefined) firstError = e;
@@ -165,7 +190,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<void> {
     }
   });
   await Promise.all(pumps);
-  if (firstError !== undefined) throw firstError;
+  if (firstError !== undefined) throw asError(firstError);
 }
 
 /** A fresh stage run (empty errors, zero counters); throws when the stage's batch size or concurrency is not a positive integer. */

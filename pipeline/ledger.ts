@@ -84,7 +84,7 @@ export async function readJson<T>(storage: Storage, key: string): Promise<T> {
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as T;
   } catch (e) {
-    throw new Error(`${storage.description}/${key}: corrupt JSON (${(e as Error).message})`);
+    throw new Error(`${storage.description}/${key}: corrupt JSON (${(e as Error).message})`, { cause: e });
   }
 }
 

@@ -1,4 +1,5 @@
 /** Stage lifecycle: setup in order, teardown (reverse order) guaranteed in `finally`. */
+import { asError } from './engine.js';
 import type { AnyStage } from './stage.js';
 
 /**
@@ -7,7 +8,7 @@ import type { AnyStage } from './stage.js';
  */
 export async function withStages<T>(stages: readonly AnyStage[], fn: () => Promise<T>): Promise<T> {
   const ready: AnyStage[] = [];
-  let failed = false;
+  let outcome: { ok: true; value: T } | { ok: false; error: Error };
   try {
     for (const s of stages) {
       try {
@@ -17,20 +18,19 @@ export async function withStages<T>(stages: readonly AnyStage[], fn: () => Promi
       }
       ready.push(s);
     }
-    return await fn();
+    outcome = { ok: true, value: await fn() };
   } catch (e) {
-    failed = true;
-    throw e;
-  } finally {
-    const errors: unknown[] = [];
-    for (const s of ready.reverse()) {
-      try {
-        await s.teardown();
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-    if (errors.length && !failed)
-      throw new Error(`stage teardown failed: ${(errors[0] as Error).message}`, { cause: errors[0] });
+    outcome = { ok: false, error: asError(e) };
   }
+  const errors: unknown[] = [];
+  for (const s of ready.reverse()) {
+    try {
+      await s.teardown();
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  if (!outcome.ok) throw outcome.error;
+  if (errors.length) throw new Error(`stage teardown failed: ${(errors[0] as Error).message}`, { cause: errors[0] });
+  return outcome.value;
 }

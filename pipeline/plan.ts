@@ -6,16 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClipRow } from '../schemas/clips.js';
-import { clipsSchema } from '../schemas/clips.js';
+import { clipsTable } from '../schemas/clips.js';
 import type { ErrorRow } from '../schemas/errors.js';
-import { errorsSchema } from '../schemas/errors.js';
-import { rowsToBatch } from './arrow.js';
+import { errorsTable } from '../schemas/errors.js';
 import { hashFile, hashValue } from './hash.js';
 import { layout, shardId } from './layout.js';
 import { jsonBytes, readJson, readRunMeta, RUN_FORMAT, type RunMeta, type StageInfo } from './ledger.js';
 import { readManifest } from './manifest/index.js';
 import { parquetBytes } from './parquet.js';
 import type { AnyStage } from './stage.js';
+import { checkSideInputs } from './side-input.js';
 import { checkStageList } from './stage-checks.js';
 import { putObject, type Storage } from './storage.js';
 
@@ -79,11 +79,13 @@ function checkResume(meta: RunMeta, hash: string, stageNames: string[], manifest
 
 /**
  * Plans a new run or validates a resumable one; returns its metadata. The stage list is checked
- * first (see {@link checkStageList}), before the manifest is read or anything is written.
+ * first (see {@link checkStageList}) and every declared side input opened, before the manifest is
+ * read or anything is written.
  */
 export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resumed: boolean }> {
   const { storage } = input;
   checkStageList(input.stages);
+  await checkSideInputs(input.stages);
   const hash = configHash(input);
   const names = input.stages.map((s) => s.name);
   const manifestSha = await hashFile(input.manifestPath).catch((e: NodeJS.ErrnoException) => {
@@ -102,11 +104,7 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
   let pending: ClipRow[] = [];
   const flush = async (): Promise<void> => {
     const id = shardId(shards.length);
-    const bytes = parquetBytes(
-      clipsSchema,
-      [rowsToBatch(clipsSchema, pending as unknown as Record<string, unknown>[])],
-      { 'flywheel.shard': id },
-    );
+    const bytes = parquetBytes(clipsTable.schema, [clipsTable.toBatch(pending)], { 'flywheel.shard': id });
     await putObject(storage, layout.input(id), bytes, { overwrite: true });
     shards.push(id);
     pending = [];
@@ -122,12 +120,9 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
     if (pending.length === input.shardSize) await flush();
   }
   if (pending.length > 0) await flush();
-  await putObject(
-    storage,
-    layout.manifestErrors,
-    parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, errors as unknown as Record<string, unknown>[])]),
-    { overwrite: true },
-  );
+  await putObject(storage, layout.manifestErrors, parquetBytes(errorsTable.schema, [errorsTable.toBatch(errors)]), {
+    overwrite: true,
+  });
 
   const meta: RunMeta = {
     format: RUN_FORMAT,

@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import PQueue from 'p-queue';
+import { asError } from './engine.js';
 import { doneShards, type RunMeta, type RunSummary, writeSummary } from './ledger.js';
 import { withStages } from './lifecycle.js';
 import { planRun } from './plan.js';
@@ -93,7 +94,7 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunResult> {
         );
         // a cancel from the caller is the cause, not the errors it provoked in running shards
         opts.signal?.throwIfAborted();
-        if (firstError !== undefined) throw firstError;
+        if (firstError !== undefined) throw asError(firstError);
       });
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);

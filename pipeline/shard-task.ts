@@ -5,9 +5,9 @@
  * execution leaves one committed copy and one ledger record.
  */
 import { hostname } from 'node:os';
-import type { RecordBatch } from 'apache-arrow';
-import { errorsSchema } from '../schemas/errors.js';
-import { projectBatch, rowsToBatch, sameFields } from './arrow.js';
+import type { RecordBatch, TypeMap } from 'apache-arrow';
+import { errorsTable } from '../schemas/errors.js';
+import { projectBatch, sameFields } from './arrow.js';
 import type { BackpressurePolicy } from './backpressure.js';
 import { type BatchSink, type EngineHooks, newStageRun, runPipeline, type StageRun } from './engine.js';
 import { layout } from './layout.js';
@@ -101,19 +101,19 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
   );
   const sinks: BatchSink[] = stages.map((s, i) => {
     const w = writers[i];
-    if (!w) return { write: async () => undefined };
+    if (!w) return { write: () => Promise.resolve() };
     const stored = s.persistSchema;
     if (!stored) return w;
-    return { write: (b: RecordBatch) => w.write(projectBatch(b, stored)) };
+    return { write: (b: RecordBatch<TypeMap>) => w.write(projectBatch(b, stored)) };
   });
   const temps: TempObject[] = [];
   try {
     const first = stages[0];
-    async function* source(): AsyncIterable<RecordBatch> {
+    async function* source(): AsyncIterable<RecordBatch<TypeMap>> {
       for await (const b of readParquetBatches(await storage.openBlob(layout.input(shardId)), first.batchSize)) {
         if (!sameFields(b.schema, first.inputSchema)) {
           throw new Error(
-            `shard ${shardId}: input columns [${b.schema.fields.map((f) => f.name)}] do not match stage ${first.name}'s input schema [${first.inputSchema.fields.map((f) => f.name)}]`,
+            `shard ${shardId}: input columns [${b.schema.fields.map((f) => f.name).join(',')}] do not match stage ${first.name}'s input schema [${first.inputSchema.fields.map((f) => f.name).join(',')}]`,
           );
         }
         yield b;
@@ -128,16 +128,12 @@ async function processShard(opts: ShardTaskOptions, meta: RunMeta): Promise<Shar
     });
     for (const w of writers) if (w) temps.push(await w.close());
     for (const [i, run] of runs.entries()) {
-      const bytes = parquetBytes(
-        errorsSchema,
-        [rowsToBatch(errorsSchema, run.errors as unknown as Record<string, unknown>[])],
-        metadata(stages[i].name),
-      );
+      const bytes = parquetBytes(errorsTable.schema, [errorsTable.toBatch(run.errors)], metadata(stages[i].name));
       temps.push(await storage.writeTemp(layout.errors(stages[i].name, shardId), bytes));
     }
   } catch (e) {
     for (const w of writers) w?.abort(e);
-    const leftovers = await Promise.all(writers.map((w) => w?.settled()));
+    const leftovers = await Promise.all(writers.map((w) => w?.settled() ?? Promise.resolve(undefined)));
     await Promise.all(
       [...temps, ...leftovers.filter((t): t is TempObject => t !== undefined)].map((t) => storage.discard(t)),
     );

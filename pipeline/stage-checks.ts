@@ -5,6 +5,7 @@
  */
 import type { Schema } from 'apache-arrow';
 import { clipsSchema } from '../schemas/clips.js';
+import { typeName } from './arrow.js';
 import type { AnyStage } from './stage.js';
 
 /** How a declared value reads in an error message (strings quoted, so `"4"` differs from `4`). */
@@ -52,13 +53,13 @@ export function checkSchemaChain(
     const from = i === 0 ? 'the manifest (clips schema)' : `stage ${JSON.stringify(stages[i - 1].name)}`;
     for (const field of stage.inputSchema.fields) {
       const found = upstream.fields.find((f) => f.name === field.name);
-      const at = `stage ${JSON.stringify(stage.name)} reads column ${JSON.stringify(field.name)} as ${String(field.type)}`;
+      const at = `stage ${JSON.stringify(stage.name)} reads column ${JSON.stringify(field.name)} as ${typeName(field.type)}`;
       if (!found)
         throw new Error(
           `${at}, but ${from} does not output it (outputs ${upstream.fields.map((f) => f.name).join(', ')})`,
         );
-      if (String(found.type) !== String(field.type))
-        throw new Error(`${at}, but ${from} outputs it as ${String(found.type)}`);
+      if (typeName(found.type) !== typeName(field.type))
+        throw new Error(`${at}, but ${from} outputs it as ${typeName(found.type)}`);
     }
   });
 }

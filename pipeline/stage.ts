@@ -5,6 +5,7 @@
  */
 import type { RecordBatch, Schema, TypeMap } from 'apache-arrow';
 import type { ErrorKind } from '../schemas/errors.js';
+import type { SideInput } from './side-input.js';
 
 /** What one instance of a stage needs: CPU processes and GPU sessions. Used for scheduling and recorded in run metadata. */
 export interface StageResources {
@@ -45,13 +46,20 @@ export interface StageContext {
  * A step of the pipeline: turns record batches of `In` into record batches of `Out`.
  * `process` must return a new batch and never mutate the one it was given. A throw from
  * `process` is a systemic failure that stops the run; bad rows go through `ctx.reportError`.
+ * Stages are made with `defineStage` (`define-stage.ts`), which validates the declaration and
+ * fills in its defaults; this is the shape the engine runs.
  */
 export interface Stage<In extends TypeMap = TypeMap, Out extends TypeMap = TypeMap> {
   /** Unique name; also the output directory and the `stage` column of error rows. */
   readonly name: string;
   readonly resources: StageResources;
-  /** Rows per `process` call; the engine re-batches the input stream to this size. */
+  /** Rows per `process` call; the engine re-batches the input stream to this size (ignored for `process` when `wholeShard`). */
   readonly batchSize: number;
+  /**
+   * The stage needs a whole shard per `process` call (e.g. it ranks or contrasts rows within one
+   * call): the engine gathers the shard's whole input and calls `process` once per shard that has rows.
+   */
+  readonly wholeShard?: boolean;
   /**
    * A column whose equal values must reach `process` together (e.g. `video_uri`, so one ffmpeg
    * pass serves all of a video's clips). The engine then reads the shard's whole input before the
@@ -62,8 +70,6 @@ export interface Stage<In extends TypeMap = TypeMap, Out extends TypeMap = TypeM
   readonly groupBy?: string;
   /** `process` calls the engine runs at once for this stage (order of outputs is kept). */
   readonly concurrency: number;
-  /** Whether finished shards of this stage may be reused by a resumed run (false = always recomputed). */
-  readonly resumable: boolean;
   /**
    * Whether the engine writes this stage's output to `<stage>/<shard>.parquet` (default true).
    * `false` for in-flight stages whose output only feeds the next stage (its error rows are still written).
@@ -77,7 +83,9 @@ export interface Stage<In extends TypeMap = TypeMap, Out extends TypeMap = TypeM
    * travelled with to the next stage).
    */
   readonly persistSchema?: Schema;
-  /** Once per process before any batch: load tools/models; throw with a how-to-fix message if missing. */
+  /** Stored outputs of other runs this stage reads, by name; a plan opens each before any work starts. */
+  readonly sideInputs?: Readonly<Record<string, SideInput>>;
+  /** Once per process before any batch: load tools/models, open side inputs; throw with a how-to-fix message if missing. */
   setup(): Promise<void>;
   process(batch: RecordBatch<In>, ctx: StageContext): Promise<RecordBatch<Out>>;
   /** Always called after `setup` succeeded, even when the run failed. */

@@ -1,14 +1,12 @@
-import { Schema } from 'apache-arrow';
-import type { CaptionRow } from './captions.js';
-import { captionsSchema } from './captions.js';
-import type { ClipFramesRow } from './clip-frames.js';
-import { clipFramesSchema } from './clip-frames.js';
+import { table, type Row } from '../pipeline/table.js';
+import { captionColumns } from './captions.js';
+import { clipFramesTable } from './clip-frames.js';
 
-/** A clip with its frames and this round's caption: what the caption stage hands to the adatailr stage. */
-export type CaptionedRow = ClipFramesRow & Omit<CaptionRow, 'clip_id'>;
+/** The in-flight `captioned` table: a clip with its frames and this round's candidates; only its `captions` columns are stored. */
+export const captionedTable = table({ ...clipFramesTable.columns, ...captionColumns });
 
-/** Arrow schema of the in-flight `captioned` table; only its `captions` columns are stored. */
-export const captionedSchema = new Schema([
-  ...clipFramesSchema.fields,
-  ...captionsSchema.fields.filter((f) => f.name !== 'clip_id'),
-]);
+/** What the caption stage hands to the adatailr stage (a row of {@link captionedTable}). */
+export type CaptionedRow = Row<typeof captionedTable>;
+
+/** Arrow schema of the `captioned` table. */
+export const captionedSchema = captionedTable.schema;

@@ -1,4 +1,4 @@
-import { Field, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import { col, type Row, table } from '../pipeline/table.js';
 
 /**
  * Where a candidate caption came from: the clip's own transcript (`asr`) or title (`title`), the
@@ -10,22 +10,21 @@ export const CANDIDATE_SOURCES = ['asr', 'title', 'previous', 'synthetic', 'synt
 /** One candidate source. */
 export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
 
-/** A clip's candidate captions in one round: the caption stage's stored output. */
-export interface CaptionRow {
-  clip_id: string;
-  round: number;
+/** The caption columns of a clip in one round (every column of `captions` but `clip_id`). */
+export const captionColumns = {
+  round: col.int32(),
   /** The model version that wrote this round's synthetic candidates, or `text` when none did. */
-  model_version: string;
+  model_version: col.utf8(),
   /** Each candidate's source, aligned with `candidate_captions`; empty when the clip has no text and no model ran. */
-  candidate_sources: string[];
-  candidate_captions: string[];
-}
+  candidate_sources: col.list(col.utf8()),
+  candidate_captions: col.list(col.utf8()),
+};
+
+/** The `captions` table: a clip's candidate captions in one round, the caption stage's stored output. */
+export const captionsTable = table({ clip_id: col.utf8(), ...captionColumns });
+
+/** A row of {@link captionsTable}. */
+export type CaptionRow = Row<typeof captionsTable>;
 
 /** Arrow schema of the `captions` table. */
-export const captionsSchema = new Schema([
-  new Field('clip_id', new Utf8(), false),
-  new Field('round', new Int32(), false),
-  new Field('model_version', new Utf8(), false),
-  new Field('candidate_sources', new List(new Field('item', new Utf8(), false)), false),
-  new Field('candidate_captions', new List(new Field('item', new Utf8(), false)), false),
-]);
+export const captionsSchema = captionsTable.schema;

@@ -1,23 +1,20 @@
-import { Binary, Field, Int32, Schema } from 'apache-arrow';
-import type { ClipRow } from './clips.js';
-import { clipsSchema } from './clips.js';
-
-/** A clip with its sampled frames packed in one buffer: the model stages' input, one row per clip. */
-export interface ClipFramesRow extends ClipRow {
-  frame_count: number;
-  frame_width: number;
-  frame_height: number;
-  /** `frame_count` RGB8 frames back to back, each `frame_width * frame_height * 3` bytes. */
-  frames: Uint8Array;
-}
+import { col, type Row, table } from '../pipeline/table.js';
+import { clipsTable } from './clips.js';
 
 /** The frame columns added to a clip row. */
-export const clipFramesFields = [
-  new Field('frame_count', new Int32(), false),
-  new Field('frame_width', new Int32(), false),
-  new Field('frame_height', new Int32(), false),
-  new Field('frames', new Binary(), false),
-];
+export const clipFramesColumns = {
+  frame_count: col.int32(),
+  frame_width: col.int32(),
+  frame_height: col.int32(),
+  /** `frame_count` RGB8 frames back to back, each `frame_width * frame_height * 3` bytes. */
+  frames: col.binary(),
+};
 
-/** Arrow schema of the `clip_frames` table (in-flight only: the frames are stored once, by the frames stage). */
-export const clipFramesSchema = new Schema([...clipsSchema.fields, ...clipFramesFields]);
+/** The `clip_frames` table: a clip with its frames packed in one buffer, the model stages' input (in-flight only). */
+export const clipFramesTable = table({ ...clipsTable.columns, ...clipFramesColumns });
+
+/** A clip with its sampled frames (a row of {@link clipFramesTable}). */
+export type ClipFramesRow = Row<typeof clipFramesTable>;
+
+/** Arrow schema of the `clip_frames` table (the frames are stored once, by the frames stage). */
+export const clipFramesSchema = clipFramesTable.schema;

@@ -1,29 +1,22 @@
-import { Field, Float64, List, Schema, Utf8 } from 'apache-arrow';
+import { col, type Row, table } from '../pipeline/table.js';
 
-/** One input clip: a time range of a video plus its noisy web text. The manifest every job starts from. */
-export interface ClipRow {
-  clip_id: string;
-  video_uri: string;
-  start_s: number;
-  end_s: number;
-  asr_text: string;
-  title: string | null;
-  tags: string[] | null;
+/** The `clips` table (the manifest): a time range of a video plus its noisy web text. Every job starts from it. */
+export const clipsTable = table({
+  clip_id: col.utf8(),
+  video_uri: col.utf8(),
+  start_s: col.float64(),
+  end_s: col.float64(),
+  asr_text: col.utf8(),
+  title: col.nullable(col.utf8()),
+  tags: col.nullable(col.list(col.nullable(col.utf8()))),
   /** A human-refined caption; present only on the small human refinement subset. */
-  human_caption: string | null;
+  human_caption: col.nullable(col.utf8()),
   /** Which split the clip belongs to (`train`, `human`, `heldout`); null means `train`. */
-  split: string | null;
-}
+  split: col.nullable(col.utf8()),
+});
 
-/** Arrow schema of the `clips` table (the manifest). */
-export const clipsSchema = new Schema([
-  new Field('clip_id', new Utf8(), false),
-  new Field('video_uri', new Utf8(), false),
-  new Field('start_s', new Float64(), false),
-  new Field('end_s', new Float64(), false),
-  new Field('asr_text', new Utf8(), false),
-  new Field('title', new Utf8(), true),
-  new Field('tags', new List(new Field('item', new Utf8(), true)), true),
-  new Field('human_caption', new Utf8(), true),
-  new Field('split', new Utf8(), true),
-]);
+/** One input clip (a row of {@link clipsTable}). */
+export type ClipRow = Row<typeof clipsTable>;
+
+/** Arrow schema of the `clips` table. */
+export const clipsSchema = clipsTable.schema;

@@ -1,4 +1,4 @@
-import { Field, Int32, Schema, Utf8 } from 'apache-arrow';
+import { col, type Row, table } from '../pipeline/table.js';
 
 /** Kinds of per-row failure; each names a cause a user can act on. */
 export const errorKinds = [
@@ -18,24 +18,20 @@ export const errorKinds = [
 /** One of {@link errorKinds}. */
 export type ErrorKind = (typeof errorKinds)[number];
 
-/** A row that failed in some stage: failures are data, the shard still completes. */
-export interface ErrorRow {
+/** The `errors` table: rows that failed in some stage (failures are data, the shard still completes). */
+export const errorsTable = table({
   /** The clip id, or `row:<n>` when the manifest row had no usable id. */
-  clip_id: string;
-  stage: string;
-  round: number;
-  error_kind: ErrorKind;
-  message: string;
+  clip_id: col.utf8(),
+  stage: col.utf8(),
+  round: col.int32(),
+  error_kind: col.utf8(),
+  message: col.utf8(),
   /** ISO-8601 time the error was recorded. */
-  at: string;
-}
+  at: col.utf8(),
+});
+
+/** A row that failed in some stage; `error_kind` is one of {@link errorKinds}. */
+export type ErrorRow = Omit<Row<typeof errorsTable>, 'error_kind'> & { error_kind: ErrorKind };
 
 /** Arrow schema of the `errors` table. */
-export const errorsSchema = new Schema([
-  new Field('clip_id', new Utf8(), false),
-  new Field('stage', new Utf8(), false),
-  new Field('round', new Int32(), false),
-  new Field('error_kind', new Utf8(), false),
-  new Field('message', new Utf8(), false),
-  new Field('at', new Utf8(), false),
-]);
+export const errorsSchema = errorsTable.schema;

@@ -1,42 +1,30 @@
-import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+import { col, type Row, table } from '../pipeline/table.js';
 
-/** One row of the cleaned, exported dataset, with lineage back to the run that produced it. */
-export interface RefinedRow {
-  clip_id: string;
-  video_uri: string;
-  start_s: number;
-  end_s: number;
-  caption: string;
+/** The exported `refined` dataset: one row per kept clip, with lineage back to the run that produced it. */
+export const refinedTable = table({
+  clip_id: col.utf8(),
+  video_uri: col.utf8(),
+  start_s: col.float64(),
+  end_s: col.float64(),
+  caption: col.utf8(),
   /** Which candidate the round chose (`asr`, `title`, `previous`, `synthetic`, `synthetic-frames`, `human`). */
-  caption_source: string;
+  caption_source: col.utf8(),
   /** The chosen candidate's evidence minus the best other candidate's (nats; 0 when it was the only one). Negative when a candidate the rule passed over — a model caption below its bar, or one within the margin of people's text — had more evidence. */
-  choice_margin: number;
+  choice_margin: col.float64(),
   /** The runner-up's source ('' when there was none). */
-  runner_up: string;
-  round: number;
-  model_version: string;
+  runner_up: col.utf8(),
+  round: col.int32(),
+  model_version: col.utf8(),
   /** AdaTaiLr row weight, for external trainers. */
-  quality_weight: number;
+  quality_weight: col.float64(),
   /** The original noisy text, kept for lineage. */
-  asr_text: string;
-  run_id: string;
-  config_hash: string;
-}
+  asr_text: col.utf8(),
+  run_id: col.utf8(),
+  config_hash: col.utf8(),
+});
+
+/** One row of the cleaned, exported dataset. */
+export type RefinedRow = Row<typeof refinedTable>;
 
 /** Arrow schema of the exported `refined` dataset. */
-export const refinedSchema = new Schema([
-  new Field('clip_id', new Utf8(), false),
-  new Field('video_uri', new Utf8(), false),
-  new Field('start_s', new Float64(), false),
-  new Field('end_s', new Float64(), false),
-  new Field('caption', new Utf8(), false),
-  new Field('caption_source', new Utf8(), false),
-  new Field('choice_margin', new Float64(), false),
-  new Field('runner_up', new Utf8(), false),
-  new Field('round', new Int32(), false),
-  new Field('model_version', new Utf8(), false),
-  new Field('quality_weight', new Float64(), false),
-  new Field('asr_text', new Utf8(), false),
-  new Field('run_id', new Utf8(), false),
-  new Field('config_hash', new Utf8(), false),
-]);
+export const refinedSchema = refinedTable.schema;

@@ -1,51 +1,37 @@
-import { Bool, Field, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
+import { col, type Row, table } from '../pipeline/table.js';
 
-/** The adatailr stage's verdict on one clip in one round: which candidate it chose, how sure, and its weight. */
-export interface ScoreRow {
-  clip_id: string;
-  round: number;
+/** The `scores` table: the adatailr stage's verdict on one clip in one round (which candidate it chose, how sure, and its weight). */
+export const scoresTable = table({
+  clip_id: col.utf8(),
+  round: col.int32(),
   /** The chosen caption ('' when the clip had no candidate). */
-  caption: string;
+  caption: col.utf8(),
   /** Source of the chosen caption (see `CANDIDATE_SOURCES`), '' when none. */
-  caption_source: string;
+  caption_source: col.utf8(),
   /** Every candidate's source and score (total evidence the frames give its tokens, in nats), aligned. */
-  candidate_sources: string[];
-  candidate_scores: number[];
+  candidate_sources: col.list(col.utf8()),
+  candidate_scores: col.list(col.float64()),
   /** Chosen evidence minus the best other candidate's (0 with one candidate); negative when the rule preferred people's text or a passed-over model caption scored higher. */
-  margin: number;
+  margin: col.float64(),
   /** Source of the runner-up ('' when there was none). */
-  runner_up: string;
+  runner_up: col.utf8(),
   /** The row weight for trainers: mean TaiLr token weight of the chosen caption, times keep. */
-  adatailr_weight: number;
-  mean_token_weight: number;
+  adatailr_weight: col.float64(),
+  mean_token_weight: col.float64(),
   /** Mean negative log-likelihood per token of the chosen caption under the scoring model (frames only). */
-  nll: number;
-  token_weights: number[];
+  nll: col.float64(),
+  token_weights: col.list(col.float32()),
   /** The γ the weights were computed with (fixed, or the adaptive rule's value for this row's batch). */
-  gamma: number;
+  gamma: col.float64(),
   /** The AdaTaiLr noise estimate ρ̂ of the chosen captions of this row's batch. */
-  rho: number;
-  keep: boolean;
+  rho: col.float64(),
+  keep: col.bool(),
   /** Why this candidate was chosen, and why the row was kept or dropped. */
-  reason: string;
-}
+  reason: col.utf8(),
+});
+
+/** A row of {@link scoresTable}. */
+export type ScoreRow = Row<typeof scoresTable>;
 
 /** Arrow schema of the `scores` table. */
-export const scoresSchema = new Schema([
-  new Field('clip_id', new Utf8(), false),
-  new Field('round', new Int32(), false),
-  new Field('caption', new Utf8(), false),
-  new Field('caption_source', new Utf8(), false),
-  new Field('candidate_sources', new List(new Field('item', new Utf8(), false)), false),
-  new Field('candidate_scores', new List(new Field('item', new Float64(), false)), false),
-  new Field('margin', new Float64(), false),
-  new Field('runner_up', new Utf8(), false),
-  new Field('adatailr_weight', new Float64(), false),
-  new Field('mean_token_weight', new Float64(), false),
-  new Field('nll', new Float64(), false),
-  new Field('token_weights', new List(new Field('item', new Float32(), false)), false),
-  new Field('gamma', new Float64(), false),
-  new Field('rho', new Float64(), false),
-  new Field('keep', new Bool(), false),
-  new Field('reason', new Utf8(), false),
-]);
+export const scoresSchema = scoresTable.schema;

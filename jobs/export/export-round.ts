@@ -174,7 +174,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
       });
       bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
     }
-    const batch = rowsToBatch(refinedSchema, out as unknown as Record<string, unknown>[]);
+    const batch = rowsToBatch(refinedSchema, out);
     const bytes = parquetBytes(refinedSchema, [batch], kv);
     const content = createHash('sha256')
       .update(tableToIPC(new Table(refinedSchema, [batch]), 'stream'))

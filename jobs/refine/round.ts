@@ -105,8 +105,6 @@ export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
         choice: config.adatailr.choice,
         dropImplausible: config.adatailr.drop_implausible,
         modelBatch: config.caption.model_batch,
-        // ranking policies and the contrast clips work within one call: hand it the whole shard
-        batchSize: config.shard_size,
       }),
     );
   }

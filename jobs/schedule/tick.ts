@@ -173,10 +173,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     }
     tick = unfinished ?? (ticks.length ? ticks[ticks.length - 1] + 1 : 0);
     await mkdir(s.tickDir(tick), { recursive: true });
-    await writeFileAtomic(
-      s.tickManifest(tick),
-      parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, fresh as unknown as Record<string, unknown>[])]),
-    );
+    await writeFileAtomic(s.tickManifest(tick), parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, fresh)]));
     log.info({ tick, clips: fresh.length }, 'tick started');
   }
 

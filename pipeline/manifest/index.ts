@@ -31,7 +31,9 @@ export async function* readRawRows(path: string): AsyncIterable<RawRow> {
   try {
     await access(path);
   } catch (e) {
-    throw new Error(`manifest ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`manifest ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      cause: e,
+    });
   }
   yield* reader(path);
 }

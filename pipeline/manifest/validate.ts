@@ -21,7 +21,7 @@ function quote(v: unknown): string {
   const s =
     typeof v === 'bigint'
       ? String(v)
-      : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) ?? String(v));
+      : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) ?? `a ${typeof v}`);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 

@@ -5,14 +5,12 @@
  * keeps or drops the row by policy. A clip with no plausible candidate is dropped with its reason.
  * Human captions are always kept at full weight: they are the trusted set.
  */
-import type { RecordBatch } from 'apache-arrow';
-import { AdaptiveGamma } from '../../models/adatailr/gamma-strategy.js';
-import { tailrWeights } from '../../models/adatailr/token-weights.js';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
-import type { Stage, StageContext } from '../../pipeline/stage.js';
+import { z } from 'zod';
+import { defineStage, parseStageOptions } from '../../pipeline/define-stage.js';
+import type { AnyStage } from '../../pipeline/stage.js';
 import type { CaptionedRow } from '../../schemas/captioned.js';
-import { captionedSchema } from '../../schemas/captioned.js';
-import { type ScoreRow, scoresSchema } from '../../schemas/scores.js';
+import { captionedTable } from '../../schemas/captioned.js';
+import { type ScoreRow, scoresTable } from '../../schemas/scores.js';
 import {
   type CaptionJudge,
   type CaptionJudgeLoader,
@@ -22,8 +20,11 @@ import {
   clipText,
   packFrames,
 } from '../model/caption-model.js';
-import { type ChoiceRule, choose, evidence } from './choose.js';
-import { decideKeep, type FilterPolicy } from './filter-policy.js';
+import { type ChoiceRule, choiceRuleSchema, choose, evidence } from './choose.js';
+import { decideKeep, type FilterPolicy, filterPolicySchema } from './filter-policy.js';
+import { contrastClips, noiseEstimate, rowScore } from './row-scores.js';
+
+export { contrastClips, noiseEstimate, rowScore } from './row-scores.js';
 
 /** Options of {@link adatailrStage}. */
 export interface AdatailrStageOptions {
@@ -50,58 +51,33 @@ export interface AdatailrStageOptions {
   readonly dropImplausible?: boolean;
   /** Clips per model call. Default 32. */
   readonly modelBatch?: number;
-  /**
-   * Rows per `process` call; `top-fraction` and `estimated-noise` rank (and estimate ρ̂) within one
-   * call, and other clips of the call are the contrast for each clip's frames, so set it to the
-   * shard size. Default 256.
-   */
-  readonly batchSize?: number;
 }
 
-/** Per-row scores from per-token log-probs: mean weight and mean NLL (NaN for an empty caption). */
-export function rowScore(
-  tokenLogp: readonly number[],
-  gamma: number,
-  wMin: number,
-): { weights: Float32Array; meanWeight: number; nll: number } {
-  const weights = tailrWeights(tokenLogp, gamma, wMin);
-  if (tokenLogp.length === 0) return { weights, meanWeight: Number.NaN, nll: Number.NaN };
-  let w = 0;
-  let nll = 0;
-  for (let i = 0; i < tokenLogp.length; i++) {
-    w += weights[i];
-    nll -= tokenLogp[i];
-  }
-  return { weights, meanWeight: w / tokenLogp.length, nll: nll / tokenLogp.length };
-}
-
-/**
- * The AdaTaiLr noise estimate of the rows being scored (our rule, no smoothing): ρ̂ = share of
- * implausible captions, γ = the rule's γ for that ρ̂. ρ̂ = 0 when there is nothing to score.
- */
-export function noiseEstimate(
-  tokenLogps: readonly (readonly number[])[],
-  vocabSize: number,
-): { rho: number; gamma: number } {
-  const rule = new AdaptiveGamma({ vocabSize, warmupSteps: 0, emaAlpha: 1 });
-  const seqLen = Math.max(1, ...tokenLogps.map((r) => r.length));
-  const logp = new Float64Array(tokenLogps.length * seqLen);
-  const mask = new Uint8Array(tokenLogps.length * seqLen);
-  tokenLogps.forEach((r, b) => {
-    logp.set(r, b * seqLen);
-    mask.fill(1, b * seqLen, b * seqLen + r.length);
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `must be ${what}`);
+const unit = z.number().min(0).max(1);
+const optionsSchema = z
+  .object({
+    round: z.number().int().nonnegative(),
+    load: z.array(fn<CaptionModelLoader>('a model loader')),
+    judges: z
+      .array(fn<CaptionJudgeLoader>('a judge loader'))
+      .min(1, 'no judge to choose the captions with (judges is empty)'),
+    route: fn<(clipId: string) => number>('a function').optional(),
+    gamma: z.union([unit, z.literal('adaptive')], 'must be in [0, 1] or "adaptive"'),
+    vocabSize: z.number().int().positive(),
+    wMin: unit,
+    policy: filterPolicySchema,
+    choice: choiceRuleSchema,
+    dropImplausible: z.boolean().default(true),
+    modelBatch: z.number().int().positive().default(32),
+  })
+  .refine((o) => o.load.length === 1 || o.load.length === o.judges.length, {
+    path: ['load'],
+    error: (i) => {
+      const o = i.input as { load: unknown[]; judges: unknown[] };
+      return `${o.load.length} captioners for ${o.judges.length} judges (give one, or one per judge)`;
+    },
   });
-  rule.observe(logp, mask, seqLen);
-  const { rho, gamma } = rule.current();
-  return Number.isNaN(rho) ? { rho: 0, gamma: 0 } : { rho, gamma };
-}
-
-/** The clips each clip's frames are contrasted with: `m` of the others, spread over the batch. */
-export function contrastClips(n: number, i: number, m: number): number[] {
-  const count = Math.min(m, n - 1);
-  const stride = Math.max(1, Math.floor(n / (count + 1)));
-  return Array.from({ length: count }, (_, k) => (i + (k + 1) * stride) % n);
-}
 
 /** What the stage decided for one clip before the keep policy. */
 interface Decision {
@@ -188,40 +164,30 @@ async function scoreChosen(
 }
 
 /** Builds the adatailr stage (captioned → scores). */
-export function adatailrStage(opts: AdatailrStageOptions): Stage {
+export function adatailrStage(options: AdatailrStageOptions): AnyStage {
+  const opts = parseStageOptions('adatailr', optionsSchema, options);
   let models: CaptionModel[] = [];
   let judges: CaptionJudge[] = [];
-  const modelBatch = opts.modelBatch ?? 32;
-  if (opts.judges.length === 0)
-    throw new RangeError('adatailr: no judge to choose the captions with (judges is empty)');
-  if (opts.load.length !== 1 && opts.judges.length !== opts.load.length)
-    throw new RangeError(
-      `adatailr: ${opts.load.length} captioners for ${opts.judges.length} judges (give one, or one per judge)`,
-    );
+  const { modelBatch } = opts;
   const route = (clipId: string): number => {
     const m = opts.route ? opts.route(clipId) : 0;
     if (!(Number.isInteger(m) && m >= 0 && m < judges.length))
       throw new RangeError(`adatailr: route(${clipId}) = ${m}, expected a judge index in [0, ${judges.length})`);
     return m;
   };
-  if (opts.gamma !== 'adaptive' && !(opts.gamma >= 0 && opts.gamma <= 1))
-    throw new RangeError(`adatailr: gamma must be in [0, 1] or "adaptive", got ${opts.gamma}`);
-  if (!(opts.wMin >= 0 && opts.wMin <= 1)) throw new RangeError(`adatailr: wMin must be in [0, 1], got ${opts.wMin}`);
-  return {
+  return defineStage({
     name: 'adatailr',
+    input: captionedTable,
+    output: scoresTable,
     resources: { cpus: 1, gpus: 1 },
-    batchSize: opts.batchSize ?? 256,
-    concurrency: 1,
-    resumable: true,
-    inputSchema: captionedSchema,
-    outputSchema: scoresSchema,
+    // ranking policies, ρ̂ and each clip's contrast clips work within one call: it needs the whole shard
+    wholeShard: true,
     async setup() {
       models = await Promise.all(opts.load.map((l) => l()));
       judges = await Promise.all(opts.judges.map((l) => l()));
     },
-    async process(batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> {
+    async process(rows, ctx) {
       if (models.length === 0) throw new Error('adatailr: process() before setup()');
-      const rows = batchToRows<CaptionedRow>(batch);
       const decisions = new Map<number, Decision>();
       const logps = new Map<number, number[]>();
       for (const [m, judge] of judges.entries()) {
@@ -284,7 +250,7 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
             reason,
           };
         }
-        const keep = v.keep.keep && (d.plausible || opts.dropImplausible === false);
+        const keep = v.keep.keep && (d.plausible || !opts.dropImplausible);
         const mean = Number.isNaN(v.s.meanWeight) ? 0 : v.s.meanWeight;
         return {
           ...base,
@@ -298,15 +264,15 @@ export function adatailrStage(opts: AdatailrStageOptions): Stage {
           nll: Number.isNaN(v.s.nll) ? 0 : v.s.nll,
           token_weights: Array.from(v.s.weights),
           keep,
-          reason: `${d.reason}; ${d.plausible || opts.dropImplausible === false ? v.keep.reason : 'dropped: no plausible candidate'}`,
+          reason: `${d.reason}; ${d.plausible || !opts.dropImplausible ? v.keep.reason : 'dropped: no plausible candidate'}`,
         };
       });
-      return rowsToBatch(scoresSchema, out as unknown as Record<string, unknown>[]);
+      return out;
     },
     async teardown() {
       await Promise.all([...models.map((m) => m.release()), ...judges.map((j) => j.release())]);
       models = [];
       judges = [];
     },
-  };
+  });
 }

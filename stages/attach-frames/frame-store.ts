@@ -1,14 +1,13 @@
 /**
  * Read access to the frames a frames run stored, by clip id. Frames are extracted once per job and
- * reused by every round; the store scans the frames run's shard outputs in order and keeps only a
- * few shards in memory, so a round whose shards line up with the frames run reads each shard once.
+ * reused by every round; the store reads the frames run through a side-input reader
+ * (`pipeline/side-input.ts`), scanning its shards in order and keeping only a few in memory, so a
+ * round whose shards line up with the frames run reads each shard once.
  */
-import type { FrameRow } from '../../schemas/frames.js';
-import { batchToRows } from '../../pipeline/arrow.js';
-import { readRunMeta } from '../../pipeline/ledger.js';
-import { layout } from '../../pipeline/layout.js';
-import { readParquetBatches } from '../../pipeline/parquet.js';
+import { openSideInput, type SideInputReader } from '../../pipeline/side-input.js';
 import type { Storage } from '../../pipeline/storage.js';
+import type { FrameRow, framesTable } from '../../schemas/frames.js';
+import { storedFrames } from '../frames/stage.js';
 
 /** The frames of one clip, in frame order. */
 export interface StoredClipFrames {
@@ -19,74 +18,60 @@ export interface StoredClipFrames {
   readonly pixels: Uint8Array;
 }
 
-/** Options of {@link FrameStore}. */
-export interface FrameStoreOptions {
-  /** Storage of the frames run directory. */
-  readonly storage: Storage;
-  /** Name of the stage that wrote the frames. Default `frames`. */
-  readonly stage?: string;
+/** A reader of stored frames (the frames stage's output in another run). */
+export type FramesReader = SideInputReader<typeof framesTable.columns>;
+
+/** Options of {@link FrameStore}: the frames run's storage (opened by `open()`), or an already opened reader. */
+export type FrameStoreOptions = ({ readonly storage: Storage } | { readonly reader: FramesReader }) & {
   /** Shards kept decoded in memory. Default 2. */
   readonly cacheShards?: number;
-}
+};
 
 /** Looks up stored frames by clip id. */
 export class FrameStore {
-  readonly #storage: Storage;
-  readonly #stage: string;
+  readonly #storage: Storage | undefined;
   readonly #cacheShards: number;
-  #shards: string[] = [];
+  #reader: FramesReader | undefined;
   #next = 0;
   readonly #where = new Map<string, string>();
   readonly #cache = new Map<string, Map<string, StoredClipFrames>>();
 
   constructor(opts: FrameStoreOptions) {
-    this.#storage = opts.storage;
-    this.#stage = opts.stage ?? 'frames';
+    if ('reader' in opts) this.#reader = opts.reader;
+    else this.#storage = opts.storage;
     this.#cacheShards = opts.cacheShards ?? 2;
     if (!(Number.isInteger(this.#cacheShards) && this.#cacheShards >= 1))
       throw new RangeError(`cacheShards must be an integer >= 1, got ${this.#cacheShards}`);
   }
 
-  /** Reads the frames run's shard list; fails clearly when that run never finished planning. */
+  /** Opens the frames run (when given its storage); fails clearly when that run never planned a frames stage. */
   async open(): Promise<void> {
-    const meta = await readRunMeta(this.#storage);
-    if (!meta)
-      throw new Error(`frame store: ${this.#storage.description} has no run.json — run the frames stage first`);
-    if (!meta.stages.some((s) => s.name === this.#stage)) {
-      throw new Error(
-        `frame store: run ${this.#storage.description} has no stage ${JSON.stringify(this.#stage)} (stages: ${meta.stages.map((s) => s.name).join(', ')})`,
-      );
-    }
-    this.#shards = [...meta.shards];
+    if (this.#storage) this.#reader = await openSideInput(storedFrames(this.#storage));
     this.#next = 0;
   }
 
   /** Frames of `clipId`, or undefined when the frames run has none (its frames stage recorded an error). */
   async get(clipId: string): Promise<StoredClipFrames | undefined> {
+    const reader = this.#reader;
+    if (!reader) throw new Error('frame store: get() before open()');
     for (;;) {
       const shard = this.#where.get(clipId);
-      if (shard !== undefined) return (await this.#load(shard)).get(clipId);
-      if (this.#next >= this.#shards.length) return undefined;
-      await this.#load(this.#shards[this.#next++]);
+      if (shard !== undefined) return (await this.#load(reader, shard)).get(clipId);
+      if (this.#next >= reader.shards.length) return undefined;
+      await this.#load(reader, reader.shards[this.#next++]);
     }
   }
 
-  async #load(shard: string): Promise<Map<string, StoredClipFrames>> {
+  async #load(reader: FramesReader, shard: string): Promise<Map<string, StoredClipFrames>> {
     const hit = this.#cache.get(shard);
     if (hit) {
       this.#cache.delete(shard);
       this.#cache.set(shard, hit);
       return hit;
     }
-    const key = layout.output(this.#stage, shard);
-    if (!(await this.#storage.exists(key))) {
-      throw new Error(
-        `frame store: ${this.#storage.description}/${key} is missing — the frames run did not finish shard ${shard}`,
-      );
-    }
     const byClip = new Map<string, FrameRow[]>();
-    for await (const batch of readParquetBatches(await this.#storage.openBlob(key))) {
-      for (const row of batchToRows<FrameRow>(batch)) {
+    for await (const rows of reader.rows(shard)) {
+      for (const row of rows) {
         const list = byClip.get(row.clip_id) ?? [];
         list.push(row);
         byClip.set(row.clip_id, list);

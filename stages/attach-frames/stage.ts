@@ -1,13 +1,15 @@
 /**
  * `attach-frames`: joins each clip with the frames the job's frames run stored, so model stages get
- * one row per clip with its pixels. Frames are decoded once per job, not once per round.
+ * one row per clip with its pixels. Frames are decoded once per job, not once per round; the frames
+ * run is a declared side input, opened by the pipeline (and checked when a run is planned).
  */
-import type { RecordBatch } from 'apache-arrow';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
-import type { Stage, StageContext } from '../../pipeline/stage.js';
+import { z } from 'zod';
+import { defineStage, parseStageOptions } from '../../pipeline/define-stage.js';
+import type { AnyStage } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
-import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
-import { type ClipFramesRow, clipFramesSchema } from '../../schemas/clip-frames.js';
+import { clipsTable } from '../../schemas/clips.js';
+import { type ClipFramesRow, clipFramesTable } from '../../schemas/clip-frames.js';
+import { storedFrames } from '../frames/stage.js';
 import { FrameStore } from './frame-store.js';
 
 /** Options of {@link attachFramesStage}. */
@@ -16,29 +18,36 @@ export interface AttachFramesOptions {
   readonly framesRun: Storage;
   /** The frame geometry the model needs; a clip whose stored frames differ is an error row. */
   readonly expect?: { readonly count: number; readonly width: number; readonly height: number };
+  /** Rows per `process` call. Default 64. */
   readonly batchSize?: number;
 }
 
+const positive = z.number().int().positive();
+const optionsSchema = z.object({
+  framesRun: z.custom<Storage>((v) => v !== null && typeof v === 'object', 'must be a Storage'),
+  expect: z.object({ count: positive, width: positive, height: positive }).optional(),
+  batchSize: positive.default(64),
+});
+
 /** Builds the attach-frames stage (clips → clip_frames; in-flight only, never stored). */
-export function attachFramesStage(opts: AttachFramesOptions): Stage {
+export function attachFramesStage(options: AttachFramesOptions): AnyStage {
+  const opts = parseStageOptions('attach-frames', optionsSchema, options);
   let store: FrameStore | undefined;
-  return {
+  return defineStage({
     name: 'attach-frames',
-    resources: { cpus: 1, gpus: 0 },
-    batchSize: opts.batchSize ?? 64,
-    concurrency: 1,
-    resumable: true,
-    inputSchema: clipsSchema,
-    outputSchema: clipFramesSchema,
-    persist: false,
-    async setup() {
-      store = new FrameStore({ storage: opts.framesRun });
-      await store.open();
+    input: clipsTable,
+    output: clipFramesTable,
+    stored: false,
+    batchSize: opts.batchSize,
+    sideInputs: { frames: storedFrames(opts.framesRun) },
+    setup({ frames }) {
+      store = new FrameStore({ reader: frames });
+      return store.open();
     },
-    async process(batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> {
+    async process(clips, ctx) {
       if (!store) throw new Error('attach-frames: process() before setup()');
       const out: ClipFramesRow[] = [];
-      for (const clip of batchToRows<ClipRow>(batch)) {
+      for (const clip of clips) {
         const f = await store.get(clip.clip_id);
         if (!f) {
           ctx.reportError({
@@ -59,10 +68,11 @@ export function attachFramesStage(opts: AttachFramesOptions): Stage {
         }
         out.push({ ...clip, frame_count: f.count, frame_width: f.width, frame_height: f.height, frames: f.pixels });
       }
-      return rowsToBatch(clipFramesSchema, out as unknown as Record<string, unknown>[]);
+      return out;
     },
-    async teardown() {
+    teardown() {
       store = undefined;
+      return Promise.resolve();
     },
-  };
+  });
 }

@@ -5,12 +5,12 @@
  * human caption have only that candidate (they are the fine-tuning set). Output rows carry the
  * frames on to the adatailr stage; only the `captions` columns are stored.
  */
-import type { RecordBatch } from 'apache-arrow';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
-import type { Stage, StageContext } from '../../pipeline/stage.js';
-import { type CandidateSource, captionsSchema } from '../../schemas/captions.js';
-import { type CaptionedRow, captionedSchema } from '../../schemas/captioned.js';
-import { type ClipFramesRow, clipFramesSchema } from '../../schemas/clip-frames.js';
+import { z } from 'zod';
+import { defineStage, parseStageOptions } from '../../pipeline/define-stage.js';
+import type { AnyStage } from '../../pipeline/stage.js';
+import { type CandidateSource, captionsTable } from '../../schemas/captions.js';
+import { type CaptionedRow, captionedTable } from '../../schemas/captioned.js';
+import { clipFramesTable } from '../../schemas/clip-frames.js';
 import { type CaptionModel, type CaptionModelLoader, chunks, clipText, packFrames } from '../model/caption-model.js';
 import { captionFromText } from './clean-text.js';
 
@@ -42,6 +42,25 @@ export interface CaptionStageOptions {
   readonly batchSize?: number;
 }
 
+const positive = z.number().int().positive();
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `must be ${what}`);
+const optionsSchema = z.object({
+  round: z.number().int().nonnegative(),
+  modelVersion: z.string().min(1),
+  writer: z
+    .object({
+      load: z.array(fn<CaptionModelLoader>('a model loader')).min(1),
+      route: fn<(clipId: string) => number>('a function'),
+      beams: positive.optional(),
+      maxLen: positive.optional(),
+      framesOnly: z.boolean().default(true),
+    })
+    .optional(),
+  previous: z.custom<ReadonlyMap<string, string>>((v) => v instanceof Map, 'must be a Map').optional(),
+  modelBatch: positive.default(32),
+  batchSize: positive.default(128),
+});
+
 /** Adds a candidate unless it is empty or the same text as an earlier one (the earlier source wins). */
 function addCandidate(
   out: { sources: CandidateSource[]; captions: string[] },
@@ -55,7 +74,7 @@ function addCandidate(
 }
 
 /** The writer's model index for a clip, checked. */
-function routeOf(writer: CaptionWriter, clipId: string, n: number): number {
+function routeOf(writer: Pick<CaptionWriter, 'route'>, clipId: string, n: number): number {
   if (n === 1) return 0;
   const m = writer.route(clipId);
   if (!(Number.isInteger(m) && m >= 0 && m < n))
@@ -64,26 +83,21 @@ function routeOf(writer: CaptionWriter, clipId: string, n: number): number {
 }
 
 /** Builds the caption stage (clip_frames → captioned; stores `captions`). */
-export function captionStage(opts: CaptionStageOptions): Stage {
+export function captionStage(options: CaptionStageOptions): AnyStage {
+  const opts = parseStageOptions('caption', optionsSchema, options);
   let models: CaptionModel[] = [];
-  const modelBatch = opts.modelBatch ?? 32;
-  if (!(Number.isInteger(modelBatch) && modelBatch > 0))
-    throw new RangeError(`caption: modelBatch must be a positive integer, got ${modelBatch}`);
-  const writer = opts.writer;
-  return {
+  const { modelBatch, writer } = opts;
+  return defineStage({
     name: 'caption',
+    input: clipFramesTable,
+    output: captionedTable,
+    stored: captionsTable,
     resources: { cpus: 1, gpus: writer ? 1 : 0 },
-    batchSize: opts.batchSize ?? 128,
-    concurrency: 1,
-    resumable: true,
-    inputSchema: clipFramesSchema,
-    outputSchema: captionedSchema,
-    persistSchema: captionsSchema,
+    batchSize: opts.batchSize,
     async setup() {
       if (writer) models = await Promise.all(writer.load.map((l) => l()));
     },
-    async process(batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> {
-      const rows = batchToRows<ClipFramesRow>(batch);
+    async process(rows, ctx) {
       const cands = rows.map((r) => {
         const c = { sources: [] as CandidateSource[], captions: [] as string[] };
         if (r.human_caption) {
@@ -113,7 +127,7 @@ export function captionStage(opts: CaptionStageOptions): Stage {
           const frames = packFrames(group.map((g) => g.r));
           const withText = await model.generate({ frames, text: group.map((g) => clipText(g.r, 'synthetic')) }, gen);
           group.forEach((g, k) => addCandidate(cands[g.i], 'synthetic', withText.text[k] ?? ''));
-          if (writer.framesOnly ?? true) {
+          if (writer.framesOnly) {
             const alone = await model.generate({ frames, text: group.map(() => '') }, gen);
             group.forEach((g, k) => addCandidate(cands[g.i], 'synthetic-frames', alone.text[k] ?? ''));
           }
@@ -126,11 +140,11 @@ export function captionStage(opts: CaptionStageOptions): Stage {
         candidate_sources: cands[i].sources,
         candidate_captions: cands[i].captions,
       }));
-      return rowsToBatch(captionedSchema, out as unknown as Record<string, unknown>[]);
+      return out;
     },
     async teardown() {
       await Promise.all(models.map((m) => m.release()));
       models = [];
     },
-  };
+  });
 }

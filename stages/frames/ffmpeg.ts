@@ -26,6 +26,7 @@ export function resolveBinaries(
     } catch (e) {
       throw new Error(
         `${pkg} is not installed or has no binary for ${process.platform}-${process.arch} (${(e as Error).message}); run \`npm ci\` or set stages.frames.ffmpeg_path / ffprobe_path in the config`,
+        { cause: e },
       );
     }
   };
@@ -115,13 +116,15 @@ export function runFrameCommand(
       });
     });
     const drained = new Promise<void>((r) => sink.once('finish', () => r()));
-    command.on('end', async (_stdout: string | null, stderr: string | null) => {
-      await drained; // every stdout byte has reached the sink
-      finish(() =>
-        resolve({
-          bytes: Buffer.concat(chunks).subarray(0, Math.min(size, cmd.expectedBytes + 1)),
-          stderr: stderr ?? '',
-        }),
+    command.on('end', (_stdout: string | null, stderr: string | null) => {
+      // every stdout byte has reached the sink before the result is read
+      void drained.then(() =>
+        finish(() =>
+          resolve({
+            bytes: Buffer.concat(chunks).subarray(0, Math.min(size, cmd.expectedBytes + 1)),
+            stderr: stderr ?? '',
+          }),
+        ),
       );
     });
     if (opts.signal?.aborted) {

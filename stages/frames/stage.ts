@@ -6,13 +6,14 @@
  * words, never a crash.
  */
 import { realpath } from 'node:fs/promises';
-import type { RecordBatch } from 'apache-arrow';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
-import type { Stage, StageContext } from '../../pipeline/stage.js';
-import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
+import { defineStage } from '../../pipeline/define-stage.js';
+import { type SideInput, sideInput } from '../../pipeline/side-input.js';
+import type { AnyStage } from '../../pipeline/stage.js';
+import type { Storage } from '../../pipeline/storage.js';
+import { type ClipRow, clipsTable } from '../../schemas/clips.js';
 import type { FramesConfig } from '../../config/frames.js';
 import { defaultConcurrency } from '../../config/runtime-defaults.js';
-import { type FrameRow, framesSchema } from '../../schemas/frames.js';
+import { type FrameRow, framesTable } from '../../schemas/frames.js';
 import { type ClipFrames } from './clip-frames.js';
 import { checkFfmpeg, resolveBinaries } from './ffmpeg.js';
 import { extractVideoFrames } from './video-frames.js';
@@ -33,6 +34,14 @@ const PASS_BYTES_BUDGET = 16 << 20;
 /** Most clips one decode pass serves. */
 const PASS_MAX_CLIPS = 64;
 
+/** The frames stage's name: its output directory, and what a side input of stored frames reads. */
+export const FRAMES_STAGE = 'frames';
+
+/** The frames a frames run stored, as a side input of a later run's stage (frames are extracted once per job). */
+export function storedFrames(run: Storage): SideInput<typeof framesTable.columns> {
+  return sideInput({ run, stage: FRAMES_STAGE, table: framesTable });
+}
+
 /** Clips per `process` call: all of a video's clips up to the byte budget (at least 1). */
 export function framesBatchSize(config: Pick<FramesConfig, 'count' | 'width' | 'height'>): number {
   return Math.max(
@@ -46,19 +55,17 @@ export function framesBatchSize(config: Pick<FramesConfig, 'count' | 'width' | '
  * (`groupBy: 'video_uri'`), so nearby clips share one decode pass (`video-frames.ts`).
  * Setup checks that ffmpeg runs and says how to fix it if not.
  */
-export function framesStage(opts: FramesStageOptions): Stage {
+export function framesStage(opts: FramesStageOptions): AnyStage {
   const { config } = opts;
   const bins = resolveBinaries({ ffmpeg: config.ffmpeg_path, ffprobe: config.ffprobe_path });
   let realMediaRoot: string | undefined;
-  return {
-    name: 'frames',
-    resources: { cpus: 1, gpus: 0 },
+  return defineStage({
+    name: FRAMES_STAGE,
+    input: clipsTable,
+    output: framesTable,
     batchSize: framesBatchSize(config),
     groupBy: 'video_uri',
     concurrency: config.concurrency ?? defaultConcurrency(),
-    resumable: true,
-    inputSchema: clipsSchema,
-    outputSchema: framesSchema,
     async setup() {
       await checkFfmpeg(bins);
       try {
@@ -66,11 +73,11 @@ export function framesStage(opts: FramesStageOptions): Stage {
       } catch (e) {
         throw new Error(
           `media_root ${opts.mediaRoot} is not readable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix media_root in the config`,
+          { cause: e },
         );
       }
     },
-    async process(batch: RecordBatch, ctx: StageContext) {
-      const clips = batchToRows<ClipRow>(batch);
+    async process(clips, ctx) {
       const byVideo = new Map<string, ClipRow[]>();
       for (const c of clips) byVideo.set(c.video_uri, [...(byVideo.get(c.video_uri) ?? []), c]);
       const results = new Map<string, ClipFrames>();
@@ -92,8 +99,7 @@ export function framesStage(opts: FramesStageOptions): Stage {
         if ('error' in r) ctx.reportError(r.error);
         else rows.push(...r.frames);
       }
-      return rowsToBatch(framesSchema, rows as unknown as Record<string, unknown>[]);
+      return rows;
     },
-    async teardown() {},
-  };
+  });
 }

@@ -27,10 +27,7 @@ export async function writeJsonl(path: string, rows: readonly unknown[]): Promis
 
 /** Writes clips as a Parquet manifest with the `clips` schema. */
 export async function writeParquetManifest(path: string, rows: readonly ClipRow[]): Promise<string> {
-  await writeFile(
-    path,
-    parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, rows as unknown as Record<string, unknown>[])]),
-  );
+  await writeFile(path, parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, rows)]));
   return path;
 }
 

@@ -1,20 +1,17 @@
 /** Tiny in-memory stages for engine tests: no ffmpeg, deterministic, with switches to fail on purpose. */
-import { Field, Float64, Int32, type RecordBatch, Schema, Utf8 } from 'apache-arrow';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
-import type { AnyStage, StageContext } from '../../pipeline/stage.js';
-import { clipsSchema, type ClipRow } from '../../schemas/clips.js';
+import { defineStage } from '../../pipeline/define-stage.js';
+import type { AnyStage } from '../../pipeline/stage.js';
+import { col, table } from '../../pipeline/table.js';
+import { clipsTable } from '../../schemas/clips.js';
 
 /** Output of {@link lengthStage}: one row per clip with its duration. */
-export const lengthSchema = new Schema([
-  new Field('clip_id', new Utf8(), false),
-  new Field('duration_s', new Float64(), false),
-]);
+export const lengthTable = table({ clip_id: col.utf8(), duration_s: col.float64() });
+/** Arrow schema of {@link lengthTable}. */
+export const lengthSchema = lengthTable.schema;
 /** Output of {@link doubleStage}. */
-export const doubledSchema = new Schema([
-  new Field('clip_id', new Utf8(), false),
-  new Field('twice', new Float64(), false),
-  new Field('batch_rows', new Int32(), false),
-]);
+export const doubledTable = table({ clip_id: col.utf8(), twice: col.float64(), batch_rows: col.int32() });
+/** Arrow schema of {@link doubledTable}. */
+export const doubledSchema = doubledTable.schema;
 
 /** Lifecycle calls seen by toy stages, for asserting setup/teardown. */
 export interface Calls {
@@ -22,6 +19,8 @@ export interface Calls {
   teardown: string[];
   maxInFlight: number;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** clips → (clip_id, duration_s). `badIds` become error rows; `throwOn` makes process throw. */
 export function lengthStage(
@@ -35,27 +34,27 @@ export function lengthStage(
   } = {},
 ): AnyStage {
   let inFlight = 0;
-  return {
+  return defineStage({
     name: 'length',
-    resources: { cpus: 1, gpus: 0 },
+    input: clipsTable,
+    output: lengthTable,
     batchSize: opts.batchSize ?? 3,
     concurrency: opts.concurrency ?? 2,
-    resumable: true,
-    inputSchema: clipsSchema,
-    outputSchema: lengthSchema,
-    async setup() {
+    setup() {
       opts.calls?.setup.push('length');
+      return Promise.resolve();
     },
-    async teardown() {
+    teardown() {
       opts.calls?.teardown.push('length');
+      return Promise.resolve();
     },
-    async process(batch: RecordBatch, ctx: StageContext) {
+    async process(clips, ctx) {
       inFlight++;
       if (opts.calls) opts.calls.maxInFlight = Math.max(opts.calls.maxInFlight, inFlight);
       try {
-        if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+        if (opts.delayMs) await sleep(opts.delayMs);
         const out = [];
-        for (const c of batchToRows<ClipRow>(batch)) {
+        for (const c of clips) {
           if (c.clip_id === opts.throwOn) throw new Error(`boom on ${c.clip_id}`);
           if (opts.badIds?.includes(c.clip_id)) {
             ctx.reportError({ clip_id: c.clip_id, kind: 'decode_failed', message: `bad clip ${c.clip_id}` });
@@ -63,39 +62,51 @@ export function lengthStage(
           }
           out.push({ clip_id: c.clip_id, duration_s: c.end_s - c.start_s });
         }
-        return rowsToBatch(lengthSchema, out);
+        return out;
       } finally {
         inFlight--;
       }
     },
-  };
+  });
 }
 
-/** (clip_id, duration_s) → (clip_id, twice, batch_rows): checks re-batching downstream. */
-export function doubleStage(opts: { calls?: Calls; failSetup?: boolean; batchSize?: number } = {}): AnyStage {
-  return {
+/**
+ * (clip_id, duration_s) → (clip_id, twice, batch_rows): checks re-batching downstream. `delayMs`
+ * makes each call slow (and deaf to the abort signal, like a model call that cannot be interrupted),
+ * `log` records each call's start and end and the teardown, in order.
+ */
+export function doubleStage(
+  opts: {
+    calls?: Calls;
+    failSetup?: boolean;
+    batchSize?: number;
+    wholeShard?: boolean;
+    delayMs?: number;
+    log?: string[];
+  } = {},
+): AnyStage {
+  return defineStage({
     name: 'double',
-    resources: { cpus: 1, gpus: 0 },
-    batchSize: opts.batchSize ?? 5,
-    concurrency: 1,
-    resumable: true,
-    inputSchema: lengthSchema,
-    outputSchema: doubledSchema,
-    async setup() {
-      if (opts.failSetup) throw new Error('model file not found: put it at ./x.onnx');
+    input: lengthTable,
+    output: doubledTable,
+    ...(opts.wholeShard ? { wholeShard: true } : { batchSize: opts.batchSize ?? 5 }),
+    setup() {
+      if (opts.failSetup) return Promise.reject(new Error('model file not found: put it at ./x.onnx'));
       opts.calls?.setup.push('double');
+      return Promise.resolve();
     },
-    async teardown() {
+    teardown() {
       opts.calls?.teardown.push('double');
+      opts.log?.push('teardown');
+      return Promise.resolve();
     },
-    async process(batch: RecordBatch) {
-      const rows = batchToRows<{ clip_id: string; duration_s: number }>(batch);
-      return rowsToBatch(
-        doubledSchema,
-        rows.map((r) => ({ clip_id: r.clip_id, twice: r.duration_s * 2, batch_rows: rows.length })),
-      );
+    async process(rows) {
+      opts.log?.push(`start ${rows.length}`);
+      if (opts.delayMs) await sleep(opts.delayMs);
+      opts.log?.push(`end ${rows.length}`);
+      return rows.map((r) => ({ clip_id: r.clip_id, twice: r.duration_s * 2, batch_rows: rows.length }));
     },
-  };
+  });
 }
 
 /** Fresh call log. */

@@ -1,23 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../pipeline/arrow.js';
 import { allOf, maxBytes, maxItems } from '../../pipeline/backpressure.js';
 import { BoundedQueue } from '../../pipeline/bounded-queue.js';
 import { newStageRun, rebatch, runPipeline, stageTransform } from '../../pipeline/engine.js';
 import { withStages } from '../../pipeline/lifecycle.js';
-import { clipsSchema } from '../../schemas/clips.js';
+import { clipsTable } from '../../schemas/clips.js';
 import { clip } from '../helpers/manifests.js';
 import { doubleStage, lengthStage, newCalls } from '../helpers/toy-stages.js';
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch, TypeMap } from 'apache-arrow';
+import { fromItems } from '../helpers/async.js';
 
 const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
 
-async function* batches(sizes: number[]): AsyncIterable<RecordBatch> {
+function batches(sizes: number[]): AsyncIterable<RecordBatch<TypeMap>> {
   let id = 0;
-  for (const n of sizes)
-    yield rowsToBatch(
-      clipsSchema,
-      Array.from({ length: n }, () => clip(`c${id++}`, 'v.mp4', 0, id) as unknown as Record<string, unknown>),
-    );
+  return fromItems(
+    sizes.map((n) => clipsTable.toBatch(Array.from({ length: n }, () => clip(`c${id++}`, 'v.mp4', 0, id)))),
+  );
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -36,11 +35,8 @@ describe('rebatch', () => {
   });
   it('refuses a size that is not a positive integer on the first pull (size 0 would yield empty batches forever)', async () => {
     // one pull only: without the check it resolves with an empty batch instead of hanging the test
-    await expect(
-      rebatch(batches([3]), 0)
-        [Symbol.asyncIterator]()
-        .next(),
-    ).rejects.toThrow('rebatch: size must be a positive integer (got 0)');
+    const pull = rebatch(batches([3]), 0)[Symbol.asyncIterator]();
+    await expect(pull.next()).rejects.toThrow('rebatch: size must be a positive integer (got 0)');
   });
 });
 
@@ -61,7 +57,7 @@ describe('stage settings', () => {
   });
   it('runPipeline refuses a run with batchSize 0 before reading the source', async () => {
     let pulled = false;
-    async function* source(): AsyncIterable<RecordBatch> {
+    async function* source(): AsyncIterable<RecordBatch<TypeMap>> {
       pulled = true;
       yield* batches([3]);
     }
@@ -69,12 +65,12 @@ describe('stage settings', () => {
     // a run built by hand, bypassing newStageRun's check
     const run = {
       ...newStageRun({ stage: lengthStage(), shardId: 's', round: 0, signal: abort.signal, log: silent }),
-      stage: lengthStage({ batchSize: 0 }),
+      stage: { ...lengthStage(), batchSize: 0 },
     };
     let writes = 0;
     // without the check the empty batches would never end: the sink stops them instead of a timeout
     const sink = {
-      write: async () => void (++writes > 100 && abort.abort(new Error('runaway: endless empty batches'))),
+      write: () => Promise.resolve(void (++writes > 100 && abort.abort(new Error('runaway: endless empty batches')))),
     };
     await expect(runPipeline({ source: source(), runs: [run], sinks: [sink], abort })).rejects.toThrow(
       'stage "length": batchSize must be a positive integer, got 0',
@@ -153,7 +149,7 @@ describe('runPipeline', () => {
     await runPipeline({
       source: batches([4, 4, 4]),
       runs,
-      sinks: seen.map((arr) => ({ write: async (b: RecordBatch) => void arr.push(b) })),
+      sinks: seen.map((arr) => ({ write: (b: RecordBatch) => Promise.resolve(void arr.push(b)) })),
       abort,
     });
     expect(seen[0].reduce((n, b) => n + b.numRows, 0)).toBe(12);
@@ -170,7 +166,7 @@ describe('runPipeline', () => {
       runPipeline({
         source: batches([4, 4, 4]),
         runs,
-        sinks: [{ write: async () => undefined }, { write: async () => undefined }],
+        sinks: [{ write: () => Promise.resolve() }, { write: () => Promise.resolve() }],
         abort,
       }),
     ).rejects.toThrow('boom on c5');
@@ -182,7 +178,7 @@ describe('withStages', () => {
   it('tears down the stages that were set up, in reverse, even when a later setup fails', async () => {
     const calls = newCalls();
     await expect(
-      withStages([lengthStage({ calls }), doubleStage({ calls, failSetup: true })], async () => 1),
+      withStages([lengthStage({ calls }), doubleStage({ calls, failSetup: true })], () => Promise.resolve(1)),
     ).rejects.toThrow(/stage double: setup failed: model file not found/);
     expect(calls.setup).toEqual(['length']);
     expect(calls.teardown).toEqual(['length']);
@@ -190,9 +186,7 @@ describe('withStages', () => {
   it('tears down after the body throws', async () => {
     const calls = newCalls();
     await expect(
-      withStages([lengthStage({ calls }), doubleStage({ calls })], async () => {
-        throw new Error('body');
-      }),
+      withStages([lengthStage({ calls }), doubleStage({ calls })], () => Promise.reject(new Error('body'))),
     ).rejects.toThrow('body');
     expect(calls.teardown).toEqual(['double', 'length']);
   });

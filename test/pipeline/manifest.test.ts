@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvRecords, type ManifestItem, readManifest } from '../../pipeline/manifest/index.js';
 import { clip, writeJsonl, writeParquetManifest } from '../helpers/manifests.js';
+import { fromItems } from '../helpers/async.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let dir: string;
@@ -177,10 +178,7 @@ describe('manifest readers', () => {
   });
 
   it('csv parser handles a final line without newline', async () => {
-    async function* src(): AsyncIterable<string> {
-      yield 'a,"b';
-      yield '""c",d\ne,f';
-    }
+    const src = (): AsyncIterable<string> => fromItems(['a,"b', '""c",d\ne,f']);
     const recs: string[][] = [];
     for await (const r of csvRecords(src())) recs.push(r);
     expect(recs).toEqual([

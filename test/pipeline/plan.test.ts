@@ -6,7 +6,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Field, Int32, Schema, Utf8 } from 'apache-arrow';
+import { Field, Int32, Schema, type TypeMap, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { planRun } from '../../pipeline/plan.js';
 import type { AnyStage } from '../../pipeline/stage.js';
@@ -22,7 +22,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { doubleStage, lengthSchema, lengthStage } from '../helpers/toy-stages.js';
 
 /** A toy stage reading `input` (only its schemas matter here). */
-function reads(name: string, input: Schema): AnyStage {
+function reads(name: string, input: Schema<TypeMap>): AnyStage {
   return { ...doubleStage(), name, inputSchema: input };
 }
 
@@ -46,7 +46,7 @@ describe('stage list checks', () => {
   it('refuse a stage whose input column the previous stage does not output, naming both stages', () => {
     const needsTitle = reads(
       'titles',
-      new Schema([new Field('clip_id', new Utf8(), false), new Field('title', new Utf8(), true)]),
+      new Schema<TypeMap>([new Field('clip_id', new Utf8(), false), new Field('title', new Utf8(), true)]),
     );
     expect(() => checkSchemaChain([lengthStage(), needsTitle])).toThrow(
       'stage "titles" reads column "title" as Utf8, but stage "length" does not output it (outputs clip_id, duration_s)',
@@ -54,7 +54,7 @@ describe('stage list checks', () => {
   });
 
   it('refuse a stage whose input column has another type upstream', () => {
-    const intIds = reads('ints', new Schema([new Field('clip_id', new Int32(), false)]));
+    const intIds = reads('ints', new Schema<TypeMap>([new Field('clip_id', new Int32(), false)]));
     expect(() => checkSchemaChain([lengthStage(), intIds])).toThrow(
       'stage "ints" reads column "clip_id" as Int32, but stage "length" outputs it as Utf8',
     );
@@ -62,22 +62,21 @@ describe('stage list checks', () => {
 
   it('check against the stage right before, not any earlier one', () => {
     // clip_id and duration_s exist upstream of "again", but video_uri only in the manifest
-    const again = reads('again', new Schema([...lengthSchema.fields, clipsSchema.fields[1]]));
+    const again = reads('again', new Schema<TypeMap>([...lengthSchema.fields, clipsSchema.fields[1]]));
     expect(() => checkSchemaChain([lengthStage(), doubleStage(), again])).toThrow(
       'stage "again" reads column "duration_s" as Float64, but stage "double" does not output it',
     );
   });
 
-  it('refuse a bad batch size as the engine does', () => {
-    expect(() => checkStageList([lengthStage({ batchSize: 0 })])).toThrow(
+  it('refuse a bad batch size as the engine does (defineStage refuses it even earlier)', () => {
+    expect(() => lengthStage({ batchSize: 0 })).toThrow('stage "length": batchSize: Too small');
+    expect(() => checkStageList([{ ...lengthStage(), batchSize: 0 }])).toThrow(
       'stage "length": batchSize must be a positive integer, got 0',
     );
   });
 
   it('pass the refine round chain: attach-frames → caption → adatailr', async () => {
-    const never = async (): Promise<never> => {
-      throw new Error('not loaded in a plan check');
-    };
+    const never = (): Promise<never> => Promise.reject(new Error('not loaded in a plan check'));
     const stages = [
       attachFramesStage({ framesRun: new LocalStorage(await tempDir()) }),
       captionStage({ round: 1, modelVersion: 'text' }),

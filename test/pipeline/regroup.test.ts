@@ -1,18 +1,15 @@
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch, TypeMap } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../pipeline/arrow.js';
 import { newStageRun, stageTransform } from '../../pipeline/engine.js';
 import { regroup } from '../../pipeline/regroup.js';
-import { clipsSchema } from '../../schemas/clips.js';
+import { clipsTable } from '../../schemas/clips.js';
+import { fromItems } from '../helpers/async.js';
 import { clip } from '../helpers/manifests.js';
 import { lengthStage } from '../helpers/toy-stages.js';
 
-async function* batches(...groups: [string, string][][]): AsyncIterable<RecordBatch> {
-  for (const g of groups)
-    yield rowsToBatch(
-      clipsSchema,
-      g.map(([id, v]) => clip(id, v, 0, 1) as unknown as Record<string, unknown>),
-    );
+function batches(...groups: [string, string][][]): AsyncIterable<RecordBatch<TypeMap>> {
+  return fromItems(groups.map((g) => clipsTable.toBatch(g.map(([id, v]) => clip(id, v, 0, 1)))));
 }
 
 async function ids(it: AsyncIterable<RecordBatch>): Promise<string[][]> {

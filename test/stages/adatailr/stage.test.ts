@@ -141,8 +141,8 @@ interface RunOpts {
 async function run(opts: RunOpts = {}): Promise<ScoreRow[]> {
   const stage = adatailrStage({
     round: 1,
-    load: opts.load ?? [async () => captioner],
-    judges: opts.judges ?? [async () => judge],
+    load: opts.load ?? [() => Promise.resolve(captioner)],
+    judges: opts.judges ?? [() => Promise.resolve(judge)],
     ...(opts.route ? { route: opts.route } : {}),
     gamma: opts.gamma ?? 'adaptive',
     vocabSize: cfg.vocabSize,
@@ -153,10 +153,7 @@ async function run(opts: RunOpts = {}): Promise<ScoreRow[]> {
     modelBatch: 3,
   });
   await stage.setup();
-  const out = await stage.process(
-    rowsToBatch(captionedSchema, (opts.input ?? rows) as unknown as Record<string, unknown>[]),
-    ctx(),
-  );
+  const out = await stage.process(rowsToBatch(captionedSchema, opts.input ?? rows), ctx());
   return batchToRows<ScoreRow>(out);
 }
 
@@ -390,28 +387,30 @@ describe('adatailr stage (real captioner, real judge)', () => {
     const texts = [new Set<string>(), new Set<string>()];
     const recordingModel =
       (m: number, model: Captioner): CaptionModelLoader =>
-      async () => ({
-        generate: (b, o) => model.generate(b, o),
-        async score(b: ModelBatch, caps: readonly string[]) {
-          caps.forEach((c, k) => {
-            const clip = rows.findIndex((r) => r.frames[0] === b.frames[k * FRAME_BYTES]);
-            scored[m].set(`c${clip}`, c);
-          });
-          return model.score(b, caps);
-        },
-        release: async () => {},
-      });
+      () =>
+        Promise.resolve({
+          generate: (b, o) => model.generate(b, o),
+          async score(b: ModelBatch, caps: readonly string[]) {
+            caps.forEach((c, k) => {
+              const clip = rows.findIndex((r) => r.frames[0] === b.frames[k * FRAME_BYTES]);
+              scored[m].set(`c${clip}`, c);
+            });
+            return model.score(b, caps);
+          },
+          release: async () => {},
+        });
     const recordingJudge =
       (m: number, j: Judge): CaptionJudgeLoader =>
-      async () => ({
-        embedVideos: (f, n) => j.embedVideos(f, n),
-        async embedTexts(t: readonly string[]) {
-          for (const x of t) texts[m].add(x);
-          return j.embedTexts(t);
-        },
-        scale: j.scale,
-        release: async () => {},
-      });
+      () =>
+        Promise.resolve({
+          embedVideos: (f, n) => j.embedVideos(f, n),
+          async embedTexts(t: readonly string[]) {
+            for (const x of t) texts[m].add(x);
+            return j.embedTexts(t);
+          },
+          scale: j.scale,
+          release: async () => {},
+        });
     const routeOf = (id: string): number => (['c0', 'c3', 'c6'].includes(id) ? 1 : 0);
     const out = await run({
       load: [recordingModel(0, captioner), recordingModel(1, other)],
@@ -439,25 +438,27 @@ describe('adatailr stage (real captioner, real judge)', () => {
   it('one captioner weighs for every judge: route picks the judge, the one captioner scores every chosen caption', async () => {
     const scored = new Set<string>();
     const texts = [new Set<string>(), new Set<string>()];
-    const one: CaptionModelLoader = async () => ({
-      generate: (b, o) => captioner.generate(b, o),
-      async score(b: ModelBatch, caps: readonly string[]) {
-        caps.forEach((_, k) => scored.add(`c${rows.findIndex((r) => r.frames[0] === b.frames[k * FRAME_BYTES])}`));
-        return captioner.score(b, caps);
-      },
-      release: async () => {},
-    });
-    const recordingJudge =
-      (m: number, j: Judge): CaptionJudgeLoader =>
-      async () => ({
-        embedVideos: (f, n) => j.embedVideos(f, n),
-        async embedTexts(t: readonly string[]) {
-          for (const x of t) texts[m].add(x);
-          return j.embedTexts(t);
+    const one: CaptionModelLoader = () =>
+      Promise.resolve({
+        generate: (b, o) => captioner.generate(b, o),
+        async score(b: ModelBatch, caps: readonly string[]) {
+          caps.forEach((_, k) => scored.add(`c${rows.findIndex((r) => r.frames[0] === b.frames[k * FRAME_BYTES])}`));
+          return captioner.score(b, caps);
         },
-        scale: j.scale,
         release: async () => {},
       });
+    const recordingJudge =
+      (m: number, j: Judge): CaptionJudgeLoader =>
+      () =>
+        Promise.resolve({
+          embedVideos: (f, n) => j.embedVideos(f, n),
+          async embedTexts(t: readonly string[]) {
+            for (const x of t) texts[m].add(x);
+            return j.embedTexts(t);
+          },
+          scale: j.scale,
+          release: async () => {},
+        });
     const routeOf = (id: string): number => (['c0', 'c3', 'c6'].includes(id) ? 1 : 0);
     const out = await run({
       load: [one],
@@ -484,7 +485,7 @@ describe('adatailr stage (real captioner, real judge)', () => {
     expect(() =>
       adatailrStage({
         round: 1,
-        load: [async () => captioner],
+        load: [() => Promise.resolve(captioner)],
         judges: [],
         gamma: 0,
         vocabSize: cfg.vocabSize,
@@ -505,37 +506,47 @@ describe('adatailr stage (real captioner, real judge)', () => {
       choice: ALL_PLAUSIBLE,
     };
     expect(() =>
-      adatailrStage({ ...opts, load: [async () => captioner, async () => other], judges: [async () => judge] }),
+      adatailrStage({
+        ...opts,
+        load: [() => Promise.resolve(captioner), () => Promise.resolve(other)],
+        judges: [() => Promise.resolve(judge)],
+      }),
     ).toThrow(/2 captioners for 1 judges/);
     expect(() =>
       adatailrStage({
         ...opts,
-        load: [async () => captioner, async () => other],
-        judges: [async () => judge, async () => judge, async () => judge2],
+        load: [() => Promise.resolve(captioner), () => Promise.resolve(other)],
+        judges: [() => Promise.resolve(judge), () => Promise.resolve(judge), () => Promise.resolve(judge2)],
       }),
     ).toThrow(/2 captioners for 3 judges/);
-    expect(() => adatailrStage({ ...opts, load: [], judges: [async () => judge] })).toThrow(
+    expect(() => adatailrStage({ ...opts, load: [], judges: [() => Promise.resolve(judge)] })).toThrow(
       /0 captioners for 1 judges/,
     );
     expect(() =>
-      adatailrStage({ ...opts, load: [async () => captioner], judges: [async () => judge, async () => judge2] }),
+      adatailrStage({
+        ...opts,
+        load: [() => Promise.resolve(captioner)],
+        judges: [() => Promise.resolve(judge), () => Promise.resolve(judge2)],
+      }),
     ).not.toThrow();
     const released: string[] = [];
     const model =
       (name: string): CaptionModelLoader =>
-      async (): Promise<CaptionModel> => ({
-        generate: (b, o) => captioner.generate(b, o),
-        score: (b, c) => captioner.score(b, c),
-        release: async () => void released.push(name),
-      });
+      (): Promise<CaptionModel> =>
+        Promise.resolve({
+          generate: (b, o) => captioner.generate(b, o),
+          score: (b, c) => captioner.score(b, c),
+          release: () => Promise.resolve(void released.push(name)),
+        });
     const jd =
       (name: string): CaptionJudgeLoader =>
-      async (): Promise<CaptionJudge> => ({
-        embedVideos: (f, n) => judge.embedVideos(f, n),
-        embedTexts: (t) => judge.embedTexts(t),
-        scale: judge.scale,
-        release: async () => void released.push(name),
-      });
+      (): Promise<CaptionJudge> =>
+        Promise.resolve({
+          embedVideos: (f, n) => judge.embedVideos(f, n),
+          embedTexts: (t) => judge.embedTexts(t),
+          scale: judge.scale,
+          release: () => Promise.resolve(void released.push(name)),
+        });
     const stage = adatailrStage({
       round: 1,
       load: [model('m0'), model('m1')],
@@ -549,9 +560,7 @@ describe('adatailr stage (real captioner, real judge)', () => {
     await stage.setup();
     await stage.teardown?.();
     expect(released.sort()).toEqual(['j0', 'j1', 'm0', 'm1']);
-    await expect(
-      stage.process(rowsToBatch(captionedSchema, rows as unknown as Record<string, unknown>[]), ctx()),
-    ).rejects.toThrow(/before setup/);
+    await expect(stage.process(rowsToBatch(captionedSchema, rows), ctx())).rejects.toThrow(/before setup/);
   });
 });
 

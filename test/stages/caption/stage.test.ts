@@ -73,9 +73,7 @@ async function run(opts: CaptionStageOptions, input: ClipFramesRow[] = clips): P
   const stage = captionStage(opts);
   await stage.setup();
   try {
-    return batchToRows<CaptionedRow>(
-      await stage.process(rowsToBatch(clipFramesSchema, input as unknown as Record<string, unknown>[]), ctx()),
-    );
+    return batchToRows<CaptionedRow>(await stage.process(rowsToBatch(clipFramesSchema, input), ctx()));
   } finally {
     await stage.teardown?.();
   }
@@ -131,17 +129,17 @@ describe('caption stage without a writer (round 0)', () => {
 /** A model that writes `m<index> <frames|text> c<clip>` and records what it was asked. */
 function scriptedWriter(index: number, calls: { clip: number; text: string }[]): CaptionModel {
   return {
-    async generate(b: ModelBatch) {
+    generate(b: ModelBatch) {
       const per = b.frames.length / b.text.length;
       const text = b.text.map((t, k) => {
         const c = b.frames[k * per];
         calls.push({ clip: c, text: t });
         return `m${index} ${t === '' ? 'frames' : 'text'} c${c}`;
       });
-      return { ids: text.map(() => []), text, tokenLogp: text.map(() => []) };
+      return Promise.resolve({ ids: text.map(() => []), text, tokenLogp: text.map(() => []) });
     },
-    async score() {
-      throw new Error('not used');
+    score() {
+      return Promise.reject(new Error('not used'));
     },
     async release() {},
   };
@@ -155,7 +153,10 @@ describe('caption stage with a writer', () => {
       round: 2,
       modelVersion: 'v2',
       modelBatch: 2,
-      writer: { load: [async () => scriptedWriter(0, calls[0]), async () => scriptedWriter(1, calls[1])], route },
+      writer: {
+        load: [() => Promise.resolve(scriptedWriter(0, calls[0])), () => Promise.resolve(scriptedWriter(1, calls[1]))],
+        route,
+      },
       previous: new Map([['c2', 'm0 text c2']]), // the same text as this round's synthetic: the earlier source wins
     });
     expect(out.every((r) => r.model_version === 'v2' && r.round === 2)).toBe(true);
@@ -194,7 +195,7 @@ describe('caption stage with a writer', () => {
     const out = await run({
       round: 1,
       modelVersion: 'v1',
-      writer: { load: [async () => scriptedWriter(0, calls)], route: () => 0, framesOnly: false },
+      writer: { load: [() => Promise.resolve(scriptedWriter(0, calls))], route: () => 0, framesOnly: false },
     });
     expect(out.flatMap((r) => r.candidate_sources)).not.toContain('synthetic-frames');
     expect(out[0].candidate_sources).toEqual(['asr', 'title', 'synthetic']);
@@ -207,12 +208,12 @@ describe('caption stage with a writer', () => {
     const out = await run({
       round: 1,
       modelVersion: 'v1',
-      writer: { load: [async () => scriptedWriter(0, calls)], route: () => (asked++, 1) },
+      writer: { load: [() => Promise.resolve(scriptedWriter(0, calls))], route: () => (asked++, 1) },
     });
     expect(asked).toBe(0);
     expect(calls.map((c) => c.clip).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 5, 5]);
     expect(out[0].candidate_sources).toEqual(['asr', 'title', 'synthetic', 'synthetic-frames']);
-    const two = [async () => scriptedWriter(0, []), async () => scriptedWriter(1, [])];
+    const two = [() => Promise.resolve(scriptedWriter(0, [])), () => Promise.resolve(scriptedWriter(1, []))];
     await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => 2 } })).rejects.toThrow(
       /route\(c0\) = 2, expected a model index in \[0, 2\)/,
     );
@@ -234,7 +235,7 @@ describe('caption stage with a real captioner', () => {
   beforeAll(async () => {
     captioner = await Captioner.fromModel(createModel(cfg, tok, 3), device);
   });
-  afterAll(async () => captioner?.release());
+  afterAll(() => captioner?.release());
 
   it('records the text the model generates, with and without the clip text', async () => {
     const real = [
@@ -247,11 +248,12 @@ describe('caption stage with a real captioner', () => {
         modelVersion: 'v1',
         writer: {
           load: [
-            async () => ({
-              generate: (b, o) => captioner.generate(b, o),
-              score: (b, c) => captioner.score(b, c),
-              release: async () => {},
-            }),
+            () =>
+              Promise.resolve({
+                generate: (b, o) => captioner.generate(b, o),
+                score: (b, c) => captioner.score(b, c),
+                release: async () => {},
+              }),
           ],
           route: () => 0,
           maxLen: 6,

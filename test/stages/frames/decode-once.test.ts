@@ -117,7 +117,7 @@ describe('decode once per video', () => {
       error: {
         clip_id: 'late',
         kind: 'bad_time_range',
-        message: expect.stringMatching(/clip \[5\.5, 9\] s goes beyond the video's duration 6\.000 s/),
+        message: expect.stringMatching(/clip \[5\.5, 9\] s goes beyond the video's duration 6\.000 s/) as unknown,
       },
     });
   });
@@ -147,7 +147,7 @@ describe('decode once per video', () => {
         error: {
           clip_id: c.clip_id,
           kind: 'timeout',
-          message: expect.stringMatching(/ffmpeg did not finish within 0\.001s/),
+          message: expect.stringMatching(/ffmpeg did not finish within 0\.001s/) as unknown,
         },
       });
   });
@@ -175,9 +175,7 @@ describe('the frames stage groups a shard by video', () => {
       log: { info() {}, warn() {}, debug() {} },
       reportError: (e) => errors.push(e),
     };
-    const out = batchToRows<FrameRow>(
-      await stage.process(rowsToBatch(clipsSchema, rows as unknown as Record<string, unknown>[]), ctx),
-    );
+    const out = batchToRows<FrameRow>(await stage.process(rowsToBatch(clipsSchema, rows), ctx));
     expect([...new Set(out.map((f) => f.clip_id))]).toEqual(['a0', 'a1', 'r0', 'a2']);
     expect(out.filter((f) => f.clip_id === 'r0').map((f) => f.frame_index)).toEqual([0, 1, 2, 3]);
     expect(errors.map((e) => [e.clip_id, e.kind])).toEqual([
