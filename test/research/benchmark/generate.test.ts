@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clipsSchema, type ClipRow } from '../../../schemas/clips.js';
 import { readParquetRows, readParquetTable } from '../../../pipeline/parquet-file.js';
+import { typeName } from '../../../pipeline/arrow.js';
 import {
   COLOURS,
   BACKGROUNDS,
@@ -63,8 +64,8 @@ describe('generateBenchmark (40 clips, real ffmpeg)', () => {
     expect(readdirSync(info.dir).sort()).toEqual(['clips.parquet', 'dataset.json', 'truth.parquet', 'videos']);
     expect(readdirSync(info.videosDir).sort()).toEqual(['v00000.mp4', 'v00001.mp4', 'v00002.mp4']);
     const table = await readParquetTable(info.manifestPath);
-    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`)).toEqual(
-      clipsSchema.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable}`),
+    expect(table.schema.fields.map((f) => `${f.name}:${typeName(f.type)}:${f.nullable}`)).toEqual(
+      clipsSchema.fields.map((f) => `${f.name}:${typeName(f.type)}:${f.nullable}`),
     );
     expect(clips).toHaveLength(40);
     expect(new Set(clips.map((c) => c.clip_id)).size).toBe(40);
