@@ -8,6 +8,7 @@
  * schemas/captions.ts — and runs against that wiring (refine config `model.teacher`, the caption
  * stage's teacher candidates). Until then it is skipped with a printed reason.
  */
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -116,6 +117,23 @@ describe.skipIf(!wired)('refine job with a teacher captioner in round 0', () => 
         expect(r.candidate_captions[at]).toBe(want.get(r.clip_id));
       }
     }
+  });
+
+  it('a broken teacher folder stops the job before any shard runs', async () => {
+    const bad = join(dir, 'teacher-bad');
+    await writeTeacherFixture(bad, { encoderInput: 'pixels' });
+    const jobDir = join(dir, 'job-bad');
+    const config = parseRefineConfig({
+      run_dir: jobDir,
+      manifest: join(dir, 'data', 'clips.parquet'),
+      media_root: join(dir, 'data'),
+      model: { preset: 'tiny', teacher: { dir: bad } },
+      device: { providers: ['cpu'], threads: 1 },
+    });
+    await expect(runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet) })).rejects.toThrow(
+      /teacher-bad: onnx\/encoder_model\.onnx has no input "pixel_values"/,
+    );
+    expect(existsSync(jobLayout(jobDir).framesRun)).toBe(false);
   });
 
   it('later rounds gather no teacher candidates', async () => {
