@@ -33,9 +33,9 @@ export interface TeacherLayout {
   readonly cacheInputs: readonly string[];
 }
 
-/** The error every check throws: the folder first, then what is wrong. */
-export function teacherError(dir: string, what: string): Error {
-  return new Error(`teacher model ${dir}: ${what} (see docs/formats/teacher.md)`);
+/** The error every check throws: the folder first, then what is wrong (keeping the underlying error as its cause). */
+export function teacherError(dir: string, what: string, cause?: unknown): Error {
+  return new Error(`teacher model ${dir}: ${what} (see docs/formats/teacher.md)`, cause === undefined ? {} : { cause });
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -52,7 +52,7 @@ async function readJson(dir: string, name: string): Promise<Record<string, unkno
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw teacherError(dir, `${name} is not valid JSON (${(e as Error).message})`);
+    throw teacherError(dir, `${name} is not valid JSON (${(e as Error).message})`, e);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw teacherError(dir, `${name} is not a JSON object`);
   return v as Record<string, unknown>;

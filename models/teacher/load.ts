@@ -72,7 +72,7 @@ export async function loadTeacher(config: TeacherConfig, opts: TeacherRunOptions
       session_options: opts.threads ? { intraOpNumThreads: opts.threads } : {},
     });
   } catch (e) {
-    throw teacherError(dir, `@huggingface/transformers could not load it: ${(e as Error).message}`);
+    throw teacherError(dir, `@huggingface/transformers could not load it: ${(e as Error).message}`, e);
   }
   try {
     const { encoder, decoder } = sessionNames(p, dir);

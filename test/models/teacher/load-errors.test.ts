@@ -33,6 +33,23 @@ describe('teacher folder checks at load', () => {
     );
   });
 
+  it('a file where the folder should be is named', async () => {
+    const file = join(root, 'not-a-folder');
+    await writeFile(file, 'x');
+    await expect(loadTeacher({ dir: file })).rejects.toThrow(/not-a-folder: is not a folder/);
+  });
+
+  it('an ONNX file the runtime cannot load is an error naming the folder, with the runtime error as its cause', async () => {
+    const dir = await folder();
+    await writeFile(join(dir, 'onnx', 'decoder_model_merged.onnx'), 'not a model');
+    const err = await loadTeacher({ dir }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(new RegExp(`teacher model ${esc(dir)}: @huggingface/transformers could not load it`));
+    expect(err?.cause).toBeInstanceOf(Error);
+  });
+
   it('a config file that is not JSON is named', async () => {
     const dir = await folder();
     await writeFile(join(dir, 'preprocessor_config.json'), '{ size: 4');
