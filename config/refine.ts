@@ -4,6 +4,7 @@
  * Every field is marked {@link hashed} (decides the outputs) or {@link unhashed} (a resume may change it).
  */
 import { z } from 'zod';
+import { TEACHER_FRAME_MODES } from '../models/teacher/config.js';
 import { lossConfigSchema } from '../models/adatailr/loss-config.js';
 import { PROVIDER_NAMES } from '../models/device.js';
 import { filterPolicySchema } from '../stages/adatailr/filter-policy.js';
@@ -69,6 +70,15 @@ export const refineConfigSchema = z
         frame_diff: hashed(z.boolean().default(true)),
         /** A model version directory to start from instead of a fresh model (its tokenizer is used). */
         init: hashed(z.string().min(1).optional(), { path: true }),
+        /** A pretrained teacher folder whose frame captions are round 0's model candidates (docs/formats/teacher.md). */
+        teacher: z
+          .object({
+            dir: hashed(z.string().min(1), { path: true }),
+            /** `middle` (default): the middle frame's caption; `each`: every frame's, merged by majority. */
+            frames: hashed(z.enum(TEACHER_FRAME_MODES).default('middle')),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

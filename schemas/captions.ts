@@ -3,9 +3,18 @@ import { col, type Row, table } from '../pipeline/table.js';
 /**
  * Where a candidate caption came from: the clip's own transcript (`asr`) or title (`title`), the
  * caption chosen for it last round (`previous`), this round's model (`synthetic`: frames + text,
- * `synthetic-frames`: frames only), or a human (`human`, the fine-tuning set: its only candidate).
+ * `synthetic-frames`: frames only), a pretrained teacher's caption of the frames (`teacher`, round 0
+ * with `model.teacher`), or a human (`human`, the fine-tuning set: its only candidate).
  */
-export const CANDIDATE_SOURCES = ['asr', 'title', 'previous', 'synthetic', 'synthetic-frames', 'human'] as const;
+export const CANDIDATE_SOURCES = [
+  'asr',
+  'title',
+  'previous',
+  'synthetic',
+  'synthetic-frames',
+  'teacher',
+  'human',
+] as const;
 
 /** One candidate source. */
 export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];

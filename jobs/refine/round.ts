@@ -12,6 +12,8 @@ import type { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
 import { makeProbeConfig } from '../../models/probe/config.js';
 import { Judge, saveJudge } from '../../models/probe/judge.js';
+import type { TeacherConfig } from '../../models/teacher/config.js';
+import { loadTeacher } from '../../models/teacher/load.js';
 import { initProbeWeights } from '../../models/probe/params.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
 import { type CaptionerModel, createModel } from '../../models/model.js';
@@ -53,6 +55,8 @@ export interface RoundStepsOptions {
   readonly route?: (clipId: string) => number;
   /** Last round's chosen caption per clip. */
   readonly previous?: ReadonlyMap<string, string>;
+  /** A pretrained teacher folder whose frame captions join the candidates (round 0). */
+  readonly teacher?: TeacherConfig;
   /** γ of the row weights (`model` resolved by the caller). */
   readonly gamma: number | 'adaptive';
   readonly vocabSize: number;
@@ -85,6 +89,7 @@ export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
           }
         : {}),
       ...(o.previous ? { previous: o.previous } : {}),
+      ...(o.teacher ? { teacher: teacherLoader(o.teacher, config.device.threads) } : {}),
       modelBatch: config.caption.model_batch,
     }),
   ];
@@ -275,4 +280,9 @@ function versionMetrics({ pre, fine }: CaptionerTraining): Record<string, number
     finetune: JSON.stringify({ steps: fine.steps, examples: fine.examples, lossCurve: fine.lossCurve }),
     provider: pre.provider !== 'none' ? pre.provider : fine.provider,
   };
+}
+
+/** Loads the teacher in the caption stage's setup (one per process). */
+function teacherLoader(t: TeacherConfig, threads: number | undefined): () => ReturnType<typeof loadTeacher> {
+  return () => loadTeacher(t, threads !== undefined ? { threads } : {});
 }

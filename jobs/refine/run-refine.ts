@@ -12,6 +12,7 @@ import pino from 'pino';
 import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.js';
 import { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
+import { loadTeacher } from '../../models/teacher/load.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
 import { loadVersion } from '../../models/version.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
@@ -129,6 +130,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const reporter = opts.reporter ?? ((): RunReporter => new JsonReporter());
   await mkdir(l.dir, { recursive: true });
   const configHash = await checkJob(l, config);
+  // a bad teacher folder stops the job here, before any shard runs
+  if (config.model.teacher) await (await loadTeacher(config.model.teacher, { threads: 1 })).release();
   const device = new Device({
     providers: config.device.providers,
     intraOpThreads: config.device.threads,
@@ -183,7 +186,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   // 2. the clips' own text as candidates, once: what the first judges (and, without model.init, the
   // first captioners) learn from
   const bootstrapDirs = [initVersion ? (config.model.init as string) : l.bootstrapModel];
-  await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0 });
+  const teacher = config.model.teacher ? { teacher: config.model.teacher } : {};
+  await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0, ...teacher });
   const bootstrapSet = await TrainingSet.open({
     roundRun: new LocalStorage(l.bootstrapRun),
     framesRun,
@@ -272,6 +276,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       scorers,
       judges: judgeDirs,
       ...(previous ? { previous } : {}),
+      ...(k === 0 ? teacher : {}),
       gamma,
     });
     const t1 = performance.now();

@@ -1,6 +1,7 @@
 /**
  * `caption`: gathers this round's candidate captions for every clip — its transcript, its title, the
- * caption chosen for it last round, and (once a model exists) the model's own captions from frames +
+ * caption chosen for it last round, a pretrained teacher's caption of its frames (round 0, when one
+ * is configured), and (once a model exists) the model's own captions from frames +
  * text and from frames alone. The adatailr stage scores them and chooses one per clip. Clips with a
  * human caption have only that candidate (they are the fine-tuning set). Output rows carry the
  * frames on to the adatailr stage; only the `captions` columns are stored.
@@ -11,7 +12,15 @@ import type { AnyStage } from '../../pipeline/stage.js';
 import { type CandidateSource, captionsTable } from '../../schemas/captions.js';
 import { type CaptionedRow, captionedTable } from '../../schemas/captioned.js';
 import { clipFramesTable } from '../../schemas/clip-frames.js';
-import { type CaptionModel, type CaptionModelLoader, chunks, clipText, packFrames } from '../model/caption-model.js';
+import {
+  type CaptionModel,
+  type CaptionModelLoader,
+  chunks,
+  clipText,
+  packFrames,
+  type TeacherCaptioner,
+  type TeacherCaptionerLoader,
+} from '../model/caption-model.js';
 import { captionFromText } from './clean-text.js';
 
 /** The models that write synthetic candidates, and how. */
@@ -34,6 +43,8 @@ export interface CaptionStageOptions {
   readonly modelVersion: string;
   /** The model that writes synthetic candidates; none in round 0. */
   readonly writer?: CaptionWriter;
+  /** A pretrained teacher whose frame captions are `teacher` candidates (round 0 with `model.teacher`). */
+  readonly teacher?: TeacherCaptionerLoader;
   /** Last round's chosen caption per clip (a `previous` candidate where it differs from the others). */
   readonly previous?: ReadonlyMap<string, string>;
   /** Clips per model call. Default 32. */
@@ -56,6 +67,7 @@ const optionsSchema = z.object({
       framesOnly: z.boolean().default(true),
     })
     .optional(),
+  teacher: fn<TeacherCaptionerLoader>('a teacher loader').optional(),
   previous: z.custom<ReadonlyMap<string, string>>((v) => v instanceof Map, 'must be a Map').optional(),
   modelBatch: positive.default(32),
   batchSize: positive.default(128),
@@ -86,6 +98,7 @@ function routeOf(writer: Pick<CaptionWriter, 'route'>, clipId: string, n: number
 export function captionStage(options: CaptionStageOptions): AnyStage {
   const opts = parseStageOptions('caption', optionsSchema, options);
   let models: CaptionModel[] = [];
+  let teacher: TeacherCaptioner | undefined;
   const { modelBatch, writer } = opts;
   return defineStage({
     name: 'caption',
@@ -96,6 +109,7 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
     batchSize: opts.batchSize,
     async setup() {
       if (writer) models = await Promise.all(writer.load.map((l) => l()));
+      if (opts.teacher) teacher = await opts.teacher();
     },
     async process(rows, ctx) {
       const cands = rows.map((r) => {
@@ -110,6 +124,14 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
         return c;
       });
       const toWrite = rows.map((r, i) => ({ r, i })).filter(({ r }) => !r.human_caption);
+      if (opts.teacher) {
+        if (!teacher) throw new Error('caption: process() before setup()');
+        for (const group of chunks(toWrite, modelBatch)) {
+          ctx.signal.throwIfAborted();
+          const texts = await teacher.caption(group.map((g) => g.r));
+          group.forEach((g, k) => addCandidate(cands[g.i], 'teacher', texts[k] ?? ''));
+        }
+      }
       if (writer && toWrite.length > 0) {
         if (models.length === 0) throw new Error('caption: process() before setup()');
         const gen = {
@@ -143,8 +165,9 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
       return out;
     },
     async teardown() {
-      await Promise.all(models.map((m) => m.release()));
+      await Promise.all([...models.map((m) => m.release()), teacher?.release()]);
       models = [];
+      teacher = undefined;
     },
   });
 }

@@ -23,6 +23,23 @@ export interface CaptionModel {
 /** Loads the model once per process (in a stage's `setup`). */
 export type CaptionModelLoader = () => Promise<CaptionModel>;
 
+/** A pretrained teacher as the caption stage sees it: one caption per clip, from its frames alone. */
+export interface TeacherCaptioner {
+  caption(
+    clips: readonly {
+      clip_id: string;
+      frame_count: number;
+      frame_width: number;
+      frame_height: number;
+      frames: Uint8Array;
+    }[],
+  ): Promise<string[]>;
+  release(): Promise<void>;
+}
+
+/** Loads the teacher once per process (in a stage's `setup`). */
+export type TeacherCaptionerLoader = () => Promise<TeacherCaptioner>;
+
 /** A judge of captions as the adatailr stage sees it: clips and captions embedded in one space. */
 export interface CaptionJudge {
   /** L2-normalised embeddings (count×d) of `count` clips' frames, packed as in {@link ModelBatch}. */

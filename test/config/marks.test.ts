@@ -63,6 +63,8 @@ const refineChanges: Record<string, unknown> = {
   'model.max_text_len': 30,
   'model.frame_diff': false,
   'model.init': 'models/v1',
+  'model.teacher.dir': 'teachers/vit-gpt2',
+  'model.teacher.frames': 'each',
   device: { providers: ['cuda', 'cpu'], threads: 2 },
   'frames.timeout_s': 5,
   'frames.concurrency': 2,
@@ -95,13 +97,19 @@ const refineChanges: Record<string, unknown> = {
 };
 
 const cases = [
-  { name: 'run config', schema: configSchema, changes: runChanges },
-  { name: 'refine config', schema: refineConfigSchema, changes: refineChanges },
+  { name: 'run config', schema: configSchema, changes: runChanges, extra: {} },
+  // an optional sub-object (the teacher) is present in the base, so each of its fields can change alone
+  {
+    name: 'refine config',
+    schema: refineConfigSchema,
+    changes: refineChanges,
+    extra: { model: { teacher: { dir: 't' } } },
+  },
 ];
 
-describe.each(cases)('the $name marks', ({ schema, changes }) => {
+describe.each(cases)('the $name marks', ({ schema, changes, extra }) => {
   // the fully defaulted config, re-fed as input, so a change to one nested field keeps the rest valid
-  const base = schema.parse({ run_dir: 'runs/a', manifest: 'clips.parquet', media_root: 'data' });
+  const base = schema.parse({ run_dir: 'runs/a', manifest: 'clips.parquet', media_root: 'data', ...extra });
   const hashOf = (input: unknown): string => hashValue(hashedPart(schema, schema.parse(input)));
 
   it('mark every field, and the test table changes every marked field', () => {
