@@ -3,10 +3,6 @@
  * end to end: the tiny code-built teacher (test/helpers/teacher-fixture.ts) captions every
  * non-human clip's middle frame in round 0 (bootstrap and round-0 runs), the job finishes its
  * rounds and exports, and later rounds gather no teacher candidates.
- *
- * It switches itself on once the teacher is wired in — `teacher` is a candidate source in
- * schemas/captions.ts — and runs against that wiring (refine config `model.teacher`, the caption
- * stage's teacher candidates). Until then it is skipped with a printed reason.
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -22,14 +18,12 @@ import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { loadTeacher } from '../../../models/teacher/load.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
-import { CANDIDATE_SOURCES, type CaptionRow } from '../../../schemas/captions.js';
+import type { CaptionRow } from '../../../schemas/captions.js';
 import type { FrameRow } from '../../../schemas/frames.js';
 import { writeTeacherFixture } from '../../helpers/teacher-fixture.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const quiet = pino({ level: 'silent' });
-const wired = (CANDIDATE_SOURCES as readonly string[]).includes('teacher');
-if (!wired) console.warn('teacher-round0: skipped until "teacher" is a candidate source (schemas/captions.ts)');
 
 async function table<T>(dir: string): Promise<T[]> {
   const rows: T[] = [];
@@ -57,7 +51,7 @@ async function expectedTeacherCaptions(teacherDir: string, framesDir: string): P
   }
 }
 
-describe.skipIf(!wired)('refine job with a teacher captioner in round 0', () => {
+describe('refine job with a teacher captioner in round 0', () => {
   let dir: string;
   let teacherDir: string;
   let rounds: RoundRecord[];
