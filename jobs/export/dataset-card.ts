@@ -6,7 +6,7 @@
  */
 import { type DataType, type Field, Float, Int, List, type Schema, Type } from 'apache-arrow';
 import { stringify } from 'yaml';
-import type { RoundRecord } from '../refine/round-metrics.js';
+import type { ExportMetadata } from './export-round.js';
 
 /** One feature in a card's `dataset_info.features`: a scalar dtype, or a list of one. */
 export type HfFeature = { name: string; dtype: string } | { name: string; sequence: string };
@@ -39,18 +39,10 @@ export function hfFeatures(schema: Schema): HfFeature[] {
 }
 
 /** What the card needs to know about an export (a subset of its `metadata.json`). */
-export interface CardInput {
-  readonly dataset_id: string;
-  readonly round: number;
-  readonly run_id: string;
-  readonly config_hash: string;
-  readonly rows: number;
-  readonly dropped: number;
-  readonly heldout_excluded: number;
-  readonly by_source: Record<string, number>;
-  readonly files: readonly { readonly name: string; readonly rows: number }[];
-  readonly rounds: readonly RoundRecord[];
-}
+export type CardInput = Pick<
+  ExportMetadata,
+  'dataset_id' | 'round' | 'run_id' | 'config_hash' | 'rows' | 'dropped' | 'heldout_excluded' | 'by_source' | 'rounds'
+> & { readonly files: readonly { readonly name: string; readonly rows: number }[] };
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
