@@ -173,6 +173,7 @@ export async function waitForRun(opts: WaitOptions): Promise<RunStatus> {
   const redis = openRedis(opts.connection);
   const store = new RunStore(redis);
   let queues: RunQueues | undefined;
+  let settlePolls = 0;
   try {
     for (;;) {
       opts.signal?.throwIfAborted();
@@ -182,7 +183,10 @@ export async function waitForRun(opts: WaitOptions): Promise<RunStatus> {
       }
       const s = await readStatus(opts.connection, store, opts.runId, queues);
       opts.onStatus?.(s);
-      if (s.state !== 'running') return s;
+      // a failed run is recorded before BullMQ moves the failing job out of `active`: wait for it to settle,
+      // so the final counts include that failure
+      const settling = s.state === 'failed' && s.steps.some((st) => st.active > 0) && ++settlePolls <= 20;
+      if (s.state !== 'running' && !settling) return s;
       await new Promise<void>((resolve, reject) => {
         const onAbort = (): void => {
           clearTimeout(t);

@@ -5,35 +5,25 @@
  * versions are written atomically, and a round's metrics file (written last) marks it done.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import pino from 'pino';
-import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.js';
-import { Device } from '../../models/device.js';
-import { Captioner } from '../../models/inference.js';
-import { loadTeacher } from '../../models/teacher/load.js';
-import { CaptionTokenizer } from '../../models/tokenizer.js';
-import { loadVersion } from '../../models/version.js';
-import { writeFileAtomic } from '../../pipeline/atomic-write.js';
-import { hashValue } from '../../pipeline/hash.js';
-import { layout } from '../../pipeline/layout.js';
-import { readRunMeta } from '../../pipeline/ledger.js';
-import { readManifest } from '../../pipeline/manifest/index.js';
-import { readStoredRows } from '../../pipeline/parquet.js';
-import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
-import { runLocal } from '../../pipeline/runner.js';
-import { LocalStorage } from '../../pipeline/storage.js';
+import type { RefineConfig } from '../../config/refine.js';
 import type { TruthMeasure } from '../../metrics/truth-measure.js';
-import type { ClipRow } from '../../schemas/clips.js';
-import type { ScoreRow } from '../../schemas/scores.js';
+import { Device } from '../../models/device.js';
+import { loadTeacher } from '../../models/teacher/load.js';
+import { loadVersion } from '../../models/version.js';
+import { hashValue } from '../../pipeline/hash.js';
+import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
+import { LocalStorage } from '../../pipeline/storage.js';
 import { readTruthMap, type TruthRow } from '../../schemas/truth.js';
-import { framesStage } from '../../stages/frames/stage.js';
-import { hashedPart } from '../../config/marks.js';
-import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import type { DownstreamProbe } from './downstream-eval.js';
-import { captionClips, heldoutClips, scoreEval } from './evaluate.js';
+import { extractJobFrames } from './frames-phase.js';
+import { checkJob, readJson, withSignal as sig, writeJsonAtomic } from './job-files.js';
+import { chosenCaptions, manifestClips, modelConfig, trainOrLoadTokenizer } from './job-inputs.js';
 import { jobLayout, type JobLayout } from './layout.js';
+import { evaluateRound } from './round-eval.js';
+import { roundRecord } from './round-record.js';
 import {
   loadModel,
   type RoundStepsOptions,
@@ -42,7 +32,7 @@ import {
   trainCaptioner,
   trainJudges,
 } from './round.js';
-import { modelContent, type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
+import type { RawClip, RoundRecord } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 
 /** Options of {@link runRefine}. */
@@ -64,63 +54,6 @@ export interface RefineResult {
   readonly layout: JobLayout;
   readonly rounds: RoundRecord[];
   readonly finalModelDir: string;
-}
-
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-async function readJson<T>(path: string): Promise<T> {
-  return JSON.parse(await readFile(path, 'utf8')) as T;
-}
-
-/** Refuses to resume a job directory that was started with a different config. */
-async function checkJob(l: JobLayout, config: RefineConfig): Promise<string> {
-  const hash = hashValue(hashedPart(refineConfigSchema, config));
-  if (existsSync(l.jobMeta)) {
-    const meta = await readJson<{ config_hash: string }>(l.jobMeta);
-    if (meta.config_hash !== hash) {
-      throw new Error(
-        `refusing to resume ${l.dir}: it was started with another config (hash ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}). Use a new run_dir, or delete ${l.dir} to start over.`,
-      );
-    }
-  } else {
-    await writeJsonAtomic(l.jobMeta, {
-      format: 'flywheel-refine/1',
-      config_hash: hash,
-      created_at: new Date().toISOString(),
-      config: hashedPart(refineConfigSchema, config),
-    });
-  }
-  return hash;
-}
-
-async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): Promise<CaptionTokenizer> {
-  if (config.model.init) return (await loadVersion(config.model.init)).tokenizer;
-  if (existsSync(l.tokenizer)) return CaptionTokenizer.fromJSON(await readFile(l.tokenizer, 'utf8'));
-  const texts: string[] = [];
-  for await (const item of readManifest(config.manifest)) {
-    if ('error' in item) continue;
-    const c = item.clip;
-    // held-out text is never learned from, not even by the tokenizer
-    if (c.split === 'heldout') continue;
-    texts.push(c.asr_text);
-    if (c.title) texts.push(c.title);
-    if (c.human_caption) texts.push(c.human_caption);
-  }
-  const tok = CaptionTokenizer.train(texts, { vocabSize: config.model.vocab_size });
-  await mkdir(l.dir, { recursive: true });
-  await writeFileAtomic(l.tokenizer, tok.toJSON());
-  return tok;
-}
-
-function modelConfig(config: RefineConfig, tok: CaptionTokenizer): CaptionerConfig {
-  return makeConfig(config.model.preset, tok.vocabSize, {
-    ...(config.model.max_caption_len ? { maxCaptionLen: config.model.max_caption_len } : {}),
-    ...(config.model.max_text_len ? { maxTextLen: config.model.max_text_len } : {}),
-    frameDiff: config.model.frame_diff,
-  });
 }
 
 /** Runs (or resumes) the refine job a config describes. */
@@ -151,13 +84,11 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   // 1. frames, once for the whole job, at the model's input size
   const framesRun = new LocalStorage(l.framesRun);
   const frameSpec = { count: mcfg.frames, width: mcfg.frameSize, height: mcfg.frameSize };
-  await runLocal({
+  await extractJobFrames({
+    config,
     runDir: l.framesRun,
-    manifestPath: config.manifest,
-    shardSize: config.shard_size,
-    round: 0,
-    stages: [framesStage({ config: { ...config.frames, ...frameSpec }, mediaRoot: config.media_root })],
-    config: { refine: configHash, stages: ['frames'] },
+    frameSpec,
+    configHash,
     reporter: reporter(),
     ...sig(opts.signal),
   });
@@ -300,60 +231,37 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const t2 = performance.now();
     const versions = [await loadVersion(l.roundModel(k))];
 
-    // c. the model's held-out quality
-    const clips = await heldoutClips({
-      run: new LocalStorage(l.roundRun(k)),
-      framesRun,
-      max: config.eval.max_clips,
-      seed: config.seed,
-    });
-    const captioner = await Captioner.load(l.roundModel(k), device);
-    let evalResult;
-    try {
-      evalResult = scoreEval(
-        clips,
-        await captionClips(captioner, clips, { batch: config.caption.model_batch, beams: config.caption.beams }),
-        truth ? [...truth.values()] : undefined,
-        opts.measure,
-      );
-    } finally {
-      await captioner.release();
-    }
-    const downstream =
-      config.eval.downstream && truth && opts.downstreamProbe
-        ? await opts.downstreamProbe({
-            config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } },
-            round: k,
-            rows: set.all(),
-            clips: manifestRows,
-            truth,
-            framesRun: l.framesRun,
-            tokenizer: tok,
-            ...sig(opts.signal),
-          })
-        : undefined;
-    const t3 = performance.now();
-    const vm = versions[0].metrics;
-    const record: RoundRecord = {
+    // c. the model's held-out quality, and the downstream probe when asked for
+    const { evalResult, downstream } = await evaluateRound({
+      config,
       round: k,
-      modelVersion: versions[0].manifest.contentHash,
+      roundRun: new LocalStorage(l.roundRun(k)),
+      framesRun,
+      framesRunDir: l.framesRun,
       modelDir: l.roundModel(k),
-      modelVersions: versions.map((v) => v.manifest.contentHash),
+      device,
+      rows: set.all(),
+      clips: manifestRows,
+      tokenizer: tok,
+      ...(truth ? { truth } : {}),
+      ...(opts.measure ? { measure: opts.measure } : {}),
+      ...(opts.downstreamProbe ? { probe: opts.downstreamProbe } : {}),
+      ...sig(opts.signal),
+    });
+    const t3 = performance.now();
+    const record = roundRecord({
+      round: k,
+      modelDir: l.roundModel(k),
+      versions,
       scorerVersions,
-      ...roundDataMetrics(set.all(), raw, judge),
-      ...(evalResult.model ? { modelQuality: evalResult.model } : {}),
-      ...(judge && modelContent(evalResult.captions, judge)
-        ? { modelContent: modelContent(evalResult.captions, judge) }
-        : {}),
-      ...(evalResult.rawAsr ? { rawAsrQuality: evalResult.rawAsr } : {}),
+      rows: set.all(),
+      raw,
+      ...(judge ? { judge } : {}),
+      evalResult,
       ...(downstream ? { downstream } : {}),
-      pretrain: JSON.parse(String(vm.pretrain ?? '{}')) as RoundRecord['pretrain'],
-      finetune: JSON.parse(String(vm.finetune ?? '{}')) as RoundRecord['finetune'],
-      provider: String(vm.provider ?? 'unknown'),
       trainingDataId,
       seconds: { captionAndScore: (t1 - t0) / 1000, train: (t2 - t1) / 1000, eval: (t3 - t2) / 1000 },
-      evalClips: evalResult.clips,
-    };
+    });
     await writeJsonAtomic(metricsPath, record);
     log.info(
       {
@@ -378,23 +286,3 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   }
   return { layout: l, rounds: records, finalModelDir: writers ? writers[0] : bootstrapDirs[0] };
 }
-
-/** Each clip's chosen caption in a finished round run (kept rows only): next round's `previous` candidates. */
-async function chosenCaptions(run: LocalStorage): Promise<Map<string, string>> {
-  const meta = await readRunMeta(run);
-  const out = new Map<string, string>();
-  for (const shard of meta?.shards ?? []) {
-    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)))
-      if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
-  }
-  return out;
-}
-
-/** The manifest's valid clips (bad rows are the frames run's errors, not ours). */
-async function manifestClips(manifest: string): Promise<ClipRow[]> {
-  const out: ClipRow[] = [];
-  for await (const item of readManifest(manifest)) if ('clip' in item) out.push(item.clip);
-  return out;
-}
-
-const sig = (signal: AbortSignal | undefined): { signal?: AbortSignal } => (signal ? { signal } : {});

@@ -5,20 +5,18 @@
  * call (its clip list is fixed when it starts), so every clip is processed exactly once.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { Device } from '../../models/device.js';
 import { loadVersion } from '../../models/version.js';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { rowsToBatch } from '../../pipeline/arrow.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
-import { layout } from '../../pipeline/layout.js';
-import { readRunMeta } from '../../pipeline/ledger.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
-import { parquetBytes, readParquetBatches } from '../../pipeline/parquet.js';
+import { parquetBytes } from '../../pipeline/parquet.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { runLocal } from '../../pipeline/runner.js';
 import { LocalStorage } from '../../pipeline/storage.js';
@@ -28,6 +26,7 @@ import { exportRun } from '../export/export-round.js';
 import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { jobLayout } from '../refine/layout.js';
+import { clipIdsOfRun, currentJudges, currentModels, scheduleLayout, tickNumbers } from './tick-state.js';
 import { loadModel, runRoundSteps, trainCaptioner, trainJudges } from '../refine/round.js';
 import { TrainingSet } from '../refine/training-set.js';
 
@@ -53,78 +52,6 @@ export type TickResult =
       readonly retrained: boolean;
       readonly model: string;
     };
-
-/** Paths of the schedule state inside a job directory. */
-export function scheduleLayout(runDir: string) {
-  const dir = join(runDir, 'schedule');
-  const tickDir = (n: number): string => join(dir, `tick-${String(n).padStart(5, '0')}`);
-  return {
-    dir,
-    lockTarget: dir,
-    tickDir,
-    tickManifest: (n: number): string => join(tickDir(n), 'clips.parquet'),
-    tickFrames: (n: number): string => join(tickDir(n), 'frames'),
-    tickRun: (n: number): string => join(tickDir(n), 'run'),
-    tickDone: (n: number): string => join(tickDir(n), 'tick.json'),
-    tickExport: (n: number): string => join(runDir, 'exports', `tick-${String(n).padStart(5, '0')}`),
-    model: (n: number): string => join(runDir, 'models', `tick-${String(n).padStart(5, '0')}`),
-  };
-}
-
-async function tickNumbers(dir: string): Promise<number[]> {
-  if (!existsSync(dir)) return [];
-  return (await readdir(dir))
-    .map((f) => /^tick-(\d+)$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-}
-
-async function clipIdsOfRun(runDir: string): Promise<string[]> {
-  const storage = new LocalStorage(runDir);
-  const meta = await readRunMeta(storage);
-  if (!meta) return [];
-  const ids: string[] = [];
-  for (const shard of meta.shards) {
-    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard))))
-      ids.push(...batchToRows<ClipRow>(b).map((c) => c.clip_id));
-  }
-  return ids;
-}
-
-/** The captioner the next tick uses (as a one-element list): the newest retrained tick's, else the refine job's last round's, else `model.init`. */
-export async function currentModels(config: RefineConfig): Promise<string[]> {
-  const s = scheduleLayout(config.run_dir);
-  const models = join(config.run_dir, 'models');
-  if (existsSync(models)) {
-    const names = await readdir(models);
-    const ticks = names.filter((n) => /^tick-\d+$/.test(n)).sort();
-    if (ticks.length) return [join(models, ticks[ticks.length - 1])];
-    const rounds = names
-      .map((n) => /^round-(\d+)$/.exec(n))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]));
-    if (rounds.length) return [jobLayout(config.run_dir).roundModel(Math.max(...rounds))];
-  }
-  if (config.model.init) return [config.model.init];
-  throw new Error(
-    `schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`,
-  );
-}
-
-/** The judges of the refine job's latest round (one per fold), or undefined when no refine round trained any. */
-export async function currentJudges(config: RefineConfig): Promise<string[] | undefined> {
-  const dir = join(config.run_dir, 'judges');
-  const rounds = existsSync(dir)
-    ? (await readdir(dir))
-        .map((n) => /^round-(\d+)$/.exec(n))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => Number(m[1]))
-    : [];
-  if (rounds.length === 0) return undefined;
-  const last = Math.max(...rounds);
-  return Array.from({ length: config.folds }, (_, f) => jobLayout(config.run_dir).judge(last, f));
-}
 
 /** Runs one tick (see the module comment). Returns `locked` at once when another tick holds the lock. */
 export async function runTick(config: RefineConfig, opts: TickOptions = {}): Promise<TickResult> {

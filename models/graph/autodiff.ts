@@ -5,75 +5,10 @@
  * ops are summed back to the operand's shape (sum-to-shape); `stopGradient`
  * identities and integer/bool values carry no gradient.
  */
-import { type Graph, type Node, type Tensor, isFloat } from './graph.js';
+import { type Graph, type Tensor, isFloat } from './graph.js';
+import { type GradRule, inp, sumToShape, swapLast, zeroLike } from './grad-helpers.js';
+import { SHAPE_RULES } from './grad-rules-shape.js';
 import * as o from './ops.js';
-
-/** Computes the input gradients of one node from its output gradients; `need[i]` says which inputs want one. */
-type GradRule = (node: Node, gys: readonly (Tensor | null)[], need: readonly boolean[]) => (Tensor | null)[];
-
-function inp(node: Node, i: number): Tensor {
-  const t = node.inputs[i];
-  if (!t) throw new Error(`${node.op}: input ${i} is omitted`);
-  return t;
-}
-
-/** Reads the constant values of an initializer (for axes/starts/ends inputs). */
-function constValues(t: Tensor): number[] {
-  const init = t.graph.initializers.find((i) => i.tensor === t);
-  if (!init) throw new Error(`autodiff: ${t.name} must be a constant`);
-  return Array.from(init.data as ArrayLike<number | bigint>, (v) => Number(v));
-}
-
-/** Sums a broadcast gradient `gy` back to the static shape of `x` (numpy un-broadcasting). */
-export function sumToShape(gy: Tensor, x: Tensor): Tensor {
-  const lead = gy.rank - x.rank;
-  if (lead < 0) throw new Error(`sumToShape: gradient rank ${gy.rank} < operand rank ${x.rank}`);
-  const axes: number[] = [];
-  for (let i = 0; i < lead; i++) axes.push(i);
-  for (let i = 0; i < x.rank; i++) if (x.shape[i] === 1 && gy.shape[i + lead] !== 1) axes.push(i + lead);
-  let r = gy;
-  if (axes.length) r = o.reduceSum(r, axes, true);
-  if (lead) r = o.squeeze(r, axes.slice(0, lead));
-  return r;
-}
-
-function swapLast(t: Tensor): Tensor {
-  const perm = t.shape.map((_, i) => i);
-  perm[t.rank - 1] = t.rank - 2;
-  perm[t.rank - 2] = t.rank - 1;
-  return o.transpose(t, perm);
-}
-
-function zeroLike(t: Tensor): Tensor {
-  return o.scalarLike(t, 0);
-}
-
-/** Broadcast-aware gradient of a reduction: expands gy (reduced over `axes`) back to x's shape. */
-function unreduce(gy: Tensor, x: Tensor, axes: readonly number[], keepdims: boolean): Tensor {
-  const ax = axes.map((a) => (a < 0 ? a + x.rank : a));
-  const g1 = keepdims ? gy : o.unsqueeze(gy, ax);
-  return o.expand(g1, o.shapeOf(x), x.shape);
-}
-
-function reduceCount(x: Tensor, axes: readonly number[]): Tensor {
-  const dims = axes.map((a) => x.shape[a < 0 ? a + x.rank : a]);
-  if (dims.every((d) => typeof d === 'number'))
-    return o.scalarLike(
-      x,
-      dims.reduce((a, b) => a * b, 1),
-    );
-  const picked = o.gather(
-    o.shapeOf(x),
-    o.ints(
-      x.graph,
-      axes.map((a) => (a < 0 ? a + x.rank : a)),
-    ),
-  );
-  const prod = x.graph.node('ReduceProd', [picked], [{ dtype: 'int64', shape: [] }], {
-    keepdims: { kind: 'int', value: 0 },
-  })[0];
-  return o.cast(prod, x.dtype);
-}
 
 const RULES: Record<string, GradRule> = {
   Identity: (_n, [gy]) => [gy],
@@ -174,88 +109,7 @@ const RULES: Record<string, GradRule> = {
     const gc = c && need[2] ? sumToShape(beta === 1 ? gy! : o.mul(gy!, o.scalarLike(gy!, beta)), c) : null;
     return [ga, gb, gc];
   },
-  Reshape: (n, [gy]) => [o.reshapeTo(gy!, o.shapeOf(inp(n, 0)), inp(n, 0).shape), null],
-  Squeeze: (n, [gy]) => [o.reshapeTo(gy!, o.shapeOf(inp(n, 0)), inp(n, 0).shape), null],
-  Unsqueeze: (n, [gy]) => [o.reshapeTo(gy!, o.shapeOf(inp(n, 0)), inp(n, 0).shape), null],
-  Expand: (n, [gy]) => [sumToShape(gy!, inp(n, 0)), null],
-  Transpose: (n, [gy]) => {
-    const perm = n.attrs.perm?.kind === 'ints' ? n.attrs.perm.value : [];
-    const inv = new Array<number>(perm.length);
-    perm.forEach((p, i) => (inv[p] = i));
-    return [o.transpose(gy!, inv)];
-  },
-  Trilu: (n, [gy]) => {
-    const upper = n.attrs.upper?.kind === 'int' ? n.attrs.upper.value === 1 : true;
-    const k = n.inputs[1] ? constValues(n.inputs[1])[0] : 0;
-    return [o.trilu(gy!, upper, k), null];
-  },
-  Concat: (n, [gy], need) => {
-    const axis = n.attrs.axis?.kind === 'int' ? n.attrs.axis.value : 0;
-    const gr = gy!.graph;
-    let offset: Tensor = o.ints(gr, [0]);
-    return n.inputs.map((x, i) => {
-      const xi = x!;
-      const size =
-        typeof xi.shape[axis] === 'number' ? o.ints(gr, [xi.shape[axis]]) : o.gather(o.shapeOf(xi), o.ints(gr, [axis]));
-      const end = o.add(offset, size);
-      const gi = need[i] ? o.sliceDynamic(gy!, axis, offset, end, xi.shape[axis]) : null;
-      offset = end;
-      return gi;
-    });
-  },
-  Slice: (n, [gy]) => {
-    const x = inp(n, 0);
-    const gr = x.graph;
-    const axes = n.inputs[3] ? constValues(n.inputs[3]) : [0];
-    if (axes.length !== 1 || n.inputs[4]) throw new Error('autodiff: Slice gradient supports one axis and step 1');
-    const ax = axes[0] < 0 ? axes[0] + x.rank : axes[0];
-    const dim = o.gather(o.shapeOf(x), o.ints(gr, [ax]));
-    const bound = (t: Tensor): Tensor => {
-      const vals = t.graph.initializers.some((i) => i.tensor === t) ? constValues(t) : null;
-      const v = vals && vals[0] < 0 ? o.add(dim, t) : t;
-      return o.min(o.max(v, o.ints(gr, [0])), dim);
-    };
-    const s = bound(inp(n, 1));
-    const e = o.max(bound(inp(n, 2)), s);
-    const zero = o.ints(gr, [0]);
-    const before = x.shape.map((_, i) => (i === ax ? s : zero));
-    const after = x.shape.map((_, i) => (i === ax ? o.sub(dim, e) : zero));
-    const pads = o.concat([...before, ...after], 0);
-    return [o.pad(gy!, pads, x.shape), null, null, null, null];
-  },
-  Gather: (n, [gy]) => {
-    const axis = n.attrs.axis?.kind === 'int' ? n.attrs.axis.value : 0;
-    if (axis !== 0) throw new Error('autodiff: Gather gradient supports axis 0');
-    const data = inp(n, 0);
-    const idx = o.unsqueeze(inp(n, 1), [-1]);
-    return [o.scatterNDAdd(o.zerosLike(data), idx, gy!), null];
-  },
-  GatherElements: (n, [gy]) => {
-    const axis = n.attrs.axis?.kind === 'int' ? n.attrs.axis.value : 0;
-    return [o.scatterElementsAdd(o.zerosLike(inp(n, 0)), inp(n, 1), gy!, axis), null];
-  },
-  Softmax: (n, [gy]) => {
-    const axis = n.attrs.axis?.kind === 'int' ? n.attrs.axis.value : -1;
-    const y = n.outputs[0];
-    return [o.mul(y, o.sub(gy!, o.reduceSum(o.mul(gy!, y), [axis], true)))];
-  },
-  LogSoftmax: (n, [gy]) => {
-    const axis = n.attrs.axis?.kind === 'int' ? n.attrs.axis.value : -1;
-    const y = n.outputs[0];
-    return [o.sub(gy!, o.mul(o.exp(y), o.reduceSum(gy!, [axis], true)))];
-  },
-  ReduceSum: (n, [gy]) => {
-    const x = inp(n, 0);
-    const axes = constValues(inp(n, 1));
-    const keep = n.attrs.keepdims?.kind === 'int' ? n.attrs.keepdims.value === 1 : true;
-    return [unreduce(gy!, x, axes, keep), null];
-  },
-  ReduceMean: (n, [gy]) => {
-    const x = inp(n, 0);
-    const axes = n.attrs.axes?.kind === 'ints' ? n.attrs.axes.value : x.shape.map((_, i) => i);
-    const keep = n.attrs.keepdims?.kind === 'int' ? n.attrs.keepdims.value === 1 : true;
-    return [o.div(unreduce(gy!, x, axes, keep), reduceCount(x, axes))];
-  },
+  ...SHAPE_RULES,
 };
 
 /** Op types the autodiff can differentiate. */

@@ -6,12 +6,22 @@
  * Same options ⇒ re-running is a no-op; different options ⇒ a clean rebuild.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import PQueue from 'p-queue';
 import { produceFileAtomic } from '../../pipeline/atomic-write.js';
 import { clipsSchema, type ClipRow } from '../../schemas/clips.js';
-import { chooseNoiseKinds, titleAndTags, transcript, type NoiseKind } from './asr.js';
+import { chooseNoiseKinds, type NoiseKind, titleAndTags, transcript } from './asr.js';
+import {
+  assertRebuildable,
+  type BenchmarkCounts,
+  DATASET_FILE,
+  type DatasetDescription,
+  MANIFEST_FILE,
+  readDatasetDescription,
+  VIDEOS_DIR,
+} from './benchmark-dir.js';
 import { renderCaption } from './grammar.js';
 import { parseBenchmarkOptions, type BenchmarkOptions, type BenchmarkOptionsInput } from './options.js';
 import { writeAtomic, writeParquetRows } from '../../pipeline/parquet-file.js';
@@ -22,38 +32,6 @@ import { TRUTH_FILE, truthSchema, type TruthRow } from '../../schemas/truth.js';
 
 /** Bumped whenever the generator's output for the same options changes. */
 export const GENERATOR_VERSION = 2;
-/** Manifest file name inside a benchmark directory. */
-export const MANIFEST_FILE = 'clips.parquet';
-/** Dataset description file name inside a benchmark directory. */
-export const DATASET_FILE = 'dataset.json';
-/** Video folder name inside a benchmark directory. */
-export const VIDEOS_DIR = 'videos';
-
-/** Counts of what was generated. */
-export interface BenchmarkCounts {
-  clips: number;
-  train: number;
-  human: number;
-  heldout: number;
-  /** Clips whose ASR transcript is corrupted. */
-  corrupted: number;
-  /** Corrupted clips per noise kind (a clip may count under two kinds). */
-  noiseKinds: Record<NoiseKind, number>;
-  titleCorrupted: number;
-  videos: number;
-  totalDurationS: number;
-}
-
-/** Contents of `dataset.json`. */
-export interface DatasetDescription {
-  generator: 'flywheel-datagen';
-  generatorVersion: number;
-  /** Options that define the dataset (everything except outDir and concurrency). */
-  params: Omit<BenchmarkOptions, 'outDir' | 'concurrency'>;
-  counts: BenchmarkCounts;
-  files: { manifest: string; truth: string; videos: string };
-}
-
 /** What `generateBenchmark` returns. */
 export interface BenchmarkInfo extends DatasetDescription {
   dir: string;
@@ -91,24 +69,6 @@ const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 export const clipId = (index: number): string => `clip-${pad(index, 6)}`;
 /** The file name of video file `k`. */
 export const videoName = (k: number): string => `v${pad(k, 5)}.mp4`;
-
-/** Runs `tasks` with at most `limit` in flight; rejects with the first failure after in-flight work settles. */
-async function runPool(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  let failure: unknown = null;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < tasks.length) {
-      const t = tasks[next++];
-      try {
-        await t();
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (failure !== null) throw failure instanceof Error ? failure : new Error('task failed', { cause: failure });
-}
 
 /**
  * The scene an `other_clip` transcript narrates: another clip of the dataset whose caption
@@ -206,36 +166,6 @@ export function planBenchmark(
   return { clips, truth, scenes, videos, counts };
 }
 
-const OWN_ENTRY = /^(clips\.parquet|truth\.parquet|dataset\.json|videos)(\.tmp-\d+)?$/;
-const OWN_VIDEO = /^v\d{5,}\.mp4(\.tmp-\d+)?$/;
-
-/**
- * Refuses to rebuild into a directory holding files the generator did not write, so a
- * mistyped `--out` never deletes someone's data. Missing or empty directories are fine.
- */
-export async function assertRebuildable(dir: string): Promise<void> {
-  const list = async (d: string): Promise<string[]> =>
-    readdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
-  const foreign = (await list(dir)).filter((f) => !OWN_ENTRY.test(f));
-  foreign.push(
-    ...(await list(join(dir, VIDEOS_DIR))).filter((f) => !OWN_VIDEO.test(f)).map((f) => `${VIDEOS_DIR}/${f}`),
-  );
-  if (foreign.length > 0) {
-    throw new Error(
-      `refusing to (re)build a benchmark in ${dir}: it holds files the generator did not write (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}); choose an empty or new --out directory`,
-    );
-  }
-}
-
-/** Reads `dataset.json` of a directory, or null when absent/unreadable. */
-export async function readDatasetDescription(dir: string): Promise<DatasetDescription | null> {
-  try {
-    return JSON.parse(await readFile(join(dir, DATASET_FILE), 'utf8')) as DatasetDescription;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Generates (or reuses) a benchmark in `options.outDir`. Deterministic by seed:
  * the same options give the same manifest, truth and video bytes.
@@ -291,7 +221,17 @@ export async function generateBenchmark(
     await produceFileAtomic(final, (tmp) => renderVideo(ffmpeg, scenes, fmt, tmp, hooks.signal));
     hooks.onProgress?.(++done, plan.videos.length);
   });
-  await runPool(tasks, opts.concurrency);
+  // the first failure stops new renders; those in flight finish before it is thrown
+  const queue = new PQueue({ concurrency: opts.concurrency });
+  let failure: unknown;
+  for (const task of tasks)
+    queue.add(task).catch((e: unknown) => {
+      failure ??= e;
+      queue.clear();
+    });
+  await queue.onIdle();
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error('rendering a video failed', { cause: failure });
   hooks.signal?.throwIfAborted();
 
   await writeParquetRows(paths.manifestPath, clipsSchema, plan.clips);

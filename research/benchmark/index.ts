@@ -4,6 +4,7 @@ export * from './scene.js';
 export * from './asr.js';
 export * from './options.js';
 export * from './generate.js';
+export * from './benchmark-dir.js';
 export * from './truth.js';
 export * from './content.js';
 export { readTruth, readTruthMap, TRUTH_FILE, truthSchema, type TruthRow } from '../../schemas/truth.js';

@@ -1,5 +1,6 @@
 /** Plain-text (Markdown) tables of a noise-experiment report, for the terminal and docs/adatailr.md. */
-import { type ExperimentReport, type Spread } from './experiment.js';
+import type { ExperimentReport } from './experiment.js';
+import type { Spread } from './summary.js';
 
 const pm = (s: Spread, digits: number): string => `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`;
 const pct = (n: number): string => `${Math.round(n * 100)}%`;

@@ -7,8 +7,8 @@ import {
   type ExperimentReport,
   type ExperimentRun,
   mergeReports,
-  summarize,
 } from '../../../research/noise-experiment/experiment.js';
+import { summarize } from '../../../research/noise-experiment/summary.js';
 
 function run(method: string, seed: number, nll: number, noise = 0.4): ExperimentRun {
   return {

@@ -1,0 +1,66 @@
+/**
+ * What the refine job reads before and between rounds: the manifest's clips, the tokenizer and
+ * model shape, and the captions a finished round chose.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import type { RefineConfig } from '../../config/refine.js';
+import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.js';
+import { CaptionTokenizer } from '../../models/tokenizer.js';
+import { loadVersion } from '../../models/version.js';
+import { writeFileAtomic } from '../../pipeline/atomic-write.js';
+import { layout } from '../../pipeline/layout.js';
+import { readRunMeta } from '../../pipeline/ledger.js';
+import { readManifest } from '../../pipeline/manifest/index.js';
+import { readStoredRows } from '../../pipeline/parquet.js';
+import type { LocalStorage } from '../../pipeline/storage.js';
+import type { ClipRow } from '../../schemas/clips.js';
+import type { ScoreRow } from '../../schemas/scores.js';
+import type { JobLayout } from './layout.js';
+
+/** The init model's tokenizer, the job's saved one, or a new one trained on the train split's text. */
+export async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): Promise<CaptionTokenizer> {
+  if (config.model.init) return (await loadVersion(config.model.init)).tokenizer;
+  if (existsSync(l.tokenizer)) return CaptionTokenizer.fromJSON(await readFile(l.tokenizer, 'utf8'));
+  const texts: string[] = [];
+  for await (const item of readManifest(config.manifest)) {
+    if ('error' in item) continue;
+    const c = item.clip;
+    // held-out text is never learned from, not even by the tokenizer
+    if (c.split === 'heldout') continue;
+    texts.push(c.asr_text);
+    if (c.title) texts.push(c.title);
+    if (c.human_caption) texts.push(c.human_caption);
+  }
+  const tok = CaptionTokenizer.train(texts, { vocabSize: config.model.vocab_size });
+  await mkdir(l.dir, { recursive: true });
+  await writeFileAtomic(l.tokenizer, tok.toJSON());
+  return tok;
+}
+
+/** The captioner shape the config asks for, sized to the tokenizer. */
+export function modelConfig(config: RefineConfig, tok: CaptionTokenizer): CaptionerConfig {
+  return makeConfig(config.model.preset, tok.vocabSize, {
+    ...(config.model.max_caption_len ? { maxCaptionLen: config.model.max_caption_len } : {}),
+    ...(config.model.max_text_len ? { maxTextLen: config.model.max_text_len } : {}),
+    frameDiff: config.model.frame_diff,
+  });
+}
+
+/** Each clip's chosen caption in a finished round run (kept rows only): next round's `previous` candidates. */
+export async function chosenCaptions(run: LocalStorage): Promise<Map<string, string>> {
+  const meta = await readRunMeta(run);
+  const out = new Map<string, string>();
+  for (const shard of meta?.shards ?? []) {
+    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)))
+      if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
+  }
+  return out;
+}
+
+/** The manifest's valid clips (bad rows are the frames run's errors, not ours). */
+export async function manifestClips(manifest: string): Promise<ClipRow[]> {
+  const out: ClipRow[] = [];
+  for await (const item of readManifest(manifest)) if ('clip' in item) out.push(item.clip);
+  return out;
+}

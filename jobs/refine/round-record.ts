@@ -1,0 +1,49 @@
+/**
+ * Assembles `metrics/round-<k>.json` from what a round produced: model versions, the dataset's
+ * metrics, the model's held-out quality, training curves and timings.
+ */
+import type { LoadedVersion } from '../../models/version.js';
+import type { TruthJudge } from './dataset-metrics.js';
+import type { RoundDownstream } from './downstream-eval.js';
+import type { EvalResult } from './evaluate.js';
+import { modelContent, type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
+import type { TrainExample } from './training-set.js';
+
+/** Everything a round's record is made of. */
+export interface RoundRecordInput {
+  readonly round: number;
+  readonly modelDir: string;
+  readonly versions: readonly LoadedVersion[];
+  readonly scorerVersions: string[];
+  readonly rows: readonly TrainExample[];
+  readonly raw: readonly RawClip[];
+  readonly judge?: TruthJudge;
+  readonly evalResult: EvalResult;
+  readonly downstream?: RoundDownstream;
+  readonly trainingDataId: string;
+  readonly seconds: RoundRecord['seconds'];
+}
+
+/** The round's record, as written to its metrics file (the file that marks the round done). */
+export function roundRecord(o: RoundRecordInput): RoundRecord {
+  const vm = o.versions[0].metrics;
+  const content = o.judge ? modelContent(o.evalResult.captions, o.judge) : undefined;
+  return {
+    round: o.round,
+    modelVersion: o.versions[0].manifest.contentHash,
+    modelDir: o.modelDir,
+    modelVersions: o.versions.map((v) => v.manifest.contentHash),
+    scorerVersions: o.scorerVersions,
+    ...roundDataMetrics(o.rows, o.raw, o.judge),
+    ...(o.evalResult.model ? { modelQuality: o.evalResult.model } : {}),
+    ...(content ? { modelContent: content } : {}),
+    ...(o.evalResult.rawAsr ? { rawAsrQuality: o.evalResult.rawAsr } : {}),
+    ...(o.downstream ? { downstream: o.downstream } : {}),
+    pretrain: JSON.parse(String(vm.pretrain ?? '{}')) as RoundRecord['pretrain'],
+    finetune: JSON.parse(String(vm.finetune ?? '{}')) as RoundRecord['finetune'],
+    provider: String(vm.provider ?? 'unknown'),
+    trainingDataId: o.trainingDataId,
+    seconds: o.seconds,
+    evalClips: o.evalResult.clips,
+  };
+}

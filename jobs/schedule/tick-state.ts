@@ -1,0 +1,89 @@
+/**
+ * The schedule's state on disk: where ticks live, which clips earlier ticks took, and which
+ * captioner and judges the next tick uses.
+ */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RefineConfig } from '../../config/refine.js';
+import { batchToRows } from '../../pipeline/arrow.js';
+import { layout } from '../../pipeline/layout.js';
+import { readRunMeta } from '../../pipeline/ledger.js';
+import { readParquetBatches } from '../../pipeline/parquet.js';
+import { LocalStorage } from '../../pipeline/storage.js';
+import type { ClipRow } from '../../schemas/clips.js';
+import { jobLayout } from '../refine/layout.js';
+
+/** Paths of the schedule state inside a job directory. */
+export function scheduleLayout(runDir: string) {
+  const dir = join(runDir, 'schedule');
+  const tickDir = (n: number): string => join(dir, `tick-${String(n).padStart(5, '0')}`);
+  return {
+    dir,
+    lockTarget: dir,
+    tickDir,
+    tickManifest: (n: number): string => join(tickDir(n), 'clips.parquet'),
+    tickFrames: (n: number): string => join(tickDir(n), 'frames'),
+    tickRun: (n: number): string => join(tickDir(n), 'run'),
+    tickDone: (n: number): string => join(tickDir(n), 'tick.json'),
+    tickExport: (n: number): string => join(runDir, 'exports', `tick-${String(n).padStart(5, '0')}`),
+    model: (n: number): string => join(runDir, 'models', `tick-${String(n).padStart(5, '0')}`),
+  };
+}
+
+/** The numbers of the `tick-<n>` folders in a directory, ascending. */
+export async function tickNumbers(dir: string): Promise<number[]> {
+  if (!existsSync(dir)) return [];
+  return (await readdir(dir))
+    .map((f) => /^tick-(\d+)$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/** Every clip id a finished engine run took as input (what earlier ticks already processed). */
+export async function clipIdsOfRun(runDir: string): Promise<string[]> {
+  const storage = new LocalStorage(runDir);
+  const meta = await readRunMeta(storage);
+  if (!meta) return [];
+  const ids: string[] = [];
+  for (const shard of meta.shards) {
+    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard))))
+      ids.push(...batchToRows<ClipRow>(b).map((c) => c.clip_id));
+  }
+  return ids;
+}
+
+/** The captioner the next tick uses (as a one-element list): the newest retrained tick's, else the refine job's last round's, else `model.init`. */
+export async function currentModels(config: RefineConfig): Promise<string[]> {
+  const s = scheduleLayout(config.run_dir);
+  const models = join(config.run_dir, 'models');
+  if (existsSync(models)) {
+    const names = await readdir(models);
+    const ticks = names.filter((n) => /^tick-\d+$/.test(n)).sort();
+    if (ticks.length) return [join(models, ticks[ticks.length - 1])];
+    const rounds = names
+      .map((n) => /^round-(\d+)$/.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]));
+    if (rounds.length) return [jobLayout(config.run_dir).roundModel(Math.max(...rounds))];
+  }
+  if (config.model.init) return [config.model.init];
+  throw new Error(
+    `schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`,
+  );
+}
+
+/** The judges of the refine job's latest round (one per fold), or undefined when no refine round trained any. */
+export async function currentJudges(config: RefineConfig): Promise<string[] | undefined> {
+  const dir = join(config.run_dir, 'judges');
+  const rounds = existsSync(dir)
+    ? (await readdir(dir))
+        .map((n) => /^round-(\d+)$/.exec(n))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]))
+    : [];
+  if (rounds.length === 0) return undefined;
+  const last = Math.max(...rounds);
+  return Array.from({ length: config.folds }, (_, f) => jobLayout(config.run_dir).judge(last, f));
+}
