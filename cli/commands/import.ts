@@ -39,6 +39,8 @@ export function register(program: Command): void {
         sourcePath,
         out: o.out,
         onProgress: (rows) => process.stderr.write(`import: ${rows} rows read\n`),
+        onSecondPass: (n) =>
+          process.stderr.write(`import: ${n} duplicate clip_id rows; reading the source again to skip them\n`),
       });
       process.stdout.write(
         `${skipped ? 'already imported (same source and options)' : 'imported'}: ${record.rows} rows → ${record.clips} clips in ${record.manifest}, ${record.errors} error rows in ${record.errors_file}\n`,

@@ -3,19 +3,25 @@
  * Every row is validated by the manifest's own rules (`pipeline/manifest/validate.ts`); a bad row
  * becomes an error row naming the source row and field, and the import goes on.
  *
+ * Duplicate clip ids are found on disk in bounded memory (see `duplicates.ts`): the first pass spills
+ * every clip id to an external sort; only when the source has duplicates is it read a second time,
+ * with the duplicate rows known, and the first pass's output discarded.
+ *
  * Atomicity and resume: both files are streamed to temp names and published only at the end, so a
- * killed import leaves no manifest (its temp files are removed by the next run). A re-run restarts
+ * killed import leaves no manifest (its temp files and sort folder are removed by the next run). A re-run restarts
  * from the first source row — the output is a pure function of the source and the options, so the
  * restart is idempotent — and a re-run after a finished import of the same source (path, size,
  * mtime) and options does nothing. `<out>.import.json` records what was imported.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ManifestValidator } from '../../pipeline/manifest/index.js';
+import type { SortLimits } from '../../pipeline/external-sort.js';
+import { type ClipIdIndex, ManifestValidator } from '../../pipeline/manifest/index.js';
 import { jsonBytes } from '../../pipeline/ledger.js';
 import { LocalStorage, putObject, TEMP_MARKER } from '../../pipeline/storage.js';
 import type { ErrorRow } from '../../schemas/errors.js';
+import { KnownDuplicates, SpilledClipIds } from './duplicates.js';
 import { ManifestWriter } from './manifest-writer.js';
 import type { ImportSource } from './source.js';
 
@@ -69,16 +75,57 @@ async function readRecord(path: string): Promise<ImportRecord | undefined> {
   }
 }
 
-/** Removes temp files a killed import left next to `out`. */
+/** Removes temp files (and sort folders) a killed import left next to `out`. */
 async function removeStaleTemps(dir: string, names: readonly string[]): Promise<void> {
   for (const entry of await readdir(dir))
-    if (names.some((n) => entry.startsWith(`${n}${TEMP_MARKER}`))) await rm(join(dir, entry), { force: true });
+    if (names.some((n) => entry.startsWith(`${n}${TEMP_MARKER}`)))
+      await rm(join(dir, entry), { recursive: true, force: true });
+}
+
+/** Runs `fn`; when it throws, aborts `writer` (deleting its temp files) and rethrows. */
+async function orAbort<T>(writer: ManifestWriter, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    await writer.abort(e);
+    throw e;
+  }
+}
+
+/** One pass over the source: validates each row (duplicates per `index`) into `writer`; returns the rows read. */
+async function importPass(
+  source: ImportSource,
+  writer: ManifestWriter,
+  validator: ManifestValidator,
+  onProgress: ((rows: number) => void) | undefined,
+): Promise<number> {
+  let rows = 0;
+  for await (const raw of source.rows()) {
+    rows++;
+    const item = validator.check(raw);
+    if ('clip' in item) await writer.addClip(item.clip);
+    else {
+      const error: ErrorRow = { ...item.error, message: nameSourceField(item.error.message, source.sourceFields) };
+      await writer.addError(error);
+    }
+    if (onProgress && rows % 100_000 === 0) onProgress(rows);
+  }
+  return rows;
 }
 
 /** Imports `sourcePath` through `source` into the manifest `out`; see the module comment for resume rules. */
 export async function runImport(
   source: ImportSource,
-  opts: { sourcePath: string; out: string; batchRows?: number; onProgress?: (rows: number) => void },
+  opts: {
+    sourcePath: string;
+    out: string;
+    batchRows?: number;
+    /** Memory bounds of the duplicate-id sort (tests make them small to get many runs). */
+    sortLimits?: SortLimits;
+    onProgress?: (rows: number) => void;
+    /** Called when the source has `duplicates` duplicate clip ids and is read a second time. */
+    onSecondPass?: (duplicates: number) => void;
+  },
 ): Promise<ImportResult> {
   const paths = importPaths(resolve(opts.out));
   const st = await stat(opts.sourcePath).catch((e: NodeJS.ErrnoException) => {
@@ -113,38 +160,44 @@ export async function runImport(
       fingerprint,
     }),
   };
-  const writer = new ManifestWriter(storage, { manifest: names[0], errors: names[1] }, kv, opts.batchRows);
-  const validator = new ManifestValidator(opts.sourcePath);
-  let rows = 0;
+  const newWriter = () => new ManifestWriter(storage, { manifest: names[0], errors: names[1] }, kv, opts.batchRows);
+  const validator = (index: ClipIdIndex) => new ManifestValidator(opts.sourcePath, 0, index);
+  const sortDir = join(dir, `${names[0]}${TEMP_MARKER}ids-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    for await (const raw of source.rows()) {
-      rows++;
-      const item = validator.check(raw);
-      if ('clip' in item) await writer.addClip(item.clip);
-      else {
-        const error: ErrorRow = { ...item.error, message: nameSourceField(item.error.message, source.sourceFields) };
-        await writer.addError(error);
-      }
-      if (opts.onProgress && rows % 100_000 === 0) opts.onProgress(rows);
+    const ids = new SpilledClipIds(sortDir, opts.sortLimits);
+    let writer = newWriter();
+    const first = writer;
+    const rows = await orAbort(first, () => importPass(source, first, validator(ids), opts.onProgress));
+    const duplicates = await orAbort(first, () => ids.duplicates());
+    if (duplicates.count > 0) {
+      // the first pass wrote the duplicate rows as clips: discard it and read again, knowing them
+      await first.abort(new Error('import: first pass discarded (the source has duplicate clip ids)'));
+      opts.onSecondPass?.(duplicates.count);
+      const known = new KnownDuplicates(duplicates.sorted());
+      const second = (writer = newWriter());
+      await orAbort(second, async () => {
+        const again = await importPass(source, second, validator(known), opts.onProgress);
+        if (again !== rows || !known.done)
+          throw new Error(`import: ${opts.sourcePath} changed during the import (read ${rows} rows, then ${again})`);
+      });
     }
-    await writer.commit();
-  } catch (e) {
-    await writer.abort(e);
-    throw e;
+    await orAbort(writer, () => writer.commit());
+    const record: ImportRecord = {
+      format: IMPORT_FORMAT,
+      fingerprint,
+      layout: source.layout,
+      options: source.options,
+      source: src,
+      rows,
+      clips: writer.clips,
+      errors: writer.errors,
+      manifest: paths.manifest,
+      errors_file: paths.errors,
+      imported_at: new Date().toISOString(),
+    };
+    await putObject(storage, names[2], jsonBytes(record), { overwrite: true });
+    return { record, skipped: false };
+  } finally {
+    await rm(sortDir, { recursive: true, force: true });
   }
-  const record: ImportRecord = {
-    format: IMPORT_FORMAT,
-    fingerprint,
-    layout: source.layout,
-    options: source.options,
-    source: src,
-    rows,
-    clips: writer.clips,
-    errors: writer.errors,
-    manifest: paths.manifest,
-    errors_file: paths.errors,
-    imported_at: new Date().toISOString(),
-  };
-  await putObject(storage, names[2], jsonBytes(record), { overwrite: true });
-  return { record, skipped: false };
 }

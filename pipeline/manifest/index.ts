@@ -10,7 +10,13 @@ import { readParquetRows } from './parquet.js';
 import type { RawRow } from './raw.js';
 import { type ManifestItem, ManifestValidator } from './validate.js';
 
-export { type ManifestItem, ManifestValidator, MANIFEST_STAGE } from './validate.js';
+export {
+  type ClipIdIndex,
+  type ManifestItem,
+  ManifestValidator,
+  MANIFEST_STAGE,
+  MemoryClipIdIndex,
+} from './validate.js';
 export type { RawRow } from './raw.js';
 export { csvRecords } from './csv.js';
 

@@ -125,15 +125,40 @@ export const clipFieldsSchema = z
 /** Fields whose failures are `bad_time_range` errors; the others are `manifest_row`. */
 const TIME_FIELDS: ReadonlySet<PropertyKey> = new Set(['start_s', 'end_s']);
 
-/** Tracks clip ids already seen (duplicates are errors; the first occurrence wins). */
-export class ManifestValidator {
+/**
+ * Where a validator learns whether a clip id came before. `firstRow` is asked once per row whose
+ * clip id is valid, in row order: it answers the row of the id's first occurrence when this row is a
+ * duplicate, else undefined (and this row becomes the first occurrence).
+ */
+export interface ClipIdIndex {
+  firstRow(clipId: string, row: number): number | undefined;
+}
+
+/**
+ * The in-memory index: one map entry per clip, so its memory grows with the manifest. Fine for the
+ * manifests the jobs read; `flywheel import`, which must stay flat at any size, finds duplicates on
+ * disk instead (`jobs/import/duplicates.ts`).
+ */
+export class MemoryClipIdIndex implements ClipIdIndex {
   readonly #seen = new Map<string, number>();
+
+  firstRow(clipId: string, row: number): number | undefined {
+    const first = this.#seen.get(clipId);
+    if (first === undefined) this.#seen.set(clipId, row);
+    return first;
+  }
+}
+
+/** Checks rows one by one; duplicate clip ids (per `index`) are errors and the first occurrence wins. */
+export class ManifestValidator {
+  readonly #index: ClipIdIndex;
   readonly #file: string;
   readonly #round: number;
 
-  constructor(file: string, round = 0) {
+  constructor(file: string, round = 0, index: ClipIdIndex = new MemoryClipIdIndex()) {
     this.#file = file;
     this.#round = round;
+    this.#index = index;
   }
 
   /** Validates one raw row. */
@@ -154,14 +179,13 @@ export class ManifestValidator {
     const id = clipIdSchema.safeParse(v.clip_id);
     if (!id.success) return fail(`row:${raw.row}`, 'manifest_row', id.error.issues[0].message);
     const clip_id = id.data;
-    const first = this.#seen.get(clip_id);
+    const first = this.#index.firstRow(clip_id, raw.row);
     if (first !== undefined)
       return fail(
         clip_id,
         'manifest_row',
         `duplicate clip_id ${quote(clip_id)} (first seen at row ${first}); this row is skipped`,
       );
-    this.#seen.set(clip_id, raw.row);
     const fields = clipFieldsSchema.safeParse(v);
     if (!fields.success) {
       const issue = fields.error.issues[0];

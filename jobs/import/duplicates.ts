@@ -1,0 +1,136 @@
+/**
+ * Duplicate clip ids of an import source, found on disk so memory stays flat at any source size.
+ *
+ * Design: a map of every clip id seen (what the validator keeps for the manifests the jobs read)
+ * grows with the source — ~200 MB more peak RSS per million ids. The import instead makes its first
+ * pass with {@link SpilledClipIds}, which writes each (clip_id, row) to an external merge sort and
+ * answers "not seen" for every row. After the pass the sorted ids are read once: equal ids are
+ * adjacent, the lowest row first, so each later row of an id is a duplicate of that first row. If
+ * there are none (the usual case) the first pass's output is the import's output. If there are,
+ * the duplicates — sorted by row, again through the external sort — drive a second pass over the
+ * source with {@link KnownDuplicates}, which gives the validator exactly the answers the in-memory
+ * map would have given, so the output is the same row for row. Memory: one sort chunk and the merge
+ * buffers (`SortLimits`), whatever the row count.
+ *
+ * Why not a fixed-size in-memory filter (Bloom) with an exact check on disk for its hits: the hit
+ * rate of a fixed-size filter climbs with the row count, and each exact check is a lookup in an
+ * on-disk index that is still being built, i.e. a small database. Sorting once after the pass needs
+ * only sequential I/O; the cost is a second pass over the source when (and only when) it has
+ * duplicates.
+ */
+import type { ClipIdIndex } from '../../pipeline/manifest/index.js';
+import {
+  DEFAULT_SORT_LIMITS,
+  ExternalSorter,
+  type RecordCodec,
+  type SortLimits,
+} from '../../pipeline/external-sort.js';
+
+/** A clip id and the source row it was read at. */
+interface IdAt {
+  readonly id: string;
+  readonly row: number;
+}
+
+/** A duplicate row and the row of its clip id's first occurrence. */
+export interface DuplicateRow {
+  readonly row: number;
+  readonly first: number;
+}
+
+/** Backslash escapes for the characters an id must not carry onto its line (`\\`, newline, carriage return). */
+const ESCAPE: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r' };
+const UNESCAPE: Readonly<Record<string, string>> = { '\\': '\\', n: '\n', r: '\r' };
+
+/**
+ * `row<TAB>id`, the id backslash-escaped only where it must be; ordered by id, then row. (Not JSON:
+ * `JSON.parse` interns short strings, which turns every id read back into old-space garbage.)
+ */
+const idCodec: RecordCodec<IdAt> = {
+  encode: (r) => `${r.row}\t${/[\\\n\r]/.test(r.id) ? r.id.replace(/[\\\n\r]/g, (c) => ESCAPE[c]) : r.id}`,
+  decode: (line) => {
+    const tab = line.indexOf('\t');
+    const id = line.slice(tab + 1);
+    return {
+      row: Number(line.slice(0, tab)),
+      id: id.includes('\\') ? id.replace(/\\(.)/g, (_m, c: string) => UNESCAPE[c]) : id,
+    };
+  },
+  compare: (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.row - b.row),
+};
+
+/** `row<TAB>first`, ordered by row. */
+const duplicateCodec: RecordCodec<DuplicateRow> = {
+  encode: (d) => `${d.row}\t${d.first}`,
+  decode: (line) => {
+    const tab = line.indexOf('\t');
+    return { row: Number(line.slice(0, tab)), first: Number(line.slice(tab + 1)) };
+  },
+  compare: (a, b) => a.row - b.row,
+};
+
+/** First-pass index: records every (clip id, row) in an external sort in `dir` and reports no duplicates. */
+export class SpilledClipIds implements ClipIdIndex {
+  readonly #dir: string;
+  readonly #limits: SortLimits;
+  readonly #ids: ExternalSorter<IdAt>;
+
+  constructor(dir: string, limits: SortLimits = DEFAULT_SORT_LIMITS) {
+    this.#dir = dir;
+    this.#limits = limits;
+    this.#ids = new ExternalSorter(dir, 'ids', idCodec, limits);
+  }
+
+  /** Run files of clip ids written so far. */
+  get runs(): number {
+    return this.#ids.runs;
+  }
+
+  firstRow(clipId: string, row: number): undefined {
+    this.#ids.add({ id: clipId, row });
+    return undefined;
+  }
+
+  /** Sorts the ids (read once) and returns the duplicate rows in a sorter of their own; `count` is 0 when there are none. */
+  duplicates(): ExternalSorter<DuplicateRow> {
+    const dups = new ExternalSorter(this.#dir, 'duplicates', duplicateCodec, this.#limits);
+    let first: IdAt | undefined;
+    for (const r of this.#ids.sorted()) {
+      if (first !== undefined && first.id === r.id) dups.add({ row: r.row, first: first.row });
+      else first = r;
+    }
+    return dups;
+  }
+}
+
+/**
+ * Second-pass index: the known duplicate rows, read in row order in step with the source. Throws
+ * when the source no longer matches (a duplicate row the pass never asks about).
+ */
+export class KnownDuplicates implements ClipIdIndex {
+  readonly #rows: Iterator<DuplicateRow>;
+  #next: DuplicateRow | undefined;
+
+  constructor(rowsInOrder: Iterable<DuplicateRow>) {
+    this.#rows = rowsInOrder[Symbol.iterator]();
+    this.#advance();
+  }
+
+  /** True once every known duplicate row has been asked about. */
+  get done(): boolean {
+    return this.#next === undefined;
+  }
+
+  firstRow(_clipId: string, row: number): number | undefined {
+    const next = this.#next;
+    if (next === undefined || next.row > row) return undefined;
+    if (next.row < row) throw new Error(`source changed during the import (row ${next.row} is no longer a clip)`);
+    this.#advance();
+    return next.first;
+  }
+
+  #advance(): void {
+    const n = this.#rows.next();
+    this.#next = n.done ? undefined : n.value;
+  }
+}
