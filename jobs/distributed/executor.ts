@@ -1,0 +1,82 @@
+/**
+ * The engine's queue executor: the same engine runs as the local executor, on `flywheel worker`
+ * processes. The coordinator plans the run on shared storage, queues it with its stage specs (plain
+ * JSON: every worker builds the same stages from them with `buildStages`), and follows it to its
+ * end; the run dir then holds the same outputs and ledger as a local run's.
+ */
+import { isAbsolute } from 'node:path';
+import type { ExecuteRequest, ExecuteResult, Executor } from '../../pipeline/executor.js';
+import { type AnyStageSpec, buildStages } from '../../stages/index.js';
+import type { QueueConnection } from './connection.js';
+import { enqueueRun } from './enqueue.js';
+import type { RetryPolicy } from './spec.js';
+import { type RunStatus, waitForRun } from './status.js';
+
+/** What the run's stored `stage_config` holds when a job queued stage specs (not a `flywheel run` config). */
+export interface QueuedStageSpecs {
+  readonly stage_specs: readonly AnyStageSpec[];
+}
+
+/** True when a stored stage config is a {@link QueuedStageSpecs}. */
+export function isQueuedStageSpecs(v: unknown): v is { stage_specs: unknown } {
+  return typeof v === 'object' && v !== null && 'stage_specs' in v;
+}
+
+/** Options of {@link queueExecutor}. */
+export interface QueueExecutorOptions {
+  readonly connection: QueueConnection;
+  readonly retry?: RetryPolicy;
+  /** How often the coordinator reads the run's progress, in ms (default 1000). */
+  readonly pollMs?: number;
+  /** Called with each status read (e.g. to print progress). */
+  readonly onStatus?: (s: RunStatus) => void;
+}
+
+/** An executor that runs each engine run's shard tasks on queue workers and waits for them. */
+export function queueExecutor(opts: QueueExecutorOptions): Executor<AnyStageSpec> {
+  return {
+    description: opts.connection.url,
+    async execute(req: ExecuteRequest<AnyStageSpec>) {
+      if (!isAbsolute(req.runDir) || !isAbsolute(req.manifestPath))
+        throw new Error(
+          `queued runs need absolute paths every worker sees; got run dir ${req.runDir}, manifest ${req.manifestPath}`,
+        );
+      try {
+        return await queueAndWait(opts, req);
+      } finally {
+        req.reporter?.close();
+      }
+    },
+  };
+}
+
+async function queueAndWait(opts: QueueExecutorOptions, req: ExecuteRequest<AnyStageSpec>): Promise<ExecuteResult> {
+  req.signal?.throwIfAborted();
+  const stageConfig: QueuedStageSpecs = { stage_specs: req.specs };
+  const run = await enqueueRun({
+    connection: opts.connection,
+    storage: { kind: 'local', root: req.runDir },
+    manifestPath: req.manifestPath,
+    shardSize: req.shardSize,
+    round: req.round,
+    // built here only to plan (names, schemas, resources); models load on the workers
+    stages: await buildStages(req.specs),
+    config: req.config,
+    stageConfig,
+    ...(opts.retry ? { retry: opts.retry } : {}),
+  });
+  req.reporter?.log.info(
+    { run: run.runId, dir: req.runDir, queue: opts.connection.url, resumed: run.resumed },
+    'queued run; waiting for workers',
+  );
+  const status = await waitForRun({
+    connection: opts.connection,
+    runId: run.runId,
+    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
+  });
+  if (status.state !== 'done')
+    throw new Error(`queued run ${run.runId} (${req.runDir}) ${status.state}: ${status.error ?? 'no error recorded'}`);
+  return { meta: run.meta };
+}
