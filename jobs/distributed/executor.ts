@@ -63,6 +63,8 @@ async function queueAndWait(opts: QueueExecutorOptions, req: ExecuteRequest<AnyS
     stages: await buildStages(req.specs),
     config: req.config,
     stageConfig,
+    // a coordinator restarted mid-round follows the round its predecessor queued
+    ifRunning: 'follow',
     ...(opts.retry ? { retry: opts.retry } : {}),
   });
   req.reporter?.log.info(
