@@ -30,6 +30,8 @@ export interface QueueExecutorOptions {
   readonly pollMs?: number;
   /** Called with each status read (e.g. to print progress). */
   readonly onStatus?: (s: RunStatus) => void;
+  /** How long the coordinator keeps following through a Redis outage (a restart), in ms (default 300000). */
+  readonly outageMs?: number;
 }
 
 /** An executor that runs each engine run's shard tasks on queue workers and waits for them. */
@@ -71,14 +73,38 @@ async function queueAndWait(opts: QueueExecutorOptions, req: ExecuteRequest<AnyS
     { run: run.runId, dir: req.runDir, queue: opts.connection.url, resumed: run.resumed },
     'queued run; waiting for workers',
   );
-  const status = await waitForRun({
-    connection: opts.connection,
-    runId: run.runId,
-    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-    ...(req.signal ? { signal: req.signal } : {}),
-    ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
-  });
+  const status = await followRun(opts, run.runId, req);
   if (status.state !== 'done')
     throw new Error(`queued run ${run.runId} (${req.runDir}) ${status.state}: ${status.error ?? 'no error recorded'}`);
   return { meta: run.meta };
+}
+
+/**
+ * Waits for the run to end, riding out a Redis outage (a restart of a persistent server): BullMQ's
+ * workers reconnect by themselves, and so does the coordinator here, for up to `outageMs`.
+ */
+async function followRun(
+  opts: QueueExecutorOptions,
+  runId: string,
+  req: ExecuteRequest<AnyStageSpec>,
+): Promise<RunStatus> {
+  const outageMs = opts.outageMs ?? 300_000;
+  let since: number | undefined;
+  for (;;) {
+    try {
+      return await waitForRun({
+        connection: opts.connection,
+        runId,
+        ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+        ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
+      });
+    } catch (e) {
+      if (req.signal?.aborted) throw e;
+      since ??= Date.now();
+      if (Date.now() - since > outageMs) throw e;
+      req.reporter?.log.warn({ run: runId, err: (e as Error).message }, 'lost the queue; reconnecting');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }

@@ -3,7 +3,7 @@
  * real `flywheel worker` processes (two GPU-declared, one CPU-only) against a real redis-server gives
  * the same sorted tables, the same model content hashes and the same export as the local refine;
  * the CPU-only worker never runs a model step. With one worker killed with SIGKILL mid-round, the
- * run still finishes with the same result.
+ * run still finishes with the same result. A `flywheel schedule --once --queue` tick matches a local tick.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { parseRefineConfig } from '../../../config/refine.js';
 import { exportRound } from '../../../jobs/export/export-round.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
+import { scheduleLayout } from '../../../jobs/schedule/tick-state.js';
+import { runTick } from '../../../jobs/schedule/tick.js';
 import { readParquetRows } from '../../../pipeline/parquet-file.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import { generateBenchmark } from '../../../research/benchmark/generate.js';
@@ -182,5 +184,37 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     expect((await victim.done).signal).toBe('SIGKILL');
     await stopWorkers();
     await expectSameAsLocal(jobDir);
+  }, 600_000);
+
+  it('flywheel schedule --once --queue: a tick on workers gives the same tables and export as a local tick', async () => {
+    const tickConfig = (jobDir: string): Record<string, unknown> => ({
+      run_dir: jobDir,
+      manifest: join(dataDir, 'clips.parquet'),
+      media_root: dataDir,
+      shard_size: 16,
+      model: { init: join(dir, 'local', 'models', `round-${ROUNDS - 1}`) },
+      device: { providers: ['cpu'], threads: 1 },
+      judge: { epochs: 3, batch_size: 16 },
+    });
+    const quiet = pino({ level: 'silent' });
+    const local = await runTick(parseRefineConfig(tickConfig(join(dir, 'tick-local'))), {
+      log: quiet,
+      reporter: () => new JsonReporter(quiet),
+    });
+    expect(local.status).toBe('done');
+    startWorker('gpu,cpu');
+    startWorker('cpu');
+    const cfg = await writeConfig(dir, tickConfig(join(dir, 'tick-queued')), 'tick.json');
+    const r = await runCli(['schedule', cfg, '--once', '--queue', redis.url]);
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ status: 'done', tick: 0, clips: 48 });
+    const logs = (await stopWorkers()).map((w) => w.stderr);
+    expect(stepsDone(logs[0]).some((st) => st.includes('adatailr'))).toBe(true);
+    const [a, b] = [scheduleLayout(join(dir, 'tick-local')), scheduleLayout(join(dir, 'tick-queued'))];
+    for (const t of ['frames', 'caption', 'adatailr']) {
+      const [x, y] = t === 'frames' ? [a.tickFrames(0), b.tickFrames(0)] : [a.tickRun(0), b.tickRun(0)];
+      expect(await sortedTable(join(y, t)), t).toEqual(await sortedTable(join(x, t)));
+    }
+    expect(await sortedTable(b.tickExport(0), ['run_id'])).toEqual(await sortedTable(a.tickExport(0), ['run_id']));
   }, 600_000);
 });
