@@ -55,55 +55,72 @@ export function queueExecutor(opts: QueueExecutorOptions): Executor<AnyStageSpec
 async function queueAndWait(opts: QueueExecutorOptions, req: ExecuteRequest<AnyStageSpec>): Promise<ExecuteResult> {
   req.signal?.throwIfAborted();
   const stageConfig: QueuedStageSpecs = { stage_specs: req.specs };
-  const run = await enqueueRun({
-    connection: opts.connection,
-    storage: { kind: 'local', root: req.runDir },
-    manifestPath: req.manifestPath,
-    shardSize: req.shardSize,
-    round: req.round,
-    // built here only to plan (names, schemas, resources); models load on the workers
-    stages: await buildStages(req.specs),
-    config: req.config,
-    stageConfig,
-    // a coordinator restarted mid-round follows the round its predecessor queued
-    ifRunning: 'follow',
-    ...(opts.retry ? { retry: opts.retry } : {}),
-  });
+  const run = await throughOutage(opts, req, `queueing ${req.runDir}`, async () =>
+    enqueueRun({
+      connection: opts.connection,
+      storage: { kind: 'local', root: req.runDir },
+      manifestPath: req.manifestPath,
+      shardSize: req.shardSize,
+      round: req.round,
+      // built here only to plan (names, schemas, resources); models load on the workers
+      stages: await buildStages(req.specs),
+      config: req.config,
+      stageConfig,
+      // a coordinator restarted mid-round follows the round its predecessor queued
+      ifRunning: 'follow',
+      ...(opts.retry ? { retry: opts.retry } : {}),
+    }),
+  );
   req.reporter?.log.info(
     { run: run.runId, dir: req.runDir, queue: opts.connection.url, resumed: run.resumed },
     'queued run; waiting for workers',
   );
-  const status = await followRun(opts, run.runId, req);
+  const status = await throughOutage(opts, req, `following run ${run.runId}`, () =>
+    waitForRun({
+      connection: opts.connection,
+      runId: run.runId,
+      ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
+    }),
+  );
   if (status.state !== 'done')
     throw new Error(`queued run ${run.runId} (${req.runDir}) ${status.state}: ${status.error ?? 'no error recorded'}`);
   return { meta: run.meta };
 }
 
+/** True for the errors a Redis outage gives (refused or dropped connections, ioredis giving up a request). */
+export function isConnectionError(e: unknown): boolean {
+  for (let x: unknown = e; x instanceof Error; x = x.cause)
+    if (
+      /max retries per request|Connection is closed|ECONNREFUSED|ECONNRESET|cannot reach the queue's Redis|Stream isn't writeable/i.test(
+        x.message,
+      )
+    )
+      return true;
+  return false;
+}
+
 /**
- * Waits for the run to end, riding out a Redis outage (a restart of a persistent server): BullMQ's
- * workers reconnect by themselves, and so does the coordinator here, for up to `outageMs`.
+ * Runs `fn`, riding out a Redis outage (a restart of a persistent server) for up to `outageMs`:
+ * BullMQ's workers reconnect by themselves, and so does the coordinator here.
  */
-async function followRun(
+async function throughOutage<T>(
   opts: QueueExecutorOptions,
-  runId: string,
   req: ExecuteRequest<AnyStageSpec>,
-): Promise<RunStatus> {
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const outageMs = opts.outageMs ?? 300_000;
   let since: number | undefined;
   for (;;) {
     try {
-      return await waitForRun({
-        connection: opts.connection,
-        runId,
-        ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-        ...(req.signal ? { signal: req.signal } : {}),
-        ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
-      });
+      return await fn();
     } catch (e) {
-      if (req.signal?.aborted) throw e;
+      if (req.signal?.aborted || !isConnectionError(e)) throw e;
       since ??= Date.now();
       if (Date.now() - since > outageMs) throw e;
-      req.reporter?.log.warn({ run: runId, err: (e as Error).message }, 'lost the queue; reconnecting');
+      req.reporter?.log.warn({ err: (e as Error).message, what }, 'lost the queue; reconnecting');
       await new Promise((r) => setTimeout(r, 1000));
     }
   }

@@ -3,7 +3,7 @@
  * real `flywheel worker` processes (two GPU-declared, one CPU-only) against a real redis-server gives
  * the same sorted tables, the same model content hashes and the same export as the local refine;
  * the CPU-only worker never runs a model step. With one worker killed with SIGKILL mid-round, the
- * run still finishes with the same result. A `flywheel schedule --once --queue` tick matches a local tick.
+ * run still finishes with the same result, and so it does across a Redis restart. A `flywheel schedule --once --queue` tick matches a local tick.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -86,12 +86,16 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
   let dataDir: string;
   let localExport: string[];
   const workers: Worker[] = [];
-  const startWorker = (resources: string, onStderr?: (chunk: string, w: Worker) => void): Worker => {
+  const startWorker = (
+    resources: string,
+    onStderr?: (chunk: string, w: Worker) => void,
+    url: string = redis.url,
+  ): Worker => {
     const w: Worker = startCli(
       [
         'worker',
         '--queue',
-        redis.url,
+        url,
         '--resources',
         resources,
         '--poll-ms',
@@ -184,6 +188,35 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     expect((await victim.done).signal).toBe('SIGKILL');
     await stopWorkers();
     await expectSameAsLocal(jobDir);
+  }, 600_000);
+
+  it('Redis restarted mid-round (append-only file, fsync always): the run resumes and finishes with the same result', async () => {
+    const persistent = await startRedis({ persist: true });
+    try {
+      // restart once round 1's run is queued and a worker has committed one of its shard tasks
+      let round1Queued = false;
+      let restart: Promise<void> | undefined;
+      const onWorker = (chunk: string): void => {
+        if (!restart && round1Queued && /"msg":"task done"/.test(chunk)) restart = persistent.restart();
+      };
+      startWorker('gpu,cpu', onWorker, persistent.url);
+      startWorker('gpu,cpu', onWorker, persistent.url);
+      const jobDir = join(dir, 'restarted');
+      const cfg = await writeConfig(dir, configFor(dataDir, jobDir), 'restarted.json');
+      const coordinator = startCli(['refine', cfg, '--queue', persistent.url], {
+        onStderr: (chunk) => {
+          if (/round-1"[^\n]*"msg":"queued run; waiting for workers"/.test(chunk)) round1Queued = true;
+        },
+      });
+      const r = await coordinator.done;
+      expect(restart).toBeDefined();
+      await restart;
+      expect(r.code, r.stderr.slice(-3000)).toBe(0);
+      await stopWorkers();
+      await expectSameAsLocal(jobDir);
+    } finally {
+      await persistent.stop();
+    }
   }, 600_000);
 
   it('flywheel schedule --once --queue: a tick on workers gives the same tables and export as a local tick', async () => {
