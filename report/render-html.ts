@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join as joinPath } from 'node:path';
 import { chartScript } from './chart-script.js';
-import { type Html, html, inlineScript, join, raw, scriptData } from './html.js';
+import { type Html, html, type HtmlValue, inlineScript, join, raw, scriptData } from './html.js';
 import type { ReportData, RoundMetrics, SampleClip, TrinityPoint } from './report-data.js';
 import { thumbnailDataUrl } from './thumbnail-png.js';
 
@@ -32,12 +32,22 @@ td:nth-child(2), td:last-child { text-align: left; }
 .drop { color: #b00; } .w { color: #555; }
 `);
 
-const TRINITY_HEAD = html`<th>rows</th>
-  <th>tokens</th>
-  <th>content acc.</th>
-  <th>CIDEr-D</th>
-  <th>vocab</th>
-  <th>distinct-2</th>`;
+/** The trinity's column headings, in {@link trinityCells} order. */
+const TRINITY_HEAD = ['rows', 'tokens', 'content acc.', 'CIDEr-D', 'vocab', 'distinct-2'] as const;
+
+/** A table with one heading row (`head`, escaped like any value) and the given body rows. */
+function table(head: readonly string[], rows: readonly HtmlValue[]): Html {
+  return html`<table>
+    <thead>
+      <tr>
+        ${head.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
 
 function trinityCells(t: TrinityPoint | undefined): Html {
   if (!t) return html`<td colspan="6">–</td>`;
@@ -80,22 +90,7 @@ function roundsTable(data: ReportData): Html {
     baselineRow('raw, clean rows', 'truth: clean', data.rawClean),
     ...data.rounds.map(roundRow),
   ].filter((r) => r !== undefined);
-  return html`<table>
-    <thead>
-      <tr>
-        <th>round</th>
-        <th>model</th>
-        ${TRINITY_HEAD}
-        <th>dropped</th>
-        <th>re-weighted</th>
-        <th>γ</th>
-        <th>ρ̂</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['round', 'model', ...TRINITY_HEAD, 'dropped', 're-weighted', 'γ', 'ρ̂'], rows);
 }
 
 function sourcesTable(data: ReportData): Html {
@@ -109,18 +104,7 @@ function sourcesTable(data: ReportData): Html {
         </tr>`,
     ),
   );
-  return html`<table>
-    <thead>
-      <tr>
-        <th>round</th>
-        <th>source</th>
-        ${TRINITY_HEAD}
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['round', 'source', ...TRINITY_HEAD], rows);
 }
 
 function sample(s: SampleClip): Html {
@@ -170,19 +154,7 @@ function errorsSection(data: ReportData): Html {
         </td>
       </tr>`,
   );
-  return html`<table>
-    <thead>
-      <tr>
-        <th>stage</th>
-        <th>kind</th>
-        <th>count</th>
-        <th>examples</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return table(['stage', 'kind', 'count', 'examples'], rows);
 }
 
 /** Every chart the client script draws (canvas id, caption); the downstream one only when a round has it. */

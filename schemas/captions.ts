@@ -19,10 +19,38 @@ export const CANDIDATE_SOURCES = [
 /** One candidate source. */
 export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
 
+/** Prefix of a teacher's id in a `model_version` value. */
+export const TEACHER_VERSION_PREFIX = 'teacher:';
+
+/**
+ * The `model_version` of a round's caption rows: the writers' version (`text` when no model wrote),
+ * joined by `+` with `teacher:<teacher id>` when a pretrained teacher wrote candidates too.
+ */
+export function captionModelVersion(writerVersion: string, teacherId?: string): string {
+  if (teacherId === undefined) return writerVersion;
+  const teacher = `${TEACHER_VERSION_PREFIX}${teacherId}`;
+  return writerVersion === 'text' ? teacher : `${writerVersion}+${teacher}`;
+}
+
+/**
+ * Which model wrote a chosen caption, for the export's lineage: the teacher's `teacher:<id>` for a
+ * teacher caption, the writers' version for a synthetic one, `previous-round` for last round's
+ * choice (its own export has its lineage) and `text` for a clip's own text or a human caption.
+ */
+export function writerOf(source: string, modelVersion: string): string {
+  const parts = modelVersion.split('+');
+  const teacher = parts.find((p) => p.startsWith(TEACHER_VERSION_PREFIX));
+  const writers = parts.filter((p) => !p.startsWith(TEACHER_VERSION_PREFIX) && p !== 'text');
+  if (source === 'teacher') return teacher ?? 'text';
+  if (source.startsWith('synthetic')) return writers[0] ?? 'text';
+  if (source === 'previous') return 'previous-round';
+  return 'text';
+}
+
 /** The caption columns of a clip in one round (every column of `captions` but `clip_id`). */
 export const captionColumns = {
   round: col.int32(),
-  /** The model version that wrote this round's synthetic candidates, or `text` when none did. */
+  /** Who wrote this round's model candidates: see {@link captionModelVersion} (`text` when no model did). */
   model_version: col.utf8(),
   /** Each candidate's source, aligned with `candidate_captions`; empty when the clip has no text and no model ran. */
   candidate_sources: col.list(col.utf8()),

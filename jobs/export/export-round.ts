@@ -15,7 +15,7 @@ import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { parquetBytes, readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage, type Storage } from '../../pipeline/storage.js';
-import type { CaptionRow } from '../../schemas/captions.js';
+import { type CaptionRow, writerOf } from '../../schemas/captions.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import type { ScoreRow } from '../../schemas/scores.js';
@@ -160,13 +160,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
         choice_margin: s.margin,
         runner_up: s.runner_up,
         round,
-        // the model that wrote a synthetic caption; `previous-round` for last round's choice (its own
-        // export has its lineage); `text` for a clip's own text or a human caption
-        model_version: s.caption_source.startsWith('synthetic')
-          ? (modelVersions.get(s.clip_id) ?? 'text')
-          : s.caption_source === 'previous'
-            ? 'previous-round'
-            : 'text',
+        model_version: writerOf(s.caption_source, modelVersions.get(s.clip_id) ?? 'text'),
         quality_weight: s.adatailr_weight,
         asr_text: clip.asr_text,
         run_id: meta.run_id,

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { env, pipeline, RawImage } from '@huggingface/transformers';
 import { checkTeacherConfig, type TeacherConfig, type TeacherFrameMode } from './config.js';
 import { mergeFrameCaptions, type TeacherClip, teacherFrames } from './frames.js';
+import { teacherId } from './identity.js';
 import { checkTeacherSessions, type SessionNames } from './io-names.js';
 import { checkTeacherLayout, teacherError } from './layout.js';
 
@@ -26,6 +27,8 @@ export interface TeacherRunOptions {
 export interface Teacher {
   /** The folder it was loaded from (absolute). */
   readonly dir: string;
+  /** SHA-256 of its files ({@link teacherId}): which teacher wrote a caption. */
+  readonly id: string;
   readonly frames: TeacherFrameMode;
   /** One caption per clip, in order (`''` for a clip with no frames). */
   caption(clips: readonly TeacherClip[]): Promise<string[]>;
@@ -89,6 +92,7 @@ export async function loadTeacher(config: TeacherConfig, opts: TeacherRunOptions
   };
   return {
     dir,
+    id: await teacherId(dir),
     frames: cfg.frames,
     async caption(clips) {
       const perClip = clips.map((c) => teacherFrames(c, cfg.frames));

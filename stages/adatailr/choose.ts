@@ -11,8 +11,8 @@
  * confirm raises it; what they contradict lowers it.
  *
  * The rule (ours; docs/refine.md has the measurements behind the defaults): candidates are tried
- * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, then
- * the model's captions — and the first whose evidence is within `margin` of the best candidate's
+ * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, a
+ * pretrained teacher's caption, then this round's model's captions — and the first whose evidence is within `margin` of the best candidate's
  * wins. A right transcript so keeps its wording (the narration's diversity survives), and a model
  * caption replaces the clip's own text only when the judge is clearly surer of it. Only plausible
  * candidates compete: people's text needs `min_evidence`, a model's caption (this round's, or one
@@ -25,7 +25,7 @@ import { z } from 'zod';
 export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
 
 /** The order candidates are preferred in, when the judge cannot tell them apart by more than the margin. */
-export const PREFERENCE = ['asr', 'title', 'previous', 'synthetic', 'synthetic-frames'] as const;
+export const PREFERENCE = ['asr', 'title', 'previous', 'teacher', 'synthetic', 'synthetic-frames'] as const;
 
 /** Config schema of the choice rule. */
 export const choiceRuleSchema = z

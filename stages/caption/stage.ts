@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { defineStage, parseStageOptions } from '../../pipeline/define-stage.js';
 import type { AnyStage } from '../../pipeline/stage.js';
-import { type CandidateSource, captionsTable } from '../../schemas/captions.js';
+import { type CandidateSource, captionModelVersion, captionsTable } from '../../schemas/captions.js';
 import { type CaptionedRow, captionedTable } from '../../schemas/captioned.js';
 import { clipFramesTable } from '../../schemas/clip-frames.js';
 import {
@@ -158,7 +158,7 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
       const out: CaptionedRow[] = rows.map((r, i) => ({
         ...r,
         round: opts.round,
-        model_version: opts.modelVersion,
+        model_version: captionModelVersion(opts.modelVersion, teacher?.id),
         candidate_sources: cands[i].sources,
         candidate_captions: cands[i].captions,
       }));

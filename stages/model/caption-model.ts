@@ -25,6 +25,8 @@ export type CaptionModelLoader = () => Promise<CaptionModel>;
 
 /** A pretrained teacher as the caption stage sees it: one caption per clip, from its frames alone. */
 export interface TeacherCaptioner {
+  /** Content id of the teacher's files: the lineage of the captions it writes. */
+  readonly id: string;
   caption(
     clips: readonly {
       clip_id: string;

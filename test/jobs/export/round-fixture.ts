@@ -43,12 +43,15 @@ const clip = (id: string, uri: string, start: number, end: number, split = 'trai
 export const FIXTURE_CLIPS: readonly FixtureClip[] = [
   { clip: clip('on-key-0', 'basic.mp4', 0, 2), keep: true, source: 'synthetic' },
   { clip: clip('on-key-1', 'basic.mp4', 1, 3), keep: true, source: 'asr' },
-  { clip: clip('off-key', 'basic.mp4', 1.48, 3.2), keep: true, source: 'synthetic' },
+  { clip: clip('off-key', 'basic.mp4', 1.48, 3.2), keep: true, source: 'teacher' },
   { clip: clip('late', 'basic.mp4', 3.52, 5.6), keep: true, source: 'human' },
   { clip: clip('held', 'basic.mp4', 2, 4, 'heldout'), keep: true, source: 'asr' },
   { clip: clip('dropped', 'basic.mp4', 0, 1), keep: false, source: 'asr' },
   { clip: clip('missing', 'nope.mp4', 0, 1), keep: true, source: 'asr' },
 ];
+
+/** The caption rows' `model_version`: a writer model and a teacher both wrote candidates. */
+export const FIXTURE_CAPTION_VERSION = `${'m'.repeat(64)}+teacher:${'t'.repeat(64)}`;
 
 const caption = (c: FixtureClip): string => `a red square moves left in ${c.clip.clip_id}`;
 
@@ -145,7 +148,7 @@ export async function writeRoundFixture(jobDir: string, mediaRoot: string): Prom
     const captions: CaptionRow[] = rows.map((c) => ({
       clip_id: c.clip.clip_id,
       round: 0,
-      model_version: 'm'.repeat(64),
+      model_version: FIXTURE_CAPTION_VERSION,
       candidate_sources: [c.source],
       candidate_captions: [caption(c)],
     }));

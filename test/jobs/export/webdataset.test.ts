@@ -117,7 +117,9 @@ describe('WebDataset export', () => {
           end_s: c.clip.end_s,
         },
       });
-      expect(j.model_version).toBe(c.source === 'synthetic' ? 'm'.repeat(64) : 'text');
+      expect(j.model_version).toBe(
+        c.source === 'synthetic' ? 'm'.repeat(64) : c.source === 'teacher' ? `teacher:${'t'.repeat(64)}` : 'text',
+      );
       expect(files.get('txt')!.toString()).toBe(j.caption);
       for (const f of ['frame-000.jpg', 'frame-001.jpg'])
         expect([...files.get(f)!.subarray(0, 2)]).toEqual([0xff, 0xd8]);

@@ -16,6 +16,7 @@ import { parseRefineConfig } from '../../../config/refine.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
+import { teacherId } from '../../../models/teacher/identity.js';
 import { loadTeacher } from '../../../models/teacher/load.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
@@ -96,12 +97,15 @@ describe('refine job with a teacher captioner in round 0', () => {
     expect(exported.metadata.rows).toBeGreaterThan(0);
   });
 
-  it("round 0's candidates (bootstrap and round-0 runs) carry the teacher's caption of each clip's middle frame", async () => {
+  it("round 0's candidates (bootstrap and round-0 runs) carry the teacher's caption of each clip's middle frame and its id", async () => {
     const want = await expectedTeacherCaptions(teacherDir, join(layout.framesRun, 'frames'));
+    const id = await teacherId(teacherDir);
     for (const run of [layout.bootstrapRun, layout.roundRun(0)]) {
       const rows = await table<CaptionRow>(join(run, 'caption'));
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) {
+        // the lineage: no model of ours wrote in round 0, the teacher did
+        expect(r.model_version).toBe(`teacher:${id}`);
         if (r.candidate_sources.includes('human')) {
           expect(r.candidate_sources).toEqual(['human']);
           continue;

@@ -3,10 +3,10 @@
  * (checked against hand-computed numbers, including that it averages probabilities, not logs, and
  * stays finite for large logits). `choose`: a human caption wins whatever the scores; −1 without
  * candidates. Only plausible candidates compete: people's text (`PEOPLE_SOURCES`: asr, title,
- * human) needs `min_evidence`, any other source (synthetic, synthetic-frames, previous, a source
+ * human) needs `min_evidence`, any other source (synthetic, synthetic-frames, previous, teacher, a source
  * outside `PREFERENCE`) needs `model_min_evidence` (boundaries inclusive); −1 naming the top
  * candidate (as runner-up and in the reason, with both thresholds) when none is plausible.
- * Otherwise candidates are tried in `PREFERENCE` order (asr, title, previous, synthetic,
+ * Otherwise candidates are tried in `PREFERENCE` order (asr, title, previous, teacher, synthetic,
  * synthetic-frames) and the first plausible one within `margin` of the best plausible candidate
  * wins (boundary inclusive), its reason naming the preferred candidates passed over; so a model
  * caption below `model_min_evidence` cannot win even as the best, and a transcript below
@@ -56,8 +56,8 @@ describe('evidence', () => {
 });
 
 describe('PREFERENCE and PEOPLE_SOURCES', () => {
-  it('is own text first (transcript, title), then last round, then the model captions', () => {
-    expect(PREFERENCE).toEqual(['asr', 'title', 'previous', 'synthetic', 'synthetic-frames']);
+  it("is own text first (transcript, title), then last round, then a pretrained teacher's, then this round's model captions", () => {
+    expect(PREFERENCE).toEqual(['asr', 'title', 'previous', 'teacher', 'synthetic', 'synthetic-frames']);
   });
 
   it("people's text is the transcript, the title and a human caption; everything else is a model's", () => {
@@ -404,6 +404,20 @@ describe('choose: plausibility (the default rule: margin 8, min_evidence 0, mode
       runnerUp: 1,
       reason: 'title kept: evidence 0.50 within 8 of the best 0.50',
     });
+  });
+
+  it("a teacher's caption is kept over a better synthetic within the margin, after the clip's own text and last round's", () => {
+    expect(choose(['synthetic', 'teacher'], [10, 5], rule)).toEqual({
+      index: 1,
+      margin: -5,
+      runnerUp: 0,
+      reason: 'teacher kept: evidence 5.00 within 5 of the best 10.00',
+    });
+    expect(choose(['teacher', 'previous', 'synthetic'], [9, 6, 10], rule)).toMatchObject({ index: 1 });
+    expect(choose(['teacher', 'asr'], [9, 4], rule)).toMatchObject({ index: 1 });
+    // a model's caption: it needs model_min_evidence
+    expect(choose(['asr', 'teacher'], [-1, 8.75], defaults)).toMatchObject({ index: -1, runnerUp: 1 });
+    expect(choose(['asr', 'teacher'], [-1, 9], defaults)).toMatchObject({ index: 1 });
   });
 
   it('synthetic-frames and a source outside PREFERENCE are model captions too', () => {
