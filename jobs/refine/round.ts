@@ -117,7 +117,8 @@ export async function roundStepSpecs(
 /** Runs (or resumes) a round's candidate and choice steps on the chosen executor; returns the run's metadata. */
 export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
   const specs = await roundStepSpecs(o);
-  const executor = o.executor ?? localExecutor((s: readonly AnyStageSpec[]) => buildStages(s));
+  const warn = (m: string): void => o.reporter.log.warn(m);
+  const executor = o.executor ?? localExecutor((s: readonly AnyStageSpec[]) => buildStages(s, { warn }));
   const r = await executor.execute({
     runDir: o.runDir,
     manifestPath: o.manifestPath,
