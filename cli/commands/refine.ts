@@ -1,5 +1,7 @@
 /** `flywheel refine <config>`: run (or resume) the iterative refinement job. */
 import type { Command } from 'commander';
+import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
+import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
 
 const example = `{
   "run_dir": "runs/job1",              // frames, one run per round, model versions, metrics
@@ -21,11 +23,18 @@ export function register(program: Command): void {
       'Iterative refinement: caption → AdaTaiLr score/filter → pre-train → fine-tune on human examples, N rounds (resumable)',
     )
     .argument('<config>', 'refine config (JSON); paths are relative to the file')
+    .option(
+      '--queue <url>',
+      'run the frames, caption and adatailr steps on `flywheel worker` processes via this Redis server (training stays here); see docs/distributed.md',
+      parseQueueUrl,
+    )
+    .addOption(passwordFileOption())
+    .addOption(caOption())
     .addHelpText(
       'after',
       `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`,
     )
-    .action(async (path: string) => {
+    .action(async (path: string, o: CredentialFlags & { queue?: QueueConnection }) => {
       const { loadConfigFile } = await import('../../config/load.js');
       const { refineConfigSchema } = await import('../../config/refine.js');
       const { runRefine } = await import('../../jobs/refine/run-refine.js');
@@ -34,6 +43,12 @@ export function register(program: Command): void {
       const { formatRounds } = await import('../format-rounds.js');
       const { cliReporter } = await import('../reporters.js');
       const config = await loadConfigFile(refineConfigSchema, path);
+      const executor =
+        o.queue !== undefined
+          ? (await import('../../jobs/distributed/executor.js')).queueExecutor({
+              connection: queueConnection(o.queue, o),
+            })
+          : undefined;
       const abort = new AbortController();
       const stop = (): void => abort.abort(new Error('interrupted; re-run the same command to resume'));
       process.once('SIGINT', stop);
@@ -42,6 +57,7 @@ export function register(program: Command): void {
         const r = await runRefine(config, {
           signal: abort.signal,
           reporter: () => cliReporter(),
+          ...(executor ? { executor } : {}),
           ...(config.truth ? benchmarkRefineOptions : {}),
         });
         process.stdout.write(`${formatRounds(r.rounds)}\nfinal model: ${r.finalModelDir}\n`);

@@ -1,6 +1,16 @@
 /** `flywheel schedule --cron "<expr>" <config>`: incremental batches of new clips on a schedule. */
 import type { Command } from 'commander';
+import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
 import { intOption } from '../options.js';
+import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
+
+interface ScheduleFlags extends CredentialFlags {
+  cron?: string;
+  once?: boolean;
+  retrainEvery: number;
+  maxTicks?: number;
+  queue?: QueueConnection;
+}
 
 /** Adds the `schedule` sub-command. */
 export function register(program: Command): void {
@@ -19,7 +29,14 @@ export function register(program: Command): void {
       0,
     )
     .option('--max-ticks <n>', 'exit after n ticks', intOption('max-ticks', 0))
-    .action(async (path: string, o: { cron?: string; once?: boolean; retrainEvery: number; maxTicks?: number }) => {
+    .option(
+      '--queue <url>',
+      "run each tick's frames, caption and adatailr steps on `flywheel worker` processes via this Redis server; see docs/distributed.md",
+      parseQueueUrl,
+    )
+    .addOption(passwordFileOption())
+    .addOption(caOption())
+    .action(async (path: string, o: ScheduleFlags) => {
       const { loadConfigFile } = await import('../../config/load.js');
       const { refineConfigSchema } = await import('../../config/refine.js');
       const { cliReporter } = await import('../reporters.js');
@@ -27,8 +44,14 @@ export function register(program: Command): void {
       const { runTick } = await import('../../jobs/schedule/tick.js');
       const config = await loadConfigFile(refineConfigSchema, path);
       const reporter = (): ReturnType<typeof cliReporter> => cliReporter();
+      const executor =
+        o.queue !== undefined
+          ? (await import('../../jobs/distributed/executor.js')).queueExecutor({
+              connection: queueConnection(o.queue, o),
+            })
+          : undefined;
       if (o.once) {
-        const r = await runTick(config, { retrainEvery: o.retrainEvery, reporter });
+        const r = await runTick(config, { retrainEvery: o.retrainEvery, reporter, ...(executor ? { executor } : {}) });
         process.stdout.write(`${JSON.stringify(r)}\n`);
         return;
       }
@@ -37,6 +60,7 @@ export function register(program: Command): void {
         cron: o.cron,
         retrainEvery: o.retrainEvery,
         reporter,
+        ...(executor ? { executor } : {}),
         ...(o.maxTicks !== undefined ? { maxTicks: o.maxTicks } : {}),
         onTick: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
       });

@@ -6,7 +6,8 @@
  */
 import { hashedPart } from '../../config/marks.js';
 import { type Config, configSchema, parseConfig } from '../../config/run.js';
-import { stagesFromConfig } from '../../stages/index.js';
+import { buildStages, parseStageSpecs, stagesFromConfig } from '../../stages/index.js';
+import { isQueuedStageSpecs } from './executor.js';
 import type { QueueConnection } from './connection.js';
 import { type EnqueuedRun, enqueueRun } from './enqueue.js';
 import { SystemicError, messageOf } from './errors.js';
@@ -14,8 +15,20 @@ import type { RetryPolicy } from './spec.js';
 import { type RunStatus, waitForRun } from './status.js';
 import type { StageFactory } from './worker.js';
 
-/** The worker's stage factory for runs enqueued from a job config: validates the stored config, builds its stages. */
-export const configStageFactory: StageFactory = (spec) => {
+/**
+ * The worker's stage factory: for a job's queued stage specs (refine's frames and round steps),
+ * validates and builds them; for a run enqueued from a `flywheel run` config, validates the stored
+ * config and builds its stages.
+ */
+export const configStageFactory: StageFactory = async (spec) => {
+  if (isQueuedStageSpecs(spec.stage_config)) {
+    const specs = parseStageSpecs(spec.stage_config.stage_specs, `run ${spec.run_id}'s stored stage specs`);
+    try {
+      return await buildStages(specs);
+    } catch (e) {
+      throw new SystemicError(`run ${spec.run_id}: cannot build its stages: ${messageOf(e)}`, { cause: e });
+    }
+  }
   const config = parseConfig(spec.stage_config, `run ${spec.run_id}'s stored config`);
   try {
     return stagesFromConfig(config);

@@ -34,6 +34,8 @@ export interface EnqueueRunOptions {
   readonly stageConfig: unknown;
   /** Attempts and back-off of a failed shard task (default 5 attempts from 1 s). */
   readonly retry?: RetryPolicy;
+  /** When the run is already queued and running: `refuse` (default) or `follow` it (a restarted coordinator). */
+  readonly ifRunning?: 'refuse' | 'follow';
 }
 
 /** A queued run. */
@@ -81,9 +83,14 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       created_at: new Date().toISOString(),
     };
     const store = new RunStore(redis);
+    let following: RunSpec | undefined;
     // under the run's lock: a `flywheel prune` of the previous, finished run cannot interleave
     await store.withLock(spec.run_id, 'queueing', async () => {
       const existing = await store.get(spec.run_id);
+      if (existing?.state === 'running' && opts.ifRunning === 'follow') {
+        following = existing.spec;
+        return;
+      }
       if (existing?.state === 'running') {
         throw new Error(
           `run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``,
@@ -94,7 +101,7 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       await store.create(spec);
       await addStepFlow(queues.producer, queues.control, store, spec, 0);
     });
-    return { runId: spec.run_id, meta, resumed, spec };
+    return { runId: spec.run_id, meta, resumed, spec: following ?? spec };
   } finally {
     await queues?.close();
     await closeRedis(redis);

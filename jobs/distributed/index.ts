@@ -6,6 +6,7 @@
  * first-writer-wins commit. Completed jobs are deleted as they finish; `pruneRuns` removes a finished
  * run's queues. See docs/distributed.md.
  */
+export { queueExecutor, isConnectionError, type QueueExecutorOptions } from './executor.js';
 export { enqueueRun, type EnqueueRunOptions, type EnqueuedRun } from './enqueue.js';
 export {
   startWorker,

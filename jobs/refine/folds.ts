@@ -1,19 +1,2 @@
-/**
- * Cross-fitting: the clips are split into K folds by a hash of their id, and each fold's model is
- * trained on its own fold's rows only. A clip's candidates are written and scored by a model of
- * another fold — one that never trained on the clip's text — so a wrong transcript it would have
- * memorised cannot vouch for itself. K = 1 turns it off (one model writes, scores and trains on all).
- */
-import { createHash } from 'node:crypto';
-
-/** The fold of a clip among `k` (stable across runs and machines). */
-export function foldOf(clipId: string, k: number): number {
-  if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`folds must be a positive integer, got ${k}`);
-  if (k === 1) return 0;
-  return createHash('sha256').update(clipId).digest().readUInt32BE(0) % k;
-}
-
-/** The fold whose model writes and scores a clip: the next one (the clip's own when k = 1). */
-export function judgeFold(clipId: string, k: number): number {
-  return (foldOf(clipId, k) + 1) % k;
-}
+/** Cross-fitting folds (defined beside the model stages, which route clips by them on any machine). */
+export { foldOf, judgeFold } from '../../stages/model/folds.js';

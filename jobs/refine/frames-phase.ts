@@ -4,8 +4,8 @@
  */
 import type { RefineConfig } from '../../config/refine.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
-import { runLocal } from '../../pipeline/runner.js';
-import { framesStage } from '../../stages/frames/stage.js';
+import { type Executor, localExecutor } from '../../pipeline/executor.js';
+import { type AnyStageSpec, buildStages } from '../../stages/index.js';
 import { withSignal } from './job-files.js';
 
 /** How many frames a clip gets and at what size (square for the captioner). */
@@ -22,14 +22,17 @@ export async function extractJobFrames(o: {
   readonly frameSpec: JobFrameSpec;
   readonly configHash: string;
   readonly reporter: RunReporter;
+  /** Where the frames run runs (default: this machine). */
+  readonly executor?: Executor<AnyStageSpec>;
   readonly signal?: AbortSignal;
 }): Promise<void> {
-  await runLocal({
+  const executor = o.executor ?? localExecutor((s: readonly AnyStageSpec[]) => buildStages(s));
+  await executor.execute({
     runDir: o.runDir,
     manifestPath: o.config.manifest,
     shardSize: o.config.shard_size,
     round: 0,
-    stages: [framesStage({ config: { ...o.config.frames, ...o.frameSpec }, mediaRoot: o.config.media_root })],
+    specs: [{ kind: 'frames', config: { ...o.config.frames, ...o.frameSpec }, media_root: o.config.media_root }],
     config: { refine: o.configHash, stages: ['frames'] },
     reporter: o.reporter,
     ...withSignal(o.signal),

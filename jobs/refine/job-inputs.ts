@@ -9,13 +9,8 @@ import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.
 import { CaptionTokenizer } from '../../models/tokenizer.js';
 import { loadVersion } from '../../models/version.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
-import { layout } from '../../pipeline/layout.js';
-import { readRunMeta } from '../../pipeline/ledger.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
-import { readStoredRows } from '../../pipeline/parquet.js';
-import type { LocalStorage } from '../../pipeline/storage.js';
 import type { ClipRow } from '../../schemas/clips.js';
-import type { ScoreRow } from '../../schemas/scores.js';
 import type { JobLayout } from './layout.js';
 
 /** The init model's tokenizer, the job's saved one, or a new one trained on the train split's text. */
@@ -47,16 +42,8 @@ export function modelConfig(config: RefineConfig, tok: CaptionTokenizer): Captio
   });
 }
 
-/** Each clip's chosen caption in a finished round run (kept rows only): next round's `previous` candidates. */
-export async function chosenCaptions(run: LocalStorage): Promise<Map<string, string>> {
-  const meta = await readRunMeta(run);
-  const out = new Map<string, string>();
-  for (const shard of meta?.shards ?? []) {
-    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)))
-      if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
-  }
-  return out;
-}
+/** Each clip's chosen caption in a finished round run (defined beside the adatailr stage that writes it). */
+export { chosenCaptions } from '../../stages/adatailr/chosen.js';
 
 /** The manifest's valid clips (bad rows are the frames run's errors, not ours). */
 export async function manifestClips(manifest: string): Promise<ClipRow[]> {

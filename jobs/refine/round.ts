@@ -9,27 +9,21 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { CaptionerConfig } from '../../models/captioner/config.js';
 import type { Device } from '../../models/device.js';
-import { Captioner } from '../../models/inference.js';
 import { makeProbeConfig } from '../../models/probe/config.js';
-import { Judge, saveJudge } from '../../models/probe/judge.js';
-import type { TeacherConfig } from '../../models/teacher/config.js';
-import { loadTeacher } from '../../models/teacher/load.js';
+import { saveJudge } from '../../models/probe/judge.js';
+import { checkTeacherConfig, type TeacherConfig } from '../../models/teacher/config.js';
 import { initProbeWeights } from '../../models/probe/params.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
 import { type CaptionerModel, createModel } from '../../models/model.js';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import { loadVersion, saveVersion } from '../../models/version.js';
 import type { RunMeta } from '../../pipeline/ledger.js';
+import { type Executor, localExecutor } from '../../pipeline/executor.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
-import { runLocal } from '../../pipeline/runner.js';
-import type { AnyStage } from '../../pipeline/stage.js';
-import type { Storage } from '../../pipeline/storage.js';
-import { adatailrStage } from '../../stages/adatailr/stage.js';
-import { attachFramesStage } from '../../stages/attach-frames/stage.js';
-import { captionStage } from '../../stages/caption/stage.js';
-import type { CaptionModelLoader } from '../../stages/model/caption-model.js';
+import { type AnyStageSpec, buildStages, type ModelRef } from '../../stages/index.js';
+import { captionerHash, judgeHash } from '../../stages/model/pinned.js';
 import type { RefineConfig } from '../../config/refine.js';
-import { foldOf, judgeFold } from './folds.js';
+import { foldOf } from './folds.js';
 import { type PhaseResult, trainPhase } from './train-phase.js';
 import { humanExample, trainableExample, type TrainExample, type TrainingSet } from './training-set.js';
 
@@ -41,7 +35,8 @@ export interface RoundStepsOptions {
   readonly runDir: string;
   /** The clips to process (the job's manifest, or a tick's new clips). */
   readonly manifestPath: string;
-  readonly framesRun: Storage;
+  /** The frames run dir (shared storage when the steps run on queue workers). */
+  readonly framesRun: string;
   readonly frameSpec: { readonly count: number; readonly width: number; readonly height: number };
   /** Model version dirs, one per fold, that write synthetic candidates; none in round 0. */
   readonly writers?: readonly string[];
@@ -51,75 +46,86 @@ export interface RoundStepsOptions {
   readonly scorers?: readonly string[];
   /** Judge dirs, one per fold, that choose among the candidates (required with `scorers`). */
   readonly judges?: readonly string[];
-  /** Which fold's judge chooses a clip's caption. Default: cross-fitted (`judgeFold`). */
-  readonly route?: (clipId: string) => number;
-  /** Last round's chosen caption per clip. */
-  readonly previous?: ReadonlyMap<string, string>;
+  /** Last round's run dir: its chosen caption per clip is a `previous` candidate. */
+  readonly previousRun?: string;
   /** A pretrained teacher folder whose frame captions join the candidates (round 0). */
   readonly teacher?: TeacherConfig;
   /** γ of the row weights (`model` resolved by the caller). */
   readonly gamma: number | 'adaptive';
   readonly vocabSize: number;
-  readonly device: Device;
+  /** Where the steps run (default: this machine). */
+  readonly executor?: Executor<AnyStageSpec>;
   /** What the engine hashes into the run (a resumed run with other settings is refused). */
   readonly runConfig: Record<string, unknown>;
   readonly reporter: RunReporter;
   readonly signal?: AbortSignal;
 }
 
-/** Runs (or resumes) a round's candidate and choice steps over the engine; returns the run's metadata. */
-export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
+/** The round's candidate and choice steps as stage specs: plain settings any machine builds the same stages from. */
+export async function roundStepSpecs(
+  o: Omit<RoundStepsOptions, 'executor' | 'reporter' | 'signal'>,
+): Promise<AnyStageSpec[]> {
   const { config } = o;
   const folds = o.judges?.length ?? 1;
-  const route = o.route ?? ((clipId: string): number => judgeFold(clipId, folds));
-  const loaders = (dirs: readonly string[]): CaptionModelLoader[] => dirs.map((d) => () => Captioner.load(d, o.device));
-  const stages: AnyStage[] = [
-    attachFramesStage({ framesRun: o.framesRun, expect: o.frameSpec }),
-    captionStage({
+  const device = { providers: [...config.device.providers], threads: config.device.threads };
+  const pin = async (dirs: readonly string[]): Promise<ModelRef[]> =>
+    Promise.all(dirs.map(async (dir) => ({ dir, content_hash: await captionerHash(dir) })));
+  const specs: AnyStageSpec[] = [
+    { kind: 'attach-frames', frames_run: o.framesRun, expect: { ...o.frameSpec } },
+    {
+      kind: 'caption',
       round: o.round,
-      modelVersion: o.writerVersion,
+      model_version: o.writerVersion,
       ...(o.writers
         ? {
             writer: {
-              load: loaders(o.writers),
-              route,
+              models: await pin(o.writers),
+              folds,
               beams: config.caption.beams,
-              framesOnly: config.caption.frames_only,
+              frames_only: config.caption.frames_only,
             },
           }
         : {}),
-      ...(o.previous ? { previous: o.previous } : {}),
-      ...(o.teacher ? { teacher: teacherLoader(o.teacher, config.device.threads) } : {}),
-      modelBatch: config.caption.model_batch,
-    }),
+      ...(o.previousRun !== undefined ? { previous_run: o.previousRun } : {}),
+      ...(o.teacher ? { teacher: checkTeacherConfig(o.teacher) } : {}),
+      model_batch: config.caption.model_batch,
+      device,
+    },
   ];
   if (o.scorers) {
     if (!o.judges || o.judges.length === 0)
       throw new Error(`round ${o.round}: scoring needs the judges that choose the captions`);
-    const judges = o.judges;
-    stages.push(
-      adatailrStage({
-        round: o.round,
-        load: loaders(o.scorers),
-        judges: judges.map((d) => () => Judge.load(d, o.device)),
-        route,
-        gamma: o.gamma,
-        vocabSize: o.vocabSize,
-        wMin: config.adatailr.w_min,
-        policy: config.adatailr.policy,
-        choice: config.adatailr.choice,
-        dropImplausible: config.adatailr.drop_implausible,
-        modelBatch: config.caption.model_batch,
-      }),
-    );
+    specs.push({
+      kind: 'adatailr',
+      round: o.round,
+      scorers: await pin(o.scorers),
+      judges: await Promise.all(o.judges.map(async (dir) => ({ dir, content_hash: await judgeHash(dir) }))),
+      folds,
+      gamma: o.gamma,
+      vocab_size: o.vocabSize,
+      w_min: config.adatailr.w_min,
+      policy: config.adatailr.policy,
+      choice: config.adatailr.choice,
+      drop_implausible: config.adatailr.drop_implausible,
+      model_batch: config.caption.model_batch,
+      device,
+    });
   }
-  const r = await runLocal({
+  return specs;
+}
+
+/** Runs (or resumes) a round's candidate and choice steps on the chosen executor; returns the run's metadata. */
+export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
+  const specs = await roundStepSpecs(o);
+  const warn = (m: string): void => o.reporter.log.warn(m);
+  const executor = o.executor ?? localExecutor((s: readonly AnyStageSpec[]) => buildStages(s, { warn }));
+  const r = await executor.execute({
     runDir: o.runDir,
     manifestPath: o.manifestPath,
-    shardSize: config.shard_size,
+    shardSize: o.config.shard_size,
     round: o.round,
-    stages,
-    config: { ...o.runConfig, stages: stages.map((s) => s.name) },
+    specs,
+    config: { ...o.runConfig, stages: specs.map((s) => s.kind) },
     reporter: o.reporter,
     ...(o.signal ? { signal: o.signal } : {}),
   });
@@ -280,9 +286,4 @@ function versionMetrics({ pre, fine }: CaptionerTraining): Record<string, number
     finetune: JSON.stringify({ steps: fine.steps, examples: fine.examples, lossCurve: fine.lossCurve }),
     provider: pre.provider !== 'none' ? pre.provider : fine.provider,
   };
-}
-
-/** Loads the teacher in the caption stage's setup (one per process). */
-function teacherLoader(t: TeacherConfig, threads: number | undefined): () => ReturnType<typeof loadTeacher> {
-  return () => loadTeacher(t, threads !== undefined ? { threads } : {});
 }

@@ -14,13 +14,15 @@ import { Device } from '../../models/device.js';
 import { loadTeacher } from '../../models/teacher/load.js';
 import { loadVersion } from '../../models/version.js';
 import { hashValue } from '../../pipeline/hash.js';
+import type { Executor } from '../../pipeline/executor.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { LocalStorage } from '../../pipeline/storage.js';
+import type { AnyStageSpec } from '../../stages/specs.js';
 import { readTruthMap, type TruthRow } from '../../schemas/truth.js';
 import type { DownstreamProbe } from './downstream-eval.js';
 import { extractJobFrames } from './frames-phase.js';
 import { checkJob, readJson, withSignal as sig, writeJsonAtomic } from './job-files.js';
-import { chosenCaptions, manifestClips, modelConfig, trainOrLoadTokenizer } from './job-inputs.js';
+import { manifestClips, modelConfig, trainOrLoadTokenizer } from './job-inputs.js';
 import { jobLayout, type JobLayout } from './layout.js';
 import { evaluateRound } from './round-eval.js';
 import { roundRecord } from './round-record.js';
@@ -45,6 +47,8 @@ export interface RefineOptions {
   readonly stopAfterRounds?: number;
   /** Reads the content of captions against the truth table (handed in by the entry point); without it content metrics are absent. */
   readonly measure?: TruthMeasure;
+  /** Where the engine runs the frames, caption and adatailr steps (default: this machine); training stays here. */
+  readonly executor?: Executor<AnyStageSpec>;
   /** Runs `eval.downstream` (handed in by the entry point); without it the check is skipped with a warning. */
   readonly downstreamProbe?: DownstreamProbe;
 }
@@ -86,6 +90,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const frameSpec = { count: mcfg.frames, width: mcfg.frameSize, height: mcfg.frameSize };
   await extractJobFrames({
     config,
+    ...(opts.executor ? { executor: opts.executor } : {}),
     runDir: l.framesRun,
     frameSpec,
     configHash,
@@ -95,14 +100,14 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const steps = (
     o: Omit<
       RoundStepsOptions,
-      'config' | 'framesRun' | 'frameSpec' | 'device' | 'reporter' | 'manifestPath' | 'vocabSize' | 'runConfig'
+      'config' | 'framesRun' | 'frameSpec' | 'reporter' | 'manifestPath' | 'vocabSize' | 'runConfig' | 'executor'
     > & { vocabSize?: number },
   ) =>
     runRoundSteps({
       config,
-      framesRun,
+      framesRun: l.framesRun,
       frameSpec,
-      device,
+      ...(opts.executor ? { executor: opts.executor } : {}),
       reporter: reporter(),
       manifestPath: config.manifest,
       vocabSize: mcfg.vocabSize,
@@ -161,7 +166,6 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const records: RoundRecord[] = [];
   let writers: string[] | undefined;
   let scorers = bootstrapDirs;
-  let previous: Map<string, string> | undefined;
   let roundsThisCall = 0;
   for (let k = 0; k < config.rounds; k++) {
     const metricsPath = l.roundMetrics(k);
@@ -173,7 +177,6 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     }
     if (opts.stopAfterRounds !== undefined && roundsThisCall >= opts.stopAfterRounds) break;
     opts.signal?.throwIfAborted();
-    if (k > 0 && !previous) previous = await chosenCaptions(new LocalStorage(l.roundRun(k - 1)));
     const writerVersions = writers
       ? await Promise.all(writers.map(async (d) => (await loadVersion(d)).manifest.contentHash))
       : [];
@@ -206,7 +209,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       ...(writers ? { writers } : {}),
       scorers,
       judges: judgeDirs,
-      ...(previous ? { previous } : {}),
+      ...(k > 0 ? { previousRun: l.roundRun(k - 1) } : {}),
       ...(k === 0 ? teacher : {}),
       gamma,
     });
@@ -274,12 +277,6 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       'round finished',
     );
     records.push(record);
-    previous = new Map(
-      set
-        .all()
-        .filter((e) => e.keep && e.caption.trim() !== '')
-        .map((e) => [e.clipId, e.caption]),
-    );
     writers = [l.roundModel(k)];
     scorers = config.adatailr.scorer === 'bootstrap' ? bootstrapDirs : writers;
     roundsThisCall++;

@@ -18,10 +18,10 @@ import { hashValue } from '../../pipeline/hash.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
-import { runLocal } from '../../pipeline/runner.js';
+import { type Executor, localExecutor } from '../../pipeline/executor.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
-import { framesStage } from '../../stages/frames/stage.js';
+import { type AnyStageSpec, buildStages } from '../../stages/index.js';
 import { exportRun } from '../export/export-round.js';
 import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
@@ -36,6 +36,8 @@ export interface TickOptions {
   readonly retrainEvery?: number;
   readonly log?: Logger;
   readonly reporter?: () => RunReporter;
+  /** Where the frames, caption and adatailr steps run (default: this machine); training stays here. */
+  readonly executor?: Executor<AnyStageSpec>;
   readonly signal?: AbortSignal;
 }
 
@@ -117,12 +119,13 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     models: await Promise.all(modelDirs.map(async (d) => (await loadVersion(d)).manifest.contentHash)),
   };
   const spec = { count: version.config.frames, width: version.config.frameSize, height: version.config.frameSize };
-  await runLocal({
+  const executor = opts.executor ?? localExecutor((specs: readonly AnyStageSpec[]) => buildStages(specs));
+  await executor.execute({
     runDir: s.tickFrames(tick),
     manifestPath: s.tickManifest(tick),
     shardSize: config.shard_size,
     round: tick,
-    stages: [framesStage({ config: { ...config.frames, ...spec }, mediaRoot: config.media_root })],
+    specs: [{ kind: 'frames', config: { ...config.frames, ...spec }, media_root: config.media_root }],
     config: { ...runConfig, stages: ['frames'] },
     reporter: reporter(),
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -138,13 +141,13 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       round: tick,
       runDir: own,
       manifestPath: s.tickManifest(tick),
-      framesRun,
+      framesRun: s.tickFrames(tick),
       frameSpec: spec,
       writerVersion: 'text',
       gamma: 0,
       vocabSize: version.config.vocabSize,
-      device,
       runConfig,
+      executor,
       reporter: reporter(),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
@@ -171,7 +174,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     round: tick,
     runDir: s.tickRun(tick),
     manifestPath: s.tickManifest(tick),
-    framesRun,
+    framesRun: s.tickFrames(tick),
     frameSpec: spec,
     writers: modelDirs,
     writerVersion: hashValue(runConfig.models),
@@ -179,8 +182,8 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     judges,
     gamma,
     vocabSize: version.config.vocabSize,
-    device,
     runConfig,
+    executor,
     reporter: reporter(),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

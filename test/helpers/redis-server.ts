@@ -15,6 +15,8 @@ export interface RedisHandle {
   /** The server's data directory (where SAVE writes dump.rdb). */
   dir: string;
   port: number;
+  /** Stops the server (SIGTERM: with `persist` it writes its append-only file) and starts it again on the same port and dir. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,9 +72,11 @@ export interface RedisTlsFiles {
 export interface RedisServerOptions {
   readonly password?: string;
   readonly tls?: RedisTlsFiles;
+  /** Keep the data across a restart: an append-only file fsynced on every write (what a queue that must survive a Redis restart needs). */
+  readonly persist?: boolean;
 }
 
-/** Starts redis-server without persistence on a free loopback port. */
+/** Starts redis-server on a free loopback port (without persistence unless `persist`). */
 export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'flywheel-redis-'));
@@ -83,36 +87,42 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisHa
       : []),
     ...(opts.tls ? ['--tls-ca-cert-file', opts.tls.ca, '--tls-auth-clients', 'no'] : []),
   ];
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--protected-mode',
-      'yes',
-      ...extra,
-    ],
-    { stdio: 'ignore' },
-  );
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    opts.persist ? 'yes' : 'no',
+    ...(opts.persist ? ['--appendfsync', 'always'] : []),
+    '--dir',
+    dir,
+    '--protected-mode',
+    'yes',
+    ...extra,
+  ];
+  let child = spawn('redis-server', args, { stdio: 'ignore' });
   await waitForPort(port, child, 10_000);
+  const halt = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
   return {
     url: opts.tls ? `rediss://localhost:${port}` : `redis://127.0.0.1:${port}`,
     dir,
     port,
+    async restart() {
+      await halt();
+      child = spawn('redis-server', args, { stdio: 'ignore' });
+      await waitForPort(port, child, 10_000);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
