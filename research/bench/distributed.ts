@@ -8,6 +8,9 @@
  * worker count is the parallelism. The configurations are measured round-robin BENCH_REPEATS times
  * (default 2) and the best time of each is kept, which damps the noise of a shared machine; the
  * load average is printed with the table. Knobs: BENCH_CLIPS (default 96), BENCH_SHARD (default 4).
+ *
+ * Then a refine round, local vs 1, 2 and 3 workers (`distributed-refine.ts`, its own knobs).
+ * BENCH_DIST=frames or BENCH_DIST=refine runs only that part.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +25,7 @@ import { JsonReporter } from '../../pipeline/reporter.js';
 import { loadConfigFile } from '../../config/load.js';
 import { configSchema } from '../../config/run.js';
 import { resolveBinaries } from '../../stages/frames/ffmpeg.js';
-import { startRedis } from '../../test/helpers/redis-server.js';
+import { startBenchRedis } from './redis.js';
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 96);
 const SHARD = Number(process.env.BENCH_SHARD ?? 4);
@@ -64,10 +67,17 @@ async function stopWorker(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Runs the benchmark and prints the table; returns its rows. */
-export async function run(workerCounts: readonly number[] = [1, 2, 3]): Promise<DistributedBenchRow[]> {
+/** Runs the frames part and then the refine-round part (or the one BENCH_DIST names). */
+export async function run(): Promise<void> {
+  const part = process.env.BENCH_DIST ?? 'all';
+  if (part !== 'refine') await runFrames();
+  if (part !== 'frames') await (await import('./distributed-refine.js')).run();
+}
+
+/** The frames part: prints its table and returns its rows. */
+export async function runFrames(workerCounts: readonly number[] = [1, 2, 3]): Promise<DistributedBenchRow[]> {
   const dir = await mkdtemp(join(tmpdir(), 'flywheel-bench-dist-'));
-  const redis = await startRedis();
+  const redis = await startBenchRedis();
   try {
     const media = join(dir, 'media');
     const exec = promisify(execFile);
