@@ -261,3 +261,24 @@ async function generate(): Promise<VideoFixtures> {
   await atomically(p('linkIn'), (tmp) => symlink(fileNames.basic, tmp));
   return { mediaRoot, outsideFile, files: fileNames };
 }
+
+/** What {@link synthVideo} draws: a lavfi source, an optional filter and keyframe interval, and a length in seconds. */
+export interface SynthSpec {
+  readonly source: string;
+  readonly vf?: string;
+  readonly gop?: number;
+  readonly seconds?: number;
+}
+
+/** Writes one H.264 test video (yuv420p, ultrafast) from a lavfi source with the bundled ffmpeg. */
+export async function synthVideo(out: string, spec: SynthSpec): Promise<void> {
+  const { ffmpeg } = resolveBinaries();
+  await run(ffmpeg, [
+    ...['-y', '-v', 'error', '-f', 'lavfi', '-i', spec.source],
+    ...(spec.seconds !== undefined ? ['-t', String(spec.seconds)] : []),
+    ...(spec.vf !== undefined ? ['-vf', spec.vf] : []),
+    ...['-c:v', 'libx264', '-preset', 'ultrafast'],
+    ...(spec.gop !== undefined ? ['-g', String(spec.gop)] : []),
+    ...['-pix_fmt', 'yuv420p', out],
+  ]);
+}

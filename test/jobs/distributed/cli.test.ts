@@ -4,14 +4,12 @@
  * it; SIGTERM stops the worker cleanly; `--detach` returns as soon as the run is queued; `flywheel
  * prune` removes the finished run's queues (status still shows it) and refuses a running run.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../../jobs/distributed/index.js';
-import { resolveBinaries } from '../../../stages/frames/ffmpeg.js';
+import { synthVideo } from '../../helpers/videos.js';
 import { runCli, startCli } from '../../helpers/cli.js';
 import { redisUnavailableReason, startRedis, type RedisHandle } from '../../helpers/redis-server.js';
 import { stageRows } from './fixtures/harness.js';
@@ -41,22 +39,7 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
   it('flywheel run --queue waits while a worker process runs the frames run; status reports it; SIGTERM stops the worker', async () => {
     const media = join(dir, 'media');
     mkdirSync(media);
-    await promisify(execFile)(resolveBinaries().ffmpeg, [
-      '-y',
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=64x48:rate=10:duration=4',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      join(media, 'v.mp4'),
-    ]);
+    await synthVideo(join(media, 'v.mp4'), { source: 'testsrc2=size=64x48:rate=10:duration=4' });
     writeFileSync(join(dir, 'clips.jsonl'), videoManifestLines(6, ['v.mp4'], 4));
     const configPath = join(dir, 'job.json');
     writeFileSync(

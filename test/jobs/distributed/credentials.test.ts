@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQueueUrl, redactUrl, withCredentials } from '../../../jobs/distributed/options.js';
-import { resolveBinaries } from '../../../stages/frames/ffmpeg.js';
+import { synthVideo } from '../../helpers/videos.js';
 import { runCli, startCli, type CliResult } from '../../helpers/cli.js';
 import {
   redisUnavailableReason,
@@ -107,10 +107,7 @@ describe.skipIf(skip !== null)('a password-protected queue', () => {
   it('runs with the password from the URL, the environment and a file, and never shows or stores it', async () => {
     const media = join(dir, 'media');
     mkdirSync(media);
-    await run(resolveBinaries().ffmpeg, [
-      ...['-y', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=10:duration=4'],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(media, 'v.mp4')],
-    ]);
+    await synthVideo(join(media, 'v.mp4'), { source: 'testsrc2=size=64x48:rate=10:duration=4' });
     writeFileSync(join(dir, 'clips.jsonl'), videoManifestLines(4, ['v.mp4'], 4));
     const config = join(dir, 'job.json');
     writeFileSync(

@@ -5,12 +5,10 @@
  * the local runner's, the killed worker's shard is retried elsewhere, and the survivors stop
  * cleanly on SIGTERM (their processes end only when every Redis connection is closed).
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +18,7 @@ import { doneShards } from '../../../pipeline/ledger.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import { runLocal } from '../../../pipeline/runner.js';
 import { LocalStorage, TEMP_MARKER } from '../../../pipeline/storage.js';
-import { resolveBinaries } from '../../../stages/frames/ffmpeg.js';
+import { synthVideo } from '../../helpers/videos.js';
 import { redisUnavailableReason, startRedis, type RedisHandle } from '../../helpers/redis-server.js';
 import { type ChildEvent, WorkerChild } from './fixtures/children.js';
 import { stageRows } from './fixtures/harness.js';
@@ -30,7 +28,6 @@ const skip = redisUnavailableReason();
 if (skip) console.warn(`[test/jobs/distributed] ${skip}`);
 
 const CLIPS = 60;
-const execFileP = promisify(execFile);
 
 /** Rows as sorted comparable strings; binary pixels are hashed. */
 function canonical(rows: Record<string, unknown>[]): string[] {
@@ -59,35 +56,13 @@ describe.skipIf(skip !== null)('distributed run with three worker processes, one
   it('completes with every clip exactly once and the same results as the local runner', async () => {
     const media = join(dir, 'media');
     mkdirSync(media);
-    const { ffmpeg } = resolveBinaries();
     const sources = [
       'testsrc2=size=64x48:rate=10:duration=6',
       'testsrc=size=64x48:rate=10:duration=6',
       'mandelbrot=size=64x48:rate=10:end_pts=6',
     ];
     const videos = sources.map((_, i) => `v${i}.mp4`);
-    await Promise.all(
-      sources.map((src, i) =>
-        execFileP(ffmpeg, [
-          '-y',
-          '-v',
-          'error',
-          '-f',
-          'lavfi',
-          '-i',
-          src,
-          '-t',
-          '6',
-          '-c:v',
-          'libx264',
-          '-preset',
-          'ultrafast',
-          '-pix_fmt',
-          'yuv420p',
-          join(media, videos[i]),
-        ]),
-      ),
-    );
+    await Promise.all(sources.map((source, i) => synthVideo(join(media, videos[i]), { source, seconds: 6 })));
     const manifest = join(dir, 'clips.jsonl');
     writeFileSync(manifest, videoManifestLines(CLIPS, videos, 6));
     const pipeline: TestPipeline = {
