@@ -12,6 +12,7 @@
  * metadata.
  */
 import * as ort from 'onnxruntime-node';
+import { ortClock } from './ort-clock.js';
 
 /**
  * Execution providers flywheel knows how to request: `cuda` (needs the GPU
@@ -111,13 +112,17 @@ export class Device {
   /**
    * Creates a session for an ONNX model (bytes or file path) and says which provider it got. A GPU
    * provider that fails to load is skipped with one warning when a later provider is configured.
+   * `label` names the graph in the ONNX Runtime time tally (`ort-clock.ts`, on only in benchmarks).
    */
-  async session(model: Uint8Array | string): Promise<DeviceSession> {
+  async session(model: Uint8Array | string, label = 'onnx'): Promise<DeviceSession> {
     for (;;) {
       const providers = this.#providers.slice(this.#first);
       const provider = providers[0];
       try {
-        const session = await this.#factory(model, this.#options(providers));
+        const create = (): Promise<ort.InferenceSession> => this.#factory(model, this.#options(providers));
+        if (!ortClock.enabled) return { session: await create(), provider };
+        const session = await ortClock.time(`${label} (create)`, create);
+        ortClock.wrap(session, label);
         return { session, provider };
       } catch (err) {
         if (provider === 'cpu' || providers.length === 1) throw err;

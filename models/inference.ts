@@ -68,9 +68,9 @@ export class Captioner {
     graphs: InferenceGraphs,
     device: Device,
   ): Promise<Captioner> {
-    const enc = await device.session(graphs.encoder);
-    const dec = await device.session(graphs.decoderStep);
-    const sc = await device.session(graphs.score);
+    const enc = await device.session(graphs.encoder, 'captioner encoder');
+    const dec = await device.session(graphs.decoderStep, 'captioner decoder step');
+    const sc = await device.session(graphs.score, 'captioner score');
     return new Captioner(cfg, tok, [enc.session, dec.session, sc.session], sc.provider);
   }
 

@@ -106,7 +106,7 @@ export class Trainer {
     for (const [k, v] of Object.entries(o))
       if (!Number.isFinite(v) || v < 0) throw new Error(`trainer: ${k} must be a finite number ≥ 0, got ${v}`);
     const { bytes, specs } = buildTrainGraph(model.config, { dtype: 'float32' });
-    const { session, provider } = await device.session(bytes);
+    const { session, provider } = await device.session(bytes, 'captioner train step');
     return new Trainer(model, session, provider, specs, o);
   }
 

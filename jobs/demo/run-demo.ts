@@ -32,6 +32,9 @@ export interface DemoOptions {
   readonly signal?: AbortSignal;
 }
 
+/** How the demo's generated benchmark is made, besides its size and seed: 40 % noisy transcripts, 10 % human captions, 15 % held out. */
+export const DEMO_DATA = { noise: 0.4, humanFrac: 0.1, heldoutFrac: 0.15 } as const;
+
 /** The refine config the demo runs (also used by tests at smaller sizes). */
 export function demoConfig(
   dataDir: string,
@@ -74,9 +77,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     outDir: dataDir,
     clips: opts.clips ?? 300,
     seed: opts.seed ?? 7,
-    noise: opts.noise ?? 0.4,
-    humanFrac: 0.1,
-    heldoutFrac: 0.15,
+    ...DEMO_DATA,
+    ...(opts.noise !== undefined ? { noise: opts.noise } : {}),
   });
   const config = demoConfig(dataDir, join(dir, 'job'), {
     ...(opts.rounds ? { rounds: opts.rounds } : {}),

@@ -89,13 +89,16 @@ export class ProbeRuntime {
 
   /** Builds the three graphs for `cfg` and opens them on `device`. */
   static async open(cfg: ProbeConfig, device: Device): Promise<ProbeRuntime> {
-    const open = async (g: {
-      bytes: Uint8Array;
-      specs: readonly ParamSpec[];
-    }): Promise<OpenGraph & { provider: ProviderName }> => ({ ...(await device.session(g.bytes)), specs: g.specs });
-    const train = await open(buildProbeTrainGraph(cfg, { dtype: 'float32' }));
-    const video = await open(buildVideoGraph(cfg));
-    const text = await open(buildTextGraph(cfg));
+    const open = async (
+      g: { bytes: Uint8Array; specs: readonly ParamSpec[] },
+      label: string,
+    ): Promise<OpenGraph & { provider: ProviderName }> => ({
+      ...(await device.session(g.bytes, label)),
+      specs: g.specs,
+    });
+    const train = await open(buildProbeTrainGraph(cfg, { dtype: 'float32' }), 'probe train step');
+    const video = await open(buildVideoGraph(cfg), 'probe video');
+    const text = await open(buildTextGraph(cfg), 'probe text');
     return new ProbeRuntime(cfg, train, video, text, train.provider);
   }
 

@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its own table with ratios against a
- * baseline measured in the same run. `npm run bench -- frames scoring` runs only those.
- * Speed lives here, never in tests.
+ * baseline measured in the same run. `npm run bench -- frames scoring` runs only those; options after
+ * the names go to each named bench (`npm run bench -- refine --clips 100`). `scale` (refine at 1k, 4k
+ * and 16k clips, an hour or more) runs only when named. Speed lives here, never in tests.
  */
-const benches: Record<string, () => Promise<unknown>> = {
+const benches: Record<string, (args: readonly string[]) => Promise<unknown>> = {
   frames: async () => (await import('./frames.js')).run(),
   datagen: async () => (await import('./datagen.js')).run(),
   'model-train': async () => (await import('./model-train.js')).run(),
@@ -12,9 +13,16 @@ const benches: Record<string, () => Promise<unknown>> = {
   distributed: async () => (await import('./distributed.js')).run(),
   downstream: async () => (await import('./downstream.js')).run(),
   import: async () => (await import('./import.js')).run(),
+  refine: async (args) => (await import('./refine.js')).run(args),
+  scale: async (args) => (await import('./scale.js')).run(args),
 };
+/** Benches too long for the default all-run. */
+const onlyWhenNamed = new Set(['scale']);
 
-const wanted = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const firstOption = argv.findIndex((a) => a.startsWith('-'));
+const wanted = firstOption < 0 ? argv : argv.slice(0, firstOption);
+const options = firstOption < 0 ? [] : argv.slice(firstOption);
 for (const name of wanted) {
   if (!(name in benches)) {
     process.stderr.write(
@@ -24,9 +32,9 @@ for (const name of wanted) {
   }
 }
 for (const [name, run] of Object.entries(benches)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  if (wanted.length > 0 ? !wanted.includes(name) : onlyWhenNamed.has(name)) continue;
   process.stdout.write(`\n=== ${name} ===\n`);
   const t0 = performance.now();
-  await run();
+  await run(options);
   process.stdout.write(`=== ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s ===\n`);
 }
