@@ -1,9 +1,10 @@
 /**
  * The rows a round trains on, read back from the round's stored tables (the chosen caption of each
- * clip from the scores, the shard inputs) and the job's frames run. Only ids, text and weights are
- * held in memory; frames are read shard by shard while an epoch streams, so memory stays flat
- * however many clips there are. Which rows a phase may train on is decided here, once, for every
- * job: held-out clips never.
+ * clip from the scores, the shard inputs) and the job's frames run. Ids, text and weights are held
+ * in memory; frames are read shard by shard while an epoch streams, through one cache per frames run
+ * of at most {@link FRAME_CACHE_BYTES} decoded frames, so the many epochs of a job decode each shard
+ * once while they fit and memory stays bounded however many clips there are. Which rows a phase may
+ * train on is decided here, once, for every job: held-out clips never.
  */
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
@@ -15,6 +16,26 @@ import type { ScoreRow } from '../../schemas/scores.js';
 import { makeRng } from '../../models/rng.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { clipText, packFrames } from '../../stages/model/caption-model.js';
+
+/**
+ * Bytes of decoded frames kept in memory per frames run, shared by every training set over it
+ * (256 MiB: the `tiny` preset's frames of about 21,800 clips).
+ */
+export const FRAME_CACHE_BYTES = 256 * 2 ** 20;
+
+const frameStores = new WeakMap<Storage, Promise<FrameStore>>();
+
+/** The frame store of a frames run's storage object: one per job, shared by its training sets and epochs. */
+function sharedFrameStore(framesRun: Storage): Promise<FrameStore> {
+  let store = frameStores.get(framesRun);
+  if (!store) {
+    const s = new FrameStore({ storage: framesRun, cacheBytes: FRAME_CACHE_BYTES });
+    store = s.open().then(() => s);
+    store.catch(() => frameStores.delete(framesRun));
+    frameStores.set(framesRun, store);
+  }
+  return store;
+}
 
 /** One training example without its frames. */
 export interface TrainExample {
@@ -146,8 +167,7 @@ export class TrainingSet {
     textDropout?: number;
   }): AsyncIterable<TrainBatch> {
     const dropout = opts.textDropout ?? this.#textDropout;
-    const store = new FrameStore({ storage: this.#framesRun });
-    await store.open();
+    const store = await sharedFrameStore(this.#framesRun);
     const rng = makeRng(opts.seed, 'train-order', opts.epoch);
     const dropRng = makeRng(opts.seed, 'text-dropout', opts.epoch);
     const shuffle = <T>(xs: T[]): T[] => {

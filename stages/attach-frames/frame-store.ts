@@ -23,25 +23,36 @@ export type FramesReader = SideInputReader<typeof framesTable.columns>;
 
 /** Options of {@link FrameStore}: the frames run's storage (opened by `open()`), or an already opened reader. */
 export type FrameStoreOptions = ({ readonly storage: Storage } | { readonly reader: FramesReader }) & {
-  /** Shards kept decoded in memory. Default 2. */
+  /** Shards kept decoded in memory, at least. Default 2. */
   readonly cacheShards?: number;
+  /**
+   * Bytes of decoded frames the cache may hold beyond `cacheShards` shards (the least recently used
+   * shard goes first). Default 0. A reader that passes over the same clips again (training epochs)
+   * decodes each shard once while they fit.
+   */
+  readonly cacheBytes?: number;
 };
 
 /** Looks up stored frames by clip id. */
 export class FrameStore {
   readonly #storage: Storage | undefined;
   readonly #cacheShards: number;
+  readonly #cacheBytes: number;
+  #cachedBytes = 0;
   #reader: FramesReader | undefined;
   #next = 0;
   readonly #where = new Map<string, string>();
-  readonly #cache = new Map<string, Map<string, StoredClipFrames>>();
+  readonly #cache = new Map<string, { clips: Map<string, StoredClipFrames>; bytes: number }>();
 
   constructor(opts: FrameStoreOptions) {
     if ('reader' in opts) this.#reader = opts.reader;
     else this.#storage = opts.storage;
     this.#cacheShards = opts.cacheShards ?? 2;
+    this.#cacheBytes = opts.cacheBytes ?? 0;
     if (!(Number.isInteger(this.#cacheShards) && this.#cacheShards >= 1))
       throw new RangeError(`cacheShards must be an integer >= 1, got ${this.#cacheShards}`);
+    if (!(Number.isFinite(this.#cacheBytes) && this.#cacheBytes >= 0))
+      throw new RangeError(`cacheBytes must be a finite number >= 0, got ${this.#cacheBytes}`);
   }
 
   /** Opens the frames run (when given its storage); fails clearly when that run never planned a frames stage. */
@@ -67,7 +78,7 @@ export class FrameStore {
     if (hit) {
       this.#cache.delete(shard);
       this.#cache.set(shard, hit);
-      return hit;
+      return hit.clips;
     }
     const byClip = new Map<string, FrameRow[]>();
     for await (const rows of reader.rows(shard)) {
@@ -78,6 +89,7 @@ export class FrameStore {
       }
     }
     const clips = new Map<string, StoredClipFrames>();
+    let bytes = 0;
     for (const [clipId, rows] of byClip) {
       rows.sort((a, b) => a.frame_index - b.frame_index);
       const { width, height } = rows[0];
@@ -85,10 +97,17 @@ export class FrameStore {
       const pixels = new Uint8Array(rows.length * size);
       rows.forEach((r, i) => pixels.set(r.pixels, i * size));
       clips.set(clipId, { count: rows.length, width, height, pixels });
+      bytes += pixels.byteLength;
       this.#where.set(clipId, shard);
     }
-    this.#cache.set(shard, clips);
-    while (this.#cache.size > this.#cacheShards) this.#cache.delete(this.#cache.keys().next().value as string);
+    this.#cache.set(shard, { clips, bytes });
+    this.#cachedBytes += bytes;
+    // least recently used first, while more than `cacheShards` shards and more than `cacheBytes` bytes are held
+    for (const [key, entry] of this.#cache) {
+      if (this.#cache.size <= this.#cacheShards || this.#cachedBytes <= this.#cacheBytes) break;
+      this.#cache.delete(key);
+      this.#cachedBytes -= entry.bytes;
+    }
     return clips;
   }
 }
