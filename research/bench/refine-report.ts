@@ -40,6 +40,7 @@ export function sumPhases(phases: readonly PhaseTime[], name: string): PhaseTime
     activeMs: phases.reduce((a, p) => a + p.activeMs, 0),
     ortMs: phases.reduce((a, p) => a + p.ortMs, 0),
     ortByLabel: byLabel,
+    peakRssMb: Math.max(0, ...phases.map((p) => p.peakRssMb)),
   };
 }
 
@@ -74,6 +75,7 @@ function row(label: string, t: PhaseTime, total: number): string[] {
     s1(x.waitMs),
     pct(x.ortMs, x.wallMs),
     pct(x.jsMs, x.wallMs),
+    t.peakRssMb.toFixed(0),
   ];
 }
 
@@ -86,7 +88,7 @@ export interface RefineMeasure {
   readonly maxRssMb: number;
 }
 
-/** The per-phase table with a subtotal per group and the total. */
+/** The per-phase table with a subtotal per group and the total; peak RSS is the process's peak when the phase ended. */
 export function phaseTable(m: RefineMeasure): string {
   const total = sumPhases(m.phases, 'total');
   const rows: string[][] = [];
@@ -95,7 +97,7 @@ export function phaseTable(m: RefineMeasure): string {
     for (const p of g.phases) rows.push(row(`  ${p.name}`, p, total.wallMs));
   }
   rows.push(row('**total**', total, total.wallMs));
-  return mdTable(['phase', 'wall s', 'of total', 'ORT s', 'JS s', 'wait s', 'ORT %', 'JS %'], rows);
+  return mdTable(['phase', 'wall s', 'of total', 'ORT s', 'JS s', 'wait s', 'ORT %', 'JS %', 'peak RSS MB'], rows);
 }
 
 /** The engine's counters of each engine-run phase (stage seconds overlap: the stages of a run stream into each other). */

@@ -24,6 +24,8 @@ export interface ClockReading {
   readonly activeMs: number;
   /** ONNX Runtime's tally. */
   readonly ort: OrtTimes;
+  /** The process's peak resident set size so far, MB. */
+  readonly peakRssMb?: number;
 }
 
 /** Time charged to one phase, summed over its intervals. */
@@ -37,6 +39,8 @@ export interface PhaseTime {
   /** In ONNX Runtime `session.run`. */
   readonly ortMs: number;
   readonly ortByLabel: Readonly<Record<string, LabelTime>>;
+  /** The process's peak RSS when the phase last closed, MB (0 when not read): where the peak rises. */
+  readonly peakRssMb: number;
   /** The engine's per-stage counters, for a phase that is an engine run (stage times overlap: stages stream). */
   readonly stages?: Readonly<Record<string, StageCounters>>;
 }
@@ -85,6 +89,7 @@ export class PhaseTimeline {
       activeMs: (was?.activeMs ?? 0) + now.activeMs - this.#last.activeMs,
       ortMs: (was?.ortMs ?? 0) + ort.busyMs,
       ortByLabel: byLabel,
+      peakRssMb: now.peakRssMb ?? 0,
       ...(stages ? { stages } : {}),
     });
     this.#last = now;

@@ -90,6 +90,7 @@ const reading = (): ClockReading => ({
   at: performance.now(),
   activeMs: performance.eventLoopUtilization().active,
   ort: ortClock.read(),
+  peakRssMb: process.resourceUsage().maxRSS / 1024,
 });
 
 /** A reporter that tells the timeline when each engine run is planned and finished. */

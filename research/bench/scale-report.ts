@@ -1,7 +1,8 @@
 /**
  * The scale bench's tables: per size, wall time, time per clip against the smallest size, and peak
  * RSS; then time per clip of each phase at each size, so a phase that grows faster than the clips
- * stands out. Pure (tested in `test/research/bench/scale-report.test.ts`).
+ * stands out, and the peak RSS by the end of each phase, so the phase that raises it does too.
+ * Pure (tested in `test/research/bench/scale-report.test.ts`).
  */
 import { mdTable, type RefineMeasure, sumPhases } from './refine-report.js';
 
@@ -16,7 +17,7 @@ export function perClipRatio(sizes: readonly RefineMeasure[]): number {
   return perClipMs(sorted[sorted.length - 1]) / perClipMs(sorted[0]);
 }
 
-/** Wall s, ms/clip, × the smallest size, peak RSS per size; per-phase ms/clip; the verdict. */
+/** Wall s, ms/clip, × the smallest size, peak RSS per size; per-phase ms/clip and peak RSS; the verdict. */
 export function formatScale(sizes: readonly RefineMeasure[]): string {
   const sorted = [...sizes].sort((a, b) => a.clips - b.clips);
   const base = perClipMs(sorted[0]);
@@ -41,6 +42,10 @@ export function formatScale(sizes: readonly RefineMeasure[]): string {
       first && last !== undefined ? `${(last / first).toFixed(2)}×` : '–',
     ];
   });
+  const rssRows = names.map((name) => [
+    name,
+    ...sorted.map((m) => m.phases.find((x) => x.name === name)?.peakRssMb.toFixed(0) ?? '–'),
+  ]);
   const ratio = perClipRatio(sorted);
   const rss = sorted.map((m) => m.maxRssMb.toFixed(0)).join(' → ');
   return [
@@ -49,6 +54,10 @@ export function formatScale(sizes: readonly RefineMeasure[]): string {
     'ms per clip by phase:',
     '',
     mdTable(['phase', ...sorted.map((m) => `${m.clips} clips`), 'largest / smallest'], phaseRows),
+    '',
+    'peak RSS (MB) by the end of each phase:',
+    '',
+    mdTable(['phase', ...sorted.map((m) => `${m.clips} clips`)], rssRows),
     '',
     `per-clip time, ${sorted[sorted.length - 1].clips} vs ${sorted[0].clips} clips: ${ratio.toFixed(2)}× ` +
       `(bar ≤ ${FLAT_BAR}×: ${ratio <= FLAT_BAR ? 'met' : '**not met**'}); peak RSS ${rss} MB`,

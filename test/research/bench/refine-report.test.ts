@@ -65,7 +65,13 @@ function runTimeline(): PhaseTimeline {
   let activeMs = 0;
   let busyMs = 0;
   const byLabel: Record<string, LabelTime> = {};
-  const reading = (): ClockReading => ({ at, activeMs, ort: { busyMs, byLabel: structuredClone(byLabel) } });
+  // the peak RSS grows 10 MB per second of wall time
+  const reading = (): ClockReading => ({
+    at,
+    activeMs,
+    ort: { busyMs, byLabel: structuredClone(byLabel) },
+    peakRssMb: 400 + at / 100,
+  });
   const t = new PhaseTimeline(reading());
   for (const [event, wall, active, ort] of steps) {
     at += wall;
@@ -157,12 +163,12 @@ describe('refine bench report', () => {
     const phases = runTimeline().phases();
     const m = { clips: 100, rounds: 1, phases, maxRssMb: 500 };
     const table = phaseTable(m).split('\n');
-    expect(table[0]).toBe('| phase | wall s | of total | ORT s | JS s | wait s | ORT % | JS % |');
+    expect(table[0]).toBe('| phase | wall s | of total | ORT s | JS s | wait s | ORT % | JS % | peak RSS MB |');
     // bootstrap: 7.6 s of 24.81, ORT 4.5 s, main thread 6.4 s
-    expect(table).toContain('| **bootstrap** | 7.6 | 31 % | 4.5 | 1.9 | 1.2 | 59 % | 25 % |');
-    expect(table).toContain('|   bootstrap pretrain | 6.0 | 24 % | 4.0 | 1.0 | 1.0 | 67 % | 17 % |');
-    expect(table).toContain('| **round 0** | 14.2 | 57 % | 8.0 | 3.6 | 2.6 | 56 % | 25 % |');
-    expect(table.at(-1)).toBe('| **total** | 24.8 | 100 % | 12.5 | 7.3 | 5.0 | 50 % | 29 % |');
+    expect(table).toContain('| **bootstrap** | 7.6 | 31 % | 4.5 | 1.9 | 1.2 | 59 % | 25 % | 506 |');
+    expect(table).toContain('|   bootstrap pretrain | 6.0 | 24 % | 4.0 | 1.0 | 1.0 | 67 % | 17 % | 495 |');
+    expect(table).toContain('| **round 0** | 14.2 | 57 % | 8.0 | 3.6 | 2.6 | 56 % | 25 % | 648 |');
+    expect(table.at(-1)).toBe('| **total** | 24.8 | 100 % | 12.5 | 7.3 | 5.0 | 50 % | 29 % | 648 |');
     expect(throughput(m)).toBe(
       'whole job 4.0 clips/s · round 0 7.0 clips/s\n' +
         'share of wall time: ONNX Runtime 50 % · JavaScript 29 % · waiting 20 % · peak RSS 500 MB',

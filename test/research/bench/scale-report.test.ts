@@ -7,19 +7,20 @@ import type { RefineMeasure } from '../../../research/bench/refine-report.js';
 import type { PhaseTime } from '../../../research/bench/refine-timeline.js';
 import { formatScale, perClipRatio } from '../../../research/bench/scale-report.js';
 
-const phase = (name: string, wallMs: number): PhaseTime => ({
+const phase = (name: string, wallMs: number, peakRssMb: number): PhaseTime => ({
   name,
   group: name.split(' ')[0],
   wallMs,
   activeMs: wallMs,
   ortMs: 0,
   ortByLabel: {},
+  peakRssMb,
 });
 const measure = (clips: number, frames: number, train: number, rss: number): RefineMeasure => ({
   clips,
   rounds: 1,
   maxRssMb: rss,
-  phases: [phase('frames', frames), phase('round 0 pretrain', train)],
+  phases: [phase('frames', frames, rss - 100), phase('round 0 pretrain', train, rss)],
 });
 
 describe('scale report', () => {
@@ -29,6 +30,9 @@ describe('scale report', () => {
     expect(out).toContain('| 4000 | 440.0 | 110.0 | 1.00× | 620 |');
     expect(out).toContain('| frames | 10.00 | 10.00 | 1.00× |');
     expect(out).toContain('| round 0 pretrain | 100.00 | 100.00 | 1.00× |');
+    // peak RSS by the end of each phase, per size
+    expect(out).toContain('| frames | 500 | 520 |');
+    expect(out).toContain('| round 0 pretrain | 600 | 620 |');
     expect(out).toContain('per-clip time, 4000 vs 1000 clips: 1.00× (bar ≤ 1.3×: met); peak RSS 600 → 620 MB');
   });
 
