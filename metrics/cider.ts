@@ -46,16 +46,17 @@ export function ciderD(
     if (r.length === 0) throw new Error(`ciderD: item ${i} has no reference captions`);
   });
   if (candidates.length === 0) return { score: 0, perItem: [] };
-  const cand = candidates.map((c) => ngramCounts(tokenize(c), n));
-  const refs = references.map((rs) => rs.map((r) => ngramCounts(tokenize(r), n)));
+  // n-gram counts are made again item by item below rather than held for the whole set: memory
+  // stays at the document frequencies however many items there are
+  const refCounts = (rs: readonly string[]): Map<string, number>[] => rs.map((r) => ngramCounts(tokenize(r), n));
 
   const df = new Map<string, number>();
-  for (const rs of refs) {
+  for (const rs of references) {
     const seen = new Set<string>();
-    for (const r of rs) for (const g of r.keys()) seen.add(g);
+    for (const r of refCounts(rs)) for (const g of r.keys()) seen.add(g);
     for (const g of seen) df.set(g, (df.get(g) ?? 0) + 1);
   }
-  const logDocs = Math.log(refs.length);
+  const logDocs = Math.log(references.length);
 
   const toVec = (counts: Map<string, number>): Vec => {
     const weights = Array.from({ length: n }, () => new Map<string, number>());
@@ -88,9 +89,9 @@ export function ciderD(
     });
   };
 
-  const perItem = cand.map((c, i) => {
-    const hv = toVec(c);
-    const rs = refs[i];
+  const perItem = candidates.map((c, i) => {
+    const hv = toVec(ngramCounts(tokenize(c), n));
+    const rs = refCounts(references[i]);
     const sum = new Array<number>(n).fill(0);
     for (const r of rs) sim(hv, toVec(r)).forEach((v, k) => (sum[k] = sum[k] + v));
     const meanOverN = sum.reduce((a, b) => a + b, 0) / n;
