@@ -1,6 +1,7 @@
 /**
- * `flywheel worker --queue redis://host:port`: pull shard tasks of queued runs (`flywheel run
- * --queue`) and run them with the same stage code as the local runner. Start one per machine (or
+ * `flywheel worker --queue redis://host:port`: pull shard tasks of every queued run (`flywheel run
+ * --queue`) from the fixed queues of its resource classes and run them with the same stage code as
+ * the local runner. Start one per machine (or
  * per GPU); SIGTERM/SIGINT stops it gracefully. See docs/distributed.md.
  */
 import type { Command } from 'commander';
@@ -13,7 +14,6 @@ interface WorkerFlags extends CredentialFlags {
   queue: QueueConnection;
   resources?: ResourceClass[];
   concurrency: number;
-  run?: string;
   lockMs: number;
   stalledMs: number;
   graceMs: number;
@@ -41,7 +41,6 @@ export function register(program: Command): void {
       intOption('concurrency', 1),
       1,
     )
-    .option('--run <id>', 'serve only this run (default: every queued run)')
     .option(
       '--lock-ms <ms>',
       "a task's lock lifetime: a killed worker's task is retried elsewhere after about this long",
@@ -55,7 +54,12 @@ export function register(program: Command): void {
       intOption('grace-ms', 0),
       30_000,
     )
-    .option('--poll-ms <ms>', 'how often to look for new runs', intOption('poll-ms', 10), 2000)
+    .option(
+      '--poll-ms <ms>',
+      'how often to check whether the runs it has loaded have ended (their stages are then torn down)',
+      intOption('poll-ms', 10),
+      2000,
+    )
     .addHelpText(
       'after',
       `
@@ -76,7 +80,6 @@ ran \`flywheel run --queue\` (a shared filesystem). Progress: flywheel status --
         stages: configStageFactory,
         resources: o.resources ?? ['cpu'],
         concurrency: o.concurrency,
-        ...(o.run ? { runId: o.run } : {}),
         lockDurationMs: o.lockMs,
         stalledIntervalMs: o.stalledMs,
         shutdownGraceMs: o.graceMs,

@@ -49,7 +49,7 @@ export interface EnqueuedRun {
 
 /**
  * Plans (or resumes) a run and queues its first stage. Refuses a run that is already queued and
- * running; a finished or failed run is re-queued from scratch in Redis (its committed shards are kept and skipped).
+ * running; a finished or failed run is re-queued from scratch in Redis (its old jobs removed; its committed shards are kept and skipped).
  */
 export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> {
   const retry = retrySchema.parse(opts.retry ?? defaultRetry);
@@ -97,9 +97,15 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
         );
       }
       queues = new RunQueues(opts.connection, spec);
-      if (existing) await queues.obliterate();
+      // the previous queueing's jobs (completed ones are kept a day, failed ones a week) would
+      // otherwise keep the same job ids from being added again
+      const held = existing ? await queues.removeJobs() : 0;
+      if (held > 0)
+        throw new Error(
+          `run ${spec.run_id} ended (${existing?.state ?? '?'}) but ${held} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,
+        );
       await store.create(spec);
-      await addStepFlow(queues.producer, queues.control, store, spec, 0);
+      await addStepFlow(queues.producer, queues.control, spec, 0);
     });
     return { runId: spec.run_id, meta, resumed, spec: following ?? spec };
   } finally {

@@ -1,16 +1,18 @@
 /**
- * `flywheel prune`: removes the BullMQ queues of finished runs (`done` or `failed`) from Redis —
- * every job left in them (failed jobs kept for inspection, abandoned waiting jobs of a failed run),
- * their event streams and queue state — and keeps the run's small record (spec, state, error,
- * completed-shard sets, workers seen) so `flywheel status` still shows how it ended, unless asked
- * to delete that too. A running run is never pruned. Nothing on shared storage is touched.
+ * `flywheel prune`: removes the jobs of finished runs (`done` or `failed`) from the shared queues —
+ * exactly that run's jobs, by id: completed ones kept for a day, failed ones kept for inspection,
+ * abandoned waiting ones of a failed run — and keeps the run's small record (spec, state, error,
+ * workers seen) so `flywheel status` still shows how it ended, unless asked to delete that too.
+ * Other runs' jobs and the queues themselves stay. A running run is never pruned. Nothing on
+ * shared storage is touched.
  */
 import type { Redis } from 'ioredis';
 import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
-import { QUEUE_PREFIX, runQueueKeyPrefixes } from './names.js';
+import { isRunJobKey, QUEUE_PREFIX } from './names.js';
 import { RunQueues } from './run-queues.js';
 import { RunBusyError, RunStore, type StoredRun } from './run-store.js';
 import type { RunState } from './spec.js';
+import { shardsDone } from './status.js';
 
 /** Options of {@link pruneRuns}. */
 export interface PruneOptions {
@@ -46,16 +48,15 @@ export interface PruneResult {
 /** Why a finished run cannot be pruned right now (tasks of it are still being processed). */
 class StillActive extends Error {}
 
-/** Counts the keys of a run's queues (one SCAN; ids with glob characters are escaped). */
+/** Counts the Redis keys of a run's jobs (job hashes with their logs, locks, dependencies; one SCAN). */
 export async function countRunQueueKeys(redis: Redis, runId: string): Promise<number> {
-  const prefixes = runQueueKeyPrefixes(runId);
-  const pattern = `${QUEUE_PREFIX}:${runId.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}-*`;
+  const pattern = `${QUEUE_PREFIX}:*:${runId.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}.*`;
   let n = 0;
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
     cursor = next;
-    n += keys.filter((k) => prefixes.some((p) => k.startsWith(p))).length;
+    n += keys.filter((k) => isRunJobKey(k, runId)).length;
   } while (cursor !== '0');
   return n;
 }
@@ -113,11 +114,10 @@ async function terminalState(opts: PruneOptions, store: RunStore, run: StoredRun
   }
 }
 
-async function refuseRunning(opts: PruneOptions, store: RunStore, run: StoredRun): Promise<never> {
+async function refuseRunning(opts: PruneOptions, run: StoredRun): Promise<never> {
   const id = run.spec.run_id;
-  const progress: string[] = [];
-  for (const [i, s] of run.spec.steps.entries())
-    progress.push(`${s.name} ${await store.shardsDone(id, i)}/${run.spec.shards.length}`);
+  const done = await shardsDone(run.spec);
+  const progress = run.spec.steps.map((s, i) => `${s.name} ${done[i] ?? 0}/${run.spec.shards.length}`);
   throw new Error(
     `run ${id} is still running (shards done: ${progress.join(', ')}); flywheel prune removes only finished runs (done or failed). ` +
       `Follow it with \`flywheel status --queue ${opts.connection.url} --run ${id}\` and prune it once it has finished.`,
@@ -144,7 +144,7 @@ async function pruneOne(
   });
 
   if (state === 'running') {
-    if (opts.runId !== undefined) return refuseRunning(opts, store, run);
+    if (opts.runId !== undefined) return refuseRunning(opts, run);
     return skipped('still running');
   }
   const age = nowMs - Date.parse(run.updated_at);
@@ -166,7 +166,7 @@ async function pruneOne(
           record: 'deleted',
         } satisfies PruneResult;
       if (current.state === 'running')
-        return opts.runId !== undefined ? refuseRunning(opts, store, current) : skipped('queued again meanwhile');
+        return opts.runId !== undefined ? refuseRunning(opts, current) : skipped('queued again meanwhile');
       const keys = await countRunQueueKeys(redis, id);
       if (current.pruned_at === undefined) {
         const queues = new RunQueues(opts.connection, current.spec);
@@ -177,13 +177,17 @@ async function pruneOne(
               `run ${id} is ${current.state} but ${active} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,
             );
           const failed = (await queues.openCounts()).map((c) => c.failed);
-          await queues.obliterate();
+          const held = await queues.removeJobs();
+          if (held > 0)
+            throw new StillActive(
+              `run ${id} is ${current.state} but ${held} of its task(s) were taken meanwhile; try again in a minute`,
+            );
           await store.markPruned(id, failed);
         } finally {
           await queues.close();
         }
       }
-      if (opts.deleteRecord) await store.remove(current.spec);
+      if (opts.deleteRecord) await store.remove(id);
       return { ...base, action: 'pruned', queue_keys: keys, record } satisfies PruneResult;
     });
   } catch (e) {

@@ -1,10 +1,12 @@
 /**
- * The BullMQ queues of one run, opened together for reading state or adding flows, and closed
- * together. Shard jobs of step k have ids `s<k>-<shard>`, so per-step counts come from id ranges.
+ * One run's view of the fixed queues (`control` and the resource-class queues its steps use),
+ * opened together for reading its jobs' state, adding its flows or removing its jobs, and closed
+ * together. Every count and removal goes by job id (`<run>.s<k>-<shard>`, `<run>.b<k>`), so other
+ * runs' jobs in the same queues are never touched.
  */
 import { FlowProducer, Queue } from 'bullmq';
 import { bullConnection, type QueueConnection } from './connection.js';
-import { controlQueueName, QUEUE_PREFIX, type ResourceClass, shardQueueName } from './names.js';
+import { barrierJobId, CONTROL_QUEUE, parseJobId, QUEUE_PREFIX, type ResourceClass, shardJobId } from './names.js';
 import type { RunSpec } from './spec.js';
 
 /** Job states a shard job can be in before it completes. */
@@ -13,7 +15,7 @@ export const openStates = ['waiting', 'prioritized', 'active', 'delayed', 'faile
 /** One of {@link openStates}. */
 export type OpenState = (typeof openStates)[number];
 
-/** The control queue and one queue per resource class a run uses. */
+/** The control queue and the resource-class queues of one run. */
 export class RunQueues {
   readonly control: Queue;
   readonly byClass: ReadonlyMap<ResourceClass, Queue>;
@@ -24,13 +26,11 @@ export class RunQueues {
   constructor(connection: QueueConnection, spec: RunSpec) {
     this.#spec = spec;
     this.#connection = connection;
-    // skipMetasUpdate: opening a run's queues (e.g. `status` of a pruned run) must not create keys;
-    // adding a job writes the queue's meta itself
+    // skipMetasUpdate: reading (e.g. `status`) must not write; adding a job writes the queue's meta itself
     const opts = { connection: bullConnection(connection), prefix: QUEUE_PREFIX, skipMetasUpdate: true };
-    this.control = new Queue(controlQueueName(spec.run_id), opts);
+    this.control = new Queue(CONTROL_QUEUE, opts);
     const byClass = new Map<ResourceClass, Queue>();
-    for (const s of spec.steps)
-      if (!byClass.has(s.class)) byClass.set(s.class, new Queue(shardQueueName(spec.run_id, s.class), opts));
+    for (const s of spec.steps) if (!byClass.has(s.class)) byClass.set(s.class, new Queue(s.class, opts));
     this.byClass = byClass;
   }
 
@@ -40,6 +40,12 @@ export class RunQueues {
     return this.#producer;
   }
 
+  /** Ids of this run's jobs in `states` of `queue` (the whole queue is read, other runs' ids dropped). */
+  async #runIds(queue: Queue, states: Parameters<Queue['getRanges']>[0]): Promise<string[]> {
+    const prefix = `${this.#spec.run_id}.`;
+    return (await queue.getRanges(states, 0, -1)).filter((id) => id.startsWith(prefix));
+  }
+
   /** Per step index, how many of its shard jobs are in each open state. */
   async openCounts(): Promise<Record<OpenState, number>[]> {
     const counts = this.#spec.steps.map(
@@ -47,9 +53,9 @@ export class RunQueues {
     );
     for (const queue of this.byClass.values()) {
       for (const state of openStates) {
-        for (const id of await queue.getRanges([state], 0, -1)) {
-          const m = /^s(\d+)-/.exec(id);
-          const c = m ? counts[Number(m[1])] : undefined;
+        for (const id of await this.#runIds(queue, [state])) {
+          const p = parseJobId(id);
+          const c = p?.shard !== undefined ? counts[p.step] : undefined;
           if (c) c[state]++;
         }
       }
@@ -57,21 +63,22 @@ export class RunQueues {
     return counts;
   }
 
-  /** Why the run failed, read from its queues: a barrier failed (its first failed shard job's reason). */
+  /** Why the run failed, read from its jobs: a barrier failed (its first failed shard job's reason). */
   async failure(): Promise<string | undefined> {
-    const [barrier] = await this.control.getJobs(['failed'], 0, 0);
-    if (!barrier) return undefined;
     for (const [index, step] of this.#spec.steps.entries()) {
+      const id = barrierJobId(this.#spec.run_id, index);
+      if ((await this.control.getJobState(id)) !== 'failed') continue;
       const queue = this.byClass.get(step.class);
-      for (const job of (await queue?.getJobs(['failed'], 0, 20)) ?? []) {
-        if (job.id?.startsWith(`s${index}-`))
-          return `step ${step.name}, ${String((job.data as { shard?: unknown }).shard)}: ${job.failedReason}`;
-      }
+      const prefix = shardJobId(this.#spec.run_id, index, '');
+      const [first] = queue ? (await this.#runIds(queue, ['failed'])).filter((j) => j.startsWith(prefix)) : [];
+      const job = first !== undefined ? await queue?.getJob(first) : undefined;
+      if (job) return `step ${step.name}, ${String((job.data as { shard?: unknown }).shard)}: ${job.failedReason}`;
+      return `stage barrier ${id}: ${(await this.control.getJob(id))?.failedReason ?? 'failed'}`;
     }
-    return `stage barrier ${barrier.id}: ${barrier.failedReason}`;
+    return undefined;
   }
 
-  /** Connection-level names of the workers listening on the run's queues now. */
+  /** Connection-level names of the workers listening on the run's queues now (the queues are shared: any run's workers). */
   async liveWorkers(): Promise<Set<string>> {
     const names = new Set<string>();
     for (const q of [this.control, ...this.byClass.values()]) {
@@ -85,19 +92,31 @@ export class RunQueues {
     return names;
   }
 
-  /** Jobs being processed now, over all the run's queues. */
+  /** This run's jobs being processed now. */
   async activeJobs(): Promise<number> {
     let n = 0;
-    for (const q of [this.control, ...this.byClass.values()]) n += await q.getActiveCount();
+    for (const q of [this.control, ...this.byClass.values()]) n += (await this.#runIds(q, ['active'])).length;
     return n;
   }
 
-  /** Deletes every job and every key of the run's queues (to re-queue or prune a finished or failed run). */
-  async obliterate(): Promise<void> {
-    // shard queues first: BullMQ's obliterate skips jobs waiting for children, so a barrier whose
-    // shard jobs were never run must first be released (removing its last child moves it to the
-    // control queue's wait list), then the control queue is emptied
-    for (const q of [...this.byClass.values(), this.control]) await q.obliterate({ force: true });
+  /**
+   * Removes every job of this run, in any state, and nothing else: each barrier with its children,
+   * then each shard job left (a failed or completed one whose barrier went first). Returns how many
+   * jobs could not be removed because a worker holds them (active).
+   */
+  async removeJobs(): Promise<number> {
+    const run = this.#spec.run_id;
+    let locked = 0;
+    for (const [k, step] of this.#spec.steps.entries()) {
+      if ((await this.control.remove(barrierJobId(run, k), { removeChildren: true })) === 0)
+        locked += (await this.control.getJob(barrierJobId(run, k))) ? 1 : 0;
+      const queue = this.byClass.get(step.class);
+      for (const shard of this.#spec.shards) {
+        const id = shardJobId(run, k, shard);
+        if (queue && (await queue.remove(id)) === 0) locked += (await queue.getJob(id)) ? 1 : 0;
+      }
+    }
+    return locked;
   }
 
   /** Closes every connection. */

@@ -1,8 +1,8 @@
 /**
- * flywheel's own bookkeeping of distributed runs in Redis, next to BullMQ's queues: the run spec
- * and state, the set of runs workers should serve, which shard tasks completed (a set, so a retried
- * task counts once), which workers served a run, which steps' flows were added, whether the run's
- * queues were pruned, and a short-lived lock that keeps queueing and pruning a run from interleaving.
+ * flywheel's own record of distributed runs in Redis, next to BullMQ's queues: the run spec and
+ * state, which workers served a run (and how many shards each), whether the run's jobs were
+ * pruned, and a short-lived lock that keeps queueing and pruning a run from interleaving. What is
+ * done is not recorded here: the step ledger on storage says.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -17,7 +17,7 @@ export interface StoredRun {
   /** Why the run failed (first final failure), when `state` is `failed`. */
   readonly error?: string;
   readonly updated_at: string;
-  /** When `flywheel prune` removed the run's queues (the record stays for `status`). */
+  /** When `flywheel prune` removed the run's jobs (the record stays for `status`). */
   readonly pruned_at?: string;
   /** With `pruned_at`: per step, the shard jobs that had failed for good when the queues were pruned. */
   readonly pruned_failed?: readonly number[];
@@ -49,23 +49,28 @@ export class RunStore {
     this.#redis = redis;
   }
 
-  /** Stores a new run as `running` and adds it to the set workers serve. */
+  /** Stores a new run as `running` (replacing an earlier record of the same run). */
   async create(spec: RunSpec): Promise<void> {
     await this.#redis
       .multi()
-      .del(
-        redisKeys.run(spec.run_id),
-        redisKeys.workers(spec.run_id),
-        redisKeys.flows(spec.run_id),
-        ...spec.steps.map((_, i) => redisKeys.done(spec.run_id, i)),
-      )
+      .del(redisKeys.run(spec.run_id), redisKeys.workers(spec.run_id))
       .hset(redisKeys.run(spec.run_id), {
         spec: JSON.stringify(spec),
         state: 'running',
+        queued_at: spec.created_at,
         updated_at: new Date().toISOString(),
       })
-      .sadd(redisKeys.activeRuns, spec.run_id)
       .exec();
+  }
+
+  /**
+   * The run's state and when it was queued (its spec's `created_at`), without reading the spec:
+   * what a worker checks before each job. Undefined when no run has that id.
+   */
+  async state(runId: string): Promise<{ state: RunState; queued_at: string } | undefined> {
+    const [state, queuedAt] = await this.#redis.hmget(redisKeys.run(runId), 'state', 'queued_at');
+    if (state === null) return undefined;
+    return { state: state === 'done' || state === 'failed' ? state : 'running', queued_at: queuedAt ?? '' };
   }
 
   /** The run, or undefined when no run has that id. */
@@ -84,14 +89,9 @@ export class RunStore {
     };
   }
 
-  /** Ids of runs workers should serve. */
-  async active(): Promise<string[]> {
-    return (await this.#redis.smembers(redisKeys.activeRuns)).sort();
-  }
-
-  /** Ids of every run with a stored spec (for `status` without `--run`). */
+  /** Ids of every run with a stored record (for `status` without `--run`). */
   async all(): Promise<string[]> {
-    const ids = new Set(await this.active());
+    const ids = new Set<string>();
     let cursor = '0';
     do {
       const [next, keys] = await this.#redis.scan(cursor, 'MATCH', redisKeys.run('*'), 'COUNT', 200);
@@ -113,39 +113,16 @@ export class RunStore {
        if s == 'done' or s == 'failed' then return 0 end
        redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updated_at', ARGV[3])
        if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[2]) end
-       redis.call('SREM', KEYS[2], ARGV[4])
        return 1`,
-      2,
+      1,
       key,
-      redisKeys.activeRuns,
       state,
       error ?? '',
       new Date().toISOString(),
-      runId,
     );
   }
 
-  /** Records that step `stepIndex`'s task for `shard` completed. */
-  async markShardDone(runId: string, stepIndex: number, shard: string): Promise<void> {
-    await this.#redis.sadd(redisKeys.done(runId, stepIndex), shard);
-  }
-
-  /** Number of shards whose task of step `stepIndex` completed. */
-  async shardsDone(runId: string, stepIndex: number): Promise<number> {
-    return this.#redis.scard(redisKeys.done(runId, stepIndex));
-  }
-
-  /** True when step `stepIndex`'s flow was added (see `addStepFlow`). */
-  async flowAdded(runId: string, stepIndex: number): Promise<boolean> {
-    return (await this.#redis.sismember(redisKeys.flows(runId), String(stepIndex))) === 1;
-  }
-
-  /** Records that step `stepIndex`'s flow was added. */
-  async markFlowAdded(runId: string, stepIndex: number): Promise<void> {
-    await this.#redis.sadd(redisKeys.flows(runId), String(stepIndex));
-  }
-
-  /** Records that the run's queues were removed; `failed` = per step, shard jobs that had failed for good. */
+  /** Records that the run's jobs were removed; `failed` = per step, shard jobs that had failed for good. */
   async markPruned(runId: string, failed: readonly number[]): Promise<void> {
     await this.#redis.hset(redisKeys.run(runId), {
       pruned_at: new Date().toISOString(),
@@ -153,19 +130,9 @@ export class RunStore {
     });
   }
 
-  /** Deletes everything flywheel stored about the run (spec, state, workers, done sets, flows); not its queues. */
-  async remove(spec: RunSpec): Promise<void> {
-    const id = spec.run_id;
-    await this.#redis
-      .multi()
-      .del(
-        redisKeys.run(id),
-        redisKeys.workers(id),
-        redisKeys.flows(id),
-        ...spec.steps.map((_, i) => redisKeys.done(id, i)),
-      )
-      .srem(redisKeys.activeRuns, id)
-      .exec();
+  /** Deletes everything flywheel stored about the run (spec, state, workers); not its jobs. */
+  async remove(runId: string): Promise<void> {
+    await this.#redis.del(redisKeys.run(runId), redisKeys.workers(runId));
   }
 
   /**

@@ -52,7 +52,7 @@ export const runSpecSchema = z
     run_id: z
       .string()
       .min(1)
-      .regex(/^[^:\s]+$/, 'no ":" or spaces'),
+      .regex(/^[^:.\s]+$/, 'no ":", "." or spaces'),
     storage: storageRefSchema,
     stages: z.array(stageSpecSchema).min(1),
     steps: z.array(stepSpecSchema).min(1),

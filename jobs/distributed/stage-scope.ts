@@ -13,6 +13,8 @@ import type { CommitResult, Storage, TempObject, WriteData } from '../../pipelin
 export const distLayout = {
   /** Ledger record of one step's task for one shard (its presence = that step is done for the shard). */
   stepLedger: (step: string, shard: string): string => `step-ledger/${step}/${shard}.json`,
+  /** The directory of one step's ledger records. */
+  stepLedgerDir: (step: string): string => `step-ledger/${step}/`,
 } as const;
 
 /**

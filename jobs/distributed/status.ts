@@ -1,17 +1,26 @@
 /**
- * `flywheel status`: a run's progress from Redis alone (no shared storage needed): per step the
- * shard tasks waiting, active, delayed (backing off), failed and done; the workers that served it
- * and whether they are connected now. {@link waitForRun} polls it until the run ends.
- *
- * "done" comes from the run's completed-shard sets (`RunStore`), never from BullMQ's job counts:
- * completed jobs are deleted as they finish, and a pruned run has no queues left at all (its
- * failed counts are the ones recorded when it was pruned).
+ * `flywheel status`: a run's progress: per step the shard tasks waiting, active, delayed (backing
+ * off) and failed, read from the run's jobs in the fixed queues (by job id), and the shards done,
+ * read from the step ledger in the run directory (the one record of what is done; so `status`
+ * needs the run directory mounted, as `flywheel run --queue` did, to count them); the workers that
+ * served it and whether they are connected now. {@link waitForRun} polls it until the run ends.
+ * A pruned run has no jobs left: its failed counts are the ones recorded when it was pruned.
  */
 import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
 import type { ResourceClass, WorkerSeen } from './names.js';
 import { type OpenState, openStates, RunQueues } from './run-queues.js';
 import { RunStore } from './run-store.js';
-import type { RunState } from './spec.js';
+import { openSharedStorage } from './shared-storage.js';
+import type { RunSpec, RunState } from './spec.js';
+import { committedStepShards } from './task.js';
+
+/** Per step, how many shards have a committed step ledger record. */
+export async function shardsDone(spec: RunSpec): Promise<number[]> {
+  const storage = openSharedStorage(spec.storage);
+  const out: number[] = [];
+  for (const step of spec.steps) out.push((await committedStepShards(storage, spec.shards, step.name)).length);
+  return out;
+}
 
 /** Progress of one step (one stage, or stages that run fused). */
 export interface StepStatus {
@@ -28,7 +37,7 @@ export interface StepStatus {
   readonly done: number;
 }
 
-/** A worker that served the run; `live` = connected to one of the run's queues now. */
+/** A worker that served the run; `live` = connected to the queues now (false once the run is pruned). */
 export interface WorkerStatus extends WorkerSeen {
   readonly live: boolean;
 }
@@ -120,17 +129,18 @@ async function readStatus(
   };
   if (run.pruned_at !== undefined) {
     // no queues left to read (opening them would only recreate keys): the record is final
-    const steps: StepStatus[] = [];
-    for (const i of run.spec.steps.keys())
-      steps.push(step(i, { ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }, await store.shardsDone(runId, i)));
+    const done = await shardsDone(run.spec);
+    const steps = [...run.spec.steps.keys()].map((i) =>
+      step(i, { ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }, done[i] ?? 0),
+    );
     const workers = (await store.workers(runId)).map((w) => ({ ...w, live: false }));
     return status(run.state, run.error, steps, workers);
   }
   const queues = open ?? new RunQueues(connection, run.spec);
   try {
     const counts = await queues.openCounts();
-    const steps: StepStatus[] = [];
-    for (const i of run.spec.steps.keys()) steps.push(step(i, counts[i], await store.shardsDone(runId, i)));
+    const done = await shardsDone(run.spec);
+    const steps = [...run.spec.steps.keys()].map((i) => step(i, counts[i], done[i] ?? 0));
     const live = await queues.liveWorkers();
     const workers = (await store.workers(runId)).map((w) => ({ ...w, live: live.has(w.id) }));
     let state = run.state;
@@ -182,6 +192,9 @@ export async function waitForRun(opts: WaitOptions): Promise<RunStatus> {
         if (run) queues = new RunQueues(opts.connection, run.spec);
       }
       const s = await readStatus(opts.connection, store, opts.runId, queues);
+      // a run failed by its jobs alone (a task that stalled too often fails its barrier with no
+      // processor to record it): record it, so workers drop its remaining tasks
+      if (s.state === 'failed') await store.finish(opts.runId, 'failed', s.error);
       opts.onStatus?.(s);
       // a failed run is recorded before BullMQ moves the failing job out of `active`: wait for it to settle,
       // so the final counts include that failure

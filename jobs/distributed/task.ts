@@ -33,8 +33,11 @@ export interface StepTaskInput {
 
 /** What a step task did (also the job's return value). Rows are the step's last stage's. */
 export interface StepTaskResult {
-  /** `done` = committed now; `skipped` = already committed; `duplicate` = another worker committed it meanwhile. */
-  readonly status: 'done' | 'skipped' | 'duplicate';
+  /**
+   * `done` = committed now; `skipped` = already committed; `duplicate` = another worker committed it
+   * meanwhile; `dropped` = not run, its run is no longer running (failed, or finished meanwhile).
+   */
+  readonly status: 'done' | 'skipped' | 'duplicate' | 'dropped';
   readonly rows_in: number;
   readonly rows_out: number;
   readonly errors: number;
@@ -74,11 +77,23 @@ export async function runStepTask(input: StepTaskInput): Promise<StepTaskResult>
   };
 }
 
+/**
+ * Shards of `step` (a step's name) whose step ledger record is committed: the one record of what
+ * is done (a retried or re-added task finds it and returns `skipped`; `status` counts it).
+ */
+export async function committedStepShards(
+  storage: Storage,
+  shards: readonly string[],
+  step: string,
+): Promise<string[]> {
+  const keys = new Set(await storage.list(distLayout.stepLedgerDir(step)));
+  return shards.filter((shard) => keys.has(distLayout.stepLedger(step, shard)));
+}
+
 /** Shards of `step` with no committed step ledger record (empty when the step is complete). */
 export async function missingStepShards(storage: Storage, meta: RunMeta, step: string): Promise<string[]> {
-  const missing: string[] = [];
-  for (const shard of meta.shards) if (!(await storage.exists(distLayout.stepLedger(step, shard)))) missing.push(shard);
-  return missing;
+  const done = new Set(await committedStepShards(storage, meta.shards, step));
+  return meta.shards.filter((shard) => !done.has(shard));
 }
 
 /**

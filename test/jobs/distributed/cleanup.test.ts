@@ -1,15 +1,18 @@
 /**
- * Redis stays clean across nightly runs, against a real redis-server: completed shard and barrier
- * jobs are removed as they finish (status still counts them, from the run's completed-shard sets),
- * failed ones are kept for inspection, `pruneRuns` removes a finished run's queues entirely and
- * keeps its record for `status`, refuses a running run, and a completed shard job that is added
- * again is a no-op.
+ * Redis stays clean across nightly runs, against a real redis-server: every run's jobs share the
+ * fixed queues; completed shard and barrier jobs are kept by age (a day), failed ones for
+ * inspection; status counts "done" from the step ledger; `pruneRuns` removes exactly a finished
+ * run's jobs (another run's stay) and keeps its record for `status`, refuses a running run; a flow
+ * added again is a no-op (BullMQ's job-id dedup), and a step re-added after its jobs are gone only
+ * yields `skipped` tasks.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  COMPLETED_JOB_RETENTION,
   formatPruneResult,
   listRuns,
   pruneRuns,
@@ -21,17 +24,8 @@ import {
 } from '../../../jobs/distributed/index.js';
 import { formatStatus } from '../../../cli/format-status.js';
 import { addStepFlow, stepFlow } from '../../../jobs/distributed/flow.js';
-import {
-  barrierJobId,
-  controlQueueName,
-  QUEUE_PREFIX,
-  redisKeys,
-  runQueueKeyPrefixes,
-  shardJobId,
-  shardQueueName,
-} from '../../../jobs/distributed/names.js';
+import { barrierJobId, isRunJobKey, QUEUE_PREFIX, redisKeys, shardJobId } from '../../../jobs/distributed/names.js';
 import { parseDuration } from '../../../jobs/distributed/options.js';
-import { RunStore } from '../../../jobs/distributed/run-store.js';
 import { redisUnavailableReason, startRedis, type RedisHandle } from '../../helpers/redis-server.js';
 import { buildTestStages } from './fixtures/stages.js';
 import { enqueueTest, stageRows, workDir } from './fixtures/harness.js';
@@ -72,16 +66,15 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     workers.push(w);
     return w;
   };
-  /** Every key of the run's BullMQ queues, without the `flywheel:` prefix, sorted. */
+  /** Every key of the run's jobs in the shared queues, without the `flywheel:` prefix, sorted. */
   const queueKeys = async (runId: string): Promise<string[]> => {
-    const prefixes = runQueueKeyPrefixes(runId);
     const keys = await redis.keys(`${QUEUE_PREFIX}:*`);
     return keys
-      .filter((k) => prefixes.some((p) => k.startsWith(p)))
+      .filter((k) => isRunJobKey(k, runId))
       .map((k) => k.slice(QUEUE_PREFIX.length + 1))
       .sort();
   };
-  /** A read-only handle on one of the run's queues (skipMetasUpdate: opening it writes nothing). */
+  /** A read-only handle on one of the fixed queues (skipMetasUpdate: opening it writes nothing). */
   const openQueue = (name: string): Queue =>
     new Queue(name, { connection: conn(), prefix: QUEUE_PREFIX, skipMetasUpdate: true });
 
@@ -98,7 +91,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     work.cleanup();
   });
 
-  it('a completed run leaves no job hashes in Redis, and status still counts every shard done', async () => {
+  it("keeps a completed run's jobs by age in the fixed queues; status counts done from the step ledger", async () => {
     const runDir = join(work.dir, 'completed');
     const run = await enqueueTest(
       server.url,
@@ -107,9 +100,11 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
       { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
       { shardSize: 2 },
     );
-    const queued = await queueKeys(run.runId);
-    // the first step as queued: a barrier and its 4 shard jobs, each a hash (plus their sets)
-    expect(queued.filter((k) => /:(barrier-s\d+|s\d+-shard-\d+)$/.test(k))).toHaveLength(5);
+    const shards = ['shard-00000', 'shard-00001', 'shard-00002', 'shard-00003'];
+    // the first step as queued: a barrier and its 4 shard jobs, ids carrying the run id
+    expect((await queueKeys(run.runId)).filter((k) => !k.includes(':', k.indexOf('.')))).toEqual(
+      [`control:${barrierJobId(run.runId, 0)}`, ...shards.map((x) => `cpu:${shardJobId(run.runId, 0, x)}`)].sort(),
+    );
     const w = worker();
     const s = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('done');
@@ -119,33 +114,32 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     ]);
     expect(s.workers.map((x) => [x.id, x.shards])).toEqual([[w.id, 8]]);
 
-    const left = await queueKeys(run.runId);
-    // no job (shard or barrier), no job's dependencies/processed/logs, no completed set: what is
-    // left is queue-level state (ids counter, meta, the capped event stream), a handful of keys
-    expect(left.filter((k) => /:(barrier-s\d+|s\d+-shard-\d+)(:|$)/.test(k))).toEqual([]);
-    expect(left.filter((k) => /:(completed|failed|wait|active|delayed|waiting-children|prioritized)$/.test(k))).toEqual(
-      [],
-    );
-    expect(left.length).toBeLessThan(queued.length);
-    expect(left.length).toBeLessThanOrEqual(10);
-    const control = openQueue(controlQueueName(run.runId));
-    const cpu = openQueue(shardQueueName(run.runId, 'cpu'));
+    const control = openQueue('control');
+    const cpu = openQueue('cpu');
     try {
-      expect(await cpu.getJobCounts('completed', 'failed', 'waiting', 'active')).toEqual({
-        completed: 0,
-        failed: 0,
-        waiting: 0,
-        active: 0,
-      });
-      expect(await control.getJobCounts('completed', 'failed', 'waiting-children')).toEqual({
-        completed: 0,
-        failed: 0,
-        'waiting-children': 0,
-      });
+      // every job of the run is kept, completed, with its data naming the run, removed by BullMQ after a day
+      for (const [k, step] of ['normalise', 'words'].entries()) {
+        const barrier = await control.getJob(barrierJobId(run.runId, k));
+        expect(await barrier?.getState()).toBe('completed');
+        expect(barrier?.data).toEqual({ run: run.runId, step: k });
+        for (const shard of shards) {
+          const job = await cpu.getJob(shardJobId(run.runId, k, shard));
+          expect([job?.name, await job?.getState(), job?.data]).toEqual([
+            step,
+            'completed',
+            { run: run.runId, step: k, shard },
+          ]);
+          expect(job?.opts.removeOnComplete).toEqual({ age: 24 * 3600 });
+        }
+      }
+      expect(COMPLETED_JOB_RETENTION).toEqual({ age: 24 * 3600 });
     } finally {
       await Promise.all([control.close(), cpu.close()]);
     }
     expect((await stageRows(runDir, 'words')).map((r) => r.clip_id).sort()).toEqual(clipIds);
+    // "done" is what the step ledger says, not what Redis remembers
+    rmSync(join(runDir, 'step-ledger', 'words', 'shard-00002.json'));
+    expect((await runStatus({ connection: conn(), runId: run.runId })).steps.map((st) => st.done)).toEqual([4, 3]);
   });
 
   it('keeps a failed job for inspection; prune then removes every key of the run and status still shows how it failed', async () => {
@@ -170,11 +164,11 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     const s = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('failed');
     expect(s.error).toMatch(/step normalise, shard-00000: failed after 2 attempt\(s\): injected fault/);
-    const cpu = openQueue(shardQueueName(run.runId, 'cpu'));
+    const cpu = openQueue('cpu');
     try {
-      const failed = await cpu.getJob(shardJobId(0, 'shard-00000'));
+      const failed = await cpu.getJob(shardJobId(run.runId, 0, 'shard-00000'));
       expect(failed?.failedReason).toMatch(/injected fault in normalise shard-00000/);
-      expect(await cpu.getJob(shardJobId(0, 'shard-00001'))).toBeUndefined(); // completed: removed
+      expect(await cpu.getJobState(shardJobId(run.runId, 0, 'shard-00001'))).toBe('completed');
     } finally {
       await cpu.close();
     }
@@ -200,7 +194,8 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     worker({ stages: () => buildTestStages({ stages: [{ kind: 'words' }] }) }); // a worker whose stages differ: fails the run at attach
     const s = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('failed');
-    expect(s.steps[0]).toMatchObject({ waiting: 2, done: 0 });
+    expect(s.error).toMatch(/cannot serve run .*: the worker's stages \[words\] differ/);
+    expect(s.steps[0]).toMatchObject({ failed: 1, done: 0 }); // the job that found out; the other is dropped unrun
     await Promise.all(workers.splice(0).map((w) => w.close()));
     expect(await pruneRuns({ connection: conn(), runId: run.runId })).toMatchObject([
       { action: 'pruned', state: 'failed' },
@@ -208,7 +203,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     expect(await queueKeys(run.runId)).toEqual([]);
     expect((await runStatus({ connection: conn(), runId: run.runId })).steps[0]).toMatchObject({
       waiting: 0,
-      failed: 0,
+      failed: 1,
       done: 0,
     });
 
@@ -218,7 +213,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     expect((await stageRows(runDir, 'normalise')).map((x) => x.clip_id).sort()).toEqual(clipIds);
   });
 
-  it('prunes a done run: nothing of its queues remains, status shows the final state, a re-queue skips the committed shards', async () => {
+  it("prunes a done run: nothing of its jobs remains, another run's jobs stay, status shows the final state, a re-queue skips the committed shards", async () => {
     const runDir = join(work.dir, 'prune-done');
     const events: TaskEvent[] = [];
     const w = worker({ onTask: (e) => void events.push(e) });
@@ -229,9 +224,24 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
       { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
       { shardSize: 2 },
     );
+    const other = await enqueueTest(
+      server.url,
+      join(work.dir, 'prune-other'),
+      work.manifest,
+      { stages: [{ kind: 'normalise' }] },
+      { shardSize: 4 },
+    );
     const before = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(before.state).toBe('done');
+    expect((await waitForRun({ connection: conn(), runId: other.runId, pollMs: 100 })).state).toBe('done');
     expect((await queueKeys(run.runId)).length).toBeGreaterThan(0);
+    const otherKeys = await queueKeys(other.runId);
+    expect(otherKeys.filter((k) => !k.includes(':', k.indexOf('.')))).toEqual(
+      [
+        `control:${barrierJobId(other.runId, 0)}`,
+        ...[0, 1].map((i) => `cpu:${shardJobId(other.runId, 0, `shard-0000${i}`)}`),
+      ].sort(),
+    );
 
     // the worker stays up (it serves every run); the finished run is no longer one of them
     const dry = await pruneRuns({ connection: conn(), runId: run.runId, dryRun: true });
@@ -243,6 +253,8 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
       new RegExp(`^pruned run ${run.runId} \\[done\\] .*: \\d+ queue key\\(s\\) removed, record kept`),
     );
     expect(await queueKeys(run.runId)).toEqual([]);
+    expect(await queueKeys(other.runId)).toEqual(otherKeys); // the other run's completed jobs are untouched
+    expect((await runStatus({ connection: conn(), runId: other.runId })).pruned_at).toBeUndefined();
 
     const after = await runStatus({ connection: conn(), runId: run.runId });
     expect(after.state).toBe('done');
@@ -340,7 +352,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     await expect(pruneRuns({ connection: conn(), runId: run.runId })).rejects.toThrow(`no run "${run.runId}"`);
   });
 
-  it('a completed shard job added again is a no-op, and a retried barrier adds no flow twice', async () => {
+  it('a flow added again is a no-op (job-id dedup), a retried barrier adds no flow twice, and a step re-added after its jobs are gone only skips', async () => {
     const runDir = join(work.dir, 'readd');
     const cpuDone: TaskEvent[] = [];
     worker({ resources: ['cpu'], onTask: (e) => void (e.type === 'done' && cpuDone.push(e)) });
@@ -351,30 +363,39 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
       { stages: [{ kind: 'normalise' }, { kind: 'words', gpu: true }] },
       { shardSize: 2 },
     );
+    const shards = ['shard-00000', 'shard-00001', 'shard-00002', 'shard-00003'];
     // step 0 done, its barrier passed and added step 1, whose GPU tasks wait (no GPU worker yet)
     for (;;) {
       const s = await runStatus({ connection: conn(), runId: run.runId });
       if (s.steps[0].done === 4 && s.steps[1].waiting === 4) break;
       await new Promise((res) => setTimeout(res, 100));
     }
-    const control = openQueue(controlQueueName(run.runId));
-    const cpu = openQueue(shardQueueName(run.runId, 'cpu'));
+    const control = openQueue('control');
+    const cpu = openQueue('cpu');
     const producer = new FlowProducer({ connection: conn(), prefix: QUEUE_PREFIX });
-    const store = new RunStore(redis);
+    const step0 = async (): Promise<string[]> =>
+      Promise.all(shards.map((x) => cpu.getJobState(shardJobId(run.runId, 0, x))));
     try {
       for (;;) {
-        // the barrier completes right after adding step 1's flow: wait until it is gone
-        if ((await control.getJob(barrierJobId(0))) === undefined) break;
+        // the barrier completes right after adding step 1's flow
+        if ((await control.getJobState(barrierJobId(run.runId, 0))) === 'completed') break;
         await new Promise((res) => setTimeout(res, 50));
       }
-      expect(await cpu.getJob(shardJobId(0, 'shard-00000'))).toBeUndefined();
-      // a barrier retried after its worker died: both flows are recorded, nothing is added
-      expect(await addStepFlow(producer, control, store, run.spec, 0)).toBe('exists');
-      expect(await addStepFlow(producer, control, store, run.spec, 1)).toBe('exists');
-      // the worst case, past every guard: step 0's flow added again as it was
+      expect(await step0()).toEqual(['completed', 'completed', 'completed', 'completed']);
+      // a barrier retried after its worker died: both barriers exist (kept), nothing is added
+      expect(await addStepFlow(producer, control, run.spec, 0)).toBe('exists');
+      expect(await addStepFlow(producer, control, run.spec, 1)).toBe('exists');
+      // step 0's flow added again as it was: BullMQ keeps one job per id, nothing runs again
       await producer.add(stepFlow(run.spec, 0));
+      expect(await step0()).toEqual(['completed', 'completed', 'completed', 'completed']);
+      expect(await control.getJobState(barrierJobId(run.runId, 0))).toBe('completed');
+      expect(cpuDone).toHaveLength(4);
+      // past every guard: step 0's jobs gone (as after a day), its flow added again: every task finds its ledger
+      expect(await control.remove(barrierJobId(run.runId, 0))).toBe(1);
+      for (const x of shards) await cpu.remove(shardJobId(run.runId, 0, x));
+      expect(await addStepFlow(producer, control, run.spec, 0)).toBe('added');
       for (;;) {
-        if (cpuDone.length >= 8 && (await control.getJob(barrierJobId(0))) === undefined) break;
+        if (cpuDone.length >= 8 && (await control.getJobState(barrierJobId(run.runId, 0))) === 'completed') break;
         await new Promise((res) => setTimeout(res, 50));
       }
       expect(cpuDone.slice(4).map((e) => e.result?.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runStatus, startWorker, waitForRun, type WorkerHandle } from '../../../jobs/distributed/index.js';
-import { QUEUE_PREFIX, shardJobId, shardQueueName } from '../../../jobs/distributed/names.js';
+import { COMPLETED_JOB_RETENTION } from '../../../jobs/distributed/index.js';
+import { QUEUE_PREFIX, shardJobId } from '../../../jobs/distributed/names.js';
 import { doneShards } from '../../../pipeline/ledger.js';
 import { LocalStorage } from '../../../pipeline/storage.js';
 import { redisUnavailableReason, startRedis, type RedisHandle } from '../../helpers/redis-server.js';
@@ -109,9 +110,13 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     // BullMQ delays the retry by at least the back-off (exponential: 300 ms × 2^0 for the first retry)
     expect(attempts[1] - attempts[0]).toBeGreaterThanOrEqual(300);
     expect(events).toEqual(['start 1', 'retry 1', 'start 2', 'done 2']); // the failed attempt and the successful one
-    const q = new Queue(shardQueueName(run.runId, 'cpu'), { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
+    const q = new Queue('cpu', { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
     try {
-      expect(await q.getJob(shardJobId(0, 'shard-00001'))).toBeUndefined(); // removed once completed
+      // kept, completed, for a day: the fixed queue holds it under the run's id
+      const job = await q.getJob(shardJobId(run.runId, 0, 'shard-00001'));
+      expect(await job?.getState()).toBe('completed');
+      expect(job?.data).toEqual({ run: run.runId, step: 0, shard: 'shard-00001' });
+      expect(job?.opts.removeOnComplete).toEqual(COMPLETED_JOB_RETENTION);
     } finally {
       await q.close();
     }
@@ -218,8 +223,8 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
       { name: 'words', class: 'gpu', shards: 4, waiting: 4, active: 0, delayed: 0, failed: 0, done: 0 },
     ]);
     expect(mid.workers.map((w) => [w.id, w.shards, w.live])).toEqual([[cpu.id, 4, true]]);
-    expect(cpu.queues()).toContain(shardQueueName(run.runId, 'cpu'));
-    expect(cpu.queues()).not.toContain(shardQueueName(run.runId, 'gpu'));
+    expect(cpu.queues().sort()).toEqual(['control', 'cpu']); // the fixed queues, whatever the run
+    expect(cpu.runs()).toEqual([run.runId]);
 
     const gpu = worker({ resources: ['gpu'], onTask: record('gpu') });
     const end = await waitForRun({ connection: { url: redis.url }, runId: run.runId, pollMs: 100 });
@@ -229,9 +234,13 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     const shards = ['shard-00000', 'shard-00001', 'shard-00002', 'shard-00003'];
     expect(took.get('cpu')?.sort()).toEqual(shards.map((x) => `normalise ${x}`));
     expect(took.get('gpu')?.sort()).toEqual(shards.map((x) => `words ${x}`));
-    const queue = new Queue(shardQueueName(run.runId, 'gpu'), { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
+    const queue = new Queue('gpu', { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
     try {
-      expect(await queue.getJobCounts('completed', 'failed', 'wait')).toEqual({ completed: 0, failed: 0, wait: 0 }); // completed jobs are removed
+      // the gpu queue holds this run's 4 completed step-1 jobs, nothing else
+      expect(await queue.getJobCounts('completed', 'failed', 'wait')).toEqual({ completed: 4, failed: 0, wait: 0 });
+      expect((await queue.getCompleted()).map((j) => j.id).sort()).toEqual(
+        shards.map((x) => shardJobId(run.runId, 1, x)),
+      );
     } finally {
       await queue.close();
     }

@@ -1,18 +1,17 @@
 /**
- * What one worker process holds for one run it serves: the run's storage and metadata, its stages
- * (built by the worker's stage factory, set up once per stage on first use, torn down on detach),
- * and one BullMQ Worker per queue it listens on (the control queue and each resource class it has).
+ * What one worker process holds for one run whose jobs it has taken: the run's storage and
+ * metadata and its stages (built by the worker's stage factory, set up once per stage on first
+ * use, torn down when the run has ended), and the processors of the run's shard and barrier jobs.
  */
-import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import type { RunMeta } from '../../pipeline/ledger.js';
+import { type FlowProducer, type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
+import { readRunMeta, type RunMeta } from '../../pipeline/ledger.js';
 import type { AnyStage, StageLogger } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
-import { bullConnection, type QueueConnection } from './connection.js';
 import { isSystemic, messageOf, SystemicError } from './errors.js';
 import { addStepFlow, BARRIER_JOB, type BarrierJobData, type ShardJobData } from './flow.js';
-import { controlQueueName, QUEUE_PREFIX, type ResourceClass, shardQueueName } from './names.js';
-import { RunQueues } from './run-queues.js';
+import type { ResourceClass } from './names.js';
 import type { RunStore } from './run-store.js';
+import type { StorageOpener } from './shared-storage.js';
 import type { RunSpec } from './spec.js';
 import { finishRun, missingStepShards, runStepTask, type StepTaskResult } from './task.js';
 
@@ -29,47 +28,35 @@ export interface TaskEvent {
   readonly result?: StepTaskResult;
 }
 
-/** Queue tuning shared by every BullMQ Worker of a worker process. */
-export interface QueueTuning {
-  readonly concurrency: number;
-  readonly lockDurationMs: number;
-  readonly stalledIntervalMs: number;
-  readonly maxStalledCount: number;
-}
+/** Builds a run's stages (not set up) from the config the run was enqueued with. */
+export type StageFactory = (spec: RunSpec) => readonly AnyStage[] | Promise<readonly AnyStage[]>;
 
-/** Everything an attachment needs from its worker process. */
-export interface AttachmentContext {
+/** Everything a run context needs from its worker process. */
+export interface WorkerContext {
   readonly workerId: string;
   readonly host: string;
-  readonly connection: QueueConnection;
   readonly resources: readonly ResourceClass[];
-  readonly tuning: QueueTuning;
   readonly store: RunStore;
   readonly log: StageLogger;
   readonly onTask: (e: TaskEvent) => void;
   /** True once the worker is shutting down: a cancelled task is released, not failed. */
   readonly shuttingDown: () => boolean;
+  /** The worker's flow producer and `control` queue (a barrier adds the next step's flow). */
+  readonly producer: FlowProducer;
+  readonly control: Queue;
 }
 
-/** A run a worker serves. Create with {@link RunAttachment.open}; always {@link RunAttachment.close}. */
-export class RunAttachment {
+/** A run a worker has taken jobs of. Create with {@link RunContext.load}; always {@link RunContext.close}. */
+export class RunContext {
   readonly spec: RunSpec;
-  readonly #ctx: AttachmentContext;
+  readonly #ctx: WorkerContext;
   readonly #storage: Storage;
   readonly #meta: RunMeta;
   readonly #stages: readonly AnyStage[];
   readonly #setups = new Map<number, Promise<void>>();
   readonly #ready = new Set<number>();
-  readonly #workers: Worker[] = [];
-  #queues: RunQueues | undefined;
 
-  private constructor(
-    ctx: AttachmentContext,
-    spec: RunSpec,
-    storage: Storage,
-    meta: RunMeta,
-    stages: readonly AnyStage[],
-  ) {
+  private constructor(ctx: WorkerContext, spec: RunSpec, storage: Storage, meta: RunMeta, stages: readonly AnyStage[]) {
     this.#ctx = ctx;
     this.spec = spec;
     this.#storage = storage;
@@ -77,59 +64,29 @@ export class RunAttachment {
     this.#stages = stages;
   }
 
-  /** Checks that the stages match the run, then starts listening on the run's queues this worker can serve. */
-  static open(
-    ctx: AttachmentContext,
+  /** Opens the run's storage, reads its `run.json`, builds its stages and checks they match the run (else a {@link SystemicError}). */
+  static async load(
+    ctx: WorkerContext,
     spec: RunSpec,
-    storage: Storage,
-    meta: RunMeta,
-    stages: readonly AnyStage[],
-  ): RunAttachment {
+    openStorage: StorageOpener,
+    factory: StageFactory,
+  ): Promise<RunContext> {
+    const storage = openStorage(spec.storage);
+    const meta = await readRunMeta(storage);
+    if (!meta)
+      throw new SystemicError(
+        `${storage.description}/run.json not found from worker ${ctx.workerId}: is the run directory on a filesystem every worker mounts at the same path?`,
+      );
+    if (meta.run_id !== spec.run_id)
+      throw new SystemicError(`${storage.description}/run.json is run ${meta.run_id}, not ${spec.run_id}`);
+    const stages = await factory(spec);
     const got = stages.map((s) => s.name).join(',');
     const want = spec.stages.map((s) => s.name).join(',');
     if (got !== want)
       throw new SystemicError(
         `the worker's stages [${got}] differ from run ${spec.run_id}'s [${want}] (different config or code version?)`,
       );
-    if (meta.run_id !== spec.run_id)
-      throw new SystemicError(`${storage.description}/run.json is run ${meta.run_id}, not ${spec.run_id}`);
-    const a = new RunAttachment(ctx, spec, storage, meta, stages);
-    a.#listen();
-    return a;
-  }
-
-  /** Queue names this attachment listens on. */
-  get queues(): string[] {
-    return this.#workers.map((w) => w.name);
-  }
-
-  #listen(): void {
-    const { tuning } = this.#ctx;
-    const base = {
-      connection: bullConnection(this.#ctx.connection),
-      prefix: QUEUE_PREFIX,
-      name: this.#ctx.workerId,
-      lockDuration: tuning.lockDurationMs,
-      stalledInterval: tuning.stalledIntervalMs,
-      maxStalledCount: tuning.maxStalledCount,
-    };
-    const used = new Set(this.spec.steps.map((s) => s.class));
-    for (const cls of this.#ctx.resources) {
-      if (!used.has(cls)) continue;
-      const w = new Worker<ShardJobData, StepTaskResult>(
-        shardQueueName(this.spec.run_id, cls),
-        (job, token, signal) => this.#shardJob(job, token, signal),
-        { ...base, concurrency: tuning.concurrency },
-      );
-      w.on('error', (e) => this.#ctx.log.warn({ err: messageOf(e), queue: w.name }, 'queue worker error'));
-      this.#workers.push(w);
-    }
-    const c = new Worker<BarrierJobData, string>(controlQueueName(this.spec.run_id), (job) => this.#barrierJob(job), {
-      ...base,
-      concurrency: 1,
-    });
-    c.on('error', (e) => this.#ctx.log.warn({ err: messageOf(e), queue: c.name }, 'queue worker error'));
-    this.#workers.push(c);
+    return new RunContext(ctx, spec, storage, meta, stages);
   }
 
   #ensureSetup(index: number): Promise<void> {
@@ -148,7 +105,8 @@ export class RunAttachment {
     return p;
   }
 
-  async #shardJob(
+  /** Processes one shard job of the run: the step's task over the shard, committed first-writer-wins. */
+  async shardJob(
     job: Job<ShardJobData, StepTaskResult>,
     token: string | undefined,
     signal: AbortSignal | undefined,
@@ -171,7 +129,6 @@ export class RunAttachment {
         log: this.#ctx.log,
         ...(signal ? { signal } : {}),
       });
-      await this.#ctx.store.markShardDone(this.spec.run_id, index, shard);
       await this.#ctx.store.touchWorker(this.spec.run_id, me, 1);
       this.#ctx.onTask({ type: 'done', ...event, result });
       return result;
@@ -201,7 +158,8 @@ export class RunAttachment {
     }
   }
 
-  async #barrierJob(job: Job<BarrierJobData, string>): Promise<string> {
+  /** Processes the run's barrier of one step: every shard committed, then the next step's flow (or the run's end). */
+  async barrierJob(job: Job<BarrierJobData, string>): Promise<string> {
     if (job.name !== BARRIER_JOB) throw new UnrecoverableError(`unexpected job ${job.name} on the control queue`);
     const index = job.data.step;
     const step = this.spec.steps[index];
@@ -212,44 +170,20 @@ export class RunAttachment {
       await this.#ctx.store.finish(this.spec.run_id, 'failed', msg);
       throw new UnrecoverableError(msg);
     }
-    if (index + 1 < this.spec.steps.length) {
-      const q = this.#runQueues();
-      return addStepFlow(q.producer, q.control, this.#ctx.store, this.spec, index + 1);
-    }
+    if (index + 1 < this.spec.steps.length)
+      return addStepFlow(this.#ctx.producer, this.#ctx.control, this.spec, index + 1);
     await finishRun(this.#storage, this.#meta, this.spec.steps);
     await this.#ctx.store.finish(this.spec.run_id, 'done');
     return 'finished';
   }
 
-  #runQueues(): RunQueues {
-    this.#queues ??= new RunQueues(this.#ctx.connection, this.spec);
-    return this.#queues;
-  }
-
-  /** Why the run failed according to its queues (a task that stalled too often fails its barrier without any processor seeing it). */
-  failure(): Promise<string | undefined> {
-    return this.#runQueues().failure();
-  }
-
-  /**
-   * Stops taking jobs: waits for running tasks; after `graceMs` cancels them (they are released to
-   * the queue), then tears the stages down and closes every connection.
-   */
-  async close(graceMs: number): Promise<void> {
-    const timer = setTimeout(() => {
-      for (const w of this.#workers) w.cancelAllJobs('worker shutting down');
-    }, graceMs);
-    try {
-      await Promise.all(this.#workers.map((w) => w.close()));
-    } finally {
-      clearTimeout(timer);
-      await this.#queues?.close();
-      for (const i of [...this.#ready].sort((a, b) => b - a)) {
-        try {
-          await this.#stages[i].teardown();
-        } catch (e) {
-          this.#ctx.log.warn({ err: messageOf(e), stage: this.#stages[i].name }, 'stage teardown failed');
-        }
+  /** Tears down the stages that were set up (the caller made sure no job of the run is running here). */
+  async close(): Promise<void> {
+    for (const i of [...this.#ready].sort((a, b) => b - a)) {
+      try {
+        await this.#stages[i].teardown();
+      } catch (e) {
+        this.#ctx.log.warn({ err: messageOf(e), stage: this.#stages[i].name }, 'stage teardown failed');
       }
     }
   }
