@@ -16,3 +16,14 @@ export function formatStatus(s: RunStatus): string {
   );
   return lines.join('\n');
 }
+
+/** One line: every fixed queue's jobs per state, over all runs (what `status` prints after the runs). */
+export function formatQueueCounts(counts: Record<string, Record<string, number>>): string {
+  const queues = Object.entries(counts).map(
+    ([name, c]) =>
+      `${name} ${Object.entries(c)
+        .map(([state, n]) => `${state} ${n}`)
+        .join(', ')}`,
+  );
+  return `queues (all runs): ${queues.join('; ')}`;
+}

@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .action(async (o: CredentialFlags & { queue: QueueConnection; run?: string; json?: boolean }) => {
       const queue = queueConnection(o.queue, o);
       // loaded here, not at registration: every flywheel call registers every sub-command
-      const [{ formatStatus }, { listRuns, runStatus }] = await Promise.all([
+      const [{ formatQueueCounts, formatStatus }, { listRuns, queueCounts, runStatus }] = await Promise.all([
         import('../format-status.js'),
         import('../../jobs/distributed/status.js'),
       ]);
@@ -29,7 +29,11 @@ export function register(program: Command): void {
         ? [await runStatus({ connection: queue, runId: o.run })]
         : await listRuns({ connection: queue });
       if (o.json) process.stdout.write(`${JSON.stringify(o.run ? runs[0] : runs, null, 2)}\n`);
-      else process.stdout.write(runs.length ? `${runs.map(formatStatus).join('\n\n')}\n` : `no runs in ${queue.url}\n`);
+      else if (!runs.length) process.stdout.write(`no runs in ${queue.url}\n`);
+      else {
+        const counts = o.run ? '' : `\n\n${formatQueueCounts(await queueCounts({ connection: queue }))}`;
+        process.stdout.write(`${runs.map(formatStatus).join('\n\n')}${counts}\n`);
+      }
       if (o.run && runs[0]?.state === 'failed') process.exitCode = 1;
     });
 }

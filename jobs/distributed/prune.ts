@@ -171,16 +171,12 @@ async function pruneOne(
       if (current.pruned_at === undefined) {
         const queues = new RunQueues(opts.connection, current.spec);
         try {
-          const active = await queues.activeJobs();
-          if (active > 0)
-            throw new StillActive(
-              `run ${id} is ${current.state} but ${active} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,
-            );
           const failed = (await queues.openCounts()).map((c) => c.failed);
+          // a job a worker holds cannot be removed: the rest go now, the run is pruned on a later try
           const held = await queues.removeJobs();
           if (held > 0)
             throw new StillActive(
-              `run ${id} is ${current.state} but ${held} of its task(s) were taken meanwhile; try again in a minute`,
+              `run ${id} is ${current.state} but ${held} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,
             );
           await store.markPruned(id, failed);
         } finally {

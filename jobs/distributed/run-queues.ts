@@ -92,13 +92,6 @@ export class RunQueues {
     return names;
   }
 
-  /** This run's jobs being processed now. */
-  async activeJobs(): Promise<number> {
-    let n = 0;
-    for (const q of [this.control, ...this.byClass.values()]) n += (await this.#runIds(q, ['active'])).length;
-    return n;
-  }
-
   /**
    * Removes every job of this run, in any state, and nothing else: each barrier with its children,
    * then each shard job left (a failed or completed one whose barrier went first). Returns how many

@@ -6,8 +6,9 @@
  * served it and whether they are connected now. {@link waitForRun} polls it until the run ends.
  * A pruned run has no jobs left: its failed counts are the ones recorded when it was pruned.
  */
-import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
-import type { ResourceClass, WorkerSeen } from './names.js';
+import { Queue } from 'bullmq';
+import { bullConnection, closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
+import { QUEUE_PREFIX, queueNames, type ResourceClass, type WorkerSeen } from './names.js';
 import { type OpenState, openStates, RunQueues } from './run-queues.js';
 import { RunStore } from './run-store.js';
 import { openSharedStorage } from './shared-storage.js';
@@ -165,6 +166,29 @@ const noneOpen: Readonly<Record<OpenState, number>> = Object.fromEntries(openSta
   OpenState,
   number
 >;
+
+/** Job states {@link queueCounts} reports. */
+export const countedStates = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+/** Per fixed queue (`cpu`, `gpu`, `control`), its jobs in each of {@link countedStates} over every run (BullMQ's `getJobCounts`). */
+export async function queueCounts(opts: {
+  readonly connection: QueueConnection;
+}): Promise<Record<string, Record<(typeof countedStates)[number], number>>> {
+  const out: Record<string, Record<(typeof countedStates)[number], number>> = {};
+  for (const name of queueNames) {
+    const q = new Queue(name, {
+      connection: bullConnection(opts.connection),
+      prefix: QUEUE_PREFIX,
+      skipMetasUpdate: true,
+    });
+    try {
+      out[name] = (await q.getJobCounts(...countedStates)) as Record<(typeof countedStates)[number], number>;
+    } finally {
+      await q.close();
+    }
+  }
+  return out;
+}
 
 /** Options of {@link waitForRun}. */
 export interface WaitOptions {

@@ -71,6 +71,10 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
     const text = await runCli(['status', '--queue', redis.url]);
     expect(text.stdout).toContain(`run ${run.runId} [done]`);
     expect(text.stdout).toMatch(/frames\s+cpu\s+done 3\/3/);
+    // the fixed queues' counts over every run (BullMQ's getJobCounts): the run's 3 shard jobs and its barrier, kept completed
+    expect(text.stdout).toContain(
+      'queues (all runs): cpu waiting 0, active 0, delayed 0, failed 0, completed 3; gpu waiting 0, active 0, delayed 0, failed 0, completed 0; control waiting 0, active 0, delayed 0, failed 0, completed 1',
+    );
 
     expect((await stageRows(join(dir, 'run'), 'frames')).length).toBe(12);
 
