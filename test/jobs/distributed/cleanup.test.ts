@@ -195,7 +195,23 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     const s = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('failed');
     expect(s.error).toMatch(/cannot serve run .*: the worker's stages \[words\] differ/);
-    expect(s.steps[0]).toMatchObject({ failed: 1, done: 0 }); // the job that found out; the other is dropped unrun
+    expect(s.steps[0]).toMatchObject({ failed: 1, done: 0 }); // the job that found out
+    // the run's other task, in the shared queue, is dropped unrun: it cannot block another run's tasks
+    const cpu = openQueue('cpu');
+    try {
+      const ids = ['shard-00000', 'shard-00001'].map((x) => shardJobId(run.runId, 0, x));
+      for (;;) {
+        const states = await Promise.all(ids.map((id) => cpu.getJobState(id)));
+        if (states.includes('completed')) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      const jobs = await Promise.all(ids.map((id) => cpu.getJob(id)));
+      expect(
+        jobs.map((j) => j?.failedReason ?? (j?.returnvalue as { status?: string } | undefined)?.status).sort(),
+      ).toEqual(['dropped', expect.stringMatching(/cannot serve run/) as unknown]);
+    } finally {
+      await cpu.close();
+    }
     await Promise.all(workers.splice(0).map((w) => w.close()));
     expect(await pruneRuns({ connection: conn(), runId: run.runId })).toMatchObject([
       { action: 'pruned', state: 'failed' },

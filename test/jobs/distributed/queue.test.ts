@@ -231,6 +231,8 @@ describe.skipIf(skip !== null)('distributed runs (in-process workers)', () => {
     expect(end.state).toBe('done');
     expect(end.steps.map((st) => st.done)).toEqual([4, 4]);
     expect(Object.fromEntries(end.workers.map((w) => [w.id, w.shards]))).toEqual({ [cpu.id]: 4, [gpu.id]: 4 });
+    // the run has ended: each worker tears its stages down and lets the run go (no job of it can come)
+    while (cpu.runs().length + gpu.runs().length > 0) await new Promise((r) => setTimeout(r, 50));
     const shards = ['shard-00000', 'shard-00001', 'shard-00002', 'shard-00003'];
     expect(took.get('cpu')?.sort()).toEqual(shards.map((x) => `normalise ${x}`));
     expect(took.get('gpu')?.sort()).toEqual(shards.map((x) => `words ${x}`));
