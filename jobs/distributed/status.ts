@@ -38,7 +38,7 @@ export interface StepStatus {
   readonly done: number;
 }
 
-/** A worker that served the run; `live` = connected to the queues now (false once the run is pruned). */
+/** A worker that served the run; `live` = connected to the queues now. */
 export interface WorkerStatus extends WorkerSeen {
   readonly live: boolean;
 }
@@ -97,23 +97,6 @@ async function readStatus(
     throw new Error(
       `no run ${JSON.stringify(runId)} in ${connection.url}; \`flywheel status --queue ${connection.url}\` lists the runs`,
     );
-  const status = (
-    state: RunState,
-    error: string | undefined,
-    steps: StepStatus[],
-    workers: WorkerStatus[],
-  ): RunStatus => ({
-    run_id: runId,
-    state,
-    ...(error ? { error } : {}),
-    run_dir: run.spec.storage.root,
-    created_at: run.spec.created_at,
-    updated_at: run.updated_at,
-    ...(run.pruned_at !== undefined ? { pruned_at: run.pruned_at } : {}),
-    shards: run.spec.shards.length,
-    steps,
-    workers,
-  });
   const step = (i: number, c: Record<OpenState, number>, done: number): StepStatus => {
     const s = run.spec.steps[i];
     return {
@@ -128,18 +111,13 @@ async function readStatus(
       done,
     };
   };
-  if (run.pruned_at !== undefined) {
-    // no queues left to read (opening them would only recreate keys): the record is final
-    const done = await shardsDone(run.spec);
-    const steps = [...run.spec.steps.keys()].map((i) =>
-      step(i, { ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }, done[i] ?? 0),
-    );
-    const workers = (await store.workers(runId)).map((w) => ({ ...w, live: false }));
-    return status(run.state, run.error, steps, workers);
-  }
   const queues = open ?? new RunQueues(connection, run.spec);
   try {
-    const counts = await queues.openCounts();
+    // a pruned run has no jobs left: its failed counts are the ones recorded when it was pruned
+    const counts =
+      run.pruned_at !== undefined
+        ? run.spec.steps.map((_, i) => ({ ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }))
+        : await queues.openCounts();
     const done = await shardsDone(run.spec);
     const steps = [...run.spec.steps.keys()].map((i) => step(i, counts[i], done[i] ?? 0));
     const live = await queues.liveWorkers();
@@ -156,7 +134,18 @@ async function readStatus(
         error = now?.state === 'failed' && now.error ? now.error : failure;
       }
     }
-    return status(state, error, steps, workers);
+    return {
+      run_id: runId,
+      state,
+      ...(error ? { error } : {}),
+      run_dir: run.spec.storage.root,
+      created_at: run.spec.created_at,
+      updated_at: run.updated_at,
+      ...(run.pruned_at !== undefined ? { pruned_at: run.pruned_at } : {}),
+      shards: run.spec.shards.length,
+      steps,
+      workers,
+    };
   } finally {
     if (!open) await queues.close();
   }

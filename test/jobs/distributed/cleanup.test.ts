@@ -276,7 +276,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     expect(after.state).toBe('done');
     expect(after.steps).toEqual(before.steps);
     expect(after.steps.map((st) => st.done)).toEqual([4, 4]);
-    expect(after.workers.map((x) => [x.id, x.shards, x.live])).toEqual([[w.id, 8, false]]);
+    expect(after.workers.map((x) => [x.id, x.shards, x.live])).toEqual([[w.id, 8, true]]); // still up, on the shared queues
     expect(formatStatus(after)).toMatch(new RegExp(`^run ${run.runId} \\[done\\] .*: 4 shards \\(queues pruned `));
     expect((await listRuns({ connection: conn() })).map((x) => x.run_id)).toContain(run.runId);
     await new Promise((res) => setTimeout(res, 500)); // a few worker polls later: still nothing
