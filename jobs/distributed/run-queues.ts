@@ -100,14 +100,22 @@ export class RunQueues {
   async removeJobs(): Promise<number> {
     const run = this.#spec.run_id;
     let locked = 0;
-    for (const [k, step] of this.#spec.steps.entries()) {
-      if ((await this.control.remove(barrierJobId(run, k), { removeChildren: true })) === 0)
-        locked += (await this.control.getJob(barrierJobId(run, k))) ? 1 : 0;
-      const queue = this.byClass.get(step.class);
-      for (const shard of this.#spec.shards) {
-        const id = shardJobId(run, k, shard);
-        if (queue && (await queue.remove(id)) === 0) locked += (await queue.getJob(id)) ? 1 : 0;
+    const remove = async (queue: Queue, ids: readonly string[]): Promise<void> => {
+      // 500 at a time: ioredis pipelines the concurrent calls
+      for (let i = 0; i < ids.length; i += 500) {
+        const batch = ids.slice(i, i + 500);
+        const codes = await Promise.all(batch.map((id) => queue.remove(id)));
+        for (const [j, code] of codes.entries()) if (code === 0 && (await queue.getJob(batch[j]))) locked++;
       }
+    };
+    for (const [k, step] of this.#spec.steps.entries()) {
+      await remove(this.control, [barrierJobId(run, k)]);
+      const queue = this.byClass.get(step.class);
+      if (queue)
+        await remove(
+          queue,
+          this.#spec.shards.map((shard) => shardJobId(run, k, shard)),
+        );
     }
     return locked;
   }
