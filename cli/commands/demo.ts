@@ -1,6 +1,7 @@
 /** `flywheel demo`: the whole flywheel end to end on generated data, tiny model, CPU. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { intOption } from '../options.js';
+import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
 import { filterPolicySchema, type FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
 
 const toPolicy = (v: string): FilterPolicyInput => {
@@ -26,7 +27,7 @@ export function register(program: Command): void {
       'Generate a small noisy benchmark, refine it for 3 rounds with the tiny model on CPU (candidates per clip, a judge chooses), export it and write the report',
     )
     .option('--dir <dir>', 'where data and job go', 'runs/demo')
-    .option('--clips <n>', 'clips to generate', intOption('clips'), 300)
+    .option('--clips <n>', 'clips to generate', intOption('clips'), DEMO_CLIPS)
     .option('--rounds <n>', 'refinement rounds', intOption('rounds'), 3)
     .option('--seed <n>', 'seed', intOption('seed'), 7)
     .option(

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
 import { fractionsOption, intOption } from '../options.js';
+import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
 import type { RefineExperimentReport } from '../../research/refine-experiment/experiment.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     .option('--noise <fracs>', 'comma-separated noisy-transcript fractions', fractionsOption('noise'), [0.2, 0.4, 0.6])
     .option('--seeds <n>', 'seeds per noise level', intOption('seeds'), 3)
     .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1)', intOption('first-seed'), 11)
-    .option('--clips <n>', 'clips per generated dataset', intOption('clips'), 400)
+    .option('--clips <n>', 'clips per generated dataset', intOption('clips'), DEMO_CLIPS)
     .option('--rounds <n>', 'refinement rounds', intOption('rounds'), 3)
     .option('--only <method>', 'run one loop only: adatailr or mle+keep-all')
     .option('--dir <dir>', 'working directory for the datasets and jobs', 'runs/refine-exp')

@@ -2,7 +2,7 @@
  * `flywheel demo --policy / --scorer`: they reach the refine config (default: refine's keep-all
  * policy, the caption model scores, the choice rule's defaults: margin 8, min_evidence 0,
  * model_min_evidence 9, contrast 15); the demo's model and training sizes
- * (vocab 512, captions and texts of 36 tokens, 60 pre-training epochs); a bad policy is refused
+ * (vocab 512, captions and texts of 36 tokens, 40 pre-training epochs); a bad policy is refused
  * before any work.
  */
 import { readdir } from 'node:fs/promises';
@@ -31,7 +31,7 @@ describe('flywheel demo --policy / --scorer', () => {
   it('runs the demo model and training sizes', () => {
     const c = demoConfig('d', 'j');
     expect(c.model).toMatchObject({ preset: 'tiny', vocab_size: 512, max_caption_len: 36, max_text_len: 36 });
-    expect(c.train.pretrain).toMatchObject({ epochs: 60, lr: 3e-3, batch_size: 32, warmup_steps: 20 });
+    expect(c.train.pretrain).toMatchObject({ epochs: 40, lr: 3e-3, batch_size: 32, warmup_steps: 20 });
     expect(c.train.finetune).toMatchObject({ epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 });
     expect(c).toMatchObject({ rounds: 3, seed: 1, shard_size: 128 });
     expect(demoConfig('d', 'j', { rounds: 1, seed: 7 })).toMatchObject({ rounds: 1, seed: 7 });
