@@ -26,6 +26,7 @@ const commandModules: CommandModule[] = [
   await import('./commands/refine-exp.js'),
   await import('./commands/downstream.js'),
   await import('./commands/import.js'),
+  await import('./commands/choice-audit.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */

@@ -1,0 +1,67 @@
+/**
+ * Reads what {@link auditChoices} needs from a finished refine round on disk: the round's candidates
+ * (`caption/`), the judge's evidence and the kept candidate (`adatailr/`), and the truth sidecar
+ * (measuring only) named by the job's config or given explicitly.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { jobLayout } from '../../jobs/refine/layout.js';
+import { readParquetRows } from '../../pipeline/parquet-file.js';
+import type { CaptionRow } from '../../schemas/captions.js';
+import type { ScoreRow } from '../../schemas/scores.js';
+import { readTruthMap } from '../../schemas/truth.js';
+import { contentCorrect } from '../benchmark/content.js';
+import { truthAttrs } from '../benchmark/truth.js';
+import type { AuditClip } from './choice-audit.js';
+
+async function stageRows<T>(runDir: string, stage: string): Promise<T[]> {
+  const dir = join(runDir, stage);
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
+  } catch (e) {
+    throw new Error(`${dir}: cannot list the ${stage} outputs (is the round finished?)`, { cause: e });
+  }
+  const rows: T[] = [];
+  for (const f of files) rows.push(...(await readParquetRows<T>(join(dir, f))));
+  return rows;
+}
+
+/** The truth table a job was configured with (`truth` in its job.json), or null. */
+async function configuredTruth(jobDir: string): Promise<string | null> {
+  const meta = JSON.parse(await readFile(jobLayout(jobDir).jobMeta, 'utf8')) as { config?: { truth?: unknown } };
+  return typeof meta.config?.truth === 'string' ? meta.config.truth : null;
+}
+
+/** The train clips of round `round` of the refine job in `jobDir`, ready to audit. */
+export async function loadAuditClips(jobDir: string, round: number, truthPath?: string): Promise<AuditClip[]> {
+  const path = truthPath ?? (await configuredTruth(jobDir));
+  if (!path) throw new Error(`${jobDir}: job.json names no truth table; pass one (--truth)`);
+  const truth = await readTruthMap(path);
+  const runDir = jobLayout(jobDir).roundRun(round);
+  const captions = new Map((await stageRows<CaptionRow>(runDir, 'caption')).map((r) => [r.clip_id, r]));
+  const clips: AuditClip[] = [];
+  for (const s of await stageRows<ScoreRow>(runDir, 'adatailr')) {
+    const t = truth.get(s.clip_id);
+    if (!t || t.split !== 'train') continue;
+    const c = captions.get(s.clip_id);
+    if (!c) throw new Error(`${runDir}: clip ${s.clip_id} has scores but no candidates`);
+    const texts = [...c.candidate_captions];
+    const sources = [...c.candidate_sources];
+    const evidence = [...s.candidate_scores];
+    const attrs = truthAttrs(t);
+    const chosen = s.keep ? sources.indexOf(s.caption_source) : -1;
+    if (s.keep && chosen < 0)
+      throw new Error(`${runDir}: clip ${s.clip_id} kept a ${s.caption_source} it has no candidate of`);
+    clips.push({
+      candidates: sources.map((source, i) => ({
+        source,
+        evidence: evidence[i],
+        right: contentCorrect(texts[i], attrs),
+      })),
+      chosen,
+      noiseKinds: [...t.noise_kinds],
+    });
+  }
+  return clips;
+}

@@ -1,0 +1,156 @@
+/**
+ * Why a round's exported rows are right or wrong: the choice audit. For each train clip of a round
+ * it knows every candidate's source, evidence and (from the truth sidecar, measuring only) whether
+ * its content is right, and which candidate the round kept. From that it tells apart what the judge
+ * could have done better (a right candidate was there) from what only a better captioner can fix
+ * (no candidate was right), how well the judge's evidence separates right from wrong candidates per
+ * source (AUC), and which kinds of transcript noise pass as plausible.
+ */
+
+/** One candidate of one clip, as the audit sees it. */
+export interface AuditCandidate {
+  readonly source: string;
+  /** The judge's evidence for it (nats). */
+  readonly evidence: number;
+  /** Its content is right against the truth. */
+  readonly right: boolean;
+}
+
+/** One train clip of a round. */
+export interface AuditClip {
+  readonly candidates: readonly AuditCandidate[];
+  /** Index of the kept candidate, −1 when the clip was dropped. */
+  readonly chosen: number;
+  /** The transcript's noise kinds (empty when it is clean). */
+  readonly noiseKinds: readonly string[];
+}
+
+/** How the judge's evidence separates right from wrong candidates of one source. */
+export interface SourceSeparation {
+  readonly source: string;
+  readonly right: number;
+  readonly wrong: number;
+  readonly medianRight: number;
+  readonly medianWrong: number;
+  /** P(evidence of a right candidate > a wrong one's); ties count half. NaN without both. */
+  readonly auc: number;
+}
+
+/** How wrong transcripts of one noise kind fare before the judge. */
+export interface NoiseKindPass {
+  readonly kind: string;
+  readonly count: number;
+  readonly medianEvidence: number;
+  /** Share with evidence above 0: what the default `min_evidence` lets through. */
+  readonly positiveShare: number;
+}
+
+/** The audit of one round. */
+export interface ChoiceAudit {
+  readonly clips: number;
+  readonly keptRight: number;
+  /** Kept a wrong caption although a right candidate was there: the judge or the rule missed it. */
+  readonly keptWrongRightThere: number;
+  /** Kept a wrong caption and no candidate was right: only a better captioner helps. */
+  readonly keptWrongNoneRight: number;
+  readonly droppedRightThere: number;
+  readonly droppedNoneRight: number;
+  readonly bySource: readonly SourceSeparation[];
+  readonly wrongTranscripts: readonly NoiseKindPass[];
+}
+
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** P(a > b) over all pairs, ties half (Mann–Whitney AUC); NaN when either side is empty. */
+export function separationAuc(right: readonly number[], wrong: readonly number[]): number {
+  if (right.length === 0 || wrong.length === 0) return Number.NaN;
+  const all = [...right.map((v) => ({ v, r: true })), ...wrong.map((v) => ({ v, r: false }))].sort((a, b) => a.v - b.v);
+  let rankSum = 0;
+  for (let i = 0; i < all.length;) {
+    let j = i;
+    while (j < all.length && all[j].v === all[i].v) j++;
+    const rank = (i + 1 + j) / 2;
+    for (let k = i; k < j; k++) if (all[k].r) rankSum += rank;
+    i = j;
+  }
+  return (rankSum - (right.length * (right.length + 1)) / 2) / (right.length * wrong.length);
+}
+
+/** Audits one round's train clips. */
+export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
+  let keptRight = 0;
+  let keptWrongRightThere = 0;
+  let keptWrongNoneRight = 0;
+  let droppedRightThere = 0;
+  let droppedNoneRight = 0;
+  const bySource = new Map<string, { right: number[]; wrong: number[] }>();
+  const byKind = new Map<string, number[]>();
+  for (const c of clips) {
+    const anyRight = c.candidates.some((x) => x.right);
+    if (c.chosen < 0) {
+      if (anyRight) droppedRightThere++;
+      else droppedNoneRight++;
+    } else if (c.candidates[c.chosen].right) keptRight++;
+    else if (anyRight) keptWrongRightThere++;
+    else keptWrongNoneRight++;
+    for (const x of c.candidates) {
+      const s = bySource.get(x.source) ?? { right: [], wrong: [] };
+      (x.right ? s.right : s.wrong).push(x.evidence);
+      bySource.set(x.source, s);
+      if (x.source === 'asr' && !x.right)
+        for (const k of c.noiseKinds) byKind.set(k, [...(byKind.get(k) ?? []), x.evidence]);
+    }
+  }
+  return {
+    clips: clips.length,
+    keptRight,
+    keptWrongRightThere,
+    keptWrongNoneRight,
+    droppedRightThere,
+    droppedNoneRight,
+    bySource: [...bySource].map(([source, s]) => ({
+      source,
+      right: s.right.length,
+      wrong: s.wrong.length,
+      medianRight: median(s.right),
+      medianWrong: median(s.wrong),
+      auc: separationAuc(s.right, s.wrong),
+    })),
+    wrongTranscripts: [...byKind].sort().map(([kind, ev]) => ({
+      kind,
+      count: ev.length,
+      medianEvidence: median(ev),
+      positiveShare: ev.filter((e) => e > 0).length / ev.length,
+    })),
+  };
+}
+
+/** The audit as plain text, one block per part. */
+export function formatChoiceAudit(round: number, a: ChoiceAudit): string {
+  const pct = (n: number): string => `${n} (${((100 * n) / Math.max(1, a.clips)).toFixed(1)} %)`;
+  const f = (x: number, d = 1): string => (Number.isNaN(x) ? '–' : x.toFixed(d));
+  const lines = [
+    `round ${round}: ${a.clips} train clips`,
+    `  kept, right:                          ${pct(a.keptRight)}`,
+    `  kept, wrong, a right candidate there: ${pct(a.keptWrongRightThere)}`,
+    `  kept, wrong, no candidate right:      ${pct(a.keptWrongNoneRight)}`,
+    `  dropped, a right candidate there:     ${pct(a.droppedRightThere)}`,
+    `  dropped, no candidate right:          ${pct(a.droppedNoneRight)}`,
+    `  judge's evidence by source: right n (median) | wrong n (median) | AUC`,
+    ...a.bySource.map(
+      (s) =>
+        `    ${s.source.padEnd(17)} ${String(s.right).padStart(5)} (${f(s.medianRight).padStart(5)}) | ${String(s.wrong).padStart(5)} (${f(s.medianWrong).padStart(5)}) | ${f(s.auc, 3)}`,
+    ),
+    `  wrong transcripts by noise kind: n, median evidence, share with evidence > 0`,
+    ...a.wrongTranscripts.map(
+      (k) =>
+        `    ${k.kind.padEnd(17)} ${String(k.count).padStart(5)}  ${f(k.medianEvidence).padStart(5)}  ${k.positiveShare.toFixed(2)}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}

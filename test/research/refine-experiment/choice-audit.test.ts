@@ -1,0 +1,146 @@
+/**
+ * The choice audit: its tallies put every clip in exactly one outcome, its AUC equals the pairwise
+ * count, and the loader reads a round from disk (candidates, evidence, the kept one, the truth).
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { auditChoices, formatChoiceAudit, separationAuc } from '../../../research/refine-experiment/choice-audit.js';
+import { loadAuditClips } from '../../../research/refine-experiment/choice-audit-load.js';
+import { writeParquetRows } from '../../../pipeline/parquet-file.js';
+import { captionsSchema, type CaptionRow } from '../../../schemas/captions.js';
+import { scoresSchema, type ScoreRow } from '../../../schemas/scores.js';
+import { truthSchema, type TruthRow } from '../../../schemas/truth.js';
+
+function pairwise(right: number[], wrong: number[]): number {
+  let s = 0;
+  for (const a of right) for (const b of wrong) s += a > b ? 1 : a === b ? 0.5 : 0;
+  return s / (right.length * wrong.length);
+}
+
+describe('separationAuc', () => {
+  it('equals the share of (right, wrong) pairs the evidence orders right, ties half', () => {
+    const right = [3, 1, 4, 1, 5, 9, 2, 6];
+    const wrong = [2, 7, 1, 8, 2, 8, -1];
+    expect(separationAuc(right, wrong)).toBeCloseTo(pairwise(right, wrong), 12);
+    expect(separationAuc([5, 6], [1, 2])).toBe(1);
+    expect(separationAuc([1, 2], [5, 6])).toBe(0);
+    expect(separationAuc([1], [1])).toBe(0.5);
+    expect(separationAuc([], [1])).toBeNaN();
+  });
+});
+
+describe('auditChoices', () => {
+  const c = (source: string, evidence: number, right: boolean) => ({ source, evidence, right });
+  const clips = [
+    { candidates: [c('asr', 5, true), c('title', 2, true)], chosen: 0, noiseKinds: [] },
+    { candidates: [c('asr', 3, false), c('title', 1, true)], chosen: 0, noiseKinds: ['wrong_attribute'] },
+    { candidates: [c('asr', 2, false), c('title', -1, false)], chosen: 0, noiseKinds: ['missing_words'] },
+    { candidates: [c('asr', -4, false), c('title', -2, true)], chosen: -1, noiseKinds: ['off_topic'] },
+    { candidates: [c('asr', -6, false)], chosen: -1, noiseKinds: ['off_topic', 'missing_words'] },
+  ];
+  const a = auditChoices(clips);
+
+  it('puts every clip in one outcome', () => {
+    expect(a).toMatchObject({
+      clips: 5,
+      keptRight: 1,
+      keptWrongRightThere: 1,
+      keptWrongNoneRight: 1,
+      droppedRightThere: 1,
+      droppedNoneRight: 1,
+    });
+  });
+
+  it('separates evidence per source and passes wrong transcripts per noise kind', () => {
+    const asr = a.bySource.find((s) => s.source === 'asr');
+    expect(asr).toMatchObject({ right: 1, wrong: 4, medianRight: 5, medianWrong: -1, auc: 1 });
+    const title = a.bySource.find((s) => s.source === 'title');
+    expect(title).toMatchObject({ right: 3, wrong: 1, medianRight: 1 });
+    expect(title?.auc).toBeCloseTo(2 / 3, 12);
+    expect(a.wrongTranscripts).toEqual([
+      { kind: 'missing_words', count: 2, medianEvidence: -2, positiveShare: 0.5 },
+      { kind: 'off_topic', count: 2, medianEvidence: -5, positiveShare: 0 },
+      { kind: 'wrong_attribute', count: 1, medianEvidence: 3, positiveShare: 1 },
+    ]);
+    expect(formatChoiceAudit(1, a)).toContain('kept, wrong, a right candidate there: 1 (20.0 %)');
+  });
+});
+
+describe('loadAuditClips', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fw-audit-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a round: train clips only, the kept candidate by source, truth from job.json', async () => {
+    const truthPath = join(dir, 'truth.parquet');
+    const attrs = (colour: string) =>
+      JSON.stringify({ objects: [{ colour, shape: 'square', size: null, motion: 'left' }], background: 'gray' });
+    const truth: TruthRow[] = [
+      ['c1', 'train', 'red'],
+      ['c2', 'train', 'blue'],
+      ['c3', 'heldout', 'red'],
+    ].map(([clip_id, split, colour]) => ({
+      clip_id,
+      split: split as TruthRow['split'],
+      gt_caption: `a ${colour} square moves left on a gray background`,
+      attrs_json: attrs(colour),
+      corrupted: clip_id === 'c2',
+      noise_kinds: clip_id === 'c2' ? ['wrong_attribute'] : [],
+      title_corrupted: false,
+    }));
+    await writeParquetRows(truthPath, truthSchema, truth);
+    writeFileSync(join(dir, 'job.json'), JSON.stringify({ config: { truth: truthPath } }));
+    const run = join(dir, 'round-1');
+    mkdirSync(join(run, 'caption'), { recursive: true });
+    mkdirSync(join(run, 'adatailr'), { recursive: true });
+    const cap = (clip_id: string, sources: string[], texts: string[]): CaptionRow => ({
+      clip_id,
+      round: 1,
+      model_version: 'text',
+      candidate_sources: sources,
+      candidate_captions: texts,
+    });
+    await writeParquetRows(join(run, 'caption', 'shard-00000.parquet'), captionsSchema, [
+      cap('c1', ['asr', 'synthetic'], ['a red square going left', 'a blue square moves left']),
+      cap('c2', ['asr'], ['a red square moves left']),
+      cap('c3', ['asr'], ['a red square moves left']),
+    ]);
+    const score = (clip_id: string, source: string, scores: number[], keep: boolean): ScoreRow => ({
+      clip_id,
+      round: 1,
+      caption: '',
+      caption_source: source,
+      candidate_sources: [],
+      candidate_scores: scores,
+      margin: 0,
+      runner_up: '',
+      adatailr_weight: 1,
+      mean_token_weight: 1,
+      nll: 0,
+      token_weights: [],
+      gamma: 0,
+      rho: 0,
+      keep,
+      reason: '',
+    });
+    await writeParquetRows(join(run, 'adatailr', 'shard-00000.parquet'), scoresSchema, [
+      score('c1', 'synthetic', [4, 9], true),
+      score('c2', 'asr', [-3], false),
+      score('c3', 'asr', [1], true),
+    ]);
+    const clips = await loadAuditClips(dir, 1);
+    expect(clips).toEqual([
+      {
+        candidates: [
+          { source: 'asr', evidence: 4, right: true },
+          { source: 'synthetic', evidence: 9, right: false },
+        ],
+        chosen: 1,
+        noiseKinds: [],
+      },
+      { candidates: [{ source: 'asr', evidence: -3, right: false }], chosen: -1, noiseKinds: ['wrong_attribute'] },
+    ]);
+    await expect(loadAuditClips(dir, 2)).rejects.toThrow(/round-2.*caption outputs/);
+  });
+});
