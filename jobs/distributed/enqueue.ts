@@ -44,6 +44,8 @@ export interface EnqueuedRun {
   readonly meta: RunMeta;
   /** True when the run dir already held this run (finished shards are skipped). */
   readonly resumed: boolean;
+  /** True when the run was already queued and running and this call only follows it (`ifRunning: 'follow'`). */
+  readonly following: boolean;
   readonly spec: RunSpec;
 }
 
@@ -107,7 +109,7 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       await store.create(spec);
       await addStepFlow(queues.producer, queues.control, spec, 0);
     });
-    return { runId: spec.run_id, meta, resumed, spec: following ?? spec };
+    return { runId: spec.run_id, meta, resumed, following: following !== undefined, spec: following ?? spec };
   } finally {
     await queues?.close();
     await closeRedis(redis);

@@ -72,7 +72,7 @@ async function queueAndWait(opts: QueueExecutorOptions, req: ExecuteRequest<AnyS
     }),
   );
   req.reporter?.log.info(
-    { run: run.runId, dir: req.runDir, queue: opts.connection.url, resumed: run.resumed },
+    { run: run.runId, dir: req.runDir, queue: opts.connection.url, resumed: run.resumed, following: run.following },
     'queued run; waiting for workers',
   );
   const status = await throughOutage(opts, req, `following run ${run.runId}`, () =>

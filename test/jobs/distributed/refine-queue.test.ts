@@ -3,8 +3,11 @@
  * real `flywheel worker` processes (two GPU-declared, one CPU-only) against a real redis-server gives
  * the same sorted tables, the same model content hashes and the same export as the local refine;
  * the CPU-only worker never runs a model step. With one worker killed with SIGKILL mid-round, the
- * run still finishes with the same result, and so it does across a Redis restart. A `flywheel schedule --once --queue` tick matches a local tick.
+ * run still finishes with the same result, and so it does across a Redis restart, and when the
+ * coordinator is SIGKILLed mid-round and the same command is run again (it follows the round still
+ * queued). A `flywheel schedule --once --queue` tick matches a local tick.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -186,6 +189,53 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
     expect(killed).toBe(true);
     expect((await victim.done).signal).toBe('SIGKILL');
+    await stopWorkers();
+    await expectSameAsLocal(jobDir);
+  }, 600_000);
+
+  it('the coordinator killed with SIGKILL mid-round, then run again: it follows the queued round and finishes with the same result', async () => {
+    // once round 1's run is queued and a worker has committed one of its shard tasks: SIGKILL the
+    // coordinator and stop the workers (their running tasks go back to the queue), so round 1 stays queued
+    let round1Queued = false;
+    let killed = false;
+    const jobDir = join(dir, 'coordinator-killed');
+    const cfg = await writeConfig(dir, configFor(dataDir, jobDir), 'coordinator-killed.json');
+    const args = ['refine', cfg, '--queue', redis.url];
+    const round1 = /round-1"[^\n]*"following":(true|false)[^\n]*"msg":"queued run; waiting for workers"/;
+    const coordinator = startCli(args, {
+      onStderr: (chunk) => {
+        if (round1.test(chunk)) round1Queued = true;
+      },
+    });
+    const onWorker = (chunk: string): void => {
+      if (!killed && round1Queued && /"msg":"task done"/.test(chunk)) {
+        killed = true;
+        coordinator.child.kill('SIGKILL');
+        for (const w of workers) w.child.kill('SIGTERM');
+      }
+    };
+    startWorker('gpu,cpu', onWorker);
+    startWorker('gpu,cpu', onWorker);
+    const first = await coordinator.done;
+    expect(killed).toBe(true);
+    expect(first.signal, first.stderr.slice(-3000)).toBe('SIGKILL');
+    await stopWorkers();
+    expect(existsSync(join(jobDir, 'metrics', 'round-1.json'))).toBe(false);
+    // the same command again: a CPU worker serves the frames and bootstrap runs it re-queues (every
+    // shard skipped); round 1's GPU step waits for a GPU worker, started only once the coordinator
+    // has queued (found) round 1, so the coordinator finds it still running and follows it
+    startWorker('cpu');
+    let gpuWorker = false;
+    const again = await startCli(args, {
+      onStderr: (chunk) => {
+        if (!gpuWorker && round1.test(chunk)) {
+          gpuWorker = true;
+          startWorker('gpu,cpu');
+        }
+      },
+    }).done;
+    expect(again.code, again.stderr.slice(-3000)).toBe(0);
+    expect(round1.exec(again.stderr)?.[1]).toBe('true');
     await stopWorkers();
     await expectSameAsLocal(jobDir);
   }, 600_000);
