@@ -34,6 +34,8 @@ export interface EnqueueRunOptions {
   readonly stageConfig: unknown;
   /** Attempts and back-off of a failed shard task (default 5 attempts from 1 s). */
   readonly retry?: RetryPolicy;
+  /** How long the run's completed jobs stay in their queue, in ms (default 24 h; BullMQ keeps whole seconds). */
+  readonly keepCompletedMs?: number;
   /** When the run is already queued and running: `refuse` (default) or `follow` it (a restarted coordinator). */
   readonly ifRunning?: 'refuse' | 'follow';
 }
@@ -82,6 +84,7 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       shards: [...meta.shards],
       stage_config: opts.stageConfig,
       retry,
+      ...(opts.keepCompletedMs !== undefined ? { keep_completed_s: keepSeconds(opts.keepCompletedMs) } : {}),
       created_at: new Date().toISOString(),
     };
     const store = new RunStore(redis);
@@ -114,4 +117,10 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
     await queues?.close();
     await closeRedis(redis);
   }
+}
+
+/** A retention in whole seconds (BullMQ's `removeOnComplete.age`), at least 1; refuses anything else. */
+function keepSeconds(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 1000) throw new Error(`keeping completed jobs needs at least 1 s (got ${ms} ms)`);
+  return Math.round(ms / 1000);
 }

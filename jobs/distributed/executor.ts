@@ -26,6 +26,8 @@ export function isQueuedStageSpecs(v: unknown): v is { stage_specs: unknown } {
 export interface QueueExecutorOptions {
   readonly connection: QueueConnection;
   readonly retry?: RetryPolicy;
+  /** How long each run's completed jobs stay in their queue, in ms (`--keep-completed`; default 24 h). */
+  readonly keepCompletedMs?: number;
   /** How often the coordinator reads the run's progress, in ms (default 1000). */
   readonly pollMs?: number;
   /** Called with each status read (e.g. to print progress). */
@@ -69,6 +71,7 @@ async function queueAndWait(opts: QueueExecutorOptions, req: ExecuteRequest<AnyS
       // a coordinator restarted mid-round follows the round its predecessor queued
       ifRunning: 'follow',
       ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.keepCompletedMs !== undefined ? { keepCompletedMs: opts.keepCompletedMs } : {}),
     }),
   );
   req.reporter?.log.info(

@@ -20,6 +20,9 @@ export const retrySchema = z
 /** Parsed {@link retrySchema}. */
 export type RetryPolicy = z.infer<typeof retrySchema>;
 
+/** How long completed jobs stay in their queue by default: 24 hours, in seconds (`--keep-completed`). */
+export const DEFAULT_KEEP_COMPLETED_S = 24 * 3600;
+
 /** Default retry policy: 5 attempts, back-off 1 s, 2 s, 4 s, 8 s. */
 export const defaultRetry: RetryPolicy = { attempts: 5, backoff_ms: 1000 };
 
@@ -60,6 +63,8 @@ export const runSpecSchema = z
     /** Handed to the worker's stage factory to build the same stages the enqueuer planned with. */
     stage_config: z.unknown(),
     retry: retrySchema,
+    /** How long the run's completed jobs stay in their queue, in seconds (absent: {@link DEFAULT_KEEP_COMPLETED_S}). */
+    keep_completed_s: z.number().int().min(1).optional(),
     created_at: z.string(),
   })
   .strict();

@@ -10,9 +10,12 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
+import type { RunStatus } from '../../../jobs/distributed/index.js';
+import { QUEUE_PREFIX, queueNames } from '../../../jobs/distributed/names.js';
 import { exportRound } from '../../../jobs/export/export-round.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
@@ -200,7 +203,7 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     let killed = false;
     const jobDir = join(dir, 'coordinator-killed');
     const cfg = await writeConfig(dir, configFor(dataDir, jobDir), 'coordinator-killed.json');
-    const args = ['refine', cfg, '--queue', redis.url];
+    const args = ['refine', cfg, '--queue', redis.url, '--keep-completed', '1h'];
     const round1 = /round-1"[^\n]*"following":(true|false)[^\n]*"msg":"queued run; waiting for workers"/;
     const coordinator = startCli(args, {
       onStderr: (chunk) => {
@@ -238,6 +241,23 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     expect(round1.exec(again.stderr)?.[1]).toBe('true');
     await stopWorkers();
     await expectSameAsLocal(jobDir);
+    // --keep-completed 1h: every job of the job's runs (frames, bootstrap, each round) is kept an hour
+    const runs = (JSON.parse((await runCli(['status', '--queue', redis.url, '--json'])).stdout) as RunStatus[])
+      .filter((s) => s.run_dir.startsWith(`${jobDir}/`))
+      .map((s) => s.run_id);
+    expect(runs).toHaveLength(4);
+    const kept: unknown[] = [];
+    for (const name of queueNames) {
+      const q = new Queue(name, { connection: { url: redis.url }, prefix: QUEUE_PREFIX, skipMetasUpdate: true });
+      try {
+        for (const job of await q.getJobs(['completed']))
+          if (runs.some((r) => job.id?.startsWith(`${r}.`))) kept.push(job.opts.removeOnComplete);
+      } finally {
+        await q.close();
+      }
+    }
+    expect(kept.length).toBeGreaterThan(4 * 3);
+    expect(new Set(kept.map((k) => JSON.stringify(k)))).toEqual(new Set([JSON.stringify({ age: 3600 })]));
   }, 600_000);
 
   it('Redis restarted mid-round (append-only file, fsync always): the run resumes and finishes with the same result', async () => {
