@@ -36,6 +36,8 @@ export interface EnqueueRunOptions {
   readonly retry?: RetryPolicy;
   /** How long the run's completed jobs stay in their queue, in ms (default 24 h; BullMQ keeps whole seconds). */
   readonly keepCompletedMs?: number;
+  /** The job the run is part of: its directory and the run's name in it (`status` groups a job's runs). */
+  readonly job?: { readonly dir: string; readonly name: string };
   /** When the run is already queued and running: `refuse` (default) or `follow` it (a restarted coordinator). */
   readonly ifRunning?: 'refuse' | 'follow';
 }
@@ -85,6 +87,7 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       stage_config: opts.stageConfig,
       retry,
       ...(opts.keepCompletedMs !== undefined ? { keep_completed_s: keepSeconds(opts.keepCompletedMs) } : {}),
+      ...(opts.job ? { job: { ...opts.job, planned_at: meta.created_at } } : {}),
       created_at: new Date().toISOString(),
     };
     const store = new RunStore(redis);

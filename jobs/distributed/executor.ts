@@ -4,7 +4,7 @@
  * JSON: every worker builds the same stages from them with `buildStages`), and follows it to its
  * end; the run dir then holds the same outputs and ledger as a local run's.
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { ExecuteRequest, ExecuteResult, Executor } from '../../pipeline/executor.js';
 import { type AnyStageSpec, buildStages } from '../../stages/index.js';
 import type { QueueConnection } from './connection.js';
@@ -70,6 +70,7 @@ async function queueAndWait(opts: QueueExecutorOptions, req: ExecuteRequest<AnyS
       stageConfig,
       // a coordinator restarted mid-round follows the round its predecessor queued
       ifRunning: 'follow',
+      ...(req.job !== undefined ? { job: { dir: req.job, name: relative(req.job, req.runDir) || '.' } } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.keepCompletedMs !== undefined ? { keepCompletedMs: opts.keepCompletedMs } : {}),
     }),

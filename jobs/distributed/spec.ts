@@ -48,6 +48,18 @@ const stepSpecSchema = z
 /** One step (a flow: shard jobs, then a barrier) of a distributed run; see `steps.ts`. */
 export type StepSpec = z.infer<typeof stepSpecSchema>;
 
+/**
+ * The job a run belongs to: its directory (shared by all its runs), the run's name in it (the run
+ * dir relative to it: `frames`, `round-1`, ...) and when the run was first planned (its `run.json`,
+ * kept across re-queues): `status` lists a job's runs in that order.
+ */
+export const jobRefSchema = z
+  .object({ dir: z.string().min(1), name: z.string().min(1), planned_at: z.string() })
+  .strict();
+
+/** Parsed {@link jobRefSchema}. */
+export type JobRef = z.infer<typeof jobRefSchema>;
+
 /** The stored description of a distributed run. */
 export const runSpecSchema = z
   .object({
@@ -65,6 +77,8 @@ export const runSpecSchema = z
     retry: retrySchema,
     /** How long the run's completed jobs stay in their queue, in seconds (absent: {@link DEFAULT_KEEP_COMPLETED_S}). */
     keep_completed_s: z.number().int().min(1).optional(),
+    /** The job the run is part of (refine's frames run, bootstrap and rounds; a schedule's ticks). */
+    job: jobRefSchema.optional(),
     created_at: z.string(),
   })
   .strict();

@@ -12,7 +12,7 @@ import { QUEUE_PREFIX, queueNames, type ResourceClass, type WorkerSeen } from '.
 import { type OpenState, openStates, RunQueues } from './run-queues.js';
 import { RunStore } from './run-store.js';
 import { openSharedStorage } from './shared-storage.js';
-import type { RunSpec, RunState } from './spec.js';
+import type { JobRef, RunSpec, RunState } from './spec.js';
 import { committedStepShards } from './task.js';
 
 /** Per step, how many shards have a committed step ledger record. */
@@ -49,6 +49,8 @@ export interface RunStatus {
   readonly state: RunState;
   readonly error?: string;
   readonly run_dir: string;
+  /** The job the run is part of, when it was queued by one (refine, schedule). */
+  readonly job?: JobRef;
   readonly created_at: string;
   readonly updated_at: string;
   /** When the run's queues were removed (`flywheel prune`); its counts and state are final. */
@@ -139,6 +141,7 @@ async function readStatus(
       state,
       ...(error ? { error } : {}),
       run_dir: run.spec.storage.root,
+      ...(run.spec.job ? { job: run.spec.job } : {}),
       created_at: run.spec.created_at,
       updated_at: run.updated_at,
       ...(run.pruned_at !== undefined ? { pruned_at: run.pruned_at } : {}),

@@ -241,10 +241,28 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     expect(round1.exec(again.stderr)?.[1]).toBe('true');
     await stopWorkers();
     await expectSameAsLocal(jobDir);
+    // flywheel status: the job, then each of its runs in the order they ran, each step's done/total
+    const all = JSON.parse((await runCli(['status', '--queue', redis.url, '--json'])).stdout) as RunStatus[];
+    const mine = all.filter((s) => s.job?.dir === jobDir);
+    expect(mine.map((s) => [s.job?.name, s.run_dir]).sort()).toEqual(
+      ['bootstrap', 'frames', 'round-0', 'round-1'].map((n) => [n, join(jobDir, n)]),
+    );
+    const text = (await runCli(['status', '--queue', redis.url])).stdout;
+    const block = text.split('\n\n').find((b) => b.startsWith(`job ${jobDir} `)) ?? text;
+    const id = (n: string): string => mine.find((s) => s.job?.name === n)?.run_id ?? n;
+    expect(block.split('\n').map((l) => l.replace(/\s+(waiting|active|retrying|failed) \d+/g, ''))).toEqual([
+      `job ${jobDir} [done]: 4 runs, 4 done`,
+      `  frames [done] run ${id('frames')}: 3 shards`,
+      expect.stringMatching(/^ {4}frames +cpu {2}done 3\/3$/),
+      `  bootstrap [done] run ${id('bootstrap')}: 3 shards`,
+      expect.stringMatching(/^ {4}attach-frames\+caption +cpu {2}done 3\/3$/),
+      `  round-0 [done] run ${id('round-0')}: 3 shards`,
+      expect.stringMatching(/^ {4}attach-frames\+caption\+adatailr +gpu {2}done 3\/3$/),
+      `  round-1 [done] run ${id('round-1')}: 3 shards`,
+      expect.stringMatching(/^ {4}attach-frames\+caption\+adatailr +gpu {2}done 3\/3$/),
+    ]);
     // --keep-completed 1h: every job of the job's runs (frames, bootstrap, each round) is kept an hour
-    const runs = (JSON.parse((await runCli(['status', '--queue', redis.url, '--json'])).stdout) as RunStatus[])
-      .filter((s) => s.run_dir.startsWith(`${jobDir}/`))
-      .map((s) => s.run_id);
+    const runs = mine.map((s) => s.run_id);
     expect(runs).toHaveLength(4);
     const kept: unknown[] = [];
     for (const name of queueNames) {
@@ -313,6 +331,11 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ status: 'done', tick: 0, clips: 48 });
     const logs = (await stopWorkers()).map((w) => w.stderr);
     expect(stepsDone(logs[0]).some((st) => st.includes('adatailr'))).toBe(true);
+    // status groups the tick's runs under the job's dir, named by their path in it
+    const all = JSON.parse((await runCli(['status', '--queue', redis.url, '--json'])).stdout) as RunStatus[];
+    const names = all.filter((s) => s.job?.dir === join(dir, 'tick-queued')).map((s) => s.job?.name);
+    expect(names).toEqual(expect.arrayContaining(['schedule/tick-00000/frames', 'schedule/tick-00000/run']));
+    expect(names.every((n) => n?.startsWith('schedule/tick-00000/'))).toBe(true);
     const [a, b] = [scheduleLayout(join(dir, 'tick-local')), scheduleLayout(join(dir, 'tick-queued'))];
     for (const t of ['frames', 'caption', 'adatailr']) {
       const [x, y] = t === 'frames' ? [a.tickFrames(0), b.tickFrames(0)] : [a.tickRun(0), b.tickRun(0)];
