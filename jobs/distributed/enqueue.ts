@@ -10,10 +10,10 @@ import type { AnyStage } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
 import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
 import { addStepFlow } from './flow.js';
-import { RunQueues } from './run-queues.js';
+import { SharedQueues } from './shared-queues.js';
 import { RunStore } from './run-store.js';
 import { planSteps } from './steps.js';
-import { defaultRetry, resourceClassOf, type RetryPolicy, type RunSpec, retrySchema, type StorageRef } from './spec.js';
+import { defaultRetry, type RetryPolicy, type RunSpec, retrySchema, type StorageRef } from './spec.js';
 import { openSharedStorage } from './shared-storage.js';
 
 /** Inputs of {@link enqueueRun}. */
@@ -60,7 +60,7 @@ export interface EnqueuedRun {
 export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> {
   const retry = retrySchema.parse(opts.retry ?? defaultRetry);
   const redis = openRedis(opts.connection);
-  let queues: RunQueues | undefined;
+  let queues: SharedQueues | undefined;
   try {
     await ensureReachable(redis, opts.connection); // before planning: fail fast, write nothing
     if (opts.storage.kind === 'local') await mkdir(opts.storage.root, { recursive: true });
@@ -77,11 +77,7 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       version: 1,
       run_id: meta.run_id,
       storage: opts.storage,
-      stages: meta.stages.map((s) => ({
-        name: s.name,
-        resources: { ...s.resources },
-        class: resourceClassOf(s.resources),
-      })),
+      stages: meta.stages.map((s) => ({ name: s.name })),
       steps: planSteps(opts.stages).map((s) => ({ name: s.name, stages: [...s.stages], class: s.class })),
       shards: [...meta.shards],
       stage_config: opts.stageConfig,
@@ -104,10 +100,10 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
           `run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``,
         );
       }
-      queues = new RunQueues(opts.connection, spec);
+      queues = new SharedQueues(opts.connection);
       // the previous queueing's jobs (completed ones are kept a day, failed ones a week) would
       // otherwise keep the same job ids from being added again
-      const held = existing ? await queues.removeJobs() : 0;
+      const held = existing ? await queues.removeJobs(spec) : 0;
       if (held > 0)
         throw new Error(
           `run ${spec.run_id} ended (${existing?.state ?? '?'}) but ${held} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,

@@ -26,16 +26,12 @@ export const DEFAULT_KEEP_COMPLETED_S = 24 * 3600;
 /** Default retry policy: 5 attempts, back-off 1 s, 2 s, 4 s, 8 s. */
 export const defaultRetry: RetryPolicy = { attempts: 5, backoff_ms: 1000 };
 
-const stageSpecSchema = z
-  .object({
-    name: z.string().min(1),
-    resources: z.object({ cpus: z.number().nonnegative(), gpus: z.number().nonnegative() }).strict(),
-    class: z.enum(resourceClasses),
-  })
-  .strict();
-
-/** One stage of a distributed run. */
-export type StageSpec = z.infer<typeof stageSpecSchema>;
+/**
+ * One stage of a distributed run: its name, which workers check their stages against (the queue is
+ * the step's, from its stages' resources at planning). The `resources` and `class` that records
+ * queued before carry are dropped when read.
+ */
+const stageSpecSchema = z.object({ name: z.string().min(1) });
 
 const stepSpecSchema = z
   .object({
