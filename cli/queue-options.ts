@@ -1,10 +1,11 @@
 /**
  * The credential flags every queue command shares (`--queue-password-file`, `--queue-ca`), and the
- * step that folds them and `$FLYWHEEL_REDIS_PASSWORD` into the parsed `--queue` connection.
+ * step that folds them and `$FLYWHEEL_REDIS_PASSWORD` into the parsed `--queue` connection; the
+ * retention flag of the commands that queue work (`--keep-completed`).
  */
 import { Option } from 'commander';
 import { PASSWORD_ENV } from '../jobs/distributed/credentials.js';
-import { withCredentials, type QueueConnection } from '../jobs/distributed/options.js';
+import { parseDuration, withCredentials, type QueueConnection } from '../jobs/distributed/options.js';
 
 /** The parsed flags {@link passwordFileOption} and {@link caOption} add. */
 export interface CredentialFlags {
@@ -31,4 +32,19 @@ export function queueConnection(queue: QueueConnection, flags: CredentialFlags):
     ...(flags.queuePasswordFile !== undefined ? { passwordFile: flags.queuePasswordFile } : {}),
     ...(flags.queueCa !== undefined ? { caFile: flags.queueCa } : {}),
   });
+}
+
+/** `--keep-completed <duration>` (parsed to ms): how long the queued run's completed jobs stay in Redis. */
+export function keepCompletedOption(): Option {
+  return new Option(
+    '--keep-completed <duration>',
+    "with --queue: keep the run's completed jobs in Redis this long, e.g. 30m, 12h, 2d (default 24h)",
+  ).argParser((v: string) => parseDuration(v, '--keep-completed'));
+}
+
+/** The queue executor's retention option from `--keep-completed`; refuses the flag without `--queue`. */
+export function keepCompletedFlag(o: { queue?: unknown; keepCompleted?: number }): { keepCompletedMs?: number } {
+  if (o.keepCompleted === undefined) return {};
+  if (o.queue === undefined) throw new Error('--keep-completed needs --queue');
+  return { keepCompletedMs: o.keepCompleted };
 }

@@ -27,6 +27,8 @@ export interface ExecuteRequest<S extends StageSpec = StageSpec> {
   readonly specs: readonly S[];
   /** The output-affecting config, hashed for the resume check (the same whichever executor runs it). */
   readonly config: unknown;
+  /** The job directory this run is part of (a refine job's frames run and rounds share it); the queue executor records it so `flywheel status` groups the job's runs. */
+  readonly job?: string;
   readonly reporter?: RunReporter;
   readonly signal?: AbortSignal;
 }

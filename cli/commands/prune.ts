@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option(
       '--older-than <duration>',
       'only runs that finished at least this long ago, e.g. 12h, 7d, 2w',
-      parseDuration,
+      (v: string) => parseDuration(v, '--older-than'),
     )
     .option(
       '--delete-record',

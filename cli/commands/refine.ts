@@ -1,7 +1,14 @@
 /** `flywheel refine <config>`: run (or resume) the iterative refinement job. */
 import type { Command } from 'commander';
 import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
-import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
+import {
+  caOption,
+  keepCompletedFlag,
+  keepCompletedOption,
+  passwordFileOption,
+  queueConnection,
+  type CredentialFlags,
+} from '../queue-options.js';
 
 const example = `{
   "run_dir": "runs/job1",              // frames, one run per round, model versions, metrics
@@ -30,11 +37,13 @@ export function register(program: Command): void {
     )
     .addOption(passwordFileOption())
     .addOption(caOption())
+    .addOption(keepCompletedOption())
     .addHelpText(
       'after',
       `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`,
     )
-    .action(async (path: string, o: CredentialFlags & { queue?: QueueConnection }) => {
+    .action(async (path: string, o: CredentialFlags & { queue?: QueueConnection; keepCompleted?: number }) => {
+      const keep = keepCompletedFlag(o);
       const { loadConfigFile } = await import('../../config/load.js');
       const { refineConfigSchema } = await import('../../config/refine.js');
       const { runRefine } = await import('../../jobs/refine/run-refine.js');
@@ -47,6 +56,7 @@ export function register(program: Command): void {
         o.queue !== undefined
           ? (await import('../../jobs/distributed/executor.js')).queueExecutor({
               connection: queueConnection(o.queue, o),
+              ...keep,
             })
           : undefined;
       const abort = new AbortController();

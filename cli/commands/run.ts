@@ -5,7 +5,14 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/run.js';
 import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
-import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
+import {
+  caOption,
+  keepCompletedFlag,
+  keepCompletedOption,
+  passwordFileOption,
+  queueConnection,
+  type CredentialFlags,
+} from '../queue-options.js';
 import type { LogMode } from '../reporters.js';
 
 const example = `{
@@ -31,6 +38,7 @@ export function register(program: Command): void {
     .addOption(passwordFileOption())
     .addOption(caOption())
     .option('--detach', 'with --queue: return once the run is queued (follow it with `flywheel status`)')
+    .addOption(keepCompletedOption())
     .addHelpText(
       'after',
       `
@@ -46,14 +54,18 @@ Outputs (in run_dir):
 Inspect any output with: flywheel inspect <file.parquet>`,
     )
     .action(
-      async (configPath: string, o: CredentialFlags & { log?: string; queue?: QueueConnection; detach?: boolean }) => {
+      async (
+        configPath: string,
+        o: CredentialFlags & { log?: string; queue?: QueueConnection; detach?: boolean; keepCompleted?: number },
+      ) => {
         // imported here, not at the top: every `flywheel` invocation loads every command module
         const [{ loadConfigFile }, { configSchema }] = await Promise.all([
           import('../../config/load.js'),
           import('../../config/run.js'),
         ]);
+        const keep = keepCompletedFlag(o);
         const config = await loadConfigFile(configSchema, configPath);
-        if (o.queue !== undefined) return runOnQueue(config, queueConnection(o.queue, o), o.detach === true);
+        if (o.queue !== undefined) return runOnQueue(config, queueConnection(o.queue, o), o.detach === true, keep);
         if (o.detach) throw new Error('--detach needs --queue');
         if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json')
           throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
@@ -93,7 +105,12 @@ async function runHere(config: Config, log: LogMode | undefined): Promise<void> 
  * The `--queue` branch: queue the run, print where to follow it, and (unless `detach`) print
  * progress while it runs and the final status. A failed run sets exit code 1.
  */
-async function runOnQueue(config: Config, connection: QueueConnection, detach: boolean): Promise<void> {
+async function runOnQueue(
+  config: Config,
+  connection: QueueConnection,
+  detach: boolean,
+  keep: { keepCompletedMs?: number },
+): Promise<void> {
   const [{ runConfigOnQueue }, { formatStatus }] = await Promise.all([
     import('../../jobs/distributed/config-run.js'),
     import('../format-status.js'),
@@ -101,6 +118,7 @@ async function runOnQueue(config: Config, connection: QueueConnection, detach: b
   let last = '';
   const { run, status } = await runConfigOnQueue(config, {
     connection,
+    ...keep,
     ...(detach ? { detach: true } : {}),
     onStatus: (s) => {
       const line = s.steps.map((st) => `${st.name} ${st.done}/${st.shards}`).join(', ');

@@ -2,7 +2,14 @@
 import type { Command } from 'commander';
 import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
 import { intOption } from '../options.js';
-import { caOption, passwordFileOption, queueConnection, type CredentialFlags } from '../queue-options.js';
+import {
+  caOption,
+  keepCompletedFlag,
+  keepCompletedOption,
+  passwordFileOption,
+  queueConnection,
+  type CredentialFlags,
+} from '../queue-options.js';
 
 interface ScheduleFlags extends CredentialFlags {
   cron?: string;
@@ -10,6 +17,7 @@ interface ScheduleFlags extends CredentialFlags {
   retrainEvery: number;
   maxTicks?: number;
   queue?: QueueConnection;
+  keepCompleted?: number;
 }
 
 /** Adds the `schedule` sub-command. */
@@ -36,7 +44,9 @@ export function register(program: Command): void {
     )
     .addOption(passwordFileOption())
     .addOption(caOption())
+    .addOption(keepCompletedOption())
     .action(async (path: string, o: ScheduleFlags) => {
+      const keep = keepCompletedFlag(o);
       const { loadConfigFile } = await import('../../config/load.js');
       const { refineConfigSchema } = await import('../../config/refine.js');
       const { cliReporter } = await import('../reporters.js');
@@ -48,6 +58,7 @@ export function register(program: Command): void {
         o.queue !== undefined
           ? (await import('../../jobs/distributed/executor.js')).queueExecutor({
               connection: queueConnection(o.queue, o),
+              ...keep,
             })
           : undefined;
       if (o.once) {

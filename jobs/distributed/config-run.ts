@@ -41,7 +41,7 @@ export const configStageFactory: StageFactory = async (spec) => {
 export function enqueueConfig(
   config: Config,
   connection: QueueConnection,
-  opts: { retry?: RetryPolicy } = {},
+  opts: { retry?: RetryPolicy; keepCompletedMs?: number } = {},
 ): Promise<EnqueuedRun> {
   return enqueueRun({
     connection,
@@ -53,6 +53,7 @@ export function enqueueConfig(
     config: hashedPart(configSchema, config),
     stageConfig: config,
     ...(opts.retry ? { retry: opts.retry } : {}),
+    ...(opts.keepCompletedMs !== undefined ? { keepCompletedMs: opts.keepCompletedMs } : {}),
   });
 }
 
@@ -61,6 +62,8 @@ export interface QueueRunOptions {
   readonly connection: QueueConnection;
   /** Return right after queueing instead of following the run to its end. */
   readonly detach?: boolean;
+  /** How long the run's completed jobs stay in their queue, in ms (default 24 h). */
+  readonly keepCompletedMs?: number;
   readonly pollMs?: number;
   readonly signal?: AbortSignal;
   readonly onStatus?: (s: RunStatus) => void;
@@ -75,7 +78,11 @@ export interface QueueRunResult {
 
 /** `flywheel run --queue`: queue the config's run, then (unless detached) wait for it to finish. */
 export async function runConfigOnQueue(config: Config, opts: QueueRunOptions): Promise<QueueRunResult> {
-  const run = await enqueueConfig(config, opts.connection);
+  const run = await enqueueConfig(
+    config,
+    opts.connection,
+    opts.keepCompletedMs !== undefined ? { keepCompletedMs: opts.keepCompletedMs } : {},
+  );
   if (opts.detach) return { run };
   const status = await waitForRun({
     connection: opts.connection,

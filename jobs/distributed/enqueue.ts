@@ -10,10 +10,10 @@ import type { AnyStage } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
 import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
 import { addStepFlow } from './flow.js';
-import { RunQueues } from './run-queues.js';
+import { SharedQueues } from './shared-queues.js';
 import { RunStore } from './run-store.js';
 import { planSteps } from './steps.js';
-import { defaultRetry, resourceClassOf, type RetryPolicy, type RunSpec, retrySchema, type StorageRef } from './spec.js';
+import { defaultRetry, type RetryPolicy, type RunSpec, retrySchema, type StorageRef } from './spec.js';
 import { openSharedStorage } from './shared-storage.js';
 
 /** Inputs of {@link enqueueRun}. */
@@ -34,6 +34,10 @@ export interface EnqueueRunOptions {
   readonly stageConfig: unknown;
   /** Attempts and back-off of a failed shard task (default 5 attempts from 1 s). */
   readonly retry?: RetryPolicy;
+  /** How long the run's completed jobs stay in their queue, in ms (default 24 h; BullMQ keeps whole seconds). */
+  readonly keepCompletedMs?: number;
+  /** The job the run is part of: its directory and the run's name in it (`status` groups a job's runs). */
+  readonly job?: { readonly dir: string; readonly name: string };
   /** When the run is already queued and running: `refuse` (default) or `follow` it (a restarted coordinator). */
   readonly ifRunning?: 'refuse' | 'follow';
 }
@@ -44,6 +48,8 @@ export interface EnqueuedRun {
   readonly meta: RunMeta;
   /** True when the run dir already held this run (finished shards are skipped). */
   readonly resumed: boolean;
+  /** True when the run was already queued and running and this call only follows it (`ifRunning: 'follow'`). */
+  readonly following: boolean;
   readonly spec: RunSpec;
 }
 
@@ -54,7 +60,7 @@ export interface EnqueuedRun {
 export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> {
   const retry = retrySchema.parse(opts.retry ?? defaultRetry);
   const redis = openRedis(opts.connection);
-  let queues: RunQueues | undefined;
+  let queues: SharedQueues | undefined;
   try {
     await ensureReachable(redis, opts.connection); // before planning: fail fast, write nothing
     if (opts.storage.kind === 'local') await mkdir(opts.storage.root, { recursive: true });
@@ -71,15 +77,13 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       version: 1,
       run_id: meta.run_id,
       storage: opts.storage,
-      stages: meta.stages.map((s) => ({
-        name: s.name,
-        resources: { ...s.resources },
-        class: resourceClassOf(s.resources),
-      })),
+      stages: meta.stages.map((s) => ({ name: s.name })),
       steps: planSteps(opts.stages).map((s) => ({ name: s.name, stages: [...s.stages], class: s.class })),
       shards: [...meta.shards],
       stage_config: opts.stageConfig,
       retry,
+      ...(opts.keepCompletedMs !== undefined ? { keep_completed_s: keepSeconds(opts.keepCompletedMs) } : {}),
+      ...(opts.job ? { job: { ...opts.job, planned_at: meta.created_at } } : {}),
       created_at: new Date().toISOString(),
     };
     const store = new RunStore(redis);
@@ -96,10 +100,10 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
           `run ${spec.run_id} (${storage.description}) is already queued and running; follow it with \`flywheel status --queue ${opts.connection.url} --run ${spec.run_id}\``,
         );
       }
-      queues = new RunQueues(opts.connection, spec);
+      queues = new SharedQueues(opts.connection);
       // the previous queueing's jobs (completed ones are kept a day, failed ones a week) would
       // otherwise keep the same job ids from being added again
-      const held = existing ? await queues.removeJobs() : 0;
+      const held = existing ? await queues.removeJobs(spec) : 0;
       if (held > 0)
         throw new Error(
           `run ${spec.run_id} ended (${existing?.state ?? '?'}) but ${held} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,
@@ -107,9 +111,15 @@ export async function enqueueRun(opts: EnqueueRunOptions): Promise<EnqueuedRun> 
       await store.create(spec);
       await addStepFlow(queues.producer, queues.control, spec, 0);
     });
-    return { runId: spec.run_id, meta, resumed, spec: following ?? spec };
+    return { runId: spec.run_id, meta, resumed, following: following !== undefined, spec: following ?? spec };
   } finally {
     await queues?.close();
     await closeRedis(redis);
   }
+}
+
+/** A retention in whole seconds (BullMQ's `removeOnComplete.age`), at least 1; refuses anything else. */
+function keepSeconds(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 1000) throw new Error(`keeping completed jobs needs at least 1 s (got ${ms} ms)`);
+  return Math.round(ms / 1000);
 }

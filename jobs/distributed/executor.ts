@@ -4,7 +4,7 @@
  * JSON: every worker builds the same stages from them with `buildStages`), and follows it to its
  * end; the run dir then holds the same outputs and ledger as a local run's.
  */
-import { isAbsolute } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { ExecuteRequest, ExecuteResult, Executor } from '../../pipeline/executor.js';
 import { type AnyStageSpec, buildStages } from '../../stages/index.js';
 import type { QueueConnection } from './connection.js';
@@ -26,6 +26,8 @@ export function isQueuedStageSpecs(v: unknown): v is { stage_specs: unknown } {
 export interface QueueExecutorOptions {
   readonly connection: QueueConnection;
   readonly retry?: RetryPolicy;
+  /** How long each run's completed jobs stay in their queue, in ms (`--keep-completed`; default 24 h). */
+  readonly keepCompletedMs?: number;
   /** How often the coordinator reads the run's progress, in ms (default 1000). */
   readonly pollMs?: number;
   /** Called with each status read (e.g. to print progress). */
@@ -68,11 +70,13 @@ async function queueAndWait(opts: QueueExecutorOptions, req: ExecuteRequest<AnyS
       stageConfig,
       // a coordinator restarted mid-round follows the round its predecessor queued
       ifRunning: 'follow',
+      ...(req.job !== undefined ? { job: { dir: req.job, name: relative(req.job, req.runDir) || '.' } } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.keepCompletedMs !== undefined ? { keepCompletedMs: opts.keepCompletedMs } : {}),
     }),
   );
   req.reporter?.log.info(
-    { run: run.runId, dir: req.runDir, queue: opts.connection.url, resumed: run.resumed },
+    { run: run.runId, dir: req.runDir, queue: opts.connection.url, resumed: run.resumed, following: run.following },
     'queued run; waiting for workers',
   );
   const status = await throughOutage(opts, req, `following run ${run.runId}`, () =>

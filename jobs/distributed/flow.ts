@@ -6,14 +6,15 @@
  * A child that fails for good fails its barrier (`failParentOnFailure`), and so the run.
  *
  * Job ids are fixed per run (`<run>.s<k>-<shard>`, `<run>.b<k>`), so BullMQ itself keeps a job
- * from being added twice while it exists. Completed jobs are kept for
- * {@link COMPLETED_JOB_RETENTION} (long past any retry of the barrier that added them), failed
- * ones for {@link FAILED_JOB_RETENTION}; `flywheel prune` removes a finished run's jobs sooner.
+ * from being added twice while it exists. Completed jobs are kept for the run's `keep_completed_s`
+ * (`--keep-completed`; default {@link COMPLETED_JOB_RETENTION}, long past any retry of the barrier
+ * that added them), failed ones for {@link FAILED_JOB_RETENTION}; `flywheel prune` removes a
+ * finished run's jobs sooner.
  * BullMQ's job state schedules work; what is done is what the step ledger on storage says.
  */
 import type { FlowJob, FlowProducer, JobsOptions, KeepJobs, Queue } from 'bullmq';
 import { barrierJobId, CONTROL_QUEUE, shardJobId } from './names.js';
-import type { RunSpec } from './spec.js';
+import { DEFAULT_KEEP_COMPLETED_S, type RunSpec } from './spec.js';
 
 /** Data of a shard job: step `step` (index) of run `run` over `shard`. */
 export interface ShardJobData {
@@ -35,11 +36,12 @@ export const BARRIER_JOB = 'barrier';
 const BARRIER_ATTEMPTS = 3;
 
 /**
- * How long completed shard and barrier jobs stay in their queue: 24 hours (BullMQ trims them when
- * another job of the same queue completes). Their existence is what keeps a retried barrier from
- * adding the next step twice, and what `getJobCounts` shows; nothing reads their results later.
+ * How long completed shard and barrier jobs stay in their queue unless the run says otherwise
+ * (`--keep-completed`): 24 hours (BullMQ trims them when another job of the same queue completes).
+ * Their existence is what keeps a retried barrier from adding the next step twice, and what
+ * `getJobCounts` shows; nothing reads their results later.
  */
-export const COMPLETED_JOB_RETENTION: Readonly<KeepJobs> = { age: 24 * 3600 };
+export const COMPLETED_JOB_RETENTION: Readonly<KeepJobs> = { age: DEFAULT_KEEP_COMPLETED_S };
 
 /**
  * How long failed shard and barrier jobs stay in their queue for inspection: at most the newest
@@ -55,7 +57,9 @@ function jobOpts(
   return {
     attempts,
     backoff: { type: 'exponential', delay: spec.retry.backoff_ms },
-    removeOnComplete: { ...COMPLETED_JOB_RETENTION },
+    // stored with the run, so the jobs every barrier adds later keep them as long as the first step's
+    removeOnComplete:
+      spec.keep_completed_s !== undefined ? { age: spec.keep_completed_s } : { ...COMPLETED_JOB_RETENTION },
     removeOnFail: { ...FAILED_JOB_RETENTION },
   };
 }

@@ -11,7 +11,6 @@ export { queueExecutor, isConnectionError, type QueueExecutorOptions } from './e
 export { enqueueRun, type EnqueueRunOptions, type EnqueuedRun } from './enqueue.js';
 export {
   startWorker,
-  parseResources,
   type StartWorkerOptions,
   type WorkerHandle,
   type StageFactory,
@@ -29,7 +28,7 @@ export {
   type WorkerStatus,
   type WaitOptions,
 } from './status.js';
-export { parseQueueUrl, type QueueConnection } from './connection.js';
+export { parseQueueUrl, parseResources, type QueueConnection } from './options.js';
 export { SystemicError } from './errors.js';
 export { resourceClasses, type ResourceClass } from './names.js';
 export { defaultRetry, type RetryPolicy, type RunSpec, type StorageRef } from './spec.js';

@@ -108,12 +108,15 @@ const durationUnits: Readonly<Record<string, number>> = {
   w: 604_800_000,
 };
 
-/** Parses a duration like `90s`, `30m`, `12h`, `7d` or `2w` into milliseconds; the error quotes the value. */
-export function parseDuration(text: string): number {
+/**
+ * Parses a duration like `90s`, `30m`, `12h`, `7d` or `2w` into milliseconds; the error names
+ * `flag` (default `--older-than`) and quotes the value.
+ */
+export function parseDuration(text: string, flag = '--older-than'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$/i.exec(text);
   if (!m)
     throw new Error(
-      `--older-than must be a number with a unit s, m, h, d or w, e.g. 12h or 7d (got ${JSON.stringify(text)})`,
+      `${flag} must be a number with a unit s, m, h, d or w, e.g. 12h or 7d (got ${JSON.stringify(text)})`,
     );
   return Math.round(Number(m[1]) * durationUnits[m[2].toLowerCase()]);
 }

@@ -9,7 +9,7 @@
 import type { Redis } from 'ioredis';
 import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
 import { isRunJobKey, QUEUE_PREFIX } from './names.js';
-import { RunQueues } from './run-queues.js';
+import { SharedQueues } from './shared-queues.js';
 import { RunBusyError, RunStore, type StoredRun } from './run-store.js';
 import type { RunState } from './spec.js';
 import { shardsDone } from './status.js';
@@ -79,8 +79,10 @@ function ago(ms: number): string {
 export async function pruneRuns(opts: PruneOptions): Promise<PruneResult[]> {
   const now = opts.now ?? Date.now;
   const redis = openRedis(opts.connection);
+  let queues: SharedQueues | undefined;
   try {
     await ensureReachable(redis, opts.connection);
+    queues = new SharedQueues(opts.connection);
     const store = new RunStore(redis);
     const ids = opts.runId !== undefined ? [opts.runId] : await store.all();
     const out: PruneResult[] = [];
@@ -93,25 +95,28 @@ export async function pruneRuns(opts: PruneOptions): Promise<PruneResult[]> {
           );
         continue; // deleted meanwhile
       }
-      out.push(await pruneOne(opts, store, redis, run, now()));
+      out.push(await pruneOne(opts, { store, redis, queues }, run, now()));
     }
     return out;
   } finally {
+    await queues?.close();
     await closeRedis(redis);
   }
 }
 
-async function terminalState(opts: PruneOptions, store: RunStore, run: StoredRun): Promise<RunState> {
+/** What pruning reads and writes through: the run store, its ioredis client and the fixed queues. */
+interface Handles {
+  readonly store: RunStore;
+  readonly redis: Redis;
+  readonly queues: SharedQueues;
+}
+
+async function terminalState(opts: PruneOptions, { store, queues }: Handles, run: StoredRun): Promise<RunState> {
   if (run.state !== 'running' || run.pruned_at !== undefined) return run.state;
-  const queues = new RunQueues(opts.connection, run.spec);
-  try {
-    const failure = await queues.failure();
-    if (!failure) return 'running';
-    if (!opts.dryRun) await store.finish(run.spec.run_id, 'failed', failure);
-    return 'failed';
-  } finally {
-    await queues.close();
-  }
+  const failure = await queues.failure(run.spec);
+  if (!failure) return 'running';
+  if (!opts.dryRun) await store.finish(run.spec.run_id, 'failed', failure);
+  return 'failed';
 }
 
 async function refuseRunning(opts: PruneOptions, run: StoredRun): Promise<never> {
@@ -124,15 +129,10 @@ async function refuseRunning(opts: PruneOptions, run: StoredRun): Promise<never>
   );
 }
 
-async function pruneOne(
-  opts: PruneOptions,
-  store: RunStore,
-  redis: Redis,
-  run: StoredRun,
-  nowMs: number,
-): Promise<PruneResult> {
+async function pruneOne(opts: PruneOptions, handles: Handles, run: StoredRun, nowMs: number): Promise<PruneResult> {
+  const { store, redis, queues } = handles;
   const id = run.spec.run_id;
-  const state = await terminalState(opts, store, run);
+  const state = await terminalState(opts, handles, run);
   const base = { run_id: id, state, run_dir: run.spec.storage.root, finished_at: run.updated_at };
   // a pruned run has no queue keys left: no need to scan for them (its record may stay for years)
   const skipped = async (reason: string): Promise<PruneResult> => ({
@@ -169,19 +169,14 @@ async function pruneOne(
         return opts.runId !== undefined ? refuseRunning(opts, current) : skipped('queued again meanwhile');
       const keys = await countRunQueueKeys(redis, id);
       if (current.pruned_at === undefined) {
-        const queues = new RunQueues(opts.connection, current.spec);
-        try {
-          const failed = (await queues.openCounts()).map((c) => c.failed);
-          // a job a worker holds cannot be removed: the rest go now, the run is pruned on a later try
-          const held = await queues.removeJobs();
-          if (held > 0)
-            throw new StillActive(
-              `run ${id} is ${current.state} but ${held} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,
-            );
-          await store.markPruned(id, failed);
-        } finally {
-          await queues.close();
-        }
+        const failed = (await queues.openCounts(current.spec)).map((c) => c.failed);
+        // a job a worker holds cannot be removed: the rest go now, the run is pruned on a later try
+        const held = await queues.removeJobs(current.spec);
+        if (held > 0)
+          throw new StillActive(
+            `run ${id} is ${current.state} but ${held} of its task(s) are still being processed (workers finish or hand them back within their grace period); try again in a minute`,
+          );
+        await store.markPruned(id, failed);
       }
       if (opts.deleteRecord) await store.remove(id);
       return { ...base, action: 'pruned', queue_keys: keys, record } satisfies PruneResult;

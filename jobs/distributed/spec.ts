@@ -20,19 +20,18 @@ export const retrySchema = z
 /** Parsed {@link retrySchema}. */
 export type RetryPolicy = z.infer<typeof retrySchema>;
 
+/** How long completed jobs stay in their queue by default: 24 hours, in seconds (`--keep-completed`). */
+export const DEFAULT_KEEP_COMPLETED_S = 24 * 3600;
+
 /** Default retry policy: 5 attempts, back-off 1 s, 2 s, 4 s, 8 s. */
 export const defaultRetry: RetryPolicy = { attempts: 5, backoff_ms: 1000 };
 
-const stageSpecSchema = z
-  .object({
-    name: z.string().min(1),
-    resources: z.object({ cpus: z.number().nonnegative(), gpus: z.number().nonnegative() }).strict(),
-    class: z.enum(resourceClasses),
-  })
-  .strict();
-
-/** One stage of a distributed run. */
-export type StageSpec = z.infer<typeof stageSpecSchema>;
+/**
+ * One stage of a distributed run: its name, which workers check their stages against (the queue is
+ * the step's, from its stages' resources at planning). The `resources` and `class` that records
+ * queued before carry are dropped when read.
+ */
+const stageSpecSchema = z.object({ name: z.string().min(1) });
 
 const stepSpecSchema = z
   .object({
@@ -44,6 +43,18 @@ const stepSpecSchema = z
 
 /** One step (a flow: shard jobs, then a barrier) of a distributed run; see `steps.ts`. */
 export type StepSpec = z.infer<typeof stepSpecSchema>;
+
+/**
+ * The job a run belongs to: its directory (shared by all its runs), the run's name in it (the run
+ * dir relative to it: `frames`, `round-1`, ...) and when the run was first planned (its `run.json`,
+ * kept across re-queues): `status` lists a job's runs in that order.
+ */
+export const jobRefSchema = z
+  .object({ dir: z.string().min(1), name: z.string().min(1), planned_at: z.string() })
+  .strict();
+
+/** Parsed {@link jobRefSchema}. */
+export type JobRef = z.infer<typeof jobRefSchema>;
 
 /** The stored description of a distributed run. */
 export const runSpecSchema = z
@@ -60,6 +71,10 @@ export const runSpecSchema = z
     /** Handed to the worker's stage factory to build the same stages the enqueuer planned with. */
     stage_config: z.unknown(),
     retry: retrySchema,
+    /** How long the run's completed jobs stay in their queue, in seconds (absent: {@link DEFAULT_KEEP_COMPLETED_S}). */
+    keep_completed_s: z.number().int().min(1).optional(),
+    /** The job the run is part of (refine's frames run, bootstrap and rounds; a schedule's ticks). */
+    job: jobRefSchema.optional(),
     created_at: z.string(),
   })
   .strict();

@@ -6,13 +6,12 @@
  * served it and whether they are connected now. {@link waitForRun} polls it until the run ends.
  * A pruned run has no jobs left: its failed counts are the ones recorded when it was pruned.
  */
-import { Queue } from 'bullmq';
-import { bullConnection, closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
-import { QUEUE_PREFIX, queueNames, type ResourceClass, type WorkerSeen } from './names.js';
-import { type OpenState, openStates, RunQueues } from './run-queues.js';
+import { closeRedis, ensureReachable, openRedis, type QueueConnection } from './connection.js';
+import type { ResourceClass, WorkerSeen } from './names.js';
+import { type OpenState, openStates, SharedQueues } from './shared-queues.js';
 import { RunStore } from './run-store.js';
 import { openSharedStorage } from './shared-storage.js';
-import type { RunSpec, RunState } from './spec.js';
+import type { JobRef, RunSpec, RunState } from './spec.js';
 import { committedStepShards } from './task.js';
 
 /** Per step, how many shards have a committed step ledger record. */
@@ -49,6 +48,8 @@ export interface RunStatus {
   readonly state: RunState;
   readonly error?: string;
   readonly run_dir: string;
+  /** The job the run is part of, when it was queued by one (refine, schedule). */
+  readonly job?: JobRef;
   readonly created_at: string;
   readonly updated_at: string;
   /** When the run's queues were removed (`flywheel prune`); its counts and state are final. */
@@ -63,25 +64,31 @@ export async function runStatus(opts: {
   readonly connection: QueueConnection;
   readonly runId: string;
 }): Promise<RunStatus> {
-  const redis = openRedis(opts.connection);
-  try {
-    await ensureReachable(redis, opts.connection);
-    return await readStatus(opts.connection, new RunStore(redis), opts.runId);
-  } finally {
-    await closeRedis(redis);
-  }
+  return withReaders(opts.connection, (store, queues) => readStatus(opts.connection, store, queues, opts.runId));
 }
 
 /** Status of every run known to Redis (newest first). */
 export async function listRuns(opts: { readonly connection: QueueConnection }): Promise<RunStatus[]> {
-  const redis = openRedis(opts.connection);
-  try {
-    await ensureReachable(redis, opts.connection);
-    const store = new RunStore(redis);
+  return withReaders(opts.connection, async (store, queues) => {
     const out: RunStatus[] = [];
-    for (const id of await store.all()) out.push(await readStatus(opts.connection, store, id));
+    for (const id of await store.all()) out.push(await readStatus(opts.connection, store, queues, id));
     return out.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  });
+}
+
+/** Runs `fn` with a reachable run store and the fixed queues, closing both afterwards. */
+async function withReaders<T>(
+  connection: QueueConnection,
+  fn: (store: RunStore, queues: SharedQueues) => Promise<T>,
+): Promise<T> {
+  const redis = openRedis(connection);
+  let queues: SharedQueues | undefined;
+  try {
+    await ensureReachable(redis, connection);
+    queues = new SharedQueues(connection);
+    return await fn(new RunStore(redis), queues);
   } finally {
+    await queues?.close();
     await closeRedis(redis);
   }
 }
@@ -89,8 +96,8 @@ export async function listRuns(opts: { readonly connection: QueueConnection }): 
 async function readStatus(
   connection: QueueConnection,
   store: RunStore,
+  queues: SharedQueues,
   runId: string,
-  open?: RunQueues,
 ): Promise<RunStatus> {
   const run = await store.get(runId);
   if (!run)
@@ -111,44 +118,40 @@ async function readStatus(
       done,
     };
   };
-  const queues = open ?? new RunQueues(connection, run.spec);
-  try {
-    // a pruned run has no jobs left: its failed counts are the ones recorded when it was pruned
-    const counts =
-      run.pruned_at !== undefined
-        ? run.spec.steps.map((_, i) => ({ ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }))
-        : await queues.openCounts();
-    const done = await shardsDone(run.spec);
-    const steps = [...run.spec.steps.keys()].map((i) => step(i, counts[i], done[i] ?? 0));
-    const live = await queues.liveWorkers();
-    const workers = (await store.workers(runId)).map((w) => ({ ...w, live: live.has(w.id) }));
-    let state = run.state;
-    let error = run.error;
-    if (state === 'running') {
-      const failure = await queues.failure();
-      if (failure) {
-        // the task that failed the run records the precise cause just before its job fails: prefer
-        // it when it landed after the record was read above
-        const now = await store.get(runId);
-        state = 'failed';
-        error = now?.state === 'failed' && now.error ? now.error : failure;
-      }
+  // a pruned run has no jobs left: its failed counts are the ones recorded when it was pruned
+  const counts =
+    run.pruned_at !== undefined
+      ? run.spec.steps.map((_, i) => ({ ...noneOpen, failed: run.pruned_failed?.[i] ?? 0 }))
+      : await queues.openCounts(run.spec);
+  const done = await shardsDone(run.spec);
+  const steps = [...run.spec.steps.keys()].map((i) => step(i, counts[i], done[i] ?? 0));
+  const live = await queues.liveWorkers();
+  const workers = (await store.workers(runId)).map((w) => ({ ...w, live: live.has(w.id) }));
+  let state = run.state;
+  let error = run.error;
+  if (state === 'running') {
+    const failure = await queues.failure(run.spec);
+    if (failure) {
+      // the task that failed the run records the precise cause just before its job fails: prefer
+      // it when it landed after the record was read above
+      const now = await store.get(runId);
+      state = 'failed';
+      error = now?.state === 'failed' && now.error ? now.error : failure;
     }
-    return {
-      run_id: runId,
-      state,
-      ...(error ? { error } : {}),
-      run_dir: run.spec.storage.root,
-      created_at: run.spec.created_at,
-      updated_at: run.updated_at,
-      ...(run.pruned_at !== undefined ? { pruned_at: run.pruned_at } : {}),
-      shards: run.spec.shards.length,
-      steps,
-      workers,
-    };
-  } finally {
-    if (!open) await queues.close();
   }
+  return {
+    run_id: runId,
+    state,
+    ...(error ? { error } : {}),
+    run_dir: run.spec.storage.root,
+    ...(run.spec.job ? { job: run.spec.job } : {}),
+    created_at: run.spec.created_at,
+    updated_at: run.updated_at,
+    ...(run.pruned_at !== undefined ? { pruned_at: run.pruned_at } : {}),
+    shards: run.spec.shards.length,
+    steps,
+    workers,
+  };
 }
 
 const noneOpen: Readonly<Record<OpenState, number>> = Object.fromEntries(openStates.map((s) => [s, 0])) as Record<
@@ -163,20 +166,15 @@ export const countedStates = ['waiting', 'active', 'delayed', 'failed', 'complet
 export async function queueCounts(opts: {
   readonly connection: QueueConnection;
 }): Promise<Record<string, Record<(typeof countedStates)[number], number>>> {
-  const out: Record<string, Record<(typeof countedStates)[number], number>> = {};
-  for (const name of queueNames) {
-    const q = new Queue(name, {
-      connection: bullConnection(opts.connection),
-      prefix: QUEUE_PREFIX,
-      skipMetasUpdate: true,
-    });
-    try {
-      out[name] = (await q.getJobCounts(...countedStates)) as Record<(typeof countedStates)[number], number>;
-    } finally {
-      await q.close();
-    }
+  const queues = new SharedQueues(opts.connection);
+  try {
+    const out: Record<string, Record<(typeof countedStates)[number], number>> = {};
+    for (const q of [...queues.byClass.values(), queues.control])
+      out[q.name] = (await q.getJobCounts(...countedStates)) as Record<(typeof countedStates)[number], number>;
+    return out;
+  } finally {
+    await queues.close();
   }
-  return out;
 }
 
 /** Options of {@link waitForRun}. */
@@ -195,16 +193,12 @@ export async function waitForRun(opts: WaitOptions): Promise<RunStatus> {
   const pollMs = opts.pollMs ?? 1000;
   const redis = openRedis(opts.connection);
   const store = new RunStore(redis);
-  let queues: RunQueues | undefined;
+  const queues = new SharedQueues(opts.connection);
   let settlePolls = 0;
   try {
     for (;;) {
       opts.signal?.throwIfAborted();
-      if (!queues) {
-        const run = await store.get(opts.runId);
-        if (run) queues = new RunQueues(opts.connection, run.spec);
-      }
-      const s = await readStatus(opts.connection, store, opts.runId, queues);
+      const s = await readStatus(opts.connection, store, queues, opts.runId);
       // a run failed by its jobs alone (a task that stalled too often fails its barrier with no
       // processor to record it): record it, so workers drop its remaining tasks
       if (s.state === 'failed') await store.finish(opts.runId, 'failed', s.error);
@@ -227,7 +221,7 @@ export async function waitForRun(opts: WaitOptions): Promise<RunStatus> {
       });
     }
   } finally {
-    await queues?.close();
+    await queues.close();
     await closeRedis(redis);
   }
 }

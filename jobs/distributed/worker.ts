@@ -72,8 +72,6 @@ function positive(name: string, v: number | undefined, dflt: number, min = 1): n
   return n;
 }
 
-export { parseResources } from './options.js';
-
 /** What a shard job of a run that is no longer running returns: nothing was run. */
 const dropped: StepTaskResult = { status: 'dropped', rows_in: 0, rows_out: 0, errors: 0, seconds: 0 };
 

@@ -34,6 +34,7 @@ export async function extractJobFrames(o: {
     round: 0,
     specs: [{ kind: 'frames', config: { ...o.config.frames, ...o.frameSpec }, media_root: o.config.media_root }],
     config: { refine: o.configHash, stages: ['frames'] },
+    job: o.config.run_dir,
     reporter: o.reporter,
     ...withSignal(o.signal),
   });

@@ -126,6 +126,7 @@ export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
     round: o.round,
     specs,
     config: { ...o.runConfig, stages: specs.map((s) => s.kind) },
+    job: o.config.run_dir,
     reporter: o.reporter,
     ...(o.signal ? { signal: o.signal } : {}),
   });

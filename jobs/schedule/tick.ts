@@ -127,6 +127,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     round: tick,
     specs: [{ kind: 'frames', config: { ...config.frames, ...spec }, media_root: config.media_root }],
     config: { ...runConfig, stages: ['frames'] },
+    job: config.run_dir,
     reporter: reporter(),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

@@ -36,7 +36,7 @@ if (skip) console.warn(`[test/jobs/distributed] ${skip}`);
 const fast = { pollMs: 100, lockDurationMs: 5000, stalledIntervalMs: 5000 } as const;
 const clipIds = Array.from({ length: 8 }, (_, i) => `clip-${String(i).padStart(4, '0')}`);
 
-describe('parseDuration (--older-than)', () => {
+describe('parseDuration (--older-than, --keep-completed)', () => {
   it('reads s, m, h, d, w and refuses anything else, quoting it', () => {
     expect(parseDuration('90s')).toBe(90_000);
     expect(parseDuration('30m')).toBe(1_800_000);
@@ -47,6 +47,9 @@ describe('parseDuration (--older-than)', () => {
       expect(() => parseDuration(bad)).toThrow(
         `--older-than must be a number with a unit s, m, h, d or w, e.g. 12h or 7d (got ${JSON.stringify(bad)})`,
       );
+    expect(() => parseDuration('1y', '--keep-completed')).toThrow(
+      '--keep-completed must be a number with a unit s, m, h, d or w, e.g. 12h or 7d (got "1y")',
+    );
   });
 });
 
@@ -140,6 +143,42 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     // "done" is what the step ledger says, not what Redis remembers
     rmSync(join(runDir, 'step-ledger', 'words', 'shard-00002.json'));
     expect((await runStatus({ connection: conn(), runId: run.runId })).steps.map((st) => st.done)).toEqual([4, 3]);
+  });
+
+  it('a run queued with a short retention (keepCompletedMs): every job of the run carries it, also the steps its barriers add', async () => {
+    const runDir = join(work.dir, 'short-retention');
+    const run = await enqueueTest(
+      server.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
+      { shardSize: 4, keepCompletedMs: 90_000 },
+    );
+    expect(run.spec.keep_completed_s).toBe(90);
+    // the first step as queued, before any worker runs: its barrier and shard jobs, read back from Redis
+    const control = openQueue('control');
+    const cpu = openQueue('cpu');
+    try {
+      const first = [
+        await control.getJob(barrierJobId(run.runId, 0)),
+        await cpu.getJob(shardJobId(run.runId, 0, 'shard-00000')),
+      ];
+      expect(first.map((j) => j?.opts.removeOnComplete)).toEqual([{ age: 90 }, { age: 90 }]);
+      worker();
+      expect((await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 })).state).toBe('done');
+      // step 1 was added by step 0's barrier on the worker, from the spec stored with the run
+      const ids = [0, 1].flatMap((k) => [
+        [control, barrierJobId(run.runId, k)] as const,
+        ...['shard-00000', 'shard-00001'].map((x) => [cpu, shardJobId(run.runId, k, x)] as const),
+      ]);
+      for (const [q, id] of ids) {
+        const job = await q.getJob(id);
+        expect([id, job?.opts.removeOnComplete]).toEqual([id, { age: 90 }]);
+      }
+    } finally {
+      await Promise.all([control.close(), cpu.close()]);
+    }
+    await pruneRuns({ connection: conn(), runId: run.runId });
   });
 
   it('keeps a failed job for inspection; prune then removes every key of the run and status still shows how it failed', async () => {

@@ -7,8 +7,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../../jobs/distributed/index.js';
+import { barrierJobId, QUEUE_PREFIX, shardJobId } from '../../../jobs/distributed/names.js';
 import { synthVideo } from '../../helpers/videos.js';
 import { runCli, startCli } from '../../helpers/cli.js';
 import { redisUnavailableReason, startRedis, type RedisHandle } from '../../helpers/redis-server.js';
@@ -121,9 +123,23 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
         stages: { frames: { count: 1, width: 8, height: 8, concurrency: 1 } },
       }),
     );
+    // --keep-completed: how long the run's completed jobs stay, carried by every job it adds
     const third = /queued run (\S+)/.exec(
-      (await runCli(['run', '--queue', redis.url, '--detach', join(dir, 'job3.json')])).stdout,
+      (await runCli(['run', '--queue', redis.url, '--detach', '--keep-completed', '90s', join(dir, 'job3.json')]))
+        .stdout,
     )?.[1];
+    const queues = ['control', 'cpu'].map(
+      (name) => new Queue(name, { connection: { url: redis.url }, prefix: QUEUE_PREFIX, skipMetasUpdate: true }),
+    );
+    try {
+      const [barrier, shard] = [
+        await queues[0].getJob(barrierJobId(third ?? '', 0)),
+        await queues[1].getJob(shardJobId(third ?? '', 0, 'shard-00000')),
+      ];
+      expect([barrier?.opts.removeOnComplete, shard?.opts.removeOnComplete]).toEqual([{ age: 90 }, { age: 90 }]);
+    } finally {
+      await Promise.all(queues.map((q) => q.close()));
+    }
     const refused = await runCli(['prune', '--queue', redis.url, '--run', third ?? 'missing']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
@@ -131,5 +147,17 @@ describe.skipIf(skip !== null)('flywheel worker / status', () => {
         `flywheel: run ${third} is still running \\(shards done: frames 0/1\\); flywheel prune removes only finished runs`,
       ),
     );
+    // the flag on every command that queues work: parsed like --older-than, and only with --queue
+    const bad = await runCli(['run', '--queue', redis.url, '--keep-completed', '1y', join(dir, 'job3.json')]);
+    expect([bad.code, bad.stderr]).toEqual([
+      1,
+      expect.stringContaining(
+        '--keep-completed must be a number with a unit s, m, h, d or w, e.g. 12h or 7d (got "1y")',
+      ),
+    ]);
+    for (const cmd of [['run'], ['refine'], ['schedule', '--once']]) {
+      const r = await runCli([...cmd, join(dir, 'job3.json'), '--keep-completed', '1h']);
+      expect([cmd[0], r.code, r.stderr.trim()]).toEqual([cmd[0], 1, 'flywheel: --keep-completed needs --queue']);
+    }
   }, 180_000);
 });

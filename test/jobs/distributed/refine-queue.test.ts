@@ -3,13 +3,19 @@
  * real `flywheel worker` processes (two GPU-declared, one CPU-only) against a real redis-server gives
  * the same sorted tables, the same model content hashes and the same export as the local refine;
  * the CPU-only worker never runs a model step. With one worker killed with SIGKILL mid-round, the
- * run still finishes with the same result, and so it does across a Redis restart. A `flywheel schedule --once --queue` tick matches a local tick.
+ * run still finishes with the same result, and so it does across a Redis restart, and when the
+ * coordinator is SIGKILLed mid-round and the same command is run again (it follows the round still
+ * queued). A `flywheel schedule --once --queue` tick matches a local tick.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
+import type { RunStatus } from '../../../jobs/distributed/index.js';
+import { QUEUE_PREFIX, queueNames } from '../../../jobs/distributed/names.js';
 import { exportRound } from '../../../jobs/export/export-round.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
@@ -190,6 +196,88 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     await expectSameAsLocal(jobDir);
   }, 600_000);
 
+  it('the coordinator killed with SIGKILL mid-round, then run again: it follows the queued round and finishes with the same result', async () => {
+    // once round 1's run is queued and a worker has committed one of its shard tasks: SIGKILL the
+    // coordinator and stop the workers (their running tasks go back to the queue), so round 1 stays queued
+    let round1Queued = false;
+    let killed = false;
+    const jobDir = join(dir, 'coordinator-killed');
+    const cfg = await writeConfig(dir, configFor(dataDir, jobDir), 'coordinator-killed.json');
+    const args = ['refine', cfg, '--queue', redis.url, '--keep-completed', '1h'];
+    const round1 = /round-1"[^\n]*"following":(true|false)[^\n]*"msg":"queued run; waiting for workers"/;
+    const coordinator = startCli(args, {
+      onStderr: (chunk) => {
+        if (round1.test(chunk)) round1Queued = true;
+      },
+    });
+    const onWorker = (chunk: string): void => {
+      if (!killed && round1Queued && /"msg":"task done"/.test(chunk)) {
+        killed = true;
+        coordinator.child.kill('SIGKILL');
+        for (const w of workers) w.child.kill('SIGTERM');
+      }
+    };
+    startWorker('gpu,cpu', onWorker);
+    startWorker('gpu,cpu', onWorker);
+    const first = await coordinator.done;
+    expect(killed).toBe(true);
+    expect(first.signal, first.stderr.slice(-3000)).toBe('SIGKILL');
+    await stopWorkers();
+    expect(existsSync(join(jobDir, 'metrics', 'round-1.json'))).toBe(false);
+    // the same command again: a CPU worker serves the frames and bootstrap runs it re-queues (every
+    // shard skipped); round 1's GPU step waits for a GPU worker, started only once the coordinator
+    // has queued (found) round 1, so the coordinator finds it still running and follows it
+    startWorker('cpu');
+    let gpuWorker = false;
+    const again = await startCli(args, {
+      onStderr: (chunk) => {
+        if (!gpuWorker && round1.test(chunk)) {
+          gpuWorker = true;
+          startWorker('gpu,cpu');
+        }
+      },
+    }).done;
+    expect(again.code, again.stderr.slice(-3000)).toBe(0);
+    expect(round1.exec(again.stderr)?.[1]).toBe('true');
+    await stopWorkers();
+    await expectSameAsLocal(jobDir);
+    // flywheel status: the job, then each of its runs in the order they ran, each step's done/total
+    const all = JSON.parse((await runCli(['status', '--queue', redis.url, '--json'])).stdout) as RunStatus[];
+    const mine = all.filter((s) => s.job?.dir === jobDir);
+    expect(mine.map((s) => [s.job?.name, s.run_dir]).sort()).toEqual(
+      ['bootstrap', 'frames', 'round-0', 'round-1'].map((n) => [n, join(jobDir, n)]),
+    );
+    const text = (await runCli(['status', '--queue', redis.url])).stdout;
+    const block = text.split('\n\n').find((b) => b.startsWith(`job ${jobDir} `)) ?? text;
+    const id = (n: string): string => mine.find((s) => s.job?.name === n)?.run_id ?? n;
+    expect(block.split('\n').map((l) => l.replace(/\s+(waiting|active|retrying|failed) \d+/g, ''))).toEqual([
+      `job ${jobDir} [done]: 4 runs, 4 done`,
+      `  frames [done] run ${id('frames')}: 3 shards`,
+      expect.stringMatching(/^ {4}frames +cpu {2}done 3\/3$/),
+      `  bootstrap [done] run ${id('bootstrap')}: 3 shards`,
+      expect.stringMatching(/^ {4}attach-frames\+caption +cpu {2}done 3\/3$/),
+      `  round-0 [done] run ${id('round-0')}: 3 shards`,
+      expect.stringMatching(/^ {4}attach-frames\+caption\+adatailr +gpu {2}done 3\/3$/),
+      `  round-1 [done] run ${id('round-1')}: 3 shards`,
+      expect.stringMatching(/^ {4}attach-frames\+caption\+adatailr +gpu {2}done 3\/3$/),
+    ]);
+    // --keep-completed 1h: every job of the job's runs (frames, bootstrap, each round) is kept an hour
+    const runs = mine.map((s) => s.run_id);
+    expect(runs).toHaveLength(4);
+    const kept: unknown[] = [];
+    for (const name of queueNames) {
+      const q = new Queue(name, { connection: { url: redis.url }, prefix: QUEUE_PREFIX, skipMetasUpdate: true });
+      try {
+        for (const job of await q.getJobs(['completed']))
+          if (runs.some((r) => job.id?.startsWith(`${r}.`))) kept.push(job.opts.removeOnComplete);
+      } finally {
+        await q.close();
+      }
+    }
+    expect(kept.length).toBeGreaterThan(4 * 3);
+    expect(new Set(kept.map((k) => JSON.stringify(k)))).toEqual(new Set([JSON.stringify({ age: 3600 })]));
+  }, 600_000);
+
   it('Redis restarted mid-round (append-only file, fsync always): the run resumes and finishes with the same result', async () => {
     const persistent = await startRedis({ persist: true });
     try {
@@ -243,6 +331,11 @@ describe.skipIf(skip !== null)('flywheel refine --queue', () => {
     expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toMatchObject({ status: 'done', tick: 0, clips: 48 });
     const logs = (await stopWorkers()).map((w) => w.stderr);
     expect(stepsDone(logs[0]).some((st) => st.includes('adatailr'))).toBe(true);
+    // status groups the tick's runs under the job's dir, named by their path in it
+    const all = JSON.parse((await runCli(['status', '--queue', redis.url, '--json'])).stdout) as RunStatus[];
+    const names = all.filter((s) => s.job?.dir === join(dir, 'tick-queued')).map((s) => s.job?.name);
+    expect(names).toEqual(expect.arrayContaining(['schedule/tick-00000/frames', 'schedule/tick-00000/run']));
+    expect(names.every((n) => n?.startsWith('schedule/tick-00000/'))).toBe(true);
     const [a, b] = [scheduleLayout(join(dir, 'tick-local')), scheduleLayout(join(dir, 'tick-queued'))];
     for (const t of ['frames', 'caption', 'adatailr']) {
       const [x, y] = t === 'frames' ? [a.tickFrames(0), b.tickFrames(0)] : [a.tickRun(0), b.tickRun(0)];

@@ -1,12 +1,19 @@
 /**
- * One run's view of the fixed queues (`control` and the resource-class queues its steps use),
- * opened together for reading its jobs' state, adding its flows or removing its jobs, and closed
- * together. Every count and removal goes by job id (`<run>.s<k>-<shard>`, `<run>.b<k>`), so other
- * runs' jobs in the same queues are never touched.
+ * The fixed queues every run shares (`cpu`, `gpu`, `control`), opened once for reading runs' job
+ * states, adding their flows or removing their jobs, and closed together. Every count and removal
+ * goes by job id (`<run>.s<k>-<shard>`, `<run>.b<k>`), so other runs' jobs are never touched.
  */
 import { FlowProducer, Queue } from 'bullmq';
 import { bullConnection, type QueueConnection } from './connection.js';
-import { barrierJobId, CONTROL_QUEUE, parseJobId, QUEUE_PREFIX, type ResourceClass, shardJobId } from './names.js';
+import {
+  barrierJobId,
+  CONTROL_QUEUE,
+  parseJobId,
+  QUEUE_PREFIX,
+  type ResourceClass,
+  resourceClasses,
+  shardJobId,
+} from './names.js';
 import type { RunSpec } from './spec.js';
 
 /** Job states a shard job can be in before it completes. */
@@ -15,23 +22,19 @@ export const openStates = ['waiting', 'prioritized', 'active', 'delayed', 'faile
 /** One of {@link openStates}. */
 export type OpenState = (typeof openStates)[number];
 
-/** The control queue and the resource-class queues of one run. */
-export class RunQueues {
+/** Handles on the fixed queues (and a flow producer, opened on first use). */
+export class SharedQueues {
   readonly control: Queue;
   readonly byClass: ReadonlyMap<ResourceClass, Queue>;
-  readonly #spec: RunSpec;
   #producer: FlowProducer | undefined;
   readonly #connection: QueueConnection;
 
-  constructor(connection: QueueConnection, spec: RunSpec) {
-    this.#spec = spec;
+  constructor(connection: QueueConnection) {
     this.#connection = connection;
     // skipMetasUpdate: reading (e.g. `status`) must not write; adding a job writes the queue's meta itself
     const opts = { connection: bullConnection(connection), prefix: QUEUE_PREFIX, skipMetasUpdate: true };
     this.control = new Queue(CONTROL_QUEUE, opts);
-    const byClass = new Map<ResourceClass, Queue>();
-    for (const s of spec.steps) if (!byClass.has(s.class)) byClass.set(s.class, new Queue(s.class, opts));
-    this.byClass = byClass;
+    this.byClass = new Map(resourceClasses.map((c) => [c, new Queue(c, opts)]));
   }
 
   /** A flow producer on the same connection settings (opened on first use). */
@@ -40,20 +43,23 @@ export class RunQueues {
     return this.#producer;
   }
 
-  /** Ids of this run's jobs in `states` of `queue` (the whole queue is read, other runs' ids dropped). */
-  async #runIds(queue: Queue, states: Parameters<Queue['getRanges']>[0]): Promise<string[]> {
-    const prefix = `${this.#spec.run_id}.`;
-    return (await queue.getRanges(states, 0, -1)).filter((id) => id.startsWith(prefix));
+  #queue(cls: ResourceClass): Queue {
+    const q = this.byClass.get(cls);
+    if (!q) throw new Error(`no ${cls} queue`);
+    return q;
   }
 
-  /** Per step index, how many of its shard jobs are in each open state. */
-  async openCounts(): Promise<Record<OpenState, number>[]> {
-    const counts = this.#spec.steps.map(
-      () => Object.fromEntries(openStates.map((s) => [s, 0])) as Record<OpenState, number>,
-    );
-    for (const queue of this.byClass.values()) {
+  /** Ids of run `runId`'s jobs in `states` of `queue` (the whole queue is read, other runs' ids dropped). */
+  async #runIds(queue: Queue, states: Parameters<Queue['getRanges']>[0], runId: string): Promise<string[]> {
+    return (await queue.getRanges(states, 0, -1)).filter((id) => id.startsWith(`${runId}.`));
+  }
+
+  /** Per step index of the run, how many of its shard jobs are in each open state. */
+  async openCounts(spec: RunSpec): Promise<Record<OpenState, number>[]> {
+    const counts = spec.steps.map(() => Object.fromEntries(openStates.map((s) => [s, 0])) as Record<OpenState, number>);
+    for (const cls of new Set(spec.steps.map((s) => s.class))) {
       for (const state of openStates) {
-        for (const id of await this.#runIds(queue, [state])) {
+        for (const id of await this.#runIds(this.#queue(cls), [state], spec.run_id)) {
           const p = parseJobId(id);
           const c = p?.shard !== undefined ? counts[p.step] : undefined;
           if (c) c[state]++;
@@ -64,21 +70,21 @@ export class RunQueues {
   }
 
   /** Why the run failed, read from its jobs: a barrier failed (its first failed shard job's reason). */
-  async failure(): Promise<string | undefined> {
-    for (const [index, step] of this.#spec.steps.entries()) {
-      const id = barrierJobId(this.#spec.run_id, index);
+  async failure(spec: RunSpec): Promise<string | undefined> {
+    for (const [index, step] of spec.steps.entries()) {
+      const id = barrierJobId(spec.run_id, index);
       if ((await this.control.getJobState(id)) !== 'failed') continue;
-      const queue = this.byClass.get(step.class);
-      const prefix = shardJobId(this.#spec.run_id, index, '');
-      const [first] = queue ? (await this.#runIds(queue, ['failed'])).filter((j) => j.startsWith(prefix)) : [];
-      const job = first !== undefined ? await queue?.getJob(first) : undefined;
+      const queue = this.#queue(step.class);
+      const prefix = shardJobId(spec.run_id, index, '');
+      const [first] = (await this.#runIds(queue, ['failed'], spec.run_id)).filter((j) => j.startsWith(prefix));
+      const job = first !== undefined ? await queue.getJob(first) : undefined;
       if (job) return `step ${step.name}, ${String((job.data as { shard?: unknown }).shard)}: ${job.failedReason}`;
       return `stage barrier ${id}: ${(await this.control.getJob(id))?.failedReason ?? 'failed'}`;
     }
     return undefined;
   }
 
-  /** Connection-level names of the workers listening on the run's queues now (the queues are shared: any run's workers). */
+  /** Connection-level names of the workers listening on the fixed queues now (any run's workers). */
   async liveWorkers(): Promise<Set<string>> {
     const names = new Set<string>();
     for (const q of [this.control, ...this.byClass.values()]) {
@@ -93,12 +99,12 @@ export class RunQueues {
   }
 
   /**
-   * Removes every job of this run, in any state, and nothing else: each barrier with its children,
+   * Removes every job of the run, in any state, and nothing else: each barrier with its children,
    * then each shard job left (a failed or completed one whose barrier went first). Returns how many
    * jobs could not be removed because a worker holds them (active).
    */
-  async removeJobs(): Promise<number> {
-    const run = this.#spec.run_id;
+  async removeJobs(spec: RunSpec): Promise<number> {
+    const run = spec.run_id;
     let locked = 0;
     const remove = async (queue: Queue, ids: readonly string[]): Promise<void> => {
       // 500 at a time: ioredis pipelines the concurrent calls
@@ -108,14 +114,12 @@ export class RunQueues {
         for (const [j, code] of codes.entries()) if (code === 0 && (await queue.getJob(batch[j]))) locked++;
       }
     };
-    for (const [k, step] of this.#spec.steps.entries()) {
+    for (const [k, step] of spec.steps.entries()) {
       await remove(this.control, [barrierJobId(run, k)]);
-      const queue = this.byClass.get(step.class);
-      if (queue)
-        await remove(
-          queue,
-          this.#spec.shards.map((shard) => shardJobId(run, k, shard)),
-        );
+      await remove(
+        this.#queue(step.class),
+        spec.shards.map((shard) => shardJobId(run, k, shard)),
+      );
     }
     return locked;
   }
