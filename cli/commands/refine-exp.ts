@@ -38,6 +38,11 @@ export function register(program: Command): void {
     .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1)', intOption('first-seed'), 11)
     .option('--clips <n>', 'clips per generated dataset', intOption('clips'), DEMO_CLIPS)
     .option('--rounds <n>', 'refinement rounds', intOption('rounds'), 3)
+    .option(
+      '--pretrain-epochs <n>',
+      "captioners' pre-training epochs (default: the demo's)",
+      intOption('pretrain-epochs'),
+    )
     .option('--only <method>', 'run one loop only: adatailr or mle+keep-all')
     .option('--dir <dir>', 'working directory for the datasets and jobs', 'runs/refine-exp')
     .option(
@@ -53,6 +58,7 @@ export function register(program: Command): void {
         firstSeed: number;
         clips: number;
         rounds: number;
+        pretrainEpochs?: number;
         only?: string;
         dir: string;
         from?: string[];
@@ -84,6 +90,7 @@ export function register(program: Command): void {
             clips: o.clips,
             rounds: o.rounds,
             methods,
+            ...(o.pretrainEpochs !== undefined ? { pretrainEpochs: o.pretrainEpochs } : {}),
             dir: o.dir,
           },
           {

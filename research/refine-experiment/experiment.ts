@@ -42,6 +42,8 @@ export interface RefineExperimentSettings {
   readonly clips: number;
   readonly rounds: number;
   readonly methods: readonly LoopMethod[];
+  /** Pre-training epochs of every captioner (default: the demo's). */
+  readonly pretrainEpochs?: number;
   /** Working directory (datasets and jobs); kept unless `cleanup`. */
   readonly dir: string;
   readonly cleanup?: boolean;
@@ -101,8 +103,11 @@ export function loopConfig(
   seed: number,
   rounds: number,
   method: LoopMethod,
+  pretrainEpochs?: number,
 ): RefineConfig {
-  return parseRefineConfig(merge(demoConfig(dataDir, jobDir, { seed, rounds }), method.overrides));
+  const base = demoConfig(dataDir, jobDir, { seed, rounds });
+  const sized = pretrainEpochs === undefined ? base : merge(base, { train: { pretrain: { epochs: pretrainEpochs } } });
+  return parseRefineConfig(merge(sized, method.overrides));
 }
 
 /** Runs every (noise, seed, method) loop; `onRun` sees each result as it lands. */
@@ -123,7 +128,7 @@ export async function runRefineExperiment(
           `job-n${Math.round(noise * 100)}-s${seed}-${method.name.replace(/[^a-z0-9+_-]/gi, '_')}`,
         );
         const t0 = performance.now();
-        const r = await runRefine(loopConfig(dataDir, jobDir, seed, s.rounds, method), {
+        const r = await runRefine(loopConfig(dataDir, jobDir, seed, s.rounds, method, s.pretrainEpochs), {
           ...benchmarkRefineOptions,
           log: opts.log,
           reporter: opts.reporter,

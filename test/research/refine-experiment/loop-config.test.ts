@@ -1,0 +1,21 @@
+/** The experiment's loop config: the demo's, the method's overrides on top, and an epochs override that changes only pre-training. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_METHODS, loopConfig } from '../../../research/refine-experiment/experiment.js';
+import { demoConfig } from '../../../jobs/demo/run-demo.js';
+
+describe('loopConfig', () => {
+  const [adatailr, mle] = DEFAULT_METHODS;
+
+  it("is the demo's config with the method's overrides", () => {
+    const demo = demoConfig('d', 'j', { seed: 3, rounds: 2 });
+    expect(loopConfig('d', 'j', 3, 2, adatailr)).toEqual(demo);
+    expect(loopConfig('d', 'j', 3, 2, mle).train.loss).not.toEqual(demo.train.loss);
+  });
+
+  it('overrides the pre-training epochs only', () => {
+    const demo = demoConfig('d', 'j', { seed: 3, rounds: 2 });
+    const c = loopConfig('d', 'j', 3, 2, adatailr, 60);
+    expect(c.train.pretrain).toEqual({ ...demo.train.pretrain, epochs: 60 });
+    expect({ ...c, train: { ...c.train, pretrain: demo.train.pretrain } }).toEqual(demo);
+  });
+});
