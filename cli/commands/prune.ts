@@ -48,7 +48,7 @@ Shared storage (outputs, ledgers) is never touched; re-running a pruned run skip
     .action(async (o: PruneFlags) => {
       const queue = queueConnection(o.queue, o);
       // loaded here, not at registration: every flywheel call registers every sub-command
-      const { formatPruneResult, pruneRuns } = await import('../../jobs/distributed/prune.js');
+      const { cleanCompletedJobs, formatPruneResult, pruneRuns } = await import('../../jobs/distributed/prune.js');
       const results = await pruneRuns({
         connection: queue,
         ...(o.run !== undefined ? { runId: o.run } : {}),
@@ -56,14 +56,20 @@ Shared storage (outputs, ledgers) is never touched; re-running a pruned run skip
         ...(o.deleteRecord ? { deleteRecord: true } : {}),
         ...(o.dryRun ? { dryRun: true } : {}),
       });
+      // with --older-than over every run, also trim any run's completed jobs that old (a quiet farm's)
+      const sweep = o.run === undefined && o.olderThan !== undefined && !o.dryRun;
+      const cleaned = sweep ? await cleanCompletedJobs(queue, o.olderThan ?? 0) : 0;
       if (o.json) {
-        process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ runs: results, completed_jobs_removed: sweep ? cleaned : null }, null, 2)}\n`,
+        );
         return;
       }
       const pruned = results.filter((r) => r.action !== 'skipped').length;
       const lines = [
         ...results.map(formatPruneResult),
         `${o.dryRun ? 'would prune' : 'pruned'} ${pruned} run(s), skipped ${results.length - pruned} (${queue.url})`,
+        ...(sweep ? [`removed ${cleaned} completed job(s) of any run that finished before then`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -17,7 +17,7 @@ export {
   type TaskEvent,
 } from './worker.js';
 export { openSharedStorage, type StorageOpener } from './shared-storage.js';
-export { pruneRuns, formatPruneResult, type PruneOptions, type PruneResult } from './prune.js';
+export { cleanCompletedJobs, pruneRuns, formatPruneResult, type PruneOptions, type PruneResult } from './prune.js';
 export { COMPLETED_JOB_RETENTION, FAILED_JOB_RETENTION } from './flow.js';
 export {
   runStatus,

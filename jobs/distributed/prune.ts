@@ -194,3 +194,24 @@ export function formatPruneResult(r: PruneResult): string {
   const record = r.record === 'kept' ? 'record kept (flywheel status still shows it)' : 'record deleted';
   return `${r.action === 'pruned' ? 'pruned' : 'would prune'} ${head}: ${r.queue_keys} queue key(s)${r.action === 'pruned' ? ' removed' : ''}, ${record}`;
 }
+
+/**
+ * Removes the completed jobs of every fixed queue that finished at least `graceMs` ago, whatever
+ * their run (BullMQ's `clean`). BullMQ trims completed jobs by age only as later jobs of the same
+ * queue complete; on a farm gone quiet the nightly prune does it. Safe while runs are running:
+ * "done" is the step ledger, and a step's job added again after its trim finds it and skips.
+ */
+export async function cleanCompletedJobs(connection: QueueConnection, graceMs: number): Promise<number> {
+  const redis = openRedis(connection);
+  const queues = new SharedQueues(connection);
+  try {
+    await ensureReachable(redis, connection);
+    let removed = 0;
+    for (const q of [queues.control, ...queues.byClass.values()])
+      removed += (await q.clean(graceMs, 0, 'completed')).length;
+    return removed;
+  } finally {
+    await queues.close();
+    await closeRedis(redis);
+  }
+}

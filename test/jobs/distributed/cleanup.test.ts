@@ -4,7 +4,7 @@
  * inspection; status counts "done" from the step ledger; `pruneRuns` removes exactly a finished
  * run's jobs (another run's stay) and keeps its record for `status`, refuses a running run; a flow
  * added again is a no-op (BullMQ's job-id dedup), and a step re-added after its jobs are gone only
- * yields `skipped` tasks.
+ * yields `skipped` tasks; the nightly sweep trims any run's completed jobs by age.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  cleanCompletedJobs,
   COMPLETED_JOB_RETENTION,
   formatPruneResult,
   listRuns,
@@ -143,6 +144,35 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     // "done" is what the step ledger says, not what Redis remembers
     rmSync(join(runDir, 'step-ledger', 'words', 'shard-00002.json'));
     expect((await runStatus({ connection: conn(), runId: run.runId })).steps.map((st) => st.done)).toEqual([4, 3]);
+  });
+
+  it("the nightly sweep (BullMQ's clean): completed jobs of any run older than the grace go, younger ones stay", async () => {
+    const runDir = join(work.dir, 'swept');
+    const run = await enqueueTest(
+      server.url,
+      runDir,
+      work.manifest,
+      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
+      { shardSize: 4 },
+    );
+    worker();
+    expect((await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 })).state).toBe('done');
+    const cpu = openQueue('cpu');
+    try {
+      const ids = [0, 1].flatMap((k) => ['shard-00000', 'shard-00001'].map((x) => shardJobId(run.runId, k, x)));
+      expect(await Promise.all(ids.map(async (id) => (await cpu.getJob(id))?.getState()))).toEqual(
+        ids.map(() => 'completed'),
+      );
+      // younger than an hour: nothing of this run goes
+      await cleanCompletedJobs(conn(), 3_600_000);
+      expect(await Promise.all(ids.map(async (id) => (await cpu.getJob(id))?.id))).toEqual(ids);
+      // a grace of 0: every completed job goes, the barriers' too; the run's record and status stay
+      expect(await cleanCompletedJobs(conn(), 0)).toBeGreaterThanOrEqual(ids.length + 2);
+      expect(await Promise.all(ids.map((id) => cpu.getJob(id)))).toEqual(ids.map(() => undefined));
+      expect((await runStatus({ connection: conn(), runId: run.runId })).steps.map((st) => st.done)).toEqual([2, 2]);
+    } finally {
+      await cpu.close();
+    }
   });
 
   it('a run queued with a short retention (keepCompletedMs): every job of the run carries it, also the steps its barriers add', async () => {
