@@ -26,3 +26,34 @@ export const fractionsOption =
       );
     return xs;
   };
+
+/**
+ * A repeatable `--set key=value` option: the dotted key becomes a nested object and the value is
+ * read as JSON when it parses (numbers, booleans, objects), as a string otherwise. Accumulates into
+ * `previous`, so each `--set` adds one setting.
+ */
+export function collectSetting(v: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+  const eq = v.indexOf('=');
+  const key = eq > 0 ? v.slice(0, eq).trim() : '';
+  const path = key.split('.');
+  if (!key || path.some((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p)))
+    throw new InvalidArgumentError(
+      `--set must be key=value with a dotted key, e.g. folds=4 (got ${JSON.stringify(v)})`,
+    );
+  const text = v.slice(eq + 1);
+  let value: unknown = text;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // a bare string
+  }
+  const out: Record<string, unknown> = { ...previous };
+  let at = out;
+  for (const p of path.slice(0, -1)) {
+    const next = at[p];
+    at[p] = next && typeof next === 'object' && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
+    at = at[p] as Record<string, unknown>;
+  }
+  at[path[path.length - 1]] = value;
+  return out;
+}

@@ -51,9 +51,10 @@ export const refineConfigSchema = z
     /** Refinement rounds. Default 3. */
     rounds: hashed(positiveInt.max(100).default(3)),
     /**
-     * Cross-fitting folds of the judges: the clips are split by a hash of their id, each fold's judge
-     * trains on its own fold only, and a clip's caption is chosen by another fold's judge (one that
-     * never trained on its text). 1 turns it off. Default 2.
+     * Cross-fitting folds of the judges: the clips are split by a hash of their id, a clip's caption
+     * is chosen by one fold's judge, and that judge trains on every other fold (never on the clip's
+     * text); more folds give each judge more to learn from, at a judge per fold. 1 turns it off.
+     * Default 2.
      */
     folds: hashed(positiveInt.max(8).default(2)),
     model: z

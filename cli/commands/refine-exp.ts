@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
-import { fractionsOption, intOption } from '../options.js';
+import { collectSetting, fractionsOption, intOption } from '../options.js';
 import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
 import type { RefineExperimentReport } from '../../research/refine-experiment/experiment.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
@@ -43,6 +43,11 @@ export function register(program: Command): void {
       "captioners' pre-training epochs (default: the demo's)",
       intOption('pretrain-epochs'),
     )
+    .option(
+      '--set <key=value>',
+      'refine config override for every loop, dotted key and JSON value (e.g. folds=4, judge.epochs=80); repeatable',
+      collectSetting,
+    )
     .option('--only <method>', 'run one loop only: adatailr or mle+keep-all')
     .option('--dir <dir>', 'working directory for the datasets and jobs', 'runs/refine-exp')
     .option(
@@ -59,6 +64,7 @@ export function register(program: Command): void {
         clips: number;
         rounds: number;
         pretrainEpochs?: number;
+        set?: Record<string, unknown>;
         only?: string;
         dir: string;
         from?: string[];
@@ -91,6 +97,7 @@ export function register(program: Command): void {
             rounds: o.rounds,
             methods,
             ...(o.pretrainEpochs !== undefined ? { pretrainEpochs: o.pretrainEpochs } : {}),
+            ...(o.set ? { overrides: o.set } : {}),
             dir: o.dir,
           },
           {

@@ -1,2 +1,2 @@
 /** Cross-fitting folds (defined beside the model stages, which route clips by them on any machine). */
-export { foldOf, judgeFold } from '../../stages/model/folds.js';
+export { foldOf, judgeFold, trainsOn } from '../../stages/model/folds.js';

@@ -23,7 +23,7 @@ import type { RunReporter } from '../../pipeline/reporter.js';
 import { type AnyStageSpec, buildStages, type ModelRef } from '../../stages/index.js';
 import { captionerHash, judgeHash } from '../../stages/model/pinned.js';
 import type { RefineConfig } from '../../config/refine.js';
-import { foldOf } from './folds.js';
+import { trainsOn } from './folds.js';
 import { type PhaseResult, trainPhase } from './train-phase.js';
 import { humanExample, trainableExample, type TrainExample, type TrainingSet } from './training-set.js';
 
@@ -206,9 +206,9 @@ export interface TrainJudgesOptions {
 export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
 
 /**
- * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the fold's kept rows
- * whose chosen caption is people's text (`JUDGE_SOURCES`) and every human row, with the rows'
- * weights, in streamed epochs (memory stays flat). It never learns from the captioner's output, so
+ * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the kept rows of the
+ * clips it does not judge (`trainsOn`) whose chosen caption is people's text (`JUDGE_SOURCES`) and
+ * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns from the captioner's output, so
  * it cannot come to vouch for the captioner's own mistakes.
  */
 export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
@@ -220,7 +220,7 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
   for (let f = 0; f < o.folds; f++) {
     if (existsSync(o.outDir(f))) continue;
     const filter = (e: TrainExample): boolean =>
-      humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && foldOf(e.clipId, o.folds) === f);
+      humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && trainsOn(f, e.clipId, o.folds));
     const rows = o.set.count(filter);
     if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
     const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;

@@ -44,6 +44,8 @@ export interface RefineExperimentSettings {
   readonly methods: readonly LoopMethod[];
   /** Pre-training epochs of every captioner (default: the demo's). */
   readonly pretrainEpochs?: number;
+  /** Refine config overrides applied to every loop before the method's (e.g. `{ folds: 4 }`). */
+  readonly overrides?: Readonly<Record<string, unknown>>;
   /** Working directory (datasets and jobs); kept unless `cleanup`. */
   readonly dir: string;
   readonly cleanup?: boolean;
@@ -104,10 +106,11 @@ export function loopConfig(
   rounds: number,
   method: LoopMethod,
   pretrainEpochs?: number,
+  overrides: Readonly<Record<string, unknown>> = {},
 ): RefineConfig {
   const base = demoConfig(dataDir, jobDir, { seed, rounds });
   const sized = pretrainEpochs === undefined ? base : merge(base, { train: { pretrain: { epochs: pretrainEpochs } } });
-  return parseRefineConfig(merge(sized, method.overrides));
+  return parseRefineConfig(merge(merge(sized, overrides), method.overrides));
 }
 
 /** Runs every (noise, seed, method) loop; `onRun` sees each result as it lands. */
@@ -128,7 +131,7 @@ export async function runRefineExperiment(
           `job-n${Math.round(noise * 100)}-s${seed}-${method.name.replace(/[^a-z0-9+_-]/gi, '_')}`,
         );
         const t0 = performance.now();
-        const r = await runRefine(loopConfig(dataDir, jobDir, seed, s.rounds, method, s.pretrainEpochs), {
+        const r = await runRefine(loopConfig(dataDir, jobDir, seed, s.rounds, method, s.pretrainEpochs, s.overrides), {
           ...benchmarkRefineOptions,
           log: opts.log,
           reporter: opts.reporter,

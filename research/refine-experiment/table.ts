@@ -36,16 +36,31 @@ function line(label: string, pts: readonly DatasetPoint[]): string {
   )} |`;
 }
 
+/** The non-default settings a table was made with (`; pretrain epochs 60; folds=4`), empty when none. */
+function settingsNote(s: RefineExperimentReport['settings']): string {
+  const parts: string[] = [];
+  if (s.pretrainEpochs !== undefined) parts.push(`pretrain epochs ${s.pretrainEpochs}`);
+  const flat = (o: Readonly<Record<string, unknown>>, at: string): void => {
+    for (const [k, v] of Object.entries(o)) {
+      if (v && typeof v === 'object' && !Array.isArray(v)) flat(v as Record<string, unknown>, `${at}${k}.`);
+      else parts.push(`${at}${k}=${JSON.stringify(v)}`);
+    }
+  };
+  flat(s.overrides ?? {}, '');
+  return parts.map((p) => `; ${p}`).join('');
+}
+
 /** Markdown tables of a report, one per noise level, plus the bars. */
 export function formatRefineExperiment(r: RefineExperimentReport): string {
   const out: string[] = [];
   const noises = [...new Set(r.runs.map((x) => x.noise))].sort((a, b) => a - b);
   const methods = [...new Set(r.runs.map((x) => x.method))];
+  const over = settingsNote(r.settings);
   for (const noise of noises) {
     const at = r.runs.filter((x) => x.noise === noise);
     const seeds = [...new Set(at.map((x) => x.seed))];
     out.push(
-      `\n### ${Math.round(noise * 100)} % noisy transcripts (seeds ${seeds.join(', ')}; ${r.settings.clips} clips, mean ± sd)\n`,
+      `\n### ${Math.round(noise * 100)} % noisy transcripts (seeds ${seeds.join(', ')}; ${r.settings.clips} clips${over}, mean ± sd)\n`,
     );
     out.push('| data | content accuracy | CIDEr-D | vocabulary | distinct-2 | kept share |');
     out.push('|---|---|---|---|---|---|');

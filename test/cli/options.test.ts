@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { fractionsOption, intOption } from '../../cli/options.js';
+import { collectSetting, fractionsOption, intOption } from '../../cli/options.js';
 
 describe('intOption', () => {
   it('parses integers at or above the bound', () => {
@@ -26,5 +26,24 @@ describe('fractionsOption', () => {
   it('parses comma-separated fractions in [0, 1) and refuses others', () => {
     expect(fractionsOption('noise')('0, 0.2,0.4')).toEqual([0, 0.2, 0.4]);
     expect(() => fractionsOption('noise')('0.2,1')).toThrow(/--noise must be comma-separated fractions/);
+  });
+});
+
+describe('collectSetting', () => {
+  it('builds nested overrides from dotted keys, values read as JSON or kept as strings', () => {
+    let s = collectSetting('folds=4', {});
+    s = collectSetting('judge.epochs=80', s);
+    s = collectSetting('judge.lr=0.001', s);
+    s = collectSetting('model.preset=small', s);
+    expect(s).toEqual({ folds: 4, judge: { epochs: 80, lr: 0.001 }, model: { preset: 'small' } });
+  });
+  it('does not change the settings it was given', () => {
+    const first = collectSetting('judge.epochs=80', {});
+    collectSetting('judge.lr=0.5', first);
+    expect(first).toEqual({ judge: { epochs: 80 } });
+  });
+  it.each(['folds', '=4', 'a..b=1', 'judge.2x=1'])('rejects %j with the expected form', (v) => {
+    expect(() => collectSetting(v, {})).toThrow(InvalidArgumentError);
+    expect(() => collectSetting(v, {})).toThrow(/--set must be key=value/);
   });
 });

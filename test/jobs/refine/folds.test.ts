@@ -1,9 +1,10 @@
 /**
  * Cross-fitting folds: a clip's fold is stable, in range and roughly balanced; k = 1 puts every clip
- * in fold 0; the judging fold is another fold whenever there are two or more; a bad k throws.
+ * in fold 0; the judging fold is another fold whenever there are two or more, and its judge never
+ * trains on the clip while every other fold's does; a bad k throws.
  */
 import { describe, expect, it } from 'vitest';
-import { foldOf, judgeFold } from '../../../jobs/refine/folds.js';
+import { foldOf, judgeFold, trainsOn } from '../../../jobs/refine/folds.js';
 
 const ids = Array.from({ length: 1000 }, (_, i) => `clip-${String(i).padStart(6, '0')}`);
 
@@ -57,5 +58,29 @@ describe('judgeFold', () => {
         expect(j >= 0 && j < k).toBe(true);
       }
     }
+  });
+});
+
+describe('trainsOn', () => {
+  it('never lets a judge train on a clip it judges, and lets it train on every other', () => {
+    for (const k of [2, 3, 5]) {
+      for (const id of ids) {
+        expect(trainsOn(judgeFold(id, k), id, k)).toBe(false);
+        const trainers = Array.from({ length: k }, (_, j) => j).filter((j) => trainsOn(j, id, k));
+        expect(trainers).toHaveLength(k - 1);
+      }
+    }
+  });
+  it('gives each of k judges (k − 1)/k of the clips; with 2 folds a judge learns from its own fold', () => {
+    for (const id of ids) for (const j of [0, 1]) expect(trainsOn(j, id, 2)).toBe(foldOf(id, 2) === j);
+    const k = 4;
+    for (let j = 0; j < k; j++) {
+      const share = ids.filter((id) => trainsOn(j, id, k)).length / ids.length;
+      expect(share).toBeGreaterThan(0.65);
+      expect(share).toBeLessThan(0.85);
+    }
+  });
+  it('trains on everything with one fold', () => {
+    for (const id of ids) expect(trainsOn(0, id, 1)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-/** The experiment's loop config: the demo's, the method's overrides on top, and an epochs override that changes only pre-training. */
+/** The experiment's loop config: the demo's, the method's overrides on top, an epochs override that changes only pre-training, and config overrides beneath the method's. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_METHODS, loopConfig } from '../../../research/refine-experiment/experiment.js';
 import { demoConfig } from '../../../jobs/demo/run-demo.js';
@@ -17,5 +17,14 @@ describe('loopConfig', () => {
     const c = loopConfig('d', 'j', 3, 2, adatailr, 60);
     expect(c.train.pretrain).toEqual({ ...demo.train.pretrain, epochs: 60 });
     expect({ ...c, train: { ...c.train, pretrain: demo.train.pretrain } }).toEqual(demo);
+  });
+
+  it('applies config overrides under the method: the method still defines the loop', () => {
+    const demo = demoConfig('d', 'j', { seed: 3, rounds: 2 });
+    const c = loopConfig('d', 'j', 3, 2, adatailr, undefined, { folds: 4, judge: { epochs: 80 } });
+    expect(c.folds).toBe(4);
+    expect(c.judge).toEqual({ ...demo.judge, epochs: 80 });
+    const m = loopConfig('d', 'j', 3, 2, mle, undefined, { train: { loss: { kind: 'adatailr' } } });
+    expect(m.train.loss.kind).toBe('mle');
   });
 });
