@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- refine [--clips 300] [--rounds 1] [--seed 7] [--threads 0] [--pretrain-epochs N]
+ * `npm run bench -- refine [--clips 1000] [--rounds 1] [--seed 7] [--threads 0] [--pretrain-epochs N]
  * [--data-dir DIR] [--json FILE] [--log]`: one refine job of the demo configuration (`flywheel demo`'s
  * data and config) from a fresh job directory, and where its time goes — wall time per phase (job
  * setup and frames, bootstrap, each round's judges, candidates + choice, pre-training, fine-tuning
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import pino, { type Logger } from 'pino';
 import { DEMO_DATA, demoConfig } from '../../jobs/demo/run-demo.js';
+import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
 import { runRefine } from '../../jobs/refine/run-refine.js';
 import { ortClock } from '../../models/ort-clock.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
@@ -43,7 +44,7 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
   const { values } = parseArgs({
     args: [...args],
     options: {
-      clips: { type: 'string', default: '300' },
+      clips: { type: 'string', default: String(DEMO_CLIPS) },
       rounds: { type: 'string', default: '1' },
       seed: { type: 'string', default: '7' },
       threads: { type: 'string', default: '0' },
