@@ -1,11 +1,29 @@
 /**
- * The credential flags every queue command shares (`--queue-password-file`, `--queue-ca`), and the
- * step that folds them and `$FLYWHEEL_REDIS_PASSWORD` into the parsed `--queue` connection; the
- * retention flag of the commands that queue work (`--keep-completed`).
+ * The flags every command that queues work shares (`--queue`, `--queue-password-file`,
+ * `--queue-ca`, `--keep-completed`), and the step that folds the credentials and
+ * `$FLYWHEEL_REDIS_PASSWORD` into the parsed `--queue` connection.
  */
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { PASSWORD_ENV } from '../jobs/distributed/credentials.js';
-import { parseDuration, withCredentials, type QueueConnection } from '../jobs/distributed/options.js';
+import { parseDuration, parseQueueUrl, withCredentials, type QueueConnection } from '../jobs/distributed/options.js';
+
+/** The parsed flags {@link addQueueOptions} adds. */
+export interface QueueFlags extends CredentialFlags {
+  readonly queue?: QueueConnection;
+  readonly keepCompleted?: number;
+}
+
+/**
+ * Adds the flags of a command that can queue its work: `--queue <url>` (described by `help`), the
+ * credential flags and `--keep-completed`. Returns the command, for chaining.
+ */
+export function addQueueOptions(cmd: Command, help: string): Command {
+  return cmd
+    .option('--queue <url>', help, parseQueueUrl)
+    .addOption(passwordFileOption())
+    .addOption(caOption())
+    .addOption(keepCompletedOption());
+}
 
 /** The parsed flags {@link passwordFileOption} and {@link caOption} add. */
 export interface CredentialFlags {

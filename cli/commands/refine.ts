@@ -1,14 +1,6 @@
 /** `flywheel refine <config>`: run (or resume) the iterative refinement job. */
 import type { Command } from 'commander';
-import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
-import {
-  caOption,
-  keepCompletedFlag,
-  keepCompletedOption,
-  passwordFileOption,
-  queueConnection,
-  type CredentialFlags,
-} from '../queue-options.js';
+import { addQueueOptions, keepCompletedFlag, queueConnection, type QueueFlags } from '../queue-options.js';
 
 const example = `{
   "run_dir": "runs/job1",              // frames, one run per round, model versions, metrics
@@ -24,25 +16,21 @@ const example = `{
 
 /** Adds the `refine` sub-command. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('refine')
     .description(
       'Iterative refinement: caption → AdaTaiLr score/filter → pre-train → fine-tune on human examples, N rounds (resumable)',
     )
-    .argument('<config>', 'refine config (JSON); paths are relative to the file')
-    .option(
-      '--queue <url>',
-      'run the frames, caption and adatailr steps on `flywheel worker` processes via this Redis server (training stays here); see docs/distributed.md',
-      parseQueueUrl,
-    )
-    .addOption(passwordFileOption())
-    .addOption(caOption())
-    .addOption(keepCompletedOption())
+    .argument('<config>', 'refine config (JSON); paths are relative to the file');
+  addQueueOptions(
+    cmd,
+    'run the frames, caption and adatailr steps on `flywheel worker` processes via this Redis server (training stays here); see docs/distributed.md',
+  )
     .addHelpText(
       'after',
       `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`,
     )
-    .action(async (path: string, o: CredentialFlags & { queue?: QueueConnection; keepCompleted?: number }) => {
+    .action(async (path: string, o: QueueFlags) => {
       const keep = keepCompletedFlag(o);
       const { loadConfigFile } = await import('../../config/load.js');
       const { refineConfigSchema } = await import('../../config/refine.js');

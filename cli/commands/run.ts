@@ -4,15 +4,8 @@
  */
 import type { Command } from 'commander';
 import type { Config } from '../../config/run.js';
-import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
-import {
-  caOption,
-  keepCompletedFlag,
-  keepCompletedOption,
-  passwordFileOption,
-  queueConnection,
-  type CredentialFlags,
-} from '../queue-options.js';
+import type { QueueConnection } from '../../jobs/distributed/options.js';
+import { addQueueOptions, keepCompletedFlag, queueConnection, type QueueFlags } from '../queue-options.js';
 import type { LogMode } from '../reporters.js';
 
 const example = `{
@@ -25,20 +18,16 @@ const example = `{
 
 /** Adds the `run` sub-command. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('Run the stages of a job config over its manifest (resumes an interrupted run in the same run_dir)')
     .argument('<config>', 'job config file (JSON); paths in it are relative to the file')
-    .option('--log <mode>', 'progress output: "bars" (default on a terminal) or "json" (pino lines on stderr)')
-    .option(
-      '--queue <url>',
-      'run on `flywheel worker` processes: queue the shard tasks on this Redis server (redis://host:port); see docs/distributed.md',
-      parseQueueUrl,
-    )
-    .addOption(passwordFileOption())
-    .addOption(caOption())
+    .option('--log <mode>', 'progress output: "bars" (default on a terminal) or "json" (pino lines on stderr)');
+  addQueueOptions(
+    cmd,
+    'run on `flywheel worker` processes: queue the shard tasks on this Redis server (redis://host:port); see docs/distributed.md',
+  )
     .option('--detach', 'with --queue: return once the run is queued (follow it with `flywheel status`)')
-    .addOption(keepCompletedOption())
     .addHelpText(
       'after',
       `
@@ -53,25 +42,20 @@ Outputs (in run_dir):
 
 Inspect any output with: flywheel inspect <file.parquet>`,
     )
-    .action(
-      async (
-        configPath: string,
-        o: CredentialFlags & { log?: string; queue?: QueueConnection; detach?: boolean; keepCompleted?: number },
-      ) => {
-        // imported here, not at the top: every `flywheel` invocation loads every command module
-        const [{ loadConfigFile }, { configSchema }] = await Promise.all([
-          import('../../config/load.js'),
-          import('../../config/run.js'),
-        ]);
-        const keep = keepCompletedFlag(o);
-        const config = await loadConfigFile(configSchema, configPath);
-        if (o.queue !== undefined) return runOnQueue(config, queueConnection(o.queue, o), o.detach === true, keep);
-        if (o.detach) throw new Error('--detach needs --queue');
-        if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json')
-          throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
-        return runHere(config, o.log);
-      },
-    );
+    .action(async (configPath: string, o: QueueFlags & { log?: string; detach?: boolean }) => {
+      // imported here, not at the top: every `flywheel` invocation loads every command module
+      const [{ loadConfigFile }, { configSchema }] = await Promise.all([
+        import('../../config/load.js'),
+        import('../../config/run.js'),
+      ]);
+      const keep = keepCompletedFlag(o);
+      const config = await loadConfigFile(configSchema, configPath);
+      if (o.queue !== undefined) return runOnQueue(config, queueConnection(o.queue, o), o.detach === true, keep);
+      if (o.detach) throw new Error('--detach needs --queue');
+      if (o.log !== undefined && o.log !== 'bars' && o.log !== 'json')
+        throw new Error(`--log must be "bars" or "json" (got ${JSON.stringify(o.log)})`);
+      return runHere(config, o.log);
+    });
 }
 
 /** Runs the config on this machine with progress on stderr, then prints the summary. */

@@ -1,28 +1,18 @@
 /** `flywheel schedule --cron "<expr>" <config>`: incremental batches of new clips on a schedule. */
 import type { Command } from 'commander';
-import { parseQueueUrl, type QueueConnection } from '../../jobs/distributed/options.js';
 import { intOption } from '../options.js';
-import {
-  caOption,
-  keepCompletedFlag,
-  keepCompletedOption,
-  passwordFileOption,
-  queueConnection,
-  type CredentialFlags,
-} from '../queue-options.js';
+import { addQueueOptions, keepCompletedFlag, queueConnection, type QueueFlags } from '../queue-options.js';
 
-interface ScheduleFlags extends CredentialFlags {
+interface ScheduleFlags extends QueueFlags {
   cron?: string;
   once?: boolean;
   retrainEvery: number;
   maxTicks?: number;
-  queue?: QueueConnection;
-  keepCompleted?: number;
 }
 
 /** Adds the `schedule` sub-command. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('schedule')
     .description(
       'On each cron tick, caption/score/export only the clips not processed yet (new manifest rows), with the current model',
@@ -36,48 +26,43 @@ export function register(program: Command): void {
       intOption('retrain-every', 0),
       0,
     )
-    .option('--max-ticks <n>', 'exit after n ticks', intOption('max-ticks', 0))
-    .option(
-      '--queue <url>',
-      "run each tick's frames, caption and adatailr steps on `flywheel worker` processes via this Redis server; see docs/distributed.md",
-      parseQueueUrl,
-    )
-    .addOption(passwordFileOption())
-    .addOption(caOption())
-    .addOption(keepCompletedOption())
-    .action(async (path: string, o: ScheduleFlags) => {
-      const keep = keepCompletedFlag(o);
-      const { loadConfigFile } = await import('../../config/load.js');
-      const { refineConfigSchema } = await import('../../config/refine.js');
-      const { cliReporter } = await import('../reporters.js');
-      const { startSchedule } = await import('../../jobs/schedule/run-schedule.js');
-      const { runTick } = await import('../../jobs/schedule/tick.js');
-      const config = await loadConfigFile(refineConfigSchema, path);
-      const reporter = (): ReturnType<typeof cliReporter> => cliReporter();
-      const executor =
-        o.queue !== undefined
-          ? (await import('../../jobs/distributed/executor.js')).queueExecutor({
-              connection: queueConnection(o.queue, o),
-              ...keep,
-            })
-          : undefined;
-      if (o.once) {
-        const r = await runTick(config, { retrainEvery: o.retrainEvery, reporter, ...(executor ? { executor } : {}) });
-        process.stdout.write(`${JSON.stringify(r)}\n`);
-        return;
-      }
-      if (!o.cron) throw new Error('give --cron "<expr>" (or --once for a single tick)');
-      const h = startSchedule(config, {
-        cron: o.cron,
-        retrainEvery: o.retrainEvery,
-        reporter,
-        ...(executor ? { executor } : {}),
-        ...(o.maxTicks !== undefined ? { maxTicks: o.maxTicks } : {}),
-        onTick: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
-      });
-      const stop = (): void => h.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await h.done;
+    .option('--max-ticks <n>', 'exit after n ticks', intOption('max-ticks', 0));
+  addQueueOptions(
+    cmd,
+    "run each tick's frames, caption and adatailr steps on `flywheel worker` processes via this Redis server; see docs/distributed.md",
+  ).action(async (path: string, o: ScheduleFlags) => {
+    const keep = keepCompletedFlag(o);
+    const { loadConfigFile } = await import('../../config/load.js');
+    const { refineConfigSchema } = await import('../../config/refine.js');
+    const { cliReporter } = await import('../reporters.js');
+    const { startSchedule } = await import('../../jobs/schedule/run-schedule.js');
+    const { runTick } = await import('../../jobs/schedule/tick.js');
+    const config = await loadConfigFile(refineConfigSchema, path);
+    const reporter = (): ReturnType<typeof cliReporter> => cliReporter();
+    const executor =
+      o.queue !== undefined
+        ? (await import('../../jobs/distributed/executor.js')).queueExecutor({
+            connection: queueConnection(o.queue, o),
+            ...keep,
+          })
+        : undefined;
+    if (o.once) {
+      const r = await runTick(config, { retrainEvery: o.retrainEvery, reporter, ...(executor ? { executor } : {}) });
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      return;
+    }
+    if (!o.cron) throw new Error('give --cron "<expr>" (or --once for a single tick)');
+    const h = startSchedule(config, {
+      cron: o.cron,
+      retrainEvery: o.retrainEvery,
+      reporter,
+      ...(executor ? { executor } : {}),
+      ...(o.maxTicks !== undefined ? { maxTicks: o.maxTicks } : {}),
+      onTick: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
     });
+    const stop = (): void => h.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await h.done;
+  });
 }
