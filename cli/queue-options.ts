@@ -6,6 +6,8 @@
 import { type Command, Option } from 'commander';
 import { PASSWORD_ENV } from '../jobs/distributed/credentials.js';
 import { parseDuration, parseQueueUrl, withCredentials, type QueueConnection } from '../jobs/distributed/options.js';
+import type { Executor } from '../pipeline/executor.js';
+import type { AnyStageSpec } from '../stages/index.js';
 
 /** The parsed flags {@link addQueueOptions} adds. */
 export interface QueueFlags extends CredentialFlags {
@@ -65,4 +67,15 @@ export function keepCompletedFlag(o: { queue?: unknown; keepCompleted?: number }
   if (o.keepCompleted === undefined) return {};
   if (o.queue === undefined) throw new Error('--keep-completed needs --queue');
   return { keepCompletedMs: o.keepCompleted };
+}
+
+/**
+ * The executor a job's steps run on: the queue executor on `--queue` (with its credentials and
+ * retention), none (local) without it. `--keep-completed` without `--queue` is refused.
+ */
+export async function queueExecutorFromFlags(o: QueueFlags): Promise<Executor<AnyStageSpec> | undefined> {
+  const keep = keepCompletedFlag(o);
+  if (o.queue === undefined) return undefined;
+  const { queueExecutor } = await import('../jobs/distributed/executor.js');
+  return queueExecutor({ connection: queueConnection(o.queue, o), ...keep });
 }

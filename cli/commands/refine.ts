@@ -1,6 +1,6 @@
 /** `flywheel refine <config>`: run (or resume) the iterative refinement job. */
 import type { Command } from 'commander';
-import { addQueueOptions, keepCompletedFlag, queueConnection, type QueueFlags } from '../queue-options.js';
+import { addQueueOptions, queueExecutorFromFlags, type QueueFlags } from '../queue-options.js';
 
 const example = `{
   "run_dir": "runs/job1",              // frames, one run per round, model versions, metrics
@@ -31,7 +31,6 @@ export function register(program: Command): void {
       `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`,
     )
     .action(async (path: string, o: QueueFlags) => {
-      const keep = keepCompletedFlag(o);
       const { loadConfigFile } = await import('../../config/load.js');
       const { refineConfigSchema } = await import('../../config/refine.js');
       const { runRefine } = await import('../../jobs/refine/run-refine.js');
@@ -40,13 +39,7 @@ export function register(program: Command): void {
       const { formatRounds } = await import('../format-rounds.js');
       const { cliReporter } = await import('../reporters.js');
       const config = await loadConfigFile(refineConfigSchema, path);
-      const executor =
-        o.queue !== undefined
-          ? (await import('../../jobs/distributed/executor.js')).queueExecutor({
-              connection: queueConnection(o.queue, o),
-              ...keep,
-            })
-          : undefined;
+      const executor = await queueExecutorFromFlags(o);
       const abort = new AbortController();
       const stop = (): void => abort.abort(new Error('interrupted; re-run the same command to resume'));
       process.once('SIGINT', stop);

@@ -1,7 +1,7 @@
 /** `flywheel schedule --cron "<expr>" <config>`: incremental batches of new clips on a schedule. */
 import type { Command } from 'commander';
 import { intOption } from '../options.js';
-import { addQueueOptions, keepCompletedFlag, queueConnection, type QueueFlags } from '../queue-options.js';
+import { addQueueOptions, queueExecutorFromFlags, type QueueFlags } from '../queue-options.js';
 
 interface ScheduleFlags extends QueueFlags {
   cron?: string;
@@ -31,7 +31,6 @@ export function register(program: Command): void {
     cmd,
     "run each tick's frames, caption and adatailr steps on `flywheel worker` processes via this Redis server; see docs/distributed.md",
   ).action(async (path: string, o: ScheduleFlags) => {
-    const keep = keepCompletedFlag(o);
     const { loadConfigFile } = await import('../../config/load.js');
     const { refineConfigSchema } = await import('../../config/refine.js');
     const { cliReporter } = await import('../reporters.js');
@@ -39,13 +38,7 @@ export function register(program: Command): void {
     const { runTick } = await import('../../jobs/schedule/tick.js');
     const config = await loadConfigFile(refineConfigSchema, path);
     const reporter = (): ReturnType<typeof cliReporter> => cliReporter();
-    const executor =
-      o.queue !== undefined
-        ? (await import('../../jobs/distributed/executor.js')).queueExecutor({
-            connection: queueConnection(o.queue, o),
-            ...keep,
-          })
-        : undefined;
+    const executor = await queueExecutorFromFlags(o);
     if (o.once) {
       const r = await runTick(config, { retrainEvery: o.retrainEvery, reporter, ...(executor ? { executor } : {}) });
       process.stdout.write(`${JSON.stringify(r)}\n`);
