@@ -31,6 +31,8 @@ export function register(program: Command): void {
       `\nConfig example (comments for explanation only):\n${example}\n\nThen: flywheel export <run_dir>, flywheel report <run_dir>`,
     )
     .action(async (path: string, o: QueueFlags) => {
+      // flags first: a bad flag is refused before the config is read
+      const executor = await queueExecutorFromFlags(o);
       const { loadConfigFile } = await import('../../config/load.js');
       const { refineConfigSchema } = await import('../../config/refine.js');
       const { runRefine } = await import('../../jobs/refine/run-refine.js');
@@ -39,7 +41,6 @@ export function register(program: Command): void {
       const { formatRounds } = await import('../format-rounds.js');
       const { cliReporter } = await import('../reporters.js');
       const config = await loadConfigFile(refineConfigSchema, path);
-      const executor = await queueExecutorFromFlags(o);
       const abort = new AbortController();
       const stop = (): void => abort.abort(new Error('interrupted; re-run the same command to resume'));
       process.once('SIGINT', stop);

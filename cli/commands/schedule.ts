@@ -31,6 +31,8 @@ export function register(program: Command): void {
     cmd,
     "run each tick's frames, caption and adatailr steps on `flywheel worker` processes via this Redis server; see docs/distributed.md",
   ).action(async (path: string, o: ScheduleFlags) => {
+    // flags first: a bad flag is refused before the config is read
+    const executor = await queueExecutorFromFlags(o);
     const { loadConfigFile } = await import('../../config/load.js');
     const { refineConfigSchema } = await import('../../config/refine.js');
     const { cliReporter } = await import('../reporters.js');
@@ -38,7 +40,6 @@ export function register(program: Command): void {
     const { runTick } = await import('../../jobs/schedule/tick.js');
     const config = await loadConfigFile(refineConfigSchema, path);
     const reporter = (): ReturnType<typeof cliReporter> => cliReporter();
-    const executor = await queueExecutorFromFlags(o);
     if (o.once) {
       const r = await runTick(config, { retrainEvery: o.retrainEvery, reporter, ...(executor ? { executor } : {}) });
       process.stdout.write(`${JSON.stringify(r)}\n`);
