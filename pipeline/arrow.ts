@@ -7,10 +7,16 @@ import { type Data, makeData, RecordBatch, type Schema, Struct, vectorFromArray,
 /** A row object for a schema with columns `T`: any object whose keys name columns (a missing key is null). */
 export type RowInput<T extends TypeMap> = { readonly [K in keyof T]?: unknown };
 
-/** Builds one record batch of `schema` from row objects (one key per field; nullable fields may be null). */
-export function rowsToBatch<T extends TypeMap>(schema: Schema<T>, rows: readonly RowInput<T>[]): RecordBatch<T> {
+/**
+ * Builds one record batch of `schema` from row objects (one key per field; nullable fields may be
+ * null). Rows may be any object type: a table's row interface needs no index signature.
+ */
+export function rowsToBatch<T extends TypeMap, R extends object = RowInput<T>>(
+  schema: Schema<T>,
+  rows: readonly R[],
+): RecordBatch<T> {
   const children = schema.fields.map((f) => {
-    const values: unknown[] = rows.map((r) => r[f.name as keyof T] ?? null);
+    const values: unknown[] = rows.map((r) => (r as Record<string, unknown>)[f.name] ?? null);
     const vec = vectorFromArray(values, f.type);
     if (vec.data.length !== 1) throw new Error(`rowsToBatch: column ${f.name} built into ${vec.data.length} chunks`);
     return vec.data[0];

@@ -20,7 +20,7 @@ export async function writeParquetRows<T extends object>(
   schema: Schema,
   rows: readonly T[],
 ): Promise<void> {
-  await writeAtomic(path, parquetBytes(schema, [rowsToBatch(schema, rows as unknown as Record<string, unknown>[])]));
+  await writeAtomic(path, parquetBytes(schema, [rowsToBatch(schema, rows)]));
 }
 
 /** Reads a whole Parquet file into an Arrow table. */

@@ -59,13 +59,13 @@ export class ManifestWriter {
   async #flushClips(): Promise<void> {
     const rows = this.#clipBuf;
     this.#clipBuf = [];
-    await this.#clips.write(rowsToBatch(clipsSchema, rows as unknown as Record<string, unknown>[]));
+    await this.#clips.write(rowsToBatch(clipsSchema, rows));
   }
 
   async #flushErrors(): Promise<void> {
     const rows = this.#errorBuf;
     this.#errorBuf = [];
-    await this.#errors.write(rowsToBatch(errorsSchema, rows as unknown as Record<string, unknown>[]));
+    await this.#errors.write(rowsToBatch(errorsSchema, rows));
   }
 
   /** Finishes both files and publishes them (errors, then the manifest), replacing earlier ones. */

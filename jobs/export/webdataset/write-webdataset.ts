@@ -116,10 +116,7 @@ export async function writeWebDataset(opts: WebDatasetOptions): Promise<WebDatas
       shards: await shards.close(),
       exported_at: new Date().toISOString(),
     };
-    await writeFile(
-      join(tmp, 'errors.parquet'),
-      parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, errors as unknown as Record<string, unknown>[])]),
-    );
+    await writeFile(join(tmp, 'errors.parquet'), parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, errors)]));
     await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
     await rm(opts.out, { recursive: true, force: true });
     await rename(tmp, opts.out);

@@ -77,7 +77,7 @@ function score(c: FixtureClip): ScoreRow {
 }
 
 const table = <T extends object>(schema: Schema, rows: readonly T[]) =>
-  parquetBytes(schema, [rowsToBatch(schema, rows as unknown as Record<string, unknown>[])]);
+  parquetBytes(schema, [rowsToBatch(schema, rows)]);
 
 /** The round's metrics record: its trinity measured on the kept train rows (no truth: no quality). */
 function roundRecord(): RoundRecord {
