@@ -28,9 +28,16 @@ export class SharedQueues {
   readonly byClass: ReadonlyMap<ResourceClass, Queue>;
   #producer: FlowProducer | undefined;
   readonly #connection: QueueConnection;
+  /** With `snapshot`: each queue's id lists and the live workers, read once for this handle's life. */
+  readonly #reads: Map<string, Promise<unknown>> | undefined;
 
-  constructor(connection: QueueConnection) {
+  /**
+   * `snapshot`: a read-only view for one command (`flywheel status` over many runs): the queues'
+   * id lists and workers are read once and shared by every run it reports, not read again per run.
+   */
+  constructor(connection: QueueConnection, view: { readonly snapshot?: boolean } = {}) {
     this.#connection = connection;
+    this.#reads = view.snapshot ? new Map() : undefined;
     // skipMetasUpdate: reading (e.g. `status`) must not write; adding a job writes the queue's meta itself
     const opts = { connection: bullConnection(connection), prefix: QUEUE_PREFIX, skipMetasUpdate: true };
     this.control = new Queue(CONTROL_QUEUE, opts);
@@ -51,7 +58,19 @@ export class SharedQueues {
 
   /** Ids of run `runId`'s jobs in `states` of `queue` (the whole queue is read, other runs' ids dropped). */
   async #runIds(queue: Queue, states: Parameters<Queue['getRanges']>[0], runId: string): Promise<string[]> {
-    return (await queue.getRanges(states, 0, -1)).filter((id) => id.startsWith(`${runId}.`));
+    const all = await this.#read(`ranges:${queue.name}:${states.join(',')}`, () => queue.getRanges(states, 0, -1));
+    return all.filter((id) => id.startsWith(`${runId}.`));
+  }
+
+  /** `read()`, or with `snapshot` its first result for `key`. */
+  #read<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (!this.#reads) return read();
+    let p = this.#reads.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = read();
+      this.#reads.set(key, p);
+    }
+    return p;
   }
 
   /** Per step index of the run, how many of its shard jobs are in each open state. */
@@ -85,7 +104,11 @@ export class SharedQueues {
   }
 
   /** Connection-level names of the workers listening on the fixed queues now (any run's workers). */
-  async liveWorkers(): Promise<Set<string>> {
+  liveWorkers(): Promise<Set<string>> {
+    return this.#read('workers', () => this.#liveWorkers());
+  }
+
+  async #liveWorkers(): Promise<Set<string>> {
     const names = new Set<string>();
     for (const q of [this.control, ...this.byClass.values()]) {
       // BullMQ names a named worker's connection `<queue client name>:w:<worker name>`

@@ -85,7 +85,8 @@ async function withReaders<T>(
   let queues: SharedQueues | undefined;
   try {
     await ensureReachable(redis, connection);
-    queues = new SharedQueues(connection);
+    // one snapshot per command: many runs' counts come from one read of each queue
+    queues = new SharedQueues(connection, { snapshot: true });
     return await fn(new RunStore(redis), queues);
   } finally {
     await queues?.close();

@@ -4,13 +4,14 @@
  * inspection; status counts "done" from the step ledger; `pruneRuns` removes exactly a finished
  * run's jobs (another run's stay) and keeps its record for `status`, refuses a running run; a flow
  * added again is a no-op (BullMQ's job-id dedup), and a step re-added after its jobs are gone only
- * yields `skipped` tasks; the nightly sweep trims any run's completed jobs by age.
+ * yields `skipped` tasks; the nightly sweep trims any run's completed jobs by age; status over many
+ * runs reads each queue once.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   cleanCompletedJobs,
   COMPLETED_JOB_RETENTION,
@@ -502,5 +503,42 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     expect(gpuDone.map((e) => e.result?.status)).toEqual(['done', 'done', 'done', 'done']);
     expect((await stageRows(runDir, 'normalise')).map((x) => x.clip_id).sort()).toEqual(clipIds);
     expect((await stageRows(runDir, 'words')).map((x) => x.clip_id).sort()).toEqual(clipIds);
+  });
+
+  // last in this file: its runs stay queued (no worker serves them)
+  it('status over many runs reads each queue once per command, and counts each run right from that one read', async () => {
+    const queued: Awaited<ReturnType<typeof enqueueTest>>[] = [];
+    for (const name of ['snapshot-a', 'snapshot-b']) {
+      queued.push(
+        await enqueueTest(
+          server.url,
+          join(work.dir, name),
+          work.manifest,
+          { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
+          { shardSize: 4 },
+        ),
+      );
+    }
+    const ranges = vi.spyOn(Queue.prototype, 'getRanges');
+    try {
+      const one = await runStatus({ connection: conn(), runId: queued[0].runId });
+      ranges.mockClear();
+      const all = await listRuns({ connection: conn() });
+      expect(all.length).toBeGreaterThanOrEqual(2); // these two, and any earlier run of this file
+      // every (queue, states) id list read once, whatever the number of runs
+      const reads = ranges.mock.calls.map((c, i) => `${(ranges.mock.contexts[i] as Queue).name}:${String(c[0])}`);
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.length).toBe(new Set(reads).size);
+      for (const run of queued) {
+        const st = all.find((x) => x.run_id === run.runId);
+        expect(st?.steps.map((x) => [x.waiting, x.done])).toEqual([
+          [2, 0],
+          [0, 0],
+        ]);
+      }
+      expect(all.find((x) => x.run_id === queued[0].runId)).toEqual(one);
+    } finally {
+      ranges.mockRestore();
+    }
   });
 });
