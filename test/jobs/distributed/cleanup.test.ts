@@ -71,6 +71,9 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     workers.push(w);
     return w;
   };
+  /** Queues the two-step test job (normalise, then words) over the test manifest. */
+  const queueTwoSteps = (runDir: string, opts: Parameters<typeof enqueueTest>[4]): ReturnType<typeof enqueueTest> =>
+    enqueueTest(server.url, runDir, work.manifest, { stages: [{ kind: 'normalise' }, { kind: 'words' }] }, opts);
   /** Every key of the run's jobs in the shared queues, without the `flywheel:` prefix, sorted. */
   const queueKeys = async (runId: string): Promise<string[]> => {
     const keys = await redis.keys(`${QUEUE_PREFIX}:*`);
@@ -98,13 +101,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
 
   it("keeps a completed run's jobs by age in the fixed queues; status counts done from the step ledger", async () => {
     const runDir = join(work.dir, 'completed');
-    const run = await enqueueTest(
-      server.url,
-      runDir,
-      work.manifest,
-      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
-      { shardSize: 2 },
-    );
+    const run = await queueTwoSteps(runDir, { shardSize: 2 });
     const shards = ['shard-00000', 'shard-00001', 'shard-00002', 'shard-00003'];
     // the first step as queued: a barrier and its 4 shard jobs, ids carrying the run id
     expect((await queueKeys(run.runId)).filter((k) => !k.includes(':', k.indexOf('.')))).toEqual(
@@ -149,13 +146,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
 
   it("the nightly sweep (BullMQ's clean): completed jobs of any run older than the grace go, younger ones stay", async () => {
     const runDir = join(work.dir, 'swept');
-    const run = await enqueueTest(
-      server.url,
-      runDir,
-      work.manifest,
-      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
-      { shardSize: 4 },
-    );
+    const run = await queueTwoSteps(runDir, { shardSize: 4 });
     worker();
     expect((await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 })).state).toBe('done');
     const cpu = openQueue('cpu');
@@ -178,13 +169,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
 
   it('a run queued with a short retention (keepCompletedMs): every job of the run carries it, also the steps its barriers add', async () => {
     const runDir = join(work.dir, 'short-retention');
-    const run = await enqueueTest(
-      server.url,
-      runDir,
-      work.manifest,
-      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
-      { shardSize: 4, keepCompletedMs: 90_000 },
-    );
+    const run = await queueTwoSteps(runDir, { shardSize: 4, keepCompletedMs: 90_000 });
     expect(run.spec.keep_completed_s).toBe(90);
     // the first step as queued, before any worker runs: its barrier and shard jobs, read back from Redis
     const control = openQueue('control');
@@ -303,13 +288,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     const runDir = join(work.dir, 'prune-done');
     const events: TaskEvent[] = [];
     const w = worker({ onTask: (e) => void events.push(e) });
-    const run = await enqueueTest(
-      server.url,
-      runDir,
-      work.manifest,
-      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
-      { shardSize: 2 },
-    );
+    const run = await queueTwoSteps(runDir, { shardSize: 2 });
     const other = await enqueueTest(
       server.url,
       join(work.dir, 'prune-other'),
@@ -356,13 +335,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
     ]);
 
     events.length = 0;
-    const again = await enqueueTest(
-      server.url,
-      runDir,
-      work.manifest,
-      { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
-      { shardSize: 2 },
-    );
+    const again = await queueTwoSteps(runDir, { shardSize: 2 });
     expect(again).toMatchObject({ runId: run.runId, resumed: true });
     const s = await waitForRun({ connection: conn(), runId: run.runId, pollMs: 100 });
     expect(s.state).toBe('done');
@@ -509,15 +482,7 @@ describe.skipIf(skip !== null)('Redis clean-up of distributed runs', () => {
   it('status over many runs reads each queue once per command, and counts each run right from that one read', async () => {
     const queued: Awaited<ReturnType<typeof enqueueTest>>[] = [];
     for (const name of ['snapshot-a', 'snapshot-b']) {
-      queued.push(
-        await enqueueTest(
-          server.url,
-          join(work.dir, name),
-          work.manifest,
-          { stages: [{ kind: 'normalise' }, { kind: 'words' }] },
-          { shardSize: 4 },
-        ),
-      );
+      queued.push(await queueTwoSteps(join(work.dir, name), { shardSize: 4 }));
     }
     const ranges = vi.spyOn(Queue.prototype, 'getRanges');
     try {
