@@ -27,6 +27,9 @@ export const fractionsOption =
     return xs;
   };
 
+/** Keys that would reach an object's prototype instead of a setting. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * A repeatable `--set key=value` option: the dotted key becomes a nested object and the value is
  * read as JSON when it parses (numbers, booleans, objects), as a string otherwise. Accumulates into
@@ -36,7 +39,7 @@ export function collectSetting(v: string, previous: Record<string, unknown> = {}
   const eq = v.indexOf('=');
   const key = eq > 0 ? v.slice(0, eq).trim() : '';
   const path = key.split('.');
-  if (!key || path.some((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p)))
+  if (!key || path.some((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) || FORBIDDEN_KEYS.has(p)))
     throw new InvalidArgumentError(
       `--set must be key=value with a dotted key, e.g. folds=4 (got ${JSON.stringify(v)})`,
     );

@@ -208,8 +208,8 @@ export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'huma
 /**
  * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the kept rows of the
  * clips it does not judge (`trainsOn`) whose chosen caption is people's text (`JUDGE_SOURCES`) and
- * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns from the captioner's output, so
- * it cannot come to vouch for the captioner's own mistakes.
+ * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns
+ * from the captioner's output, so it cannot come to vouch for the captioner's own mistakes.
  */
 export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
   const j = o.config.judge;

@@ -118,6 +118,19 @@ export async function runRefineExperiment(
   s: RefineExperimentSettings,
   opts: { log: Logger; reporter: () => RunReporter; onRun?: (r: LoopRun) => void; signal?: AbortSignal },
 ): Promise<RefineExperimentReport> {
+  // every loop's config is checked before any data is generated: a bad override fails at once
+  for (const method of s.methods) {
+    try {
+      loopConfig(s.dir, s.dir, s.seeds[0] ?? 0, s.rounds, method, s.pretrainEpochs, s.overrides);
+    } catch (e) {
+      throw new Error(
+        `refine experiment: the ${method.name} loop's config is invalid with these settings: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
   const runs: LoopRun[] = [];
   await mkdir(s.dir, { recursive: true });
   for (const noise of s.noise) {

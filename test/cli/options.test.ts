@@ -42,8 +42,12 @@ describe('collectSetting', () => {
     collectSetting('judge.lr=0.5', first);
     expect(first).toEqual({ judge: { epochs: 80 } });
   });
-  it.each(['folds', '=4', 'a..b=1', 'judge.2x=1'])('rejects %j with the expected form', (v) => {
-    expect(() => collectSetting(v, {})).toThrow(InvalidArgumentError);
-    expect(() => collectSetting(v, {})).toThrow(/--set must be key=value/);
-  });
+  it.each(['folds', '=4', 'a..b=1', 'judge.2x=1', '__proto__.polluted=1', 'judge.constructor=1'])(
+    'rejects %j with the expected form',
+    (v) => {
+      expect(() => collectSetting(v, {})).toThrow(InvalidArgumentError);
+      expect(() => collectSetting(v, {})).toThrow(/--set must be key=value/);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
 });

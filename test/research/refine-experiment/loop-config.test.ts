@@ -1,7 +1,16 @@
-/** The experiment's loop config: the demo's, the method's overrides on top, an epochs override that changes only pre-training, and config overrides beneath the method's. */
+/**
+ * The experiment's loop config: the demo's, the method's overrides on top, an epochs override that
+ * changes only pre-training, and config overrides beneath the method's; a bad override is refused
+ * before any data is generated.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_METHODS, loopConfig } from '../../../research/refine-experiment/experiment.js';
+import { DEFAULT_METHODS, loopConfig, runRefineExperiment } from '../../../research/refine-experiment/experiment.js';
 import { demoConfig } from '../../../jobs/demo/run-demo.js';
+import { JsonReporter } from '../../../pipeline/reporter.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 describe('loopConfig', () => {
   const [adatailr, mle] = DEFAULT_METHODS;
@@ -26,5 +35,22 @@ describe('loopConfig', () => {
     expect(c.judge).toEqual({ ...demo.judge, epochs: 80 });
     const m = loopConfig('d', 'j', 3, 2, mle, undefined, { train: { loss: { kind: 'adatailr' } } });
     expect(m.train.loss.kind).toBe('mle');
+  });
+
+  it('refuses an override that makes an invalid config, naming the field, before generating any data', async () => {
+    const dir = join(await tempDir(), 'exp');
+    const log = pino({ level: 'silent' });
+    for (const [overrides, field] of [
+      [{ nosuch: 1 }, /unknown field\(s\) "nosuch"/],
+      [{ folds: 0 }, /folds: .*\(got 0\)/],
+    ] as const) {
+      const run = runRefineExperiment(
+        { noise: [0.4], seeds: [1], clips: 20, rounds: 1, methods: DEFAULT_METHODS, overrides, dir },
+        { log, reporter: () => new JsonReporter(log) },
+      );
+      await expect(run).rejects.toThrow(/the adatailr loop's config is invalid with these settings/);
+      await expect(run).rejects.toThrow(field);
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 });

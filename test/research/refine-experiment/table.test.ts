@@ -1,6 +1,7 @@
 /**
  * The refine experiment's tables: mean ± sd per round and loop beside raw, and the issue's bars
- * computed from those numbers (a bar that fails prints "no"); `refine-exp --from` refuses a file
+ * computed from those numbers (a bar that fails prints "no"), headed by the settings that differ from
+ * the demo's; `refine-exp --from` refuses a file
  * that is not a report, naming it. No loop is run here.
  */
 import { writeFile } from 'node:fs/promises';
@@ -60,6 +61,16 @@ describe('refine experiment tables', () => {
     expect(text).toMatch(/no round falls more than one sd below the one before \*\*no\*\*/);
     expect(text).toMatch(/≥ 0\.85 \*\*no\*\*/);
     expect(text).toMatch(/≥ 0\.90 \*\*no\*\*/);
+  });
+
+  it('names the non-default settings a report was made with in each heading, none when there are none', () => {
+    const runs = [run(1, 'adatailr', [0.8, 0.8])];
+    expect(formatRefineExperiment(report(runs))).toContain('(seeds 1; 10 clips, mean ± sd)');
+    const set = formatRefineExperiment({
+      ...report(runs),
+      settings: { ...report(runs).settings, pretrainEpochs: 60, overrides: { folds: 4, judge: { epochs: 80 } } },
+    });
+    expect(set).toContain('(seeds 1; 10 clips; pretrain epochs 60; folds=4; judge.epochs=80, mean ± sd)');
   });
 
   it('refine-exp --from refuses a file that is not a report, naming it', async () => {
