@@ -67,6 +67,12 @@ export const refineConfigSchema = z
         max_caption_len: hashed(positiveInt.min(4).max(256).optional()),
         /** Encoder text tokens (overrides the preset). */
         max_text_len: hashed(positiveInt.max(1024).optional()),
+        /** Frames per clip the captioner (and the judges) see (overrides the preset; the frames stage follows). */
+        frames: hashed(positiveInt.max(64).optional()),
+        /** Frame side in pixels (overrides the preset; must divide by the patch, and by 8 for the judges). */
+        frame_size: hashed(positiveInt.max(512).optional()),
+        /** Captioner patch side in pixels (overrides the preset). */
+        patch: hashed(positiveInt.max(64).optional()),
         /** Feed frame differences to the patch embedding too (motion as a local feature). Default true. */
         frame_diff: hashed(z.boolean().default(true)),
         /** A model version directory to start from instead of a fresh model (its tokenizer is used). */
@@ -161,6 +167,13 @@ export const refineConfigSchema = z
         lr: hashed(z.number().positive().max(1).default(2e-3)),
         /** Embedding width. Default 64. */
         d_model: hashed(positiveInt.max(1024).default(64)),
+        /**
+         * Train against hard negatives too: each row's caption with one word swapped for a word the
+         * training text uses in the same place (`models/probe/word-swap.ts`), so the judge learns to
+         * reject a caption that is right but for one colour, shape or motion. Absent = false (and
+         * absent from the job's hash, so jobs stored before the option still resume).
+         */
+        hard_negatives: hashed(z.boolean().optional()),
       })
       .strict()
       .prefault({}),

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { RefineConfig } from '../../config/refine.js';
+import { makeProbeConfig } from '../../models/probe/config.js';
 import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
 import { loadVersion } from '../../models/version.js';
@@ -33,13 +34,27 @@ export async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): 
   return tok;
 }
 
-/** The captioner shape the config asks for, sized to the tokenizer. */
+/**
+ * The captioner shape the config asks for, sized to the tokenizer. Its frame geometry is also the
+ * judges', so it is checked against the judge's patch here, before any frame is extracted.
+ */
 export function modelConfig(config: RefineConfig, tok: CaptionTokenizer): CaptionerConfig {
-  return makeConfig(config.model.preset, tok.vocabSize, {
+  const cfg = makeConfig(config.model.preset, tok.vocabSize, {
     ...(config.model.max_caption_len ? { maxCaptionLen: config.model.max_caption_len } : {}),
     ...(config.model.max_text_len ? { maxTextLen: config.model.max_text_len } : {}),
+    ...(config.model.frames ? { frames: config.model.frames } : {}),
+    ...(config.model.frame_size ? { frameSize: config.model.frame_size } : {}),
+    ...(config.model.patch ? { patch: config.model.patch } : {}),
     frameDiff: config.model.frame_diff,
   });
+  try {
+    makeProbeConfig({ count: cfg.frames, size: cfg.frameSize }, tok.vocabSize);
+  } catch (e) {
+    throw new Error(`model.frame_size ${cfg.frameSize} does not suit the judges: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  return cfg;
 }
 
 /** Each clip's chosen caption in a finished round run (defined beside the adatailr stage that writes it). */

@@ -14,6 +14,8 @@ import { saveJudge } from '../../models/probe/judge.js';
 import { checkTeacherConfig, type TeacherConfig } from '../../models/teacher/config.js';
 import { initProbeWeights } from '../../models/probe/params.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
+import { WordSwapNegatives } from '../../models/probe/word-swap.js';
+import { makeRng, type Rng } from '../../models/rng.js';
 import { type CaptionerModel, createModel } from '../../models/model.js';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import { loadVersion, saveVersion } from '../../models/version.js';
@@ -224,7 +226,9 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
     const rows = o.set.count(filter);
     if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
     const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
-    const runtime = await ProbeRuntime.open(cfg, o.device);
+    const runtime = await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
+    const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
+    swaps?.observe(o.set.all().flatMap((e) => (filter(e) ? [e.caption] : [])));
     try {
       const trainer = runtime.trainer(initProbeWeights(cfg, o.seed + 1000 * f), { lr: j.lr, totalSteps: steps });
       let loss = 0;
@@ -240,7 +244,12 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
           o.signal?.throwIfAborted();
           if (b.captions.length < 2) continue;
           const ids = await o.tokenizer.encodeBatch(b.captions);
-          const r = await trainer.step({ frames: b.frames, ids, weights: b.weights });
+          const hardIds = swaps
+            ? await o.tokenizer.encodeBatch(
+                hardNegatives(swaps, b.captions, makeRng(o.seed + 1000 * f, 'hard', trainer.steps)),
+              )
+            : undefined;
+          const r = await trainer.step({ frames: b.frames, ids, weights: b.weights, ...(hardIds ? { hardIds } : {}) });
           if (epoch === j.epochs - 1) {
             loss += r.loss;
             n++;
@@ -252,13 +261,22 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
         tokenizer: o.tokenizer,
         weights: trainer.weights(),
         trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}`,
-        metrics: { steps: trainer.steps, final_loss: n ? loss / n : Number.NaN },
+        metrics: {
+          steps: trainer.steps,
+          final_loss: n ? loss / n : Number.NaN,
+          ...(swaps ? { hard_negatives: 'word-swap' } : {}),
+        },
       });
       o.log.info({ dir: o.outDir(f), steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f} saved`);
     } finally {
       await runtime.release();
     }
   }
+}
+
+/** One hard negative per caption: a word swapped, or else the next row's caption (an ordinary negative). */
+function hardNegatives(swaps: WordSwapNegatives, captions: readonly string[], rng: Rng): string[] {
+  return captions.map((c, i) => swaps.negative(c, rng) ?? captions[(i + 1) % captions.length]);
 }
 
 /** Loads fold f's saved model as trainable weights (for a warm start). */

@@ -7,7 +7,8 @@
  *   text:  tokens + positions → pre-LN transformer layer(s), padding masked → masked mean pool
  *          → projection → L2-normalised embedding
  *   loss:  symmetric InfoNCE over the in-batch similarity matrix with a learned temperature,
- *          logit scale = exp(min(logit_scale, maxLogScale)), per-row weights.
+ *          logit scale = exp(min(logit_scale, maxLogScale)), per-row weights; optionally one hard
+ *          negative text per row joins that row's video → text softmax.
  */
 import { type FloatDType, type Tensor } from '../graph/graph.js';
 import * as o from '../graph/ops.js';
@@ -91,15 +92,24 @@ export interface InfoNceLoss {
 /**
  * Symmetric InfoNCE: logits = scale · V Tᵀ [B, B] (row i = video i, column j = text j; the pair
  * (i, i) is the positive), cross-entropy along rows and along columns, weighted mean over rows.
- * An all-zero weight vector gives loss 0, not NaN.
+ * With `hard` [B, d] (one hard negative text per row, e.g. the row's caption with one word
+ * swapped), video i's softmax over texts also holds scale · v_i·hard_i, so the video must prefer its
+ * caption to a near copy that says something else. An all-zero weight vector gives loss 0, not NaN.
  */
-export function infoNce(video: Tensor, text: Tensor, scale: Tensor, sampleWeight: Tensor): InfoNceLoss {
+export function infoNce(video: Tensor, text: Tensor, scale: Tensor, sampleWeight: Tensor, hard?: Tensor): InfoNceLoss {
   const logits = o.mul(o.matmul(video, o.transpose(text, [1, 0])), scale);
   const B = video.shape[0];
   const n = o.gather(o.shapeOf(video), o.ints(video.graph, [0]));
   const ones = o.constantOfShape(o.concat([n, n], 0), 1, video.dtype, [B, B]);
   const eye = o.trilu(o.trilu(ones, true, 0), false, 0);
-  const v2t = o.reduceSum(o.mul(o.logSoftmax(logits, 1), eye), [1]); // log p(text i | video i)
+  let v2t: Tensor; // log p(text i | video i)
+  if (hard) {
+    const hardLogit = o.unsqueeze(o.mul(o.reduceSum(o.mul(video, hard), [1]), scale), [1]); // [B, 1]
+    const zeroCol = o.constantOfShape(o.concat([n, o.ints(video.graph, [1])], 0), 0, video.dtype, [B, 1]);
+    v2t = o.reduceSum(o.mul(o.logSoftmax(o.concat([logits, hardLogit], 1), 1), o.concat([eye, zeroCol], 1)), [1]);
+  } else {
+    v2t = o.reduceSum(o.mul(o.logSoftmax(logits, 1), eye), [1]);
+  }
   const t2v = o.reduceSum(o.mul(o.logSoftmax(logits, 0), eye), [0]); // log p(video i | text i)
   const row = o.mul(o.add(v2t, t2v), o.scalarLike(video, -0.5));
   const total = o.reduceSum(sampleWeight, []);

@@ -2,7 +2,8 @@
  * The probe's ONNX graphs. Parameters are graph inputs in all of them, so one session serves every
  * seed and dataset of a comparison (weights are fed per run):
  *
- * - training step: frames, text ids, per-row weights → symmetric InfoNCE → backward → AdamW
+ * - training step: frames, text ids (and, with hard negatives, one hard negative's ids per row),
+ *   per-row weights → symmetric InfoNCE → backward → AdamW
  *   (the same in-graph optimizer and schedule as the captioner); with `optimizer: false` it
  *   outputs raw gradients instead (gradient checks);
  * - `video`: frames → embeddings [B, d];  `text`: ids → embeddings [B, d].
@@ -19,6 +20,7 @@ import { probeParamSpecs, type ParamSpec } from './params.js';
 export const PROBE_IO = {
   frames: 'frames',
   textIds: 'text_ids',
+  hardIds: 'hard_ids',
   sampleWeight: 'sample_weight',
   loss: 'loss',
   rowLoss: 'row_loss',
@@ -67,6 +69,8 @@ export interface ProbeTrainGraphOptions {
   readonly optimizer?: boolean;
   /** AdamW constants (default ADAMW_DEFAULTS). */
   readonly adam?: AdamWConstants;
+  /** Take one hard negative text per row (`hard_ids` [B, L]) into the video → text softmax. Default false. */
+  readonly hardNegatives?: boolean;
 }
 
 /** Builds and serializes the probe's training-step graph. */
@@ -78,11 +82,15 @@ export function buildProbeTrainGraph(cfg: ProbeConfig, opts: ProbeTrainGraphOpti
   const ids = g.input(PROBE_IO.textIds, 'int64', ['B', 'L']);
   const sampleWeight = g.input(PROBE_IO.sampleWeight, dtype, ['B']);
   const scale = logitScale(cfg, P);
+  const hard = opts.hardNegatives
+    ? textTower(cfg, dtype, g.input(PROBE_IO.hardIds, 'int64', ['B', 'H']), P)
+    : undefined;
   const { loss, rowLoss } = infoNce(
     videoTower(cfg, dtype, frames, P),
     textTower(cfg, dtype, ids, P),
     scale,
     sampleWeight,
+    hard,
   );
   const plist = specs.map((s) => P(s.name));
   const grads = gradients(loss, plist);

@@ -29,8 +29,16 @@ export interface ProbeTrainerOptions {
 export interface ProbeBatch {
   readonly frames: Uint8Array;
   readonly ids: readonly (readonly number[])[];
+  /** One hard negative's token ids per row: required by, and only by, a runtime opened with `hardNegatives`. */
+  readonly hardIds?: readonly (readonly number[])[];
   /** Per-row weights [B] (default all 1). */
   readonly weights?: readonly number[];
+}
+
+/** Options of {@link ProbeRuntime.open}. */
+export interface ProbeRuntimeOptions {
+  /** Train with one hard negative text per row (`ProbeBatch.hardIds`). Default false. */
+  readonly hardNegatives?: boolean;
 }
 
 /** What one step reports. */
@@ -76,11 +84,18 @@ export class ProbeRuntime {
   readonly #train: OpenGraph;
   readonly #video: OpenGraph;
   readonly #text: OpenGraph;
+  readonly #hardNegatives: boolean;
   /** Provider the sessions run on. */
   readonly provider: ProviderName;
 
-  private constructor(cfg: ProbeConfig, train: OpenGraph, video: OpenGraph, text: OpenGraph, provider: ProviderName) {
+  private constructor(
+    cfg: ProbeConfig,
+    [train, video, text]: [OpenGraph, OpenGraph, OpenGraph],
+    hardNegatives: boolean,
+    provider: ProviderName,
+  ) {
     this.#cfg = cfg;
+    this.#hardNegatives = hardNegatives;
     this.#train = train;
     this.#video = video;
     this.#text = text;
@@ -88,7 +103,8 @@ export class ProbeRuntime {
   }
 
   /** Builds the three graphs for `cfg` and opens them on `device`. */
-  static async open(cfg: ProbeConfig, device: Device): Promise<ProbeRuntime> {
+  static async open(cfg: ProbeConfig, device: Device, opts: ProbeRuntimeOptions = {}): Promise<ProbeRuntime> {
+    const hardNegatives = opts.hardNegatives ?? false;
     const open = async (
       g: { bytes: Uint8Array; specs: readonly ParamSpec[] },
       label: string,
@@ -96,10 +112,10 @@ export class ProbeRuntime {
       ...(await device.session(g.bytes, label)),
       specs: g.specs,
     });
-    const train = await open(buildProbeTrainGraph(cfg, { dtype: 'float32' }), 'probe train step');
+    const train = await open(buildProbeTrainGraph(cfg, { dtype: 'float32', hardNegatives }), 'probe train step');
     const video = await open(buildVideoGraph(cfg), 'probe video');
     const text = await open(buildTextGraph(cfg), 'probe text');
-    return new ProbeRuntime(cfg, train, video, text, train.provider);
+    return new ProbeRuntime(cfg, [train, video, text], hardNegatives, train.provider);
   }
 
   /** The config the graphs were built for. */
@@ -109,7 +125,10 @@ export class ProbeRuntime {
 
   /** A trainer starting from `weights` (copied; the caller's map is never changed). */
   trainer(weights: Weights, opts: ProbeTrainerOptions = {}): ProbeTrainer {
-    return new ProbeTrainer(this.#cfg, this.#train.session, this.#train.specs, weights, opts);
+    return new ProbeTrainer(this.#cfg, this.#train.session, this.#train.specs, weights, {
+      ...opts,
+      hardNegatives: this.#hardNegatives,
+    });
   }
 
   #framesTensor(frames: Uint8Array, B: number): ort.Tensor {
@@ -142,8 +161,16 @@ export class ProbeRuntime {
   }
 
   /** Checks a batch's shape and builds its data feeds (shared by the trainer). */
-  static batchFeeds(cfg: ProbeConfig, batch: ProbeBatch): Record<string, ort.Tensor> {
+  static batchFeeds(cfg: ProbeConfig, batch: ProbeBatch, hardNegatives = false): Record<string, ort.Tensor> {
     const B = batch.ids.length;
+    if (hardNegatives !== (batch.hardIds !== undefined))
+      throw new Error(
+        hardNegatives
+          ? 'probe: this trainer takes hard negatives; the batch has no hardIds'
+          : 'probe: the batch has hardIds but the runtime was not opened with hardNegatives',
+      );
+    if (batch.hardIds && batch.hardIds.length !== B)
+      throw new Error(`probe: ${batch.hardIds.length} hard negatives for ${B} rows`);
     if (B < 2) throw new Error(`probe: a contrastive batch needs ≥ 2 rows, got ${B}`);
     const { frames: T, frameSize: S } = cfg;
     if (batch.frames.length !== B * T * S * S * 3)
@@ -160,6 +187,7 @@ export class ProbeRuntime {
       [PROBE_IO.frames]: new ort.Tensor('uint8', batch.frames, [B, T, S, S, 3]),
       [PROBE_IO.textIds]: padTextIds(batch.ids, cfg.maxTextLen),
       [PROBE_IO.sampleWeight]: new ort.Tensor('float32', w, [B]),
+      ...(batch.hardIds ? { [PROBE_IO.hardIds]: padTextIds(batch.hardIds, cfg.maxTextLen) } : {}),
     };
   }
 }
@@ -170,6 +198,7 @@ export class ProbeTrainer {
   readonly #session: ort.InferenceSession;
   readonly #specs: readonly ParamSpec[];
   readonly #opts: Required<ProbeTrainerOptions>;
+  readonly #hardNegatives: boolean;
   readonly #state = new Map<string, [Float32Array, Float32Array, Float32Array]>();
   #step = 0;
 
@@ -179,7 +208,7 @@ export class ProbeTrainer {
     session: ort.InferenceSession,
     specs: readonly ParamSpec[],
     weights: Weights,
-    opts: ProbeTrainerOptions,
+    { hardNegatives = false, ...opts }: ProbeTrainerOptions & { readonly hardNegatives?: boolean },
   ) {
     const o: Required<ProbeTrainerOptions> = {
       lr: 2e-3,
@@ -189,6 +218,7 @@ export class ProbeTrainer {
       maxGradNorm: 1,
       ...opts,
     };
+    this.#hardNegatives = hardNegatives;
     for (const [k, v] of Object.entries(o))
       if (!Number.isFinite(v) || v < 0) throw new Error(`probe trainer: ${k} must be a finite number ≥ 0, got ${v}`);
     this.#cfg = cfg;
@@ -212,7 +242,7 @@ export class ProbeTrainer {
     const step = this.#step + 1;
     const o = this.#opts;
     const feeds: Record<string, ort.Tensor> = {
-      ...ProbeRuntime.batchFeeds(this.#cfg, batch),
+      ...ProbeRuntime.batchFeeds(this.#cfg, batch, this.#hardNegatives),
       [PROBE_IO.step]: f32(step),
       [PROBE_IO.lr]: f32(o.lr),
       [PROBE_IO.warmupSteps]: f32(o.warmupSteps),

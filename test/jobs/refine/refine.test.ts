@@ -21,6 +21,8 @@ import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { benchmarkRefineOptions } from '../../../research/refine-hooks.js';
 import { loadVersion } from '../../../models/version.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
+import type { JudgeManifest } from '../../../models/probe/judge.js';
 import { hashValue } from '../../../pipeline/hash.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
@@ -181,7 +183,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
         pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 },
         finetune: { epochs: 1, lr: 1e-3, batch_size: 8 },
       },
-      judge: { epochs: 1, batch_size: 16 },
+      judge: { epochs: 1, batch_size: 16, hard_negatives: true },
       adatailr: { scorer: 'bootstrap' },
       eval: { max_clips: 4 },
     });
@@ -195,6 +197,11 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       for (const c of await readParquetRows<CaptionRow>(join(dirs, f))) writers.add(c.model_version);
     // round 1's candidates are written by round 0's captioner, not by the scorer
     expect([...writers]).toEqual([hashValue(r[0].modelVersions)]);
+    // this variant's judges trained against word-swapped hard negatives (the main job's did not)
+    const judgeMetrics = async (job: string): Promise<Record<string, unknown>> =>
+      (JSON.parse(await readFile(join(jobLayout(job).judge(1, 0), 'judge.json'), 'utf8')) as JudgeManifest).metrics;
+    expect(await judgeMetrics(join(dir, 'job-bs'))).toMatchObject({ hard_negatives: 'word-swap' });
+    expect(await judgeMetrics(join(dir, 'job'))).not.toHaveProperty('hard_negatives');
   }, 600_000);
 
   const noChromium = chromiumUnavailableReason();

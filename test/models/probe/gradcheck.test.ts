@@ -1,7 +1,8 @@
 /**
  * The probe's gradients in float64 against central differences: every parameter of a micro probe
  * (both towers, the learned temperature, the weighted symmetric InfoNCE), with the logit scale
- * below and above its clamp; the loss is the weighted mean of the per-row losses.
+ * below and above its clamp, with and without a hard negative per row; the loss is the weighted mean
+ * of the per-row losses, and a hard negative only ever raises a row's loss.
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -20,8 +21,8 @@ const cfg = makeProbeConfig({ count: 2, size: 8 }, 11, {
 });
 const B = 3;
 
-async function setup(logScale: number, weights: number[]) {
-  const { bytes, specs } = buildProbeTrainGraph(cfg, { dtype: 'float64', optimizer: false });
+async function setup(logScale: number, weights: number[], hardNegatives = false) {
+  const { bytes, specs } = buildProbeTrainGraph(cfg, { dtype: 'float64', optimizer: false, hardNegatives });
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const r = mulberry32(5);
   const w32 = initProbeWeights({ ...cfg, initLogScale: logScale }, 3);
@@ -36,6 +37,16 @@ async function setup(logScale: number, weights: number[]) {
       [B, 5],
     ),
     [PROBE_IO.sampleWeight]: new ort.Tensor('float64', Float64Array.from(weights), [B]),
+    // one word of each row swapped (row 2's negative is longer than its caption)
+    ...(hardNegatives
+      ? {
+          [PROBE_IO.hardIds]: new ort.Tensor(
+            'int64',
+            BigInt64Array.from([5n, 6n, 3n, 8n, 9n, 4n, 10n, 7n, 0n, 0n, 6n, 9n, 0n, 0n, 0n]),
+            [B, 5],
+          ),
+        }
+      : {}),
   };
   const feeds = (): Record<string, ort.Tensor> => {
     const f = { ...fixed };
@@ -47,12 +58,13 @@ async function setup(logScale: number, weights: number[]) {
 }
 
 describe('probe gradient (float64, central differences)', () => {
-  for (const [label, logScale] of [
-    ['logit scale below its clamp', 1.5],
-    ['logit scale above its clamp (no gradient, as in CLIP)', 5],
+  for (const [label, logScale, hard] of [
+    ['logit scale below its clamp', 1.5, false],
+    ['logit scale above its clamp (no gradient, as in CLIP)', 5, false],
+    ['with a hard negative per row', 1.5, true],
   ] as const) {
     it(`matches finite differences on sampled coordinates of every parameter — ${label}`, async () => {
-      const { session, specs, w, feeds, r } = await setup(logScale, [1, 0.5, 2]);
+      const { session, specs, w, feeds, r } = await setup(logScale, [1, 0.5, 2], hard);
       const out = await session.run(feeds());
       const eps = 1e-6;
       const failures: string[] = [];
@@ -99,5 +111,14 @@ describe('probe gradient (float64, central differences)', () => {
     const z = await zero.session.run(zero.feeds());
     expect((z[PROBE_IO.loss].data as Float64Array)[0]).toBe(0);
     await zero.session.release();
+  });
+
+  it('a hard negative raises the loss of every row (it joins the video → text softmax)', async () => {
+    const plain = await setup(1.5, [1, 1, 1]);
+    const hard = await setup(1.5, [1, 1, 1], true);
+    const a = Array.from((await plain.session.run(plain.feeds()))[PROBE_IO.rowLoss].data as Float64Array);
+    const b = Array.from((await hard.session.run(hard.feeds()))[PROBE_IO.rowLoss].data as Float64Array);
+    await Promise.all([plain.session.release(), hard.session.release()]);
+    a.forEach((x, i) => expect(b[i]).toBeGreaterThan(x));
   });
 });
