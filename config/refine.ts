@@ -174,6 +174,11 @@ export const refineConfigSchema = z
          * absent from the job's hash, so jobs stored before the option still resume).
          */
         hard_negatives: hashed(z.boolean().optional()),
+        /**
+         * Judges per fold, trained alike from different seeds; a candidate's evidence is the mean of
+         * theirs (one judge's choices move by a point or two with its seed alone). Absent = 1.
+         */
+        ensemble: hashed(positiveInt.max(8).optional()),
       })
       .strict()
       .prefault({}),

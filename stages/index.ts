@@ -99,6 +99,7 @@ function adatailrFromSpec(s: StageSpecOf<'adatailr'>, device: Device): AnyStage 
     round: s.round,
     load: s.scorers.map((m) => () => loadPinnedCaptioner(m, device)),
     judges: s.judges.map((j) => () => loadPinnedJudge(j, device)),
+    ensemble: s.judges.length / s.folds,
     route: (clipId: string) => judgeFold(clipId, s.folds),
     gamma: s.gamma,
     vocabSize: s.vocab_size,

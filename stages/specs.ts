@@ -71,7 +71,7 @@ const adatailrSpec = z
     round: z.number().int().nonnegative(),
     scorers: z.array(modelRefSchema).min(1),
     judges: z.array(modelRefSchema).min(1),
-    /** Clips are routed to scorer/judge by cross-fitting fold among `folds`. */
+    /** Clips are routed to scorer/judges by cross-fitting fold among `folds`; `judges` holds the same number per fold, fold by fold. */
     folds: positive,
     gamma: z.union([unit, z.literal('adaptive')]),
     vocab_size: positive,
@@ -82,7 +82,14 @@ const adatailrSpec = z
     model_batch: positive,
     device: deviceSpecSchema,
   })
-  .strict();
+  .strict()
+  .refine((s) => s.judges.length % s.folds === 0, {
+    path: ['judges'],
+    error: (i) => {
+      const s = i.input as { judges: unknown[]; folds: number };
+      return `${s.judges.length} judges cannot be split evenly over ${s.folds} folds`;
+    },
+  });
 
 /** Any stage spec. */
 export const stageSpecSchema = z.discriminatedUnion('kind', [framesSpec, attachFramesSpec, captionSpec, adatailrSpec]);

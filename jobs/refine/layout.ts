@@ -9,7 +9,8 @@
  * bootstrap/                 round 0's text captions, to train the first scoring model
  * models/bootstrap/          the captioner trained on the clips' own text (writes round 1's first candidates… and weighs round 0)
  * models/round-<k>/          the captioner trained in round k
- * judges/round-<k>/fold-<f>/ the judges that choose round k's captions (one per fold)
+ * judges/round-<k>/fold-<f>/ the judges that choose round k's captions (one per fold; with an ensemble,
+ *                            its other members in fold-<f>-member-<m>/)
  * metrics/round-<k>.json     round k's metrics; its presence means round k is done
  * exports/round-<k>/         exported refined dataset (Parquet + metadata.json)
  * report.html                the report page
@@ -28,7 +29,8 @@ export function jobLayout(dir: string) {
     roundRun: (k: number): string => join(dir, `round-${k}`),
     bootstrapModel: join(dir, 'models', 'bootstrap'),
     roundModel: (k: number): string => join(dir, 'models', `round-${k}`),
-    judge: (k: number, fold: number): string => join(dir, 'judges', `round-${k}`, `fold-${fold}`),
+    judge: (k: number, fold: number, member = 0): string =>
+      join(dir, 'judges', `round-${k}`, member === 0 ? `fold-${fold}` : `fold-${fold}-member-${member}`),
     roundMetrics: (k: number): string => join(dir, 'metrics', `round-${k}.json`),
     metricsDir: join(dir, 'metrics'),
     exportDir: (k: number): string => join(dir, 'exports', `round-${k}`),

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { CaptionerConfig } from '../../models/captioner/config.js';
 import type { Device } from '../../models/device.js';
-import { makeProbeConfig } from '../../models/probe/config.js';
+import { makeProbeConfig, type ProbeConfig } from '../../models/probe/config.js';
 import { saveJudge } from '../../models/probe/judge.js';
 import { checkTeacherConfig, type TeacherConfig } from '../../models/teacher/config.js';
 import { initProbeWeights } from '../../models/probe/params.js';
@@ -46,7 +46,7 @@ export interface RoundStepsOptions {
   readonly writerVersion: string;
   /** Model version dirs, one per fold, that weigh the chosen captions; none = gather candidates only (the bootstrap). */
   readonly scorers?: readonly string[];
-  /** Judge dirs, one per fold, that choose among the candidates (required with `scorers`). */
+  /** Judge dirs that choose among the candidates (required with `scorers`): `judge.ensemble` per fold, fold by fold. */
   readonly judges?: readonly string[];
   /** Last round's run dir: its chosen caption per clip is a `previous` candidate. */
   readonly previousRun?: string;
@@ -68,7 +68,10 @@ export async function roundStepSpecs(
   o: Omit<RoundStepsOptions, 'executor' | 'reporter' | 'signal'>,
 ): Promise<AnyStageSpec[]> {
   const { config } = o;
-  const folds = o.judges?.length ?? 1;
+  const members = config.judge.ensemble ?? 1;
+  const folds = o.judges ? o.judges.length / members : 1;
+  if (!Number.isInteger(folds))
+    throw new Error(`round ${o.round}: ${o.judges?.length} judges are not ${members} (judge.ensemble) per fold`);
   const device = { providers: [...config.device.providers], threads: config.device.threads };
   const pin = async (dirs: readonly string[]): Promise<ModelRef[]> =>
     Promise.all(dirs.map(async (dir) => ({ dir, content_hash: await captionerHash(dir) })));
@@ -194,7 +197,8 @@ export interface TrainJudgesOptions {
   /** The rows the judges learn from: the clips' current captions (their own text before round 0, last round's choice after). */
   readonly set: TrainingSet;
   readonly folds: number;
-  readonly outDir: (fold: number) => string;
+  /** Where fold `fold`'s judge number `member` (0 … `judge.ensemble` − 1) is saved. */
+  readonly outDir: (fold: number, member: number) => string;
   readonly frameSpec: { readonly count: number; readonly width: number };
   readonly tokenizer: CaptionTokenizer;
   readonly seed: number;
@@ -211,66 +215,79 @@ export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'huma
  * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the kept rows of the
  * clips it does not judge (`trainsOn`) whose chosen caption is people's text (`JUDGE_SOURCES`) and
  * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns
- * from the captioner's output, so it cannot come to vouch for the captioner's own mistakes.
+ * from the captioner's output, so it cannot come to vouch for the captioner's own mistakes. With
+ * `judge.ensemble` = E, each fold has E judges trained alike from different seeds (member 0's seed
+ * is the single judge's). Returns the judge dirs fold by fold, each fold's members together.
  */
-export async function trainJudges(o: TrainJudgesOptions): Promise<void> {
+export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
   const j = o.config.judge;
   const cfg = makeProbeConfig({ count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize, {
     dModel: j.d_model,
     maxTextLen: o.config.model.max_caption_len ?? 36,
   });
-  for (let f = 0; f < o.folds; f++) {
-    if (existsSync(o.outDir(f))) continue;
-    const filter = (e: TrainExample): boolean =>
-      humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && trainsOn(f, e.clipId, o.folds));
-    const rows = o.set.count(filter);
-    if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
-    const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
-    const runtime = await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
-    const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
-    swaps?.observe(o.set.all().flatMap((e) => (filter(e) ? [e.caption] : [])));
-    try {
-      const trainer = runtime.trainer(initProbeWeights(cfg, o.seed + 1000 * f), { lr: j.lr, totalSteps: steps });
-      let loss = 0;
-      let n = 0;
-      for (let epoch = 0; epoch < j.epochs; epoch++) {
-        for await (const b of o.set.epoch({
-          filter,
-          batchSize: Math.min(j.batch_size, rows),
-          seed: o.seed + 1000 * f,
-          epoch,
-          textDropout: 0,
-        })) {
-          o.signal?.throwIfAborted();
-          if (b.captions.length < 2) continue;
-          const ids = await o.tokenizer.encodeBatch(b.captions);
-          const hardIds = swaps
-            ? await o.tokenizer.encodeBatch(
-                hardNegatives(swaps, b.captions, makeRng(o.seed + 1000 * f, 'hard', trainer.steps)),
-              )
-            : undefined;
-          const r = await trainer.step({ frames: b.frames, ids, weights: b.weights, ...(hardIds ? { hardIds } : {}) });
-          if (epoch === j.epochs - 1) {
-            loss += r.loss;
-            n++;
-          }
+  const members = j.ensemble ?? 1;
+  const dirs: string[] = [];
+  for (let f = 0; f < o.folds; f++)
+    for (let m = 0; m < members; m++) {
+      dirs.push(o.outDir(f, m));
+      if (!existsSync(o.outDir(f, m))) await trainJudge(o, cfg, f, m);
+    }
+  return dirs;
+}
+
+/** Trains and saves fold `f`'s judge number `m`. */
+async function trainJudge(o: TrainJudgesOptions, cfg: ProbeConfig, f: number, m: number): Promise<void> {
+  const j = o.config.judge;
+  const seed = o.seed + 1000 * f + 1_000_003 * m;
+  const dir = o.outDir(f, m);
+  const filter = (e: TrainExample): boolean =>
+    humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && trainsOn(f, e.clipId, o.folds));
+  const rows = o.set.count(filter);
+  if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
+  const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
+  const runtime = await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
+  const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
+  swaps?.observe(o.set.all().flatMap((e) => (filter(e) ? [e.caption] : [])));
+  try {
+    const trainer = runtime.trainer(initProbeWeights(cfg, seed), { lr: j.lr, totalSteps: steps });
+    let loss = 0;
+    let n = 0;
+    for (let epoch = 0; epoch < j.epochs; epoch++) {
+      for await (const b of o.set.epoch({
+        filter,
+        batchSize: Math.min(j.batch_size, rows),
+        seed,
+        epoch,
+        textDropout: 0,
+      })) {
+        o.signal?.throwIfAborted();
+        if (b.captions.length < 2) continue;
+        const ids = await o.tokenizer.encodeBatch(b.captions);
+        const hardIds = swaps
+          ? await o.tokenizer.encodeBatch(hardNegatives(swaps, b.captions, makeRng(seed, 'hard', trainer.steps)))
+          : undefined;
+        const r = await trainer.step({ frames: b.frames, ids, weights: b.weights, ...(hardIds ? { hardIds } : {}) });
+        if (epoch === j.epochs - 1) {
+          loss += r.loss;
+          n++;
         }
       }
-      saveJudge(o.outDir(f), {
-        config: cfg,
-        tokenizer: o.tokenizer,
-        weights: trainer.weights(),
-        trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}`,
-        metrics: {
-          steps: trainer.steps,
-          final_loss: n ? loss / n : Number.NaN,
-          ...(swaps ? { hard_negatives: 'word-swap' } : {}),
-        },
-      });
-      o.log.info({ dir: o.outDir(f), steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f} saved`);
-    } finally {
-      await runtime.release();
     }
+    const member = (j.ensemble ?? 1) > 1 ? `:member-${m}` : '';
+    saveJudge(dir, {
+      config: cfg,
+      tokenizer: o.tokenizer,
+      weights: trainer.weights(),
+      trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}${member}`,
+      metrics: {
+        steps: trainer.steps,
+        final_loss: n ? loss / n : Number.NaN,
+        ...(swaps ? { hard_negatives: 'word-swap' } : {}),
+      },
+    });
+    o.log.info({ dir, steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f}${member} saved`);
+  } finally {
+    await runtime.release();
   }
 }
 

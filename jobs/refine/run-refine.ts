@@ -83,7 +83,6 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const initVersion = config.model.init ? await loadVersion(config.model.init) : undefined;
   const mcfg = initVersion ? initVersion.config : modelConfig(config, tok);
   const K = config.folds;
-  const foldDirs = (dir: (f: number) => string): string[] => Array.from({ length: K }, (_, f) => dir(f));
 
   // 1. frames, once for the whole job, at the model's input size
   const framesRun = new LocalStorage(l.framesRun);
@@ -139,12 +138,12 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       trainingDataId: `bootstrap:${configHash}`,
       label: 'bootstrap',
     });
-  const judges = async (k: number, set: TrainingSet): Promise<string[]> => {
-    await trainJudges({
+  const judges = async (k: number, set: TrainingSet): Promise<string[]> =>
+    trainJudges({
       config,
       set,
       folds: K,
-      outDir: (f) => l.judge(k, f),
+      outDir: (f, m) => l.judge(k, f, m),
       frameSpec: { count: mcfg.frames, width: mcfg.frameSize },
       tokenizer: tok,
       seed: config.seed + 7919 * (k + 1),
@@ -153,8 +152,6 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       log,
       ...sig(opts.signal),
     });
-    return foldDirs((f) => l.judge(k, f));
-  };
 
   // the manifest's valid clips, read once: the raw side of the dataset metrics and the downstream probe's input
   const manifestRows = await manifestClips(config.manifest);

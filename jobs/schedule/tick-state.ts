@@ -74,7 +74,7 @@ export async function currentModels(config: RefineConfig): Promise<string[]> {
   );
 }
 
-/** The judges of the refine job's latest round (one per fold), or undefined when no refine round trained any. */
+/** The judges of the refine job's latest round (`judge.ensemble` per fold, fold by fold), or undefined when no refine round trained any. */
 export async function currentJudges(config: RefineConfig): Promise<string[] | undefined> {
   const dir = join(config.run_dir, 'judges');
   const rounds = existsSync(dir)
@@ -85,5 +85,8 @@ export async function currentJudges(config: RefineConfig): Promise<string[] | un
     : [];
   if (rounds.length === 0) return undefined;
   const last = Math.max(...rounds);
-  return Array.from({ length: config.folds }, (_, f) => jobLayout(config.run_dir).judge(last, f));
+  const members = config.judge.ensemble ?? 1;
+  return Array.from({ length: config.folds * members }, (_, i) =>
+    jobLayout(config.run_dir).judge(last, Math.floor(i / members), i % members),
+  );
 }

@@ -153,8 +153,9 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const ownSet = await TrainingSet.open({ roundRun: new LocalStorage(own), framesRun, scoreStage: 'none' });
-    const dir = (f: number): string => join(s.tickDir(tick), 'judges', `fold-${f}`);
-    await trainJudges({
+    const dir = (f: number, m: number): string =>
+      join(s.tickDir(tick), 'judges', m === 0 ? `fold-${f}` : `fold-${f}-member-${m}`);
+    judges = await trainJudges({
       config,
       set: ownSet,
       folds: config.folds,
@@ -167,7 +168,6 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       log,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    judges = Array.from({ length: config.folds }, (_, f) => dir(f));
   }
   // the same round as refine's, over the tick's new clips, with the current models (none trained on them)
   await runRoundSteps({

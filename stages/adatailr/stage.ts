@@ -29,11 +29,13 @@ export { contrastClips, noiseEstimate, rowScore } from './row-scores.js';
 /** Options of {@link adatailrStage}. */
 export interface AdatailrStageOptions {
   readonly round: number;
-  /** The captioner that weighs the chosen captions (AdaTaiLr token weights): one, or one per judge (`route` picks). */
+  /** The captioner that weighs the chosen captions (AdaTaiLr token weights): one, or one per fold (`route` picks). */
   readonly load: readonly CaptionModelLoader[];
-  /** One loader per judge that chooses among the candidates. */
+  /** One loader per judge that chooses among the candidates: `ensemble` per fold, fold by fold. */
   readonly judges: readonly CaptionJudgeLoader[];
-  /** Index into `judges` (and `load`, when there is one per judge) for a clip (cross-fitting: ones that never trained on it). Default 0. */
+  /** Judges per fold, whose evidence for a candidate is averaged. Default 1. */
+  readonly ensemble?: number;
+  /** A clip's fold: which judges (and captioner, when there is one per fold) never trained on it. Default 0. */
   readonly route?: (clipId: string) => number;
   /**
    * γ for the weights: a fixed number (TaiLr), or `adaptive` — our AdaTaiLr rule applied to the rows
@@ -62,6 +64,7 @@ const optionsSchema = z
     judges: z
       .array(fn<CaptionJudgeLoader>('a judge loader'))
       .min(1, 'no judge to choose the captions with (judges is empty)'),
+    ensemble: z.number().int().positive().default(1),
     route: fn<(clipId: string) => number>('a function').optional(),
     gamma: z.union([unit, z.literal('adaptive')], 'must be in [0, 1] or "adaptive"'),
     vocabSize: z.number().int().positive(),
@@ -71,11 +74,19 @@ const optionsSchema = z
     dropImplausible: z.boolean().default(true),
     modelBatch: z.number().int().positive().default(32),
   })
-  .refine((o) => o.load.length === 1 || o.load.length === o.judges.length, {
+  .refine((o) => o.judges.length % o.ensemble === 0, {
+    path: ['judges'],
+    error: (i) => {
+      const o = i.input as { judges: unknown[]; ensemble: number };
+      return `${o.judges.length} judges are not ${o.ensemble} (the ensemble) per fold`;
+    },
+  })
+  .refine((o) => o.load.length === 1 || o.load.length === o.judges.length / o.ensemble, {
     path: ['load'],
     error: (i) => {
-      const o = i.input as { load: unknown[]; judges: unknown[] };
-      return `${o.load.length} captioners for ${o.judges.length} judges (give one, or one per judge)`;
+      const o = i.input as { load: unknown[]; judges: unknown[]; ensemble?: number };
+      const folds = o.judges.length / (o.ensemble ?? 1);
+      return `${o.load.length} captioners for ${folds} folds of judges (give one, or one per fold)`;
     },
   });
 
@@ -90,20 +101,17 @@ interface Decision {
 }
 
 /**
- * Scores every candidate of the given clips with the judge — its evidence for its own clip against
- * contrast clips of the same call — and chooses one per clip. Returns the decision per row index.
+ * Each candidate's evidence under one judge: how much better it fits its own clip than `contrast`
+ * other clips of the call (every clip of the call is a possible contrast, whichever fold judges it).
  */
-async function decide(
+async function judgeEvidence(
   judge: CaptionJudge,
   rows: readonly CaptionedRow[],
   machine: readonly { r: CaptionedRow; i: number }[],
-  rule: ChoiceRule,
+  contrast: number,
   signal: AbortSignal,
-): Promise<Map<number, Decision>> {
-  const decisions = new Map<number, Decision>();
-  if (machine.length === 0) return decisions;
+): Promise<number[][]> {
   signal.throwIfAborted();
-  // every clip of the call is a possible contrast, whichever model judges it
   const video = await judge.embedVideos(packFrames(rows), rows.length);
   const d = video.length / rows.length;
   const flat = machine.flatMap(({ r }) => r.candidate_captions);
@@ -118,8 +126,8 @@ async function decide(
     return judge.scale * s;
   };
   let at = 0;
-  for (const { r, i } of machine) {
-    const others = contrastClips(rows.length, i, rule.contrast);
+  return machine.map(({ r, i }) => {
+    const others = contrastClips(rows.length, i, contrast);
     const ev = r.candidate_captions.map((_, j) =>
       evidence(
         logit(i, at + j),
@@ -127,10 +135,31 @@ async function decide(
       ),
     );
     at += ev.length;
-    const c =
-      others.length > 0
-        ? choose(r.candidate_sources, ev, rule)
-        : { index: 0, margin: 0, runnerUp: -1, reason: 'no other clip to contrast with: first candidate' };
+    return ev;
+  });
+}
+
+/**
+ * Scores every candidate of the given clips with the fold's judges — the mean of their evidence —
+ * and chooses one per clip. Returns the decision per row index.
+ */
+async function decide(
+  judges: readonly CaptionJudge[],
+  rows: readonly CaptionedRow[],
+  machine: readonly { r: CaptionedRow; i: number }[],
+  rule: ChoiceRule,
+  signal: AbortSignal,
+): Promise<Map<number, Decision>> {
+  const decisions = new Map<number, Decision>();
+  if (machine.length === 0) return decisions;
+  const each: number[][][] = [];
+  for (const judge of judges) each.push(await judgeEvidence(judge, rows, machine, rule.contrast, signal));
+  const canContrast = contrastClips(rows.length, 0, rule.contrast).length > 0;
+  machine.forEach(({ r, i }, k) => {
+    const ev = r.candidate_captions.map((_, j) => each.reduce((a, e) => a + e[k][j], 0) / each.length);
+    const c = canContrast
+      ? choose(r.candidate_sources, ev, rule)
+      : { index: 0, margin: 0, runnerUp: -1, reason: 'no other clip to contrast with: first candidate' };
     const chosen = c.index >= 0 ? c.index : Math.max(0, c.runnerUp);
     decisions.set(i, {
       evidence: ev,
@@ -140,7 +169,7 @@ async function decide(
       plausible: c.index >= 0,
       reason: c.reason,
     });
-  }
+  });
   return decisions;
 }
 
@@ -169,10 +198,11 @@ export function adatailrStage(options: AdatailrStageOptions): AnyStage {
   let models: CaptionModel[] = [];
   let judges: CaptionJudge[] = [];
   const { modelBatch } = opts;
+  const folds = opts.judges.length / opts.ensemble;
   const route = (clipId: string): number => {
     const m = opts.route ? opts.route(clipId) : 0;
-    if (!(Number.isInteger(m) && m >= 0 && m < judges.length))
-      throw new RangeError(`adatailr: route(${clipId}) = ${m}, expected a judge index in [0, ${judges.length})`);
+    if (!(Number.isInteger(m) && m >= 0 && m < folds))
+      throw new RangeError(`adatailr: route(${clipId}) = ${m}, expected a fold in [0, ${folds})`);
     return m;
   };
   return defineStage({
@@ -190,7 +220,7 @@ export function adatailrStage(options: AdatailrStageOptions): AnyStage {
       if (models.length === 0) throw new Error('adatailr: process() before setup()');
       const decisions = new Map<number, Decision>();
       const logps = new Map<number, number[]>();
-      for (const [m, judge] of judges.entries()) {
+      for (let m = 0; m < folds; m++) {
         const model = models.length === 1 ? models[0] : models[m];
         const machine = rows
           .map((r, i) => ({ r, i }))
@@ -198,7 +228,8 @@ export function adatailrStage(options: AdatailrStageOptions): AnyStage {
             ({ r }) =>
               r.candidate_captions.length > 0 && !r.candidate_sources.includes('human') && route(r.clip_id) === m,
           );
-        const decided = await decide(judge, rows, machine, opts.choice, ctx.signal);
+        const foldJudges = judges.slice(m * opts.ensemble, (m + 1) * opts.ensemble);
+        const decided = await decide(foldJudges, rows, machine, opts.choice, ctx.signal);
         const chosen = machine.map(({ r, i }) => {
           const d = decided.get(i) as Decision;
           return { r, i, caption: r.candidate_captions[d.chosen], source: r.candidate_sources[d.chosen] };

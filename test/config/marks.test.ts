@@ -94,6 +94,7 @@ const refineChanges: Record<string, unknown> = {
   'judge.lr': 0.01,
   'judge.d_model': 32,
   'judge.hard_negatives': true,
+  'judge.ensemble': 3,
   'eval.max_clips': 50,
   'eval.downstream.seeds': 2,
   'eval.downstream.steps': 10,

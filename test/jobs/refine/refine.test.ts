@@ -183,7 +183,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
         pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 },
         finetune: { epochs: 1, lr: 1e-3, batch_size: 8 },
       },
-      judge: { epochs: 1, batch_size: 16, hard_negatives: true },
+      judge: { epochs: 1, batch_size: 16, hard_negatives: true, ensemble: 2 },
       adatailr: { scorer: 'bootstrap' },
       eval: { max_clips: 4 },
     });
@@ -197,11 +197,19 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       for (const c of await readParquetRows<CaptionRow>(join(dirs, f))) writers.add(c.model_version);
     // round 1's candidates are written by round 0's captioner, not by the scorer
     expect([...writers]).toEqual([hashValue(r[0].modelVersions)]);
-    // this variant's judges trained against word-swapped hard negatives (the main job's did not)
-    const judgeMetrics = async (job: string): Promise<Record<string, unknown>> =>
-      (JSON.parse(await readFile(join(jobLayout(job).judge(1, 0), 'judge.json'), 'utf8')) as JudgeManifest).metrics;
-    expect(await judgeMetrics(join(dir, 'job-bs'))).toMatchObject({ hard_negatives: 'word-swap' });
-    expect(await judgeMetrics(join(dir, 'job'))).not.toHaveProperty('hard_negatives');
+    // this variant's judges trained against word-swapped hard negatives (the main job's did not), two
+    // per fold from different seeds
+    const judgeManifest = async (job: string, fold: number, member = 0): Promise<JudgeManifest> =>
+      JSON.parse(await readFile(join(jobLayout(job).judge(1, fold, member), 'judge.json'), 'utf8')) as JudgeManifest;
+    const bs = join(dir, 'job-bs');
+    expect((await judgeManifest(bs, 0)).metrics).toMatchObject({ hard_negatives: 'word-swap' });
+    expect((await judgeManifest(join(dir, 'job'), 0)).metrics).not.toHaveProperty('hard_negatives');
+    for (const fold of [0, 1]) {
+      const [a, b] = [await judgeManifest(bs, fold, 0), await judgeManifest(bs, fold, 1)];
+      expect(b.trainingDataId).toMatch(new RegExp(`:fold-${fold}/2:member-1$`));
+      expect(b.contentHash).not.toBe(a.contentHash);
+    }
+    await expect(readFile(join(jobLayout(bs).judge(1, 0, 2), 'judge.json'))).rejects.toThrow(/ENOENT/);
   }, 600_000);
 
   const noChromium = chromiumUnavailableReason();

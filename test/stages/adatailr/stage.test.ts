@@ -132,6 +132,7 @@ interface RunOpts {
   load?: CaptionModelLoader[];
   judges?: CaptionJudgeLoader[];
   route?: (id: string) => number;
+  ensemble?: number;
   input?: CaptionedRow[];
   wMin?: number;
   choice?: ChoiceRule;
@@ -144,6 +145,7 @@ async function run(opts: RunOpts = {}): Promise<ScoreRow[]> {
     load: opts.load ?? [() => Promise.resolve(captioner)],
     judges: opts.judges ?? [() => Promise.resolve(judge)],
     ...(opts.route ? { route: opts.route } : {}),
+    ...(opts.ensemble ? { ensemble: opts.ensemble } : {}),
     gamma: opts.gamma ?? 'adaptive',
     vocabSize: cfg.vocabSize,
     wMin: opts.wMin ?? 0,
@@ -478,7 +480,31 @@ describe('adatailr stage (real captioner, real judge)', () => {
     // the route is checked against the judges
     await expect(
       run({ load: [one], judges: [recordingJudge(0, judge), recordingJudge(1, judge2)], route: () => 2 }),
-    ).rejects.toThrow(/route\(c0\) = 2, expected a judge index in \[0, 2\)/);
+    ).rejects.toThrow(/route\(c0\) = 2, expected a fold in \[0, 2\)/);
+  });
+
+  it("an ensemble's evidence is the mean of its judges' evidence, and chooses by it", async () => {
+    // one fold of two judges: every candidate's score is the mean of the two judges' own evidence
+    const out = await run({ judges: [() => Promise.resolve(judge), () => Promise.resolve(judge2)], ensemble: 2 });
+    for (const i of MACHINE) {
+      const a = await recompute(judge, rows, i, ALL_PLAUSIBLE.contrast);
+      const b = await recompute(judge2, rows, i, ALL_PLAUSIBLE.contrast);
+      const mean = a.map((x, k) => (x + b[k]) / 2);
+      out[i].candidate_scores.forEach((x, k) => expect(x, `c${i} candidate ${k}`).toBeCloseTo(mean[k], 4));
+      const c = choose(out[i].candidate_sources, mean, ALL_PLAUSIBLE);
+      expect(out[i].candidate_sources.indexOf(out[i].caption_source), `c${i}`).toBe(c.index);
+    }
+    // two folds of two: the route picks the fold, and the fold's pair is averaged
+    const routed = await run({
+      load: [() => Promise.resolve(captioner), () => Promise.resolve(captioner)],
+      judges: [judge, judge2, judge2, judge].map((j) => () => Promise.resolve(j)),
+      ensemble: 2,
+      route: (id) => (id === 'c0' ? 1 : 0),
+    });
+    for (const i of MACHINE) expect(routed[i].candidate_scores).toEqual(out[i].candidate_scores);
+    await expect(run({ judges: [() => Promise.resolve(judge)], ensemble: 2 })).rejects.toThrow(
+      /1 judges are not 2 \(the ensemble\) per fold/,
+    );
   });
 
   it('refuses a captioner without any judge, before any work', () => {
@@ -496,7 +522,7 @@ describe('adatailr stage (real captioner, real judge)', () => {
     ).toThrow(/no judge/);
   });
 
-  it('refuses captioners that are neither one nor one per judge; teardown releases every captioner and judge', async () => {
+  it('refuses captioners that are neither one nor one per fold; teardown releases every captioner and judge', async () => {
     const opts = {
       round: 1,
       gamma: 0,
@@ -511,16 +537,16 @@ describe('adatailr stage (real captioner, real judge)', () => {
         load: [() => Promise.resolve(captioner), () => Promise.resolve(other)],
         judges: [() => Promise.resolve(judge)],
       }),
-    ).toThrow(/2 captioners for 1 judges/);
+    ).toThrow(/2 captioners for 1 folds of judges/);
     expect(() =>
       adatailrStage({
         ...opts,
         load: [() => Promise.resolve(captioner), () => Promise.resolve(other)],
         judges: [() => Promise.resolve(judge), () => Promise.resolve(judge), () => Promise.resolve(judge2)],
       }),
-    ).toThrow(/2 captioners for 3 judges/);
+    ).toThrow(/2 captioners for 3 folds of judges/);
     expect(() => adatailrStage({ ...opts, load: [], judges: [() => Promise.resolve(judge)] })).toThrow(
-      /0 captioners for 1 judges/,
+      /0 captioners for 1 folds of judges/,
     );
     expect(() =>
       adatailrStage({
