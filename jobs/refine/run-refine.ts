@@ -32,8 +32,8 @@ import {
   runRoundSteps,
   type TrainCaptionerOptions,
   trainCaptioner,
-  trainJudges,
 } from './round.js';
+import { trainJudges } from './judges.js';
 import type { RawClip, RoundRecord } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 

@@ -27,7 +27,8 @@ import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { jobLayout } from '../refine/layout.js';
 import { clipIdsOfRun, currentJudges, currentModels, scheduleLayout, tickNumbers } from './tick-state.js';
-import { loadModel, runRoundSteps, trainCaptioner, trainJudges } from '../refine/round.js';
+import { loadModel, runRoundSteps, trainCaptioner } from '../refine/round.js';
+import { trainJudges } from '../refine/judges.js';
 import { TrainingSet } from '../refine/training-set.js';
 
 /** Options of {@link runTick}. */

@@ -20,9 +20,10 @@ import {
   clipText,
   packFrames,
 } from '../model/caption-model.js';
-import { type ChoiceRule, choiceRuleSchema, choose, evidence } from './choose.js';
+import { type ChoiceRule, choiceRuleSchema } from './choose.js';
+import { type Decision, decide } from './decide.js';
 import { decideKeep, type FilterPolicy, filterPolicySchema } from './filter-policy.js';
-import { contrastClips, noiseEstimate, rowScore } from './row-scores.js';
+import { noiseEstimate, rowScore } from './row-scores.js';
 
 export { contrastClips, noiseEstimate, rowScore } from './row-scores.js';
 
@@ -89,89 +90,6 @@ const optionsSchema = z
       return `${o.load.length} captioners for ${folds} folds of judges (give one, or one per fold)`;
     },
   });
-
-/** What the stage decided for one clip before the keep policy. */
-interface Decision {
-  readonly evidence: number[];
-  readonly chosen: number;
-  readonly margin: number;
-  readonly runnerUp: number;
-  readonly plausible: boolean;
-  readonly reason: string;
-}
-
-/**
- * Each candidate's evidence under one judge: how much better it fits its own clip than `contrast`
- * other clips of the call (every clip of the call is a possible contrast, whichever fold judges it).
- */
-async function judgeEvidence(
-  judge: CaptionJudge,
-  rows: readonly CaptionedRow[],
-  machine: readonly { r: CaptionedRow; i: number }[],
-  contrast: number,
-  signal: AbortSignal,
-): Promise<number[][]> {
-  signal.throwIfAborted();
-  const video = await judge.embedVideos(packFrames(rows), rows.length);
-  const d = video.length / rows.length;
-  const flat = machine.flatMap(({ r }) => r.candidate_captions);
-  const text = new Float32Array(flat.length * d);
-  for (let k = 0; k < flat.length; k += 256) {
-    signal.throwIfAborted();
-    text.set(await judge.embedTexts(flat.slice(k, k + 256)), k * d);
-  }
-  const logit = (clip: number, caption: number): number => {
-    let s = 0;
-    for (let x = 0; x < d; x++) s += video[clip * d + x] * text[caption * d + x];
-    return judge.scale * s;
-  };
-  let at = 0;
-  return machine.map(({ r, i }) => {
-    const others = contrastClips(rows.length, i, contrast);
-    const ev = r.candidate_captions.map((_, j) =>
-      evidence(
-        logit(i, at + j),
-        others.map((o) => logit(o, at + j)),
-      ),
-    );
-    at += ev.length;
-    return ev;
-  });
-}
-
-/**
- * Scores every candidate of the given clips with the fold's judges — the mean of their evidence —
- * and chooses one per clip. Returns the decision per row index.
- */
-async function decide(
-  judges: readonly CaptionJudge[],
-  rows: readonly CaptionedRow[],
-  machine: readonly { r: CaptionedRow; i: number }[],
-  rule: ChoiceRule,
-  signal: AbortSignal,
-): Promise<Map<number, Decision>> {
-  const decisions = new Map<number, Decision>();
-  if (machine.length === 0) return decisions;
-  const each: number[][][] = [];
-  for (const judge of judges) each.push(await judgeEvidence(judge, rows, machine, rule.contrast, signal));
-  const canContrast = contrastClips(rows.length, 0, rule.contrast).length > 0;
-  machine.forEach(({ r, i }, k) => {
-    const ev = r.candidate_captions.map((_, j) => each.reduce((a, e) => a + e[k][j], 0) / each.length);
-    const c = canContrast
-      ? choose(r.candidate_sources, ev, rule)
-      : { index: 0, margin: 0, runnerUp: -1, reason: 'no other clip to contrast with: first candidate' };
-    const chosen = c.index >= 0 ? c.index : Math.max(0, c.runnerUp);
-    decisions.set(i, {
-      evidence: ev,
-      chosen,
-      margin: c.margin,
-      runnerUp: c.runnerUp,
-      plausible: c.index >= 0,
-      reason: c.reason,
-    });
-  });
-  return decisions;
-}
 
 /** Per-token log p of each row's chosen caption under the scoring captioner (frames and the text training shows it). */
 async function scoreChosen(

@@ -1,0 +1,123 @@
+/**
+ * The judges of a round: retrieval probes trained on the people's text of the data as the round
+ * finds it, cross-fitted by fold (`folds.ts`), optionally several a fold (an ensemble) and against
+ * word-swapped hard negatives. The round's adatailr stage chooses each clip's caption with them.
+ */
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { RefineConfig } from '../../config/refine.js';
+import type { Device } from '../../models/device.js';
+import { makeProbeConfig, type ProbeConfig } from '../../models/probe/config.js';
+import { saveJudge } from '../../models/probe/judge.js';
+import { initProbeWeights } from '../../models/probe/params.js';
+import { ProbeRuntime } from '../../models/probe/runtime.js';
+import { WordSwapNegatives } from '../../models/probe/word-swap.js';
+import { makeRng, type Rng } from '../../models/rng.js';
+import type { CaptionTokenizer } from '../../models/tokenizer.js';
+import { trainsOn } from './folds.js';
+import { humanExample, trainableExample, type TrainExample, type TrainingSet } from './training-set.js';
+
+/** What {@link trainJudges} needs. */
+export interface TrainJudgesOptions {
+  readonly config: RefineConfig;
+  /** The rows the judges learn from: the clips' current captions (their own text before round 0, last round's choice after). */
+  readonly set: TrainingSet;
+  readonly folds: number;
+  /** Where fold `fold`'s judge number `member` (0 … `judge.ensemble` − 1) is saved. */
+  readonly outDir: (fold: number, member: number) => string;
+  readonly frameSpec: { readonly count: number; readonly width: number };
+  readonly tokenizer: CaptionTokenizer;
+  readonly seed: number;
+  readonly trainingDataId: string;
+  readonly device: Device;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/** Sources a judge learns from: people's text (a transcript, a title, a human caption), never a model's caption. */
+export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
+
+/**
+ * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the kept rows of the
+ * clips it does not judge (`trainsOn`) whose chosen caption is people's text (`JUDGE_SOURCES`) and
+ * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns
+ * from the captioner's output, so it cannot come to vouch for the captioner's own mistakes. With
+ * `judge.ensemble` = E, each fold has E judges trained alike from different seeds (member 0's seed
+ * is the single judge's). Returns the judge dirs fold by fold, each fold's members together.
+ */
+export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
+  const j = o.config.judge;
+  const cfg = makeProbeConfig({ count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize, {
+    dModel: j.d_model,
+    maxTextLen: o.config.model.max_caption_len ?? 36,
+  });
+  const members = j.ensemble ?? 1;
+  const dirs: string[] = [];
+  for (let f = 0; f < o.folds; f++)
+    for (let m = 0; m < members; m++) {
+      dirs.push(o.outDir(f, m));
+      if (!existsSync(o.outDir(f, m))) await trainJudge(o, cfg, f, m);
+    }
+  return dirs;
+}
+
+/** Trains and saves fold `f`'s judge number `m`. */
+async function trainJudge(o: TrainJudgesOptions, cfg: ProbeConfig, f: number, m: number): Promise<void> {
+  const j = o.config.judge;
+  const seed = o.seed + 1000 * f + 1_000_003 * m;
+  const dir = o.outDir(f, m);
+  const filter = (e: TrainExample): boolean =>
+    humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && trainsOn(f, e.clipId, o.folds));
+  const rows = o.set.count(filter);
+  if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
+  const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
+  const runtime = await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
+  const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
+  swaps?.observe(o.set.all().flatMap((e) => (filter(e) ? [e.caption] : [])));
+  try {
+    const trainer = runtime.trainer(initProbeWeights(cfg, seed), { lr: j.lr, totalSteps: steps });
+    let loss = 0;
+    let n = 0;
+    for (let epoch = 0; epoch < j.epochs; epoch++) {
+      for await (const b of o.set.epoch({
+        filter,
+        batchSize: Math.min(j.batch_size, rows),
+        seed,
+        epoch,
+        textDropout: 0,
+      })) {
+        o.signal?.throwIfAborted();
+        if (b.captions.length < 2) continue;
+        const ids = await o.tokenizer.encodeBatch(b.captions);
+        const hardIds = swaps
+          ? await o.tokenizer.encodeBatch(hardNegatives(swaps, b.captions, makeRng(seed, 'hard', trainer.steps)))
+          : undefined;
+        const r = await trainer.step({ frames: b.frames, ids, weights: b.weights, ...(hardIds ? { hardIds } : {}) });
+        if (epoch === j.epochs - 1) {
+          loss += r.loss;
+          n++;
+        }
+      }
+    }
+    const member = (j.ensemble ?? 1) > 1 ? `:member-${m}` : '';
+    saveJudge(dir, {
+      config: cfg,
+      tokenizer: o.tokenizer,
+      weights: trainer.weights(),
+      trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}${member}`,
+      metrics: {
+        steps: trainer.steps,
+        final_loss: n ? loss / n : Number.NaN,
+        ...(swaps ? { hard_negatives: 'word-swap' } : {}),
+      },
+    });
+    o.log.info({ dir, steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f}${member} saved`);
+  } finally {
+    await runtime.release();
+  }
+}
+
+/** One hard negative per caption: a word swapped, or else the next row's caption (an ordinary negative). */
+function hardNegatives(swaps: WordSwapNegatives, captions: readonly string[], rng: Rng): string[] {
+  return captions.map((c, i) => swaps.negative(c, rng) ?? captions[(i + 1) % captions.length]);
+}
