@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { RefineConfig } from '../../config/refine.js';
 import type { Device } from '../../models/device.js';
-import { makeProbeConfig, type ProbeConfig } from '../../models/probe/config.js';
+import { makeProbeConfig } from '../../models/probe/config.js';
 import { saveJudge } from '../../models/probe/judge.js';
 import { initProbeWeights } from '../../models/probe/params.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
@@ -53,16 +53,25 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
   });
   const members = j.ensemble ?? 1;
   const dirs: string[] = [];
-  for (let f = 0; f < o.folds; f++)
-    for (let m = 0; m < members; m++) {
-      dirs.push(o.outDir(f, m));
-      if (!existsSync(o.outDir(f, m))) await trainJudge(o, cfg, f, m);
-    }
+  // one runtime (its training graph built and optimised once) serves every fold and member
+  let runtime: ProbeRuntime | undefined;
+  try {
+    for (let f = 0; f < o.folds; f++)
+      for (let m = 0; m < members; m++) {
+        dirs.push(o.outDir(f, m));
+        if (existsSync(o.outDir(f, m))) continue;
+        runtime ??= await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
+        await trainJudge(o, runtime, f, m);
+      }
+  } finally {
+    await runtime?.release();
+  }
   return dirs;
 }
 
 /** Trains and saves fold `f`'s judge number `m`. */
-async function trainJudge(o: TrainJudgesOptions, cfg: ProbeConfig, f: number, m: number): Promise<void> {
+async function trainJudge(o: TrainJudgesOptions, runtime: ProbeRuntime, f: number, m: number): Promise<void> {
+  const cfg = runtime.config;
   const j = o.config.judge;
   const seed = o.seed + 1000 * f + 1_000_003 * m;
   const dir = o.outDir(f, m);
@@ -71,50 +80,45 @@ async function trainJudge(o: TrainJudgesOptions, cfg: ProbeConfig, f: number, m:
   const rows = o.set.count(filter);
   if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
   const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
-  const runtime = await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
   const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
   swaps?.observe(o.set.all().flatMap((e) => (filter(e) ? [e.caption] : [])));
-  try {
-    const trainer = runtime.trainer(initProbeWeights(cfg, seed), { lr: j.lr, totalSteps: steps });
-    let loss = 0;
-    let n = 0;
-    for (let epoch = 0; epoch < j.epochs; epoch++) {
-      for await (const b of o.set.epoch({
-        filter,
-        batchSize: Math.min(j.batch_size, rows),
-        seed,
-        epoch,
-        textDropout: 0,
-      })) {
-        o.signal?.throwIfAborted();
-        if (b.captions.length < 2) continue;
-        const ids = await o.tokenizer.encodeBatch(b.captions);
-        const hardIds = swaps
-          ? await o.tokenizer.encodeBatch(hardNegatives(swaps, b.captions, makeRng(seed, 'hard', trainer.steps)))
-          : undefined;
-        const r = await trainer.step({ frames: b.frames, ids, weights: b.weights, ...(hardIds ? { hardIds } : {}) });
-        if (epoch === j.epochs - 1) {
-          loss += r.loss;
-          n++;
-        }
+  const trainer = runtime.trainer(initProbeWeights(cfg, seed), { lr: j.lr, totalSteps: steps });
+  let loss = 0;
+  let n = 0;
+  for (let epoch = 0; epoch < j.epochs; epoch++) {
+    for await (const b of o.set.epoch({
+      filter,
+      batchSize: Math.min(j.batch_size, rows),
+      seed,
+      epoch,
+      textDropout: 0,
+    })) {
+      o.signal?.throwIfAborted();
+      if (b.captions.length < 2) continue;
+      const ids = await o.tokenizer.encodeBatch(b.captions);
+      const hardIds = swaps
+        ? await o.tokenizer.encodeBatch(hardNegatives(swaps, b.captions, makeRng(seed, 'hard', trainer.steps)))
+        : undefined;
+      const r = await trainer.step({ frames: b.frames, ids, weights: b.weights, ...(hardIds ? { hardIds } : {}) });
+      if (epoch === j.epochs - 1) {
+        loss += r.loss;
+        n++;
       }
     }
-    const member = (j.ensemble ?? 1) > 1 ? `:member-${m}` : '';
-    saveJudge(dir, {
-      config: cfg,
-      tokenizer: o.tokenizer,
-      weights: trainer.weights(),
-      trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}${member}`,
-      metrics: {
-        steps: trainer.steps,
-        final_loss: n ? loss / n : Number.NaN,
-        ...(swaps ? { hard_negatives: 'word-swap' } : {}),
-      },
-    });
-    o.log.info({ dir, steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f}${member} saved`);
-  } finally {
-    await runtime.release();
   }
+  const member = (j.ensemble ?? 1) > 1 ? `:member-${m}` : '';
+  saveJudge(dir, {
+    config: cfg,
+    tokenizer: o.tokenizer,
+    weights: trainer.weights(),
+    trainingDataId: `${o.trainingDataId}:fold-${f}/${o.folds}${member}`,
+    metrics: {
+      steps: trainer.steps,
+      final_loss: n ? loss / n : Number.NaN,
+      ...(swaps ? { hard_negatives: 'word-swap' } : {}),
+    },
+  });
+  o.log.info({ dir, steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f}${member} saved`);
 }
 
 /** One hard negative per caption: a word swapped, or else the next row's caption (an ordinary negative). */

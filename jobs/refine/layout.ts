@@ -18,6 +18,11 @@
  */
 import { join } from 'node:path';
 
+/** The folder name of fold `fold`'s judge number `member` (member 0 is the fold's single judge). */
+export function judgeDirName(fold: number, member = 0): string {
+  return member === 0 ? `fold-${fold}` : `fold-${fold}-member-${member}`;
+}
+
 /** Paths of a refine job directory. */
 export function jobLayout(dir: string) {
   return {
@@ -30,7 +35,7 @@ export function jobLayout(dir: string) {
     bootstrapModel: join(dir, 'models', 'bootstrap'),
     roundModel: (k: number): string => join(dir, 'models', `round-${k}`),
     judge: (k: number, fold: number, member = 0): string =>
-      join(dir, 'judges', `round-${k}`, member === 0 ? `fold-${fold}` : `fold-${fold}-member-${member}`),
+      join(dir, 'judges', `round-${k}`, judgeDirName(fold, member)),
     roundMetrics: (k: number): string => join(dir, 'metrics', `round-${k}.json`),
     metricsDir: join(dir, 'metrics'),
     exportDir: (k: number): string => join(dir, 'exports', `round-${k}`),

@@ -29,6 +29,7 @@ import { jobLayout } from '../refine/layout.js';
 import { clipIdsOfRun, currentJudges, currentModels, scheduleLayout, tickNumbers } from './tick-state.js';
 import { loadModel, runRoundSteps, trainCaptioner } from '../refine/round.js';
 import { trainJudges } from '../refine/judges.js';
+import { judgeDirName } from '../refine/layout.js';
 import { TrainingSet } from '../refine/training-set.js';
 
 /** Options of {@link runTick}. */
@@ -154,8 +155,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const ownSet = await TrainingSet.open({ roundRun: new LocalStorage(own), framesRun, scoreStage: 'none' });
-    const dir = (f: number, m: number): string =>
-      join(s.tickDir(tick), 'judges', m === 0 ? `fold-${f}` : `fold-${f}-member-${m}`);
+    const dir = (f: number, m: number): string => join(s.tickDir(tick), 'judges', judgeDirName(f, m));
     judges = await trainJudges({
       config,
       set: ownSet,
