@@ -14,7 +14,10 @@
  * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, a
  * pretrained teacher's caption, then this round's model's captions — and the first whose evidence is within `margin` of the best candidate's
  * wins. A right transcript so keeps its wording (the narration's diversity survives), and a model
- * caption replaces the clip's own text only when the judge is clearly surer of it. Only plausible
+ * caption replaces the clip's own text only when the judge is clearly surer of it. With
+ * `people_margin`, a candidate must also be within that many nats of the best plausible people's
+ * text: between the transcript and the title the judge then decides by a smaller margin than
+ * between people's text and a model's caption. Only plausible
  * candidates compete: people's text needs `min_evidence`, a model's caption (this round's, or one
  * carried over from the last round) the higher `model_min_evidence` — the frames must confirm it,
  * not merely fail to contradict it. When no candidate is plausible the clip is dropped.
@@ -32,6 +35,11 @@ export const choiceRuleSchema = z
   .object({
     /** A preferred candidate wins while its evidence is at most this many nats below the best candidate's. */
     margin: z.number().min(0).default(8),
+    /**
+     * A candidate must also be at most this many nats below the best plausible people's text, so the
+     * transcript yields to a title the judge is surer of. Absent = `margin` (no extra condition).
+     */
+    people_margin: z.number().min(0).optional(),
     /** People's text (transcript, title) with less evidence than this (nats) is not plausible. */
     min_evidence: z.number().default(0),
     /** A model's caption (synthetic, or last round's choice carried over) with less evidence than this is not plausible. */
@@ -86,12 +94,22 @@ export function choose(sources: readonly string[], scores: readonly number[], ru
       reason: `no plausible candidate: best ${sources[top.i]} has evidence ${f(top.s)} (people's text needs ${rule.min_evidence}, a model's caption ${rule.model_min_evidence})`,
     };
   }
+  const people = order.find((x) => plausible(x.i) && PEOPLE_SOURCES.has(sources[x.i]));
+  const floor = Math.max(best.s - rule.margin, people ? people.s - (rule.people_margin ?? rule.margin) : -Infinity);
   for (const source of PREFERENCE) {
     const i = sources.indexOf(source);
-    if (i >= 0 && plausible(i) && scores[i] >= best.s - rule.margin) {
+    if (i >= 0 && plausible(i) && scores[i] >= floor) {
       const passed = PREFERENCE.slice(0, PREFERENCE.indexOf(source)).filter((p) => sources.includes(p));
-      const why = passed.length ? `${passed.join(', ')} implausible or more than ${rule.margin} below the best; ` : '';
-      return pick(i, `${why}${source} kept: evidence ${f(scores[i])} within ${rule.margin} of the best ${f(best.s)}`);
+      const bar = rule.people_margin === undefined ? `more than ${rule.margin}` : 'too far';
+      const why = passed.length ? `${passed.join(', ')} implausible or ${bar} below the best; ` : '';
+      const peopleBar =
+        rule.people_margin !== undefined && people
+          ? ` and within ${rule.people_margin} of the best people's text ${f(people.s)}`
+          : '';
+      return pick(
+        i,
+        `${why}${source} kept: evidence ${f(scores[i])} within ${rule.margin} of the best ${f(best.s)}${peopleBar}`,
+      );
     }
   }
   return pick(best.i, `${sources[best.i]} has the most evidence (${f(best.s)})`);

@@ -485,5 +485,60 @@ describe('choiceRuleSchema', () => {
     expect(choiceRuleSchema.safeParse({ contrast: 0 }).success).toBe(false);
     expect(choiceRuleSchema.safeParse({ contrast: 65 }).success).toBe(false);
     expect(choiceRuleSchema.safeParse({ contrast: 1.5 }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ people_margin: -1 }).success).toBe(false);
+    expect(choiceRuleSchema.parse({}).people_margin).toBeUndefined();
+  });
+});
+
+describe('choose with people_margin', () => {
+  const pm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, people_margin: 1 });
+
+  it('the transcript yields to a title the judge is surer of by more than people_margin', () => {
+    // asr 2 is within 5 of the best (title 4) but more than 1 below it: the title wins
+    expect(choose(['asr', 'title'], [2, 4], pm)).toEqual({
+      index: 1,
+      margin: 2,
+      runnerUp: 0,
+      reason:
+        "asr implausible or too far below the best; title kept: evidence 4.00 within 5 of the best 4.00 and within 1 of the best people's text 4.00",
+    });
+    // within people_margin (boundary inclusive) the transcript keeps its place; without the option it always would
+    expect(choose(['asr', 'title'], [3, 4], pm).index).toBe(0);
+    expect(choose(['asr', 'title'], [2, 4], rule).index).toBe(0);
+  });
+
+  it('between people’s text it picks the surer; the preference order still breaks near-ties', () => {
+    expect(choose(['title', 'asr'], [4, 3.5], pm).index).toBe(1);
+    expect(choose(['asr', 'title', 'previous'], [1, 2.5, 6], pm).index).toBe(1);
+  });
+
+  it("a model caption still needs more than margin over people's text, and without plausible people's text only margin applies", () => {
+    expect(choose(['asr', 'synthetic'], [3, 7.5], pm).index).toBe(0);
+    expect(choose(['asr', 'synthetic'], [2, 7.5], pm).index).toBe(1);
+    const strict = choiceRuleSchema.parse({ margin: 5, min_evidence: 5, model_min_evidence: 0, people_margin: 0 });
+    expect(choose(['asr', 'previous', 'synthetic'], [4, 6, 9], strict).index).toBe(1);
+  });
+
+  it('people_margin equal to margin chooses exactly as without it', () => {
+    const same = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, people_margin: 5 });
+    const cases: [string[], number[]][] = [
+      [
+        ['asr', 'title', 'synthetic'],
+        [0.5, 4, 8],
+      ],
+      [
+        ['asr', 'title', 'previous', 'synthetic'],
+        [1, 2, 6, 7],
+      ],
+      [
+        ['title', 'synthetic', 'synthetic-frames'],
+        [3, 9, 10],
+      ],
+      [
+        ['asr', 'title'],
+        [1, 5.5],
+      ],
+    ];
+    for (const [src, sc] of cases) expect(choose(src, sc, same).index).toBe(choose(src, sc, rule).index);
   });
 });
