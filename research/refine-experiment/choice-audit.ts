@@ -3,7 +3,8 @@
  * it knows every candidate's source, evidence and (from the truth sidecar, measuring only) whether
  * its content is right, and which candidate the round kept. From that it tells apart what the judge
  * could have done better (a right candidate was there) from what only a better captioner can fix
- * (no candidate was right), how well the judge's evidence separates right from wrong candidates per
+ * (no candidate was right) — and, where the judge missed, what it kept over what —, how well the
+ * judge's evidence separates right from wrong candidates per
  * source (AUC), and which kinds of transcript noise pass as plausible.
  */
 
@@ -45,6 +46,17 @@ export interface NoiseKindPass {
   readonly positiveShare: number;
 }
 
+/** Clips kept wrong although a right candidate was there, by what was kept and what was passed over. */
+export interface MissedChoice {
+  /** Source of the wrong caption that was kept. */
+  readonly kept: string;
+  /** Source of the right candidate with the most evidence. */
+  readonly passedOver: string;
+  /** That right candidate had more evidence than the kept one: the rule's order overrode the judges. */
+  readonly scoredHigher: boolean;
+  readonly count: number;
+}
+
 /** The audit of one round. */
 export interface ChoiceAudit {
   readonly clips: number;
@@ -55,6 +67,8 @@ export interface ChoiceAudit {
   readonly keptWrongNoneRight: number;
   readonly droppedRightThere: number;
   readonly droppedNoneRight: number;
+  /** The kept-wrong-right-there clips by kept and passed-over source, most frequent first. */
+  readonly missed: readonly MissedChoice[];
   readonly bySource: readonly SourceSeparation[];
   readonly wrongTranscripts: readonly NoiseKindPass[];
 }
@@ -90,14 +104,26 @@ export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
   let droppedNoneRight = 0;
   const bySource = new Map<string, { right: number[]; wrong: number[] }>();
   const byKind = new Map<string, number[]>();
+  const missed = new Map<string, MissedChoice>();
+  const miss = (kept: AuditCandidate, right: readonly AuditCandidate[]): void => {
+    const best = right.reduce((b, x) => (x.evidence > b.evidence ? x : b));
+    const m = { kept: kept.source, passedOver: best.source, scoredHigher: best.evidence > kept.evidence };
+    const key = `${m.kept}|${m.passedOver}|${m.scoredHigher}`;
+    missed.set(key, { ...m, count: (missed.get(key)?.count ?? 0) + 1 });
+  };
   for (const c of clips) {
     const anyRight = c.candidates.some((x) => x.right);
     if (c.chosen < 0) {
       if (anyRight) droppedRightThere++;
       else droppedNoneRight++;
     } else if (c.candidates[c.chosen].right) keptRight++;
-    else if (anyRight) keptWrongRightThere++;
-    else keptWrongNoneRight++;
+    else if (anyRight) {
+      keptWrongRightThere++;
+      miss(
+        c.candidates[c.chosen],
+        c.candidates.filter((x) => x.right),
+      );
+    } else keptWrongNoneRight++;
     for (const x of c.candidates) {
       const s = bySource.get(x.source) ?? { right: [], wrong: [] };
       (x.right ? s.right : s.wrong).push(x.evidence);
@@ -113,6 +139,13 @@ export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
     keptWrongNoneRight,
     droppedRightThere,
     droppedNoneRight,
+    missed: [...missed.values()].sort(
+      (x, y) =>
+        y.count - x.count ||
+        x.kept.localeCompare(y.kept) ||
+        x.passedOver.localeCompare(y.passedOver) ||
+        Number(y.scoredHigher) - Number(x.scoredHigher),
+    ),
     bySource: [...bySource].map(([source, s]) => ({
       source,
       right: s.right.length,
@@ -141,6 +174,12 @@ export function formatChoiceAudit(round: number, a: ChoiceAudit): string {
     `  kept, wrong, no candidate right:      ${pct(a.keptWrongNoneRight)}`,
     `  dropped, a right candidate there:     ${pct(a.droppedRightThere)}`,
     `  dropped, no candidate right:          ${pct(a.droppedNoneRight)}`,
+    `  kept wrong over a right candidate: kept source, the best right candidate's source, n`,
+    ...a.missed.map(
+      (m) =>
+        `    ${m.kept} over ${m.passedOver}${m.scoredHigher ? ', which the judges scored higher' : ''}`.padEnd(64) +
+        String(m.count).padStart(5),
+    ),
     `  judge's evidence by source: right n (median) | wrong n (median) | AUC`,
     ...a.bySource.map(
       (s) =>

@@ -66,6 +66,24 @@ describe('auditChoices', () => {
     ]);
     expect(formatChoiceAudit(1, a)).toContain('kept, wrong, a right candidate there: 1 (20.0 %)');
   });
+
+  it('names what was kept over which right candidate, and whether the judges scored that one higher', () => {
+    expect(a.missed).toEqual([{ kept: 'asr', passedOver: 'title', scoredHigher: false, count: 1 }]);
+    const more = auditChoices([
+      ...clips,
+      { candidates: [c('asr', 1, false), c('title', 4, true), c('synthetic', 6, true)], chosen: 0, noiseKinds: [] },
+      { candidates: [c('asr', 0.5, false), c('title', 3, true)], chosen: 0, noiseKinds: [] },
+      { candidates: [c('title', 2, false), c('synthetic', 1, true)], chosen: 0, noiseKinds: [] },
+    ]);
+    // the best right candidate is the one named; most frequent first, then by sources, scored higher first
+    expect(more.missed).toEqual([
+      { kept: 'asr', passedOver: 'synthetic', scoredHigher: true, count: 1 },
+      { kept: 'asr', passedOver: 'title', scoredHigher: true, count: 1 },
+      { kept: 'asr', passedOver: 'title', scoredHigher: false, count: 1 },
+      { kept: 'title', passedOver: 'synthetic', scoredHigher: false, count: 1 },
+    ]);
+    expect(formatChoiceAudit(2, more)).toMatch(/asr over synthetic, which the judges scored higher +1/);
+  });
 });
 
 describe('loadAuditClips', () => {
