@@ -89,7 +89,10 @@ async function captionFromSpec(s: StageSpecOf<'caption'>, device: Device): Promi
         }
       : {}),
     ...(s.previous_run !== undefined ? { previous: await chosenCaptions(new LocalStorage(s.previous_run)) } : {}),
-    ...(teacher ? { teacher: () => loadTeacher(teacher, { threads }) } : {}),
+    // the teacher follows the device: CUDA when the device would use it (CPU, with a warning, where it fails)
+    ...(teacher
+      ? { teacher: () => loadTeacher(teacher, { threads, device: device.provider === 'cuda' ? 'cuda' : 'cpu' }) }
+      : {}),
     modelBatch: s.model_batch,
   });
 }

@@ -15,8 +15,13 @@ import { checkTeacherLayout, teacherError } from './layout.js';
 
 /** Where and how the teacher runs. */
 export interface TeacherRunOptions {
-  /** transformers.js device. Default `cpu`; `cuda` needs onnxruntime-node's GPU build. */
+  /**
+   * transformers.js device. Default `cpu`; `cuda` needs onnxruntime-node's CUDA libraries
+   * (docs/models.md "Device"), and falls back to `cpu` with one warning where they are missing.
+   */
   readonly device?: 'cpu' | 'cuda' | 'webgpu';
+  /** Where the fallback warning goes. Default `console.warn`. */
+  readonly warn?: (message: string) => void;
   /** Threads inside one op (0 = ONNX Runtime's default). Default 0. */
   readonly threads?: number;
   /** Cap on generated tokens per caption. Default: the folder's generation_config.json. */
@@ -66,14 +71,26 @@ export async function loadTeacher(config: TeacherConfig, opts: TeacherRunOptions
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.useFSCache = false;
-  let p: Captioner;
-  try {
-    p = await pipeline('image-to-text', dir, {
+  const open = (device: NonNullable<TeacherRunOptions['device']>): Promise<Captioner> =>
+    pipeline('image-to-text', dir, {
       local_files_only: true,
       dtype: 'fp32',
-      device: opts.device ?? 'cpu',
+      device,
       session_options: opts.threads ? { intraOpNumThreads: opts.threads } : {},
     });
+  let p: Captioner;
+  try {
+    const device = opts.device ?? 'cpu';
+    try {
+      p = await open(device);
+    } catch (e) {
+      if (device === 'cpu') throw e;
+      const msg = (e as Error).message.split('\n')[0];
+      (opts.warn ?? ((m: string) => console.warn(m)))(
+        `teacher ${dir}: ${device} unavailable (${msg}); falling back to CPU. See docs/models.md "Device".`,
+      );
+      p = await open('cpu');
+    }
   } catch (e) {
     throw teacherError(dir, `@huggingface/transformers could not load it: ${(e as Error).message}`, e);
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
@@ -16,6 +17,18 @@ function clip(clipId: string, levels: readonly number[]) {
   levels.forEach((v, i) => frames.fill(v, i * size, (i + 1) * size));
   return { clip_id: clipId, frame_count: levels.length, frame_width: W, frame_height: H, frames };
 }
+
+/** onnxruntime-node's CUDA provider library: absent where its CUDA download is off (the default here). */
+const cudaProvider = join(
+  createRequire(import.meta.url)
+    .resolve('onnxruntime-node')
+    .replace(/dist[/\\].*$/, ''),
+  'bin',
+  'napi-v6',
+  process.platform,
+  process.arch,
+  'libonnxruntime_providers_cuda.so',
+);
 
 const BRIGHT = 230;
 const DARK = 20;
@@ -75,6 +88,25 @@ describe('teacher captioner (tiny optimum-layout folder)', () => {
       expect(await short.caption([clip('bright', [BRIGHT])])).toEqual(['a cat']);
     } finally {
       await short.release();
+    }
+  });
+
+  it('asked for CUDA, it runs there or falls back to CPU with one warning naming the folder', async () => {
+    const warnings: string[] = [];
+    const onCuda = await loadTeacher({ dir }, { threads: 1, device: 'cuda', warn: (m) => warnings.push(m) });
+    try {
+      expect(await onCuda.caption([clip('bright', [BRIGHT]), clip('dark', [DARK])])).toEqual([
+        BRIGHT_CAPTION,
+        DARK_CAPTION,
+      ]);
+      // without onnxruntime-node's CUDA libraries (this project's CI) it must have fallen back, saying so
+      if (!existsSync(cudaProvider))
+        expect(warnings).toEqual([
+          expect.stringMatching(/^teacher .*vit-tiny: cuda unavailable .*falling back to CPU/),
+        ]);
+      else expect(warnings.length).toBeLessThanOrEqual(1);
+    } finally {
+      await onCuda.release();
     }
   });
 });
