@@ -30,6 +30,9 @@ const REENCODE = [
   'yuv420p',
   '-flags:v',
   '+bitexact',
+  // one encoder thread: x264's threaded encode can differ run to run under load, and a cut must be bit-exact
+  '-threads',
+  '1',
   '-c:a',
   'aac',
 ];
