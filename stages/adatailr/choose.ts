@@ -9,6 +9,9 @@
  * s the judge's learned logit scale — an estimate of the caption's pointwise mutual information
  * with the clip. Wording that any clip could have (fillers, style) cancels; what the frames
  * confirm raises it; what they contradict lowers it.
+ * With `clip_side`, it is blended with the clip's side of the same contrast — s·cos(clip, caption) −
+ * log mean exp over the contrast clips' candidates of s·cos(clip, theirs) — which asks which caption
+ * the clip picks, so a caption that leaves out what the frames show loses evidence.
  *
  * The rule (ours; docs/refine.md has the measurements behind the defaults): candidates are tried
  * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, a
@@ -44,6 +47,14 @@ export const choiceRuleSchema = z
     min_evidence: z.number().default(0),
     /** A model's caption (synthetic, or last round's choice carried over) with less evidence than this is not plausible. */
     model_min_evidence: z.number().default(9),
+    /**
+     * Weight of the clip's side of the evidence: how much better a caption fits its clip than the
+     * contrast clips' own candidates fit it. The caption's side (the default, weight 1 − this) asks
+     * which clip the caption picks, so a caption naming one object of two can still pick its clip;
+     * the clip's side asks which caption the clip picks, and prefers the caption that says more of
+     * what the frames show. Absent = 0 (the caption's side only).
+     */
+    clip_side: z.number().min(0).max(1).optional(),
     /** Other clips each caption is contrasted with. */
     contrast: z.number().int().min(1).max(64).default(15),
   })

@@ -1,7 +1,7 @@
 /**
  * The adatailr stage's choice: every candidate's evidence under each of a fold's judges (how much
- * better it fits its own clip than contrast clips of the call), their mean, and the choice rule
- * (`choose.ts`) over it.
+ * better it fits its own clip than contrast clips of the call, optionally blended with how much
+ * better it fits its clip than their captions do), their mean, and the choice rule (`choose.ts`) over it.
  */
 import type { CaptionedRow } from '../../schemas/captioned.js';
 import { type CaptionJudge, packFrames } from '../model/caption-model.js';
@@ -20,19 +20,29 @@ export interface Decision {
 
 /**
  * Each candidate's evidence under one judge: how much better it fits its own clip than `contrast`
- * other clips of the call (every clip of the call is a possible contrast, whichever fold judges it).
+ * other clips of the call (every clip of the call is a possible contrast, whichever fold judges it),
+ * blended with weight `clipSide` with the clip's side of it — how much better the caption fits its
+ * clip than the contrast clips' own candidates do.
  */
 async function judgeEvidence(
   judge: CaptionJudge,
   rows: readonly CaptionedRow[],
   machine: readonly { r: CaptionedRow; i: number }[],
-  contrast: number,
+  rule: ChoiceRule,
   signal: AbortSignal,
 ): Promise<number[][]> {
   signal.throwIfAborted();
+  const clipSide = rule.clip_side ?? 0;
   const video = await judge.embedVideos(packFrames(rows), rows.length);
   const d = video.length / rows.length;
-  const flat = machine.flatMap(({ r }) => r.candidate_captions);
+  // every row's candidates when the clip's side is weighed (contrast clips' captions), else the judged rows'
+  const embedded = clipSide > 0 ? rows.map((r, i) => ({ r, i })) : machine;
+  const first = new Map<number, number>();
+  const flat: string[] = [];
+  for (const { r, i } of embedded) {
+    first.set(i, flat.length);
+    flat.push(...r.candidate_captions);
+  }
   const text = new Float32Array(flat.length * d);
   for (let k = 0; k < flat.length; k += 256) {
     signal.throwIfAborted();
@@ -43,17 +53,21 @@ async function judgeEvidence(
     for (let x = 0; x < d; x++) s += video[clip * d + x] * text[caption * d + x];
     return judge.scale * s;
   };
-  let at = 0;
   return machine.map(({ r, i }) => {
-    const others = contrastClips(rows.length, i, contrast);
-    const ev = r.candidate_captions.map((_, j) =>
-      evidence(
-        logit(i, at + j),
+    const others = contrastClips(rows.length, i, rule.contrast);
+    const at = first.get(i) as number;
+    const theirs =
+      clipSide > 0
+        ? others.flatMap((o) => rows[o].candidate_captions.map((_, j) => logit(i, (first.get(o) as number) + j)))
+        : [];
+    return r.candidate_captions.map((_, j) => {
+      const own = logit(i, at + j);
+      const captionSide = evidence(
+        own,
         others.map((o) => logit(o, at + j)),
-      ),
-    );
-    at += ev.length;
-    return ev;
+      );
+      return clipSide > 0 ? (1 - clipSide) * captionSide + clipSide * evidence(own, theirs) : captionSide;
+    });
   });
 }
 
@@ -71,7 +85,7 @@ export async function decide(
   const decisions = new Map<number, Decision>();
   if (machine.length === 0) return decisions;
   const each: number[][][] = [];
-  for (const judge of judges) each.push(await judgeEvidence(judge, rows, machine, rule.contrast, signal));
+  for (const judge of judges) each.push(await judgeEvidence(judge, rows, machine, rule, signal));
   const canContrast = contrastClips(rows.length, 0, rule.contrast).length > 0;
   machine.forEach(({ r, i }, k) => {
     const ev = r.candidate_captions.map((_, j) => each.reduce((a, e) => a + e[k][j], 0) / each.length);

@@ -1,7 +1,7 @@
 /**
  * `flywheel demo --policy / --scorer`: they reach the refine config (default: refine's keep-all
- * policy, the caption model scores, the choice rule's defaults — margin 8, min_evidence 0,
- * model_min_evidence 9, contrast 15 — with a people's margin of 1); the demo's model and training sizes
+ * policy, the caption model scores, the choice rule's margin 8, min_evidence 0 and contrast 15, with
+ * a people's margin of 1, half the evidence from the clip's side and model_min_evidence 7); the demo's model and training sizes
  * (vocab 512, captions and texts of 36 tokens, 40 pre-training epochs); a bad policy is refused
  * before any work.
  */
@@ -16,7 +16,7 @@ describe('flywheel demo --policy / --scorer', () => {
     expect(demoConfig('d', 'j').adatailr).toMatchObject({
       policy: { kind: 'keep-all' },
       scorer: 'caption-model',
-      choice: { margin: 8, people_margin: 1, min_evidence: 0, model_min_evidence: 9, contrast: 15 },
+      choice: { margin: 8, people_margin: 1, clip_side: 0.5, min_evidence: 0, model_min_evidence: 7, contrast: 15 },
       drop_implausible: true,
     });
     expect(demoConfig('d', 'j', { policy: { kind: 'top-fraction', fraction: 0.75 } }).adatailr).toMatchObject({

@@ -487,6 +487,10 @@ describe('choiceRuleSchema', () => {
     expect(choiceRuleSchema.safeParse({ contrast: 1.5 }).success).toBe(false);
     expect(choiceRuleSchema.safeParse({ people_margin: -1 }).success).toBe(false);
     expect(choiceRuleSchema.parse({}).people_margin).toBeUndefined();
+    expect(choiceRuleSchema.safeParse({ clip_side: -0.1 }).success).toBe(false);
+    expect(choiceRuleSchema.safeParse({ clip_side: 1.1 }).success).toBe(false);
+    expect(choiceRuleSchema.parse({ clip_side: 1 }).clip_side).toBe(1);
+    expect(choiceRuleSchema.parse({}).clip_side).toBeUndefined();
   });
 });
 

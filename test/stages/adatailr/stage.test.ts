@@ -4,7 +4,8 @@
  * keep input order; a human row is kept at weight 1; a clip without candidates is dropped with a
  * reason; the chosen caption is one of the clip's candidates; `candidate_scores` equal a direct
  * recomputation (same judge, cosine × scale, `evidence` against `contrastClips` of the whole batch)
- * and the recorded choice, margin and runner-up are `choose` over them; token weights, mean weight,
+ * and the recorded choice, margin and runner-up are `choose` over them; with `clip_side` they blend
+ * in the clip's side (the clip's logit for the caption against the contrast clips' own candidates); token weights, mean weight,
  * NLL, γ and ρ̂ equal a direct `captioner.score` of the chosen caption with `clipText(row, source)`
  * and `rowScore`/`noiseEstimate`; a clip with no plausible candidate (people's text below
  * `min_evidence`, model captions below `model_min_evidence`) is dropped by default, naming both
@@ -176,6 +177,27 @@ async function recompute(j: Judge, input: readonly CaptionedRow[], i: number, co
       others.map((o) => logit(o, k)),
     ),
   );
+}
+
+/** The clip's side of clip i's evidence, recomputed directly: s·cos(clip, caption) against the contrast clips' own candidates. */
+async function recomputeClipSide(
+  j: Judge,
+  input: readonly CaptionedRow[],
+  i: number,
+  contrast: number,
+): Promise<number[]> {
+  const d = pcfg.dModel;
+  const video = await j.embedVideos(packFrames(input), input.length);
+  const others = contrastClips(input.length, i, contrast);
+  const theirs = await j.embedTexts(others.flatMap((o) => input[o].candidate_captions));
+  const own = await j.embedTexts(input[i].candidate_captions);
+  const dot = (t: Float32Array, k: number): number => {
+    let s = 0;
+    for (let x = 0; x < d; x++) s += video[i * d + x] * t[k * d + x];
+    return j.scale * s;
+  };
+  const contrastLogits = Array.from({ length: theirs.length / d }, (_, k) => dot(theirs, k));
+  return input[i].candidate_captions.map((_, k) => evidence(dot(own, k), contrastLogits));
 }
 
 /** Direct per-token log p of the chosen caption under the clip's frames and the text training would show with it. */
@@ -505,6 +527,30 @@ describe('adatailr stage (real captioner, real judge)', () => {
     await expect(run({ judges: [() => Promise.resolve(judge)], ensemble: 2 })).rejects.toThrow(
       /1 judges are not 2 \(the ensemble\) per fold/,
     );
+  });
+
+  it("with clip_side, a candidate's evidence blends the caption's side with the clip's, and the choice follows it", async () => {
+    const half = { ...ALL_PLAUSIBLE, clip_side: 0.5 };
+    const out = await run({ choice: half });
+    const whole = await run({ choice: { ...ALL_PLAUSIBLE, clip_side: 1 } });
+    let moved = 0;
+    for (const i of MACHINE) {
+      const caption = await recompute(judge, rows, i, ALL_PLAUSIBLE.contrast);
+      const clip = await recomputeClipSide(judge, rows, i, ALL_PLAUSIBLE.contrast);
+      out[i].candidate_scores.forEach((x, k) =>
+        expect(x, `c${i} candidate ${k}`).toBeCloseTo(0.5 * caption[k] + 0.5 * clip[k], 4),
+      );
+      whole[i].candidate_scores.forEach((x, k) => expect(x, `c${i} candidate ${k}`).toBeCloseTo(clip[k], 4));
+      const c = choose(out[i].candidate_sources, out[i].candidate_scores, half);
+      expect(out[i].candidate_sources.indexOf(out[i].caption_source), `c${i}`).toBe(c.index);
+      moved += Math.abs(clip[0] - caption[0]);
+    }
+    // the two sides are different numbers, so the option is not a no-op on this batch
+    expect(moved).toBeGreaterThan(1e-3);
+    // clip_side 0 is the caption's side exactly
+    const zero = await run({ choice: { ...ALL_PLAUSIBLE, clip_side: 0 } });
+    const plain = await run();
+    for (const i of MACHINE) expect(zero[i].candidate_scores).toEqual(plain[i].candidate_scores);
   });
 
   it('refuses a captioner without any judge, before any work', () => {
