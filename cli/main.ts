@@ -27,6 +27,7 @@ const commandModules: CommandModule[] = [
   await import('./commands/downstream.js'),
   await import('./commands/import.js'),
   await import('./commands/choice-audit.js'),
+  await import('./commands/choice-replay.js'),
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */

@@ -14,7 +14,8 @@ import { contentCorrect } from '../benchmark/content.js';
 import { truthAttrs } from '../benchmark/truth.js';
 import type { AuditClip } from './choice-audit.js';
 
-async function stageRows<T>(runDir: string, stage: string): Promise<T[]> {
+/** A round's stored outputs of one stage, shard by shard in shard order (a shard is one call of the stage). */
+export async function* stageShards<T>(runDir: string, stage: string): AsyncGenerator<T[]> {
   const dir = join(runDir, stage);
   let files: string[];
   try {
@@ -22,8 +23,12 @@ async function stageRows<T>(runDir: string, stage: string): Promise<T[]> {
   } catch (e) {
     throw new Error(`${dir}: cannot list the ${stage} outputs (is the round finished?)`, { cause: e });
   }
+  for (const f of files) yield await readParquetRows<T>(join(dir, f));
+}
+
+async function stageRows<T>(runDir: string, stage: string): Promise<T[]> {
   const rows: T[] = [];
-  for (const f of files) rows.push(...(await readParquetRows<T>(join(dir, f))));
+  for await (const shard of stageShards<T>(runDir, stage)) rows.push(...shard);
   return rows;
 }
 

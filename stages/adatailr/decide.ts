@@ -8,6 +8,9 @@ import { type CaptionJudge, packFrames } from '../model/caption-model.js';
 import { type ChoiceRule, choose, evidence } from './choose.js';
 import { contrastClips } from './row-scores.js';
 
+/** What choosing needs of a row: its frames and its candidates. */
+export type JudgedRow = Pick<CaptionedRow, 'frames' | 'candidate_captions' | 'candidate_sources'>;
+
 /** What the stage decided for one clip before the keep policy. */
 export interface Decision {
   readonly evidence: number[];
@@ -26,8 +29,8 @@ export interface Decision {
  */
 async function judgeEvidence(
   judge: CaptionJudge,
-  rows: readonly CaptionedRow[],
-  machine: readonly { r: CaptionedRow; i: number }[],
+  rows: readonly JudgedRow[],
+  machine: readonly { r: JudgedRow; i: number }[],
   rule: ChoiceRule,
   signal: AbortSignal,
 ): Promise<number[][]> {
@@ -77,8 +80,8 @@ async function judgeEvidence(
  */
 export async function decide(
   judges: readonly CaptionJudge[],
-  rows: readonly CaptionedRow[],
-  machine: readonly { r: CaptionedRow; i: number }[],
+  rows: readonly JudgedRow[],
+  machine: readonly { r: JudgedRow; i: number }[],
   rule: ChoiceRule,
   signal: AbortSignal,
 ): Promise<Map<number, Decision>> {

@@ -1,8 +1,9 @@
 /**
  * The flywheel end to end at small scale, on the generated benchmark with 40% noisy ASR: the
  * exported dataset's content accuracy orders final ≥ round 0 > raw, the export records each row's
- * chosen source, weight and margin, DuckDB reads it, the report renders in Chromium, and a refine
- * killed with SIGKILL mid-round resumes to the same final tables.
+ * chosen source, weight and margin, `choice-replay` of the job's own rule reproduces its choices,
+ * DuckDB reads it, the report renders in Chromium, and a refine killed with SIGKILL mid-round resumes
+ * to the same final tables.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { parseRefineConfig } from '../../../config/refine.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { benchmarkRefineOptions } from '../../../research/refine-hooks.js';
+import { formatChoiceReplay, replayChoice } from '../../../research/refine-experiment/choice-replay.js';
 import { loadVersion } from '../../../models/version.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import type { JudgeManifest } from '../../../models/probe/judge.js';
@@ -106,6 +108,26 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const acc = (t: { quality?: { contentAccuracy?: number } }): number => t.quality!.contentAccuracy!;
     expect(acc(rounds[0].dataset)).toBeGreaterThan(acc(rounds[0].raw));
     expect(acc(rounds[2].dataset)).toBeGreaterThanOrEqual(acc(rounds[0].dataset));
+  });
+
+  it("choice-replay: the job's own rule, replayed on its stored candidates and judges, decides every clip as the run did", async () => {
+    const jobDir = join(dir, 'job');
+    const same = await replayChoice({ jobDir, rounds: [0, 2], change: {} });
+    expect(same.map((r) => r.round)).toEqual([0, 2]);
+    for (const r of same) {
+      expect(r.mismatches, `round ${r.round}`).toBe(0);
+      expect(r.changed).toBe(0);
+      expect(r.newRule).toEqual(r.jobRule);
+      expect(r.jobRule.clips).toBeGreaterThan(0);
+      expect(r.jobRule.keptRight).toBeCloseTo(r.jobRule.kept * r.jobRule.contentAccuracy, 12);
+    }
+    // a bar nothing reaches drops every clip the job kept
+    const none = await replayChoice({ jobDir, rounds: [2], change: { min_evidence: 1e9, model_min_evidence: 1e9 } });
+    expect(none[0].newRule.kept).toBe(0);
+    expect(none[0].changed).toBe(Math.round(none[0].jobRule.kept * none[0].jobRule.clips));
+    expect(formatChoiceReplay(none, { min_evidence: 1e9 })).toMatch(/decides every clip as the stored run did/);
+    const unknown: Record<string, unknown> = { no_such_setting: 1 };
+    await expect(replayChoice({ jobDir, rounds: [2], change: unknown })).rejects.toThrow(/no_such_setting/);
   });
 
   it('eval.downstream trains the probe on each round (raw and the upper bound beside round 0) and the export carries it', () => {
