@@ -21,7 +21,7 @@ import { readTruthMap } from '../../schemas/truth.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import type { ChoiceRule } from '../../stages/adatailr/choose.js';
 import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
-import { decide, type JudgedRow } from '../../stages/adatailr/decide.js';
+import { decide, type JudgedRow, rowsToJudge } from '../../stages/adatailr/decide.js';
 import { judgeFold } from '../../stages/model/folds.js';
 import { contentCorrect } from '../benchmark/content.js';
 import { truthAttrs } from '../benchmark/truth.js';
@@ -59,7 +59,18 @@ interface ReplayClip extends JudgedRow {
 
 /** The job's refine config, from its job.json (whose config has no run dir or device: those are this machine's). */
 async function jobConfig(jobDir: string): Promise<ReturnType<typeof parseRefineConfig>> {
-  const meta = JSON.parse(await readFile(jobLayout(jobDir).jobMeta, 'utf8')) as { config?: unknown };
+  let text: string;
+  try {
+    text = await readFile(jobLayout(jobDir).jobMeta, 'utf8');
+  } catch (e) {
+    throw new Error(
+      `${jobDir}: not a refine job (cannot read job.json: ${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      {
+        cause: e,
+      },
+    );
+  }
+  const meta = JSON.parse(text) as { config?: unknown };
   if (meta.config === undefined) throw new Error(`${jobDir}: job.json has no config`);
   // job.json keeps the hashed part of the config: the run dir and the device are the replay's own
   return parseRefineConfig({ ...(meta.config as Record<string, unknown>), run_dir: jobDir });
@@ -138,14 +149,7 @@ export async function replayChoice(o: {
         const keptBy = async (rule: ChoiceRule): Promise<Map<number, { kept: string | null; right: boolean }>> => {
           const out = new Map<number, { kept: string | null; right: boolean }>();
           for (let f = 0; f < folds; f++) {
-            const machine = rows
-              .map((r, i) => ({ r, i }))
-              .filter(
-                ({ r }) =>
-                  r.candidate_captions.length > 0 &&
-                  !r.candidate_sources.includes('human') &&
-                  judgeFold(r.clip_id, folds) === f,
-              );
+            const machine = rowsToJudge(rows, (id) => judgeFold(id, folds) === f);
             for (const [i, d] of await decide(judges[f], rows, machine, rule, new AbortController().signal)) {
               const truthRight = rows[i].right;
               if (!truthRight) continue;

@@ -11,6 +11,19 @@ import { contrastClips } from './row-scores.js';
 /** What choosing needs of a row: its frames and its candidates. */
 export type JudgedRow = Pick<CaptionedRow, 'frames' | 'candidate_captions' | 'candidate_sources'>;
 
+/**
+ * The rows a fold's judges choose for, with their index in the call: rows with candidates, no human
+ * caption (a human caption is kept as is), and routed to that fold.
+ */
+export function rowsToJudge<R extends JudgedRow & { readonly clip_id: string }>(
+  rows: readonly R[],
+  inFold: (clipId: string) => boolean,
+): { r: R; i: number }[] {
+  return rows
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.candidate_captions.length > 0 && !r.candidate_sources.includes('human') && inFold(r.clip_id));
+}
+
 /** What the stage decided for one clip before the keep policy. */
 export interface Decision {
   readonly evidence: number[];

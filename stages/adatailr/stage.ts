@@ -21,7 +21,7 @@ import {
   packFrames,
 } from '../model/caption-model.js';
 import { type ChoiceRule, choiceRuleSchema } from './choose.js';
-import { type Decision, decide } from './decide.js';
+import { type Decision, decide, rowsToJudge } from './decide.js';
 import { decideKeep, type FilterPolicy, filterPolicySchema } from './filter-policy.js';
 import { noiseEstimate, rowScore } from './row-scores.js';
 
@@ -140,12 +140,7 @@ export function adatailrStage(options: AdatailrStageOptions): AnyStage {
       const logps = new Map<number, number[]>();
       for (let m = 0; m < folds; m++) {
         const model = models.length === 1 ? models[0] : models[m];
-        const machine = rows
-          .map((r, i) => ({ r, i }))
-          .filter(
-            ({ r }) =>
-              r.candidate_captions.length > 0 && !r.candidate_sources.includes('human') && route(r.clip_id) === m,
-          );
+        const machine = rowsToJudge(rows, (id) => route(id) === m);
         const foldJudges = judges.slice(m * opts.ensemble, (m + 1) * opts.ensemble);
         const decided = await decide(foldJudges, rows, machine, opts.choice, ctx.signal);
         const chosen = machine.map(({ r, i }) => {

@@ -1,9 +1,9 @@
 /**
  * `flywheel demo --policy / --scorer`: they reach the refine config (default: refine's keep-all
  * policy, the caption model scores, the choice rule's margin 8, min_evidence 0 and contrast 15, with
- * a people's margin of 1, half the evidence from the clip's side and model_min_evidence 7); the demo's model and training sizes
- * (vocab 512, captions and texts of 36 tokens, 40 pre-training epochs); a bad policy is refused
- * before any work.
+ * a people's margin of 1, half the evidence from the clip's side and model_min_evidence 7); the
+ * demo's model and training sizes (vocab 512, captions and texts of 36 tokens, 40 pre-training
+ * epochs); a bad policy is refused before any work.
  */
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';

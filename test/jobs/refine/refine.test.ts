@@ -128,6 +128,9 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(formatChoiceReplay(none, { min_evidence: 1e9 })).toMatch(/decides every clip as the stored run did/);
     const unknown: Record<string, unknown> = { no_such_setting: 1 };
     await expect(replayChoice({ jobDir, rounds: [2], change: unknown })).rejects.toThrow(/no_such_setting/);
+    await expect(replayChoice({ jobDir: join(dir, 'no-job'), rounds: [0], change: {} })).rejects.toThrow(
+      /no-job: not a refine job \(cannot read job\.json: ENOENT\)/,
+    );
   });
 
   it('eval.downstream trains the probe on each round (raw and the upper bound beside round 0) and the export carries it', () => {

@@ -5,8 +5,8 @@
  * reason; the chosen caption is one of the clip's candidates; `candidate_scores` equal a direct
  * recomputation (same judge, cosine × scale, `evidence` against `contrastClips` of the whole batch)
  * and the recorded choice, margin and runner-up are `choose` over them; with `clip_side` they blend
- * in the clip's side (the clip's logit for the caption against the contrast clips' own candidates); token weights, mean weight,
- * NLL, γ and ρ̂ equal a direct `captioner.score` of the chosen caption with `clipText(row, source)`
+ * in the clip's side (the clip's logit for the caption against the contrast clips' own candidates);
+ * token weights, mean weight, NLL, γ and ρ̂ equal a direct `captioner.score` of the chosen caption with `clipText(row, source)`
  * and `rowScore`/`noiseEstimate`; a clip with no plausible candidate (people's text below
  * `min_evidence`, model captions below `model_min_evidence`) is dropped by default, naming both
  * thresholds, and kept with `dropImplausible: false`; each threshold applies to its own sources (an
