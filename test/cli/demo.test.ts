@@ -28,13 +28,12 @@ describe('flywheel demo --policy / --scorer', () => {
       scorer: 'bootstrap',
     });
   });
-  it('runs the demo model, training sizes and judges (four folds, two judges a fold)', () => {
+  it('runs the demo model, training sizes and judges (three a fold)', () => {
     const c = demoConfig('d', 'j');
     expect(c.model).toMatchObject({ preset: 'tiny', vocab_size: 512, max_caption_len: 36, max_text_len: 36 });
     expect(c.train.pretrain).toMatchObject({ epochs: 40, lr: 3e-3, batch_size: 32, warmup_steps: 20 });
     expect(c.train.finetune).toMatchObject({ epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 });
-    expect(c.judge).toMatchObject({ ensemble: 2, epochs: 15, batch_size: 32, d_model: 64 });
-    expect(c.folds).toBe(4);
+    expect(c.judge).toMatchObject({ ensemble: 3, epochs: 20, batch_size: 32, d_model: 64 });
     expect(c).toMatchObject({ rounds: 3, seed: 1, shard_size: 128 });
     expect(demoConfig('d', 'j', { rounds: 1, seed: 7 })).toMatchObject({ rounds: 1, seed: 7 });
   });
