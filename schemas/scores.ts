@@ -11,7 +11,9 @@ export const scoresTable = table({
   /** Every candidate's source and score (total evidence the frames give its tokens, in nats), aligned. */
   candidate_sources: col.list(col.utf8()),
   candidate_scores: col.list(col.float64()),
-  /** Chosen evidence minus the best other candidate's (0 with one candidate); negative when the rule preferred people's text or a passed-over model caption scored higher. */
+  /** Every candidate's AdaTaiLr weight under the round's captioner, aligned, when the choice weighs them (`weight_bonus`); else empty. */
+  candidate_weights: col.list(col.float64()),
+  /** Chosen rank (evidence, plus the weight bonus when set) minus the best other candidate's (0 with one candidate); negative when the rule preferred people's text or a passed-over model caption scored higher. */
   margin: col.float64(),
   /** Source of the runner-up ('' when there was none). */
   runner_up: col.utf8(),

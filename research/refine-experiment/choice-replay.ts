@@ -5,6 +5,9 @@
  * many train clips each keeps and how many of those are right. The job's own rule must reproduce
  * the stored choices; the replay says so, clip by clip, before its numbers are believed.
  *
+ * A rule with `weight_bonus` ranks by the candidates' AdaTaiLr weights the round stored, so it
+ * replays only on a job that ran with one (the replay does not run the round's captioner).
+ *
  * It replays the choice and `drop_implausible`, not the keep policy's weights (the default
  * `keep-all` drops nothing), and one round at a time: a different choice in round k would also
  * change round k + 1's candidates and judges, which only a new loop shows.
@@ -21,7 +24,7 @@ import { readTruthMap } from '../../schemas/truth.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import type { ChoiceRule } from '../../stages/adatailr/choose.js';
 import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
-import { decide, type JudgedRow, rowsToJudge } from '../../stages/adatailr/decide.js';
+import { decide, type JudgedRow, rechoose, rowsToJudge } from '../../stages/adatailr/decide.js';
 import { judgeFold } from '../../stages/model/folds.js';
 import { contentCorrect } from '../benchmark/content.js';
 import { truthAttrs } from '../benchmark/truth.js';
@@ -55,6 +58,8 @@ interface ReplayClip extends JudgedRow {
   readonly clip_id: string;
   readonly right: boolean[] | null;
   readonly stored: string | null;
+  /** The candidates' AdaTaiLr weights as the round stored them (empty when the job ran without `weight_bonus`). */
+  readonly weights: readonly number[];
 }
 
 /** The job's refine config, from its job.json (whose config has no run dir or device: those are this machine's). */
@@ -75,6 +80,8 @@ async function jobConfig(jobDir: string): Promise<ReturnType<typeof parseRefineC
   // job.json keeps the hashed part of the config: the run dir and the device are the replay's own
   return parseRefineConfig({ ...(meta.config as Record<string, unknown>), run_dir: jobDir });
 }
+
+const weighed = (rule: ChoiceRule): boolean => (rule.weight_bonus ?? 0) > 0;
 
 function outcome(decisions: readonly { kept: string | null; right: boolean }[]): ReplayOutcome {
   const kept = decisions.filter((d) => d.kept !== null);
@@ -104,6 +111,10 @@ export async function replayChoice(o: {
   const truth = await readTruthMap(truthPath);
   const jobRule = config.adatailr.choice;
   const newRule = choiceRuleSchema.parse({ ...jobRule, ...o.change });
+  if (weighed(newRule) && !weighed(jobRule))
+    throw new Error(
+      `${o.jobDir}: the job ran without weight_bonus, so its rounds stored no candidate weights to replay weight_bonus=${newRule.weight_bonus} with`,
+    );
   const drop = config.adatailr.drop_implausible;
   const layout = jobLayout(o.jobDir);
   const frames = new FrameStore({ storage: new LocalStorage(layout.framesRun), cacheShards: 4 });
@@ -143,6 +154,7 @@ export async function replayChoice(o: {
             candidate_sources: [...c.candidate_sources],
             right: t && t.split === 'train' ? c.candidate_captions.map((x) => contentCorrect(x, truthAttrs(t))) : null,
             stored: s ? (s.keep ? s.caption : null) : null,
+            weights: s ? [...s.candidate_weights] : [],
           });
         }
         // each rule's decision per train clip of the shard: the kept caption, or null when dropped
@@ -150,9 +162,10 @@ export async function replayChoice(o: {
           const out = new Map<number, { kept: string | null; right: boolean }>();
           for (let f = 0; f < folds; f++) {
             const machine = rowsToJudge(rows, (id) => judgeFold(id, folds) === f);
-            for (const [i, d] of await decide(judges[f], rows, machine, rule, new AbortController().signal)) {
+            for (const [i, first] of await decide(judges[f], rows, machine, rule, new AbortController().signal)) {
               const truthRight = rows[i].right;
               if (!truthRight) continue;
+              const d = weighed(rule) ? rechoose(first, rows[i].candidate_sources, rows[i].weights, rule) : first;
               const kept = d.plausible || !drop ? rows[i].candidate_captions[d.chosen] : null;
               out.set(i, { kept, right: kept !== null && truthRight[d.chosen] });
             }

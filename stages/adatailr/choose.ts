@@ -24,6 +24,10 @@
  * candidates compete: people's text needs `min_evidence`, a model's caption (this round's, or one
  * carried over from the last round) the higher `model_min_evidence` — the frames must confirm it,
  * not merely fail to contradict it. When no candidate is plausible the clip is dropped.
+ * With `weight_bonus`, candidates are ranked (for the margins, not for plausibility) by evidence plus
+ * that many nats times the candidate's AdaTaiLr weight under the round's captioner: a transcript
+ * with words missing, which the judge cannot tell from a whole one, reads as implausible text to the
+ * captioner and so loses its preference to a candidate the captioner finds well-formed.
  */
 import { z } from 'zod';
 
@@ -55,6 +59,12 @@ export const choiceRuleSchema = z
      * what the frames show. Absent = 0 (the caption's side only).
      */
     clip_side: z.number().min(0).max(1).optional(),
+    /**
+     * Nats added to a candidate's rank per unit of its AdaTaiLr weight (mean token weight in [0, 1]
+     * under the round's captioner) when the margins compare candidates; plausibility stays on the
+     * evidence alone. Absent = 0 (the judges' evidence alone; the captioner scores only the chosen caption).
+     */
+    weight_bonus: z.number().min(0).optional(),
     /** Other clips each caption is contrasted with. */
     contrast: z.number().int().min(1).max(64).default(15),
   })
@@ -73,23 +83,36 @@ export function evidence(own: number, contrast: readonly number[]): number {
 /** The chosen candidate (index into the candidates, or −1 when none is plausible) with why. */
 export interface Choice {
   readonly index: number;
-  /** Chosen evidence minus the runner-up's (0 without a runner-up). */
+  /** Chosen rank (its evidence, plus the weight bonus when set) minus the runner-up's (0 without a runner-up). */
   readonly margin: number;
   /** Index of the best other candidate by evidence, −1 when there is none. */
   readonly runnerUp: number;
   readonly reason: string;
 }
 
-/** Chooses among a clip's candidates (`sources[i]` with evidence `scores[i]`) by the rule in the module comment; `human` always wins. */
-export function choose(sources: readonly string[], scores: readonly number[], rule: ChoiceRule): Choice {
-  if (sources.length !== scores.length)
-    throw new RangeError(`choose: ${sources.length} sources for ${scores.length} scores`);
+/**
+ * Chooses among a clip's candidates (`sources[i]` with evidence `evidence[i]` and, with
+ * `weight_bonus`, AdaTaiLr weight `weights[i]`) by the rule in the module comment; `human` always wins.
+ */
+export function choose(
+  sources: readonly string[],
+  evidence: readonly number[],
+  rule: ChoiceRule,
+  weights?: readonly number[],
+): Choice {
+  if (sources.length !== evidence.length)
+    throw new RangeError(`choose: ${sources.length} sources for ${evidence.length} scores`);
+  if (weights && weights.length !== sources.length)
+    throw new RangeError(`choose: ${sources.length} sources for ${weights.length} weights`);
+  const bonus = weights ? (rule.weight_bonus ?? 0) : 0;
+  // what the margins compare: the evidence, plus the captioner's say when weight_bonus is set
+  const scores = evidence.map((e, i) => e + (bonus > 0 && weights ? bonus * weights[i] : 0));
   const human = sources.indexOf('human');
   if (human >= 0) return { index: human, margin: 0, runnerUp: -1, reason: 'human caption' };
   if (sources.length === 0) return { index: -1, margin: 0, runnerUp: -1, reason: 'no candidate' };
   const order = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s || a.i - b.i);
   const plausible = (i: number): boolean =>
-    scores[i] >= (PEOPLE_SOURCES.has(sources[i]) ? rule.min_evidence : rule.model_min_evidence);
+    evidence[i] >= (PEOPLE_SOURCES.has(sources[i]) ? rule.min_evidence : rule.model_min_evidence);
   const pick = (i: number, reason: string): Choice => {
     const runner = order.find((x) => x.i !== i);
     return { index: i, margin: runner ? scores[i] - runner.s : 0, runnerUp: runner ? runner.i : -1, reason };
@@ -102,7 +125,7 @@ export function choose(sources: readonly string[], scores: readonly number[], ru
       index: -1,
       margin: 0,
       runnerUp: top.i,
-      reason: `no plausible candidate: best ${sources[top.i]} has evidence ${f(top.s)} (people's text needs ${rule.min_evidence}, a model's caption ${rule.model_min_evidence})`,
+      reason: `no plausible candidate: best ${sources[top.i]} has evidence ${f(evidence[top.i])} (people's text needs ${rule.min_evidence}, a model's caption ${rule.model_min_evidence})`,
     };
   }
   const people = order.find((x) => plausible(x.i) && PEOPLE_SOURCES.has(sources[x.i]));
@@ -113,15 +136,16 @@ export function choose(sources: readonly string[], scores: readonly number[], ru
       const passed = PREFERENCE.slice(0, PREFERENCE.indexOf(source)).filter((p) => sources.includes(p));
       const bar = rule.people_margin === undefined ? `more than ${rule.margin}` : 'too far';
       const why = passed.length ? `${passed.join(', ')} implausible or ${bar} below the best; ` : '';
+      const ranked = bonus > 0 ? ` (evidence ${f(evidence[i])} + ${bonus} × weight ${f(weights?.[i] ?? 0)})` : '';
       const peopleBar =
         rule.people_margin !== undefined && people
           ? ` and within ${rule.people_margin} of the best people's text ${f(people.s)}`
           : '';
       return pick(
         i,
-        `${why}${source} kept: evidence ${f(scores[i])} within ${rule.margin} of the best ${f(best.s)}${peopleBar}`,
+        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${rule.margin} of the best ${f(best.s)}${peopleBar}`,
       );
     }
   }
-  return pick(best.i, `${sources[best.i]} has the most evidence (${f(best.s)})`);
+  return pick(best.i, `${sources[best.i]} has the ${bonus > 0 ? 'highest rank' : 'most evidence'} (${f(best.s)})`);
 }

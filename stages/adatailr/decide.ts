@@ -5,7 +5,7 @@
  */
 import type { CaptionedRow } from '../../schemas/captioned.js';
 import { type CaptionJudge, packFrames } from '../model/caption-model.js';
-import { type ChoiceRule, choose, evidence } from './choose.js';
+import { type Choice, type ChoiceRule, choose, evidence } from './choose.js';
 import { contrastClips } from './row-scores.js';
 
 /** What choosing needs of a row: its frames and its candidates. */
@@ -32,6 +32,8 @@ export interface Decision {
   readonly runnerUp: number;
   readonly plausible: boolean;
   readonly reason: string;
+  /** False when the call had no other clip to contrast with (the first candidate was taken as is). */
+  readonly contrasted: boolean;
 }
 
 /**
@@ -108,15 +110,33 @@ export async function decide(
     const c = canContrast
       ? choose(r.candidate_sources, ev, rule)
       : { index: 0, margin: 0, runnerUp: -1, reason: 'no other clip to contrast with: first candidate' };
-    const chosen = c.index >= 0 ? c.index : Math.max(0, c.runnerUp);
-    decisions.set(i, {
-      evidence: ev,
-      chosen,
-      margin: c.margin,
-      runnerUp: c.runnerUp,
-      plausible: c.index >= 0,
-      reason: c.reason,
-    });
+    decisions.set(i, toDecision(ev, c, canContrast));
   });
   return decisions;
+}
+
+function toDecision(ev: number[], c: Choice, contrasted: boolean): Decision {
+  const chosen = c.index >= 0 ? c.index : Math.max(0, c.runnerUp);
+  return {
+    evidence: ev,
+    chosen,
+    margin: c.margin,
+    runnerUp: c.runnerUp,
+    plausible: c.index >= 0,
+    reason: c.reason,
+    contrasted,
+  };
+}
+
+/**
+ * The decision made again with each candidate's AdaTaiLr weight in the rule (`weight_bonus`): the
+ * evidence stays; a call with nothing to contrast keeps its first candidate.
+ */
+export function rechoose(
+  d: Decision,
+  sources: readonly string[],
+  weights: readonly number[],
+  rule: ChoiceRule,
+): Decision {
+  return d.contrasted ? toDecision(d.evidence, choose(sources, d.evidence, rule, weights), true) : d;
 }

@@ -21,7 +21,7 @@ import {
   packFrames,
 } from '../model/caption-model.js';
 import { type ChoiceRule, choiceRuleSchema } from './choose.js';
-import { type Decision, decide, rowsToJudge } from './decide.js';
+import { type Decision, decide, rechoose, rowsToJudge } from './decide.js';
 import { decideKeep, type FilterPolicy, filterPolicySchema } from './filter-policy.js';
 import { noiseEstimate, rowScore } from './row-scores.js';
 
@@ -91,8 +91,8 @@ const optionsSchema = z
     },
   });
 
-/** Per-token log p of each row's chosen caption under the scoring captioner (frames and the text training shows it). */
-async function scoreChosen(
+/** Per-token log p of each caption under the scoring captioner (its clip's frames and the text training shows it). */
+async function scoreCaptions(
   model: CaptionModel,
   rows: readonly { r: CaptionedRow; caption: string; source: string }[],
   modelBatch: number,
@@ -137,29 +137,42 @@ export function adatailrStage(options: AdatailrStageOptions): AnyStage {
     async process(rows, ctx) {
       if (models.length === 0) throw new Error('adatailr: process() before setup()');
       const decisions = new Map<number, Decision>();
-      const logps = new Map<number, number[]>();
+      // per judged row, the log p of every candidate the captioner scored (the chosen one, or all with weight_bonus)
+      const logps = new Map<number, Map<number, number[]>>();
+      const weighsAll = (opts.choice.weight_bonus ?? 0) > 0;
       for (let m = 0; m < folds; m++) {
         const model = models.length === 1 ? models[0] : models[m];
         const machine = rowsToJudge(rows, (id) => route(id) === m);
         const foldJudges = judges.slice(m * opts.ensemble, (m + 1) * opts.ensemble);
         const decided = await decide(foldJudges, rows, machine, opts.choice, ctx.signal);
-        const chosen = machine.map(({ r, i }) => {
+        const scored = machine.flatMap(({ r, i }) => {
           const d = decided.get(i) as Decision;
-          return { r, i, caption: r.candidate_captions[d.chosen], source: r.candidate_sources[d.chosen] };
+          const which = weighsAll ? r.candidate_captions.map((_, j) => j) : [d.chosen];
+          return which.map((j) => ({ r, i, j, caption: r.candidate_captions[j], source: r.candidate_sources[j] }));
         });
-        const lp = await scoreChosen(model, chosen, modelBatch, ctx.signal);
-        chosen.forEach((c, k) => {
-          decisions.set(c.i, decided.get(c.i) as Decision);
-          logps.set(c.i, lp[k]);
-        });
+        const lp = await scoreCaptions(model, scored, modelBatch, ctx.signal);
+        for (const { i } of machine) {
+          decisions.set(i, decided.get(i) as Decision);
+          logps.set(i, new Map());
+        }
+        scored.forEach((c, k) => logps.get(c.i)?.set(c.j, lp[k]));
       }
       const order = [...decisions.keys()].sort((a, b) => a - b);
-      const estimate = noiseEstimate(
-        order.map((i) => logps.get(i) as number[]),
-        opts.vocabSize,
-      );
+      const chosenLogp = (i: number): number[] => logps.get(i)?.get((decisions.get(i) as Decision).chosen) ?? [];
+      // γ comes from the judges' choice; with weight_bonus the choice is then made again with every candidate's weight
+      const estimate = noiseEstimate(order.map(chosenLogp), opts.vocabSize);
       const gamma = opts.gamma === 'adaptive' ? estimate.gamma : opts.gamma;
-      const weighed = order.map((i) => rowScore(logps.get(i) as number[], gamma, opts.wMin));
+      const candidateWeights = new Map<number, number[]>();
+      if (weighsAll)
+        for (const i of order) {
+          const w = rows[i].candidate_captions.map((_, j) => {
+            const mean = rowScore(logps.get(i)?.get(j) ?? [], gamma, opts.wMin).meanWeight;
+            return Number.isNaN(mean) ? 0 : mean;
+          });
+          candidateWeights.set(i, w);
+          decisions.set(i, rechoose(decisions.get(i) as Decision, rows[i].candidate_sources, w, opts.choice));
+        }
+      const weighed = order.map((i) => rowScore(chosenLogp(i), gamma, opts.wMin));
       const keeps = decideKeep(
         opts.policy,
         weighed.map((s) => s.meanWeight),
@@ -184,6 +197,7 @@ export function adatailrStage(options: AdatailrStageOptions): AnyStage {
             caption: human >= 0 ? r.candidate_captions[human] : '',
             caption_source: human >= 0 ? 'human' : '',
             candidate_scores: r.candidate_captions.map(() => 0),
+            candidate_weights: [],
             margin: 0,
             runner_up: '',
             adatailr_weight: human >= 0 ? 1 : 0,
@@ -201,6 +215,7 @@ export function adatailrStage(options: AdatailrStageOptions): AnyStage {
           caption: r.candidate_captions[d.chosen],
           caption_source: r.candidate_sources[d.chosen],
           candidate_scores: d.evidence,
+          candidate_weights: candidateWeights.get(i) ?? [],
           margin: d.margin,
           runner_up: d.runnerUp >= 0 && d.runnerUp !== d.chosen ? r.candidate_sources[d.runnerUp] : '',
           adatailr_weight: keep ? mean : 0,

@@ -16,7 +16,15 @@ describe('flywheel demo --policy / --scorer', () => {
     expect(demoConfig('d', 'j').adatailr).toMatchObject({
       policy: { kind: 'keep-all' },
       scorer: 'caption-model',
-      choice: { margin: 8, people_margin: 1, clip_side: 0.5, min_evidence: 0, model_min_evidence: 7, contrast: 15 },
+      choice: {
+        margin: 8,
+        people_margin: 1,
+        clip_side: 0.5,
+        min_evidence: 0,
+        model_min_evidence: 7,
+        weight_bonus: 8,
+        contrast: 15,
+      },
       drop_implausible: true,
     });
     expect(demoConfig('d', 'j', { policy: { kind: 'top-fraction', fraction: 0.75 } }).adatailr).toMatchObject({

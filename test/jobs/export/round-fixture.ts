@@ -63,6 +63,7 @@ function score(c: FixtureClip): ScoreRow {
     caption_source: c.source,
     candidate_sources: [c.source, 'title'],
     candidate_scores: [-3, -5],
+    candidate_weights: [],
     margin: 2,
     runner_up: 'title',
     adatailr_weight: c.keep ? 0.75 : 0,

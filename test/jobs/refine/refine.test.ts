@@ -126,6 +126,10 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(none[0].newRule.kept).toBe(0);
     expect(none[0].changed).toBe(Math.round(none[0].jobRule.kept * none[0].jobRule.clips));
     expect(formatChoiceReplay(none, { min_evidence: 1e9 })).toMatch(/decides every clip as the stored run did/);
+    // the job stored no candidate weights: a weight bonus cannot be replayed on it
+    await expect(replayChoice({ jobDir, rounds: [2], change: { weight_bonus: 8 } })).rejects.toThrow(
+      /ran without weight_bonus, so its rounds stored no candidate weights to replay weight_bonus=8 with/,
+    );
     const unknown: Record<string, unknown> = { no_such_setting: 1 };
     await expect(replayChoice({ jobDir, rounds: [2], change: unknown })).rejects.toThrow(/no_such_setting/);
     await expect(replayChoice({ jobDir: join(dir, 'no-job'), rounds: [0], change: {} })).rejects.toThrow(

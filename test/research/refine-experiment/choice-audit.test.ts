@@ -131,6 +131,7 @@ describe('loadAuditClips', () => {
       caption_source: source,
       candidate_sources: [],
       candidate_scores: scores,
+      candidate_weights: [],
       margin: 0,
       runner_up: '',
       adatailr_weight: 1,

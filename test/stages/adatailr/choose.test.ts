@@ -546,3 +546,55 @@ describe('choose with people_margin', () => {
     for (const [src, sc] of cases) expect(choose(src, sc, same).index).toBe(choose(src, sc, rule).index);
   });
 });
+
+describe('choose with weight_bonus', () => {
+  const bonus = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, weight_bonus: 4 });
+
+  it('ranks by evidence plus the bonus times the weight: a low-weight transcript loses its preference', () => {
+    // evidence alone: the transcript is within 5 of the synthetic caption and wins
+    expect(choose(['asr', 'synthetic'], [2, 6], bonus).index).toBe(0);
+    // ranks 2 + 4·0.25 = 3 and 6 + 4·1 = 10: now 7 below, so the synthetic caption wins, the margin in rank
+    expect(choose(['asr', 'synthetic'], [2, 6], bonus, [0.25, 1])).toEqual({
+      index: 1,
+      margin: 7,
+      runnerUp: 0,
+      reason:
+        'asr implausible or more than 5 below the best; synthetic kept: rank 10.00 (evidence 6.00 + 4 × weight 1.00) within 5 of the best 10.00',
+    });
+    // a well-formed transcript keeps it: ranks 2 + 4 = 6 and 10, within 5
+    const kept = choose(['asr', 'synthetic'], [2, 6], bonus, [1, 1]);
+    expect(kept).toMatchObject({ index: 0, margin: -4, runnerUp: 1 });
+    expect(kept.reason).toBe('asr kept: rank 6.00 (evidence 2.00 + 4 × weight 1.00) within 5 of the best 10.00');
+  });
+
+  it('plausibility stays on the evidence: a bonus cannot lift a candidate below its bar', () => {
+    const strict = choiceRuleSchema.parse({ min_evidence: 0, model_min_evidence: 7, weight_bonus: 100 });
+    expect(choose(['asr', 'synthetic'], [1, 6.5], strict, [0, 1]).index).toBe(0);
+    expect(choose(['synthetic'], [6.5], strict, [1])).toMatchObject({ index: -1, runnerUp: 0 });
+    expect(choose(['synthetic'], [6.5], strict, [1]).reason).toMatch(/best synthetic has evidence 6\.50/);
+  });
+
+  it('no weights, or no bonus: the evidence alone, as before', () => {
+    const cases: [string[], number[], number[]][] = [
+      [
+        ['asr', 'synthetic'],
+        [2, 6],
+        [0.25, 1],
+      ],
+      [
+        ['asr', 'title', 'synthetic'],
+        [1, 4, 9],
+        [0.1, 0.9, 0.5],
+      ],
+    ];
+    const noBonus = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0 });
+    for (const [src, ev, w] of cases) {
+      expect(choose(src, ev, bonus)).toEqual(choose(src, ev, noBonus));
+      expect(choose(src, ev, noBonus, w)).toEqual(choose(src, ev, noBonus));
+    }
+  });
+
+  it('refuses weights that do not match the candidates', () => {
+    expect(() => choose(['asr', 'title'], [1, 2], bonus, [1])).toThrow(/2 sources for 1 weights/);
+  });
+});

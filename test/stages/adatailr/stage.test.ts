@@ -636,6 +636,51 @@ describe('adatailr stage (real captioner, real judge)', () => {
   });
 });
 
+describe('adatailr stage with weight_bonus (the captioner ranks the candidates too)', () => {
+  const weighed = (bonus: number): ChoiceRule =>
+    choiceRuleSchema.parse({ ...ALL_PLAUSIBLE, margin: 0, weight_bonus: bonus });
+
+  it("records every candidate's AdaTaiLr weight at the judges' γ, and chooses by `choose` with them", async () => {
+    const plain = await run({ choice: choiceRuleSchema.parse({ ...ALL_PLAUSIBLE, margin: 0 }) });
+    const rule = weighed(3);
+    const out = await run({ choice: rule });
+    for (const i of MACHINE) {
+      const r = rows[i];
+      const o = out[i];
+      expect(plain[i].candidate_weights, o.clip_id).toEqual([]);
+      // γ is estimated from the judges' choice alone, so the bonus cannot move it
+      expect(o.gamma).toBeCloseTo(plain[i].gamma, 12);
+      const want = await Promise.all(
+        r.candidate_captions.map(async (c, j) => {
+          const lp = (await captioner.score({ frames: r.frames, text: [clipText(r, r.candidate_sources[j])] }, [c]))
+            .tokenLogp[0];
+          return rowScore(lp, o.gamma, 0).meanWeight;
+        }),
+      );
+      expect(o.candidate_weights).toHaveLength(r.candidate_captions.length);
+      o.candidate_weights.forEach((w, j) => expect(w, `${o.clip_id} candidate ${j}`).toBeCloseTo(want[j], 5));
+      const c = choose(r.candidate_sources, o.candidate_scores, rule, o.candidate_weights);
+      expect(o.caption, o.clip_id).toBe(r.candidate_captions[c.index]);
+      expect(o.margin).toBeCloseTo(c.margin, 9);
+      expect(o.reason.startsWith(`${c.reason}; `), o.reason).toBe(true);
+      // and the chosen row's own token weights are its candidate weight
+      expect(o.mean_token_weight).toBeCloseTo(o.candidate_weights[c.index], 6);
+    }
+  });
+
+  it('a bonus far above the evidence hands each choice to the candidate the captioner weighs most', async () => {
+    const out = await run({ choice: weighed(1e6), gamma: 0.5 });
+    const plain = await run({ choice: choiceRuleSchema.parse({ ...ALL_PLAUSIBLE, margin: 0 }), gamma: 0.5 });
+    let moved = 0;
+    for (const i of MACHINE) {
+      const w = out[i].candidate_weights;
+      expect(out[i].caption, out[i].clip_id).toBe(rows[i].candidate_captions[w.indexOf(Math.max(...w))]);
+      if (out[i].caption !== plain[i].caption) moved++;
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+});
+
 describe('contrastClips', () => {
   it('never returns the clip itself and returns min(m, n − 1) distinct clips in range', () => {
     for (let n = 1; n <= 40; n++) {
