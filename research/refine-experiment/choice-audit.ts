@@ -5,8 +5,10 @@
  * could have done better (a right candidate was there) from what only a better captioner can fix
  * (no candidate was right) — and, where the judge missed, what it kept over what —, how well the
  * judge's evidence separates right from wrong candidates per
- * source (AUC), and which kinds of transcript noise pass as plausible.
+ * source (AUC), which kinds of transcript noise pass as plausible, and whether a model's caption
+ * that replaced a transcript is right more often than the transcript it replaced.
  */
+import { PEOPLE_SOURCES } from '../../stages/adatailr/choose.js';
 
 /** One candidate of one clip, as the audit sees it. */
 export interface AuditCandidate {
@@ -71,6 +73,15 @@ export interface ChoiceAudit {
   readonly missed: readonly MissedChoice[];
   readonly bySource: readonly SourceSeparation[];
   readonly wrongTranscripts: readonly NoiseKindPass[];
+  /** Clips whose kept caption is a model's while the clip has a transcript: the model caption replaced it. */
+  readonly replaced: Replacements;
+}
+
+/** How often a model's caption that replaced a transcript is right, beside how often that transcript was. */
+export interface Replacements {
+  readonly count: number;
+  readonly modelRight: number;
+  readonly transcriptRight: number;
 }
 
 function median(xs: readonly number[]): number {
@@ -105,6 +116,7 @@ export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
   const bySource = new Map<string, { right: number[]; wrong: number[] }>();
   const byKind = new Map<string, number[]>();
   const missed = new Map<string, MissedChoice>();
+  const replaced = { count: 0, modelRight: 0, transcriptRight: 0 };
   const miss = (kept: AuditCandidate, right: readonly AuditCandidate[]): void => {
     const best = right.reduce((b, x) => (x.evidence > b.evidence ? x : b));
     const m = { kept: kept.source, passedOver: best.source, scoredHigher: best.evidence > kept.evidence };
@@ -113,6 +125,13 @@ export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
   };
   for (const c of clips) {
     const anyRight = c.candidates.some((x) => x.right);
+    const transcript = c.candidates.find((x) => x.source === 'asr');
+    const kept = c.chosen >= 0 ? c.candidates[c.chosen] : undefined;
+    if (kept && transcript && !PEOPLE_SOURCES.has(kept.source)) {
+      replaced.count++;
+      if (kept.right) replaced.modelRight++;
+      if (transcript.right) replaced.transcriptRight++;
+    }
     if (c.chosen < 0) {
       if (anyRight) droppedRightThere++;
       else droppedNoneRight++;
@@ -160,6 +179,7 @@ export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
       medianEvidence: median(ev),
       positiveShare: ev.filter((e) => e > 0).length / ev.length,
     })),
+    replaced,
   };
 }
 
@@ -190,6 +210,7 @@ export function formatChoiceAudit(round: number, a: ChoiceAudit): string {
       (k) =>
         `    ${k.kind.padEnd(17)} ${String(k.count).padStart(5)}  ${f(k.medianEvidence).padStart(5)}  ${k.positiveShare.toFixed(2)}`,
     ),
+    `  a model's caption kept over the clip's transcript: ${a.replaced.count} clips; the caption right on ${a.replaced.modelRight}, the transcript on ${a.replaced.transcriptRight}`,
   ];
   return `${lines.join('\n')}\n`;
 }

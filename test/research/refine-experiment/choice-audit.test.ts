@@ -86,6 +86,28 @@ describe('auditChoices', () => {
   });
 });
 
+describe('auditChoices: model captions that replaced a transcript', () => {
+  const c = (source: string, evidence: number, right: boolean) => ({ source, evidence, right });
+  it('counts clips kept with a model caption while a transcript was there, and how often each was right', () => {
+    const a = auditChoices([
+      // a right synthetic caption over a wrong transcript
+      { candidates: [c('asr', 1, false), c('synthetic', 9, true)], chosen: 1, noiseKinds: ['missing_words'] },
+      // a wrong carried-over caption over a right transcript
+      { candidates: [c('asr', 1, true), c('previous', 9, false)], chosen: 1, noiseKinds: [] },
+      // a right frames-only caption over a wrong transcript
+      { candidates: [c('asr', -2, false), c('synthetic-frames', 8, true)], chosen: 1, noiseKinds: [] },
+      // not counted: no transcript, a people's text kept, a dropped clip
+      { candidates: [c('title', 1, false), c('synthetic', 9, true)], chosen: 1, noiseKinds: [] },
+      { candidates: [c('asr', 1, false), c('title', 3, true), c('synthetic', 9, true)], chosen: 1, noiseKinds: [] },
+      { candidates: [c('asr', -5, false), c('synthetic', 2, false)], chosen: -1, noiseKinds: [] },
+    ]);
+    expect(a.replaced).toEqual({ count: 3, modelRight: 2, transcriptRight: 1 });
+    expect(formatChoiceAudit(1, a)).toContain(
+      "a model's caption kept over the clip's transcript: 3 clips; the caption right on 2, the transcript on 1",
+    );
+  });
+});
+
 describe('loadAuditClips', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fw-audit-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
