@@ -4,7 +4,9 @@
  * truth-caption upper bound, and compares zero-shot text↔video retrieval and video QA on the
  * held-out clips. See docs/downstream.md.
  */
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import { intOption } from '../options.js';
 
 const toSeeds = (v: string): number | number[] => {
@@ -23,6 +25,26 @@ const toLr = (v: string): number => {
   return n;
 };
 
+/** A tokenizer.json, refused with the file named when it cannot be read or is not one. */
+async function readTokenizer(file: string): Promise<CaptionTokenizer> {
+  const { CaptionTokenizer } = await import('../../models/tokenizer.js');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new Error(`--tokenizer ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, {
+      cause: e,
+    });
+  }
+  try {
+    const tok = CaptionTokenizer.fromJSON(text);
+    await tok.encodeBatch(['a']);
+    return tok;
+  } catch (e) {
+    throw new Error(`--tokenizer ${file}: not a tokenizer.json (${(e as Error).message})`, { cause: e });
+  }
+}
+
 interface Opts {
   manifest?: string;
   truth: string;
@@ -40,6 +62,7 @@ interface Opts {
   upperBound: boolean;
   json?: boolean;
   out?: string;
+  tokenizer?: string;
 }
 
 /** Adds the `downstream` sub-command. */
@@ -78,11 +101,16 @@ export function register(program: Command): void {
     )
     .option('--unweighted', "ignore the exports' quality_weight (every row weight 1)")
     .option('--no-upper-bound', 'do not train the truth-caption upper bound')
+    .option(
+      '--tokenizer <file>',
+      "a fixed tokenizer.json (e.g. the refine job's): a dataset's scores then do not move with the other datasets of the command",
+    )
     .option('--json', 'print the result as JSON instead of tables')
     .option('--out <file>', 'also write the full result as JSON (atomically)')
     .action(async (specs: string[], o: Opts) => {
       const { runDownstream, parseDatasetSpec } = await import('../../research/downstream/run-downstream.js');
       const { formatDownstream } = await import('../../research/downstream/table.js');
+      const tokenizer = o.tokenizer ? await readTokenizer(o.tokenizer) : undefined;
       const abort = new AbortController();
       const stop = (): void => abort.abort(new Error('interrupted'));
       process.once('SIGINT', stop);
@@ -105,6 +133,7 @@ export function register(program: Command): void {
           weighted: !o.unweighted,
           withUpperBound: o.upperBound,
           ...(o.out ? { out: o.out } : {}),
+          ...(tokenizer ? { tokenizer } : {}),
           signal: abort.signal,
           onRun: (run, done, total) =>
             process.stderr.write(

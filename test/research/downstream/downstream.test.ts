@@ -5,10 +5,11 @@
  * written, with a message naming the dataset and the problem.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Field, Float64, Schema, Utf8 } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { writeParquetRows } from '../../../pipeline/parquet-file.js';
 import { evaluateDownstream } from '../../../research/downstream/evaluate.js';
 import { rawDataset } from '../../../research/downstream/datasets.js';
@@ -110,6 +111,45 @@ describe('flywheel downstream', () => {
     const json = await runCli([...args, '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect((JSON.parse(json.stdout) as DownstreamResult).datasets.map((d) => d.name)).toEqual(['raw', 'r1']);
+  });
+
+  it('--tokenizer fixes the vocabulary: the raw rows score the same whatever is compared beside them', async () => {
+    const tokFile = join(dir, 'tokenizer.json');
+    await writeFile(
+      tokFile,
+      CaptionTokenizer.train(
+        train.map((r) => r.caption),
+        { vocabSize: 200 },
+      ).toJSON(),
+    );
+    const a = await writeExport(join(dir, 'exp-tok-a'), train.slice(0, 40));
+    // a dataset of other words: trained per command, the tokenizer would change with it
+    const b = await writeExport(
+      join(dir, 'exp-tok-b'),
+      train.slice(40, 80).map((r) => ({ ...r, caption: `zebra quokka ${r.caption} narwhal` })),
+    );
+    const raw = async (exp: string, fixed: boolean): Promise<unknown> => {
+      const args = ['downstream', fx.manifest, `x=${exp}`, '--truth', fx.truthPath, '--frames', fx.framesRun];
+      const r = await runCli([
+        ...args,
+        ...['--seeds', '1', '--steps', '5', '--batch', '8', '--no-upper-bound', '--json'],
+        ...(fixed ? ['--tokenizer', tokFile] : []),
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as DownstreamResult).datasets[0].mean;
+    };
+    expect(await raw(a, true)).toEqual(await raw(b, true));
+    expect(await raw(a, false)).not.toEqual(await raw(b, false));
+    const bad = await runCli([
+      'downstream',
+      fx.manifest,
+      '--truth',
+      fx.truthPath,
+      '--tokenizer',
+      join(dir, 'none.json'),
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--tokenizer .*none\.json: cannot read \(ENOENT\)/);
   });
 
   describe('bad input: a clear error, nothing written', () => {
