@@ -83,6 +83,12 @@ async function jobConfig(jobDir: string): Promise<ReturnType<typeof parseRefineC
 
 const weighed = (rule: ChoiceRule): boolean => (rule.weight_bonus ?? 0) > 0;
 
+/** A stored row's candidate weights; empty for a job stored before the scores table had the column. */
+export function storedWeights(s: ScoreRow): number[] {
+  const w = (s as Partial<ScoreRow>).candidate_weights;
+  return w ? [...w] : [];
+}
+
 function outcome(decisions: readonly { kept: string | null; right: boolean }[]): ReplayOutcome {
   const kept = decisions.filter((d) => d.kept !== null);
   const right = kept.filter((d) => d.right).length;
@@ -154,7 +160,7 @@ export async function replayChoice(o: {
             candidate_sources: [...c.candidate_sources],
             right: t && t.split === 'train' ? c.candidate_captions.map((x) => contentCorrect(x, truthAttrs(t))) : null,
             stored: s ? (s.keep ? s.caption : null) : null,
-            weights: s ? [...s.candidate_weights] : [],
+            weights: s ? storedWeights(s) : [],
           });
         }
         // each rule's decision per train clip of the shard: the kept caption, or null when dropped

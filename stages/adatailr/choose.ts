@@ -85,7 +85,7 @@ export interface Choice {
   readonly index: number;
   /** Chosen rank (its evidence, plus the weight bonus when set) minus the runner-up's (0 without a runner-up). */
   readonly margin: number;
-  /** Index of the best other candidate by evidence, −1 when there is none. */
+  /** Index of the best other candidate by rank (evidence, plus the weight bonus when set), −1 when there is none. */
   readonly runnerUp: number;
   readonly reason: string;
 }

@@ -150,6 +150,11 @@ describe('flywheel downstream', () => {
     ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--tokenizer .*none\.json: cannot read \(ENOENT\)/);
+    const junk = join(dir, 'junk.json');
+    await writeFile(junk, '{"not": "a tokenizer"}');
+    const notOne = await runCli(['downstream', fx.manifest, '--truth', fx.truthPath, '--tokenizer', junk]);
+    expect(notOne.code).not.toBe(0);
+    expect(notOne.stderr).toMatch(/--tokenizer .*junk\.json: not a tokenizer\.json/);
   });
 
   describe('bad input: a clear error, nothing written', () => {
