@@ -112,15 +112,15 @@ export async function replayChoice(o: {
   readonly truthPath?: string;
 }): Promise<RoundReplay[]> {
   const config = await jobConfig(o.jobDir);
-  const truthPath = o.truthPath ?? config.truth;
-  if (!truthPath) throw new Error(`${o.jobDir}: job.json names no truth table; pass one (--truth)`);
-  const truth = await readTruthMap(truthPath);
   const jobRule = config.adatailr.choice;
   const newRule = choiceRuleSchema.parse({ ...jobRule, ...o.change });
   if (weighed(newRule) && !weighed(jobRule))
     throw new Error(
       `${o.jobDir}: the job ran without weight_bonus, so its rounds stored no candidate weights to replay weight_bonus=${newRule.weight_bonus} with`,
     );
+  const truthPath = o.truthPath ?? config.truth;
+  if (!truthPath) throw new Error(`${o.jobDir}: job.json names no truth table; pass one (--truth)`);
+  const truth = await readTruthMap(truthPath);
   const drop = config.adatailr.drop_implausible;
   const layout = jobLayout(o.jobDir);
   const frames = new FrameStore({ storage: new LocalStorage(layout.framesRun), cacheShards: 4 });

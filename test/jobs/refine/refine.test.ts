@@ -1,7 +1,8 @@
 /**
  * The flywheel end to end at small scale, on the generated benchmark with 40% noisy ASR: the
  * exported dataset's content accuracy orders final ≥ round 0 > raw, the export records each row's
- * chosen source, weight and margin, `choice-replay` of the job's own rule reproduces its choices,
+ * chosen source, weight and margin, `choice-replay` of the job's own rule reproduces its choices (a
+ * weight bonus's too, from the weights it stored),
  * DuckDB reads it, the report renders in Chromium, and a refine killed with SIGKILL mid-round resumes
  * to the same final tables.
  */
@@ -29,6 +30,7 @@ import { hashValue } from '../../../pipeline/hash.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
+import type { ScoreRow } from '../../../schemas/scores.js';
 import { chromiumArgs, chromiumPath, chromiumUnavailableReason } from '../../helpers/chromium.js';
 import { startCli, writeConfig } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -198,6 +200,51 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       db.closeSync();
     }
   });
+
+  it("choice-replay on a job that ran with the captioner's weight bonus: its stored weights reproduce every choice", async () => {
+    // a short variant with the demo's choice rule: model.init = the main job's round-1 model, 2 rounds of 1 epoch each
+    const jobDir = join(dir, 'job-wb');
+    const base = configFor(dataDir, jobDir);
+    const config = parseRefineConfig({
+      ...base,
+      rounds: 2,
+      model: { ...(base.model as object), init: join(dir, 'job', 'models', 'round-1') },
+      train: {
+        loss: { kind: 'adatailr' },
+        pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 },
+        finetune: { epochs: 1, lr: 1e-3, batch_size: 8 },
+      },
+      judge: { epochs: 10, batch_size: 16 },
+      adatailr: { choice: { people_margin: 1, clip_side: 0.5, model_min_evidence: 7, weight_bonus: 8 } },
+      eval: { max_clips: 4 },
+    });
+    await runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet) });
+    // every candidate a rule ranks has its weight stored beside its evidence (a human caption is not ranked)
+    let ranked = 0;
+    for (const round of [0, 1])
+      for (const f of (await readdir(join(jobDir, `round-${round}`, 'adatailr'))).filter((x) => x.endsWith('.parquet')))
+        for (const s of await readParquetRows<ScoreRow>(join(jobDir, `round-${round}`, 'adatailr', f))) {
+          if (s.candidate_sources.includes('human')) continue;
+          ranked++;
+          expect(s.candidate_weights, s.clip_id).toHaveLength(s.candidate_sources.length);
+          for (const w of s.candidate_weights) expect(w >= 0 && w <= 1, `${s.clip_id}: weight ${w}`).toBe(true);
+        }
+    expect(ranked).toBeGreaterThan(100);
+    // the job's own rule, bonus included, replayed from the stored weights decides every clip as the run did
+    const same = await replayChoice({ jobDir, rounds: [0, 1], change: {} });
+    for (const r of same) {
+      expect(r.mismatches, `round ${r.round}`).toBe(0);
+      expect(r.changed).toBe(0);
+    }
+    // without the bonus the margins compare evidence alone; plausibility, and so the kept share, is the evidence's either way
+    const noBonus = await replayChoice({ jobDir, rounds: [0, 1], change: { weight_bonus: 0 } });
+    for (const r of noBonus) {
+      expect(r.mismatches, `round ${r.round}`).toBe(0);
+      expect(r.newRule.kept).toBe(r.jobRule.kept);
+    }
+    // the bonus decided some clips (so a replay that ignored the stored weights would have mismatched)
+    expect(noBonus.reduce((n, r) => n + r.changed, 0)).toBeGreaterThan(0);
+  }, 600_000);
 
   it("with adatailr.scorer = 'bootstrap', rounds ≥ 1 are scored by round 0's scorer, not by the model that wrote the captions", async () => {
     // a short variant: model.init = the main job's round-1 model, 2 rounds of 1 epoch each
