@@ -179,6 +179,11 @@ export const refineConfigSchema = z
          * theirs (one judge's choices move by a point or two with its seed alone). Absent = 1.
          */
         ensemble: hashed(positiveInt.max(8).optional()),
+        /**
+         * Transformer layers over the judge's video patches, all frames together, before they are
+         * pooled: the judge can then bind an object's colour and shape to its motion. Absent = 0.
+         */
+        video_layers: hashed(z.number().int().min(0).max(4).optional()),
       })
       .strict()
       .prefault({}),

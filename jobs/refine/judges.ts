@@ -50,6 +50,8 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
   const cfg = makeProbeConfig({ count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize, {
     dModel: j.d_model,
     maxTextLen: o.config.model.max_caption_len ?? 36,
+    // only when set, so a judge trained without the option keeps its content hash
+    ...(j.video_layers ? { videoLayers: j.video_layers } : {}),
   });
   const members = j.ensemble ?? 1;
   const dirs: string[] = [];

@@ -14,6 +14,12 @@ export interface ProbeConfig {
   readonly ffn: number;
   /** Transformer layers of the text tower (0 = mean-pooled token embeddings). */
   readonly textLayers: number;
+  /**
+   * Transformer layers over the video tower's patch features of every frame together, before they
+   * are pooled, so an object's colour, shape and motion can be bound to each other across patches
+   * and frames. Absent or 0 = none (patch features pooled as they come).
+   */
+  readonly videoLayers?: number;
   /** Frames per clip (T ≥ 2, so the motion feature f_T − f_1 is defined). */
   readonly frames: number;
   /** Frame height = width in pixels (square RGB8 frames). */
@@ -33,7 +39,7 @@ export interface ProbeConfig {
 /** The fields of a probe config that do not come from the data (frames, vocabulary). */
 export type ProbeSize = Pick<
   ProbeConfig,
-  'dModel' | 'heads' | 'ffn' | 'textLayers' | 'patch' | 'maxTextLen' | 'initLogScale' | 'maxLogScale'
+  'dModel' | 'heads' | 'ffn' | 'textLayers' | 'videoLayers' | 'patch' | 'maxTextLen' | 'initLogScale' | 'maxLogScale'
 >;
 
 /** Default size: d = 64, one text layer — trains in tens of milliseconds per batch of 32 on one CPU core. */
@@ -66,6 +72,8 @@ export function validateProbeConfig(cfg: ProbeConfig): void {
     if (!Number.isInteger(v) || v <= 0)
       throw new Error(`probe config: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
   }
+  if (cfg.videoLayers !== undefined && (!Number.isInteger(cfg.videoLayers) || cfg.videoLayers < 0))
+    throw new Error(`probe config: videoLayers must be a non-negative integer, got ${JSON.stringify(cfg.videoLayers)}`);
   if (!Number.isInteger(cfg.textLayers) || cfg.textLayers < 0)
     throw new Error(`probe config: textLayers must be a non-negative integer, got ${JSON.stringify(cfg.textLayers)}`);
   if (cfg.frames < 2)

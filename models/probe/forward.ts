@@ -2,7 +2,8 @@
  * The probe's two towers and its loss, written against the graph builder and generic in the float
  * dtype (float64 for gradient checks, float32 for training and embedding):
  *
- *   video: frames → per-patch MLP (+ patch position) → mean over patches = one feature per frame
+ *   video: frames → per-patch MLP (+ patch position) [→ transformer layers over all frames' patches,
+ *          + frame position, with `videoLayers`] → mean over patches = one feature per frame
  *          → [mean over frames ⊕ (last frame − first frame)] → MLP → L2-normalised embedding
  *   text:  tokens + positions → pre-LN transformer layer(s), padding masked → masked mean pool
  *          → projection → L2-normalised embedding
@@ -36,7 +37,16 @@ export function videoTower(cfg: ProbeConfig, dtype: FloatDType, frames: Tensor, 
   const px = o.sub(o.mul(o.cast(frames, dtype), o.scalar(gr, 2 / 255, dtype)), o.scalar(gr, 1, dtype));
   const tiles = o.transpose(o.reshape(px, [0, 0, np, p, np, p, 3]), [0, 1, 2, 4, 3, 5, 6]);
   const patches = o.reshape(tiles, [0, 0, patchesPerFrame(cfg), p * p * 3]);
-  const h = o.gelu(linear(o.gelu(o.add(linear(patches, P, 'v.patch'), P('v.pos'))), P, 'v.patch2'));
+  let h = o.gelu(linear(o.gelu(o.add(linear(patches, P, 'v.patch'), P('v.pos'))), P, 'v.patch2'));
+  const layers = cfg.videoLayers ?? 0;
+  if (layers > 0) {
+    // every frame's patches attend to each other: [B, T, N, d] + frame position → [B, T·N, d] → layers → back
+    const n = patchesPerFrame(cfg);
+    let x = o.reshape(o.add(h, P('v.frame_pos')), [0, T * n, cfg.dModel]);
+    const none = o.scalar(gr, 0, dtype);
+    for (let i = 0; i < layers; i++) x = transformerLayer(cfg, x, none, P, `v${i}`);
+    h = o.reshape(o.layerNorm(x, P('v.ln.g'), P('v.ln.b')), [0, T, n, cfg.dModel]);
+  }
   const perFrame = o.reduceMean(h, [2]); // [B, T, d]
   const appearance = o.reduceMean(perFrame, [1]);
   const motion = o.squeeze(o.sub(o.slice(perFrame, 1, T - 1, T), o.slice(perFrame, 1, 0, 1)), [1]);
@@ -56,6 +66,13 @@ function attention(cfg: ProbeConfig, x: Tensor, bias: Tensor, P: ParamLookup, na
   return linear(o.reshape(o.transpose(ctx, [0, 2, 1, 3]), [0, 0, cfg.dModel]), P, `${name}.o`);
 }
 
+/** One pre-LN transformer layer (attention with `bias` added to its scores, then the feed-forward), residual. */
+function transformerLayer(cfg: ProbeConfig, x: Tensor, bias: Tensor, P: ParamLookup, name: string): Tensor {
+  const y = o.add(x, attention(cfg, o.layerNorm(x, P(`${name}.ln1.g`), P(`${name}.ln1.b`)), bias, P, `${name}.attn`));
+  const hid = o.layerNorm(y, P(`${name}.ln2.g`), P(`${name}.ln2.b`));
+  return o.add(y, linear(o.gelu(linear(hid, P, `${name}.ff1`)), P, `${name}.ff2`));
+}
+
 /** Text embeddings [B, d] of token ids int64 [B, L] (pad = 0; L ≤ maxTextLen). An all-pad row embeds to zero. */
 export function textTower(cfg: ProbeConfig, dtype: FloatDType, ids: Tensor, P: ParamLookup): Tensor {
   const gr = ids.graph;
@@ -64,11 +81,7 @@ export function textTower(cfg: ProbeConfig, dtype: FloatDType, ids: Tensor, P: P
   let x = o.add(o.gather(P('t.tok'), ids), o.gather(P('t.pos'), pos));
   const mask = o.cast(o.not(o.equal(ids, o.scalar(gr, SPECIAL_IDS.pad, 'int64'))), dtype); // [B, L]
   const bias = o.unsqueeze(o.mul(o.sub(o.scalar(gr, 1, dtype), mask), o.scalar(gr, MASK_NEG, dtype)), [1, 2]);
-  for (let i = 0; i < cfg.textLayers; i++) {
-    x = o.add(x, attention(cfg, o.layerNorm(x, P(`t${i}.ln1.g`), P(`t${i}.ln1.b`)), bias, P, `t${i}.attn`));
-    const hid = o.layerNorm(x, P(`t${i}.ln2.g`), P(`t${i}.ln2.b`));
-    x = o.add(x, linear(o.gelu(linear(hid, P, `t${i}.ff1`)), P, `t${i}.ff2`));
-  }
+  for (let i = 0; i < cfg.textLayers; i++) x = transformerLayer(cfg, x, bias, P, `t${i}`);
   x = o.layerNorm(x, P('t.ln.g'), P('t.ln.b'));
   const m3 = o.unsqueeze(mask, [2]);
   const pooled = o.div(o.reduceSum(o.mul(x, m3), [1]), o.max(o.reduceSum(m3, [1]), o.scalar(gr, 1, dtype)));

@@ -95,6 +95,7 @@ const refineChanges: Record<string, unknown> = {
   'judge.d_model': 32,
   'judge.hard_negatives': true,
   'judge.ensemble': 3,
+  'judge.video_layers': 1,
   'eval.max_clips': 50,
   'eval.downstream.seeds': 2,
   'eval.downstream.steps': 10,

@@ -1,6 +1,6 @@
 /**
  * The probe's gradients in float64 against central differences: every parameter of a micro probe
- * (both towers, the learned temperature, the weighted symmetric InfoNCE), with the logit scale
+ * (both towers, with and without attention over the video patches, the learned temperature, the weighted symmetric InfoNCE), with the logit scale
  * below and above its clamp, with and without a hard negative per row; the loss is the weighted mean
  * of the per-row losses, and a hard negative only ever raises a row's loss.
  */
@@ -11,7 +11,7 @@ import { buildProbeTrainGraph, PROBE_IO } from '../../../models/probe/graphs.js'
 import { initProbeWeights, LOG_SCALE } from '../../../models/probe/params.js';
 import { mulberry32 } from '../../../models/rng.js';
 
-const cfg = makeProbeConfig({ count: 2, size: 8 }, 11, {
+const plainCfg = makeProbeConfig({ count: 2, size: 8 }, 11, {
   dModel: 8,
   heads: 2,
   ffn: 12,
@@ -19,9 +19,11 @@ const cfg = makeProbeConfig({ count: 2, size: 8 }, 11, {
   patch: 4,
   maxTextLen: 5,
 });
+/** The same probe with a transformer layer over both frames' patches in its video tower. */
+const videoCfg = makeProbeConfig({ count: 2, size: 8 }, 11, { ...plainCfg, videoLayers: 1 });
 const B = 3;
 
-async function setup(logScale: number, weights: number[], hardNegatives = false) {
+async function setup(logScale: number, weights: number[], hardNegatives = false, cfg = plainCfg) {
   const { bytes, specs } = buildProbeTrainGraph(cfg, { dtype: 'float64', optimizer: false, hardNegatives });
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const r = mulberry32(5);
@@ -58,13 +60,15 @@ async function setup(logScale: number, weights: number[], hardNegatives = false)
 }
 
 describe('probe gradient (float64, central differences)', () => {
-  for (const [label, logScale, hard] of [
-    ['logit scale below its clamp', 1.5, false],
-    ['logit scale above its clamp (no gradient, as in CLIP)', 5, false],
-    ['with a hard negative per row', 1.5, true],
+  for (const [label, logScale, hard, cfg] of [
+    ['logit scale below its clamp', 1.5, false, plainCfg],
+    ['logit scale above its clamp (no gradient, as in CLIP)', 5, false, plainCfg],
+    ['with a hard negative per row', 1.5, true, plainCfg],
+    ['with a transformer layer over the video patches', 1.5, false, videoCfg],
   ] as const) {
     it(`matches finite differences on sampled coordinates of every parameter — ${label}`, async () => {
-      const { session, specs, w, feeds, r } = await setup(logScale, [1, 0.5, 2], hard);
+      const { session, specs, w, feeds, r } = await setup(logScale, [1, 0.5, 2], hard, cfg);
+      if (cfg.videoLayers) expect(specs.map((s) => s.name)).toContain('v0.attn.q.w');
       const out = await session.run(feeds());
       const eps = 1e-6;
       const failures: string[] = [];

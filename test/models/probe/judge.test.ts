@@ -102,6 +102,26 @@ describe('saveJudge / Judge.load', () => {
     expect(again.scale).toBe(j.scale);
   });
 
+  it('a judge with transformer layers over its video patches round-trips, and they change its video embedding', async () => {
+    const vcfg = makeProbeConfig({ count: 2, size: 16 }, tok.vocabSize, { ...cfg, videoLayers: 1 });
+    const vw = initProbeWeights(vcfg, 1);
+    saveJudge(join(root, 'video-layers'), { config: vcfg, tokenizer: tok, weights: vw, trainingDataId: 'train-v' });
+    const j = await load(join(root, 'video-layers'));
+    expect(j.config.videoLayers).toBe(1);
+    const vrt = await ProbeRuntime.open(vcfg, device);
+    try {
+      const frames = stackFrames(clips);
+      const got = await j.embedVideos(frames, clips.length);
+      expect(bytes(got).equals(bytes(await vrt.embedVideos(vw, frames, clips.length)))).toBe(true);
+      // same weights but the layer's output projections zeroed (the layer passes its input on): another embedding
+      const skip = new Map(vw);
+      for (const n of ['v0.attn.o.w', 'v0.ff2.w']) skip.set(n, new Float32Array(vw.get(n)!.length));
+      expect(bytes(await vrt.embedVideos(skip, frames, clips.length)).equals(bytes(got))).toBe(false);
+    } finally {
+      await vrt.release();
+    }
+  });
+
   it('the scale is exp of the stored log scale, clamped at maxLogScale', async () => {
     saveJudge(join(root, 'sharp'), { config: cfg, tokenizer: tok, weights: weights(1, 10), trainingDataId: 'x' });
     expect((await load(join(root, 'sharp'))).scale).toBeCloseTo(Math.exp(cfg.maxLogScale), 6);
