@@ -1,7 +1,9 @@
 /**
  * The refine experiment's tables: per noise level, one line per round and loop with mean ± sd over
- * seeds of the exported dataset's content accuracy, CIDEr-D, vocabulary, distinct-2 and kept share,
- * beside the raw input and its clean rows; then the issue's bars, checked on the numbers.
+ * seeds of the exported dataset's content accuracy, CIDEr-D, vocabulary, distinct-2, kept share and
+ * the share of train clips kept and right (kept share × accuracy: what moves when a change is more
+ * than a step along the quantity/quality curve), beside the raw input and its clean rows; then the
+ * issue's bars, checked on the numbers.
  */
 import type { DatasetPoint, LoopRun, RefineExperimentReport } from './experiment.js';
 
@@ -33,6 +35,9 @@ function line(label: string, pts: readonly DatasetPoint[]): string {
   )} | ${pm(
     pts.map((p) => p.keptShare),
     3,
+  )} | ${pm(
+    pts.map((p) => p.keptShare * p.contentAccuracy),
+    3,
   )} |`;
 }
 
@@ -62,8 +67,8 @@ export function formatRefineExperiment(r: RefineExperimentReport): string {
     out.push(
       `\n### ${Math.round(noise * 100)} % noisy transcripts (seeds ${seeds.join(', ')}; ${r.settings.clips} clips${over}, mean ± sd)\n`,
     );
-    out.push('| data | content accuracy | CIDEr-D | vocabulary | distinct-2 | kept share |');
-    out.push('|---|---|---|---|---|---|');
+    out.push('| data | content accuracy | CIDEr-D | vocabulary | distinct-2 | kept share | kept and right |');
+    out.push('|---|---|---|---|---|---|---|');
     const first = at.filter((x) => x.method === methods[0]);
     out.push(
       line(

@@ -47,6 +47,8 @@ describe('refine experiment tables', () => {
     expect(text).toContain('| raw | 0.600 ± 0.000 |');
     expect(text).toContain('| adatailr round 0 | 0.870 ± 0.014 |');
     expect(text).toContain('| mle round 1 | 0.700 ± 0.000 |');
+    // kept and right: each seed's kept share × accuracy (0.95 × 0.86, 0.95 × 0.88), then mean ± sd
+    expect(text).toMatch(/\| adatailr round 0 \| [^\n]* \| 0\.950 ± 0\.000 \| 0\.827 ± 0\.013 \|\n/);
     expect(text).toMatch(
       /final content accuracy 0\.900: ≥ 0\.85 yes; ≥ raw \+ 0\.25 \(0\.850\) yes; ≥ round 0 \(0\.870\) yes/,
     );
