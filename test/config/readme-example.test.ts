@@ -1,0 +1,28 @@
+/**
+ * The README's example refine config is a valid config, and its choice rule and judges are the
+ * demo's (the measured configuration), so a user who starts from it gets what the docs measured.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseRefineConfig } from '../../config/refine.js';
+import { demoConfig } from '../../jobs/demo/run-demo.js';
+
+/** The first ```json block after `marker` in the README. */
+function jsonBlockAfter(marker: string): unknown {
+  const text = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const at = text.indexOf(marker);
+  expect(at, `README has no "${marker}"`).toBeGreaterThanOrEqual(0);
+  const block = /```json\n([\s\S]*?)```/.exec(text.slice(at));
+  expect(block, `no json block after "${marker}"`).not.toBeNull();
+  return JSON.parse(block![1]) as unknown;
+}
+
+describe("README's example refine config", () => {
+  it('parses, and chooses and judges as the demo does', () => {
+    const example = parseRefineConfig(jsonBlockAfter('`flywheel refine job.json`'), 'README.md');
+    const demo = demoConfig('d', 'j');
+    expect(example.adatailr.choice).toEqual(demo.adatailr.choice);
+    expect(example.judge).toEqual(demo.judge);
+    expect(example.folds).toBe(demo.folds);
+  });
+});
