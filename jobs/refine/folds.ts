@@ -1,2 +1,27 @@
 /** Cross-fitting folds (defined beside the model stages, which route clips by them on any machine). */
 export { foldOf, judgeFold, trainsOn } from '../../stages/model/folds.js';
+
+/**
+ * Clips a judge should learn from: below this, judges too weak to vouch for right captions drop
+ * many of them as implausible, and more folds keep more rows right (docs/refine.md, small datasets).
+ */
+export const JUDGE_MIN_CLIPS = 400;
+
+/** The most folds a job may have (the config's bound). */
+const MAX_FOLDS = 8;
+
+/**
+ * A warning for a job whose judges, with `folds`, each learn from fewer than {@link JUDGE_MIN_CLIPS}
+ * of its `trainClips`, naming the folds that would give them more; undefined when they have enough
+ * (or when folds = 1, which does not cross-fit).
+ */
+export function judgeDataWarning(trainClips: number, folds: number): string | undefined {
+  if (folds <= 1) return undefined;
+  const per = (k: number): number => Math.floor((trainClips * (k - 1)) / k);
+  if (per(folds) >= JUDGE_MIN_CLIPS) return undefined;
+  const head = `each judge learns from about ${per(folds)} of the ${trainClips} train clips (folds ${folds}; under ${JUDGE_MIN_CLIPS} a judge finds many right captions implausible, so fewer rows are kept)`;
+  if (folds >= MAX_FOLDS) return `${head}: more clips, not more folds, would help`;
+  let k = folds + 1;
+  while (k < MAX_FOLDS && per(k) < JUDGE_MIN_CLIPS) k++;
+  return `${head}: folds = ${k} gives each ${per(k)}, at ${k} judges a round instead of ${folds} (times judge.ensemble)`;
+}

@@ -34,6 +34,7 @@ import {
   trainCaptioner,
 } from './round.js';
 import { trainJudges } from './judges.js';
+import { judgeDataWarning } from './folds.js';
 import type { RawClip, RoundRecord } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 
@@ -160,6 +161,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     asrText: c.asr_text,
     split: c.split ?? 'train',
   }));
+  const thin = judgeDataWarning(raw.filter((c) => c.split === 'train').length, K);
+  if (thin) log.warn(thin);
   const records: RoundRecord[] = [];
   let writers: string[] | undefined;
   let scorers = bootstrapDirs;

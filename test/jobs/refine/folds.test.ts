@@ -1,10 +1,11 @@
 /**
  * Cross-fitting folds: a clip's fold is stable, in range and roughly balanced; k = 1 puts every clip
  * in fold 0; the judging fold is another fold whenever there are two or more, and its judge never
- * trains on the clip while every other fold's does; a bad k throws.
+ * trains on the clip while every other fold's does; a bad k throws. A job whose judges would each
+ * learn from too few clips is warned, with the folds that would give them enough.
  */
 import { describe, expect, it } from 'vitest';
-import { foldOf, judgeFold, trainsOn } from '../../../jobs/refine/folds.js';
+import { foldOf, JUDGE_MIN_CLIPS, judgeDataWarning, judgeFold, trainsOn } from '../../../jobs/refine/folds.js';
 
 const ids = Array.from({ length: 1000 }, (_, i) => `clip-${String(i).padStart(6, '0')}`);
 
@@ -82,5 +83,22 @@ describe('trainsOn', () => {
   });
   it('trains on everything with one fold', () => {
     for (const id of ids) expect(trainsOn(0, id, 1)).toBe(true);
+  });
+});
+
+describe('judgeDataWarning', () => {
+  it('is silent when each judge learns from enough clips, or when nothing is cross-fitted', () => {
+    expect(judgeDataWarning(1000, 2)).toBeUndefined(); // 500 each
+    expect(judgeDataWarning(2 * JUDGE_MIN_CLIPS, 2)).toBeUndefined();
+    expect(judgeDataWarning(100, 1)).toBeUndefined();
+  });
+  it("names the judges' share and the fewest folds that reach the bar", () => {
+    // 600 clips: 300 each with 2 folds, 400 with 3
+    expect(judgeDataWarning(600, 2)).toBe(
+      'each judge learns from about 300 of the 600 train clips (folds 2; under 400 a judge finds many right captions implausible, so fewer rows are kept): folds = 3 gives each 400, at 3 judges a round instead of 2 (times judge.ensemble)',
+    );
+    // 300 clips: no count of folds reaches 400, so the most (8: 262 each)
+    expect(judgeDataWarning(300, 2)).toMatch(/about 150 of the 300 .*folds = 8 gives each 262/);
+    expect(judgeDataWarning(300, 8)).toMatch(/about 262 of the 300 .*more clips, not more folds, would help$/);
   });
 });

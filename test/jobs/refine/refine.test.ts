@@ -329,6 +329,10 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const r2 = await startCli(['refine', cfgPath]).done;
     expect(r2.stderr).not.toMatch(/flywheel: /);
     expect(r2.code).toBe(0);
+    // 78 train clips in 2 folds: the job warns that its judges learn from too few, and what would help
+    expect(r2.stderr).toMatch(
+      /each judge learns from about 39 of the 78 train clips \(folds 2;[^"]*folds = 8 gives each 68/,
+    );
     for (const table of ['round-2/caption', 'round-2/adatailr', 'round-1/caption', 'round-1/adatailr']) {
       expect(await sortedTable(join(jobDir, table)), table).toEqual(await sortedTable(join(dir, 'job', table)));
     }
