@@ -5,7 +5,7 @@ export { foldOf, judgeFold, trainsOn } from '../../stages/model/folds.js';
  * Clips a judge should learn from: below this, judges too weak to vouch for right captions drop
  * many of them as implausible, and more folds keep more rows right (docs/refine.md, small datasets).
  */
-export const JUDGE_MIN_CLIPS = 400;
+export const JUDGE_MIN_CLIPS = 300;
 
 /** The most folds a job may have (the config's bound). */
 const MAX_FOLDS = 8;

@@ -88,17 +88,17 @@ describe('trainsOn', () => {
 
 describe('judgeDataWarning', () => {
   it('is silent when each judge learns from enough clips, or when nothing is cross-fitted', () => {
-    expect(judgeDataWarning(1000, 2)).toBeUndefined(); // 500 each
+    expect(judgeDataWarning(750, 2)).toBeUndefined(); // the demo: 375 each
     expect(judgeDataWarning(2 * JUDGE_MIN_CLIPS, 2)).toBeUndefined();
     expect(judgeDataWarning(100, 1)).toBeUndefined();
   });
   it("names the judges' share and the fewest folds that reach the bar", () => {
-    // 600 clips: 300 each with 2 folds, 400 with 3
-    expect(judgeDataWarning(600, 2)).toBe(
-      'each judge learns from about 300 of the 600 train clips (folds 2; under 400 a judge finds many right captions implausible, so fewer rows are kept): folds = 3 gives each 400, at 3 judges a round instead of 2 (times judge.ensemble)',
+    // 450 clips: 225 each with 2 folds, 300 with 3
+    expect(judgeDataWarning(450, 2)).toBe(
+      'each judge learns from about 225 of the 450 train clips (folds 2; under 300 a judge finds many right captions implausible, so fewer rows are kept): folds = 3 gives each 300, at 3 judges a round instead of 2 (times judge.ensemble)',
     );
-    // 300 clips: no count of folds reaches 400, so the most (8: 262 each)
-    expect(judgeDataWarning(300, 2)).toMatch(/about 150 of the 300 .*folds = 8 gives each 262/);
-    expect(judgeDataWarning(300, 8)).toMatch(/about 262 of the 300 .*more clips, not more folds, would help$/);
+    // 225 clips (a 300-clip benchmark's train split): no count of folds reaches 300, so the most (8: 196 each)
+    expect(judgeDataWarning(225, 2)).toMatch(/about 112 of the 225 .*folds = 8 gives each 196/);
+    expect(judgeDataWarning(225, 8)).toMatch(/about 196 of the 225 .*more clips, not more folds, would help$/);
   });
 });
