@@ -20,8 +20,9 @@ export function judgeDataWarning(trainClips: number, folds: number): string | un
   const per = (k: number): number => Math.floor((trainClips * (k - 1)) / k);
   if (per(folds) >= JUDGE_MIN_CLIPS) return undefined;
   const head = `each judge learns from about ${per(folds)} of the ${trainClips} train clips (folds ${folds}; under ${JUDGE_MIN_CLIPS} a judge finds many right captions implausible, so fewer rows are kept)`;
-  if (folds >= MAX_FOLDS) return `${head}: more clips, not more folds, would help`;
   let k = folds + 1;
   while (k < MAX_FOLDS && per(k) < JUDGE_MIN_CLIPS) k++;
+  // already at the most folds, or too few clips for more folds to add one to a judge's share
+  if (folds >= MAX_FOLDS || per(k) <= per(folds)) return `${head}: more clips, not more folds, would help`;
   return `${head}: folds = ${k} gives each ${per(k)}, at ${k} judges a round instead of ${folds} (times judge.ensemble)`;
 }

@@ -100,5 +100,8 @@ describe('judgeDataWarning', () => {
     // 225 clips (a 300-clip benchmark's train split): no count of folds reaches 300, so the most (8: 196 each)
     expect(judgeDataWarning(225, 2)).toMatch(/about 112 of the 225 .*folds = 8 gives each 196/);
     expect(judgeDataWarning(225, 8)).toMatch(/about 196 of the 225 .*more clips, not more folds, would help$/);
+    // an empty or one-clip train split: more folds add nothing, so the warning does not suggest them
+    expect(judgeDataWarning(0, 2)).toMatch(/about 0 of the 0 .*more clips, not more folds, would help$/);
+    expect(judgeDataWarning(1, 2)).toMatch(/about 0 of the 1 .*more clips, not more folds, would help$/);
   });
 });

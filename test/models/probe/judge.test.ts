@@ -103,6 +103,10 @@ describe('saveJudge / Judge.load', () => {
   });
 
   it('a judge with transformer layers over its video patches round-trips, and they change its video embedding', async () => {
+    for (const bad of [-1, 1.5])
+      expect(() => makeProbeConfig({ count: 2, size: 16 }, tok.vocabSize, { ...cfg, videoLayers: bad })).toThrow(
+        `probe config: videoLayers must be a non-negative integer, got ${bad}`,
+      );
     const vcfg = makeProbeConfig({ count: 2, size: 16 }, tok.vocabSize, { ...cfg, videoLayers: 1 });
     const vw = initProbeWeights(vcfg, 1);
     saveJudge(join(root, 'video-layers'), { config: vcfg, tokenizer: tok, weights: vw, trainingDataId: 'train-v' });
