@@ -73,6 +73,14 @@ export const refineConfigSchema = z
         frame_size: hashed(positiveInt.max(512).optional()),
         /** Captioner patch side in pixels (overrides the preset). */
         patch: hashed(positiveInt.max(64).optional()),
+        /** Captioner width (overrides the preset; must divide by its heads). */
+        d_model: hashed(positiveInt.max(4096).optional()),
+        /** Captioner feed-forward width (overrides the preset). */
+        ffn: hashed(positiveInt.max(16_384).optional()),
+        /** Captioner encoder layers over frames ⊕ text (overrides the preset). */
+        enc_layers: hashed(positiveInt.max(48).optional()),
+        /** Captioner decoder layers (overrides the preset). */
+        dec_layers: hashed(positiveInt.max(48).optional()),
         /** Feed frame differences to the patch embedding too (motion as a local feature). Default true. */
         frame_diff: hashed(z.boolean().default(true)),
         /** A model version directory to start from instead of a fresh model (its tokenizer is used). */

@@ -45,6 +45,10 @@ export function modelConfig(config: RefineConfig, tok: CaptionTokenizer): Captio
     ...(config.model.frames ? { frames: config.model.frames } : {}),
     ...(config.model.frame_size ? { frameSize: config.model.frame_size } : {}),
     ...(config.model.patch ? { patch: config.model.patch } : {}),
+    ...(config.model.d_model ? { dModel: config.model.d_model } : {}),
+    ...(config.model.ffn ? { ffn: config.model.ffn } : {}),
+    ...(config.model.enc_layers ? { encLayers: config.model.enc_layers } : {}),
+    ...(config.model.dec_layers ? { decLayers: config.model.dec_layers } : {}),
     frameDiff: config.model.frame_diff,
   });
   try {

@@ -1,6 +1,6 @@
 /**
  * The captioner shape a refine config asks for: the preset, with the config's frame count, frame
- * size and patch over it (the frames stage and the judges follow that geometry); an inconsistent
+ * size, patch, width and depth over it (the frames stage and the judges follow that geometry); an inconsistent
  * geometry is refused naming the field.
  */
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,21 @@ describe('modelConfig', () => {
   it('takes the frame count, frame size and patch from the config', () => {
     const c = modelConfig(config({ preset: 'tiny', frames: 8, frame_size: 48, patch: 16 }), tok);
     expect(c).toMatchObject({ frames: 8, frameSize: 48, patch: 16, dModel: 64 });
+  });
+
+  it('takes the width and depth from the config', () => {
+    const c = modelConfig(config({ preset: 'tiny', d_model: 96, ffn: 192, enc_layers: 2, dec_layers: 3 }), tok);
+    expect(c).toMatchObject({ dModel: 96, ffn: 192, encLayers: 2, decLayers: 3, heads: 4, frames: 4 });
+  });
+
+  it('refuses a width the heads do not divide, naming it', () => {
+    expect(() => modelConfig(config({ preset: 'tiny', d_model: 90 }), tok)).toThrow(
+      /dModel 90 is not divisible by heads 4/,
+    );
+  });
+
+  it('refuses a depth of zero in the config', () => {
+    expect(() => config({ preset: 'tiny', enc_layers: 0 })).toThrow(/enc_layers/);
   });
 
   it('refuses a frame size the patch does not divide', () => {
