@@ -22,22 +22,27 @@ export interface EvalClip {
   readonly frames: Uint8Array;
 }
 
-/** Reads up to `max` held-out clips (a seeded, order-independent sample) with their stored frames. */
+/**
+ * Reads up to `max` held-out clips (a seeded, order-independent sample) with their stored frames; with
+ * `only`, the sample is drawn from those clips instead (e.g. the train clips the model trained on).
+ */
 export async function heldoutClips(opts: {
   run: Storage;
   framesRun: Storage;
   max: number;
   seed: number;
+  only?: ReadonlySet<string>;
 }): Promise<EvalClip[]> {
   const meta = await readRunMeta(opts.run);
   if (!meta) throw new Error(`evaluate: ${opts.run.description} has no run.json`);
+  const wanted = (c: ClipRow): boolean => (opts.only ? opts.only.has(c.clip_id) : c.split === 'heldout');
   const clips: ClipRow[] = [];
   for (const shard of meta.shards) {
     for await (const b of readParquetBatches(await opts.run.openBlob(layout.input(shard)))) {
-      for (const c of batchToRows<ClipRow>(b)) if (c.split === 'heldout') clips.push(c);
+      for (const c of batchToRows<ClipRow>(b)) if (wanted(c)) clips.push(c);
     }
   }
-  const pick = rankedSubset(opts.seed, 'eval-sample', clips.length, opts.max);
+  const pick = rankedSubset(opts.seed, opts.only ? 'fit-sample' : 'eval-sample', clips.length, opts.max);
   const store = new FrameStore({ storage: opts.framesRun });
   await store.open();
   const out: EvalClip[] = [];

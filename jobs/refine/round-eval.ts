@@ -1,6 +1,7 @@
 /**
- * A round's checks after training: the model's captions of held-out clips scored against the
- * truth (when the job has one), and the opt-in downstream probe on the round's dataset.
+ * A round's checks after training: the model's captions of held-out clips, and of clips it trained
+ * on, scored against the truth (when the job has one), and the opt-in downstream probe on the
+ * round's dataset.
  */
 import type { RefineConfig } from '../../config/refine.js';
 import type { TruthMeasure } from '../../metrics/truth-measure.js';
@@ -11,7 +12,7 @@ import type { Storage } from '../../pipeline/storage.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { TruthRow } from '../../schemas/truth.js';
 import type { DownstreamProbe, RoundDownstream } from './downstream-eval.js';
-import { captionClips, type EvalResult, heldoutClips, scoreEval } from './evaluate.js';
+import { captionClips, type EvalClip, type EvalResult, heldoutClips, scoreEval } from './evaluate.js';
 import { withSignal } from './job-files.js';
 import type { TrainExample } from './training-set.js';
 
@@ -34,30 +35,47 @@ export interface RoundEvalInput {
   readonly signal?: AbortSignal;
 }
 
-/** The round's held-out model quality and, when asked for and possible, its downstream scores. */
-export async function evaluateRound(
-  o: RoundEvalInput,
-): Promise<{ readonly evalResult: EvalResult; readonly downstream?: RoundDownstream }> {
+/** What a round's checks found. */
+export interface RoundEvalResult {
+  /** The model's captions of held-out clips, scored. */
+  readonly evalResult: EvalResult;
+  /**
+   * The model's captions of as many of the train clips it trained on (kept rows), scored the same
+   * way: beside the held-out figure it tells a model that cannot fit its data from one that does not
+   * generalise. Absent without truth.
+   */
+  readonly fitResult?: EvalResult;
+  readonly downstream?: RoundDownstream;
+}
+
+/** The round's held-out model quality, its fit to its own train clips and, when asked for and possible, its downstream scores. */
+export async function evaluateRound(o: RoundEvalInput): Promise<RoundEvalResult> {
   const { config } = o;
-  const clips = await heldoutClips({
-    run: o.roundRun,
-    framesRun: o.framesRun,
-    max: config.eval.max_clips,
-    seed: config.seed,
-  });
+  const sample = (only?: ReadonlySet<string>): Promise<EvalClip[]> =>
+    heldoutClips({
+      run: o.roundRun,
+      framesRun: o.framesRun,
+      max: config.eval.max_clips,
+      seed: config.seed,
+      ...(only ? { only } : {}),
+    });
+  const clips = await sample();
+  const trainedOn = new Set(o.rows.filter((r) => r.split === 'train' && r.keep).map((r) => r.clipId));
+  const fitClips = o.truth ? await sample(trainedOn) : [];
+  const truthRows = o.truth ? [...o.truth.values()] : undefined;
   const captioner = await Captioner.load(o.modelDir, o.device);
+  const opts = { batch: config.caption.model_batch, beams: config.caption.beams };
   let evalResult: EvalResult;
+  let fitResult: EvalResult | undefined;
   try {
-    evalResult = scoreEval(
-      clips,
-      await captionClips(captioner, clips, { batch: config.caption.model_batch, beams: config.caption.beams }),
-      o.truth ? [...o.truth.values()] : undefined,
-      o.measure,
-    );
+    evalResult = scoreEval(clips, await captionClips(captioner, clips, opts), truthRows, o.measure);
+    if (fitClips.length > 0)
+      fitResult = scoreEval(fitClips, await captionClips(captioner, fitClips, opts), truthRows, o.measure);
   } finally {
     await captioner.release();
   }
-  if (!config.eval.downstream || !o.truth || !o.probe) return { evalResult };
+  const checked = { evalResult, ...(fitResult ? { fitResult } : {}) };
+  if (!config.eval.downstream || !o.truth || !o.probe) return checked;
   const downstream = await o.probe({
     config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } },
     round: o.round,
@@ -68,5 +86,5 @@ export async function evaluateRound(
     tokenizer: o.tokenizer,
     ...withSignal(o.signal),
   });
-  return { evalResult, downstream };
+  return { ...checked, downstream };
 }

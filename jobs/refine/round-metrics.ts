@@ -50,6 +50,11 @@ export interface RoundRecord {
   readonly modelQuality?: TruthQuality;
   /** The model's held-out content accuracy and where its errors are (per attribute, per object); absent without truth or a content measure. */
   readonly modelContent?: { readonly accuracy: number; readonly errors: ContentErrors };
+  /**
+   * The same for the model's captions of a sample of the train clips it trained on (the round's kept
+   * rows): near the held-out figure and far below the rows' own accuracy, the model underfits.
+   */
+  readonly modelContentTrain?: { readonly accuracy: number; readonly errors: ContentErrors };
   /** The opt-in downstream probe (`eval.downstream`): this round's dataset, and raw and the upper bound in round 0. */
   readonly downstream?: RoundDownstream;
   /** Held-out quality of the raw ASR text on the same clips. */

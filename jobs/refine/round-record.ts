@@ -1,6 +1,6 @@
 /**
  * Assembles `metrics/round-<k>.json` from what a round produced: model versions, the dataset's
- * metrics, the model's held-out quality, training curves and timings.
+ * metrics, the model's held-out quality and its fit to its train clips, training curves and timings.
  */
 import type { LoadedVersion } from '../../models/version.js';
 import type { TruthJudge } from './dataset-metrics.js';
@@ -19,6 +19,7 @@ export interface RoundRecordInput {
   readonly raw: readonly RawClip[];
   readonly judge?: TruthJudge;
   readonly evalResult: EvalResult;
+  readonly fitResult?: EvalResult;
   readonly downstream?: RoundDownstream;
   readonly trainingDataId: string;
   readonly seconds: RoundRecord['seconds'];
@@ -28,6 +29,7 @@ export interface RoundRecordInput {
 export function roundRecord(o: RoundRecordInput): RoundRecord {
   const vm = o.versions[0].metrics;
   const content = o.judge ? modelContent(o.evalResult.captions, o.judge) : undefined;
+  const fit = o.judge && o.fitResult ? modelContent(o.fitResult.captions, o.judge) : undefined;
   return {
     round: o.round,
     modelVersion: o.versions[0].manifest.contentHash,
@@ -37,6 +39,7 @@ export function roundRecord(o: RoundRecordInput): RoundRecord {
     ...roundDataMetrics(o.rows, o.raw, o.judge),
     ...(o.evalResult.model ? { modelQuality: o.evalResult.model } : {}),
     ...(content ? { modelContent: content } : {}),
+    ...(fit ? { modelContentTrain: fit } : {}),
     ...(o.evalResult.rawAsr ? { rawAsrQuality: o.evalResult.rawAsr } : {}),
     ...(o.downstream ? { downstream: o.downstream } : {}),
     pretrain: JSON.parse(String(vm.pretrain ?? '{}')) as RoundRecord['pretrain'],

@@ -68,7 +68,18 @@ export interface LoopRun {
   readonly raw: DatasetPoint;
   readonly rawClean: DatasetPoint;
   readonly rounds: DatasetPoint[];
+  /**
+   * Per round, the round's captioner's own content accuracy on held-out clips and on train clips it
+   * trained on (the model's, not the dataset's; absent in reports made before it was recorded).
+   */
+  readonly captioner?: CaptionerFit[];
   readonly seconds: number;
+}
+
+/** A round's captioner: content accuracy of its captions of held-out clips and of clips it trained on. */
+export interface CaptionerFit {
+  readonly heldout: number;
+  readonly train: number;
 }
 
 /** Everything an experiment produced (what `--out` writes and `--from` reads). */
@@ -159,6 +170,10 @@ export async function runRefineExperiment(
           raw: point(first.raw, 1),
           rawClean: point(first.rawClean, first.rawClean.quantity.rows / Math.max(1, first.raw.quantity.rows)),
           rounds: r.rounds.map((x) => point(x.dataset, x.keptShare)),
+          captioner: r.rounds.map((x) => ({
+            heldout: x.modelContent?.accuracy ?? Number.NaN,
+            train: x.modelContentTrain?.accuracy ?? Number.NaN,
+          })),
           seconds: (performance.now() - t0) / 1000,
         };
         runs.push(run);

@@ -3,7 +3,7 @@
  * seeds of the exported dataset's content accuracy, CIDEr-D, vocabulary, distinct-2, kept share and
  * the share of train clips kept and right (kept share × accuracy: what moves when a change is more
  * than a step along the quantity/quality curve), beside the raw input and its clean rows; then the
- * issue's bars, checked on the numbers.
+ * issue's bars, checked on the numbers, and the rounds' captioners' own accuracy where recorded.
  */
 import type { DatasetPoint, LoopRun, RefineExperimentReport } from './experiment.js';
 
@@ -93,9 +93,38 @@ export function formatRefineExperiment(r: RefineExperimentReport): string {
           ),
         );
     }
-    out.push('', ...bars(at, methods));
+    out.push('', ...bars(at, methods), ...captionerTable(at, methods));
   }
   return out.join('\n');
+}
+
+/** The rounds' captioners, held-out against their own train clips (empty for reports without them). */
+function captionerTable(runs: readonly LoopRun[], methods: readonly string[]): string[] {
+  if (!runs.some((x) => x.captioner)) return [];
+  const out = [
+    '',
+    "The rounds' captioners (the model's content accuracy, not the dataset's):",
+    '',
+    '| loop | held-out clips | train clips it trained on |',
+    '|---|---|---|',
+  ];
+  for (const m of methods) {
+    const fits = runs.filter((x) => x.method === m).map((x) => x.captioner ?? []);
+    const rounds = Math.max(0, ...fits.map((f) => f.length));
+    for (let k = 0; k < rounds; k++) {
+      const at = fits.map((f) => f[k]).filter((f) => f !== undefined);
+      out.push(
+        `| ${m} round ${k} | ${pm(
+          at.map((f) => f.heldout),
+          3,
+        )} | ${pm(
+          at.map((f) => f.train),
+          3,
+        )} |`,
+      );
+    }
+  }
+  return out;
 }
 
 /** The issue's bars at one noise level, each with the numbers it rests on. */
