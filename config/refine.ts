@@ -69,7 +69,7 @@ export const refineConfigSchema = z
         max_text_len: hashed(positiveInt.max(1024).optional()),
         /** Frames per clip the captioner (and the judges) see (overrides the preset; the frames stage follows). */
         frames: hashed(positiveInt.max(64).optional()),
-        /** Frame side in pixels (overrides the preset; must divide by the patch, and by 8 for the judges). */
+        /** Frame side in pixels (overrides the preset; must divide by the patch, and by the judges' patch). */
         frame_size: hashed(positiveInt.max(512).optional()),
         /** Captioner patch side in pixels (overrides the preset). */
         patch: hashed(positiveInt.max(64).optional()),
@@ -192,6 +192,11 @@ export const refineConfigSchema = z
          * pooled: the judge can then bind an object's colour and shape to its motion. Absent = 0.
          */
         video_layers: hashed(z.number().int().min(0).max(4).optional()),
+        /**
+         * The judge's patch side in pixels (the frame size must divide by it). Absent = 8, a 4 × 4
+         * grid on the tiny preset's 32-pixel frames; with larger frames, a larger patch keeps that grid.
+         */
+        patch: hashed(positiveInt.max(64).optional()),
       })
       .strict()
       .prefault({}),

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { RefineConfig } from '../../config/refine.js';
-import { makeProbeConfig } from '../../models/probe/config.js';
 import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
 import { loadVersion } from '../../models/version.js';
@@ -13,6 +12,7 @@ import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { JobLayout } from './layout.js';
+import { judgeProbeConfig } from './judges.js';
 
 /** The init model's tokenizer, the job's saved one, or a new one trained on the train split's text. */
 export async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): Promise<CaptionTokenizer> {
@@ -52,7 +52,7 @@ export function modelConfig(config: RefineConfig, tok: CaptionTokenizer): Captio
     frameDiff: config.model.frame_diff,
   });
   try {
-    makeProbeConfig({ count: cfg.frames, size: cfg.frameSize }, tok.vocabSize);
+    judgeProbeConfig(config, { count: cfg.frames, size: cfg.frameSize }, tok.vocabSize);
   } catch (e) {
     throw new Error(`model.frame_size ${cfg.frameSize} does not suit the judges: ${(e as Error).message}`, {
       cause: e,

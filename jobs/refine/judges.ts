@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { RefineConfig } from '../../config/refine.js';
 import type { Device } from '../../models/device.js';
-import { makeProbeConfig } from '../../models/probe/config.js';
+import { makeProbeConfig, type ProbeConfig } from '../../models/probe/config.js';
 import { saveJudge } from '../../models/probe/judge.js';
 import { initProbeWeights } from '../../models/probe/params.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
@@ -38,6 +38,25 @@ export interface TrainJudgesOptions {
 export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
 
 /**
+ * The judges' architecture for a job's frames and vocabulary: the probe defaults with the config's
+ * `judge` settings over them. Checked before any frame is extracted, used when the judges train.
+ */
+export function judgeProbeConfig(
+  config: RefineConfig,
+  frames: { readonly count: number; readonly size: number },
+  vocabSize: number,
+): ProbeConfig {
+  const j = config.judge;
+  return makeProbeConfig(frames, vocabSize, {
+    dModel: j.d_model,
+    maxTextLen: config.model.max_caption_len ?? 36,
+    // only when set, so a judge trained without these options keeps its content hash
+    ...(j.video_layers ? { videoLayers: j.video_layers } : {}),
+    ...(j.patch ? { patch: j.patch } : {}),
+  });
+}
+
+/**
  * Trains (or finds) one judge per fold: a retrieval probe, fresh each round, on the kept rows of the
  * clips it does not judge (`trainsOn`) whose chosen caption is people's text (`JUDGE_SOURCES`) and
  * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns
@@ -47,12 +66,7 @@ export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'huma
  */
 export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
   const j = o.config.judge;
-  const cfg = makeProbeConfig({ count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize, {
-    dModel: j.d_model,
-    maxTextLen: o.config.model.max_caption_len ?? 36,
-    // only when set, so a judge trained without the option keeps its content hash
-    ...(j.video_layers ? { videoLayers: j.video_layers } : {}),
-  });
+  const cfg = judgeProbeConfig(o.config, { count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize);
   const members = j.ensemble ?? 1;
   const dirs: string[] = [];
   // one runtime (its training graph built and optimised once) serves every fold and member

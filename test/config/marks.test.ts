@@ -100,6 +100,7 @@ const refineChanges: Record<string, unknown> = {
   'judge.hard_negatives': true,
   'judge.ensemble': 3,
   'judge.video_layers': 1,
+  'judge.patch': 16,
   'eval.max_clips': 50,
   'eval.downstream.seeds': 2,
   'eval.downstream.steps': 10,

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
 import { modelConfig } from '../../../jobs/refine/job-inputs.js';
+import { judgeProbeConfig } from '../../../jobs/refine/judges.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 
 const tok = CaptionTokenizer.train(['a red square going left', 'a blue circle going up'], { vocabSize: 40 });
@@ -35,6 +36,19 @@ describe('modelConfig', () => {
 
   it('refuses a depth of zero in the config', () => {
     expect(() => config({ preset: 'tiny', enc_layers: 0 })).toThrow(/enc_layers/);
+  });
+
+  it("keeps the judges' 4 × 4 grid on larger frames with judge.patch, and refuses a patch the frame size does not divide", () => {
+    const c = config({ preset: 'tiny', frame_size: 48, patch: 12 });
+    expect(judgeProbeConfig(c, { count: 4, size: 48 }, tok.vocabSize).patch).toBe(8);
+    const withPatch = parseRefineConfig({ ...c, judge: { patch: 12 } });
+    expect(judgeProbeConfig(withPatch, { count: 4, size: 48 }, tok.vocabSize)).toMatchObject({
+      patch: 12,
+      frameSize: 48,
+    });
+    expect(() => modelConfig(parseRefineConfig({ ...c, judge: { patch: 32 } }), tok)).toThrow(
+      /model.frame_size 48 does not suit the judges: .*not divisible by patch 32/,
+    );
   });
 
   it('refuses a frame size the patch does not divide', () => {
