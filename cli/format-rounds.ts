@@ -17,7 +17,8 @@ function trinityCells(t: Trinity): string[] {
 
 /**
  * The exported dataset per round (train split) beside the raw input, what AdaTaiLr did (dropped,
- * re-weighted, γ, ρ̂), which sources the choice kept, and the model's held-out CIDEr-D.
+ * re-weighted, γ, ρ̂), which sources the choice kept, the model's held-out scores and how well the
+ * last model fits the rows it trained on.
  */
 export function formatRounds(rounds: readonly RoundRecord[]): string {
   const head =
@@ -68,5 +69,11 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
       .join('; ');
     lines.push(`last model's held-out errors: object count ${f(last.errors.objectCount, 2)}; ${o}`);
   }
+  const end = rounds[rounds.length - 1];
+  if (end?.modelContentTrain)
+    lines.push(
+      `last model on ${end.modelContentTrain.errors.n} train clips it trained on: content ${f(end.modelContentTrain.accuracy)}` +
+        ` (their rows: ${f(end.dataset.quality?.contentAccuracy)}; held-out: ${f(end.modelContent?.accuracy)})`,
+    );
   return [head, ...lines].join('\n');
 }
