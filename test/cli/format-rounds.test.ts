@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatRounds } from '../../cli/format-rounds.js';
 import type { Trinity } from '../../jobs/refine/dataset-metrics.js';
 import type { RoundRecord } from '../../jobs/refine/round-metrics.js';
+import { roundBookkeeping } from '../helpers/round-record.js';
 
 const trinity = (rows: number, contentAccuracy: number): Trinity => ({
   quantity: { rows, tokens: rows * 8 },
@@ -16,21 +17,12 @@ const errors = { n: 150, objectCount: 0.8, objects: [{ n: 150, colour: 0.9, shap
 
 function record(over: Partial<RoundRecord> = {}): RoundRecord {
   return {
-    round: 0,
-    modelVersion: 'f'.repeat(64),
-    modelDir: 'models/round-0',
-    modelVersions: ['f'.repeat(64)],
-    scorerVersions: [],
+    ...roundBookkeeping(),
     dataset: { ...trinity(90, 0.851), bySource: {} },
     raw: trinity(100, 0.6),
     keptShare: 0.9,
     adatailr: { rows: 100, dropped: 10, reweighted: 90, meanWeight: 0.8, gamma: 0.25, rho: 0.9, chosen: { asr: 90 } },
     modelContent: { accuracy: 0.353, errors },
-    pretrain: { steps: 1, examples: 1, lossCurve: [1], gammaCurve: [0.25], rhoCurve: [0.9] },
-    finetune: { steps: 0, examples: 0, lossCurve: [] },
-    provider: 'cpu',
-    trainingDataId: 'd'.repeat(64),
-    seconds: { captionAndScore: 1, train: 1, eval: 1 },
     evalClips: 150,
     ...over,
   };

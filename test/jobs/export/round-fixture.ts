@@ -16,6 +16,7 @@ import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { type CaptionRow, captionsSchema } from '../../../schemas/captions.js';
 import { type ClipRow, clipsSchema } from '../../../schemas/clips.js';
 import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
+import { roundBookkeeping } from '../../helpers/round-record.js';
 
 /** One clip of the fixture and what the round decided for it. */
 export interface FixtureClip {
@@ -88,11 +89,7 @@ function roundRecord(): RoundRecord {
     .map((c) => ({ clipId: c.clip.clip_id, caption: caption(c), source: c.source }));
   const raw = train.map((c) => ({ clipId: c.clip.clip_id, caption: c.clip.asr_text, source: 'raw' }));
   return {
-    round: 0,
-    modelVersion: 'f'.repeat(64),
-    modelDir: 'models/round-0',
-    modelVersions: ['f'.repeat(64)],
-    scorerVersions: ['e'.repeat(64)],
+    ...roundBookkeeping(),
     dataset: datasetReport(kept),
     raw: trinity(raw),
     keptShare: kept.length / raw.length,
@@ -105,11 +102,6 @@ function roundRecord(): RoundRecord {
       rho: 0.2,
       chosen: {},
     },
-    pretrain: { steps: 1, examples: 1, lossCurve: [1], gammaCurve: [0.3], rhoCurve: [0.2] },
-    finetune: { steps: 0, examples: 0, lossCurve: [] },
-    provider: 'cpu',
-    trainingDataId: 'd'.repeat(64),
-    seconds: { captionAndScore: 1, train: 1, eval: 1 },
     evalClips: 0,
   };
 }
