@@ -141,8 +141,11 @@ function bars(runs: readonly LoopRun[], methods: readonly string[]): string[] {
   const rounds = Math.min(...main.map((x) => x.rounds.length));
   const perRound = Array.from({ length: rounds }, (_, k) => stats(main.map((x) => x.rounds[k].contentAccuracy)));
   const falls = perRound.slice(1).filter((s, k) => s.mean < perRound[k].mean - perRound[k].sd);
+  const path = perRound.map((s) => s.mean.toFixed(3)).join(' → ');
   const lines = [
-    `- no round falls more than one sd below the one before ${ok(falls.length === 0)} (${perRound.map((s) => s.mean.toFixed(3)).join(' → ')})`,
+    main.length < 2
+      ? `- no round falls more than one sd below the one before: not judged, one seed has no sd (${path})`
+      : `- no round falls more than one sd below the one before ${ok(falls.length === 0)} (${path})`,
     `- final content accuracy ${f.mean.toFixed(3)}: ≥ 0.85 ${ok(f.mean >= 0.85)}; ≥ raw + 0.25 (${(raw.mean + 0.25).toFixed(3)}) ${ok(f.mean >= raw.mean + 0.25)}; ≥ round 0 (${r0.mean.toFixed(3)}) ${ok(f.mean >= r0.mean)}`,
     `- kept share of the train clips (worst seed) ${kept.toFixed(3)}: ≥ 0.90 ${ok(kept >= 0.9)}`,
     `- vocabulary / clean raw rows' (worst seed) ${vocab.toFixed(3)}, distinct-2 ratio ${d2.toFixed(3)}: both ≥ 0.90 ${ok(vocab >= 0.9 && d2 >= 0.9)}`,

@@ -91,6 +91,12 @@ describe('refine experiment tables', () => {
     );
   });
 
+  it('does not judge the fall between rounds on one seed, which has no sd', () => {
+    const text = formatRefineExperiment(report([run(1, 'adatailr', [0.86, 0.85])]));
+    expect(text).toContain('not judged, one seed has no sd (0.860 → 0.850)');
+    expect(text).not.toMatch(/before \*\*no\*\*/);
+  });
+
   it('refine-exp --from refuses a file that is not a report, naming it', async () => {
     const dir = await tempDir();
     const bad = join(dir, 'other.json');
