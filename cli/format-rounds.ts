@@ -70,10 +70,11 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
     lines.push(`last model's held-out errors: object count ${f(last.errors.objectCount, 2)}; ${o}`);
   }
   const end = rounds[rounds.length - 1];
-  if (end?.modelContentTrain)
+  const fit = end?.modelFit;
+  if (fit)
     lines.push(
-      `last model on ${end.modelContentTrain.errors.n} train clips it trained on: content ${f(end.modelContentTrain.accuracy)}` +
-        ` (their rows: ${f(end.dataset.quality?.contentAccuracy)}; held-out: ${f(end.modelContent?.accuracy)})`,
+      `last model from the frames alone: content ${f(fit.train)} on ${fit.trainClips} train clips it trained on` +
+        ` (their rows: ${f(end.dataset.quality?.contentAccuracy)}), ${f(fit.heldout)} on ${fit.heldoutClips} held-out clips`,
     );
   return [head, ...lines].join('\n');
 }

@@ -54,16 +54,16 @@ export async function heldoutClips(opts: {
   return out;
 }
 
-/** Greedy (or beam) captions of the clips, by clip id. */
+/** Greedy (or beam) captions of the clips, by clip id; with `framesOnly`, from the frames without the clips' text. */
 export async function captionClips(
   model: CaptionModel,
   clips: readonly EvalClip[],
-  opts: { batch: number; beams: number },
+  opts: { batch: number; beams: number; framesOnly?: boolean },
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const group of chunks(clips, opts.batch)) {
     const g = await model.generate(
-      { frames: packFrames(group), text: group.map((c) => clipText(c.clip, 'synthetic')) },
+      { frames: packFrames(group), text: group.map((c) => (opts.framesOnly ? '' : clipText(c.clip, 'synthetic'))) },
       { beams: opts.beams },
     );
     group.forEach((c, i) => out.set(c.clip.clip_id, g.text[i]));

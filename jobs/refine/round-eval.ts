@@ -40,11 +40,10 @@ export interface RoundEvalResult {
   /** The model's captions of held-out clips, scored. */
   readonly evalResult: EvalResult;
   /**
-   * The model's captions of as many of the train clips it trained on (kept rows), scored the same
-   * way: beside the held-out figure it tells a model that cannot fit its data from one that does not
-   * generalise. Absent without truth.
+   * The model's captions from the frames alone, of the held-out clips and of as many train clips it
+   * trained on (kept rows): what it learnt to see, against what it memorised. Absent without truth.
    */
-  readonly fitResult?: EvalResult;
+  readonly fit?: { readonly heldout: EvalResult; readonly train: EvalResult };
   readonly downstream?: RoundDownstream;
 }
 
@@ -66,15 +65,18 @@ export async function evaluateRound(o: RoundEvalInput): Promise<RoundEvalResult>
   const captioner = await Captioner.load(o.modelDir, o.device);
   const opts = { batch: config.caption.model_batch, beams: config.caption.beams };
   let evalResult: EvalResult;
-  let fitResult: EvalResult | undefined;
+  let fit: RoundEvalResult['fit'];
   try {
     evalResult = scoreEval(clips, await captionClips(captioner, clips, opts), truthRows, o.measure);
-    if (fitClips.length > 0)
-      fitResult = scoreEval(fitClips, await captionClips(captioner, fitClips, opts), truthRows, o.measure);
+    if (fitClips.length > 0) {
+      const framesOnly = async (cs: readonly EvalClip[]): Promise<EvalResult> =>
+        scoreEval(cs, await captionClips(captioner, cs, { ...opts, framesOnly: true }), truthRows, o.measure);
+      fit = { heldout: await framesOnly(clips), train: await framesOnly(fitClips) };
+    }
   } finally {
     await captioner.release();
   }
-  const checked = { evalResult, ...(fitResult ? { fitResult } : {}) };
+  const checked = { evalResult, ...(fit ? { fit } : {}) };
   if (!config.eval.downstream || !o.truth || !o.probe) return checked;
   const downstream = await o.probe({
     config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } },

@@ -51,10 +51,16 @@ export interface RoundRecord {
   /** The model's held-out content accuracy and where its errors are (per attribute, per object); absent without truth or a content measure. */
   readonly modelContent?: { readonly accuracy: number; readonly errors: ContentErrors };
   /**
-   * The same for the model's captions of a sample of the train clips it trained on (the round's kept
-   * rows): near the held-out figure and far below the rows' own accuracy, the model underfits.
+   * The model's content accuracy from the frames alone, on the held-out clips and on train clips it
+   * trained on (the round's kept rows): far apart, it memorised its rows rather than learnt to see;
+   * both far below the rows' own accuracy, it cannot fit them. Absent without truth or a measure.
    */
-  readonly modelContentTrain?: { readonly accuracy: number; readonly errors: ContentErrors };
+  readonly modelFit?: {
+    readonly heldout: number;
+    readonly train: number;
+    readonly heldoutClips: number;
+    readonly trainClips: number;
+  };
   /** The opt-in downstream probe (`eval.downstream`): this round's dataset, and raw and the upper bound in round 0. */
   readonly downstream?: RoundDownstream;
   /** Held-out quality of the raw ASR text on the same clips. */

@@ -19,7 +19,7 @@ export interface RoundRecordInput {
   readonly raw: readonly RawClip[];
   readonly judge?: TruthJudge;
   readonly evalResult: EvalResult;
-  readonly fitResult?: EvalResult;
+  readonly fit?: { readonly heldout: EvalResult; readonly train: EvalResult };
   readonly downstream?: RoundDownstream;
   readonly trainingDataId: string;
   readonly seconds: RoundRecord['seconds'];
@@ -29,7 +29,17 @@ export interface RoundRecordInput {
 export function roundRecord(o: RoundRecordInput): RoundRecord {
   const vm = o.versions[0].metrics;
   const content = o.judge ? modelContent(o.evalResult.captions, o.judge) : undefined;
-  const fit = o.judge && o.fitResult ? modelContent(o.fitResult.captions, o.judge) : undefined;
+  const fitHeldout = o.judge && o.fit ? modelContent(o.fit.heldout.captions, o.judge) : undefined;
+  const fitTrain = o.judge && o.fit ? modelContent(o.fit.train.captions, o.judge) : undefined;
+  const fit =
+    fitHeldout && fitTrain
+      ? {
+          heldout: fitHeldout.accuracy,
+          train: fitTrain.accuracy,
+          heldoutClips: fitHeldout.errors.n,
+          trainClips: fitTrain.errors.n,
+        }
+      : undefined;
   return {
     round: o.round,
     modelVersion: o.versions[0].manifest.contentHash,
@@ -39,7 +49,7 @@ export function roundRecord(o: RoundRecordInput): RoundRecord {
     ...roundDataMetrics(o.rows, o.raw, o.judge),
     ...(o.evalResult.model ? { modelQuality: o.evalResult.model } : {}),
     ...(content ? { modelContent: content } : {}),
-    ...(fit ? { modelContentTrain: fit } : {}),
+    ...(fit ? { modelFit: fit } : {}),
     ...(o.evalResult.rawAsr ? { rawAsrQuality: o.evalResult.rawAsr } : {}),
     ...(o.downstream ? { downstream: o.downstream } : {}),
     pretrain: JSON.parse(String(vm.pretrain ?? '{}')) as RoundRecord['pretrain'],

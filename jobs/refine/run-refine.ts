@@ -235,7 +235,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const versions = [await loadVersion(l.roundModel(k))];
 
     // c. the model's held-out quality, and the downstream probe when asked for
-    const { evalResult, fitResult, downstream } = await evaluateRound({
+    const { evalResult, fit, downstream } = await evaluateRound({
       config,
       round: k,
       roundRun: new LocalStorage(l.roundRun(k)),
@@ -261,7 +261,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       raw,
       ...(judge ? { judge } : {}),
       evalResult,
-      ...(fitResult ? { fitResult } : {}),
+      ...(fit ? { fit } : {}),
       ...(downstream ? { downstream } : {}),
       trainingDataId,
       seconds: { captionAndScore: (t1 - t0) / 1000, train: (t2 - t1) / 1000, eval: (t3 - t2) / 1000 },

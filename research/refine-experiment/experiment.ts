@@ -69,17 +69,18 @@ export interface LoopRun {
   readonly rawClean: DatasetPoint;
   readonly rounds: DatasetPoint[];
   /**
-   * Per round, the round's captioner's own content accuracy on held-out clips and on train clips it
-   * trained on (the model's, not the dataset's; absent in reports made before it was recorded).
+   * Per round, the round's captioner's own content accuracy (the model's, not the dataset's; absent
+   * in reports made before it was recorded).
    */
   readonly captioner?: CaptionerFit[];
   readonly seconds: number;
 }
 
-/** A round's captioner: content accuracy of its captions of held-out clips and of clips it trained on. */
+/** A round's captioner: content accuracy of its held-out captions, and from the frames alone on held-out clips and on clips it trained on. */
 export interface CaptionerFit {
   readonly heldout: number;
-  readonly train: number;
+  readonly framesHeldout: number;
+  readonly framesTrain: number;
 }
 
 /** Everything an experiment produced (what `--out` writes and `--from` reads). */
@@ -172,7 +173,8 @@ export async function runRefineExperiment(
           rounds: r.rounds.map((x) => point(x.dataset, x.keptShare)),
           captioner: r.rounds.map((x) => ({
             heldout: x.modelContent?.accuracy ?? Number.NaN,
-            train: x.modelContentTrain?.accuracy ?? Number.NaN,
+            framesHeldout: x.modelFit?.heldout ?? Number.NaN,
+            framesTrain: x.modelFit?.train ?? Number.NaN,
           })),
           seconds: (performance.now() - t0) / 1000,
         };

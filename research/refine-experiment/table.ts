@@ -5,7 +5,7 @@
  * than a step along the quantity/quality curve), beside the raw input and its clean rows; then the
  * issue's bars, checked on the numbers, and the rounds' captioners' own accuracy where recorded.
  */
-import type { DatasetPoint, LoopRun, RefineExperimentReport } from './experiment.js';
+import type { CaptionerFit, DatasetPoint, LoopRun, RefineExperimentReport } from './experiment.js';
 
 function stats(xs: readonly number[]): { mean: number; sd: number } {
   const v = xs.filter((x) => !Number.isNaN(x));
@@ -98,30 +98,29 @@ export function formatRefineExperiment(r: RefineExperimentReport): string {
   return out.join('\n');
 }
 
-/** The rounds' captioners, held-out against their own train clips (empty for reports without them). */
+const FIT_COLUMNS: readonly ((f: CaptionerFit) => number)[] = [
+  (f) => f.heldout,
+  (f) => f.framesHeldout,
+  (f) => f.framesTrain,
+];
+
+/** The rounds' captioners: held-out, and from the frames alone held-out against their own train clips (empty for reports without them). */
 function captionerTable(runs: readonly LoopRun[], methods: readonly string[]): string[] {
   if (!runs.some((x) => x.captioner)) return [];
   const out = [
     '',
     "The rounds' captioners (the model's content accuracy, not the dataset's):",
     '',
-    '| loop | held-out clips | train clips it trained on |',
-    '|---|---|---|',
+    '| loop | held-out clips | frames alone: held-out clips | frames alone: train clips it trained on |',
+    '|---|---|---|---|',
   ];
   for (const m of methods) {
     const fits = runs.filter((x) => x.method === m).map((x) => x.captioner ?? []);
     const rounds = Math.max(0, ...fits.map((f) => f.length));
     for (let k = 0; k < rounds; k++) {
       const at = fits.map((f) => f[k]).filter((f) => f !== undefined);
-      out.push(
-        `| ${m} round ${k} | ${pm(
-          at.map((f) => f.heldout),
-          3,
-        )} | ${pm(
-          at.map((f) => f.train),
-          3,
-        )} |`,
-      );
+      const cells = FIT_COLUMNS.map((g) => pm(at.map(g), 3));
+      out.push(`| ${m} round ${k} | ${cells.join(' | ')} |`);
     }
   }
   return out;

@@ -1,6 +1,7 @@
 /**
  * The terminal's round table: the dataset beside raw, then the model's own figures labelled as the
- * model's, with the last model's fit to the train clips it trained on when the round recorded it.
+ * model's, with the last model's captions from the frames alone, on its train clips and held-out,
+ * when the round recorded them.
  */
 import { describe, expect, it } from 'vitest';
 import { formatRounds } from '../../cli/format-rounds.js';
@@ -29,10 +30,12 @@ function record(over: Partial<RoundRecord> = {}): RoundRecord {
 }
 
 describe('formatRounds', () => {
-  it("prints the last model's fit to its train clips beside its rows' accuracy and its held-out score", () => {
-    const text = formatRounds([record({ modelContentTrain: { accuracy: 0.456, errors: { ...errors, n: 90 } } })]);
+  it("prints the last model's content from the frames alone on its train clips, beside their rows' and on held-out clips", () => {
+    const text = formatRounds([
+      record({ modelFit: { heldout: 0.407, train: 0.77, heldoutClips: 150, trainClips: 90 } }),
+    ]);
     expect(text).toContain(
-      'last model on 90 train clips it trained on: content 0.456 (their rows: 0.851; held-out: 0.353)',
+      'last model from the frames alone: content 0.770 on 90 train clips it trained on (their rows: 0.851), 0.407 on 150 held-out clips',
     );
     expect(text).toMatch(/^round 0 +90 +0\.851 /m);
   });

@@ -102,10 +102,13 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       expect(r.adatailr.rows).toBe(r.raw.quantity.rows);
       expect(r.adatailr.dropped + r.dataset.quantity.rows).toBe(r.adatailr.rows);
       expect(r.pretrain.lossCurve.length).toBeGreaterThan(0);
-      // the model's fit: its captions of every train clip it trained on (under max_clips), scored like held-out
-      expect(r.modelContentTrain!.errors.n).toBe(r.dataset.quantity.rows);
-      expect(r.modelContentTrain!.accuracy).toBeGreaterThanOrEqual(0);
-      expect(r.modelContentTrain!.accuracy).toBeLessThanOrEqual(1);
+      // the model from the frames alone: on every train clip it trained on (under max_clips), and held-out
+      expect(r.modelFit!.trainClips).toBe(r.dataset.quantity.rows);
+      expect(r.modelFit!.heldoutClips).toBe(30);
+      for (const x of [r.modelFit!.train, r.modelFit!.heldout]) {
+        expect(x).toBeGreaterThanOrEqual(0);
+        expect(x).toBeLessThanOrEqual(1);
+      }
     }
     expect(rounds[0].rawClean!.quantity.rows).toBeLessThan(rounds[0].raw.quantity.rows);
   });

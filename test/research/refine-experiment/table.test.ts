@@ -7,7 +7,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DatasetPoint, LoopRun, RefineExperimentReport } from '../../../research/refine-experiment/experiment.js';
+import type {
+  CaptionerFit,
+  DatasetPoint,
+  LoopRun,
+  RefineExperimentReport,
+} from '../../../research/refine-experiment/experiment.js';
 import { formatRefineExperiment } from '../../../research/refine-experiment/table.js';
 import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -75,17 +80,21 @@ describe('refine experiment tables', () => {
     expect(set).toContain('(seeds 1; 10 clips; pretrain epochs 60; folds=4; judge.epochs=80, mean ± sd)');
   });
 
-  it("prints the rounds' captioners, held-out beside their train clips, only when the report has them", () => {
-    const fit = (heldout: number, train: number) => ({ heldout, train });
-    const withFit = (r: LoopRun, fits: { heldout: number; train: number }[]): LoopRun => ({ ...r, captioner: fits });
+  it("prints the rounds' captioners, from the frames alone held-out beside their train clips, only when the report has them", () => {
+    const fit = (heldout: number, framesHeldout: number, framesTrain: number) => ({
+      heldout,
+      framesHeldout,
+      framesTrain,
+    });
+    const withFit = (r: LoopRun, fits: CaptionerFit[]): LoopRun => ({ ...r, captioner: fits });
     const text = formatRefineExperiment(
       report([
-        withFit(run(1, 'adatailr', [0.86, 0.9]), [fit(0.3, 0.4), fit(0.35, 0.5)]),
-        withFit(run(2, 'adatailr', [0.88, 0.9]), [fit(0.32, 0.4), fit(0.35, 0.46)]),
+        withFit(run(1, 'adatailr', [0.86, 0.9]), [fit(0.3, 0.35, 0.4), fit(0.35, 0.4, 0.5)]),
+        withFit(run(2, 'adatailr', [0.88, 0.9]), [fit(0.32, 0.35, 0.4), fit(0.35, 0.4, 0.46)]),
       ]),
     );
-    expect(text).toContain('| adatailr round 0 | 0.310 ± 0.014 | 0.400 ± 0.000 |');
-    expect(text).toContain('| adatailr round 1 | 0.350 ± 0.000 | 0.480 ± 0.028 |');
+    expect(text).toContain('| adatailr round 0 | 0.310 ± 0.014 | 0.350 ± 0.000 | 0.400 ± 0.000 |');
+    expect(text).toContain('| adatailr round 1 | 0.350 ± 0.000 | 0.400 ± 0.000 | 0.480 ± 0.028 |');
     expect(formatRefineExperiment(report([run(1, 'adatailr', [0.86, 0.9])]))).not.toContain(
       'train clips it trained on',
     );
