@@ -165,7 +165,17 @@ export async function trainCaptioner(o: TrainCaptionerOptions): Promise<void> {
   if (existsSync(o.outDir)) return;
   o.signal?.throwIfAborted();
   const model = (await o.start()) ?? createModel(o.modelConfig, o.tokenizer, o.seed);
-  const common = { model, device: o.device, set: o.set, seed: o.seed, ...(o.signal ? { signal: o.signal } : {}) };
+  const shift = o.config.train.frame_shift
+    ? { max: o.config.train.frame_shift, size: o.modelConfig.frameSize }
+    : undefined;
+  const common = {
+    model,
+    device: o.device,
+    set: o.set,
+    seed: o.seed,
+    ...(shift ? { frameShift: shift } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  };
   const pre = await trainPhase({
     ...common,
     filter: trainableExample,

@@ -8,6 +8,7 @@ import type { CaptionBatch } from '../../models/batch.js';
 import type { CaptionerModel } from '../../models/model.js';
 import { Trainer } from '../../models/trainer.js';
 import type { Device } from '../../models/device.js';
+import type { FrameShift } from './frame-shift.js';
 import type { TrainExample, TrainingSet } from './training-set.js';
 
 /** Optimizer settings of a phase (from the refine config). */
@@ -41,6 +42,8 @@ export async function trainPhase(opts: {
   phase: PhaseSettings;
   loss: LossConfig;
   seed: number;
+  /** Moves each clip's frames by a few seeded pixels (augmentation; absent = none). */
+  frameShift?: FrameShift;
   signal?: AbortSignal;
   onEpoch?: (epoch: number, loss: number, gamma: number, rho: number) => void;
 }): Promise<PhaseResult> {
@@ -60,7 +63,14 @@ export async function trainPhase(opts: {
   const set = opts.set;
   async function* batches(): AsyncIterable<CaptionBatch> {
     for (let epoch = 0; epoch < phase.epochs; epoch++) {
-      for await (const b of set.epoch({ filter: opts.filter, batchSize: phase.batch_size, seed: opts.seed, epoch })) {
+      const shift = opts.frameShift ? { frameShift: opts.frameShift } : {};
+      for await (const b of set.epoch({
+        filter: opts.filter,
+        batchSize: phase.batch_size,
+        seed: opts.seed,
+        epoch,
+        ...shift,
+      })) {
         taken++;
         yield { frames: b.frames, text: b.text, captions: b.captions, weights: b.weights };
       }

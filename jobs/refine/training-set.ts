@@ -16,6 +16,7 @@ import type { ScoreRow } from '../../schemas/scores.js';
 import { makeRng } from '../../models/rng.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { clipText, packFrames } from '../../stages/model/caption-model.js';
+import { type FrameShift, randomShift } from './frame-shift.js';
 
 /**
  * Bytes of decoded frames kept in memory per frames run, shared by every training set over it
@@ -157,7 +158,8 @@ export class TrainingSet {
   /**
    * One epoch of batches over the selected examples: shards in a seeded order, rows shuffled within
    * each shard, frames read from the frames run as the epoch reaches each shard. A seeded share
-   * (`textDropout`) of the rows is shown without its text, so the model also learns frames alone.
+   * (`textDropout`) of the rows is shown without its text, so the model also learns frames alone;
+   * with `frameShift`, each clip's frames are moved by a seeded few pixels.
    */
   async *epoch(opts: {
     filter: (e: TrainExample) => boolean;
@@ -165,11 +167,16 @@ export class TrainingSet {
     seed: number;
     epoch: number;
     textDropout?: number;
+    frameShift?: FrameShift;
   }): AsyncIterable<TrainBatch> {
     const dropout = opts.textDropout ?? this.#textDropout;
     const store = await sharedFrameStore(this.#framesRun);
     const rng = makeRng(opts.seed, 'train-order', opts.epoch);
     const dropRng = makeRng(opts.seed, 'text-dropout', opts.epoch);
+    const shiftRng = makeRng(opts.seed, 'frame-shift', opts.epoch);
+    const shift = opts.frameShift;
+    const framesOf = (x: { frames: Uint8Array }): Uint8Array =>
+      shift && shift.max > 0 ? randomShift(x.frames, shift, shiftRng) : x.frames;
     const shuffle = <T>(xs: T[]): T[] => {
       for (let i = xs.length - 1; i > 0; i--) {
         const j = rng.int(i + 1);
@@ -180,7 +187,7 @@ export class TrainingSet {
     let pending: { e: TrainExample; frames: Uint8Array }[] = [];
     const emit = (items: { e: TrainExample; frames: Uint8Array }[]): TrainBatch => ({
       clipIds: items.map((x) => x.e.clipId),
-      frames: packFrames(items.map((x) => ({ frames: x.frames }))),
+      frames: packFrames(items.map((x) => ({ frames: framesOf(x) }))),
       text: items.map((x) => (dropRng.chance(dropout) ? '' : x.e.text)),
       captions: items.map((x) => x.e.caption),
       weights: items.map((x) => x.e.weight),

@@ -93,6 +93,7 @@ const refineChanges: Record<string, unknown> = {
   ...phase('train.finetune'),
   'train.warm_start': false,
   'train.text_dropout': 0.2,
+  'train.frame_shift': 2,
   'judge.epochs': 5,
   'judge.batch_size': 8,
   'judge.lr': 0.01,
