@@ -26,7 +26,7 @@ export interface EvalClip {
  * Reads up to `max` held-out clips (a seeded, order-independent sample) with their stored frames; with
  * `only`, the sample is drawn from those clips instead (e.g. the train clips the model trained on).
  */
-export async function heldoutClips(opts: {
+export async function sampleEvalClips(opts: {
   run: Storage;
   framesRun: Storage;
   max: number;

@@ -12,7 +12,7 @@ import type { Storage } from '../../pipeline/storage.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { TruthRow } from '../../schemas/truth.js';
 import type { DownstreamProbe, RoundDownstream } from './downstream-eval.js';
-import { captionClips, type EvalClip, type EvalResult, heldoutClips, scoreEval } from './evaluate.js';
+import { captionClips, type EvalClip, type EvalResult, sampleEvalClips, scoreEval } from './evaluate.js';
 import { withSignal } from './job-files.js';
 import type { TrainExample } from './training-set.js';
 
@@ -51,7 +51,7 @@ export interface RoundEvalResult {
 export async function evaluateRound(o: RoundEvalInput): Promise<RoundEvalResult> {
   const { config } = o;
   const sample = (only?: ReadonlySet<string>): Promise<EvalClip[]> =>
-    heldoutClips({
+    sampleEvalClips({
       run: o.roundRun,
       framesRun: o.framesRun,
       max: config.eval.max_clips,
