@@ -165,7 +165,8 @@ export const refineConfigSchema = z
         text_dropout: hashed(z.number().min(0).max(1).default(0.5)),
         /**
          * Moves each training clip's frames by up to this many pixels each way, the same for all its
-         * frames (augmentation against memorising few clips). Absent = 0 (and the job's hash kept).
+         * frames (augmentation against memorising few clips); under half the frame size. Absent = 0 (and
+         * the job's hash kept).
          */
         frame_shift: hashed(z.number().int().min(0).max(64).optional()),
       })

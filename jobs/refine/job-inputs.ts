@@ -36,7 +36,8 @@ export async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): 
 
 /**
  * The captioner shape the config asks for, sized to the tokenizer. Its frame geometry is also the
- * judges', so it is checked against the judge's patch here, before any frame is extracted.
+ * judges', so it is checked against the judge's patch here, before any frame is extracted, and the
+ * training frame shift against the frame size.
  */
 export function modelConfig(config: RefineConfig, tok: CaptionTokenizer): CaptionerConfig {
   const cfg = makeConfig(config.model.preset, tok.vocabSize, {
@@ -51,6 +52,11 @@ export function modelConfig(config: RefineConfig, tok: CaptionTokenizer): Captio
     ...(config.model.dec_layers ? { decLayers: config.model.dec_layers } : {}),
     frameDiff: config.model.frame_diff,
   });
+  const shift = config.train.frame_shift ?? 0;
+  if (shift >= cfg.frameSize / 2)
+    throw new Error(
+      `train.frame_shift ${shift} would move ${cfg.frameSize}-pixel frames by half their width or more: use less than ${cfg.frameSize / 2}`,
+    );
   try {
     judgeProbeConfig(config, { count: cfg.frames, size: cfg.frameSize }, tok.vocabSize);
   } catch (e) {

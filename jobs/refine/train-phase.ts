@@ -61,9 +61,9 @@ export async function trainPhase(opts: {
   const epochEnds: number[] = [];
   let taken = 0;
   const set = opts.set;
+  const shift = opts.frameShift ? { frameShift: opts.frameShift } : {};
   async function* batches(): AsyncIterable<CaptionBatch> {
     for (let epoch = 0; epoch < phase.epochs; epoch++) {
-      const shift = opts.frameShift ? { frameShift: opts.frameShift } : {};
       for await (const b of set.epoch({
         filter: opts.filter,
         batchSize: phase.batch_size,

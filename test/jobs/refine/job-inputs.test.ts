@@ -51,6 +51,15 @@ describe('modelConfig', () => {
     );
   });
 
+  it('refuses, before any work, a training frame shift of half the frame or more, naming both', () => {
+    expect(() =>
+      modelConfig(parseRefineConfig({ ...config({ preset: 'tiny' }), train: { frame_shift: 16 } }), tok),
+    ).toThrow(/train.frame_shift 16 would move 32-pixel frames by half their width or more: use less than 16/);
+    expect(
+      modelConfig(parseRefineConfig({ ...config({ preset: 'tiny' }), train: { frame_shift: 15 } }), tok).frameSize,
+    ).toBe(32);
+  });
+
   it('refuses a frame size the patch does not divide', () => {
     expect(() => modelConfig(config({ preset: 'tiny', frame_size: 36 }), tok)).toThrow(/frameSize/);
   });

@@ -2,7 +2,8 @@
  * The flywheel end to end at small scale, on the generated benchmark with 40% noisy ASR: the
  * exported dataset's content accuracy orders final ≥ round 0 > raw, the export records each row's
  * chosen source, weight and margin, `choice-replay` of the job's own rule reproduces its choices (a
- * weight bonus's too, from the weights it stored),
+ * weight bonus's too, from the weights it stored), a training epoch's frame shift stays within its
+ * bound, the fit's frames-alone captions ignore the clips' text,
  * DuckDB reads it, the report renders in Chromium, and a refine killed with SIGKILL mid-round resumes
  * to the same final tables.
  */
@@ -25,6 +26,12 @@ import { benchmarkRefineOptions } from '../../../research/refine-hooks.js';
 import { formatChoiceReplay, replayChoice } from '../../../research/refine-experiment/choice-replay.js';
 import { loadVersion } from '../../../models/version.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
+import { captionClips, sampleEvalClips } from '../../../jobs/refine/evaluate.js';
+import { type FrameShift, shiftClipFrames } from '../../../jobs/refine/frame-shift.js';
+import { type TrainBatch, TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
+import { Device } from '../../../models/device.js';
+import { Captioner } from '../../../models/inference.js';
+import { LocalStorage } from '../../../pipeline/storage.js';
 import type { JudgeManifest } from '../../../models/probe/judge.js';
 import { hashValue } from '../../../pipeline/hash.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
@@ -111,6 +118,62 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       }
     }
     expect(rounds[0].rawClean!.quantity.rows).toBeLessThan(rounds[0].raw.quantity.rows);
+  });
+
+  it("frame_shift: an epoch moves each clip's frames by at most the bound, same rows; a zero bound changes nothing", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const set = await TrainingSet.open({
+      roundRun: new LocalStorage(l.roundRun(2)),
+      framesRun: new LocalStorage(l.framesRun),
+    });
+    const epoch = async (frameShift?: FrameShift): Promise<TrainBatch[]> => {
+      const out: TrainBatch[] = [];
+      const opts = { filter: trainableExample, batchSize: 16, seed: 3, epoch: 0, textDropout: 0 };
+      for await (const b of set.epoch({ ...opts, ...(frameShift ? { frameShift } : {}) })) out.push(b);
+      return out;
+    };
+    const plain = await epoch();
+    expect(await epoch({ max: 0, size: 32 })).toEqual(plain);
+    const shifted = await epoch({ max: 2, size: 32 });
+    expect(shifted.map((b) => b.clipIds)).toEqual(plain.map((b) => b.clipIds));
+    expect(shifted.map((b) => b.captions)).toEqual(plain.map((b) => b.captions));
+    const clipBytes = 4 * 32 * 32 * 3;
+    let moved = 0;
+    for (const [i, b] of shifted.entries()) {
+      for (let c = 0; c < b.clipIds.length; c++) {
+        const got = b.frames.subarray(c * clipBytes, (c + 1) * clipBytes);
+        const stored = plain[i].frames.subarray(c * clipBytes, (c + 1) * clipBytes);
+        const shifts = [-2, -1, 0, 1, 2].flatMap((dx) => [-2, -1, 0, 1, 2].map((dy) => [dx, dy] as const));
+        expect(
+          shifts.some(([dx, dy]) => Buffer.from(shiftClipFrames(stored, 32, dx, dy)).equals(Buffer.from(got))),
+        ).toBe(true);
+        if (!Buffer.from(stored).equals(Buffer.from(got))) moved++;
+      }
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it("the fit's frames-alone captions ignore the clips' text (the captions with text do not)", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const heldout = await sampleEvalClips({
+      run: new LocalStorage(l.roundRun(2)),
+      framesRun: new LocalStorage(l.framesRun),
+      max: 500,
+      seed: 5,
+    });
+    const hostile = heldout.map((c) => ({
+      ...c,
+      clip: { ...c.clip, asr_text: 'zzz purple octagon spins away', title: 'qqq' },
+    }));
+    const captioner = await Captioner.load(l.roundModel(2), new Device({ providers: ['cpu'], intraOpThreads: 1 }));
+    try {
+      const opts = { batch: 16, beams: 1 };
+      const framesOnly = await captionClips(captioner, heldout, { ...opts, framesOnly: true });
+      expect(await captionClips(captioner, hostile, { ...opts, framesOnly: true })).toEqual(framesOnly);
+      expect(await captionClips(captioner, hostile, opts)).not.toEqual(await captionClips(captioner, heldout, opts));
+    } finally {
+      await captioner.release();
+    }
   });
 
   it('content accuracy of the exported dataset: final round ≥ round 0 > raw transcripts', () => {
