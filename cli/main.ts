@@ -22,6 +22,7 @@ const commandModules: CommandModule[] = [
   await import('./commands/export.js'),
   await import('./commands/report.js'),
   await import('./commands/demo.js'),
+  await import('./commands/demo-model.js'),
   await import('./commands/schedule.js'),
   await import('./commands/refine-exp.js'),
   await import('./commands/downstream.js'),

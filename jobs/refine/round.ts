@@ -144,7 +144,7 @@ export interface TrainCaptionerOptions {
   /** Where the model version goes. */
   readonly outDir: string;
   /** The starting weights (warm start); a fresh model when absent. */
-  readonly start: () => Promise<CaptionerModel | undefined>;
+  readonly start: () => Promise<TrainingStart | undefined>;
   readonly modelConfig: CaptionerConfig;
   readonly tokenizer: CaptionTokenizer;
   /** Seeds this round's data order and fresh weights. */
@@ -164,7 +164,8 @@ export interface TrainCaptionerOptions {
 export async function trainCaptioner(o: TrainCaptionerOptions): Promise<void> {
   if (existsSync(o.outDir)) return;
   o.signal?.throwIfAborted();
-  const model = (await o.start()) ?? createModel(o.modelConfig, o.tokenizer, o.seed);
+  const start = await o.start();
+  const model = start?.model ?? createModel(o.modelConfig, o.tokenizer, o.seed);
   const shift = o.config.train.frame_shift
     ? { max: o.config.train.frame_shift, size: o.modelConfig.frameSize }
     : undefined;
@@ -190,13 +191,20 @@ export async function trainCaptioner(o: TrainCaptionerOptions): Promise<void> {
     loss: { kind: 'mle' },
     onEpoch: epochLogger(o.log, `${o.label} finetune`),
   });
-  saveVersion(o.outDir, model, { trainingDataId: o.trainingDataId, metrics: versionMetrics({ pre, fine }) });
+  saveVersion(o.outDir, model, { trainingDataId: o.trainingDataId, metrics: versionMetrics({ pre, fine }, start) });
   o.log.info({ dir: o.outDir }, `${o.label} model saved`);
 }
 
-/** Loads fold f's saved model as trainable weights (for a warm start). */
-export async function loadModel(dir: string): Promise<CaptionerModel> {
-  return (await loadVersion(dir)).model();
+/** Weights a captioner's training starts from, and the content hash of the version they came from. */
+export interface TrainingStart {
+  readonly model: CaptionerModel;
+  readonly from: string;
+}
+
+/** Loads a saved model version as trainable weights (for a warm start), with its hash for the lineage. */
+export async function loadModel(dir: string): Promise<TrainingStart> {
+  const v = await loadVersion(dir);
+  return { model: v.model(), from: v.manifest.contentHash };
 }
 
 function epochLogger(log: Logger, phase: string): (epoch: number, loss: number, gamma: number, rho: number) => void {
@@ -205,9 +213,11 @@ function epochLogger(log: Logger, phase: string): (epoch: number, loss: number, 
 }
 
 /** What a model version stores about its training: deterministic facts only, so equal weights give an equal content hash. */
-function versionMetrics({ pre, fine }: CaptionerTraining): Record<string, number | string> {
+function versionMetrics({ pre, fine }: CaptionerTraining, start?: TrainingStart): Record<string, number | string> {
   const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
   return {
+    // the version whose weights training started from ('fresh': new weights): a model's lineage
+    started_from: start?.from ?? 'fresh',
     final_gamma: last(pre.gammaCurve) ?? 0,
     final_rho: last(pre.rhoCurve) ?? Number.NaN,
     pretrain: JSON.stringify({

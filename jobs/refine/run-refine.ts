@@ -222,7 +222,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       textDropout: config.train.text_dropout,
     });
     const trainingDataId = hashValue({ run: roundRun.run_id, config: configHash, round: k });
-    const last = writers ?? (initVersion ? undefined : bootstrapDirs);
+    // round 0 starts from the bootstrap model, or from model.init when one is given
+    const last = writers ?? bootstrapDirs;
     await train({
       set,
       outDir: l.roundModel(k),

@@ -26,6 +26,7 @@ import type { ChoiceRule } from '../../stages/adatailr/choose.js';
 import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
 import { decide, type JudgedRow, rechoose, rowsToJudge } from '../../stages/adatailr/decide.js';
 import { judgeFold } from '../../stages/model/folds.js';
+import { diversity } from '../../metrics/diversity.js';
 import { contentCorrect } from '../benchmark/content.js';
 import { truthAttrs } from '../benchmark/truth.js';
 import { stageShards } from './choice-audit-load.js';
@@ -40,6 +41,10 @@ export interface ReplayOutcome {
   readonly contentAccuracy: number;
   /** Share of all of them kept and right (kept × accuracy). */
   readonly keptRight: number;
+  /** Distinct words of the kept captions (diversity, as the dataset metrics count it). */
+  readonly vocabulary: number;
+  /** Distinct bigrams over all bigrams of the kept captions. */
+  readonly distinct2: number;
 }
 
 /** One round replayed: the job's rule, the changed rule, and how far the job's own replay is from the stored run. */
@@ -93,11 +98,14 @@ function outcome(decisions: readonly { kept: string | null; right: boolean }[]):
   const kept = decisions.filter((d) => d.kept !== null);
   const right = kept.filter((d) => d.right).length;
   const n = decisions.length;
+  const div = diversity(kept.map((d) => d.kept as string));
   return {
     clips: n,
     kept: n ? kept.length / n : 0,
     contentAccuracy: kept.length ? right / kept.length : 0,
     keptRight: n ? right / n : 0,
+    vocabulary: div.vocabulary,
+    distinct2: div.distinct2,
   };
 }
 
@@ -200,7 +208,7 @@ export async function replayChoice(o: {
 export function formatChoiceReplay(replays: readonly RoundReplay[], change: Partial<ChoiceRule>): string {
   const f = (x: number): string => x.toFixed(3);
   const show = (o: ReplayOutcome): string =>
-    `kept ${f(o.kept)}, content accuracy ${f(o.contentAccuracy)}, kept and right ${f(o.keptRight)}`;
+    `kept ${f(o.kept)}, content accuracy ${f(o.contentAccuracy)}, kept and right ${f(o.keptRight)}, vocabulary ${o.vocabulary}, distinct-2 ${f(o.distinct2)}`;
   const what = Object.entries(change)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(' ');

@@ -1,13 +1,14 @@
 /**
  * `flywheel demo --policy / --scorer`: they reach the refine config (default: refine's keep-all
- * policy, the caption model scores, the choice rule's margin 8, min_evidence 0 and contrast 15, with
- * a people's margin of 1, half the evidence from the clip's side and model_min_evidence 7); the
- * demo's model and training sizes (vocab 512, captions and texts of 36 tokens, 40 pre-training
- * epochs); a bad policy is refused before any work.
+ * policy, the caption model scores, the choice rule's margin 6, min_evidence 0 and contrast 15, with
+ * a people's margin of 1, half the evidence from the clip's side and model_min_evidence 3); the
+ * demo's model (the embedded pre-trained captioner) and training sizes (vocab 512, captions and
+ * texts of 36 tokens, 40 pre-training epochs); a bad policy is refused before any work.
  */
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { demoConfig } from '../../jobs/demo/run-demo.js';
+import { DEMO_MODEL_DIR } from '../../jobs/demo/pretrained-model.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -17,11 +18,11 @@ describe('flywheel demo --policy / --scorer', () => {
       policy: { kind: 'keep-all' },
       scorer: 'caption-model',
       choice: {
-        margin: 8,
+        margin: 6,
         people_margin: 1,
         clip_side: 0.5,
         min_evidence: 0,
-        model_min_evidence: 7,
+        model_min_evidence: 3,
         weight_bonus: 8,
         contrast: 15,
       },
@@ -38,7 +39,13 @@ describe('flywheel demo --policy / --scorer', () => {
   });
   it('runs the demo model, training sizes and judges (three a fold)', () => {
     const c = demoConfig('d', 'j');
-    expect(c.model).toMatchObject({ preset: 'tiny', vocab_size: 512, max_caption_len: 36, max_text_len: 36 });
+    expect(c.model).toMatchObject({
+      preset: 'tiny',
+      vocab_size: 512,
+      max_caption_len: 36,
+      max_text_len: 36,
+      init: DEMO_MODEL_DIR,
+    });
     expect(c.train.pretrain).toMatchObject({ epochs: 40, lr: 3e-3, batch_size: 32, warmup_steps: 20 });
     expect(c.train.finetune).toMatchObject({ epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 });
     expect(c.judge).toMatchObject({ ensemble: 3, epochs: 20, batch_size: 32, d_model: 64 });

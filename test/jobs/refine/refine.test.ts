@@ -120,6 +120,14 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(rounds[0].rawClean!.quantity.rows).toBeLessThan(rounds[0].raw.quantity.rows);
   });
 
+  it("records each model version's lineage: round 0 starts from the bootstrap model, round k from round k − 1", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const from = async (d: string): Promise<unknown> => (await loadVersion(d)).metrics.started_from;
+    expect(await from(l.bootstrapModel)).toBe('fresh');
+    expect(await from(l.roundModel(0))).toBe((await loadVersion(l.bootstrapModel)).manifest.contentHash);
+    for (const k of [1, 2]) expect(await from(l.roundModel(k))).toBe(rounds[k - 1].modelVersion);
+  });
+
   it("frame_shift: an epoch moves each clip's frames by at most the bound, same rows; a zero bound changes nothing", async () => {
     const l = jobLayout(join(dir, 'job'));
     const set = await TrainingSet.open({
@@ -337,6 +345,8 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const initHash = (await loadVersion(init)).manifest.contentHash;
     expect(r.map((x) => x.scorerVersions)).toEqual([[initHash], [initHash]]);
     expect(r[0].modelVersion).not.toBe(initHash);
+    // round 0 trains on from model.init's weights, not from fresh ones
+    expect((await loadVersion(join(dir, 'job-bs', 'models', 'round-0'))).metrics.started_from).toBe(initHash);
     const dirs = join(dir, 'job-bs', 'round-1', 'caption');
     const writers = new Set<string>();
     for (const f of (await readdir(dirs)).filter((x) => x.endsWith('.parquet')))
