@@ -70,3 +70,25 @@ export async function loadAuditClips(jobDir: string, round: number, truthPath?: 
   }
   return clips;
 }
+
+/** A round's kept train captions and the clean transcripts of its train clips (the truth says which are clean). */
+export async function loadWording(
+  jobDir: string,
+  round: number,
+  truthPath?: string,
+): Promise<{ kept: string[]; clean: string[] }> {
+  const path = truthPath ?? (await configuredTruth(jobDir));
+  if (!path) throw new Error(`${jobDir}: job.json names no truth table; pass one (--truth)`);
+  const truth = await readTruthMap(path);
+  const runDir = jobLayout(jobDir).roundRun(round);
+  const kept: string[] = [];
+  const clean: string[] = [];
+  for (const s of await stageRows<ScoreRow>(runDir, 'adatailr'))
+    if (s.keep && truth.get(s.clip_id)?.split === 'train') kept.push(s.caption);
+  for (const c of await stageRows<CaptionRow>(runDir, 'caption')) {
+    const t = truth.get(c.clip_id);
+    const asr = c.candidate_sources.indexOf('asr');
+    if (t?.split === 'train' && !t.corrupted && asr >= 0) clean.push(c.candidate_captions[asr]);
+  }
+  return { kept, clean };
+}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditChoices, formatChoiceAudit, separationAuc } from '../../../research/refine-experiment/choice-audit.js';
-import { loadAuditClips } from '../../../research/refine-experiment/choice-audit-load.js';
+import { loadAuditClips, loadWording } from '../../../research/refine-experiment/choice-audit-load.js';
 import { writeParquetRows } from '../../../pipeline/parquet-file.js';
 import { captionsSchema, type CaptionRow } from '../../../schemas/captions.js';
 import { scoresSchema, type ScoreRow } from '../../../schemas/scores.js';
@@ -146,10 +146,10 @@ describe('loadAuditClips', () => {
       cap('c2', ['asr'], ['a red square moves left']),
       cap('c3', ['asr'], ['a red square moves left']),
     ]);
-    const score = (clip_id: string, source: string, scores: number[], keep: boolean): ScoreRow => ({
+    const score = (clip_id: string, source: string, scores: number[], keep: boolean, caption = ''): ScoreRow => ({
       clip_id,
       round: 1,
-      caption: '',
+      caption,
       caption_source: source,
       candidate_sources: [],
       candidate_scores: scores,
@@ -166,9 +166,9 @@ describe('loadAuditClips', () => {
       reason: '',
     });
     await writeParquetRows(join(run, 'adatailr', 'shard-00000.parquet'), scoresSchema, [
-      score('c1', 'synthetic', [4, 9], true),
+      score('c1', 'synthetic', [4, 9], true, 'a blue square moves left'),
       score('c2', 'asr', [-3], false),
-      score('c3', 'asr', [1], true),
+      score('c3', 'asr', [1], true, 'a red square moves left'),
     ]);
     const clips = await loadAuditClips(dir, 1);
     expect(clips).toEqual([
@@ -183,5 +183,10 @@ describe('loadAuditClips', () => {
       { candidates: [{ source: 'asr', evidence: -3, right: false }], chosen: -1, noiseKinds: ['wrong_attribute'] },
     ]);
     await expect(loadAuditClips(dir, 2)).rejects.toThrow(/round-2.*caption outputs/);
+    // the wording check's sets: kept train captions, and the train clips' transcripts the truth says are clean
+    expect(await loadWording(dir, 1)).toEqual({
+      kept: ['a blue square moves left'],
+      clean: ['a red square going left'],
+    });
   });
 });

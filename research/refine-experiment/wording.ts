@@ -1,0 +1,49 @@
+/**
+ * Whether a round kept the narration's wording, at equal size. Distinct-2 (distinct bigrams over all
+ * bigrams) falls as a set of captions grows, since common bigrams repeat, so an export of 730 rows
+ * against 300 clean raw transcripts is compared at different sizes. This also measures the kept rows'
+ * distinct-2 on seeded samples as large as the clean set, so the two compare at equal size.
+ */
+import { diversity } from '../../metrics/diversity.js';
+import { mulberry32, shuffled } from '../../models/rng.js';
+
+/** Mean distinct-2 of `samples` seeded draws of `size` texts without replacement (all of them when there are no more). */
+export function distinct2AtSize(texts: readonly string[], size: number, samples = 50, seed = 1): number {
+  if (texts.length === 0 || size <= 0) return Number.NaN;
+  if (size >= texts.length) return diversity(texts).distinct2;
+  const r = mulberry32(seed);
+  let sum = 0;
+  for (let k = 0; k < samples; k++) sum += diversity(shuffled(texts, r).slice(0, size)).distinct2;
+  return sum / samples;
+}
+
+/** The kept rows' wording beside the clean raw transcripts'. */
+export interface WordingCheck {
+  readonly keptRows: number;
+  readonly cleanRows: number;
+  readonly keptDistinct2: number;
+  readonly cleanDistinct2: number;
+  /** The kept rows' distinct-2 at the clean set's size. */
+  readonly keptDistinct2AtCleanSize: number;
+}
+
+/** Measures the kept captions' distinct-2 as it is and at the clean transcripts' count. */
+export function wordingCheck(kept: readonly string[], clean: readonly string[]): WordingCheck {
+  return {
+    keptRows: kept.length,
+    cleanRows: clean.length,
+    keptDistinct2: diversity(kept).distinct2,
+    cleanDistinct2: diversity(clean).distinct2,
+    keptDistinct2AtCleanSize: distinct2AtSize(kept, clean.length),
+  };
+}
+
+/** One line a person reads. */
+export function formatWordingCheck(w: WordingCheck): string {
+  const f = (x: number): string => (Number.isNaN(x) ? '–' : x.toFixed(4));
+  return (
+    `  wording: distinct-2 of the ${w.keptRows} kept rows ${f(w.keptDistinct2)}, of the ${w.cleanRows} clean ` +
+    `transcripts ${f(w.cleanDistinct2)}; of the kept rows at ${w.cleanRows} rows (50 seeded samples) ` +
+    `${f(w.keptDistinct2AtCleanSize)}\n`
+  );
+}

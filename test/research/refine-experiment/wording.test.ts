@@ -1,0 +1,34 @@
+/**
+ * The wording check: distinct-2 at a given size is measured on seeded samples of that size, so a
+ * large set of repeated captions and a small one compare at equal size.
+ */
+import { describe, expect, it } from 'vitest';
+import { diversity } from '../../../metrics/diversity.js';
+import { distinct2AtSize, formatWordingCheck, wordingCheck } from '../../../research/refine-experiment/wording.js';
+
+describe('distinct2AtSize', () => {
+  it('measures samples of the given size: one caption repeated has 1/(2k) distinct bigrams at k rows', () => {
+    const rows = Array.from({ length: 100 }, () => 'a red square');
+    expect(diversity(rows).distinct2).toBeCloseTo(2 / 200, 12);
+    expect(distinct2AtSize(rows, 10)).toBeCloseTo(2 / 20, 12);
+  });
+
+  it('is the whole set’s distinct-2 at or above its size, NaN for nothing, and the same for the same seed', () => {
+    const rows = ['a red square', 'a blue circle moves', 'so a red square', 'um a green triangle'];
+    expect(distinct2AtSize(rows, 4)).toBe(diversity(rows).distinct2);
+    expect(distinct2AtSize(rows, 9)).toBe(diversity(rows).distinct2);
+    expect(distinct2AtSize([], 3)).toBeNaN();
+    expect(distinct2AtSize(rows, 2, 20, 7)).toBe(distinct2AtSize(rows, 2, 20, 7));
+  });
+});
+
+describe('wordingCheck', () => {
+  it('puts the kept rows beside the clean transcripts, and at their size', () => {
+    const kept = Array.from({ length: 40 }, (_, i) => (i % 2 ? 'a red square moves left' : 'a blue circle grows'));
+    const clean = ['so a red square going left', 'um look at a blue circle getting bigger'];
+    const w = wordingCheck(kept, clean);
+    expect(w).toMatchObject({ keptRows: 40, cleanRows: 2, cleanDistinct2: diversity(clean).distinct2 });
+    expect(w.keptDistinct2AtCleanSize).toBeGreaterThan(w.keptDistinct2);
+    expect(formatWordingCheck(w)).toMatch(/40 kept rows .* 2 clean transcripts .* at 2 rows/);
+  });
+});
