@@ -16,13 +16,12 @@ export function register(program: Command): void {
     .option('--truth <file>', "truth table (default: the one the job's config names)")
     .action(async (jobDir: string, o: { round?: number[]; truth?: string }) => {
       const { auditChoices, formatChoiceAudit } = await import('../../research/refine-experiment/choice-audit.js');
-      const { loadAuditClips, loadWording } = await import('../../research/refine-experiment/choice-audit-load.js');
+      const { loadAuditRound } = await import('../../research/refine-experiment/choice-audit-load.js');
       const { formatWordingCheck, wordingCheck } = await import('../../research/refine-experiment/wording.js');
       for (const k of o.round ?? [0]) {
-        const audit = auditChoices(await loadAuditClips(jobDir, k, o.truth));
-        process.stdout.write(formatChoiceAudit(k, audit));
-        const w = await loadWording(jobDir, k, o.truth);
-        process.stdout.write(formatWordingCheck(wordingCheck(w.kept, w.clean)));
+        const r = await loadAuditRound(jobDir, k, o.truth);
+        process.stdout.write(formatChoiceAudit(k, auditChoices(r.clips)));
+        process.stdout.write(formatWordingCheck(wordingCheck(r.kept, r.clean)));
       }
     });
 }

@@ -6,7 +6,8 @@
  * it chooses among transcripts and titles with the judges, as any refine job does, and trains on
  * what it chose (AdaTaiLr) and on the human split.
  */
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import { generateBenchmark } from '../../research/benchmark/generate.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
 import { parseRefineConfig, type RefineConfig } from '../../config/refine.js';
 import { runRefine } from '../refine/run-refine.js';
+import { loadVersion, VERSION_FILES, VERSION_FORMAT } from '../../models/version.js';
 
 /** Where the embedded model version lives (a model version directory, `models/version.ts`). */
 export const DEMO_MODEL_DIR = fileURLToPath(new URL('./pretrained', import.meta.url));
@@ -60,6 +62,9 @@ export interface BuildDemoModelOptions {
 /** Rebuilds the embedded model: generates the data, runs the pre-training job, copies its round-0 model to `out`. */
 export async function buildDemoModel(o: BuildDemoModelOptions): Promise<string> {
   const dir = resolve(o.dir);
+  const out = resolve(o.out ?? DEMO_MODEL_DIR);
+  // a mistyped --out is refused before ten minutes of work, not after
+  await refuseForeignTarget(out);
   const dataDir = join(dir, 'data');
   await generateBenchmark({ outDir: dataDir, ...PRETRAIN_DATA });
   const r = await runRefine(pretrainConfig(dataDir, join(dir, 'job')), {
@@ -67,9 +72,42 @@ export async function buildDemoModel(o: BuildDemoModelOptions): Promise<string> 
     ...(o.reporter ? { reporter: o.reporter } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  const out = resolve(o.out ?? DEMO_MODEL_DIR);
-  await rm(out, { recursive: true, force: true });
-  await mkdir(dirname(out), { recursive: true });
-  await cp(r.finalModelDir, out, { recursive: true });
+  await publishModel(r.finalModelDir, out);
   return out;
+}
+
+/** Whether `dir` holds a model version (its manifest carries the version format). */
+async function isModelVersion(dir: string): Promise<boolean> {
+  try {
+    const m = JSON.parse(await readFile(join(dir, VERSION_FILES.manifest), 'utf8')) as { format?: unknown };
+    return m.format === VERSION_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+async function refuseForeignTarget(out: string): Promise<void> {
+  if (existsSync(out) && !(await isModelVersion(out)))
+    throw new Error(`${out}: exists and is not a model version directory; refusing to replace it`);
+}
+
+/**
+ * Copies the model version in `src` to `out`, replacing only a model version there: a mistyped `out`
+ * that holds anything else is refused by name and left as it was. The copy is verified before it
+ * takes `out`'s place.
+ */
+export async function publishModel(src: string, out: string): Promise<void> {
+  await refuseForeignTarget(out);
+  await mkdir(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await cp(src, tmp, { recursive: true });
+  try {
+    await loadVersion(tmp);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  await rm(out, { recursive: true, force: true });
+  await rename(tmp, out);
 }

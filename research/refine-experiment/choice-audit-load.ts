@@ -38,14 +38,30 @@ async function configuredTruth(jobDir: string): Promise<string | null> {
   return typeof meta.config?.truth === 'string' ? meta.config.truth : null;
 }
 
-/** The train clips of round `round` of the refine job in `jobDir`, ready to audit. */
-export async function loadAuditClips(jobDir: string, round: number, truthPath?: string): Promise<AuditClip[]> {
+/** One round's audit input, read once: the train clips to audit and the wording check's two sets. */
+export interface AuditRound {
+  readonly clips: AuditClip[];
+  /** The kept train captions. */
+  readonly kept: string[];
+  /** The train clips' transcripts the truth says are clean. */
+  readonly clean: string[];
+}
+
+/** Reads round `round` of the refine job in `jobDir`: its train clips ready to audit, and what the wording check compares. */
+export async function loadAuditRound(jobDir: string, round: number, truthPath?: string): Promise<AuditRound> {
   const path = truthPath ?? (await configuredTruth(jobDir));
   if (!path) throw new Error(`${jobDir}: job.json names no truth table; pass one (--truth)`);
   const truth = await readTruthMap(path);
   const runDir = jobLayout(jobDir).roundRun(round);
   const captions = new Map((await stageRows<CaptionRow>(runDir, 'caption')).map((r) => [r.clip_id, r]));
   const clips: AuditClip[] = [];
+  const kept: string[] = [];
+  const clean: string[] = [];
+  for (const c of captions.values()) {
+    const t = truth.get(c.clip_id);
+    const asr = c.candidate_sources.indexOf('asr');
+    if (t?.split === 'train' && !t.corrupted && asr >= 0) clean.push(c.candidate_captions[asr]);
+  }
   for (const s of await stageRows<ScoreRow>(runDir, 'adatailr')) {
     const t = truth.get(s.clip_id);
     if (!t || t.split !== 'train') continue;
@@ -58,6 +74,7 @@ export async function loadAuditClips(jobDir: string, round: number, truthPath?: 
     const chosen = s.keep ? sources.indexOf(s.caption_source) : -1;
     if (s.keep && chosen < 0)
       throw new Error(`${runDir}: clip ${s.clip_id} kept a ${s.caption_source} it has no candidate of`);
+    if (s.keep) kept.push(s.caption);
     clips.push({
       candidates: sources.map((source, i) => ({
         source,
@@ -68,27 +85,10 @@ export async function loadAuditClips(jobDir: string, round: number, truthPath?: 
       noiseKinds: [...t.noise_kinds],
     });
   }
-  return clips;
+  return { clips, kept, clean };
 }
 
-/** A round's kept train captions and the clean transcripts of its train clips (the truth says which are clean). */
-export async function loadWording(
-  jobDir: string,
-  round: number,
-  truthPath?: string,
-): Promise<{ kept: string[]; clean: string[] }> {
-  const path = truthPath ?? (await configuredTruth(jobDir));
-  if (!path) throw new Error(`${jobDir}: job.json names no truth table; pass one (--truth)`);
-  const truth = await readTruthMap(path);
-  const runDir = jobLayout(jobDir).roundRun(round);
-  const kept: string[] = [];
-  const clean: string[] = [];
-  for (const s of await stageRows<ScoreRow>(runDir, 'adatailr'))
-    if (s.keep && truth.get(s.clip_id)?.split === 'train') kept.push(s.caption);
-  for (const c of await stageRows<CaptionRow>(runDir, 'caption')) {
-    const t = truth.get(c.clip_id);
-    const asr = c.candidate_sources.indexOf('asr');
-    if (t?.split === 'train' && !t.corrupted && asr >= 0) clean.push(c.candidate_captions[asr]);
-  }
-  return { kept, clean };
+/** The train clips of round `round` of the refine job in `jobDir`, ready to audit. */
+export async function loadAuditClips(jobDir: string, round: number, truthPath?: string): Promise<AuditClip[]> {
+  return (await loadAuditRound(jobDir, round, truthPath)).clips;
 }

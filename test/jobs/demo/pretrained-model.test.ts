@@ -3,12 +3,21 @@
  * benchmark seed no demo, tuning or evaluation run uses; the shipped version verifies against its
  * manifest, has the demo's geometry, and captions a clip through real ONNX Runtime sessions.
  */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_MODEL_DIR, PRETRAIN_DATA, pretrainConfig } from '../../../jobs/demo/pretrained-model.js';
+import {
+  buildDemoModel,
+  DEMO_MODEL_DIR,
+  PRETRAIN_DATA,
+  pretrainConfig,
+  publishModel,
+} from '../../../jobs/demo/pretrained-model.js';
 import { demoConfig } from '../../../jobs/demo/run-demo.js';
 import { Device } from '../../../models/device.js';
 import { Captioner } from '../../../models/inference.js';
 import { loadVersion } from '../../../models/version.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 describe('the demo’s pre-trained captioner', () => {
   it('is pre-trained by a refine job that names no truth table, on a seed apart from the demo, tuning and evaluation seeds', () => {
@@ -50,5 +59,33 @@ describe('the demo’s pre-trained captioner', () => {
     } finally {
       await model.release();
     }
+  });
+
+  it('is published only over a model version: a directory holding anything else is refused and kept', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'model');
+    await publishModel(DEMO_MODEL_DIR, out);
+    const hash = (await loadVersion(DEMO_MODEL_DIR)).manifest.contentHash;
+    expect((await loadVersion(out)).manifest.contentHash).toBe(hash);
+    await publishModel(DEMO_MODEL_DIR, out); // a model version is replaced
+    expect((await loadVersion(out)).manifest.contentHash).toBe(hash);
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'keep me');
+    await expect(publishModel(DEMO_MODEL_DIR, mine)).rejects.toThrow(/mine: exists and is not a model version/);
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('keep me');
+    // a source that is not a model version leaves the target as it was, and no temp copy behind
+    await expect(publishModel(mine, out)).rejects.toThrow(/manifest/);
+    expect((await loadVersion(out)).manifest.contentHash).toBe(hash);
+    expect(readdirSync(dir).sort()).toEqual(['mine', 'model']);
+  });
+
+  it('refuses a rebuild whose --out holds anything but a model version before generating any data', async () => {
+    const dir = await tempDir();
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'keep me');
+    await expect(buildDemoModel({ dir: join(dir, 'work'), out: mine })).rejects.toThrow(/not a model version/);
+    expect(readdirSync(dir)).toEqual(['mine']);
   });
 });

@@ -24,6 +24,8 @@ import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { benchmarkRefineOptions } from '../../../research/refine-hooks.js';
 import { formatChoiceReplay, replayChoice } from '../../../research/refine-experiment/choice-replay.js';
+import { loadAuditRound } from '../../../research/refine-experiment/choice-audit-load.js';
+import { diversity } from '../../../metrics/diversity.js';
 import { loadVersion } from '../../../models/version.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import { captionClips, sampleEvalClips } from '../../../jobs/refine/evaluate.js';
@@ -200,10 +202,18 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       expect(r.newRule).toEqual(r.jobRule);
       expect(r.jobRule.clips).toBeGreaterThan(0);
       expect(r.jobRule.keptRight).toBeCloseTo(r.jobRule.kept * r.jobRule.contentAccuracy, 12);
+      // its diversity is the stored kept train captions' (the run decided every clip the same)
+      const d = diversity((await loadAuditRound(jobDir, r.round)).kept);
+      expect({ vocabulary: r.jobRule.vocabulary, distinct2: r.jobRule.distinct2 }).toEqual({
+        vocabulary: d.vocabulary,
+        distinct2: d.distinct2,
+      });
     }
     // a bar nothing reaches drops every clip the job kept
     const none = await replayChoice({ jobDir, rounds: [2], change: { min_evidence: 1e9, model_min_evidence: 1e9 } });
     expect(none[0].newRule.kept).toBe(0);
+    expect(none[0].newRule.vocabulary).toBe(0);
+    expect(none[0].jobRule.vocabulary).toBeGreaterThan(0);
     expect(none[0].changed).toBe(Math.round(none[0].jobRule.kept * none[0].jobRule.clips));
     expect(formatChoiceReplay(none, { min_evidence: 1e9 })).toMatch(/decides every clip as the stored run did/);
     // the job stored no candidate weights: a weight bonus cannot be replayed on it

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditChoices, formatChoiceAudit, separationAuc } from '../../../research/refine-experiment/choice-audit.js';
-import { loadAuditClips, loadWording } from '../../../research/refine-experiment/choice-audit-load.js';
+import { loadAuditClips, loadAuditRound } from '../../../research/refine-experiment/choice-audit-load.js';
 import { writeParquetRows } from '../../../pipeline/parquet-file.js';
 import { captionsSchema, type CaptionRow } from '../../../schemas/captions.js';
 import { scoresSchema, type ScoreRow } from '../../../schemas/scores.js';
@@ -184,7 +184,9 @@ describe('loadAuditClips', () => {
     ]);
     await expect(loadAuditClips(dir, 2)).rejects.toThrow(/round-2.*caption outputs/);
     // the wording check's sets: kept train captions, and the train clips' transcripts the truth says are clean
-    expect(await loadWording(dir, 1)).toEqual({
+    const r = await loadAuditRound(dir, 1);
+    expect(r.clips).toEqual(clips);
+    expect({ kept: r.kept, clean: r.clean }).toEqual({
       kept: ['a blue square moves left'],
       clean: ['a red square going left'],
     });
