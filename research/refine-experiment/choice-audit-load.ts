@@ -10,6 +10,8 @@ import { readParquetRows } from '../../pipeline/parquet-file.js';
 import type { CaptionRow } from '../../schemas/captions.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { readTruthMap } from '../../schemas/truth.js';
+import { hash32, makeRng } from '../../models/rng.js';
+import { narrate } from '../benchmark/asr.js';
 import { contentCorrect } from '../benchmark/content.js';
 import { truthAttrs } from '../benchmark/truth.js';
 import type { AuditClip } from './choice-audit.js';
@@ -38,13 +40,18 @@ async function configuredTruth(jobDir: string): Promise<string | null> {
   return typeof meta.config?.truth === 'string' ? meta.config.truth : null;
 }
 
-/** One round's audit input, read once: the train clips to audit and the wording check's two sets. */
+/** One round's audit input, read once: the train clips to audit and the wording check's sets. */
 export interface AuditRound {
   readonly clips: AuditClip[];
   /** The kept train captions. */
   readonly kept: string[];
   /** The train clips' transcripts the truth says are clean. */
   readonly clean: string[];
+  /**
+   * A perfect export of the same train clips, as a reference for diversity: each clean transcript as it
+   * is, each corrupted one replaced by the generator's narration of the clip's truth (seeded by clip id).
+   */
+  readonly perfect: string[];
 }
 
 /** Reads round `round` of the refine job in `jobDir`: its train clips ready to audit, and what the wording check compares. */
@@ -57,10 +64,17 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
   const clips: AuditClip[] = [];
   const kept: string[] = [];
   const clean: string[] = [];
+  const perfect: string[] = [];
   for (const c of captions.values()) {
     const t = truth.get(c.clip_id);
+    if (t?.split !== 'train') continue;
     const asr = c.candidate_sources.indexOf('asr');
-    if (t?.split === 'train' && !t.corrupted && asr >= 0) clean.push(c.candidate_captions[asr]);
+    if (!t.corrupted && asr >= 0) clean.push(c.candidate_captions[asr]);
+    perfect.push(
+      !t.corrupted && asr >= 0
+        ? c.candidate_captions[asr]
+        : narrate(truthAttrs(t), makeRng(0, 'perfect-narration', hash32(t.clip_id))),
+    );
   }
   for (const s of await stageRows<ScoreRow>(runDir, 'adatailr')) {
     const t = truth.get(s.clip_id);
@@ -85,7 +99,7 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
       noiseKinds: [...t.noise_kinds],
     });
   }
-  return { clips, kept, clean };
+  return { clips, kept, clean, perfect };
 }
 
 /** The train clips of round `round` of the refine job in `jobDir`, ready to audit. */

@@ -14,7 +14,10 @@ import { demoConfig } from '../../jobs/demo/run-demo.js';
 import { parseRefineConfig, type RefineConfig } from '../../config/refine.js';
 import type { Trinity } from '../../jobs/refine/dataset-metrics.js';
 import { runRefine } from '../../jobs/refine/run-refine.js';
+import { TRUTH_FILE } from '../../schemas/truth.js';
 import { benchmarkRefineOptions } from '../refine-hooks.js';
+import { loadAuditRound } from './choice-audit-load.js';
+import { wordingCheck } from './wording.js';
 
 /** A loop variant compared in the experiment. */
 export interface LoopMethod {
@@ -73,7 +76,21 @@ export interface LoopRun {
    * in reports made before it was recorded).
    */
   readonly captioner?: CaptionerFit[];
+  /** The final export's wording at equal size and a perfect export's (absent in reports made before it was recorded). */
+  readonly finalWording?: WordingPoint;
   readonly seconds: number;
+}
+
+/**
+ * Distinct-2 falls as a set of captions grows, so the final export (~all train clips) and the clean raw
+ * rows (a share of them) compare at different sizes. These put the comparison at equal size, and give
+ * the pooled figure a perfect export scores (clean narration of every clip).
+ */
+export interface WordingPoint {
+  /** The final export's distinct-2 on seeded samples as large as the clean raw rows. */
+  readonly distinct2AtCleanSize: number;
+  /** Distinct-2 of a perfect export: clean transcripts as they are, the others narrated from the truth. */
+  readonly perfectDistinct2: number;
 }
 
 /** A round's captioner: content accuracy of its held-out captions, and from the frames alone on held-out clips and on clips it trained on. */
@@ -163,6 +180,9 @@ export async function runRefineExperiment(
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         const first = r.rounds[0];
+        const seconds = (performance.now() - t0) / 1000;
+        const audit = await loadAuditRound(jobDir, r.rounds.length - 1, join(dataDir, TRUTH_FILE));
+        const w = wordingCheck(audit.kept, audit.clean, audit.perfect);
         if (!first || !first.rawClean) throw new Error(`refine experiment: ${jobDir} has no round metrics with truth`);
         const run: LoopRun = {
           noise,
@@ -176,7 +196,8 @@ export async function runRefineExperiment(
             framesHeldout: x.modelFit?.heldout ?? Number.NaN,
             framesTrain: x.modelFit?.train ?? Number.NaN,
           })),
-          seconds: (performance.now() - t0) / 1000,
+          finalWording: { distinct2AtCleanSize: w.keptDistinct2AtCleanSize, perfectDistinct2: w.perfectDistinct2 },
+          seconds,
         };
         runs.push(run);
         opts.onRun?.(run);

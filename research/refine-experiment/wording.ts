@@ -2,7 +2,9 @@
  * Whether a round kept the narration's wording, at equal size. Distinct-2 (distinct bigrams over all
  * bigrams) falls as a set of captions grows, since common bigrams repeat, so an export of 730 rows
  * against 300 clean raw transcripts is compared at different sizes. This also measures the kept rows'
- * distinct-2 on seeded samples as large as the clean set, so the two compare at equal size.
+ * distinct-2 on seeded samples as large as the clean set, so the two compare at equal size, and
+ * measures a perfect export of the same clips (clean narration for every row) as the reference a
+ * refined dataset can at best reach on the pooled measure.
  */
 import { diversity } from '../../metrics/diversity.js';
 import { mulberry32, shuffled } from '../../models/rng.js';
@@ -25,25 +27,42 @@ export interface WordingCheck {
   readonly cleanDistinct2: number;
   /** The kept rows' distinct-2 at the clean set's size. */
   readonly keptDistinct2AtCleanSize: number;
+  readonly perfectRows: number;
+  /** Distinct-2 of a perfect export of the same clips: what a dataset of clean narration scores at that size. */
+  readonly perfectDistinct2: number;
 }
 
-/** Measures the kept captions' distinct-2 as it is and at the clean transcripts' count. */
-export function wordingCheck(kept: readonly string[], clean: readonly string[]): WordingCheck {
+/** Measures the kept captions' distinct-2 as it is and at the clean transcripts' count, beside a perfect export's. */
+export function wordingCheck(
+  kept: readonly string[],
+  clean: readonly string[],
+  perfect: readonly string[] = [],
+): WordingCheck {
   return {
     keptRows: kept.length,
     cleanRows: clean.length,
     keptDistinct2: diversity(kept).distinct2,
     cleanDistinct2: diversity(clean).distinct2,
     keptDistinct2AtCleanSize: distinct2AtSize(kept, clean.length),
+    perfectRows: perfect.length,
+    perfectDistinct2: perfect.length === 0 ? Number.NaN : diversity(perfect).distinct2,
   };
 }
 
 /** One line a person reads. */
 export function formatWordingCheck(w: WordingCheck): string {
   const f = (x: number): string => (Number.isNaN(x) ? '–' : x.toFixed(4));
+  const ratio = (x: number): string =>
+    Number.isNaN(x) || w.cleanDistinct2 === 0 ? '–' : (x / w.cleanDistinct2).toFixed(2);
+  const perfect =
+    w.perfectRows === 0
+      ? ''
+      : `  a perfect export of the ${w.perfectRows} train clips (clean transcripts kept, the others narrated from ` +
+        `the truth) ${f(w.perfectDistinct2)} (${ratio(w.perfectDistinct2)} of the clean transcripts')\n`;
   return (
-    `  wording: distinct-2 of the ${w.keptRows} kept rows ${f(w.keptDistinct2)}, of the ${w.cleanRows} clean ` +
-    `transcripts ${f(w.cleanDistinct2)}; of the kept rows at ${w.cleanRows} rows (50 seeded samples) ` +
-    `${f(w.keptDistinct2AtCleanSize)}\n`
+    `  wording: distinct-2 of the ${w.keptRows} kept rows ${f(w.keptDistinct2)} (${ratio(w.keptDistinct2)} of ` +
+    `the clean transcripts'), of the ${w.cleanRows} clean transcripts ${f(w.cleanDistinct2)}; of the kept ` +
+    `rows at ${w.cleanRows} rows (50 seeded samples) ${f(w.keptDistinct2AtCleanSize)} ` +
+    `(${ratio(w.keptDistinct2AtCleanSize)})\n${perfect}`
   );
 }

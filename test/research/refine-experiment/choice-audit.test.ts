@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { auditChoices, formatChoiceAudit, separationAuc } from '../../../research/refine-experiment/choice-audit.js';
 import { loadAuditClips, loadAuditRound } from '../../../research/refine-experiment/choice-audit-load.js';
 import { writeParquetRows } from '../../../pipeline/parquet-file.js';
+import { contentCorrect } from '../../../research/benchmark/content.js';
+import { truthAttrs } from '../../../research/benchmark/truth.js';
 import { captionsSchema, type CaptionRow } from '../../../schemas/captions.js';
 import { scoresSchema, type ScoreRow } from '../../../schemas/scores.js';
 import { truthSchema, type TruthRow } from '../../../schemas/truth.js';
@@ -190,5 +192,11 @@ describe('loadAuditClips', () => {
       kept: ['a blue square moves left'],
       clean: ['a red square going left'],
     });
+    // a perfect export of the train clips: the clean transcript as it is, the corrupted one narrated from its truth
+    expect(r.perfect).toHaveLength(2);
+    expect(r.perfect[0]).toBe('a red square going left');
+    expect(r.perfect[1]).not.toBe('a red square moves left');
+    expect(contentCorrect(r.perfect[1], truthAttrs(truth[1]))).toBe(true);
+    expect((await loadAuditRound(dir, 1)).perfect).toEqual(r.perfect);
   });
 });

@@ -59,6 +59,19 @@ describe('refine experiment tables', () => {
     );
     expect(text).toMatch(/kept share of the train clips \(worst seed\) 0\.950: ≥ 0\.90 yes/);
     expect(text).toMatch(/adatailr final 0\.900 vs mle 0\.700: at least as good yes/);
+    expect(text).not.toContain('samples as large as the clean raw rows');
+  });
+
+  it('puts the diversity bar at equal size and beside a perfect export where the report has them', () => {
+    const worded = (seed: number, atSize: number, perfect: number): LoopRun => ({
+      ...run(seed, 'adatailr', [0.9, 0.9]),
+      finalWording: { distinct2AtCleanSize: atSize, perfectDistinct2: perfect },
+    });
+    const text = formatRefineExperiment(report([worded(1, 0.15, 0.04), worded(2, 0.2, 0.05)]));
+    // worst seed at equal size (0.15 / 0.1), best seed's perfect export on the pooled ratio (0.05 / 0.1)
+    expect(text).toMatch(
+      /final export's distinct-2 is 1\.50× theirs \(worst seed\); a perfect export .* scores 0\.50 of it/,
+    );
   });
 
   it('marks a bar that fails', () => {

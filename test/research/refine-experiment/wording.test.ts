@@ -30,5 +30,19 @@ describe('wordingCheck', () => {
     expect(w).toMatchObject({ keptRows: 40, cleanRows: 2, cleanDistinct2: diversity(clean).distinct2 });
     expect(w.keptDistinct2AtCleanSize).toBeGreaterThan(w.keptDistinct2);
     expect(formatWordingCheck(w)).toMatch(/40 kept rows .* 2 clean transcripts .* at 2 rows/);
+    expect(w.perfectDistinct2).toBeNaN();
+    expect(formatWordingCheck(w)).not.toContain('perfect');
+  });
+
+  it('puts a perfect export beside them: its pooled distinct-2 as a share of the clean transcripts’', () => {
+    const clean = ['so a red square going left', 'um look at a blue circle getting bigger'];
+    const perfect = [...clean, ...clean, 'so a red square going left'];
+    const w = wordingCheck(clean, clean, perfect);
+    expect(w.perfectRows).toBe(5);
+    expect(w.perfectDistinct2).toBeCloseTo(diversity(perfect).distinct2, 12);
+    const share = (w.perfectDistinct2 / w.cleanDistinct2).toFixed(2);
+    expect(formatWordingCheck(w)).toContain(`perfect export of the 5 train clips`);
+    expect(formatWordingCheck(w)).toContain(`(${share} of the clean transcripts')`);
+    expect(Number(share)).toBeLessThan(1);
   });
 });
