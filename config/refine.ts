@@ -85,6 +85,12 @@ export const refineConfigSchema = z
         frame_diff: hashed(z.boolean().default(true)),
         /** A model version directory to start from instead of a fresh model (its tokenizer is used). */
         init: hashed(z.string().min(1).optional(), { path: true }),
+        /**
+         * Let the `init` model caption in round 0 too, so a pretrained model's captions are candidates
+         * from the first round (otherwise round 0 chooses among the clips' own text and it only scores).
+         * Needs `init`. Absent = false (and absent from the job's hash, so older jobs still resume).
+         */
+        init_captions: hashed(z.boolean().optional()),
         /** A pretrained teacher folder whose frame captions are round 0's model candidates (docs/formats/teacher.md). */
         teacher: z
           .object({
@@ -96,6 +102,10 @@ export const refineConfigSchema = z
           .optional(),
       })
       .strict()
+      .refine((m) => !m.init_captions || m.init !== undefined, {
+        path: ['init_captions'],
+        message: 'needs model.init (the model that captions round 0)',
+      })
       .prefault({}),
     /** Where the models run: not hashed, so a resume may move to another device. */
     device: unhashed(

@@ -122,6 +122,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   // 2. the clips' own text as candidates, once: what the first judges (and, without model.init, the
   // first captioners) learn from
   const bootstrapDirs = [initVersion ? (config.model.init as string) : l.bootstrapModel];
+  // round 0's captioners: none (the clips' own text only), or the init model when asked to caption
+  const initWriters = initVersion && config.model.init_captions ? bootstrapDirs : undefined;
   const teacher = config.model.teacher ? { teacher: config.model.teacher } : {};
   await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0, ...teacher });
   const bootstrapSet = await TrainingSet.open({
@@ -177,8 +179,9 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     }
     if (opts.stopAfterRounds !== undefined && roundsThisCall >= opts.stopAfterRounds) break;
     opts.signal?.throwIfAborted();
-    const writerVersions = writers
-      ? await Promise.all(writers.map(async (d) => (await loadVersion(d)).manifest.contentHash))
+    const roundWriters = writers ?? initWriters;
+    const writerVersions = roundWriters
+      ? await Promise.all(roundWriters.map(async (d) => (await loadVersion(d)).manifest.contentHash))
       : [];
     const scorerVersions = await Promise.all(scorers.map(async (d) => (await loadVersion(d)).manifest.contentHash));
     const gamma =
@@ -200,13 +203,14 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       'round started',
     );
 
-    // a. gather candidates (the clip's text; the previous round's choice and the models' captions after round 0) and choose
+    // a. gather candidates (the clip's text; the previous round's choice and the models' captions after
+    // round 0, or from round 0 with model.init_captions) and choose
     const t0 = performance.now();
     const roundRun = await steps({
       round: k,
       runDir: l.roundRun(k),
       writerVersion: writerVersions.length ? hashValue(writerVersions) : 'text',
-      ...(writers ? { writers } : {}),
+      ...(roundWriters ? { writers: roundWriters } : {}),
       scorers,
       judges: judgeDirs,
       ...(k > 0 ? { previousRun: l.roundRun(k - 1) } : {}),

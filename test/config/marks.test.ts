@@ -70,6 +70,7 @@ const refineChanges: Record<string, unknown> = {
   'model.dec_layers': 2,
   'model.frame_diff': false,
   'model.init': 'models/v1',
+  'model.init_captions': true,
   'model.teacher.dir': 'teachers/vit-gpt2',
   'model.teacher.frames': 'each',
   device: { providers: ['cuda', 'cpu'], threads: 2 },
@@ -110,12 +111,13 @@ const refineChanges: Record<string, unknown> = {
 
 const cases = [
   { name: 'run config', schema: configSchema, changes: runChanges, extra: {} },
-  // an optional sub-object (the teacher) is present in the base, so each of its fields can change alone
+  // an optional sub-object (the teacher) and the init model are present in the base, so each field
+  // (init_captions needs init) can change alone
   {
     name: 'refine config',
     schema: refineConfigSchema,
     changes: refineChanges,
-    extra: { model: { teacher: { dir: 't' } } },
+    extra: { model: { teacher: { dir: 't' }, init: 'models/v0' } },
   },
 ];
 

@@ -46,6 +46,11 @@ describe('refine config', () => {
     expect(() => parseRefineConfig({ ...base, adatailr: { policy: { kind: 'threshold', min_wieght: 1 } } })).toThrow(
       /adatailr\.policy: unknown field\(s\) "min_wieght"/,
     );
+    // the init model can caption round 0 only when there is one
+    expect(() => parseRefineConfig({ ...base, model: { init_captions: true } })).toThrow(
+      /model\.init_captions: needs model\.init/,
+    );
+    expect(parseRefineConfig({ ...base, model: { init: 'm', init_captions: true } }).model.init_captions).toBe(true);
     expect(() => parseRefineConfig({ ...base, adatailr: { scorer: 'teacher' } })).toThrow(
       /adatailr\.scorer: .*\(got "teacher"\)/,
     );

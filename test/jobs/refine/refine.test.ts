@@ -290,13 +290,15 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
   });
 
   it("choice-replay on a job that ran with the captioner's weight bonus: its stored weights reproduce every choice", async () => {
-    // a short variant with the demo's choice rule: model.init = the main job's round-1 model, 2 rounds of 1 epoch each
+    // a short variant with the demo's choice rule: model.init = the main job's round-1 model, which also
+    // captions round 0 (model.init_captions); 2 rounds of 1 epoch each
     const jobDir = join(dir, 'job-wb');
     const base = configFor(dataDir, jobDir);
+    const init = join(dir, 'job', 'models', 'round-1');
     const config = parseRefineConfig({
       ...base,
       rounds: 2,
-      model: { ...(base.model as object), init: join(dir, 'job', 'models', 'round-1') },
+      model: { ...(base.model as object), init, init_captions: true },
       train: {
         loss: { kind: 'adatailr' },
         pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 },
@@ -307,6 +309,16 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       eval: { max_clips: 4 },
     });
     await runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet) });
+    // round 0's candidates include the init model's captions, written by it
+    const round0 = join(jobDir, 'round-0', 'caption');
+    const initHash = (await loadVersion(init)).manifest.contentHash;
+    let modelCandidates = 0;
+    for (const f of (await readdir(round0)).filter((x) => x.endsWith('.parquet')))
+      for (const c of await readParquetRows<CaptionRow>(join(round0, f))) {
+        expect(c.model_version, c.clip_id).toBe(hashValue([initHash]));
+        modelCandidates += c.candidate_sources.filter((x) => x === 'synthetic').length;
+      }
+    expect(modelCandidates).toBeGreaterThan(0);
     // every candidate a rule ranks has its weight stored beside its evidence (a human caption is not ranked)
     let ranked = 0;
     for (const round of [0, 1])
@@ -363,6 +375,13 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       for (const c of await readParquetRows<CaptionRow>(join(dirs, f))) writers.add(c.model_version);
     // round 1's candidates are written by round 0's captioner, not by the scorer
     expect([...writers]).toEqual([hashValue(r[0].modelVersions)]);
+    // without model.init_captions, round 0 chooses among the clips' own text: no model wrote its candidates
+    const round0 = join(dir, 'job-bs', 'round-0', 'caption');
+    for (const f of (await readdir(round0)).filter((x) => x.endsWith('.parquet')))
+      for (const c of await readParquetRows<CaptionRow>(join(round0, f))) {
+        expect(c.model_version, c.clip_id).toBe('text');
+        expect(c.candidate_sources, c.clip_id).not.toContain('synthetic');
+      }
     // this variant's judges trained against word-swapped hard negatives (the main job's did not), two
     // per fold from different seeds
     const judgeManifest = async (job: string, fold: number, member = 0): Promise<JudgeManifest> =>
