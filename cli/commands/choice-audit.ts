@@ -21,7 +21,7 @@ export function register(program: Command): void {
       for (const k of o.round ?? [0]) {
         const r = await loadAuditRound(jobDir, k, o.truth);
         process.stdout.write(formatChoiceAudit(k, auditChoices(r.clips)));
-        process.stdout.write(formatWordingCheck(wordingCheck(r.kept, r.clean, r.perfect)));
+        process.stdout.write(formatWordingCheck(wordingCheck(r)));
       }
     });
 }

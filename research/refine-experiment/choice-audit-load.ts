@@ -52,6 +52,8 @@ export interface AuditRound {
    * is, each corrupted one replaced by the generator's narration of the clip's truth (seeded by clip id).
    */
   readonly perfect: string[];
+  /** The kept clips whose transcript is clean: their kept captions, and their transcripts, in the same order. */
+  readonly onCleanClips: { readonly kept: string[]; readonly transcripts: string[] };
 }
 
 /** Reads round `round` of the refine job in `jobDir`: its train clips ready to audit, and what the wording check compares. */
@@ -65,6 +67,7 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
   const kept: string[] = [];
   const clean: string[] = [];
   const perfect: string[] = [];
+  const onCleanClips = { kept: [] as string[], transcripts: [] as string[] };
   for (const c of captions.values()) {
     const t = truth.get(c.clip_id);
     if (t?.split !== 'train') continue;
@@ -89,6 +92,11 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
     if (s.keep && chosen < 0)
       throw new Error(`${runDir}: clip ${s.clip_id} kept a ${s.caption_source} it has no candidate of`);
     if (s.keep) kept.push(s.caption);
+    const asr = sources.indexOf('asr');
+    if (s.keep && !t.corrupted && asr >= 0) {
+      onCleanClips.kept.push(s.caption);
+      onCleanClips.transcripts.push(texts[asr]);
+    }
     clips.push({
       candidates: sources.map((source, i) => ({
         source,
@@ -99,7 +107,7 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
       noiseKinds: [...t.noise_kinds],
     });
   }
-  return { clips, kept, clean, perfect };
+  return { clips, kept, clean, perfect, onCleanClips };
 }
 
 /** The train clips of round `round` of the refine job in `jobDir`, ready to audit. */

@@ -91,6 +91,8 @@ export interface WordingPoint {
   readonly distinct2AtCleanSize: number;
   /** Distinct-2 of a perfect export: clean transcripts as they are, the others narrated from the truth. */
   readonly perfectDistinct2: number;
+  /** On the kept clips whose transcript is clean: their exported captions' distinct-2 over their transcripts' (absent in older reports). */
+  readonly cleanClipsRatio?: number;
 }
 
 /** A round's captioner: content accuracy of its held-out captions, and from the frames alone on held-out clips and on clips it trained on. */
@@ -181,8 +183,7 @@ export async function runRefineExperiment(
         });
         const first = r.rounds[0];
         const seconds = (performance.now() - t0) / 1000;
-        const audit = await loadAuditRound(jobDir, r.rounds.length - 1, join(dataDir, TRUTH_FILE));
-        const w = wordingCheck(audit.kept, audit.clean, audit.perfect);
+        const w = wordingCheck(await loadAuditRound(jobDir, r.rounds.length - 1, join(dataDir, TRUTH_FILE)));
         if (!first || !first.rawClean) throw new Error(`refine experiment: ${jobDir} has no round metrics with truth`);
         const run: LoopRun = {
           noise,
@@ -196,7 +197,11 @@ export async function runRefineExperiment(
             framesHeldout: x.modelFit?.heldout ?? Number.NaN,
             framesTrain: x.modelFit?.train ?? Number.NaN,
           })),
-          finalWording: { distinct2AtCleanSize: w.keptDistinct2AtCleanSize, perfectDistinct2: w.perfectDistinct2 },
+          finalWording: {
+            distinct2AtCleanSize: w.keptDistinct2AtCleanSize,
+            perfectDistinct2: w.perfectDistinct2,
+            cleanClipsRatio: w.cleanClipsRatio,
+          },
           seconds,
         };
         runs.push(run);

@@ -4,7 +4,8 @@
  * against 300 clean raw transcripts is compared at different sizes. This also measures the kept rows'
  * distinct-2 on seeded samples as large as the clean set, so the two compare at equal size, and
  * measures a perfect export of the same clips (clean narration for every row) as the reference a
- * refined dataset can at best reach on the pooled measure.
+ * refined dataset can at best reach on the pooled measure, and the narration's own clips: the export's
+ * captions of the clips whose transcript is clean against those transcripts (same clips, same size).
  */
 import { diversity } from '../../metrics/diversity.js';
 import { mulberry32, shuffled } from '../../models/rng.js';
@@ -30,14 +31,33 @@ export interface WordingCheck {
   readonly perfectRows: number;
   /** Distinct-2 of a perfect export of the same clips: what a dataset of clean narration scores at that size. */
   readonly perfectDistinct2: number;
+  /** Kept clips whose transcript is clean: how many, and their kept captions' distinct-2 over their transcripts'. */
+  readonly cleanClipsKept: number;
+  /** How many of those kept their transcript word for word. */
+  readonly cleanClipsVerbatim: number;
+  readonly cleanClipsRatio: number;
 }
 
-/** Measures the kept captions' distinct-2 as it is and at the clean transcripts' count, beside a perfect export's. */
-export function wordingCheck(
-  kept: readonly string[],
-  clean: readonly string[],
-  perfect: readonly string[] = [],
-): WordingCheck {
+/** The caption sets the wording check compares (a loaded audit round is one). */
+export interface WordingSets {
+  /** The kept train captions. */
+  readonly kept: readonly string[];
+  /** The clean raw transcripts of the train clips. */
+  readonly clean: readonly string[];
+  /** A perfect export of the same clips, when known. */
+  readonly perfect?: readonly string[];
+  /** The kept clips whose transcript is clean: their kept captions and their transcripts, in the same order. */
+  readonly onCleanClips?: { readonly kept: readonly string[]; readonly transcripts: readonly string[] };
+}
+
+/** Measures the kept captions' distinct-2 as it is and at the clean transcripts' count, beside a perfect export's and on the clean clips. */
+export function wordingCheck({
+  kept,
+  clean,
+  perfect = [],
+  onCleanClips = { kept: [], transcripts: [] },
+}: WordingSets): WordingCheck {
+  const cleanClipsTranscripts = diversity(onCleanClips.transcripts).distinct2;
   return {
     keptRows: kept.length,
     cleanRows: clean.length,
@@ -46,6 +66,10 @@ export function wordingCheck(
     keptDistinct2AtCleanSize: distinct2AtSize(kept, clean.length),
     perfectRows: perfect.length,
     perfectDistinct2: perfect.length === 0 ? Number.NaN : diversity(perfect).distinct2,
+    cleanClipsKept: onCleanClips.kept.length,
+    cleanClipsVerbatim: onCleanClips.kept.filter((c, i) => c === onCleanClips.transcripts[i]).length,
+    cleanClipsRatio:
+      cleanClipsTranscripts === 0 ? Number.NaN : diversity(onCleanClips.kept).distinct2 / cleanClipsTranscripts,
   };
 }
 
@@ -59,10 +83,16 @@ export function formatWordingCheck(w: WordingCheck): string {
       ? ''
       : `  a perfect export of the ${w.perfectRows} train clips (clean transcripts kept, the others narrated from ` +
         `the truth) ${f(w.perfectDistinct2)} (${ratio(w.perfectDistinct2)} of the clean transcripts')\n`;
+  const onClean =
+    w.cleanClipsKept === 0
+      ? ''
+      : `  on the ${w.cleanClipsKept} kept clips whose transcript is clean, the kept captions' distinct-2 is ` +
+        `${Number.isNaN(w.cleanClipsRatio) ? '–' : w.cleanClipsRatio.toFixed(2)} of their transcripts' ` +
+        `(${w.cleanClipsVerbatim} kept word for word)\n`;
   return (
     `  wording: distinct-2 of the ${w.keptRows} kept rows ${f(w.keptDistinct2)} (${ratio(w.keptDistinct2)} of ` +
     `the clean transcripts'), of the ${w.cleanRows} clean transcripts ${f(w.cleanDistinct2)}; of the kept ` +
     `rows at ${w.cleanRows} rows (50 seeded samples) ${f(w.keptDistinct2AtCleanSize)} ` +
-    `(${ratio(w.keptDistinct2AtCleanSize)})\n${perfect}`
+    `(${ratio(w.keptDistinct2AtCleanSize)})\n${perfect}${onClean}`
   );
 }

@@ -63,11 +63,20 @@ describe('refine experiment tables', () => {
   });
 
   it('puts the diversity bar at equal size and beside a perfect export where the report has them', () => {
-    const worded = (seed: number, atSize: number, perfect: number): LoopRun => ({
+    const worded = (seed: number, atSize: number, perfect: number, cleanClipsRatio?: number): LoopRun => ({
       ...run(seed, 'adatailr', [0.9, 0.9]),
-      finalWording: { distinct2AtCleanSize: atSize, perfectDistinct2: perfect },
+      finalWording: {
+        distinct2AtCleanSize: atSize,
+        perfectDistinct2: perfect,
+        ...(cleanClipsRatio === undefined ? {} : { cleanClipsRatio }),
+      },
     });
     const text = formatRefineExperiment(report([worded(1, 0.15, 0.04), worded(2, 0.2, 0.05)]));
+    expect(text).not.toContain('whose transcript is clean');
+    const onClean = formatRefineExperiment(report([worded(1, 0.15, 0.04, 1.1), worded(2, 0.2, 0.05, 0.85)]));
+    expect(onClean).toMatch(
+      /clips whose transcript is clean, the final export's distinct-2 is 0\.85 .*: ≥ 0\.90 \*\*no\*\*/,
+    );
     // worst seed at equal size (0.15 / 0.1), best seed's perfect export on the pooled ratio (0.05 / 0.1)
     expect(text).toMatch(
       /final export's distinct-2 is 1\.50× theirs \(worst seed\); a perfect export .* scores 0\.50 of it/,

@@ -26,7 +26,7 @@ describe('wordingCheck', () => {
   it('puts the kept rows beside the clean transcripts, and at their size', () => {
     const kept = Array.from({ length: 40 }, (_, i) => (i % 2 ? 'a red square moves left' : 'a blue circle grows'));
     const clean = ['so a red square going left', 'um look at a blue circle getting bigger'];
-    const w = wordingCheck(kept, clean);
+    const w = wordingCheck({ kept, clean });
     expect(w).toMatchObject({ keptRows: 40, cleanRows: 2, cleanDistinct2: diversity(clean).distinct2 });
     expect(w.keptDistinct2AtCleanSize).toBeGreaterThan(w.keptDistinct2);
     expect(formatWordingCheck(w)).toMatch(/40 kept rows .* 2 clean transcripts .* at 2 rows/);
@@ -37,12 +37,26 @@ describe('wordingCheck', () => {
   it('puts a perfect export beside them: its pooled distinct-2 as a share of the clean transcripts’', () => {
     const clean = ['so a red square going left', 'um look at a blue circle getting bigger'];
     const perfect = [...clean, ...clean, 'so a red square going left'];
-    const w = wordingCheck(clean, clean, perfect);
+    const w = wordingCheck({ kept: clean, clean, perfect });
     expect(w.perfectRows).toBe(5);
     expect(w.perfectDistinct2).toBeCloseTo(diversity(perfect).distinct2, 12);
     const share = (w.perfectDistinct2 / w.cleanDistinct2).toFixed(2);
     expect(formatWordingCheck(w)).toContain(`perfect export of the 5 train clips`);
     expect(formatWordingCheck(w)).toContain(`(${share} of the clean transcripts')`);
     expect(Number(share)).toBeLessThan(1);
+    expect(w.cleanClipsKept).toBe(0);
+    expect(formatWordingCheck(w)).not.toContain('whose transcript is clean');
+  });
+
+  it('compares the kept captions of the clean clips with their own transcripts', () => {
+    const transcripts = ['so a red square going left', 'um look at a blue circle getting bigger'];
+    const keptOnClean = ['so a red square going left', 'a blue circle grows'];
+    const w = wordingCheck({ kept: keptOnClean, clean: transcripts, onCleanClips: { kept: keptOnClean, transcripts } });
+    expect(w.cleanClipsKept).toBe(2);
+    expect(w.cleanClipsVerbatim).toBe(1);
+    expect(w.cleanClipsRatio).toBeCloseTo(diversity(keptOnClean).distinct2 / diversity(transcripts).distinct2, 12);
+    expect(formatWordingCheck(w)).toContain(
+      `on the 2 kept clips whose transcript is clean, the kept captions' distinct-2 is ${w.cleanClipsRatio.toFixed(2)} of their transcripts' (1 kept word for word)`,
+    );
   });
 });
