@@ -55,6 +55,13 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
       ].join(' '),
     );
   }
+  const kc = rounds[rounds.length - 1]?.keptClean;
+  if (kc && kc.rows > 0)
+    lines.push(
+      `narration kept: on the ${kc.rows} kept clips whose transcript is clean, distinct-2 ${f(kc.diversity.distinct2)}` +
+        ` against their transcripts' ${f(kc.transcripts.distinct2)} (same clips), vocabulary ${kc.diversity.vocabulary}` +
+        ` against ${kc.transcripts.vocabulary}; ${kc.verbatim} kept word for word`,
+    );
   const raw = first?.rawAsrQuality;
   if (raw)
     lines.push(

@@ -3,6 +3,7 @@
  * the round exports, measured as data), what AdaTaiLr and the per-clip choice did, the model's
  * held-out scores (labelled as the model's), training curves, lineage and timings.
  */
+import { diversity, type DiversityMetrics } from '../../metrics/diversity.js';
 import type { ContentErrors } from '../../metrics/truth-measure.js';
 import type { TruthQuality } from '../../metrics/truth-quality.js';
 import type { TruthRow } from '../../schemas/truth.js';
@@ -43,6 +44,17 @@ export interface RoundRecord {
   readonly raw: Trinity;
   /** The raw train rows whose transcript the truth says is clean (only with truth; the diversity bar). */
   readonly rawClean?: Trinity;
+  /**
+   * The kept clips whose transcript the truth says is clean: their exported captions beside their own
+   * transcripts (same clips, same size), so whether refinement kept the narration's diversity does not
+   * hang on a size-dependent measure; and how many kept the transcript word for word. Only with truth.
+   */
+  readonly keptClean?: {
+    readonly rows: number;
+    readonly verbatim: number;
+    readonly diversity: DiversityMetrics;
+    readonly transcripts: DiversityMetrics;
+  };
   /** Share of the train clips the round exports. */
   readonly keptShare: number;
   readonly adatailr: AdatailrSummary;
@@ -85,7 +97,7 @@ export function roundDataMetrics(
   rows: readonly TrainExample[],
   raw: readonly RawClip[],
   judge?: TruthJudge,
-): Pick<RoundRecord, 'dataset' | 'raw' | 'rawClean' | 'keptShare' | 'adatailr'> {
+): Pick<RoundRecord, 'dataset' | 'raw' | 'rawClean' | 'keptClean' | 'keptShare' | 'adatailr'> {
   const truth = judge?.truth;
   const train = rows.filter((r) => r.split === 'train');
   const kept = train.filter((r) => r.keep && r.caption.trim() !== '');
@@ -93,6 +105,9 @@ export function roundDataMetrics(
     .filter((c) => c.split === 'train')
     .map((c) => ({ clipId: c.clipId, caption: captionFromText(c.asrText, null), source: 'raw' }));
   const cleanRows = truth ? rawRows.filter((r) => truth.get(r.clipId)?.corrupted === false) : undefined;
+  const cleanText = new Map((cleanRows ?? []).map((r) => [r.clipId, r.caption]));
+  const keptClean = kept.filter((r) => cleanText.has(r.clipId));
+  const keptCleanText = keptClean.map((r) => cleanText.get(r.clipId) as string);
   const chosen: Record<string, number> = {};
   for (const r of kept) chosen[r.captionSource] = (chosen[r.captionSource] ?? 0) + 1;
   const gammas = train.map((r) => r.gamma).filter((g) => !Number.isNaN(g));
@@ -105,6 +120,16 @@ export function roundDataMetrics(
     ),
     raw: trinity(rawRows, judge),
     ...(cleanRows ? { rawClean: trinity(cleanRows, judge) } : {}),
+    ...(cleanRows
+      ? {
+          keptClean: {
+            rows: keptClean.length,
+            verbatim: keptClean.filter((r, i) => r.caption === keptCleanText[i]).length,
+            diversity: diversity(keptClean.map((r) => r.caption)),
+            transcripts: diversity(keptCleanText),
+          },
+        }
+      : {}),
     keptShare: rawRows.length ? kept.length / rawRows.length : 0,
     adatailr: {
       rows: train.length,

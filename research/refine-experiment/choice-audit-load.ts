@@ -52,8 +52,16 @@ export interface AuditRound {
    * is, each corrupted one replaced by the generator's narration of the clip's truth (seeded by clip id).
    */
   readonly perfect: string[];
-  /** The kept clips whose transcript is clean: their kept captions, and their transcripts, in the same order. */
-  readonly onCleanClips: { readonly kept: string[]; readonly transcripts: string[] };
+  /**
+   * The kept clips whose transcript is clean: their kept captions, their transcripts, the kept caption's
+   * source and whether it is right, in the same order.
+   */
+  readonly onCleanClips: {
+    readonly kept: string[];
+    readonly transcripts: string[];
+    readonly sources: string[];
+    readonly right: boolean[];
+  };
 }
 
 /** Reads round `round` of the refine job in `jobDir`: its train clips ready to audit, and what the wording check compares. */
@@ -67,7 +75,12 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
   const kept: string[] = [];
   const clean: string[] = [];
   const perfect: string[] = [];
-  const onCleanClips = { kept: [] as string[], transcripts: [] as string[] };
+  const onCleanClips = {
+    kept: [] as string[],
+    transcripts: [] as string[],
+    sources: [] as string[],
+    right: [] as boolean[],
+  };
   for (const c of captions.values()) {
     const t = truth.get(c.clip_id);
     if (t?.split !== 'train') continue;
@@ -96,6 +109,8 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
     if (s.keep && !t.corrupted && asr >= 0) {
       onCleanClips.kept.push(s.caption);
       onCleanClips.transcripts.push(texts[asr]);
+      onCleanClips.sources.push(s.caption_source);
+      onCleanClips.right.push(contentCorrect(s.caption, attrs));
     }
     clips.push({
       candidates: sources.map((source, i) => ({

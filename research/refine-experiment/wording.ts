@@ -35,7 +35,21 @@ export interface WordingCheck {
   readonly cleanClipsKept: number;
   /** How many of those kept their transcript word for word. */
   readonly cleanClipsVerbatim: number;
+  /** The others by the kept caption's source: how many, and how many of them are right (empty when the sources are unknown). */
+  readonly cleanClipsReplaced: Readonly<Record<string, { readonly n: number; readonly right: number }>>;
   readonly cleanClipsRatio: number;
+}
+
+function replacedBySource(on: NonNullable<WordingSets['onCleanClips']>): WordingCheck['cleanClipsReplaced'] {
+  const out: Record<string, { n: number; right: number }> = {};
+  on.kept.forEach((c, i) => {
+    const source = on.sources?.[i];
+    if (source === undefined || c === on.transcripts[i]) return;
+    const at = (out[source] ??= { n: 0, right: 0 });
+    at.n++;
+    if (on.right?.[i]) at.right++;
+  });
+  return out;
 }
 
 /** The caption sets the wording check compares (a loaded audit round is one). */
@@ -46,8 +60,16 @@ export interface WordingSets {
   readonly clean: readonly string[];
   /** A perfect export of the same clips, when known. */
   readonly perfect?: readonly string[];
-  /** The kept clips whose transcript is clean: their kept captions and their transcripts, in the same order. */
-  readonly onCleanClips?: { readonly kept: readonly string[]; readonly transcripts: readonly string[] };
+  /**
+   * The kept clips whose transcript is clean: their kept captions and their transcripts, in the same
+   * order, with the kept caption's source and whether it is right when known.
+   */
+  readonly onCleanClips?: {
+    readonly kept: readonly string[];
+    readonly transcripts: readonly string[];
+    readonly sources?: readonly string[];
+    readonly right?: readonly boolean[];
+  };
 }
 
 /** Measures the kept captions' distinct-2 as it is and at the clean transcripts' count, beside a perfect export's and on the clean clips. */
@@ -68,10 +90,18 @@ export function wordingCheck({
     perfectDistinct2: perfect.length === 0 ? Number.NaN : diversity(perfect).distinct2,
     cleanClipsKept: onCleanClips.kept.length,
     cleanClipsVerbatim: onCleanClips.kept.filter((c, i) => c === onCleanClips.transcripts[i]).length,
+    cleanClipsReplaced: replacedBySource(onCleanClips),
     cleanClipsRatio:
       cleanClipsTranscripts === 0 ? Number.NaN : diversity(onCleanClips.kept).distinct2 / cleanClipsTranscripts,
   };
 }
+
+const replaced = (w: WordingCheck): string => {
+  const parts = Object.entries(w.cleanClipsReplaced)
+    .sort((a, b) => b[1].n - a[1].n)
+    .map(([source, x]) => `${source} ${x.n} (${x.right})`);
+  return parts.length === 0 ? '' : `; the others by kept source, n (right): ${parts.join(', ')}`;
+};
 
 /** One line a person reads. */
 export function formatWordingCheck(w: WordingCheck): string {
@@ -88,7 +118,7 @@ export function formatWordingCheck(w: WordingCheck): string {
       ? ''
       : `  on the ${w.cleanClipsKept} kept clips whose transcript is clean, the kept captions' distinct-2 is ` +
         `${Number.isNaN(w.cleanClipsRatio) ? '–' : w.cleanClipsRatio.toFixed(2)} of their transcripts' ` +
-        `(${w.cleanClipsVerbatim} kept word for word)\n`;
+        `(${w.cleanClipsVerbatim} kept word for word${replaced(w)})\n`;
   return (
     `  wording: distinct-2 of the ${w.keptRows} kept rows ${f(w.keptDistinct2)} (${ratio(w.keptDistinct2)} of ` +
     `the clean transcripts'), of the ${w.cleanRows} clean transcripts ${f(w.cleanDistinct2)}; of the kept ` +

@@ -43,4 +43,20 @@ describe('formatRounds', () => {
   it('says nothing of the fit for a round recorded without it', () => {
     expect(formatRounds([record()])).not.toContain('train clips it trained on');
   });
+
+  it("prints the last round's kept clean clips beside their own transcripts, nothing without truth", () => {
+    const d = (distinct2: number, vocabulary: number) => ({
+      distinct1: 0.1,
+      distinct2,
+      vocabulary,
+      entropy: 4,
+      tokens: 800,
+    });
+    const kept = { rows: 60, verbatim: 52, diversity: d(0.0512, 67), transcripts: d(0.0443, 60) };
+    const text = formatRounds([record(), record({ round: 1, keptClean: kept })]);
+    expect(text).toContain(
+      "narration kept: on the 60 kept clips whose transcript is clean, distinct-2 0.051 against their transcripts' 0.044 (same clips), vocabulary 67 against 60; 52 kept word for word",
+    );
+    expect(formatRounds([record({ round: 1, keptClean: kept }), record()])).not.toContain('narration kept');
+  });
 });

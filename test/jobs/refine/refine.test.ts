@@ -122,6 +122,20 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(rounds[0].rawClean!.quantity.rows).toBeLessThan(rounds[0].raw.quantity.rows);
   });
 
+  it('records the kept clean clips beside their own transcripts, as the audit reads them from the round on disk', async () => {
+    for (const r of rounds) {
+      const kc = r.keptClean!;
+      const a = (await loadAuditRound(join(dir, 'job'), r.round)).onCleanClips;
+      expect(kc.rows, `round ${r.round}`).toBe(a.kept.length);
+      expect(kc.rows).toBeLessThanOrEqual(r.rawClean!.quantity.rows);
+      expect(kc.verbatim).toBe(a.kept.filter((c, i) => c === a.transcripts[i]).length);
+      expect(kc.diversity).toEqual(diversity(a.kept));
+      expect(kc.transcripts).toEqual(diversity(a.transcripts));
+    }
+    // round 0 chooses among the clips' own text: clean transcripts are kept word for word there
+    expect(rounds[0].keptClean!.verbatim).toBeGreaterThan(0);
+  });
+
   it("records each model version's lineage: round 0 starts from the bootstrap model, round k from round k − 1", async () => {
     const l = jobLayout(join(dir, 'job'));
     const from = async (d: string): Promise<unknown> => (await loadVersion(d)).metrics.started_from;

@@ -199,6 +199,11 @@ describe('loadAuditClips', () => {
     expect(contentCorrect(r.perfect[1], truthAttrs(truth[1]))).toBe(true);
     expect((await loadAuditRound(dir, 1)).perfect).toEqual(r.perfect);
     // the kept clips whose transcript is clean, each kept caption beside its transcript (c1 only: c2 is corrupted and dropped)
-    expect(r.onCleanClips).toEqual({ kept: ['a blue square moves left'], transcripts: ['a red square going left'] });
+    expect(r.onCleanClips).toEqual({
+      kept: ['a blue square moves left'],
+      transcripts: ['a red square going left'],
+      sources: ['synthetic'],
+      right: [false],
+    });
   });
 });

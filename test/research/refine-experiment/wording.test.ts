@@ -52,11 +52,24 @@ describe('wordingCheck', () => {
     const transcripts = ['so a red square going left', 'um look at a blue circle getting bigger'];
     const keptOnClean = ['so a red square going left', 'a blue circle grows'];
     const w = wordingCheck({ kept: keptOnClean, clean: transcripts, onCleanClips: { kept: keptOnClean, transcripts } });
+    expect(w.cleanClipsReplaced).toEqual({});
     expect(w.cleanClipsKept).toBe(2);
     expect(w.cleanClipsVerbatim).toBe(1);
     expect(w.cleanClipsRatio).toBeCloseTo(diversity(keptOnClean).distinct2 / diversity(transcripts).distinct2, 12);
     expect(formatWordingCheck(w)).toContain(
       `on the 2 kept clips whose transcript is clean, the kept captions' distinct-2 is ${w.cleanClipsRatio.toFixed(2)} of their transcripts' (1 kept word for word)`,
+    );
+    // with the kept captions' sources, the ones not kept word for word are counted by source, right or not
+    const three = {
+      kept: [...keptOnClean, 'a red square', 'a blue circle getting bigger kids video'],
+      transcripts: [...transcripts, 'so a red square going left', 'um a blue circle getting bigger'],
+      sources: ['asr', 'synthetic', 'title', 'title'],
+      right: [true, true, false, true],
+    };
+    const s = wordingCheck({ kept: three.kept, clean: three.transcripts, onCleanClips: three });
+    expect(s.cleanClipsReplaced).toEqual({ title: { n: 2, right: 1 }, synthetic: { n: 1, right: 1 } });
+    expect(formatWordingCheck(s)).toContain(
+      '(1 kept word for word; the others by kept source, n (right): title 2 (1), synthetic 1 (1))',
     );
   });
 });
