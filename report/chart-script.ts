@@ -34,6 +34,14 @@ export const chartScript = `
     { label: 'raw vocabulary', data: flat(raw.vocabulary), borderColor: '#2ca02c', ...dashed },
     { label: 'raw clean-rows vocabulary', data: flat(clean.vocabulary), borderColor: '#98df8a', ...dashed },
   ], 'distinct words');
+  // distinct-2 falls as rows are added, so the clean clips' own transcripts (same clips, same size) are the fair reference
+  line('chart-distinct', [
+    { label: 'distinct-2 (dataset)', data: data.rounds.map(r => r.dataset.distinct2), borderColor: '#e377c2' },
+    { label: 'raw distinct-2', data: flat(raw.distinct2), borderColor: '#e377c2', ...dashed },
+    { label: 'raw clean-rows distinct-2', data: flat(clean.distinct2), borderColor: '#f7b6d2', ...dashed },
+    { label: 'the clean clips (dataset)', data: data.rounds.map(r => r.keptClean ? r.keptClean.distinct2 : null), borderColor: '#17becf' },
+    { label: 'their own transcripts', data: data.rounds.map(r => r.keptClean ? r.keptClean.transcriptsDistinct2 : null), borderColor: '#17becf', ...dashed },
+  ], 'distinct bigrams / bigrams');
   line('chart-quantity', [
     { label: 'rows exported', data: data.rounds.map(r => r.dataset.rows), borderColor: '#8c564b' },
     { label: 'raw rows', data: flat(raw.rows), borderColor: '#8c564b', ...dashed },

@@ -161,6 +161,7 @@ function errorsSection(data: ReportData): Html {
 const CHARTS = [
   ['chart-quality', 'Quality (dataset)'],
   ['chart-diversity', 'Diversity (dataset)'],
+  ['chart-distinct', 'Wording (dataset): distinct-2, and on the clean clips beside their own transcripts'],
   ['chart-quantity', 'Quantity (dataset)'],
   ['chart-adatailr', 'What AdaTaiLr changed'],
   ['chart-model', "The model's own held-out score (not the dataset's)"],

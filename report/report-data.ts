@@ -27,6 +27,8 @@ export interface RoundMetrics {
   bySource: Record<string, TrinityPoint>;
   /** Share of the train clips exported. */
   keptShare: number;
+  /** The kept clips whose transcript is clean: their captions' distinct-2 beside their own transcripts' (truth known). */
+  keptClean?: { rows: number; verbatim: number; distinct2: number; transcriptsDistinct2: number };
   /** What AdaTaiLr changed: rows dropped and down-weighted, γ and ρ̂. */
   adatailr: { rows: number; dropped: number; reweighted: number; gamma: number; rho: number };
   /** The model's held-out quality against the truth — the model's, not the dataset's. */

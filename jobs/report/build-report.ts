@@ -53,6 +53,16 @@ export function toRoundMetrics(r: RoundRecord): RoundMetrics {
     dataset: toTrinityPoint(r.dataset),
     bySource: Object.fromEntries(Object.entries(r.dataset.bySource).map(([k, v]) => [k, toTrinityPoint(v)])),
     keptShare: r.keptShare,
+    ...(r.keptClean
+      ? {
+          keptClean: {
+            rows: r.keptClean.rows,
+            verbatim: r.keptClean.verbatim,
+            distinct2: r.keptClean.diversity.distinct2,
+            transcriptsDistinct2: r.keptClean.transcripts.distinct2,
+          },
+        }
+      : {}),
     adatailr: {
       rows: r.adatailr.rows,
       dropped: r.adatailr.dropped,

@@ -46,6 +46,7 @@ const data: ReportData = {
     keptShare: 0.8 - k * 0.05,
     adatailr: { rows: 100, dropped: 10 + k, reweighted: 30, gamma: 0.2, rho: 0.35 },
     ...(k > 0 ? { model: { ciderD: 0.5 + k * 0.3, bleu4: 0.2 + k * 0.1, attributeAccuracy: 0.6 + k * 0.1 } } : {}),
+    keptClean: { rows: 50, verbatim: 50 - k * 5, distinct2: 0.3 + k * 0.02, transcriptsDistinct2: 0.3 },
     lossCurve: [3, 2.5, 2.2],
   })),
   raw: point(0, 0.55),
@@ -183,7 +184,19 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
-    expect(await page.evaluate('window.__flywheelCharts')).toBe(5);
+    expect(await page.evaluate('window.__flywheelCharts')).toBe(6);
+    // the wording chart draws the clean clips' distinct-2 per round beside their own transcripts'
+    expect(
+      await page.evaluate(
+        `Chart.getChart('chart-distinct').data.datasets.map((d) => [d.label, d.data.map((x) => x === null ? null : Math.round(x * 100))])`,
+      ),
+    ).toEqual([
+      ['distinct-2 (dataset)', [40, 40, 40]],
+      ['raw distinct-2', [40, 40, 40]],
+      ['raw clean-rows distinct-2', [40, 40, 40]],
+      ['the clean clips (dataset)', [30, 32, 34]],
+      ['their own transcripts', [30, 30, 30]],
+    ]);
     // every canvas has drawn pixels
     const painted = await page.evaluate<number[]>(`Array.from(document.querySelectorAll('canvas')).map((c) => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -191,7 +204,7 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
         for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
         return n;
       })`);
-    expect(painted).toHaveLength(5);
+    expect(painted).toHaveLength(6);
     for (const n of painted) expect(n).toBeGreaterThan(500);
     const thumbs = await page.evaluate('Array.from(document.images).map((i) => i.naturalWidth)');
     expect(thumbs).toEqual([8, 8]);
@@ -219,7 +232,7 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
     expect(await page.evaluate('document.scripts.length')).toBe(3);
     expect(await page.evaluate('document.images.length')).toBe(1);
     expect(await page.evaluate("document.querySelectorAll('td b, li span.caption b').length")).toBe(0);
-    expect(await page.evaluate('window.__flywheelCharts')).toBe(5);
+    expect(await page.evaluate('window.__flywheelCharts')).toBe(6);
     // every string reads back exactly, newlines and entities included
     const got = await page.evaluate<{
       captions: string[];

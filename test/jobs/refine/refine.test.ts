@@ -425,7 +425,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
         page.on('pageerror', (e) => problems.push(String(e)));
         await page.goto(pathToFileURL(path).href);
         expect(problems).toEqual([]);
-        expect(await page.evaluate('window.__flywheelCharts')).toBe(6); // the trinity, AdaTaiLr, the model, downstream
+        expect(await page.evaluate('window.__flywheelCharts')).toBe(7); // the trinity and wording, AdaTaiLr, the model, downstream
         expect(await page.locator('.sample').count()).toBeGreaterThan(0);
         expect(await page.evaluate('Array.from(document.images).every((i) => i.naturalWidth > 0)')).toBe(true);
       } finally {
