@@ -55,6 +55,11 @@ function trinitySummary(card: CardInput): string[] {
     `- **Quantity**: ${d.quantity.rows} rows kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${card.dropped} rows were dropped by AdaTaiLr and ${card.heldout_excluded} held-out clips are not in this export.`,
     `- **Diversity**: vocabulary ${d.diversity.vocabulary} tokens, distinct-2 ${d.diversity.distinct2.toFixed(3)}, unigram entropy ${d.diversity.entropy.toFixed(2)} bits (raw transcripts: vocabulary ${r.raw.diversity.vocabulary}, distinct-2 ${r.raw.diversity.distinct2.toFixed(3)}).`,
   ];
+  const kc = r.keptClean;
+  if (kc && kc.rows > 0)
+    lines.push(
+      `- **Narration kept**: on the ${kc.rows} kept clips whose transcript the truth says is clean, distinct-2 ${kc.diversity.distinct2.toFixed(3)} against their own transcripts' ${kc.transcripts.distinct2.toFixed(3)}, vocabulary ${kc.diversity.vocabulary} against ${kc.transcripts.vocabulary}; ${kc.verbatim} kept their transcript word for word.`,
+    );
   lines.push(
     d.quality
       ? `- **Quality** (measured against the benchmark's truth, which nothing that chose or trained saw): ${contentPart(d.quality.contentAccuracy, r.raw.quality?.contentAccuracy)}CIDEr-D ${d.quality.ciderD.toFixed(3)}, BLEU-4 ${d.quality.bleu4.toFixed(3)}.`

@@ -99,6 +99,17 @@ describe('Hugging Face dataset card', () => {
       refinedSchema,
     );
     expect(text).toContain('content accuracy 62.5 % (raw transcripts: 25.0 %)');
+    expect(text).not.toContain('Narration kept');
+  });
+
+  it('with the clean clips recorded, the prose puts their captions beside their own transcripts', () => {
+    const r = metadata.rounds[0];
+    const d = (distinct2: number, vocabulary: number) => ({ ...r.dataset.diversity, distinct2, vocabulary });
+    const keptClean = { rows: 4, verbatim: 3, diversity: d(0.5, 12), transcripts: d(0.4, 11) };
+    const text = datasetCard({ ...metadata, rounds: [{ ...r, keptClean }] }, refinedSchema);
+    expect(text).toContain(
+      "on the 4 kept clips whose transcript the truth says is clean, distinct-2 0.500 against their own transcripts' 0.400, vocabulary 12 against 11; 3 kept their transcript word for word",
+    );
   });
 
   it('a column type the Hub has no dtype for is refused, naming it', () => {
