@@ -20,7 +20,8 @@
  * caption replaces the clip's own text only when the judge is clearly surer of it. With
  * `people_margin`, a candidate must also be within that many nats of the best plausible people's
  * text: between the transcript and the title the judge then decides by a smaller margin than
- * between people's text and a model's caption. Only plausible
+ * between people's text and a model's caption; `model_margin` does the same between model captions
+ * (last round's choice and this round's). Only plausible
  * candidates compete: people's text needs `min_evidence`, a model's caption (this round's, or one
  * carried over from the last round) the higher `model_min_evidence` — the frames must confirm it,
  * not merely fail to contradict it. When no candidate is plausible the clip is dropped.
@@ -47,6 +48,12 @@ export const choiceRuleSchema = z
      * transcript yields to a title the judge is surer of. Absent = `margin` (no extra condition).
      */
     people_margin: z.number().min(0).optional(),
+    /**
+     * A model's caption must also be at most this many nats below the best plausible model's caption,
+     * so last round's choice yields to this round's caption the judge is surer of (the margin between
+     * model captions, as `people_margin` is between people's texts). Absent = `margin` (no extra condition).
+     */
+    model_margin: z.number().min(0).optional(),
     /** People's text (transcript, title) with less evidence than this (nats) is not plausible. */
     min_evidence: z.number().default(0),
     /** A model's caption (synthetic, or last round's choice carried over) with less evidence than this is not plausible. */
@@ -130,20 +137,27 @@ export function choose(
   }
   const people = order.find((x) => plausible(x.i) && PEOPLE_SOURCES.has(sources[x.i]));
   const floor = Math.max(best.s - rule.margin, people ? people.s - (rule.people_margin ?? rule.margin) : -Infinity);
+  const model = order.find((x) => plausible(x.i) && !PEOPLE_SOURCES.has(sources[x.i]));
+  const modelFloor = Math.max(floor, model ? model.s - (rule.model_margin ?? rule.margin) : -Infinity);
   for (const source of PREFERENCE) {
     const i = sources.indexOf(source);
-    if (i >= 0 && plausible(i) && scores[i] >= floor) {
+    if (i >= 0 && plausible(i) && scores[i] >= (PEOPLE_SOURCES.has(source) ? floor : modelFloor)) {
       const passed = PREFERENCE.slice(0, PREFERENCE.indexOf(source)).filter((p) => sources.includes(p));
-      const bar = rule.people_margin === undefined ? `more than ${rule.margin}` : 'too far';
+      const bar =
+        rule.people_margin === undefined && rule.model_margin === undefined ? `more than ${rule.margin}` : 'too far';
       const why = passed.length ? `${passed.join(', ')} implausible or ${bar} below the best; ` : '';
       const ranked = bonus > 0 ? ` (evidence ${f(evidence[i])} + ${bonus} × weight ${f(weights?.[i] ?? 0)})` : '';
       const peopleBar =
         rule.people_margin !== undefined && people
           ? ` and within ${rule.people_margin} of the best people's text ${f(people.s)}`
           : '';
+      const modelBar =
+        rule.model_margin !== undefined && model && !PEOPLE_SOURCES.has(source)
+          ? ` and within ${rule.model_margin} of the best model caption ${f(model.s)}`
+          : '';
       return pick(
         i,
-        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${rule.margin} of the best ${f(best.s)}${peopleBar}`,
+        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}`,
       );
     }
   }

@@ -494,6 +494,33 @@ describe('choiceRuleSchema', () => {
   });
 });
 
+describe('choose with model_margin', () => {
+  const mm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, model_margin: 1 });
+
+  it("last round's choice yields to this round's caption the judge is surer of by more than model_margin", () => {
+    // previous 7 is within 5 of the best (synthetic 9) but more than 1 below it: this round's caption wins
+    expect(choose(['asr', 'previous', 'synthetic'], [-2, 7, 9], mm)).toEqual({
+      index: 2,
+      margin: 2,
+      runnerUp: 1,
+      reason:
+        'asr, previous implausible or too far below the best; synthetic kept: evidence 9.00 within 5 of the best 9.00 and within 1 of the best model caption 9.00',
+    });
+    // within model_margin (boundary inclusive) the previous choice keeps its place; without the option it always would
+    expect(choose(['asr', 'previous', 'synthetic'], [-2, 8, 9], mm).index).toBe(1);
+    expect(choose(['asr', 'previous', 'synthetic'], [-2, 7, 9], rule).index).toBe(1);
+  });
+
+  it("does not touch people's text: a transcript within margin still keeps its place over both", () => {
+    expect(choose(['asr', 'previous', 'synthetic'], [5, 7, 9], mm).index).toBe(0);
+  });
+
+  it('is optional and never negative', () => {
+    expect(choiceRuleSchema.parse({}).model_margin).toBeUndefined();
+    expect(choiceRuleSchema.safeParse({ model_margin: -1 }).success).toBe(false);
+  });
+});
+
 describe('choose with people_margin', () => {
   const pm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, people_margin: 1 });
 
