@@ -183,8 +183,8 @@ export async function runRefineExperiment(
         });
         const first = r.rounds[0];
         const seconds = (performance.now() - t0) / 1000;
-        const w = wordingCheck(await loadAuditRound(jobDir, r.rounds.length - 1, join(dataDir, TRUTH_FILE)));
         if (!first || !first.rawClean) throw new Error(`refine experiment: ${jobDir} has no round metrics with truth`);
+        const w = wordingCheck(await loadAuditRound(jobDir, r.rounds.length - 1, join(dataDir, TRUTH_FILE)));
         const run: LoopRun = {
           noise,
           seed,

@@ -28,15 +28,17 @@ export interface WordingCheck {
   readonly cleanDistinct2: number;
   /** The kept rows' distinct-2 at the clean set's size. */
   readonly keptDistinct2AtCleanSize: number;
+  /** Rows of the perfect export (0 when none was given). */
   readonly perfectRows: number;
   /** Distinct-2 of a perfect export of the same clips: what a dataset of clean narration scores at that size. */
   readonly perfectDistinct2: number;
-  /** Kept clips whose transcript is clean: how many, and their kept captions' distinct-2 over their transcripts'. */
+  /** Kept clips whose transcript is clean. */
   readonly cleanClipsKept: number;
   /** How many of those kept their transcript word for word. */
   readonly cleanClipsVerbatim: number;
   /** The others by the kept caption's source: how many, and how many of them are right (empty when the sources are unknown). */
   readonly cleanClipsReplaced: Readonly<Record<string, { readonly n: number; readonly right: number }>>;
+  /** Their kept captions' distinct-2 over their transcripts' (same clips, same size; NaN when there are none). */
   readonly cleanClipsRatio: number;
 }
 
