@@ -78,6 +78,10 @@ export interface LoopRun {
   readonly captioner?: CaptionerFit[];
   /** The final export's wording at equal size and a perfect export's (absent in reports made before it was recorded). */
   readonly finalWording?: WordingPoint;
+  /**
+   * The loop's rounds' time as each round recorded it when it ran (caption and score, train, eval), so a
+   * resumed loop reports the time it took, not the seconds spent reading it back.
+   */
   readonly seconds: number;
 }
 
@@ -174,7 +178,6 @@ export async function runRefineExperiment(
           s.dir,
           `job-n${Math.round(noise * 100)}-s${seed}-${method.name.replace(/[^a-z0-9+_-]/gi, '_')}`,
         );
-        const t0 = performance.now();
         const r = await runRefine(loopConfig(dataDir, jobDir, seed, s.rounds, method, s.pretrainEpochs, s.overrides), {
           ...benchmarkRefineOptions,
           log: opts.log,
@@ -182,7 +185,7 @@ export async function runRefineExperiment(
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         const first = r.rounds[0];
-        const seconds = (performance.now() - t0) / 1000;
+        const seconds = r.rounds.reduce((t, x) => t + x.seconds.captionAndScore + x.seconds.train + x.seconds.eval, 0);
         if (!first || !first.rawClean) throw new Error(`refine experiment: ${jobDir} has no round metrics with truth`);
         const w = wordingCheck(await loadAuditRound(jobDir, r.rounds.length - 1, join(dataDir, TRUTH_FILE)));
         const run: LoopRun = {
