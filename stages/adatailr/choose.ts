@@ -21,7 +21,8 @@
  * `people_margin`, a candidate must also be within that many nats of the best plausible people's
  * text: between the transcript and the title the judge then decides by a smaller margin than
  * between people's text and a model's caption; `model_margin` does the same between model captions
- * (last round's choice and this round's). Only plausible
+ * (last round's choice and this round's), and `title_margin` asks the title to come closer to the best
+ * candidate than `margin` does. Only plausible
  * candidates compete: people's text needs `min_evidence`, a model's caption (this round's, or one
  * carried over from the last round) the higher `model_min_evidence` — the frames must confirm it,
  * not merely fail to contradict it. When no candidate is plausible the clip is dropped.
@@ -54,6 +55,12 @@ export const choiceRuleSchema = z
      * model captions, as `people_margin` is between people's texts). Absent = `margin` (no extra condition).
      */
     model_margin: z.number().min(0).optional(),
+    /**
+     * The title wins only while at most this many nats below the best candidate: a title is right less
+     * often than a transcript the judges accept (it often names one object of two), so it may yield to a
+     * model's caption sooner than the transcript does. Absent = `margin`.
+     */
+    title_margin: z.number().min(0).optional(),
     /** People's text (transcript, title) with less evidence than this (nats) is not plausible. */
     min_evidence: z.number().default(0),
     /** A model's caption (synthetic, or last round's choice carried over) with less evidence than this is not plausible. */
@@ -139,12 +146,17 @@ export function choose(
   const floor = Math.max(best.s - rule.margin, people ? people.s - (rule.people_margin ?? rule.margin) : -Infinity);
   const model = order.find((x) => plausible(x.i) && !PEOPLE_SOURCES.has(sources[x.i]));
   const modelFloor = Math.max(floor, model ? model.s - (rule.model_margin ?? rule.margin) : -Infinity);
+  const titleFloor = Math.max(floor, best.s - (rule.title_margin ?? rule.margin));
+  const floorOf = (source: string): number =>
+    source === 'title' ? titleFloor : PEOPLE_SOURCES.has(source) ? floor : modelFloor;
   for (const source of PREFERENCE) {
     const i = sources.indexOf(source);
-    if (i >= 0 && plausible(i) && scores[i] >= (PEOPLE_SOURCES.has(source) ? floor : modelFloor)) {
+    if (i >= 0 && plausible(i) && scores[i] >= floorOf(source)) {
       const passed = PREFERENCE.slice(0, PREFERENCE.indexOf(source)).filter((p) => sources.includes(p));
       const bar =
-        rule.people_margin === undefined && rule.model_margin === undefined ? `more than ${rule.margin}` : 'too far';
+        rule.people_margin === undefined && rule.model_margin === undefined && rule.title_margin === undefined
+          ? `more than ${rule.margin}`
+          : 'too far';
       const why = passed.length ? `${passed.join(', ')} implausible or ${bar} below the best; ` : '';
       const ranked = bonus > 0 ? ` (evidence ${f(evidence[i])} + ${bonus} × weight ${f(weights?.[i] ?? 0)})` : '';
       const peopleBar =
@@ -157,7 +169,7 @@ export function choose(
           : '';
       return pick(
         i,
-        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}`,
+        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${source === 'title' ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}`,
       );
     }
   }

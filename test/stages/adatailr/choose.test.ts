@@ -521,6 +521,35 @@ describe('choose with model_margin', () => {
   });
 });
 
+describe('choose with title_margin', () => {
+  const tm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_margin: 2 });
+
+  it("the title yields to a model's caption the judge is surer of by more than title_margin", () => {
+    // title 6 is within 5 of the best (synthetic 9) but more than 2 below it: the caption wins
+    expect(choose(['asr', 'title', 'synthetic'], [-2, 6, 9], tm)).toEqual({
+      index: 2,
+      margin: 3,
+      runnerUp: 1,
+      reason:
+        'asr, title implausible or too far below the best; synthetic kept: evidence 9.00 within 5 of the best 9.00',
+    });
+    // within title_margin (boundary inclusive) the title keeps its place; without the option it would at 6 too
+    expect(choose(['asr', 'title', 'synthetic'], [-2, 7, 9], tm).reason).toBe(
+      'asr implausible or too far below the best; title kept: evidence 7.00 within 2 of the best 9.00',
+    );
+    expect(choose(['asr', 'title', 'synthetic'], [-2, 6, 9], rule).index).toBe(1);
+  });
+
+  it("does not touch the transcript: within margin it keeps its place over a title's nearer rival", () => {
+    expect(choose(['asr', 'title', 'synthetic'], [5, 6, 9], tm).index).toBe(0);
+  });
+
+  it('is optional and never negative', () => {
+    expect(choiceRuleSchema.parse({}).title_margin).toBeUndefined();
+    expect(choiceRuleSchema.safeParse({ title_margin: -1 }).success).toBe(false);
+  });
+});
+
 describe('choose with people_margin', () => {
   const pm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, people_margin: 1 });
 
