@@ -166,8 +166,12 @@ export const refineConfigSchema = z
         loss: hashed(lossConfigSchema.default({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1 })),
         pretrain: phaseSchema.prefault({ epochs: 8, lr: 3e-3 }),
         finetune: phaseSchema.prefault({ epochs: 4, lr: 1e-3, warmup_steps: 0 }),
-        /** Start each round's model from the previous round's weights. Default true. */
-        warm_start: hashed(z.boolean().default(true)),
+        /**
+         * Where each round's model starts: `true` (default) the previous round's weights (round 0: the
+         * bootstrap model or `model.init`), `false` fresh weights, `"init"` the `model.init` weights
+         * every round, so a round's captioner is not trained on its own captions round after round.
+         */
+        warm_start: hashed(z.union([z.boolean(), z.literal('init')]).default(true)),
         /**
          * Share of training rows shown without their title/transcript (frames only), so the model can
          * score and write captions from the frames alone. Default 0.5.
@@ -236,7 +240,11 @@ export const refineConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.train.warm_start !== 'init' || c.model.init !== undefined, {
+    path: ['train', 'warm_start'],
+    message: 'needs model.init (the weights every round starts from)',
+  });
 
 /** Which model scores rounds ≥ 1 (`adatailr.scorer`). */
 export type ScorerChoice = z.infer<typeof scorerChoiceSchema>;

@@ -51,6 +51,14 @@ describe('refine config', () => {
       /model\.init_captions: needs model\.init/,
     );
     expect(parseRefineConfig({ ...base, model: { init: 'm', init_captions: true } }).model.init_captions).toBe(true);
+    // and every round can start from it only when there is one
+    expect(() => parseRefineConfig({ ...base, train: { warm_start: 'init' } })).toThrow(
+      /train\.warm_start: needs model\.init/,
+    );
+    expect(() => parseRefineConfig({ ...base, train: { warm_start: 'last' } })).toThrow(/train\.warm_start/);
+    expect(parseRefineConfig({ ...base, model: { init: 'm' }, train: { warm_start: 'init' } }).train.warm_start).toBe(
+      'init',
+    );
     expect(() => parseRefineConfig({ ...base, adatailr: { scorer: 'teacher' } })).toThrow(
       /adatailr\.scorer: .*\(got "teacher"\)/,
     );

@@ -305,7 +305,8 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
 
   it("choice-replay on a job that ran with the captioner's weight bonus: its stored weights reproduce every choice", async () => {
     // a short variant with the demo's choice rule: model.init = the main job's round-1 model, which also
-    // captions round 0 (model.init_captions); 2 rounds of 1 epoch each
+    // captions round 0 (model.init_captions) and starts every round's training (warm_start 'init');
+    // 2 rounds of 1 epoch each
     const jobDir = join(dir, 'job-wb');
     const base = configFor(dataDir, jobDir);
     const init = join(dir, 'job', 'models', 'round-1');
@@ -317,6 +318,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
         loss: { kind: 'adatailr' },
         pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 },
         finetune: { epochs: 1, lr: 1e-3, batch_size: 8 },
+        warm_start: 'init',
       },
       judge: { epochs: 10, batch_size: 16 },
       adatailr: { choice: { people_margin: 1, clip_side: 0.5, model_min_evidence: 7, weight_bonus: 8 } },
@@ -333,6 +335,9 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
         modelCandidates += c.candidate_sources.filter((x) => x === 'synthetic').length;
       }
     expect(modelCandidates).toBeGreaterThan(0);
+    // with warm_start 'init' both rounds' models start from the init model, not round 1 from round 0's
+    for (const k of [0, 1])
+      expect((await loadVersion(jobLayout(jobDir).roundModel(k))).metrics.started_from, `round ${k}`).toBe(initHash);
     // every candidate a rule ranks has its weight stored beside its evidence (a human caption is not ranked)
     let ranked = 0;
     for (const round of [0, 1])
