@@ -201,6 +201,16 @@ export interface TrainingStart {
   readonly from: string;
 }
 
+/**
+ * The model version a round's captioner training starts from (`train.warm_start`): the previous
+ * model (`true`), `model.init` (`"init"`), or none, i.e. fresh weights (`false`). Refine and schedule
+ * both start their training here, so the option means the same in both.
+ */
+export function warmStartDir(config: RefineConfig, previous: string | undefined): string | undefined {
+  if (config.train.warm_start === false) return undefined;
+  return config.train.warm_start === 'init' ? config.model.init : previous;
+}
+
 /** Loads a saved model version as trainable weights (for a warm start), with its hash for the lineage. */
 export async function loadModel(dir: string): Promise<TrainingStart> {
   const v = await loadVersion(dir);

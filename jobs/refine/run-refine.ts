@@ -32,6 +32,7 @@ import {
   runRoundSteps,
   type TrainCaptionerOptions,
   trainCaptioner,
+  warmStartDir,
 } from './round.js';
 import { trainJudges } from './judges.js';
 import { judgeDataWarning } from './folds.js';
@@ -226,13 +227,12 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       textDropout: config.train.text_dropout,
     });
     const trainingDataId = hashValue({ run: roundRun.run_id, config: configHash, round: k });
-    // round 0 starts from the bootstrap model, or from model.init when one is given; with warm_start
-    // 'init' every round does
-    const last = config.train.warm_start === 'init' ? bootstrapDirs : (writers ?? bootstrapDirs);
+    // round 0 starts from the bootstrap model, or from model.init when one is given (train.warm_start)
+    const startDir = warmStartDir(config, (writers ?? bootstrapDirs)[0]);
     await train({
       set,
       outDir: l.roundModel(k),
-      start: async () => (config.train.warm_start !== false && last ? loadModel(last[0]) : undefined),
+      start: async () => (startDir ? loadModel(startDir) : undefined),
       seed: config.seed + k + 1,
       trainingDataId,
       label: `round ${k}`,

@@ -16,7 +16,7 @@ import { runTick } from '../../../jobs/schedule/tick.js';
 import { currentModels, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
 import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
-import { saveVersion } from '../../../models/version.js';
+import { loadVersion, saveVersion } from '../../../models/version.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
 import type { ClipRow } from '../../../schemas/clips.js';
@@ -100,6 +100,10 @@ describe('schedule ticks', () => {
     if (r.status !== 'done') throw new Error('unreachable');
     const tickModel = scheduleLayout(config.run_dir).model(2);
     expect(r.model).toBe(tickModel);
+    // trained on from the model the tick captioned with (train.warm_start's default), here model.init
+    expect((await loadVersion(tickModel)).metrics.started_from).toBe(
+      (await loadVersion(join(dir, 'model'))).manifest.contentHash,
+    );
     // one model (no folds), and the next tick captions with it
     const next = await currentModels(config);
     expect(next).toEqual([tickModel]);
