@@ -211,6 +211,15 @@ export function warmStartDir(config: RefineConfig, previous: string | undefined)
   return config.train.warm_start === 'init' ? config.model.init : previous;
 }
 
+/** The weights a round's captioner training starts from (`warmStartDir`), or undefined for fresh weights. */
+export async function warmStart(
+  config: RefineConfig,
+  previous: string | undefined,
+): Promise<TrainingStart | undefined> {
+  const dir = warmStartDir(config, previous);
+  return dir ? loadModel(dir) : undefined;
+}
+
 /** Loads a saved model version as trainable weights (for a warm start), with its hash for the lineage. */
 export async function loadModel(dir: string): Promise<TrainingStart> {
   const v = await loadVersion(dir);

@@ -27,12 +27,11 @@ import { jobLayout, type JobLayout } from './layout.js';
 import { evaluateRound } from './round-eval.js';
 import { roundRecord } from './round-record.js';
 import {
-  loadModel,
   type RoundStepsOptions,
   runRoundSteps,
   type TrainCaptionerOptions,
   trainCaptioner,
-  warmStartDir,
+  warmStart,
 } from './round.js';
 import { trainJudges } from './judges.js';
 import { judgeDataWarning } from './folds.js';
@@ -228,11 +227,10 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     });
     const trainingDataId = hashValue({ run: roundRun.run_id, config: configHash, round: k });
     // round 0 starts from the bootstrap model, or from model.init when one is given (train.warm_start)
-    const startDir = warmStartDir(config, (writers ?? bootstrapDirs)[0]);
     await train({
       set,
       outDir: l.roundModel(k),
-      start: async () => (startDir ? loadModel(startDir) : undefined),
+      start: () => warmStart(config, (writers ?? bootstrapDirs)[0]),
       seed: config.seed + k + 1,
       trainingDataId,
       label: `round ${k}`,

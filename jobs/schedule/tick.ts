@@ -27,7 +27,7 @@ import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { jobLayout } from '../refine/layout.js';
 import { clipIdsOfRun, currentJudges, currentModels, scheduleLayout, tickNumbers } from './tick-state.js';
-import { loadModel, runRoundSteps, trainCaptioner, warmStartDir } from '../refine/round.js';
+import { runRoundSteps, trainCaptioner, warmStart } from '../refine/round.js';
 import { trainJudges } from '../refine/judges.js';
 import { judgeDirName } from '../refine/layout.js';
 import { TrainingSet } from '../refine/training-set.js';
@@ -210,11 +210,8 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       config,
       set,
       outDir: s.model(tick),
-      start: async () => {
-        // from the current model, model.init or fresh weights, as a refine round would (train.warm_start)
-        const from = warmStartDir(config, modelDirs[0]);
-        return from ? loadModel(from) : undefined;
-      },
+      // from the current model, model.init or fresh weights, as a refine round would (train.warm_start)
+      start: () => warmStart(config, modelDirs[0]),
       modelConfig: version.config,
       tokenizer: version.tokenizer,
       seed: config.seed + tick,

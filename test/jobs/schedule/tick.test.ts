@@ -110,6 +110,20 @@ describe('schedule ticks', () => {
     for (const m of next) expect(existsSync(join(m, 'manifest.json')), m).toBe(true);
   });
 
+  it('a retraining tick starts where train.warm_start says, as a refine round does: false is fresh weights', async () => {
+    const grown = [
+      ...clips,
+      ...clips.slice(0, 4).map((c) => ({ ...c, clip_id: `${c.clip_id}-again` })),
+      ...clips.slice(4, 16).map((c) => ({ ...c, clip_id: `${c.clip_id}-third` })),
+    ];
+    await writeParquetManifest(manifest(), grown);
+    const fresh = parseRefineConfig({ ...config, train: { ...config.train, warm_start: false } });
+    const r = await runTick(fresh, { log: quiet, reporter, retrainEvery: 1 });
+    expect(r).toMatchObject({ status: 'done', tick: 3, clips: 12, retrained: true });
+    // not from the current model (tick 2's), which a tick used to train on from whatever the config said
+    expect((await loadVersion(scheduleLayout(config.run_dir).model(3))).metrics.started_from).toBe('fresh');
+  });
+
   it('a tick that finds the job locked by another process is skipped, not run twice', async () => {
     const s = scheduleLayout(config.run_dir);
     const release = await lockfile.lock(s.lockTarget, { realpath: false });
