@@ -22,7 +22,8 @@
  * text: between the transcript and the title the judge then decides by a smaller margin than
  * between people's text and a model's caption; `model_margin` does the same between model captions
  * (last round's choice and this round's), and `title_margin` asks the title to come closer to the best
- * candidate than `margin` does. Only plausible
+ * candidate than `margin` does, and `title_over_previous` keeps last round's model caption against a
+ * title that does not beat it by that much. Only plausible
  * candidates compete: people's text needs `min_evidence`, a model's caption (this round's, or one
  * carried over from the last round) the higher `model_min_evidence` — the frames must confirm it,
  * not merely fail to contradict it. When no candidate is plausible the clip is dropped.
@@ -61,6 +62,12 @@ export const choiceRuleSchema = z
      * model's caption sooner than the transcript does. Absent = `margin`.
      */
     title_margin: z.number().min(0).optional(),
+    /**
+     * The title replaces last round's model caption (a plausible `previous` candidate) only while at
+     * least this many nats above it: a title that lost the clip to a model's caption does not win it
+     * back on the judges' noise from one round to the next. Absent = no extra condition.
+     */
+    title_over_previous: z.number().optional(),
     /** People's text (transcript, title) with less evidence than this (nats) is not plausible. */
     min_evidence: z.number().default(0),
     /** A model's caption (synthetic, or last round's choice carried over) with less evidence than this is not plausible. */
@@ -146,7 +153,14 @@ export function choose(
   const floor = Math.max(best.s - rule.margin, people ? people.s - (rule.people_margin ?? rule.margin) : -Infinity);
   const model = order.find((x) => plausible(x.i) && !PEOPLE_SOURCES.has(sources[x.i]));
   const modelFloor = Math.max(floor, model ? model.s - (rule.model_margin ?? rule.margin) : -Infinity);
-  const titleFloor = Math.max(floor, best.s - (rule.title_margin ?? rule.margin));
+  const previous = sources.indexOf('previous');
+  const titleFloor = Math.max(
+    floor,
+    best.s - (rule.title_margin ?? rule.margin),
+    rule.title_over_previous !== undefined && previous >= 0 && plausible(previous)
+      ? scores[previous] + rule.title_over_previous
+      : -Infinity,
+  );
   const floorOf = (source: string): number =>
     source === 'title' ? titleFloor : PEOPLE_SOURCES.has(source) ? floor : modelFloor;
   for (const source of PREFERENCE) {
@@ -154,7 +168,10 @@ export function choose(
     if (i >= 0 && plausible(i) && scores[i] >= floorOf(source)) {
       const passed = PREFERENCE.slice(0, PREFERENCE.indexOf(source)).filter((p) => sources.includes(p));
       const bar =
-        rule.people_margin === undefined && rule.model_margin === undefined && rule.title_margin === undefined
+        rule.people_margin === undefined &&
+        rule.model_margin === undefined &&
+        rule.title_margin === undefined &&
+        rule.title_over_previous === undefined
           ? `more than ${rule.margin}`
           : 'too far';
       const why = passed.length ? `${passed.join(', ')} implausible or ${bar} below the best; ` : '';
@@ -167,9 +184,13 @@ export function choose(
         rule.model_margin !== undefined && model && !PEOPLE_SOURCES.has(source)
           ? ` and within ${rule.model_margin} of the best model caption ${f(model.s)}`
           : '';
+      const previousBar =
+        source === 'title' && rule.title_over_previous !== undefined && previous >= 0 && plausible(previous)
+          ? ` and ${rule.title_over_previous} above last round's ${f(scores[previous])}`
+          : '';
       return pick(
         i,
-        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${source === 'title' ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}`,
+        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${source === 'title' ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}${previousBar}`,
       );
     }
   }

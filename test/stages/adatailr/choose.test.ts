@@ -550,6 +550,42 @@ describe('choose with title_margin', () => {
   });
 });
 
+describe('choose with title_over_previous', () => {
+  const tp = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_over_previous: 0 });
+
+  it("keeps last round's model caption against a title the judge does not prefer to it", () => {
+    // title 6 is within 5 of the best (previous 8), so the preference order alone would give it the clip
+    expect(choose(['asr', 'title', 'previous'], [-2, 6, 8], rule).index).toBe(1);
+    expect(choose(['asr', 'title', 'previous'], [-2, 6, 8], tp)).toEqual({
+      index: 2,
+      margin: 2,
+      runnerUp: 1,
+      reason:
+        'asr, title implausible or too far below the best; previous kept: evidence 8.00 within 5 of the best 8.00',
+    });
+  });
+
+  it('lets the title win back a clip it scores at least that many nats above last round', () => {
+    expect(choose(['asr', 'title', 'previous'], [-2, 8, 8], tp).reason).toBe(
+      "asr implausible or too far below the best; title kept: evidence 8.00 within 5 of the best 8.00 and 0 above last round's 8.00",
+    );
+    const ahead = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_over_previous: 2 });
+    expect(choose(['asr', 'title', 'previous'], [-2, 9, 8], ahead).index).toBe(2);
+    expect(choose(['asr', 'title', 'previous'], [-2, 10, 8], ahead).index).toBe(1);
+  });
+
+  it("does not touch the transcript, this round's captions, or a title with no plausible last-round caption", () => {
+    expect(choose(['asr', 'title', 'previous'], [5, 6, 8], tp).index).toBe(0);
+    expect(choose(['asr', 'title', 'synthetic'], [-2, 6, 8], tp).index).toBe(1);
+    const strict = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 9, title_over_previous: 0 });
+    expect(choose(['asr', 'title', 'previous', 'synthetic'], [-2, 6, 8, 10], strict).index).toBe(1);
+  });
+
+  it('is optional', () => {
+    expect(choiceRuleSchema.parse({}).title_over_previous).toBeUndefined();
+  });
+});
+
 describe('choose with people_margin', () => {
   const pm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, people_margin: 1 });
 
