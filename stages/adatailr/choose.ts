@@ -65,7 +65,8 @@ export const choiceRuleSchema = z
     /**
      * The title replaces last round's model caption (a plausible `previous` candidate) only while at
      * least this many nats above it: a title that lost the clip to a model's caption does not win it
-     * back on the judges' noise from one round to the next. Absent = no extra condition.
+     * back on the judges' noise from one round to the next. Negative lets the title win back while that
+     * many nats below. Absent = no extra condition.
      */
     title_over_previous: z.number().optional(),
     /** People's text (transcript, title) with less evidence than this (nats) is not plausible. */
@@ -153,14 +154,13 @@ export function choose(
   const floor = Math.max(best.s - rule.margin, people ? people.s - (rule.people_margin ?? rule.margin) : -Infinity);
   const model = order.find((x) => plausible(x.i) && !PEOPLE_SOURCES.has(sources[x.i]));
   const modelFloor = Math.max(floor, model ? model.s - (rule.model_margin ?? rule.margin) : -Infinity);
+  // last round's model caption, when plausible and title_over_previous is set: the score the title must reach
   const previous = sources.indexOf('previous');
-  const titleFloor = Math.max(
-    floor,
-    best.s - (rule.title_margin ?? rule.margin),
+  const previousBar =
     rule.title_over_previous !== undefined && previous >= 0 && plausible(previous)
       ? scores[previous] + rule.title_over_previous
-      : -Infinity,
-  );
+      : undefined;
+  const titleFloor = Math.max(floor, best.s - (rule.title_margin ?? rule.margin), previousBar ?? -Infinity);
   const floorOf = (source: string): number =>
     source === 'title' ? titleFloor : PEOPLE_SOURCES.has(source) ? floor : modelFloor;
   for (const source of PREFERENCE) {
@@ -184,13 +184,13 @@ export function choose(
         rule.model_margin !== undefined && model && !PEOPLE_SOURCES.has(source)
           ? ` and within ${rule.model_margin} of the best model caption ${f(model.s)}`
           : '';
-      const previousBar =
-        source === 'title' && rule.title_over_previous !== undefined && previous >= 0 && plausible(previous)
+      const previousNote =
+        source === 'title' && previousBar !== undefined
           ? ` and ${rule.title_over_previous} above last round's ${f(scores[previous])}`
           : '';
       return pick(
         i,
-        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${source === 'title' ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}${previousBar}`,
+        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${source === 'title' ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}${previousNote}`,
       );
     }
   }

@@ -572,6 +572,10 @@ describe('choose with title_over_previous', () => {
     const ahead = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_over_previous: 2 });
     expect(choose(['asr', 'title', 'previous'], [-2, 9, 8], ahead).index).toBe(2);
     expect(choose(['asr', 'title', 'previous'], [-2, 10, 8], ahead).index).toBe(1);
+    // negative: the title may win back while that many nats below last round's caption
+    const behind = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_over_previous: -3 });
+    expect(choose(['asr', 'title', 'previous'], [-2, 5, 8], behind).index).toBe(1);
+    expect(choose(['asr', 'title', 'previous'], [-2, 4.5, 8], behind).index).toBe(2);
   });
 
   it("does not touch the transcript, this round's captions, or a title with no plausible last-round caption", () => {
@@ -581,8 +585,9 @@ describe('choose with title_over_previous', () => {
     expect(choose(['asr', 'title', 'previous', 'synthetic'], [-2, 6, 8, 10], strict).index).toBe(1);
   });
 
-  it('is optional', () => {
+  it('is optional, and a number', () => {
     expect(choiceRuleSchema.parse({}).title_over_previous).toBeUndefined();
+    expect(choiceRuleSchema.safeParse({ title_over_previous: '0' }).success).toBe(false);
   });
 });
 
