@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { JobLayout } from './layout.js';
+import type { RawClip } from './round-metrics.js';
 import { judgeProbeConfig } from './judges.js';
 
 /** The init model's tokenizer, the job's saved one, or a new one trained on the train split's text. */
@@ -69,6 +70,18 @@ export function modelConfig(config: RefineConfig, tok: CaptionTokenizer): Captio
 
 /** Each clip's chosen caption in a finished round run (defined beside the adatailr stage that writes it). */
 export { chosenCaptions } from '../../stages/adatailr/chosen.js';
+
+/**
+ * The manifest's valid clips' id, transcript and split only, streamed: what the raw side of the
+ * dataset metrics needs, without holding every clip's row.
+ */
+export async function manifestRawClips(manifest: string): Promise<RawClip[]> {
+  const out: RawClip[] = [];
+  for await (const item of readManifest(manifest))
+    if ('clip' in item)
+      out.push({ clipId: item.clip.clip_id, asrText: item.clip.asr_text, split: item.clip.split ?? 'train' });
+  return out;
+}
 
 /** The manifest's valid clips (bad rows are the frames run's errors, not ours). */
 export async function manifestClips(manifest: string): Promise<ClipRow[]> {

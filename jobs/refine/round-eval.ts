@@ -9,10 +9,10 @@ import type { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import type { Storage } from '../../pipeline/storage.js';
-import type { ClipRow } from '../../schemas/clips.js';
 import type { TruthRow } from '../../schemas/truth.js';
 import type { DownstreamProbe, RoundDownstream } from './downstream-eval.js';
 import { captionClips, type EvalClip, type EvalResult, sampleEvalClips, scoreEval } from './evaluate.js';
+import { manifestClips } from './job-inputs.js';
 import { withSignal } from './job-files.js';
 import type { TrainExample } from './training-set.js';
 
@@ -27,7 +27,6 @@ export interface RoundEvalInput {
   readonly modelDir: string;
   readonly device: Device;
   readonly rows: readonly TrainExample[];
-  readonly clips: readonly ClipRow[];
   readonly tokenizer: CaptionTokenizer;
   readonly truth?: Map<string, TruthRow>;
   readonly measure?: TruthMeasure;
@@ -82,7 +81,8 @@ export async function evaluateRound(o: RoundEvalInput): Promise<RoundEvalResult>
     config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } },
     round: o.round,
     rows: o.rows,
-    clips: o.clips,
+    // read here, only for the probe: the job does not hold every clip's row
+    clips: await manifestClips(config.manifest),
     truth: o.truth,
     framesRun: o.framesRunDir,
     tokenizer: o.tokenizer,

@@ -92,20 +92,44 @@ export interface RawClip {
   readonly split: string;
 }
 
-/** The dataset-side metrics of a round from its examples (train split only). */
-export function roundDataMetrics(
-  rows: readonly TrainExample[],
-  raw: readonly RawClip[],
-  judge?: TruthJudge,
-): Pick<RoundRecord, 'dataset' | 'raw' | 'rawClean' | 'keptClean' | 'keptShare' | 'adatailr'> {
+/**
+ * The raw input measured once for the whole job: the same in every round, so the job keeps this
+ * instead of every clip's row (at millions of clips the rows would be gigabytes).
+ */
+export interface RawSide {
+  /** Train-split clips in the manifest (what `keptShare` is a share of). */
+  readonly trainClips: number;
+  readonly raw: Trinity;
+  readonly rawClean?: Trinity;
+  /** The clean train transcripts by clip id (only with truth), for `keptClean`. */
+  readonly cleanText?: ReadonlyMap<string, string>;
+}
+
+/** Measures the raw train transcripts (and, with truth, the clean ones) for {@link roundDataMetrics}. */
+export function rawSide(raw: readonly RawClip[], judge?: TruthJudge): RawSide {
   const truth = judge?.truth;
-  const train = rows.filter((r) => r.split === 'train');
-  const kept = train.filter((r) => r.keep && r.caption.trim() !== '');
   const rawRows = raw
     .filter((c) => c.split === 'train')
     .map((c) => ({ clipId: c.clipId, caption: captionFromText(c.asrText, null), source: 'raw' }));
   const cleanRows = truth ? rawRows.filter((r) => truth.get(r.clipId)?.corrupted === false) : undefined;
-  const cleanText = new Map((cleanRows ?? []).map((r) => [r.clipId, r.caption]));
+  return {
+    trainClips: rawRows.length,
+    raw: trinity(rawRows, judge),
+    ...(cleanRows
+      ? { rawClean: trinity(cleanRows, judge), cleanText: new Map(cleanRows.map((r) => [r.clipId, r.caption])) }
+      : {}),
+  };
+}
+
+/** The dataset-side metrics of a round from its examples (train split only), beside the raw input's. */
+export function roundDataMetrics(
+  rows: readonly TrainExample[],
+  side: RawSide,
+  judge?: TruthJudge,
+): Pick<RoundRecord, 'dataset' | 'raw' | 'rawClean' | 'keptClean' | 'keptShare' | 'adatailr'> {
+  const train = rows.filter((r) => r.split === 'train');
+  const kept = train.filter((r) => r.keep && r.caption.trim() !== '');
+  const cleanText = side.cleanText ?? new Map<string, string>();
   const keptClean = kept.filter((r) => cleanText.has(r.clipId));
   const keptCleanText = keptClean.map((r) => cleanText.get(r.clipId) as string);
   const chosen: Record<string, number> = {};
@@ -118,9 +142,9 @@ export function roundDataMetrics(
       kept.map((r) => ({ clipId: r.clipId, caption: r.caption, source: r.captionSource })),
       judge,
     ),
-    raw: trinity(rawRows, judge),
-    ...(cleanRows ? { rawClean: trinity(cleanRows, judge) } : {}),
-    ...(cleanRows
+    raw: side.raw,
+    ...(side.rawClean ? { rawClean: side.rawClean } : {}),
+    ...(side.cleanText
       ? {
           keptClean: {
             rows: keptClean.length,
@@ -130,7 +154,7 @@ export function roundDataMetrics(
           },
         }
       : {}),
-    keptShare: rawRows.length ? kept.length / rawRows.length : 0,
+    keptShare: side.trainClips ? kept.length / side.trainClips : 0,
     adatailr: {
       rows: train.length,
       dropped: train.length - kept.length,

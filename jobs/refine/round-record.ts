@@ -6,7 +6,7 @@ import type { LoadedVersion } from '../../models/version.js';
 import type { TruthJudge } from './dataset-metrics.js';
 import type { RoundDownstream } from './downstream-eval.js';
 import type { EvalResult } from './evaluate.js';
-import { modelContent, type RawClip, type RoundRecord, roundDataMetrics } from './round-metrics.js';
+import { modelContent, type RawSide, type RoundRecord, roundDataMetrics } from './round-metrics.js';
 import type { TrainExample } from './training-set.js';
 
 /** Everything a round's record is made of. */
@@ -16,7 +16,8 @@ export interface RoundRecordInput {
   readonly versions: readonly LoadedVersion[];
   readonly scorerVersions: string[];
   readonly rows: readonly TrainExample[];
-  readonly raw: readonly RawClip[];
+  /** The raw input, measured once for the job. */
+  readonly raw: RawSide;
   readonly judge?: TruthJudge;
   readonly evalResult: EvalResult;
   readonly fit?: { readonly heldout: EvalResult; readonly train: EvalResult };

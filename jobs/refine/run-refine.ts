@@ -22,7 +22,7 @@ import { readTruthMap, type TruthRow } from '../../schemas/truth.js';
 import type { DownstreamProbe } from './downstream-eval.js';
 import { extractJobFrames } from './frames-phase.js';
 import { checkJob, readJson, withSignal as sig, writeJsonAtomic } from './job-files.js';
-import { manifestClips, modelConfig, trainOrLoadTokenizer } from './job-inputs.js';
+import { manifestRawClips, modelConfig, trainOrLoadTokenizer } from './job-inputs.js';
 import { jobLayout, type JobLayout } from './layout.js';
 import { evaluateRound } from './round-eval.js';
 import { roundRecord } from './round-record.js';
@@ -35,7 +35,7 @@ import {
 } from './round.js';
 import { trainJudges } from './judges.js';
 import { judgeDataWarning } from './folds.js';
-import type { RawClip, RoundRecord } from './round-metrics.js';
+import { rawSide, type RawSide, type RoundRecord } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 
 /** Options of {@link runRefine}. */
@@ -126,15 +126,17 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const initWriters = initVersion && config.model.init_captions ? bootstrapDirs : undefined;
   const teacher = config.model.teacher ? { teacher: config.model.teacher } : {};
   await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0, ...teacher });
-  const bootstrapSet = await TrainingSet.open({
-    roundRun: new LocalStorage(l.bootstrapRun),
-    framesRun,
-    scoreStage: 'none',
-    textDropout: config.train.text_dropout,
-  });
+  // opened where it is used, so the job does not hold it past round 0
+  const bootstrapSet = (): Promise<TrainingSet> =>
+    TrainingSet.open({
+      roundRun: new LocalStorage(l.bootstrapRun),
+      framesRun,
+      scoreStage: 'none',
+      textDropout: config.train.text_dropout,
+    });
   if (!initVersion)
     await train({
-      set: bootstrapSet,
+      set: await bootstrapSet(),
       outDir: l.bootstrapModel,
       start: () => Promise.resolve(undefined),
       seed: config.seed,
@@ -156,15 +158,15 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       ...sig(opts.signal),
     });
 
-  // the manifest's valid clips, read once: the raw side of the dataset metrics and the downstream probe's input
-  const manifestRows = await manifestClips(config.manifest);
-  const raw: RawClip[] = manifestRows.map((c) => ({
-    clipId: c.clip_id,
-    asrText: c.asr_text,
-    split: c.split ?? 'train',
-  }));
-  const thin = judgeDataWarning(raw.filter((c) => c.split === 'train').length, K);
-  if (thin) log.warn(thin);
+  // the raw input's metrics, measured once when the first round runs (the same in every round)
+  let raw: RawSide | undefined;
+  const rawMetrics = async (): Promise<RawSide> => {
+    if (raw) return raw;
+    raw = rawSide(await manifestRawClips(config.manifest), judge);
+    const thin = judgeDataWarning(raw.trainClips, K);
+    if (thin) log.warn(thin);
+    return raw;
+  };
   const records: RoundRecord[] = [];
   let writers: string[] | undefined;
   let scorers = bootstrapDirs;
@@ -179,6 +181,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     }
     if (opts.stopAfterRounds !== undefined && roundsThisCall >= opts.stopAfterRounds) break;
     opts.signal?.throwIfAborted();
+    const rawInput = await rawMetrics();
     const roundWriters = writers ?? initWriters;
     const writerVersions = roundWriters
       ? await Promise.all(roundWriters.map(async (d) => (await loadVersion(d)).manifest.contentHash))
@@ -191,7 +194,9 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     // the judges that choose this round's captions, trained on the data as the round finds it
     const judgeDirs = await judges(
       k,
-      k === 0 ? bootstrapSet : await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k - 1)), framesRun }),
+      k === 0
+        ? await bootstrapSet()
+        : await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k - 1)), framesRun }),
     );
     log.info(
       {
@@ -248,7 +253,6 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       modelDir: l.roundModel(k),
       device,
       rows: set.all(),
-      clips: manifestRows,
       tokenizer: tok,
       ...(truth ? { truth } : {}),
       ...(opts.measure ? { measure: opts.measure } : {}),
@@ -262,7 +266,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       versions,
       scorerVersions,
       rows: set.all(),
-      raw,
+      raw: rawInput,
       ...(judge ? { judge } : {}),
       evalResult,
       ...(fit ? { fit } : {}),

@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
-import { modelConfig } from '../../../jobs/refine/job-inputs.js';
+import { join } from 'node:path';
+import { manifestRawClips, modelConfig } from '../../../jobs/refine/job-inputs.js';
+import { clip, writeJsonl } from '../../helpers/manifests.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { judgeProbeConfig } from '../../../jobs/refine/judges.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 
@@ -68,5 +71,20 @@ describe('modelConfig', () => {
     expect(() => modelConfig(config({ preset: 'tiny', frame_size: 36, patch: 4 }), tok)).toThrow(
       /model.frame_size 36 does not suit the judges: .*not divisible by patch 8/,
     );
+  });
+});
+
+describe('manifestRawClips', () => {
+  it("keeps each valid clip's id, transcript and split (train when absent), and skips bad rows", async () => {
+    const dir = await tempDir();
+    const manifest = await writeJsonl(join(dir, 'clips.jsonl'), [
+      { ...clip('c1', 'a.mp4', 0, 1), asr_text: 'a red square', split: 'heldout' },
+      { video_uri: 'b.mp4', start_s: 0, end_s: 1 },
+      { ...clip('c2', 'a.mp4', 1, 2), asr_text: 'a blue circle', split: undefined },
+    ]);
+    expect(await manifestRawClips(manifest)).toEqual([
+      { clipId: 'c1', asrText: 'a red square', split: 'heldout' },
+      { clipId: 'c2', asrText: 'a blue circle', split: 'train' },
+    ]);
   });
 });
