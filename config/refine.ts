@@ -217,6 +217,13 @@ export const refineConfigSchema = z
          * grid on the tiny preset's 32-pixel frames; with larger frames, a larger patch keeps that grid.
          */
         patch: hashed(positiveInt.max(64).optional()),
+        /**
+         * A judge directory to start every judge from instead of random weights (the demo's is
+         * `jobs/demo/pretrained-judge/`): one pre-trained on other clips' own text has seen more clips
+         * than a small dataset holds, and none of this job's. Its shape and tokenizer must be the
+         * job's. Absent = random weights.
+         */
+        init: hashed(z.string().min(1).optional(), { path: true }),
       })
       .strict()
       .prefault({}),

@@ -16,9 +16,16 @@ import type { RunReporter } from '../../pipeline/reporter.js';
 import { parseRefineConfig, type RefineConfig } from '../../config/refine.js';
 import { runRefine } from '../refine/run-refine.js';
 import { loadVersion, VERSION_FILES, VERSION_FORMAT } from '../../models/version.js';
+import { JUDGE_FORMAT, readJudge } from '../../models/probe/judge.js';
 
 /** Where the embedded model version lives (a model version directory, `models/version.ts`). */
 export const DEMO_MODEL_DIR = fileURLToPath(new URL('./pretrained', import.meta.url));
+
+/**
+ * Where the embedded judge lives (a judge directory, `models/probe/judge.ts`): fold 0's judge of the
+ * same pre-training job, trained on the people's text of half its clips, with the captioner's tokenizer.
+ */
+export const DEMO_JUDGE_DIR = fileURLToPath(new URL('./pretrained-judge', import.meta.url));
 
 /** The pre-training data: 20,000 clips of benchmark seed 1000, 40 % noisy transcripts, the generator's other defaults. */
 export const PRETRAIN_DATA = { clips: 20_000, seed: 1000, noise: 0.4 } as const;
@@ -54,60 +61,97 @@ export interface BuildDemoModelOptions {
   readonly dir: string;
   /** Where the model version is written (replaced). Default {@link DEMO_MODEL_DIR}. */
   readonly out?: string;
+  /** Where the judge is written (replaced). Default {@link DEMO_JUDGE_DIR}, or `<out>-judge` with `out`. */
+  readonly judgeOut?: string;
   readonly log?: Logger;
   readonly reporter?: () => RunReporter;
   readonly signal?: AbortSignal;
 }
 
-/** Rebuilds the embedded model: generates the data, runs the pre-training job, copies its round-0 model to `out`. */
-export async function buildDemoModel(o: BuildDemoModelOptions): Promise<string> {
+/**
+ * Rebuilds the embedded model and judge: generates the data, runs the pre-training job, copies its
+ * round-0 model to `out` and its fold-0 judge to `judgeOut`. Returns both paths.
+ */
+export async function buildDemoModel(o: BuildDemoModelOptions): Promise<{ model: string; judge: string }> {
   const dir = resolve(o.dir);
   const out = resolve(o.out ?? DEMO_MODEL_DIR);
+  const judgeOut = resolve(o.judgeOut ?? (o.out ? `${out}-judge` : DEMO_JUDGE_DIR));
   // a mistyped --out is refused before ten minutes of work, not after
-  await refuseForeignTarget(out);
+  await refuseForeignTarget(out, MODEL_DIR);
+  await refuseForeignTarget(judgeOut, JUDGE_DIR);
   const dataDir = join(dir, 'data');
   await generateBenchmark({ outDir: dataDir, ...PRETRAIN_DATA });
-  const r = await runRefine(pretrainConfig(dataDir, join(dir, 'job')), {
+  const jobDir = join(dir, 'job');
+  const r = await runRefine(pretrainConfig(dataDir, jobDir), {
     ...(o.log ? { log: o.log } : {}),
     ...(o.reporter ? { reporter: o.reporter } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
   await publishModel(r.finalModelDir, out);
-  return out;
+  await publishJudge(r.layout.judge(0, 0, 0), judgeOut);
+  return { model: out, judge: judgeOut };
 }
 
-/** Whether `dir` holds a model version (its manifest carries the version format). */
-async function isModelVersion(dir: string): Promise<boolean> {
+/** A kind of directory this module publishes: how to recognise one, and how to check a copy of one. */
+interface DirKind {
+  readonly name: string;
+  readonly is: (dir: string) => Promise<boolean>;
+  readonly verify: (dir: string) => Promise<unknown>;
+}
+
+const MODEL_DIR: DirKind = {
+  name: 'a model version directory',
+  is: async (dir) => formatOf(join(dir, VERSION_FILES.manifest)).then((f) => f === VERSION_FORMAT),
+  verify: (dir) => loadVersion(dir),
+};
+
+const JUDGE_DIR: DirKind = {
+  name: 'a judge directory',
+  is: async (dir) => formatOf(join(dir, 'judge.json')).then((f) => f === JUDGE_FORMAT),
+  verify: (dir) => Promise.resolve(readJudge(dir)),
+};
+
+/** The `format` a directory's manifest file declares, or undefined when it has none. */
+async function formatOf(file: string): Promise<unknown> {
   try {
-    const m = JSON.parse(await readFile(join(dir, VERSION_FILES.manifest), 'utf8')) as { format?: unknown };
-    return m.format === VERSION_FORMAT;
+    return (JSON.parse(await readFile(file, 'utf8')) as { format?: unknown }).format;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-async function refuseForeignTarget(out: string): Promise<void> {
-  if (existsSync(out) && !(await isModelVersion(out)))
-    throw new Error(`${out}: exists and is not a model version directory; refusing to replace it`);
+async function refuseForeignTarget(out: string, kind: DirKind): Promise<void> {
+  if (existsSync(out) && !(await kind.is(out)))
+    throw new Error(`${out}: exists and is not ${kind.name}; refusing to replace it`);
 }
 
 /**
- * Copies the model version in `src` to `out`, replacing only a model version there: a mistyped `out`
- * that holds anything else is refused by name and left as it was. The copy is verified before it
- * takes `out`'s place.
+ * Copies the directory `src` to `out`, replacing only a directory of the same kind there: a
+ * mistyped `out` that holds anything else is refused by name and left as it was. The copy is
+ * verified before it takes `out`'s place.
  */
-export async function publishModel(src: string, out: string): Promise<void> {
-  await refuseForeignTarget(out);
+async function publishVerified(src: string, out: string, kind: DirKind): Promise<void> {
+  await refuseForeignTarget(out, kind);
   await mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await cp(src, tmp, { recursive: true });
   try {
-    await loadVersion(tmp);
+    await kind.verify(tmp);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw e;
   }
   await rm(out, { recursive: true, force: true });
   await rename(tmp, out);
+}
+
+/** Copies the model version in `src` to `out`, replacing only a model version there (verified first). */
+export function publishModel(src: string, out: string): Promise<void> {
+  return publishVerified(src, out, MODEL_DIR);
+}
+
+/** Copies the judge in `src` to `out`, replacing only a judge there (verified first). */
+export function publishJudge(src: string, out: string): Promise<void> {
+  return publishVerified(src, out, JUDGE_DIR);
 }

@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import type { RefineConfig } from '../../config/refine.js';
 import type { Device } from '../../models/device.js';
 import { makeProbeConfig, type ProbeConfig } from '../../models/probe/config.js';
-import { saveJudge } from '../../models/probe/judge.js';
-import { initProbeWeights } from '../../models/probe/params.js';
+import { readJudge, saveJudge } from '../../models/probe/judge.js';
+import { initProbeWeights, type Weights } from '../../models/probe/params.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
 import { WordSwapNegatives } from '../../models/probe/word-swap.js';
 import { makeRng, type Rng } from '../../models/rng.js';
@@ -71,13 +71,14 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
   const dirs: string[] = [];
   // one runtime (its training graph built and optimised once) serves every fold and member
   let runtime: ProbeRuntime | undefined;
+  const start = j.init ? startingJudge(j.init, cfg, o.tokenizer) : undefined;
   try {
     for (let f = 0; f < o.folds; f++)
       for (let m = 0; m < members; m++) {
         dirs.push(o.outDir(f, m));
         if (existsSync(o.outDir(f, m))) continue;
         runtime ??= await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
-        await trainJudge(o, runtime, f, m);
+        await trainJudge(o, runtime, f, m, start);
       }
   } finally {
     await runtime?.release();
@@ -85,8 +86,36 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
   return dirs;
 }
 
-/** Trains and saves fold `f`'s judge number `m`. */
-async function trainJudge(o: TrainJudgesOptions, runtime: ProbeRuntime, f: number, m: number): Promise<void> {
+/**
+ * The `judge.init` judge's weights, refused with the field named when its shape or tokenizer is not
+ * the job's (its weights would mean other words, or not fit the graphs).
+ */
+export function startingJudge(dir: string, cfg: ProbeConfig, tokenizer: CaptionTokenizer): StartingJudge {
+  const init = readJudge(dir);
+  const want = JSON.stringify(cfg);
+  const got = JSON.stringify(init.manifest.config);
+  if (got !== want) throw new Error(`judge.init ${dir}: its shape ${got} is not the job's judges' ${want}`);
+  if (init.tokenizer.toJSON() !== tokenizer.toJSON())
+    throw new Error(
+      `judge.init ${dir}: its tokenizer is not the job's (start the job from the model it was trained with)`,
+    );
+  return { weights: init.weights, contentHash: init.manifest.contentHash };
+}
+
+/** The weights a judge starts from, and the content hash of the judge they are (its lineage). */
+export interface StartingJudge {
+  readonly weights: Weights;
+  readonly contentHash: string;
+}
+
+/** Trains and saves fold `f`'s judge number `m`, from `start`'s weights when given. */
+async function trainJudge(
+  o: TrainJudgesOptions,
+  runtime: ProbeRuntime,
+  f: number,
+  m: number,
+  start?: StartingJudge,
+): Promise<void> {
   const cfg = runtime.config;
   const j = o.config.judge;
   const seed = o.seed + 1000 * f + 1_000_003 * m;
@@ -98,7 +127,8 @@ async function trainJudge(o: TrainJudgesOptions, runtime: ProbeRuntime, f: numbe
   const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
   const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
   swaps?.observe(o.set.all().flatMap((e) => (filter(e) ? [e.caption] : [])));
-  const trainer = runtime.trainer(initProbeWeights(cfg, seed), { lr: j.lr, totalSteps: steps });
+  const weights = start ? new Map([...start.weights].map(([k, v]) => [k, v.slice()])) : initProbeWeights(cfg, seed);
+  const trainer = runtime.trainer(weights, { lr: j.lr, totalSteps: steps });
   let loss = 0;
   let n = 0;
   for (let epoch = 0; epoch < j.epochs; epoch++) {
@@ -132,6 +162,7 @@ async function trainJudge(o: TrainJudgesOptions, runtime: ProbeRuntime, f: numbe
       steps: trainer.steps,
       final_loss: n ? loss / n : Number.NaN,
       ...(swaps ? { hard_negatives: 'word-swap' } : {}),
+      ...(start ? { started_from: start.contentHash } : {}),
     },
   });
   o.log.info({ dir, steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f}${member} saved`);

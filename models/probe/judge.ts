@@ -73,6 +73,65 @@ export function saveJudge(
   return manifest;
 }
 
+/** A judge directory's files, read and checked without opening any graph (a warm start needs only these). */
+export interface JudgeFiles {
+  readonly manifest: JudgeManifest;
+  readonly weights: Weights;
+  readonly tokenizer: CaptionTokenizer;
+}
+
+/** Reads a judge directory; a missing or foreign file is a clear error naming the directory and file. */
+export function readJudge(dir: string): JudgeFiles {
+  const read = (f: string): Buffer => {
+    try {
+      return readFileSync(join(dir, f));
+    } catch (e) {
+      throw new Error(`judge ${dir}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+        cause: e,
+      });
+    }
+  };
+  let manifest: JudgeManifest;
+  try {
+    manifest = JSON.parse(read('judge.json').toString('utf8')) as JudgeManifest;
+  } catch (e) {
+    if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
+    throw new Error(`judge ${dir}: judge.json is not JSON (${(e as Error).message})`, { cause: e });
+  }
+  if (manifest.format !== JUDGE_FORMAT)
+    throw new Error(`judge ${dir}: format ${JSON.stringify(manifest.format)} is not ${JUDGE_FORMAT}`);
+  try {
+    validateProbeConfig(manifest.config);
+  } catch (e) {
+    throw new Error(`judge ${dir}: judge.json: ${(e as Error).message}`, { cause: e });
+  }
+  const bytes = read('weights.bin');
+  if (bytes.byteLength % 4 !== 0)
+    throw new Error(
+      `judge ${dir}: weights.bin has ${bytes.byteLength} bytes, not a whole number of float32 values (a partial copy?)`,
+    );
+  const flat = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const weights: Weights = new Map();
+  let at = 0;
+  for (const s of probeParamSpecs(manifest.config)) {
+    const n = s.shape.reduce((a: number, b: number) => a * b, 1);
+    if (at + n > flat.length) throw new Error(`judge ${dir}: weights.bin is too short for ${s.name}`);
+    weights.set(s.name, flat.slice(at, at + n));
+    at += n;
+  }
+  if (at !== flat.length) throw new Error(`judge ${dir}: weights.bin has ${flat.length - at} values too many`);
+  let tok: CaptionTokenizer;
+  try {
+    tok = CaptionTokenizer.fromJSON(read('tokenizer.json').toString('utf8'));
+  } catch (e) {
+    if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
+    throw new Error(`judge ${dir}: tokenizer.json cannot be read as a tokenizer (${(e as Error).message})`, {
+      cause: e,
+    });
+  }
+  return { manifest, weights, tokenizer: tok };
+}
+
 /** A loaded judge: embeds frames and captions, and knows its learned logit scale. */
 export class Judge {
   readonly #runtime: ProbeRuntime;
@@ -90,55 +149,8 @@ export class Judge {
 
   /** Loads a judge directory and opens its graphs on `device`; a missing or foreign file is a clear error. */
   static async load(dir: string, device: Device): Promise<Judge> {
-    const read = (f: string): Buffer => {
-      try {
-        return readFileSync(join(dir, f));
-      } catch (e) {
-        throw new Error(
-          `judge ${dir}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-          { cause: e },
-        );
-      }
-    };
-    let manifest: JudgeManifest;
-    try {
-      manifest = JSON.parse(read('judge.json').toString('utf8')) as JudgeManifest;
-    } catch (e) {
-      if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
-      throw new Error(`judge ${dir}: judge.json is not JSON (${(e as Error).message})`, { cause: e });
-    }
-    if (manifest.format !== JUDGE_FORMAT)
-      throw new Error(`judge ${dir}: format ${JSON.stringify(manifest.format)} is not ${JUDGE_FORMAT}`);
-    try {
-      validateProbeConfig(manifest.config);
-    } catch (e) {
-      throw new Error(`judge ${dir}: judge.json: ${(e as Error).message}`, { cause: e });
-    }
-    const bytes = read('weights.bin');
-    if (bytes.byteLength % 4 !== 0)
-      throw new Error(
-        `judge ${dir}: weights.bin has ${bytes.byteLength} bytes, not a whole number of float32 values (a partial copy?)`,
-      );
-    const flat = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const weights: Weights = new Map();
-    let at = 0;
-    for (const s of probeParamSpecs(manifest.config)) {
-      const n = s.shape.reduce((a: number, b: number) => a * b, 1);
-      if (at + n > flat.length) throw new Error(`judge ${dir}: weights.bin is too short for ${s.name}`);
-      weights.set(s.name, flat.slice(at, at + n));
-      at += n;
-    }
-    if (at !== flat.length) throw new Error(`judge ${dir}: weights.bin has ${flat.length - at} values too many`);
-    let tok: CaptionTokenizer;
-    try {
-      tok = CaptionTokenizer.fromJSON(read('tokenizer.json').toString('utf8'));
-    } catch (e) {
-      if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
-      throw new Error(`judge ${dir}: tokenizer.json cannot be read as a tokenizer (${(e as Error).message})`, {
-        cause: e,
-      });
-    }
-    return new Judge(await ProbeRuntime.open(manifest.config, device), weights, tok, manifest);
+    const { manifest, weights, tokenizer } = readJudge(dir);
+    return new Judge(await ProbeRuntime.open(manifest.config, device), weights, tokenizer, manifest);
   }
 
   /** The probe's frame geometry. */

@@ -103,6 +103,7 @@ const refineChanges: Record<string, unknown> = {
   'judge.ensemble': 3,
   'judge.video_layers': 1,
   'judge.patch': 16,
+  'judge.init': 'judges/j0',
   'eval.max_clips': 50,
   'eval.downstream.seeds': 2,
   'eval.downstream.steps': 10,

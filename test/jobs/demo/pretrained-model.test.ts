@@ -1,18 +1,23 @@
 /**
  * The demo's embedded pre-trained captioner: its pre-training job reads no truth and uses a
  * benchmark seed no demo, tuning or evaluation run uses; the shipped version verifies against its
- * manifest, has the demo's geometry, and captions a clip through real ONNX Runtime sessions.
+ * manifest, has the demo's geometry, and captions a clip through real ONNX Runtime sessions. The
+ * embedded judge from the same job has the demo judges' shape and the captioner's tokenizer.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildDemoModel,
+  DEMO_JUDGE_DIR,
   DEMO_MODEL_DIR,
   PRETRAIN_DATA,
   pretrainConfig,
+  publishJudge,
   publishModel,
 } from '../../../jobs/demo/pretrained-model.js';
+import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judges.js';
+import { readJudge } from '../../../models/probe/judge.js';
 import { demoConfig } from '../../../jobs/demo/run-demo.js';
 import { Device } from '../../../models/device.js';
 import { Captioner } from '../../../models/inference.js';
@@ -80,12 +85,38 @@ describe('the demo’s pre-trained captioner', () => {
     expect(readdirSync(dir).sort()).toEqual(['mine', 'model']);
   });
 
-  it('refuses a rebuild whose --out holds anything but a model version before generating any data', async () => {
+  it('refuses a rebuild whose --out or --judge-out holds anything else before generating any data', async () => {
     const dir = await tempDir();
     const mine = join(dir, 'mine');
     mkdirSync(mine);
     writeFileSync(join(mine, 'notes.txt'), 'keep me');
     await expect(buildDemoModel({ dir: join(dir, 'work'), out: mine })).rejects.toThrow(/not a model version/);
+    await expect(buildDemoModel({ dir: join(dir, 'work'), out: join(dir, 'm'), judgeOut: mine })).rejects.toThrow(
+      /mine: exists and is not a judge directory/,
+    );
     expect(readdirSync(dir)).toEqual(['mine']);
+  });
+
+  it("ships a judge of the same job: the demo judges' shape and the captioner's tokenizer", async () => {
+    const c = demoConfig('d', 'j');
+    const v = await loadVersion(DEMO_MODEL_DIR);
+    const cfg = judgeProbeConfig(c, { count: v.config.frames, size: v.config.frameSize }, v.tokenizer.vocabSize);
+    const start = startingJudge(DEMO_JUDGE_DIR, cfg, v.tokenizer); // refuses another shape or tokenizer
+    expect(start.contentHash).toBe(readJudge(DEMO_JUDGE_DIR).manifest.contentHash);
+    expect(readJudge(DEMO_JUDGE_DIR).manifest.trainingDataId).toMatch(/^judge-0:[0-9a-f]{64}:fold-0\/2$/);
+  });
+
+  it('publishes a judge only over a judge: a directory holding anything else is refused and kept', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'judge');
+    await publishJudge(DEMO_JUDGE_DIR, out);
+    expect(readJudge(out).manifest.contentHash).toBe(readJudge(DEMO_JUDGE_DIR).manifest.contentHash);
+    await publishJudge(DEMO_JUDGE_DIR, out); // a judge is replaced
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'keep me');
+    await expect(publishJudge(DEMO_JUDGE_DIR, mine)).rejects.toThrow(/mine: exists and is not a judge directory/);
+    await expect(publishJudge(DEMO_MODEL_DIR, out)).rejects.toThrow(/judge\.json/);
+    expect(readdirSync(dir).sort()).toEqual(['judge', 'mine']);
   });
 });
