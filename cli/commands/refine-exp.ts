@@ -45,7 +45,7 @@ export function register(program: Command): void {
     )
     .option(
       '--set <key=value>',
-      'refine config override for every loop, dotted key and JSON value (e.g. folds=4, judge.epochs=80); repeatable',
+      'refine config override for every loop, dotted key and JSON value (e.g. folds=4, judge.epochs=80; null takes a field out, e.g. judge.init=null); repeatable',
       collectSetting,
     )
     .option('--only <method>', 'run one loop only: adatailr or mle+keep-all')

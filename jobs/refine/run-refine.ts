@@ -163,7 +163,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const rawMetrics = async (): Promise<RawSide> => {
     if (raw) return raw;
     raw = rawSide(await manifestRawClips(config.manifest), judge);
-    const thin = judgeDataWarning(raw.trainClips, K);
+    const thin = judgeDataWarning(raw.trainClips, K, config.judge.init !== undefined);
     if (thin) log.warn(thin);
     return raw;
   };

@@ -126,6 +126,11 @@ function point(t: Trinity, keptShare: number): DatasetPoint {
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
+    // null takes a field out, so an option the demo sets can be turned off (e.g. judge.init=null)
+    if (v === null) {
+      delete out[k];
+      continue;
+    }
     const prev = a[k];
     const replace = !v || typeof v !== 'object' || Array.isArray(v) || 'kind' in v || !prev || typeof prev !== 'object';
     out[k] = replace ? v : merge(prev as Record<string, unknown>, v as Record<string, unknown>);

@@ -8,7 +8,7 @@
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { demoConfig } from '../../jobs/demo/run-demo.js';
-import { DEMO_MODEL_DIR } from '../../jobs/demo/pretrained-model.js';
+import { DEMO_JUDGE_DIR, DEMO_MODEL_DIR } from '../../jobs/demo/pretrained-model.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -37,7 +37,7 @@ describe('flywheel demo --policy / --scorer', () => {
       scorer: 'bootstrap',
     });
   });
-  it('runs the demo model, training sizes and judges (three a fold)', () => {
+  it('runs the demo model, training sizes and judges (three a fold, from the embedded judge)', () => {
     const c = demoConfig('d', 'j');
     expect(c.model).toMatchObject({
       preset: 'tiny',
@@ -48,7 +48,7 @@ describe('flywheel demo --policy / --scorer', () => {
     });
     expect(c.train.pretrain).toMatchObject({ epochs: 40, lr: 3e-3, batch_size: 32, warmup_steps: 20 });
     expect(c.train.finetune).toMatchObject({ epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 });
-    expect(c.judge).toMatchObject({ ensemble: 3, epochs: 20, batch_size: 32, d_model: 64 });
+    expect(c.judge).toMatchObject({ ensemble: 3, epochs: 20, batch_size: 32, d_model: 64, init: DEMO_JUDGE_DIR });
     expect(c).toMatchObject({ rounds: 3, seed: 1, shard_size: 128 });
     expect(demoConfig('d', 'j', { rounds: 1, seed: 7 })).toMatchObject({ rounds: 1, seed: 7 });
   });

@@ -1,10 +1,13 @@
 /**
- * The README's example refine config is a valid config, and its choice rule and judges are the
- * demo's (the measured configuration), so a user who starts from it gets what the docs measured.
+ * The README's example refine config is a valid config, and its choice rule, judges and starting
+ * models are the demo's (the measured configuration), so a user who starts from it gets what the
+ * docs measured.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseRefineConfig } from '../../config/refine.js';
+import { resolvePaths } from '../../config/marks.js';
+import { parseRefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { demoConfig } from '../../jobs/demo/run-demo.js';
 
 /** The first ```json block after `marker` in the README. */
@@ -19,10 +22,16 @@ function jsonBlockAfter(marker: string): unknown {
 
 describe("README's example refine config", () => {
   it('parses, and chooses and judges as the demo does', () => {
-    const example = parseRefineConfig(jsonBlockAfter('`flywheel refine job.json`'), 'README.md');
+    // its paths resolved as the loader would for a config file at the repository's root
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const parsed = parseRefineConfig(jsonBlockAfter('`flywheel refine job.json`'), 'README.md');
+    const example = resolvePaths(refineConfigSchema, parsed, root);
     const demo = demoConfig('d', 'j');
     expect(example.adatailr.choice).toEqual(demo.adatailr.choice);
     expect(example.judge).toEqual(demo.judge);
     expect(example.folds).toBe(demo.folds);
+    // and starts from the demo's pre-trained captioner and judge, whose tokenizers must agree
+    expect(example.model.init).toBe(demo.model.init);
+    expect(example.model.init_captions).toBe(demo.model.init_captions);
   });
 });

@@ -91,17 +91,25 @@ describe('judgeDataWarning', () => {
     expect(judgeDataWarning(750, 2)).toBeUndefined(); // the demo: 375 each
     expect(judgeDataWarning(2 * JUDGE_MIN_CLIPS, 2)).toBeUndefined();
     expect(judgeDataWarning(100, 1)).toBeUndefined();
+    expect(judgeDataWarning(150, 2, true)).toBeUndefined(); // judges that start from a pre-trained one
+    expect(judgeDataWarning(150, 2, false)).toMatch(/about 75 of the 150/);
   });
   it("names the judges' share and the fewest folds that reach the bar", () => {
     // 450 clips: 225 each with 2 folds, 300 with 3
     expect(judgeDataWarning(450, 2)).toBe(
-      'each judge learns from about 225 of the 450 train clips (folds 2; under 300 a judge finds many right captions implausible, so fewer rows are kept): folds = 3 gives each 300, at 3 judges a round instead of 2 (times judge.ensemble)',
+      'each judge learns from about 225 of the 450 train clips (folds 2; under 300 a judge finds many right captions implausible, so fewer rows are kept): folds = 3 gives each 300, at 3 judges a round instead of 2 (times judge.ensemble); or start them from a judge pre-trained on other clips (judge.init)',
     );
     // 225 clips (a 300-clip benchmark's train split): no count of folds reaches 300, so the most (8: 196 each)
-    expect(judgeDataWarning(225, 2)).toMatch(/about 112 of the 225 .*folds = 8 gives each 196/);
-    expect(judgeDataWarning(225, 8)).toMatch(/about 196 of the 225 .*more clips, not more folds, would help$/);
+    expect(judgeDataWarning(225, 2)).toMatch(/about 112 of the 225 .*folds = 8 gives each 196, .*\(judge\.init\)$/);
+    expect(judgeDataWarning(225, 8)).toMatch(
+      /about 196 of the 225 .*more clips, not more folds, would help; or start them .*\(judge\.init\)$/,
+    );
     // an empty or one-clip train split: more folds add nothing, so the warning does not suggest them
-    expect(judgeDataWarning(0, 2)).toMatch(/about 0 of the 0 .*more clips, not more folds, would help$/);
-    expect(judgeDataWarning(1, 2)).toMatch(/about 0 of the 1 .*more clips, not more folds, would help$/);
+    expect(judgeDataWarning(0, 2)).toMatch(
+      /about 0 of the 0 .*more clips, not more folds, would help; or start them .*\(judge\.init\)$/,
+    );
+    expect(judgeDataWarning(1, 2)).toMatch(
+      /about 0 of the 1 .*more clips, not more folds, would help; or start them .*\(judge\.init\)$/,
+    );
   });
 });

@@ -2,7 +2,10 @@
  * The refine experiment end to end at a tiny size: both loops run on the same generated data, each
  * round's dataset figures land beside raw and the clean raw rows, and rerunning over the same
  * directory resumes the finished loops and reproduces the report exactly, their time included.
+ * Every judge of the demo's configuration starts from the embedded pre-trained judge.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +15,9 @@ import {
   runRefineExperiment,
 } from '../../../research/refine-experiment/experiment.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
+import { DEMO_JUDGE_DIR } from '../../../jobs/demo/pretrained-model.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
+import { readJudge, type JudgeManifest } from '../../../models/probe/judge.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const log = pino({ level: 'silent' });
@@ -63,6 +69,17 @@ describe('runRefineExperiment', () => {
     }
     // the ablation keeps every clip
     expect(m.rounds.at(-1)!.keptShare).toBe(1);
+  });
+
+  it("starts every round's judges from the embedded judge, and records it", () => {
+    const pre = readJudge(DEMO_JUDGE_DIR).manifest.contentHash;
+    for (const method of ['adatailr', 'mle+keep-all'])
+      for (const k of [0, 1]) {
+        const dir = jobLayout(join(settings.dir, `job-n40-s3-${method}`)).judge(k, 0);
+        const m = JSON.parse(readFileSync(join(dir, 'judge.json'), 'utf8')) as JudgeManifest;
+        expect(m.metrics.started_from, `${method} round ${k}`).toBe(pre);
+        expect(m.contentHash).not.toBe(pre); // and trained on from there
+      }
   });
 
   it('rerun over the same directory, it resumes the finished loops: the same report, their time included', async () => {

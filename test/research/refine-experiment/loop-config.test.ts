@@ -37,6 +37,15 @@ describe('loopConfig', () => {
     expect(m.train.loss.kind).toBe('mle');
   });
 
+  it('takes a field out with a null override, so an option the demo sets can be turned off', () => {
+    const demo = demoConfig('d', 'j', { seed: 3, rounds: 2 });
+    expect(demo.judge.init).toBeDefined();
+    const c = loopConfig('d', 'j', 3, 2, adatailr, undefined, { judge: { init: null } });
+    expect(c.judge.init).toBeUndefined();
+    const { init: _init, ...rest } = demo.judge;
+    expect(c.judge).toEqual(rest);
+  });
+
   it('refuses an override that makes an invalid config, naming the field, before generating any data', async () => {
     const dir = join(await tempDir(), 'exp');
     const log = pino({ level: 'silent' });
