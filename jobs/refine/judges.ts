@@ -91,7 +91,12 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
  * the job's (its weights would mean other words, or not fit the graphs).
  */
 export function startingJudge(dir: string, cfg: ProbeConfig, tokenizer: CaptionTokenizer): StartingJudge {
-  const init = readJudge(dir);
+  let init: ReturnType<typeof readJudge>;
+  try {
+    init = readJudge(dir);
+  } catch (e) {
+    throw new Error(`judge.init: ${(e as Error).message}`, { cause: e });
+  }
   const want = JSON.stringify(cfg);
   const got = JSON.stringify(init.manifest.config);
   if (got !== want) throw new Error(`judge.init ${dir}: its shape ${got} is not the job's judges' ${want}`);
@@ -100,6 +105,16 @@ export function startingJudge(dir: string, cfg: ProbeConfig, tokenizer: CaptionT
       `judge.init ${dir}: its tokenizer is not the job's (start the job from the model it was trained with)`,
     );
   return { weights: init.weights, contentHash: init.manifest.contentHash };
+}
+
+/** Checks the config's `judge.init`, if any, against the job's frames and tokenizer (throws as {@link startingJudge}). */
+export function checkJudgeInit(
+  config: RefineConfig,
+  frames: { readonly count: number; readonly size: number },
+  tokenizer: CaptionTokenizer,
+): void {
+  if (config.judge.init)
+    startingJudge(config.judge.init, judgeProbeConfig(config, frames, tokenizer.vocabSize), tokenizer);
 }
 
 /** The weights a judge starts from, and the content hash of the judge they are (its lineage). */

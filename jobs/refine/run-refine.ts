@@ -33,7 +33,7 @@ import {
   trainCaptioner,
   warmStart,
 } from './round.js';
-import { trainJudges } from './judges.js';
+import { checkJudgeInit, trainJudges } from './judges.js';
 import { judgeDataWarning } from './folds.js';
 import { rawSide, type RawSide, type RoundRecord } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
@@ -84,6 +84,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const initVersion = config.model.init ? await loadVersion(config.model.init) : undefined;
   const mcfg = initVersion ? initVersion.config : modelConfig(config, tok);
   const K = config.folds;
+  // a judge.init that cannot start this job's judges stops it here, before any frame is extracted
+  checkJudgeInit(config, { count: mcfg.frames, size: mcfg.frameSize }, tok);
 
   // 1. frames, once for the whole job, at the model's input size
   const framesRun = new LocalStorage(l.framesRun);

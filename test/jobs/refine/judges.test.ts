@@ -1,14 +1,22 @@
 /**
  * `judge.init`: every judge of a job can start from a saved judge instead of random weights, and one
- * whose shape or tokenizer is not the job's is refused with the field and the reason named.
+ * whose shape or tokenizer is not the job's is refused with the field and the reason named — by a
+ * refine job before it extracts any frame.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
 import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judges.js';
 import { readJudge, saveJudge } from '../../../models/probe/judge.js';
 import { initProbeWeights } from '../../../models/probe/params.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
+import { DEMO_JUDGE_DIR } from '../../../jobs/demo/pretrained-model.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
+import { runRefine } from '../../../jobs/refine/run-refine.js';
+import { JsonReporter } from '../../../pipeline/reporter.js';
+import { clip, writeJsonl } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const tok = CaptionTokenizer.train(['a red square going left', 'a blue circle going up'], { vocabSize: 40 });
@@ -52,6 +60,32 @@ describe('startingJudge', () => {
     });
     expect(other.vocabSize).toBe(tok.vocabSize); // the same shape: only the words differ
     expect(() => startingJudge(join(root, 'other'), cfg, tok)).toThrow(/its tokenizer is not the job's/);
-    expect(() => startingJudge(join(root, 'missing'), cfg, tok)).toThrow(/missing: cannot read judge\.json/);
+    expect(() => startingJudge(join(root, 'missing'), cfg, tok)).toThrow(
+      /^judge\.init: judge .*missing: cannot read judge\.json/,
+    );
+  });
+});
+
+describe('a refine job with a judge.init of another tokenizer', () => {
+  it('stops before any frame is extracted, naming judge.init', async () => {
+    const dir = await tempDir();
+    const quiet = pino({ level: 'silent' });
+    const manifest = await writeJsonl(
+      join(dir, 'clips.jsonl'),
+      ['a', 'b', 'c'].map((id, i) => ({ ...clip(id, 'v.mp4', i, i + 1), asr_text: `a red square going left ${id}` })),
+    );
+    // the job trains its own tokenizer on its clips' text: not the embedded judge's
+    const config = parseRefineConfig({
+      run_dir: join(dir, 'job'),
+      manifest,
+      media_root: dir,
+      model: { preset: 'tiny', vocab_size: 64 },
+      judge: { init: DEMO_JUDGE_DIR },
+      device: { providers: ['cpu'], threads: 1 },
+    });
+    await expect(runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet) })).rejects.toThrow(
+      /^judge\.init .*pretrained-judge: its shape .*"vocabSize":430.* is not the job's/,
+    );
+    expect(existsSync(jobLayout(config.run_dir).framesRun)).toBe(false);
   });
 });
