@@ -1,7 +1,7 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/tmp.js';
 import { classifyBlas, gemmPeak, probeTorch, refuseBlas, trainStepFlops } from '../../../research/bench/anchors.js';
 import { makeConfig } from '../../../models/captioner/config.js';
 
@@ -25,7 +25,7 @@ describe('which BLAS the PyTorch anchor runs on', () => {
   });
 
   it('probes a python that has torch (faked here) and reports one that has not', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'flywheel-fakepy-'));
+    const dir = await tempDir('flywheel-fakepy-');
     const fake = join(dir, 'python3');
     await writeFile(
       fake,

@@ -1,7 +1,7 @@
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/tmp.js';
 import { batchToRows, rowsToBatch } from '../../../pipeline/arrow.js';
 import type { RowError, StageContext } from '../../../pipeline/stage.js';
 import { clipsSchema } from '../../../schemas/clips.js';
@@ -24,7 +24,7 @@ const bins = resolveBinaries();
 beforeAll(async () => {
   fx = await videoFixtures();
   // an ffmpeg that logs each frame-extracting start (not fluent-ffmpeg's `-formats` probes), so a test can count processes
-  const dir = await mkdtemp(join(tmpdir(), 'flywheel-ffcount-'));
+  const dir = await tempDir('flywheel-ffcount-');
   countLog = join(dir, 'starts.log');
   const wrapper = join(dir, 'ffmpeg');
   await writeFile(
