@@ -71,13 +71,15 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
   const dirs: string[] = [];
   // one runtime (its training graph built and optimised once) serves every fold and member
   let runtime: ProbeRuntime | undefined;
-  const start = j.init ? startingJudge(j.init, cfg, o.tokenizer) : undefined;
+  // read only when a judge is to be trained (a resumed round reads nothing)
+  let start: StartingJudge | undefined;
   try {
     for (let f = 0; f < o.folds; f++)
       for (let m = 0; m < members; m++) {
         dirs.push(o.outDir(f, m));
         if (existsSync(o.outDir(f, m))) continue;
         runtime ??= await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
+        if (j.init) start ??= startingJudge(j.init, cfg, o.tokenizer);
         await trainJudge(o, runtime, f, m, start);
       }
   } finally {
