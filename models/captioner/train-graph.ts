@@ -6,10 +6,10 @@
  */
 import { Graph, type FloatDType, type Tensor } from '../graph/graph.js';
 import * as o from '../graph/ops.js';
-import { gradients } from '../graph/autodiff.js';
 import { serialize } from '../graph/serialize.js';
 import { tailrLoss } from '../loss.js';
-import { ADAMW_DEFAULTS, ADAMW_IO, type AdamWConstants, adamW } from '../optim.js';
+import { ADAMW_IO, type AdamWConstants } from '../optim.js';
+import { appendTrainStep } from '../train-step.js';
 import { type CaptionerConfig, SPECIAL_IDS } from './config.js';
 import { decode, encode, shiftCaption, targetLogp } from './forward.js';
 import { paramSpecs, type ParamSpec } from './params.js';
@@ -74,38 +74,15 @@ export function buildTrainGraph(cfg: CaptionerConfig, opts: TrainGraphOptions): 
     return t;
   };
   const { loss, tokenLogp, tokenWeight } = buildLoss(g, cfg, dtype, P);
-  const plist = specs.map((s) => P(s.name));
-  const grads = gradients(loss, plist);
-  g.output(loss, TRAIN_IO.loss);
-  g.output(tokenLogp, TRAIN_IO.tokenLogp);
-  g.output(tokenWeight, TRAIN_IO.tokenWeight);
-  if (opts.optimizer === false) {
-    specs.forEach((s, i) => g.output(grads[i], TRAIN_IO.grad(s.name)));
-  } else {
-    const scalar = (n: string): Tensor => g.input(n, dtype, []);
-    const scalars = {
-      step: scalar(TRAIN_IO.step),
-      lr: scalar(TRAIN_IO.lr),
-      warmupSteps: scalar(TRAIN_IO.warmupSteps),
-      totalSteps: scalar(TRAIN_IO.totalSteps),
-      weightDecay: scalar(TRAIN_IO.weightDecay),
-      maxGradNorm: scalar(TRAIN_IO.maxGradNorm),
-    };
-    const slots = specs.map((s, i) => ({
-      param: plist[i],
-      grad: grads[i],
-      m: g.input(TRAIN_IO.m(s.name), dtype, s.shape),
-      v: g.input(TRAIN_IO.v(s.name), dtype, s.shape),
-      decay: s.decay,
-    }));
-    const { updates, gradNorm, lr } = adamW(slots, scalars, opts.adam ?? ADAMW_DEFAULTS);
-    g.output(gradNorm, TRAIN_IO.gradNorm);
-    g.output(lr, TRAIN_IO.lrUsed);
-    specs.forEach((s, i) => {
-      g.output(updates[i].param, TRAIN_IO.paramOut(s.name));
-      g.output(updates[i].m, TRAIN_IO.mOut(s.name));
-      g.output(updates[i].v, TRAIN_IO.vOut(s.name));
-    });
-  }
+  appendTrainStep(
+    g,
+    dtype,
+    loss,
+    specs.map((s) => ({ ...s, value: P(s.name) })),
+    {
+      ...opts,
+      report: { [TRAIN_IO.loss]: loss, [TRAIN_IO.tokenLogp]: tokenLogp, [TRAIN_IO.tokenWeight]: tokenWeight },
+    },
+  );
   return { bytes: serialize(g, { doc: `flywheel captioner training step (${cfg.preset}, ${dtype})` }), specs };
 }

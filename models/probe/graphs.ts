@@ -9,9 +9,9 @@
  * - `video`: frames → embeddings [B, d];  `text`: ids → embeddings [B, d].
  */
 import { Graph, type FloatDType, type Tensor } from '../graph/graph.js';
-import { gradients } from '../graph/autodiff.js';
 import { serialize } from '../graph/serialize.js';
-import { ADAMW_DEFAULTS, ADAMW_IO, type AdamWConstants, adamW } from '../optim.js';
+import { ADAMW_IO, type AdamWConstants } from '../optim.js';
+import { appendTrainStep } from '../train-step.js';
 import { type ProbeConfig } from './config.js';
 import { infoNce, logitScale, textTower, videoTower } from './forward.js';
 import { probeParamSpecs, type ParamSpec } from './params.js';
@@ -92,39 +92,13 @@ export function buildProbeTrainGraph(cfg: ProbeConfig, opts: ProbeTrainGraphOpti
     sampleWeight,
     hard,
   );
-  const plist = specs.map((s) => P(s.name));
-  const grads = gradients(loss, plist);
-  g.output(loss, PROBE_IO.loss);
-  g.output(rowLoss, PROBE_IO.rowLoss);
-  g.output(scale, PROBE_IO.scale);
-  if (opts.optimizer === false) {
-    specs.forEach((s, i) => g.output(grads[i], PROBE_IO.grad(s.name)));
-  } else {
-    const scalar = (n: string): Tensor => g.input(n, dtype, []);
-    const scalars = {
-      step: scalar(PROBE_IO.step),
-      lr: scalar(PROBE_IO.lr),
-      warmupSteps: scalar(PROBE_IO.warmupSteps),
-      totalSteps: scalar(PROBE_IO.totalSteps),
-      weightDecay: scalar(PROBE_IO.weightDecay),
-      maxGradNorm: scalar(PROBE_IO.maxGradNorm),
-    };
-    const slots = specs.map((s, i) => ({
-      param: plist[i],
-      grad: grads[i],
-      m: g.input(PROBE_IO.m(s.name), dtype, s.shape),
-      v: g.input(PROBE_IO.v(s.name), dtype, s.shape),
-      decay: s.decay,
-    }));
-    const { updates, gradNorm, lr } = adamW(slots, scalars, opts.adam ?? ADAMW_DEFAULTS);
-    g.output(gradNorm, PROBE_IO.gradNorm);
-    g.output(lr, PROBE_IO.lrUsed);
-    specs.forEach((s, i) => {
-      g.output(updates[i].param, PROBE_IO.paramOut(s.name));
-      g.output(updates[i].m, PROBE_IO.mOut(s.name));
-      g.output(updates[i].v, PROBE_IO.vOut(s.name));
-    });
-  }
+  appendTrainStep(
+    g,
+    dtype,
+    loss,
+    specs.map((s) => ({ ...s, value: P(s.name) })),
+    { ...opts, report: { [PROBE_IO.loss]: loss, [PROBE_IO.rowLoss]: rowLoss, [PROBE_IO.scale]: scale } },
+  );
   return { bytes: serialize(g, { doc: `flywheel retrieval probe training step (d=${cfg.dModel}, ${dtype})` }), specs };
 }
 
