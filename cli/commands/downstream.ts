@@ -60,6 +60,7 @@ interface Opts {
   threads: number;
   unweighted?: boolean;
   upperBound: boolean;
+  narratedBound?: boolean;
   json?: boolean;
   out?: string;
   tokenizer?: string;
@@ -102,6 +103,10 @@ export function register(program: Command): void {
     .option('--unweighted', "ignore the exports' quality_weight (every row weight 1)")
     .option('--no-upper-bound', 'do not train the truth-caption upper bound')
     .option(
+      '--narrated-bound',
+      "also train on the truth in the people's words (clean transcripts as they are, the others narrated from their truth): what the wording alone is worth",
+    )
+    .option(
       '--tokenizer <file>',
       "a fixed tokenizer.json (e.g. the refine job's): a dataset's scores then do not move with the other datasets of the command",
     )
@@ -132,6 +137,7 @@ export function register(program: Command): void {
           threads: o.threads,
           weighted: !o.unweighted,
           withUpperBound: o.upperBound,
+          withNarratedBound: o.narratedBound === true,
           ...(o.out ? { out: o.out } : {}),
           ...(tokenizer ? { tokenizer } : {}),
           signal: abort.signal,

@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readParquetTable } from '../../pipeline/parquet-file.js';
+import { hash32, makeRng } from '../../models/rng.js';
+import { narrate } from '../benchmark/asr.js';
 import type { CaptionAttrs } from '../benchmark/grammar.js';
+import { truthAttrs } from '../benchmark/truth.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import { readTruthMap, type TruthRow } from '../../schemas/truth.js';
@@ -110,6 +113,36 @@ export function upperBoundDataset(
   return {
     name,
     rows: train.map((c) => ({ clip_id: c.clip_id, caption: truth.get(c.clip_id)!.gt_caption, weight: 1 })),
+    source,
+  };
+}
+
+/**
+ * The narrated bound: the truth in the people's words, i.e. what a perfect refinement that keeps the
+ * narration would export. Each non-held-out clip's transcript where the truth says it is clean, the
+ * others narrated from their truth in the benchmark's narration style (seeded by clip). Beside the
+ * upper bound (the same content in the canonical wording) it shows what the wording alone is worth
+ * to the probe.
+ */
+export function narratedBoundDataset(
+  clips: readonly ClipRow[],
+  truth: ReadonlyMap<string, TruthRow>,
+  source: string,
+  name = 'narrated-bound',
+): DownstreamDataset {
+  const canonical = upperBoundDataset(clips, truth, source);
+  const byId = new Map(clips.map((c) => [c.clip_id, c]));
+  return {
+    name,
+    rows: canonical.rows.map((r) => {
+      const t = truth.get(r.clip_id)!;
+      const transcript = byId.get(r.clip_id)!.asr_text;
+      const caption =
+        !t.corrupted && transcript.trim() !== ''
+          ? transcript
+          : narrate(truthAttrs(t), makeRng(0, 'perfect-narration', hash32(r.clip_id)));
+      return { ...r, caption };
+    }),
     source,
   };
 }

@@ -16,6 +16,7 @@ import {
   rawDataset,
   readExportDataset,
   readManifestClips,
+  narratedBoundDataset,
   readTruthFile,
   upperBoundDataset,
 } from './datasets.js';
@@ -45,6 +46,8 @@ export interface RunDownstreamOptions extends Omit<
   readonly truth: string;
   /** Add the upper bound (truth captions of the manifest's non-held-out clips). Default true. */
   readonly withUpperBound?: boolean;
+  /** Add the narrated bound (the same truth in the people's words, `narratedBoundDataset`). Default false. */
+  readonly withNarratedBound?: boolean;
   /** A refine job directory or frames run to take frames from; default: extract them. */
   readonly frames?: string;
   /** Where extracted frames are cached (resumable). Default `runs/downstream`. */
@@ -128,6 +131,13 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
       `${ub.name}: truth captions (${distinct(ub)} distinct) of the ${ub.rows.length} non-held-out clips of ${manifest}`,
     );
   }
+  if (o.withNarratedBound) {
+    const nb = narratedBoundDataset(clips, truth, truthPath);
+    datasets.push(nb);
+    notes.push(
+      `${nb.name}: the truth in the people's words (${distinct(nb)} distinct): clean transcripts as they are, the others narrated from their truth, for the ${nb.rows.length} non-held-out clips of ${manifest}`,
+    );
+  }
 
   let framesRun: string;
   if (o.frames) framesRun = resolve(o.frames);
@@ -148,6 +158,7 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
     manifest: _m,
     truth: _t,
     withUpperBound: _w,
+    withNarratedBound: _nb,
     frames: _f,
     cacheDir: _c,
     mediaRoot: _r,

@@ -12,7 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { writeParquetRows } from '../../../pipeline/parquet-file.js';
 import { evaluateDownstream } from '../../../research/downstream/evaluate.js';
-import { rawDataset } from '../../../research/downstream/datasets.js';
+import { contentCorrect } from '../../../research/benchmark/content.js';
+import { truthAttrs } from '../../../research/benchmark/truth.js';
+import { narratedBoundDataset, rawDataset, upperBoundDataset } from '../../../research/downstream/datasets.js';
 import type { FrameSource } from '../../../research/downstream/frames.js';
 import { runDownstream } from '../../../research/downstream/run-downstream.js';
 import type { DownstreamResult } from '../../../research/downstream/types.js';
@@ -86,6 +88,30 @@ describe('flywheel downstream', () => {
     );
   });
 
+  it("the narrated bound: the upper bound's clips and content in the people's words", () => {
+    const upper = upperBoundDataset(fx.clips, fx.truth, fx.truthPath);
+    const narrated = narratedBoundDataset(fx.clips, fx.truth, fx.truthPath);
+    expect(narrated.name).toBe('narrated-bound');
+    expect(narrated.rows.map((r) => r.clip_id)).toEqual(upper.rows.map((r) => r.clip_id));
+    const byId = new Map(fx.clips.map((c) => [c.clip_id, c]));
+    let kept = 0;
+    let narratedRows = 0;
+    for (const [i, r] of narrated.rows.entries()) {
+      const t = fx.truth.get(r.clip_id)!;
+      expect(contentCorrect(r.caption, truthAttrs(t)), r.caption).toBe(true);
+      expect(r.caption).not.toBe(upper.rows[i].caption);
+      if (t.corrupted) narratedRows++;
+      else {
+        expect(r.caption).toBe(byId.get(r.clip_id)!.asr_text);
+        kept++;
+      }
+    }
+    expect(kept).toBeGreaterThan(20);
+    expect(narratedRows).toBeGreaterThan(20);
+    // seeded by clip: the same rows every time
+    expect(narratedBoundDataset(fx.clips, fx.truth, fx.truthPath).rows).toEqual(narrated.rows);
+  });
+
   it('the CLI prints the tables (and --json the machine form)', async () => {
     const exp = await writeExport(join(dir, 'exp-cli'), train.slice(0, 40));
     const args = [
@@ -103,6 +129,7 @@ describe('flywheel downstream', () => {
       '--batch',
       '8',
       '--no-upper-bound',
+      '--narrated-bound',
     ];
     const table = await runCli(args);
     expect(table.code, table.stderr).toBe(0);
@@ -110,7 +137,11 @@ describe('flywheel downstream', () => {
     expect(table.stdout).toMatch(/\| r1 \| 40 \|/);
     const json = await runCli([...args, '--json']);
     expect(json.code, json.stderr).toBe(0);
-    expect((JSON.parse(json.stdout) as DownstreamResult).datasets.map((d) => d.name)).toEqual(['raw', 'r1']);
+    expect((JSON.parse(json.stdout) as DownstreamResult).datasets.map((d) => d.name)).toEqual([
+      'raw',
+      'r1',
+      'narrated-bound',
+    ]);
   });
 
   it('--tokenizer fixes the vocabulary: the raw rows score the same whatever is compared beside them', async () => {
