@@ -5,8 +5,9 @@
  * held-out clips. See docs/downstream.md.
  */
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
+import { QUERY_WORDINGS, type QueryWording } from '../../research/downstream/query-wording.js';
 import { intOption } from '../options.js';
 
 const toSeeds = (v: string): number | number[] => {
@@ -61,6 +62,7 @@ interface Opts {
   unweighted?: boolean;
   upperBound: boolean;
   narratedBound?: boolean;
+  queries: QueryWording;
   json?: boolean;
   out?: string;
   tokenizer?: string;
@@ -102,6 +104,14 @@ export function register(program: Command): void {
     )
     .option('--unweighted', "ignore the exports' quality_weight (every row weight 1)")
     .option('--no-upper-bound', 'do not train the truth-caption upper bound')
+    .addOption(
+      new Option(
+        '--queries <wording>',
+        "the held-out queries' and QA options' wording: the truth captions, the truth in the people's words, or both averaged",
+      )
+        .choices(QUERY_WORDINGS)
+        .default('both'),
+    )
     .option(
       '--narrated-bound',
       "also train on the truth in the people's words (clean transcripts as they are, the others narrated from their truth): what the wording alone is worth",
@@ -138,6 +148,7 @@ export function register(program: Command): void {
           weighted: !o.unweighted,
           withUpperBound: o.upperBound,
           withNarratedBound: o.narratedBound === true,
+          queries: o.queries,
           ...(o.out ? { out: o.out } : {}),
           ...(tokenizer ? { tokenizer } : {}),
           signal: abort.signal,

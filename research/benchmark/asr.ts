@@ -70,6 +70,18 @@ export function narrate(attrs: CaptionAttrs, rng: Rng): string {
   return `${rng.pick(OPENERS)} ${parts.join(' ')}${bg}`;
 }
 
+/**
+ * A narration with fixed choices: every pick takes position `style` of its list (modulo its length) and
+ * every chance holds, so the background is always said. Two scenes narrated in one style differ only
+ * in the words of the attributes that differ: the people's-words form of the downstream probe's
+ * held-out queries and answer options.
+ */
+export function narrateInStyle(attrs: CaptionAttrs, style: number): string {
+  const at = <T>(items: readonly T[]): T => items[Math.abs(Math.trunc(style)) % items.length];
+  const fixed: Rng = { next: () => 0, int: (n) => Math.abs(Math.trunc(style)) % n, pick: at, chance: () => true };
+  return narrate(attrs, fixed);
+}
+
 /** A copy of `attrs` with 1–2 attribute values (distinct object/attribute slots) replaced by different ones. */
 export function corruptAttributes(attrs: CaptionAttrs, rng: Rng): CaptionAttrs {
   const objects = attrs.objects.map((o) => ({ ...o }));

@@ -2,7 +2,7 @@
  * `evaluateDownstream`: does a dataset train a better video-language model? Trains the same
  * retrieval probe (same steps, batch size, seeds, initial weights, tokenizer and frames) on each
  * dataset and scores zero-shot text↔video retrieval and multiple-choice QA on the held-out clips
- * with their truth captions as queries. The API the refine job calls per round; the CLI
+ * with their truth as queries, in the canonical wording and in the people's (`query-wording.ts`). The API the refine job calls per round; the CLI
  * (`flywheel downstream`) loads datasets from files and calls it too.
  */
 import { Device } from '../../models/device.js';
@@ -10,11 +10,12 @@ import { makeProbeConfig, type ProbeSize } from '../../models/probe/config.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
 import { type FrameSource, loadFrames } from './frames.js';
-import { QA_KINDS, qaQuestions } from './qa.js';
+import { QA_KINDS } from './qa.js';
+import { heldoutTexts, type QueryWording, scoredWordings } from './query-wording.js';
 import { prepareHeldout, scoreProbe } from './score-probe.js';
-import { chanceVector, metricVector, summarize } from './summary.js';
+import { chanceVector, meanVector, metricVector, summarize } from './summary.js';
 import { type ProbeExample, trainProbe } from './train-probe.js';
-import type { DownstreamDataset, DownstreamResult, DownstreamRun, HeldoutClip } from './types.js';
+import type { DownstreamDataset, DownstreamResult, DownstreamRun, HeldoutClip, MetricVector } from './types.js';
 import { checkFrames, validateInputs } from './validate.js';
 
 /** Options of {@link evaluateDownstream}. Defaults run a 4-dataset × 3-seed comparison in about a minute on 2 CPU cores. */
@@ -37,6 +38,12 @@ export interface DownstreamOptions {
   readonly threads?: number;
   /** Honour row weights (an export's `quality_weight`). Default true. */
   readonly weighted?: boolean;
+  /**
+   * The held-out queries' and answer options' wording: the truth captions (`canonical`), the truth in
+   * the people's words (`narrated`), or both scored and averaged (`both`, the default), so that a
+   * dataset is not rewarded for copying the canonical wording.
+   */
+  readonly queries?: QueryWording;
   /** Tokenizer vocabulary bound when the tokenizer is trained here. Default 512. */
   readonly vocabSize?: number;
   /**
@@ -112,12 +119,20 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
   const corpus = (judged.length ? judged : o.datasets).flatMap((d) => d.rows.map((r) => r.caption));
   const tok = o.tokenizer ?? CaptionTokenizer.train(corpus, { vocabSize: o.vocabSize ?? 512 });
   const cfg = makeProbeConfig({ count: frames.count, size: frames.size }, tok.vocabSize, o.probe);
-  const questions = o.heldout.flatMap((h) => qaQuestions(h.clip_id, h.attrs));
-  const held = await prepareHeldout(
-    tok,
-    o.heldout.map((h) => ({ clipId: h.clip_id, frames: frames.byClip.get(h.clip_id)!, truthCaption: h.truthCaption })),
-    questions,
+  const queries = o.queries ?? 'both';
+  const wordings = scoredWordings(queries);
+  const held = await Promise.all(
+    wordings.map(async (w) => {
+      const texts = heldoutTexts(o.heldout, w);
+      const clips = texts.queries.map((q) => ({
+        clipId: q.clipId,
+        frames: frames.byClip.get(q.clipId)!,
+        truthCaption: q.text,
+      }));
+      return prepareHeldout(tok, clips, texts.questions);
+    }),
   );
+  const questions = held[0].questions;
   const examples = new Map<string, ProbeExample[]>();
   for (const d of o.datasets) {
     const ids = await tok.encodeBatch(d.rows.map((r) => r.caption));
@@ -145,11 +160,16 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
           optimizer: { lr },
           ...(o.signal ? { signal: o.signal } : {}),
         });
-        const scores = await scoreProbe(runtime, trained.weights, held);
+        // one wording after the other on the one runtime
+        const scored: MetricVector[] = [];
+        for (const h of held) scored.push(metricVector(await scoreProbe(runtime, trained.weights, h)));
         const run: DownstreamRun = {
           dataset: d.name,
           seed,
-          metrics: metricVector(scores),
+          metrics: meanVector(scored),
+          ...(scored.length > 1
+            ? { byWording: Object.fromEntries(wordings.map((w, i) => [w, scored[i]])) as DownstreamRun['byWording'] }
+            : {}),
           lossCurve: trained.lossCurve,
           finalLogitScale: trained.finalScale,
           seconds: trained.seconds,
@@ -171,6 +191,7 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
       lr,
       threads,
       weighted,
+      queries,
       vocabSize: tok.vocabSize,
       probe: {
         dModel: cfg.dModel,

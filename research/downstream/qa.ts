@@ -2,7 +2,8 @@
  * The multiple-choice video-QA probe, built from the truth attributes of the held-out clips:
  * "what colour is the square?" with the five colours as answers, and likewise the shape, the
  * motion and the background. Each option is the truth caption with that one attribute of the
- * first object (or the background) replaced, so options differ only in the asked-about word; the
+ * first object (or the background) replaced, so options differ only in the asked-about words (in
+ * the canonical wording, or in one fixed narration style per clip for the narrated queries); the
  * retrieval probe answers with the option whose text embedding is most similar to the video.
  * Top-1 accuracy, with ties credited 1/#tied (random tie-breaking, in expectation).
  */
@@ -37,13 +38,20 @@ export interface QaQuestion {
   readonly answer: number;
 }
 
-function withObject(attrs: CaptionAttrs, change: Partial<ObjectAttrs>): string {
-  const [first, ...rest] = attrs.objects;
-  return renderCaption({ ...attrs, objects: [{ ...first, ...change }, ...rest] });
-}
-
-/** The four questions about a clip's first object and background; none when the attributes hold no object. */
-export function qaQuestions(clipId: string, attrs: CaptionAttrs): QaQuestion[] {
+/**
+ * The four questions about a clip's first object and background; none when the attributes hold no
+ * object. `render` words each option (default the canonical caption; a fixed-style narration gives the
+ * same questions in the people's words).
+ */
+export function qaQuestions(
+  clipId: string,
+  attrs: CaptionAttrs,
+  render: (attrs: CaptionAttrs) => string = renderCaption,
+): QaQuestion[] {
+  const withObject = (a: CaptionAttrs, change: Partial<ObjectAttrs>): string => {
+    const [first, ...rest] = a.objects;
+    return render({ ...a, objects: [{ ...first, ...change }, ...rest] });
+  };
   const obj = attrs.objects[0];
   if (!obj) return [];
   const q = (
@@ -84,7 +92,7 @@ export function qaQuestions(clipId: string, attrs: CaptionAttrs): QaQuestion[] {
       'background',
       'what colour is the background?',
       BACKGROUND_WORDS,
-      (b) => renderCaption({ ...attrs, background: b as CaptionAttrs['background'] }),
+      (b) => render({ ...attrs, background: b as CaptionAttrs['background'] }),
       attrs.background,
     ),
   ];

@@ -60,6 +60,12 @@ function reduce(vs: readonly MetricVector[], f: (xs: number[]) => number): Metri
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The metric-wise mean of several vectors (one probe scored in several query wordings). */
+export function meanVector(vs: readonly MetricVector[]): MetricVector {
+  if (vs.length === 0) throw new Error('meanVector: no vectors');
+  return reduce(vs, mean);
+}
 /** Sample standard deviation (n − 1); 0 for a single value. */
 export const sd = (xs: number[]): number => {
   if (xs.length < 2) return 0;
@@ -71,6 +77,21 @@ export const sd = (xs: number[]): number => {
 export function gapShare(value: number, base: number | undefined, top: number | undefined): number | null {
   if (base === undefined || top === undefined || !(Math.abs(top - base) > 1e-9)) return null;
   return (value - base) / (top - base);
+}
+
+function wordingMeans(runs: readonly DownstreamRun[]): Pick<DatasetSummary, 'byWording'> {
+  const first = runs[0]?.byWording;
+  if (!first || runs.some((r) => !r.byWording)) return {};
+  const byWording = Object.fromEntries(
+    Object.keys(first).map((w) => [
+      w,
+      reduce(
+        runs.map((r) => r.byWording![w as keyof typeof first]),
+        mean,
+      ),
+    ]),
+  ) as NonNullable<DatasetSummary['byWording']>;
+  return { byWording };
 }
 
 /** Per-dataset mean ± sd over seeds, with the gap closed between `baseline` and `upperBound` (by name). */
@@ -107,6 +128,7 @@ export function summarize(
         runs.filter((r) => r.dataset === d.name).map((r) => r.metrics),
         sd,
       ),
+      ...wordingMeans(runs.filter((r) => r.dataset === d.name)),
       gapClosed,
     };
   });

@@ -1,9 +1,11 @@
 /**
  * The comparison as Markdown tables: retrieval (text→video, video→text R@1/5/10 and MdR) and QA
  * accuracy, mean ± sd over seeds, with chance on top and the share of the baseline → upper-bound
- * gap each dataset closes; then QA accuracy per question kind.
+ * gap each dataset closes; then QA accuracy per question kind, and the scores in each query wording
+ * when both were scored.
  */
 import { QA_KINDS } from './qa.js';
+import type { QueryWording, ScoredWording } from './query-wording.js';
 import { type DatasetSummary, type DownstreamResult, type MetricName, qaMetric } from './types.js';
 
 const RETRIEVAL: readonly [MetricName, string][] = [
@@ -17,6 +19,21 @@ const RETRIEVAL: readonly [MetricName, string][] = [
   ['v2t_mdr', 'MdR'],
   ['mean_r', 'mean R'],
   ['qa_all', 'QA acc'],
+];
+
+const QUERIES_TEXT: Readonly<Record<QueryWording, string>> = {
+  canonical: 'truth captions',
+  narrated: "the truth in the people's words",
+  both: "truth captions and the truth in the people's words, averaged",
+};
+
+const WORDING_COLUMNS: readonly [ScoredWording, MetricName, string][] = [
+  ['canonical', 't2v_r1', 'T→V R@1'],
+  ['canonical', 'mean_r', 'mean R'],
+  ['canonical', 'qa_all', 'QA'],
+  ['narrated', 't2v_r1', 'T→V R@1'],
+  ['narrated', 'mean_r', 'mean R'],
+  ['narrated', 'qa_all', 'QA'],
 ];
 
 const cell = (d: DatasetSummary, m: MetricName, seeds: number): string =>
@@ -47,10 +64,20 @@ export function formatDownstream(r: DownstreamResult): string {
     ['chance', ...QA_KINDS.map((k) => r.chance[qaMetric(k)].toFixed(1)), r.chance.qa_all.toFixed(1)],
     ...r.datasets.map((d) => [d.name, ...QA_KINDS.map((k) => cell(d, qaMetric(k), n)), cell(d, 'qa_all', n)]),
   ];
+  const queries = s.queries ?? 'canonical';
   const header =
-    `held-out: ${r.heldout.clips} clips (truth captions as queries), ${r.heldout.questions} QA questions · ` +
+    `held-out: ${r.heldout.clips} clips (queries: ${QUERIES_TEXT[queries]}), ${r.heldout.questions} QA questions · ` +
     `probe d=${s.probe.dModel}, ${s.probe.textLayers} text layer(s), ${s.probe.frames}×${s.probe.frameSize}² frames · ` +
     `${s.steps} steps × batch ${s.batch}, lr ${s.lr}, ${n} seed${n > 1 ? 's' : ''} (${s.seeds.join(', ')}), ${s.weighted ? 'row weights honoured' : 'unweighted'}, ` +
     `vocab ${s.vocabSize}, ${s.threads} thread(s)${n > 1 ? ' · mean ± sd over seeds' : ''}`;
-  return `${header}\n\n${table(head, [chance, ...rows])}\n\nQA accuracy (%) by question:\n\n${table(qaHead, qaRows)}\n`;
+  const byWording = r.datasets.some((d) => d.byWording)
+    ? `\nBy query wording (means over seeds):\n\n${table(
+        ['dataset', ...WORDING_COLUMNS.map(([w, , h]) => `${w}: ${h}`)],
+        r.datasets.map((d) => [
+          d.name,
+          ...WORDING_COLUMNS.map(([w, m]) => (d.byWording ? d.byWording[w][m].toFixed(1) : '–')),
+        ]),
+      )}\n`
+    : '';
+  return `${header}\n\n${table(head, [chance, ...rows])}\n\nQA accuracy (%) by question:\n\n${table(qaHead, qaRows)}\n${byWording}`;
 }

@@ -1,6 +1,7 @@
 /** The data the downstream evaluation takes and returns (all JSON-serialisable). */
 import type { CaptionAttrs } from '../benchmark/grammar.js';
 import type { QaKind } from './qa.js';
+import type { QueryWording, ScoredWording } from './query-wording.js';
 
 /** One training pair of a dataset: a clip, its text, and its row weight (1 when the dataset has none). */
 export interface DownstreamRow {
@@ -56,7 +57,10 @@ export const qaMetric = (k: QaKind | 'all'): MetricName => `qa_${k}`;
 export interface DownstreamRun {
   readonly dataset: string;
   readonly seed: number;
+  /** The scores in the comparison's query wording (with `both`, the mean of the two). */
   readonly metrics: MetricVector;
+  /** The scores in each wording, when both were scored. */
+  readonly byWording?: Readonly<Record<ScoredWording, MetricVector>>;
   /** Mean training loss per tenth of the run. */
   readonly lossCurve: readonly number[];
   readonly finalLogitScale: number;
@@ -78,6 +82,8 @@ export interface DatasetSummary {
   readonly weightSum: number;
   readonly mean: MetricVector;
   readonly sd: MetricVector;
+  /** Mean over seeds in each wording, when both were scored. */
+  readonly byWording?: Readonly<Record<ScoredWording, MetricVector>>;
   readonly gapClosed: GapClosed;
 }
 
@@ -89,6 +95,8 @@ export interface DownstreamSettings {
   readonly lr: number;
   readonly threads: number;
   readonly weighted: boolean;
+  /** The held-out queries' and answer options' wording (reports without it scored `canonical`). */
+  readonly queries: QueryWording;
   readonly vocabSize: number;
   readonly probe: {
     readonly dModel: number;

@@ -135,13 +135,18 @@ describe('flywheel downstream', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/\| chance \|/);
     expect(table.stdout).toMatch(/\| r1 \| 40 \|/);
-    const json = await runCli([...args, '--json']);
+    // by default every probe is scored on the truth in both wordings, averaged
+    expect(table.stdout).toMatch(/queries: truth captions and the truth in the people's words, averaged/);
+    expect(table.stdout).toMatch(/By query wording/);
+    const json = await runCli([...args, '--json', '--queries', 'canonical']);
     expect(json.code, json.stderr).toBe(0);
-    expect((JSON.parse(json.stdout) as DownstreamResult).datasets.map((d) => d.name)).toEqual([
-      'raw',
-      'r1',
-      'narrated-bound',
-    ]);
+    const parsed = JSON.parse(json.stdout) as DownstreamResult;
+    expect(parsed.datasets.map((d) => d.name)).toEqual(['raw', 'r1', 'narrated-bound']);
+    expect(parsed.settings.queries).toBe('canonical');
+    expect(parsed.runs.every((r) => r.byWording === undefined)).toBe(true);
+    const bad = await runCli([...args, '--queries', 'fancy']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--queries.*fancy.*canonical, narrated, both/s);
   });
 
   it('--tokenizer fixes the vocabulary: the raw rows score the same whatever is compared beside them', async () => {

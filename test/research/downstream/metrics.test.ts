@@ -1,9 +1,12 @@
 /** Retrieval ranks, chance, and the QA questions and their tie-aware credit, on hand-made inputs. */
 import { describe, expect, it } from 'vitest';
-import { renderCaption } from '../../../research/benchmark/grammar.js';
+import { narrateInStyle } from '../../../research/benchmark/asr.js';
+import { contentCorrect } from '../../../research/benchmark/content.js';
+import { renderCaption, type CaptionAttrs } from '../../../research/benchmark/grammar.js';
 import { qaChance, qaCredit, qaQuestions } from '../../../research/downstream/qa.js';
 import { chanceScores, retrievalScores, similarity } from '../../../research/downstream/retrieval.js';
-import { chanceVector, summarize } from '../../../research/downstream/summary.js';
+import { heldoutTexts, scoredWordings } from '../../../research/downstream/query-wording.js';
+import { chanceVector, meanVector, summarize } from '../../../research/downstream/summary.js';
 import type { DownstreamRun, MetricVector } from '../../../research/downstream/types.js';
 
 describe('retrieval metrics', () => {
@@ -34,12 +37,12 @@ describe('retrieval metrics', () => {
 });
 
 describe('QA probe', () => {
-  const attrs = {
+  const attrs: CaptionAttrs = {
     objects: [
-      { colour: 'red' as const, shape: 'square' as const, size: 'small' as const, motion: 'left' as const },
-      { colour: 'blue' as const, shape: 'circle' as const, size: 'large' as const, motion: 'up' as const },
+      { colour: 'red', shape: 'square', size: 'small', motion: 'left' },
+      { colour: 'blue', shape: 'circle', size: 'large', motion: 'up' },
     ],
-    background: 'black' as const,
+    background: 'black',
   };
 
   it('asks about colour, shape, motion and background; options differ only in the asked word; the answer is the truth caption', () => {
@@ -55,6 +58,48 @@ describe('QA probe', () => {
     );
     expect(qs[2].labels).toHaveLength(8);
     expect(qaQuestions('c2', { objects: [], background: 'gray' })).toEqual([]);
+  });
+
+  it("in the people's words: the same questions, each option the narration of its own scene in one style", () => {
+    const render = (a: CaptionAttrs): string => narrateInStyle(a, 4);
+    const canonical = qaQuestions('c1', attrs);
+    const narrated = qaQuestions('c1', attrs, render);
+    expect(narrated.map((q) => [q.kind, q.labels, q.answer])).toEqual(
+      canonical.map((q) => [q.kind, q.labels, q.answer]),
+    );
+    for (const [k, q] of narrated.entries()) {
+      expect(q.options[q.answer]).toBe(render(attrs));
+      expect(new Set(q.options).size).toBe(q.options.length);
+      // option i states what canonical option i states
+      q.options.forEach((text, i) => expect(text).not.toBe(canonical[k].options[i]));
+    }
+    expect(narrated[0].options[1]).toBe(
+      render({ ...attrs, objects: [{ ...attrs.objects[0], colour: 'green' }, attrs.objects[1]] }),
+    );
+  });
+
+  it('the held-out side in each wording: truth captions, or one narration style per clip', () => {
+    const held = [
+      { clip_id: 'a', truthCaption: renderCaption(attrs), attrs },
+      {
+        clip_id: 'b',
+        truthCaption: renderCaption({ ...attrs, background: 'gray' }),
+        attrs: { ...attrs, background: 'gray' as const },
+      },
+    ];
+    expect(scoredWordings('both')).toEqual(['canonical', 'narrated']);
+    expect(scoredWordings('narrated')).toEqual(['narrated']);
+    const c = heldoutTexts(held, 'canonical');
+    expect(c.queries.map((q) => q.text)).toEqual(held.map((h) => h.truthCaption));
+    expect(c.questions).toHaveLength(8);
+    const n = heldoutTexts(held, 'narrated');
+    n.queries.forEach((q, i) => {
+      expect(q.text).not.toBe(held[i].truthCaption);
+      expect(contentCorrect(q.text, held[i].attrs), q.text).toBe(true);
+    });
+    expect(n.questions.map((q) => q.options[q.answer])).toEqual(
+      n.questions.map((q) => n.queries.find((x) => x.clipId === q.clipId)!.text),
+    );
   });
 
   it('credits ties at the top 1/k and chance is 1/#options', () => {
@@ -91,5 +136,26 @@ describe('summary', () => {
     expect(s[0].sd.t2v_r1).toBeCloseTo(Math.SQRT2 * 5);
     expect(s[1].gapClosed).toEqual({ mean_r: 0.375, qa_all: 0.375 });
     expect(summarize([ds('r')], [run('r', 1, 3)], null, null)[0].gapClosed).toEqual({ mean_r: null, qa_all: null });
+    expect(s[0].byWording).toBeUndefined();
+  });
+
+  it("with both query wordings: the mean of the two per run, and each wording's mean over seeds", () => {
+    const vec = (x: number): MetricVector =>
+      Object.fromEntries(Object.keys(chanceVector(20, [])).map((k) => [k, x])) as unknown as MetricVector;
+    expect(meanVector([vec(10), vec(30)])).toEqual(vec(20));
+    expect(() => meanVector([])).toThrow(/no vectors/);
+    const run = (seed: number, c: number, n: number): DownstreamRun => ({
+      dataset: 'r',
+      seed,
+      metrics: meanVector([vec(c), vec(n)]),
+      byWording: { canonical: vec(c), narrated: vec(n) },
+      lossCurve: [],
+      finalLogitScale: 1,
+      seconds: 0,
+    });
+    const [r] = summarize([{ name: 'r', rows: [] }], [run(1, 80, 40), run(2, 90, 60)], null, null);
+    expect(r.mean.t2v_r1).toBe(67.5);
+    expect(r.byWording?.canonical.t2v_r1).toBe(85);
+    expect(r.byWording?.narrated.qa_all).toBe(50);
   });
 });
