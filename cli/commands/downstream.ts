@@ -63,6 +63,7 @@ interface Opts {
   upperBound: boolean;
   narratedBound?: boolean;
   queries: QueryWording;
+  textLen?: number;
   json?: boolean;
   out?: string;
   tokenizer?: string;
@@ -94,6 +95,11 @@ export function register(program: Command): void {
     .option('--frame-size <px>', 'frame side when extracting', intOption('frame-size', 8), 32)
     .option('--seeds <n|list>', 'seeds: a count (1..n) or a list', toSeeds, 3)
     .option('--steps <n>', 'training steps per probe', intOption('steps', 1), 300)
+    .option(
+      '--text-len <tokens>',
+      'tokens of each text the probe reads (default 40; reports before the narrated queries used 24)',
+      intOption('text-len', 4),
+    )
     .option('--batch <n>', 'rows per batch (in-batch negatives)', intOption('batch', 2), 32)
     .option('--lr <x>', 'learning rate', toLr, 2e-3)
     .option(
@@ -149,6 +155,7 @@ export function register(program: Command): void {
           withUpperBound: o.upperBound,
           withNarratedBound: o.narratedBound === true,
           queries: o.queries,
+          ...(o.textLen !== undefined ? { probe: { maxTextLen: o.textLen } } : {}),
           ...(o.out ? { out: o.out } : {}),
           ...(tokenizer ? { tokenizer } : {}),
           signal: abort.signal,

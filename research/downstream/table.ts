@@ -67,7 +67,7 @@ export function formatDownstream(r: DownstreamResult): string {
   const queries = s.queries ?? 'canonical';
   const header =
     `held-out: ${r.heldout.clips} clips (queries: ${QUERIES_TEXT[queries]}), ${r.heldout.questions} QA questions · ` +
-    `probe d=${s.probe.dModel}, ${s.probe.textLayers} text layer(s), ${s.probe.frames}×${s.probe.frameSize}² frames · ` +
+    `probe d=${s.probe.dModel}, ${s.probe.textLayers} text layer(s) of ${s.probe.maxTextLen} tokens, ${s.probe.frames}×${s.probe.frameSize}² frames · ` +
     `${s.steps} steps × batch ${s.batch}, lr ${s.lr}, ${n} seed${n > 1 ? 's' : ''} (${s.seeds.join(', ')}), ${s.weighted ? 'row weights honoured' : 'unweighted'}, ` +
     `vocab ${s.vocabSize}, ${s.threads} thread(s)${n > 1 ? ' · mean ± sd over seeds' : ''}`;
   const byWording = r.datasets.some((d) => d.byWording)

@@ -78,6 +78,8 @@ describe('flywheel downstream', () => {
     expect(r.result.datasets[1].rows).toBe(60);
     expect(r.result.datasets[1].weightSum).toBe(45);
     expect(r.result.heldout.clips).toBe(24);
+    expect(r.result.settings.queries).toBe('both');
+    expect(r.result.settings.probe.maxTextLen).toBe(40);
     expect(r.result.datasets[0].gapClosed.mean_r).toBe(0);
     expect(r.result.datasets[2].gapClosed.mean_r).toBe(1);
     const saved = JSON.parse(await readFile(out, 'utf8')) as DownstreamResult & { notes: string[] };
@@ -138,11 +140,13 @@ describe('flywheel downstream', () => {
     // by default every probe is scored on the truth in both wordings, averaged
     expect(table.stdout).toMatch(/queries: truth captions and the truth in the people's words, averaged/);
     expect(table.stdout).toMatch(/By query wording/);
-    const json = await runCli([...args, '--json', '--queries', 'canonical']);
+    // the settings of reports made before the narrated queries, for reproducing them
+    const json = await runCli([...args, '--json', '--queries', 'canonical', '--text-len', '24']);
     expect(json.code, json.stderr).toBe(0);
     const parsed = JSON.parse(json.stdout) as DownstreamResult;
     expect(parsed.datasets.map((d) => d.name)).toEqual(['raw', 'r1', 'narrated-bound']);
     expect(parsed.settings.queries).toBe('canonical');
+    expect(parsed.settings.probe.maxTextLen).toBe(24);
     expect(parsed.runs.every((r) => r.byWording === undefined)).toBe(true);
     const bad = await runCli([...args, '--queries', 'fancy']);
     expect(bad.code).not.toBe(0);
