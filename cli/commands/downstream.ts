@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
-import { QUERY_WORDINGS, type QueryWording } from '../../research/downstream/query-wording.js';
+import { DEFAULT_QUERIES, QUERY_WORDINGS, type QueryWording } from '../../research/downstream/query-wording.js';
 import { intOption } from '../options.js';
 
 const toSeeds = (v: string): number | number[] => {
@@ -116,7 +116,7 @@ export function register(program: Command): void {
         "the held-out queries' and QA options' wording: the truth captions, the truth in the people's words, or both averaged",
       )
         .choices(QUERY_WORDINGS)
-        .default('both'),
+        .default(DEFAULT_QUERIES),
     )
     .option(
       '--narrated-bound',

@@ -11,7 +11,7 @@ import { ProbeRuntime } from '../../models/probe/runtime.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
 import { type FrameSource, loadFrames } from './frames.js';
 import { QA_KINDS } from './qa.js';
-import { heldoutTexts, type QueryWording, scoredWordings } from './query-wording.js';
+import { DEFAULT_QUERIES, heldoutTexts, type QueryWording, scoredWordings } from './query-wording.js';
 import { prepareHeldout, scoreProbe } from './score-probe.js';
 import { chanceVector, meanVector, metricVector, summarize } from './summary.js';
 import { type ProbeExample, trainProbe } from './train-probe.js';
@@ -119,7 +119,7 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
   const corpus = (judged.length ? judged : o.datasets).flatMap((d) => d.rows.map((r) => r.caption));
   const tok = o.tokenizer ?? CaptionTokenizer.train(corpus, { vocabSize: o.vocabSize ?? 512 });
   const cfg = makeProbeConfig({ count: frames.count, size: frames.size }, tok.vocabSize, o.probe);
-  const queries = o.queries ?? 'both';
+  const queries = o.queries ?? DEFAULT_QUERIES;
   const wordings = scoredWordings(queries);
   const held = await Promise.all(
     wordings.map(async (w) => {

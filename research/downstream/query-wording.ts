@@ -16,6 +16,8 @@ import type { HeldoutClip } from './types.js';
 export const QUERY_WORDINGS = ['canonical', 'narrated', 'both'] as const;
 /** `canonical`: the truth captions; `narrated`: the truth in the people's words; `both`: each scored, then averaged. */
 export type QueryWording = (typeof QUERY_WORDINGS)[number];
+/** The wording a comparison scores in unless told otherwise. */
+export const DEFAULT_QUERIES: QueryWording = 'both';
 /** One wording a probe is scored in. */
 export type ScoredWording = Exclude<QueryWording, 'both'>;
 

@@ -13,6 +13,7 @@ import {
   upperBoundDataset,
   type DownstreamDataset,
 } from './index.js';
+import { DEFAULT_QUERIES } from './query-wording.js';
 
 /** The benchmark's downstream probe for one refine round (see the module comment). */
 export const roundDownstream: DownstreamProbe = async (o): Promise<RoundDownstream> => {
@@ -26,7 +27,11 @@ export const roundDownstream: DownstreamProbe = async (o): Promise<RoundDownstre
   const truthPath = o.config.truth ?? 'truth';
   const datasets =
     o.round === 0
-      ? [rawDataset(o.clips, o.config.manifest).dataset, round, upperBoundDataset(o.clips, o.truth, truthPath)]
+      ? [
+          rawDataset(o.clips, o.config.manifest).dataset,
+          round,
+          upperBoundDataset(o.clips, o.truth, truthPath, 'upper-bound', DEFAULT_QUERIES),
+        ]
       : [round];
   const r = await evaluateDownstream({
     datasets,

@@ -20,7 +20,17 @@ import {
   readTruthFile,
   upperBoundDataset,
 } from './datasets.js';
+import { DEFAULT_QUERIES, type QueryWording } from './query-wording.js';
 import type { DownstreamDataset, DownstreamResult } from './types.js';
+
+const UPPER_BOUND_WORDING: Readonly<Record<QueryWording, string>> = {
+  canonical: 'truth captions',
+  narrated: "the people's words (the narrated bound's rows)",
+  both: 'both wordings (a truth caption and a narration per clip)',
+};
+
+const heldin = (clips: readonly { split: string | null }[]): number =>
+  clips.filter((c) => c.split !== 'heldout').length;
 
 /** A dataset argument: `path` or `name=path`. */
 export interface DatasetSpec {
@@ -125,10 +135,11 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
   const truth = await readTruthFile(truthPath);
   const heldout = heldoutSet(clips, truth, truthPath);
   if (o.withUpperBound ?? true) {
-    const ub = upperBoundDataset(clips, truth, truthPath);
+    const wording = o.queries ?? DEFAULT_QUERIES;
+    const ub = upperBoundDataset(clips, truth, truthPath, 'upper-bound', wording);
     datasets.push(ub);
     notes.push(
-      `${ub.name}: truth captions (${distinct(ub)} distinct) of the ${ub.rows.length} non-held-out clips of ${manifest}`,
+      `${ub.name}: the truth of the ${heldin(clips)} non-held-out clips of ${manifest} in ${UPPER_BOUND_WORDING[wording]} (${ub.rows.length} rows, ${distinct(ub)} distinct)`,
     );
   }
   if (o.withNarratedBound) {

@@ -114,6 +114,22 @@ describe('flywheel downstream', () => {
     expect(narratedBoundDataset(fx.clips, fx.truth, fx.truthPath).rows).toEqual(narrated.rows);
   });
 
+  it("the upper bound speaks the queries' wording: captions, narration, or half the clips each way", () => {
+    const bound = (w: 'canonical' | 'narrated' | 'both') =>
+      upperBoundDataset(fx.clips, fx.truth, fx.truthPath, 'ub', w);
+    const [canonical, narrated, both] = [bound('canonical'), bound('narrated'), bound('both')];
+    expect(canonical.rows.map((r) => r.caption)).toEqual(
+      canonical.rows.map((r) => fx.truth.get(r.clip_id)!.gt_caption),
+    );
+    expect(narrated.rows).toEqual(narratedBoundDataset(fx.clips, fx.truth, fx.truthPath).rows);
+    expect(both.rows.map((r) => r.clip_id)).toEqual(canonical.rows.map((r) => r.clip_id));
+    const fromCanonical = both.rows.filter((r, i) => r.caption === canonical.rows[i].caption).length;
+    const fromNarrated = both.rows.filter((r, i) => r.caption === narrated.rows[i].caption).length;
+    expect(fromCanonical + fromNarrated).toBe(both.rows.length);
+    expect(fromCanonical / both.rows.length).toBeGreaterThan(0.3);
+    expect(fromNarrated / both.rows.length).toBeGreaterThan(0.3);
+  });
+
   it('the CLI prints the tables (and --json the machine form)', async () => {
     const exp = await writeExport(join(dir, 'exp-cli'), train.slice(0, 40));
     const args = [
