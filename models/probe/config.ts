@@ -49,8 +49,8 @@ export const PROBE_DEFAULTS: ProbeSize = {
   ffn: 128,
   textLayers: 1,
   patch: 8,
-  // a two-object narration is up to 31 tokens with the demo's tokenizer: at 24, the probe cut 31 % of
-  // the narrated held-out queries before their background, and read people's text worse than captions
+  // every generated narration fits in 40 tokens of the demo's tokenizer, and two-object ones run past 24,
+  // where the probe cut them before their background (test/research/downstream/query-wording.test.ts)
   maxTextLen: 40,
   initLogScale: Math.log(1 / 0.07),
   maxLogScale: Math.log(100),
