@@ -62,12 +62,22 @@ interface Opts {
   unweighted?: boolean;
   upperBound: boolean;
   narratedBound?: boolean;
+  wrongBound?: number[];
   queries: QueryWording;
   textLen?: number;
   json?: boolean;
   out?: string;
   tokenizer?: string;
 }
+
+const toFractions = (v: string): number[] => {
+  const xs = v.split(',').map((x) => Number(x.trim()));
+  if (xs.length === 0 || xs.some((x) => !(x > 0 && x <= 1)))
+    throw new InvalidArgumentError(
+      `--wrong-bound takes fractions in (0, 1], comma-separated (got ${JSON.stringify(v)})`,
+    );
+  return xs;
+};
 
 /** Adds the `downstream` sub-command. */
 export function register(program: Command): void {
@@ -119,6 +129,11 @@ export function register(program: Command): void {
         .default(DEFAULT_QUERIES),
     )
     .option(
+      '--wrong-bound <fractions>',
+      'also train on the upper bound with these fractions of its rows made wrong (e.g. 0.05,0.1,0.2): how far the probe moves per point of wrong rows',
+      toFractions,
+    )
+    .option(
       '--narrated-bound',
       "also train on the truth in the people's words (clean transcripts as they are, the others narrated from their truth): what the wording alone is worth",
     )
@@ -154,6 +169,7 @@ export function register(program: Command): void {
           weighted: !o.unweighted,
           withUpperBound: o.upperBound,
           withNarratedBound: o.narratedBound === true,
+          ...(o.wrongBound ? { wrongBound: o.wrongBound } : {}),
           queries: o.queries,
           ...(o.textLen !== undefined ? { probe: { maxTextLen: o.textLen } } : {}),
           ...(o.out ? { out: o.out } : {}),

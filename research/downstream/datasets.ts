@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readParquetTable } from '../../pipeline/parquet-file.js';
-import { hash32, makeRng } from '../../models/rng.js';
-import { narrate } from '../benchmark/asr.js';
-import type { CaptionAttrs } from '../benchmark/grammar.js';
+import { hash32, makeRng, mulberry32, shuffled } from '../../models/rng.js';
+import { corruptAttributes, narrate } from '../benchmark/asr.js';
+import { renderCaption, type CaptionAttrs } from '../benchmark/grammar.js';
 import { truthAttrs } from '../benchmark/truth.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import type { ClipRow } from '../../schemas/clips.js';
@@ -154,6 +154,41 @@ export function narratedBoundDataset(
       return { ...r, caption };
     }),
     source,
+  };
+}
+
+/**
+ * A copy of `d` (a bound: every row the truth of its clip) with `fraction` of its rows made wrong: a
+ * seeded choice of rows, each said again with 1–2 attributes of its clip's truth replaced, in the
+ * row's own wording (a truth caption stays a caption, a narration becomes a narration). Beside the
+ * bound it shows how far the probe moves per point of wrong rows — its resolution.
+ */
+export function withWrongRows(
+  d: DownstreamDataset,
+  truth: ReadonlyMap<string, TruthRow>,
+  fraction: number,
+  name = `${d.name}-wrong-${fraction}`,
+): DownstreamDataset {
+  if (!(fraction > 0 && fraction <= 1)) throw new Error(`wrong rows: a fraction in (0, 1], got ${fraction}`);
+  const order = shuffled(
+    d.rows.map((_, i) => i),
+    mulberry32(hash32(`${d.name}:wrong-rows`)),
+  );
+  const wrong = new Set(order.slice(0, Math.round(fraction * d.rows.length)));
+  return {
+    ...d,
+    name,
+    rows: d.rows.map((r, i) => {
+      if (!wrong.has(i)) return r;
+      const t = truth.get(r.clip_id);
+      if (!t) throw new Error(`wrong rows: no truth for clip ${r.clip_id}`);
+      const attrs = corruptAttributes(truthAttrs(t), makeRng(0, 'wrong-row', hash32(r.clip_id)));
+      const caption =
+        r.caption === t.gt_caption
+          ? renderCaption(attrs)
+          : narrate(attrs, makeRng(0, 'wrong-narration', hash32(r.clip_id)));
+      return { ...r, caption };
+    }),
   };
 }
 

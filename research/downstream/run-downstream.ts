@@ -19,6 +19,7 @@ import {
   narratedBoundDataset,
   readTruthFile,
   upperBoundDataset,
+  withWrongRows,
 } from './datasets.js';
 import { DEFAULT_QUERIES, type QueryWording } from './query-wording.js';
 import type { DownstreamDataset, DownstreamResult } from './types.js';
@@ -56,6 +57,8 @@ export interface RunDownstreamOptions extends Omit<
   readonly truth: string;
   /** Add the upper bound (truth captions of the manifest's non-held-out clips). Default true. */
   readonly withUpperBound?: boolean;
+  /** Add the upper bound again with these fractions of its rows made wrong (`withWrongRows`): the probe's resolution. */
+  readonly wrongBound?: readonly number[];
   /** Add the narrated bound (the same truth in the people's words, `narratedBoundDataset`). Default false. */
   readonly withNarratedBound?: boolean;
   /** A refine job directory or frames run to take frames from; default: extract them. */
@@ -141,6 +144,15 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
     notes.push(
       `${ub.name}: the truth of the ${heldin(clips)} non-held-out clips of ${manifest} in ${UPPER_BOUND_WORDING[wording]} (${ub.rows.length} rows, ${distinct(ub)} distinct)`,
     );
+    for (const f of o.wrongBound ?? []) {
+      const w = withWrongRows(ub, truth, f);
+      datasets.push(w);
+      notes.push(
+        `${w.name}: the upper bound with ${Math.round(f * ub.rows.length)} rows (${(100 * f).toFixed(0)} %) made wrong`,
+      );
+    }
+  } else if (o.wrongBound?.length) {
+    throw new Error('downstream: --wrong-bound needs the upper bound (drop --no-upper-bound)');
   }
   if (o.withNarratedBound) {
     const nb = narratedBoundDataset(clips, truth, truthPath);
@@ -170,6 +182,7 @@ export async function runDownstream(o: RunDownstreamOptions): Promise<RunDownstr
     truth: _t,
     withUpperBound: _w,
     withNarratedBound: _nb,
+    wrongBound: _wb,
     frames: _f,
     cacheDir: _c,
     mediaRoot: _r,

@@ -14,7 +14,12 @@ import { writeParquetRows } from '../../../pipeline/parquet-file.js';
 import { evaluateDownstream } from '../../../research/downstream/evaluate.js';
 import { contentCorrect } from '../../../research/benchmark/content.js';
 import { truthAttrs } from '../../../research/benchmark/truth.js';
-import { narratedBoundDataset, rawDataset, upperBoundDataset } from '../../../research/downstream/datasets.js';
+import {
+  narratedBoundDataset,
+  rawDataset,
+  upperBoundDataset,
+  withWrongRows,
+} from '../../../research/downstream/datasets.js';
 import type { FrameSource } from '../../../research/downstream/frames.js';
 import { runDownstream } from '../../../research/downstream/run-downstream.js';
 import type { DownstreamResult } from '../../../research/downstream/types.js';
@@ -72,9 +77,10 @@ describe('flywheel downstream', () => {
       seeds: [4],
       steps: 20,
       batch: 16,
+      wrongBound: [0.5],
       out,
     });
-    expect(r.result.datasets.map((d) => d.name)).toEqual(['raw', 'refined', 'upper-bound']);
+    expect(r.result.datasets.map((d) => d.name)).toEqual(['raw', 'refined', 'upper-bound', 'upper-bound-wrong-0.5']);
     expect(r.result.datasets[1].rows).toBe(60);
     expect(r.result.datasets[1].weightSum).toBe(45);
     expect(r.result.heldout.clips).toBe(24);
@@ -84,7 +90,8 @@ describe('flywheel downstream', () => {
     expect(r.result.datasets[2].gapClosed.mean_r).toBe(1);
     const saved = JSON.parse(await readFile(out, 'utf8')) as DownstreamResult & { notes: string[] };
     expect(saved.format).toBe('flywheel-downstream/1');
-    expect(saved.runs).toHaveLength(3);
+    expect(saved.runs).toHaveLength(4);
+    expect(saved.notes.join('\n')).toMatch(/upper-bound-wrong-0.5: the upper bound with 48 rows \(50 %\) made wrong/);
     expect(saved.notes.join('\n')).toMatch(
       /refined: 60 rows \(\d+ distinct captions, mean weight 0.75\) .*60 synthetic/,
     );
@@ -130,6 +137,24 @@ describe('flywheel downstream', () => {
     expect(fromNarrated / both.rows.length).toBeGreaterThan(0.3);
   });
 
+  it('wrong rows: a seeded share of the bound said again with wrong attributes, in its own wording', () => {
+    const ub = upperBoundDataset(fx.clips, fx.truth, fx.truthPath, 'upper-bound', 'both');
+    const wrong = withWrongRows(ub, fx.truth, 0.2);
+    expect(wrong.name).toBe('upper-bound-wrong-0.2');
+    expect(wrong.rows.map((r) => r.clip_id)).toEqual(ub.rows.map((r) => r.clip_id));
+    const changed = wrong.rows.filter((r, i) => r.caption !== ub.rows[i].caption);
+    expect(changed).toHaveLength(Math.round(0.2 * ub.rows.length));
+    for (const r of changed) {
+      const t = fx.truth.get(r.clip_id)!;
+      expect(contentCorrect(r.caption, truthAttrs(t)), r.caption).toBe(false);
+      // a truth caption stays a caption ("a …"), a narration stays a narration
+      const wasCaption = ub.rows.find((x) => x.clip_id === r.clip_id)!.caption === t.gt_caption;
+      expect(/^an? /.test(r.caption), r.caption).toBe(wasCaption);
+    }
+    expect(withWrongRows(ub, fx.truth, 0.2).rows).toEqual(wrong.rows);
+    expect(() => withWrongRows(ub, fx.truth, 0)).toThrow(/fraction in \(0, 1\]/);
+  });
+
   it('the CLI prints the tables (and --json the machine form)', async () => {
     const exp = await writeExport(join(dir, 'exp-cli'), train.slice(0, 40));
     const args = [
@@ -164,6 +189,12 @@ describe('flywheel downstream', () => {
     expect(parsed.settings.queries).toBe('canonical');
     expect(parsed.settings.probe.maxTextLen).toBe(24);
     expect(parsed.runs.every((r) => r.byWording === undefined)).toBe(true);
+    const noBound = await runCli([...args, '--wrong-bound', '0.1']);
+    expect(noBound.code).not.toBe(0);
+    expect(noBound.stderr).toMatch(/--wrong-bound needs the upper bound/);
+    const badFraction = await runCli([...args, '--wrong-bound', '0.1,2']);
+    expect(badFraction.code).not.toBe(0);
+    expect(badFraction.stderr).toMatch(/--wrong-bound takes fractions/);
     const bad = await runCli([...args, '--queries', 'fancy']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--queries.*fancy.*canonical, narrated, both/s);
