@@ -17,8 +17,8 @@ function trinityCells(t: Trinity): string[] {
 
 /**
  * The exported dataset per round (train split) beside the raw input, what AdaTaiLr did (dropped,
- * re-weighted, γ, ρ̂), which sources the choice kept, the model's held-out scores and how well the
- * last model fits the rows it trained on.
+ * re-weighted, γ, ρ̂), which sources the choice kept, the model's held-out scores, how well the
+ * last model fits the rows it trained on, and the downstream probe when the job ran it.
  */
 export function formatRounds(rounds: readonly RoundRecord[]): string {
   const head =
@@ -83,5 +83,27 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
       `last model from the frames alone: content ${f(fit.train)} on ${fit.trainClips} train clips it trained on` +
         ` (their rows: ${f(end.dataset.quality?.contentAccuracy)}), ${f(fit.heldout)} on ${fit.heldoutClips} held-out clips`,
     );
+  const probe = downstreamLine(rounds);
+  if (probe) lines.push(probe);
   return [head, ...lines].join('\n');
+}
+
+/** The downstream probe's scores per dataset, raw and the upper bound around the rounds (absent without `eval.downstream`). */
+function downstreamLine(rounds: readonly RoundRecord[]): string | undefined {
+  const runs = rounds.filter((r) => r.downstream);
+  const first = runs[0]?.downstream;
+  if (!first) return undefined;
+  const all = runs.flatMap((r) => r.downstream!.datasets);
+  const ordered = [
+    ...all.filter((d) => d.name === 'raw'),
+    ...all.filter((d) => d.name !== 'raw' && d.name !== 'upper-bound'),
+    ...all.filter((d) => d.name === 'upper-bound'),
+  ];
+  const cells = ordered.map(
+    (d) => `${d.name.replace('-', ' ')} ${f(d.mean.t2v_r1, 1)} / ${f(d.mean.mean_r, 1)} / ${f(d.mean.qa_all, 1)}`,
+  );
+  return (
+    `downstream probe on ${first.heldoutClips} held-out clips (${first.settings.seeds.length} seeds; T→V R@1 / mean R / QA %): ` +
+    cells.join(' · ')
+  );
 }

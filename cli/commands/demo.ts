@@ -41,6 +41,7 @@ export function register(program: Command): void {
         "which model scores rounds ≥ 1: the one that wrote the captions (default) or round 0's bootstrap model",
       ).choices(['caption-model', 'bootstrap']),
     )
+    .option('--no-downstream', "skip the downstream retrieval probe on each round's dataset")
     .action(
       async (o: {
         dir: string;
@@ -49,6 +50,7 @@ export function register(program: Command): void {
         seed: number;
         policy?: FilterPolicyInput;
         scorer?: 'caption-model' | 'bootstrap';
+        downstream: boolean;
       }) => {
         const { runDemo } = await import('../../jobs/demo/run-demo.js');
         const { formatRounds } = await import('../format-rounds.js');
@@ -62,6 +64,7 @@ export function register(program: Command): void {
           reporter: () => cliReporter(),
           ...(o.policy ? { policy: o.policy } : {}),
           ...(o.scorer ? { scorer: o.scorer } : {}),
+          downstream: o.downstream,
         });
         process.stdout.write(
           `${formatRounds(r.refine.rounds)}\n` +

@@ -30,6 +30,8 @@ export interface DemoOptions {
   readonly policy?: FilterPolicyInput;
   /** Which model scores rounds ≥ 1 (refine's `adatailr.scorer`). Default `caption-model`. */
   readonly scorer?: ScorerChoice;
+  /** Train the downstream retrieval probe on every round's dataset (`eval.downstream`). Default true. */
+  readonly downstream?: boolean;
   readonly log?: Logger;
   readonly reporter?: () => RunReporter;
   readonly signal?: AbortSignal;
@@ -42,7 +44,14 @@ export const DEMO_DATA = { noise: 0.4, humanFrac: 0.1, heldoutFrac: 0.15 } as co
 export function demoConfig(
   dataDir: string,
   jobDir: string,
-  over: { rounds?: number; seed?: number; policy?: FilterPolicyInput; scorer?: ScorerChoice } = {},
+  over: {
+    rounds?: number;
+    seed?: number;
+    policy?: FilterPolicyInput;
+    scorer?: ScorerChoice;
+    /** Add the downstream probe (`eval.downstream`, its defaults: 3 seeds × 300 steps). */
+    downstream?: boolean;
+  } = {},
 ): RefineConfig {
   return parseRefineConfig({
     run_dir: jobDir,
@@ -53,6 +62,7 @@ export function demoConfig(
     device: { providers: ['cpu'], threads: 0 },
     seed: over.seed ?? 1,
     rounds: over.rounds ?? 3,
+    ...(over.downstream ? { eval: { downstream: {} } } : {}),
     // the tiny captioner pre-trained on 20,000 other generated clips' own text (jobs/demo/pretrained-model.ts):
     // on tuning seed 101 the round-0 captioner trained on from it describes 0.72 of the held-out clips right
     // from the frames alone, where one trained from fresh weights on the demo's 1,000 clips describes 0.35
@@ -134,6 +144,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.policy ? { policy: opts.policy } : {}),
     ...(opts.scorer ? { scorer: opts.scorer } : {}),
+    downstream: opts.downstream ?? true,
   });
   const refine = await runRefine(config, {
     ...benchmarkRefineOptions,

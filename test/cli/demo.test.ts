@@ -51,6 +51,9 @@ describe('flywheel demo --policy / --scorer', () => {
     expect(c.judge).toMatchObject({ ensemble: 3, epochs: 20, batch_size: 32, d_model: 64, init: DEMO_JUDGE_DIR });
     expect(c).toMatchObject({ rounds: 3, seed: 1, shard_size: 128 });
     expect(demoConfig('d', 'j', { rounds: 1, seed: 7 })).toMatchObject({ rounds: 1, seed: 7 });
+    // the downstream probe is the demo's (runDemo's default), not the config's
+    expect(c.eval.downstream).toBeUndefined();
+    expect(demoConfig('d', 'j', { downstream: true }).eval.downstream).toEqual({ seeds: 3, steps: 300, batch: 32 });
   });
   it('refuses an invalid policy, naming the problem, and generates nothing', async () => {
     const dir = await tempDir();

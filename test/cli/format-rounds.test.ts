@@ -40,6 +40,29 @@ describe('formatRounds', () => {
     expect(text).toMatch(/^round 0 +90 +0\.851 /m);
   });
 
+  it('prints the downstream probe per dataset, raw first and the upper bound last, only when the job ran it', () => {
+    const scores = (name: string, r1: number) => ({
+      name,
+      mean: { t2v_r1: r1, mean_r: r1 + 10, qa_all: r1 / 2 },
+      sd: { t2v_r1: 1, mean_r: 1, qa_all: 1 },
+    });
+    const settings = { seeds: [1, 2, 3], steps: 300, batch: 32 };
+    const text = formatRounds([
+      record({
+        downstream: {
+          settings,
+          heldoutClips: 150,
+          datasets: [scores('raw', 50), scores('round-0', 80), scores('upper-bound', 85)],
+        },
+      }),
+      record({ round: 1, downstream: { settings, heldoutClips: 150, datasets: [scores('round-1', 82.25)] } }),
+    ]);
+    expect(text).toContain(
+      'downstream probe on 150 held-out clips (3 seeds; T→V R@1 / mean R / QA %): raw 50.0 / 60.0 / 25.0 · round 0 80.0 / 90.0 / 40.0 · round 1 82.3 / 92.3 / 41.1 · upper bound 85.0 / 95.0 / 42.5',
+    );
+    expect(formatRounds([record()])).not.toContain('downstream');
+  });
+
   it('says nothing of the fit for a round recorded without it', () => {
     expect(formatRounds([record()])).not.toContain('train clips it trained on');
   });
