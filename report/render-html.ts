@@ -165,7 +165,10 @@ const CHARTS = [
   ['chart-quantity', 'Quantity (dataset)'],
   ['chart-adatailr', 'What AdaTaiLr changed'],
   ['chart-model', "The model's own held-out score (not the dataset's)"],
-  ['chart-downstream', 'Downstream: a retrieval probe trained on each dataset, held-out text→video R@1'],
+  [
+    'chart-downstream',
+    "Downstream: a retrieval probe trained on each dataset, held-out text→video R@1 (the truth's words and the people's, averaged)",
+  ],
 ] as const;
 
 function chart(id: string, caption: string): Html {
