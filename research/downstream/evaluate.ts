@@ -2,8 +2,9 @@
  * `evaluateDownstream`: does a dataset train a better video-language model? Trains the same
  * retrieval probe (same steps, batch size, seeds, initial weights, tokenizer and frames) on each
  * dataset and scores zero-shot text↔video retrieval and multiple-choice QA on the held-out clips
- * with their truth as queries, in the canonical wording and in the people's (`query-wording.ts`). The API the refine job calls per round; the CLI
- * (`flywheel downstream`) loads datasets from files and calls it too.
+ * with their truth as queries, in the canonical wording and in the people's (`query-wording.ts`).
+ * The API the refine job calls per round; the CLI (`flywheel downstream`) loads datasets from files
+ * and calls it too.
  */
 import { Device } from '../../models/device.js';
 import { makeProbeConfig, type ProbeSize } from '../../models/probe/config.js';

@@ -66,6 +66,7 @@ export function meanVector(vs: readonly MetricVector[]): MetricVector {
   if (vs.length === 0) throw new Error('meanVector: no vectors');
   return reduce(vs, mean);
 }
+
 /** Sample standard deviation (n − 1); 0 for a single value. */
 export const sd = (xs: number[]): number => {
   if (xs.length < 2) return 0;
@@ -79,6 +80,7 @@ export function gapShare(value: number, base: number | undefined, top: number | 
   return (value - base) / (top - base);
 }
 
+/** Each wording's mean over a dataset's runs, when every run was scored in both. */
 function wordingMeans(runs: readonly DownstreamRun[]): Pick<DatasetSummary, 'byWording'> {
   const first = runs[0]?.byWording;
   if (!first || runs.some((r) => !r.byWording)) return {};
