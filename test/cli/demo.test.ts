@@ -3,7 +3,7 @@
  * policy, the caption model scores, the choice rule's margin 6, min_evidence 0 and contrast 15, with
  * a people's margin of 1, half the evidence from the clip's side and model_min_evidence 3); the
  * demo's model (the embedded pre-trained captioner) and training sizes (vocab 512, captions and
- * texts of 36 tokens, 40 pre-training epochs); a bad policy is refused before any work.
+ * texts of 36 tokens, 20 pre-training epochs); a bad policy is refused before any work.
  */
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ describe('flywheel demo --policy / --scorer', () => {
       max_text_len: 36,
       init: DEMO_MODEL_DIR,
     });
-    expect(c.train.pretrain).toMatchObject({ epochs: 40, lr: 3e-3, batch_size: 32, warmup_steps: 20 });
+    expect(c.train.pretrain).toMatchObject({ epochs: 20, lr: 3e-3, batch_size: 32, warmup_steps: 20 });
     expect(c.train.finetune).toMatchObject({ epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 });
     expect(c.judge).toMatchObject({ ensemble: 3, epochs: 20, batch_size: 32, d_model: 64, init: DEMO_JUDGE_DIR });
     expect(c).toMatchObject({ rounds: 3, seed: 1, shard_size: 128 });
