@@ -167,7 +167,7 @@ const CHARTS = [
   ['chart-model', "The model's own held-out score (not the dataset's)"],
   [
     'chart-downstream',
-    "Downstream: a retrieval probe trained on each dataset, held-out text→video R@1 (the truth's words and the people's, averaged)",
+    "Downstream: a retrieval probe trained on each dataset, held-out text→video R@1 (asked by default in the truth's words and the people's, averaged)",
   ],
 ] as const;
 

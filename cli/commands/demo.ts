@@ -64,10 +64,12 @@ export function register(program: Command): void {
           reporter: () => cliReporter(),
           ...(o.policy ? { policy: o.policy } : {}),
           ...(o.scorer ? { scorer: o.scorer } : {}),
-          downstream: o.downstream,
+          // on by default (when the data has enough held-out clips); --no-downstream turns it off
+          ...(o.downstream ? {} : { downstream: false }),
         });
         process.stdout.write(
           `${formatRounds(r.refine.rounds)}\n` +
+            r.notes.map((n) => `note: ${n}\n`).join('') +
             `export: ${r.exportMetadata.rows} rows → ${r.exportDir}\n` +
             `report: ${r.reportPath}\n` +
             `done in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,

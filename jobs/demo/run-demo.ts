@@ -14,6 +14,7 @@ import { writeReport } from '../report/build-report.js';
 import { parseRefineConfig, type RefineConfig, type ScorerChoice } from '../../config/refine.js';
 import { runRefine, type RefineResult } from '../refine/run-refine.js';
 import { benchmarkRefineOptions } from '../../research/refine-hooks.js';
+import { MIN_HELDOUT } from '../../research/downstream/validate.js';
 import { DEMO_CLIPS } from './demo-size.js';
 import { DEMO_JUDGE_DIR, DEMO_MODEL_DIR } from './pretrained-model.js';
 
@@ -30,7 +31,7 @@ export interface DemoOptions {
   readonly policy?: FilterPolicyInput;
   /** Which model scores rounds ≥ 1 (refine's `adatailr.scorer`). Default `caption-model`. */
   readonly scorer?: ScorerChoice;
-  /** Train the downstream retrieval probe on every round's dataset (`eval.downstream`). Default true. */
+  /** Train the downstream retrieval probe on every round's dataset (`eval.downstream`). Default: when the data has enough held-out clips. */
   readonly downstream?: boolean;
   readonly log?: Logger;
   readonly reporter?: () => RunReporter;
@@ -128,13 +129,34 @@ export interface DemoResult {
   readonly exportDir: string;
   readonly exportMetadata: ExportMetadata;
   readonly reportPath: string;
+  /** What the demo left out and why (e.g. the downstream probe on too few held-out clips). */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Whether the demo trains the downstream probe: by default when the data has the probe's minimum of
+ * held-out clips (a smaller `--clips` skips it with a warning instead of failing after the first round);
+ * asked for explicitly on too few, it is refused before the refine job starts.
+ */
+export function demoRunsProbe(
+  requested: boolean | undefined,
+  heldoutClips: number,
+  warn: (message: string) => void,
+): boolean {
+  if (requested === false) return false;
+  if (heldoutClips >= MIN_HELDOUT) return true;
+  const why = `the downstream probe needs at least ${MIN_HELDOUT} held-out clips; this demo's data has ${heldoutClips}`;
+  if (requested === true) throw new Error(`demo: ${why} (more --clips, or --no-downstream)`);
+  warn(`${why}: skipped`);
+  return false;
 }
 
 /** Runs the demo end to end (resumable: a second call reuses what the first finished). */
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const dir = resolve(opts.dir ?? 'runs/demo');
   const dataDir = join(dir, 'data');
-  await generateBenchmark({
+  const notes: string[] = [];
+  const data = await generateBenchmark({
     outDir: dataDir,
     clips: opts.clips ?? DEMO_CLIPS,
     seed: opts.seed ?? 7,
@@ -146,7 +168,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.policy ? { policy: opts.policy } : {}),
     ...(opts.scorer ? { scorer: opts.scorer } : {}),
-    downstream: opts.downstream ?? true,
+    downstream: demoRunsProbe(opts.downstream, data.counts.heldout, (m) => {
+      notes.push(m);
+      opts.log?.warn(m);
+    }),
   });
   const refine = await runRefine(config, {
     ...benchmarkRefineOptions,
@@ -156,5 +181,5 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   });
   const exported = await exportRound({ jobDir: config.run_dir });
   const reportPath = await writeReport(config.run_dir);
-  return { dataDir, refine, exportDir: exported.dir, exportMetadata: exported.metadata, reportPath };
+  return { dataDir, refine, exportDir: exported.dir, exportMetadata: exported.metadata, reportPath, notes };
 }

@@ -7,7 +7,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { demoConfig } from '../../jobs/demo/run-demo.js';
+import { demoConfig, demoRunsProbe } from '../../jobs/demo/run-demo.js';
 import { DEMO_JUDGE_DIR, DEMO_MODEL_DIR } from '../../jobs/demo/pretrained-model.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -55,6 +55,20 @@ describe('flywheel demo --policy / --scorer', () => {
     expect(c.eval.downstream).toBeUndefined();
     expect(demoConfig('d', 'j', { downstream: true }).eval.downstream).toEqual({ seeds: 3, steps: 300, batch: 32 });
   });
+  it('trains the downstream probe when the data has enough held-out clips; skips it, or refuses when asked, on too few', () => {
+    const warned: string[] = [];
+    const log = (m: string): void => void warned.push(m);
+    expect(demoRunsProbe(undefined, 150, log)).toBe(true);
+    expect(demoRunsProbe(true, 20, log)).toBe(true);
+    expect(demoRunsProbe(false, 150, log)).toBe(false);
+    expect(warned).toEqual([]);
+    expect(demoRunsProbe(undefined, 12, log)).toBe(false);
+    expect(warned).toEqual(["the downstream probe needs at least 20 held-out clips; this demo's data has 12: skipped"]);
+    expect(() => demoRunsProbe(true, 12, log)).toThrow(
+      /needs at least 20 held-out clips.*has 12 \(more --clips, or --no-downstream\)/,
+    );
+  });
+
   it('refuses an invalid policy, naming the problem, and generates nothing', async () => {
     const dir = await tempDir();
     const r = await runCli(['demo', '--dir', dir, '--policy', '{"kind":"estimated-noise","max_drop":2}']);
