@@ -1,6 +1,6 @@
 /**
- * The README's example refine config is a valid config, and its choice rule, judges and starting
- * models are the demo's (the measured configuration), so a user who starts from it gets what the
+ * The README's example refine config is a valid config, and its choice rule, judges, training and
+ * starting models are the demo's (the measured configuration), so a user who starts from it gets what the
  * docs measured.
  */
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ function jsonBlockAfter(marker: string): unknown {
 }
 
 describe("README's example refine config", () => {
-  it('parses, and chooses and judges as the demo does', () => {
+  it('parses, and chooses, judges and trains as the demo does', () => {
     // its paths resolved as the loader would for a config file at the repository's root
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const parsed = parseRefineConfig(jsonBlockAfter('`flywheel refine job.json`'), 'README.md');
@@ -30,6 +30,8 @@ describe("README's example refine config", () => {
     expect(example.adatailr.choice).toEqual(demo.adatailr.choice);
     expect(example.judge).toEqual(demo.judge);
     expect(example.folds).toBe(demo.folds);
+    // and trains as the demo does (epochs, warm start, loss), so its rounds are the measured ones
+    expect(example.train).toEqual(demo.train);
     // and starts from the demo's pre-trained captioner and judge, whose tokenizers must agree
     expect(example.model.init).toBe(demo.model.init);
     expect(example.model.init_captions).toBe(demo.model.init_captions);
