@@ -80,16 +80,16 @@ export function demoConfig(
     },
     train: {
       loss: { kind: 'adatailr', warmupSteps: 60 },
-      // 20 epochs a round of ~750 chosen rows, on from the last round's weights: 40 made the captioner memorise
-      // them. On tuning seeds 101/102 the same dataset (0.947 against 0.943) with a better last captioner
+      // 20 epochs a round of ~750 chosen rows: 40 made the captioner memorise them (measured while each round
+      // trained on from the last one's weights). On tuning seeds 101/102 the same dataset (0.947 against 0.943) with a better last captioner
       // (0.900 against 0.873 held-out); on seeds 51–53 better at 60 % noise and equal at 40 %, in about
       // 60 % of the loop's time (docs/refine.md)
       pretrain: { epochs: 20, lr: 3e-3, batch_size: 32, warmup_steps: 20 },
       finetune: { epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 },
       // every round's captioner pre-trains from the embedded model on that round's refined rows, as the paper's
       // flywheel does, rather than on from last round's weights: trained on round after round it got worse
-      // (0.94 → 0.88 held-out by round 2 on seeds 61–63); from the embedded model it improves with the data, and
-      // the dataset is as good (tuning seeds 101/102 and 51–54, docs/refine.md)
+      // (0.94 → 0.88 held-out by round 2 on seeds 61–63); from the embedded model it rose with the data on tuning
+      // seeds 101/102 and 51–54 and held on 61–63 (0.94 → 0.93), the dataset as good (docs/refine.md)
       warm_start: 'init',
     },
     // three judges a fold, 20 epochs each (1.5× one judge's 40): their mean evidence chose 2.8 points
