@@ -80,9 +80,9 @@ export function demoConfig(
     },
     train: {
       loss: { kind: 'adatailr', warmupSteps: 60 },
-      // 20 epochs a round of ~750 chosen rows: 40 made the captioner memorise them (measured while each round
-      // trained on from the last one's weights). On tuning seeds 101/102 the same dataset (0.947 against 0.943) with a better last captioner
-      // (0.900 against 0.873 held-out); on seeds 51–53 better at 60 % noise and equal at 40 %, in about
+      // 20 epochs a round of ~750 chosen rows: 40 made the captioner memorise them (measured while each
+      // round trained on from the last one's weights). On tuning seeds 101/102 the same dataset (0.947
+      // against 0.943) with a better last captioner (0.900 against 0.873 held-out); on seeds 51–53 better at 60 % noise and equal at 40 %, in about
       // 60 % of the loop's time (docs/refine.md)
       pretrain: { epochs: 20, lr: 3e-3, batch_size: 32, warmup_steps: 20 },
       finetune: { epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 },

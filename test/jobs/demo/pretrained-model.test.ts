@@ -35,8 +35,10 @@ describe('the demo’s pre-trained captioner', () => {
     expect(PRETRAIN_DATA.clips).toBeGreaterThan(10 * 1000);
   });
 
-  it('is what the demo starts from, and its geometry is the demo model’s', async () => {
+  it('is what the demo starts from, every round, and its geometry is the demo model’s', async () => {
     expect(demoConfig('d', 'j').model.init).toBe(DEMO_MODEL_DIR);
+    // each round's captioner pre-trains from it, not on from last round's weights (docs/refine.md)
+    expect(demoConfig('d', 'j').train.warm_start).toBe('init');
     const v = await loadVersion(DEMO_MODEL_DIR); // verifies every file against the manifest
     const m = demoConfig('d', 'j').model;
     expect(v.config).toMatchObject({
