@@ -127,6 +127,14 @@ export const refineConfigSchema = z
         beams: hashed(positiveInt.max(16).default(1)),
         /** Also write a synthetic candidate from the frames alone (no title or transcript). Default true. */
         frames_only: hashed(z.boolean().default(true)),
+        /**
+         * Sampled candidates per clip from frames + text (`synthetic-sampled`), beside the greedy ones:
+         * other wordings for the judges to weigh. Absent = none (so the config hash of a job without them
+         * is what it was before the option existed).
+         */
+        samples: hashed(positiveInt.max(16).optional()),
+        /** Temperature of the sampled candidates. Absent = 1 (the model's own distribution). */
+        temperature: hashed(z.number().positive().max(10).optional()),
         /** Clips per model call. Default 32. */
         model_batch: hashed(positiveInt.max(4096).default(32)),
       })

@@ -1,8 +1,10 @@
 /**
- * Batched greedy and beam search over a next-token function. Host-side and
- * deterministic: ties are broken by lower token id, then lower beam index.
+ * Batched greedy search, beam search and seeded sampling over a next-token function. Host-side and
+ * deterministic: ties are broken by lower token id, then lower beam index; a sample depends only on
+ * its clip's seed.
  */
 import { SPECIAL_IDS } from './captioner/config.js';
+import { mulberry32 } from './rng.js';
 
 /**
  * Log-probabilities [rows × V] of the next token for each prefix; `clip[i]`
@@ -24,7 +26,18 @@ export interface GenerateOptions {
   readonly beams?: number;
   /** Length penalty α: hypotheses are ranked by Σ log p / len^α. Default 1 (beam only). */
   readonly lengthPenalty?: number;
+  /**
+   * Draw each token from the model's distribution at this temperature instead of searching (beams
+   * ignored); 0 = search. Default 0. Sampling writes other wordings than the model's most likely one.
+   */
+  readonly temperature?: number;
+  /** One seed per clip of the batch; needed when `temperature` > 0, so a clip's sample does not depend on its batch. */
+  readonly seeds?: readonly number[];
 }
+
+/** Settings of {@link search}, defaults resolved. */
+export type SearchSettings = Required<Pick<GenerateOptions, 'maxLen' | 'beams' | 'lengthPenalty'>> &
+  Pick<GenerateOptions, 'temperature' | 'seeds'>;
 
 /** One generated caption (ids without bos/eos; logprobs aligned with ids). */
 export interface Generated {
@@ -46,21 +59,63 @@ interface Hyp {
   sum: number;
 }
 
-/** Greedy (beams = 1) or beam search for `n` clips. */
+/** Sampling (temperature > 0), greedy (beams = 1) or beam search for `n` clips. */
 export async function search(
   next: NextTokenLogp,
   n: number,
   vocab: number,
-  opts: Required<GenerateOptions>,
+  opts: SearchSettings,
 ): Promise<Generated[]> {
-  return opts.beams <= 1 ? greedy(next, n, vocab, opts.maxLen) : beam(next, n, vocab, opts);
+  const temperature = opts.temperature ?? 0;
+  if (temperature > 0) {
+    const seeds = opts.seeds;
+    if (seeds?.length !== n)
+      throw new RangeError(`search: sampling needs one seed per clip, got ${seeds?.length ?? 0} for ${n}`);
+    const draws = seeds.map((seed) => mulberry32(seed));
+    return tokenByToken(next, n, vocab, opts.maxLen, (logp, off, _V, clip) =>
+      drawToken(logp, off, vocab, temperature, draws[clip]),
+    );
+  }
+  return opts.beams <= 1 ? tokenByToken(next, n, vocab, opts.maxLen, argmax) : beam(next, n, vocab, opts);
+}
+
+/** The most likely token of row[off, off+V) (ties → lower id). */
+function argmax(row: Float32Array, off: number, V: number): number {
+  let best = 0;
+  for (let v = 1; v < V; v++) if (row[off + v] > row[off + best]) best = v;
+  return best;
+}
+
+/** A token drawn from softmax(log p / temperature) over row[off, off+V), pad and bos excluded. */
+function drawToken(row: Float32Array, off: number, V: number, temperature: number, r: () => number): number {
+  const allowed = (v: number): boolean => v !== SPECIAL_IDS.pad && v !== SPECIAL_IDS.bos;
+  let max = -Infinity;
+  for (let v = 0; v < V; v++) if (allowed(v)) max = Math.max(max, row[off + v]);
+  let total = 0;
+  for (let v = 0; v < V; v++) if (allowed(v)) total += Math.exp((row[off + v] - max) / temperature);
+  let u = r() * total;
+  let last: number = SPECIAL_IDS.eos;
+  for (let v = 0; v < V; v++) {
+    if (!allowed(v)) continue;
+    u -= Math.exp((row[off + v] - max) / temperature);
+    last = v;
+    if (u < 0) return v;
+  }
+  return last;
 }
 
 function finish(h: Hyp): Generated {
   return { ids: h.ids, tokenLogp: h.lps, eosLogp: h.eos, totalLogp: h.sum };
 }
 
-async function greedy(next: NextTokenLogp, n: number, V: number, maxLen: number): Promise<Generated[]> {
+/** One hypothesis per clip, extended by the token `pick` takes from each step's log-probabilities. */
+async function tokenByToken(
+  next: NextTokenLogp,
+  n: number,
+  V: number,
+  maxLen: number,
+  pick: (logp: Float32Array, off: number, V: number, clip: number) => number,
+): Promise<Generated[]> {
   const hyps: Hyp[] = Array.from({ length: n }, () => ({ row: -1, ids: [], lps: [], done: false, eos: null, sum: 0 }));
   for (let t = 0; t < maxLen; t++) {
     const alive = hyps.map((h, i) => (h.done ? -1 : i)).filter((i) => i >= 0);
@@ -72,8 +127,7 @@ async function greedy(next: NextTokenLogp, n: number, V: number, maxLen: number)
     );
     alive.forEach((clip, r) => {
       hyps[clip].row = r;
-      let best = 0;
-      for (let v = 1; v < V; v++) if (logp[r * V + v] > logp[r * V + best]) best = v;
+      const best = pick(logp, r * V, V, clip);
       const lp = logp[r * V + best];
       const h = hyps[clip];
       h.sum += lp;
@@ -89,7 +143,7 @@ async function greedy(next: NextTokenLogp, n: number, V: number, maxLen: number)
   return hyps.map(finish);
 }
 
-async function beam(next: NextTokenLogp, n: number, V: number, opts: Required<GenerateOptions>): Promise<Generated[]> {
+async function beam(next: NextTokenLogp, n: number, V: number, opts: SearchSettings): Promise<Generated[]> {
   const K = opts.beams;
   const rank = (h: Hyp): number => h.sum / Math.pow(Math.max(1, h.ids.length + (h.done ? 1 : 0)), opts.lengthPenalty);
   let beams: Hyp[][] = Array.from({ length: n }, () => [{ row: -1, ids: [], lps: [], done: false, eos: null, sum: 0 }]);

@@ -90,7 +90,7 @@ export class Captioner {
     return this.#cfg;
   }
 
-  /** Generates captions for a batch (greedy when beams = 1). */
+  /** Generates captions for a batch (greedy when beams = 1; sampled, one seed per clip, when temperature > 0). */
   async generate(batch: CaptionBatch, opts: GenerateOptions = {}): Promise<GenerateResult> {
     const maxLen = opts.maxLen ?? this.#cfg.maxCaptionLen - 1;
     const beams = opts.beams ?? 1;
@@ -99,6 +99,9 @@ export class Captioner {
     }
     if (!Number.isInteger(beams) || beams < 1)
       throw new Error(`generate: beams must be a positive integer, got ${beams}`);
+    const temperature = opts.temperature ?? 0;
+    if (!(Number.isFinite(temperature) && temperature >= 0))
+      throw new Error(`generate: temperature must be a finite number ≥ 0, got ${temperature}`);
     const { frames, textIds, size } = await encoderFeeds(this.#cfg, this.#tok, batch);
     const enc = await this.#enc.run({ [INFER_IO.frames]: frames, [INFER_IO.textIds]: textIds });
     const bias = enc[INFER_IO.memoryBias];
@@ -146,7 +149,13 @@ export class Captioner {
       cache = Array.from({ length: L }, (_, i) => ({ k: out[INFER_IO.presentK(i)], v: out[INFER_IO.presentV(i)] }));
       return out[INFER_IO.logpLast].data as Float32Array;
     };
-    const gen = await search(next, size, V, { maxLen, beams, lengthPenalty: opts.lengthPenalty ?? 1 });
+    const gen = await search(next, size, V, {
+      maxLen,
+      beams,
+      lengthPenalty: opts.lengthPenalty ?? 1,
+      temperature,
+      seeds: opts.seeds,
+    });
     const ids = gen.map((g) => g.ids);
     return {
       ids,

@@ -3,7 +3,8 @@ import { col, type Row, table } from '../pipeline/table.js';
 /**
  * Where a candidate caption came from: the clip's own transcript (`asr`) or title (`title`), the
  * caption chosen for it last round (`previous`), this round's model (`synthetic`: frames + text,
- * `synthetic-frames`: frames only), a pretrained teacher's caption of the frames (`teacher`, round 0
+ * `synthetic-frames`: frames only, `synthetic-sampled`: frames + text, sampled rather than the most
+ * likely wording), a pretrained teacher's caption of the frames (`teacher`, round 0
  * with `model.teacher`), or a human (`human`, the fine-tuning set: its only candidate).
  */
 export const CANDIDATE_SOURCES = [
@@ -12,6 +13,7 @@ export const CANDIDATE_SOURCES = [
   'previous',
   'synthetic',
   'synthetic-frames',
+  'synthetic-sampled',
   'teacher',
   'human',
 ] as const;

@@ -7,7 +7,7 @@ export const refinedTable = table({
   start_s: col.float64(),
   end_s: col.float64(),
   caption: col.utf8(),
-  /** Which candidate the round chose (`asr`, `title`, `previous`, `synthetic`, `synthetic-frames`, `human`). */
+  /** Which candidate the round chose (`asr`, `title`, `previous`, `synthetic`, `synthetic-frames`, `synthetic-sampled`, `human`). */
   caption_source: col.utf8(),
   /** The chosen candidate's rank (its evidence, plus the weight bonus when the rule sets one) minus the best other candidate's (nats; 0 when it was the only one). Negative when a candidate the rule passed over — a model caption below its bar, or one within the margin of people's text — ranked higher. */
   choice_margin: col.float64(),

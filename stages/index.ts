@@ -85,6 +85,8 @@ async function captionFromSpec(s: StageSpecOf<'caption'>, device: Device): Promi
             route: (clipId: string) => judgeFold(clipId, w.folds),
             beams: w.beams,
             framesOnly: w.frames_only,
+            ...(w.samples !== undefined ? { samples: w.samples } : {}),
+            ...(w.temperature !== undefined ? { temperature: w.temperature } : {}),
           },
         }
       : {}),

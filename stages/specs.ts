@@ -51,6 +51,10 @@ const captionSpec = z
         folds: positive,
         beams: positive,
         frames_only: z.boolean(),
+        /** Sampled candidates per clip (`synthetic-sampled`); absent = none. */
+        samples: positive.optional(),
+        /** Their sampling temperature; absent = 1. */
+        temperature: z.number().positive().optional(),
       })
       .strict()
       .optional(),

@@ -81,6 +81,9 @@ export async function roundStepSpecs(
               folds,
               beams: config.caption.beams,
               frames_only: config.caption.frames_only,
+              // absent unless asked for, so the specs (and run ids) of jobs without samples stay as they were
+              ...(config.caption.samples !== undefined ? { samples: config.caption.samples } : {}),
+              ...(config.caption.temperature !== undefined ? { temperature: config.caption.temperature } : {}),
             },
           }
         : {}),

@@ -38,7 +38,15 @@ import { z } from 'zod';
 export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
 
 /** The order candidates are preferred in, when the judge cannot tell them apart by more than the margin. */
-export const PREFERENCE = ['asr', 'title', 'previous', 'teacher', 'synthetic', 'synthetic-frames'] as const;
+export const PREFERENCE = [
+  'asr',
+  'title',
+  'previous',
+  'teacher',
+  'synthetic',
+  'synthetic-frames',
+  'synthetic-sampled',
+] as const;
 
 /** Config schema of the choice rule. */
 export const choiceRuleSchema = z

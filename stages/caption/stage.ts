@@ -2,7 +2,7 @@
  * `caption`: gathers this round's candidate captions for every clip — its transcript, its title, the
  * caption chosen for it last round, a pretrained teacher's caption of its frames (round 0, when one
  * is configured), and (once a model exists) the model's own captions from frames +
- * text and from frames alone. The adatailr stage scores them and chooses one per clip. Clips with a
+ * text and from frames alone, and optionally sampled ones from frames + text (other wordings). The adatailr stage scores them and chooses one per clip. Clips with a
  * human caption have only that candidate (they are the fine-tuning set). Output rows carry the
  * frames on to the adatailr stage; only the `captions` columns are stored.
  */
@@ -21,6 +21,7 @@ import {
   type TeacherCaptioner,
   type TeacherCaptionerLoader,
 } from '../model/caption-model.js';
+import { hash32 } from '../../models/rng.js';
 import { captionFromText } from './clean-text.js';
 
 /** The models that write synthetic candidates, and how. */
@@ -34,6 +35,13 @@ export interface CaptionWriter {
   readonly maxLen?: number;
   /** Also write a candidate from the frames alone (no title or transcript in the input). Default true. */
   readonly framesOnly?: boolean;
+  /**
+   * Also write this many candidates from frames + text by sampling (`synthetic-sampled`): other
+   * wordings than the model's most likely one, for the judges to weigh. Default 0.
+   */
+  readonly samples?: number;
+  /** Sampling temperature of those candidates. Default 1 (the model's own distribution). */
+  readonly temperature?: number;
 }
 
 /** Options of {@link captionStage}. */
@@ -65,6 +73,8 @@ const optionsSchema = z.object({
       beams: positive.optional(),
       maxLen: positive.optional(),
       framesOnly: z.boolean().default(true),
+      samples: z.number().int().nonnegative().default(0),
+      temperature: z.number().positive().default(1),
     })
     .optional(),
   teacher: fn<TeacherCaptionerLoader>('a teacher loader').optional(),
@@ -83,6 +93,11 @@ function addCandidate(
   if (t === '' || out.captions.includes(t)) return;
   out.sources.push(source);
   out.captions.push(t);
+}
+
+/** Seed of a clip's `sample`-th sampled caption in a round: the same on every machine, whatever the batch. */
+function sampleSeed(round: number, clipId: string, sample: number): number {
+  return hash32(`caption-sample:${round}:${sample}:${clipId}`);
 }
 
 /** The writer's model index for a clip, checked. */
@@ -152,6 +167,14 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
           if (writer.framesOnly) {
             const alone = await model.generate({ frames, text: group.map(() => '') }, gen);
             group.forEach((g, k) => addCandidate(cands[g.i], 'synthetic-frames', alone.text[k] ?? ''));
+          }
+          for (let s = 0; s < writer.samples; s++) {
+            const seeds = group.map((g) => sampleSeed(opts.round, g.r.clip_id, s));
+            const drawn = await model.generate(
+              { frames, text: group.map((g) => clipText(g.r, 'synthetic')) },
+              { ...gen, temperature: writer.temperature, seeds },
+            );
+            group.forEach((g, k) => addCandidate(cands[g.i], 'synthetic-sampled', drawn.text[k] ?? ''));
           }
         }
       }

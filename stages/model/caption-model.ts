@@ -14,7 +14,13 @@ export interface ModelBatch {
 export interface CaptionModel {
   generate(
     batch: ModelBatch,
-    opts?: { beams?: number; maxLen?: number; lengthPenalty?: number },
+    opts?: {
+      beams?: number;
+      maxLen?: number;
+      lengthPenalty?: number;
+      temperature?: number;
+      seeds?: readonly number[];
+    },
   ): Promise<{ ids: number[][]; text: string[]; tokenLogp: number[][] }>;
   score(batch: ModelBatch, captions: readonly string[]): Promise<{ ids: number[][]; tokenLogp: number[][] }>;
   release(): Promise<void>;

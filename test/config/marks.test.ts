@@ -82,6 +82,8 @@ const refineChanges: Record<string, unknown> = {
   'frames.ffprobe_path': '/bin/ffprobe',
   'caption.beams': 2,
   'caption.frames_only': false,
+  'caption.samples': 2,
+  'caption.temperature': 0.7,
   'caption.model_batch': 8,
   'adatailr.policy': { kind: 'threshold', min_weight: 0.3 },
   'adatailr.choice': { margin: 2 },

@@ -86,4 +86,42 @@ describe('search', () => {
     // Second call: each clip's two beams ("x", "y") both extend that clip's single first-step row.
     expect(parents[1]).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
   });
+
+  describe('sampling', () => {
+    const sample = (seeds: number[], temperature: number) =>
+      search(trap, seeds.length, V, { maxLen: 5, beams: 1, lengthPenalty: 1, temperature, seeds });
+
+    it('draws each token from the model: both first tokens appear, in about their probabilities', async () => {
+      const seeds = Array.from({ length: 400 }, (_, i) => 1000 + i);
+      const out = await sample(seeds, 1);
+      const x = out.filter((o) => o.ids[0] === 3).length / out.length;
+      expect(x).toBeGreaterThan(0.5);
+      expect(x).toBeLessThan(0.7);
+      // never pad or bos, and each token's log p is the model's own (untempered)
+      for (const o of out) {
+        expect(o.ids.every((v) => v === 3 || v === 4)).toBe(true);
+        expect(o.tokenLogp[0]).toBeCloseTo(Math.log(o.ids[0] === 3 ? 0.6 : 0.4), 5);
+      }
+    });
+
+    it("a clip's sample depends on its seed alone, not on its batch", async () => {
+      const seeds = [7, 8, 9, 10, 11, 12];
+      const together = await sample(seeds, 1);
+      const alone = await Promise.all(seeds.map(async (s) => (await sample([s], 1))[0]));
+      expect(together.map((o) => o.ids)).toEqual(alone.map((o) => o.ids));
+      expect(new Set(together.map((o) => o.ids.join(','))).size).toBeGreaterThan(1);
+    });
+
+    it('a low temperature sharpens towards the most likely token', async () => {
+      const seeds = Array.from({ length: 200 }, (_, i) => 5000 + i);
+      const cold = await sample(seeds, 0.05);
+      expect(cold.every((o) => o.ids[0] === 3)).toBe(true);
+    });
+
+    it('refuses to sample without one seed per clip', async () => {
+      await expect(
+        search(trap, 2, V, { maxLen: 5, beams: 1, lengthPenalty: 1, temperature: 1, seeds: [1] }),
+      ).rejects.toThrow(/one seed per clip/);
+    });
+  });
 });

@@ -7,7 +7,7 @@
  * outside `PREFERENCE`) needs `model_min_evidence` (boundaries inclusive); −1 naming the top
  * candidate (as runner-up and in the reason, with both thresholds) when none is plausible.
  * Otherwise candidates are tried in `PREFERENCE` order (asr, title, previous, teacher, synthetic,
- * synthetic-frames) and the first plausible one within `margin` of the best plausible candidate
+ * synthetic-frames, synthetic-sampled) and the first plausible one within `margin` of the best plausible candidate
  * wins (boundary inclusive), its reason naming the preferred candidates passed over; so a model
  * caption below `model_min_evidence` cannot win even as the best, and a transcript below
  * `min_evidence` is not kept even within the margin. A source outside `PREFERENCE` can only win as
@@ -57,12 +57,21 @@ describe('evidence', () => {
 
 describe('PREFERENCE and PEOPLE_SOURCES', () => {
   it("is own text first (transcript, title), then last round, then a pretrained teacher's, then this round's model captions", () => {
-    expect(PREFERENCE).toEqual(['asr', 'title', 'previous', 'teacher', 'synthetic', 'synthetic-frames']);
+    expect(PREFERENCE).toEqual([
+      'asr',
+      'title',
+      'previous',
+      'teacher',
+      'synthetic',
+      'synthetic-frames',
+      'synthetic-sampled',
+    ]);
   });
 
   it("people's text is the transcript, the title and a human caption; everything else is a model's", () => {
     expect(PEOPLE_SOURCES).toEqual(new Set(['asr', 'title', 'human']));
-    for (const s of ['previous', 'synthetic', 'synthetic-frames']) expect(PEOPLE_SOURCES.has(s), s).toBe(false);
+    for (const s of ['previous', 'synthetic', 'synthetic-frames', 'synthetic-sampled'])
+      expect(PEOPLE_SOURCES.has(s), s).toBe(false);
   });
 });
 
@@ -420,9 +429,13 @@ describe('choose: plausibility (the default rule: margin 8, min_evidence 0, mode
     expect(choose(['asr', 'teacher'], [-1, 9], defaults)).toMatchObject({ index: 1 });
   });
 
-  it('synthetic-frames and a source outside PREFERENCE are model captions too', () => {
+  it('synthetic-frames, synthetic-sampled and a source outside PREFERENCE are model captions too', () => {
     expect(choose(['synthetic-frames'], [8.75], defaults)).toMatchObject({ index: -1, runnerUp: 0 });
     expect(choose(['synthetic-frames'], [9], defaults)).toMatchObject({ index: 0 });
+    expect(choose(['synthetic-sampled'], [8.75], defaults)).toMatchObject({ index: -1, runnerUp: 0 });
+    // the sample comes last: it wins over the greedy caption only beyond the margin
+    expect(choose(['synthetic', 'synthetic-sampled'], [10, 18], defaults)).toMatchObject({ index: 0 });
+    expect(choose(['synthetic', 'synthetic-sampled'], [10, 18.5], defaults)).toMatchObject({ index: 1 });
     expect(choose(['ocr'], [8.75], defaults)).toEqual({
       index: -1,
       margin: 0,

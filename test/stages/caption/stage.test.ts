@@ -3,7 +3,8 @@
  * transcript then title, deduplicated and empty ones dropped; human clips have only their human
  * caption; `previous` adds a candidate only when it differs. With a writer, every machine clip gets
  * `synthetic` (frames + text) and `synthetic-frames` (frames only) from the model `route` names
- * (scripted models that say who wrote what; routing only), and `framesOnly: false` omits the latter.
+ * (scripted models that say who wrote what; routing only), and `framesOnly: false` omits the latter;
+ * `samples` adds that many `synthetic-sampled` ones, seeded per round, clip and sample.
  * A single model writes for every clip without consulting `route`; with several, a route outside
  * them is refused.
  * A real untrained captioner's generated text is what the stage records.
@@ -126,15 +127,19 @@ describe('caption stage without a writer (round 0)', () => {
   });
 });
 
-/** A model that writes `m<index> <frames|text> c<clip>` and records what it was asked. */
+/**
+ * A model that writes `m<index> <frames|text> c<clip>` (with `sampled at <temperature> seed <seed>` when
+ * asked to sample) and records what it was asked.
+ */
 function scriptedWriter(index: number, calls: { clip: number; text: string }[]): CaptionModel {
   return {
-    generate(b: ModelBatch) {
+    generate(b: ModelBatch, o) {
       const per = b.frames.length / b.text.length;
       const text = b.text.map((t, k) => {
         const c = b.frames[k * per];
         calls.push({ clip: c, text: t });
-        return `m${index} ${t === '' ? 'frames' : 'text'} c${c}`;
+        const drawn = o?.temperature ? ` sampled at ${o.temperature} seed ${o.seeds?.[k]}` : '';
+        return `m${index} ${t === '' ? 'frames' : 'text'} c${c}${drawn}`;
       });
       return Promise.resolve({ ids: text.map(() => []), text, tokenLogp: text.map(() => []) });
     },
@@ -200,6 +205,36 @@ describe('caption stage with a writer', () => {
     expect(out.flatMap((r) => r.candidate_sources)).not.toContain('synthetic-frames');
     expect(out[0].candidate_sources).toEqual(['asr', 'title', 'synthetic']);
     expect(calls.every((c) => c.text !== '' || clipText(clips[c.clip], 'synthetic') === '')).toBe(true);
+  });
+
+  it('samples: that many sampled candidates from frames + text, seeded by round, clip and sample, whatever the batch', async () => {
+    const sampled = async (round: number, modelBatch: number, temperature?: number) => {
+      const calls: { clip: number; text: string }[] = [];
+      const out = await run({
+        round,
+        modelVersion: 'v1',
+        modelBatch,
+        writer: {
+          load: [() => Promise.resolve(scriptedWriter(0, calls))],
+          route: () => 0,
+          samples: 2,
+          ...(temperature !== undefined ? { temperature } : {}),
+        },
+      });
+      return out.map((r) => cands(r).filter(([src]) => src === 'synthetic-sampled'));
+    };
+    const a = await sampled(1, 32);
+    expect(a[4]).toEqual([]); // human clips are not written for
+    for (const i of [0, 1, 2, 5]) {
+      expect(a[i], `c${i}`).toHaveLength(2);
+      for (const [, text] of a[i]) expect(text).toMatch(new RegExp(`^m0 text c${i} sampled at 1 seed \\d+$`));
+    }
+    const seeds = a.flat().map(([, t]) => t.split(' ').at(-1));
+    expect(new Set(seeds).size).toBe(seeds.length); // one seed per clip and sample
+    expect(await sampled(1, 1)).toEqual(a); // the batch does not matter
+    const nextRound = await sampled(2, 32);
+    expect(nextRound[0]).not.toEqual(a[0]); // another round draws anew
+    expect((await sampled(1, 32, 0.5))[0][0][1]).toMatch(/sampled at 0\.5 /);
   });
 
   it('a single model writes for every clip (route is not consulted); with several, a route outside them is refused', async () => {
@@ -279,5 +314,37 @@ describe('caption stage with a real captioner', () => {
       expect(cands(r)).toEqual(want);
     });
     expect(out.some((r) => r.candidate_sources.includes('synthetic'))).toBe(true);
+  });
+
+  it('samples write other wordings than the greedy caption, the same in any batch', async () => {
+    const real = Array.from({ length: 6 }, (_, i) => clip(i, 'a red circle', null, null, bytes, cfg.frameSize));
+    const sampledBy = async (modelBatch: number) =>
+      run(
+        {
+          round: 1,
+          modelVersion: 'v1',
+          modelBatch,
+          writer: {
+            load: [
+              () =>
+                Promise.resolve({
+                  generate: (b, o) => captioner.generate(b, o),
+                  score: (b, c) => captioner.score(b, c),
+                  release: async () => {},
+                }),
+            ],
+            route: () => 0,
+            maxLen: 6,
+            framesOnly: false,
+            samples: 2,
+          },
+        },
+        real,
+      );
+    const out = await sampledBy(4);
+    expect(await sampledBy(1)).toEqual(out);
+    const samples = out.flatMap((r) => cands(r).filter(([src]) => src === 'synthetic-sampled'));
+    // an untrained model's distribution is nearly flat: its samples differ from its greedy caption
+    expect(samples.length).toBeGreaterThan(6);
   });
 });
