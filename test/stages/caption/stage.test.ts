@@ -271,6 +271,13 @@ describe('caption stage with a real captioner', () => {
     captioner = await Captioner.fromModel(createModel(cfg, tok, 3), device);
   });
   afterAll(() => captioner?.release());
+  /** The real captioner as the stage loads it (released by the suite, not the stage). */
+  const realWriter = (): Promise<CaptionModel> =>
+    Promise.resolve({
+      generate: (b, o) => captioner.generate(b, o),
+      score: (b, c) => captioner.score(b, c),
+      release: async () => {},
+    });
 
   it('records the text the model generates, with and without the clip text', async () => {
     const real = [
@@ -282,14 +289,7 @@ describe('caption stage with a real captioner', () => {
         round: 1,
         modelVersion: 'v1',
         writer: {
-          load: [
-            () =>
-              Promise.resolve({
-                generate: (b, o) => captioner.generate(b, o),
-                score: (b, c) => captioner.score(b, c),
-                release: async () => {},
-              }),
-          ],
+          load: [realWriter],
           route: () => 0,
           maxLen: 6,
         },
@@ -325,14 +325,7 @@ describe('caption stage with a real captioner', () => {
           modelVersion: 'v1',
           modelBatch,
           writer: {
-            load: [
-              () =>
-                Promise.resolve({
-                  generate: (b, o) => captioner.generate(b, o),
-                  score: (b, c) => captioner.score(b, c),
-                  release: async () => {},
-                }),
-            ],
+            load: [realWriter],
             route: () => 0,
             maxLen: 6,
             framesOnly: false,
