@@ -9,10 +9,10 @@ import { Device } from '../models/device.js';
 import { loadTeacher } from '../models/teacher/load.js';
 import { LocalStorage } from '../pipeline/storage.js';
 import type { AnyStage } from '../pipeline/stage.js';
-import { chosenCaptions } from './adatailr/chosen.js';
+import { ChosenCaptionsReader } from './adatailr/chosen.js';
 import { adatailrStage } from './adatailr/stage.js';
 import { attachFramesStage } from './attach-frames/stage.js';
-import { captionStage } from './caption/stage.js';
+import { captionStage, type PreviousCaptions } from './caption/stage.js';
 import { framesStage } from './frames/stage.js';
 import { judgeFold } from './model/folds.js';
 import { loadPinnedCaptioner, loadPinnedJudge } from './model/pinned.js';
@@ -30,7 +30,10 @@ export function stagesFromConfig(config: Config): AnyStage[] {
 
 /** What the machine that builds the stages adds to the specs. */
 export interface BuildContext {
-  /** Receives a device's GPU→CPU fallback warning (default `console.warn`). */
+  /**
+   * Receives a device's GPU→CPU fallback warning, and the caption stage's when last round's captions
+   * must be read whole (default `console.warn`).
+   */
   readonly warn?: (message: string) => void;
 }
 
@@ -61,7 +64,7 @@ export async function buildStages(specs: readonly AnyStageSpec[], ctx: BuildCont
         out.push(attachFramesStage({ framesRun: new LocalStorage(s.frames_run), expect: s.expect }));
         break;
       case 'caption':
-        out.push(await captionFromSpec(s, device(s.device)));
+        out.push(await captionFromSpec(s, device(s.device), ctx.warn ?? console.warn));
         break;
       case 'adatailr':
         out.push(adatailrFromSpec(s, device(s.device)));
@@ -71,7 +74,17 @@ export async function buildStages(specs: readonly AnyStageSpec[], ctx: BuildCont
   return out;
 }
 
-async function captionFromSpec(s: StageSpecOf<'caption'>, device: Device): Promise<AnyStage> {
+/** Last round's chosen captions, read a shard at a time as the caption stage asks for them. */
+async function previousCaptions(run: string, warn: (message: string) => void): Promise<PreviousCaptions> {
+  const reader = await ChosenCaptionsReader.open(new LocalStorage(run), warn);
+  return (shard, clipIds) => reader.forShard(shard, clipIds);
+}
+
+async function captionFromSpec(
+  s: StageSpecOf<'caption'>,
+  device: Device,
+  warn: (message: string) => void,
+): Promise<AnyStage> {
   const w = s.writer;
   const threads = s.device.threads;
   const teacher = s.teacher;
@@ -90,7 +103,7 @@ async function captionFromSpec(s: StageSpecOf<'caption'>, device: Device): Promi
           },
         }
       : {}),
-    ...(s.previous_run !== undefined ? { previous: await chosenCaptions(new LocalStorage(s.previous_run)) } : {}),
+    ...(s.previous_run !== undefined ? { previous: await previousCaptions(s.previous_run, warn) } : {}),
     // the teacher follows the device: CUDA when the device would use it (CPU, with a warning, where it fails)
     ...(teacher
       ? { teacher: () => loadTeacher(teacher, { threads, device: device.provider === 'cuda' ? 'cuda' : 'cpu' }) }

@@ -9,9 +9,66 @@ import type { ScoreRow } from '../../schemas/scores.js';
 export async function chosenCaptions(run: Storage): Promise<Map<string, string>> {
   const meta = await readRunMeta(run);
   const out = new Map<string, string>();
-  for (const shard of meta?.shards ?? []) {
-    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)))
-      if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
-  }
+  for (const shard of meta?.shards ?? [])
+    addChosen(out, await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)));
   return out;
+}
+
+function addChosen(out: Map<string, string>, rows: readonly ScoreRow[]): void {
+  for (const s of rows) if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
+}
+
+/**
+ * Last round's chosen captions, looked up a shard at a time. A round's shards are the same as the
+ * last round's (same manifest, same planning), so the captions of a shard's clips are in the last
+ * run's shard of the same id, and memory holds one shard's captions rather than the whole job's: a
+ * caption worker of a job with millions of clips does not load them all. Where a clip is not in that
+ * shard (the shards were planned otherwise), the whole run is read once and kept, as before.
+ */
+export class ChosenCaptionsReader {
+  readonly #run: Storage;
+  readonly #shards: ReadonlySet<string>;
+  readonly #onWhole: ((why: string) => void) | undefined;
+  #current: { shard: string; clips: Set<string>; chosen: Map<string, string> } | undefined;
+  #everything: Promise<Map<string, string>> | undefined;
+
+  private constructor(run: Storage, shards: ReadonlySet<string>, onWhole?: (why: string) => void) {
+    this.#run = run;
+    this.#shards = shards;
+    this.#onWhole = onWhole;
+  }
+
+  /**
+   * A reader of a round run's chosen captions (a run that never ran has none); `onWhole` hears why,
+   * the one time the whole run has to be read.
+   */
+  static async open(run: Storage, onWhole?: (why: string) => void): Promise<ChosenCaptionsReader> {
+    const meta = await readRunMeta(run);
+    return new ChosenCaptionsReader(run, new Set(meta?.shards ?? []), onWhole);
+  }
+
+  /** The chosen captions of `clipIds`, which this round's shard `shard` holds (clips without one are absent). */
+  async forShard(shard: string, clipIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    if (this.#shards.has(shard) && this.#current?.shard !== shard) {
+      const rows = await readStoredRows<ScoreRow>(this.#run, layout.output('adatailr', shard));
+      const chosen = new Map<string, string>();
+      addChosen(chosen, rows);
+      this.#current = { shard, clips: new Set(rows.map((r) => r.clip_id)), chosen };
+    }
+    const current = this.#current;
+    const missing = current?.shard === shard ? clipIds.find((id) => !current.clips.has(id)) : clipIds[0];
+    if (missing === undefined) return current?.shard === shard ? current.chosen : new Map<string, string>();
+    if (!this.#everything) {
+      this.#onWhole?.(
+        `previous captions: clip ${missing} of shard ${shard} is not in ${this.#run.description}'s ${shard}; reading the whole run`,
+      );
+      this.#everything = chosenCaptions(this.#run);
+    }
+    return this.#everything;
+  }
+
+  /** Whether the whole run had to be read (a clip was not in the last run's shard of the same id). */
+  get readWhole(): boolean {
+    return this.#everything !== undefined;
+  }
 }

@@ -44,6 +44,9 @@ export interface CaptionWriter {
   readonly temperature?: number;
 }
 
+/** Last round's chosen captions of the clips `clipIds` of shard `shard`. */
+export type PreviousCaptions = (shard: string, clipIds: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+
 /** Options of {@link captionStage}. */
 export interface CaptionStageOptions {
   readonly round: number;
@@ -53,8 +56,11 @@ export interface CaptionStageOptions {
   readonly writer?: CaptionWriter;
   /** A pretrained teacher whose frame captions are `teacher` candidates (round 0 with `model.teacher`). */
   readonly teacher?: TeacherCaptionerLoader;
-  /** Last round's chosen caption per clip (a `previous` candidate where it differs from the others). */
-  readonly previous?: ReadonlyMap<string, string>;
+  /**
+   * Last round's chosen caption per clip (a `previous` candidate where it differs from the others): a
+   * map, or a lookup of a shard's clips (so a worker holds one shard's captions, not the job's).
+   */
+  readonly previous?: ReadonlyMap<string, string> | PreviousCaptions;
   /** Clips per model call. Default 32. */
   readonly modelBatch?: number;
   /** Rows per `process` call. Default 128. */
@@ -78,7 +84,12 @@ const optionsSchema = z.object({
     })
     .optional(),
   teacher: fn<TeacherCaptionerLoader>('a teacher loader').optional(),
-  previous: z.custom<ReadonlyMap<string, string>>((v) => v instanceof Map, 'must be a Map').optional(),
+  previous: z
+    .custom<ReadonlyMap<string, string> | PreviousCaptions>(
+      (v) => v instanceof Map || typeof v === 'function',
+      'must be a Map or a lookup function',
+    )
+    .optional(),
   modelBatch: positive.default(32),
   batchSize: positive.default(128),
 });
@@ -127,6 +138,13 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
       if (opts.teacher) teacher = await opts.teacher();
     },
     async process(rows, ctx) {
+      const previous =
+        typeof opts.previous === 'function'
+          ? await opts.previous(
+              ctx.shardId,
+              rows.map((r) => r.clip_id),
+            )
+          : opts.previous;
       const cands = rows.map((r) => {
         const c = { sources: [] as CandidateSource[], captions: [] as string[] };
         if (r.human_caption) {
@@ -135,7 +153,7 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
         }
         addCandidate(c, 'asr', captionFromText(r.asr_text, null));
         addCandidate(c, 'title', captionFromText(r.title ?? '', null));
-        addCandidate(c, 'previous', opts.previous?.get(r.clip_id) ?? '');
+        addCandidate(c, 'previous', previous?.get(r.clip_id) ?? '');
         return c;
       });
       const toWrite = rows.map((r, i) => ({ r, i })).filter(({ r }) => !r.human_caption);

@@ -457,6 +457,8 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const r2 = await startCli(['refine', cfgPath]).done;
     expect(r2.stderr).not.toMatch(/flywheel: /);
     expect(r2.code).toBe(0);
+    // each round's shards are the last round's: last round's captions are read a shard at a time
+    expect(r2.stderr).not.toMatch(/reading the whole run/);
     // 78 train clips in 2 folds: the job warns that its judges learn from too few, and what would help
     expect(r2.stderr).toMatch(
       /each judge learns from about 39 of the 78 train clips \(folds 2;[^"]*folds = 8 gives each 68/,

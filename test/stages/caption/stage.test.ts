@@ -1,9 +1,10 @@
 /**
  * The caption stage gathers each clip's candidates: without a writer (round 0) the normalised
  * transcript then title, deduplicated and empty ones dropped; human clips have only their human
- * caption; `previous` adds a candidate only when it differs. With a writer, every machine clip gets
- * `synthetic` (frames + text) and `synthetic-frames` (frames only) from the model `route` names
- * (scripted models that say who wrote what; routing only), and `framesOnly: false` omits the latter;
+ * caption; `previous` (a map, or a lookup of the shard's clips) adds a candidate only when it
+ * differs. With a writer, every machine clip gets `synthetic` (frames + text) and `synthetic-frames`
+ * (frames only) from the model `route` names (scripted models that say who wrote what; routing
+ * only), and `framesOnly: false` omits the latter;
  * `samples` adds that many `synthetic-sampled` ones, seeded per round, clip and sample.
  * A single model writes for every clip without consulting `route`; with several, a route outside
  * them is refused.
@@ -124,6 +125,17 @@ describe('caption stage without a writer (round 0)', () => {
       [['human', 'a yellow circle moves left']],
       [['asr', "don't forget to subscribe"]],
     ]);
+  });
+
+  it("takes last round's captions from a lookup of the shard's clips, when given one", async () => {
+    const asked: { shard: string; clipIds: readonly string[] }[] = [];
+    const previous = (shard: string, clipIds: readonly string[]) => {
+      asked.push({ shard, clipIds });
+      return Promise.resolve(new Map([['c0', 'a red circle moves left']]));
+    };
+    const out = await run({ round: 1, modelVersion: 'text', previous });
+    expect(asked).toEqual([{ shard: 's0', clipIds: clips.map((c) => c.clip_id) }]);
+    expect(cands(out[0]).at(-1)).toEqual(['previous', 'a red circle moves left']);
   });
 });
 

@@ -1,0 +1,93 @@
+/**
+ * Reading last round's chosen captions back. `chosenCaptions` reads the whole run: kept rows with a
+ * non-empty caption only. `ChosenCaptionsReader` answers a shard's clips from the last run's shard of
+ * the same id alone (it never holds another shard's captions); where a clip is not in that shard, or
+ * the shard is not in the last run, it reads the whole run once, says why once, and answers from it. A run that never
+ * ran has no captions. The fixture is a run directory written here: run.json and Parquet scores.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rowsToBatch } from '../../../pipeline/arrow.js';
+import { layout } from '../../../pipeline/layout.js';
+import { jsonBytes } from '../../../pipeline/ledger.js';
+import { parquetBytes } from '../../../pipeline/parquet.js';
+import { LocalStorage } from '../../../pipeline/storage.js';
+import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
+import { ChosenCaptionsReader, chosenCaptions } from '../../../stages/adatailr/chosen.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+function score(clipId: string, caption: string, keep: boolean): ScoreRow {
+  return {
+    clip_id: clipId,
+    round: 0,
+    caption,
+    caption_source: 'asr',
+    candidate_sources: ['asr'],
+    candidate_scores: [1],
+    candidate_weights: [],
+    margin: 0,
+    runner_up: '',
+    adatailr_weight: keep ? 1 : 0,
+    mean_token_weight: 1,
+    nll: 0,
+    token_weights: [],
+    gamma: 0,
+    rho: 0,
+    keep,
+    reason: 'test',
+  };
+}
+
+/** A finished round run with two shards of adatailr scores. */
+async function roundRun(): Promise<string> {
+  const dir = await tempDir();
+  const shards: Record<string, ScoreRow[]> = {
+    'shard-00000': [score('c1', 'a red circle', true), score('c2', 'a blue square', false), score('c3', '  ', true)],
+    'shard-00001': [score('c4', 'a green triangle', true)],
+  };
+  await mkdir(join(dir, 'adatailr'), { recursive: true });
+  await writeFile(join(dir, layout.runMeta), jsonBytes({ shards: Object.keys(shards) }));
+  for (const [shard, rows] of Object.entries(shards))
+    await writeFile(
+      join(dir, layout.output('adatailr', shard)),
+      parquetBytes(scoresSchema, [rowsToBatch(scoresSchema, rows)]),
+    );
+  return dir;
+}
+
+describe('chosen captions', () => {
+  it('the whole run: kept rows with a caption only', async () => {
+    const got = await chosenCaptions(new LocalStorage(await roundRun()));
+    expect([...got]).toEqual([
+      ['c1', 'a red circle'],
+      ['c4', 'a green triangle'],
+    ]);
+  });
+
+  it("a shard's clips are answered from the last run's shard of the same id, holding no other shard's", async () => {
+    const reader = await ChosenCaptionsReader.open(new LocalStorage(await roundRun()));
+    expect([...(await reader.forShard('shard-00000', ['c1', 'c2', 'c3']))]).toEqual([['c1', 'a red circle']]);
+    expect([...(await reader.forShard('shard-00001', ['c4']))]).toEqual([['c4', 'a green triangle']]);
+    expect(reader.readWhole).toBe(false);
+  });
+
+  it('a clip outside that shard, or a shard the last run did not have, reads the whole run once', async () => {
+    const run = await roundRun();
+    const heard: string[] = [];
+    const moved = await ChosenCaptionsReader.open(new LocalStorage(run), (why) => heard.push(why));
+    expect((await moved.forShard('shard-00000', ['c1', 'c4'])).get('c4')).toBe('a green triangle');
+    expect((await moved.forShard('shard-00001', ['c1', 'c4'])).get('c1')).toBe('a red circle');
+    expect(moved.readWhole).toBe(true);
+    expect(heard).toHaveLength(1); // said once, read once
+    expect(heard[0]).toMatch(/clip c4 of shard shard-00000 is not in .*'s shard-00000; reading the whole run/);
+    const other = await ChosenCaptionsReader.open(new LocalStorage(run));
+    expect((await other.forShard('shard-00007', ['c1'])).get('c1')).toBe('a red circle');
+    expect(other.readWhole).toBe(true);
+  });
+
+  it('a run that never ran has no captions', async () => {
+    const reader = await ChosenCaptionsReader.open(new LocalStorage(await tempDir()));
+    expect((await reader.forShard('shard-00000', ['c1'])).size).toBe(0);
+  });
+});
