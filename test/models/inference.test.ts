@@ -144,7 +144,7 @@ describe('inference graphs', () => {
     await cap.release();
   });
 
-  it('rejects malformed batches with the sizes in the message', async () => {
+  it('rejects malformed batches with the sizes in the message, and sampling without a seed per clip', async () => {
     const model = untrainedTiny(7);
     const cap = await Captioner.fromModel(model, dev());
     await expect(cap.generate({ frames: new Uint8Array(10), text: ['x'] })).rejects.toThrow(
@@ -152,6 +152,12 @@ describe('inference graphs', () => {
     );
     await expect(cap.generate(toyBatch(toyClips(1, 4, 32, 1)), { maxLen: 99 })).rejects.toThrow(
       'maxLen must be an integer in [1, 15], got 99',
+    );
+    await expect(cap.generate(toyBatch(toyClips(1, 4, 32, 1)), { temperature: -1 })).rejects.toThrow(
+      'temperature must be a finite number ≥ 0, got -1',
+    );
+    await expect(cap.generate(toyBatch(toyClips(2, 4, 32, 1)), { temperature: 1, seeds: [1] })).rejects.toThrow(
+      /one seed per clip, got 1 for 2/,
     );
     await cap.release();
   });
