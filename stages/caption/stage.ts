@@ -1,10 +1,11 @@
 /**
  * `caption`: gathers this round's candidate captions for every clip — its transcript, its title, the
  * caption chosen for it last round, a pretrained teacher's caption of its frames (round 0, when one
- * is configured), and (once a model exists) the model's own captions from frames +
- * text and from frames alone, and optionally sampled ones from frames + text (other wordings). The adatailr stage scores them and chooses one per clip. Clips with a
- * human caption have only that candidate (they are the fine-tuning set). Output rows carry the
- * frames on to the adatailr stage; only the `captions` columns are stored.
+ * is configured), and (once a model exists) the model's own captions from frames + text and from
+ * frames alone, and optionally sampled ones from frames + text (other wordings). The adatailr stage
+ * scores them and chooses one per clip. Clips with a human caption have only that candidate (they
+ * are the fine-tuning set). Output rows carry the frames on to the adatailr stage; only the
+ * `captions` columns are stored.
  */
 import { z } from 'zod';
 import { defineStage, parseStageOptions } from '../../pipeline/define-stage.js';
