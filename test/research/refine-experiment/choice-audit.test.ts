@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { auditChoices, formatChoiceAudit, separationAuc } from '../../../research/refine-experiment/choice-audit.js';
 import { loadAuditClips, loadAuditRound } from '../../../research/refine-experiment/choice-audit-load.js';
 import { writeParquetRows } from '../../../pipeline/parquet-file.js';
+import { scoreRow } from '../../helpers/score-row.js';
 import { contentCorrect } from '../../../research/benchmark/content.js';
 import { truthAttrs } from '../../../research/benchmark/truth.js';
 import { captionsSchema, type CaptionRow } from '../../../schemas/captions.js';
@@ -148,25 +149,8 @@ describe('loadAuditClips', () => {
       cap('c2', ['asr'], ['a red square moves left']),
       cap('c3', ['asr'], ['a red square moves left']),
     ]);
-    const score = (clip_id: string, source: string, scores: number[], keep: boolean, caption = ''): ScoreRow => ({
-      clip_id,
-      round: 1,
-      caption,
-      caption_source: source,
-      candidate_sources: [],
-      candidate_scores: scores,
-      candidate_weights: [],
-      margin: 0,
-      runner_up: '',
-      adatailr_weight: 1,
-      mean_token_weight: 1,
-      nll: 0,
-      token_weights: [],
-      gamma: 0,
-      rho: 0,
-      keep,
-      reason: '',
-    });
+    const score = (clip_id: string, source: string, scores: number[], keep: boolean, caption = ''): ScoreRow =>
+      scoreRow(clip_id, { round: 1, caption, caption_source: source, candidate_scores: scores, keep });
     await writeParquetRows(join(run, 'adatailr', 'shard-00000.parquet'), scoresSchema, [
       score('c1', 'synthetic', [4, 9], true, 'a blue square moves left'),
       score('c2', 'asr', [-3], false),

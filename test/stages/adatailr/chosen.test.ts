@@ -15,28 +15,11 @@ import { parquetBytes } from '../../../pipeline/parquet.js';
 import { LocalStorage } from '../../../pipeline/storage.js';
 import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
 import { ChosenCaptionsReader, chosenCaptions } from '../../../stages/adatailr/chosen.js';
+import { scoreRow } from '../../helpers/score-row.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 function score(clipId: string, caption: string, keep: boolean): ScoreRow {
-  return {
-    clip_id: clipId,
-    round: 0,
-    caption,
-    caption_source: 'asr',
-    candidate_sources: ['asr'],
-    candidate_scores: [1],
-    candidate_weights: [],
-    margin: 0,
-    runner_up: '',
-    adatailr_weight: keep ? 1 : 0,
-    mean_token_weight: 1,
-    nll: 0,
-    token_weights: [],
-    gamma: 0,
-    rho: 0,
-    keep,
-    reason: 'test',
-  };
+  return scoreRow(clipId, { caption, caption_source: 'asr', keep });
 }
 
 /** A finished round run with two shards of adatailr scores. */
