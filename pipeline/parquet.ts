@@ -131,10 +131,17 @@ export async function parquetRowCount(blob: Blob): Promise<number> {
   }
 }
 
-/** All rows of a stored Parquet object as plain objects, or [] when it does not exist (a stage that wrote nothing). */
+/**
+ * All rows of a stored Parquet object as plain objects, or [] when it does not exist (a stage that wrote
+ * nothing); a corrupt object fails naming it.
+ */
 export async function readStoredRows<T>(storage: Storage, key: string): Promise<T[]> {
   if (!(await storage.exists(key))) return [];
   const rows: T[] = [];
-  for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
+  try {
+    for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
+  } catch (e) {
+    throw new Error(`${storage.description}/${key}: cannot read it as Parquet (${(e as Error).message})`, { cause: e });
+  }
   return rows;
 }

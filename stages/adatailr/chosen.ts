@@ -19,17 +19,31 @@ function addChosen(out: Map<string, string>, rows: readonly ScoreRow[]): void {
 }
 
 /**
+ * Shards whose captions a reader keeps: as many as a worker can run at once (`shard_concurrency` is
+ * at most 64), so shards processed side by side do not evict each other's.
+ */
+const SHARDS_KEPT = 64;
+
+/** One shard's chosen captions, and every clip its scores have a row for. */
+interface ShardCaptions {
+  readonly clips: ReadonlySet<string>;
+  readonly chosen: ReadonlyMap<string, string>;
+}
+
+/**
  * Last round's chosen captions, looked up a shard at a time. A round's shards are the same as the
  * last round's (same manifest, same planning), so the captions of a shard's clips are in the last
- * run's shard of the same id, and memory holds one shard's captions rather than the whole job's: a
- * caption worker of a job with millions of clips does not load them all. Where a clip is not in that
- * shard (the shards were planned otherwise), the whole run is read once and kept, as before.
+ * run's shard of the same id, and memory holds the captions of the shards in progress rather than
+ * the whole job's: a caption worker of a job with millions of clips does not load them all. Each
+ * shard is read once however many batches and concurrent shards ask for it (the least recently
+ * used beyond {@link SHARDS_KEPT} are dropped). Where a clip is not in that shard (the shards were
+ * planned otherwise), the whole run is read once and kept, as before.
  */
 export class ChosenCaptionsReader {
   readonly #run: Storage;
   readonly #shards: ReadonlySet<string>;
   readonly #onWhole: ((why: string) => void) | undefined;
-  #current: { shard: string; clips: Set<string>; chosen: Map<string, string> } | undefined;
+  readonly #read = new Map<string, Promise<ShardCaptions>>();
   #everything: Promise<Map<string, string>> | undefined;
 
   private constructor(run: Storage, shards: ReadonlySet<string>, onWhole?: (why: string) => void) {
@@ -49,15 +63,9 @@ export class ChosenCaptionsReader {
 
   /** The chosen captions of `clipIds`, which this round's shard `shard` holds (clips without one are absent). */
   async forShard(shard: string, clipIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
-    if (this.#shards.has(shard) && this.#current?.shard !== shard) {
-      const rows = await readStoredRows<ScoreRow>(this.#run, layout.output('adatailr', shard));
-      const chosen = new Map<string, string>();
-      addChosen(chosen, rows);
-      this.#current = { shard, clips: new Set(rows.map((r) => r.clip_id)), chosen };
-    }
-    const current = this.#current;
-    const missing = current?.shard === shard ? clipIds.find((id) => !current.clips.has(id)) : clipIds[0];
-    if (missing === undefined) return current?.shard === shard ? current.chosen : new Map<string, string>();
+    const own = this.#shards.has(shard) ? await this.#shard(shard) : undefined;
+    const missing = own ? clipIds.find((id) => !own.clips.has(id)) : clipIds[0];
+    if (missing === undefined) return own?.chosen ?? new Map<string, string>();
     if (!this.#everything) {
       this.#onWhole?.(
         `previous captions: clip ${missing} of shard ${shard} is not in ${this.#run.description}'s ${shard}; reading the whole run`,
@@ -70,5 +78,24 @@ export class ChosenCaptionsReader {
   /** Whether the whole run had to be read (a clip was not in the last run's shard of the same id). */
   get readWhole(): boolean {
     return this.#everything !== undefined;
+  }
+
+  /** A shard's captions, read once while it stays among the most recently used. */
+  #shard(shard: string): Promise<ShardCaptions> {
+    let read = this.#read.get(shard);
+    if (read) {
+      this.#read.delete(shard); // re-inserted below: most recently used last
+    } else {
+      read = readStoredRows<ScoreRow>(this.#run, layout.output('adatailr', shard)).then((rows) => {
+        const chosen = new Map<string, string>();
+        addChosen(chosen, rows);
+        return { clips: new Set(rows.map((r) => r.clip_id)), chosen };
+      });
+      // a failed read is not kept: the next ask reads the shard again
+      read.catch(() => this.#read.delete(shard));
+    }
+    this.#read.set(shard, read);
+    if (this.#read.size > SHARDS_KEPT) this.#read.delete(this.#read.keys().next().value as string);
+    return read;
   }
 }

@@ -59,6 +59,16 @@ describe('refine config', () => {
     expect(parseRefineConfig({ ...base, model: { init: 'm' }, train: { warm_start: 'init' } }).train.warm_start).toBe(
       'init',
     );
+    // sampled candidates: a positive count up to 16, a positive temperature; absent unless asked for
+    expect(() => parseRefineConfig({ ...base, caption: { samples: 0, temperature: 0 } })).toThrow(
+      /caption\.samples: .*\(got 0\)[\s\S]*caption\.temperature: .*\(got 0\)/,
+    );
+    expect(() => parseRefineConfig({ ...base, caption: { samples: 17 } })).toThrow(/caption\.samples: .*\(got 17\)/);
+    expect(parseRefineConfig(base).caption).not.toHaveProperty('samples');
+    expect(parseRefineConfig({ ...base, caption: { samples: 2, temperature: 0.7 } }).caption).toMatchObject({
+      samples: 2,
+      temperature: 0.7,
+    });
     expect(() => parseRefineConfig({ ...base, adatailr: { scorer: 'teacher' } })).toThrow(
       /adatailr\.scorer: .*\(got "teacher"\)/,
     );

@@ -2,10 +2,12 @@
  * Reading last round's chosen captions back. `chosenCaptions` reads the whole run: kept rows with a
  * non-empty caption only. `ChosenCaptionsReader` answers a shard's clips from the last run's shard of
  * the same id alone (it never holds another shard's captions); where a clip is not in that shard, or
- * the shard is not in the last run, it reads the whole run once, says why once, and answers from it. A run that never
+ * the shard is not in the last run, it reads the whole run once, says why once, and answers from it.
+ * Each shard is read once however many concurrent asks come; a corrupt one fails naming its file and
+ * is read again on the next ask. A run that never
  * ran has no captions. The fixture is a run directory written here: run.json and Parquet scores.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rowsToBatch } from '../../../pipeline/arrow.js';
@@ -67,6 +69,41 @@ describe('chosen captions', () => {
     const other = await ChosenCaptionsReader.open(new LocalStorage(run));
     expect((await other.forShard('shard-00007', ['c1'])).get('c1')).toBe('a red circle');
     expect(other.readWhole).toBe(true);
+  });
+
+  it('each shard is read once, however many batches of concurrent shards ask for it', async () => {
+    const run = new LocalStorage(await roundRun());
+    const opened: string[] = [];
+    const counting = new Proxy(run, {
+      get(target, key, receiver) {
+        if (key === 'openBlob')
+          return (k: string) => {
+            opened.push(k);
+            return target.openBlob(k);
+          };
+        const v: unknown = Reflect.get(target, key, receiver);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const reader = await ChosenCaptionsReader.open(counting);
+    const asks = await Promise.all(
+      [0, 1, 2].flatMap(() => [reader.forShard('shard-00000', ['c1']), reader.forShard('shard-00001', ['c4'])]),
+    );
+    expect(asks.map((m) => [...m.keys()].join())).toEqual(['c1', 'c4', 'c1', 'c4', 'c1', 'c4']);
+    expect(opened.sort()).toEqual(['adatailr/shard-00000.parquet', 'adatailr/shard-00001.parquet']);
+  });
+
+  it('a corrupt shard fails with its file named, and is read again on the next ask', async () => {
+    const dir = await roundRun();
+    const file = join(dir, layout.output('adatailr', 'shard-00001'));
+    const good = await readFile(file);
+    await writeFile(file, 'not parquet');
+    const reader = await ChosenCaptionsReader.open(new LocalStorage(dir));
+    await expect(reader.forShard('shard-00001', ['c4'])).rejects.toThrow(
+      /adatailr\/shard-00001\.parquet: cannot read it as Parquet/,
+    );
+    await writeFile(file, good);
+    expect((await reader.forShard('shard-00001', ['c4'])).get('c4')).toBe('a green triangle');
   });
 
   it('a run that never ran has no captions', async () => {
