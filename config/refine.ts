@@ -191,14 +191,6 @@ export const refineConfigSchema = z
          * the job's hash kept).
          */
         frame_shift: hashed(z.number().int().min(0).max(64).optional()),
-        /**
-         * Share of the pre-training rows whose caption is their own transcript that are shown that
-         * transcript in their input text, two thirds of them with one or two words swapped for words
-         * the transcripts use in the same place: the captioner learns to keep a narration's wording and
-         * correct its words from the frames, so its caption of a clip with a wrong transcript can be
-         * that narration repaired. Absent = 0 (and the job's hash kept).
-         */
-        text_repair: hashed(z.number().min(0).max(1).optional()),
       })
       .strict()
       .prefault({}),

@@ -21,7 +21,6 @@ import { captionerHash, judgeHash } from '../../stages/model/pinned.js';
 import type { RefineConfig } from '../../config/refine.js';
 import { type PhaseResult, trainPhase } from './train-phase.js';
 import { humanExample, trainableExample, type TrainingSet } from './training-set.js';
-import { textRepair } from './text-repair.js';
 
 /** What the candidate and choice steps of a round need. */
 export interface RoundStepsOptions {
@@ -173,7 +172,6 @@ export async function trainCaptioner(o: TrainCaptionerOptions): Promise<void> {
   const shift = o.config.train.frame_shift
     ? { max: o.config.train.frame_shift, size: o.modelConfig.frameSize }
     : undefined;
-  const repair = o.config.train.text_repair;
   const common = {
     model,
     device: o.device,
@@ -185,7 +183,6 @@ export async function trainCaptioner(o: TrainCaptionerOptions): Promise<void> {
   const pre = await trainPhase({
     ...common,
     filter: trainableExample,
-    ...(repair ? { repair: textRepair(repair, o.set.all(), trainableExample) } : {}),
     phase: o.config.train.pretrain,
     loss: o.config.train.loss,
     onEpoch: epochLogger(o.log, `${o.label} pretrain`),

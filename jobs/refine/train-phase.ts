@@ -9,7 +9,6 @@ import type { CaptionerModel } from '../../models/model.js';
 import { Trainer } from '../../models/trainer.js';
 import type { Device } from '../../models/device.js';
 import type { FrameShift } from './frame-shift.js';
-import type { TextRepair } from './text-repair.js';
 import type { TrainExample, TrainingSet } from './training-set.js';
 
 /** Optimizer settings of a phase (from the refine config). */
@@ -45,8 +44,6 @@ export async function trainPhase(opts: {
   seed: number;
   /** Moves each clip's frames by a few seeded pixels (augmentation; absent = none). */
   frameShift?: FrameShift;
-  /** Shows some transcript-captioned rows their transcript, words swapped (`train.text_repair`; absent = never). */
-  repair?: TextRepair;
   signal?: AbortSignal;
   onEpoch?: (epoch: number, loss: number, gamma: number, rho: number) => void;
 }): Promise<PhaseResult> {
@@ -64,10 +61,7 @@ export async function trainPhase(opts: {
   const epochEnds: number[] = [];
   let taken = 0;
   const set = opts.set;
-  const shift = {
-    ...(opts.frameShift ? { frameShift: opts.frameShift } : {}),
-    ...(opts.repair ? { repair: opts.repair } : {}),
-  };
+  const shift = opts.frameShift ? { frameShift: opts.frameShift } : {};
   async function* batches(): AsyncIterable<CaptionBatch> {
     for (let epoch = 0; epoch < phase.epochs; epoch++) {
       for await (const b of set.epoch({

@@ -17,7 +17,6 @@ import { makeRng } from '../../models/rng.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { clipText, packFrames } from '../../stages/model/caption-model.js';
 import { type FrameShift, randomShift } from './frame-shift.js';
-import { repairInput, type TextRepair, transcriptCaptioned } from './text-repair.js';
 
 /**
  * Bytes of decoded frames kept in memory per frames run, shared by every training set over it
@@ -160,8 +159,7 @@ export class TrainingSet {
    * One epoch of batches over the selected examples: shards in a seeded order, rows shuffled within
    * each shard, frames read from the frames run as the epoch reaches each shard. A seeded share
    * (`textDropout`) of the rows is shown without its text, so the model also learns frames alone;
-   * with `frameShift`, each clip's frames are moved by a seeded few pixels; with `repair`, a seeded
-   * share of the rows captioned by their own transcript are shown it, mostly with words swapped.
+   * with `frameShift`, each clip's frames are moved by a seeded few pixels.
    */
   async *epoch(opts: {
     filter: (e: TrainExample) => boolean;
@@ -170,21 +168,12 @@ export class TrainingSet {
     epoch: number;
     textDropout?: number;
     frameShift?: FrameShift;
-    repair?: TextRepair;
   }): AsyncIterable<TrainBatch> {
     const dropout = opts.textDropout ?? this.#textDropout;
     const store = await sharedFrameStore(this.#framesRun);
     const rng = makeRng(opts.seed, 'train-order', opts.epoch);
     const dropRng = makeRng(opts.seed, 'text-dropout', opts.epoch);
     const shiftRng = makeRng(opts.seed, 'frame-shift', opts.epoch);
-    const repairRng = makeRng(opts.seed, 'text-repair', opts.epoch);
-    const repair = opts.repair;
-    // dropout draws first, as without repair, so a job without it trains on the same inputs as before
-    const inputText = (e: TrainExample): string => {
-      if (dropRng.chance(dropout)) return '';
-      if (!repair || !transcriptCaptioned(e) || !repairRng.chance(repair.share)) return e.text;
-      return [e.text, repairInput(e.caption, repair.swaps, repairRng)].filter((s) => s.trim() !== '').join(' . ');
-    };
     const shift = opts.frameShift;
     const framesOf = (x: { frames: Uint8Array }): Uint8Array =>
       shift && shift.max > 0 ? randomShift(x.frames, shift, shiftRng) : x.frames;
@@ -199,7 +188,7 @@ export class TrainingSet {
     const emit = (items: { e: TrainExample; frames: Uint8Array }[]): TrainBatch => ({
       clipIds: items.map((x) => x.e.clipId),
       frames: packFrames(items.map((x) => ({ frames: framesOf(x) }))),
-      text: items.map((x) => inputText(x.e)),
+      text: items.map((x) => (dropRng.chance(dropout) ? '' : x.e.text)),
       captions: items.map((x) => x.e.caption),
       weights: items.map((x) => x.e.weight),
     });

@@ -97,7 +97,6 @@ const refineChanges: Record<string, unknown> = {
   'train.warm_start': false,
   'train.text_dropout': 0.2,
   'train.frame_shift': 2,
-  'train.text_repair': 0.3,
   'judge.epochs': 5,
   'judge.batch_size': 8,
   'judge.lr': 0.01,

@@ -69,12 +69,6 @@ describe('refine config', () => {
       samples: 2,
       temperature: 0.7,
     });
-    // repair training: a share in [0, 1], absent unless asked for
-    expect(() => parseRefineConfig({ ...base, train: { text_repair: 1.5 } })).toThrow(
-      /train\.text_repair: .*\(got 1\.5\)/,
-    );
-    expect(parseRefineConfig(base).train).not.toHaveProperty('text_repair');
-    expect(parseRefineConfig({ ...base, train: { text_repair: 0.5 } }).train.text_repair).toBe(0.5);
     expect(() => parseRefineConfig({ ...base, adatailr: { scorer: 'teacher' } })).toThrow(
       /adatailr\.scorer: .*\(got "teacher"\)/,
     );

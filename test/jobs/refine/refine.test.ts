@@ -31,7 +31,6 @@ import { jobLayout } from '../../../jobs/refine/layout.js';
 import { captionClips, sampleEvalClips } from '../../../jobs/refine/evaluate.js';
 import { type FrameShift, shiftClipFrames } from '../../../jobs/refine/frame-shift.js';
 import { type TrainBatch, TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
-import { type TextRepair, textRepair } from '../../../jobs/refine/text-repair.js';
 import { Device } from '../../../models/device.js';
 import { Captioner } from '../../../models/inference.js';
 import { LocalStorage } from '../../../pipeline/storage.js';
@@ -176,48 +175,6 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       }
     }
     expect(moved).toBeGreaterThan(0);
-  });
-
-  it('text_repair: transcript rows are shown their transcript, two words changed at most; every other input as without it', async () => {
-    const l = jobLayout(join(dir, 'job'));
-    const set = await TrainingSet.open({
-      roundRun: new LocalStorage(l.roundRun(0)),
-      framesRun: new LocalStorage(l.framesRun),
-    });
-    const epoch = async (repair?: TextRepair): Promise<TrainBatch[]> => {
-      const out: TrainBatch[] = [];
-      const opts = { filter: trainableExample, batchSize: 16, seed: 3, epoch: 0, textDropout: 0 };
-      for await (const b of set.epoch({ ...opts, ...(repair ? { repair } : {}) })) out.push(b);
-      return out;
-    };
-    const plain = await epoch();
-    expect(await epoch(textRepair(0, set.all(), trainableExample))).toEqual(plain);
-    const repaired = await epoch(textRepair(1, set.all(), trainableExample));
-    expect(repaired.map((b) => b.clipIds)).toEqual(plain.map((b) => b.clipIds));
-    expect(repaired.map((b) => b.captions)).toEqual(plain.map((b) => b.captions));
-    const source = new Map(set.all().map((e) => [e.clipId, e.captionSource]));
-    let shown = 0;
-    let changed = 0;
-    for (const [i, b] of repaired.entries())
-      for (const [j, id] of b.clipIds.entries()) {
-        const before = plain[i].text[j];
-        if (source.get(id) !== 'asr') {
-          expect(b.text[j], id).toBe(before);
-          continue;
-        }
-        shown++;
-        const input = before === '' ? b.text[j] : b.text[j].slice(before.length + ' . '.length);
-        if (before !== '') expect(b.text[j].startsWith(`${before} . `), id).toBe(true);
-        const want = b.captions[j].split(' ');
-        const got = input.split(' ');
-        expect(got.length, id).toBe(want.length);
-        const diff = got.filter((w, k) => w !== want[k]).length;
-        expect(diff, id).toBeLessThanOrEqual(2);
-        if (diff > 0) changed++;
-      }
-    expect(shown).toBeGreaterThan(0);
-    expect(changed).toBeGreaterThan(0);
-    expect(changed).toBeLessThan(shown);
   });
 
   it("the fit's frames-alone captions ignore the clips' text (the captions with text do not)", async () => {
