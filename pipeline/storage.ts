@@ -67,6 +67,11 @@ export class LocalStorage implements Storage {
     this.description = root;
   }
 
+  /** The directory the objects live under (another thread or process can open the same storage from it). */
+  get root(): string {
+    return this.#root;
+  }
+
   /** Absolute path of a key. */
   localPath(key: string): string {
     const p = join(this.#root, ...key.split('/'));

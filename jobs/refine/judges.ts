@@ -15,6 +15,7 @@ import { WordSwapNegatives } from '../../models/probe/word-swap.js';
 import { makeRng, type Rng } from '../../models/rng.js';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import { trainsOn } from './folds.js';
+import { judgeWorkerCount, trainJudgesInWorkers } from './judge-workers.js';
 import { humanExample, trainableExample, type TrainExample, type TrainingSet } from './training-set.js';
 
 /** What {@link trainJudges} needs. */
@@ -62,30 +63,47 @@ export function judgeProbeConfig(
  * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns
  * from the captioner's output, so it cannot come to vouch for the captioner's own mistakes. With
  * `judge.ensemble` = E, each fold has E judges trained alike from different seeds (member 0's seed
- * is the single judge's). Returns the judge dirs fold by fold, each fold's members together.
+ * is the single judge's). With `device.judge_workers` (one per core by default) the judges train side by side in worker threads, each
+ * the same judge as in this thread (`judge-workers.ts`). Returns the judge dirs fold by fold, each
+ * fold's members together.
  */
 export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
-  const j = o.config.judge;
+  const members = o.config.judge.ensemble ?? 1;
+  const all: JudgeSlot[] = [];
+  for (let fold = 0; fold < o.folds; fold++)
+    for (let member = 0; member < members; member++) all.push({ fold, member, dir: o.outDir(fold, member) });
+  const pending = all.filter((t) => !existsSync(t.dir));
+  const logTrained = (t: JudgeSlot, r: JudgeTrained): void => {
+    const m = members > 1 ? `:member-${t.member}` : '';
+    o.log.info({ dir: t.dir, steps: r.steps, loss: r.loss }, `judge fold ${t.fold}${m} saved`);
+  };
+  const workers = Math.min(judgeWorkerCount(o.config.device.judge_workers, o.device.provider), pending.length);
+  if (workers > 1 && o.set.source) await trainJudgesInWorkers(o, o.set.source, pending, workers, logTrained);
+  else if (pending.length > 0) await trainJudgesHere(o, pending, logTrained);
+  return all.map((t) => t.dir);
+}
+
+/** One judge of a round: its fold, its member number and where it is saved. */
+export interface JudgeSlot {
+  readonly fold: number;
+  readonly member: number;
+  readonly dir: string;
+}
+
+/** Trains the judges one after another in this thread, on one runtime (its training graph built and optimised once). */
+async function trainJudgesHere(
+  o: TrainJudgesOptions,
+  slots: readonly JudgeSlot[],
+  done: (t: JudgeSlot, r: JudgeTrained) => void,
+): Promise<void> {
   const cfg = judgeProbeConfig(o.config, { count: o.frameSpec.count, size: o.frameSpec.width }, o.tokenizer.vocabSize);
-  const members = j.ensemble ?? 1;
-  const dirs: string[] = [];
-  // one runtime (its training graph built and optimised once) serves every fold and member
-  let runtime: ProbeRuntime | undefined;
-  // read only when a judge is to be trained (a resumed round reads nothing)
-  let start: StartingJudge | undefined;
+  const runtime = await ProbeRuntime.open(cfg, o.device, { hardNegatives: o.config.judge.hard_negatives === true });
   try {
-    for (let f = 0; f < o.folds; f++)
-      for (let m = 0; m < members; m++) {
-        dirs.push(o.outDir(f, m));
-        if (existsSync(o.outDir(f, m))) continue;
-        runtime ??= await ProbeRuntime.open(cfg, o.device, { hardNegatives: j.hard_negatives === true });
-        if (j.init) start ??= startingJudge(j.init, cfg, o.tokenizer);
-        await trainJudge(o, runtime, f, m, start);
-      }
+    const start = o.config.judge.init ? startingJudge(o.config.judge.init, cfg, o.tokenizer) : undefined;
+    for (const t of slots) done(t, await trainJudge(o, runtime, t, start));
   } finally {
-    await runtime?.release();
+    await runtime.release();
   }
-  return dirs;
 }
 
 /**
@@ -125,18 +143,34 @@ export interface StartingJudge {
   readonly contentHash: string;
 }
 
-/** Trains and saves fold `f`'s judge number `m`, from `start`'s weights when given. */
-async function trainJudge(
-  o: TrainJudgesOptions,
+/** What training one judge needs: the round's settings and rows, wherever the judge trains. */
+export interface JudgeTraining {
+  readonly config: RefineConfig;
+  readonly set: TrainingSet;
+  readonly folds: number;
+  readonly tokenizer: CaptionTokenizer;
+  readonly seed: number;
+  readonly trainingDataId: string;
+  readonly signal?: AbortSignal;
+}
+
+/** What training one judge reported (its last epoch's mean loss; null when it took no step). */
+export interface JudgeTrained {
+  readonly steps: number;
+  readonly loss: number | null;
+}
+
+/** Trains and saves one judge (`slot`), from `start`'s weights when given. */
+export async function trainJudge(
+  o: JudgeTraining,
   runtime: ProbeRuntime,
-  f: number,
-  m: number,
+  slot: JudgeSlot,
   start?: StartingJudge,
-): Promise<void> {
+): Promise<JudgeTrained> {
   const cfg = runtime.config;
   const j = o.config.judge;
+  const { fold: f, member: m, dir } = slot;
   const seed = o.seed + 1000 * f + 1_000_003 * m;
-  const dir = o.outDir(f, m);
   const filter = (e: TrainExample): boolean =>
     humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && trainsOn(f, e.clipId, o.folds));
   const rows = o.set.count(filter);
@@ -182,7 +216,7 @@ async function trainJudge(
       ...(start ? { started_from: start.contentHash } : {}),
     },
   });
-  o.log.info({ dir, steps: trainer.steps, loss: n ? loss / n : null }, `judge fold ${f}${member} saved`);
+  return { steps: trainer.steps, loss: n ? loss / n : null };
 }
 
 /** One hard negative per caption: a word swapped, or else the next row's caption (an ordinary negative). */

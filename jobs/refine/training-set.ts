@@ -9,7 +9,7 @@
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
-import type { Storage } from '../../pipeline/storage.js';
+import { LocalStorage, type Storage } from '../../pipeline/storage.js';
 import type { CaptionRow } from '../../schemas/captions.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ScoreRow } from '../../schemas/scores.js';
@@ -63,18 +63,44 @@ export interface TrainBatch {
   readonly weights: number[];
 }
 
+/** Where a training set on local disk was read from: enough for another thread to open the same set. */
+export interface TrainingSetSource {
+  readonly roundRun: string;
+  readonly framesRun: string;
+  readonly scoreStage: string;
+  readonly textDropout: number;
+}
+
 /** The examples of a finished round run, grouped by shard, in a stable order. */
 export class TrainingSet {
   readonly #shards: { shard: string; examples: TrainExample[] }[];
   readonly #framesRun: Storage;
   readonly #textDropout: number;
+  /** Where it was read from, when both runs are local directories (absent otherwise). */
+  readonly source: TrainingSetSource | undefined;
 
-  private constructor(shards: { shard: string; examples: TrainExample[] }[], framesRun: Storage, textDropout: number) {
+  private constructor(
+    shards: { shard: string; examples: TrainExample[] }[],
+    framesRun: Storage,
+    textDropout: number,
+    source: TrainingSetSource | undefined,
+  ) {
     if (!(textDropout >= 0 && textDropout <= 1))
       throw new RangeError(`training set: textDropout must be in [0, 1], got ${textDropout}`);
     this.#shards = shards;
     this.#framesRun = framesRun;
     this.#textDropout = textDropout;
+    this.source = source;
+  }
+
+  /** Opens the set `source` describes again (in a worker thread: the set the main thread opened). */
+  static reopen(source: TrainingSetSource): Promise<TrainingSet> {
+    return TrainingSet.open({
+      roundRun: new LocalStorage(source.roundRun),
+      framesRun: new LocalStorage(source.framesRun),
+      scoreStage: source.scoreStage,
+      textDropout: source.textDropout,
+    });
   }
 
   /**
@@ -142,7 +168,13 @@ export class TrainingSet {
       }
       shards.push({ shard, examples });
     }
-    return new TrainingSet(shards, opts.framesRun, opts.textDropout ?? 0);
+    const textDropout = opts.textDropout ?? 0;
+    const { roundRun, framesRun } = opts;
+    const source =
+      roundRun instanceof LocalStorage && framesRun instanceof LocalStorage
+        ? { roundRun: roundRun.root, framesRun: framesRun.root, scoreStage, textDropout }
+        : undefined;
+    return new TrainingSet(shards, opts.framesRun, textDropout, source);
   }
 
   /** Every example (no frames), in shard order. */

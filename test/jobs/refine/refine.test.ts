@@ -7,6 +7,7 @@
  * DuckDB reads it, the report renders in Chromium, and a refine killed with SIGKILL mid-round resumes
  * to the same final tables.
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,9 +33,10 @@ import { captionClips, sampleEvalClips } from '../../../jobs/refine/evaluate.js'
 import { type FrameShift, shiftClipFrames } from '../../../jobs/refine/frame-shift.js';
 import { type TrainBatch, TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
 import { Device } from '../../../models/device.js';
+import { trainJudges } from '../../../jobs/refine/judges.js';
+import { type JudgeManifest, readJudge } from '../../../models/probe/judge.js';
 import { Captioner } from '../../../models/inference.js';
 import { LocalStorage } from '../../../pipeline/storage.js';
-import type { JudgeManifest } from '../../../models/probe/judge.js';
 import { hashValue } from '../../../pipeline/hash.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
@@ -175,6 +177,50 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       }
     }
     expect(moved).toBeGreaterThan(0);
+  });
+
+  it("judges trained in worker threads are the job thread's, byte for byte; a worker's failure names its judge", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const set = await TrainingSet.open({
+      roundRun: new LocalStorage(l.roundRun(1)),
+      framesRun: new LocalStorage(l.framesRun),
+    });
+    const base = parseRefineConfig(configFor(dataDir, join(dir, 'job')));
+    const out = await tempDir();
+    const logged: string[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => logged.push((JSON.parse(line) as { msg: string }).msg) },
+    );
+    const train = async (workers: number, judge: object = {}): Promise<string[]> =>
+      trainJudges({
+        config: {
+          ...base,
+          device: { ...base.device, judge_workers: workers },
+          judge: { ...base.judge, ensemble: 2, epochs: 3, ...judge },
+        },
+        set,
+        folds: 2,
+        outDir: (f, m) => join(out, `workers-${workers}`, `fold-${f}-member-${m}`),
+        frameSpec: { count: 4, width: 32 },
+        tokenizer: (await loadVersion(l.roundModel(0))).tokenizer,
+        seed: 9,
+        trainingDataId: 'test',
+        device: new Device({ providers: ['cpu'], intraOpThreads: 1 }),
+        log,
+      });
+    const here = await train(1);
+    const there = await train(3);
+    expect(there).toHaveLength(4);
+    for (const [i, d] of here.entries()) {
+      expect(readFileSync(join(there[i], 'weights.bin')).equals(readFileSync(join(d, 'weights.bin'))), d).toBe(true);
+      expect(readJudge(there[i]).manifest.trainingDataId).toBe(readJudge(d).manifest.trainingDataId);
+    }
+    expect(logged.filter((m) => /^judge fold \d:member-\d saved$/.test(m))).toHaveLength(8);
+    // a judge that cannot start fails in its worker, and the error says which judge
+    await expect(train(2, { init: join(out, 'missing') })).rejects.toThrow(
+      /judge fold \d member \d \(.*workers-2.*\): judge\.init: .*missing/,
+    );
   });
 
   it("the fit's frames-alone captions ignore the clips' text (the captions with text do not)", async () => {
