@@ -116,11 +116,11 @@ export const refineConfigSchema = z
           /** ONNX Runtime intra-op threads (0 = all cores). Default 0. */
           threads: z.number().int().min(0).default(0),
           /**
-           * Worker threads that train a round's judges side by side (0 = one per core on the CPU
-           * provider, one on a GPU; 1 = one after another in the job's thread). The judges are the same
-           * either way. Default 0.
+           * Worker threads for independent trainings run side by side: a round's judges (on the CPU
+           * provider) and the downstream probe's runs. 0 = one per core, at most 4; 1 = one after
+           * another in the job's thread. The results are the same either way. Default 0.
            */
-          judge_workers: z.number().int().min(0).max(64).default(0),
+          workers: z.number().int().min(0).max(64).default(0),
         })
         .strict()
         .prefault({}),

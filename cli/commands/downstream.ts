@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
+import { workerCount } from '../../pipeline/thread-pool.js';
 import { DEFAULT_QUERIES, QUERY_WORDINGS, type QueryWording } from '../../research/downstream/query-wording.js';
 import { intOption } from '../options.js';
 
@@ -59,6 +60,7 @@ interface Opts {
   batch: number;
   lr: number;
   threads: number;
+  workers: number;
   unweighted?: boolean;
   upperBound: boolean;
   narratedBound?: boolean;
@@ -118,6 +120,12 @@ export function register(program: Command): void {
       intOption('threads', 0),
       1,
     )
+    .option(
+      '--workers <n>',
+      'worker threads training the runs side by side (the same runs; 0 = one per core, at most 4)',
+      intOption('workers', 0),
+      0,
+    )
     .option('--unweighted', "ignore the exports' quality_weight (every row weight 1)")
     .option('--no-upper-bound', 'do not train the truth-caption upper bound')
     .addOption(
@@ -166,6 +174,7 @@ export function register(program: Command): void {
           batch: o.batch,
           lr: o.lr,
           threads: o.threads,
+          workers: workerCount(o.workers),
           weighted: !o.unweighted,
           withUpperBound: o.upperBound,
           withNarratedBound: o.narratedBound === true,

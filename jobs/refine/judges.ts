@@ -63,7 +63,7 @@ export function judgeProbeConfig(
  * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns
  * from the captioner's output, so it cannot come to vouch for the captioner's own mistakes. With
  * `judge.ensemble` = E, each fold has E judges trained alike from different seeds (member 0's seed
- * is the single judge's). With `device.judge_workers` (one per core by default) the judges train side by side in worker threads, each
+ * is the single judge's). With `device.workers` (one per core by default) the judges train side by side in worker threads, each
  * the same judge as in this thread (`judge-workers.ts`). Returns the judge dirs fold by fold, each
  * fold's members together.
  */
@@ -77,7 +77,7 @@ export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
     const m = members > 1 ? `:member-${t.member}` : '';
     o.log.info({ dir: t.dir, steps: r.steps, loss: r.loss }, `judge fold ${t.fold}${m} saved`);
   };
-  const workers = Math.min(judgeWorkerCount(o.config.device.judge_workers, o.device.provider), pending.length);
+  const workers = Math.min(judgeWorkerCount(o.config.device.workers, o.device.provider), pending.length);
   if (workers > 1 && o.set.source) await trainJudgesInWorkers(o, o.set.source, pending, workers, logTrained);
   else if (pending.length > 0) await trainJudgesHere(o, pending, logTrained);
   return all.map((t) => t.dir);

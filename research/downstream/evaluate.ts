@@ -10,13 +10,16 @@ import { Device } from '../../models/device.js';
 import { makeProbeConfig, type ProbeSize } from '../../models/probe/config.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
+import { threadPool } from '../../pipeline/thread-pool.js';
 import { type FrameSource, loadFrames } from './frames.js';
 import { QA_KINDS } from './qa.js';
 import { DEFAULT_QUERIES, heldoutTexts, type QueryWording, scoredWordings } from './query-wording.js';
-import { prepareHeldout, scoreProbe } from './score-probe.js';
-import { chanceVector, meanVector, metricVector, summarize } from './summary.js';
-import { type ProbeExample, trainProbe } from './train-probe.js';
-import type { DownstreamDataset, DownstreamResult, DownstreamRun, HeldoutClip, MetricVector } from './types.js';
+import { prepareHeldout } from './score-probe.js';
+import { type ProbeRunResult, runProbe } from './probe-run.js';
+import type { ProbeThreadTask } from './probe-thread.js';
+import { chanceVector, meanVector, summarize } from './summary.js';
+import type { ProbeExample } from './train-probe.js';
+import type { DownstreamDataset, DownstreamResult, DownstreamRun, HeldoutClip } from './types.js';
 import { checkFrames, validateInputs } from './validate.js';
 
 /** Options of {@link evaluateDownstream}. Defaults run a 4-dataset × 3-seed comparison in about a minute on 2 CPU cores. */
@@ -65,6 +68,11 @@ export interface DownstreamOptions {
   readonly minHeldout?: number;
   /** Session factory settings; default CPU with `threads` intra-op threads. */
   readonly device?: Device;
+  /**
+   * Worker threads training the runs side by side, each with `threads` ONNX Runtime threads (not
+   * with `device`). The runs are the same as one after another in this thread. Default 1.
+   */
+  readonly workers?: number;
   /** Called after each trained probe. */
   readonly onRun?: (run: DownstreamRun, done: number, total: number) => void;
   readonly signal?: AbortSignal;
@@ -143,44 +151,53 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
     );
   }
 
-  const runtime = await ProbeRuntime.open(
-    cfg,
-    o.device ?? new Device({ providers: ['cpu'], intraOpThreads: threads, interOpThreads: 1 }),
+  // every (seed, dataset) run, seeds outer: the order of the result's runs however they are trained
+  const tasks = seeds.flatMap((seed) =>
+    o.datasets.map((d) => ({
+      dataset: d.name,
+      run: { examples: examples.get(d.name)!, seed, steps, batch, lr, held },
+    })),
   );
   const runs: DownstreamRun[] = [];
-  const total = seeds.length * o.datasets.length;
-  try {
-    for (const seed of seeds) {
-      for (const d of o.datasets) {
-        const trained = await trainProbe({
-          runtime,
-          examples: examples.get(d.name)!,
-          seed,
-          steps,
-          batch,
-          optimizer: { lr },
-          ...(o.signal ? { signal: o.signal } : {}),
-        });
-        // one wording after the other on the one runtime
-        const scored: MetricVector[] = [];
-        for (const h of held) scored.push(metricVector(await scoreProbe(runtime, trained.weights, h)));
-        const run: DownstreamRun = {
-          dataset: d.name,
-          seed,
-          metrics: meanVector(scored),
-          ...(scored.length > 1
-            ? { byWording: Object.fromEntries(wordings.map((w, i) => [w, scored[i]])) as DownstreamRun['byWording'] }
-            : {}),
-          lossCurve: trained.lossCurve,
-          finalLogitScale: trained.finalScale,
-          seconds: trained.seconds,
-        };
-        runs.push(run);
-        o.onRun?.(run, runs.length, total);
-      }
+  const record = (i: number, r: ProbeRunResult): void => {
+    const run: DownstreamRun = {
+      dataset: tasks[i].dataset,
+      seed: tasks[i].run.seed,
+      metrics: meanVector(r.scored),
+      ...(r.scored.length > 1
+        ? { byWording: Object.fromEntries(wordings.map((w, k) => [w, r.scored[k]])) as DownstreamRun['byWording'] }
+        : {}),
+      lossCurve: r.lossCurve,
+      finalLogitScale: r.finalScale,
+      seconds: r.seconds,
+    };
+    runs[i] = run;
+    o.onRun?.(run, runs.filter(Boolean).length, tasks.length);
+  };
+  const workers = Math.min(o.workers ?? 1, tasks.length);
+  let provider = 'cpu';
+  if (workers > 1 && !o.device) {
+    // each worker trains whole runs on its own runtime: the same runs as one after another here
+    const pool = threadPool<ProbeThreadTask, ProbeRunResult>(new URL('./probe-thread.ts', import.meta.url), workers);
+    try {
+      const signal = o.signal ? { signal: o.signal } : {};
+      await Promise.all(
+        tasks.map(async (t, i) => record(i, await pool.run({ ...t.run, config: cfg, threads }, signal))),
+      );
+    } finally {
+      await pool.destroy();
     }
-  } finally {
-    await runtime.release();
+  } else {
+    const runtime = await ProbeRuntime.open(
+      cfg,
+      o.device ?? new Device({ providers: ['cpu'], intraOpThreads: threads, interOpThreads: 1 }),
+    );
+    provider = runtime.provider;
+    try {
+      for (const [i, t] of tasks.entries()) record(i, await runProbe(runtime, t.run, o.signal));
+    } finally {
+      await runtime.release();
+    }
   }
   const kinds = QA_KINDS.filter((k) => questions.some((q) => q.kind === k));
   return {
@@ -209,7 +226,7 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
     upperBound,
     datasets: summarize(o.datasets, runs, baseline, upperBound),
     runs,
-    provider: runtime.provider,
+    provider,
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -13,6 +13,7 @@ import {
   upperBoundDataset,
   type DownstreamDataset,
 } from './index.js';
+import { workerCount } from '../../pipeline/thread-pool.js';
 import { DEFAULT_QUERIES } from './query-wording.js';
 
 /** The benchmark's downstream probe for one refine round (see the module comment). */
@@ -41,6 +42,7 @@ export const roundDownstream: DownstreamProbe = async (o): Promise<RoundDownstre
     steps: d.steps,
     batch: d.batch,
     threads: 1,
+    workers: workerCount(o.config.device.workers),
     tokenizer: o.tokenizer,
     ...(o.signal ? { signal: o.signal } : {}),
   });

@@ -73,7 +73,7 @@ const refineChanges: Record<string, unknown> = {
   'model.init_captions': true,
   'model.teacher.dir': 'teachers/vit-gpt2',
   'model.teacher.frames': 'each',
-  device: { providers: ['cuda', 'cpu'], threads: 2, judge_workers: 3 },
+  device: { providers: ['cuda', 'cpu'], threads: 2, workers: 3 },
   'frames.timeout_s': 5,
   'frames.concurrency': 2,
   'frames.method': 'seek',

@@ -196,7 +196,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       trainJudges({
         config: {
           ...base,
-          device: { ...base.device, judge_workers: workers },
+          device: { ...base.device, workers },
           judge: { ...base.judge, ensemble: 2, epochs: 3, ...judge },
         },
         set,

@@ -244,6 +244,38 @@ describe('flywheel downstream', () => {
     expect(notOne.stderr).toMatch(/--tokenizer .*junk\.json: not a tokenizer\.json/);
   });
 
+  it('runs trained in worker threads are the ones trained one after another here, in the same order', async () => {
+    const raw = rawDataset(fx.clips, fx.manifest).dataset;
+    const upper = upperBoundDataset(fx.clips, fx.truth, fx.truthPath);
+    const tokenizer = CaptionTokenizer.train(
+      raw.rows.map((r) => r.caption),
+      { vocabSize: 200 },
+    );
+    const opts = {
+      datasets: [raw, upper],
+      heldout: fx.heldout,
+      frames: fx.frames,
+      seeds: 2,
+      steps: 8,
+      batch: 8,
+      tokenizer,
+    };
+    const order: string[] = [];
+    const here = await evaluateDownstream(opts);
+    const there = await evaluateDownstream({ ...opts, workers: 3, onRun: (r) => order.push(`${r.dataset}/${r.seed}`) });
+    const strip = (r: DownstreamResult): unknown => r.runs.map(({ seconds: _s, ...run }) => run);
+    expect(strip(there)).toEqual(strip(here));
+    expect(there.datasets).toEqual(here.datasets);
+    expect(there.runs.map((r) => `${r.dataset}/${r.seed}`)).toEqual([
+      'raw/1',
+      'upper-bound/1',
+      'raw/2',
+      'upper-bound/2',
+    ]);
+    expect([...order].sort()).toEqual(there.runs.map((r) => `${r.dataset}/${r.seed}`).sort());
+    expect(there.provider).toBe('cpu');
+  });
+
   describe('bad input: a clear error, nothing written', () => {
     const refused = async (
       datasets: { name?: string; path: string }[],
