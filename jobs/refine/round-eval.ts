@@ -46,8 +46,21 @@ export interface RoundEvalResult {
   readonly downstream?: RoundDownstream;
 }
 
-/** The round's held-out model quality, its fit to its own train clips and, when asked for and possible, its downstream scores. */
+/**
+ * The round's held-out model quality, its fit to its own train clips and, when asked for and possible,
+ * its downstream scores. The probe (in worker threads, `device.workers`) and the captioner's checks
+ * (in this thread) run at the same time; neither reads what the other computes. When one fails, the
+ * other is let finish before the error is thrown, so nothing of the round runs on after it.
+ */
 export async function evaluateRound(o: RoundEvalInput): Promise<RoundEvalResult> {
+  const [checked, downstream] = await Promise.allSettled([captionerChecks(o), downstreamCheck(o)]);
+  if (checked.status === 'rejected') throw checked.reason;
+  if (downstream.status === 'rejected') throw downstream.reason;
+  return { ...checked.value, ...(downstream.value ? { downstream: downstream.value } : {}) };
+}
+
+/** The round captioner's captions of held-out clips and, with truth, from the frames alone of held-out and trained-on clips. */
+async function captionerChecks(o: RoundEvalInput): Promise<Omit<RoundEvalResult, 'downstream'>> {
   const { config } = o;
   const sample = (only?: ReadonlySet<string>): Promise<EvalClip[]> =>
     sampleEvalClips({
@@ -75,9 +88,14 @@ export async function evaluateRound(o: RoundEvalInput): Promise<RoundEvalResult>
   } finally {
     await captioner.release();
   }
-  const checked = { evalResult, ...(fit ? { fit } : {}) };
-  if (!config.eval.downstream || !o.truth || !o.probe) return checked;
-  const downstream = await o.probe({
+  return { evalResult, ...(fit ? { fit } : {}) };
+}
+
+/** The downstream probe on the round's rows, when the config asks for it and the job can run it (truth and a probe). */
+async function downstreamCheck(o: RoundEvalInput): Promise<RoundDownstream | undefined> {
+  const { config } = o;
+  if (!config.eval.downstream || !o.truth || !o.probe) return undefined;
+  return o.probe({
     config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } },
     round: o.round,
     rows: o.rows,
@@ -88,5 +106,4 @@ export async function evaluateRound(o: RoundEvalInput): Promise<RoundEvalResult>
     tokenizer: o.tokenizer,
     ...withSignal(o.signal),
   });
-  return { ...checked, downstream };
 }

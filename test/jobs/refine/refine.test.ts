@@ -33,6 +33,8 @@ import { captionClips, sampleEvalClips } from '../../../jobs/refine/evaluate.js'
 import { type FrameShift, shiftClipFrames } from '../../../jobs/refine/frame-shift.js';
 import { type TrainBatch, TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
 import { Device } from '../../../models/device.js';
+import { evaluateRound } from '../../../jobs/refine/round-eval.js';
+import type { RoundDownstream } from '../../../jobs/refine/downstream-eval.js';
 import { trainJudges } from '../../../jobs/refine/judges.js';
 import { type JudgeManifest, readJudge } from '../../../models/probe/judge.js';
 import { Captioner } from '../../../models/inference.js';
@@ -221,6 +223,38 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     await expect(train(2, { init: join(out, 'missing') })).rejects.toThrow(
       /judge fold \d member \d \(.*workers-2.*\): judge\.init: .*missing/,
     );
+  });
+
+  it("a round's checks: the captioner's failure is thrown only once the probe beside it has finished", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const config = parseRefineConfig(configFor(dataDir, join(dir, 'job')));
+    const set = await TrainingSet.open({
+      roundRun: new LocalStorage(l.roundRun(2)),
+      framesRun: new LocalStorage(l.framesRun),
+    });
+    let probeFinished = false;
+    const input = {
+      config,
+      round: 2,
+      roundRun: new LocalStorage(l.roundRun(2)),
+      framesRun: new LocalStorage(l.framesRun),
+      framesRunDir: l.framesRun,
+      device: new Device({ providers: ['cpu'], intraOpThreads: 1 }),
+      rows: set.all(),
+      tokenizer: (await loadVersion(l.roundModel(2))).tokenizer,
+      truth: new Map(truth.map((t) => [t.clip_id, t])),
+      // a fake probe (the fault is the captioner's): slow, and saying when it is done
+      probe: async (): Promise<RoundDownstream> => {
+        await new Promise((r) => setTimeout(r, 300));
+        probeFinished = true;
+        return { settings: { seeds: [1], steps: 1, batch: 2 }, heldoutClips: 0, datasets: [] };
+      },
+    };
+    await expect(evaluateRound({ ...input, modelDir: join(dir, 'no-such-model') })).rejects.toThrow(/no-such-model/);
+    expect(probeFinished).toBe(true);
+    const ok = await evaluateRound({ ...input, modelDir: l.roundModel(2) });
+    expect(ok.downstream?.settings.steps).toBe(1);
+    expect(ok.evalResult.clips).toBeGreaterThan(0);
   });
 
   it("the fit's frames-alone captions ignore the clips' text (the captions with text do not)", async () => {
