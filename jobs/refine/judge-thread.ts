@@ -1,13 +1,21 @@
 /**
  * What a judge worker thread runs (`judge-workers.ts`): one judge, trained and saved as
- * `trainJudge` does in the job's own thread. The thread keeps its training set and runtime between
- * the judges it is given, so a round reads its rows and builds its training graph once per thread.
+ * `trainJudge` does in the job's own thread. The thread keeps its training set, runtime and starting
+ * judge between the judges it is given, so a round reads its rows and `judge.init` and builds its
+ * training graph once per thread.
  */
 import type { RefineConfig } from '../../config/refine.js';
 import { Device } from '../../models/device.js';
 import { ProbeRuntime } from '../../models/probe/runtime.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
-import { judgeProbeConfig, type JudgeSlot, type JudgeTrained, startingJudge, trainJudge } from './judges.js';
+import {
+  judgeProbeConfig,
+  type JudgeSlot,
+  type JudgeTrained,
+  type StartingJudge,
+  startingJudge,
+  trainJudge,
+} from './judges.js';
 import { TrainingSet, type TrainingSetSource } from './training-set.js';
 
 /** One judge to train in a worker thread: plain data, as a thread is handed it. */
@@ -25,7 +33,9 @@ export interface JudgeTask {
   readonly threads: number;
 }
 
-let opened: { key: string; set: Promise<TrainingSet>; runtime: Promise<ProbeRuntime> } | undefined;
+let opened:
+  | { key: string; set: Promise<TrainingSet>; runtime: Promise<ProbeRuntime>; start: StartingJudge | undefined }
+  | undefined;
 
 /** Trains and saves the task's judge. */
 export default async function trainJudgeTask(task: JudgeTask): Promise<JudgeTrained> {
@@ -36,14 +46,22 @@ export default async function trainJudgeTask(task: JudgeTask): Promise<JudgeTrai
     tokenizer.vocabSize,
   );
   const hardNegatives = task.config.judge.hard_negatives === true;
-  const key = JSON.stringify([task.set, cfg, hardNegatives, task.threads]);
+  const init = task.config.judge.init;
+  const key = JSON.stringify([task.set, cfg, hardNegatives, task.threads, init]);
   if (opened?.key !== key) {
     const previous = opened;
-    const device = new Device({ providers: ['cpu'], intraOpThreads: task.threads });
-    opened = { key, set: TrainingSet.reopen(task.set), runtime: ProbeRuntime.open(cfg, device, { hardNegatives }) };
+    opened = undefined;
     if (previous) await (await previous.runtime).release();
+    // the starting judge is read (and checked) first: a bad one fails here, before a runtime is opened
+    const start = init ? startingJudge(init, cfg, tokenizer) : undefined;
+    const device = new Device({ providers: ['cpu'], intraOpThreads: task.threads });
+    opened = {
+      key,
+      set: TrainingSet.reopen(task.set),
+      runtime: ProbeRuntime.open(cfg, device, { hardNegatives }),
+      start,
+    };
   }
-  const start = task.config.judge.init ? startingJudge(task.config.judge.init, cfg, tokenizer) : undefined;
   return trainJudge(
     {
       config: task.config,
@@ -55,6 +73,6 @@ export default async function trainJudgeTask(task: JudgeTask): Promise<JudgeTrai
     },
     await opened.runtime,
     task.slot,
-    start,
+    opened.start,
   );
 }

@@ -63,9 +63,10 @@ export function judgeProbeConfig(
  * every human row, with the rows' weights, in streamed epochs (memory stays flat). It never learns
  * from the captioner's output, so it cannot come to vouch for the captioner's own mistakes. With
  * `judge.ensemble` = E, each fold has E judges trained alike from different seeds (member 0's seed
- * is the single judge's). With `device.workers` (one per core by default) the judges train side by side in worker threads, each
- * the same judge as in this thread (`judge-workers.ts`). Returns the judge dirs fold by fold, each
- * fold's members together.
+ * is the single judge's). With `device.workers` (one per core by default) the judges train side by
+ * side in worker threads, each the same judge as in this thread (`judge-workers.ts`); a set not on
+ * local disk (no `source` for a worker to open) trains in this thread. Returns the judge dirs fold
+ * by fold, each fold's members together.
  */
 export async function trainJudges(o: TrainJudgesOptions): Promise<string[]> {
   const members = o.config.judge.ensemble ?? 1;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- refine [--clips 1000] [--rounds 1] [--seed 7] [--threads 0] [--pretrain-epochs N]
+ * `npm run bench -- refine [--clips 1000] [--rounds 1] [--seed 7] [--threads 0] [--workers 0] [--pretrain-epochs N]
  * [--data-dir DIR] [--json FILE] [--log]`: one refine job of the demo configuration (`flywheel demo`'s
  * data and config) from a fresh job directory, and where its time goes — wall time per phase (job
  * setup and frames, bootstrap, each round's judges, candidates + choice, pre-training, fine-tuning
@@ -18,6 +18,7 @@ import { DEMO_DATA, demoConfig } from '../../jobs/demo/run-demo.js';
 import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
 import { runRefine } from '../../jobs/refine/run-refine.js';
 import { ortClock } from '../../models/ort-clock.js';
+import { workerCount } from '../../pipeline/thread-pool.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
 import { generateBenchmark } from '../benchmark/generate.js';
 import { benchmarkRefineOptions } from '../refine-hooks.js';
@@ -31,6 +32,8 @@ export interface RefineBenchOptions {
   readonly seed: number;
   /** ONNX Runtime intra-op threads (0 = all cores, the demo's setting). */
   readonly threads: number;
+  /** Worker threads for the judges and probe runs (`device.workers`; 0 = one per core, the demo's setting). */
+  readonly workers: number;
   /** Overrides the demo's pre-training epochs (to fit a large size in a shorter run). */
   readonly pretrainEpochs?: number;
   /** Where generated data is cached. */
@@ -48,6 +51,7 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
       rounds: { type: 'string', default: '1' },
       seed: { type: 'string', default: '7' },
       threads: { type: 'string', default: '0' },
+      workers: { type: 'string', default: '0' },
       'pretrain-epochs': { type: 'string' },
       'data-dir': { type: 'string', default: join(tmpdir(), 'flywheel-bench-data') },
       json: { type: 'string' },
@@ -66,6 +70,7 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
     rounds: int('rounds', values.rounds),
     seed: int('seed', values.seed),
     threads: int('threads', values.threads),
+    workers: int('workers', values.workers),
     ...(values['pretrain-epochs'] !== undefined
       ? { pretrainEpochs: int('pretrain-epochs', values['pretrain-epochs']) }
       : {}),
@@ -113,7 +118,7 @@ export async function measureRefine(o: RefineBenchOptions): Promise<RefineMeasur
   const base = demoConfig(data.dir, jobDir, { rounds: o.rounds, seed: o.seed });
   const config = {
     ...base,
-    device: { ...base.device, threads: o.threads },
+    device: { ...base.device, threads: o.threads, workers: o.workers },
     train: {
       ...base.train,
       pretrain: { ...base.train.pretrain, epochs: o.pretrainEpochs ?? base.train.pretrain.epochs },
@@ -155,7 +160,7 @@ export function settingsLine(o: RefineBenchOptions, epochs: number): string {
   return (
     `refine bench: demo config (tiny preset), ${o.clips} clips (seed ${o.seed}, ${DEMO_DATA.noise * 100} % noisy ASR), ` +
     `${o.rounds} round${o.rounds > 1 ? 's' : ''} from a fresh job, pre-training ${epochs} epochs, ` +
-    `ORT ${ort.env.versions.common} threads ${o.threads || 'all'}, ${cpus().length} cores, ` +
+    `ORT ${ort.env.versions.common} threads ${o.threads || 'all'}, ${workerCount(o.workers)} workers, ${cpus().length} cores, ` +
     `load average at start ${loadavg()[0].toFixed(1)}`
   );
 }

@@ -10,10 +10,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { demoConfig } from '../../jobs/demo/run-demo.js';
-import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
 import { trainJudges } from '../../jobs/refine/judges.js';
 import { jobLayout } from '../../jobs/refine/layout.js';
 import { runRefine } from '../../jobs/refine/run-refine.js';
@@ -33,7 +31,7 @@ import {
   type DownstreamResult,
 } from '../downstream/index.js';
 import { benchmarkRefineOptions } from '../refine-hooks.js';
-import { benchData } from './refine.js';
+import { benchData, parseRefineArgs } from './refine.js';
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
@@ -43,20 +41,11 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 
 /** `npm run bench -- workers …`. */
 export async function run(args: readonly string[] = []): Promise<void> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      clips: { type: 'string', default: String(DEMO_CLIPS) },
-      seed: { type: 'string', default: '7' },
-      workers: { type: 'string', default: '0' },
-      'data-dir': { type: 'string', default: join(tmpdir(), 'flywheel-bench-data') },
-    },
-    strict: false,
-  });
-  const clips = Number(values.clips);
-  const seed = Number(values.seed);
-  const workers = workerCount(Number(values.workers));
-  const data = await benchData({ clips, seed, dataDir: String(values['data-dir']) });
+  // the refine bench's options (checked there): --clips, --seed, --workers (0 = one per core), --data-dir
+  const o = parseRefineArgs(args);
+  const { clips, seed } = o;
+  const workers = workerCount(o.workers);
+  const data = await benchData(o);
   const jobDir = await mkdtemp(join(tmpdir(), 'flywheel-bench-workers-'));
   const quiet = pino({ level: 'silent' });
   try {

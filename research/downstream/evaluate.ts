@@ -159,6 +159,7 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
     })),
   );
   const runs: DownstreamRun[] = [];
+  let done = 0;
   const record = (i: number, r: ProbeRunResult): void => {
     const run: DownstreamRun = {
       dataset: tasks[i].dataset,
@@ -172,7 +173,7 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
       seconds: r.seconds,
     };
     runs[i] = run;
-    o.onRun?.(run, runs.filter(Boolean).length, tasks.length);
+    o.onRun?.(run, ++done, tasks.length);
   };
   const workers = Math.min(o.workers ?? 1, tasks.length);
   let provider = 'cpu';

@@ -7,7 +7,7 @@
  * DuckDB reads it, the report renders in Chromium, and a refine killed with SIGKILL mid-round resumes
  * to the same final tables.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -181,7 +181,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(moved).toBeGreaterThan(0);
   });
 
-  it("judges trained in worker threads are the job thread's, byte for byte; a worker's failure names its judge", async () => {
+  it("judges trained in worker threads are the job thread's, byte for byte; a worker's failure names its judge; an abort stops them", async () => {
     const l = jobLayout(join(dir, 'job'));
     const set = await TrainingSet.open({
       roundRun: new LocalStorage(l.roundRun(1)),
@@ -194,7 +194,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       { level: 'info' },
       { write: (line: string) => logged.push((JSON.parse(line) as { msg: string }).msg) },
     );
-    const train = async (workers: number, judge: object = {}): Promise<string[]> =>
+    const train = async (workers: number, judge: object = {}, signal?: AbortSignal): Promise<string[]> =>
       trainJudges({
         config: {
           ...base,
@@ -210,6 +210,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
         trainingDataId: 'test',
         device: new Device({ providers: ['cpu'], intraOpThreads: 1 }),
         log,
+        ...(signal ? { signal } : {}),
       });
     const here = await train(1);
     const there = await train(3);
@@ -223,6 +224,11 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     await expect(train(2, { init: join(out, 'missing') })).rejects.toThrow(
       /judge fold \d member \d \(.*workers-2.*\): judge\.init: .*missing/,
     );
+    // an aborted round stops its workers with the abort's reason and leaves no judge behind
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('stopped by the test')), 200);
+    await expect(train(4, { epochs: 400 }, stop.signal)).rejects.toThrow(/stopped by the test/);
+    expect(existsSync(join(out, 'workers-4'))).toBe(false);
   });
 
   it("a round's checks: the captioner's failure is thrown only once the probe beside it has finished", async () => {
