@@ -100,6 +100,7 @@ async function captionFromSpec(
             framesOnly: w.frames_only,
             ...(w.samples !== undefined ? { samples: w.samples } : {}),
             ...(w.temperature !== undefined ? { temperature: w.temperature } : {}),
+            ...(w.sample_seed !== undefined ? { sampleSeed: w.sample_seed } : {}),
           },
         }
       : {}),

@@ -55,6 +55,8 @@ const captionSpec = z
         samples: positive.optional(),
         /** Their sampling temperature; absent = 1. */
         temperature: z.number().positive().optional(),
+        /** The job's seed, mixed into every sampled caption's seed; absent = 0. */
+        sample_seed: z.number().int().nonnegative().optional(),
       })
       .strict()
       .optional(),

@@ -82,7 +82,9 @@ export async function roundStepSpecs(
               beams: config.caption.beams,
               frames_only: config.caption.frames_only,
               // absent unless asked for, so the specs (and run ids) of jobs without samples stay as they were
-              ...(config.caption.samples !== undefined ? { samples: config.caption.samples } : {}),
+              ...(config.caption.samples !== undefined
+                ? { samples: config.caption.samples, sample_seed: config.seed }
+                : {}),
               ...(config.caption.temperature !== undefined ? { temperature: config.caption.temperature } : {}),
             },
           }

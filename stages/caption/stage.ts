@@ -43,6 +43,8 @@ export interface CaptionWriter {
   readonly samples?: number;
   /** Sampling temperature of those candidates. Default 1 (the model's own distribution). */
   readonly temperature?: number;
+  /** Mixed into every sampled caption's seed (the job's seed), so jobs with other seeds draw other samples. Default 0. */
+  readonly sampleSeed?: number;
 }
 
 /** Last round's chosen captions of the clips `clipIds` of shard `shard`. */
@@ -82,6 +84,7 @@ const optionsSchema = z.object({
       framesOnly: z.boolean().default(true),
       samples: z.number().int().nonnegative().default(0),
       temperature: z.number().positive().default(1),
+      sampleSeed: z.number().int().nonnegative().default(0),
     })
     .optional(),
   teacher: fn<TeacherCaptionerLoader>('a teacher loader').optional(),
@@ -107,9 +110,14 @@ function addCandidate(
   out.captions.push(t);
 }
 
-/** Seed of a clip's `sample`-th sampled caption in a round: the same on every machine, whatever the batch. */
-function sampleSeed(round: number, clipId: string, sample: number): number {
-  return hash32(`caption-sample:${round}:${sample}:${clipId}`);
+/**
+ * Seed of a clip's `sample`-th sampled caption in a round of a job seeded `jobSeed`: the same on
+ * every machine, whatever the batch, and other for another job seed.
+ */
+function sampleSeed(jobSeed: number, round: number, clipId: string, sample: number): number {
+  // seed 0 keeps the key of the releases before the job's seed was mixed in
+  const job = jobSeed === 0 ? '' : `${jobSeed}:`;
+  return hash32(`caption-sample:${job}${round}:${sample}:${clipId}`);
 }
 
 /** The writer's model index for a clip, checked. */
@@ -188,7 +196,7 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
             group.forEach((g, k) => addCandidate(cands[g.i], 'synthetic-frames', alone.text[k] ?? ''));
           }
           for (let s = 0; s < writer.samples; s++) {
-            const seeds = group.map((g) => sampleSeed(opts.round, g.r.clip_id, s));
+            const seeds = group.map((g) => sampleSeed(writer.sampleSeed, opts.round, g.r.clip_id, s));
             const drawn = await model.generate(
               { frames, text: group.map((g) => clipText(g.r, 'synthetic')) },
               { ...gen, temperature: writer.temperature, seeds },

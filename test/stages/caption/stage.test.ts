@@ -5,7 +5,7 @@
  * differs. With a writer, every machine clip gets `synthetic` (frames + text) and `synthetic-frames`
  * (frames only) from the model `route` names (scripted models that say who wrote what; routing
  * only), and `framesOnly: false` omits the latter;
- * `samples` adds that many `synthetic-sampled` ones, seeded per round, clip and sample.
+ * `samples` adds that many `synthetic-sampled` ones, seeded per job seed, round, clip and sample.
  * A single model writes for every clip without consulting `route`; with several, a route outside
  * them is refused.
  * A real untrained captioner's generated text is what the stage records.
@@ -219,8 +219,8 @@ describe('caption stage with a writer', () => {
     expect(calls.every((c) => c.text !== '' || clipText(clips[c.clip], 'synthetic') === '')).toBe(true);
   });
 
-  it('samples: that many sampled candidates from frames + text, seeded by round, clip and sample, whatever the batch', async () => {
-    const sampled = async (round: number, modelBatch: number, temperature?: number) => {
+  it('samples: that many sampled candidates from frames + text, seeded by job seed, round, clip and sample, whatever the batch', async () => {
+    const sampled = async (round: number, modelBatch: number, temperature?: number, sampleSeed?: number) => {
       const calls: { clip: number; text: string }[] = [];
       const out = await run({
         round,
@@ -231,6 +231,7 @@ describe('caption stage with a writer', () => {
           route: () => 0,
           samples: 2,
           ...(temperature !== undefined ? { temperature } : {}),
+          ...(sampleSeed !== undefined ? { sampleSeed } : {}),
         },
       });
       return out.map((r) => cands(r).filter(([src]) => src === 'synthetic-sampled'));
@@ -247,6 +248,10 @@ describe('caption stage with a writer', () => {
     const nextRound = await sampled(2, 32);
     expect(nextRound[0]).not.toEqual(a[0]); // another round draws anew
     expect((await sampled(1, 32, 0.5))[0][0][1]).toMatch(/sampled at 0\.5 /);
+    expect(await sampled(1, 32, undefined, 0)).toEqual(a); // job seed 0 is the default
+    const otherJob = await sampled(1, 32, undefined, 5);
+    for (const i of [0, 1, 2, 5]) expect(otherJob[i], `c${i}`).not.toEqual(a[i]); // another job seed draws anew
+    expect(await sampled(1, 32, undefined, 5)).toEqual(otherJob);
   });
 
   it('a single model writes for every clip (route is not consulted); with several, a route outside them is refused', async () => {
