@@ -174,11 +174,11 @@ export async function trainJudge(
   const seed = o.seed + 1000 * f + 1_000_003 * m;
   const filter = (e: TrainExample): boolean =>
     humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && trainsOn(f, e.clipId, o.folds));
-  const rows = o.set.count(filter);
+  const rows = await o.set.count(filter);
   if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
   const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
   const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
-  swaps?.observe(o.set.all().flatMap((e) => (filter(e) ? [e.caption] : [])));
+  if (swaps) for await (const e of o.set.examples()) if (filter(e)) swaps.observe([e.caption]);
   const weights = start ? new Map([...start.weights].map(([k, v]) => [k, v.slice()])) : initProbeWeights(cfg, seed);
   const trainer = runtime.trainer(weights, { lr: j.lr, totalSteps: steps });
   let loss = 0;

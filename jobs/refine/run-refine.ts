@@ -245,7 +245,9 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const t2 = performance.now();
     const versions = [await loadVersion(l.roundModel(k))];
 
-    // c. the model's held-out quality, and the downstream probe when asked for
+    // c. the model's held-out quality, and the downstream probe when asked for (the round's rows, all
+    // in memory once, for measuring the dataset)
+    const rows = await set.all();
     const { evalResult, fit, downstream } = await evaluateRound({
       config,
       round: k,
@@ -254,7 +256,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       framesRunDir: l.framesRun,
       modelDir: l.roundModel(k),
       device,
-      rows: set.all(),
+      rows,
       tokenizer: tok,
       ...(truth ? { truth } : {}),
       ...(opts.measure ? { measure: opts.measure } : {}),
@@ -267,7 +269,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       modelDir: l.roundModel(k),
       versions,
       scorerVersions,
-      rows: set.all(),
+      rows,
       raw: rawInput,
       ...(judge ? { judge } : {}),
       evalResult,

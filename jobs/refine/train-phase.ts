@@ -48,7 +48,7 @@ export async function trainPhase(opts: {
   onEpoch?: (epoch: number, loss: number, gamma: number, rho: number) => void;
 }): Promise<PhaseResult> {
   const { phase } = opts;
-  const examples = opts.set.count(opts.filter);
+  const examples = await opts.set.count(opts.filter);
   const stepsPerEpoch = Math.ceil(examples / phase.batch_size);
   const empty: PhaseResult = { steps: 0, examples, lossCurve: [], gammaCurve: [], rhoCurve: [], provider: 'none' };
   if (examples === 0 || phase.epochs === 0) return empty;

@@ -1,28 +1,35 @@
 /**
  * The rows a round trains on, read back from the round's stored tables (the chosen caption of each
- * clip from the scores, the shard inputs) and the job's frames run. Ids, text and weights are held
- * in memory; frames are read shard by shard while an epoch streams, through one cache per frames run
- * of at most {@link FRAME_CACHE_BYTES} decoded frames, so the many epochs of a job decode each shard
- * once while they fit and memory stays bounded however many clips there are. Which rows a phase may
- * train on is decided here, once, for every job: held-out clips never.
+ * clip from the scores, the shard inputs) and the job's frames run. The set holds its shards' names;
+ * their examples (ids, text and weights) are read shard by shard and kept in a cache of at most
+ * {@link EXAMPLE_CACHE_BYTES}, and frames through one cache per frames run of at most
+ * {@link FRAME_CACHE_BYTES} decoded frames. So the many epochs of a job read each shard once while
+ * they fit, and memory stays bounded however many clips there are — in the job's thread and in each
+ * worker thread that reopens the set. Which rows a phase may train on is decided here, once, for
+ * every job: held-out clips never.
  */
-import { layout } from '../../pipeline/layout.js';
+import { LRUCache } from 'lru-cache';
 import { readRunMeta } from '../../pipeline/ledger.js';
-import { readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage, type Storage } from '../../pipeline/storage.js';
-import type { CaptionRow } from '../../schemas/captions.js';
-import type { ClipRow } from '../../schemas/clips.js';
-import type { ScoreRow } from '../../schemas/scores.js';
 import { makeRng } from '../../models/rng.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
-import { clipText, packFrames } from '../../stages/model/caption-model.js';
+import { packFrames } from '../../stages/model/caption-model.js';
 import { type FrameShift, randomShift } from './frame-shift.js';
+import { exampleBytes, readShardExamples, type TrainExample } from './training-shard.js';
+
+export type { TrainExample } from './training-shard.js';
 
 /**
  * Bytes of decoded frames kept in memory per frames run, shared by every training set over it
  * (256 MiB: the `tiny` preset's frames of about 21,800 clips).
  */
 export const FRAME_CACHE_BYTES = 256 * 2 ** 20;
+
+/**
+ * Bytes of examples a training set keeps in memory (64 MiB: about 125,000 rows of the demo's
+ * wording). A job with more rows reads the shards past it again each epoch.
+ */
+export const EXAMPLE_CACHE_BYTES = 64 * 2 ** 20;
 
 const frameStores = new WeakMap<Storage, Promise<FrameStore>>();
 
@@ -36,22 +43,6 @@ function sharedFrameStore(framesRun: Storage): Promise<FrameStore> {
     frameStores.set(framesRun, store);
   }
   return store;
-}
-
-/** One training example without its frames. */
-export interface TrainExample {
-  readonly clipId: string;
-  readonly split: string;
-  readonly text: string;
-  readonly caption: string;
-  readonly captionSource: string;
-  /** AdaTaiLr row weight of the chosen caption (1 when the round had no scores). */
-  readonly weight: number;
-  readonly keep: boolean;
-  /** γ the row was scored with (NaN when the round had no scores). */
-  readonly gamma: number;
-  /** The noise estimate ρ̂ that γ came from (NaN when the round had no scores). */
-  readonly rho: number;
 }
 
 /** A batch ready for `Trainer.step`. */
@@ -71,26 +62,47 @@ export interface TrainingSetSource {
   readonly textDropout: number;
 }
 
-/** The examples of a finished round run, grouped by shard, in a stable order. */
+/** The examples of a finished round run, grouped by shard, in a stable order, read as they are needed. */
 export class TrainingSet {
-  readonly #shards: { shard: string; examples: TrainExample[] }[];
+  readonly #roundRun: Storage;
+  readonly #scoreStage: string;
+  readonly #shards: readonly string[];
+  readonly #cache: LRUCache<string, TrainExample[]>;
   readonly #framesRun: Storage;
   readonly #textDropout: number;
   /** Where it was read from, when both runs are local directories (absent otherwise). */
   readonly source: TrainingSetSource | undefined;
 
-  private constructor(
-    shards: { shard: string; examples: TrainExample[] }[],
-    framesRun: Storage,
-    textDropout: number,
-    source: TrainingSetSource | undefined,
-  ) {
-    if (!(textDropout >= 0 && textDropout <= 1))
-      throw new RangeError(`training set: textDropout must be in [0, 1], got ${textDropout}`);
-    this.#shards = shards;
-    this.#framesRun = framesRun;
-    this.#textDropout = textDropout;
-    this.source = source;
+  private constructor(o: {
+    roundRun: Storage;
+    scoreStage: string;
+    shards: readonly string[];
+    framesRun: Storage;
+    textDropout: number;
+    cacheBytes: number;
+  }) {
+    if (!(o.textDropout >= 0 && o.textDropout <= 1))
+      throw new RangeError(`training set: textDropout must be in [0, 1], got ${o.textDropout}`);
+    if (!(Number.isInteger(o.cacheBytes) && o.cacheBytes >= 1))
+      throw new RangeError(`training set: cacheBytes must be an integer >= 1, got ${o.cacheBytes}`);
+    this.#roundRun = o.roundRun;
+    this.#scoreStage = o.scoreStage;
+    this.#shards = o.shards;
+    this.#framesRun = o.framesRun;
+    this.#textDropout = o.textDropout;
+    this.#cache = new LRUCache<string, TrainExample[]>({
+      maxSize: o.cacheBytes,
+      sizeCalculation: (examples) =>
+        Math.max(
+          1,
+          examples.reduce((n, e) => n + exampleBytes(e), 0),
+        ),
+    });
+    const { roundRun, framesRun } = o;
+    this.source =
+      roundRun instanceof LocalStorage && framesRun instanceof LocalStorage
+        ? { roundRun: roundRun.root, framesRun: framesRun.root, scoreStage: o.scoreStage, textDropout: o.textDropout }
+        : undefined;
   }
 
   /** Opens the set `source` describes again (in a worker thread: the set the main thread opened). */
@@ -104,87 +116,59 @@ export class TrainingSet {
   }
 
   /**
-   * Reads a round run and joins each clip's chosen caption (the adatailr stage's scores) with its
+   * Opens a finished round run: each clip's chosen caption (the adatailr stage's scores) joins its
    * clip row. Without scores (`scoreStage: 'none'`, the bootstrap) a clip's first candidate — its
-   * transcript, else its title — is its caption.
+   * transcript, else its title — is its caption. Every shard is read once here, so a shard whose
+   * rows do not join fails the open, and the cache starts with as many shards as fit.
    */
   static async open(opts: {
     roundRun: Storage;
     framesRun: Storage;
     scoreStage?: string;
     textDropout?: number;
+    /** Bytes of examples kept in memory. Default {@link EXAMPLE_CACHE_BYTES}. */
+    cacheBytes?: number;
   }): Promise<TrainingSet> {
     const meta = await readRunMeta(opts.roundRun);
     if (!meta) throw new Error(`training set: ${opts.roundRun.description} has no run.json (the round did not run)`);
-    const scoreStage = opts.scoreStage ?? 'adatailr';
-    const shards: { shard: string; examples: TrainExample[] }[] = [];
-    for (const shard of meta.shards) {
-      const clips = new Map(
-        (await readStoredRows<ClipRow>(opts.roundRun, layout.input(shard))).map((c) => [c.clip_id, c]),
-      );
-      const chosen: {
-        clipId: string;
-        caption: string;
-        source: string;
-        weight: number;
-        keep: boolean;
-        gamma: number;
-        rho: number;
-      }[] =
-        scoreStage === 'none'
-          ? (await readStoredRows<CaptionRow>(opts.roundRun, layout.output('caption', shard))).map((c) => ({
-              clipId: c.clip_id,
-              caption: c.candidate_captions[0] ?? '',
-              source: c.candidate_sources[0] ?? '',
-              weight: 1,
-              keep: true,
-              gamma: Number.NaN,
-              rho: Number.NaN,
-            }))
-          : (await readStoredRows<ScoreRow>(opts.roundRun, layout.output(scoreStage, shard))).map((s) => ({
-              clipId: s.clip_id,
-              caption: s.caption,
-              source: s.caption_source,
-              weight: s.adatailr_weight,
-              keep: s.keep,
-              gamma: s.gamma,
-              rho: s.rho,
-            }));
-      const examples: TrainExample[] = [];
-      for (const c of chosen) {
-        const clip = clips.get(c.clipId);
-        if (!clip) throw new Error(`training set: caption for ${c.clipId} in ${shard} has no clip row`);
-        examples.push({
-          clipId: c.clipId,
-          split: clip.split ?? 'train',
-          text: clipText(clip, c.source),
-          caption: c.caption,
-          captionSource: c.source,
-          weight: c.weight,
-          keep: c.keep,
-          gamma: c.gamma,
-          rho: c.rho,
-        });
-      }
-      shards.push({ shard, examples });
-    }
-    const textDropout = opts.textDropout ?? 0;
-    const { roundRun, framesRun } = opts;
-    const source =
-      roundRun instanceof LocalStorage && framesRun instanceof LocalStorage
-        ? { roundRun: roundRun.root, framesRun: framesRun.root, scoreStage, textDropout }
-        : undefined;
-    return new TrainingSet(shards, opts.framesRun, textDropout, source);
+    const set = new TrainingSet({
+      roundRun: opts.roundRun,
+      scoreStage: opts.scoreStage ?? 'adatailr',
+      shards: [...meta.shards],
+      framesRun: opts.framesRun,
+      textDropout: opts.textDropout ?? 0,
+      cacheBytes: opts.cacheBytes ?? EXAMPLE_CACHE_BYTES,
+    });
+    for (const shard of set.#shards) await set.#examples(shard);
+    return set;
   }
 
-  /** Every example (no frames), in shard order. */
-  all(): TrainExample[] {
-    return this.#shards.flatMap((s) => s.examples);
+  /** A shard's examples: from the cache, else read again. */
+  async #examples(shard: string): Promise<TrainExample[]> {
+    const hit = this.#cache.get(shard);
+    if (hit) return hit;
+    const examples = await readShardExamples(this.#roundRun, shard, this.#scoreStage);
+    this.#cache.set(shard, examples);
+    return examples;
+  }
+
+  /** Every example (no frames), in shard order: the whole set in memory at once, for measuring it. */
+  async all(): Promise<TrainExample[]> {
+    const out: TrainExample[] = [];
+    for await (const e of this.examples()) out.push(e);
+    return out;
+  }
+
+  /** Every example (no frames), in shard order, a shard at a time. */
+  async *examples(): AsyncIterable<TrainExample> {
+    for (const shard of this.#shards) yield* await this.#examples(shard);
   }
 
   /** How many examples `filter` selects. */
-  count(filter: (e: TrainExample) => boolean): number {
-    return this.#shards.reduce((n, s) => n + s.examples.filter(filter).length, 0);
+  async count(filter: (e: TrainExample) => boolean): Promise<number> {
+    let n = 0;
+    for await (const e of this.examples()) if (filter(e)) n++;
+    return n;
   }
 
   /**
@@ -224,8 +208,8 @@ export class TrainingSet {
       captions: items.map((x) => x.e.caption),
       weights: items.map((x) => x.e.weight),
     });
-    for (const s of shuffle([...this.#shards])) {
-      for (const e of shuffle(s.examples.filter(opts.filter))) {
+    for (const shard of shuffle([...this.#shards])) {
+      for (const e of shuffle((await this.#examples(shard)).filter(opts.filter))) {
         const f = await store.get(e.clipId);
         if (!f) continue; // its frames failed: recorded in the frames run's errors
         pending.push({ e, frames: f.pixels });

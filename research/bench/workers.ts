@@ -85,8 +85,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
     const truth = await readTruthFile(config.truth as string);
     const round = {
       name: 'round-0',
-      rows: set
-        .all()
+      rows: (await set.all())
         .filter((e) => e.split !== 'heldout' && e.keep && e.caption.trim() !== '')
         .map((e) => ({ clip_id: e.clipId, caption: e.caption, weight: e.weight })),
     };

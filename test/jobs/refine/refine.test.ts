@@ -181,6 +181,47 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(moved).toBeGreaterThan(0);
   });
 
+  it('a training set whose cache holds no shard reads its shards again and gives the same examples, counts and epochs', async () => {
+    const l = jobLayout(join(dir, 'job'));
+    /** The round run on local disk, counting the reads of its score tables. */
+    class CountingStorage extends LocalStorage {
+      scoreReads = 0;
+      override read(key: string): Promise<Uint8Array> {
+        if (key.includes('adatailr')) this.scoreReads++;
+        return super.read(key);
+      }
+      override openBlob(key: string): Promise<Blob> {
+        if (key.includes('adatailr')) this.scoreReads++;
+        return super.openBlob(key);
+      }
+    }
+    const open = async (cacheBytes?: number): Promise<{ set: TrainingSet; run: CountingStorage }> => {
+      const run = new CountingStorage(l.roundRun(2));
+      const set = await TrainingSet.open({
+        roundRun: run,
+        framesRun: new LocalStorage(l.framesRun),
+        ...(cacheBytes !== undefined ? { cacheBytes } : {}),
+      });
+      return { set, run };
+    };
+    const epochs = async (set: TrainingSet): Promise<TrainBatch[]> => {
+      const out: TrainBatch[] = [];
+      for (const epoch of [0, 1])
+        for await (const b of set.epoch({ filter: trainableExample, batchSize: 16, seed: 3, epoch })) out.push(b);
+      return out;
+    };
+    const held = await open();
+    const opened = held.run.scoreReads;
+    expect(opened).toBeGreaterThan(1); // every shard read once at open
+    const cold = await open(1);
+    expect(await cold.set.all()).toEqual(await held.set.all());
+    expect(await cold.set.count(trainableExample)).toBe(await held.set.count(trainableExample));
+    expect(await epochs(cold.set)).toEqual(await epochs(held.set));
+    expect(held.run.scoreReads).toBe(opened); // everything fit: nothing read again
+    expect(cold.run.scoreReads).toBeGreaterThanOrEqual(5 * opened); // open, all, count and two epochs
+    await expect(open(0)).rejects.toThrow(/cacheBytes must be an integer >= 1, got 0/);
+  });
+
   it("judges trained in worker threads are the job thread's, byte for byte; a worker's failure names its judge; an abort stops them", async () => {
     const l = jobLayout(join(dir, 'job'));
     const set = await TrainingSet.open({
@@ -246,7 +287,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       framesRun: new LocalStorage(l.framesRun),
       framesRunDir: l.framesRun,
       device: new Device({ providers: ['cpu'], intraOpThreads: 1 }),
-      rows: set.all(),
+      rows: await set.all(),
       tokenizer: (await loadVersion(l.roundModel(2))).tokenizer,
       truth: new Map(truth.map((t) => [t.clip_id, t])),
       // a fake probe (the fault is the captioner's): slow, and saying when it is done
