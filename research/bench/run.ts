@@ -15,6 +15,7 @@ const benches: Record<string, (args: readonly string[]) => Promise<unknown>> = {
   import: async () => (await import('./import.js')).run(),
   refine: async (args) => (await import('./refine.js')).run(args),
   workers: async (args) => (await import('./workers.js')).run(args),
+  'training-set': async (args) => (await import('./training-set.js')).run(args),
   scale: async (args) => (await import('./scale.js')).run(args),
 };
 /** Benches too long for the default all-run. */

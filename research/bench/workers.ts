@@ -7,20 +7,15 @@
  * Setup (data, frames, the round's rows: a one-round demo job with one pre-training epoch) is not timed.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { demoConfig } from '../../jobs/demo/run-demo.js';
 import { trainJudges } from '../../jobs/refine/judges.js';
-import { jobLayout } from '../../jobs/refine/layout.js';
-import { runRefine } from '../../jobs/refine/run-refine.js';
 import { TrainingSet } from '../../jobs/refine/training-set.js';
 import { Device } from '../../models/device.js';
 import { loadVersion } from '../../models/version.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { workerCount } from '../../pipeline/thread-pool.js';
-import { JsonReporter } from '../../pipeline/reporter.js';
 import { readManifestClips, readTruthFile } from '../downstream/datasets.js';
 import {
   evaluateDownstream,
@@ -30,8 +25,8 @@ import {
   upperBoundDataset,
   type DownstreamResult,
 } from '../downstream/index.js';
-import { benchmarkRefineOptions } from '../refine-hooks.js';
-import { benchData, parseRefineArgs } from './refine.js';
+import { parseRefineArgs } from './refine.js';
+import { benchRoundJob } from './round-job.js';
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
@@ -45,18 +40,10 @@ export async function run(args: readonly string[] = []): Promise<void> {
   const o = parseRefineArgs(args);
   const { clips, seed } = o;
   const workers = workerCount(o.workers);
-  const data = await benchData(o);
-  const jobDir = await mkdtemp(join(tmpdir(), 'flywheel-bench-workers-'));
+  const job = await benchRoundJob(o, 'workers');
   const quiet = pino({ level: 'silent' });
   try {
-    const base = demoConfig(data.dir, join(jobDir, 'job'), { rounds: 1, seed });
-    const config = {
-      ...base,
-      device: { ...base.device, workers: 1 },
-      train: { ...base.train, pretrain: { ...base.train.pretrain, epochs: 1 } },
-    };
-    await runRefine(config, { ...benchmarkRefineOptions, log: quiet, reporter: () => new JsonReporter(quiet) });
-    const l = jobLayout(config.run_dir);
+    const { config, layout: l, dir: jobDir } = job;
     const set = await TrainingSet.open({
       roundRun: new LocalStorage(l.roundRun(0)),
       framesRun: new LocalStorage(l.framesRun),
@@ -118,6 +105,6 @@ export async function run(args: readonly string[] = []): Promise<void> {
         `${(probeHereS / probeThereS).toFixed(2)}× | ${sameRuns ? 'yes (every run)' : 'NO'} |\n`,
     );
   } finally {
-    await rm(jobDir, { recursive: true, force: true });
+    await job.remove();
   }
 }
