@@ -99,11 +99,19 @@ export function parquetBytes<T extends TypeMap>(
   return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')), writerProperties(metadata));
 }
 
-/** Streams the record batches of a Parquet Blob (row groups are read on demand). */
-export async function* readParquetBatches(blob: Blob, batchSize = 1024): AsyncIterable<RecordBatch> {
+/**
+ * Streams the record batches of a Parquet Blob (row groups are read on demand); with `columns`, only
+ * those columns are read and decoded.
+ */
+export async function* readParquetBatches(
+  blob: Blob,
+  batchSize = 1024,
+  columns?: readonly string[],
+): AsyncIterable<RecordBatch> {
   const file = await pq.ParquetFile.fromFile(blob);
   try {
-    const stream = (await file.stream({ batchSize })) as ReadableStream<pq.RecordBatch>;
+    const options = { batchSize, ...(columns ? { columns: [...columns] } : {}) };
+    const stream = (await file.stream(options)) as ReadableStream<pq.RecordBatch>;
     const reader = stream.getReader();
     for (;;) {
       const { done, value } = await reader.read();
@@ -133,13 +141,15 @@ export async function parquetRowCount(blob: Blob): Promise<number> {
 
 /**
  * All rows of a stored Parquet object as plain objects, or [] when it does not exist (a stage that wrote
- * nothing); a corrupt object fails naming it.
+ * nothing); a corrupt object fails naming it. With `columns`, the rows hold only those (`T` should
+ * say so: a `Pick` of the table's row).
  */
-export async function readStoredRows<T>(storage: Storage, key: string): Promise<T[]> {
+export async function readStoredRows<T>(storage: Storage, key: string, columns?: readonly string[]): Promise<T[]> {
   if (!(await storage.exists(key))) return [];
   const rows: T[] = [];
   try {
-    for await (const b of readParquetBatches(await storage.openBlob(key))) rows.push(...batchToRows<T>(b));
+    for await (const b of readParquetBatches(await storage.openBlob(key), 1024, columns))
+      rows.push(...batchToRows<T>(b));
   } catch (e) {
     throw new Error(`${storage.description}/${key}: cannot read it as Parquet (${(e as Error).message})`, { cause: e });
   }

@@ -27,6 +27,23 @@ export interface TrainExample {
   readonly rho: number;
 }
 
+// the columns an example is made of: a shard is read again whenever the cache dropped it, so only these
+const CLIP_COLUMNS = ['clip_id', 'split', 'title', 'asr_text'] as const satisfies readonly (keyof ClipRow)[];
+const CAPTION_COLUMNS = [
+  'clip_id',
+  'candidate_sources',
+  'candidate_captions',
+] as const satisfies readonly (keyof CaptionRow)[];
+const SCORE_COLUMNS = [
+  'clip_id',
+  'caption',
+  'caption_source',
+  'adatailr_weight',
+  'keep',
+  'gamma',
+  'rho',
+] as const satisfies readonly (keyof ScoreRow)[];
+
 /** A clip's chosen caption and its score, before it meets its clip row. */
 interface Chosen {
   readonly clipId: string;
@@ -43,10 +60,21 @@ interface Chosen {
  * bootstrap) takes a clip's first candidate — its transcript, else its title — as its caption.
  */
 export async function readShardExamples(roundRun: Storage, shard: string, scoreStage: string): Promise<TrainExample[]> {
-  const clips = new Map((await readStoredRows<ClipRow>(roundRun, layout.input(shard))).map((c) => [c.clip_id, c]));
+  const clipRows = await readStoredRows<Pick<ClipRow, (typeof CLIP_COLUMNS)[number]>>(
+    roundRun,
+    layout.input(shard),
+    CLIP_COLUMNS,
+  );
+  const clips = new Map(clipRows.map((c) => [c.clip_id, c]));
   const chosen: Chosen[] =
     scoreStage === 'none'
-      ? (await readStoredRows<CaptionRow>(roundRun, layout.output('caption', shard))).map((c) => ({
+      ? (
+          await readStoredRows<Pick<CaptionRow, (typeof CAPTION_COLUMNS)[number]>>(
+            roundRun,
+            layout.output('caption', shard),
+            CAPTION_COLUMNS,
+          )
+        ).map((c) => ({
           clipId: c.clip_id,
           caption: c.candidate_captions[0] ?? '',
           source: c.candidate_sources[0] ?? '',
@@ -55,7 +83,13 @@ export async function readShardExamples(roundRun: Storage, shard: string, scoreS
           gamma: Number.NaN,
           rho: Number.NaN,
         }))
-      : (await readStoredRows<ScoreRow>(roundRun, layout.output(scoreStage, shard))).map((s) => ({
+      : (
+          await readStoredRows<Pick<ScoreRow, (typeof SCORE_COLUMNS)[number]>>(
+            roundRun,
+            layout.output(scoreStage, shard),
+            SCORE_COLUMNS,
+          )
+        ).map((s) => ({
           clipId: s.clip_id,
           caption: s.caption,
           source: s.caption_source,

@@ -31,12 +31,10 @@ export async function run(args: readonly string[] = []): Promise<void> {
   const job = await benchRoundJob(o, 'training-set');
   try {
     const l = job.layout;
+    // one frames run object: both ways share its frame cache, so only the rows' reading differs
+    const framesRun = new LocalStorage(l.framesRun);
     const open = (cacheBytes: number): Promise<TrainingSet> =>
-      TrainingSet.open({
-        roundRun: new LocalStorage(l.roundRun(0)),
-        framesRun: new LocalStorage(l.framesRun),
-        cacheBytes,
-      });
+      TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(0)), framesRun, cacheBytes });
     const rows = (await (await open(EXAMPLE_CACHE_BYTES)).all()).length;
     const heapPerRow = async (cacheBytes: number): Promise<number> => {
       gc();

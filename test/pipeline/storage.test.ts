@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
-import { ParquetStreamWriter, readParquetBatches, readParquetTable } from '../../pipeline/parquet.js';
+import { ParquetStreamWriter, readParquetBatches, readParquetTable, readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage, putObject } from '../../pipeline/storage.js';
 import { framesSchema } from '../../schemas/frames.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -58,6 +58,13 @@ describe('Parquet streaming writer', () => {
       ['c1', 0.5, 1],
       ['c2', 1, 2],
     ]);
+    // only the columns asked for are read (a training set's re-reads skip the pixels)
+    expect(await readStoredRows(s, 'f.parquet', ['clip_id', 'timestamp_s'])).toEqual([
+      { clip_id: 'c0', timestamp_s: 0 },
+      { clip_id: 'c1', timestamp_s: 0.5 },
+      { clip_id: 'c2', timestamp_s: 1 },
+    ]);
+    expect(await readStoredRows(s, 'missing.parquet', ['clip_id'])).toEqual([]);
 
     const empty = new ParquetStreamWriter(s, 'empty.parquet', framesSchema);
     await s.commit(await empty.close());
