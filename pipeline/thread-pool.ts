@@ -11,8 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 
 /**
- * Most worker threads a pool gets unless the config asks for more: each worker holds its own copy of
- * what it trains on (a round's rows and frames).
+ * Most worker threads a pool gets unless the config asks for more: each worker holds its own caches
+ * of what it trains on (a round's rows and frames, each bounded).
  */
 export const DEFAULT_MAX_WORKERS = 4;
 
