@@ -18,33 +18,50 @@ export interface DiversityMetrics {
   tokens: number;
 }
 
-/** Diversity of `captions`, tokenized like the quality metrics. */
-export function diversity(captions: readonly string[]): DiversityMetrics {
-  const uni = new Map<string, number>();
-  const bi = new Set<string>();
-  let tokens = 0;
-  let bigrams = 0;
-  for (const c of captions) {
-    const t = tokenize(c);
-    tokens += t.length;
+/**
+ * Diversity counted one caption at a time, so a corpus can be measured as it streams past: it holds
+ * the corpus's distinct words and bigrams, not its captions.
+ */
+export class DiversityCounter {
+  readonly #uni = new Map<string, number>();
+  readonly #bi = new Set<string>();
+  #tokens = 0;
+  #bigrams = 0;
+
+  /** Counts one caption, tokenized like the quality metrics. */
+  add(caption: string): void {
+    const t = tokenize(caption);
+    this.#tokens += t.length;
     t.forEach((w, i) => {
-      uni.set(w, (uni.get(w) ?? 0) + 1);
+      this.#uni.set(w, (this.#uni.get(w) ?? 0) + 1);
       if (i > 0) {
-        bi.add(`${t[i - 1]} ${w}`);
-        bigrams++;
+        this.#bi.add(`${t[i - 1]} ${w}`);
+        this.#bigrams++;
       }
     });
   }
-  let entropy = 0;
-  for (const k of uni.values()) {
-    const p = k / tokens;
-    entropy -= p * Math.log2(p);
+
+  /** The diversity of the captions counted so far. */
+  metrics(): DiversityMetrics {
+    const tokens = this.#tokens;
+    let entropy = 0;
+    for (const k of this.#uni.values()) {
+      const p = k / tokens;
+      entropy -= p * Math.log2(p);
+    }
+    return {
+      distinct1: tokens === 0 ? 0 : this.#uni.size / tokens,
+      distinct2: this.#bigrams === 0 ? 0 : this.#bi.size / this.#bigrams,
+      vocabulary: this.#uni.size,
+      entropy: entropy === 0 ? 0 : entropy,
+      tokens,
+    };
   }
-  return {
-    distinct1: tokens === 0 ? 0 : uni.size / tokens,
-    distinct2: bigrams === 0 ? 0 : bi.size / bigrams,
-    vocabulary: uni.size,
-    entropy: entropy === 0 ? 0 : entropy,
-    tokens,
-  };
+}
+
+/** Diversity of `captions`, tokenized like the quality metrics. */
+export function diversity(captions: Iterable<string>): DiversityMetrics {
+  const counter = new DiversityCounter();
+  for (const c of captions) counter.add(c);
+  return counter.metrics();
 }

@@ -7,7 +7,7 @@
  */
 import { bleu } from '../../metrics/bleu.js';
 import { ciderD } from '../../metrics/cider.js';
-import { diversity, type DiversityMetrics } from '../../metrics/diversity.js';
+import { DiversityCounter, type DiversityMetrics } from '../../metrics/diversity.js';
 import { tokenize } from '../../metrics/tokenize.js';
 import type { TruthMeasure } from '../../metrics/truth-measure.js';
 import type { TruthRow } from '../../schemas/truth.js';
@@ -68,24 +68,72 @@ function quality(rows: readonly DatasetRow[], { truth, measure }: TruthJudge): D
   };
 }
 
+/** Quantity and diversity of rows counted one at a time. */
+class TrinityCounter {
+  rows = 0;
+  tokens = 0;
+  readonly diversity = new DiversityCounter();
+
+  add(caption: string): void {
+    this.rows++;
+    this.tokens += tokenize(caption).length;
+    this.diversity.add(caption);
+  }
+}
+
+/**
+ * Measures a dataset version one row at a time, overall and per source. Without a truth table it
+ * holds only counts and the distinct words and bigrams, so a round of any size is measured in
+ * bounded memory; with one (benchmarks), the rows the truth knows are kept for the quality metrics.
+ */
+export class DatasetMeter {
+  readonly #judge: TruthJudge | undefined;
+  readonly #all = new TrinityCounter();
+  readonly #bySource = new Map<string, TrinityCounter>();
+  readonly #known: DatasetRow[] = [];
+
+  constructor(judge?: TruthJudge) {
+    this.#judge = judge;
+  }
+
+  /** Counts one row. */
+  add(row: DatasetRow): void {
+    this.#all.add(row.caption);
+    let source = this.#bySource.get(row.source);
+    if (!source) {
+      source = new TrinityCounter();
+      this.#bySource.set(row.source, source);
+    }
+    source.add(row.caption);
+    if (this.#judge?.truth.has(row.clipId)) this.#known.push(row);
+  }
+
+  /** The trinity of the rows counted so far, overall and per source. */
+  report(): DatasetReport {
+    const trinityOf = (c: TrinityCounter, source?: string): Trinity => {
+      const known = source === undefined ? this.#known : this.#known.filter((r) => r.source === source);
+      const q = this.#judge && known.length > 0 ? quality(known, this.#judge) : undefined;
+      return {
+        quantity: { rows: c.rows, tokens: c.tokens },
+        diversity: c.diversity.metrics(),
+        ...(q ? { quality: q } : {}),
+      };
+    };
+    const bySource: Record<string, Trinity> = {};
+    for (const s of [...this.#bySource.keys()].sort()) bySource[s] = trinityOf(this.#bySource.get(s)!, s);
+    return { ...trinityOf(this.#all), bySource };
+  }
+}
+
 /** The trinity of `rows` (quality only where a truth table is given). */
 export function trinity(rows: readonly DatasetRow[], judge?: TruthJudge): Trinity {
-  const q = judge ? quality(rows, judge) : undefined;
-  return {
-    quantity: { rows: rows.length, tokens: rows.reduce((n, r) => n + tokenize(r.caption).length, 0) },
-    diversity: diversity(rows.map((r) => r.caption)),
-    ...(q ? { quality: q } : {}),
-  };
+  const { bySource: _, ...all } = datasetReport(rows, judge);
+  return all;
 }
 
 /** The trinity of a dataset version, overall and per source. */
-export function datasetReport(rows: readonly DatasetRow[], judge?: TruthJudge): DatasetReport {
-  const sources = [...new Set(rows.map((r) => r.source))].sort();
-  const bySource: Record<string, Trinity> = {};
-  for (const s of sources)
-    bySource[s] = trinity(
-      rows.filter((r) => r.source === s),
-      judge,
-    );
-  return { ...trinity(rows, judge), bySource };
+export function datasetReport(rows: Iterable<DatasetRow>, judge?: TruthJudge): DatasetReport {
+  const meter = new DatasetMeter(judge);
+  for (const r of rows) meter.add(r);
+  return meter.report();
 }

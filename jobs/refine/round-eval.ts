@@ -26,7 +26,11 @@ export interface RoundEvalInput {
   readonly framesRunDir: string;
   readonly modelDir: string;
   readonly device: Device;
-  readonly rows: readonly TrainExample[];
+  /**
+   * The round's rows, all in memory at once: read only for checks that need them (with truth, the
+   * fit's trained-on clips and the downstream probe), and at most once.
+   */
+  readonly rows: () => Promise<readonly TrainExample[]>;
   readonly tokenizer: CaptionTokenizer;
   readonly truth?: Map<string, TruthRow>;
   readonly measure?: TruthMeasure;
@@ -52,7 +56,9 @@ export interface RoundEvalResult {
  * (in this thread) run at the same time; neither reads what the other computes. When one fails, the
  * other is let finish before the error is thrown, so nothing of the round runs on after it.
  */
-export async function evaluateRound(o: RoundEvalInput): Promise<RoundEvalResult> {
+export async function evaluateRound(input: RoundEvalInput): Promise<RoundEvalResult> {
+  let rows: Promise<readonly TrainExample[]> | undefined;
+  const o = { ...input, rows: () => (rows ??= input.rows()) };
   const [checked, downstream] = await Promise.allSettled([captionerChecks(o), downstreamCheck(o)]);
   if (checked.status === 'rejected') throw checked.reason;
   if (downstream.status === 'rejected') throw downstream.reason;
@@ -71,8 +77,9 @@ async function captionerChecks(o: RoundEvalInput): Promise<Omit<RoundEvalResult,
       ...(only ? { only } : {}),
     });
   const clips = await sample();
-  const trainedOn = new Set(o.rows.filter((r) => r.split === 'train' && r.keep).map((r) => r.clipId));
-  const fitClips = o.truth ? await sample(trainedOn) : [];
+  const trainedOn = async (): Promise<Set<string>> =>
+    new Set((await o.rows()).filter((r) => r.split === 'train' && r.keep).map((r) => r.clipId));
+  const fitClips = o.truth ? await sample(await trainedOn()) : [];
   const truthRows = o.truth ? [...o.truth.values()] : undefined;
   const captioner = await Captioner.load(o.modelDir, o.device);
   const opts = { batch: config.caption.model_batch, beams: config.caption.beams };
@@ -98,7 +105,7 @@ async function downstreamCheck(o: RoundEvalInput): Promise<RoundDownstream | und
   return o.probe({
     config: { ...config, eval: { ...config.eval, downstream: config.eval.downstream } },
     round: o.round,
-    rows: o.rows,
+    rows: await o.rows(),
     // read here, only for the probe: the job does not hold every clip's row
     clips: await manifestClips(config.manifest),
     truth: o.truth,

@@ -3,13 +3,14 @@
  * the round exports, measured as data), what AdaTaiLr and the per-clip choice did, the model's
  * held-out scores (labelled as the model's), training curves, lineage and timings.
  */
-import { diversity, type DiversityMetrics } from '../../metrics/diversity.js';
+import type { DiversityMetrics } from '../../metrics/diversity.js';
 import type { ContentErrors } from '../../metrics/truth-measure.js';
 import type { TruthQuality } from '../../metrics/truth-quality.js';
 import type { TruthRow } from '../../schemas/truth.js';
 import { captionFromText } from '../../stages/caption/clean-text.js';
-import { type DatasetReport, datasetReport, trinity, type Trinity, type TruthJudge } from './dataset-metrics.js';
+import { type DatasetReport, trinity, type Trinity, type TruthJudge } from './dataset-metrics.js';
 import type { RoundDownstream } from './downstream-eval.js';
+import { type RoundDataMetrics, RoundDataMeter } from './round-data-meter.js';
 import type { TrainExample } from './training-set.js';
 
 /** What the adatailr stage did to the round's train-split rows. */
@@ -122,49 +123,10 @@ export function rawSide(raw: readonly RawClip[], judge?: TruthJudge): RawSide {
 }
 
 /** The dataset-side metrics of a round from its examples (train split only), beside the raw input's. */
-export function roundDataMetrics(
-  rows: readonly TrainExample[],
-  side: RawSide,
-  judge?: TruthJudge,
-): Pick<RoundRecord, 'dataset' | 'raw' | 'rawClean' | 'keptClean' | 'keptShare' | 'adatailr'> {
-  const train = rows.filter((r) => r.split === 'train');
-  const kept = train.filter((r) => r.keep && r.caption.trim() !== '');
-  const cleanText = side.cleanText ?? new Map<string, string>();
-  const keptClean = kept.filter((r) => cleanText.has(r.clipId));
-  const keptCleanText = keptClean.map((r) => cleanText.get(r.clipId) as string);
-  const chosen: Record<string, number> = {};
-  for (const r of kept) chosen[r.captionSource] = (chosen[r.captionSource] ?? 0) + 1;
-  const gammas = train.map((r) => r.gamma).filter((g) => !Number.isNaN(g));
-  const rhos = train.map((r) => r.rho).filter((g) => !Number.isNaN(g));
-  const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
-  return {
-    dataset: datasetReport(
-      kept.map((r) => ({ clipId: r.clipId, caption: r.caption, source: r.captionSource })),
-      judge,
-    ),
-    raw: side.raw,
-    ...(side.rawClean ? { rawClean: side.rawClean } : {}),
-    ...(side.cleanText
-      ? {
-          keptClean: {
-            rows: keptClean.length,
-            verbatim: keptClean.filter((r, i) => r.caption === keptCleanText[i]).length,
-            diversity: diversity(keptClean.map((r) => r.caption)),
-            transcripts: diversity(keptCleanText),
-          },
-        }
-      : {}),
-    keptShare: side.trainClips ? kept.length / side.trainClips : 0,
-    adatailr: {
-      rows: train.length,
-      dropped: train.length - kept.length,
-      reweighted: kept.filter((r) => r.weight < 1).length,
-      meanWeight: mean(kept.map((r) => r.weight)),
-      gamma: mean(gammas),
-      rho: mean(rhos),
-      chosen,
-    },
-  };
+export function roundDataMetrics(rows: Iterable<TrainExample>, side: RawSide, judge?: TruthJudge): RoundDataMetrics {
+  const meter = new RoundDataMeter(side, judge);
+  for (const r of rows) meter.add(r);
+  return meter.metrics();
 }
 
 /** The model's held-out captions against the truth: content accuracy and its error breakdown (undefined without a measure). */

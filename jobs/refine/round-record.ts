@@ -6,8 +6,8 @@ import type { LoadedVersion } from '../../models/version.js';
 import type { TruthJudge } from './dataset-metrics.js';
 import type { RoundDownstream } from './downstream-eval.js';
 import type { EvalResult } from './evaluate.js';
-import { modelContent, type RawSide, type RoundRecord, roundDataMetrics } from './round-metrics.js';
-import type { TrainExample } from './training-set.js';
+import type { RoundDataMetrics } from './round-data-meter.js';
+import { modelContent, type RoundRecord } from './round-metrics.js';
 
 /** Everything a round's record is made of. */
 export interface RoundRecordInput {
@@ -15,9 +15,8 @@ export interface RoundRecordInput {
   readonly modelDir: string;
   readonly versions: readonly LoadedVersion[];
   readonly scorerVersions: string[];
-  readonly rows: readonly TrainExample[];
-  /** The raw input, measured once for the job. */
-  readonly raw: RawSide;
+  /** The round's rows measured as a dataset, beside the raw input (`RoundDataMeter`). */
+  readonly data: RoundDataMetrics;
   readonly judge?: TruthJudge;
   readonly evalResult: EvalResult;
   readonly fit?: { readonly heldout: EvalResult; readonly train: EvalResult };
@@ -47,7 +46,7 @@ export function roundRecord(o: RoundRecordInput): RoundRecord {
     modelDir: o.modelDir,
     modelVersions: o.versions.map((v) => v.manifest.contentHash),
     scorerVersions: o.scorerVersions,
-    ...roundDataMetrics(o.rows, o.raw, o.judge),
+    ...o.data,
     ...(o.evalResult.model ? { modelQuality: o.evalResult.model } : {}),
     ...(content ? { modelContent: content } : {}),
     ...(fit ? { modelFit: fit } : {}),

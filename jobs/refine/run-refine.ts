@@ -35,6 +35,7 @@ import {
 } from './round.js';
 import { checkJudgeInit, trainJudges } from './judges.js';
 import { judgeDataWarning } from './folds.js';
+import { RoundDataMeter } from './round-data-meter.js';
 import { rawSide, type RawSide, type RoundRecord } from './round-metrics.js';
 import { TrainingSet } from './training-set.js';
 
@@ -245,9 +246,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const t2 = performance.now();
     const versions = [await loadVersion(l.roundModel(k))];
 
-    // c. the model's held-out quality, and the downstream probe when asked for (the round's rows, all
-    // in memory once, for measuring the dataset)
-    const rows = await set.all();
+    // c. the model's held-out quality, and the downstream probe when asked for
     const { evalResult, fit, downstream } = await evaluateRound({
       config,
       round: k,
@@ -256,7 +255,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       framesRunDir: l.framesRun,
       modelDir: l.roundModel(k),
       device,
-      rows,
+      rows: () => set.all(),
       tokenizer: tok,
       ...(truth ? { truth } : {}),
       ...(opts.measure ? { measure: opts.measure } : {}),
@@ -264,13 +263,16 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       ...sig(opts.signal),
     });
     const t3 = performance.now();
+    // the round's rows measured as a dataset, a shard at a time
+    const meter = new RoundDataMeter(rawInput, judge);
+    for await (const e of set.examples()) meter.add(e);
+    const data = meter.metrics();
     const record = roundRecord({
       round: k,
       modelDir: l.roundModel(k),
       versions,
       scorerVersions,
-      rows,
-      raw: rawInput,
+      data,
       ...(judge ? { judge } : {}),
       evalResult,
       ...(fit ? { fit } : {}),

@@ -272,7 +272,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(existsSync(join(out, 'workers-4'))).toBe(false);
   });
 
-  it("a round's checks: the captioner's failure is thrown only once the probe beside it has finished", async () => {
+  it("a round's checks: the captioner's failure is thrown only once the probe beside it has finished; the rows are read once, and only with truth", async () => {
     const l = jobLayout(join(dir, 'job'));
     const config = parseRefineConfig(configFor(dataDir, join(dir, 'job')));
     const set = await TrainingSet.open({
@@ -280,6 +280,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       framesRun: new LocalStorage(l.framesRun),
     });
     let probeFinished = false;
+    let reads = 0;
     const input = {
       config,
       round: 2,
@@ -287,7 +288,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       framesRun: new LocalStorage(l.framesRun),
       framesRunDir: l.framesRun,
       device: new Device({ providers: ['cpu'], intraOpThreads: 1 }),
-      rows: await set.all(),
+      rows: () => (reads++, set.all()),
       tokenizer: (await loadVersion(l.roundModel(2))).tokenizer,
       truth: new Map(truth.map((t) => [t.clip_id, t])),
       // a fake probe (the fault is the captioner's): slow, and saying when it is done
@@ -299,9 +300,18 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     };
     await expect(evaluateRound({ ...input, modelDir: join(dir, 'no-such-model') })).rejects.toThrow(/no-such-model/);
     expect(probeFinished).toBe(true);
+    reads = 0;
     const ok = await evaluateRound({ ...input, modelDir: l.roundModel(2) });
     expect(ok.downstream?.settings.steps).toBe(1);
     expect(ok.evalResult.clips).toBeGreaterThan(0);
+    expect(reads).toBe(1); // the fit and the probe share one read of the round's rows
+    // without truth neither check needs the rows: they are not read at all
+    const { truth: _truth, probe: _probe, ...noTruth } = input;
+    reads = 0;
+    const plain = await evaluateRound({ ...noTruth, modelDir: l.roundModel(2) });
+    expect(plain.fit).toBeUndefined();
+    expect(plain.downstream).toBeUndefined();
+    expect(reads).toBe(0);
   });
 
   it("the fit's frames-alone captions ignore the clips' text (the captions with text do not)", async () => {
