@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { trinity } from '../../../jobs/refine/dataset-metrics.js';
+import { RoundDataMeter } from '../../../jobs/refine/round-data-meter.js';
 import { rawSide, roundDataMetrics, type RawClip } from '../../../jobs/refine/round-metrics.js';
 import type { TrainExample } from '../../../jobs/refine/training-set.js';
 import { renderCaption, type CaptionAttrs } from '../../../research/benchmark/grammar.js';
@@ -98,5 +99,40 @@ describe('roundDataMetrics', () => {
     const dropped = roundDataMetrics([rows[0], { ...rows[1], keep: false }, rows[2]], side, judge);
     expect(dropped.keptShare).toBeCloseTo(2 / 3);
     expect(dropped.adatailr.dropped).toBe(1);
+  });
+});
+
+describe('RoundDataMeter', () => {
+  it('weighs means as the rows come: weights over kept rows, γ and ρ̂ over scored train rows, held-out rows passed over', () => {
+    const side = rawSide(raw);
+    const rows = [
+      { ...example('c1', raw[0].asrText), weight: 0.5, gamma: 0.2, rho: 0.4 },
+      { ...example('c2', 'a small blue square moves right', false, 'synthetic'), weight: 0, gamma: 0.4, rho: 0.6 },
+      {
+        ...example('c3', 'a small green square moves up', true, 'title'),
+        weight: 1,
+        gamma: Number.NaN,
+        rho: Number.NaN,
+      },
+      { ...example('h1', 'a small red square moves down'), weight: 0.1, gamma: 9, rho: 9 },
+    ];
+    const meter = new RoundDataMeter(side);
+    for (const r of rows) meter.add(r);
+    const m = meter.metrics();
+    expect(m.adatailr).toEqual({
+      rows: 3,
+      dropped: 1,
+      reweighted: 1,
+      meanWeight: 0.75,
+      gamma: expect.closeTo(0.3, 12) as number,
+      rho: expect.closeTo(0.5, 12) as number,
+      chosen: { asr: 1, title: 1 },
+    });
+    expect(m.keptShare).toBeCloseTo(2 / 3);
+    expect(m).not.toHaveProperty('keptClean'); // no truth, no clean side
+    expect(m.dataset.quantity.rows).toBe(2);
+    expect(m.dataset.quality).toBeUndefined();
+    expect(Object.keys(m.dataset.bySource)).toEqual(['asr', 'title']);
+    expect(m).toEqual(roundDataMetrics(rows, side)); // the same as measuring the rows all at once
   });
 });
