@@ -110,25 +110,31 @@ export class DatasetMeter {
 
   /** The trinity of the rows counted so far, overall and per source. */
   report(): DatasetReport {
-    const trinityOf = (c: TrinityCounter, source?: string): Trinity => {
-      const known = source === undefined ? this.#known : this.#known.filter((r) => r.source === source);
-      const q = this.#judge && known.length > 0 ? quality(known, this.#judge) : undefined;
-      return {
-        quantity: { rows: c.rows, tokens: c.tokens },
-        diversity: c.diversity.metrics(),
-        ...(q ? { quality: q } : {}),
-      };
-    };
+    const judge = this.#judge;
     const bySource: Record<string, Trinity> = {};
-    for (const s of [...this.#bySource.keys()].sort()) bySource[s] = trinityOf(this.#bySource.get(s)!, s);
-    return { ...trinityOf(this.#all), bySource };
+    for (const s of [...this.#bySource.keys()].sort()) {
+      const known = this.#known.filter((r) => r.source === s);
+      bySource[s] = trinityOf(this.#bySource.get(s)!, known, judge);
+    }
+    return { ...trinityOf(this.#all, this.#known, judge), bySource };
   }
+}
+
+/** The trinity of counted rows, with the quality of those the truth knows (`known`). */
+function trinityOf(c: TrinityCounter, known: readonly DatasetRow[], judge?: TruthJudge): Trinity {
+  const q = judge && known.length > 0 ? quality(known, judge) : undefined;
+  return {
+    quantity: { rows: c.rows, tokens: c.tokens },
+    diversity: c.diversity.metrics(),
+    ...(q ? { quality: q } : {}),
+  };
 }
 
 /** The trinity of `rows` (quality only where a truth table is given). */
 export function trinity(rows: readonly DatasetRow[], judge?: TruthJudge): Trinity {
-  const { bySource: _, ...all } = datasetReport(rows, judge);
-  return all;
+  const c = new TrinityCounter();
+  for (const r of rows) c.add(r.caption);
+  return trinityOf(c, judge ? rows.filter((r) => judge.truth.has(r.clipId)) : [], judge);
 }
 
 /** The trinity of a dataset version, overall and per source. */

@@ -11,7 +11,7 @@
 import { LRUCache } from 'lru-cache';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { LocalStorage, type Storage } from '../../pipeline/storage.js';
-import { makeRng } from '../../models/rng.js';
+import { hash32, makeRng } from '../../models/rng.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { packFrames } from '../../stages/model/caption-model.js';
 import { type FrameShift, randomShift } from './frame-shift.js';
@@ -68,6 +68,8 @@ export class TrainingSet {
   readonly #scoreStage: string;
   readonly #shards: readonly string[];
   readonly #cache: LRUCache<string, TrainExample[]>;
+  /** A digest of each shard's rows (id, caption, weight, keep) at open, so a re-read is checked against it. */
+  readonly #opened = new Map<string, number>();
   readonly #framesRun: Storage;
   readonly #textDropout: number;
   /** Where it was read from, when both runs are local directories (absent otherwise). */
@@ -143,11 +145,23 @@ export class TrainingSet {
     return set;
   }
 
-  /** A shard's examples: from the cache, else read again. */
+  /**
+   * A shard's examples: from the cache, else read again. A shard read again must hold the rows it
+   * held at open: a round's tables changed or removed under a running job fail it, naming the shard,
+   * rather than train on other rows.
+   */
   async #examples(shard: string): Promise<TrainExample[]> {
     const hit = this.#cache.get(shard);
     if (hit) return hit;
     const examples = await readShardExamples(this.#roundRun, shard, this.#scoreStage);
+    const digest = hash32(examples.map((e) => `${e.clipId}\t${e.caption}\t${e.weight}\t${e.keep}`).join('\n'));
+    const opened = this.#opened.get(shard);
+    if (opened === undefined) this.#opened.set(shard, digest);
+    else if (opened !== digest)
+      throw new Error(
+        `training set: ${this.#roundRun.description} shard ${shard} changed since the set was opened ` +
+          `(${examples.length} rows now); the round's tables must not change while a job trains on them`,
+      );
     this.#cache.set(shard, examples);
     return examples;
   }

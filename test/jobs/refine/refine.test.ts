@@ -8,7 +8,7 @@
  * to the same final tables.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -43,7 +43,8 @@ import { hashValue } from '../../../pipeline/hash.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
-import type { ScoreRow } from '../../../schemas/scores.js';
+import { parquetBytes, readStoredRows } from '../../../pipeline/parquet.js';
+import { type ScoreRow, scoresTable } from '../../../schemas/scores.js';
 import { chromiumArgs, chromiumPath, chromiumUnavailableReason } from '../../helpers/chromium.js';
 import { startCli, writeConfig } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -220,6 +221,36 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(held.run.scoreReads).toBe(opened); // everything fit: nothing read again
     expect(cold.run.scoreReads).toBeGreaterThanOrEqual(5 * opened); // open, all, count and two epochs
     await expect(open(0)).rejects.toThrow(/cacheBytes must be an integer >= 1, got 0/);
+  });
+
+  it("a training set read again fails, naming the shard or file, when the round's tables changed or broke under it", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const copy = join(await tempDir(), 'round-2');
+    await cp(l.roundRun(2), copy, { recursive: true });
+    const open = (): Promise<TrainingSet> =>
+      TrainingSet.open({ roundRun: new LocalStorage(copy), framesRun: new LocalStorage(l.framesRun), cacheBytes: 1 });
+    const epoch = async (set: TrainingSet): Promise<number> => {
+      let n = 0;
+      for await (const b of set.epoch({ filter: trainableExample, batchSize: 16, seed: 3, epoch: 0 }))
+        n += b.clipIds.length;
+      return n;
+    };
+    const scores = (await readdir(join(copy, 'adatailr'))).filter((f) => f.endsWith('.parquet')).sort();
+    expect(scores.length).toBeGreaterThan(1);
+    const [first, second] = scores.map((f) => join(copy, 'adatailr', f));
+    const changed = await open();
+    expect(await epoch(changed)).toBeGreaterThan(0);
+    // the same clips, one caption changed: a re-read must not train on it
+    const rows = await readStoredRows<ScoreRow>(new LocalStorage(join(copy, 'adatailr')), scores[0]);
+    rows[0] = { ...rows[0], caption: `${rows[0].caption} changed` };
+    await writeFile(first, parquetBytes(scoresTable.schema, [scoresTable.toBatch(rows)]));
+    await expect(epoch(changed)).rejects.toThrow(/shard shard-00000 changed since the set was opened/);
+    const broken = await open().catch((e: unknown) => e); // opened on the changed tables: they are what it holds
+    expect(broken).toBeInstanceOf(TrainingSet);
+    await writeFile(second, 'not parquet');
+    await expect(epoch(broken as TrainingSet)).rejects.toThrow(
+      /adatailr\/shard-00001\.parquet: cannot read it as Parquet/,
+    );
   });
 
   it("judges trained in worker threads are the job thread's, byte for byte; a worker's failure names its judge; an abort stops them", async () => {
