@@ -4,9 +4,10 @@
  * the model version. Special tokens have fixed ids (pad 0, bos 1, eos 2, unk 3)
  * so graphs can hard-code the pad id.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import tokenizers from 'tokenizers';
 import { SPECIAL_IDS } from './captioner/config.js';
 
@@ -44,27 +45,44 @@ export class CaptionTokenizer {
 
   /** Trains BPE on `texts` (lower-cased, NFKC, metaspace word boundaries) and caps the vocabulary at `vocabSize`. */
   static train(texts: Iterable<string>, opts: TokenizerTrainOptions = {}): CaptionTokenizer {
-    const vocabSize = opts.vocabSize ?? 4000;
-    if (!Number.isInteger(vocabSize) || vocabSize < SPECIAL_TOKENS.length + 2)
-      throw new Error(`tokenizer: vocabSize must be an integer ≥ 6, got ${vocabSize}`);
-    const dir = mkdtempSync(join(tmpdir(), 'flywheel-tok-'));
-    try {
-      const corpus = join(dir, 'corpus.txt');
+    const vocabSize = checkedVocabSize(opts);
+    return withCorpusDir((corpus) => {
       const lines: string[] = [];
-      for (const t of texts) if (t.trim()) lines.push(t.replace(/\s+/g, ' ').trim());
+      for (const t of texts) {
+        const line = corpusLine(t);
+        if (line) lines.push(line);
+      }
       if (lines.length === 0) throw new Error('tokenizer: no non-empty training text');
       writeFileSync(corpus, lines.join('\n') + '\n');
-      const tok = new Tokenizer(BPE.empty());
-      tok.setNormalizer(sequenceNormalizer([nfkcNormalizer(), lowercase()]));
-      tok.setPreTokenizer(metaspacePreTokenizer());
-      tok.setDecoder(metaspaceDecoder());
-      tok.train([corpus]);
-      const out = join(dir, 'tokenizer.json');
-      tok.save(out);
-      return new CaptionTokenizer(withSpecials(readFileSync(out, 'utf8'), vocabSize));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      return trainOnCorpus(corpus, vocabSize);
+    });
+  }
+
+  /**
+   * {@link CaptionTokenizer.train} on a stream of texts, written to the training corpus as they come:
+   * a manifest of millions of clips is never held in memory. Same texts, same tokenizer.
+   */
+  static async trainStream(
+    texts: AsyncIterable<string> | Iterable<string>,
+    opts: TokenizerTrainOptions = {},
+  ): Promise<CaptionTokenizer> {
+    const vocabSize = checkedVocabSize(opts);
+    return withCorpusDirAsync(async (corpus) => {
+      const out = createWriteStream(corpus);
+      let lines = 0;
+      try {
+        for await (const t of texts) {
+          const line = corpusLine(t);
+          if (!line) continue;
+          lines++;
+          if (!out.write(line + '\n')) await once(out, 'drain');
+        }
+      } finally {
+        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      }
+      if (lines === 0) throw new Error('tokenizer: no non-empty training text');
+      return trainOnCorpus(corpus, vocabSize);
+    });
   }
 
   /** Loads from tokenizer.json text. */
@@ -108,6 +126,48 @@ export class CaptionTokenizer {
       )
     ).map((s) => s.trim());
   }
+}
+
+function checkedVocabSize(opts: TokenizerTrainOptions): number {
+  const vocabSize = opts.vocabSize ?? 4000;
+  if (!Number.isInteger(vocabSize) || vocabSize < SPECIAL_TOKENS.length + 2)
+    throw new Error(`tokenizer: vocabSize must be an integer ≥ 6, got ${vocabSize}`);
+  return vocabSize;
+}
+
+/** One text as a corpus line (whitespace collapsed), or '' for a blank text. */
+function corpusLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function withCorpusDir<T>(f: (corpus: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'flywheel-tok-'));
+  try {
+    return f(join(dir, 'corpus.txt'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function withCorpusDirAsync<T>(f: (corpus: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'flywheel-tok-'));
+  try {
+    return await f(join(dir, 'corpus.txt'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** BPE trained on the corpus file's lines, with the special tokens at their fixed ids. */
+function trainOnCorpus(corpus: string, vocabSize: number): CaptionTokenizer {
+  const tok = new Tokenizer(BPE.empty());
+  tok.setNormalizer(sequenceNormalizer([nfkcNormalizer(), lowercase()]));
+  tok.setPreTokenizer(metaspacePreTokenizer());
+  tok.setDecoder(metaspaceDecoder());
+  tok.train([corpus]);
+  const out = join(dirname(corpus), 'tokenizer.json');
+  tok.save(out);
+  return CaptionTokenizer.fromJSON(withSpecials(readFileSync(out, 'utf8'), vocabSize));
 }
 
 /** Shifts trained ids up by 4, adds the special tokens at 0..3 and keeps the first merges so the vocab fits. */

@@ -130,11 +130,36 @@ function trinityOf(c: TrinityCounter, known: readonly DatasetRow[], judge?: Trut
   };
 }
 
+/**
+ * Measures one set of rows one row at a time, without the by-source split: bounded memory without a
+ * truth table, as {@link DatasetMeter}; with one, the rows the truth knows are kept for quality.
+ */
+export class TrinityMeter {
+  readonly #judge: TruthJudge | undefined;
+  readonly #counter = new TrinityCounter();
+  readonly #known: DatasetRow[] = [];
+
+  constructor(judge?: TruthJudge) {
+    this.#judge = judge;
+  }
+
+  /** Counts one row. */
+  add(row: DatasetRow): void {
+    this.#counter.add(row.caption);
+    if (this.#judge?.truth.has(row.clipId)) this.#known.push(row);
+  }
+
+  /** The trinity of the rows counted so far. */
+  trinity(): Trinity {
+    return trinityOf(this.#counter, this.#known, this.#judge);
+  }
+}
+
 /** The trinity of `rows` (quality only where a truth table is given). */
 export function trinity(rows: readonly DatasetRow[], judge?: TruthJudge): Trinity {
-  const c = new TrinityCounter();
-  for (const r of rows) c.add(r.caption);
-  return trinityOf(c, judge ? rows.filter((r) => judge.truth.has(r.clipId)) : [], judge);
+  const meter = new TrinityMeter(judge);
+  for (const r of rows) meter.add(r);
+  return meter.trinity();
 }
 
 /** The trinity of a dataset version, overall and per source. */

@@ -19,20 +19,25 @@ import { judgeProbeConfig } from './judges.js';
 export async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): Promise<CaptionTokenizer> {
   if (config.model.init) return (await loadVersion(config.model.init)).tokenizer;
   if (existsSync(l.tokenizer)) return CaptionTokenizer.fromJSON(await readFile(l.tokenizer, 'utf8'));
-  const texts: string[] = [];
-  for await (const item of readManifest(config.manifest)) {
+  const tok = await CaptionTokenizer.trainStream(tokenizerTexts(config.manifest), {
+    vocabSize: config.model.vocab_size,
+  });
+  await mkdir(l.dir, { recursive: true });
+  await writeFileAtomic(l.tokenizer, tok.toJSON());
+  return tok;
+}
+
+/** The text a job's tokenizer learns from, streamed: each non-held-out clip's transcript, title and human caption. */
+async function* tokenizerTexts(manifest: string): AsyncGenerator<string> {
+  for await (const item of readManifest(manifest)) {
     if ('error' in item) continue;
     const c = item.clip;
     // held-out text is never learned from, not even by the tokenizer
     if (c.split === 'heldout') continue;
-    texts.push(c.asr_text);
-    if (c.title) texts.push(c.title);
-    if (c.human_caption) texts.push(c.human_caption);
+    yield c.asr_text;
+    if (c.title) yield c.title;
+    if (c.human_caption) yield c.human_caption;
   }
-  const tok = CaptionTokenizer.train(texts, { vocabSize: config.model.vocab_size });
-  await mkdir(l.dir, { recursive: true });
-  await writeFileAtomic(l.tokenizer, tok.toJSON());
-  return tok;
 }
 
 /**
@@ -73,14 +78,12 @@ export { chosenCaptions } from '../../stages/adatailr/chosen.js';
 
 /**
  * The manifest's valid clips' id, transcript and split only, streamed: what the raw side of the
- * dataset metrics needs, without holding every clip's row.
+ * dataset metrics needs, one clip at a time, without holding the clips.
  */
-export async function manifestRawClips(manifest: string): Promise<RawClip[]> {
-  const out: RawClip[] = [];
+export async function* manifestRawClips(manifest: string): AsyncGenerator<RawClip> {
   for await (const item of readManifest(manifest))
     if ('clip' in item)
-      out.push({ clipId: item.clip.clip_id, asrText: item.clip.asr_text, split: item.clip.split ?? 'train' });
-  return out;
+      yield { clipId: item.clip.clip_id, asrText: item.clip.asr_text, split: item.clip.split ?? 'train' };
 }
 
 /** The manifest's valid clips (bad rows are the frames run's errors, not ours). */

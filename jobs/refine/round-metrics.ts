@@ -8,7 +8,7 @@ import type { ContentErrors } from '../../metrics/truth-measure.js';
 import type { TruthQuality } from '../../metrics/truth-quality.js';
 import type { TruthRow } from '../../schemas/truth.js';
 import { captionFromText } from '../../stages/caption/clean-text.js';
-import { type DatasetReport, trinity, type Trinity, type TruthJudge } from './dataset-metrics.js';
+import { type DatasetReport, type Trinity, TrinityMeter, type TruthJudge } from './dataset-metrics.js';
 import type { RoundDownstream } from './downstream-eval.js';
 import { type RoundDataMetrics, RoundDataMeter } from './round-data-meter.js';
 import type { TrainExample } from './training-set.js';
@@ -106,19 +106,29 @@ export interface RawSide {
   readonly cleanText?: ReadonlyMap<string, string>;
 }
 
-/** Measures the raw train transcripts (and, with truth, the clean ones) for {@link roundDataMetrics}. */
-export function rawSide(raw: readonly RawClip[], judge?: TruthJudge): RawSide {
+/**
+ * Measures the raw train transcripts (and, with truth, the clean ones) for {@link roundDataMetrics},
+ * one clip at a time: without truth it holds counts and distinct words and bigrams, not the clips.
+ */
+export async function rawSide(raw: AsyncIterable<RawClip> | Iterable<RawClip>, judge?: TruthJudge): Promise<RawSide> {
   const truth = judge?.truth;
-  const rawRows = raw
-    .filter((c) => c.split === 'train')
-    .map((c) => ({ clipId: c.clipId, caption: captionFromText(c.asrText, null), source: 'raw' }));
-  const cleanRows = truth ? rawRows.filter((r) => truth.get(r.clipId)?.corrupted === false) : undefined;
+  const all = new TrinityMeter(judge);
+  const clean = truth ? { meter: new TrinityMeter(judge), text: new Map<string, string>() } : undefined;
+  let trainClips = 0;
+  for await (const c of raw) {
+    if (c.split !== 'train') continue;
+    trainClips++;
+    const row = { clipId: c.clipId, caption: captionFromText(c.asrText, null), source: 'raw' };
+    all.add(row);
+    if (clean && truth?.get(c.clipId)?.corrupted === false) {
+      clean.meter.add(row);
+      clean.text.set(row.clipId, row.caption);
+    }
+  }
   return {
-    trainClips: rawRows.length,
-    raw: trinity(rawRows, judge),
-    ...(cleanRows
-      ? { rawClean: trinity(cleanRows, judge), cleanText: new Map(cleanRows.map((r) => [r.clipId, r.caption])) }
-      : {}),
+    trainClips,
+    raw: all.trinity(),
+    ...(clean ? { rawClean: clean.meter.trinity(), cleanText: clean.text } : {}),
   };
 }
 

@@ -165,7 +165,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   let raw: RawSide | undefined;
   const rawMetrics = async (): Promise<RawSide> => {
     if (raw) return raw;
-    raw = rawSide(await manifestRawClips(config.manifest), judge);
+    raw = await rawSide(manifestRawClips(config.manifest), judge);
     const thin = judgeDataWarning(raw.trainClips, K, config.judge.init !== undefined);
     if (thin) log.warn(thin);
     return raw;

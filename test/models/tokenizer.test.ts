@@ -42,6 +42,24 @@ describe('CaptionTokenizer', () => {
     ).toEqual([...SPECIAL_TOKENS]);
   });
 
+  it('trains on a stream of texts to the same tokenizer as on the list, pulling the stream once', async () => {
+    let pulled = 0;
+    async function* stream(): AsyncGenerator<string> {
+      for (const t of [...corpus, '   ', 'a  red\tsquare again']) {
+        pulled++;
+        yield await Promise.resolve(t);
+      }
+    }
+    const streamed = await CaptionTokenizer.trainStream(stream(), { vocabSize: 80 });
+    expect(pulled).toBe(corpus.length + 2);
+    expect(streamed.toJSON()).toBe(
+      CaptionTokenizer.train([...corpus, '   ', 'a  red\tsquare again'], { vocabSize: 80 }).toJSON(),
+    );
+    expect(streamed.toJSON()).not.toBe(CaptionTokenizer.train(corpus, { vocabSize: 80 }).toJSON());
+    await expect(CaptionTokenizer.trainStream(['', ' '])).rejects.toThrow('no non-empty training text');
+    await expect(CaptionTokenizer.trainStream(corpus, { vocabSize: 3 })).rejects.toThrow('got 3');
+  });
+
   it('rejects bad options and empty corpora', () => {
     expect(() => CaptionTokenizer.train(corpus, { vocabSize: 3 })).toThrow('got 3');
     expect(() => CaptionTokenizer.train(['', '  '])).toThrow('no non-empty training text');

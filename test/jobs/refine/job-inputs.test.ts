@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
 import { join } from 'node:path';
-import { manifestRawClips, modelConfig } from '../../../jobs/refine/job-inputs.js';
+import { manifestRawClips, modelConfig, trainOrLoadTokenizer } from '../../../jobs/refine/job-inputs.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
 import { clip, writeJsonl } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { judgeProbeConfig } from '../../../jobs/refine/judges.js';
@@ -82,9 +83,42 @@ describe('manifestRawClips', () => {
       { video_uri: 'b.mp4', start_s: 0, end_s: 1 },
       { ...clip('c2', 'a.mp4', 1, 2), asr_text: 'a blue circle', split: undefined },
     ]);
-    expect(await manifestRawClips(manifest)).toEqual([
+    const clips: unknown[] = [];
+    for await (const c of manifestRawClips(manifest)) clips.push(c);
+    expect(clips).toEqual([
       { clipId: 'c1', asrText: 'a red square', split: 'heldout' },
       { clipId: 'c2', asrText: 'a blue circle', split: 'train' },
     ]);
+  });
+});
+
+describe('trainOrLoadTokenizer', () => {
+  const vocab = (t: CaptionTokenizer): string[] =>
+    Object.keys((JSON.parse(t.toJSON()) as { model: { vocab: Record<string, number> } }).model.vocab).filter(
+      (token) => !token.startsWith('<'),
+    );
+  const clips = (heldoutSplit: string) => [
+    { ...clip('c1', 'a.mp4', 0, 1), asr_text: 'a red square going left', title: 'red square', split: 'train' },
+    { ...clip('c2', 'a.mp4', 1, 2), asr_text: 'a blue circle going up', human_caption: 'a blue circle moves up' },
+    { ...clip('h1', 'a.mp4', 2, 3), asr_text: 'jazz whisky hyx', title: 'kwh', split: heldoutSplit },
+    { video_uri: 'b.mp4', start_s: 0, end_s: 1, asr_text: 'zzz' },
+  ];
+
+  it("learns from the manifest's train text, streamed, and never from held-out text; a saved one is loaded again", async () => {
+    const dir = await tempDir();
+    const run = async (split: string): Promise<CaptionTokenizer> => {
+      const manifest = await writeJsonl(join(dir, `clips-${split}.jsonl`), clips(split));
+      const cfg = parseRefineConfig({ run_dir: dir, manifest, media_root: dir, model: { vocab_size: 200 } });
+      return trainOrLoadTokenizer(jobLayout(join(dir, `job-${split}`)), cfg);
+    };
+    const held = await run('heldout');
+    // no symbol of the held-out clip's words (nor of the bad row's) is learned: 'h', 'j', 'k', 'w', 'x', 'y', 'z' appear nowhere else
+    expect(vocab(held).filter((t) => /[hjkwxyz]/.test(t))).toEqual([]);
+    expect(vocab(held)).toContain('▁blue');
+    const trained = await run('train');
+    expect(vocab(trained).some((t) => /[hjkwxyz]/.test(t))).toBe(true);
+    // the saved tokenizer.json is what a resumed job loads
+    const again = await run('heldout');
+    expect(again.toJSON()).toBe(held.toJSON());
   });
 });

@@ -56,8 +56,8 @@ const example = (clipId: string, caption: string, keep = true, captionSource = '
 });
 
 describe('rawSide', () => {
-  it('measures the train transcripts and, with truth, the clean ones, leaving held-out clips out', () => {
-    const side = rawSide(raw, judge);
+  it('measures the train transcripts and, with truth, the clean ones, leaving held-out clips out', async () => {
+    const side = await rawSide(raw, judge);
     expect(side.trainClips).toBe(3);
     expect(side.raw.quantity.rows).toBe(3);
     expect(side.raw.quality?.contentAccuracy).toBeCloseTo(2 / 3);
@@ -71,8 +71,25 @@ describe('rawSide', () => {
     );
   });
 
-  it('has no clean side without truth', () => {
-    const side = rawSide(raw);
+  it('reads a stream of clips one at a time, to the same result as the whole list', async () => {
+    let pulled = 0;
+    async function* stream(): AsyncGenerator<RawClip> {
+      for (const c of raw) {
+        pulled++;
+        yield await Promise.resolve(c);
+      }
+    }
+    expect(await rawSide(stream(), judge)).toEqual(await rawSide(raw, judge));
+    expect(pulled).toBe(raw.length);
+    const side = await rawSide(stream());
+    expect(side.raw.quantity).toEqual({ rows: 3, tokens: 8 + 6 + 10 });
+    expect(side.raw.diversity).toEqual(
+      trinity(raw.slice(0, 3).map((c) => ({ clipId: c.clipId, caption: c.asrText, source: 'raw' }))).diversity,
+    );
+  });
+
+  it('has no clean side without truth', async () => {
+    const side = await rawSide(raw);
     expect(side.trainClips).toBe(3);
     expect(side.rawClean).toBeUndefined();
     expect(side.cleanText).toBeUndefined();
@@ -80,8 +97,8 @@ describe('rawSide', () => {
 });
 
 describe('roundDataMetrics', () => {
-  it('shares the kept rows over the train clips and sets the clean clips beside their transcripts', () => {
-    const side = rawSide(raw, judge);
+  it('shares the kept rows over the train clips and sets the clean clips beside their transcripts', async () => {
+    const side = await rawSide(raw, judge);
     const rows = [
       example('c1', raw[0].asrText),
       example('c2', 'a small blue square moves right', true, 'synthetic'),
@@ -103,8 +120,8 @@ describe('roundDataMetrics', () => {
 });
 
 describe('RoundDataMeter', () => {
-  it('weighs means as the rows come: weights over kept rows, γ and ρ̂ over scored train rows, held-out rows passed over', () => {
-    const side = rawSide(raw);
+  it('weighs means as the rows come: weights over kept rows, γ and ρ̂ over scored train rows, held-out rows passed over', async () => {
+    const side = await rawSide(raw);
     const rows = [
       { ...example('c1', raw[0].asrText), weight: 0.5, gamma: 0.2, rho: 0.4 },
       { ...example('c2', 'a small blue square moves right', false, 'synthetic'), weight: 0, gamma: 0.4, rho: 0.6 },
