@@ -2,7 +2,7 @@
  * `flywheel refine-exp`: the whole flywheel on generated benchmarks at several noise levels and
  * seeds, AdaTaiLr beside the MLE + keep-all loop, measuring the exported dataset per round (content
  * accuracy, CIDEr-D, vocabulary, distinct-2, kept share) as mean ± sd, with raw beside it. See
- * docs/refine.md.
+ * docs/refine.md (results) and docs/refine-history.md (earlier releases, tuning).
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';

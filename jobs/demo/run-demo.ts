@@ -67,9 +67,9 @@ export function demoConfig(
     // the tiny captioner pre-trained on 20,000 other generated clips' own text (jobs/demo/pretrained-model.ts):
     // on tuning seed 101 the round-0 captioner trained on from it describes 0.72 of the held-out clips right
     // from the frames alone, where one trained from fresh weights on the demo's 1,000 clips describes 0.35
-    // by round 2 (docs/refine.md)
+    // by round 2 (docs/refine-history.md)
     // it also captions round 0, so its captions compete with the clips' own text from the first round
-    // (with model_margin 0 below: 0.927 against 0.886 on tuning seeds 101/102, docs/refine.md)
+    // (with model_margin 0 below: 0.927 against 0.886 on tuning seeds 101/102, docs/refine-history.md)
     model: {
       preset: 'tiny',
       vocab_size: 512,
@@ -83,35 +83,35 @@ export function demoConfig(
       // 20 epochs a round of ~750 chosen rows: 40 made the captioner memorise them (measured while each
       // round trained on from the last one's weights). On tuning seeds 101/102 the same dataset (0.947
       // against 0.943) with a better last captioner (0.900 against 0.873 held-out); on seeds 51–53 better at 60 % noise and equal at 40 %, in about
-      // 60 % of the loop's time (docs/refine.md)
+      // 60 % of the loop's time (docs/refine-history.md)
       pretrain: { epochs: 20, lr: 3e-3, batch_size: 32, warmup_steps: 20 },
       finetune: { epochs: 10, lr: 1e-3, batch_size: 16, warmup_steps: 0 },
       // every round's captioner pre-trains from the embedded model on that round's refined rows, as the paper's
       // flywheel does, rather than on from last round's weights: trained on round after round it got worse
       // (0.94 → 0.88 held-out by round 2 on seeds 61–63); from the embedded model it rose with the data on tuning
-      // seeds 101/102 and 51–54 and held on 61–63 (0.94 → 0.93), the dataset as good (docs/refine.md)
+      // seeds 101/102 and 51–54 and held on 61–63 (0.94 → 0.93), the dataset as good (docs/refine-history.md)
       warm_start: 'init',
     },
     // three judges a fold, 20 epochs each (1.5× one judge's 40): their mean evidence chose 2.8 points
-    // more right rows in the final round on tuning seeds 101/102 (docs/refine.md). Each starts from the
+    // more right rows in the final round on tuning seeds 101/102 (docs/refine-history.md). Each starts from the
     // judge of the captioner's pre-training job (jobs/demo/pretrained-judge, no clip of the job seen): on
     // tuning seeds 101/102 the final round kept 99.9 % of the clips, 94.3 % of them right, against 98.7 %
-    // and 93.7 %; at 200 clips, 99.7 % and 89.6 % against 50 % and 80 % (docs/refine.md)
+    // and 93.7 %; at 200 clips, 99.7 % and 89.6 % against 50 % and 80 % (docs/refine-history.md)
     judge: { ensemble: 3, epochs: 20, init: DEMO_JUDGE_DIR },
     adatailr: {
       // between transcript and title the three judges decide by 1 nat, not the 8 a model caption must win by:
-      // on tuning seeds 101/102 this chose more right rows in every round (docs/refine.md). Half the
+      // on tuning seeds 101/102 this chose more right rows in every round (docs/refine-history.md). Half the
       // evidence from the clip's side (which caption the clip picks), with a model caption plausible
-      // from 7 nats: replayed on the stored judges of seeds 7, 101 and 102 it chose more right rows (docs/refine.md).
+      // from 7 nats: replayed on the stored judges of seeds 7, 101 and 102 it chose more right rows (docs/refine-history.md).
       // The captioner's AdaTaiLr weight adds up to 8 nats to a candidate's rank, so a transcript with
       // words missing yields to a well-formed candidate: 1 point more right rows on tuning seeds 101/102.
       // With the pre-trained captioner a model caption wins by 6 nats (not 8) and is plausible from 3 (not 7):
       // replayed and rerun on tuning seeds 101/102 it kept 98 % of the clips, not 91 %, and more of them right,
-      // with the narration's bigram diversity kept (docs/refine.md). Last round's model caption yields to this
+      // with the narration's bigram diversity kept (docs/refine-history.md). Last round's model caption yields to this
       // round's when the judges prefer the new one at all (model_margin 0): with the round-0 captions above,
-      // the later rounds improve again instead of idling (docs/refine.md). A title takes a clip back from
+      // the later rounds improve again instead of idling (docs/refine-history.md). A title takes a clip back from
       // last round's model caption only when the judges prefer it (title_over_previous 0): titles no longer
-      // churn back in on the judges' noise, 0.937 against 0.927 on tuning seeds 101/102 (docs/refine.md)
+      // churn back in on the judges' noise, 0.937 against 0.927 on tuning seeds 101/102 (docs/refine-history.md)
       choice: {
         margin: 6,
         people_margin: 1,

@@ -14,7 +14,7 @@ const MAX_FOLDS = 8;
  * A warning for a job whose judges, with `folds`, each learn from fewer than {@link JUDGE_MIN_CLIPS}
  * of its `trainClips`, naming the folds that would give them more, and `judge.init`; undefined when
  * they have enough, when folds = 1 (which does not cross-fit), or when they start from a pre-trained
- * judge (`pretrained`: at 200 clips those kept 99.7 % of the clips on tuning seeds, docs/refine.md).
+ * judge (`pretrained`: at 200 clips those kept 99.7 % of the clips on tuning seeds, docs/refine-history.md).
  */
 export function judgeDataWarning(trainClips: number, folds: number, pretrained = false): string | undefined {
   if (folds <= 1 || pretrained) return undefined;

@@ -13,7 +13,7 @@
  * log mean exp over the contrast clips' candidates of s·cos(clip, theirs) — which asks which caption
  * the clip picks, so a caption that leaves out what the frames show loses evidence.
  *
- * The rule (ours; docs/refine.md has the measurements behind the defaults): candidates are tried
+ * The rule (ours; docs/refine-history.md has the measurements behind the defaults): candidates are tried
  * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, a
  * pretrained teacher's caption, then this round's model's captions — and the first whose evidence is within `margin` of the best candidate's
  * wins. A right transcript so keeps its wording (the narration's diversity survives), and a model

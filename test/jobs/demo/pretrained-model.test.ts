@@ -30,14 +30,14 @@ describe('the demo’s pre-trained captioner', () => {
     expect(c.truth).toBeUndefined();
     expect(c.manifest).toBe('/data/clips.parquet');
     expect(c.rounds).toBe(1);
-    // demo 7, tuning 101/102 (300-clip tuning 11–14), evaluation 21–23 (docs/refine.md)
+    // demo 7, tuning 101/102 (300-clip tuning 11–14), evaluation 21–23 (docs/refine-history.md)
     for (const used of [7, 11, 12, 13, 14, 21, 22, 23, 101, 102]) expect(PRETRAIN_DATA.seed).not.toBe(used);
     expect(PRETRAIN_DATA.clips).toBeGreaterThan(10 * 1000);
   });
 
   it('is what the demo starts from, every round, and its geometry is the demo model’s', async () => {
     expect(demoConfig('d', 'j').model.init).toBe(DEMO_MODEL_DIR);
-    // each round's captioner pre-trains from it, not on from last round's weights (docs/refine.md)
+    // each round's captioner pre-trains from it, not on from last round's weights (docs/refine-history.md)
     expect(demoConfig('d', 'j').train.warm_start).toBe('init');
     const v = await loadVersion(DEMO_MODEL_DIR); // verifies every file against the manifest
     const m = demoConfig('d', 'j').model;
