@@ -10,13 +10,14 @@ export const chartScript = `
   const data = JSON.parse(document.getElementById('report-data').textContent);
   const rounds = data.rounds.map(r => 'round ' + r.round);
   const charts = [];
-  function line(id, datasets, yTitle) {
+  // counts (rows, words) start at zero, so a change of one row out of 750 does not fill the chart
+  function line(id, datasets, yTitle, fromZero) {
     const el = document.getElementById(id);
     charts.push(new Chart(el, {
       type: 'line',
       data: { labels: rounds, datasets },
       options: { animation: false, responsive: false, plugins: { legend: { position: 'bottom' } },
-                 scales: { y: { title: { display: true, text: yTitle } } } },
+                 scales: { y: { beginAtZero: !!fromZero, title: { display: true, text: yTitle } } } },
     }));
   }
   const flat = v => rounds.map(() => (v === undefined ? null : v));
@@ -33,7 +34,7 @@ export const chartScript = `
     { label: 'vocabulary (dataset)', data: data.rounds.map(r => r.dataset.vocabulary), borderColor: '#2ca02c' },
     { label: 'raw vocabulary', data: flat(raw.vocabulary), borderColor: '#2ca02c', ...dashed },
     { label: 'raw clean-rows vocabulary', data: flat(clean.vocabulary), borderColor: '#98df8a', ...dashed },
-  ], 'distinct words');
+  ], 'distinct words', true);
   // distinct-2 falls as rows are added, so the clean clips' own transcripts (same clips, same size) are the fair reference
   line('chart-distinct', [
     { label: 'distinct-2 (dataset)', data: data.rounds.map(r => r.dataset.distinct2), borderColor: '#e377c2' },
@@ -45,7 +46,7 @@ export const chartScript = `
   line('chart-quantity', [
     { label: 'rows exported', data: data.rounds.map(r => r.dataset.rows), borderColor: '#8c564b' },
     { label: 'raw rows', data: flat(raw.rows), borderColor: '#8c564b', ...dashed },
-  ], 'rows');
+  ], 'rows', true);
   line('chart-adatailr', [
     { label: 'dropped / rows', data: data.rounds.map(r => r.adatailr.rows ? r.adatailr.dropped / r.adatailr.rows : null), borderColor: '#d62728' },
     { label: 're-weighted / rows', data: data.rounds.map(r => r.adatailr.rows ? r.adatailr.reweighted / r.adatailr.rows : null), borderColor: '#bcbd22' },

@@ -26,7 +26,8 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: right; }
 td:nth-child(2), td:last-child { text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5em; }
-.charts figure { margin: 0; }
+.charts figure { margin: 0; width: 460px; }
+.charts figcaption { font-weight: 600; margin-bottom: .3em; min-height: 2.6em; }
 .sample { border-top: 1px solid #ddd; padding: .5em 0; }
 .thumb { image-rendering: pixelated; margin-right: 4px; border: 1px solid #999; }
 .drop { color: #b00; } .w { color: #555; }
@@ -173,8 +174,8 @@ const CHARTS = [
 
 function chart(id: string, caption: string): Html {
   return html`<figure>
-    <canvas id="${id}" width="460" height="280"></canvas>
     <figcaption>${caption}</figcaption>
+    <canvas id="${id}" width="460" height="280"></canvas>
   </figure>`;
 }
 

@@ -197,6 +197,16 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
       ['the clean clips (dataset)', [30, 32, 34]],
       ['their own transcripts', [30, 30, 30]],
     ]);
+    // counts start at zero, so a change of a few rows does not fill the chart
+    expect(
+      await page.evaluate(`['chart-quantity', 'chart-diversity'].map((id) => Chart.getChart(id).scales.y.min)`),
+    ).toEqual([0, 0]);
+    // each chart's title stands above it
+    expect(
+      await page.evaluate(
+        `Array.from(document.querySelectorAll('.charts figure')).every((f) => f.firstElementChild.tagName === 'FIGCAPTION')`,
+      ),
+    ).toBe(true);
     // every canvas has drawn pixels
     const painted = await page.evaluate<number[]>(`Array.from(document.querySelectorAll('canvas')).map((c) => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
