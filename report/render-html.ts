@@ -211,6 +211,7 @@ export function renderReportHtml(data: ReportData): string {
             ([id, caption]) => chart(id, caption),
           )}
         </div>
+        <h3>Per round, beside the raw input</h3>
         ${roundsTable(data)}
         <h3>By caption source</h3>
         ${sourcesTable(data)}
