@@ -37,7 +37,8 @@ export function captionModelVersion(writerVersion: string, teacherId?: string): 
 /**
  * Which model wrote a chosen caption, for the export's lineage: the teacher's `teacher:<id>` for a
  * teacher caption, the writers' version for a synthetic one, `previous-round` for last round's
- * choice (its own export has its lineage) and `text` for a clip's own text or a human caption.
+ * choice (the export follows it back to its writer where it can: `jobs/export/caption-origin.ts`)
+ * and `text` for a clip's own text or a human caption.
  */
 export function writerOf(source: string, modelVersion: string): string {
   const parts = modelVersion.split('+');

@@ -14,7 +14,12 @@ export const refinedTable = table({
   /** The runner-up's source ('' when there was none). */
   runner_up: col.utf8(),
   round: col.int32(),
+  /** The model that wrote the caption (`text` for people's text); for a carried-over caption, the one that wrote it in its first round (`previous-round` where that is unknown). */
   model_version: col.utf8(),
+  /** The source the caption was first chosen from: `caption_source`, unless that is `previous`, which is followed back to the round that first chose the same text (`previous` where that is unknown). */
+  origin_source: col.utf8(),
+  /** The round that first chose the caption: `round`, unless carried over; null where that is unknown. */
+  origin_round: col.nullable(col.int32()),
   /** AdaTaiLr row weight, for external trainers. */
   quality_weight: col.float64(),
   /** The original noisy text, kept for lineage. */

@@ -20,11 +20,12 @@ import type { ClipRow } from '../../schemas/clips.js';
 import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { jobLayout } from '../refine/layout.js';
+import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-origin.js';
 import { datasetCard } from './dataset-card.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
 /** Version tag of the exported table layout (bump on any column change). */
-export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/2';
+export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/3';
 
 /** Contents of an export's `metadata.json`. */
 export interface ExportMetadata {
@@ -79,6 +80,10 @@ export async function exportRound(opts: {
       rounds.push(JSON.parse(await readFile(l.roundMetrics(k), 'utf8')) as RoundRecord);
   return exportRun({
     run: new LocalStorage(l.roundRun(round)),
+    earlier: Array.from({ length: round }, (_, i) => round - 1 - i).map((k) => ({
+      round: k,
+      run: new LocalStorage(l.roundRun(k)),
+    })),
     round,
     configHash: job.config_hash,
     rounds,
@@ -89,6 +94,8 @@ export async function exportRound(opts: {
 /** What {@link exportRun} exports, and where. */
 export interface ExportRunOptions {
   run: Storage;
+  /** The earlier rounds' runs, nearest first, to follow carried-over captions back to their writer (none: they stay unknown). */
+  earlier?: readonly EarlierRun[];
   round: number;
   configHash: string;
   rounds: RoundRecord[];
@@ -133,13 +140,16 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     'flywheel.config_hash': job.config_hash,
     'flywheel.rounds': JSON.stringify(roundSummary),
   };
+  const origins = await CaptionOrigins.open(opts.earlier ?? []);
   for (const shard of meta.shards) {
     const clips = new Map((await readStoredRows<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
     const modelVersions = new Map(
       (await readStoredRows<CaptionRow>(run, layout.output('caption', shard))).map((c) => [c.clip_id, c.model_version]),
     );
+    const scores = await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard));
+    const carried = await origins.forShard(shard, scores);
     const out: RefinedRow[] = [];
-    for (const s of await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard))) {
+    for (const s of scores) {
       const clip = clips.get(s.clip_id);
       if (!clip) throw new Error(`export: ${s.clip_id} in ${shard} has a score but no clip row`);
       if (clip.split === 'heldout') {
@@ -160,7 +170,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
         choice_margin: s.margin,
         runner_up: s.runner_up,
         round,
-        model_version: writerOf(s.caption_source, modelVersions.get(s.clip_id) ?? 'text'),
+        ...lineage(s, round, modelVersions.get(s.clip_id) ?? 'text', carried.get(s.clip_id)),
         quality_weight: s.adatailr_weight,
         asr_text: clip.asr_text,
         run_id: meta.run_id,
@@ -204,4 +214,20 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
   await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema));
   return metadata;
+}
+
+/** A row's writer and origin: its own round's, or for a carried-over caption the round that first chose it. */
+function lineage(
+  s: ScoreRow,
+  round: number,
+  captionVersion: string,
+  origin: CaptionOrigin | undefined,
+): Pick<RefinedRow, 'model_version' | 'origin_source' | 'origin_round'> {
+  if (origin) return { model_version: origin.modelVersion, origin_source: origin.source, origin_round: origin.round };
+  const carried = s.caption_source === 'previous';
+  return {
+    model_version: writerOf(s.caption_source, captionVersion),
+    origin_source: s.caption_source,
+    origin_round: carried ? null : round,
+  };
 }

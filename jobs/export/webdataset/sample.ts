@@ -28,6 +28,9 @@ export interface SampleJson {
     readonly start_s: number;
     readonly end_s: number;
     readonly asr_text: string;
+    /** The source and round that first chose the caption (a carried-over caption's, followed back; round null where unknown). */
+    readonly origin_source: string;
+    readonly origin_round: number | null;
     readonly choice_margin: number;
     readonly runner_up: string;
   };
@@ -55,6 +58,8 @@ export function sampleJson(row: RefinedRow, clip: CutClip, lineage: SampleLineag
       start_s: row.start_s,
       end_s: row.end_s,
       asr_text: row.asr_text,
+      origin_source: row.origin_source,
+      origin_round: row.origin_round,
       choice_margin: row.choice_margin,
       runner_up: row.runner_up,
     },

@@ -1,15 +1,24 @@
 /**
  * Exporting the same round twice gives the same dataset id (the Parquet writer orders key-value
  * metadata at random, so the id hashes rows and sorted metadata, not file bytes), and every file's
- * `sha256` is the hash of its bytes on disk.
+ * `sha256` is the hash of its bytes on disk. A later round's row that carries an earlier round's
+ * caption over names the round, source and writer it came from.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportRound } from '../../../jobs/export/export-round.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
+import { rowsToBatch } from '../../../pipeline/arrow.js';
+import { layout } from '../../../pipeline/layout.js';
+import { parquetBytes } from '../../../pipeline/parquet.js';
+import { readParquetRows } from '../../../pipeline/parquet-file.js';
+import { type CaptionRow, captionsSchema } from '../../../schemas/captions.js';
+import type { RefinedRow } from '../../../schemas/refined.js';
+import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { writeRoundFixture } from './round-fixture.js';
+import { FIXTURE_CAPTION_VERSION, writeRoundFixture } from './round-fixture.js';
 
 describe('exportRound identity', () => {
   it('gives one dataset id for one round, and file hashes that match the bytes', async () => {
@@ -25,5 +34,48 @@ describe('exportRound identity', () => {
         const bytes = await readFile(join(e.dir, f.name));
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
       }
+  });
+});
+
+describe('exportRound lineage', () => {
+  it('follows a carried-over caption back to the round, source and model that first chose it', async () => {
+    const root = await tempDir('flywheel-export-origin-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const l = jobLayout(job);
+    // round 1: the same clips, its own writer; two of shard 0's clips carry round 0's caption over
+    await cp(l.roundRun(0), l.roundRun(1), { recursive: true });
+    await cp(l.roundMetrics(0), l.roundMetrics(1));
+    const shard = 'shard-00000';
+    const scoresPath = join(l.roundRun(1), layout.output('adatailr', shard));
+    const scores = (await readParquetRows<ScoreRow>(scoresPath)).map((s) => ({
+      ...s,
+      round: 1,
+      caption_source: ['on-key-0', 'on-key-1'].includes(s.clip_id) ? 'previous' : s.caption_source,
+    }));
+    await writeFile(scoresPath, parquetBytes(scoresSchema, [rowsToBatch(scoresSchema, scores)]));
+    const captionsPath = join(l.roundRun(1), layout.output('caption', shard));
+    const writer1 = `${'n'.repeat(64)}+teacher:${'u'.repeat(64)}`;
+    const captions = (await readParquetRows<CaptionRow>(captionsPath)).map((c) => ({
+      ...c,
+      round: 1,
+      model_version: writer1,
+    }));
+    await writeFile(captionsPath, parquetBytes(captionsSchema, [rowsToBatch(captionsSchema, captions)]));
+
+    const e = await exportRound({ jobDir: job });
+    expect(e.metadata.round).toBe(1);
+    const rows = new Map<string, RefinedRow>();
+    for (const f of e.metadata.files)
+      for (const r of await readParquetRows<RefinedRow>(join(e.dir, f.name))) rows.set(r.clip_id, r);
+    const lineage = (id: string) => {
+      const r = rows.get(id);
+      return r && [r.caption_source, r.origin_source, r.origin_round, r.model_version];
+    };
+    // round 0's writer (not teacher) wrote on-key-0's synthetic caption; on-key-1's is its transcript
+    expect(lineage('on-key-0')).toEqual(['previous', 'synthetic', 0, FIXTURE_CAPTION_VERSION.split('+')[0]]);
+    expect(lineage('on-key-1')).toEqual(['previous', 'asr', 0, 'text']);
+    // a caption chosen this round is this round's, written by this round's writer
+    expect(lineage('off-key')).toEqual(['teacher', 'teacher', 1, `teacher:${'u'.repeat(64)}`]);
+    expect(lineage('late')).toEqual(['human', 'human', 1, 'text']);
   });
 });

@@ -115,6 +115,8 @@ describe('WebDataset export', () => {
           video_uri: 'basic.mp4',
           start_s: c.clip.start_s,
           end_s: c.clip.end_s,
+          origin_source: c.source,
+          origin_round: 0,
         },
       });
       expect(j.model_version).toBe(

@@ -433,6 +433,9 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       expect(r.quality_weight).toBeGreaterThan(0);
       if (r.caption_source !== 'human') expect(r.runner_up === '' || r.runner_up !== r.caption_source).toBe(true);
     }
+    // a caption chosen this round is this round's (carried-over ones: test/jobs/export/export-round.test.ts)
+    for (const r of rows.filter((x) => x.caption_source !== 'previous'))
+      expect([r.origin_source, r.origin_round]).toEqual([r.caption_source, 2]);
     // the exported train rows are the round's dataset, as its metrics measured it
     const train = new Set(truth.filter((t) => t.split === 'train').map((t) => t.clip_id));
     expect(rows.filter((r) => train.has(r.clip_id))).toHaveLength(rounds[2].dataset.quantity.rows);
@@ -457,7 +460,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       const kv = await q(
         `select decode(key) as k, decode(value) as v from parquet_kv_metadata('${glob}') where decode(key) = 'flywheel.schema_version' limit 1`,
       );
-      expect(kv[0]?.v).toBe('flywheel-refined/2');
+      expect(kv[0]?.v).toBe('flywheel-refined/3');
       const heldout = await q(
         `select count(*) as n from read_parquet('${glob}') where clip_id in (${truth
           .filter((t) => t.split === 'heldout')
