@@ -1,5 +1,5 @@
-/** `flywheel inspect <parquet>`: schema, row count, file metadata and the first rows of any Parquet file. */
-import { readFile } from 'node:fs/promises';
+/** `flywheel inspect <path>`: schema, row count and first rows of a Parquet file, or of a folder of them (an export). */
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { intOption } from '../options.js';
 
@@ -8,13 +8,21 @@ export function register(program: Command): void {
   program
     .command('inspect')
     .description('Show the schema, row count and first rows of a Parquet file (any flywheel output or manifest)')
-    .argument('<parquet>', 'a .parquet file, e.g. runs/demo/frames/shard-00000.parquet')
+    .argument(
+      '<parquet>',
+      'a .parquet file, e.g. runs/demo/frames/shard-00000.parquet, or a folder of them, e.g. runs/demo/job/exports/round-2',
+    )
     .option('-n, --rows <n>', 'rows to show', intOption('rows', 0), 5)
     .addHelpText(
       'after',
       '\nBinary columns (frame pixels) are shown as their byte length; long strings are cut at 80 characters.',
     )
     .action(async (path: string, o: { rows: number }) => {
+      if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+        const { inspectDir } = await import('../inspect-dir.js'); // lazy: keeps `flywheel --help` fast
+        process.stdout.write(await inspectDir(path, o.rows));
+        return;
+      }
       let bytes: Uint8Array;
       try {
         bytes = await readFile(path);

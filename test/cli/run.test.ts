@@ -148,6 +148,11 @@ describe(`flywheel run on a ${N}-clip manifest`, () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rows: \d+\nschema:\n {2}clip_id: Utf8\n {2}frame_index: Int32/);
     expect(r.stdout).toMatch(/pixels: <768 bytes>/);
+    // a folder: every file's row count, then the first file
+    const folder = await runCli(['inspect', join(runDir, 'frames'), '-n', '0']);
+    expect(folder.code).toBe(0);
+    expect(folder.stdout).toMatch(/files: \d+, \d+ rows in all\n {2}shard-00000\.parquet {2}\d+\n/);
+    expect(folder.stdout).toMatch(/shard-00000\.parquet\nrows: \d+\nschema:\n {2}clip_id: Utf8/);
     const bad = await runCli(['inspect', join(dir, 'job.json')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/flywheel: .*job\.json is not a readable Parquet file/);

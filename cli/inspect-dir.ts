@@ -1,0 +1,48 @@
+/**
+ * `flywheel inspect` on a folder: an export (its `metadata.json`: dataset id, round, rows, what was
+ * left out, rows by source) or any folder of Parquet files (a stage's output), with each file's row
+ * count read from its footer alone, then the first file as `inspectParquet` shows it.
+ */
+import { existsSync, openAsBlob } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExportMetadata } from '../jobs/export/export-round.js';
+import { parquetRowCount } from '../pipeline/parquet.js';
+import { inspectParquet } from './inspect-parquet.js';
+
+/** The export's own summary, from its `metadata.json`. */
+function exportSummary(m: ExportMetadata): string[] {
+  const bySource = Object.entries(m.by_source)
+    .sort(([, a], [, b]) => b - a)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  return [
+    `export ${m.schema_version}, round ${m.round}, dataset ${m.dataset_id}`,
+    `rows: ${m.rows} (${m.dropped} dropped, ${m.heldout_excluded} held-out excluded)`,
+    `by source: ${bySource}`,
+  ];
+}
+
+/** Text for `flywheel inspect <dir>`. Throws naming the folder when it holds no Parquet file. */
+export async function inspectDir(dir: string, rows: number): Promise<string> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
+  if (files.length === 0) throw new Error(`${dir} holds no .parquet file`);
+  const out: string[] = [dir];
+  const metadata = join(dir, 'metadata.json');
+  if (existsSync(metadata)) out.push(...exportSummary(JSON.parse(await readFile(metadata, 'utf8')) as ExportMetadata));
+  let total = 0;
+  const counts: string[] = [];
+  for (const f of files) {
+    let n: number;
+    try {
+      n = await parquetRowCount(await openAsBlob(join(dir, f)));
+    } catch (e) {
+      throw new Error(`${join(dir, f)} is not a readable Parquet file (${(e as Error).message})`, { cause: e });
+    }
+    total += n;
+    counts.push(`  ${f}  ${n}`);
+  }
+  out.push(`files: ${files.length}, ${total} rows in all`, ...counts, '');
+  const first = join(dir, files[0]);
+  return `${out.join('\n')}\n${await inspectParquet(first, new Uint8Array(await readFile(first)), rows)}`;
+}
