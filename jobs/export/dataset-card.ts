@@ -68,8 +68,17 @@ function trinitySummary(card: CardInput): string[] {
   return lines;
 }
 
-/** The card's text: YAML front matter, then the summary. */
-export function datasetCard(card: CardInput, schema: Schema): string {
+/** The card's column list: each schema column with its type and, where `columns` has one, its meaning. */
+function columnList(schema: Schema, columns: Readonly<Record<string, string>>): string[] {
+  return hfFeatures(schema).map((f) => {
+    const type = 'dtype' in f ? f.dtype : `list of ${f.sequence}`;
+    const meaning = columns[f.name];
+    return `- \`${f.name}\` (${type})${meaning ? `: ${meaning}` : ''}`;
+  });
+}
+
+/** The card's text: YAML front matter, the summary, the columns (with `columns`' meanings) and the lineage. */
+export function datasetCard(card: CardInput, schema: Schema, columns: Readonly<Record<string, string>> = {}): string {
   const front = {
     pretty_name: `flywheel refined captions, round ${card.round}`,
     tags: ['video', 'video-text', 'captions', 'flywheel'],
@@ -91,11 +100,15 @@ export function datasetCard(card: CardInput, schema: Schema): string {
     '',
     `# flywheel refined captions, round ${card.round}`,
     '',
-    `Video clips (a time range of a video, \`video_uri\` + \`start_s\`/\`end_s\`) with the caption the Video DataFlywheel round chose for each, its source (${sources || 'none'}), the AdaTaiLr row weight \`quality_weight\` for trainers, and lineage (\`run_id\`, \`config_hash\`, \`model_version\`). One split, \`train\`: the kept rows of the round; held-out clips are excluded.`,
+    `Video clips (a time range of a video, \`video_uri\` + \`start_s\`/\`end_s\`) with the caption the Video DataFlywheel round chose for each, its source (${sources || 'none'}), the AdaTaiLr row weight \`quality_weight\` for trainers, and lineage (\`run_id\`, \`config_hash\`, \`model_version\`, \`origin_source\`, \`origin_round\`). One split, \`train\`: the kept rows of the round; held-out clips are excluded.`,
     '',
     '## The round in numbers',
     '',
     ...trinitySummary(card),
+    '',
+    '## Columns',
+    '',
+    ...columnList(schema, columns),
     '',
     '## Lineage',
     '',

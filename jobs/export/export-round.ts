@@ -17,7 +17,7 @@ import { parquetBytes, readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage, type Storage } from '../../pipeline/storage.js';
 import { type CaptionRow, writerOf } from '../../schemas/captions.js';
 import type { ClipRow } from '../../schemas/clips.js';
-import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
+import { REFINED_COLUMNS, type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { jobLayout } from '../refine/layout.js';
 import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-origin.js';
@@ -212,7 +212,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     exported_at: new Date().toISOString(),
   };
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
-  await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema));
+  await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema, REFINED_COLUMNS));
   return metadata;
 }
 

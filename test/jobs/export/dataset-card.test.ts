@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { datasetCard, hfDtype } from '../../../jobs/export/dataset-card.js';
 import { exportRound, type ExportMetadata } from '../../../jobs/export/export-round.js';
-import { refinedSchema } from '../../../schemas/refined.js';
+import { REFINED_COLUMNS, refinedSchema } from '../../../schemas/refined.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { duckRows } from '../import/duckdb.js';
 import { writeRoundFixture } from './round-fixture.js';
@@ -110,6 +110,18 @@ describe('Hugging Face dataset card', () => {
     expect(text).toContain(
       "on the 4 kept clips whose transcript the truth says is clean, distinct-2 0.500 against their own transcripts' 0.400, vocabulary 12 against 11; 3 kept their transcript word for word",
     );
+  });
+
+  it("lists every column with its type and what it means, in the schema's order", () => {
+    const section = body.slice(body.indexOf('## Columns'), body.indexOf('## Lineage'));
+    const listed = [...section.matchAll(/^- `(\w+)` \(([^)]+)\): (.+)$/gm)].map((m) => [m[1], m[2], m[3]]);
+    expect(listed.map(([name]) => name)).toEqual(refinedSchema.fields.map((f) => f.name));
+    for (const [name, type, meaning] of listed) {
+      expect(meaning).toBe(REFINED_COLUMNS[name as keyof typeof REFINED_COLUMNS]);
+      expect(type).toBe(card.dataset_info.features.find((f) => f.name === name)?.dtype);
+    }
+    // a card given no meanings still lists the columns with their types
+    expect(datasetCard(metadata, refinedSchema)).toContain('- `origin_round` (int32)\n');
   });
 
   it('a column type the Hub has no dtype for is refused, naming it', () => {
