@@ -52,7 +52,10 @@ export function register(program: Command): void {
           ...(executor ? { executor } : {}),
           ...(config.truth ? benchmarkRefineOptions : {}),
         });
-        process.stdout.write(`${formatRounds(r.rounds)}\nfinal model: ${r.finalModelDir}\n`);
+        process.stdout.write(
+          `${formatRounds(r.rounds)}\nfinal model: ${r.finalModelDir}\n` +
+            `next: flywheel export ${config.run_dir} (the refined dataset as Parquet), flywheel report ${config.run_dir}\n`,
+        );
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

@@ -628,6 +628,11 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const r2 = await startCli(['refine', cfgPath]).done;
     expect(r2.stderr).not.toMatch(/flywheel: /);
     expect(r2.code).toBe(0);
+    // the rounds' table, then where the model is and what to run next
+    expect(r2.stdout).toContain(`final model: ${join(jobDir, 'models', 'round-2')}\n`);
+    expect(r2.stdout).toContain(
+      `next: flywheel export ${jobDir} (the refined dataset as Parquet), flywheel report ${jobDir}\n`,
+    );
     // each round's shards are the last round's: last round's captions are read a shard at a time
     expect(r2.stderr).not.toMatch(/reading the whole run/);
     // 78 train clips in 2 folds: the job warns that its judges learn from too few, and what would help
