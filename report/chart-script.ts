@@ -10,12 +10,22 @@ export const chartScript = `
   const data = JSON.parse(document.getElementById('report-data').textContent);
   const rounds = data.rounds.map(r => 'round ' + r.round);
   const charts = [];
-  // counts (rows, words) start at zero, so a change of one row out of 750 does not fill the chart
-  function line(id, datasets, yTitle, fromZero) {
+  // counts (rows, words) start at zero, so a change of one row out of 750 does not fill the chart;
+  // series with no value (truth-only ones in a job without truth) are left out, and a chart with
+  // none left says why instead of drawing empty axes
+  function line(id, datasets, yTitle, fromZero, whyEmpty) {
     const el = document.getElementById(id);
+    const shown = datasets.filter(d => d.data.some(v => v !== null && v !== undefined));
+    if (shown.length === 0) {
+      const note = document.createElement('p');
+      note.className = 'no-data';
+      note.textContent = whyEmpty || 'Nothing to draw.';
+      el.replaceWith(note);
+      return;
+    }
     charts.push(new Chart(el, {
       type: 'line',
-      data: { labels: rounds, datasets },
+      data: { labels: rounds, datasets: shown },
       options: { animation: false, responsive: false, plugins: { legend: { position: 'bottom' } },
                  scales: { y: { beginAtZero: !!fromZero, title: { display: true, text: yTitle } } } },
     }));
@@ -29,7 +39,7 @@ export const chartScript = `
     { label: 'raw input', data: flat(raw.contentAccuracy), borderColor: '#1f77b4', ...dashed },
     { label: 'CIDEr-D / 10 (dataset)', data: data.rounds.map(r => r.dataset.ciderD === undefined ? null : r.dataset.ciderD / 10), borderColor: '#ff7f0e' },
     { label: 'raw CIDEr-D / 10', data: flat(raw.ciderD === undefined ? undefined : raw.ciderD / 10), borderColor: '#ff7f0e', ...dashed },
-  ], 'share of rows / score');
+  ], 'share of rows / score', false, 'Quality is measured against a truth table (a benchmark\\'s); this job has none.');
   line('chart-diversity', [
     { label: 'vocabulary (dataset)', data: data.rounds.map(r => r.dataset.vocabulary), borderColor: '#2ca02c' },
     { label: 'raw vocabulary', data: flat(raw.vocabulary), borderColor: '#2ca02c', ...dashed },
@@ -56,7 +66,7 @@ export const chartScript = `
   line('chart-model', [
     { label: "model's held-out CIDEr-D", data: data.rounds.map(r => r.model ? r.model.ciderD : null), borderColor: '#9467bd' },
     { label: 'raw ASR held-out CIDEr-D', data: flat(data.rawAsrCiderD), borderColor: '#9467bd', ...dashed },
-  ], 'CIDEr-D');
+  ], 'CIDEr-D', false, 'The model is scored on held-out clips against a truth table; this job has none.');
   if (data.rounds.some(r => r.downstream)) {
     line('chart-downstream', [
       { label: 'probe T→V R@1, trained on the round', data: data.rounds.map(r => r.downstream ? r.downstream.t2vR1 : null), borderColor: '#17becf' },

@@ -28,6 +28,7 @@ td:nth-child(2), td:last-child { text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5em; }
 .charts figure { margin: 0; width: 460px; }
 .charts figcaption { font-weight: 600; margin-bottom: .3em; min-height: 2.6em; }
+.no-data { color: #777; font-style: italic; }
 .sample { border-top: 1px solid #ddd; padding: .5em 0; }
 .thumb { image-rendering: pixelated; margin-right: 4px; border: 1px solid #999; }
 .drop { color: #b00; } .w { color: #555; }
@@ -162,7 +163,7 @@ function errorsSection(data: ReportData): Html {
 const CHARTS = [
   ['chart-quality', 'Quality (dataset)'],
   ['chart-diversity', 'Diversity (dataset)'],
-  ['chart-distinct', 'Wording (dataset): distinct-2, and on the clean clips beside their own transcripts'],
+  ['chart-distinct', 'Wording (dataset): distinct-2'],
   ['chart-quantity', 'Quantity (dataset)'],
   ['chart-adatailr', 'What AdaTaiLr changed'],
   ['chart-model', "The model's own held-out score (not the dataset's)"],
@@ -208,7 +209,13 @@ export function renderReportHtml(data: ReportData): string {
         <p>The rows each round exports (train split), measured as data against the raw input (dashed).</p>
         <div class="charts">
           ${CHARTS.filter(([id]) => id !== 'chart-downstream' || data.rounds.some((r) => r.downstream)).map(
-            ([id, caption]) => chart(id, caption),
+            ([id, caption]) =>
+              chart(
+                id,
+                id === 'chart-distinct' && data.rounds.some((r) => r.keptClean)
+                  ? `${caption}, and on the clean clips beside their own transcripts`
+                  : caption,
+              ),
           )}
         </div>
         <h3>Per round, beside the raw input</h3>

@@ -223,6 +223,37 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
     expect(await page.textContent('body')).toContain('window.__pwned = 1');
     await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
   });
+  it('without truth, says why the quality and model charts are empty and lists no truth-only series', async () => {
+    const file = join(dir, 'no-truth.html');
+    const noTruth: ReportData = {
+      ...data,
+      raw: point(0),
+      rawClean: undefined,
+      rawAsrCiderD: undefined,
+      rounds: data.rounds.map(({ model: _m, keptClean: _k, ...r }) => ({ ...r, dataset: point(r.round) })),
+    };
+    writeFileSync(file, renderReportHtml(noTruth));
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(String(e)));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    expect(problems).toEqual([]);
+    expect(await page.evaluate('window.__flywheelCharts')).toBe(4);
+    expect(await page.evaluate(`Array.from(document.querySelectorAll('.no-data')).map((p) => p.textContent)`)).toEqual([
+      "Quality is measured against a truth table (a benchmark's); this job has none.",
+      'The model is scored on held-out clips against a truth table; this job has none.',
+    ]);
+    expect(
+      await page.evaluate(
+        `['chart-diversity', 'chart-distinct'].map((id) => Chart.getChart(id).data.datasets.map((d) => d.label))`,
+      ),
+    ).toEqual([
+      ['vocabulary (dataset)', 'raw vocabulary'],
+      ['distinct-2 (dataset)', 'raw distinct-2'],
+    ]);
+    expect(await page.textContent('body')).not.toContain('clean clips beside their own transcripts');
+  });
+
   it('shows hostile captions, ids and titles as exactly their text, running none of them', async () => {
     const file = join(dir, 'hostile.html');
     writeFileSync(file, renderReportHtml(hostileData));
