@@ -4,12 +4,11 @@ import type { RoundRecord } from '../jobs/refine/round-metrics.js';
 
 const f = (x: number | undefined, d = 3): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 
-/** One row of the trinity table: rows, content accuracy, CIDEr-D, vocabulary, distinct-2. */
-function trinityCells(t: Trinity): string[] {
+/** One row of the trinity table: rows, content accuracy and CIDEr-D (when the job has truth), vocabulary, distinct-2. */
+function trinityCells(t: Trinity, quality: boolean): string[] {
   return [
     String(t.quantity.rows).padStart(5),
-    f(t.quality?.contentAccuracy).padStart(8),
-    f(t.quality?.ciderD).padStart(8),
+    ...(quality ? [f(t.quality?.contentAccuracy).padStart(8), f(t.quality?.ciderD).padStart(8)] : []),
     String(t.diversity.vocabulary).padStart(6),
     f(t.diversity.distinct2).padStart(7),
   ];
@@ -21,15 +20,21 @@ function trinityCells(t: Trinity): string[] {
  * last model fits the rows it trained on, and the downstream probe when the job ran it.
  */
 export function formatRounds(rounds: readonly RoundRecord[]): string {
-  const head =
-    'data       rows  content  CIDEr-D  vocab  dist-2 | dropped  reweighted  gamma    rho | model: content CIDEr-D | chosen';
+  // a job without truth has no quality to show: its columns are left out rather than dashed
+  const quality = rounds.some((r) => r.dataset.quality !== undefined);
+  const model = rounds.some((r) => r.modelQuality !== undefined || r.modelContent !== undefined);
+  const head = [
+    `data       rows${quality ? '  content  CIDEr-D' : ''}  vocab  dist-2 | dropped  reweighted  gamma    rho |`,
+    ...(model ? ['model: content CIDEr-D |'] : []),
+    'chosen',
+  ].join(' ');
   const first = rounds[0];
   const lines: string[] = [];
   if (first) {
-    lines.push(['raw       ', ...trinityCells(first.raw)].join(' '));
+    lines.push(['raw       ', ...trinityCells(first.raw, quality)].join(' '));
     if (first.rawClean)
       lines.push(
-        ['raw-clean ', ...trinityCells(first.rawClean)].join(' ') +
+        ['raw-clean ', ...trinityCells(first.rawClean, quality)].join(' ') +
           '   (rows whose transcript the truth says is clean)',
       );
   }
@@ -41,16 +46,14 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
     lines.push(
       [
         `round ${r.round}   `.slice(0, 10),
-        ...trinityCells(r.dataset),
+        ...trinityCells(r.dataset, quality),
         '|',
         String(r.adatailr.dropped).padStart(7),
         String(r.adatailr.reweighted).padStart(11),
         f(r.adatailr.gamma, 2).padStart(6),
         f(r.adatailr.rho, 2).padStart(6),
         '|',
-        f(r.modelContent?.accuracy).padStart(14),
-        f(r.modelQuality?.ciderD).padStart(7),
-        '|',
+        ...(model ? [f(r.modelContent?.accuracy).padStart(14), f(r.modelQuality?.ciderD).padStart(7), '|'] : []),
         chosen,
       ].join(' '),
     );

@@ -82,4 +82,25 @@ describe('formatRounds', () => {
     );
     expect(formatRounds([record({ round: 1, keptClean: kept }), record()])).not.toContain('narration kept');
   });
+
+  it('with truth, shows content and CIDEr-D and the model columns; without, leaves those columns out rather than dashed', () => {
+    const withTruth = formatRounds([record()]);
+    expect(withTruth.split('\n')[0]).toBe(
+      'data       rows  content  CIDEr-D  vocab  dist-2 | dropped  reweighted  gamma    rho | model: content CIDEr-D | chosen',
+    );
+    expect(withTruth).toMatch(
+      /^round 0 +90 +0\.851 +1\.000 +40 +0\.200 \| +10 +90 +0\.25 +0\.90 \| +0\.353 +- \| asr 90$/m,
+    );
+    const { quality: _q, ...bare } = trinity(90, 0);
+    const noTruth = formatRounds(
+      [record({ dataset: { ...bare, bySource: {} }, raw: trinity(100, 0), modelContent: undefined })].map((r) => ({
+        ...r,
+        raw: { quantity: r.raw.quantity, diversity: r.raw.diversity },
+      })),
+    );
+    const [head, raw, round] = noTruth.split('\n');
+    expect(head).toBe('data       rows  vocab  dist-2 | dropped  reweighted  gamma    rho | chosen');
+    expect(raw).toMatch(/^raw +100 +40 +0\.200$/);
+    expect(round).toMatch(/^round 0 +90 +40 +0\.200 \| +10 +90 +0\.25 +0\.90 \| asr 90$/);
+  });
 });
