@@ -1,7 +1,8 @@
 /**
  * `flywheel inspect` on a folder: an export (its `metadata.json`: dataset id, round, rows, what was
- * left out, rows by source) or any folder of Parquet files (a stage's output), with each file's row
- * count read from its footer alone, then the first file as `inspectParquet` shows it.
+ * left out and where its reasons are, rows by source) or any folder of Parquet files (a stage's
+ * output), with each data file's row count read from its footer alone, then the first file as
+ * `inspectParquet` shows it.
  */
 import { existsSync, openAsBlob } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
@@ -18,18 +19,22 @@ function exportSummary(m: ExportMetadata): string[] {
     .join(', ');
   return [
     `export ${m.schema_version}, round ${m.round}, dataset ${m.dataset_id}`,
-    `rows: ${m.rows} (${m.dropped} dropped, ${m.heldout_excluded} held-out excluded)`,
+    `rows: ${m.rows} (${m.dropped} dropped, with their reasons in ${m.dropped_file}; ${m.heldout_excluded} held-out excluded)`,
     `by source: ${bySource}`,
   ];
 }
 
 /** Text for `flywheel inspect <dir>`. Throws naming the folder when it holds no Parquet file. */
 export async function inspectDir(dir: string, rows: number): Promise<string> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
-  if (files.length === 0) throw new Error(`${dir} holds no .parquet file`);
   const out: string[] = [dir];
   const metadata = join(dir, 'metadata.json');
-  if (existsSync(metadata)) out.push(...exportSummary(JSON.parse(await readFile(metadata, 'utf8')) as ExportMetadata));
+  const exported = existsSync(metadata) ? (JSON.parse(await readFile(metadata, 'utf8')) as ExportMetadata) : undefined;
+  if (exported) out.push(...exportSummary(exported));
+  // an export's data files are the ones its metadata lists (its dropped clips' file is not data)
+  const files = exported
+    ? exported.files.map((f) => f.name)
+    : (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
+  if (files.length === 0) throw new Error(`${dir} holds no .parquet file`);
   let total = 0;
   const counts: string[] = [];
   for (const f of files) {

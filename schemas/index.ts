@@ -7,3 +7,4 @@ export * from './captions.js';
 export * from './captioned.js';
 export * from './scores.js';
 export * from './refined.js';
+export * from './dropped.js';

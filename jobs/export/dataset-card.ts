@@ -41,7 +41,16 @@ export function hfFeatures(schema: Schema): HfFeature[] {
 /** What the card needs to know about an export (a subset of its `metadata.json`). */
 export type CardInput = Pick<
   ExportMetadata,
-  'dataset_id' | 'round' | 'run_id' | 'config_hash' | 'rows' | 'dropped' | 'heldout_excluded' | 'by_source' | 'rounds'
+  | 'dataset_id'
+  | 'round'
+  | 'run_id'
+  | 'config_hash'
+  | 'rows'
+  | 'dropped'
+  | 'dropped_file'
+  | 'heldout_excluded'
+  | 'by_source'
+  | 'rounds'
 > & { readonly files: readonly { readonly name: string; readonly rows: number }[] };
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
@@ -52,7 +61,7 @@ function trinitySummary(card: CardInput): string[] {
   if (!r) return [`No metrics record for round ${card.round} was found; the trinity is not summarised.`];
   const d = r.dataset;
   const lines = [
-    `- **Quantity**: ${d.quantity.rows} rows kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${card.dropped} rows were dropped by AdaTaiLr and ${card.heldout_excluded} held-out clips are not in this export.`,
+    `- **Quantity**: ${d.quantity.rows} rows kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${card.dropped} rows were dropped by AdaTaiLr (each with its reason in \`${card.dropped_file}\`, beside the data files) and ${card.heldout_excluded} held-out clips are not in this export.`,
     `- **Diversity**: vocabulary ${d.diversity.vocabulary} tokens, distinct-2 ${d.diversity.distinct2.toFixed(3)}, unigram entropy ${d.diversity.entropy.toFixed(2)} bits (raw transcripts: vocabulary ${r.raw.diversity.vocabulary}, distinct-2 ${r.raw.diversity.distinct2.toFixed(3)}).`,
   ];
   const kc = r.keptClean;

@@ -19,10 +19,14 @@ import { type CaptionRow, writerOf } from '../../schemas/captions.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import { REFINED_COLUMNS, type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import type { ScoreRow } from '../../schemas/scores.js';
+import { type DroppedRow, droppedSchema } from '../../schemas/dropped.js';
 import { jobLayout } from '../refine/layout.js';
 import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-origin.js';
 import { datasetCard } from './dataset-card.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
+
+/** The file beside an export's parts listing the clips it left out and why (not matched by `part-*.parquet`). */
+export const DROPPED_FILE = 'dropped.parquet';
 
 /** Version tag of the exported table layout (bump on any column change). */
 export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/3';
@@ -36,6 +40,8 @@ export interface ExportMetadata {
   readonly config_hash: string;
   readonly rows: number;
   readonly dropped: number;
+  /** The dropped clips with the reason for each (`schemas/dropped.ts`), beside the data files and not among them. */
+  readonly dropped_file: string;
   readonly heldout_excluded: number;
   readonly by_source: Record<string, number>;
   /**
@@ -120,7 +126,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
   const files: ExportMetadata['files'] = [];
   const bySource: Record<string, number> = {};
   let rows = 0;
-  let dropped = 0;
+  const droppedRows: DroppedRow[] = [];
   let heldout = 0;
   const roundSummary = rounds.map((r) => ({
     round: r.round,
@@ -157,7 +163,18 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
         continue;
       }
       if (!s.keep || s.caption.trim() === '') {
-        dropped++;
+        droppedRows.push({
+          clip_id: s.clip_id,
+          video_uri: clip.video_uri,
+          start_s: clip.start_s,
+          end_s: clip.end_s,
+          round,
+          caption: s.caption,
+          caption_source: s.caption_source,
+          reason: s.reason,
+          quality_weight: s.adatailr_weight,
+          asr_text: clip.asr_text,
+        });
         continue;
       }
       out.push({
@@ -204,13 +221,15 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     run_id: meta.run_id,
     config_hash: job.config_hash,
     rows,
-    dropped,
+    dropped: droppedRows.length,
+    dropped_file: DROPPED_FILE,
     heldout_excluded: heldout,
     by_source: bySource,
     files,
     rounds,
     exported_at: new Date().toISOString(),
   };
+  await writeFile(join(tmp, DROPPED_FILE), parquetBytes(droppedSchema, [rowsToBatch(droppedSchema, droppedRows)], kv));
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
   await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema, REFINED_COLUMNS));
   return metadata;

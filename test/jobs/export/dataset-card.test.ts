@@ -53,7 +53,13 @@ describe('Hugging Face dataset card', () => {
 
   it('README.md sits next to the Parquet files and its data_files glob matches them', async () => {
     const files = (await readdir(dir)).sort();
-    expect(files).toEqual(['README.md', 'metadata.json', 'part-shard-00000.parquet', 'part-shard-00001.parquet']);
+    expect(files).toEqual([
+      'README.md',
+      'dropped.parquet',
+      'metadata.json',
+      'part-shard-00000.parquet',
+      'part-shard-00001.parquet',
+    ]);
     expect(card.configs).toEqual([
       { config_name: 'default', data_files: [{ split: 'train', path: 'part-*.parquet' }] },
     ]);
@@ -77,7 +83,9 @@ describe('Hugging Face dataset card', () => {
     expect(metadata.rows).toBe(5);
     expect(body).toContain(`${r.dataset.quantity.rows} rows kept (83.3 % of the round's train clips)`);
     expect(body).toContain(`vocabulary ${r.dataset.diversity.vocabulary} tokens`);
-    expect(body).toContain('1 rows were dropped by AdaTaiLr and 1 held-out clips are not in this export');
+    expect(body).toContain(
+      '1 rows were dropped by AdaTaiLr (each with its reason in `dropped.parquet`, beside the data files) and 1 held-out clips are not in this export',
+    );
     expect(body).toContain('no truth was given');
     expect(body).toContain(metadata.dataset_id);
   });

@@ -15,6 +15,7 @@ import { layout } from '../../../pipeline/layout.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';
 import { readParquetRows } from '../../../pipeline/parquet-file.js';
 import { type CaptionRow, captionsSchema } from '../../../schemas/captions.js';
+import type { DroppedRow } from '../../../schemas/dropped.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
 import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -77,5 +78,29 @@ describe('exportRound lineage', () => {
     // a caption chosen this round is this round's, written by this round's writer
     expect(lineage('off-key')).toEqual(['teacher', 'teacher', 1, `teacher:${'u'.repeat(64)}`]);
     expect(lineage('late')).toEqual(['human', 'human', 1, 'text']);
+  });
+});
+
+describe('exportRound dropped clips', () => {
+  it('lists every dropped train clip with its reason in dropped.parquet, beside the data files', async () => {
+    const root = await tempDir('flywheel-export-dropped-');
+    const e = await exportRound({ jobDir: await writeRoundFixture(join(root, 'job'), root) });
+    expect(e.metadata).toMatchObject({ dropped: 1, dropped_file: 'dropped.parquet' });
+    expect(e.metadata.files.map((f) => f.name)).not.toContain('dropped.parquet');
+    const rows = await readParquetRows<DroppedRow>(join(e.dir, 'dropped.parquet'));
+    expect(rows).toEqual([
+      {
+        clip_id: 'dropped',
+        video_uri: 'basic.mp4',
+        start_s: 0,
+        end_s: 1,
+        round: 0,
+        caption: 'a red square moves left in dropped',
+        caption_source: 'asr',
+        reason: 'fixture',
+        quality_weight: 0,
+        asr_text: 'um so dropped the spoken words',
+      },
+    ]);
   });
 });
