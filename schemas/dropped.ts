@@ -1,7 +1,7 @@
 import { col, type Row, table } from '../pipeline/table.js';
 
 /**
- * The clips a round did not export, beside the export (`dropped.parquet`): which clip, the caption the
+ * The clips a round did not export, in the export's `dropped/clips.parquet`: which clip, the caption the
  * round would have chosen ('' when it had none) and why it was dropped, so no clip leaves silently.
  */
 export const droppedTable = table({
@@ -22,5 +22,5 @@ export const droppedTable = table({
 /** One dropped clip. */
 export type DroppedRow = Row<typeof droppedTable>;
 
-/** Arrow schema of `dropped.parquet`. */
+/** Arrow schema of an export's `dropped/clips.parquet`. */
 export const droppedSchema = droppedTable.schema;

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { Table, tableToIPC } from 'apache-arrow';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { rowsToBatch } from '../../pipeline/arrow.js';
 import { writeDirAtomic } from '../../pipeline/atomic-write.js';
 import { layout } from '../../pipeline/layout.js';
@@ -25,8 +25,8 @@ import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-o
 import { datasetCard } from './dataset-card.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
-/** The file beside an export's parts listing the clips it left out and why (not matched by `part-*.parquet`). */
-export const DROPPED_FILE = 'dropped.parquet';
+/** The file listing the clips an export left out and why: in a folder of its own, so `*.parquet` over the export reads the data alone. */
+export const DROPPED_FILE = 'dropped/clips.parquet';
 
 /** Version tag of the exported table layout (bump on any column change). */
 export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/3';
@@ -229,6 +229,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     rounds,
     exported_at: new Date().toISOString(),
   };
+  await mkdir(join(tmp, dirname(DROPPED_FILE)), { recursive: true });
   await writeFile(join(tmp, DROPPED_FILE), parquetBytes(droppedSchema, [rowsToBatch(droppedSchema, droppedRows)], kv));
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
   await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema, REFINED_COLUMNS));

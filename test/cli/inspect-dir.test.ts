@@ -22,9 +22,8 @@ describe('inspectDir', () => {
     const m = e.metadata;
     expect(text).toContain(`export flywheel-refined/3, round 0, dataset ${m.dataset_id}\n`);
     expect(text).toContain(
-      `rows: ${m.rows} (${m.dropped} dropped, with their reasons in dropped.parquet; ${m.heldout_excluded} held-out excluded)\n`,
+      `rows: ${m.rows} (${m.dropped} dropped, with their reasons in dropped/clips.parquet; ${m.heldout_excluded} held-out excluded)\n`,
     );
-    expect(text).not.toContain('  dropped.parquet  '); // not a data file
     expect(text).toMatch(/by source: (\w+ \d+(, )?)+\n/);
     expect(text).toContain(`files: ${m.files.length}, ${m.rows} rows in all\n`);
     for (const f of m.files) expect(text).toContain(`  ${f.name}  ${f.rows}\n`);

@@ -55,11 +55,14 @@ describe('Hugging Face dataset card', () => {
     const files = (await readdir(dir)).sort();
     expect(files).toEqual([
       'README.md',
-      'dropped.parquet',
+      'dropped',
       'metadata.json',
       'part-shard-00000.parquet',
       'part-shard-00001.parquet',
     ]);
+    // a glob over the export's Parquet files reads the data alone
+    const [all] = await duckRows(`select count(*) as n from read_parquet('${join(dir, '*.parquet')}')`);
+    expect(all.n).toBe(BigInt(metadata.rows));
     expect(card.configs).toEqual([
       { config_name: 'default', data_files: [{ split: 'train', path: 'part-*.parquet' }] },
     ]);
@@ -84,7 +87,7 @@ describe('Hugging Face dataset card', () => {
     expect(body).toContain(`${r.dataset.quantity.rows} rows kept (83.3 % of the round's train clips)`);
     expect(body).toContain(`vocabulary ${r.dataset.diversity.vocabulary} tokens`);
     expect(body).toContain(
-      '1 rows were dropped by AdaTaiLr (each with its reason in `dropped.parquet`, beside the data files) and 1 held-out clips are not in this export',
+      '1 rows were dropped by AdaTaiLr (each with its reason in `dropped/clips.parquet`, beside the data files) and 1 held-out clips are not in this export',
     );
     expect(body).toContain('no truth was given');
     expect(body).toContain(metadata.dataset_id);

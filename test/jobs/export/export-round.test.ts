@@ -82,12 +82,12 @@ describe('exportRound lineage', () => {
 });
 
 describe('exportRound dropped clips', () => {
-  it('lists every dropped train clip with its reason in dropped.parquet, beside the data files', async () => {
+  it('lists every dropped train clip with its reason in dropped/clips.parquet, outside the data files’ glob', async () => {
     const root = await tempDir('flywheel-export-dropped-');
     const e = await exportRound({ jobDir: await writeRoundFixture(join(root, 'job'), root) });
-    expect(e.metadata).toMatchObject({ dropped: 1, dropped_file: 'dropped.parquet' });
-    expect(e.metadata.files.map((f) => f.name)).not.toContain('dropped.parquet');
-    const rows = await readParquetRows<DroppedRow>(join(e.dir, 'dropped.parquet'));
+    expect(e.metadata).toMatchObject({ dropped: 1, dropped_file: 'dropped/clips.parquet' });
+    expect(e.metadata.files.map((f) => f.name)).not.toContain('dropped/clips.parquet');
+    const rows = await readParquetRows<DroppedRow>(join(e.dir, 'dropped', 'clips.parquet'));
     expect(rows).toEqual([
       {
         clip_id: 'dropped',
