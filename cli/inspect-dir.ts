@@ -21,6 +21,10 @@ function exportSummary(m: ExportMetadata): string[] {
     `export ${m.schema_version}, round ${m.round}, dataset ${m.dataset_id}`,
     `rows: ${m.rows} (${m.dropped} dropped, with their reasons in ${m.dropped_file}; ${m.heldout_excluded} held-out excluded)`,
     `by source: ${bySource}`,
+    `by origin: ${Object.entries(m.by_origin)
+      .sort(([, a], [, b]) => b - a)
+      .map(([o, n]) => `${o} ${n}`)
+      .join(', ')}`,
   ];
 }
 

@@ -50,6 +50,7 @@ export type CardInput = Pick<
   | 'dropped_file'
   | 'heldout_excluded'
   | 'by_source'
+  | 'by_origin'
   | 'rounds'
 > & { readonly files: readonly { readonly name: string; readonly rows: number }[] };
 
@@ -114,6 +115,7 @@ export function datasetCard(card: CardInput, schema: Schema, columns: Readonly<R
     '## The round in numbers',
     '',
     ...trinitySummary(card),
+    `- **Who wrote the captions**, by where each was first chosen: ${originSummary(card.by_origin)}.`,
     '',
     '## Columns',
     '',
@@ -132,4 +134,12 @@ export function datasetCard(card: CardInput, schema: Schema, columns: Readonly<R
 function contentPart(refined: number | undefined, raw: number | undefined): string {
   if (refined === undefined) return '';
   return `content accuracy ${pct(refined)}${raw !== undefined ? ` (raw transcripts: ${pct(raw)})` : ''}, `;
+}
+
+/** `by_origin` in the card: most rows first, ties by name. */
+function originSummary(byOrigin: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(byOrigin)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([origin, n]) => `${origin} ${n}`);
+  return parts.length ? parts.join(', ') : 'no rows';
 }

@@ -44,6 +44,8 @@ export interface ExportMetadata {
   readonly dropped_file: string;
   readonly heldout_excluded: number;
   readonly by_source: Record<string, number>;
+  /** Rows by where their caption was first chosen, `<origin_source> round <origin_round>` (`round ?` where unknown). */
+  readonly by_origin: Record<string, number>;
   /**
    * Per file: `sha256` of its bytes (to verify a copy) and `content_sha256` of its rows and key-value
    * metadata (stable across exports: the Parquet writer orders key-value metadata at random).
@@ -125,6 +127,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
   const job = { config_hash: opts.configHash };
   const files: ExportMetadata['files'] = [];
   const bySource: Record<string, number> = {};
+  const byOrigin: Record<string, number> = {};
   let rows = 0;
   const droppedRows: DroppedRow[] = [];
   let heldout = 0;
@@ -194,6 +197,9 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
         config_hash: job.config_hash,
       });
       bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
+      const o = out[out.length - 1];
+      const origin = originKey(o.origin_source, o.origin_round);
+      byOrigin[origin] = (byOrigin[origin] ?? 0) + 1;
     }
     const batch = rowsToBatch(refinedSchema, out);
     const bytes = parquetBytes(refinedSchema, [batch], kv);
@@ -225,6 +231,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     dropped_file: DROPPED_FILE,
     heldout_excluded: heldout,
     by_source: bySource,
+    by_origin: byOrigin,
     files,
     rounds,
     exported_at: new Date().toISOString(),
@@ -250,4 +257,9 @@ function lineage(
     origin_source: s.caption_source,
     origin_round: carried ? null : round,
   };
+}
+
+/** The `by_origin` key of a row: its origin source and round. */
+function originKey(source: string, round: number | null): string {
+  return `${source} round ${round ?? '?'}`;
 }

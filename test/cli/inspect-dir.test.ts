@@ -25,6 +25,7 @@ describe('inspectDir', () => {
       `rows: ${m.rows} (${m.dropped} dropped, with their reasons in dropped/clips.parquet; ${m.heldout_excluded} held-out excluded)\n`,
     );
     expect(text).toMatch(/by source: (\w+ \d+(, )?)+\n/);
+    expect(text).toMatch(/by origin: ([\w-]+ round \d+ \d+(, )?)+\n/);
     expect(text).toContain(`files: ${m.files.length}, ${m.rows} rows in all\n`);
     for (const f of m.files) expect(text).toContain(`  ${f.name}  ${f.rows}\n`);
     expect(text).toContain(`${join(e.dir, m.files[0].name)}\nrows: ${m.files[0].rows}\nschema:\n  clip_id: Utf8`);

@@ -78,6 +78,17 @@ describe('exportRound lineage', () => {
     // a caption chosen this round is this round's, written by this round's writer
     expect(lineage('off-key')).toEqual(['teacher', 'teacher', 1, `teacher:${'u'.repeat(64)}`]);
     expect(lineage('late')).toEqual(['human', 'human', 1, 'text']);
+    // the metadata and the card count the rows by where their caption was first chosen
+    expect(e.metadata.by_origin).toEqual({
+      'synthetic round 0': 1,
+      'asr round 0': 1,
+      'teacher round 1': 1,
+      'human round 1': 1,
+      'asr round 1': 1,
+    });
+    expect(await readFile(join(e.dir, 'README.md'), 'utf8')).toContain(
+      '- **Who wrote the captions**, by where each was first chosen: asr round 0 1, asr round 1 1, human round 1 1, synthetic round 0 1, teacher round 1 1.',
+    );
   });
 });
 
