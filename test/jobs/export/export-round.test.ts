@@ -18,6 +18,7 @@ import { type CaptionRow, captionsSchema } from '../../../schemas/captions.js';
 import type { DroppedRow } from '../../../schemas/dropped.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
 import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
+import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { FIXTURE_CAPTION_VERSION, writeRoundFixture } from './round-fixture.js';
 
@@ -90,6 +91,19 @@ describe('exportRound lineage', () => {
       '- **Who wrote the captions**, by where each was first chosen: asr round 0 1, asr round 1 1, human round 1 1, synthetic round 0 1, teacher round 1 1.',
     );
   });
+});
+
+describe('flywheel export', () => {
+  it('says how many rows it wrote, how many it left out and where their reasons are', async () => {
+    const root = await tempDir('flywheel-export-cli-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const r = await runCli(['export', job, '--out', join(root, 'out')]);
+    expect(r.stderr).not.toMatch(/flywheel: /);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `exported round 0: 5 rows (1 dropped, listed with their reasons in dropped/clips.parquet; 1 held-out excluded) in 2 files → ${join(root, 'out')}\n`,
+    );
+  }, 60_000);
 });
 
 describe('exportRound dropped clips', () => {
