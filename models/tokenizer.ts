@@ -5,7 +5,8 @@
  * so graphs can hard-code the pad id.
  */
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import tokenizers from 'tokenizers';
@@ -68,18 +69,17 @@ export class CaptionTokenizer {
   ): Promise<CaptionTokenizer> {
     const vocabSize = checkedVocabSize(opts);
     return withCorpusDirAsync(async (corpus) => {
-      const out = createWriteStream(corpus);
       let lines = 0;
-      try {
+      async function* corpusLines(): AsyncGenerator<string> {
         for await (const t of texts) {
           const line = corpusLine(t);
           if (!line) continue;
           lines++;
-          if (!out.write(line + '\n')) await once(out, 'drain');
+          yield `${line}\n`;
         }
-      } finally {
-        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
       }
+      // back-pressure and write errors are the pipeline's
+      await pipeline(Readable.from(corpusLines()), createWriteStream(corpus));
       if (lines === 0) throw new Error('tokenizer: no non-empty training text');
       return trainOnCorpus(corpus, vocabSize);
     });

@@ -180,7 +180,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
         });
         continue;
       }
-      out.push({
+      const row: RefinedRow = {
         clip_id: s.clip_id,
         video_uri: clip.video_uri,
         start_s: clip.start_s,
@@ -195,10 +195,10 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
         asr_text: clip.asr_text,
         run_id: meta.run_id,
         config_hash: job.config_hash,
-      });
+      };
+      out.push(row);
       bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
-      const o = out[out.length - 1];
-      const origin = originKey(o.origin_source, o.origin_round);
+      const origin = originKey(row.origin_source, row.origin_round);
       byOrigin[origin] = (byOrigin[origin] ?? 0) + 1;
     }
     const batch = rowsToBatch(refinedSchema, out);
