@@ -27,6 +27,11 @@ const phaseSchema = z
     /** Linear warm-up steps. Default 20. */
     warmup_steps: hashed(z.number().int().min(0).default(20)),
     weight_decay: hashed(z.number().min(0).max(1).default(0.01)),
+    /**
+     * Stops the phase after this many steps, whatever `epochs` says: a fixed cost a round however
+     * many clips it has (a nightly job on millions of clips). Absent = every epoch's steps.
+     */
+    max_steps: hashed(positiveInt.optional()),
   })
   .strict();
 
@@ -205,6 +210,8 @@ export const refineConfigSchema = z
       .object({
         /** Passes over the fold's rows. Default 40. */
         epochs: hashed(z.number().int().min(1).default(40)),
+        /** Stops each judge's training after this many steps, whatever `epochs` says. Absent = every epoch's steps. */
+        max_steps: hashed(positiveInt.optional()),
         batch_size: hashed(positiveInt.min(2).max(4096).default(32)),
         lr: hashed(z.number().positive().max(1).default(2e-3)),
         /** Embedding width. Default 64. */

@@ -176,14 +176,18 @@ export async function trainJudge(
     humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && trainsOn(f, e.clipId, o.folds));
   const rows = await o.set.count(filter);
   if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
-  const steps = Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs;
+  const budget = j.max_steps ?? Number.POSITIVE_INFINITY;
+  const steps = Math.min(Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs, budget);
   const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
   if (swaps) for await (const e of o.set.examples()) if (filter(e)) swaps.observe([e.caption]);
   const weights = start ? new Map([...start.weights].map(([k, v]) => [k, v.slice()])) : initProbeWeights(cfg, seed);
   const trainer = runtime.trainer(weights, { lr: j.lr, totalSteps: steps });
+  // the final loss is the last epoch's mean: the last whole epoch, or the one max_steps stopped in
   let loss = 0;
   let n = 0;
-  for (let epoch = 0; epoch < j.epochs; epoch++) {
+  for (let epoch = 0; epoch < j.epochs && trainer.steps < budget; epoch++) {
+    loss = 0;
+    n = 0;
     for await (const b of o.set.epoch({
       filter,
       batchSize: Math.min(j.batch_size, rows),
@@ -198,10 +202,9 @@ export async function trainJudge(
         ? await o.tokenizer.encodeBatch(hardNegatives(swaps, b.captions, makeRng(seed, 'hard', trainer.steps)))
         : undefined;
       const r = await trainer.step({ frames: b.frames, ids, weights: b.weights, ...(hardIds ? { hardIds } : {}) });
-      if (epoch === j.epochs - 1) {
-        loss += r.loss;
-        n++;
-      }
+      loss += r.loss;
+      n++;
+      if (trainer.steps >= budget) break;
     }
   }
   const member = (j.ensemble ?? 1) > 1 ? `:member-${m}` : '';

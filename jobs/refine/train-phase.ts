@@ -18,13 +18,15 @@ export interface PhaseSettings {
   readonly lr: number;
   readonly warmup_steps: number;
   readonly weight_decay: number;
+  /** Stops the phase after this many steps, whatever `epochs` says (absent = every epoch's steps). */
+  readonly max_steps?: number | undefined;
 }
 
 /** What a phase reports for the round's metrics. */
 export interface PhaseResult {
   readonly steps: number;
   readonly examples: number;
-  /** Mean training loss per epoch. */
+  /** Mean training loss per epoch (the last one partial when `max_steps` stopped the phase in it). */
   readonly lossCurve: number[];
   /** γ in force at the end of each epoch. */
   readonly gammaCurve: number[];
@@ -52,10 +54,11 @@ export async function trainPhase(opts: {
   const stepsPerEpoch = Math.ceil(examples / phase.batch_size);
   const empty: PhaseResult = { steps: 0, examples, lossCurve: [], gammaCurve: [], rhoCurve: [], provider: 'none' };
   if (examples === 0 || phase.epochs === 0) return empty;
+  const budget = phase.max_steps ?? Number.POSITIVE_INFINITY;
   const trainer = await Trainer.create(opts.model, opts.device, {
     lr: phase.lr,
     warmupSteps: phase.warmup_steps,
-    totalSteps: Math.max(1, stepsPerEpoch * phase.epochs),
+    totalSteps: Math.max(1, Math.min(stepsPerEpoch * phase.epochs, budget)),
     weightDecay: phase.weight_decay,
   });
   const epochEnds: number[] = [];
@@ -63,7 +66,7 @@ export async function trainPhase(opts: {
   const set = opts.set;
   const shift = opts.frameShift ? { frameShift: opts.frameShift } : {};
   async function* batches(): AsyncIterable<CaptionBatch> {
-    for (let epoch = 0; epoch < phase.epochs; epoch++) {
+    for (let epoch = 0; epoch < phase.epochs && taken < budget; epoch++) {
       for await (const b of set.epoch({
         filter: opts.filter,
         batchSize: phase.batch_size,
@@ -73,6 +76,7 @@ export async function trainPhase(opts: {
       })) {
         taken++;
         yield { frames: b.frames, text: b.text, captions: b.captions, weights: b.weights };
+        if (taken >= budget) break;
       }
       epochEnds.push(taken);
     }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- refine [--clips 1000] [--rounds 1] [--seed 7] [--threads 0] [--workers 0] [--pretrain-epochs N]
- * [--data-dir DIR] [--json FILE] [--log]`: one refine job of the demo configuration (`flywheel demo`'s
+ * [--max-steps N] [--data-dir DIR] [--json FILE] [--log]`: one refine job of the demo configuration (`flywheel demo`'s
  * data and config) from a fresh job directory, and where its time goes — wall time per phase (job
  * setup and frames, bootstrap, each round's judges, candidates + choice, pre-training, fine-tuning
  * and evaluation), split into ONNX Runtime, JavaScript and waiting; clips/s; peak RSS.
@@ -36,6 +36,8 @@ export interface RefineBenchOptions {
   readonly workers: number;
   /** Overrides the demo's pre-training epochs (to fit a large size in a shorter run). */
   readonly pretrainEpochs?: number;
+  /** The captioner's pre-training and each judge stop after this many steps (`max_steps`; absent = every epoch). */
+  readonly maxSteps?: number;
   /** Where generated data is cached. */
   readonly dataDir: string;
   /** Copies the job's log lines to stderr. */
@@ -53,6 +55,7 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
       threads: { type: 'string', default: '0' },
       workers: { type: 'string', default: '0' },
       'pretrain-epochs': { type: 'string' },
+      'max-steps': { type: 'string' },
       'data-dir': { type: 'string', default: join(tmpdir(), 'flywheel-bench-data') },
       json: { type: 'string' },
       log: { type: 'boolean', default: false },
@@ -74,6 +77,7 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
     ...(values['pretrain-epochs'] !== undefined
       ? { pretrainEpochs: int('pretrain-epochs', values['pretrain-epochs']) }
       : {}),
+    ...(values['max-steps'] !== undefined ? { maxSteps: int('max-steps', values['max-steps']) } : {}),
     dataDir: values['data-dir'],
     log: values.log,
     ...(values.json !== undefined ? { json: values.json } : {}),
@@ -116,13 +120,15 @@ export async function measureRefine(o: RefineBenchOptions): Promise<RefineMeasur
   const data = await benchData(o);
   const jobDir = await mkdtemp(join(tmpdir(), 'flywheel-bench-refine-'));
   const base = demoConfig(data.dir, jobDir, { rounds: o.rounds, seed: o.seed });
+  const budget = o.maxSteps !== undefined ? { max_steps: o.maxSteps } : {};
   const config = {
     ...base,
     device: { ...base.device, threads: o.threads, workers: o.workers },
     train: {
       ...base.train,
-      pretrain: { ...base.train.pretrain, epochs: o.pretrainEpochs ?? base.train.pretrain.epochs },
+      pretrain: { ...base.train.pretrain, epochs: o.pretrainEpochs ?? base.train.pretrain.epochs, ...budget },
     },
+    judge: { ...base.judge, ...budget },
   };
   ortClock.enable();
   const timeline = new PhaseTimeline(reading());
@@ -159,7 +165,8 @@ export async function measureRefine(o: RefineBenchOptions): Promise<RefineMeasur
 export function settingsLine(o: RefineBenchOptions, epochs: number): string {
   return (
     `refine bench: demo config (tiny preset), ${o.clips} clips (seed ${o.seed}, ${DEMO_DATA.noise * 100} % noisy ASR), ` +
-    `${o.rounds} round${o.rounds > 1 ? 's' : ''} from a fresh job, pre-training ${epochs} epochs, ` +
+    `${o.rounds} round${o.rounds > 1 ? 's' : ''} from a fresh job, pre-training ${epochs} epochs` +
+    `${o.maxSteps !== undefined ? ` (pre-training and each judge at most ${o.maxSteps} steps)` : ''}, ` +
     `ORT ${ort.env.versions.common} threads ${o.threads || 'all'}, ${workerCount(o.workers)} workers, ${cpus().length} cores, ` +
     `load average at start ${loadavg()[0].toFixed(1)}`
   );

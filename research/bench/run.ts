@@ -21,7 +21,24 @@ const benches: Record<string, (args: readonly string[]) => Promise<unknown>> = {
 /** Benches too long for the default all-run. */
 const onlyWhenNamed = new Set(['scale']);
 
+/** What `--help` prints: each bench and the options it takes (its module's comment says more). */
+const usage = `npm run bench [-- [names…] [options]]   every bench but scale when no name is given
+
+  frames, datagen, model-train, model-generate, scoring, distributed, downstream, import   (no options)
+  refine        [--clips 1000] [--rounds 1] [--seed 7] [--threads 0] [--workers 0] [--pretrain-epochs N]
+                [--max-steps N] [--data-dir DIR] [--json FILE] [--log]
+  workers       [--clips 1000] [--seed 7] [--workers 0] [--data-dir DIR]
+  training-set  [--clips 1000] [--seed 7] [--data-dir DIR]
+  scale         [--sizes 1000,4000,16000] [refine options]   (only when named)
+
+Each bench is research/bench/<name>.ts; docs/performance.md has their results.
+`;
+
 const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
 const firstOption = argv.findIndex((a) => a.startsWith('-'));
 const wanted = firstOption < 0 ? argv : argv.slice(0, firstOption);
 const options = firstOption < 0 ? [] : argv.slice(firstOption);

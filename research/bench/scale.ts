@@ -48,6 +48,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
         ...['--clips', String(clips), '--rounds', String(o.rounds), '--seed', String(o.seed)],
         ...['--threads', String(o.threads), '--data-dir', o.dataDir],
         ...(o.pretrainEpochs !== undefined ? ['--pretrain-epochs', String(o.pretrainEpochs)] : []),
+        ...(o.maxSteps !== undefined ? ['--max-steps', String(o.maxSteps)] : []),
       ];
       process.stdout.write(`\n--- ${clips} clips ---\n`);
       measures.push(await measureInChild(childArgs, join(tmp, `${clips}.json`)));

@@ -46,6 +46,7 @@ const phase = (p: string): Record<string, unknown> => ({
   [`${p}.lr`]: 0.01,
   [`${p}.warmup_steps`]: 3,
   [`${p}.weight_decay`]: 0.1,
+  [`${p}.max_steps`]: 100,
 });
 
 const refineChanges: Record<string, unknown> = {
@@ -98,6 +99,7 @@ const refineChanges: Record<string, unknown> = {
   'train.text_dropout': 0.2,
   'train.frame_shift': 2,
   'judge.epochs': 5,
+  'judge.max_steps': 50,
   'judge.batch_size': 8,
   'judge.lr': 0.01,
   'judge.d_model': 32,

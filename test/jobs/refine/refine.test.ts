@@ -36,6 +36,7 @@ import { Device } from '../../../models/device.js';
 import { evaluateRound } from '../../../jobs/refine/round-eval.js';
 import type { RoundDownstream } from '../../../jobs/refine/downstream-eval.js';
 import { trainJudges } from '../../../jobs/refine/judges.js';
+import { trainPhase } from '../../../jobs/refine/train-phase.js';
 import { type JudgeManifest, readJudge } from '../../../models/probe/judge.js';
 import { Captioner } from '../../../models/inference.js';
 import { LocalStorage } from '../../../pipeline/storage.js';
@@ -301,6 +302,52 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     setTimeout(() => stop.abort(new Error('stopped by the test')), 200);
     await expect(train(4, { epochs: 400 }, stop.signal)).rejects.toThrow(/stopped by the test/);
     expect(existsSync(join(out, 'workers-4'))).toBe(false);
+  });
+
+  it('max_steps stops a captioner phase and each judge at that many steps, mid-epoch; absent, every epoch runs', async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const set = await TrainingSet.open({
+      roundRun: new LocalStorage(l.roundRun(1)),
+      framesRun: new LocalStorage(l.framesRun),
+    });
+    const device = new Device({ providers: ['cpu'], intraOpThreads: 1 });
+    const version = await loadVersion(l.roundModel(0));
+    const perEpoch = Math.ceil((await set.count(trainableExample)) / 16);
+    expect(perEpoch).toBeGreaterThan(2);
+    const phase = async (max?: number) =>
+      trainPhase({
+        model: version.model(),
+        device,
+        set,
+        filter: trainableExample,
+        phase: { epochs: 3, batch_size: 16, lr: 1e-3, warmup_steps: 0, weight_decay: 0, max_steps: max },
+        loss: { kind: 'mle' },
+        seed: 1,
+      });
+    const cut = await phase(perEpoch + 2);
+    expect(cut.steps).toBe(perEpoch + 2);
+    expect(cut.lossCurve).toHaveLength(2); // the second epoch, begun and stopped
+    expect((await phase()).steps).toBe(3 * perEpoch);
+
+    const base = parseRefineConfig(configFor(dataDir, join(dir, 'job')));
+    const out = await tempDir();
+    const judge = async (name: string, over: object): Promise<number> => {
+      const [d] = await trainJudges({
+        config: { ...base, device: { ...base.device, workers: 1 }, judge: { ...base.judge, epochs: 2, ...over } },
+        set,
+        folds: 2,
+        outDir: (f) => join(out, name, `fold-${f}`),
+        frameSpec: { count: 4, width: 32 },
+        tokenizer: version.tokenizer,
+        seed: 9,
+        trainingDataId: 'test',
+        device,
+        log: quiet,
+      });
+      return Number(readJudge(d).manifest.metrics.steps);
+    };
+    expect(await judge('budget', { max_steps: 3 })).toBe(3);
+    expect(await judge('epochs', {})).toBeGreaterThan(3);
   });
 
   it("a round's checks: the captioner's failure is thrown only once the probe beside it has finished; the rows are read once, and only with truth", async () => {
