@@ -126,6 +126,13 @@ export const refineConfigSchema = z
            * another in the job's thread. The results are the same either way. Default 0.
            */
           workers: z.number().int().min(0).max(64).default(0),
+          /**
+           * MiB of decoded frames a training set keeps, per thread that trains (the job's and each
+           * worker's); past it, epochs read the frames run again. The results are the same. Default 256.
+           */
+          frame_cache_mb: z.number().int().min(1).max(1_048_576).default(256),
+          /** MiB of a training set's rows kept, per thread that trains; past it, shards are read again. Default 64. */
+          row_cache_mb: z.number().int().min(1).max(1_048_576).default(64),
         })
         .strict()
         .prefault({}),

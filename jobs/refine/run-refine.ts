@@ -37,7 +37,7 @@ import { checkJudgeInit, trainJudges } from './judges.js';
 import { judgeDataWarning } from './folds.js';
 import { RoundDataMeter } from './round-data-meter.js';
 import { rawSide, type RawSide, type RoundRecord } from './round-metrics.js';
-import { TrainingSet } from './training-set.js';
+import { TrainingSet, trainingCaches } from './training-set.js';
 
 /** Options of {@link runRefine}. */
 export interface RefineOptions {
@@ -129,14 +129,12 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const initWriters = initVersion && config.model.init_captions ? bootstrapDirs : undefined;
   const teacher = config.model.teacher ? { teacher: config.model.teacher } : {};
   await steps({ round: 0, runDir: l.bootstrapRun, writerVersion: 'text', gamma: 0, ...teacher });
+  // a run's rows as a training set, with the caches the job's device allows
+  const openSet = (run: string, o: { scoreStage?: string; textDropout?: number } = {}): Promise<TrainingSet> =>
+    TrainingSet.open({ roundRun: new LocalStorage(run), framesRun, ...trainingCaches(config.device), ...o });
   // opened where it is used, so the job does not hold it past round 0
   const bootstrapSet = (): Promise<TrainingSet> =>
-    TrainingSet.open({
-      roundRun: new LocalStorage(l.bootstrapRun),
-      framesRun,
-      scoreStage: 'none',
-      textDropout: config.train.text_dropout,
-    });
+    openSet(l.bootstrapRun, { scoreStage: 'none', textDropout: config.train.text_dropout });
   if (!initVersion)
     await train({
       set: await bootstrapSet(),
@@ -195,12 +193,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
         ? Number((await loadVersion(scorers[0])).metrics.final_gamma ?? 0)
         : config.adatailr.gamma;
     // the judges that choose this round's captions, trained on the data as the round finds it
-    const judgeDirs = await judges(
-      k,
-      k === 0
-        ? await bootstrapSet()
-        : await TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(k - 1)), framesRun }),
-    );
+    const judgeDirs = await judges(k, k === 0 ? await bootstrapSet() : await openSet(l.roundRun(k - 1)));
     log.info(
       {
         round: k,
@@ -228,11 +221,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     const t1 = performance.now();
 
     // b. train this round's models on the chosen rows (one per fold), warm-started from the last ones
-    const set = await TrainingSet.open({
-      roundRun: new LocalStorage(l.roundRun(k)),
-      framesRun,
-      textDropout: config.train.text_dropout,
-    });
+    const set = await openSet(l.roundRun(k), { textDropout: config.train.text_dropout });
     const trainingDataId = hashValue({ run: roundRun.run_id, config: configHash, round: k });
     // round 0 starts from the bootstrap model, or from model.init when one is given (train.warm_start)
     await train({

@@ -20,24 +20,43 @@ import { exampleBytes, readShardExamples, type TrainExample } from './training-s
 export type { TrainExample } from './training-shard.js';
 
 /**
- * Bytes of decoded frames kept in memory per frames run, shared by every training set over it
- * (256 MiB: the `tiny` preset's frames of about 21,800 clips).
+ * Bytes of decoded frames kept in memory per frames run, shared by every training set over it, unless
+ * the job sets `device.frame_cache_mb` (256 MiB: the `tiny` preset's frames of about 21,800 clips).
  */
 export const FRAME_CACHE_BYTES = 256 * 2 ** 20;
 
 /**
- * Bytes of examples a training set keeps in memory (64 MiB: about 125,000 rows of the demo's
- * wording). A job with more rows reads the shards past it again each epoch.
+ * Bytes of examples a training set keeps in memory unless the job sets `device.row_cache_mb` (64 MiB:
+ * about 125,000 rows of the demo's wording). A job with more rows reads the shards past it again each epoch.
  */
 export const EXAMPLE_CACHE_BYTES = 64 * 2 ** 20;
 
+/** How much of a round's rows and frames a thread's training sets keep in memory (bytes). */
+export interface TrainingCaches {
+  /** Bytes of examples each set keeps. */
+  readonly cacheBytes: number;
+  /** Bytes of decoded frames kept per frames run (the first set opened over it sets it). */
+  readonly frameCacheBytes: number;
+}
+
+/** The caches a refine config's `device` asks for. */
+export function trainingCaches(device: {
+  readonly frame_cache_mb: number;
+  readonly row_cache_mb: number;
+}): TrainingCaches {
+  return { cacheBytes: device.row_cache_mb * 2 ** 20, frameCacheBytes: device.frame_cache_mb * 2 ** 20 };
+}
+
 const frameStores = new WeakMap<Storage, Promise<FrameStore>>();
 
-/** The frame store of a frames run's storage object: one per job, shared by its training sets and epochs. */
-function sharedFrameStore(framesRun: Storage): Promise<FrameStore> {
+/**
+ * The frame store of a frames run's storage object: one per job, shared by its training sets and
+ * epochs, keeping `cacheBytes` of frames (the first caller's).
+ */
+function sharedFrameStore(framesRun: Storage, cacheBytes: number): Promise<FrameStore> {
   let store = frameStores.get(framesRun);
   if (!store) {
-    const s = new FrameStore({ storage: framesRun, cacheBytes: FRAME_CACHE_BYTES });
+    const s = new FrameStore({ storage: framesRun, cacheBytes });
     store = s.open().then(() => s);
     store.catch(() => frameStores.delete(framesRun));
     frameStores.set(framesRun, store);
@@ -55,7 +74,7 @@ export interface TrainBatch {
 }
 
 /** Where a training set on local disk was read from: enough for another thread to open the same set. */
-export interface TrainingSetSource {
+export interface TrainingSetSource extends TrainingCaches {
   readonly roundRun: string;
   readonly framesRun: string;
   readonly scoreStage: string;
@@ -71,6 +90,7 @@ export class TrainingSet {
   /** A digest of each shard's rows (id, caption, weight, keep) at open, so a re-read is checked against it. */
   readonly #opened = new Map<string, number>();
   readonly #framesRun: Storage;
+  readonly #frameCacheBytes: number;
   readonly #textDropout: number;
   /** Where it was read from, when both runs are local directories (absent otherwise). */
   readonly source: TrainingSetSource | undefined;
@@ -82,15 +102,19 @@ export class TrainingSet {
     framesRun: Storage;
     textDropout: number;
     cacheBytes: number;
+    frameCacheBytes: number;
   }) {
     if (!(o.textDropout >= 0 && o.textDropout <= 1))
       throw new RangeError(`training set: textDropout must be in [0, 1], got ${o.textDropout}`);
     if (!(Number.isInteger(o.cacheBytes) && o.cacheBytes >= 1))
       throw new RangeError(`training set: cacheBytes must be an integer >= 1, got ${o.cacheBytes}`);
+    if (!(Number.isInteger(o.frameCacheBytes) && o.frameCacheBytes >= 1))
+      throw new RangeError(`training set: frameCacheBytes must be an integer >= 1, got ${o.frameCacheBytes}`);
     this.#roundRun = o.roundRun;
     this.#scoreStage = o.scoreStage;
     this.#shards = o.shards;
     this.#framesRun = o.framesRun;
+    this.#frameCacheBytes = o.frameCacheBytes;
     this.#textDropout = o.textDropout;
     this.#cache = new LRUCache<string, TrainExample[]>({
       maxSize: o.cacheBytes,
@@ -103,7 +127,14 @@ export class TrainingSet {
     const { roundRun, framesRun } = o;
     this.source =
       roundRun instanceof LocalStorage && framesRun instanceof LocalStorage
-        ? { roundRun: roundRun.root, framesRun: framesRun.root, scoreStage: o.scoreStage, textDropout: o.textDropout }
+        ? {
+            roundRun: roundRun.root,
+            framesRun: framesRun.root,
+            scoreStage: o.scoreStage,
+            textDropout: o.textDropout,
+            cacheBytes: o.cacheBytes,
+            frameCacheBytes: o.frameCacheBytes,
+          }
         : undefined;
   }
 
@@ -114,6 +145,8 @@ export class TrainingSet {
       framesRun: new LocalStorage(source.framesRun),
       scoreStage: source.scoreStage,
       textDropout: source.textDropout,
+      cacheBytes: source.cacheBytes,
+      frameCacheBytes: source.frameCacheBytes,
     });
   }
 
@@ -130,6 +163,8 @@ export class TrainingSet {
     textDropout?: number;
     /** Bytes of examples kept in memory. Default {@link EXAMPLE_CACHE_BYTES}. */
     cacheBytes?: number;
+    /** Bytes of decoded frames kept per frames run (the first set over it decides). Default {@link FRAME_CACHE_BYTES}. */
+    frameCacheBytes?: number;
   }): Promise<TrainingSet> {
     const meta = await readRunMeta(opts.roundRun);
     if (!meta) throw new Error(`training set: ${opts.roundRun.description} has no run.json (the round did not run)`);
@@ -140,6 +175,7 @@ export class TrainingSet {
       framesRun: opts.framesRun,
       textDropout: opts.textDropout ?? 0,
       cacheBytes: opts.cacheBytes ?? EXAMPLE_CACHE_BYTES,
+      frameCacheBytes: opts.frameCacheBytes ?? FRAME_CACHE_BYTES,
     });
     for (const shard of set.#shards) await set.#examples(shard);
     return set;
@@ -200,7 +236,7 @@ export class TrainingSet {
     frameShift?: FrameShift;
   }): AsyncIterable<TrainBatch> {
     const dropout = opts.textDropout ?? this.#textDropout;
-    const store = await sharedFrameStore(this.#framesRun);
+    const store = await sharedFrameStore(this.#framesRun, this.#frameCacheBytes);
     const rng = makeRng(opts.seed, 'train-order', opts.epoch);
     const dropRng = makeRng(opts.seed, 'text-dropout', opts.epoch);
     const shiftRng = makeRng(opts.seed, 'frame-shift', opts.epoch);

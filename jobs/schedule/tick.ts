@@ -30,7 +30,7 @@ import { clipIdsOfRun, currentJudges, currentModels, scheduleLayout, tickNumbers
 import { runRoundSteps, trainCaptioner, warmStart } from '../refine/round.js';
 import { trainJudges } from '../refine/judges.js';
 import { judgeDirName } from '../refine/layout.js';
-import { TrainingSet } from '../refine/training-set.js';
+import { TrainingSet, trainingCaches } from '../refine/training-set.js';
 
 /** Options of {@link runTick}. */
 export interface TickOptions {
@@ -134,6 +134,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const framesRun = new LocalStorage(s.tickFrames(tick));
+  const caches = trainingCaches(config.device);
   const gamma = config.adatailr.gamma === 'model' ? Number(version.metrics.final_gamma ?? 0) : config.adatailr.gamma;
   // the judges: the refine job's latest, or — before any refine round — ones trained on these clips' own text
   let judges = await currentJudges(config);
@@ -154,7 +155,12 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       reporter: reporter(),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const ownSet = await TrainingSet.open({ roundRun: new LocalStorage(own), framesRun, scoreStage: 'none' });
+    const ownSet = await TrainingSet.open({
+      roundRun: new LocalStorage(own),
+      framesRun,
+      scoreStage: 'none',
+      ...caches,
+    });
     const dir = (f: number, m: number): string => join(s.tickDir(tick), 'judges', judgeDirName(f, m));
     judges = await trainJudges({
       config,
@@ -204,6 +210,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     const set = await TrainingSet.open({
       roundRun: new LocalStorage(s.tickRun(tick)),
       framesRun,
+      ...caches,
       textDropout: config.train.text_dropout,
     });
     await trainCaptioner({

@@ -31,7 +31,15 @@ import { loadVersion } from '../../../models/version.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import { captionClips, sampleEvalClips } from '../../../jobs/refine/evaluate.js';
 import { type FrameShift, shiftClipFrames } from '../../../jobs/refine/frame-shift.js';
-import { type TrainBatch, TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
+import {
+  EXAMPLE_CACHE_BYTES,
+  FRAME_CACHE_BYTES,
+  type TrainBatch,
+  TrainingSet,
+  type TrainingSetSource,
+  trainableExample,
+  trainingCaches,
+} from '../../../jobs/refine/training-set.js';
 import { Device } from '../../../models/device.js';
 import { evaluateRound } from '../../../jobs/refine/round-eval.js';
 import type { RoundDownstream } from '../../../jobs/refine/downstream-eval.js';
@@ -222,6 +230,31 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(held.run.scoreReads).toBe(opened); // everything fit: nothing read again
     expect(cold.run.scoreReads).toBeGreaterThanOrEqual(5 * opened); // open, all, count and two epochs
     await expect(open(0)).rejects.toThrow(/cacheBytes must be an integer >= 1, got 0/);
+  });
+
+  it("device's cache sizes reach the training set and, through its source, a worker's reopened set; batches are the same", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const caches = trainingCaches({ frame_cache_mb: 3, row_cache_mb: 2 });
+    expect(caches).toEqual({ cacheBytes: 2 * 2 ** 20, frameCacheBytes: 3 * 2 ** 20 });
+    const open = (o: object = {}): Promise<TrainingSet> =>
+      TrainingSet.open({ roundRun: new LocalStorage(l.roundRun(2)), framesRun: new LocalStorage(l.framesRun), ...o });
+    const epoch = async (set: TrainingSet): Promise<TrainBatch[]> => {
+      const out: TrainBatch[] = [];
+      for await (const b of set.epoch({ filter: trainableExample, batchSize: 16, seed: 3, epoch: 1 })) out.push(b);
+      return out;
+    };
+    const sized = await open(caches);
+    expect(sized.source).toMatchObject(caches);
+    const reopened = await TrainingSet.reopen(sized.source as TrainingSetSource);
+    expect(reopened.source).toEqual(sized.source);
+    const plain = await open();
+    expect(plain.source).toMatchObject({ cacheBytes: EXAMPLE_CACHE_BYTES, frameCacheBytes: FRAME_CACHE_BYTES });
+    expect(await epoch(reopened)).toEqual(await epoch(plain));
+    await expect(open({ frameCacheBytes: 0 })).rejects.toThrow(/frameCacheBytes must be an integer >= 1, got 0/);
+    expect(parseRefineConfig(configFor(dataDir, join(dir, 'job'))).device).toMatchObject({
+      frame_cache_mb: 256,
+      row_cache_mb: 64,
+    });
   });
 
   it("a training set read again fails, naming the shard or file, when the round's tables changed or broke under it", async () => {
