@@ -38,6 +38,11 @@ export interface RoundProbeInput {
   /** Directory of the job's frames run. */
   readonly framesRun: string;
   readonly tokenizer: CaptionTokenizer;
+  /**
+   * Worker threads for the probe's runs, always in worker threads when given (the job's thread is
+   * training the captioner meanwhile). Absent: `device.workers`.
+   */
+  readonly workers?: number;
   readonly signal?: AbortSignal;
 }
 

@@ -52,17 +52,49 @@ export interface RoundEvalResult {
 
 /**
  * The round's held-out model quality, its fit to its own train clips and, when asked for and possible,
- * its downstream scores. The probe (in worker threads, `device.workers`) and the captioner's checks
- * (in this thread) run at the same time; neither reads what the other computes. When one fails, the
- * other is let finish before the error is thrown, so nothing of the round runs on after it.
+ * its downstream scores. The probe (in worker threads, `device.workers`; or `downstream`, the probe
+ * {@link startDownstream} started beside the captioner's training) and the captioner's checks (in this
+ * thread) run at the same time; neither reads what the other computes. When one fails, the other is
+ * let finish before the error is thrown, so nothing of the round runs on after it.
  */
-export async function evaluateRound(input: RoundEvalInput): Promise<RoundEvalResult> {
+export async function evaluateRound(
+  input: RoundEvalInput & { readonly downstream?: Promise<RoundDownstream | undefined> },
+): Promise<RoundEvalResult> {
   let rows: Promise<readonly TrainExample[]> | undefined;
   const o = { ...input, rows: () => (rows ??= input.rows()) };
-  const [checked, downstream] = await Promise.allSettled([captionerChecks(o), downstreamCheck(o)]);
-  if (checked.status === 'rejected') throw checked.reason;
-  if (downstream.status === 'rejected') throw downstream.reason;
-  return { ...checked.value, ...(downstream.value ? { downstream: downstream.value } : {}) };
+  const downstream = input.downstream ?? downstreamCheck(o);
+  downstream.catch(() => undefined); // a failure is thrown below, once the captioner's checks are done
+  const checked = await letFinish(captionerChecks(o), downstream);
+  const scores = await downstream;
+  return { ...checked, ...(scores ? { downstream: scores } : {}) };
+}
+
+/**
+ * Starts the round's downstream probe, when asked for and possible, in `workers` worker threads, so
+ * the job's thread can train the round's captioner meanwhile: the probe reads only the round's rows.
+ * Undefined when `workers` is under 1: the probe then runs after the training, in {@link evaluateRound}.
+ */
+export function startDownstream(
+  input: RoundEvalInput,
+  workers: number,
+): Promise<RoundDownstream | undefined> | undefined {
+  if (workers < 1) return undefined;
+  const started = downstreamCheck(input, workers);
+  started.catch(() => undefined); // a failure is thrown where the probe is awaited
+  return started;
+}
+
+/**
+ * `work`'s result; when it fails, `beside` (work running at the same time) is let finish first, so
+ * nothing runs on after the failure is thrown.
+ */
+export async function letFinish<T>(work: Promise<T>, beside: Promise<unknown> | undefined): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    await beside?.catch(() => undefined);
+    throw e;
+  }
 }
 
 /** The round captioner's captions of held-out clips and, with truth, from the frames alone of held-out and trained-on clips. */
@@ -99,7 +131,7 @@ async function captionerChecks(o: RoundEvalInput): Promise<Omit<RoundEvalResult,
 }
 
 /** The downstream probe on the round's rows, when the config asks for it and the job can run it (truth and a probe). */
-async function downstreamCheck(o: RoundEvalInput): Promise<RoundDownstream | undefined> {
+async function downstreamCheck(o: RoundEvalInput, workers?: number): Promise<RoundDownstream | undefined> {
   const { config } = o;
   if (!config.eval.downstream || !o.truth || !o.probe) return undefined;
   return o.probe({
@@ -111,6 +143,7 @@ async function downstreamCheck(o: RoundEvalInput): Promise<RoundDownstream | und
     truth: o.truth,
     framesRun: o.framesRunDir,
     tokenizer: o.tokenizer,
+    ...(workers !== undefined ? { workers } : {}),
     ...withSignal(o.signal),
   });
 }

@@ -17,6 +17,7 @@ import { hashValue } from '../../pipeline/hash.js';
 import type { Executor } from '../../pipeline/executor.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { LocalStorage } from '../../pipeline/storage.js';
+import { workerCount } from '../../pipeline/thread-pool.js';
 import type { AnyStageSpec } from '../../stages/specs.js';
 import { readTruthMap, type TruthRow } from '../../schemas/truth.js';
 import type { DownstreamProbe } from './downstream-eval.js';
@@ -24,7 +25,7 @@ import { extractJobFrames } from './frames-phase.js';
 import { checkJob, readJson, withSignal as sig, writeJsonAtomic } from './job-files.js';
 import { manifestRawClips, modelConfig, trainOrLoadTokenizer } from './job-inputs.js';
 import { jobLayout, type JobLayout } from './layout.js';
-import { evaluateRound } from './round-eval.js';
+import { evaluateRound, letFinish, startDownstream } from './round-eval.js';
 import { roundRecord } from './round-record.js';
 import {
   type RoundStepsOptions,
@@ -37,7 +38,7 @@ import { checkJudgeInit, trainJudges } from './judges.js';
 import { judgeDataWarning } from './folds.js';
 import { RoundDataMeter } from './round-data-meter.js';
 import { rawSide, type RawSide, type RoundRecord } from './round-metrics.js';
-import { TrainingSet, trainingCaches } from './training-set.js';
+import { type TrainExample, TrainingSet, trainingCaches } from './training-set.js';
 
 /** Options of {@link runRefine}. */
 export interface RefineOptions {
@@ -223,20 +224,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     // b. train this round's models on the chosen rows (one per fold), warm-started from the last ones
     const set = await openSet(l.roundRun(k), { textDropout: config.train.text_dropout });
     const trainingDataId = hashValue({ run: roundRun.run_id, config: configHash, round: k });
-    // round 0 starts from the bootstrap model, or from model.init when one is given (train.warm_start)
-    await train({
-      set,
-      outDir: l.roundModel(k),
-      start: () => warmStart(config, (writers ?? bootstrapDirs)[0]),
-      seed: config.seed + k + 1,
-      trainingDataId,
-      label: `round ${k}`,
-    });
-    const t2 = performance.now();
-    const versions = [await loadVersion(l.roundModel(k))];
-
-    // c. the model's held-out quality, and the downstream probe when asked for
-    const { evalResult, fit, downstream } = await evaluateRound({
+    let rowsRead: Promise<TrainExample[]> | undefined; // read at most once, by whichever check needs them first
+    const evalInput = {
       config,
       round: k,
       roundRun: new LocalStorage(l.roundRun(k)),
@@ -244,12 +233,34 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       framesRunDir: l.framesRun,
       modelDir: l.roundModel(k),
       device,
-      rows: () => set.all(),
+      rows: () => (rowsRead ??= set.all()),
       tokenizer: tok,
       ...(truth ? { truth } : {}),
       ...(opts.measure ? { measure: opts.measure } : {}),
       ...(opts.downstreamProbe ? { probe: opts.downstreamProbe } : {}),
       ...sig(opts.signal),
+    };
+    // the downstream probe reads only the round's rows: it trains beside the captioner when workers allow
+    const probe = startDownstream(evalInput, workerCount(config.device.workers) - 1);
+    // round 0 starts from the bootstrap model, or from model.init when one is given (train.warm_start)
+    await letFinish(
+      train({
+        set,
+        outDir: l.roundModel(k),
+        start: () => warmStart(config, (writers ?? bootstrapDirs)[0]),
+        seed: config.seed + k + 1,
+        trainingDataId,
+        label: `round ${k}`,
+      }),
+      probe,
+    );
+    const t2 = performance.now();
+    const versions = [await loadVersion(l.roundModel(k))];
+
+    // c. the model's held-out quality, and the downstream probe's scores when asked for
+    const { evalResult, fit, downstream } = await evaluateRound({
+      ...evalInput,
+      ...(probe ? { downstream: probe } : {}),
     });
     const t3 = performance.now();
     // the round's rows measured as a dataset, a shard at a time

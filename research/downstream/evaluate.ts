@@ -73,6 +73,11 @@ export interface DownstreamOptions {
    * with `device`). The runs are the same as one after another in this thread. Default 1.
    */
   readonly workers?: number;
+  /**
+   * Train in worker threads even with one worker, so the calling thread stays free for other work
+   * (a refine round's captioner training beside it). Default false: one worker trains here.
+   */
+  readonly inWorkers?: boolean;
   /** Called after each trained probe. */
   readonly onRun?: (run: DownstreamRun, done: number, total: number) => void;
   readonly signal?: AbortSignal;
@@ -177,7 +182,7 @@ export async function evaluateDownstream(o: DownstreamOptions): Promise<Downstre
   };
   const workers = Math.min(o.workers ?? 1, tasks.length);
   let provider = 'cpu';
-  if (workers > 1 && !o.device) {
+  if ((workers > 1 || o.inWorkers === true) && !o.device) {
     // each worker trains whole runs on its own runtime: the same runs as one after another here
     const pool = threadPool<ProbeThreadTask, ProbeRunResult>(new URL('./probe-thread.ts', import.meta.url), workers);
     try {

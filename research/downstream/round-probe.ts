@@ -42,7 +42,8 @@ export const roundDownstream: DownstreamProbe = async (o): Promise<RoundDownstre
     steps: d.steps,
     batch: d.batch,
     threads: 1,
-    workers: workerCount(o.config.device.workers),
+    workers: o.workers ?? workerCount(o.config.device.workers),
+    inWorkers: o.workers !== undefined,
     tokenizer: o.tokenizer,
     ...(o.signal ? { signal: o.signal } : {}),
   });

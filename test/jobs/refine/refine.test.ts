@@ -41,7 +41,7 @@ import {
   trainingCaches,
 } from '../../../jobs/refine/training-set.js';
 import { Device } from '../../../models/device.js';
-import { evaluateRound } from '../../../jobs/refine/round-eval.js';
+import { evaluateRound, letFinish, startDownstream } from '../../../jobs/refine/round-eval.js';
 import type { RoundDownstream } from '../../../jobs/refine/downstream-eval.js';
 import { trainJudges } from '../../../jobs/refine/judges.js';
 import { trainPhase } from '../../../jobs/refine/train-phase.js';
@@ -423,6 +423,53 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(plain.fit).toBeUndefined();
     expect(plain.downstream).toBeUndefined();
     expect(reads).toBe(0);
+  });
+
+  it("the probe started beside the captioner's training: its workers, its scores in the round's checks, its failure thrown after theirs", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const config = parseRefineConfig(configFor(dataDir, join(dir, 'job')));
+    const set = await TrainingSet.open({
+      roundRun: new LocalStorage(l.roundRun(2)),
+      framesRun: new LocalStorage(l.framesRun),
+    });
+    const asked: (number | undefined)[] = [];
+    let finished: boolean | undefined;
+    const tokenizer = (await loadVersion(l.roundModel(2))).tokenizer;
+    const input = (fail: boolean) => ({
+      config,
+      round: 2,
+      roundRun: new LocalStorage(l.roundRun(2)),
+      framesRun: new LocalStorage(l.framesRun),
+      framesRunDir: l.framesRun,
+      modelDir: l.roundModel(2),
+      device: new Device({ providers: ['cpu'], intraOpThreads: 1 }),
+      rows: () => set.all(),
+      tokenizer,
+      truth: new Map(truth.map((t) => [t.clip_id, t])),
+      // a fake probe: it records the workers it was given, and fails when told to (the fault)
+      probe: async (o: { workers?: number }): Promise<RoundDownstream> => {
+        asked.push(o.workers);
+        await new Promise((r) => setTimeout(r, 200));
+        finished = true;
+        if (fail) throw new Error('the probe failed');
+        return { settings: { seeds: [1], steps: 7, batch: 2 }, heldoutClips: 0, datasets: [] };
+      },
+    });
+    expect(startDownstream(input(false), 0)).toBeUndefined(); // no worker to spare: it runs after training
+    const ok = input(false);
+    const started = startDownstream(ok, 1);
+    const r = await evaluateRound({ ...ok, downstream: started });
+    expect(r.downstream?.settings.steps).toBe(7);
+    expect(asked).toEqual([1]); // the started probe was used, not a second one
+    expect(r.evalResult.clips).toBeGreaterThan(0);
+    const bad = input(true);
+    const failing = startDownstream(bad, 1) as Promise<RoundDownstream | undefined>;
+    await expect(evaluateRound({ ...bad, downstream: failing })).rejects.toThrow(/the probe failed/);
+    // a training that fails lets the probe beside it finish before its error is thrown
+    finished = false;
+    const beside = startDownstream(input(false), 1);
+    await expect(letFinish(Promise.reject(new Error('training failed')), beside)).rejects.toThrow(/training failed/);
+    expect(finished).toBe(true);
   });
 
   it("the fit's frames-alone captions ignore the clips' text (the captions with text do not)", async () => {

@@ -274,6 +274,8 @@ describe('flywheel downstream', () => {
     ]);
     expect([...order].sort()).toEqual(there.runs.map((r) => `${r.dataset}/${r.seed}`).sort());
     expect(there.provider).toBe('cpu');
+    // one worker thread, leaving the calling thread free (a refine round's probe beside its captioner)
+    expect(strip(await evaluateDownstream({ ...opts, workers: 1, inWorkers: true }))).toEqual(strip(here));
   });
 
   describe('bad input: a clear error, nothing written', () => {
