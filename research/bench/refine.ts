@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- refine [--clips 1000] [--rounds 1] [--seed 7] [--threads 0] [--workers 0] [--pretrain-epochs N]
- * [--max-steps N] [--data-dir DIR] [--json FILE] [--log]`: one refine job of the demo configuration (`flywheel demo`'s
+ * [--max-steps N] [--frame-cache-mb N] [--data-dir DIR] [--json FILE] [--log]`: one refine job of the demo configuration (`flywheel demo`'s
  * data and config) from a fresh job directory, and where its time goes — wall time per phase (job
  * setup and frames, bootstrap, each round's judges, candidates + choice, pre-training, fine-tuning
  * and evaluation), split into ONNX Runtime, JavaScript and waiting; clips/s; peak RSS.
@@ -38,6 +38,8 @@ export interface RefineBenchOptions {
   readonly pretrainEpochs?: number;
   /** The captioner's pre-training and each judge stop after this many steps (`max_steps`; absent = every epoch). */
   readonly maxSteps?: number;
+  /** MiB of decoded frames each training thread keeps (`device.frame_cache_mb`; absent = the default). */
+  readonly frameCacheMb?: number;
   /** Where generated data is cached. */
   readonly dataDir: string;
   /** Copies the job's log lines to stderr. */
@@ -56,6 +58,7 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
       workers: { type: 'string', default: '0' },
       'pretrain-epochs': { type: 'string' },
       'max-steps': { type: 'string' },
+      'frame-cache-mb': { type: 'string' },
       'data-dir': { type: 'string', default: join(tmpdir(), 'flywheel-bench-data') },
       json: { type: 'string' },
       log: { type: 'boolean', default: false },
@@ -78,6 +81,9 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
       ? { pretrainEpochs: int('pretrain-epochs', values['pretrain-epochs']) }
       : {}),
     ...(values['max-steps'] !== undefined ? { maxSteps: int('max-steps', values['max-steps']) } : {}),
+    ...(values['frame-cache-mb'] !== undefined
+      ? { frameCacheMb: int('frame-cache-mb', values['frame-cache-mb']) }
+      : {}),
     dataDir: values['data-dir'],
     log: values.log,
     ...(values.json !== undefined ? { json: values.json } : {}),
@@ -123,7 +129,12 @@ export async function measureRefine(o: RefineBenchOptions): Promise<RefineMeasur
   const budget = o.maxSteps !== undefined ? { max_steps: o.maxSteps } : {};
   const config = {
     ...base,
-    device: { ...base.device, threads: o.threads, workers: o.workers },
+    device: {
+      ...base.device,
+      threads: o.threads,
+      workers: o.workers,
+      ...(o.frameCacheMb !== undefined ? { frame_cache_mb: o.frameCacheMb } : {}),
+    },
     train: {
       ...base.train,
       pretrain: { ...base.train.pretrain, epochs: o.pretrainEpochs ?? base.train.pretrain.epochs, ...budget },
@@ -167,6 +178,7 @@ export function settingsLine(o: RefineBenchOptions, epochs: number): string {
     `refine bench: demo config (tiny preset), ${o.clips} clips (seed ${o.seed}, ${DEMO_DATA.noise * 100} % noisy ASR), ` +
     `${o.rounds} round${o.rounds > 1 ? 's' : ''} from a fresh job, pre-training ${epochs} epochs` +
     `${o.maxSteps !== undefined ? ` (pre-training and each judge at most ${o.maxSteps} steps)` : ''}, ` +
+    `${o.frameCacheMb !== undefined ? `frame cache ${o.frameCacheMb} MiB a thread, ` : ''}` +
     `ORT ${ort.env.versions.common} threads ${o.threads || 'all'}, ${workerCount(o.workers)} workers, ${cpus().length} cores, ` +
     `load average at start ${loadavg()[0].toFixed(1)}`
   );

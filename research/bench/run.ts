@@ -26,7 +26,7 @@ const usage = `npm run bench [-- [names…] [options]]   every bench but scale w
 
   frames, datagen, model-train, model-generate, scoring, distributed, downstream, import   (no options)
   refine        [--clips 1000] [--rounds 1] [--seed 7] [--threads 0] [--workers 0] [--pretrain-epochs N]
-                [--max-steps N] [--data-dir DIR] [--json FILE] [--log]
+                [--max-steps N] [--frame-cache-mb N] [--data-dir DIR] [--json FILE] [--log]
   workers       [--clips 1000] [--seed 7] [--workers 0] [--data-dir DIR]
   training-set  [--clips 1000] [--seed 7] [--data-dir DIR]
   scale         [--sizes 1000,4000,16000] [refine options]   (only when named)

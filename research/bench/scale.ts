@@ -49,6 +49,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
         ...['--threads', String(o.threads), '--data-dir', o.dataDir],
         ...(o.pretrainEpochs !== undefined ? ['--pretrain-epochs', String(o.pretrainEpochs)] : []),
         ...(o.maxSteps !== undefined ? ['--max-steps', String(o.maxSteps)] : []),
+        ...(o.frameCacheMb !== undefined ? ['--frame-cache-mb', String(o.frameCacheMb)] : []),
       ];
       process.stdout.write(`\n--- ${clips} clips ---\n`);
       measures.push(await measureInChild(childArgs, join(tmp, `${clips}.json`)));
