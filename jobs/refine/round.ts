@@ -188,6 +188,11 @@ export async function trainCaptioner(o: TrainCaptionerOptions): Promise<void> {
     phase: o.config.train.pretrain,
     loss: o.config.train.loss,
     onEpoch: epochLogger(o.log, `${o.label} pretrain`),
+    onStart: (plan) =>
+      o.log.info(
+        { phase: `${o.label} pretrain`, ...plan, max_steps: o.config.train.pretrain.max_steps ?? null },
+        'training planned',
+      ),
   });
   const fine = await trainPhase({
     ...common,

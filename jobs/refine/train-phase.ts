@@ -48,6 +48,8 @@ export async function trainPhase(opts: {
   frameShift?: FrameShift;
   signal?: AbortSignal;
   onEpoch?: (epoch: number, loss: number, gamma: number, rho: number) => void;
+  /** Called once before the first step with the rows and the steps the phase will take. */
+  onStart?: (plan: { examples: number; steps: number; epochSteps: number }) => void;
 }): Promise<PhaseResult> {
   const { phase } = opts;
   const examples = await opts.set.count(opts.filter);
@@ -55,6 +57,7 @@ export async function trainPhase(opts: {
   const empty: PhaseResult = { steps: 0, examples, lossCurve: [], gammaCurve: [], rhoCurve: [], provider: 'none' };
   if (examples === 0 || phase.epochs === 0) return empty;
   const budget = phase.max_steps ?? Number.POSITIVE_INFINITY;
+  opts.onStart?.({ examples, steps: Math.min(stepsPerEpoch * phase.epochs, budget), epochSteps: stepsPerEpoch });
   const trainer = await Trainer.create(opts.model, opts.device, {
     lr: phase.lr,
     warmupSteps: phase.warmup_steps,

@@ -347,8 +347,10 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const version = await loadVersion(l.roundModel(0));
     const perEpoch = Math.ceil((await set.count(trainableExample)) / 16);
     expect(perEpoch).toBeGreaterThan(2);
+    const plans: { examples: number; steps: number; epochSteps: number }[] = [];
     const phase = async (max?: number) =>
       trainPhase({
+        onStart: (p) => plans.push(p),
         model: version.model(),
         device,
         set,
@@ -361,6 +363,11 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(cut.steps).toBe(perEpoch + 2);
     expect(cut.lossCurve).toHaveLength(2); // the second epoch, begun and stopped
     expect((await phase()).steps).toBe(3 * perEpoch);
+    // each phase says up front how many steps it will take
+    expect(plans.map((p) => [p.steps, p.epochSteps])).toEqual([
+      [perEpoch + 2, perEpoch],
+      [3 * perEpoch, perEpoch],
+    ]);
 
     const base = parseRefineConfig(configFor(dataDir, join(dir, 'job')));
     const out = await tempDir();
