@@ -100,3 +100,14 @@ export class RoundDataMeter {
     };
   }
 }
+
+/** A round's rows measured as a dataset beside the raw input, read a shard at a time. */
+export async function measureRoundRows(
+  rows: AsyncIterable<TrainExample>,
+  side: RawSide,
+  judge?: TruthJudge,
+): Promise<RoundDataMetrics> {
+  const meter = new RoundDataMeter(side, judge);
+  for await (const e of rows) meter.add(e);
+  return meter.metrics();
+}

@@ -60,3 +60,14 @@ export function roundRecord(o: RoundRecordInput): RoundRecord {
     evalClips: o.evalResult.clips,
   };
 }
+
+/** What the job logs when a round is done: its dataset's headline figures. */
+export function roundSummary(r: RoundRecord): Record<string, unknown> {
+  return {
+    round: r.round,
+    content: r.dataset.quality?.contentAccuracy,
+    rows: r.dataset.quantity.rows,
+    kept_share: r.keptShare,
+    chosen: r.adatailr.chosen,
+  };
+}

@@ -26,7 +26,7 @@ import { checkJob, readJson, withSignal as sig, writeJsonAtomic } from './job-fi
 import { manifestRawClips, modelConfig, trainOrLoadTokenizer } from './job-inputs.js';
 import { jobLayout, type JobLayout } from './layout.js';
 import { evaluateRound, letFinish, startDownstream } from './round-eval.js';
-import { roundRecord } from './round-record.js';
+import { roundRecord, roundSummary } from './round-record.js';
 import {
   type RoundStepsOptions,
   runRoundSteps,
@@ -36,7 +36,7 @@ import {
 } from './round.js';
 import { checkJudgeInit, trainJudges } from './judges.js';
 import { judgeDataWarning } from './folds.js';
-import { RoundDataMeter } from './round-data-meter.js';
+import { measureRoundRows } from './round-data-meter.js';
 import { rawSide, type RawSide, type RoundRecord } from './round-metrics.js';
 import { type TrainExample, TrainingSet, trainingCaches } from './training-set.js';
 
@@ -263,10 +263,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       ...(probe ? { downstream: probe } : {}),
     });
     const t3 = performance.now();
-    // the round's rows measured as a dataset, a shard at a time
-    const meter = new RoundDataMeter(rawInput, judge);
-    for await (const e of set.examples()) meter.add(e);
-    const data = meter.metrics();
+    const data = await measureRoundRows(set.examples(), rawInput, judge);
     const record = roundRecord({
       round: k,
       modelDir: l.roundModel(k),
@@ -281,16 +278,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       seconds: { captionAndScore: (t1 - t0) / 1000, train: (t2 - t1) / 1000, eval: (t3 - t2) / 1000 },
     });
     await writeJsonAtomic(metricsPath, record);
-    log.info(
-      {
-        round: k,
-        content: record.dataset.quality?.contentAccuracy,
-        rows: record.dataset.quantity.rows,
-        kept_share: record.keptShare,
-        chosen: record.adatailr.chosen,
-      },
-      'round finished',
-    );
+    log.info(roundSummary(record), 'round finished');
     records.push(record);
     writers = [l.roundModel(k)];
     scorers = config.adatailr.scorer === 'bootstrap' ? bootstrapDirs : writers;
