@@ -680,16 +680,22 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       model: { ...(base.model as object), init },
       train: {
         loss: { kind: 'adatailr' },
-        pretrain: { epochs: 1, lr: 1e-3, batch_size: 16 },
+        // the budgets reach the job's phases and judges from its config (each below its epochs' steps)
+        pretrain: { epochs: 1, lr: 1e-3, batch_size: 16, max_steps: 2 },
         finetune: { epochs: 1, lr: 1e-3, batch_size: 8 },
       },
-      judge: { epochs: 1, batch_size: 16, hard_negatives: true, ensemble: 2 },
+      judge: { epochs: 2, batch_size: 16, hard_negatives: true, ensemble: 2, max_steps: 3 },
       adatailr: { scorer: 'bootstrap' },
       eval: { max_clips: 4 },
     });
     const r = (await runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet) })).rounds;
     const initHash = (await loadVersion(init)).manifest.contentHash;
     expect(r.map((x) => x.scorerVersions)).toEqual([[initHash], [initHash]]);
+    // one epoch would take more than 2 steps: the budget stopped it
+    expect(r.map((x) => [x.pretrain.steps, x.pretrain.examples > 2 * 16])).toEqual([
+      [2, true],
+      [2, true],
+    ]);
     expect(r[0].modelVersion).not.toBe(initHash);
     // round 0 trains on from model.init's weights, not from fresh ones
     expect((await loadVersion(join(dir, 'job-bs', 'models', 'round-0'))).metrics.started_from).toBe(initHash);
@@ -711,7 +717,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const judgeManifest = async (job: string, fold: number, member = 0): Promise<JudgeManifest> =>
       JSON.parse(await readFile(join(jobLayout(job).judge(1, fold, member), 'judge.json'), 'utf8')) as JudgeManifest;
     const bs = join(dir, 'job-bs');
-    expect((await judgeManifest(bs, 0)).metrics).toMatchObject({ hard_negatives: 'word-swap' });
+    expect((await judgeManifest(bs, 0)).metrics).toMatchObject({ hard_negatives: 'word-swap', steps: 3 });
     expect((await judgeManifest(join(dir, 'job'), 0)).metrics).not.toHaveProperty('hard_negatives');
     for (const fold of [0, 1]) {
       const [a, b] = [await judgeManifest(bs, fold, 0), await judgeManifest(bs, fold, 1)];
