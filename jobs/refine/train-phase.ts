@@ -57,11 +57,12 @@ export async function trainPhase(opts: {
   const empty: PhaseResult = { steps: 0, examples, lossCurve: [], gammaCurve: [], rhoCurve: [], provider: 'none' };
   if (examples === 0 || phase.epochs === 0) return empty;
   const budget = phase.max_steps ?? Number.POSITIVE_INFINITY;
-  opts.onStart?.({ examples, steps: Math.min(stepsPerEpoch * phase.epochs, budget), epochSteps: stepsPerEpoch });
+  const steps = Math.min(stepsPerEpoch * phase.epochs, budget);
+  opts.onStart?.({ examples, steps, epochSteps: stepsPerEpoch });
   const trainer = await Trainer.create(opts.model, opts.device, {
     lr: phase.lr,
     warmupSteps: phase.warmup_steps,
-    totalSteps: Math.max(1, Math.min(stepsPerEpoch * phase.epochs, budget)),
+    totalSteps: Math.max(1, steps),
     weightDecay: phase.weight_decay,
   });
   const epochEnds: number[] = [];

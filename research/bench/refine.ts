@@ -71,6 +71,11 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
       throw new Error(`bench refine: --${name} must be a non-negative integer, got ${v}`);
     return n;
   };
+  const positive = (name: string, v: string): number => {
+    const n = int(name, v);
+    if (n < 1) throw new Error(`bench refine: --${name} must be at least 1, got ${v}`);
+    return n;
+  };
   return {
     clips: int('clips', values.clips),
     rounds: int('rounds', values.rounds),
@@ -80,9 +85,9 @@ export function parseRefineArgs(args: readonly string[]): RefineBenchOptions & {
     ...(values['pretrain-epochs'] !== undefined
       ? { pretrainEpochs: int('pretrain-epochs', values['pretrain-epochs']) }
       : {}),
-    ...(values['max-steps'] !== undefined ? { maxSteps: int('max-steps', values['max-steps']) } : {}),
+    ...(values['max-steps'] !== undefined ? { maxSteps: positive('max-steps', values['max-steps']) } : {}),
     ...(values['frame-cache-mb'] !== undefined
-      ? { frameCacheMb: int('frame-cache-mb', values['frame-cache-mb']) }
+      ? { frameCacheMb: positive('frame-cache-mb', values['frame-cache-mb']) }
       : {}),
     dataDir: values['data-dir'],
     log: values.log,

@@ -56,6 +56,13 @@ describe('refine config', () => {
       /train\.warm_start: needs model\.init/,
     );
     expect(() => parseRefineConfig({ ...base, train: { warm_start: 'last' } })).toThrow(/train\.warm_start/);
+    // step budgets are positive whole numbers; cache sizes at least 1 MiB
+    expect(() => parseRefineConfig({ ...base, train: { pretrain: { epochs: 1, lr: 0.1, max_steps: 0 } } })).toThrow(
+      /train\.pretrain\.max_steps: Too small/,
+    );
+    expect(() => parseRefineConfig({ ...base, judge: { max_steps: 2.5 } })).toThrow(/judge\.max_steps/);
+    expect(() => parseRefineConfig({ ...base, device: { frame_cache_mb: 0 } })).toThrow(/device\.frame_cache_mb/);
+    expect(() => parseRefineConfig({ ...base, device: { row_cache_mb: 'lots' } })).toThrow(/device\.row_cache_mb/);
     expect(parseRefineConfig({ ...base, model: { init: 'm' }, train: { warm_start: 'init' } }).train.warm_start).toBe(
       'init',
     );
