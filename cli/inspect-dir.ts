@@ -7,7 +7,7 @@
 import { existsSync, openAsBlob } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExportMetadata } from '../jobs/export/export-round.js';
+import type { ExportMetadata } from '../jobs/export/export-metadata.js';
 import { parquetRowCount } from '../pipeline/parquet.js';
 import { inspectParquet } from './inspect-parquet.js';
 

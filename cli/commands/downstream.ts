@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import { workerCount } from '../../pipeline/thread-pool.js';
-import { DEFAULT_QUERIES, QUERY_WORDINGS, type QueryWording } from '../../research/downstream/query-wording.js';
+import { DEFAULT_QUERIES, QUERY_WORDINGS, type QueryWording } from '../../research/downstream/wordings.js';
 import { intOption } from '../options.js';
 
 const toSeeds = (v: string): number | number[] => {

@@ -6,7 +6,7 @@
  */
 import { type DataType, type Field, Float, Int, List, type Schema, Type } from 'apache-arrow';
 import { stringify } from 'yaml';
-import type { ExportMetadata } from './export-round.js';
+import type { ExportMetadata } from './export-metadata.js';
 
 /** One feature in a card's `dataset_info.features`: a scalar dtype, or a list of one. */
 export type HfFeature = { name: string; dtype: string } | { name: string; sequence: string };

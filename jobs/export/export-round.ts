@@ -23,6 +23,7 @@ import { type DroppedRow, droppedSchema } from '../../schemas/dropped.js';
 import { jobLayout } from '../refine/layout.js';
 import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-origin.js';
 import { datasetCard } from './dataset-card.js';
+import type { ExportMetadata } from './export-metadata.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
 /** The file listing the clips an export left out and why: in a folder of its own, so `*.parquet` over the export reads the data alone. */
@@ -30,31 +31,6 @@ export const DROPPED_FILE = 'dropped/clips.parquet';
 
 /** Version tag of the exported table layout (bump on any column change). */
 export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/3';
-
-/** Contents of an export's `metadata.json`. */
-export interface ExportMetadata {
-  readonly schema_version: string;
-  readonly dataset_id: string;
-  readonly round: number;
-  readonly run_id: string;
-  readonly config_hash: string;
-  readonly rows: number;
-  readonly dropped: number;
-  /** The dropped clips with the reason for each (`schemas/dropped.ts`), beside the data files and not among them. */
-  readonly dropped_file: string;
-  readonly heldout_excluded: number;
-  readonly by_source: Record<string, number>;
-  /** Rows by where their caption was first chosen, `<origin_source> round <origin_round>` (`round ?` where unknown). */
-  readonly by_origin: Record<string, number>;
-  /**
-   * Per file: `sha256` of its bytes (to verify a copy) and `content_sha256` of its rows and key-value
-   * metadata (stable across exports: the Parquet writer orders key-value metadata at random).
-   */
-  readonly files: { name: string; rows: number; sha256: string; content_sha256: string }[];
-  /** Per-round metrics of the job up to this round. */
-  readonly rounds: RoundRecord[];
-  readonly exported_at: string;
-}
 
 /** The latest round with metrics in a job directory, or undefined when none finished. */
 export async function latestRound(jobDir: string): Promise<number | undefined> {

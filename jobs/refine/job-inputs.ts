@@ -12,8 +12,8 @@ import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { JobLayout } from './layout.js';
-import type { RawClip } from './round-metrics.js';
-import { judgeProbeConfig } from './judges.js';
+import type { RawClip } from './raw-side.js';
+import { judgeProbeConfig } from './judge-training.js';
 
 /** The init model's tokenizer, the job's saved one, or a new one trained on the train split's text. */
 export async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): Promise<CaptionTokenizer> {

@@ -15,7 +15,7 @@ import {
   type StartingJudge,
   startingJudge,
   trainJudge,
-} from './judges.js';
+} from './judge-training.js';
 import { TrainingSet, type TrainingSetSource } from './training-set.js';
 
 /** One judge to train in a worker thread: plain data, as a thread is handed it. */

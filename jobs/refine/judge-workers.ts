@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { threadPool, workerCount } from '../../pipeline/thread-pool.js';
-import type { JudgeSlot, JudgeTrained, TrainJudgesOptions } from './judges.js';
+import type { JudgeSlot, JudgeTrained, TrainJudgesOptions } from './judge-training.js';
 import type { JudgeTask } from './judge-thread.js';
 import type { TrainingSetSource } from './training-set.js';
 

@@ -6,7 +6,8 @@
  */
 import { DiversityCounter } from '../../metrics/diversity.js';
 import { DatasetMeter, type TruthJudge } from './dataset-metrics.js';
-import type { RawSide, RoundRecord } from './round-metrics.js';
+import type { RawSide } from './raw-side.js';
+import type { RoundRecord } from './round-metrics.js';
 import type { TrainExample } from './training-set.js';
 
 /** The dataset-side fields of a round's record. */
@@ -99,6 +100,13 @@ export class RoundDataMeter {
       },
     };
   }
+}
+
+/** The dataset-side metrics of a round from its examples (train split only), beside the raw input's. */
+export function roundDataMetrics(rows: Iterable<TrainExample>, side: RawSide, judge?: TruthJudge): RoundDataMetrics {
+  const meter = new RoundDataMeter(side, judge);
+  for (const r of rows) meter.add(r);
+  return meter.metrics();
 }
 
 /** A round's rows measured as a dataset beside the raw input, read a shard at a time. */

@@ -7,11 +7,8 @@ import type { DiversityMetrics } from '../../metrics/diversity.js';
 import type { ContentErrors } from '../../metrics/truth-measure.js';
 import type { TruthQuality } from '../../metrics/truth-quality.js';
 import type { TruthRow } from '../../schemas/truth.js';
-import { captionFromText } from '../../stages/caption/clean-text.js';
-import { type DatasetReport, type Trinity, TrinityMeter, type TruthJudge } from './dataset-metrics.js';
+import type { DatasetReport, Trinity, TruthJudge } from './dataset-metrics.js';
 import type { RoundDownstream } from './downstream-eval.js';
-import { type RoundDataMetrics, RoundDataMeter } from './round-data-meter.js';
-import type { TrainExample } from './training-set.js';
 
 /** What the adatailr stage did to the round's train-split rows. */
 export interface AdatailrSummary {
@@ -84,59 +81,6 @@ export interface RoundRecord {
   readonly trainingDataId: string;
   readonly seconds: { captionAndScore: number; train: number; eval: number };
   readonly evalClips: number;
-}
-
-/** A train-split clip's raw text, as the input dataset gives it. */
-export interface RawClip {
-  readonly clipId: string;
-  readonly asrText: string;
-  readonly split: string;
-}
-
-/**
- * The raw input measured once for the whole job: the same in every round, so the job keeps this
- * instead of every clip's row (at millions of clips the rows would be gigabytes).
- */
-export interface RawSide {
-  /** Train-split clips in the manifest (what `keptShare` is a share of). */
-  readonly trainClips: number;
-  readonly raw: Trinity;
-  readonly rawClean?: Trinity;
-  /** The clean train transcripts by clip id (only with truth), for `keptClean`. */
-  readonly cleanText?: ReadonlyMap<string, string>;
-}
-
-/**
- * Measures the raw train transcripts (and, with truth, the clean ones) for {@link roundDataMetrics},
- * one clip at a time: without truth it holds counts and distinct words and bigrams, not the clips.
- */
-export async function rawSide(raw: AsyncIterable<RawClip> | Iterable<RawClip>, judge?: TruthJudge): Promise<RawSide> {
-  const truth = judge?.truth;
-  const all = new TrinityMeter(judge);
-  const clean = truth ? { meter: new TrinityMeter(judge), text: new Map<string, string>() } : undefined;
-  let trainClips = 0;
-  for await (const c of raw) {
-    if (c.split !== 'train') continue;
-    trainClips++;
-    const row = { clipId: c.clipId, caption: captionFromText(c.asrText, null), source: 'raw' };
-    all.add(row);
-    if (clean && truth?.get(c.clipId)?.corrupted === false) {
-      clean.meter.add(row);
-      clean.text.set(row.clipId, row.caption);
-    }
-  }
-  return {
-    trainClips,
-    raw: all.trinity(),
-    ...(clean ? { rawClean: clean.meter.trinity(), cleanText: clean.text } : {}),
-  };
-}
-
-/** The dataset-side metrics of a round from its examples (train split only), beside the raw input's. */
-export function roundDataMetrics(rows: Iterable<TrainExample>, side: RawSide, judge?: TruthJudge): RoundDataMetrics {
-  const meter = new RoundDataMeter(side, judge);
-  for (const r of rows) meter.add(r);
-  return meter.metrics();
 }
 
 /** The model's held-out captions against the truth: content accuracy and its error breakdown (undefined without a measure). */

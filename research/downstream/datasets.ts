@@ -15,7 +15,7 @@ import { truthAttrs } from '../benchmark/truth.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import { readTruthMap, type TruthRow } from '../../schemas/truth.js';
-import type { QueryWording } from './query-wording.js';
+import type { QueryWording } from './wordings.js';
 import type { DownstreamDataset, DownstreamRow, HeldoutClip } from './types.js';
 
 /** Columns an export must have. */

@@ -11,20 +11,7 @@ import { narrateInStyle } from '../benchmark/asr.js';
 import { renderCaption, type CaptionAttrs } from '../benchmark/grammar.js';
 import { qaQuestions, type QaQuestion } from './qa.js';
 import type { HeldoutClip } from './types.js';
-
-/** How the held-out queries and answer options are worded. */
-export const QUERY_WORDINGS = ['canonical', 'narrated', 'both'] as const;
-/** `canonical`: the truth captions; `narrated`: the truth in the people's words; `both`: each scored, then averaged. */
-export type QueryWording = (typeof QUERY_WORDINGS)[number];
-/** The wording a comparison scores in unless told otherwise. */
-export const DEFAULT_QUERIES: QueryWording = 'both';
-/** One wording a probe is scored in. */
-export type ScoredWording = Exclude<QueryWording, 'both'>;
-
-/** The wordings a setting scores, in order. */
-export function scoredWordings(w: QueryWording): ScoredWording[] {
-  return w === 'both' ? ['canonical', 'narrated'] : [w];
-}
+import type { ScoredWording } from './wordings.js';
 
 /** The held-out queries and QA questions in one wording. */
 export function heldoutTexts(

@@ -14,7 +14,7 @@ import {
   type DownstreamDataset,
 } from './index.js';
 import { workerCount } from '../../pipeline/thread-pool.js';
-import { DEFAULT_QUERIES } from './query-wording.js';
+import { DEFAULT_QUERIES } from './wordings.js';
 
 /** The benchmark's downstream probe for one refine round (see the module comment). */
 export const roundDownstream: DownstreamProbe = async (o): Promise<RoundDownstream> => {

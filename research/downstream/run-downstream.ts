@@ -21,7 +21,7 @@ import {
   upperBoundDataset,
   withWrongRows,
 } from './datasets.js';
-import { DEFAULT_QUERIES, type QueryWording } from './query-wording.js';
+import { DEFAULT_QUERIES, type QueryWording } from './wordings.js';
 import type { DownstreamDataset, DownstreamResult } from './types.js';
 
 const UPPER_BOUND_WORDING: Readonly<Record<QueryWording, string>> = {

@@ -5,7 +5,7 @@
  * when both were scored.
  */
 import { QA_KINDS } from './qa.js';
-import type { QueryWording, ScoredWording } from './query-wording.js';
+import type { QueryWording, ScoredWording } from './wordings.js';
 import { type DatasetSummary, type DownstreamResult, type MetricName, qaMetric } from './types.js';
 
 const RETRIEVAL: readonly [MetricName, string][] = [

@@ -1,7 +1,7 @@
 /** The data the downstream evaluation takes and returns (all JSON-serialisable). */
 import type { CaptionAttrs } from '../benchmark/grammar.js';
 import type { QaKind } from './qa.js';
-import type { QueryWording, ScoredWording } from './query-wording.js';
+import type { QueryWording, ScoredWording } from './wordings.js';
 
 /** One training pair of a dataset: a clip, its text, and its row weight (1 when the dataset has none). */
 export interface DownstreamRow {

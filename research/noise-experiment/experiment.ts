@@ -9,14 +9,8 @@ import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.
 import { Device } from '../../models/device.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
 import { type FilterPolicy } from '../../stages/adatailr/filter-policy.js';
-import { type CellResult, runCell, type TrainSettings } from './run-one.js';
-import {
-  type DetectionSummary,
-  type MethodSummary,
-  type PairedComparison,
-  type RhoSummary,
-  summarize,
-} from './summary.js';
+import { type ExperimentRun, runCell, type TrainSettings } from './run-one.js';
+import { type ExperimentSummary, summarize } from './summary.js';
 import { makeToyTask, taskCorpus } from './toy-task.js';
 
 /** A named loss config to compare. */
@@ -63,24 +57,13 @@ export interface ExperimentOptions {
   readonly onRun?: (run: ExperimentRun, done: number, total: number) => void;
 }
 
-/** One training run of the grid. */
-export interface ExperimentRun extends CellResult {
-  readonly noise: number;
-  readonly seed: number;
-  readonly method: string;
-}
-
 /** Everything the experiment measured, JSON-serialisable. */
-export interface ExperimentReport {
+export interface ExperimentReport extends ExperimentSummary {
   readonly settings: Required<Omit<ExperimentOptions, 'methods' | 'only' | 'onRun'>> & {
     readonly methods: readonly MethodSpec[];
     readonly model: CaptionerConfig;
   };
   readonly runs: readonly ExperimentRun[];
-  readonly summary: readonly MethodSummary[];
-  readonly rho: readonly RhoSummary[];
-  readonly detection: readonly DetectionSummary[];
-  readonly paired: readonly PairedComparison[];
   readonly seconds: number;
 }
 

@@ -59,6 +59,13 @@ export interface CellResult {
   readonly seconds: number;
 }
 
+/** One training run of the grid. */
+export interface ExperimentRun extends CellResult {
+  readonly noise: number;
+  readonly seed: number;
+  readonly method: string;
+}
+
 /** Batches of `rows`, `steps` of them, reshuffled every epoch with `seed` (deterministic order). */
 export function* epochBatches(
   rows: readonly ToyRow[],

@@ -3,8 +3,7 @@
  * truth, detection per keep policy, and AdaTaiLr paired against the best fixed γ.
  */
 import type { FilterPolicy } from '../../stages/adatailr/filter-policy.js';
-import type { ExperimentReport, ExperimentRun } from './experiment.js';
-import type { DetectionResult, HeldoutScores } from './run-one.js';
+import type { DetectionResult, ExperimentRun, HeldoutScores } from './run-one.js';
 
 /** Mean and sample standard deviation over seeds. */
 export interface Spread {
@@ -54,6 +53,14 @@ export interface PairedComparison {
   readonly wins: number;
 }
 
+/** What {@link summarize} makes of the runs: the report's aggregate tables. */
+export interface ExperimentSummary {
+  readonly summary: readonly MethodSummary[];
+  readonly rho: readonly RhoSummary[];
+  readonly detection: readonly DetectionSummary[];
+  readonly paired: readonly PairedComparison[];
+}
+
 /** Mean ± sample sd of a list (sd 0 for one value). */
 export function spread(xs: readonly number[]): Spread {
   const n = xs.length;
@@ -75,7 +82,7 @@ export function summarize(
   runs: readonly ExperimentRun[],
   detectWith: string,
   fixedMethods: readonly string[] = [],
-): Pick<ExperimentReport, 'summary' | 'rho' | 'detection' | 'paired'> {
+): ExperimentSummary {
   const noises = [...new Set(runs.map((r) => r.noise))].sort((a, b) => a - b);
   const methods = [...new Set(runs.map((r) => r.method))];
   const summary: MethodSummary[] = [];

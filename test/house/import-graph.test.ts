@@ -4,7 +4,8 @@
  * benchmark generator, its grammar and content measure, the experiments, the downstream probe,
  * the benches — directly or through another product file. Only the entry points that compose the
  * two (`cli/`, and `jobs/demo/`, which makes its own data) and the tests may import research code.
- * Type-only and dynamic imports count too.
+ * And imports run one way: no file outside `test/` reaches itself through its imports, so every
+ * module can be read (and loaded) after the ones it uses. Type-only and dynamic imports count too.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -63,6 +64,48 @@ function researchLeaks(files: ReadonlyMap<string, string>): string[] {
   return leaks.sort();
 }
 
+/**
+ * The import cycles among files outside `test/`: each a sorted list of the files that reach one
+ * another (Tarjan's strongly connected components of more than one file, or a file importing itself).
+ */
+function importCycles(files: ReadonlyMap<string, string>): string[][] {
+  const product = [...files.keys()].filter((f) => !f.startsWith('test/'));
+  const edges = new Map(
+    product.map((p) => [
+      p,
+      importsOf(files.get(p) ?? '')
+        .map((s) => resolve(p, s))
+        .filter((t) => files.has(t)),
+    ]),
+  );
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v) as number);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    for (let w = stack.pop(); w !== undefined; w = w === v ? undefined : stack.pop()) {
+      onStack.delete(w);
+      component.push(w);
+    }
+    if (component.length > 1 || (edges.get(v) ?? []).includes(v)) cycles.push(component.sort());
+  };
+  for (const v of product) if (!index.has(v)) visit(v);
+  return cycles.sort((a, b) => a[0].localeCompare(b[0]));
+}
+
 /** Every TypeScript file of the repository (no node_modules, no dot folders). */
 function sourceFiles(dir = ROOT): Map<string, string> {
   const out = new Map<string, string>();
@@ -103,6 +146,33 @@ describe('import graph: research stays out of the product', () => {
       'metrics/b.ts → research/benchmark/generate.ts',
       'pipeline/f.ts → jobs/demo/e.ts → research/benchmark/generate.ts',
       'stages/c.ts → research/benchmark/generate.ts',
+    ]);
+  });
+});
+
+describe('import graph: imports run one way', () => {
+  it('no file outside test/ reaches itself through its imports', () => {
+    const files = sourceFiles();
+    expect(files.size).toBeGreaterThan(100);
+    expect(importCycles(files)).toEqual([]);
+  });
+
+  it('finds a two-file cycle, a longer one through a type-only import, and a self-import; ignores tests', () => {
+    const files = new Map([
+      ['jobs/a.ts', "import { b } from './b.js';"],
+      ['jobs/b.ts', "import type { A } from './a.js';"],
+      ['models/c.ts', "import { d } from './d.js';"],
+      ['models/d.ts', "import { e } from '../stages/e.js';"],
+      ['stages/e.ts', "export async function f() { return import('../models/c.js'); }"],
+      ['pipeline/s.ts', "export { s } from './s.js';"],
+      ['pipeline/one-way.ts', "import { a } from '../jobs/a.js';"],
+      ['test/t.ts', "import { u } from './u.js';"],
+      ['test/u.ts', "import { t } from './t.js';"],
+    ]);
+    expect(importCycles(files)).toEqual([
+      ['jobs/a.ts', 'jobs/b.ts'],
+      ['models/c.ts', 'models/d.ts', 'stages/e.ts'],
+      ['pipeline/s.ts'],
     ]);
   });
 });

@@ -15,7 +15,7 @@ import { errorsSchema } from '../../../schemas/errors.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
 import { resolveBinaries } from '../../../stages/frames/ffmpeg.js';
 import { resolveMediaPath } from '../../../stages/frames/media-path.js';
-import type { ExportMetadata } from '../export-round.js';
+import type { ExportMetadata } from '../export-metadata.js';
 import { cutClip } from './cut-clip.js';
 import { MediaToolError, type MediaTools } from './media-tools.js';
 import { sampleFiles, type SampleLineage } from './sample.js';

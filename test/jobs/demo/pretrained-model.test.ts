@@ -16,7 +16,7 @@ import {
   publishJudge,
   publishModel,
 } from '../../../jobs/demo/pretrained-model.js';
-import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judges.js';
+import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judge-training.js';
 import { readJudge } from '../../../models/probe/judge.js';
 import { demoConfig } from '../../../jobs/demo/run-demo.js';
 import { Device } from '../../../models/device.js';

@@ -10,7 +10,7 @@ import { manifestRawClips, modelConfig, trainOrLoadTokenizer } from '../../../jo
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import { clip, writeJsonl } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { judgeProbeConfig } from '../../../jobs/refine/judges.js';
+import { judgeProbeConfig } from '../../../jobs/refine/judge-training.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 
 const tok = CaptionTokenizer.train(['a red square going left', 'a blue circle going up'], { vocabSize: 40 });

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { trinity } from '../../../jobs/refine/dataset-metrics.js';
 import { RoundDataMeter } from '../../../jobs/refine/round-data-meter.js';
-import { rawSide, roundDataMetrics, type RawClip } from '../../../jobs/refine/round-metrics.js';
+import { rawSide, type RawClip } from '../../../jobs/refine/raw-side.js';
+import { roundDataMetrics } from '../../../jobs/refine/round-data-meter.js';
 import type { TrainExample } from '../../../jobs/refine/training-set.js';
 import { renderCaption, type CaptionAttrs } from '../../../research/benchmark/grammar.js';
 import { benchmarkMeasure } from '../../../research/metrics/benchmark.js';

@@ -5,7 +5,8 @@ import { contentCorrect } from '../../../research/benchmark/content.js';
 import { renderCaption, type CaptionAttrs } from '../../../research/benchmark/grammar.js';
 import { qaChance, qaCredit, qaQuestions } from '../../../research/downstream/qa.js';
 import { chanceScores, retrievalScores, similarity } from '../../../research/downstream/retrieval.js';
-import { heldoutTexts, scoredWordings } from '../../../research/downstream/query-wording.js';
+import { heldoutTexts } from '../../../research/downstream/query-wording.js';
+import { scoredWordings } from '../../../research/downstream/wordings.js';
 import { chanceVector, meanVector, summarize } from '../../../research/downstream/summary.js';
 import type { DownstreamRun, MetricVector } from '../../../research/downstream/types.js';
 

@@ -3,11 +3,8 @@
  * best fixed γ, and merging reports of two seed ranges.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type ExperimentReport,
-  type ExperimentRun,
-  mergeReports,
-} from '../../../research/noise-experiment/experiment.js';
+import { type ExperimentReport, mergeReports } from '../../../research/noise-experiment/experiment.js';
+import type { ExperimentRun } from '../../../research/noise-experiment/run-one.js';
 import { summarize } from '../../../research/noise-experiment/summary.js';
 
 function run(method: string, seed: number, nll: number, noise = 0.4): ExperimentRun {

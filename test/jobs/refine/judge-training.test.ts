@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
-import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judges.js';
+import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judge-training.js';
 import { readJudge, saveJudge } from '../../../models/probe/judge.js';
 import { initProbeWeights } from '../../../models/probe/params.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
