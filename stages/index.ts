@@ -4,7 +4,7 @@
  * ({@link buildStages}) — what the refine round hands an executor, and what a queue worker rebuilds
  * on its own machine. Stages never reach into each other; only this module knows them all.
  */
-import type { Config } from '../config/run.js';
+import type { FramesConfig } from '../config/frames.js';
 import { Device } from '../models/device.js';
 import { loadTeacher } from '../models/teacher/load.js';
 import { LocalStorage } from '../pipeline/storage.js';
@@ -20,8 +20,14 @@ import type { AnyStageSpec, StageSpecOf } from './specs.js';
 
 export { parseStageSpecs, stageSpecSchema, type AnyStageSpec, type ModelRef, type StageSpecOf } from './specs.js';
 
+/** The part of a `flywheel run` config that says which stages run, and on what media. */
+export interface RunStages {
+  readonly media_root: string;
+  readonly stages: { readonly frames?: FramesConfig | undefined };
+}
+
 /** Builds the stage list for a config, in pipeline order. */
-export function stagesFromConfig(config: Config): AnyStage[] {
+export function stagesFromConfig(config: RunStages): AnyStage[] {
   const stages: AnyStage[] = [];
   if (config.stages.frames) stages.push(framesStage({ config: config.stages.frames, mediaRoot: config.media_root }));
   if (stages.length === 0) throw new Error('config turns on no stage: add e.g. "stages": { "frames": {} }');

@@ -61,7 +61,7 @@ Inspect any output with: flywheel inspect <file.parquet>`,
 /** Runs the config on this machine with progress on stderr, then prints the summary. */
 async function runHere(config: Config, log: LogMode | undefined): Promise<void> {
   const [{ runConfig }, { cliReporter }] = await Promise.all([
-    import('../../pipeline/job.js'),
+    import('../../jobs/run/run-config.js'),
     import('../reporters.js'),
   ]);
   const abort = new AbortController();

@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { enqueueConfig } from '../../jobs/distributed/config-run.js';
 import { waitForRun } from '../../jobs/distributed/index.js';
-import { runConfig } from '../../pipeline/job.js';
+import { runConfig } from '../../jobs/run/run-config.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
 import { loadConfigFile } from '../../config/load.js';
 import { configSchema } from '../../config/run.js';

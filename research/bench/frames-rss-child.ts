@@ -4,7 +4,7 @@
  * Usage: tsx research/bench/frames-rss-child.ts <manifest.jsonl> <media_root> <run_dir>
  */
 import pino from 'pino';
-import { runConfig } from '../../pipeline/job.js';
+import { runConfig } from '../../jobs/run/run-config.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
 import { parseConfig } from '../../config/run.js';
 

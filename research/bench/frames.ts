@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import PQueue from 'p-queue';
 import pino from 'pino';
-import { runConfig } from '../../pipeline/job.js';
+import { runConfig } from '../../jobs/run/run-config.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
 import type { FramesConfig } from '../../config/frames.js';
 import { parseConfig } from '../../config/run.js';

@@ -1,9 +1,9 @@
-/** Running a validated config on this machine: build its stages and hand them to the local runner. */
-import { hashedPart } from '../config/marks.js';
-import { type Config, configSchema } from '../config/run.js';
-import { stagesFromConfig } from '../stages/index.js';
-import type { RunReporter } from './reporter.js';
-import { type LocalRunResult, runLocal } from './runner.js';
+/** `flywheel run` on this machine: build a validated config's stages and hand them to the engine's local runner. */
+import { hashedPart } from '../../config/marks.js';
+import { type Config, configSchema } from '../../config/run.js';
+import { stagesFromConfig } from '../../stages/index.js';
+import type { RunReporter } from '../../pipeline/reporter.js';
+import { type LocalRunResult, runLocal } from '../../pipeline/runner.js';
 
 /** Runs (or resumes) the job a config describes. */
 export function runConfig(
