@@ -92,8 +92,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     reporter: reporter(),
     ...sig(opts.signal),
   });
-  // the clips' own text as candidates, once: what the first judges (and, without model.init, the
-  // first captioners) learn from
+  // the models round 0 starts from: the bootstrap model (trained below), or model.init
   const bootstrapDirs = [initVersion ? (config.model.init as string) : l.bootstrapModel];
   // a run's rows as a training set, with the caches the job's device allows
   const openSet: RefineJobContext['openSet'] = (run, o = {}) =>
@@ -155,6 +154,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
     bootstrapDirs,
   };
 
+  // 2. the clips' own text as candidates, once: what the first judges (and, without model.init, the
+  // first captioners) learn from
   await job.steps({
     round: 0,
     runDir: l.bootstrapRun,
@@ -172,7 +173,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
       label: 'bootstrap',
     });
 
-  // round 0's captioners: none (the clips' own text only), or the init model when asked to caption
+  // 3. round after round; round 0's captioners: none (the clips' own text only), or the init model when asked to caption
   const initWriters = initVersion && config.model.init_captions ? bootstrapDirs : undefined;
   const records: RoundRecord[] = [];
   let writers: readonly string[] | undefined;
