@@ -5,7 +5,8 @@
  * the benches — directly or through another product file. Only the entry points that compose the
  * two (`cli/`, and `jobs/demo/`, which makes its own data) and the tests may import research code.
  * And imports run one way: no file outside `test/` reaches itself through its imports, so every
- * module can be read (and loaded) after the ones it uses. Type-only and dynamic imports count too.
+ * module can be read (and loaded) after the ones it uses; and each top-level folder imports only
+ * the folders below it in the architecture ({@link MAY_IMPORT}). Type-only and dynamic imports count too.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -106,6 +107,54 @@ function importCycles(files: ReadonlyMap<string, string>): string[][] {
   return cycles.sort((a, b) => a[0].localeCompare(b[0]));
 }
 
+/**
+ * The architecture as folders: what each top-level folder's files may import from other folders.
+ * The models know no engine, stage or job; the engine (`pipeline/`) knows only its own tables
+ * (`schemas/`, built with its table helper); stages know the engine, the models, the schemas and
+ * their options (`config/`, which composes the stages' and models' option schemas); jobs compose
+ * them all; the command line and the research code sit on top. (`jobs/` reaching `research/` is
+ * narrowed to `jobs/demo/` by the fence above.) A new top-level folder needs a line here.
+ */
+const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  models: [],
+  report: [],
+  pipeline: ['schemas'],
+  schemas: ['pipeline'],
+  metrics: ['schemas'],
+  config: ['models', 'stages'],
+  stages: ['config', 'models', 'pipeline', 'schemas'],
+  jobs: ['config', 'metrics', 'models', 'pipeline', 'report', 'research', 'schemas', 'stages'],
+  research: ['config', 'jobs', 'metrics', 'models', 'pipeline', 'schemas', 'stages'],
+  scripts: ['models'],
+  cli: ['config', 'jobs', 'metrics', 'models', 'pipeline', 'report', 'research', 'schemas', 'stages'],
+  '.': [],
+};
+
+/** A path's top-level folder (`.` for a file at the root). */
+function folderOf(path: string): string {
+  return path.includes('/') ? path.slice(0, path.indexOf('/')) : '.';
+}
+
+/** Imports outside `test/` that cross folders the architecture does not allow (`from → to`), and folders it does not know. */
+function layerBreaks(files: ReadonlyMap<string, string>): string[] {
+  const out = new Set<string>();
+  for (const [path, src] of files) {
+    const from = folderOf(path);
+    if (from === 'test') continue;
+    const allowed = MAY_IMPORT[from];
+    if (!allowed) {
+      out.add(`${path}: folder ${from}/ is not in MAY_IMPORT`);
+      continue;
+    }
+    for (const spec of importsOf(src)) {
+      const target = resolve(path, spec);
+      const to = folderOf(target);
+      if (to !== from && !allowed.includes(to)) out.add(`${path} → ${target}`);
+    }
+  }
+  return [...out].sort();
+}
+
 /** Every TypeScript file of the repository (no node_modules, no dot folders). */
 function sourceFiles(dir = ROOT): Map<string, string> {
   const out = new Map<string, string>();
@@ -173,6 +222,29 @@ describe('import graph: imports run one way', () => {
       ['jobs/a.ts', 'jobs/b.ts'],
       ['models/c.ts', 'models/d.ts', 'stages/e.ts'],
       ['pipeline/s.ts'],
+    ]);
+  });
+});
+
+describe('import graph: each folder imports only the folders below it', () => {
+  it('no file outside test/ imports a folder its own may not', () => {
+    const files = sourceFiles();
+    expect(files.size).toBeGreaterThan(100);
+    expect(layerBreaks(files)).toEqual([]);
+  });
+
+  it('finds an upward import (type-only too) and a folder the table does not know; ignores tests', () => {
+    const files = new Map([
+      ['models/a.ts', "import type { S } from '../stages/s.js';"],
+      ['pipeline/b.ts', "import { c } from '../jobs/refine/c.js';\nimport { e } from '../schemas/e.js';"],
+      ['stages/d.ts', "import { m } from '../models/m.js';\nimport { x } from './x.js';"],
+      ['tools/f.ts', "import { m } from '../models/m.js';"],
+      ['test/g.ts', "import { c } from '../cli/main.js';"],
+    ]);
+    expect(layerBreaks(files)).toEqual([
+      'models/a.ts → stages/s.ts',
+      'pipeline/b.ts → jobs/refine/c.ts',
+      'tools/f.ts: folder tools/ is not in MAY_IMPORT',
     ]);
   });
 });
