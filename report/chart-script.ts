@@ -61,7 +61,7 @@ export const chartScript = `
     { label: 'dropped / rows', data: data.rounds.map(r => r.adatailr.rows ? r.adatailr.dropped / r.adatailr.rows : null), borderColor: '#d62728' },
     { label: 're-weighted / rows', data: data.rounds.map(r => r.adatailr.rows ? r.adatailr.reweighted / r.adatailr.rows : null), borderColor: '#bcbd22' },
     { label: 'γ', data: data.rounds.map(r => r.adatailr.gamma ?? null), borderColor: '#7f7f7f' },
-    { label: 'noise estimate ρ̂', data: data.rounds.map(r => r.adatailr.rho ?? null), borderColor: '#000000' },
+    { label: 'ρ̂ (captions with an implausible token)', data: data.rounds.map(r => r.adatailr.rho ?? null), borderColor: '#000000' },
   ], 'fraction');
   line('chart-model', [
     { label: "model's held-out CIDEr-D", data: data.rounds.map(r => r.model ? r.model.ciderD : null), borderColor: '#9467bd' },

@@ -165,7 +165,10 @@ const CHARTS = [
   ['chart-diversity', 'Diversity (dataset)'],
   ['chart-distinct', 'Wording (dataset): distinct-2'],
   ['chart-quantity', 'Quantity (dataset)'],
-  ['chart-adatailr', 'What AdaTaiLr changed'],
+  [
+    'chart-adatailr',
+    'What AdaTaiLr changed (ρ̂: the share of chosen captions with a token the scorer finds implausible, p < 10/|V|; wording the scorer has not seen counts too, so it is not an error rate)',
+  ],
   ['chart-model', "The model's own held-out score (not the dataset's)"],
   [
     'chart-downstream',

@@ -144,6 +144,15 @@ describe('renderReportHtml', () => {
     expect(page).toContain('<td>–</td>'); // content accuracy without truth
   });
 
+  it('says what ρ̂ counts beside its chart, so no reader takes it for the error rate', () => {
+    const html = renderReportHtml(data);
+    const at = html.indexOf('id="chart-adatailr"');
+    expect(at).toBeGreaterThan(0);
+    expect(html.slice(html.lastIndexOf('<figcaption>', at), at)).toMatch(
+      /ρ̂: the share of chosen captions.*not an error rate/,
+    );
+  });
+
   it('refuses a thumbnail whose byte count does not match its size', () => {
     const bad: ReportData = {
       ...data,
