@@ -1,7 +1,7 @@
 /** A human-readable summary of a Parquet file: schema, row count, first rows. */
 import * as pq from 'parquet-wasm';
 import { tableFromIPC } from 'apache-arrow';
-import { batchToRows, typeName } from '../pipeline/arrow.js';
+import { batchToRows, typeName } from '../schemas/arrow.js';
 import { parquetRowCount } from '../pipeline/parquet.js';
 
 function show(v: unknown): string {

@@ -5,10 +5,10 @@
  * `side-input.ts` before `setup` sees them. A bad declaration throws here, naming the stage and field.
  */
 import { z } from 'zod';
-import { typeName } from './arrow.js';
+import { typeName } from '../schemas/arrow.js';
 import { openSideInput, type SideInput, type SideInputReader } from './side-input.js';
 import type { AnyStage, StageContext, StageResources } from './stage.js';
-import type { Columns, RowOf, Table } from './table.js';
+import type { Columns, RowOf, Table } from '../schemas/table.js';
 
 /** Side inputs of a stage, by name. */
 export type SideInputs = Readonly<Record<string, SideInput>>;

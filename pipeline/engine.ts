@@ -6,7 +6,7 @@
 import PQueue from 'p-queue';
 import type { RecordBatch, TypeMap } from 'apache-arrow';
 import type { ErrorRow } from '../schemas/errors.js';
-import { batchBytes, concatBatches } from './arrow.js';
+import { batchBytes, concatBatches } from '../schemas/arrow.js';
 import { type BackpressurePolicy, defaultQueuePolicy } from './backpressure.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { regroup } from './regroup.js';

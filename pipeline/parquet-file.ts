@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Schema, Table } from 'apache-arrow';
-import { batchToRows, rowsToBatch } from './arrow.js';
+import { batchToRows, rowsToBatch } from '../schemas/arrow.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { parquetBytes, readParquetTable as tableOfBytes } from './parquet.js';
 

@@ -5,7 +5,7 @@
  */
 import { type RecordBatch, type Schema, Table, tableFromIPC, tableToIPC, type TypeMap } from 'apache-arrow';
 import * as pq from 'parquet-wasm';
-import { batchToRows, emptyBatch } from './arrow.js';
+import { batchToRows, emptyBatch } from '../schemas/arrow.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { maxItems } from './backpressure.js';
 import type { Storage, TempObject } from './storage.js';

@@ -3,7 +3,7 @@
  * reach `process` in the same batch (e.g. every clip of a video, so one ffmpeg pass serves them).
  */
 import type { RecordBatch, TypeMap } from 'apache-arrow';
-import { batchToRows, rowsToBatch } from './arrow.js';
+import { batchToRows, rowsToBatch } from '../schemas/arrow.js';
 
 /**
  * Reads the whole input (a shard's small clips table), then yields each key's rows, in order of

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import type { RecordBatch, TypeMap } from 'apache-arrow';
 import { errorsTable } from '../schemas/errors.js';
-import { projectBatch, sameFields } from './arrow.js';
+import { projectBatch, sameFields } from '../schemas/arrow.js';
 import type { BackpressurePolicy } from './backpressure.js';
 import { type BatchSink, type EngineHooks, newStageRun, runPipeline, type StageRun } from './engine.js';
 import { layout } from './layout.js';

@@ -5,12 +5,12 @@
  * a stage never reads another run's metadata or builds its file keys itself. Plans open every
  * declared side input before any work starts ({@link checkSideInputs}).
  */
-import { typeName } from './arrow.js';
+import { typeName } from '../schemas/arrow.js';
 import { layout } from './layout.js';
 import { readRunMeta } from './ledger.js';
 import { readParquetBatches } from './parquet.js';
 import type { Storage } from './storage.js';
-import type { Columns, RowOf, Table } from './table.js';
+import type { Columns, RowOf, Table } from '../schemas/table.js';
 
 /** A declared read of stage `stage`'s stored output in the run at `run`, rows of `table`. */
 export interface SideInput<C extends Columns = Columns> {

@@ -5,7 +5,7 @@
  */
 import type { Schema } from 'apache-arrow';
 import { clipsSchema } from '../schemas/clips.js';
-import { typeName } from './arrow.js';
+import { typeName } from '../schemas/arrow.js';
 import type { AnyStage } from './stage.js';
 
 /** How a declared value reads in an error message (strings quoted, so `"4"` differs from `4`). */

@@ -1,4 +1,4 @@
-import { table, type Row } from '../pipeline/table.js';
+import { table, type Row } from './table.js';
 import { captionColumns } from './captions.js';
 import { clipFramesTable } from './clip-frames.js';
 

@@ -1,4 +1,4 @@
-import { col, type Row, table } from '../pipeline/table.js';
+import { col, type Row, table } from './table.js';
 
 /**
  * Where a candidate caption came from: the clip's own transcript (`asr`) or title (`title`), the

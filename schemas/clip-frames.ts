@@ -1,4 +1,4 @@
-import { col, type Row, table } from '../pipeline/table.js';
+import { col, type Row, table } from './table.js';
 import { clipsTable } from './clips.js';
 
 /** The frame columns added to a clip row. */

@@ -1,4 +1,4 @@
-import { col, type Row, table } from '../pipeline/table.js';
+import { col, type Row, table } from './table.js';
 
 /** The `clips` table (the manifest): a time range of a video plus its noisy web text. Every job starts from it. */
 export const clipsTable = table({

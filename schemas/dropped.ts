@@ -1,4 +1,4 @@
-import { col, type Row, table } from '../pipeline/table.js';
+import { col, type Row, table } from './table.js';
 
 /**
  * The clips a round did not export, in the export's `dropped/clips.parquet`: which clip, the caption the

@@ -1,4 +1,4 @@
-import { col, type Row, table } from '../pipeline/table.js';
+import { col, type Row, table } from './table.js';
 
 /** Kinds of per-row failure; each names a cause a user can act on. */
 export const errorKinds = [

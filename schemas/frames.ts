@@ -1,4 +1,4 @@
-import { col, type Row, table } from '../pipeline/table.js';
+import { col, type Row, table } from './table.js';
 
 /** The `frames` table: small model-sized frames, one row per sampled frame. */
 export const framesTable = table({

@@ -1,4 +1,4 @@
-import { col, type Row, table } from '../pipeline/table.js';
+import { col, type Row, table } from './table.js';
 
 /** The exported `refined` dataset: one row per kept clip, with lineage back to the run that produced it (each column: {@link REFINED_COLUMNS}). */
 export const refinedTable = table({

@@ -1,4 +1,4 @@
-import { col, type Row, table } from '../pipeline/table.js';
+import { col, type Row, table } from './table.js';
 
 /** The `scores` table: the adatailr stage's verdict on one clip in one round (which candidate it chose, how sure, and its weight). */
 export const scoresTable = table({

@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { framesConfigSchema } from '../config/frames.js';
 import { PROVIDER_NAMES } from '../models/device.js';
 import { TEACHER_FRAME_MODES } from '../models/teacher/config.js';
-import { choiceRuleSchema } from './adatailr/choose.js';
-import { filterPolicySchema } from './adatailr/filter-policy.js';
+import { choiceRuleSchema } from '../config/choice-rule.js';
+import { filterPolicySchema } from '../config/filter-policy.js';
 
 const positive = z.number().int().positive();
 const unit = z.number().min(0).max(1);

@@ -1,6 +1,6 @@
 /** `flywheel choice-replay <job_dir>`: a benchmark refine round's choice replayed under a changed rule (research; reads the truth). */
 import type { Command } from 'commander';
-import type { ChoiceRule } from '../../stages/adatailr/choose.js';
+import type { ChoiceRule } from '../../config/choice-rule.js';
 import { collectSetting, intOption } from '../options.js';
 
 /** Adds the `choice-replay` sub-command. */

@@ -15,7 +15,7 @@ export function register(program: Command): void {
       'where the judge is written (replaced); default the embedded one, or <out>-judge with --out',
     )
     .action(async (o: { dir: string; out?: string; judgeOut?: string }) => {
-      const { buildDemoModel } = await import('../../jobs/demo/pretrained-model.js');
+      const { buildDemoModel } = await import('../../research/demo/pretrained-model.js');
       const { cliReporter } = await import('../reporters.js');
       const t0 = performance.now();
       const out = await buildDemoModel({

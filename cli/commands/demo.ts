@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { intOption } from '../options.js';
 import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
-import { filterPolicySchema, type FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
+import { filterPolicySchema, type FilterPolicyInput } from '../../config/filter-policy.js';
 
 const toPolicy = (v: string): FilterPolicyInput => {
   let json: unknown;
@@ -52,7 +52,7 @@ export function register(program: Command): void {
         scorer?: 'caption-model' | 'bootstrap';
         downstream: boolean;
       }) => {
-        const { runDemo } = await import('../../jobs/demo/run-demo.js');
+        const { runDemo } = await import('../../research/demo/run-demo.js');
         const { formatRounds } = await import('../format-rounds.js');
         const { cliReporter } = await import('../reporters.js');
         const t0 = performance.now();

@@ -5,7 +5,7 @@
  * (`persistSchema`) the two run together in one streaming shard task, exactly as the local runner
  * runs them. A step that holds any GPU stage is routed to the GPU queue.
  */
-import { sameFields } from '../../pipeline/arrow.js';
+import { sameFields } from '../../schemas/arrow.js';
 import type { AnyStage } from '../../pipeline/stage.js';
 import type { ResourceClass } from './names.js';
 import { resourceClassOf } from './spec.js';

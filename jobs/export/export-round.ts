@@ -9,7 +9,7 @@ import { Table, tableToIPC } from 'apache-arrow';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { rowsToBatch } from '../../pipeline/arrow.js';
+import { rowsToBatch } from '../../schemas/arrow.js';
 import { writeDirAtomic } from '../../pipeline/atomic-write.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';

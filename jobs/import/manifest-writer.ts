@@ -6,7 +6,7 @@
 import type { ClipRow } from '../../schemas/clips.js';
 import { clipsSchema } from '../../schemas/clips.js';
 import { type ErrorRow, errorsSchema } from '../../schemas/errors.js';
-import { rowsToBatch } from '../../pipeline/arrow.js';
+import { rowsToBatch } from '../../schemas/arrow.js';
 import { ParquetStreamWriter } from '../../pipeline/parquet.js';
 import type { Storage, TempObject } from '../../pipeline/storage.js';
 

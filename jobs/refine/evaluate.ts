@@ -5,7 +5,7 @@
 import { rankedSubset } from '../../models/rng.js';
 import type { TruthMeasure } from '../../metrics/truth-measure.js';
 import { scoreAgainstTruth, type TruthQuality } from '../../metrics/truth-quality.js';
-import { batchToRows } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../schemas/arrow.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readParquetBatches } from '../../pipeline/parquet.js';

@@ -23,7 +23,7 @@ import type {
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ErrorRow } from '../../schemas/errors.js';
 import type { ScoreRow } from '../../schemas/scores.js';
-import { readTruthMap } from '../../schemas/truth.js';
+import { readTruthMap } from '../refine/truth-file.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { jobLayout } from '../refine/layout.js';
 import type { Trinity } from '../refine/dataset-metrics.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RefineConfig } from '../../config/refine.js';
-import { batchToRows } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../schemas/arrow.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readParquetBatches } from '../../pipeline/parquet.js';

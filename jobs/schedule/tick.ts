@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import pino from 'pino';
 import { Device } from '../../models/device.js';
 import { loadVersion } from '../../models/version.js';
-import { rowsToBatch } from '../../pipeline/arrow.js';
+import { rowsToBatch } from '../../schemas/arrow.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
 import { readManifest } from '../../pipeline/manifest/index.js';

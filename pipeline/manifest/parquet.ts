@@ -1,6 +1,6 @@
 /** Reads a Parquet manifest (e.g. written by `gen-bench`) as plain rows, streaming row groups. */
 import { openAsBlob } from 'node:fs';
-import { batchToRows } from '../arrow.js';
+import { batchToRows } from '../../schemas/arrow.js';
 import { readParquetBatches } from '../parquet.js';
 import type { RawRow } from './raw.js';
 

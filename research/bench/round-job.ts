@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { demoConfig } from '../../jobs/demo/run-demo.js';
+import { demoConfig } from '../../jobs/demo/demo-config.js';
 import { type JobLayout, jobLayout } from '../../jobs/refine/layout.js';
 import { runRefine } from '../../jobs/refine/run-refine.js';
 import type { RefineConfig } from '../../config/refine.js';

@@ -7,4 +7,5 @@ export * from './generate.js';
 export * from './benchmark-dir.js';
 export * from './truth.js';
 export * from './content.js';
-export { readTruth, readTruthMap, TRUTH_FILE, truthSchema, type TruthRow } from '../../schemas/truth.js';
+export { readTruth, readTruthMap } from '../../jobs/refine/truth-file.js';
+export { TRUTH_FILE, truthSchema, type TruthRow } from '../../schemas/truth.js';

@@ -14,7 +14,8 @@ import { renderCaption, type CaptionAttrs } from '../benchmark/grammar.js';
 import { truthAttrs } from '../benchmark/truth.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import type { ClipRow } from '../../schemas/clips.js';
-import { readTruthMap, type TruthRow } from '../../schemas/truth.js';
+import { readTruthMap } from '../../jobs/refine/truth-file.js';
+import { type TruthRow } from '../../schemas/truth.js';
 import type { QueryWording } from './wordings.js';
 import type { DownstreamDataset, DownstreamRow, HeldoutClip } from './types.js';
 

@@ -8,7 +8,7 @@ import { type LossConfigInput } from '../../models/adatailr/train-loop.js';
 import { makeConfig, type CaptionerConfig } from '../../models/captioner/config.js';
 import { Device } from '../../models/device.js';
 import { CaptionTokenizer } from '../../models/tokenizer.js';
-import { type FilterPolicy } from '../../stages/adatailr/filter-policy.js';
+import type { FilterPolicy } from '../../config/filter-policy.js';
 import { type ExperimentRun, runCell, type TrainSettings } from './run-one.js';
 import { type ExperimentSummary, summarize } from './summary.js';
 import { makeToyTask, taskCorpus } from './toy-task.js';

@@ -2,7 +2,7 @@
  * The noise experiment's aggregation: per-(noise, method) spreads over seeds, ρ against the
  * truth, detection per keep policy, and AdaTaiLr paired against the best fixed γ.
  */
-import type { FilterPolicy } from '../../stages/adatailr/filter-policy.js';
+import type { FilterPolicy } from '../../config/filter-policy.js';
 import type { DetectionResult, ExperimentRun, HeldoutScores } from './run-one.js';
 
 /** Mean and sample standard deviation over seeds. */

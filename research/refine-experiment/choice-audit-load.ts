@@ -9,7 +9,7 @@ import { jobLayout } from '../../jobs/refine/layout.js';
 import { readParquetRows } from '../../pipeline/parquet-file.js';
 import type { CaptionRow } from '../../schemas/captions.js';
 import type { ScoreRow } from '../../schemas/scores.js';
-import { readTruthMap } from '../../schemas/truth.js';
+import { readTruthMap } from '../../jobs/refine/truth-file.js';
 import { hash32, makeRng } from '../../models/rng.js';
 import { narrate } from '../benchmark/asr.js';
 import { contentCorrect } from '../benchmark/content.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { generateBenchmark } from '../benchmark/generate.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
-import { demoConfig } from '../../jobs/demo/run-demo.js';
+import { demoConfig } from '../../jobs/demo/demo-config.js';
 import { parseRefineConfig, type RefineConfig } from '../../config/refine.js';
 import type { Trinity } from '../../jobs/refine/dataset-metrics.js';
 import { runRefine } from '../../jobs/refine/run-refine.js';

@@ -5,7 +5,8 @@
  */
 import type { CaptionedRow } from '../../schemas/captioned.js';
 import { type CaptionJudge, packFrames } from '../model/caption-model.js';
-import { type Choice, type ChoiceRule, choose, evidence } from './choose.js';
+import type { ChoiceRule } from '../../config/choice-rule.js';
+import { type Choice, choose, evidence } from './choose.js';
 import { contrastClips } from './row-scores.js';
 
 /** What choosing needs of a row: its frames and its candidates. */

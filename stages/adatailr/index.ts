@@ -1,3 +1,3 @@
 /** The adatailr (score and filter) stage. */
 export { adatailrStage, rowScore, type AdatailrStageOptions } from './stage.js';
-export { decideKeep, filterPolicySchema, type FilterPolicy, type KeepDecision } from './filter-policy.js';
+export { decideKeep, type KeepDecision } from './filter-policy.js';

@@ -20,9 +20,10 @@ import {
   clipText,
   packFrames,
 } from '../model/caption-model.js';
-import { type ChoiceRule, choiceRuleSchema } from './choose.js';
+import { type ChoiceRule, choiceRuleSchema } from '../../config/choice-rule.js';
 import { type Decision, decide, rechoose, rowsToJudge } from './decide.js';
-import { decideKeep, type FilterPolicy, filterPolicySchema } from './filter-policy.js';
+import { type FilterPolicy, filterPolicySchema } from '../../config/filter-policy.js';
+import { decideKeep } from './filter-policy.js';
 import { noiseEstimate, rowScore } from './row-scores.js';
 
 export { contrastClips, noiseEstimate, rowScore } from './row-scores.js';

@@ -7,8 +7,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { demoConfig, demoRunsProbe } from '../../jobs/demo/run-demo.js';
-import { DEMO_JUDGE_DIR, DEMO_MODEL_DIR } from '../../jobs/demo/pretrained-model.js';
+import { DEMO_JUDGE_DIR, DEMO_MODEL_DIR, demoConfig } from '../../jobs/demo/demo-config.js';
+import { demoRunsProbe } from '../../research/demo/run-demo.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../config/marks.js';
 import { parseRefineConfig, refineConfigSchema } from '../../config/refine.js';
-import { demoConfig } from '../../jobs/demo/run-demo.js';
+import { demoConfig } from '../../jobs/demo/demo-config.js';
 
 /** The first ```json block after `marker` in the README. */
 function jsonBlockAfter(marker: string): unknown {

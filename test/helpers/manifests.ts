@@ -1,6 +1,6 @@
 /** Writers of small manifests (JSONL, CSV, Parquet) for tests. */
 import { writeFile } from 'node:fs/promises';
-import { rowsToBatch } from '../../pipeline/arrow.js';
+import { rowsToBatch } from '../../schemas/arrow.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
 import { clipsSchema, type ClipRow } from '../../schemas/clips.js';
 

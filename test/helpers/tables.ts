@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { batchToRows } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../schemas/arrow.js';
 import { readParquetTable } from '../../pipeline/parquet.js';
 
 /** Every row of `<runDir>/<dir>/*.parquet` whose file name matches, as sorted JSON strings; binaries become sha256, `drop` columns are removed. */

@@ -1,7 +1,7 @@
 /** Tiny in-memory stages for engine tests: no ffmpeg, deterministic, with switches to fail on purpose. */
 import { defineStage } from '../../pipeline/define-stage.js';
 import type { AnyStage } from '../../pipeline/stage.js';
-import { col, table } from '../../pipeline/table.js';
+import { col, table } from '../../schemas/table.js';
 import { clipsTable } from '../../schemas/clips.js';
 
 /** Output of {@link lengthStage}: one row per clip with its duration. */

@@ -3,12 +3,12 @@
  * the field; omitted settings get their defaults; `process` sees and returns typed rows.
  */
 import { describe, expect, it } from 'vitest';
-import { batchToRows } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../schemas/arrow.js';
 import { defineStage } from '../../pipeline/define-stage.js';
 import { LocalStorage } from '../../pipeline/storage.js';
-import { col, table } from '../../pipeline/table.js';
+import { col, table } from '../../schemas/table.js';
 import { clipsTable } from '../../schemas/clips.js';
-import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
+import { choiceRuleSchema } from '../../config/choice-rule.js';
 import { adatailrStage } from '../../stages/adatailr/stage.js';
 import { attachFramesStage } from '../../stages/attach-frames/stage.js';
 import { captionStage } from '../../stages/caption/stage.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchToRows } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../schemas/arrow.js';
 import { allOf, maxBytes, maxItems } from '../../pipeline/backpressure.js';
 import { BoundedQueue } from '../../pipeline/bounded-queue.js';
 import { newStageRun, rebatch, runPipeline, stageTransform } from '../../pipeline/engine.js';

@@ -13,7 +13,7 @@ import type { AnyStage } from '../../pipeline/stage.js';
 import { checkSchemaChain, checkStageList, checkUniqueNames } from '../../pipeline/stage-checks.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { clipsSchema } from '../../schemas/clips.js';
-import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
+import { choiceRuleSchema } from '../../config/choice-rule.js';
 import { adatailrStage } from '../../stages/adatailr/stage.js';
 import { attachFramesStage } from '../../stages/attach-frames/stage.js';
 import { captionStage } from '../../stages/caption/stage.js';

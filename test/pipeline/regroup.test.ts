@@ -1,6 +1,6 @@
 import type { RecordBatch, TypeMap } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { batchToRows } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../schemas/arrow.js';
 import { newStageRun, stageTransform } from '../../pipeline/engine.js';
 import { regroup } from '../../pipeline/regroup.js';
 import { clipsTable } from '../../schemas/clips.js';

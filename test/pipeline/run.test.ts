@@ -1,7 +1,7 @@
 import { readFile, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchToRows } from '../../pipeline/arrow.js';
+import { batchToRows } from '../../schemas/arrow.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta, type RunSummary } from '../../pipeline/ledger.js';
 import { readParquetTable } from '../../pipeline/parquet.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchToRows, rowsToBatch } from '../../pipeline/arrow.js';
+import { batchToRows, rowsToBatch } from '../../schemas/arrow.js';
 import { ParquetStreamWriter, readParquetBatches, readParquetTable, readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage, putObject } from '../../pipeline/storage.js';
 import { framesSchema } from '../../schemas/frames.js';

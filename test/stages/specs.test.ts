@@ -3,7 +3,7 @@
  * folds (an ensemble has the same number per fold), and an uneven list is refused naming the field.
  */
 import { describe, expect, it } from 'vitest';
-import { choiceRuleSchema } from '../../stages/adatailr/choose.js';
+import { choiceRuleSchema } from '../../config/choice-rule.js';
 import { parseStageSpecs } from '../../stages/specs.js';
 
 const ref = (dir: string) => ({ dir, content_hash: `hash-${dir}` });

@@ -8,7 +8,7 @@ import { openAsBlob } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchToRows, rowsToBatch } from '../../../pipeline/arrow.js';
+import { batchToRows, rowsToBatch } from '../../../schemas/arrow.js';
 import { parquetBytes, readParquetBatches } from '../../../pipeline/parquet.js';
 import type { ErrorRow } from '../../../schemas/errors.js';
 import { errorsSchema } from '../../../schemas/errors.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportRound } from '../../../jobs/export/export-round.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
-import { rowsToBatch } from '../../../pipeline/arrow.js';
+import { rowsToBatch } from '../../../schemas/arrow.js';
 import { layout } from '../../../pipeline/layout.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';
 import { readParquetRows } from '../../../pipeline/parquet-file.js';

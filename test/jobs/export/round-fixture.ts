@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Schema } from 'apache-arrow';
-import { rowsToBatch } from '../../../pipeline/arrow.js';
+import { rowsToBatch } from '../../../schemas/arrow.js';
 import { layout } from '../../../pipeline/layout.js';
 import { RUN_FORMAT, type RunMeta } from '../../../pipeline/ledger.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Field, Float64, Schema, Utf8 } from 'apache-arrow';
-import { rowsToBatch } from '../../../pipeline/arrow.js';
+import { rowsToBatch } from '../../../schemas/arrow.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';
 
 /** A HowTo100M caption JSON: `videos` good videos with `segments` segments each, plus the listed bad entries. */

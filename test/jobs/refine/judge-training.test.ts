@@ -12,7 +12,7 @@ import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judge-trai
 import { readJudge, saveJudge } from '../../../models/probe/judge.js';
 import { initProbeWeights } from '../../../models/probe/params.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
-import { DEMO_JUDGE_DIR } from '../../../jobs/demo/pretrained-model.js';
+import { DEMO_JUDGE_DIR } from '../../../jobs/demo/demo-config.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';

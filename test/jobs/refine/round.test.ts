@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
-import { DEMO_MODEL_DIR } from '../../../jobs/demo/pretrained-model.js';
+import { DEMO_MODEL_DIR } from '../../../jobs/demo/demo-config.js';
 import { roundStepSpecs, warmStartDir } from '../../../jobs/refine/round.js';
 
 const base = { run_dir: 'j', manifest: 'm.parquet', media_root: 'd', model: { init: 'models/v0' } };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clipsSchema, type ClipRow } from '../../../schemas/clips.js';
 import { readParquetRows, readParquetTable } from '../../../pipeline/parquet-file.js';
-import { typeName } from '../../../pipeline/arrow.js';
+import { typeName } from '../../../schemas/arrow.js';
 import {
   COLOURS,
   BACKGROUNDS,

@@ -17,7 +17,7 @@ import {
   SIZE_WORDS,
   type CaptionAttrs,
 } from '../../../research/benchmark/grammar.js';
-import { DEMO_MODEL_DIR } from '../../../jobs/demo/pretrained-model.js';
+import { DEMO_MODEL_DIR } from '../../../jobs/demo/demo-config.js';
 
 /** A seeded two-object scene with sizes where the motion allows them. */
 function scene(i: number): CaptionAttrs {

@@ -15,7 +15,7 @@ import {
   runRefineExperiment,
 } from '../../../research/refine-experiment/experiment.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
-import { DEMO_JUDGE_DIR } from '../../../jobs/demo/pretrained-model.js';
+import { DEMO_JUDGE_DIR } from '../../../jobs/demo/demo-config.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import { readJudge, type JudgeManifest } from '../../../models/probe/judge.js';
 import { tempDir } from '../../helpers/tmp.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_METHODS, loopConfig, runRefineExperiment } from '../../../research/refine-experiment/experiment.js';
-import { demoConfig } from '../../../jobs/demo/run-demo.js';
+import { demoConfig } from '../../../jobs/demo/demo-config.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import { tempDir } from '../../helpers/tmp.js';
 

@@ -19,7 +19,8 @@
  * with the defaults. All numbers are exact in binary.
  */
 import { describe, expect, it } from 'vitest';
-import { choiceRuleSchema, choose, evidence, PEOPLE_SOURCES, PREFERENCE } from '../../../stages/adatailr/choose.js';
+import { choiceRuleSchema } from '../../../config/choice-rule.js';
+import { choose, evidence, PEOPLE_SOURCES, PREFERENCE } from '../../../stages/adatailr/choose.js';
 
 // the ordering and margin cases below are built for a 5-nat margin with every non-negative candidate plausible (the thresholds and defaults are tested apart)
 const rule = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0 });

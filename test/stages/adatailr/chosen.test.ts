@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rowsToBatch } from '../../../pipeline/arrow.js';
+import { rowsToBatch } from '../../../schemas/arrow.js';
 import { layout } from '../../../pipeline/layout.js';
 import { jsonBytes } from '../../../pipeline/ledger.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideKeep, filterPolicySchema } from '../../../stages/adatailr/filter-policy.js';
+import { filterPolicySchema } from '../../../config/filter-policy.js';
+import { decideKeep } from '../../../stages/adatailr/filter-policy.js';
 import { rowScore } from '../../../stages/adatailr/stage.js';
 
 describe('decideKeep', () => {

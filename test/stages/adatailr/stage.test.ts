@@ -26,13 +26,14 @@ import { makeProbeConfig } from '../../../models/probe/config.js';
 import { Judge, saveJudge } from '../../../models/probe/judge.js';
 import { initProbeWeights } from '../../../models/probe/params.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
-import { batchToRows, rowsToBatch } from '../../../pipeline/arrow.js';
+import { batchToRows, rowsToBatch } from '../../../schemas/arrow.js';
 import type { StageContext } from '../../../pipeline/stage.js';
 import type { CaptionedRow } from '../../../schemas/captioned.js';
 import { captionedSchema } from '../../../schemas/captioned.js';
 import type { ScoreRow } from '../../../schemas/scores.js';
-import { type ChoiceRule, choiceRuleSchema, choose, evidence } from '../../../stages/adatailr/choose.js';
-import type { FilterPolicy } from '../../../stages/adatailr/filter-policy.js';
+import { type ChoiceRule, choiceRuleSchema } from '../../../config/choice-rule.js';
+import { choose, evidence } from '../../../stages/adatailr/choose.js';
+import type { FilterPolicy } from '../../../config/filter-policy.js';
 import { adatailrStage, contrastClips, noiseEstimate, rowScore } from '../../../stages/adatailr/stage.js';
 import {
   type CaptionJudge,

@@ -17,7 +17,7 @@ import { Device } from '../../../models/device.js';
 import { Captioner } from '../../../models/inference.js';
 import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
-import { batchToRows, rowsToBatch } from '../../../pipeline/arrow.js';
+import { batchToRows, rowsToBatch } from '../../../schemas/arrow.js';
 import type { StageContext } from '../../../pipeline/stage.js';
 import type { CaptionedRow } from '../../../schemas/captioned.js';
 import { type ClipFramesRow, clipFramesSchema } from '../../../schemas/clip-frames.js';

@@ -2,7 +2,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/tmp.js';
-import { batchToRows, rowsToBatch } from '../../../pipeline/arrow.js';
+import { batchToRows, rowsToBatch } from '../../../schemas/arrow.js';
 import type { RowError, StageContext } from '../../../pipeline/stage.js';
 import { clipsSchema } from '../../../schemas/clips.js';
 import type { FramesConfig } from '../../../config/frames.js';

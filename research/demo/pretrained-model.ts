@@ -8,24 +8,15 @@
  */
 import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { generateBenchmark } from '../../research/benchmark/generate.js';
+import { generateBenchmark } from '../benchmark/generate.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
 import { parseRefineConfig, type RefineConfig } from '../../config/refine.js';
-import { runRefine } from '../refine/run-refine.js';
+import { DEMO_JUDGE_DIR, DEMO_MODEL_DIR } from '../../jobs/demo/demo-config.js';
+import { runRefine } from '../../jobs/refine/run-refine.js';
 import { loadVersion, VERSION_FILES, VERSION_FORMAT } from '../../models/version.js';
 import { JUDGE_FORMAT, readJudge } from '../../models/probe/judge.js';
-
-/** Where the embedded model version lives (a model version directory, `models/version.ts`). */
-export const DEMO_MODEL_DIR = fileURLToPath(new URL('./pretrained', import.meta.url));
-
-/**
- * Where the embedded judge lives (a judge directory, `models/probe/judge.ts`): fold 0's judge of the
- * same pre-training job, trained on the people's text of half its clips, with the captioner's tokenizer.
- */
-export const DEMO_JUDGE_DIR = fileURLToPath(new URL('./pretrained-judge', import.meta.url));
 
 /** The pre-training data: 20,000 clips of benchmark seed 1000, 40 % noisy transcripts, the generator's other defaults. */
 export const PRETRAIN_DATA = { clips: 20_000, seed: 1000, noise: 0.4 } as const;

@@ -7,18 +7,16 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEMO_JUDGE_DIR, DEMO_MODEL_DIR, demoConfig } from '../../../jobs/demo/demo-config.js';
 import {
   buildDemoModel,
-  DEMO_JUDGE_DIR,
-  DEMO_MODEL_DIR,
   PRETRAIN_DATA,
   pretrainConfig,
   publishJudge,
   publishModel,
-} from '../../../jobs/demo/pretrained-model.js';
+} from '../../../research/demo/pretrained-model.js';
 import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judge-training.js';
 import { readJudge } from '../../../models/probe/judge.js';
-import { demoConfig } from '../../../jobs/demo/run-demo.js';
 import { Device } from '../../../models/device.js';
 import { Captioner } from '../../../models/inference.js';
 import { loadVersion } from '../../../models/version.js';

@@ -1,46 +1,22 @@
 /**
- * `flywheel demo`: the whole flywheel on embedded default data — generate a small benchmark with
- * 40% noisy ASR, run the refine job (tiny model, CPU), export the last round, write the report.
- * Everything is generated locally; nothing is downloaded.
+ * The demo's product side: the refine config `flywheel demo` and `refine-exp` run, and where the
+ * demo's embedded pre-trained captioner and judge live. No benchmark code: the demo run itself, which
+ * generates its data and measures it against the truth, is `research/demo/run-demo.ts`.
  */
-import { join, resolve } from 'node:path';
-import type { Logger } from 'pino';
-import { generateBenchmark } from '../../research/benchmark/generate.js';
-import { TRUTH_FILE } from '../../schemas/truth.js';
-import type { RunReporter } from '../../pipeline/reporter.js';
-import type { FilterPolicyInput } from '../../stages/adatailr/filter-policy.js';
-import type { ExportMetadata } from '../export/export-metadata.js';
-import { exportRound } from '../export/export-round.js';
-import { writeReport } from '../report/build-report.js';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseRefineConfig, type RefineConfig, type ScorerChoice } from '../../config/refine.js';
-import { runRefine, type RefineResult } from '../refine/run-refine.js';
-import { benchmarkRefineOptions } from '../../research/refine-hooks.js';
-import { MIN_HELDOUT } from '../../research/downstream/validate.js';
-import { DEMO_CLIPS } from './demo-size.js';
-import { DEMO_JUDGE_DIR, DEMO_MODEL_DIR } from './pretrained-model.js';
+import { TRUTH_FILE } from '../../schemas/truth.js';
+import type { FilterPolicyInput } from '../../config/filter-policy.js';
 
-/** Demo size and seed. */
+/** Where the embedded model version lives (a model version directory, `models/version.ts`). */
+export const DEMO_MODEL_DIR = fileURLToPath(new URL('./pretrained', import.meta.url));
 
-export interface DemoOptions {
-  /** Where the data and the job go. Default `runs/demo`. */
-  readonly dir?: string;
-  readonly clips?: number;
-  readonly rounds?: number;
-  readonly seed?: number;
-  readonly noise?: number;
-  /** Keep policy of the adatailr stage. Default refine's (keep-all: every plausible row, weighted). */
-  readonly policy?: FilterPolicyInput;
-  /** Which model scores rounds ≥ 1 (refine's `adatailr.scorer`). Default `caption-model`. */
-  readonly scorer?: ScorerChoice;
-  /** Train the downstream retrieval probe on every round's dataset (`eval.downstream`). Default: when the data has enough held-out clips. */
-  readonly downstream?: boolean;
-  readonly log?: Logger;
-  readonly reporter?: () => RunReporter;
-  readonly signal?: AbortSignal;
-}
-
-/** How the demo's generated benchmark is made, besides its size and seed: 40 % noisy transcripts, 10 % human captions, 15 % held out. */
-export const DEMO_DATA = { noise: 0.4, humanFrac: 0.1, heldoutFrac: 0.15 } as const;
+/**
+ * Where the embedded judge lives (a judge directory, `models/probe/judge.ts`): fold 0's judge of the
+ * same pre-training job, trained on the people's text of half its clips, with the captioner's tokenizer.
+ */
+export const DEMO_JUDGE_DIR = fileURLToPath(new URL('./pretrained-judge', import.meta.url));
 
 /** The refine config the demo runs (also used by tests at smaller sizes). */
 export function demoConfig(
@@ -65,7 +41,7 @@ export function demoConfig(
     seed: over.seed ?? 1,
     rounds: over.rounds ?? 3,
     ...(over.downstream ? { eval: { downstream: {} } } : {}),
-    // the tiny captioner pre-trained on 20,000 other generated clips' own text (jobs/demo/pretrained-model.ts):
+    // the tiny captioner pre-trained on 20,000 other generated clips' own text (research/demo/pretrained-model.ts):
     // on tuning seed 101 the round-0 captioner trained on from it describes 0.72 of the held-out clips right
     // from the frames alone, where one trained from fresh weights on the demo's 1,000 clips describes 0.35
     // by round 2 (docs/refine-history.md)
@@ -126,66 +102,4 @@ export function demoConfig(
       ...(over.scorer ? { scorer: over.scorer } : {}),
     },
   });
-}
-
-/** What the demo produced. */
-export interface DemoResult {
-  readonly dataDir: string;
-  readonly refine: RefineResult;
-  readonly exportDir: string;
-  readonly exportMetadata: ExportMetadata;
-  readonly reportPath: string;
-  /** What the demo left out and why (e.g. the downstream probe on too few held-out clips). */
-  readonly notes: readonly string[];
-}
-
-/**
- * Whether the demo trains the downstream probe: by default when the data has the probe's minimum of
- * held-out clips (a smaller `--clips` skips it with a warning instead of failing after the first round);
- * asked for explicitly on too few, it is refused before the refine job starts.
- */
-export function demoRunsProbe(
-  requested: boolean | undefined,
-  heldoutClips: number,
-  warn: (message: string) => void,
-): boolean {
-  if (requested === false) return false;
-  if (heldoutClips >= MIN_HELDOUT) return true;
-  const why = `the downstream probe needs at least ${MIN_HELDOUT} held-out clips; this demo's data has ${heldoutClips}`;
-  if (requested === true) throw new Error(`demo: ${why} (more --clips, or --no-downstream)`);
-  warn(`${why}: skipped`);
-  return false;
-}
-
-/** Runs the demo end to end (resumable: a second call reuses what the first finished). */
-export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
-  const dir = resolve(opts.dir ?? 'runs/demo');
-  const dataDir = join(dir, 'data');
-  const notes: string[] = [];
-  const data = await generateBenchmark({
-    outDir: dataDir,
-    clips: opts.clips ?? DEMO_CLIPS,
-    seed: opts.seed ?? 7,
-    ...DEMO_DATA,
-    ...(opts.noise !== undefined ? { noise: opts.noise } : {}),
-  });
-  const config = demoConfig(dataDir, join(dir, 'job'), {
-    ...(opts.rounds ? { rounds: opts.rounds } : {}),
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    ...(opts.policy ? { policy: opts.policy } : {}),
-    ...(opts.scorer ? { scorer: opts.scorer } : {}),
-    downstream: demoRunsProbe(opts.downstream, data.counts.heldout, (m) => {
-      notes.push(m);
-      opts.log?.warn(m);
-    }),
-  });
-  const refine = await runRefine(config, {
-    ...benchmarkRefineOptions,
-    ...(opts.log ? { log: opts.log } : {}),
-    ...(opts.reporter ? { reporter: opts.reporter } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  const exported = await exportRound({ jobDir: config.run_dir });
-  const reportPath = await writeReport(config.run_dir);
-  return { dataDir, refine, exportDir: exported.dir, exportMetadata: exported.metadata, reportPath, notes };
 }
