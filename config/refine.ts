@@ -11,29 +11,10 @@ import { filterPolicySchema } from './filter-policy.js';
 import { choiceRuleSchema } from './choice-rule.js';
 import { framesConfigSchema } from './frames.js';
 import { hashed, unhashed } from './marks.js';
+import { phaseSchema } from './train-phase.js';
 import { parseWithSchema } from './parse.js';
 
 const positiveInt = z.number().int().positive();
-
-/** Training settings of one phase (pre-training on the refined rows, or fine-tuning on human examples). */
-const phaseSchema = z
-  .object({
-    /** Passes over the phase's rows. */
-    epochs: hashed(z.number().int().min(0)),
-    /** Clips per step. Default 32. */
-    batch_size: hashed(positiveInt.max(4096).default(32)),
-    /** Peak learning rate. */
-    lr: hashed(z.number().positive().max(1)),
-    /** Linear warm-up steps. Default 20. */
-    warmup_steps: hashed(z.number().int().min(0).default(20)),
-    weight_decay: hashed(z.number().min(0).max(1).default(0.01)),
-    /**
-     * Stops the phase after this many steps, whatever `epochs` says: a fixed cost a round however
-     * many clips it has (a nightly job on millions of clips). Absent = every epoch's steps.
-     */
-    max_steps: hashed(positiveInt.optional()),
-  })
-  .strict();
 
 /** `adatailr.scorer` values. */
 export const scorerChoiceSchema = z.enum(['caption-model', 'bootstrap']);
@@ -190,8 +171,8 @@ export const refineConfigSchema = z
       .object({
         /** Pre-training loss on the refined rows. Default AdaTaiLr. */
         loss: hashed(lossConfigSchema.default({ kind: 'adatailr', wMin: 0, emaAlpha: 0.1 })),
-        pretrain: phaseSchema.prefault({ epochs: 8, lr: 3e-3 }),
-        finetune: phaseSchema.prefault({ epochs: 4, lr: 1e-3, warmup_steps: 0 }),
+        pretrain: phaseSchema({ epochs: 8, lr: 3e-3, warmup_steps: 20 }).prefault({}),
+        finetune: phaseSchema({ epochs: 4, lr: 1e-3, warmup_steps: 0 }).prefault({}),
         /**
          * Where each round's model starts: `true` (default) the previous round's weights (round 0: the
          * bootstrap model or `model.init`), `false` fresh weights, `"init"` the `model.init` weights
