@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import type { FilterPolicyInput } from '../../config/filter-policy.js';
 import type { ScorerChoice } from '../../config/refine.js';
 import { demoConfig } from '../../jobs/demo/demo-config.js';
 import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
@@ -13,7 +14,6 @@ import { exportRound } from '../../jobs/export/export-round.js';
 import { writeReport } from '../../jobs/report/build-report.js';
 import { runRefine, type RefineResult } from '../../jobs/refine/run-refine.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
-import type { FilterPolicyInput } from '../../config/filter-policy.js';
 import { generateBenchmark } from '../benchmark/generate.js';
 import { MIN_HELDOUT } from '../downstream/validate.js';
 import { benchmarkRefineOptions } from '../refine-hooks.js';
