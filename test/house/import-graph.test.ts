@@ -122,9 +122,9 @@ function folderCircles(table: Readonly<Record<string, readonly string[]>>): stri
  * The architecture as folders: what each top-level folder's files may import from other folders,
  * from the bottom up. The tables (`schemas/`, with the helper that declares them) and the models
  * know no other folder; the engine (`pipeline/`) knows the tables; the options (`config/`) know the
- * models' presets; stages know the engine, the models, the tables and their options; jobs compose
- * them all; the research code, then the command line, sit on top. No two folders may import each
- * other. A new top-level folder needs a line here.
+ * models' own options (loss, providers, teacher modes); stages know the engine, the models, the
+ * tables and their options; jobs compose them all; the research code, then the command line, sit on
+ * top. No two folders may import each other. A new top-level folder needs a line here.
  */
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   models: [],
