@@ -11,6 +11,11 @@ import type { ExportMetadata } from '../jobs/export/export-metadata.js';
 import { parquetRowCount } from '../pipeline/parquet.js';
 import { inspectParquet } from './inspect-parquet.js';
 
+/** The clips with errors and where their causes are; nothing for an export written before exports listed them. */
+function errorsPart(m: Partial<Pick<ExportMetadata, 'errors' | 'errors_file'>>): string {
+  return m.errors === undefined ? '' : `${m.errors} clips with errors, with their causes in ${m.errors_file ?? '?'}; `;
+}
+
 /** The export's own summary, from its `metadata.json`. */
 function exportSummary(m: ExportMetadata): string[] {
   const bySource = Object.entries(m.by_source)
@@ -19,7 +24,7 @@ function exportSummary(m: ExportMetadata): string[] {
     .join(', ');
   return [
     `export ${m.schema_version}, round ${m.round}, dataset ${m.dataset_id}`,
-    `rows: ${m.rows} (${m.dropped} dropped, with their reasons in ${m.dropped_file}; ${m.heldout_excluded} held-out excluded)`,
+    `rows: ${m.rows} (${m.dropped} dropped, with their reasons in ${m.dropped_file}; ${errorsPart(m)}${m.heldout_excluded} held-out excluded)`,
     `by source: ${bySource}`,
     `by origin: ${Object.entries(m.by_origin)
       .sort(([, a], [, b]) => b - a)

@@ -1,8 +1,9 @@
 import { col, type Row, table } from './table.js';
 
 /**
- * The clips a round did not export, in the export's `dropped/clips.parquet`: which clip, the caption the
- * round would have chosen ('' when it had none) and why it was dropped, so no clip leaves silently.
+ * The clips a round chose to leave out, in the export's `dropped/clips.parquet`: which clip, the
+ * caption the round would have chosen ('' when it had none) and why it was dropped, so no clip
+ * leaves silently (the clips it could not process are in {@link failedTable}).
  */
 export const droppedTable = table({
   clip_id: col.utf8(),
@@ -24,3 +25,29 @@ export type DroppedRow = Row<typeof droppedTable>;
 
 /** Arrow schema of an export's `dropped/clips.parquet`. */
 export const droppedSchema = droppedTable.schema;
+
+/**
+ * The clips a round could not process, in the export's `errors/clips.parquet`: a missing or broken
+ * video, a bad manifest row, a model error. One row per error, with the cause a user can act on (a
+ * clip without frames names the frames run's error, not only that frames are missing).
+ */
+export const failedTable = table({
+  /** The clip id, or `row:<n>` for a manifest row without a usable id. */
+  clip_id: col.utf8(),
+  /** Null for a manifest row that never became a clip. */
+  video_uri: col.nullable(col.utf8()),
+  start_s: col.nullable(col.float64()),
+  end_s: col.nullable(col.float64()),
+  round: col.int32(),
+  /** The stage whose error is the cause (`frames` for a video that gave no frames). */
+  stage: col.utf8(),
+  /** One of `schemas/errors.ts`'s kinds. */
+  error_kind: col.utf8(),
+  message: col.utf8(),
+});
+
+/** One error of an export's `errors/clips.parquet`. */
+export type FailedRow = Row<typeof failedTable>;
+
+/** Arrow schema of an export's `errors/clips.parquet`. */
+export const failedSchema = failedTable.schema;

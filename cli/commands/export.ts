@@ -39,7 +39,7 @@ export function register(program: Command): void {
         ...(o.out && !wds ? { outDir: o.out } : {}),
       });
       process.stdout.write(
-        `exported round ${metadata.round}: ${metadata.rows} rows (${metadata.dropped} dropped, listed with their reasons in ${metadata.dropped_file}; ${metadata.heldout_excluded} held-out excluded) in ${metadata.files.length} files → ${dir}\ndataset id ${metadata.dataset_id}\n`,
+        `exported round ${metadata.round}: ${metadata.rows} rows (${metadata.dropped} dropped, listed with their reasons in ${metadata.dropped_file}; ${metadata.errors} clips with errors, listed with their causes in ${metadata.errors_file}; ${metadata.heldout_excluded} held-out excluded) in ${metadata.files.length} files → ${dir}\ndataset id ${metadata.dataset_id}\n`,
       );
       if (!wds) return;
       const { writeWebDataset, jobMediaRoot } = await import('../../jobs/export/webdataset/write-webdataset.js');

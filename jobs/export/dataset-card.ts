@@ -48,6 +48,8 @@ export type CardInput = Pick<
   | 'rows'
   | 'dropped'
   | 'dropped_file'
+  | 'errors'
+  | 'errors_file'
   | 'heldout_excluded'
   | 'by_source'
   | 'by_origin'
@@ -62,7 +64,7 @@ function trinitySummary(card: CardInput): string[] {
   if (!r) return [`No metrics record for round ${card.round} was found; the trinity is not summarised.`];
   const d = r.dataset;
   const lines = [
-    `- **Quantity**: ${d.quantity.rows} rows kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${card.dropped} rows were dropped by AdaTaiLr (each with its reason in \`${card.dropped_file}\`, beside the data files) and ${card.heldout_excluded} held-out clips are not in this export.`,
+    `- **Quantity**: ${d.quantity.rows} rows kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${card.dropped} rows were dropped by AdaTaiLr (each with its reason in \`${card.dropped_file}\`, beside the data files), ${card.errors} clips could not be processed (each error with its cause in \`${card.errors_file}\`) and ${card.heldout_excluded} held-out clips are not in this export.`,
     `- **Diversity**: vocabulary ${d.diversity.vocabulary} tokens, distinct-2 ${d.diversity.distinct2.toFixed(3)}, unigram entropy ${d.diversity.entropy.toFixed(2)} bits (raw transcripts: vocabulary ${r.raw.diversity.vocabulary}, distinct-2 ${r.raw.diversity.distinct2.toFixed(3)}).`,
   ];
   const kc = r.keptClean;

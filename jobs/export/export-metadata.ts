@@ -12,6 +12,10 @@ export interface ExportMetadata {
   readonly dropped: number;
   /** The dropped clips with the reason for each (`schemas/dropped.ts`), beside the data files and not among them. */
   readonly dropped_file: string;
+  /** How many clips the round could not process (a missing or broken video, a model error). */
+  readonly errors: number;
+  /** Their errors, one row per error with its cause (`schemas/dropped.ts`'s failed table), beside the data files. */
+  readonly errors_file: string;
   readonly heldout_excluded: number;
   readonly by_source: Record<string, number>;
   /** Rows by where their caption was first chosen, `<origin_source> round <origin_round>` (`round ?` where unknown). */

@@ -19,10 +19,11 @@ import { type CaptionRow, writerOf } from '../../schemas/captions.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import { REFINED_COLUMNS, type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import type { ScoreRow } from '../../schemas/scores.js';
-import { type DroppedRow, droppedSchema } from '../../schemas/dropped.js';
+import { type DroppedRow, droppedSchema, failedSchema } from '../../schemas/dropped.js';
 import { jobLayout } from '../refine/layout.js';
 import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-origin.js';
 import { datasetCard } from './dataset-card.js';
+import { ERRORS_FILE, failedRows, readRoundErrors } from './export-errors.js';
 import type { ExportMetadata } from './export-metadata.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
@@ -64,6 +65,7 @@ export async function exportRound(opts: {
       rounds.push(JSON.parse(await readFile(l.roundMetrics(k), 'utf8')) as RoundRecord);
   return exportRun({
     run: new LocalStorage(l.roundRun(round)),
+    frames: new LocalStorage(l.framesRun),
     earlier: Array.from({ length: round }, (_, i) => round - 1 - i).map((k) => ({
       round: k,
       run: new LocalStorage(l.roundRun(k)),
@@ -78,6 +80,8 @@ export async function exportRound(opts: {
 /** What {@link exportRun} exports, and where. */
 export interface ExportRunOptions {
   run: Storage;
+  /** The frames run the round read its frames from, to name the cause of a clip that has none. */
+  frames?: Storage;
   /** The earlier rounds' runs, nearest first, to follow carried-over captions back to their writer (none: they stay unknown). */
   earlier?: readonly EarlierRun[];
   round: number;
@@ -126,8 +130,14 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     'flywheel.rounds': JSON.stringify(roundSummary),
   };
   const origins = await CaptionOrigins.open(opts.earlier ?? []);
+  const errors = await readRoundErrors(run, opts.frames);
+  const errorClips = new Map<string, ClipRow>();
   for (const shard of meta.shards) {
     const clips = new Map((await readStoredRows<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
+    for (const id of errors.keys()) {
+      const clip = clips.get(id);
+      if (clip) errorClips.set(id, clip);
+    }
     const modelVersions = new Map(
       (await readStoredRows<CaptionRow>(run, layout.output('caption', shard))).map((c) => [c.clip_id, c.model_version]),
     );
@@ -205,6 +215,8 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     rows,
     dropped: droppedRows.length,
     dropped_file: DROPPED_FILE,
+    errors: errors.size,
+    errors_file: ERRORS_FILE,
     heldout_excluded: heldout,
     by_source: bySource,
     by_origin: byOrigin,
@@ -214,6 +226,9 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
   };
   await mkdir(join(tmp, dirname(DROPPED_FILE)), { recursive: true });
   await writeFile(join(tmp, DROPPED_FILE), parquetBytes(droppedSchema, [rowsToBatch(droppedSchema, droppedRows)], kv));
+  await mkdir(join(tmp, dirname(ERRORS_FILE)), { recursive: true });
+  const failed = failedRows(errors, errorClips, round);
+  await writeFile(join(tmp, ERRORS_FILE), parquetBytes(failedSchema, [rowsToBatch(failedSchema, failed)], kv));
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
   await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema, REFINED_COLUMNS));
   return metadata;

@@ -197,6 +197,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   });
   const exported = await exportRun({
     run: new LocalStorage(s.tickRun(tick)),
+    frames: new LocalStorage(s.tickFrames(tick)),
     round: tick,
     configHash: hashValue(hashedPart(refineConfigSchema, config)),
     rounds: [],

@@ -22,7 +22,7 @@ describe('inspectDir', () => {
     const m = e.metadata;
     expect(text).toContain(`export flywheel-refined/3, round 0, dataset ${m.dataset_id}\n`);
     expect(text).toContain(
-      `rows: ${m.rows} (${m.dropped} dropped, with their reasons in dropped/clips.parquet; ${m.heldout_excluded} held-out excluded)\n`,
+      `rows: ${m.rows} (${m.dropped} dropped, with their reasons in dropped/clips.parquet; 2 clips with errors, with their causes in errors/clips.parquet; ${m.heldout_excluded} held-out excluded)\n`,
     );
     expect(text).toMatch(/by source: (\w+ \d+(, )?)+\n/);
     expect(text).toMatch(/by origin: ([\w-]+ round \d+ \d+(, )?)+\n/);
@@ -30,6 +30,16 @@ describe('inspectDir', () => {
     for (const f of m.files) expect(text).toContain(`  ${f.name}  ${f.rows}\n`);
     expect(text).toContain(`${join(e.dir, m.files[0].name)}\nrows: ${m.files[0].rows}\nschema:\n  clip_id: Utf8`);
     expect(text).toMatch(/first 1 rows:/);
+  });
+
+  it('summarises an export written before exports listed their errors without an errors count', async () => {
+    const root = await tempDir('flywheel-inspect-old-');
+    const e = await exportRound({ jobDir: await writeRoundFixture(join(root, 'job'), root) });
+    const { errors: _errors, errors_file: _file, ...older } = e.metadata;
+    await writeFile(join(e.dir, 'metadata.json'), JSON.stringify(older));
+    expect(await inspectDir(e.dir, 1)).toContain(
+      `rows: ${older.rows} (${older.dropped} dropped, with their reasons in dropped/clips.parquet; ${older.heldout_excluded} held-out excluded)\n`,
+    );
   });
 
   it('fails naming a folder without Parquet, or a file in it that is not Parquet', async () => {

@@ -5,7 +5,7 @@
  * caption over names the round, source and writer it came from.
  */
 import { createHash } from 'node:crypto';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportRound } from '../../../jobs/export/export-round.js';
@@ -15,12 +15,12 @@ import { layout } from '../../../pipeline/layout.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';
 import { readParquetRows } from '../../../pipeline/parquet-file.js';
 import { type CaptionRow, captionsSchema } from '../../../schemas/captions.js';
-import type { DroppedRow } from '../../../schemas/dropped.js';
+import type { DroppedRow, FailedRow } from '../../../schemas/dropped.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
 import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
 import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { FIXTURE_CAPTION_VERSION, writeRoundFixture } from './round-fixture.js';
+import { FIXTURE_CAPTION_VERSION, FIXTURE_CLIPS, FIXTURE_ERRORS, writeRoundFixture } from './round-fixture.js';
 
 describe('exportRound identity', () => {
   it('gives one dataset id for one round, and file hashes that match the bytes', async () => {
@@ -94,14 +94,14 @@ describe('exportRound lineage', () => {
 });
 
 describe('flywheel export', () => {
-  it('says how many rows it wrote, how many it left out and where their reasons are', async () => {
+  it('says how many rows it wrote, how many it left out or could not process, and where the reasons are', async () => {
     const root = await tempDir('flywheel-export-cli-');
     const job = await writeRoundFixture(join(root, 'job'), root);
     const r = await runCli(['export', job, '--out', join(root, 'out')]);
     expect(r.stderr).not.toMatch(/flywheel: /);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `exported round 0: 5 rows (1 dropped, listed with their reasons in dropped/clips.parquet; 1 held-out excluded) in 2 files → ${join(root, 'out')}\n`,
+      `exported round 0: 5 rows (1 dropped, listed with their reasons in dropped/clips.parquet; 2 clips with errors, listed with their causes in errors/clips.parquet; 1 held-out excluded) in 2 files → ${join(root, 'out')}\n`,
     );
   }, 60_000);
 });
@@ -126,6 +126,54 @@ describe('exportRound dropped clips', () => {
         quality_weight: 0,
         asr_text: 'um so dropped the spoken words',
       },
+    ]);
+  });
+});
+
+describe('exportRound errors', () => {
+  it('lists every clip the round could not process with its cause in errors/clips.parquet, outside the data files’ glob', async () => {
+    const root = await tempDir('flywheel-export-errors-');
+    const e = await exportRound({ jobDir: await writeRoundFixture(join(root, 'job'), root) });
+    expect(e.metadata).toMatchObject({ errors: 2, errors_file: 'errors/clips.parquet' });
+    expect(e.metadata.files.map((f) => f.name)).not.toContain('errors/clips.parquet');
+    const rows = await readParquetRows<FailedRow>(join(e.dir, 'errors', 'clips.parquet'));
+    // the clip without frames is listed with the frames run's cause, not the round's symptom
+    expect(rows).toEqual([
+      {
+        clip_id: 'no-video',
+        video_uri: 'gone.mp4',
+        start_s: 0,
+        end_s: 2,
+        round: 0,
+        stage: 'frames',
+        error_kind: 'missing_file',
+        message: FIXTURE_ERRORS.frames.message,
+      },
+      {
+        clip_id: 'row:9',
+        video_uri: null,
+        start_s: null,
+        end_s: null,
+        round: 0,
+        stage: 'manifest',
+        error_kind: 'manifest_row',
+        message: FIXTURE_ERRORS.manifest.message,
+      },
+    ]);
+    // every clip of the round's input is a row, a dropped clip, a held-out one or an error
+    const input = FIXTURE_CLIPS.length + 1;
+    expect(e.metadata.rows + e.metadata.dropped + e.metadata.heldout_excluded + e.metadata.errors - 1).toBe(input);
+  });
+
+  it('without the frames run, lists the round’s own error', async () => {
+    const root = await tempDir('flywheel-export-errors-noframes-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    await rm(jobLayout(job).framesRun, { recursive: true });
+    const e = await exportRound({ jobDir: job });
+    const rows = await readParquetRows<FailedRow>(join(e.dir, 'errors', 'clips.parquet'));
+    expect(rows.map((r) => [r.clip_id, r.stage, r.error_kind])).toEqual([
+      ['no-video', 'attach-frames', 'missing_frames'],
+      ['row:9', 'manifest', 'manifest_row'],
     ]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A finished refine round built by code, without training: `job.json`, `metrics/round-0.json`
  * (its trinity measured by the real dataset metrics) and the round's run (`run.json`, clips,
- * caption and adatailr outputs in two shards), over clips of the generated test videos.
+ * caption and adatailr outputs and errors in two shards; the frames run's errors), over clips of the
+ * generated test videos.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { jobLayout } from '../../../jobs/refine/layout.js';
 import type { RoundRecord } from '../../../jobs/refine/round-metrics.js';
 import { type CaptionRow, captionsSchema } from '../../../schemas/captions.js';
 import { type ClipRow, clipsSchema } from '../../../schemas/clips.js';
+import { type ErrorRow, errorsSchema } from '../../../schemas/errors.js';
 import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
 import { roundBookkeeping } from '../../helpers/round-record.js';
 
@@ -50,6 +52,29 @@ export const FIXTURE_CLIPS: readonly FixtureClip[] = [
   { clip: clip('dropped', 'basic.mp4', 0, 1), keep: false, source: 'asr' },
   { clip: clip('missing', 'nope.mp4', 0, 1), keep: true, source: 'asr' },
 ];
+
+/**
+ * A clip whose video is gone: it is in the round's input but got no frames, so the round has an
+ * attach-frames error for it and the frames run the error that says why; and a manifest row that
+ * never became a clip.
+ */
+export const FIXTURE_FAILED = clip('no-video', 'gone.mp4', 0, 2);
+
+const error = (clipId: string, stage: string, kind: string, message: string): ErrorRow => ({
+  clip_id: clipId,
+  stage,
+  round: 0,
+  error_kind: kind as ErrorRow['error_kind'],
+  message,
+  at: '2026-01-01T00:00:00Z',
+});
+
+/** The errors the fixture's runs hold: the frames run's cause, the round's symptom, a bad manifest row. */
+export const FIXTURE_ERRORS = {
+  frames: error('no-video', 'frames', 'missing_file', 'video file not found: gone.mp4'),
+  round: error('no-video', 'attach-frames', 'missing_frames', 'no frames stored for clip no-video'),
+  manifest: error('row:9', 'manifest', 'manifest_row', 'clips.parquet row 9: clip_id is empty'),
+};
 
 /** The caption rows' `model_version`: a writer model and a teacher both wrote candidates. */
 export const FIXTURE_CAPTION_VERSION = `${'m'.repeat(64)}+teacher:${'t'.repeat(64)}`;
@@ -112,7 +137,17 @@ export async function writeRoundFixture(jobDir: string, mediaRoot: string): Prom
   const run = l.roundRun(0);
   const shards = [FIXTURE_CLIPS.slice(0, 4), FIXTURE_CLIPS.slice(4)];
   const shardIds = ['shard-00000', 'shard-00001'];
-  for (const d of ['input', 'caption', 'adatailr']) await mkdir(join(run, d), { recursive: true });
+  for (const d of ['input', 'caption', 'adatailr', 'errors']) await mkdir(join(run, d), { recursive: true });
+  await mkdir(join(l.framesRun, 'errors'), { recursive: true });
+  await writeFile(
+    join(l.framesRun, layout.errors('frames', 'shard-00000')),
+    table(errorsSchema, [FIXTURE_ERRORS.frames]),
+  );
+  await writeFile(
+    join(run, layout.errors('attach-frames', 'shard-00001')),
+    table(errorsSchema, [FIXTURE_ERRORS.round]),
+  );
+  await writeFile(join(run, layout.manifestErrors), table(errorsSchema, [FIXTURE_ERRORS.manifest]));
   await mkdir(l.metricsDir, { recursive: true });
   await writeFile(l.jobMeta, JSON.stringify({ config_hash: 'c'.repeat(64), config: { media_root: mediaRoot } }));
   await writeFile(l.roundMetrics(0), JSON.stringify(roundRecord()));
@@ -122,7 +157,7 @@ export async function writeRoundFixture(jobDir: string, mediaRoot: string): Prom
     created_at: '2026-01-01T00:00:00Z',
     config_hash: 'c'.repeat(64),
     round: 0,
-    manifest: { path: 'clips.parquet', sha256: '0'.repeat(64), rows: 7, clips: 7, errors: 0 },
+    manifest: { path: 'clips.parquet', sha256: '0'.repeat(64), rows: 9, clips: 8, errors: 1 },
     stages: [],
     shard_size: 4,
     shards: shardIds,
@@ -133,10 +168,7 @@ export async function writeRoundFixture(jobDir: string, mediaRoot: string): Prom
     const id = shardIds[i];
     await writeFile(
       join(run, layout.input(id)),
-      table(
-        clipsSchema,
-        rows.map((c) => c.clip),
-      ),
+      table(clipsSchema, [...rows.map((c) => c.clip), ...(i === 1 ? [FIXTURE_FAILED] : [])]),
     );
     const captions: CaptionRow[] = rows.map((c) => ({
       clip_id: c.clip.clip_id,
