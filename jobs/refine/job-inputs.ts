@@ -28,7 +28,7 @@ export async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): 
 }
 
 /** The text a job's tokenizer learns from, streamed: each non-held-out clip's transcript, title and human caption. */
-async function* tokenizerTexts(manifest: string): AsyncGenerator<string> {
+export async function* tokenizerTexts(manifest: string): AsyncGenerator<string> {
   for await (const item of readManifest(manifest)) {
     if ('error' in item) continue;
     const c = item.clip;

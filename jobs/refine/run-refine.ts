@@ -23,7 +23,7 @@ import type { DownstreamProbe } from './downstream-eval.js';
 import { judgeDataWarning } from './folds.js';
 import { extractJobFrames } from './frames-phase.js';
 import { checkJob, readJson, withSignal as sig } from './job-files.js';
-import { manifestRawClips, modelConfig, trainOrLoadTokenizer } from './job-inputs.js';
+import { manifestRawClips, modelConfig, tokenizerTexts, trainOrLoadTokenizer } from './job-inputs.js';
 import { checkJudgeInit } from './judge-training.js';
 import { trainJudges } from './judges.js';
 import { jobLayout, type JobLayout } from './layout.js';
@@ -31,6 +31,7 @@ import { rawSide, type RawSide } from './raw-side.js';
 import { nextScorers, type RefineJobContext, runRefineRound } from './refine-round.js';
 import type { RoundRecord } from './round-metrics.js';
 import { runRoundSteps, trainCaptioner } from './round.js';
+import { measureTokenizerFit, tokenizerFitWarnings } from './tokenizer-fit.js';
 import { TrainingSet, trainingCaches } from './training-set.js';
 
 /** Options of {@link runRefine}. */
@@ -80,6 +81,8 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const mcfg = initVersion ? initVersion.config : modelConfig(config, tok);
   // a judge.init that cannot start this job's judges stops it here, before any frame is extracted
   checkJudgeInit(config, { count: mcfg.frames, size: mcfg.frameSize }, tok);
+  const fit = await measureTokenizerFit(tok, mcfg, tokenizerTexts(config.manifest));
+  for (const w of tokenizerFitWarnings(fit, mcfg, initVersion !== undefined)) log.warn(w);
 
   // 1. frames, once for the whole job, at the model's input size
   const framesRun = new LocalStorage(l.framesRun);
