@@ -34,7 +34,7 @@ export const refineConfigSchema = z
     shard_size: hashed(positiveInt.max(1_000_000).default(256)),
     /** Seeds model init and data order: same seed, same tables. Default 1. */
     seed: hashed(z.number().int().min(0).default(1)),
-    /** Refinement rounds. Default 3. */
+    /** Refinement rounds. Default 3. A finished job given more goes on from its last round (`jobs/refine/job-files.ts`). */
     rounds: hashed(positiveInt.max(100).default(3)),
     /**
      * Cross-fitting folds of the judges: the clips are split by a hash of their id, a clip's caption

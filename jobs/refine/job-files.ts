@@ -22,12 +22,34 @@ export async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
-/** Records the job's hashed config, or refuses to resume a job directory that was started with a different one. */
-export async function checkJob(l: JobLayout, config: RefineConfig): Promise<string> {
-  const hash = hashValue(hashedPart(refineConfigSchema, config));
+/** What {@link checkJob} found: the job's config hash, and the rounds it was started with when a re-run asks for other. */
+export interface JobCheck {
+  /** The job's identity: the hash of the config it was started with. */
+  readonly hash: string;
+  /** Set when the job's config differs from the one it started with in `rounds` alone. */
+  readonly startedWithRounds?: number;
+}
+
+/** A hashed config without its round count: what must match for a job to go on with more (or fewer) rounds. */
+function withoutRounds(hashed: unknown): string {
+  const { rounds: _rounds, ...rest } = hashed as Record<string, unknown>;
+  return hashValue(rest);
+}
+
+/**
+ * Records the job's hashed config, or refuses to resume a job directory that was started with a
+ * different one. A config that differs in `rounds` alone goes on: a round does not depend on how many
+ * follow it, so a finished job can be given more rounds (nightly, say) and keeps its identity, the hash
+ * it was started with.
+ */
+export async function checkJob(l: JobLayout, config: RefineConfig): Promise<JobCheck> {
+  const hashed = hashedPart(refineConfigSchema, config);
+  const hash = hashValue(hashed);
   if (existsSync(l.jobMeta)) {
-    const meta = await readJson<{ config_hash: string }>(l.jobMeta);
+    const meta = await readJson<{ config_hash: string; config?: { rounds?: number } }>(l.jobMeta);
     if (meta.config_hash !== hash) {
+      if (meta.config?.rounds !== undefined && withoutRounds(meta.config) === withoutRounds(hashed))
+        return { hash: meta.config_hash, startedWithRounds: meta.config.rounds };
       throw new Error(
         `refusing to resume ${l.dir}: it was started with another config (hash ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}). Use a new run_dir, or delete ${l.dir} to start over.`,
       );
@@ -37,10 +59,10 @@ export async function checkJob(l: JobLayout, config: RefineConfig): Promise<stri
       format: 'flywheel-refine/1',
       config_hash: hash,
       created_at: new Date().toISOString(),
-      config: hashedPart(refineConfigSchema, config),
+      config: hashed,
     });
   }
-  return hash;
+  return { hash };
 }
 
 /** Spreads an optional abort signal into an options object (exactOptionalPropertyTypes forbids `signal: undefined`). */

@@ -63,7 +63,12 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   const log = opts.log ?? pino({ name: 'flywheel-refine' }, pino.destination(2));
   const reporter = opts.reporter ?? ((): RunReporter => new JsonReporter());
   await mkdir(l.dir, { recursive: true });
-  const configHash = await checkJob(l, config);
+  const { hash: configHash, startedWithRounds } = await checkJob(l, config);
+  if (startedWithRounds !== undefined)
+    log.info(
+      { started_with_rounds: startedWithRounds, rounds: config.rounds },
+      `the job was started with ${startedWithRounds} rounds and now runs to ${config.rounds}: finished rounds stay as they are`,
+    );
   // a bad teacher folder stops the job here, before any shard runs
   if (config.model.teacher) await (await loadTeacher(config.model.teacher, { threads: 1 })).release();
   const device = new Device({

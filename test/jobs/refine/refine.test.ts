@@ -788,4 +788,32 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const again = await exportRound({ jobDir });
     expect(await sortedTable(again.dir, ['run_id'])).toEqual(await sortedTable(exported.dir, ['run_id']));
   }, 900_000);
+
+  it('a finished 2-round job given 3 rounds runs round 2 alone, as the 3-round job ran it, and keeps its identity', async () => {
+    const jobDir = join(dir, 'job-extended');
+    const run = (rounds: number) =>
+      runRefine(parseRefineConfig({ ...configFor(dataDir, jobDir), rounds }), {
+        log: quiet,
+        reporter: () => new JsonReporter(quiet),
+        ...benchmarkRefineOptions,
+      });
+    expect((await run(2)).rounds.map((r) => r.round)).toEqual([0, 1]);
+    const started = await readFile(join(jobDir, 'job.json'), 'utf8');
+    const finished = await readFile(join(jobDir, 'metrics', 'round-1.json'), 'utf8');
+    const extended = await run(3);
+    expect(extended.rounds.map((r) => r.round)).toEqual([0, 1, 2]);
+    // the finished rounds were not run again, and the job's record and identity are the ones it started with
+    expect(await readFile(join(jobDir, 'metrics', 'round-1.json'), 'utf8')).toBe(finished);
+    expect(await readFile(join(jobDir, 'job.json'), 'utf8')).toBe(started);
+    for (const table of ['round-2/caption', 'round-2/adatailr'])
+      expect(await sortedTable(join(jobDir, table)), table).toEqual(await sortedTable(join(dir, 'job', table)));
+    expect(extended.rounds[2].modelVersion).toBe(rounds[2].modelVersion);
+    // another change beside the rounds is still refused
+    await expect(
+      runRefine(parseRefineConfig({ ...configFor(dataDir, jobDir), rounds: 3, seed: 6 }), {
+        log: quiet,
+        reporter: () => new JsonReporter(quiet),
+      }),
+    ).rejects.toThrow(/refusing to resume .*job-extended: it was started with another config/);
+  }, 900_000);
 });
