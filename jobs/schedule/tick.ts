@@ -1,8 +1,10 @@
 /**
  * One `schedule` tick: under an inter-process lock, find the manifest's clips no earlier tick (and
- * no refine round) has processed, run them through frames → caption → adatailr with the current
+ * no refine round) has processed, and those whose video gave no frames and has changed since
+ * (`retry.ts`), run them through frames → caption → adatailr with the current
  * model, export them, and optionally retrain every K ticks. A tick that died is resumed by the next
- * call (its clip list is fixed when it starts), so every clip is processed exactly once.
+ * call (its clip list is fixed when it starts), so every clip is processed exactly once (a clip whose
+ * video failed, once more after its file is replaced).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -26,6 +28,7 @@ import { exportRun } from '../export/export-round.js';
 import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { jobLayout } from '../refine/layout.js';
+import { failedVideos, videoChangedSince } from './retry.js';
 import { clipIdsOfRun, currentJudges, currentModels, scheduleLayout, tickNumbers } from './tick-state.js';
 import { runRoundSteps, trainCaptioner, warmStart } from '../refine/round.js';
 import { trainJudges } from '../refine/judges.js';
@@ -95,9 +98,24 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       if (existsSync(s.tickDone(n))) for (const id of await clipIdsOfRun(s.tickRun(n))) seen.add(id);
     const refineRound0 = jobLayout(config.run_dir).roundRun(0);
     for (const id of await clipIdsOfRun(refineRound0)) seen.add(id);
+    // clips whose video gave no frames, oldest attempt first: the refine job's, then each finished tick's
+    const failed = await failedVideos([
+      jobLayout(config.run_dir).framesRun,
+      ...ticks.filter((n) => existsSync(s.tickDone(n))).map((n) => s.tickFrames(n)),
+    ]);
     const fresh: ClipRow[] = [];
-    for await (const item of readManifest(config.manifest))
-      if ('clip' in item && !seen.has(item.clip.clip_id)) fresh.push(item.clip);
+    let retried = 0;
+    for await (const item of readManifest(config.manifest)) {
+      if (!('clip' in item)) continue;
+      const c = item.clip;
+      const failedAt = failed.get(c.clip_id);
+      if (!seen.has(c.clip_id)) fresh.push(c);
+      else if (failedAt !== undefined && (await videoChangedSince(config.media_root, c.video_uri, failedAt))) {
+        fresh.push(c);
+        retried++;
+      }
+    }
+    if (retried > 0) log.info({ retried }, 'clips whose video failed and has changed since are taken again');
     if (fresh.length === 0) {
       log.info({ manifest: config.manifest, processed: seen.size }, 'no new clips');
       return { status: 'no-new-clips' };

@@ -4,6 +4,7 @@
  * uses, a locked job is skipped, and a cron schedule runs ticks and rejects a bad expression.
  */
 import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import pino from 'pino';
@@ -13,11 +14,12 @@ import { readParquetRows } from '../../../pipeline/parquet-file.js';
 import { parseRefineConfig, type RefineConfig } from '../../../config/refine.js';
 import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
 import { runTick } from '../../../jobs/schedule/tick.js';
-import { currentModels, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
+import { clipIdsOfRun, currentModels, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
 import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { loadVersion, saveVersion } from '../../../models/version.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
+import type { ExportMetadata } from '../../../jobs/export/export-metadata.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
 import type { ClipRow } from '../../../schemas/clips.js';
 import { writeParquetManifest } from '../../helpers/manifests.js';
@@ -148,5 +150,57 @@ describe('schedule ticks', () => {
     });
     await h.done;
     expect(results).toEqual(['no-new-clips']);
+  });
+});
+
+describe('a tick and a clip whose video failed', () => {
+  it('takes the clip again once its file is replaced, and not before', async () => {
+    const dir = await tempDir('flywheel-schedule-retry-');
+    const data = join(dir, 'data');
+    await generateBenchmark({ outDir: data, clips: 24, seed: 4, clipsPerVideo: 8 });
+    const clips = await readParquetRows<ClipRow>(join(data, 'clips.parquet'));
+    // the third video's clips point at a file that is not there yet
+    const third = clips[16].video_uri;
+    const late = join(data, 'late.mp4');
+    const rows = clips.map((c) => (c.video_uri === third ? { ...c, video_uri: late } : c));
+    const manifest = await writeParquetManifest(join(dir, 'manifest.parquet'), rows);
+    const tok = CaptionTokenizer.train(
+      clips.map((c) => c.asr_text),
+      { vocabSize: 96 },
+    );
+    saveVersion(join(dir, 'model'), createModel('tiny', tok, 1), { trainingDataId: 'test' });
+    const config = parseRefineConfig({
+      run_dir: join(dir, 'job'),
+      manifest,
+      media_root: data,
+      shard_size: 4,
+      model: { init: join(dir, 'model') },
+      caption: { model_batch: 8 },
+    });
+    const s = scheduleLayout(config.run_dir);
+    const failedIds = rows.filter((c) => c.video_uri === late).map((c) => c.clip_id);
+    expect(failedIds).toHaveLength(8);
+
+    expect(await runTick(config, { log: quiet, reporter })).toMatchObject({ status: 'done', tick: 0, clips: 24 });
+    const errors = await readParquetRows<{ clip_id: string; error_kind: string }>(
+      join(s.tickExport(0), 'errors', 'clips.parquet'),
+    );
+    expect(errors.map((e) => [e.clip_id, e.error_kind])).toEqual(failedIds.map((id) => [id, 'missing_file']));
+    // the file is still missing: nothing to take again
+    expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
+
+    await copyFile(third, late);
+    const retried = await runTick(config, { log: quiet, reporter });
+    expect(retried).toMatchObject({ status: 'done', tick: 1, clips: 8 });
+    expect(await clipIdsOfRun(s.tickRun(1))).toEqual(failedIds);
+    // every one of them got frames this time: each is a row, a dropped clip or a held-out one, none an error
+    const m = JSON.parse(await readFile(join(s.tickExport(1), 'metadata.json'), 'utf8')) as ExportMetadata;
+    expect(m.errors).toBe(0);
+    expect(m.rows + m.dropped + m.heldout_excluded).toBe(8);
+    const exported = await readParquetRows<{ clip_id: string }>(join(s.tickExport(1), 'part-shard-00000.parquet'));
+    expect(exported.length).toBeGreaterThan(0);
+    for (const r of exported) expect(failedIds).toContain(r.clip_id);
+    // taken once: a later tick finds nothing new
+    expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * Which clips a tick takes again: a clip whose video gave no frames (missing, empty, unreadable,
+ * broken, too slow) is fixed by replacing the file, so once the file has changed since it failed,
+ * the next tick takes it like a new clip. A clip that failed for another reason (a refused path, a
+ * clip past its video's end) or whose file has not changed is not taken again, so a tick never
+ * loops on the same broken file.
+ */
+import { stat } from 'node:fs/promises';
+import type { ErrorKind, ErrorRow } from '../../schemas/errors.js';
+import { readStoredRows } from '../../pipeline/parquet.js';
+import { LocalStorage } from '../../pipeline/storage.js';
+import { resolveMediaPath } from '../../stages/frames/media-path.js';
+import { clipIdsOfRun } from './tick-state.js';
+
+/** The frames errors a user fixes by replacing the video file. */
+export const RETRIED_KINDS: ReadonlySet<ErrorKind> = new Set([
+  'missing_file',
+  'empty_file',
+  'not_a_video',
+  'decode_failed',
+  'timeout',
+]);
+
+/** A frames run's error rows, by clip id. */
+async function framesErrors(runDir: string): Promise<Map<string, ErrorRow>> {
+  const storage = new LocalStorage(runDir);
+  const out = new Map<string, ErrorRow>();
+  for (const key of await storage.list('errors')) {
+    if (!key.endsWith('.parquet') || key.includes('.tmp-')) continue;
+    for (const e of await readStoredRows<ErrorRow>(storage, key)) if (e.stage === 'frames') out.set(e.clip_id, e);
+  }
+  return out;
+}
+
+/**
+ * The clips whose last attempt, over frames runs given oldest first, failed with one of
+ * {@link RETRIED_KINDS}, each with the time (ms since the epoch) it failed.
+ */
+export async function failedVideos(framesRuns: readonly string[]): Promise<Map<string, number>> {
+  const failed = new Map<string, number>();
+  for (const run of framesRuns) {
+    const errors = await framesErrors(run);
+    for (const id of await clipIdsOfRun(run)) {
+      const e = errors.get(id);
+      if (e && RETRIED_KINDS.has(e.error_kind)) failed.set(id, Date.parse(e.at));
+      else failed.delete(id);
+    }
+  }
+  return failed;
+}
+
+/**
+ * Whether a clip's video is now a file that changed after `since` (its inode change time, which a
+ * copy that keeps the old modification time still moves).
+ */
+export async function videoChangedSince(mediaRoot: string, videoUri: string, since: number): Promise<boolean> {
+  const media = await resolveMediaPath(mediaRoot, videoUri);
+  if ('error' in media) return false;
+  const s = await stat(media.path);
+  return Math.max(s.ctimeMs, s.mtimeMs) > since;
+}
