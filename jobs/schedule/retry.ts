@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import type { ErrorKind, ErrorRow } from '../../schemas/errors.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
 import { LocalStorage } from '../../pipeline/storage.js';
-import { resolveMediaPath } from '../../stages/frames/media-path.js';
+import { resolveMediaPath } from '../../stages/frames/index.js';
 import { clipIdsOfRun } from './tick-state.js';
 
 /** The frames errors a user fixes by replacing the video file. */
