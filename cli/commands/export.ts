@@ -1,5 +1,6 @@
 /** `flywheel export <run_dir>`: write the cleaned, versioned dataset of a round as Parquet (with a dataset card) or WebDataset shards. */
 import type { Command } from 'commander';
+import { EXPORT_ROWS_PER_FILE } from '../../jobs/export/part-size.js';
 import { intOption } from '../options.js';
 
 interface ExportOptions {
@@ -9,6 +10,7 @@ interface ExportOptions {
   shardSize: number;
   frames: number;
   mediaRoot?: string;
+  rowsPerFile?: number;
 }
 
 /** Adds the `export` sub-command. */
@@ -25,6 +27,11 @@ export function register(program: Command): void {
       '--out <dir>',
       'output directory (default: <run_dir>/exports/round-<k>, or round-<k>-webdataset for --format webdataset)',
     )
+    .option(
+      '--rows-per-file <n>',
+      `parquet: at most this many rows a data file (default ${EXPORT_ROWS_PER_FILE})`,
+      intOption('rows-per-file'),
+    )
     .option('--shard-size <n>', 'webdataset: samples per tar shard', intOption('shard-size'), 1000)
     .option('--frames <n>', 'webdataset: JPEG frames per sample (0: none)', intOption('frames', 0), 0)
     .option('--media-root <dir>', "webdataset: where video_uri resolves (default: the job's media_root)")
@@ -37,6 +44,7 @@ export function register(program: Command): void {
         jobDir: runDir,
         ...(o.round !== undefined ? { round: o.round } : {}),
         ...(o.out && !wds ? { outDir: o.out } : {}),
+        ...(o.rowsPerFile !== undefined ? { rowsPerFile: o.rowsPerFile } : {}),
       });
       process.stdout.write(
         `exported round ${metadata.round}: ${metadata.rows} rows (${metadata.dropped} dropped, listed with their reasons in ${metadata.dropped_file}; ${metadata.errors} clips with errors, listed with their causes in ${metadata.errors_file}; ${metadata.heldout_excluded} held-out excluded) in ${metadata.files.length} files → ${dir}\ndataset id ${metadata.dataset_id}\n`,

@@ -1,11 +1,10 @@
 /**
- * `export`: the cleaned dataset of one refinement round as versioned Parquet — one file per shard
- * with lineage columns and key-value metadata, plus `metadata.json` (schema version, config hash,
- * per-round metrics, file hashes). Written to a temp directory, fsynced and renamed, so a reader never
+ * `export`: the cleaned dataset of one refinement round as versioned Parquet — files of at most
+ * `EXPORT_ROWS_PER_FILE` rows (`part-files.ts`) with lineage columns and key-value metadata, plus
+ * `metadata.json` (schema version, config hash, per-round metrics, file hashes). Written to a temp directory, fsynced and renamed, so a reader never
  * sees half an export, even after a crash; exporting the same round twice yields the same dataset id.
  */
 import { createHash } from 'node:crypto';
-import { Table, tableToIPC } from 'apache-arrow';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -23,6 +22,7 @@ import { type DroppedRow, droppedSchema, failedSchema } from '../../schemas/drop
 import { jobLayout } from '../refine/layout.js';
 import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-origin.js';
 import { datasetCard } from './dataset-card.js';
+import { PartFiles } from './part-files.js';
 import { ERRORS_FILE, failedRows, readRoundErrors } from './export-errors.js';
 import type { ExportMetadata } from './export-metadata.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
@@ -49,6 +49,8 @@ export async function exportRound(opts: {
   jobDir: string;
   round?: number;
   outDir?: string;
+  /** At most this many rows a data file (default `EXPORT_ROWS_PER_FILE`). */
+  rowsPerFile?: number;
 }): Promise<{ dir: string; metadata: ExportMetadata }> {
   const l = jobLayout(opts.jobDir);
   const round = opts.round ?? (await latestRound(opts.jobDir));
@@ -74,6 +76,7 @@ export async function exportRound(opts: {
     configHash: job.config_hash,
     rounds,
     outDir: opts.outDir ?? l.exportDir(round),
+    ...(opts.rowsPerFile !== undefined ? { rowsPerFile: opts.rowsPerFile } : {}),
   });
 }
 
@@ -88,6 +91,8 @@ export interface ExportRunOptions {
   configHash: string;
   rounds: RoundRecord[];
   outDir: string;
+  /** At most this many rows a data file (default `EXPORT_ROWS_PER_FILE`), whatever the job's shard size. */
+  rowsPerFile?: number;
 }
 
 /**
@@ -105,7 +110,6 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
   const meta = await readRunMeta(run);
   if (!meta) throw new Error(`export: ${run.description} has no run.json`);
   const job = { config_hash: opts.configHash };
-  const files: ExportMetadata['files'] = [];
   const bySource: Record<string, number> = {};
   const byOrigin: Record<string, number> = {};
   let rows = 0;
@@ -130,6 +134,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     'flywheel.rounds': JSON.stringify(roundSummary),
   };
   const origins = await CaptionOrigins.open(opts.earlier ?? []);
+  const parts = new PartFiles(tmp, refinedSchema, kv, opts.rowsPerFile);
   const errors = await readRoundErrors(run, opts.frames);
   const errorClips = new Map<string, ClipRow>();
   for (const shard of meta.shards) {
@@ -187,22 +192,10 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
       const origin = originKey(row.origin_source, row.origin_round);
       byOrigin[origin] = (byOrigin[origin] ?? 0) + 1;
     }
-    const batch = rowsToBatch(refinedSchema, out);
-    const bytes = parquetBytes(refinedSchema, [batch], kv);
-    const content = createHash('sha256')
-      .update(tableToIPC(new Table(refinedSchema, [batch]), 'stream'))
-      .update(JSON.stringify(Object.entries(kv).sort(([a], [b]) => a.localeCompare(b))))
-      .digest('hex');
-    const name = `part-${shard}.parquet`;
-    await writeFile(join(tmp, name), bytes);
-    files.push({
-      name,
-      rows: out.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      content_sha256: content,
-    });
+    await parts.add(rowsToBatch(refinedSchema, out));
     rows += out.length;
   }
+  const files = await parts.close();
   const datasetId = createHash('sha256')
     .update(files.map((f) => `${f.name} ${f.content_sha256}`).join('\n'))
     .digest('hex');

@@ -19,6 +19,7 @@ import type { DroppedRow, FailedRow } from '../../../schemas/dropped.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
 import { type ScoreRow, scoresSchema } from '../../../schemas/scores.js';
 import { runCli } from '../../helpers/cli.js';
+import { duckRows } from '../import/duckdb.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { FIXTURE_CAPTION_VERSION, FIXTURE_CLIPS, FIXTURE_ERRORS, writeRoundFixture } from './round-fixture.js';
 
@@ -26,8 +27,8 @@ describe('exportRound identity', () => {
   it('gives one dataset id for one round, and file hashes that match the bytes', async () => {
     const root = await tempDir('flywheel-export-id-');
     const job = await writeRoundFixture(join(root, 'job'), root);
-    const a = await exportRound({ jobDir: job, outDir: join(root, 'a') });
-    const b = await exportRound({ jobDir: job, outDir: join(root, 'b') });
+    const a = await exportRound({ jobDir: job, outDir: join(root, 'a'), rowsPerFile: 2 });
+    const b = await exportRound({ jobDir: job, outDir: join(root, 'b'), rowsPerFile: 2 });
     expect(a.metadata.files.length).toBeGreaterThan(1);
     expect(b.metadata.dataset_id).toBe(a.metadata.dataset_id);
     expect(b.metadata.files.map((f) => f.content_sha256)).toEqual(a.metadata.files.map((f) => f.content_sha256));
@@ -36,6 +37,54 @@ describe('exportRound identity', () => {
         const bytes = await readFile(join(e.dir, f.name));
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
       }
+  });
+});
+
+describe('exportRound files', () => {
+  it('puts the rows of every shard, in order, into files of at most the rows asked for', async () => {
+    const root = await tempDir('flywheel-export-files-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const rowsOf = async (dir: string, files: readonly { name: string }[]) => {
+      const out: string[] = [];
+      for (const f of files) out.push(...(await readParquetRows<RefinedRow>(join(dir, f.name))).map((r) => r.clip_id));
+      return out;
+    };
+    // the default: the fixture's two shards make one file
+    const whole = await exportRound({ jobDir: job, outDir: join(root, 'whole') });
+    expect(whole.metadata.files.map((f) => [f.name, f.rows])).toEqual([['part-00000.parquet', 5]]);
+    const split = await exportRound({ jobDir: job, outDir: join(root, 'split'), rowsPerFile: 2 });
+    expect(split.metadata.files.map((f) => [f.name, f.rows])).toEqual([
+      ['part-00000.parquet', 2],
+      ['part-00001.parquet', 2],
+      ['part-00002.parquet', 1],
+    ]);
+    expect(await rowsOf(split.dir, split.metadata.files)).toEqual(await rowsOf(whole.dir, whole.metadata.files));
+    // DuckDB reads the files as one table, and each file keeps the export's key-value metadata
+    const [n] = await duckRows(`select count(*) as n from read_parquet('${join(split.dir, 'part-*.parquet')}')`);
+    expect(n.n).toBe(5n);
+    const kv = await duckRows(
+      `select distinct file_name from parquet_kv_metadata('${join(split.dir, 'part-*.parquet')}') where decode(key) = 'flywheel.round'`,
+    );
+    expect(kv).toHaveLength(3);
+    await expect(exportRound({ jobDir: job, outDir: join(root, 'bad'), rowsPerFile: 0 })).rejects.toThrow(
+      'export: rows per file must be a positive integer (got 0)',
+    );
+  });
+
+  it('an export without rows still has one data file, with the schema', async () => {
+    const root = await tempDir('flywheel-export-empty-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const run = jobLayout(job).roundRun(0);
+    for (const shard of ['shard-00000', 'shard-00001']) {
+      const path = join(run, layout.output('adatailr', shard));
+      const scores = (await readParquetRows<ScoreRow>(path)).map((s) => ({ ...s, keep: false }));
+      await writeFile(path, parquetBytes(scoresSchema, [rowsToBatch(scoresSchema, scores)]));
+    }
+    const e = await exportRound({ jobDir: job });
+    expect(e.metadata.rows).toBe(0);
+    expect(e.metadata.files).toMatchObject([{ name: 'part-00000.parquet', rows: 0 }]);
+    const cols = await duckRows(`describe select * from read_parquet('${join(e.dir, 'part-*.parquet')}')`);
+    expect(cols.map((c) => c.column_name)).toContain('caption');
   });
 });
 
@@ -97,11 +146,11 @@ describe('flywheel export', () => {
   it('says how many rows it wrote, how many it left out or could not process, and where the reasons are', async () => {
     const root = await tempDir('flywheel-export-cli-');
     const job = await writeRoundFixture(join(root, 'job'), root);
-    const r = await runCli(['export', job, '--out', join(root, 'out')]);
+    const r = await runCli(['export', job, '--out', join(root, 'out'), '--rows-per-file', '2']);
     expect(r.stderr).not.toMatch(/flywheel: /);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `exported round 0: 5 rows (1 dropped, listed with their reasons in dropped/clips.parquet; 2 clips with errors, listed with their causes in errors/clips.parquet; 1 held-out excluded) in 2 files → ${join(root, 'out')}\n`,
+      `exported round 0: 5 rows (1 dropped, listed with their reasons in dropped/clips.parquet; 2 clips with errors, listed with their causes in errors/clips.parquet; 1 held-out excluded) in 3 files → ${join(root, 'out')}\n`,
     );
   }, 60_000);
 });

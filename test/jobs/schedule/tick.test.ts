@@ -197,7 +197,7 @@ describe('a tick and a clip whose video failed', () => {
     const m = JSON.parse(await readFile(join(s.tickExport(1), 'metadata.json'), 'utf8')) as ExportMetadata;
     expect(m.errors).toBe(0);
     expect(m.rows + m.dropped + m.heldout_excluded).toBe(8);
-    const exported = await readParquetRows<{ clip_id: string }>(join(s.tickExport(1), 'part-shard-00000.parquet'));
+    const exported = await readParquetRows<{ clip_id: string }>(join(s.tickExport(1), 'part-00000.parquet'));
     expect(exported.length).toBeGreaterThan(0);
     for (const r of exported) expect(failedIds).toContain(r.clip_id);
     // taken once: a later tick finds nothing new

@@ -42,7 +42,7 @@ async function writeExport(
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
   await writeParquetRows(
-    join(dir, 'part-shard-00000.parquet'),
+    join(dir, 'part-00000.parquet'),
     exportSchema,
     rows.map((r) => ({ ...r, future_column: 'x', caption_source: 'synthetic' })),
   );

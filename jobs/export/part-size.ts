@@ -1,0 +1,8 @@
+/**
+ * How many rows an export's data file holds unless the user says otherwise: tens of MB of Parquet at
+ * the refined table's row size. A module of its own so that the CLI can name it without loading the
+ * Parquet writer.
+ */
+
+/** Rows per export data file by default (`flywheel export --rows-per-file`). */
+export const EXPORT_ROWS_PER_FILE = 250_000;
