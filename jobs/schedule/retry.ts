@@ -40,6 +40,8 @@ export async function failedVideos(framesRuns: readonly string[]): Promise<Map<s
   const failed = new Map<string, number>();
   for (const run of framesRuns) {
     const errors = await framesErrors(run);
+    // a run that neither failed a clip nor can clear an earlier failure need not be read (most runs)
+    if (failed.size === 0 && ![...errors.values()].some((e) => RETRIED_KINDS.has(e.error_kind))) continue;
     for (const id of await clipIdsOfRun(run)) {
       const e = errors.get(id);
       if (e && RETRIED_KINDS.has(e.error_kind)) failed.set(id, Date.parse(e.at));
