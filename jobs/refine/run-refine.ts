@@ -87,7 +87,7 @@ export async function runRefine(config: RefineConfig, opts: RefineOptions = {}):
   // a judge.init that cannot start this job's judges stops it here, before any frame is extracted
   checkJudgeInit(config, { count: mcfg.frames, size: mcfg.frameSize }, tok);
   const fit = await measureTokenizerFit(tok, mcfg, tokenizerTexts(config.manifest));
-  for (const w of tokenizerFitWarnings(fit, mcfg, initVersion !== undefined)) log.warn(w);
+  for (const w of tokenizerFitWarnings(fit, mcfg, initVersion ? 'model.init' : 'job')) log.warn(w);
 
   // 1. frames, once for the whole job, at the model's input size
   const framesRun = new LocalStorage(l.framesRun);

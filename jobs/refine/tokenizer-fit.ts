@@ -76,45 +76,73 @@ export async function measureTokenizerFit(
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
-/**
- * The warnings a fit calls for, each saying what it costs and what to change; `fromInit` when the
- * tokenizer is `model.init`'s rather than trained on this job's text.
- */
+/** Whose tokenizer was measured: the job's own (trained on its text), `model.init`'s, or the model a schedule tick captions new clips with. */
+export type TokenizerSource = 'job' | 'model.init' | 'tick';
+
+/** How each source is named, and what a user can change for each kind of misfit. */
+const SOURCES: Record<
+  TokenizerSource,
+  {
+    readonly name: string;
+    readonly texts: string;
+    readonly unknown: string;
+    readonly split?: string;
+    readonly shape?: string;
+  }
+> = {
+  job: { name: "the job's tokenizer", texts: 'train texts', unknown: 'raise model.vocab_size' },
+  'model.init': {
+    name: "model.init's tokenizer",
+    texts: 'train texts',
+    unknown: "it was trained on other text; leave model.init out to train a tokenizer on this job's text",
+    split: "leave model.init out, or start from a model trained on text like this job's",
+    shape: "model.init's captioner was built so",
+  },
+  tick: {
+    name: "the current model's tokenizer",
+    texts: "this tick's texts",
+    unknown: 'the new clips are worded unlike the text it was trained on; refine a new job over the grown manifest',
+    split: 'the new clips are worded unlike the text it was trained on; refine a new job over the grown manifest',
+    shape: 'the current model was built so',
+  },
+};
+
+/** The warnings a fit calls for, each saying what it costs and what to change. */
 export function tokenizerFitWarnings(
   fit: TokenizerFit,
   cfg: Pick<CaptionerConfig, 'maxTextLen' | 'maxCaptionLen'>,
-  fromInit: boolean,
+  source: TokenizerSource,
 ): string[] {
   if (fit.texts === 0) return [];
   const out: string[] = [];
-  const source = fromInit ? "model.init's tokenizer" : "the job's tokenizer";
+  const s = SOURCES[source];
+  const texts = `${fit.texts} ${s.texts} (transcripts, titles, human captions)`;
   const unknownShare = fit.unknown / Math.max(1, fit.pieces);
   if (unknownShare > UNKNOWN_SHARE_WARN)
     out.push(
-      `${source} reads ${pct(unknownShare)} of the pieces of ${fit.texts} train texts (transcripts, titles, human captions) as <unk>` +
+      `${s.name} reads ${pct(unknownShare)} of the pieces of ${texts} as <unk>` +
         (fit.unknownChars.length
           ? ` (characters it does not know: ${fit.unknownChars.map((c) => JSON.stringify(c)).join(' ')})`
           : '') +
-        (fromInit
-          ? ': it was trained on other text; leave model.init out to train a tokenizer on this job’s text'
-          : ': raise model.vocab_size'),
+        `: ${s.unknown}`,
     );
   const perWord = fit.pieces / Math.max(1, fit.words);
-  if (fromInit && perWord > PIECES_PER_WORD_WARN)
+  // a tokenizer trained on the job's own text splits only its rare words
+  if (s.split && perWord > PIECES_PER_WORD_WARN)
     out.push(
-      `${source} splits this job's text into ${perWord.toFixed(2)} pieces a word: many of its words are not words to the model; leave model.init out, or start from a model trained on text like this job's`,
+      `${s.name} splits ${texts} into ${perWord.toFixed(2)} pieces a word: many of their words are not words to the model; ${s.split}`,
     );
-  // a model started from model.init keeps its shape, so only a job without it can raise the limits
-  const raise = (field: string): string => (fromInit ? `model.init's captioner was built so` : `raise model.${field}`);
+  // a model that was handed in keeps its shape, so only a job's own captioner can raise the limits
+  const raise = (field: string): string => s.shape ?? `raise model.${field}`;
   const overCaption = fit.overCaptionLen / fit.texts;
   if (overCaption > OVER_LENGTH_WARN)
     out.push(
-      `${pct(overCaption)} of ${fit.texts} train texts (transcripts, titles, human captions) are longer than a caption holds (${cfg.maxCaptionLen - 2} pieces): as captions they are cut there; ${raise('max_caption_len')}`,
+      `${pct(overCaption)} of ${texts} are longer than a caption holds (${cfg.maxCaptionLen - 2} pieces): as captions they are cut there; ${raise('max_caption_len')}`,
     );
   const overText = fit.overTextLen / fit.texts;
   if (overText > OVER_LENGTH_WARN)
     out.push(
-      `${pct(overText)} of ${fit.texts} train texts (transcripts, titles, human captions) are longer than the captioner's text input (${cfg.maxTextLen} pieces): it reads only their start; ${raise('max_text_len')}`,
+      `${pct(overText)} of ${texts} are longer than the captioner's text input (${cfg.maxTextLen} pieces): it reads only their start; ${raise('max_text_len')}`,
     );
   return out;
 }

@@ -31,6 +31,8 @@ import { jobLayout } from '../refine/layout.js';
 import { failedVideos, videoChangedSince } from './retry.js';
 import { clipIdsOfRun, currentJudges, currentModels, scheduleLayout, tickNumbers } from './tick-state.js';
 import { runRoundSteps, trainCaptioner, warmStart } from '../refine/round.js';
+import { tokenizerTexts } from '../refine/job-inputs.js';
+import { measureTokenizerFit, tokenizerFitWarnings } from '../refine/tokenizer-fit.js';
 import { trainJudges } from '../refine/judges.js';
 import { judgeDirName } from '../refine/layout.js';
 import { TrainingSet, trainingCaches } from '../refine/training-set.js';
@@ -128,6 +130,9 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
 
   const modelDirs = await currentModels(config);
   const version = await loadVersion(modelDirs[0]);
+  // new clips worded unlike the text the current model learned from are captioned and judged worse
+  const fit = await measureTokenizerFit(version.tokenizer, version.config, tokenizerTexts(s.tickManifest(tick)));
+  for (const w of tokenizerFitWarnings(fit, version.config, 'tick')) log.warn({ tick }, w);
   const device = new Device({
     providers: config.device.providers,
     intraOpThreads: config.device.threads,

@@ -43,21 +43,21 @@ describe('tokenizer fit', () => {
 
   it('warns about <unk> pieces naming the characters, and says what to change for each tokenizer', async () => {
     const fit = await measureTokenizerFit(tok, roomy, ['un carré vert qui va à gauche', ...ENGLISH]);
-    const [fromInit] = tokenizerFitWarnings(fit, roomy, true);
+    const [fromInit] = tokenizerFitWarnings(fit, roomy, 'model.init');
     expect(fromInit).toMatch(/^model\.init's tokenizer reads \d+\.\d % of the pieces of 5 train texts/);
     expect(fromInit).toContain('"é" "à"');
     expect(fromInit).toContain('leave model.init out');
-    expect(tokenizerFitWarnings(fit, roomy, false)[0]).toContain('raise model.vocab_size');
+    expect(tokenizerFitWarnings(fit, roomy, 'job')[0]).toContain('raise model.vocab_size');
   });
 
   it('calls a model.init tokenizer that splits the words into pieces out, and only a model.init one', async () => {
     const fit = await measureTokenizerFit(tok, roomy, ['brave coders write tiny rules']);
     expect(fit.unknown).toBe(0); // every letter is known, the words are not
     expect(fit.pieces / fit.words).toBeGreaterThan(1.5);
-    expect(tokenizerFitWarnings(fit, roomy, true).join('\n')).toMatch(
-      /splits this job's text into \d\.\d\d pieces a word/,
+    expect(tokenizerFitWarnings(fit, roomy, 'model.init').join('\n')).toMatch(
+      /splits 1 train texts \(transcripts, titles, human captions\) into \d\.\d\d pieces a word/,
     );
-    expect(tokenizerFitWarnings(fit, roomy, false).join('\n')).not.toContain('pieces a word');
+    expect(tokenizerFitWarnings(fit, roomy, 'job').join('\n')).not.toContain('pieces a word');
   });
 
   it('counts texts cut by the caption and text-input limits, and warns past 5 %', async () => {
@@ -66,16 +66,16 @@ describe('tokenizer fit', () => {
     const fit = await measureTokenizerFit(tok, tight, [long, ENGLISH[1], ENGLISH[2]]);
     expect(fit.overCaptionLen).toBe(1);
     expect(fit.overTextLen).toBe(1);
-    const w = tokenizerFitWarnings(fit, tight, false).join('\n');
+    const w = tokenizerFitWarnings(fit, tight, 'job').join('\n');
     expect(w).toContain(
       '33.3 % of 3 train texts (transcripts, titles, human captions) are longer than a caption holds (12 pieces)',
     );
     expect(w).toContain('raise model.max_caption_len');
     expect(w).toContain("longer than the captioner's text input (12 pieces)");
     // a model started from model.init keeps its shape: no advice to change a field it cannot change
-    expect(tokenizerFitWarnings(fit, tight, true).join('\n')).not.toContain('raise model.max_');
+    expect(tokenizerFitWarnings(fit, tight, 'model.init').join('\n')).not.toContain('raise model.max_');
     const fits = await measureTokenizerFit(tok, roomy, [long, ENGLISH[1], ENGLISH[2]]);
-    expect(tokenizerFitWarnings(fits, roomy, false)).toEqual([]);
+    expect(tokenizerFitWarnings(fits, roomy, 'job')).toEqual([]);
   });
 
   it('stops at the sample size, and says nothing about no text', async () => {
@@ -87,7 +87,7 @@ describe('tokenizer fit', () => {
     );
     expect(fit.texts).toBe(10);
     const none: TokenizerFit = { ...fit, texts: 0 };
-    expect(tokenizerFitWarnings(none, roomy, true)).toEqual([]);
+    expect(tokenizerFitWarnings(none, roomy, 'model.init')).toEqual([]);
   });
 
   it('the demo’s embedded captioner on the generated benchmark’s text draws no warning', async () => {
@@ -101,7 +101,7 @@ describe('tokenizer fit', () => {
       .flatMap((c) => [c.asr_text, c.title ?? '', c.human_caption ?? '']);
     const fit = await measureTokenizerFit(v.tokenizer, v.config, texts);
     expect(fit.texts).toBeGreaterThan(500);
-    expect(tokenizerFitWarnings(fit, v.config, true)).toEqual([]);
+    expect(tokenizerFitWarnings(fit, v.config, 'model.init')).toEqual([]);
   });
 });
 

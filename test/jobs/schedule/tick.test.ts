@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import pino from 'pino';
@@ -150,6 +151,36 @@ describe('schedule ticks', () => {
     });
     await h.done;
     expect(results).toEqual(['no-new-clips']);
+  });
+
+  it('warns when a tick’s new clips are worded unlike the text the current model learned from', async () => {
+    const french = clips.slice(0, 6).map((c) => ({
+      ...c,
+      clip_id: `${c.clip_id}-fr`,
+      asr_text: 'alors un carré vert qui glisse à gauche sur un fond gris',
+      title: 'carré vert à gauche',
+    }));
+    await writeParquetManifest(manifest(), [
+      ...clips,
+      ...clips.slice(0, 4).map((c) => ({ ...c, clip_id: `${c.clip_id}-again` })),
+      ...clips.slice(4, 16).map((c) => ({ ...c, clip_id: `${c.clip_id}-third` })),
+      ...french,
+    ]);
+    const warnings: string[] = [];
+    const log = pino(
+      { level: 'warn' },
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          warnings.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
+          done();
+        },
+      }),
+    );
+    expect(await runTick(config, { log, reporter })).toMatchObject({ status: 'done', tick: 4, clips: 6 });
+    const drift = warnings.find((w) => w.startsWith("the current model's tokenizer reads"));
+    expect(drift).toMatch(/of the pieces of \d+ this tick's texts \(transcripts, titles, human captions\) as <unk>/);
+    expect(drift).toContain('"é"');
+    expect(drift).toContain('refine a new job over the grown manifest');
   });
 });
 
