@@ -1,7 +1,8 @@
 /**
  * `export`: the cleaned dataset of one refinement round as versioned Parquet — files of at most
  * `EXPORT_ROWS_PER_FILE` rows (`part-files.ts`) with lineage columns and key-value metadata, plus
- * `metadata.json` (schema version, config hash, per-round metrics, file hashes). Written to a temp directory, fsynced and renamed, so a reader never
+ * `metadata.json` (schema version, config hash, per-round metrics, file hashes), the dropped clips
+ * and the clips with errors. Written to a temp directory, fsynced and renamed, so a reader never
  * sees half an export, even after a crash; exporting the same round twice yields the same dataset id.
  */
 import { createHash } from 'node:crypto';
@@ -22,9 +23,9 @@ import { type DroppedRow, droppedSchema, failedSchema } from '../../schemas/drop
 import { jobLayout } from '../refine/layout.js';
 import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-origin.js';
 import { datasetCard } from './dataset-card.js';
-import { PartFiles } from './part-files.js';
 import { ERRORS_FILE, failedRows, readRoundErrors } from './export-errors.js';
 import type { ExportMetadata } from './export-metadata.js';
+import { PartFiles } from './part-files.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
 /** The file listing the clips an export left out and why: in a folder of its own, so `*.parquet` over the export reads the data alone. */
@@ -137,63 +138,69 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
   const parts = new PartFiles(tmp, refinedSchema, kv, opts.rowsPerFile);
   const errors = await readRoundErrors(run, opts.frames);
   const errorClips = new Map<string, ClipRow>();
-  for (const shard of meta.shards) {
-    const clips = new Map((await readStoredRows<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
-    for (const id of errors.keys()) {
-      const clip = clips.get(id);
-      if (clip) errorClips.set(id, clip);
-    }
-    const modelVersions = new Map(
-      (await readStoredRows<CaptionRow>(run, layout.output('caption', shard))).map((c) => [c.clip_id, c.model_version]),
-    );
-    const scores = await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard));
-    const carried = await origins.forShard(shard, scores);
-    const out: RefinedRow[] = [];
-    for (const s of scores) {
-      const clip = clips.get(s.clip_id);
-      if (!clip) throw new Error(`export: ${s.clip_id} in ${shard} has a score but no clip row`);
-      if (clip.split === 'heldout') {
-        heldout++;
-        continue;
-      }
-      if (!s.keep || s.caption.trim() === '') {
-        droppedRows.push({
+  try {
+    for (const shard of meta.shards) {
+      const clips = new Map((await readStoredRows<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
+      for (const [id, clip] of clips) if (errors.has(id)) errorClips.set(id, clip);
+      const modelVersions = new Map(
+        (await readStoredRows<CaptionRow>(run, layout.output('caption', shard))).map((c) => [
+          c.clip_id,
+          c.model_version,
+        ]),
+      );
+      const scores = await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard));
+      const carried = await origins.forShard(shard, scores);
+      const out: RefinedRow[] = [];
+      for (const s of scores) {
+        const clip = clips.get(s.clip_id);
+        if (!clip) throw new Error(`export: ${s.clip_id} in ${shard} has a score but no clip row`);
+        if (clip.split === 'heldout') {
+          heldout++;
+          continue;
+        }
+        if (!s.keep || s.caption.trim() === '') {
+          droppedRows.push({
+            clip_id: s.clip_id,
+            video_uri: clip.video_uri,
+            start_s: clip.start_s,
+            end_s: clip.end_s,
+            round,
+            caption: s.caption,
+            caption_source: s.caption_source,
+            reason: s.reason,
+            quality_weight: s.adatailr_weight,
+            asr_text: clip.asr_text,
+          });
+          continue;
+        }
+        const row: RefinedRow = {
           clip_id: s.clip_id,
           video_uri: clip.video_uri,
           start_s: clip.start_s,
           end_s: clip.end_s,
-          round,
           caption: s.caption,
           caption_source: s.caption_source,
-          reason: s.reason,
+          choice_margin: s.margin,
+          runner_up: s.runner_up,
+          round,
+          ...lineage(s, round, modelVersions.get(s.clip_id) ?? 'text', carried.get(s.clip_id)),
           quality_weight: s.adatailr_weight,
           asr_text: clip.asr_text,
-        });
-        continue;
+          run_id: meta.run_id,
+          config_hash: job.config_hash,
+        };
+        out.push(row);
+        bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
+        const origin = originKey(row.origin_source, row.origin_round);
+        byOrigin[origin] = (byOrigin[origin] ?? 0) + 1;
       }
-      const row: RefinedRow = {
-        clip_id: s.clip_id,
-        video_uri: clip.video_uri,
-        start_s: clip.start_s,
-        end_s: clip.end_s,
-        caption: s.caption,
-        caption_source: s.caption_source,
-        choice_margin: s.margin,
-        runner_up: s.runner_up,
-        round,
-        ...lineage(s, round, modelVersions.get(s.clip_id) ?? 'text', carried.get(s.clip_id)),
-        quality_weight: s.adatailr_weight,
-        asr_text: clip.asr_text,
-        run_id: meta.run_id,
-        config_hash: job.config_hash,
-      };
-      out.push(row);
-      bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
-      const origin = originKey(row.origin_source, row.origin_round);
-      byOrigin[origin] = (byOrigin[origin] ?? 0) + 1;
+      await parts.add(rowsToBatch(refinedSchema, out));
+      rows += out.length;
     }
-    await parts.add(rowsToBatch(refinedSchema, out));
-    rows += out.length;
+  } catch (e) {
+    // a file left half-written is discarded with the temp directory
+    parts.abort(e);
+    throw e;
   }
   const files = await parts.close();
   const datasetId = createHash('sha256')

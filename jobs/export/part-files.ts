@@ -62,6 +62,12 @@ export class PartFiles {
     return this.#files;
   }
 
+  /** Stops the file being written after a failure elsewhere; the caller discards the directory. */
+  abort(error: unknown): void {
+    this.#open?.writer.abort(error);
+    this.#open = undefined;
+  }
+
   #start(): OpenFile {
     const name = partName(this.#files.length);
     this.#open = {

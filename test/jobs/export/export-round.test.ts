@@ -5,7 +5,8 @@
  * caption over names the round, source and writer it came from.
  */
 import { createHash } from 'node:crypto';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportRound } from '../../../jobs/export/export-round.js';
@@ -85,6 +86,32 @@ describe('exportRound files', () => {
     expect(e.metadata.files).toMatchObject([{ name: 'part-00000.parquet', rows: 0 }]);
     const cols = await duckRows(`describe select * from read_parquet('${join(e.dir, 'part-*.parquet')}')`);
     expect(cols.map((c) => c.column_name)).toContain('caption');
+  });
+});
+
+describe('exportRound failing midway', () => {
+  it('names the row and leaves nothing behind, not even the file it was writing', async () => {
+    const root = await tempDir('flywheel-export-fail-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    // the second shard scores a clip its input does not hold: found after the first shard's rows are written
+    const path = join(jobLayout(job).roundRun(0), layout.output('adatailr', 'shard-00001'));
+    const scores = await readParquetRows<ScoreRow>(path);
+    await writeFile(
+      path,
+      parquetBytes(scoresSchema, [rowsToBatch(scoresSchema, [...scores, { ...scores[0], clip_id: 'ghost' }])]),
+    );
+    const out = join(root, 'out');
+    const openFiles = async () => (await readdir('/proc/self/fd')).length;
+    const before = await openFiles();
+    await expect(exportRound({ jobDir: job, outDir: out })).rejects.toThrow(
+      'export: ghost in shard-00001 has a score but no clip row',
+    );
+    expect(existsSync(out)).toBe(false);
+    // nor a temp directory or a file its writer finished after the failure
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await readdir(root)).toEqual(['job']);
+    // and the writer's file handle is closed, not left waiting for rows that will never come
+    expect(await openFiles()).toBeLessThanOrEqual(before);
   });
 });
 
