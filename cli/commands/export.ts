@@ -13,6 +13,9 @@ interface ExportOptions {
   rowsPerFile?: number;
 }
 
+/** `n thing` or `n things`. */
+const count = (n: number, thing: string): string => `${n} ${thing}${n === 1 ? '' : 's'}`;
+
 /** Adds the `export` sub-command. */
 export function register(program: Command): void {
   program
@@ -47,7 +50,7 @@ export function register(program: Command): void {
         ...(o.rowsPerFile !== undefined ? { rowsPerFile: o.rowsPerFile } : {}),
       });
       process.stdout.write(
-        `exported round ${metadata.round}: ${metadata.rows} rows (${metadata.dropped} dropped, listed with their reasons in ${metadata.dropped_file}; ${metadata.errors} clips with errors, listed with their causes in ${metadata.errors_file}; ${metadata.heldout_excluded} held-out excluded) in ${metadata.files.length} files → ${dir}\ndataset id ${metadata.dataset_id}\n`,
+        `exported round ${metadata.round}: ${count(metadata.rows, 'row')} (${metadata.dropped} dropped, listed with their reasons in ${metadata.dropped_file}; ${count(metadata.errors, 'clip')} with errors, listed with their causes in ${metadata.errors_file}; ${metadata.heldout_excluded} held-out excluded) in ${count(metadata.files.length, 'file')} → ${dir}\ndataset id ${metadata.dataset_id}\n`,
       );
       if (!wds) return;
       const { writeWebDataset, jobMediaRoot } = await import('../../jobs/export/webdataset/write-webdataset.js');
