@@ -1,4 +1,4 @@
-/** `flywheel inspect <path>`: schema, row count and first rows of a Parquet file, or of a folder of them (an export). */
+/** `flywheel inspect <path>`: schema, row count and first rows of a Parquet file or a folder of them (an export), or a refine job's state. */
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { intOption } from '../options.js';
@@ -7,10 +7,12 @@ import { intOption } from '../options.js';
 export function register(program: Command): void {
   program
     .command('inspect')
-    .description('Show the schema, row count and first rows of a Parquet file (any flywheel output or manifest)')
+    .description(
+      'Show the schema, row count and first rows of a Parquet file (any flywheel output or manifest), or where a refine job stands',
+    )
     .argument(
       '<parquet>',
-      'a .parquet file, e.g. runs/demo/frames/shard-00000.parquet, or a folder of them, e.g. runs/demo/job/exports/round-2',
+      'a .parquet file, e.g. runs/demo/frames/shard-00000.parquet, a folder of them, e.g. runs/demo/job/exports/round-2, or a refine job directory, e.g. runs/demo/job',
     )
     .option('-n, --rows <n>', 'rows to show', intOption('rows', 0), 5)
     .addHelpText(
@@ -19,7 +21,12 @@ export function register(program: Command): void {
     )
     .action(async (path: string, o: { rows: number }) => {
       if ((await stat(path).catch(() => undefined))?.isDirectory()) {
-        const { inspectDir } = await import('../inspect-dir.js'); // lazy: keeps `flywheel --help` fast
+        const { inspectJob, isJobDir } = await import('../inspect-job.js'); // lazy: keeps `flywheel --help` fast
+        if (isJobDir(path)) {
+          process.stdout.write(await inspectJob(path));
+          return;
+        }
+        const { inspectDir } = await import('../inspect-dir.js');
         process.stdout.write(await inspectDir(path, o.rows));
         return;
       }

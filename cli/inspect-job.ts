@@ -1,0 +1,93 @@
+/**
+ * `flywheel inspect` on a refine job directory: where the job stands, from its own files and without
+ * running anything — its config hash, the rounds it finished (the table `flywheel refine` prints),
+ * the clips whose video gave no frames, its exports and schedule ticks, and what to run next.
+ * What a nightly operator reads before deciding to re-run, export or look at the report.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExportMetadata } from '../jobs/export/export-metadata.js';
+import { jobLayout } from '../jobs/refine/layout.js';
+import type { RoundRecord } from '../jobs/refine/round-metrics.js';
+import { errorSummaries } from '../jobs/report/build-report.js';
+import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
+import { formatRounds } from './format-rounds.js';
+
+/** `n thing` or `n things`, or `? things` when unknown. */
+const count = (n: number | undefined, thing: string): string => `${n ?? '?'} ${thing}${n === 1 ? '' : 's'}`;
+
+const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8')) as T;
+
+/** The finished rounds' records, in round order. */
+async function finishedRounds(metricsDir: string): Promise<RoundRecord[]> {
+  if (!existsSync(metricsDir)) return [];
+  const rounds = (await readdir(metricsDir))
+    .map((f) => /^round-(\d+)\.json$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+  return Promise.all(rounds.map((k) => readJson<RoundRecord>(join(metricsDir, `round-${k}.json`))));
+}
+
+/** One line per export folder under `exports/`: rows, what was left out, files and dataset id. */
+async function exportLines(exportsDir: string): Promise<string[]> {
+  if (!existsSync(exportsDir)) return ['exports: none yet'];
+  const lines: string[] = [];
+  for (const name of (await readdir(exportsDir)).sort()) {
+    const meta = join(exportsDir, name, 'metadata.json');
+    if (!existsSync(meta)) continue;
+    const m = await readJson<Partial<ExportMetadata> & { format?: string; samples?: number; shards?: unknown[] }>(meta);
+    if (m.format?.startsWith('flywheel-webdataset')) {
+      lines.push(`  ${name}: WebDataset, ${count(m.samples, 'sample')} in ${count(m.shards?.length, 'tar shard')}`);
+      continue;
+    }
+    const errors = m.errors === undefined ? '' : `, ${m.errors} with errors`;
+    lines.push(
+      `  ${name}: ${count(m.rows, 'row')}, ${m.dropped ?? '?'} dropped${errors}, ${count(m.files?.length, 'data file')}, dataset ${m.dataset_id?.slice(0, 12) ?? '?'}`,
+    );
+  }
+  return lines.length ? ['exports:', ...lines] : ['exports: none yet'];
+}
+
+/** Whether a folder is a refine job directory (it holds the job's `job.json`). */
+export function isJobDir(dir: string): boolean {
+  return existsSync(jobLayout(dir).jobMeta);
+}
+
+/** Text for `flywheel inspect <job dir>`. */
+export async function inspectJob(dir: string): Promise<string> {
+  const l = jobLayout(dir);
+  const job = await readJson<{ config_hash: string; created_at?: string; config?: { rounds?: number } }>(l.jobMeta);
+  const rounds = await finishedRounds(l.metricsDir);
+  const asked = job.config?.rounds;
+  const out = [
+    `${dir}: refine job, config ${job.config_hash.slice(0, 12)}${job.created_at ? `, started ${job.created_at}` : ''}`,
+    `rounds finished: ${rounds.length}${asked !== undefined ? ` (the job was started asking for ${asked}; a re-run asking for more goes on from the last)` : ''}`,
+  ];
+  if (rounds.length) out.push(formatRounds(rounds));
+  const frames = existsSync(l.framesRun) ? await errorSummaries(l.framesRun) : [];
+  const failed = frames.reduce((n, g) => n + g.count, 0);
+  out.push(
+    failed
+      ? `frames: ${count(failed, 'clip')} gave no frames (${frames.map((g) => `${g.kind} ${g.count}`).join(', ')}; e.g. ${frames[0].examples[0].clipId}: ${frames[0].examples[0].message})`
+      : `frames: ${existsSync(l.framesRun) ? 'every clip gave frames' : 'not extracted yet'}`,
+  );
+  out.push(...(await exportLines(join(dir, 'exports'))));
+  const ticks = await tickNumbers(scheduleLayout(dir).dir);
+  if (ticks.length) {
+    const done = ticks.filter((n) => existsSync(scheduleLayout(dir).tickDone(n))).length;
+    out.push(
+      `schedule: ${count(done, 'tick')} finished${done < ticks.length ? ', one interrupted (the next tick resumes it)' : ''}`,
+    );
+  }
+  out.push(`report: ${existsSync(l.report) ? l.report : 'not written'}`);
+  const last = rounds[rounds.length - 1]?.round;
+  if (last !== undefined)
+    out.push(
+      existsSync(l.exportDir(last))
+        ? `next: flywheel report ${dir}`
+        : `next: flywheel export ${dir} (round ${last}, the latest, is not exported yet), flywheel report ${dir}`,
+    );
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,48 @@
+/**
+ * `flywheel inspect <job dir>`: where a refine job stands, read from its files — its rounds (the
+ * table `refine` prints), the clips whose video gave no frames with their causes, its exports and
+ * ticks, and what to run next, before and after an export.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inspectJob, isJobDir } from '../../cli/inspect-job.js';
+import { exportRound } from '../../jobs/export/export-round.js';
+import { scheduleLayout } from '../../jobs/schedule/tick-state.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { FIXTURE_ERRORS, writeRoundFixture } from '../jobs/export/round-fixture.js';
+
+describe('flywheel inspect on a refine job', () => {
+  it('says which rounds finished, which clips gave no frames, what was exported and what to run next', async () => {
+    const root = await tempDir('flywheel-inspect-job-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    expect(isJobDir(job)).toBe(true);
+    expect(isJobDir(root)).toBe(false);
+
+    const before = await inspectJob(job);
+    expect(before).toContain(`${job}: refine job, config ${'c'.repeat(12)}\n`);
+    expect(before).toContain('rounds finished: 1\n');
+    expect(before).toMatch(/\ndata {7}rows {2}vocab {2}dist-2 \| dropped/);
+    expect(before).toMatch(/\nround 0 +5 /);
+    expect(before).toContain(
+      `frames: 1 clip gave no frames (missing_file 1; e.g. no-video: ${FIXTURE_ERRORS.frames.message})`,
+    );
+    expect(before).toContain('exports: none yet\n');
+    expect(before).toContain(`next: flywheel export ${job} (round 0, the latest, is not exported yet)`);
+
+    const e = await exportRound({ jobDir: job });
+    const s = scheduleLayout(job);
+    await mkdir(s.tickDir(0), { recursive: true });
+    await writeFile(s.tickDone(0), '{}');
+    await mkdir(s.tickDir(1), { recursive: true });
+    // through the CLI, as a user runs it: a job directory is recognised as one
+    const r = await runCli(['inspect', job]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `exports:\n  round-0: 5 rows, 1 dropped, 2 with errors, 1 data file, dataset ${e.metadata.dataset_id.slice(0, 12)}\n`,
+    );
+    expect(r.stdout).toContain('schedule: 1 tick finished, one interrupted (the next tick resumes it)\n');
+    expect(r.stdout).toContain(`report: not written\nnext: flywheel report ${job}\n`);
+  }, 60_000);
+});
