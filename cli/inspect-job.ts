@@ -5,30 +5,15 @@
  * What a nightly operator reads before deciding to re-run, export or look at the report.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExportMetadata } from '../jobs/export/export-metadata.js';
+import { finishedRounds, readJson } from '../jobs/refine/job-files.js';
 import { jobLayout } from '../jobs/refine/layout.js';
-import type { RoundRecord } from '../jobs/refine/round-metrics.js';
 import { errorSummaries } from '../jobs/report/build-report.js';
 import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
 import { formatRounds } from './format-rounds.js';
-
-/** `n thing` or `n things`, or `? things` when unknown. */
-const count = (n: number | undefined, thing: string): string => `${n ?? '?'} ${thing}${n === 1 ? '' : 's'}`;
-
-const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8')) as T;
-
-/** The finished rounds' records, in round order. */
-async function finishedRounds(metricsDir: string): Promise<RoundRecord[]> {
-  if (!existsSync(metricsDir)) return [];
-  const rounds = (await readdir(metricsDir))
-    .map((f) => /^round-(\d+)\.json$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-  return Promise.all(rounds.map((k) => readJson<RoundRecord>(join(metricsDir, `round-${k}.json`))));
-}
+import { count } from './plural.js';
 
 /** One line per export folder under `exports/`: rows, what was left out, files and dataset id. */
 async function exportLines(exportsDir: string): Promise<string[]> {
@@ -59,7 +44,7 @@ export function isJobDir(dir: string): boolean {
 export async function inspectJob(dir: string): Promise<string> {
   const l = jobLayout(dir);
   const job = await readJson<{ config_hash: string; created_at?: string; config?: { rounds?: number } }>(l.jobMeta);
-  const rounds = await finishedRounds(l.metricsDir);
+  const rounds = await finishedRounds(l);
   const asked = job.config?.rounds;
   const out = [
     `${dir}: refine job, config ${job.config_hash.slice(0, 12)}${job.created_at ? `, started ${job.created_at}` : ''}`,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { EXPORT_ROWS_PER_FILE } from '../../jobs/export/part-size.js';
 import { intOption } from '../options.js';
+import { count } from '../plural.js';
 
 interface ExportOptions {
   round?: number;
@@ -12,9 +13,6 @@ interface ExportOptions {
   mediaRoot?: string;
   rowsPerFile?: number;
 }
-
-/** `n thing` or `n things`. */
-const count = (n: number, thing: string): string => `${n} ${thing}${n === 1 ? '' : 's'}`;
 
 /** Adds the `export` sub-command. */
 export function register(program: Command): void {

@@ -4,7 +4,7 @@
  * `missing_frames`; its cause is the frames run's error (missing file, decode failure, bad time
  * range), so that is the one listed.
  */
-import { readStoredRows } from '../../pipeline/parquet.js';
+import { readRunErrors } from '../../pipeline/run-errors.js';
 import type { Storage } from '../../pipeline/storage.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import type { FailedRow } from '../../schemas/dropped.js';
@@ -13,25 +13,15 @@ import type { ErrorRow } from '../../schemas/errors.js';
 /** The file listing the clips an export could not process: in a folder of its own, like the dropped clips'. */
 export const ERRORS_FILE = 'errors/clips.parquet';
 
-/** Every error row under a run's `errors/` folder (temp files of an interrupted write skipped). */
-async function runErrors(run: Storage): Promise<ErrorRow[]> {
-  const out: ErrorRow[] = [];
-  for (const key of (await run.list('errors')).sort()) {
-    if (!key.endsWith('.parquet') || key.includes('.tmp-')) continue;
-    out.push(...(await readStoredRows<ErrorRow>(run, key)));
-  }
-  return out;
-}
-
 /**
  * The round's errors by clip id, a `missing_frames` error replaced by the frames run's errors for
  * that clip when it has any.
  */
 export async function readRoundErrors(run: Storage, frames?: Storage): Promise<Map<string, ErrorRow[]>> {
   const causes = new Map<string, ErrorRow[]>();
-  if (frames) for (const e of await runErrors(frames)) causes.set(e.clip_id, [...(causes.get(e.clip_id) ?? []), e]);
+  if (frames) for (const e of await readRunErrors(frames)) causes.set(e.clip_id, [...(causes.get(e.clip_id) ?? []), e]);
   const byClip = new Map<string, ErrorRow[]>();
-  for (const e of await runErrors(run)) {
+  for (const e of await readRunErrors(run)) {
     const resolved = e.error_kind === 'missing_frames' ? (causes.get(e.clip_id) ?? [e]) : [e];
     byClip.set(e.clip_id, [...(byClip.get(e.clip_id) ?? []), ...resolved]);
   }

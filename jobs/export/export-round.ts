@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { rowsToBatch } from '../../schemas/arrow.js';
 import { writeDirAtomic } from '../../pipeline/atomic-write.js';
@@ -20,6 +20,7 @@ import type { ClipRow } from '../../schemas/clips.js';
 import { REFINED_COLUMNS, type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { type DroppedRow, droppedSchema, failedSchema } from '../../schemas/dropped.js';
+import { finishedRoundNumbers } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
 import { CaptionOrigins, type CaptionOrigin, type EarlierRun } from './caption-origin.js';
 import { datasetCard } from './dataset-card.js';
@@ -36,13 +37,7 @@ export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/3';
 
 /** The latest round with metrics in a job directory, or undefined when none finished. */
 export async function latestRound(jobDir: string): Promise<number | undefined> {
-  const dir = jobLayout(jobDir).metricsDir;
-  if (!existsSync(dir)) return undefined;
-  const rounds = (await readdir(dir))
-    .map((f) => /^round-(\d+)\.json$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]));
-  return rounds.length ? Math.max(...rounds) : undefined;
+  return (await finishedRoundNumbers(jobLayout(jobDir))).at(-1);
 }
 
 /** Exports round `round` (default: the latest finished) of a refine job to `outDir` (default `exports/round-<k>`). */

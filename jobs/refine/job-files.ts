@@ -3,13 +3,14 @@
  * config) and small JSON documents written atomically.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
 import type { JobLayout } from './layout.js';
+import type { RoundRecord } from './round-metrics.js';
 
 /** Writes pretty JSON atomically, creating the folder: a reader sees the old file or the whole new one. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
@@ -63,6 +64,22 @@ export async function checkJob(l: JobLayout, config: RefineConfig): Promise<JobC
     });
   }
   return { hash };
+}
+
+/** The rounds that finished (their `metrics/round-<k>.json` is written last), ascending. */
+export async function finishedRoundNumbers(l: JobLayout): Promise<number[]> {
+  if (!existsSync(l.metricsDir)) return [];
+  return (await readdir(l.metricsDir))
+    .map((f) => /^round-(\d+)\.json$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/** The finished rounds' records, in round order. */
+export async function finishedRounds(l: JobLayout): Promise<RoundRecord[]> {
+  const rounds = await finishedRoundNumbers(l);
+  return Promise.all(rounds.map((k) => readJson<RoundRecord>(join(l.metricsDir, `round-${k}.json`))));
 }
 
 /** Spreads an optional abort signal into an options object (exactOptionalPropertyTypes forbids `signal: undefined`). */

@@ -3,13 +3,13 @@
  * thumbnails and their caption history, and every errors table, then writes `report.html`.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { rankedSubset } from '../../models/rng.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
+import { readRunErrors } from '../../pipeline/run-errors.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { renderReportHtml } from '../../report/render-html.js';
 import type {
@@ -21,10 +21,10 @@ import type {
   TrinityPoint,
 } from '../../report/report-data.js';
 import type { ClipRow } from '../../schemas/clips.js';
-import type { ErrorRow } from '../../schemas/errors.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { readTruthMap } from '../refine/truth-file.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
+import { finishedRounds } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
 import type { Trinity } from '../refine/dataset-metrics.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
@@ -93,17 +93,13 @@ function downstreamPoint(r: RoundRecord | undefined, name: string): DownstreamPo
 
 /** Counts of every errors table under a run directory, by stage and kind, with a few examples. */
 export async function errorSummaries(runDir: string): Promise<ErrorSummary[]> {
-  const storage = new LocalStorage(runDir);
   const groups = new Map<string, ErrorSummary>();
-  for (const key of await storage.list('errors')) {
-    if (!key.endsWith('.parquet') || key.includes('.tmp-')) continue;
-    for (const e of await readStoredRows<ErrorRow>(storage, key)) {
-      const id = `${e.stage}\u0000${e.error_kind}`;
-      const g = groups.get(id) ?? { stage: e.stage, kind: e.error_kind, count: 0, examples: [] };
-      g.count++;
-      if (g.examples.length < 3) g.examples.push({ clipId: e.clip_id, message: e.message });
-      groups.set(id, g);
-    }
+  for (const e of await readRunErrors(new LocalStorage(runDir))) {
+    const id = `${e.stage}\u0000${e.error_kind}`;
+    const g = groups.get(id) ?? { stage: e.stage, kind: e.error_kind, count: 0, examples: [] };
+    g.count++;
+    if (g.examples.length < 3) g.examples.push({ clipId: e.clip_id, message: e.message });
+    groups.set(id, g);
   }
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
@@ -120,12 +116,7 @@ export async function buildReportData(
     created_at: string;
     config: { truth?: string; seed?: number };
   };
-  const records: RoundRecord[] = [];
-  if (existsSync(l.metricsDir)) {
-    const names = (await readdir(l.metricsDir)).filter((f) => /^round-\d+\.json$/.test(f));
-    for (const f of names) records.push(JSON.parse(await readFile(join(l.metricsDir, f), 'utf8')) as RoundRecord);
-  }
-  records.sort((a, b) => a.round - b.round);
+  const records = await finishedRounds(l);
   const truth = job.config.truth && existsSync(job.config.truth) ? await readTruthMap(job.config.truth) : undefined;
   const first = records[0];
   const baselines = {

@@ -7,7 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { ErrorKind, ErrorRow } from '../../schemas/errors.js';
-import { readStoredRows } from '../../pipeline/parquet.js';
+import { readRunErrors } from '../../pipeline/run-errors.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { resolveMediaPath } from '../../stages/frames/index.js';
 import { clipIdsOfRun } from './tick-state.js';
@@ -23,12 +23,8 @@ export const RETRIED_KINDS: ReadonlySet<ErrorKind> = new Set([
 
 /** A frames run's error rows, by clip id. */
 async function framesErrors(runDir: string): Promise<Map<string, ErrorRow>> {
-  const storage = new LocalStorage(runDir);
   const out = new Map<string, ErrorRow>();
-  for (const key of await storage.list('errors')) {
-    if (!key.endsWith('.parquet') || key.includes('.tmp-')) continue;
-    for (const e of await readStoredRows<ErrorRow>(storage, key)) if (e.stage === 'frames') out.set(e.clip_id, e);
-  }
+  for (const e of await readRunErrors(new LocalStorage(runDir))) if (e.stage === 'frames') out.set(e.clip_id, e);
   return out;
 }
 
