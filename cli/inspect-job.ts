@@ -14,6 +14,7 @@ import { errorSummaries } from '../jobs/report/build-report.js';
 import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
 import { formatRounds } from './format-rounds.js';
 import { count } from './plural.js';
+import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
 
 /** One line per export folder under `exports/`: rows, what was left out, files and dataset id. */
 async function exportLines(exportsDir: string): Promise<string[]> {
@@ -40,6 +41,36 @@ export function isJobDir(dir: string): boolean {
   return existsSync(jobLayout(dir).jobMeta);
 }
 
+/**
+ * The job's clips that no round could take, a line per cause, read from its frames run: manifest
+ * rows refused, and clips whose video gave no frames, counted by kind with one example; undefined
+ * when there are none (or no frames run yet). `refine` prints them under its table, so a failed
+ * video is said where the job ends, not only in the export's errors.
+ */
+export async function clipFailureLines(dir: string): Promise<string[] | undefined> {
+  const l = jobLayout(dir);
+  if (!existsSync(l.framesRun)) return undefined;
+  const groups = await errorSummaries(l.framesRun);
+  const line = (what: (n: number) => string, gs: typeof groups): string[] => {
+    const n = gs.reduce((k, g) => k + g.count, 0);
+    const e = gs[0]?.examples[0];
+    return n && e
+      ? [`${what(n)} (${gs.map((g) => `${g.kind} ${g.count}`).join(', ')}; e.g. ${e.clipId}: ${e.message})`]
+      : [];
+  };
+  const lines = [
+    ...line(
+      (n) => `manifest: ${count(n, 'row')} refused`,
+      groups.filter((g) => g.stage === MANIFEST_STAGE),
+    ),
+    ...line(
+      (n) => `frames: ${count(n, 'clip')} gave no frames`,
+      groups.filter((g) => g.stage !== MANIFEST_STAGE),
+    ),
+  ];
+  return lines.length ? lines : undefined;
+}
+
 /** Text for `flywheel inspect <job dir>`. */
 export async function inspectJob(dir: string): Promise<string> {
   const l = jobLayout(dir);
@@ -51,12 +82,10 @@ export async function inspectJob(dir: string): Promise<string> {
     `rounds finished: ${rounds.length}${asked !== undefined ? ` (the job was started asking for ${asked}; a re-run asking for more goes on from the last)` : ''}`,
   ];
   if (rounds.length) out.push(formatRounds(rounds));
-  const frames = existsSync(l.framesRun) ? await errorSummaries(l.framesRun) : [];
-  const failed = frames.reduce((n, g) => n + g.count, 0);
   out.push(
-    failed
-      ? `frames: ${count(failed, 'clip')} gave no frames (${frames.map((g) => `${g.kind} ${g.count}`).join(', ')}; e.g. ${frames[0].examples[0].clipId}: ${frames[0].examples[0].message})`
-      : `frames: ${existsSync(l.framesRun) ? 'every clip gave frames' : 'not extracted yet'}`,
+    ...((await clipFailureLines(dir)) ?? [
+      `frames: ${existsSync(l.framesRun) ? 'every clip gave frames' : 'not extracted yet'}`,
+    ]),
   );
   out.push(...(await exportLines(join(dir, 'exports'))));
   const ticks = await tickNumbers(scheduleLayout(dir).dir);

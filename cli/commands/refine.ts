@@ -39,6 +39,7 @@ export function register(program: Command): void {
       // a truth table is read with the benchmark's content measure and downstream probe
       const { benchmarkRefineOptions } = await import('../../research/refine-hooks.js');
       const { formatRounds } = await import('../format-rounds.js');
+      const { clipFailureLines } = await import('../inspect-job.js');
       const { cliReporter } = await import('../reporters.js');
       const config = await loadConfigFile(refineConfigSchema, path);
       const abort = new AbortController();
@@ -52,8 +53,9 @@ export function register(program: Command): void {
           ...(executor ? { executor } : {}),
           ...(config.truth ? benchmarkRefineOptions : {}),
         });
+        const failures = (await clipFailureLines(config.run_dir)) ?? [];
         process.stdout.write(
-          `${formatRounds(r.rounds)}\nfinal model: ${r.finalModelDir}\n` +
+          `${formatRounds(r.rounds)}\n${failures.map((f) => `${f}\n`).join('')}final model: ${r.finalModelDir}\n` +
             `next: flywheel export ${config.run_dir} (the refined dataset as Parquet), flywheel report ${config.run_dir}\n`,
         );
       } finally {

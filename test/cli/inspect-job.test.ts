@@ -6,7 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inspectJob, isJobDir } from '../../cli/inspect-job.js';
+import { clipFailureLines, inspectJob, isJobDir } from '../../cli/inspect-job.js';
+import { layout } from '../../pipeline/layout.js';
+import { parquetBytes } from '../../pipeline/parquet.js';
+import { rowsToBatch } from '../../schemas/arrow.js';
+import { errorsSchema } from '../../schemas/errors.js';
+import { jobLayout } from '../../jobs/refine/layout.js';
 import { exportRound } from '../../jobs/export/export-round.js';
 import { scheduleLayout } from '../../jobs/schedule/tick-state.js';
 import { runCli } from '../helpers/cli.js';
@@ -45,4 +50,25 @@ describe('flywheel inspect on a refine job', () => {
     expect(r.stdout).toContain('schedule: 1 tick finished, one interrupted (the next tick resumes it)\n');
     expect(r.stdout).toContain(`report: not written\nnext: flywheel report ${job}\n`);
   }, 60_000);
+
+  it('says the manifest rows refused apart from the clips whose video gave no frames, and nothing when all went well', async () => {
+    const root = await tempDir('flywheel-inspect-failures-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const frames = jobLayout(job).framesRun;
+    expect(await clipFailureLines(job)).toEqual([
+      `frames: 1 clip gave no frames (missing_file 1; e.g. no-video: ${FIXTURE_ERRORS.frames.message})`,
+    ]);
+    // a bad manifest row is in the frames run too, the first run to read the manifest: it is no video's failure
+    const rows = [FIXTURE_ERRORS.manifest, { ...FIXTURE_ERRORS.manifest, clip_id: 'row:12' }];
+    await writeFile(join(frames, layout.manifestErrors), parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, rows)]));
+    expect(await clipFailureLines(job)).toEqual([
+      `manifest: 2 rows refused (manifest_row 2; e.g. row:9: ${FIXTURE_ERRORS.manifest.message})`,
+      `frames: 1 clip gave no frames (missing_file 1; e.g. no-video: ${FIXTURE_ERRORS.frames.message})`,
+    ]);
+    expect(await inspectJob(job)).toContain('\nmanifest: 2 rows refused (manifest_row 2;');
+    expect(await clipFailureLines(join(root, 'no-job'))).toBeUndefined();
+    const clean = join(root, 'clean');
+    await mkdir(join(jobLayout(clean).framesRun, 'errors'), { recursive: true });
+    expect(await clipFailureLines(clean)).toBeUndefined();
+  });
 });
