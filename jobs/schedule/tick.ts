@@ -57,6 +57,10 @@ export type TickResult =
       readonly tick: number;
       readonly clips: number;
       readonly exported: number;
+      /** Clips the tick's choice left out (in its export's `dropped/`). */
+      readonly dropped: number;
+      /** Clips it could not process, a missing or broken video say (in its export's `errors/`): what a nightly alert watches. */
+      readonly errors: number;
       readonly resumed: boolean;
       readonly retrained: boolean;
       readonly model: string;
@@ -256,7 +260,8 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     model = s.model(tick);
   }
   const clips = (await clipIdsOfRun(s.tickRun(tick))).length;
-  const result = { status: 'done' as const, tick, clips, exported: exported.metadata.rows, resumed, retrained, model };
+  const { rows, dropped, errors } = exported.metadata;
+  const result = { status: 'done' as const, tick, clips, exported: rows, dropped, errors, resumed, retrained, model };
   await writeFileAtomic(
     s.tickDone(tick),
     `${JSON.stringify({ ...result, finished_at: new Date().toISOString() }, null, 2)}\n`,

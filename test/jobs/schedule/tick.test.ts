@@ -212,7 +212,13 @@ describe('a tick and a clip whose video failed', () => {
     const failedIds = rows.filter((c) => c.video_uri === late).map((c) => c.clip_id);
     expect(failedIds).toHaveLength(8);
 
-    expect(await runTick(config, { log: quiet, reporter })).toMatchObject({ status: 'done', tick: 0, clips: 24 });
+    // the tick's line says how many of its clips failed, for a nightly alert to watch
+    expect(await runTick(config, { log: quiet, reporter })).toMatchObject({
+      status: 'done',
+      tick: 0,
+      clips: 24,
+      errors: 8,
+    });
     const errors = await readParquetRows<{ clip_id: string; error_kind: string }>(
       join(s.tickExport(0), 'errors', 'clips.parquet'),
     );
@@ -222,7 +228,7 @@ describe('a tick and a clip whose video failed', () => {
 
     await copyFile(third, late);
     const retried = await runTick(config, { log: quiet, reporter });
-    expect(retried).toMatchObject({ status: 'done', tick: 1, clips: 8 });
+    expect(retried).toMatchObject({ status: 'done', tick: 1, clips: 8, errors: 0 });
     expect(await clipIdsOfRun(s.tickRun(1))).toEqual(failedIds);
     // every one of them got frames this time: each is a row, a dropped clip or a held-out one, none an error
     const m = JSON.parse(await readFile(join(s.tickExport(1), 'metadata.json'), 'utf8')) as ExportMetadata;
