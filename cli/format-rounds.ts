@@ -68,7 +68,9 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
   const raw = first?.rawAsrQuality;
   if (raw)
     lines.push(
-      `model: the round's captioner on ${first?.evalClips ?? 0} held-out clips (raw ASR text there: CIDEr-D ${f(raw.ciderD)}) — the model's score, not the dataset's`,
+      `model: the round's captioner on ${first?.evalClips ?? 0} held-out clips` +
+        (raw.against === 'human' ? `, against the human captions of ${raw.n} of them` : '') +
+        ` (raw ASR text there: CIDEr-D ${f(raw.ciderD)}) — the model's score, not the dataset's`,
     );
   const last = rounds[rounds.length - 1]?.modelContent;
   if (last) {

@@ -6,4 +6,5 @@ export * from './diversity.js';
 export * from './quantity.js';
 export * from './noise.js';
 export * from './truth-measure.js';
+export * from './reference-quality.js';
 export * from './truth-quality.js';

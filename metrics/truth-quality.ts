@@ -4,20 +4,18 @@
  * given — attribute accuracy. Pure: the caller reads the table (`schemas/truth.ts`).
  */
 import type { TruthRow } from '../schemas/truth.js';
-import { bleu } from './bleu.js';
-import { ciderD } from './cider.js';
+import { type ReferenceQuality, scoreAgainstReferences } from './reference-quality.js';
 import type { AttributeAccuracy, TruthMeasure } from './truth-measure.js';
 
-/** Quality of a set of captions against the truth. */
-export interface TruthQuality {
-  /** Number of clips scored. */
-  n: number;
-  ciderD: number;
-  bleu4: number;
-  /** BLEU-1..4. */
-  bleu: number[];
+/** Quality of a set of captions against the truth, or against the held-out clips' human captions. */
+export interface TruthQuality extends ReferenceQuality {
   /** Absent without a content measure. */
   attributes?: AttributeAccuracy;
+  /**
+   * What the captions were scored against: `human`, the held-out clips' own human captions (a job
+   * without a truth table); absent, the benchmark's truth (as every record written before says).
+   */
+  against?: 'human';
 }
 
 /**
@@ -38,13 +36,8 @@ export function scoreAgainstTruth(
     );
   }
   const cands = rows.map((r) => candidates.get(r.clip_id) as string);
-  const refs = rows.map((r) => [r.gt_caption]);
-  const b = bleu(cands, refs);
   return {
-    n: rows.length,
-    ciderD: ciderD(cands, refs).score,
-    bleu4: b.score,
-    bleu: b.bleu,
+    ...scoreAgainstReferences(candidates, new Map(rows.map((r) => [r.clip_id, [r.gt_caption]]))),
     ...(opts.measure ? { attributes: opts.measure.attributeAccuracy(cands, rows) } : {}),
   };
 }

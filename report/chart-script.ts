@@ -63,10 +63,11 @@ export const chartScript = `
     { label: 'γ', data: data.rounds.map(r => r.adatailr.gamma ?? null), borderColor: '#7f7f7f' },
     { label: 'ρ̂ (captions with an implausible token)', data: data.rounds.map(r => r.adatailr.rho ?? null), borderColor: '#000000' },
   ], 'fraction');
+  const against = data.modelAgainst === 'human' ? ' (against their human captions)' : '';
   line('chart-model', [
-    { label: "model's held-out CIDEr-D", data: data.rounds.map(r => r.model ? r.model.ciderD : null), borderColor: '#9467bd' },
-    { label: 'raw ASR held-out CIDEr-D', data: flat(data.rawAsrCiderD), borderColor: '#9467bd', ...dashed },
-  ], 'CIDEr-D', false, 'The model is scored on held-out clips against a truth table; this job has none.');
+    { label: "model's held-out CIDEr-D" + against, data: data.rounds.map(r => r.model ? r.model.ciderD : null), borderColor: '#9467bd' },
+    { label: 'raw ASR held-out CIDEr-D' + against, data: flat(data.rawAsrCiderD), borderColor: '#9467bd', ...dashed },
+  ], 'CIDEr-D', false, 'The model is scored on held-out clips against a truth table, or against the human captions of held-out clips a person captioned; this job has neither.');
   if (data.rounds.some(r => r.downstream)) {
     line('chart-downstream', [
       { label: 'probe T→V R@1, trained on the round', data: data.rounds.map(r => r.downstream ? r.downstream.t2vR1 : null), borderColor: '#17becf' },

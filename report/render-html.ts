@@ -190,6 +190,7 @@ export function renderReportHtml(data: ReportData): string {
     raw: data.raw,
     rawClean: data.rawClean,
     rawAsrCiderD: data.rawAsrCiderD,
+    modelAgainst: data.modelAgainst,
     downstreamRaw: data.downstreamRaw,
     downstreamUpper: data.downstreamUpper,
   };

@@ -85,6 +85,8 @@ export interface ReportData {
   rawClean?: TrinityPoint;
   /** The raw ASR text's held-out CIDEr-D, beside the model's. */
   rawAsrCiderD?: number;
+  /** What the model's held-out captions were scored against: the truth, or (a job without one) the held-out clips' human captions. */
+  modelAgainst?: 'truth' | 'human';
   /** The downstream probe trained on the raw transcripts and on the truth captions (upper bound), when run. */
   downstreamRaw?: DownstreamPoint;
   downstreamUpper?: DownstreamPoint;

@@ -77,6 +77,11 @@ function trinitySummary(card: CardInput): string[] {
       ? `- **Quality** (measured against the benchmark's truth, which nothing that chose or trained saw): ${contentPart(d.quality.contentAccuracy, r.raw.quality?.contentAccuracy)}CIDEr-D ${d.quality.ciderD.toFixed(3)}, BLEU-4 ${d.quality.bleu4.toFixed(3)}.`
       : '- **Quality**: no truth was given for these clips, so content accuracy was not measured.',
   );
+  const [model, asr] = [r.modelQuality, r.rawAsrQuality];
+  if (model?.against === 'human' && asr)
+    lines.push(
+      `- **The round's captioner** (the model, not these rows): CIDEr-D ${model.ciderD.toFixed(3)}, BLEU-4 ${model.bleu4.toFixed(3)} against the human captions of ${model.n} held-out clips, where their raw ASR text scores CIDEr-D ${asr.ciderD.toFixed(3)}.`,
+    );
   return lines;
 }
 

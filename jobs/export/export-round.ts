@@ -121,6 +121,8 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     vocabulary: r.dataset.diversity.vocabulary,
     distinct2: r.dataset.diversity.distinct2,
     model_cider_d: r.modelQuality?.ciderD ?? null,
+    // a job without truth scores its model against the held-out clips' human captions
+    ...(r.modelQuality?.against ? { model_scored_against: `${r.modelQuality.against} captions` } : {}),
   }));
   const kv = {
     'flywheel.schema_version': EXPORT_SCHEMA_VERSION,

@@ -4,6 +4,7 @@
  */
 import { rankedSubset } from '../../models/rng.js';
 import type { TruthMeasure } from '../../metrics/truth-measure.js';
+import { scoreAgainstReferences } from '../../metrics/reference-quality.js';
 import { scoreAgainstTruth, type TruthQuality } from '../../metrics/truth-quality.js';
 import { batchToRows } from '../../schemas/arrow.js';
 import { layout } from '../../pipeline/layout.js';
@@ -71,7 +72,7 @@ export async function captionClips(
   return out;
 }
 
-/** Quality of the model's captions and of the raw ASR text on the same clips (undefined without truth). */
+/** Quality of the model's captions and of the raw ASR text on the same clips (undefined without truth or held-out human captions). */
 export interface EvalResult {
   readonly clips: number;
   readonly model?: TruthQuality;
@@ -79,17 +80,34 @@ export interface EvalResult {
   readonly captions: Map<string, string>;
 }
 
-/** Scores captions of the clips against the truth rows (when given), attribute accuracy by `measure` (when given). */
+/**
+ * Scores captions of the clips against the truth rows (when given; attribute accuracy by `measure`,
+ * when given), or, in a job without truth, against the clips' own human captions: held-out clips a
+ * person captioned are what a user's dataset has to score a captioner with. The raw ASR text of the
+ * same clips is scored beside, as its baseline. Neither without references.
+ */
 export function scoreEval(
   clips: readonly EvalClip[],
   captions: Map<string, string>,
   truth: readonly TruthRow[] | undefined,
   measure?: TruthMeasure,
 ): EvalResult {
-  if (!truth || clips.length === 0) return { clips: clips.length, captions };
+  const asr = new Map(clips.map((c) => [c.clip.clip_id, captionFromText(c.clip.asr_text, c.clip.title)]));
+  if (!truth) {
+    const human = new Map(
+      clips.flatMap((c) => (c.clip.human_caption?.trim() ? [[c.clip.clip_id, [c.clip.human_caption]] as const] : [])),
+    );
+    if (human.size === 0) return { clips: clips.length, captions };
+    return {
+      clips: clips.length,
+      model: { ...scoreAgainstReferences(captions, human), against: 'human' },
+      rawAsr: { ...scoreAgainstReferences(asr, human), against: 'human' },
+      captions,
+    };
+  }
+  if (clips.length === 0) return { clips: clips.length, captions };
   const ids = new Set(clips.map((c) => c.clip.clip_id));
   const rows = truth.filter((t) => ids.has(t.clip_id));
-  const asr = new Map(clips.map((c) => [c.clip.clip_id, captionFromText(c.clip.asr_text, c.clip.title)]));
   return {
     clips: clips.length,
     model: scoreAgainstTruth(captions, rows, { measure }),

@@ -122,7 +122,9 @@ export async function buildReportData(
   const baselines = {
     ...(first ? { raw: toTrinityPoint(first.raw) } : {}),
     ...(first?.rawClean ? { rawClean: toTrinityPoint(first.rawClean) } : {}),
-    ...(first?.rawAsrQuality ? { rawAsrCiderD: first.rawAsrQuality.ciderD } : {}),
+    ...(first?.rawAsrQuality
+      ? { rawAsrCiderD: first.rawAsrQuality.ciderD, modelAgainst: first.rawAsrQuality.against ?? ('truth' as const) }
+      : {}),
     ...(downstreamPoint(first, 'raw') ? { downstreamRaw: downstreamPoint(first, 'raw') } : {}),
     ...(downstreamPoint(first, 'upper-bound') ? { downstreamUpper: downstreamPoint(first, 'upper-bound') } : {}),
   };

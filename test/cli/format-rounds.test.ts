@@ -103,4 +103,32 @@ describe('formatRounds', () => {
     expect(raw).toMatch(/^raw +100 +40 +0\.200$/);
     expect(round).toMatch(/^round 0 +90 +40 +0\.200 \| +10 +90 +0\.25 +0\.90 \| asr 90$/);
   });
+
+  it('says what the model was scored against: without truth, the human captions of held-out clips', () => {
+    const q = (ciderD: number) => ({
+      n: 37,
+      ciderD,
+      bleu4: 0.2,
+      bleu: [0.5, 0.4, 0.3, 0.2],
+      against: 'human' as const,
+    });
+    const noTruth = { ...trinity(90, 0), quality: undefined };
+    const text = formatRounds([
+      record({
+        dataset: { ...noTruth, bySource: {} },
+        raw: noTruth,
+        modelContent: undefined,
+        modelQuality: q(0.912),
+        rawAsrQuality: q(0.3),
+      }),
+    ]);
+    expect(text).toContain(
+      "model: the round's captioner on 150 held-out clips, against the human captions of 37 of them (raw ASR text there: CIDEr-D 0.300)",
+    );
+    // its CIDEr-D in the model's columns; no content accuracy, which only a truth table gives
+    expect(text).toMatch(/^round 0 +90 +40 .*\| +- +0\.912 \| asr 90$/m);
+    expect(formatRounds([record({ rawAsrQuality: { ...q(0.3), against: undefined } })])).toContain(
+      "model: the round's captioner on 150 held-out clips (raw ASR text there",
+    );
+  });
 });

@@ -250,7 +250,7 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
     expect(await page.evaluate('window.__flywheelCharts')).toBe(4);
     expect(await page.evaluate(`Array.from(document.querySelectorAll('.no-data')).map((p) => p.textContent)`)).toEqual([
       "Quality is measured against a truth table (a benchmark's); this job has none.",
-      'The model is scored on held-out clips against a truth table; this job has none.',
+      'The model is scored on held-out clips against a truth table, or against the human captions of held-out clips a person captioned; this job has neither.',
     ]);
     expect(
       await page.evaluate(
@@ -261,6 +261,20 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
       ['distinct-2 (dataset)', 'raw distinct-2'],
     ]);
     expect(await page.textContent('body')).not.toContain('clean clips beside their own transcripts');
+
+    // held-out clips a person captioned score the model without truth: its chart is drawn, and says so
+    const human = join(dir, 'no-truth-human.html');
+    const rounds = data.rounds.map(({ keptClean: _k, ...r }) => ({ ...r, dataset: point(r.round) }));
+    writeFileSync(human, renderReportHtml({ ...noTruth, rounds, rawAsrCiderD: 0.4, modelAgainst: 'human' }));
+    await page.goto(pathToFileURL(human).href, { waitUntil: 'load' });
+    expect(problems).toEqual([]);
+    expect(await page.evaluate(`Array.from(document.querySelectorAll('.no-data')).map((p) => p.textContent)`)).toEqual([
+      "Quality is measured against a truth table (a benchmark's); this job has none.",
+    ]);
+    expect(await page.evaluate(`Chart.getChart('chart-model').data.datasets.map((d) => d.label)`)).toEqual([
+      "model's held-out CIDEr-D (against their human captions)",
+      'raw ASR held-out CIDEr-D (against their human captions)',
+    ]);
   });
 
   it('shows hostile captions, ids and titles as exactly their text, running none of them', async () => {

@@ -108,6 +108,26 @@ describe('Hugging Face dataset card', () => {
     expect(text).not.toContain('Narration kept');
   });
 
+  it('without truth, the captioner scored against held-out human captions is stated as the model, not the rows', () => {
+    const r = metadata.rounds[0];
+    const q = (ciderD: number) => ({
+      n: 40,
+      ciderD,
+      bleu4: 0.25,
+      bleu: [0.6, 0.4, 0.3, 0.25],
+      against: 'human' as const,
+    });
+    const text = datasetCard(
+      { ...metadata, rounds: [{ ...r, modelQuality: q(1.234), rawAsrQuality: q(0.5) }] },
+      refinedSchema,
+    );
+    expect(text).toContain(
+      "**The round's captioner** (the model, not these rows): CIDEr-D 1.234, BLEU-4 0.250 against the human captions of 40 held-out clips, where their raw ASR text scores CIDEr-D 0.500.",
+    );
+    expect(text).toContain('no truth was given');
+    expect(body).not.toContain("The round's captioner");
+  });
+
   it('with the clean clips recorded, the prose puts their captions beside their own transcripts', () => {
     const r = metadata.rounds[0];
     const d = (distinct2: number, vocabulary: number) => ({ ...r.dataset.diversity, distinct2, vocabulary });

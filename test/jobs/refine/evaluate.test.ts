@@ -1,0 +1,59 @@
+/**
+ * How a round's held-out captions are scored: against the truth when the job has one, and without
+ * it against the human captions of the held-out clips a person captioned (a user's own dataset has
+ * those, not a truth table), with the raw ASR text on the same clips beside. No references, no score.
+ */
+import { describe, expect, it } from 'vitest';
+import { type EvalClip, scoreEval } from '../../../jobs/refine/evaluate.js';
+import type { ClipRow } from '../../../schemas/clips.js';
+import { clip } from '../../helpers/manifests.js';
+
+const heldout = (id: string, asr: string, human: string | null): EvalClip => ({
+  clip: { ...clip(id, `${id}.mp4`, 0, 2), asr_text: asr, human_caption: human, split: 'heldout' } satisfies ClipRow,
+  frames: new Uint8Array(0),
+});
+
+describe('scoreEval', () => {
+  const clips = [
+    heldout('a', 'um so this is uh a red square i think', 'a red square moves to the left'),
+    heldout('b', 'subscribe for more', 'a green circle moves to the right'),
+    heldout('c', 'no caption by a person here', null),
+    heldout('d', 'nor here', '  '),
+  ];
+  const captions = new Map([
+    ['a', 'a red square moves to the left'],
+    ['b', 'a green circle moves to the right'],
+    ['c', 'a blue star'],
+    ['d', 'a white square'],
+  ]);
+
+  it('without truth, scores the model and the raw text against the held-out human captions, on the clips that have one', () => {
+    const r = scoreEval(clips, captions, undefined);
+    expect(r.clips).toBe(4);
+    expect(r.model).toMatchObject({ n: 2, against: 'human' });
+    expect(r.rawAsr).toMatchObject({ n: 2, against: 'human' });
+    expect(r.model!.ciderD).toBeGreaterThan(r.rawAsr!.ciderD);
+    expect(r.model!.bleu4).toBeGreaterThan(0.9);
+    expect(r.captions).toBe(captions);
+  });
+
+  it('without truth or human captions, scores nothing', () => {
+    const r = scoreEval(clips.slice(2), captions, undefined);
+    expect(r).toEqual({ clips: 2, captions });
+  });
+
+  it('with truth, scores against it alone (its record has no `against`)', () => {
+    const truth = clips.map((c) => ({
+      clip_id: c.clip.clip_id,
+      split: 'heldout' as const,
+      gt_caption: 'a white star spins',
+      attrs_json: '{}',
+      corrupted: false,
+      noise_kinds: [],
+      title_corrupted: false,
+    }));
+    const r = scoreEval(clips, captions, truth);
+    expect(r.model?.n).toBe(4);
+    expect(r.model).not.toHaveProperty('against');
+  });
+});
