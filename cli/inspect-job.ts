@@ -9,12 +9,12 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExportMetadata } from '../jobs/export/export-metadata.js';
 import { finishedRounds, readJson } from '../jobs/refine/job-files.js';
+import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
 import { jobLayout } from '../jobs/refine/layout.js';
 import { errorSummaries } from '../jobs/report/build-report.js';
 import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
 import { formatRounds } from './format-rounds.js';
 import { count } from './plural.js';
-import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
 
 /** One line per export folder under `exports/`: rows, what was left out, files and dataset id. */
 async function exportLines(exportsDir: string): Promise<string[]> {
