@@ -148,7 +148,11 @@ export const refineConfigSchema = z
         policy: hashed(filterPolicySchema.default({ kind: 'keep-all' })),
         /** How each clip's caption is chosen among its candidates (`stages/adatailr/choose.ts`). */
         choice: hashed(choiceRuleSchema.prefault({})),
-        /** Drop a clip none of whose candidates is plausible (else keep its best). Default true. */
+        /**
+         * Drop a clip none of whose candidates is plausible (else keep its best). Default true. A round
+         * drops only when its judges can tell: each started from `judge.init` or learnt from at least
+         * 300 train clips (`jobs/refine/folds.ts`, `judgesMayDrop`); with fewer, it keeps the best.
+         */
         drop_implausible: hashed(z.boolean().default(true)),
         /**
          * γ for the row weights: `adaptive` (default) = our AdaTaiLr rule on the rows being scored (per shard);

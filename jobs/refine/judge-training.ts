@@ -130,6 +130,8 @@ export async function trainJudge(
     humanExample(e) || (trainableExample(e) && JUDGE_SOURCES.has(e.captionSource) && trainsOn(f, e.clipId, o.folds));
   const rows = await o.set.count(filter);
   if (rows < 2) throw new Error(`judge fold ${f}: ${rows} rows to learn from; a contrastive judge needs at least 2`);
+  // the train clips outside its fold, kept or not: how much data the judge had (`judgesMayDrop`)
+  const trainClips = await o.set.count((e) => e.split === 'train' && trainsOn(f, e.clipId, o.folds));
   const budget = j.max_steps ?? Number.POSITIVE_INFINITY;
   const steps = Math.min(Math.max(1, Math.floor(rows / Math.min(j.batch_size, rows))) * j.epochs, budget);
   const swaps = j.hard_negatives === true ? new WordSwapNegatives() : null;
@@ -170,6 +172,7 @@ export async function trainJudge(
     metrics: {
       steps: trainer.steps,
       final_loss: n ? loss / n : Number.NaN,
+      train_clips: trainClips,
       ...(swaps ? { hard_negatives: 'word-swap' } : {}),
       ...(start ? { started_from: start.contentHash } : {}),
     },

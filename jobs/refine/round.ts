@@ -21,6 +21,8 @@ import { captionerHash, judgeHash } from '../../stages/model/pinned.js';
 import type { RefineConfig } from '../../config/refine.js';
 import { type PhaseResult, trainPhase } from './train-phase.js';
 import { humanExample, trainableExample, type TrainingSet } from './training-set.js';
+import { JUDGE_MIN_CLIPS, judgesMayDrop, type JudgeTrainingRecord } from './folds.js';
+import { readJudgeManifest } from '../../models/probe/judge.js';
 
 /** What the candidate and choice steps of a round need. */
 export interface RoundStepsOptions {
@@ -109,7 +111,7 @@ export async function roundStepSpecs(
       w_min: config.adatailr.w_min,
       policy: config.adatailr.policy,
       choice: config.adatailr.choice,
-      drop_implausible: config.adatailr.drop_implausible,
+      drop_implausible: config.adatailr.drop_implausible && judgesMayDrop(judgeRecords(o.judges)),
       model_batch: config.caption.model_batch,
       device,
     });
@@ -117,9 +119,18 @@ export async function roundStepSpecs(
   return specs;
 }
 
+/** What each judge's `judge.json` records of its training. */
+const judgeRecords = (dirs: readonly string[]): JudgeTrainingRecord[] => dirs.map((d) => readJudgeManifest(d).metrics);
+
 /** Runs (or resumes) a round's candidate and choice steps on the chosen executor; returns the run's metadata. */
 export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {
   const specs = await roundStepSpecs(o);
+  const choice = specs.find((s) => s.kind === 'adatailr');
+  if (choice?.kind === 'adatailr' && o.config.adatailr.drop_implausible && !choice.drop_implausible)
+    o.reporter.log.info(
+      { round: o.round },
+      `round ${o.round}: its judges learnt from fewer than ${JUDGE_MIN_CLIPS} train clips each and from no pre-trained judge, so a clip none of whose candidates they find plausible keeps its best one rather than being dropped (adatailr.drop_implausible)`,
+    );
   const warn = (m: string): void => o.reporter.log.warn(m);
   const executor = o.executor ?? localExecutor((s: readonly AnyStageSpec[]) => buildStages(s, { warn }));
   const r = await executor.execute({

@@ -80,20 +80,21 @@ export interface JudgeFiles {
   readonly tokenizer: CaptionTokenizer;
 }
 
-/** Reads a judge directory; a missing or foreign file is a clear error naming the directory and file. */
-export function readJudge(dir: string): JudgeFiles {
-  const read = (f: string): Buffer => {
-    try {
-      return readFileSync(join(dir, f));
-    } catch (e) {
-      throw new Error(`judge ${dir}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-        cause: e,
-      });
-    }
-  };
+function readJudgeFile(dir: string, f: string): Buffer {
+  try {
+    return readFileSync(join(dir, f));
+  } catch (e) {
+    throw new Error(`judge ${dir}: cannot read ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      cause: e,
+    });
+  }
+}
+
+/** A judge directory's `judge.json` alone, checked (no weights read): what the judge is and how it was trained. */
+export function readJudgeManifest(dir: string): JudgeManifest {
   let manifest: JudgeManifest;
   try {
-    manifest = JSON.parse(read('judge.json').toString('utf8')) as JudgeManifest;
+    manifest = JSON.parse(readJudgeFile(dir, 'judge.json').toString('utf8')) as JudgeManifest;
   } catch (e) {
     if ((e as Error).message.startsWith(`judge ${dir}`)) throw e;
     throw new Error(`judge ${dir}: judge.json is not JSON (${(e as Error).message})`, { cause: e });
@@ -105,6 +106,13 @@ export function readJudge(dir: string): JudgeFiles {
   } catch (e) {
     throw new Error(`judge ${dir}: judge.json: ${(e as Error).message}`, { cause: e });
   }
+  return manifest;
+}
+
+/** Reads a judge directory; a missing or foreign file is a clear error naming the directory and file. */
+export function readJudge(dir: string): JudgeFiles {
+  const read = (f: string): Buffer => readJudgeFile(dir, f);
+  const manifest = readJudgeManifest(dir);
   const bytes = read('weights.bin');
   if (bytes.byteLength % 4 !== 0)
     throw new Error(

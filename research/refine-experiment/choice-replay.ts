@@ -14,6 +14,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseRefineConfig } from '../../config/refine.js';
+import { judgesMayDrop } from '../../jobs/refine/folds.js';
 import { jobLayout } from '../../jobs/refine/layout.js';
 import { Device } from '../../models/device.js';
 import { Judge } from '../../models/probe/judge.js';
@@ -129,7 +130,6 @@ export async function replayChoice(o: {
   const truthPath = o.truthPath ?? config.truth;
   if (!truthPath) throw new Error(`${o.jobDir}: job.json names no truth table; pass one (--truth)`);
   const truth = await readTruthMap(truthPath);
-  const drop = config.adatailr.drop_implausible;
   const layout = jobLayout(o.jobDir);
   const frames = new FrameStore({ storage: new LocalStorage(layout.framesRun), cacheShards: 4 });
   await frames.open();
@@ -147,6 +147,8 @@ export async function replayChoice(o: {
       judges.push([]);
       for (let m = 0; m < members; m++) judges[f].push(await Judge.load(layout.judge(round, f, m), device));
     }
+    // dropped as the round dropped: only when its judges could tell (`judgesMayDrop`)
+    const drop = config.adatailr.drop_implausible && judgesMayDrop(judges.flat().map((j) => j.manifest.metrics));
     const decided = {
       job: [] as { kept: string | null; right: boolean }[],
       new: [] as { kept: string | null; right: boolean }[],

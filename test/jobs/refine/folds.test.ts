@@ -5,7 +5,14 @@
  * learn from too few clips is warned, with the folds that would give them enough.
  */
 import { describe, expect, it } from 'vitest';
-import { foldOf, JUDGE_MIN_CLIPS, judgeDataWarning, judgeFold, trainsOn } from '../../../jobs/refine/folds.js';
+import {
+  foldOf,
+  JUDGE_MIN_CLIPS,
+  judgesMayDrop,
+  judgeDataWarning,
+  judgeFold,
+  trainsOn,
+} from '../../../jobs/refine/folds.js';
 
 const ids = Array.from({ length: 1000 }, (_, i) => `clip-${String(i).padStart(6, '0')}`);
 
@@ -97,7 +104,7 @@ describe('judgeDataWarning', () => {
   it("names the judges' share and the fewest folds that reach the bar", () => {
     // 450 clips: 225 each with 2 folds, 300 with 3
     expect(judgeDataWarning(450, 2)).toBe(
-      'each judge learns from about 225 of the 450 train clips (folds 2; under 300 a judge finds many right captions implausible, so fewer rows are kept): folds = 3 gives each 300, at 3 judges a round instead of 2 (times judge.ensemble); or start them from a judge pre-trained on other clips (judge.init)',
+      'each judge learns from about 225 of the 450 train clips (folds 2; under 300 a judge finds many right captions implausible, so a clip none of whose candidates it finds plausible keeps its best one instead of being dropped, and the choice is less sure): folds = 3 gives each 300, at 3 judges a round instead of 2 (times judge.ensemble); or start them from a judge pre-trained on other clips (judge.init)',
     );
     // 225 clips (a 300-clip benchmark's train split): no count of folds reaches 300, so the most (8: 196 each)
     expect(judgeDataWarning(225, 2)).toMatch(/about 112 of the 225 .*folds = 8 gives each 196, .*\(judge\.init\)$/);
@@ -111,5 +118,21 @@ describe('judgeDataWarning', () => {
     expect(judgeDataWarning(1, 2)).toMatch(
       /about 0 of the 1 .*more clips, not more folds, would help; or start them .*\(judge\.init\)$/,
     );
+  });
+});
+
+describe('judgesMayDrop', () => {
+  it('lets a round drop only when every judge started from a pre-trained one or learnt from 300 train clips', () => {
+    expect(judgesMayDrop([{ train_clips: JUDGE_MIN_CLIPS }, { train_clips: 400 }])).toBe(true);
+    expect(judgesMayDrop([{ train_clips: JUDGE_MIN_CLIPS }, { train_clips: JUDGE_MIN_CLIPS - 1 }])).toBe(false);
+    expect(
+      judgesMayDrop([
+        { train_clips: 39, started_from: 'abc' },
+        { train_clips: 40, started_from: 'abc' },
+      ]),
+    ).toBe(true);
+    // judges saved before their training was recorded drop as they did
+    expect(judgesMayDrop([{}, {}])).toBe(true);
+    expect(judgesMayDrop([{ steps: 3 } as { train_clips?: number }])).toBe(true);
   });
 });

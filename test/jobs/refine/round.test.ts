@@ -1,11 +1,18 @@
 /**
  * Where a round's captioner training starts (`train.warm_start`), the one rule refine's rounds and
- * schedule's retraining share; and what a round's caption step is told about sampled candidates.
+ * schedule's retraining share; what a round's caption step is told about sampled candidates; and
+ * whether its choice step may drop a clip, which its judges' training decides.
  */
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
 import { DEMO_MODEL_DIR } from '../../../jobs/demo/demo-config.js';
+import { join } from 'node:path';
+import { judgeProbeConfig } from '../../../jobs/refine/judge-training.js';
 import { roundStepSpecs, warmStartDir } from '../../../jobs/refine/round.js';
+import { saveJudge } from '../../../models/probe/judge.js';
+import { initProbeWeights } from '../../../models/probe/params.js';
+import { loadVersion } from '../../../models/version.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const base = { run_dir: 'j', manifest: 'm.parquet', media_root: 'd', model: { init: 'models/v0' } };
 
@@ -53,5 +60,46 @@ describe('roundStepSpecs: sampled candidates', () => {
     expect(w).toBeDefined();
     expect(w).not.toHaveProperty('samples');
     expect(w).not.toHaveProperty('sample_seed');
+  });
+});
+
+describe('roundStepSpecs: dropping a clip with no plausible candidate', () => {
+  it('drops only when every judge learnt from 300 train clips or started from a pre-trained judge', async () => {
+    const root = await tempDir('flywheel-round-drop-');
+    const tokenizer = (await loadVersion(DEMO_MODEL_DIR)).tokenizer;
+    const config = parseRefineConfig(base);
+    const cfg = judgeProbeConfig(config, { count: 4, size: 32 }, tokenizer.vocabSize);
+    const judges = (name: string, metrics: Record<string, number | string>): string[] =>
+      [0, 1].map((f) => {
+        const dir = join(root, name, `fold-${f}`);
+        saveJudge(dir, { config: cfg, tokenizer, weights: initProbeWeights(cfg, f), trainingDataId: name, metrics });
+        return dir;
+      });
+    const drops = async (dirs: readonly string[], extra: Record<string, unknown> = {}): Promise<unknown> => {
+      const specs = await roundStepSpecs({
+        config: parseRefineConfig({ ...base, ...extra }),
+        round: 1,
+        runDir: 'j/runs/round-1',
+        manifestPath: 'm.parquet',
+        framesRun: 'j/runs/frames',
+        frameSpec: { count: 4, width: 32, height: 32 },
+        writers: [DEMO_MODEL_DIR],
+        writerVersion: 'v1',
+        scorers: [DEMO_MODEL_DIR],
+        judges: dirs,
+        gamma: 'adaptive',
+        vocabSize: tokenizer.vocabSize,
+        runConfig: {},
+      });
+      const choice = specs.find((s) => s.kind === 'adatailr');
+      return choice?.kind === 'adatailr' ? choice.drop_implausible : undefined;
+    };
+    expect(await drops(judges('enough', { steps: 9, train_clips: 375 }))).toBe(true);
+    expect(await drops(judges('few', { steps: 9, train_clips: 112 }))).toBe(false);
+    expect(await drops(judges('pretrained', { steps: 9, train_clips: 112, started_from: 'f'.repeat(64) }))).toBe(true);
+    // the config can still turn dropping off; it cannot turn it on for judges too thin to tell
+    expect(await drops(judges('enough-off', { train_clips: 375 }), { adatailr: { drop_implausible: false } })).toBe(
+      false,
+    );
   });
 });
