@@ -32,21 +32,26 @@ describe('warmStartDir', () => {
   });
 });
 
+/** Round 1's step specs for the base config with `extra`, written by the demo's model (and scored, with `judges`). */
+const specsOf = (extra: Record<string, unknown>, judges?: readonly string[]) =>
+  roundStepSpecs({
+    config: parseRefineConfig({ ...base, ...extra }),
+    round: 1,
+    runDir: 'j/runs/round-1',
+    manifestPath: 'm.parquet',
+    framesRun: 'j/runs/frames',
+    frameSpec: { count: 4, width: 32, height: 32 },
+    writers: [DEMO_MODEL_DIR],
+    writerVersion: 'v1',
+    ...(judges ? { scorers: [DEMO_MODEL_DIR], judges } : {}),
+    gamma: 'adaptive',
+    vocabSize: 100,
+    runConfig: {},
+  });
+
 describe('roundStepSpecs: sampled candidates', () => {
   const writerOf = async (extra: Record<string, unknown>): Promise<Record<string, unknown> | undefined> => {
-    const specs = await roundStepSpecs({
-      config: parseRefineConfig({ ...base, ...extra }),
-      round: 1,
-      runDir: 'j/runs/round-1',
-      manifestPath: 'm.parquet',
-      framesRun: 'j/runs/frames',
-      frameSpec: { count: 4, width: 32, height: 32 },
-      writers: [DEMO_MODEL_DIR],
-      writerVersion: 'v1',
-      gamma: 'adaptive',
-      vocabSize: 100,
-      runConfig: {},
-    });
+    const specs = await specsOf(extra);
     const caption = specs.find((s) => s.kind === 'caption');
     return caption?.kind === 'caption' ? caption.writer : undefined;
   };
@@ -76,21 +81,7 @@ describe('roundStepSpecs: dropping a clip with no plausible candidate', () => {
         return dir;
       });
     const drops = async (dirs: readonly string[], extra: Record<string, unknown> = {}): Promise<unknown> => {
-      const specs = await roundStepSpecs({
-        config: parseRefineConfig({ ...base, ...extra }),
-        round: 1,
-        runDir: 'j/runs/round-1',
-        manifestPath: 'm.parquet',
-        framesRun: 'j/runs/frames',
-        frameSpec: { count: 4, width: 32, height: 32 },
-        writers: [DEMO_MODEL_DIR],
-        writerVersion: 'v1',
-        scorers: [DEMO_MODEL_DIR],
-        judges: dirs,
-        gamma: 'adaptive',
-        vocabSize: tokenizer.vocabSize,
-        runConfig: {},
-      });
+      const specs = await specsOf(extra, dirs);
       const choice = specs.find((s) => s.kind === 'adatailr');
       return choice?.kind === 'adatailr' ? choice.drop_implausible : undefined;
     };
