@@ -823,6 +823,8 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
         log: quiet,
         reporter: () => new JsonReporter(quiet),
       }),
-    ).rejects.toThrow(/refusing to resume .*job-extended: it was started with another config/);
+    ).rejects.toThrow(
+      /refusing to resume .*job-extended: it was started with another config \(hash \w+, now \w+\): seed 5 → 6\. /,
+    );
   }, 900_000);
 });
