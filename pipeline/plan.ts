@@ -9,6 +9,7 @@ import type { ClipRow } from '../schemas/clips.js';
 import { clipsTable } from '../schemas/clips.js';
 import type { ErrorRow } from '../schemas/errors.js';
 import { errorsTable } from '../schemas/errors.js';
+import { configChanges, listChanges } from './config-changes.js';
 import { hashFile, hashValue } from './hash.js';
 import { layout, shardId } from './layout.js';
 import { jsonBytes, readJson, readRunMeta, RUN_FORMAT, type RunMeta, type StageInfo } from './ledger.js';
@@ -58,13 +59,24 @@ export function configHash(input: Pick<PlanInput, 'config' | 'stages' | 'shardSi
   });
 }
 
-function checkResume(meta: RunMeta, hash: string, stageNames: string[], manifestSha: string, where: string): void {
+function checkResume(
+  meta: RunMeta,
+  now: { hash: string; config: unknown },
+  stageNames: string[],
+  manifestSha: string,
+  where: string,
+): void {
   const problems: string[] = [];
   const before = meta.stages.map((s) => s.name);
   if (before.join(',') !== stageNames.join(','))
     problems.push(`stage list changed: was [${before.join(', ')}], now [${stageNames.join(', ')}]`);
-  if (meta.config_hash !== hash)
-    problems.push(`config hash changed: was ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}`);
+  if (meta.config_hash !== now.hash) {
+    const changes = configChanges(meta.config, now.config);
+    problems.push(
+      `config hash changed: was ${meta.config_hash.slice(0, 12)}, now ${now.hash.slice(0, 12)}` +
+        (changes.length ? ` (${listChanges(changes)})` : ''),
+    );
+  }
   if (meta.manifest.sha256 !== manifestSha)
     problems.push(
       `manifest content changed (sha256 was ${meta.manifest.sha256.slice(0, 12)}, now ${manifestSha.slice(0, 12)})`,
@@ -93,7 +105,7 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
   });
   const existing = await readRunMeta(storage);
   if (existing) {
-    checkResume(existing, hash, names, manifestSha, storage.description);
+    checkResume(existing, { hash, config: input.config }, names, manifestSha, storage.description);
     return { meta: existing, resumed: true };
   }
 
@@ -139,7 +151,7 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
   if ((await putObject(storage, layout.runMeta, jsonBytes(meta))) === 'exists') {
     // another planner won the race: use its run.json if it matches
     const winner = await readJson<RunMeta>(storage, layout.runMeta);
-    checkResume(winner, hash, names, manifestSha, storage.description);
+    checkResume(winner, { hash, config: input.config }, names, manifestSha, storage.description);
     return { meta: winner, resumed: true };
   }
   return { meta, resumed: false };

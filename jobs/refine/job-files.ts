@@ -9,7 +9,7 @@ import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
-import diff from 'microdiff';
+import { configChanges, listChanges } from '../../pipeline/config-changes.js';
 import type { JobLayout } from './layout.js';
 import type { RoundRecord } from './round-metrics.js';
 
@@ -38,23 +38,6 @@ function withoutRounds(hashed: unknown): string {
   return hashValue(rest);
 }
 
-/** How a job's hashed config changed, field by field but for `rounds` (`: train.pretrain.epochs 20 → 40; …`, at most 8), for the refusal. */
-function configChanges(before: object, after: unknown): string {
-  const show = (v: unknown): string => (v === undefined ? '(unset)' : JSON.stringify(v));
-  // as job.json stores it: unset optional fields are absent, not undefined
-  const now = JSON.parse(JSON.stringify(after)) as Record<string, unknown>;
-  // `rounds` may change (see checkJob), so it is not one to put back
-  const changes = diff(before as Record<string, unknown>, now)
-    .filter((c) => c.path[0] !== 'rounds')
-    .map(
-      (c) =>
-        `${c.path.join('.')} ${show(c.type === 'CREATE' ? undefined : c.oldValue)} → ${show(c.type === 'REMOVE' ? undefined : c.value)}`,
-    );
-  if (changes.length === 0) return '';
-  const more = changes.length > 8 ? `; and ${changes.length - 8} more` : '';
-  return `: ${changes.slice(0, 8).join('; ')}${more}`;
-}
-
 /**
  * Records the job's hashed config, or refuses to resume a job directory that was started with a
  * different one. A config that differs in `rounds` alone goes on: a round does not depend on how many
@@ -69,7 +52,9 @@ export async function checkJob(l: JobLayout, config: RefineConfig): Promise<JobC
     if (meta.config_hash !== hash) {
       if (meta.config?.rounds !== undefined && withoutRounds(meta.config) === withoutRounds(hashed))
         return { hash: meta.config_hash, startedWithRounds: meta.config.rounds };
-      const changed = meta.config ? configChanges(meta.config, hashed) : '';
+      // `rounds` may change (see above), so it is not one to put back
+      const changes = meta.config ? configChanges(meta.config, hashed, (p) => p[0] === 'rounds') : [];
+      const changed = changes.length ? `: ${listChanges(changes)}` : '';
       throw new Error(
         `refusing to resume ${l.dir}: it was started with another config (hash ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)})${changed}. ${changed ? 'Put those back, use' : 'Use'} a new run_dir, or delete ${l.dir} to start over.`,
       );

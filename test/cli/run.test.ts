@@ -139,7 +139,7 @@ describe(`flywheel run on a ${N}-clip manifest`, () => {
     const r = await runCli(['run', cfg, '--log', 'json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /flywheel: refusing to resume run dir .*run: config hash changed: was [0-9a-f]{12}, now [0-9a-f]{12}\. Use a new run_dir, or delete .* to start over\./,
+      /flywheel: refusing to resume run dir .*run: config hash changed: was [0-9a-f]{12}, now [0-9a-f]{12} \(stages\.frames\.count 2 → 3\)\. Use a new run_dir, or delete .* to start over\./,
     );
   });
 

@@ -97,7 +97,7 @@ describe('local run: shards, ledger, resume', () => {
     await runLocal(opts(dir));
     await expect(runLocal(opts(dir, { config: { k: 2 } }))).rejects.toThrow(RunMismatchError);
     await expect(runLocal(opts(dir, { config: { k: 2 } }))).rejects.toThrow(
-      /refusing to resume run dir .*run3: config hash changed: was [0-9a-f]{12}, now [0-9a-f]{12}\. Use a new run_dir/,
+      /refusing to resume run dir .*run3: config hash changed: was [0-9a-f]{12}, now [0-9a-f]{12} \(k 1 → 2\)\. Use a new run_dir/,
     );
     await expect(runLocal(opts(dir, { stages: [lengthStage()] }))).rejects.toThrow(
       /stage list changed: was \[length, double\], now \[length\]/,
