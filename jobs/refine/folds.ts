@@ -50,3 +50,8 @@ export function judgesMayDrop(judges: readonly JudgeTrainingRecord[]): boolean {
     (j) => j.started_from !== undefined || j.train_clips === undefined || Number(j.train_clips) >= JUDGE_MIN_CLIPS,
   );
 }
+
+/** Whether a round with these judges drops a clip with no plausible candidate: the config asks and the judges can tell. */
+export function roundDrops(dropImplausible: boolean, judges: readonly JudgeTrainingRecord[]): boolean {
+  return dropImplausible && judgesMayDrop(judges);
+}

@@ -17,11 +17,11 @@ import type { RunMeta } from '../../pipeline/ledger.js';
 import { type Executor, localExecutor } from '../../pipeline/executor.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
 import { type AnyStageSpec, buildStages, type ModelRef } from '../../stages/index.js';
-import { captionerHash, judgeHash } from '../../stages/model/pinned.js';
+import { captionerHash } from '../../stages/model/pinned.js';
 import type { RefineConfig } from '../../config/refine.js';
 import { type PhaseResult, trainPhase } from './train-phase.js';
 import { humanExample, trainableExample, type TrainingSet } from './training-set.js';
-import { JUDGE_MIN_CLIPS, judgesMayDrop, type JudgeTrainingRecord } from './folds.js';
+import { JUDGE_MIN_CLIPS, roundDrops } from './folds.js';
 import { readJudgeManifest } from '../../models/probe/judge.js';
 
 /** What the candidate and choice steps of a round need. */
@@ -100,27 +100,29 @@ export async function roundStepSpecs(
   if (o.scorers) {
     if (!o.judges || o.judges.length === 0)
       throw new Error(`round ${o.round}: scoring needs the judges that choose the captions`);
+    // each judge's judge.json, read once: the hash it is pinned by, and the training that decides dropping
+    const judges = o.judges.map((dir) => ({ dir, manifest: readJudgeManifest(dir) }));
     specs.push({
       kind: 'adatailr',
       round: o.round,
       scorers: await pin(o.scorers),
-      judges: await Promise.all(o.judges.map(async (dir) => ({ dir, content_hash: await judgeHash(dir) }))),
+      judges: judges.map((j) => ({ dir: j.dir, content_hash: j.manifest.contentHash })),
       folds,
       gamma: o.gamma,
       vocab_size: o.vocabSize,
       w_min: config.adatailr.w_min,
       policy: config.adatailr.policy,
       choice: config.adatailr.choice,
-      drop_implausible: config.adatailr.drop_implausible && judgesMayDrop(judgeRecords(o.judges)),
+      drop_implausible: roundDrops(
+        config.adatailr.drop_implausible,
+        judges.map((j) => j.manifest.metrics),
+      ),
       model_batch: config.caption.model_batch,
       device,
     });
   }
   return specs;
 }
-
-/** What each judge's `judge.json` records of its training. */
-const judgeRecords = (dirs: readonly string[]): JudgeTrainingRecord[] => dirs.map((d) => readJudgeManifest(d).metrics);
 
 /** Runs (or resumes) a round's candidate and choice steps on the chosen executor; returns the run's metadata. */
 export async function runRoundSteps(o: RoundStepsOptions): Promise<RunMeta> {

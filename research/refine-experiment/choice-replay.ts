@@ -14,7 +14,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseRefineConfig } from '../../config/refine.js';
-import { judgesMayDrop } from '../../jobs/refine/folds.js';
+import { roundDrops } from '../../jobs/refine/folds.js';
 import { jobLayout } from '../../jobs/refine/layout.js';
 import { Device } from '../../models/device.js';
 import { Judge } from '../../models/probe/judge.js';
@@ -148,7 +148,10 @@ export async function replayChoice(o: {
       for (let m = 0; m < members; m++) judges[f].push(await Judge.load(layout.judge(round, f, m), device));
     }
     // dropped as the round dropped: only when its judges could tell (`judgesMayDrop`)
-    const drop = config.adatailr.drop_implausible && judgesMayDrop(judges.flat().map((j) => j.manifest.metrics));
+    const drop = roundDrops(
+      config.adatailr.drop_implausible,
+      judges.flat().map((j) => j.manifest.metrics),
+    );
     const decided = {
       job: [] as { kept: string | null; right: boolean }[],
       new: [] as { kept: string | null; right: boolean }[],

@@ -3,8 +3,6 @@
  * runs them: a directory on shared storage whose content hash is not the one the task names (an
  * older copy, a version being replaced) is refused before a single clip is captioned with it.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Device } from '../../models/device.js';
 import { Captioner } from '../../models/inference.js';
 import { Judge } from '../../models/probe/judge.js';
@@ -48,11 +46,4 @@ export async function loadPinnedJudge(p: PinnedDir, device: Device): Promise<Cap
 /** The content hash of a captioner version directory (what a spec pins it by). */
 export async function captionerHash(dir: string): Promise<string> {
   return (await loadVersion(dir)).manifest.contentHash;
-}
-
-/** The content hash a judge directory records (its `judge.json`; `Judge.load` checks the files against it). */
-export async function judgeHash(dir: string): Promise<string> {
-  const m = JSON.parse(await readFile(join(dir, 'judge.json'), 'utf8')) as { contentHash?: unknown };
-  if (typeof m.contentHash !== 'string') throw new Error(`judge ${dir}: judge.json has no contentHash`);
-  return m.contentHash;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { formatRounds } from '../../../cli/format-rounds.js';
+import { exportRound } from '../../../jobs/export/export-round.js';
 import { parseRefineConfig } from '../../../config/refine.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { readTruthMap } from '../../../jobs/refine/truth-file.js';
@@ -17,6 +18,7 @@ import { generateBenchmark } from '../../../research/benchmark/generate.js';
 import type { ClipRow } from '../../../schemas/clips.js';
 import { writeParquetManifest } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { duckRows } from '../import/duckdb.js';
 
 const quiet = pino({ level: 'silent' });
 
@@ -51,6 +53,14 @@ describe('a job without truth, with held-out human captions', () => {
     expect(r.modelQuality).toMatchObject({ n: 6, against: 'human' });
     expect(r.rawAsrQuality).toMatchObject({ n: 6, against: 'human' });
     expect(r.dataset.quality).toBeUndefined();
+    // the export's metadata says what its model_cider_d was measured against
+    const exported = await exportRound({ jobDir: config.run_dir });
+    expect(exported.metadata.rounds[0].modelQuality?.against).toBe('human');
+    const [meta] = await duckRows(
+      `select decode(value) as v from parquet_kv_metadata('${join(exported.dir, 'part-00000.parquet')}') where decode(key) = 'flywheel.rounds'`,
+    );
+    const kv = JSON.parse(String(meta.v)) as { model_scored_against?: string; model_cider_d: number }[];
+    expect(kv[0]).toMatchObject({ model_scored_against: 'human captions', model_cider_d: r.modelQuality!.ciderD });
     expect(formatRounds(rounds)).toContain(
       "model: the round's captioner on 10 held-out clips, against the human captions of 6 of them (raw ASR text there: CIDEr-D ",
     );

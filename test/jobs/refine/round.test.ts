@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
 import { DEMO_MODEL_DIR } from '../../../jobs/demo/demo-config.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judgeProbeConfig } from '../../../jobs/refine/judge-training.js';
 import { roundStepSpecs, warmStartDir } from '../../../jobs/refine/round.js';
@@ -88,6 +89,10 @@ describe('roundStepSpecs: dropping a clip with no plausible candidate', () => {
     expect(await drops(judges('enough', { steps: 9, train_clips: 375 }))).toBe(true);
     expect(await drops(judges('few', { steps: 9, train_clips: 112 }))).toBe(false);
     expect(await drops(judges('pretrained', { steps: 9, train_clips: 112, started_from: 'f'.repeat(64) }))).toBe(true);
+    // a judge whose judge.json is cut short stops the round before any clip, naming the file
+    const broken = judges('broken', { train_clips: 375 });
+    writeFileSync(join(broken[1], 'judge.json'), '{"format": "flywheel-judge/1", ');
+    await expect(drops(broken)).rejects.toThrow(/judge .*broken\/fold-1: judge\.json is not JSON/);
     // the config can still turn dropping off; it cannot turn it on for judges too thin to tell
     expect(await drops(judges('enough-off', { train_clips: 375 }), { adatailr: { drop_implausible: false } })).toBe(
       false,
