@@ -4,7 +4,9 @@
  * the model version. Special tokens have fixed ids (pad 0, bos 1, eos 2, unk 3)
  * so graphs can hard-code the pad id.
  */
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +14,7 @@ import { dirname, join } from 'node:path';
 import tokenizers from 'tokenizers';
 import { SPECIAL_IDS } from './captioner/config.js';
 
-const { Tokenizer, BPE, metaspacePreTokenizer, metaspaceDecoder, sequenceNormalizer, nfkcNormalizer, lowercase } =
-  tokenizers;
+const { Tokenizer } = tokenizers;
 type HfTokenizer = InstanceType<typeof Tokenizer>;
 
 /** Special token strings, in id order. */
@@ -158,15 +159,36 @@ async function withCorpusDirAsync<T>(f: (corpus: string) => Promise<T>): Promise
   }
 }
 
+/**
+ * The BPE training, run in a child Node process: the Rust trainer prints a newline per progress step
+ * straight to standard output, where a user's command output (or a pipe of it) would get blank
+ * lines, and its Node binding takes no trainer options to turn that off.
+ */
+const TRAIN_SCRIPT = `
+const [lib, corpus, out] = process.argv.slice(1);
+const { Tokenizer, BPE, metaspacePreTokenizer, metaspaceDecoder, sequenceNormalizer, nfkcNormalizer, lowercase } =
+  require(lib);
+const tok = new Tokenizer(BPE.empty());
+tok.setNormalizer(sequenceNormalizer([nfkcNormalizer(), lowercase()]));
+tok.setPreTokenizer(metaspacePreTokenizer());
+tok.setDecoder(metaspaceDecoder());
+tok.train([corpus]);
+tok.save(out);
+`;
+
 /** BPE trained on the corpus file's lines, with the special tokens at their fixed ids. */
 function trainOnCorpus(corpus: string, vocabSize: number): CaptionTokenizer {
-  const tok = new Tokenizer(BPE.empty());
-  tok.setNormalizer(sequenceNormalizer([nfkcNormalizer(), lowercase()]));
-  tok.setPreTokenizer(metaspacePreTokenizer());
-  tok.setDecoder(metaspaceDecoder());
-  tok.train([corpus]);
   const out = join(dirname(corpus), 'tokenizer.json');
-  tok.save(out);
+  const lib = createRequire(import.meta.url).resolve('tokenizers');
+  const child = spawnSync(process.execPath, ['-e', TRAIN_SCRIPT, lib, corpus, out], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (child.error) throw new Error(`tokenizer: cannot start the training process: ${child.error.message}`);
+  if (child.status !== 0)
+    throw new Error(
+      `tokenizer: training on ${corpus} failed (exit ${child.status ?? child.signal}): ${child.stderr.trim()}`,
+    );
   return CaptionTokenizer.fromJSON(withSpecials(readFileSync(out, 'utf8'), vocabSize));
 }
 

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CaptionTokenizer, SPECIAL_TOKENS } from '../../models/tokenizer.js';
 
@@ -63,5 +65,17 @@ describe('CaptionTokenizer', () => {
   it('rejects bad options and empty corpora', () => {
     expect(() => CaptionTokenizer.train(corpus, { vocabSize: 3 })).toThrow('got 3');
     expect(() => CaptionTokenizer.train(['', '  '])).toThrow('no non-empty training text');
+  });
+
+  it('writes nothing to standard output while training, where a command prints its results', () => {
+    const lib = fileURLToPath(new URL('../../models/tokenizer.ts', import.meta.url));
+    const script = `import { CaptionTokenizer } from ${JSON.stringify(lib)};
+const t = CaptionTokenizer.train(${JSON.stringify(corpus)}, { vocabSize: 40 });
+process.stderr.write('vocab ' + t.vocabSize);`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(child.stderr).toContain('vocab 40');
+    expect(child.stdout).toBe('');
   });
 });
