@@ -3,10 +3,12 @@
  * six bad rows, imported, refined with the page's config, inspected, exported and reported, each
  * with the command line the page shows (the test fails when the page and the commands part). What
  * the page says each step prints is checked here: which rows the import refuses and why, that
- * `refine` names the clips whose video gave no frames, and that the export accounts for every clip.
+ * `refine` names the clips whose video gave no frames, that the export accounts for every clip, and
+ * that the next night's tick takes the new clips and the video that turned up, so that the page's
+ * whole-dataset query has each clip once.
  */
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +68,20 @@ async function userFolder(dir: string): Promise<void> {
   await writeFile(join(dir, 'videos.csv'), `${rows.join('\n')}\n`);
 }
 
+/** The next night's folder: four more videos and their CSV rows, and the missing video now there. */
+async function grownFolder(dir: string): Promise<void> {
+  const videos = join(dir, 'videos');
+  const ids = ['n0', 'n1', 'n2', 'n3'];
+  await Promise.all(
+    ids.map((id, i) => synthVideo(join(videos, `${id}.mp4`), { source: `color=c=${COLOURS[i]}:s=64x48:r=10:d=2` })),
+  );
+  await copyFile(join(videos, 'c00.mp4'), join(videos, 'gone.mp4'));
+  const rows = ids.map(
+    (id, i) => `${id},https://example.com/${id}.mp4,PT00H00M02S,p,"okay so now the screen is ${COLOURS[i]}"`,
+  );
+  await appendFile(join(dir, 'videos.csv'), `${rows.join('\n')}\n`);
+}
+
 describe('docs/your-data.md, step by step', () => {
   it('imports, refines, inspects, exports and reports a folder of videos with the commands the page shows', async () => {
     const dir = await tempDir('flywheel-your-data-');
@@ -79,7 +95,7 @@ describe('docs/your-data.md, step by step', () => {
       return r.stdout;
     };
 
-    const imported = await run([
+    const importArgs = [
       'import',
       'videos.csv',
       '--layout',
@@ -88,7 +104,8 @@ describe('docs/your-data.md, step by step', () => {
       '{videoid}.mp4',
       '--out',
       'clips.parquet',
-    ]);
+    ];
+    const imported = await run(importArgs);
     expect(imported).toMatch(
       /^imported: 30 rows → 28 clips in \S*clips\.parquet, 2 error rows in \S*clips\.errors\.parquet$/m,
     );
@@ -128,6 +145,21 @@ describe('docs/your-data.md, step by step', () => {
       );
       expect(errors.map((e) => e.clip_id)).toEqual(['broken', 'gone', 'long', 'notes']);
       expect(Number(rows.n) + Number(dropped.n) + errors.length).toBe(28);
+
+      // the next night: four new videos in the CSV, and the missing one put in its place
+      await grownFolder(dir);
+      const reimported = await run(importArgs);
+      expect(reimported).toMatch(/^imported: 34 rows → 32 clips in /m);
+      const tick = JSON.parse(await run(['schedule', '--once', 'job.json'])) as Record<string, unknown>;
+      expect(tick).toMatchObject({ status: 'done', tick: 0, clips: 5, exported: 5, dropped: 0, errors: 0 });
+      // the page's query for the whole dataset: the last round's rows and every tick's, each clip once
+      const query = page.split('\n').find((l) => l.includes("exports/tick-*/*.parquet'])"));
+      expect(query, 'docs/your-data.md has the whole-dataset query').toBeDefined();
+      const whole = await q(`select clip_id from (${query!.replace(/;$/, '').replaceAll("'runs/", `'${dir}/runs/`)})`);
+      const ids = whole.map((r) => r.clip_id as string);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toEqual(expect.arrayContaining(['gone', 'n0', 'n1', 'n2', 'n3']));
+      expect(ids.length).toBe(Number(rows.n) + 5);
     } finally {
       conn.closeSync();
       db.closeSync();
