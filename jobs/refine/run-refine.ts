@@ -15,6 +15,7 @@ import { loadTeacher } from '../../models/teacher/load.js';
 import { loadVersion } from '../../models/version.js';
 import type { Executor } from '../../pipeline/executor.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
+import { describeHolder, isHeld, lockJob } from '../../pipeline/job-lock.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import type { AnyStageSpec } from '../../stages/specs.js';
 import { readTruthMap } from './truth-file.js';
@@ -57,12 +58,33 @@ export interface RefineResult {
   readonly finalModelDir: string;
 }
 
-/** Runs (or resumes) the refine job a config describes. */
+/** Runs (or resumes) the refine job a config describes; one at a time per job folder, refused while another runs. */
 export async function runRefine(config: RefineConfig, opts: RefineOptions = {}): Promise<RefineResult> {
   const l = jobLayout(config.run_dir);
   const log = opts.log ?? pino({ name: 'flywheel-refine' }, pino.destination(2));
   const reporter = opts.reporter ?? ((): RunReporter => new JsonReporter());
   await mkdir(l.dir, { recursive: true });
+  const lock = await lockJob(l.dir, 'refine', {
+    onLost: (err) => log.error({ err }, 'the job lock was lost: another refine could start on this job'),
+  });
+  if (!isHeld(lock))
+    throw new Error(
+      `${l.dir}: another refine is running this job (${describeHolder(lock)}); wait for it or stop it (lock: ${lock.path})`,
+    );
+  try {
+    return await refineLocked(config, opts, l, log, reporter);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function refineLocked(
+  config: RefineConfig,
+  opts: RefineOptions,
+  l: JobLayout,
+  log: Logger,
+  reporter: () => RunReporter,
+): Promise<RefineResult> {
   const { hash: configHash, startedWithRounds } = await checkJob(l, config);
   if (startedWithRounds !== undefined)
     log.info(

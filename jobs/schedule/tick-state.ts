@@ -20,7 +20,6 @@ export function scheduleLayout(runDir: string) {
   const tickDir = (n: number): string => join(dir, `tick-${String(n).padStart(5, '0')}`);
   return {
     dir,
-    lockTarget: dir,
     tickDir,
     tickManifest: (n: number): string => join(tickDir(n), 'clips.parquet'),
     tickFrames: (n: number): string => join(tickDir(n), 'frames'),

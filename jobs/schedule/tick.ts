@@ -9,7 +9,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { Device } from '../../models/device.js';
@@ -17,6 +16,7 @@ import { loadVersion } from '../../models/version.js';
 import { rowsToBatch } from '../../schemas/arrow.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
+import { describeHolder, isHeld, lockJob } from '../../pipeline/job-lock.js';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
@@ -71,20 +71,20 @@ export async function runTick(config: RefineConfig, opts: TickOptions = {}): Pro
   const log = opts.log ?? pino({ name: 'flywheel-schedule' }, pino.destination(2));
   const s = scheduleLayout(config.run_dir);
   await mkdir(s.dir, { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(s.lockTarget, { stale: 30_000, update: 5_000, retries: 0, realpath: false });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
-      log.warn({ lock: `${s.lockTarget}.lock` }, 'another tick is running: this tick is skipped, not stacked');
-      return { status: 'locked' };
-    }
-    throw e;
+  const lock = await lockJob(s.dir, 'tick', {
+    onLost: (err) => log.error({ err }, 'the tick lock was lost: another tick could start'),
+  });
+  if (!isHeld(lock)) {
+    log.warn(
+      { lock: lock.path, holder: describeHolder(lock) },
+      'another tick is running: this tick is skipped, not stacked',
+    );
+    return { status: 'locked' };
   }
   try {
     return await tickLocked(config, opts, log);
   } finally {
-    await release();
+    await lock.release();
   }
 }
 

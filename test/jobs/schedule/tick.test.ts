@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateBenchmark } from '../../../research/benchmark/generate.js';
@@ -20,6 +19,7 @@ import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { loadVersion, saveVersion } from '../../../models/version.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
+import { isHeld, lockJob } from '../../../pipeline/job-lock.js';
 import type { ExportMetadata } from '../../../jobs/export/export-metadata.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
 import type { ClipRow } from '../../../schemas/clips.js';
@@ -128,12 +128,12 @@ describe('schedule ticks', () => {
   });
 
   it('a tick that finds the job locked by another process is skipped, not run twice', async () => {
-    const s = scheduleLayout(config.run_dir);
-    const release = await lockfile.lock(s.lockTarget, { realpath: false });
+    const held = await lockJob(scheduleLayout(config.run_dir).dir, 'tick');
+    if (!isHeld(held)) throw new Error('the test could not take the tick lock');
     try {
       expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'locked' });
     } finally {
-      await release();
+      await held.release();
     }
   });
 
