@@ -1,6 +1,6 @@
 /**
  * `flywheel inspect` on a refine job directory: where the job stands, from its own files and without
- * running anything — its config hash, the rounds it finished (the table `flywheel refine` prints),
+ * running anything — its config hash, whether a refine or tick runs it now (its lock), the rounds it finished (the table `flywheel refine` prints),
  * the clips whose video gave no frames, its exports and schedule ticks, and what to run next.
  * What a nightly operator reads before deciding to re-run, export or look at the report.
  */
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ExportMetadata } from '../jobs/export/export-metadata.js';
 import { finishedRounds, readJson } from '../jobs/refine/job-files.js';
 import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
+import { describeHolder, lockHolder } from '../pipeline/job-lock.js';
 import { jobLayout } from '../jobs/refine/layout.js';
 import { errorSummaries } from '../jobs/report/build-report.js';
 import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
@@ -71,6 +72,15 @@ export async function clipFailureLines(dir: string): Promise<string[] | undefine
   return lines.length ? lines : undefined;
 }
 
+/** Whether a refine or tick holds the job now, from its lock: a line, or undefined when none does. */
+function runningLine(dir: string, lock: string, what: string): string | undefined {
+  const h = lockHolder(dir, lock);
+  if (!h) return undefined;
+  if (h.state === 'gone')
+    return `running: none (${what} by ${describeHolder(h.lock)} was killed; the next one takes its lock over)`;
+  return `running: ${what}, ${describeHolder(h.lock)}${h.state === 'unknown' ? ' (another machine, or starting)' : ''}`;
+}
+
 /** Text for `flywheel inspect <job dir>`. */
 export async function inspectJob(dir: string): Promise<string> {
   const l = jobLayout(dir);
@@ -81,6 +91,8 @@ export async function inspectJob(dir: string): Promise<string> {
     `${dir}: refine job, config ${job.config_hash.slice(0, 12)}${job.created_at ? `, started ${job.created_at}` : ''}`,
     `rounds finished: ${rounds.length}${asked !== undefined ? ` (the job was started asking for ${asked}; a re-run asking for more goes on from the last)` : ''}`,
   ];
+  const running = runningLine(dir, 'refine', 'a refine');
+  if (running) out.push(running);
   if (rounds.length) out.push(formatRounds(rounds));
   out.push(
     ...((await clipFailureLines(dir)) ?? [
@@ -88,6 +100,8 @@ export async function inspectJob(dir: string): Promise<string> {
     ]),
   );
   out.push(...(await exportLines(join(dir, 'exports'))));
+  const tickRunning = runningLine(scheduleLayout(dir).dir, 'tick', 'a schedule tick');
+  if (tickRunning) out.push(tickRunning);
   const ticks = await tickNumbers(scheduleLayout(dir).dir);
   if (ticks.length) {
     const done = ticks.filter((n) => existsSync(scheduleLayout(dir).tickDone(n))).length;

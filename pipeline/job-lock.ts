@@ -6,7 +6,7 @@
  * gone, and a re-run takes it at once instead of waiting for it to go stale.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +143,17 @@ async function takeOver(path: string, owner: LockOwner | undefined): Promise<boo
   }
   await rm(aside, { recursive: true, force: true });
   return true;
+}
+
+/** Who holds `<dir>/<name>.lock`, without taking it: undefined when nobody does. */
+export function lockHolder(
+  dir: string,
+  name: string,
+): { readonly lock: JobLocked; readonly state: 'alive' | 'gone' | 'unknown' } | undefined {
+  const path = join(dir, `${name}.lock`);
+  if (!existsSync(path)) return undefined;
+  const lock = locked(path);
+  return { lock, state: ownerState(lock.owner) };
 }
 
 /** Whether {@link lockJob} took the lock. */

@@ -1,12 +1,15 @@
 /**
  * `flywheel inspect <job dir>`: where a refine job stands, read from its files — its rounds (the
  * table `refine` prints), the clips whose video gave no frames with their causes, its exports and
- * ticks, and what to run next, before and after an export.
+ * ticks, whether a refine runs it now, and what to run next, before and after an export.
  */
+import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clipFailureLines, inspectJob, isJobDir } from '../../cli/inspect-job.js';
+import { isHeld, lockJob } from '../../pipeline/job-lock.js';
 import { layout } from '../../pipeline/layout.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
 import { rowsToBatch } from '../../schemas/arrow.js';
@@ -71,4 +74,33 @@ describe('flywheel inspect on a refine job', () => {
     await mkdir(join(jobLayout(clean).framesRun, 'errors'), { recursive: true });
     expect(await clipFailureLines(clean)).toBeUndefined();
   });
+
+  it('says when a refine runs the job now, and when the one that held it was killed', async () => {
+    const root = await tempDir('flywheel-inspect-running-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    expect(await inspectJob(job)).not.toContain('running:');
+    const held = await lockJob(job, 'refine');
+    if (!isHeld(held)) throw new Error('the test could not take the job lock');
+    try {
+      expect(await inspectJob(job)).toMatch(
+        new RegExp(`\\nrunning: a refine, process ${process.pid} on ${hostname()}, since \\d{4}-`),
+      );
+    } finally {
+      await held.release();
+    }
+    // a killed holder's lock: its owner is a process that no longer runs
+    await mkdir(join(job, 'refine.lock'));
+    const gone = { pid: await exitedPid(), host: hostname(), since: '2026-01-01T00:00:00.000Z', token: 't' };
+    await writeFile(join(job, 'refine.lock', 'owner.json'), JSON.stringify(gone));
+    expect(await inspectJob(job)).toContain(
+      `running: none (a refine by process ${gone.pid} on ${hostname()}, since 2026-01-01T00:00:00.000Z was killed; the next one takes its lock over)`,
+    );
+  });
 });
+
+/** The pid of a process that has exited. */
+async function exitedPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => child.on('exit', r));
+  return child.pid as number;
+}
