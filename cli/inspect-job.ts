@@ -1,7 +1,8 @@
 /**
  * `flywheel inspect` on a refine job directory: where the job stands, from its own files and without
- * running anything — its config hash, whether a refine or tick runs it now (its lock), the rounds it finished (the table `flywheel refine` prints),
- * the clips whose video gave no frames, its exports and schedule ticks, and what to run next.
+ * running anything — its config hash, whether a refine or tick runs it now (its lock), the rounds it
+ * finished (the table `flywheel refine` prints), the clips whose video gave no frames, its exports
+ * and schedule ticks, and what to run next.
  * What a nightly operator reads before deciding to re-run, export or look at the report.
  */
 import { existsSync } from 'node:fs';
