@@ -3,7 +3,7 @@
  * captioner and judges the next tick uses.
  */
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RefineConfig } from '../../config/refine.js';
 import { batchToRows } from '../../schemas/arrow.js';
@@ -12,6 +12,7 @@ import { readRunMeta } from '../../pipeline/ledger.js';
 import { readParquetBatches } from '../../pipeline/parquet.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import type { ClipRow } from '../../schemas/clips.js';
+import { VERSION_FILES } from '../../models/version.js';
 import { jobLayout } from '../refine/layout.js';
 
 /** Paths of the schedule state inside a job directory. */
@@ -53,24 +54,38 @@ export async function clipIdsOfRun(runDir: string): Promise<string[]> {
   return ids;
 }
 
-/** The captioner the next tick uses (as a one-element list): the newest retrained tick's, else the refine job's last round's, else `model.init`. */
+/** The captioner the next tick uses (as a one-element list): the newer of the last retraining tick's and the refine job's last round's, else `model.init`. */
 export async function currentModels(config: RefineConfig): Promise<string[]> {
   const s = scheduleLayout(config.run_dir);
   const models = join(config.run_dir, 'models');
   if (existsSync(models)) {
     const names = await readdir(models);
     const ticks = names.filter((n) => /^tick-\d+$/.test(n)).sort();
-    if (ticks.length) return [join(models, ticks[ticks.length - 1])];
     const rounds = names
       .map((n) => /^round-(\d+)$/.exec(n))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]));
-    if (rounds.length) return [jobLayout(config.run_dir).roundModel(Math.max(...rounds))];
+    const tick = ticks.length ? join(models, ticks[ticks.length - 1]) : undefined;
+    const round = rounds.length ? jobLayout(config.run_dir).roundModel(Math.max(...rounds)) : undefined;
+    // a refine given more rounds after some retraining ticks trains a newer model than theirs
+    if (tick && round) return [(await savedAt(round)) > (await savedAt(tick)) ? round : tick];
+    const latest = tick ?? round;
+    if (latest) return [latest];
   }
   if (config.model.init) return [config.model.init];
   throw new Error(
     `schedule: no model to caption with in ${s.dir}: run \`flywheel refine\` on this run_dir first, or set model.init to a model version directory`,
   );
+}
+
+/** When a model version was saved (its manifest's `createdAt`, ms); 0 when that cannot be read. */
+async function savedAt(dir: string): Promise<number> {
+  try {
+    const m = JSON.parse(await readFile(join(dir, VERSION_FILES.manifest), 'utf8')) as { createdAt?: unknown };
+    return typeof m.createdAt === 'string' ? Date.parse(m.createdAt) || 0 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The judges of the refine job's latest round (`judge.ensemble` per fold, fold by fold), or undefined when no refine round trained any. */

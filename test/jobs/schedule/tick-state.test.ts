@@ -1,12 +1,13 @@
 /**
  * Which judges a schedule tick uses: the refine job's latest round's, every fold's, each fold's
- * ensemble members together in order; none before any refine round trained judges.
+ * ensemble members together in order; none before any refine round trained judges. Which captioner:
+ * the newer of the last retraining tick's and the last round's.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
-import { currentJudges } from '../../../jobs/schedule/tick-state.js';
+import { currentJudges, currentModels } from '../../../jobs/schedule/tick-state.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const config = async (judge: object = {}) => {
@@ -27,5 +28,29 @@ describe('currentJudges', () => {
     expect(await currentJudges(c)).toEqual([j('fold-0'), j('fold-0-member-1'), j('fold-1'), j('fold-1-member-1')]);
     const single = { ...c, judge: { ...c.judge, ensemble: undefined } };
     expect(await currentJudges(single)).toEqual([j('fold-0'), j('fold-1')]);
+  });
+});
+
+describe('currentModels', () => {
+  const version = async (dir: string, createdAt: string): Promise<string> => {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ createdAt }));
+    return dir;
+  };
+
+  it("takes the newer of the last retraining tick's model and the refine job's last round's", async () => {
+    const c = await config();
+    const models = join(c.run_dir, 'models');
+    await expect(currentModels(c)).rejects.toThrow(/no model to caption with/);
+    await version(join(models, 'round-1'), '2026-12-01T00:00:00.000Z');
+    const round2 = await version(join(models, 'round-2'), '2026-12-02T00:00:00.000Z');
+    expect(await currentModels(c)).toEqual([round2]);
+    // nightly ticks retrained after the job's last round: the latest tick's model
+    await version(join(models, 'tick-00003'), '2026-12-03T00:00:00.000Z');
+    const tick10 = await version(join(models, 'tick-00010'), '2026-12-10T00:00:00.000Z');
+    expect(await currentModels(c)).toEqual([tick10]);
+    // then the job given more rounds: its new round is newer than any tick's
+    const round3 = await version(join(models, 'round-3'), '2026-12-11T00:00:00.000Z');
+    expect(await currentModels(c)).toEqual([round3]);
   });
 });
