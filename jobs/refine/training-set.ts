@@ -12,9 +12,9 @@ import { LRUCache } from 'lru-cache';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { LocalStorage, type Storage } from '../../pipeline/storage.js';
 import { hash32, makeRng } from '../../models/rng.js';
-import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { packFrames } from '../../stages/model/caption-model.js';
 import { type FrameShift, randomShift } from './frame-shift.js';
+import { sharedFrameStore } from './shared-frame-store.js';
 import { exampleBytes, readShardExamples, type TrainExample } from './training-shard.js';
 
 export type { TrainExample } from './training-shard.js';
@@ -47,23 +47,6 @@ export function trainingCaches(device: {
   return { cacheBytes: device.row_cache_mb * 2 ** 20, frameCacheBytes: device.frame_cache_mb * 2 ** 20 };
 }
 
-const frameStores = new WeakMap<Storage, Promise<FrameStore>>();
-
-/**
- * The frame store of a frames run's storage object: one per job, shared by its training sets and
- * epochs, keeping `cacheBytes` of frames (the first caller's).
- */
-function sharedFrameStore(framesRun: Storage, cacheBytes: number): Promise<FrameStore> {
-  let store = frameStores.get(framesRun);
-  if (!store) {
-    const s = new FrameStore({ storage: framesRun, cacheBytes });
-    store = s.open().then(() => s);
-    store.catch(() => frameStores.delete(framesRun));
-    frameStores.set(framesRun, store);
-  }
-  return store;
-}
-
 /** A batch ready for `Trainer.step`. */
 export interface TrainBatch {
   readonly clipIds: string[];
@@ -71,6 +54,16 @@ export interface TrainBatch {
   readonly text: string[];
   readonly captions: string[];
   readonly weights: number[];
+}
+
+/** How a training set reads its runs. */
+export interface TrainingSetOptions {
+  readonly scoreStage?: string;
+  readonly textDropout?: number;
+  /** Bytes of examples kept in memory. Default {@link EXAMPLE_CACHE_BYTES}. */
+  readonly cacheBytes?: number;
+  /** Bytes of decoded frames kept per frames run (the first set over it decides). Default {@link FRAME_CACHE_BYTES}. */
+  readonly frameCacheBytes?: number;
 }
 
 /** Where a training set on local disk was read from: enough for another thread to open the same set. */
@@ -81,25 +74,38 @@ export interface TrainingSetSource extends TrainingCaches {
   readonly textDropout: number;
 }
 
-/** The examples of a finished round run, grouped by shard, in a stable order, read as they are needed. */
+/** One finished run a training set reads: its tables and the frames run its clips' frames are in. */
+export interface TrainingPart {
+  readonly roundRun: Storage;
+  readonly framesRun: Storage;
+}
+
+/** A shard of one part. */
+interface ShardRef {
+  readonly part: number;
+  readonly shard: string;
+}
+
+/**
+ * The examples of one or more finished runs (a round's; a schedule's round and ticks), grouped by
+ * shard, in a stable order, read as they are needed.
+ */
 export class TrainingSet {
-  readonly #roundRun: Storage;
+  readonly #parts: readonly TrainingPart[];
   readonly #scoreStage: string;
-  readonly #shards: readonly string[];
+  readonly #shards: readonly ShardRef[];
   readonly #cache: LRUCache<string, TrainExample[]>;
   /** A digest of each shard's rows (id, caption, weight, keep) at open, so a re-read is checked against it. */
   readonly #opened = new Map<string, number>();
-  readonly #framesRun: Storage;
   readonly #frameCacheBytes: number;
   readonly #textDropout: number;
-  /** Where it was read from, when both runs are local directories (absent otherwise). */
+  /** Where it was read from, when it is one part and both its runs are local directories (absent otherwise). */
   readonly source: TrainingSetSource | undefined;
 
   private constructor(o: {
-    roundRun: Storage;
+    parts: readonly TrainingPart[];
     scoreStage: string;
-    shards: readonly string[];
-    framesRun: Storage;
+    shards: readonly ShardRef[];
     textDropout: number;
     cacheBytes: number;
     frameCacheBytes: number;
@@ -110,10 +116,9 @@ export class TrainingSet {
       throw new RangeError(`training set: cacheBytes must be an integer >= 1, got ${o.cacheBytes}`);
     if (!(Number.isInteger(o.frameCacheBytes) && o.frameCacheBytes >= 1))
       throw new RangeError(`training set: frameCacheBytes must be an integer >= 1, got ${o.frameCacheBytes}`);
-    this.#roundRun = o.roundRun;
+    this.#parts = o.parts;
     this.#scoreStage = o.scoreStage;
     this.#shards = o.shards;
-    this.#framesRun = o.framesRun;
     this.#frameCacheBytes = o.frameCacheBytes;
     this.#textDropout = o.textDropout;
     this.#cache = new LRUCache<string, TrainExample[]>({
@@ -124,12 +129,12 @@ export class TrainingSet {
           examples.reduce((n, e) => n + exampleBytes(e), 0),
         ),
     });
-    const { roundRun, framesRun } = o;
+    const [only] = o.parts;
     this.source =
-      roundRun instanceof LocalStorage && framesRun instanceof LocalStorage
+      o.parts.length === 1 && only.roundRun instanceof LocalStorage && only.framesRun instanceof LocalStorage
         ? {
-            roundRun: roundRun.root,
-            framesRun: framesRun.root,
+            roundRun: only.roundRun.root,
+            framesRun: only.framesRun.root,
             scoreStage: o.scoreStage,
             textDropout: o.textDropout,
             cacheBytes: o.cacheBytes,
@@ -156,28 +161,27 @@ export class TrainingSet {
    * transcript, else its title — is its caption. Every shard is read once here, so a shard whose
    * rows do not join fails the open, and the cache starts with as many shards as fit.
    */
-  static async open(opts: {
-    roundRun: Storage;
-    framesRun: Storage;
-    scoreStage?: string;
-    textDropout?: number;
-    /** Bytes of examples kept in memory. Default {@link EXAMPLE_CACHE_BYTES}. */
-    cacheBytes?: number;
-    /** Bytes of decoded frames kept per frames run (the first set over it decides). Default {@link FRAME_CACHE_BYTES}. */
-    frameCacheBytes?: number;
-  }): Promise<TrainingSet> {
-    const meta = await readRunMeta(opts.roundRun);
-    if (!meta) throw new Error(`training set: ${opts.roundRun.description} has no run.json (the round did not run)`);
+  static open(opts: TrainingPart & TrainingSetOptions): Promise<TrainingSet> {
+    return TrainingSet.openParts([{ roundRun: opts.roundRun, framesRun: opts.framesRun }], opts);
+  }
+
+  /** {@link TrainingSet.open} over several finished runs at once, as one set: their shards in turn. */
+  static async openParts(parts: readonly TrainingPart[], opts: TrainingSetOptions = {}): Promise<TrainingSet> {
+    const shards: ShardRef[] = [];
+    for (const [part, { roundRun }] of parts.entries()) {
+      const meta = await readRunMeta(roundRun);
+      if (!meta) throw new Error(`training set: ${roundRun.description} has no run.json (the round did not run)`);
+      shards.push(...meta.shards.map((shard) => ({ part, shard })));
+    }
     const set = new TrainingSet({
-      roundRun: opts.roundRun,
+      parts,
       scoreStage: opts.scoreStage ?? 'adatailr',
-      shards: [...meta.shards],
-      framesRun: opts.framesRun,
+      shards,
       textDropout: opts.textDropout ?? 0,
       cacheBytes: opts.cacheBytes ?? EXAMPLE_CACHE_BYTES,
       frameCacheBytes: opts.frameCacheBytes ?? FRAME_CACHE_BYTES,
     });
-    for (const shard of set.#shards) await set.#examples(shard);
+    for (const ref of set.#shards) await set.#examples(ref);
     return set;
   }
 
@@ -186,19 +190,21 @@ export class TrainingSet {
    * held at open: a round's tables changed or removed under a running job fail it, naming the shard,
    * rather than train on other rows.
    */
-  async #examples(shard: string): Promise<TrainExample[]> {
-    const hit = this.#cache.get(shard);
+  async #examples(ref: ShardRef): Promise<TrainExample[]> {
+    const key = `${ref.part}/${ref.shard}`;
+    const hit = this.#cache.get(key);
     if (hit) return hit;
-    const examples = await readShardExamples(this.#roundRun, shard, this.#scoreStage);
+    const run = this.#parts[ref.part].roundRun;
+    const examples = await readShardExamples(run, ref.shard, this.#scoreStage);
     const digest = hash32(examples.map((e) => `${e.clipId}\t${e.caption}\t${e.weight}\t${e.keep}`).join('\n'));
-    const opened = this.#opened.get(shard);
-    if (opened === undefined) this.#opened.set(shard, digest);
+    const opened = this.#opened.get(key);
+    if (opened === undefined) this.#opened.set(key, digest);
     else if (opened !== digest)
       throw new Error(
-        `training set: ${this.#roundRun.description} shard ${shard} changed since the set was opened ` +
+        `training set: ${run.description} shard ${ref.shard} changed since the set was opened ` +
           `(${examples.length} rows now); the round's tables must not change while a job trains on them`,
       );
-    this.#cache.set(shard, examples);
+    this.#cache.set(key, examples);
     return examples;
   }
 
@@ -211,7 +217,7 @@ export class TrainingSet {
 
   /** Every example (no frames), in shard order, a shard at a time. */
   async *examples(): AsyncIterable<TrainExample> {
-    for (const shard of this.#shards) yield* await this.#examples(shard);
+    for (const ref of this.#shards) yield* await this.#examples(ref);
   }
 
   /** How many examples `filter` selects. */
@@ -236,7 +242,6 @@ export class TrainingSet {
     frameShift?: FrameShift;
   }): AsyncIterable<TrainBatch> {
     const dropout = opts.textDropout ?? this.#textDropout;
-    const store = await sharedFrameStore(this.#framesRun, this.#frameCacheBytes);
     const rng = makeRng(opts.seed, 'train-order', opts.epoch);
     const dropRng = makeRng(opts.seed, 'text-dropout', opts.epoch);
     const shiftRng = makeRng(opts.seed, 'frame-shift', opts.epoch);
@@ -258,8 +263,9 @@ export class TrainingSet {
       captions: items.map((x) => x.e.caption),
       weights: items.map((x) => x.e.weight),
     });
-    for (const shard of shuffle([...this.#shards])) {
-      for (const e of shuffle((await this.#examples(shard)).filter(opts.filter))) {
+    for (const ref of shuffle([...this.#shards])) {
+      const store = await sharedFrameStore(this.#parts[ref.part].framesRun, this.#frameCacheBytes);
+      for (const e of shuffle((await this.#examples(ref)).filter(opts.filter))) {
         const f = await store.get(e.clipId);
         if (!f) continue; // its frames failed: recorded in the frames run's errors
         pending.push({ e, frames: f.pixels });

@@ -13,7 +13,9 @@ import { readParquetBatches } from '../../pipeline/parquet.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import type { ClipRow } from '../../schemas/clips.js';
 import { VERSION_FILES } from '../../models/version.js';
+import { finishedRoundNumbers } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
+import type { TrainingPart } from '../refine/training-set.js';
 
 /** Paths of the schedule state inside a job directory. */
 export function scheduleLayout(runDir: string) {
@@ -103,4 +105,25 @@ export async function currentJudges(config: RefineConfig): Promise<string[] | un
   return Array.from({ length: config.folds * members }, (_, i) =>
     jobLayout(config.run_dir).judge(last, Math.floor(i / members), i % members),
   );
+}
+
+/**
+ * What a retraining tick trains on: the rows the job has refined so far — the refine job's last
+ * finished round's, then every tick's up to `tick` — so its captioner learns from as much as a
+ * round's, human captions included, not from one night's clips alone.
+ */
+export async function retrainingParts(runDir: string, tick: number): Promise<{ parts: TrainingPart[]; id: string }> {
+  const s = scheduleLayout(runDir);
+  const l = jobLayout(runDir);
+  const rounds = await finishedRoundNumbers(l);
+  const last = rounds.at(-1);
+  const ticks = (await tickNumbers(s.dir)).filter((n) => n === tick || (n < tick && existsSync(s.tickDone(n))));
+  const parts: TrainingPart[] = [
+    ...(last !== undefined
+      ? [{ roundRun: new LocalStorage(l.roundRun(last)), framesRun: new LocalStorage(l.framesRun) }]
+      : []),
+    ...ticks.map((n) => ({ roundRun: new LocalStorage(s.tickRun(n)), framesRun: new LocalStorage(s.tickFrames(n)) })),
+  ];
+  const id = [...(last !== undefined ? [`round-${last}`] : []), `ticks ${ticks.join(',')}`].join(' + ');
+  return { parts, id };
 }

@@ -2,7 +2,8 @@
  * One `schedule` tick: under an inter-process lock, find the manifest's clips no earlier tick (and
  * no refine round) has processed, and those whose video gave no frames and has changed since
  * (`retry.ts`), run them through frames → caption → adatailr with the current
- * model, export them, and optionally retrain every K ticks. A tick that died is resumed by the next
+ * model, export them, and optionally retrain every K ticks (on the refine job's last round's rows
+ * and every tick's: `retrainingParts`). A tick that died is resumed by the next
  * call (its clip list is fixed when it starts), so every clip is processed exactly once (a clip whose
  * video failed, once more after its file is replaced).
  */
@@ -29,7 +30,14 @@ import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { jobLayout } from '../refine/layout.js';
 import { failedVideos, videoChangedSince } from './retry.js';
-import { clipIdsOfRun, currentJudges, currentModels, scheduleLayout, tickNumbers } from './tick-state.js';
+import {
+  clipIdsOfRun,
+  currentJudges,
+  currentModels,
+  retrainingParts,
+  scheduleLayout,
+  tickNumbers,
+} from './tick-state.js';
 import { runRoundSteps, trainCaptioner, warmStart } from '../refine/round.js';
 import { tokenizerTexts } from '../refine/job-inputs.js';
 import { measureTokenizerFit, tokenizerFitWarnings } from '../refine/tokenizer-fit.js';
@@ -235,12 +243,8 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   let model = modelDirs[0];
   const every = opts.retrainEvery ?? 0;
   if (every > 0 && (tick + 1) % every === 0) {
-    const set = await TrainingSet.open({
-      roundRun: new LocalStorage(s.tickRun(tick)),
-      framesRun,
-      ...caches,
-      textDropout: config.train.text_dropout,
-    });
+    const { parts, id } = await retrainingParts(config.run_dir, tick);
+    const set = await TrainingSet.openParts(parts, { ...caches, textDropout: config.train.text_dropout });
     await trainCaptioner({
       config,
       set,
@@ -250,7 +254,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       modelConfig: version.config,
       tokenizer: version.tokenizer,
       seed: config.seed + tick,
-      trainingDataId: `tick-${tick}:${exported.metadata.dataset_id}`,
+      trainingDataId: `tick-${tick}:${id}:${exported.metadata.dataset_id}`,
       device,
       log,
       label: `tick ${tick}`,

@@ -7,6 +7,7 @@
  * DuckDB reads it, the report renders in Chromium, and a refine killed with SIGKILL mid-round resumes
  * to the same final tables.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -232,6 +233,30 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(held.run.scoreReads).toBe(opened); // everything fit: nothing read again
     expect(cold.run.scoreReads).toBeGreaterThanOrEqual(5 * opened); // open, all, count and two epochs
     await expect(open(0)).rejects.toThrow(/cacheBytes must be an integer >= 1, got 0/);
+  });
+
+  it("a set over several runs (a retraining tick's) holds every run's rows, and an epoch gives each with its frames", async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const part = (k: number) => ({
+      roundRun: new LocalStorage(l.roundRun(k)),
+      framesRun: new LocalStorage(l.framesRun),
+    });
+    const one = (k: number): Promise<TrainingSet> => TrainingSet.open(part(k));
+    const both = await TrainingSet.openParts([part(1), part(2)]);
+    expect(both.source).toBeUndefined(); // judges' worker threads reopen one run only
+    expect(await both.all()).toEqual([...(await (await one(1)).all()), ...(await (await one(2)).all())]);
+    const rows = async (set: TrainingSet): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const b of set.epoch({ filter: trainableExample, batchSize: 16, seed: 3, epoch: 0 })) {
+        const size = b.frames.length / b.clipIds.length;
+        for (const [i, id] of b.clipIds.entries()) {
+          const frames = createHash('sha256').update(b.frames.subarray(i * size, (i + 1) * size));
+          out.push(`${id} ${b.captions[i]} ${frames.digest('hex')}`);
+        }
+      }
+      return out.sort();
+    };
+    expect(await rows(both)).toEqual([...(await rows(await one(1))), ...(await rows(await one(2)))].sort());
   });
 
   it("device's cache sizes reach the training set and, through its source, a worker's reopened set; batches are the same", async () => {

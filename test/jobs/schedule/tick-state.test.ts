@@ -1,13 +1,15 @@
 /**
  * Which judges a schedule tick uses: the refine job's latest round's, every fold's, each fold's
  * ensemble members together in order; none before any refine round trained judges. Which captioner:
- * the newer of the last retraining tick's and the last round's.
+ * the newer of the last retraining tick's and the last round's. What a retraining tick learns from:
+ * the last finished round's rows and every finished tick's.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
-import { currentJudges, currentModels } from '../../../jobs/schedule/tick-state.js';
+import { currentJudges, currentModels, retrainingParts, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
+import type { LocalStorage } from '../../../pipeline/storage.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const config = async (judge: object = {}) => {
@@ -52,5 +54,27 @@ describe('currentModels', () => {
     // then the job given more rounds: its new round is newer than any tick's
     const round3 = await version(join(models, 'round-3'), '2026-12-11T00:00:00.000Z');
     expect(await currentModels(c)).toEqual([round3]);
+  });
+});
+
+describe('retrainingParts', () => {
+  it("is the refine job's last finished round and every finished tick up to this one", async () => {
+    const c = await config();
+    const metrics = join(c.run_dir, 'metrics');
+    await mkdir(metrics, { recursive: true });
+    for (const k of [0, 1]) await writeFile(join(metrics, `round-${k}.json`), '{}');
+    // round 2 started, not finished; tick 1 did not finish (a resumed tick would have); tick 3 comes later
+    await mkdir(join(c.run_dir, 'round-2'), { recursive: true });
+    const s = scheduleLayout(c.run_dir);
+    for (const n of [0, 1, 2, 3]) await mkdir(s.tickDir(n), { recursive: true });
+    await writeFile(s.tickDone(0), '{}');
+    const { parts, id } = await retrainingParts(c.run_dir, 2);
+    const roots = parts.map((p) => [(p.roundRun as LocalStorage).root, (p.framesRun as LocalStorage).root]);
+    expect(roots).toEqual([
+      [join(c.run_dir, 'round-1'), join(c.run_dir, 'frames')],
+      [s.tickRun(0), s.tickFrames(0)],
+      [s.tickRun(2), s.tickFrames(2)],
+    ]);
+    expect(id).toBe('round-1 + ticks 0,2');
   });
 });

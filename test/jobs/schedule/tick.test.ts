@@ -4,7 +4,7 @@
  * uses, a locked job is skipped, and a cron schedule runs ticks and rejects a bad expression.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,7 +14,8 @@ import { readParquetRows } from '../../../pipeline/parquet-file.js';
 import { parseRefineConfig, type RefineConfig } from '../../../config/refine.js';
 import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
 import { runTick } from '../../../jobs/schedule/tick.js';
-import { clipIdsOfRun, currentModels, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
+import { clipIdsOfRun, currentModels, retrainingParts, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
+import { TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
 import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { loadVersion, saveVersion } from '../../../models/version.js';
@@ -23,6 +24,7 @@ import { isHeld, lockJob } from '../../../pipeline/job-lock.js';
 import type { ExportMetadata } from '../../../jobs/export/export-metadata.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
 import type { ClipRow } from '../../../schemas/clips.js';
+import type { RefinedRow } from '../../../schemas/refined.js';
 import { writeParquetManifest } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -107,6 +109,26 @@ describe('schedule ticks', () => {
     expect((await loadVersion(tickModel)).metrics.started_from).toBe(
       (await loadVersion(join(dir, 'model'))).manifest.contentHash,
     );
+    // it learnt from every tick's rows so far (24 clips), not from this night's 4 alone: the exported
+    // rows are what it pre-trained on, and the human captions among them what it fine-tuned on
+    const exported: RefinedRow[] = [];
+    for (const n of [0, 1, 2]) {
+      const out = scheduleLayout(config.run_dir).tickExport(n);
+      for (const f of (await readdir(out)).filter((x) => x.endsWith('.parquet')))
+        exported.push(...(await readParquetRows<RefinedRow>(join(out, f))));
+    }
+    const human = exported.filter((e) => e.caption_source === 'human').length;
+    expect(human).toBeGreaterThan(0);
+    const trained = (await loadVersion(tickModel)).metrics;
+    expect(JSON.parse(String(trained.pretrain))).toMatchObject({ examples: exported.length - human });
+    expect(JSON.parse(String(trained.finetune))).toMatchObject({ examples: human });
+    // and an epoch over those ticks finds each row's frames in its own tick's frames run
+    const { parts } = await retrainingParts(config.run_dir, 2);
+    const set = await TrainingSet.openParts(parts);
+    let rows = 0;
+    for await (const b of set.epoch({ filter: trainableExample, batchSize: 8, seed: 1, epoch: 0 }))
+      rows += b.clipIds.length;
+    expect(rows).toBe(exported.length - human);
     // one model (no folds), and the next tick captions with it
     const next = await currentModels(config);
     expect(next).toEqual([tickModel]);
