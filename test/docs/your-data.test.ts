@@ -160,6 +160,11 @@ describe('docs/your-data.md, step by step', () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toEqual(expect.arrayContaining(['gone', 'n0', 'n1', 'n2', 'n3']));
       expect(ids.length).toBe(Number(rows.n) + 5);
+      // and the page's query for the clips that are still errors: not `gone`, a row now
+      const stillQuery = page.split('\n').find((l) => l.includes("exports/tick-*/errors/*.parquet'])"));
+      expect(stillQuery, 'docs/your-data.md has the still-errors query').toBeDefined();
+      const still = await q(stillQuery!.replace(/;$/, '').replaceAll("'runs/", `'${dir}/runs/`));
+      expect(still.map((r) => r.clip_id as string).sort()).toEqual(['broken', 'long', 'notes']);
     } finally {
       conn.closeSync();
       db.closeSync();
