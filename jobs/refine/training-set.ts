@@ -1,7 +1,8 @@
 /**
  * The rows a round trains on, read back from the round's stored tables (the chosen caption of each
- * clip from the scores, the shard inputs) and the job's frames run. The set holds its shards' names;
- * their examples (ids, text and weights) are read shard by shard and kept in a cache of at most
+ * clip from the scores, the shard inputs) and the job's frames run — or, for a retraining schedule
+ * tick, from several such runs at once, each with its own frames run. The set holds its shards'
+ * names; their examples (ids, text and weights) are read shard by shard and kept in a cache of at most
  * {@link EXAMPLE_CACHE_BYTES}, and frames through one cache per frames run of at most
  * {@link FRAME_CACHE_BYTES} decoded frames. So the many epochs of a job read each shard once while
  * they fit, and memory stays bounded however many clips there are — in the job's thread and in each
