@@ -63,7 +63,10 @@ export interface TrainingSetOptions {
   readonly textDropout?: number;
   /** Bytes of examples kept in memory. Default {@link EXAMPLE_CACHE_BYTES}. */
   readonly cacheBytes?: number;
-  /** Bytes of decoded frames kept per frames run (the first set over it decides). Default {@link FRAME_CACHE_BYTES}. */
+  /**
+   * Bytes of decoded frames kept per frames run (the first set over it decides), split evenly between
+   * a set's frames runs when it reads several. Default {@link FRAME_CACHE_BYTES}.
+   */
   readonly frameCacheBytes?: number;
 }
 
@@ -265,7 +268,9 @@ export class TrainingSet {
       weights: items.map((x) => x.e.weight),
     });
     for (const ref of shuffle([...this.#shards])) {
-      const store = await sharedFrameStore(this.#parts[ref.part].framesRun, this.#frameCacheBytes);
+      // one budget however many nights of ticks the set reads
+      const budget = Math.max(1, Math.floor(this.#frameCacheBytes / this.#parts.length));
+      const store = await sharedFrameStore(this.#parts[ref.part].framesRun, budget);
       for (const e of shuffle((await this.#examples(ref)).filter(opts.filter))) {
         const f = await store.get(e.clipId);
         if (!f) continue; // its frames failed: recorded in the frames run's errors

@@ -55,6 +55,11 @@ export class FrameStore {
       throw new RangeError(`cacheBytes must be a finite number >= 0, got ${this.#cacheBytes}`);
   }
 
+  /** Bytes of decoded frames it keeps beyond its last `cacheShards` shards: its memory budget. */
+  get cacheBytes(): number {
+    return this.#cacheBytes;
+  }
+
   /** Opens the frames run (when given its storage); fails clearly when that run never planned a frames stage. */
   async open(): Promise<void> {
     if (this.#storage) this.#reader = await openSideInput(storedFrames(this.#storage));

@@ -34,6 +34,7 @@ import { judgesMayDrop } from '../../../jobs/refine/folds.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import { captionClips, sampleEvalClips } from '../../../jobs/refine/evaluate.js';
 import { type FrameShift, shiftClipFrames } from '../../../jobs/refine/frame-shift.js';
+import { sharedFrameStore } from '../../../jobs/refine/shared-frame-store.js';
 import {
   EXAMPLE_CACHE_BYTES,
   FRAME_CACHE_BYTES,
@@ -257,6 +258,10 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       return out.sort();
     };
     expect(await rows(both)).toEqual([...(await rows(await one(1))), ...(await rows(await one(2)))].sort());
+    // its frames runs share one memory budget, however many there are
+    const parts = [part(1), part(2)];
+    await rows(await TrainingSet.openParts(parts, { frameCacheBytes: 3001 }));
+    for (const p of parts) expect((await sharedFrameStore(p.framesRun, 1)).cacheBytes).toBe(1500);
   });
 
   it("device's cache sizes reach the training set and, through its source, a worker's reopened set; batches are the same", async () => {
