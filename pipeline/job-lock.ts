@@ -31,7 +31,7 @@ export interface JobLock {
 /** What {@link lockJob} returns when another live process holds the lock. */
 export interface JobLocked {
   readonly path: string;
-  /** Unknown when the holder has not written it yet (it is taking the lock this moment). */
+  /** Unknown when the holder has not written it yet (it is taking the lock this moment), or it is unreadable. */
   readonly owner?: LockOwner;
 }
 
@@ -164,5 +164,7 @@ export function isHeld(l: JobLock | JobLocked): l is JobLock {
 /** One line naming a lock's holder, for a refusal. */
 export function describeHolder(l: JobLocked): string {
   const o = l.owner;
-  return o ? `process ${o.pid} on ${o.host}, since ${o.since}` : 'a process taking it now';
+  return o
+    ? `process ${o.pid} on ${o.host}, since ${o.since}`
+    : 'a process that has not said who it is; a lock left so is free a minute after its last refresh';
 }

@@ -87,6 +87,11 @@ describe('lockJob', () => {
     expect(isHeld(fresh)).toBe(false);
     if (!isHeld(fresh))
       expect(describeHolder(fresh)).toBe('process 1 on another-machine, since 2026-01-01T00:00:00.000Z');
+    // an owner file that does not read (cut short, hand-edited) says so, and the lock holds until stale
+    await writeFile(join(path, 'owner.json'), '{"pid": 1, "ho');
+    const unreadable = await lockJob(dir, 'refine');
+    expect(isHeld(unreadable)).toBe(false);
+    if (!isHeld(unreadable)) expect(describeHolder(unreadable)).toMatch(/^a process that has not said who it is; /);
     const old = new Date(Date.now() - 120_000);
     await utimes(path, old, old);
     const stale = await lockJob(dir, 'refine');
