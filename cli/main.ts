@@ -25,6 +25,7 @@ const commandModules: CommandModule[] = [
   await import('./commands/demo-model.js'),
   await import('./commands/schedule.js'),
   await import('./commands/refine-exp.js'),
+  await import('./commands/tick-exp.js'),
   await import('./commands/downstream.js'),
   await import('./commands/import.js'),
   await import('./commands/choice-audit.js'),

@@ -7,14 +7,16 @@
  */
 import type { CaptionerFit, DatasetPoint, LoopRun, RefineExperimentReport } from './experiment.js';
 
-function stats(xs: readonly number[]): { mean: number; sd: number } {
+/** Mean and sample sd of the numbers that are not NaN (sd 0 for one). */
+export function stats(xs: readonly number[]): { mean: number; sd: number } {
   const v = xs.filter((x) => !Number.isNaN(x));
   const mean = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
   const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
   return { mean, sd };
 }
 
-const pm = (xs: readonly number[], d: number): string => {
+/** `mean ± sd` of the numbers, to `d` decimals. */
+export const pm = (xs: readonly number[], d: number): string => {
   const s = stats(xs);
   return `${s.mean.toFixed(d)} ± ${s.sd.toFixed(d)}`;
 };

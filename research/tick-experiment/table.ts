@@ -1,0 +1,45 @@
+/**
+ * The nightly experiment's table: per noise level, one line per night and variant with mean ± sd
+ * over seeds of the night's train clips: their transcripts' content accuracy, the captioner's, the
+ * kept rows' and the kept share; the refine job's final round beside it.
+ */
+import { pm } from '../refine-experiment/table.js';
+import type { TickPoint } from './measure.js';
+import type { NightsRun, TickExperimentReport } from './experiment.js';
+
+const COLUMNS: readonly [string, (p: TickPoint) => number][] = [
+  ['transcripts', (p) => p.raw],
+  ['captioner', (p) => p.captioner],
+  ['kept rows', (p) => p.exported],
+  ['kept share', (p) => p.keptShare],
+];
+
+/** Markdown tables of a report, one per noise level. */
+export function formatTickExperiment(r: TickExperimentReport): string {
+  const s = r.settings;
+  const out: string[] = [];
+  for (const noise of [...new Set(r.runs.map((x) => x.noise))].sort((a, b) => a - b)) {
+    const at = r.runs.filter((x) => x.noise === noise);
+    const seeds = [...new Set(at.map((x) => x.seed))];
+    const refine = at.filter((x) => x.variant === at[0].variant).map((x) => x.refineFinal);
+    out.push(
+      `\n### ${Math.round(noise * 100)} % noisy transcripts (seeds ${seeds.join(', ')}; refine on ${s.clips} clips, ` +
+        `${s.rounds} rounds, then ${s.ticks} nights of ${s.tickClips}; mean ± sd)\n`,
+      `The refine job's final round: content accuracy ${pm(refine, 3)}.`,
+      '',
+      `| night | variant | ${COLUMNS.map(([name]) => name).join(' | ')} |`,
+      `|---|---|${COLUMNS.map(() => '---|').join('')}`,
+    );
+    const variants = [...new Set(at.map((x) => x.variant))];
+    const nights = Math.max(0, ...at.map((x) => x.ticks.length));
+    for (let t = 0; t < nights; t++)
+      for (const v of variants) {
+        const pts = at
+          .filter((x: NightsRun) => x.variant === v)
+          .map((x) => x.ticks[t])
+          .filter((p): p is TickPoint => p !== undefined);
+        out.push(`| ${t} | ${v} | ${COLUMNS.map(([, f]) => pm(pts.map(f), 3)).join(' | ')} |`);
+      }
+  }
+  return out.join('\n');
+}

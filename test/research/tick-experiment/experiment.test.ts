@@ -1,0 +1,107 @@
+/**
+ * The nightly experiment end to end at a tiny size: one refine job, then each variant's nights on
+ * a copy of it. Each night takes exactly the clips that arrived that night; only the retraining
+ * variant trains models; a night's kept-rows figure agrees with its export's Parquet read beside the
+ * truth; and a rerun over the same directory resumes and reproduces the report.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readTruthMap } from '../../../jobs/refine/truth-file.js';
+import { readParquetRows } from '../../../pipeline/parquet-file.js';
+import { JsonReporter } from '../../../pipeline/reporter.js';
+import type { ClipRow } from '../../../schemas/clips.js';
+import type { RefinedRow } from '../../../schemas/refined.js';
+import { TRUTH_FILE } from '../../../schemas/truth.js';
+import { contentCorrect } from '../../../research/benchmark/content.js';
+import { truthAttrs } from '../../../research/benchmark/truth.js';
+import {
+  DEFAULT_VARIANTS,
+  runTickExperiment,
+  type TickExperimentReport,
+  type TickExperimentSettings,
+} from '../../../research/tick-experiment/experiment.js';
+import { formatTickExperiment } from '../../../research/tick-experiment/table.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const log = pino({ level: 'silent' });
+const run = (s: TickExperimentSettings): Promise<TickExperimentReport> =>
+  runTickExperiment(s, { log, reporter: () => new JsonReporter(log) });
+
+describe('runTickExperiment', () => {
+  let settings: TickExperimentSettings;
+  let first: TickExperimentReport;
+  const data = (): string => join(settings.dir, 'data-n40-s3');
+
+  beforeAll(async () => {
+    settings = {
+      noise: [0.4],
+      seeds: [3],
+      clips: 48,
+      rounds: 1,
+      tickClips: 12,
+      ticks: 2,
+      variants: DEFAULT_VARIANTS,
+      pretrainEpochs: 2,
+      overrides: {
+        shard_size: 32,
+        device: { threads: 1 },
+        judge: { ensemble: 1, epochs: 4 },
+        train: { finetune: { epochs: 1 } },
+      },
+      dir: await tempDir('flywheel-tick-exp-'),
+    };
+    first = await run(settings);
+  }, 600_000);
+
+  it("takes each night's clips exactly once, on a copy of the refine job per variant", async () => {
+    expect(first.runs.map((r) => r.variant)).toEqual(DEFAULT_VARIANTS.map((v) => v.name));
+    const truth = await readTruthMap(join(data(), TRUTH_FILE));
+    const clips = await readParquetRows<ClipRow>(join(data(), 'clips.parquet'));
+    const trainOf = (from: number, to: number): number =>
+      clips.slice(from, to).filter((c) => truth.get(c.clip_id)?.split === 'train').length;
+    for (const r of first.runs) {
+      expect(r.ticks.map((p) => p.trainClips)).toEqual([trainOf(48, 60), trainOf(60, 72)]);
+      expect(r.refineFinal).toBeGreaterThan(0);
+      for (const p of r.ticks)
+        for (const v of [p.raw, p.captioner, p.exported, p.keptShare]) {
+          expect(v).toBeGreaterThanOrEqual(0);
+          expect(v).toBeLessThanOrEqual(1);
+        }
+    }
+    const [retrain, frozen] = first.runs;
+    expect(retrain.ticks.map((p) => p.retrained)).toEqual([true, true]);
+    expect(frozen.ticks.map((p) => p.retrained)).toEqual([false, false]);
+    // the first night is captioned and judged by the same refine job's models in both variants
+    expect({ ...retrain.ticks[0], retrained: false }).toEqual(frozen.ticks[0]);
+    expect(existsSync(join(settings.dir, 'job-n40-s3-retrain', 'models', 'tick-00000'))).toBe(true);
+    expect(existsSync(join(settings.dir, 'job-n40-s3-no-retrain', 'models', 'tick-00000'))).toBe(false);
+    // the refine job itself is left as it was: no tick ran in it
+    expect(existsSync(join(settings.dir, 'job-n40-s3', 'schedule'))).toBe(false);
+  });
+
+  it("a night's kept-rows figure is its export's train rows read beside the truth", async () => {
+    const truth = await readTruthMap(join(data(), TRUTH_FILE));
+    for (const r of first.runs) {
+      const dir = join(settings.dir, `job-n40-s3-${r.variant}`, 'exports', 'tick-00001');
+      const rows = (await readParquetRows<RefinedRow>(join(dir, 'part-00000.parquet'))).filter(
+        (x) => truth.get(x.clip_id)?.split === 'train',
+      );
+      const right = rows.filter((x) => contentCorrect(x.caption, truthAttrs(truth.get(x.clip_id)!))).length;
+      expect(rows.length).toBeGreaterThan(0);
+      expect(r.ticks[1].exported).toBeCloseTo(right / rows.length, 10);
+      expect(r.ticks[1].keptShare).toBeCloseTo(rows.length / r.ticks[1].trainClips, 10);
+    }
+  });
+
+  it('prints one line per night and variant', () => {
+    const table = formatTickExperiment(first);
+    expect(table).toContain('refine on 48 clips, 1 rounds, then 2 nights of 12');
+    for (const t of [0, 1]) for (const v of ['retrain', 'no-retrain']) expect(table).toMatch(`| ${t} | ${v} | `);
+  });
+
+  it('rerun over the same directory, it resumes: the same report', async () => {
+    expect(await run(settings)).toEqual(first);
+  }, 600_000);
+});
