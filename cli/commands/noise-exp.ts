@@ -3,9 +3,9 @@
  * TaiLr with fixed γ, AdaTaiLr and loss truncation at known noise levels, several seeds; prints
  * Markdown tables and optionally writes the full JSON report. See docs/adatailr.md.
  */
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { fractionsOption, intOption } from '../options.js';
+import { readReportFile } from '../report-file.js';
 import {
   type ExperimentReport,
   mergeReports,
@@ -34,15 +34,9 @@ const toMethod = (v: string, acc: MethodSpec[] = []): MethodSpec[] => {
   return [...acc, { name: v.slice(0, at), loss: json as MethodSpec['loss'] }];
 };
 
-/** A report written by `noise-exp --out`; anything else is refused, naming the file. */
-function readReport(file: string): ExperimentReport {
-  let r: unknown;
-  try {
-    r = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: cannot read a noise-exp report (${(e as Error).message})`, { cause: e });
-  }
-  const ok =
+/** Tells a `noise-exp` report from other JSON. */
+function isNoiseReport(r: unknown): boolean {
+  return (
     typeof r === 'object' &&
     r !== null &&
     'runs' in r &&
@@ -51,9 +45,8 @@ function readReport(file: string): ExperimentReport {
     typeof r.settings === 'object' &&
     r.settings !== null &&
     'methods' in r.settings &&
-    Array.isArray(r.settings.methods);
-  if (!ok) throw new Error(`${file}: not a noise-exp report (expected the JSON that \`noise-exp --out\` writes)`);
-  return r as ExperimentReport;
+    Array.isArray(r.settings.methods)
+  );
 }
 
 /** Adds the `noise-exp` sub-command. */
@@ -106,7 +99,9 @@ export function register(program: Command): void {
         out?: string;
       }) => {
         if (o.from) {
-          const merged = mergeReports(o.from.map(readReport));
+          const merged = mergeReports(
+            o.from.map((f) => readReportFile<ExperimentReport>(f, 'noise-exp', isNoiseReport)),
+          );
           if (o.out) await writeFileAtomic(o.out, JSON.stringify(merged, null, 2) + '\n');
           console.log(formatReport(merged));
           return;

@@ -4,27 +4,14 @@
  * accuracy, CIDEr-D, vocabulary, distinct-2, kept share) as mean ± sd, with raw beside it. See
  * docs/refine.md (results) and docs/refine-history.md (earlier releases, tuning).
  */
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
 import { collectSetting, fractionsOption, intOption } from '../options.js';
+import { hasKind, readReportFile } from '../report-file.js';
 import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
 import type { RefineExperimentReport } from '../../research/refine-experiment/experiment.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
-
-/** A report written by `refine-exp --out`; anything else is refused, naming the file. */
-function readReport(file: string): RefineExperimentReport {
-  let r: unknown;
-  try {
-    r = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: cannot read a refine-exp report (${(e as Error).message})`, { cause: e });
-  }
-  if (!(typeof r === 'object' && r !== null && 'kind' in r && r.kind === 'flywheel-refine-experiment/1'))
-    throw new Error(`${file}: not a refine-exp report (expected the JSON that \`refine-exp --out\` writes)`);
-  return r as RefineExperimentReport;
-}
 
 /** Adds the `refine-exp` sub-command. */
 export function register(program: Command): void {
@@ -77,7 +64,9 @@ export function register(program: Command): void {
           await writeFileAtomic(o.out, `${JSON.stringify(r, null, 2)}\n`);
         };
         if (o.from) {
-          const reports = o.from.map(readReport);
+          const reports = o.from.map((f) =>
+            readReportFile<RefineExperimentReport>(f, 'refine-exp', hasKind('flywheel-refine-experiment/1')),
+          );
           const merged: RefineExperimentReport = { ...reports[0], runs: reports.flatMap((r) => r.runs) };
           await write(merged);
           console.log(formatRefineExperiment(merged));

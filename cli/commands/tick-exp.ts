@@ -10,6 +10,8 @@ import { collectSetting, fractionsOption, intOption } from '../options.js';
 import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
+import type { TickExperimentReport } from '../../research/tick-experiment/experiment.js';
+import { hasKind, readReportFile } from '../report-file.js';
 
 interface TickExpFlags {
   noise: number[];
@@ -50,11 +52,14 @@ export function register(program: Command): void {
     .option('--from <file>', 'run nothing: print the tables of this JSON report')
     .option('--out <file>', 'write the report (settings and every run) as JSON')
     .action(async (o: TickExpFlags) => {
-      const { DEFAULT_VARIANTS, readTickReport, runTickExperiment } =
-        await import('../../research/tick-experiment/experiment.js');
+      const { DEFAULT_VARIANTS, runTickExperiment } = await import('../../research/tick-experiment/experiment.js');
       const { formatTickExperiment } = await import('../../research/tick-experiment/table.js');
       if (o.from) {
-        console.log(formatTickExperiment(await readTickReport(o.from)));
+        console.log(
+          formatTickExperiment(
+            readReportFile<TickExperimentReport>(o.from, 'tick-exp', hasKind('flywheel-tick-experiment/1')),
+          ),
+        );
         return;
       }
       const quiet = (): pino.Logger => pino({ level: 'warn' }, pino.destination(2));

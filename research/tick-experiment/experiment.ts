@@ -6,7 +6,7 @@
  * code: it makes its own data, so it may read the truth; the ticks themselves never see it.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RefineConfig } from '../../config/refine.js';
@@ -141,17 +141,4 @@ export async function runTickExperiment(
 function withoutDir(s: TickExperimentSettings): Omit<TickExperimentSettings, 'dir'> {
   const { dir: _d, ...settings } = s;
   return settings;
-}
-
-/** A report written by `tick-exp --out`; anything else is refused, naming the file. */
-export async function readTickReport(file: string): Promise<TickExperimentReport> {
-  let r: unknown;
-  try {
-    r = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: cannot read a tick-exp report (${(e as Error).message})`, { cause: e });
-  }
-  if (!(typeof r === 'object' && r !== null && 'kind' in r && r.kind === 'flywheel-tick-experiment/1'))
-    throw new Error(`${file}: not a tick-exp report (expected the JSON that \`tick-exp --out\` writes)`);
-  return r as TickExperimentReport;
 }

@@ -2,9 +2,10 @@
  * The nightly experiment end to end at a tiny size: one refine job, then each variant's nights on
  * a copy of it. Each night takes exactly the clips that arrived that night; only the retraining
  * variant trains models; a night's kept-rows figure agrees with its export's Parquet read beside the
- * truth; and a rerun over the same directory resumes and reproduces the report.
+ * truth; `tick-exp --from` prints a written report and refuses other JSON; and a rerun over the same directory resumes and reproduces the report.
  */
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,7 @@ import {
   type TickExperimentSettings,
 } from '../../../research/tick-experiment/experiment.js';
 import { formatTickExperiment } from '../../../research/tick-experiment/table.js';
+import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const log = pino({ level: 'silent' });
@@ -99,6 +101,19 @@ describe('runTickExperiment', () => {
     const table = formatTickExperiment(first);
     expect(table).toContain('refine on 48 clips, 1 rounds, then 2 nights of 12');
     for (const t of [0, 1]) for (const v of ['retrain', 'no-retrain']) expect(table).toMatch(`| ${t} | ${v} | `);
+  });
+
+  it('tick-exp --from prints the tables of a written report, and refuses other JSON naming the file', async () => {
+    const good = join(settings.dir, 'report.json');
+    await writeFile(good, JSON.stringify(first));
+    const ok = await runCli(['tick-exp', '--from', good]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim()).toBe(formatTickExperiment(first).trim());
+    const bad = join(settings.dir, 'refine-report.json');
+    await writeFile(bad, '{"kind": "flywheel-refine-experiment/1", "runs": []}');
+    const no = await runCli(['tick-exp', '--from', bad]);
+    expect(no.code).not.toBe(0);
+    expect(no.stderr).toContain(`${bad}: not a tick-exp report`);
   });
 
   it('rerun over the same directory, it resumes: the same report', async () => {
