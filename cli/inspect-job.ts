@@ -2,7 +2,8 @@
  * `flywheel inspect` on a refine job directory: where the job stands, from its own files and without
  * running anything — its config hash, whether a refine or tick runs it now (its lock), the rounds it
  * finished (the table `flywheel refine` prints), the clips whose video gave no frames, its exports
- * and schedule ticks, and what to run next.
+ * and schedule ticks (with the failed clips a tick has since taken, and the ticks' own), and what to
+ * run next.
  * What a nightly operator reads before deciding to re-run, export or look at the report.
  */
 import { existsSync } from 'node:fs';
@@ -14,7 +15,9 @@ import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
 import { describeHolder, lockHolder } from '../pipeline/job-lock.js';
 import { jobLayout } from '../jobs/refine/layout.js';
 import { errorSummaries } from '../jobs/report/build-report.js';
+import { standingFramesErrors } from '../jobs/schedule/retry.js';
 import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
+import type { ErrorRow } from '../schemas/errors.js';
 import { formatRounds } from './format-rounds.js';
 import { count } from './plural.js';
 
@@ -73,6 +76,39 @@ export async function clipFailureLines(dir: string): Promise<string[] | undefine
   return lines.length ? lines : undefined;
 }
 
+/** `kind n, kind n; e.g. clip: message` for a list of error rows, most common kind first. */
+function describeErrors(rows: readonly ErrorRow[]): string {
+  const kinds = new Map<string, number>();
+  for (const e of rows) kinds.set(e.error_kind, (kinds.get(e.error_kind) ?? 0) + 1);
+  const byCount = [...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`);
+  return `${byCount.join(', ')}; e.g. ${rows[0].clip_id}: ${rows[0].message}`;
+}
+
+/**
+ * After schedule ticks, where the clips that gave no frames stand now: the job's that a finished tick
+ * has taken again and got frames from, and the ticks' own clips that still give none (the clips
+ * each night's alert is about). Empty when there are neither.
+ */
+async function tickFrameLines(dir: string, finishedTicks: readonly number[]): Promise<string[]> {
+  const l = jobLayout(dir);
+  const s = scheduleLayout(dir);
+  const jobRuns = existsSync(l.framesRun) ? [l.framesRun] : [];
+  const jobFailed = await standingFramesErrors(jobRuns);
+  const now = await standingFramesErrors([...jobRuns, ...finishedTicks.map((n) => s.tickFrames(n))]);
+  const recovered = [...jobFailed.keys()].filter((id) => !now.has(id));
+  const tickFailed = [...now.values()].filter((e) => !jobFailed.has(e.clip_id));
+  return [
+    ...(recovered.length
+      ? [
+          `  of the job's clips that gave no frames, ${recovered.length} gave frames in a tick since (e.g. ${recovered[0]})`,
+        ]
+      : []),
+    ...(tickFailed.length
+      ? [`  ticks: ${count(tickFailed.length, 'clip')} gave no frames (${describeErrors(tickFailed)})`]
+      : []),
+  ];
+}
+
 /** Whether a refine or tick holds the job now, from its lock: a line, or undefined when none does. */
 function runningLine(dir: string, lock: string, what: string): string | undefined {
   const h = lockHolder(dir, lock);
@@ -105,9 +141,10 @@ export async function inspectJob(dir: string): Promise<string> {
   if (tickRunning) out.push(tickRunning);
   const ticks = await tickNumbers(scheduleLayout(dir).dir);
   if (ticks.length) {
-    const done = ticks.filter((n) => existsSync(scheduleLayout(dir).tickDone(n))).length;
+    const done = ticks.filter((n) => existsSync(scheduleLayout(dir).tickDone(n)));
     out.push(
-      `schedule: ${count(done, 'tick')} finished${done < ticks.length ? ', one interrupted (the next tick resumes it)' : ''}`,
+      `schedule: ${count(done.length, 'tick')} finished${done.length < ticks.length ? ', one interrupted (the next tick resumes it)' : ''}`,
+      ...(await tickFrameLines(dir, done)),
     );
   }
   out.push(`report: ${existsSync(l.report) ? l.report : 'not written'}`);

@@ -29,21 +29,33 @@ async function framesErrors(runDir: string): Promise<Map<string, ErrorRow>> {
 }
 
 /**
+ * The frames errors still standing over frames runs given oldest first: each clip's last attempt,
+ * where it failed. A later run that took the clip and gave frames clears it.
+ */
+export async function standingFramesErrors(framesRuns: readonly string[]): Promise<Map<string, ErrorRow>> {
+  const standing = new Map<string, ErrorRow>();
+  for (const run of framesRuns) {
+    const errors = await framesErrors(run);
+    // a run that neither failed a clip nor can clear an earlier failure need not be listed (most runs)
+    if (standing.size === 0 && errors.size === 0) continue;
+    // a clip with an error was taken by the run, whether or not its input lists it
+    for (const id of new Set([...(await clipIdsOfRun(run)), ...errors.keys()])) {
+      const e = errors.get(id);
+      if (e) standing.set(id, e);
+      else standing.delete(id);
+    }
+  }
+  return standing;
+}
+
+/**
  * The clips whose last attempt, over frames runs given oldest first, failed with one of
  * {@link RETRIED_KINDS}, each with the time (ms since the epoch) it failed.
  */
 export async function failedVideos(framesRuns: readonly string[]): Promise<Map<string, number>> {
   const failed = new Map<string, number>();
-  for (const run of framesRuns) {
-    const errors = await framesErrors(run);
-    // a run that neither failed a clip nor can clear an earlier failure need not be read (most runs)
-    if (failed.size === 0 && ![...errors.values()].some((e) => RETRIED_KINDS.has(e.error_kind))) continue;
-    for (const id of await clipIdsOfRun(run)) {
-      const e = errors.get(id);
-      if (e && RETRIED_KINDS.has(e.error_kind)) failed.set(id, Date.parse(e.at));
-      else failed.delete(id);
-    }
-  }
+  for (const [id, e] of await standingFramesErrors(framesRuns))
+    if (RETRIED_KINDS.has(e.error_kind)) failed.set(id, Date.parse(e.at));
   return failed;
 }
 

@@ -1,7 +1,8 @@
 /**
  * `flywheel inspect <job dir>`: where a refine job stands, read from its files — its rounds (the
  * table `refine` prints), the clips whose video gave no frames with their causes, its exports and
- * ticks, whether a refine runs it now, and what to run next, before and after an export.
+ * ticks (the failed clips a tick took again and got frames from, the ticks' own failed clips),
+ * whether a refine runs it now, and what to run next, before and after an export.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { scheduleLayout } from '../../jobs/schedule/tick-state.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { FIXTURE_ERRORS, writeRoundFixture } from '../jobs/export/round-fixture.js';
+import { writeFramesRun } from '../jobs/schedule/frames-run-fixture.js';
 
 describe('flywheel inspect on a refine job', () => {
   it('says which rounds finished, which clips gave no frames, what was exported and what to run next', async () => {
@@ -43,6 +45,12 @@ describe('flywheel inspect on a refine job', () => {
     const s = scheduleLayout(job);
     await mkdir(s.tickDir(0), { recursive: true });
     await writeFile(s.tickDone(0), '{}');
+    // tick 0 took the failed clip again (its video turned up) and two new clips, one of which failed
+    await writeFramesRun(
+      s.tickFrames(0),
+      ['no-video', 'new-ok', 'new-broken'],
+      [{ clip_id: 'new-broken', error_kind: 'decode_failed', message: 'not a readable video: new-broken.mp4' }],
+    );
     await mkdir(s.tickDir(1), { recursive: true });
     // through the CLI, as a user runs it: a job directory is recognised as one
     const r = await runCli(['inspect', job]);
@@ -50,7 +58,11 @@ describe('flywheel inspect on a refine job', () => {
     expect(r.stdout).toContain(
       `exports:\n  round-0: 5 rows, 1 dropped, 2 with errors, 1 data file, dataset ${e.metadata.dataset_id.slice(0, 12)}\n`,
     );
-    expect(r.stdout).toContain('schedule: 1 tick finished, one interrupted (the next tick resumes it)\n');
+    expect(r.stdout).toContain(
+      'schedule: 1 tick finished, one interrupted (the next tick resumes it)\n' +
+        "  of the job's clips that gave no frames, 1 gave frames in a tick since (e.g. no-video)\n" +
+        '  ticks: 1 clip gave no frames (decode_failed 1; e.g. new-broken: not a readable video: new-broken.mp4)\n',
+    );
     expect(r.stdout).toContain(`report: not written\nnext: flywheel report ${job}\n`);
   }, 60_000);
 

@@ -5,7 +5,7 @@
  * the page says each step prints is checked here: which rows the import refuses and why, that
  * `refine` names the clips whose video gave no frames, that the export accounts for every clip, and
  * that the next night's tick takes the new clips and the video that turned up, so that the page's
- * whole-dataset query has each clip once.
+ * whole-dataset query has each clip once and `inspect` says the video that turned up gave frames.
  */
 import { readFileSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, truncate, writeFile } from 'node:fs/promises';
@@ -165,6 +165,12 @@ describe('docs/your-data.md, step by step', () => {
       expect(stillQuery, 'docs/your-data.md has the still-errors query').toBeDefined();
       const still = await q(stillQuery!.replace(/;$/, '').replaceAll("'runs/", `'${dir}/runs/`));
       expect(still.map((r) => r.clip_id as string).sort()).toEqual(['broken', 'long', 'notes']);
+      // and `inspect` says so under its schedule line, in the words the page quotes
+      const after = await run(['inspect', 'runs/mine']);
+      const taken = "  of the job's clips that gave no frames, 1 gave frames in a tick since (e.g. gone)";
+      expect(page).toContain(taken);
+      expect(after).toContain(`schedule: 1 tick finished\n${taken}\n`);
+      expect(after).not.toMatch(/^ {2}ticks: /m);
     } finally {
       conn.closeSync();
       db.closeSync();

@@ -3,47 +3,12 @@
  * earlier failure), only the failures a new file can fix count, and a file counts as changed only
  * when it changed after the failure.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failedVideos, videoChangedSince } from '../../../jobs/schedule/retry.js';
-import { layout } from '../../../pipeline/layout.js';
-import { RUN_FORMAT, type RunMeta } from '../../../pipeline/ledger.js';
-import { parquetBytes } from '../../../pipeline/parquet.js';
-import { rowsToBatch } from '../../../schemas/arrow.js';
-import { clipsSchema } from '../../../schemas/clips.js';
-import { type ErrorRow, errorsSchema } from '../../../schemas/errors.js';
-import { clip } from '../../helpers/manifests.js';
+import { failedVideos, standingFramesErrors, videoChangedSince } from '../../../jobs/schedule/retry.js';
 import { tempDir } from '../../helpers/tmp.js';
-
-const AT = '2026-01-01T00:00:00.000Z';
-
-/** A frames run that took `ids` and failed some of them. */
-async function framesRun(dir: string, ids: string[], errors: Partial<ErrorRow>[]): Promise<string> {
-  await mkdir(join(dir, 'input'), { recursive: true });
-  await mkdir(join(dir, 'errors'), { recursive: true });
-  const meta: RunMeta = {
-    format: RUN_FORMAT,
-    run_id: 'r',
-    created_at: AT,
-    config_hash: 'c'.repeat(64),
-    round: 0,
-    manifest: { path: 'clips.parquet', sha256: '0'.repeat(64), rows: ids.length, clips: ids.length, errors: 0 },
-    stages: [],
-    shard_size: 64,
-    shards: ['shard-00000'],
-    config: {},
-  };
-  await writeFile(join(dir, layout.runMeta), JSON.stringify(meta));
-  const clips = ids.map((id) => clip(id, `${id}.mp4`, 0, 1));
-  await writeFile(join(dir, layout.input('shard-00000')), parquetBytes(clipsSchema, [rowsToBatch(clipsSchema, clips)]));
-  const rows = errors.map((e) => ({ stage: 'frames', round: 0, message: 'x', at: AT, ...e }) as ErrorRow);
-  await writeFile(
-    join(dir, layout.errors('frames', 'shard-00000')),
-    parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, rows)]),
-  );
-  return dir;
-}
+import { FRAMES_FAILED_AT as AT, writeFramesRun as framesRun } from './frames-run-fixture.js';
 
 describe('failedVideos', () => {
   it('keeps the clips whose last attempt failed in a way a new file fixes, with when it failed', async () => {
@@ -65,6 +30,35 @@ describe('failedVideos', () => {
     expect(failed.get('gone')).toBe(Date.parse(AT));
     // the same runs in the other order: the last attempt at 'late' is the failure
     expect([...(await failedVideos([second, first])).keys()].sort()).toEqual(['broken', 'gone', 'late']);
+  });
+});
+
+describe('standingFramesErrors', () => {
+  it("keeps each clip's last failed attempt, whatever its kind, and drops a clip a later run got frames from", async () => {
+    const root = await tempDir('flywheel-standing-');
+    const first = await framesRun(
+      join(root, 'first'),
+      ['gone', 'late', 'past-end', 'fine'],
+      [
+        { clip_id: 'gone', error_kind: 'missing_file' },
+        { clip_id: 'late', error_kind: 'missing_file' },
+        { clip_id: 'past-end', error_kind: 'bad_time_range' },
+      ],
+    );
+    // a later run took 'late' again and it gave frames, and took 'gone' again and it failed otherwise
+    const second = await framesRun(
+      join(root, 'second'),
+      ['late', 'gone'],
+      [{ clip_id: 'gone', error_kind: 'decode_failed' }],
+    );
+    const standing = await standingFramesErrors([first, second]);
+    expect(new Map([...standing].map(([id, e]) => [id, e.error_kind]))).toEqual(
+      new Map([
+        ['gone', 'decode_failed'],
+        ['past-end', 'bad_time_range'],
+      ]),
+    );
+    expect(await standingFramesErrors([])).toEqual(new Map());
   });
 });
 
