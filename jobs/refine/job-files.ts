@@ -70,6 +70,21 @@ export async function checkJob(l: JobLayout, config: RefineConfig): Promise<JobC
   return { hash };
 }
 
+/**
+ * The hashed fields in which `config` differs from the one the refine job in `l` was started with,
+ * as `path old → new` (none when no refine job was started there); `skip` leaves out fields that
+ * may differ. A `schedule` tick checks this, so a night never refines under another rule than its job.
+ */
+export async function jobConfigChanges(
+  l: JobLayout,
+  config: RefineConfig,
+  skip: (path: readonly (string | number)[]) => boolean,
+): Promise<string[]> {
+  if (!existsSync(l.jobMeta)) return [];
+  const meta = await readJson<{ config?: unknown }>(l.jobMeta);
+  return meta.config ? configChanges(meta.config, hashedPart(refineConfigSchema, config), skip) : [];
+}
+
 /** The rounds that finished (their `metrics/round-<k>.json` is written last), ascending. */
 export async function finishedRoundNumbers(l: JobLayout): Promise<number[]> {
   if (!existsSync(l.metricsDir)) return [];

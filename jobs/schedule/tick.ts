@@ -28,7 +28,9 @@ import { type AnyStageSpec, buildStages } from '../../stages/index.js';
 import { exportRun } from '../export/export-round.js';
 import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
+import { jobConfigChanges } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
+import { listChanges } from '../../pipeline/config-changes.js';
 import { failedVideos, videoChangedSince } from './retry.js';
 import {
   clipIdsOfRun,
@@ -98,6 +100,14 @@ export async function runTick(config: RefineConfig, opts: TickOptions = {}): Pro
 
 async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger): Promise<TickResult> {
   const s = scheduleLayout(config.run_dir);
+  // a night refines under its job's rule: only the manifest (the new clips) and the round count may differ
+  const changed = await jobConfigChanges(jobLayout(config.run_dir), config, (p) =>
+    ['manifest', 'rounds'].includes(String(p[0])),
+  );
+  if (changed.length)
+    throw new Error(
+      `schedule: refusing to tick ${config.run_dir}: its refine job was started with another config: ${listChanges(changed)}. Put those back, or use a new run_dir.`,
+    );
   const ticks = await tickNumbers(s.dir);
   const unfinished = ticks.find((n) => !existsSync(s.tickDone(n)));
   let tick: number;

@@ -1,7 +1,7 @@
 /**
  * Scheduled ticks: each new clip is processed exactly once across ticks (its candidates stored in
  * the captions table), every tick exports, retraining writes one model (the judges are the folds) that the next tick
- * uses, a locked job is skipped, and a cron schedule runs ticks and rejects a bad expression.
+ * uses, a locked job is skipped, a job started under another config is refused, and a cron schedule runs ticks and rejects a bad expression.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
@@ -16,6 +16,8 @@ import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
 import { runTick } from '../../../jobs/schedule/tick.js';
 import { clipIdsOfRun, currentModels, retrainingParts, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
 import { TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
+import { checkJob } from '../../../jobs/refine/job-files.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
 import { createModel } from '../../../models/model.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
 import { loadVersion, saveVersion } from '../../../models/version.js';
@@ -203,6 +205,18 @@ describe('schedule ticks', () => {
     expect(drift).toMatch(/of the pieces of \d+ this tick's texts \(transcripts, titles, human captions\) as <unk>/);
     expect(drift).toContain('"é"');
     expect(drift).toContain('refine a new job over the grown manifest');
+  });
+
+  it('refuses to tick a refine job under another rule than it was started with, naming the fields, before touching it', async () => {
+    const jobDir = join(dir, 'refined-job');
+    const job = { ...config, run_dir: jobDir };
+    await checkJob(jobLayout(jobDir), job);
+    const changed = { ...job, seed: 9, adatailr: { ...job.adatailr, gamma: 0.5 } };
+    await expect(runTick(changed, { log: quiet, reporter })).rejects.toThrow(
+      /^schedule: refusing to tick \S+refined-job: its refine job was started with another config: .*seed 1 → 9.*Put those back, or use a new run_dir\.$/,
+    );
+    await expect(runTick(changed, { log: quiet, reporter })).rejects.toThrow(/adatailr\.gamma \S+ → 0\.5/);
+    expect(existsSync(scheduleLayout(jobDir).tickDir(0))).toBe(false);
   });
 });
 
