@@ -6,49 +6,30 @@
  */
 import type { Command } from 'commander';
 import pino from 'pino';
-import { collectSetting, fractionsOption, intOption } from '../options.js';
-import { DEMO_CLIPS } from '../../jobs/demo/demo-size.js';
+import { addLoopOptions, type LoopFlags, loopSettings } from '../loop-options.js';
+import { intOption } from '../options.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
 import type { TickExperimentReport } from '../../research/tick-experiment/experiment.js';
 import { hasKind, readReportFile } from '../report-file.js';
 
-interface TickExpFlags {
-  noise: number[];
-  seeds: number;
-  firstSeed: number;
-  clips: number;
-  rounds: number;
+interface TickExpFlags extends LoopFlags {
   tickClips: number;
   ticks: number;
-  pretrainEpochs?: number;
-  set?: Record<string, unknown>;
-  dir: string;
   from?: string;
   out?: string;
 }
 
 /** Adds the `tick-exp` sub-command. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('tick-exp')
     .description(
       'Refine generated data, then run nightly schedule ticks on clips that arrive later (retraining every night vs never) and measure each night',
-    )
-    .option('--noise <fracs>', 'comma-separated noisy-transcript fractions', fractionsOption('noise'), [0.4])
-    .option('--seeds <n>', 'seeds per noise level', intOption('seeds'), 3)
-    .option('--first-seed <n>', 'first seed (seeds first..first+seeds-1)', intOption('first-seed'), 11)
-    .option('--clips <n>', 'clips the refine job starts with', intOption('clips'), DEMO_CLIPS)
-    .option('--rounds <n>', 'refinement rounds', intOption('rounds'), 3)
+    );
+  addLoopOptions(cmd, { noise: [0.4], clips: 'clips the refine job starts with', dir: 'runs/tick-exp' })
     .option('--tick-clips <n>', 'new clips a night', intOption('tick-clips'), 100)
     .option('--ticks <n>', 'nights', intOption('ticks'), 3)
-    .option(
-      '--pretrain-epochs <n>',
-      "captioners' pre-training epochs (default: the demo's)",
-      intOption('pretrain-epochs'),
-    )
-    .option('--set <key=value>', 'refine config override, as refine-exp --set; repeatable', collectSetting)
-    .option('--dir <dir>', 'working directory for the datasets and jobs (a rerun resumes)', 'runs/tick-exp')
     .option('--from <file>', 'run nothing: print the tables of this JSON report')
     .option('--out <file>', 'write the report (settings and every run) as JSON')
     .action(async (o: TickExpFlags) => {
@@ -65,18 +46,7 @@ export function register(program: Command): void {
       const quiet = (): pino.Logger => pino({ level: 'warn' }, pino.destination(2));
       const t0 = performance.now();
       const report = await runTickExperiment(
-        {
-          noise: o.noise,
-          seeds: Array.from({ length: o.seeds }, (_, i) => o.firstSeed + i),
-          clips: o.clips,
-          rounds: o.rounds,
-          tickClips: o.tickClips,
-          ticks: o.ticks,
-          variants: DEFAULT_VARIANTS,
-          ...(o.pretrainEpochs !== undefined ? { pretrainEpochs: o.pretrainEpochs } : {}),
-          ...(o.set ? { overrides: o.set } : {}),
-          dir: o.dir,
-        },
+        { ...loopSettings(o), tickClips: o.tickClips, ticks: o.ticks, variants: DEFAULT_VARIANTS },
         {
           log: quiet(),
           reporter: () => new JsonReporter(quiet()),

@@ -21,7 +21,7 @@ import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
 import { TRUTH_FILE } from '../../schemas/truth.js';
 import { generateBenchmark } from '../benchmark/generate.js';
 import { benchmarkRefineOptions } from '../refine-hooks.js';
-import { DEFAULT_METHODS, loopConfig } from '../refine-experiment/experiment.js';
+import { DEFAULT_METHODS, loopConfig, type RefineExperimentSettings } from '../refine-experiment/experiment.js';
 import { measureTick, type TickPoint } from './measure.js';
 
 /** A way of running the nights after the refine job. */
@@ -37,22 +37,12 @@ export const DEFAULT_VARIANTS: readonly NightVariant[] = [
   { name: 'no-retrain', retrainEvery: 0 },
 ];
 
-/** Settings of one experiment. */
-export interface TickExperimentSettings {
-  readonly noise: readonly number[];
-  readonly seeds: readonly number[];
-  /** Clips the refine job starts with. */
-  readonly clips: number;
-  readonly rounds: number;
-  /** New clips a night. */
+/** Settings of one experiment: the refine experiment's, less its loop methods, plus the nights. */
+export interface TickExperimentSettings extends Omit<RefineExperimentSettings, 'methods' | 'cleanup'> {
+  /** New clips a night (the refine job starts with `clips`). */
   readonly tickClips: number;
   readonly ticks: number;
   readonly variants: readonly NightVariant[];
-  readonly pretrainEpochs?: number;
-  /** Refine config overrides, as `refine-exp --set`. */
-  readonly overrides?: Readonly<Record<string, unknown>>;
-  /** Working directory (datasets and jobs), kept so a rerun resumes. */
-  readonly dir: string;
 }
 
 /** One variant's nights on one dataset. */

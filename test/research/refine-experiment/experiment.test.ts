@@ -19,6 +19,7 @@ import { DEMO_JUDGE_DIR } from '../../../jobs/demo/demo-config.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import { readJudge, type JudgeManifest } from '../../../models/probe/judge.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { tinyLoop } from '../tiny-loop.js';
 
 const log = pino({ level: 'silent' });
 const run = (s: RefineExperimentSettings): Promise<RefineExperimentReport> =>
@@ -29,21 +30,7 @@ describe('runRefineExperiment', () => {
   let first: RefineExperimentReport;
 
   beforeAll(async () => {
-    settings = {
-      noise: [0.4],
-      seeds: [3],
-      clips: 48,
-      rounds: 2,
-      methods: DEFAULT_METHODS,
-      pretrainEpochs: 2,
-      overrides: {
-        shard_size: 32,
-        device: { threads: 1 },
-        judge: { ensemble: 1, epochs: 4 },
-        train: { finetune: { epochs: 1 } },
-      },
-      dir: await tempDir('flywheel-refine-exp-'),
-    };
+    settings = { ...tinyLoop(await tempDir('flywheel-refine-exp-'), 2), methods: DEFAULT_METHODS };
     first = await run(settings);
   }, 600_000);
 

@@ -26,6 +26,7 @@ import {
 import { formatTickExperiment } from '../../../research/tick-experiment/table.js';
 import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { tinyLoop } from '../tiny-loop.js';
 
 const log = pino({ level: 'silent' });
 const run = (s: TickExperimentSettings): Promise<TickExperimentReport> =>
@@ -38,21 +39,10 @@ describe('runTickExperiment', () => {
 
   beforeAll(async () => {
     settings = {
-      noise: [0.4],
-      seeds: [3],
-      clips: 48,
-      rounds: 1,
+      ...tinyLoop(await tempDir('flywheel-tick-exp-'), 1),
       tickClips: 12,
       ticks: 2,
       variants: DEFAULT_VARIANTS,
-      pretrainEpochs: 2,
-      overrides: {
-        shard_size: 32,
-        device: { threads: 1 },
-        judge: { ensemble: 1, epochs: 4 },
-        train: { finetune: { epochs: 1 } },
-      },
-      dir: await tempDir('flywheel-tick-exp-'),
     };
     first = await run(settings);
   }, 600_000);
