@@ -9,7 +9,6 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { Device } from '../../models/device.js';
@@ -31,6 +30,7 @@ import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { jobConfigChanges } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
 import { listChanges } from '../../pipeline/config-changes.js';
+import { ownTextJudges } from './own-text-judges.js';
 import { failedVideos, videoChangedSince } from './retry.js';
 import {
   clipIdsOfRun,
@@ -43,8 +43,6 @@ import {
 import { runRoundSteps, trainCaptioner, warmStart } from '../refine/round.js';
 import { tokenizerTexts } from '../refine/job-inputs.js';
 import { measureTokenizerFit, tokenizerFitWarnings } from '../refine/tokenizer-fit.js';
-import { trainJudges } from '../refine/judges.js';
-import { judgeDirName } from '../refine/layout.js';
 import { TrainingSet, trainingCaches } from '../refine/training-set.js';
 
 /** Options of {@link runTick}. */
@@ -74,7 +72,14 @@ export type TickResult =
       readonly resumed: boolean;
       readonly retrained: boolean;
       readonly model: string;
+      /** Wall-clock seconds this call took (a resumed tick: since it resumed), for a nightly monitor. */
+      readonly seconds: number;
+      /** Of those, the seconds the retraining took (0 when the tick did not retrain). */
+      readonly trainSeconds: number;
     };
+
+/** Seconds since `t0` (a `performance.now()`), to a tenth. */
+const seconds = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
 
 /** Runs one tick (see the module comment). Returns `locked` at once when another tick holds the lock. */
 export async function runTick(config: RefineConfig, opts: TickOptions = {}): Promise<TickResult> {
@@ -99,6 +104,7 @@ export async function runTick(config: RefineConfig, opts: TickOptions = {}): Pro
 }
 
 async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger): Promise<TickResult> {
+  const t0 = performance.now();
   const s = scheduleLayout(config.run_dir);
   // a night refines under its job's rule: only the manifest (the new clips) and the round count may differ
   const changed = await jobConfigChanges(jobLayout(config.run_dir), config, (p) =>
@@ -178,49 +184,28 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     reporter: reporter(),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  const framesRun = new LocalStorage(s.tickFrames(tick));
   const caches = trainingCaches(config.device);
   const gamma = config.adatailr.gamma === 'model' ? Number(version.metrics.final_gamma ?? 0) : config.adatailr.gamma;
   // the judges: the refine job's latest, or — before any refine round — ones trained on these clips' own text
-  let judges = await currentJudges(config);
-  if (!judges) {
-    const own = join(s.tickDir(tick), 'own-text');
-    await runRoundSteps({
+  const judges =
+    (await currentJudges(config)) ??
+    (await ownTextJudges({
       config,
       round: tick,
-      runDir: own,
+      tickDir: s.tickDir(tick),
       manifestPath: s.tickManifest(tick),
       framesRun: s.tickFrames(tick),
       frameSpec: spec,
-      writerVersion: 'text',
-      gamma: 0,
       vocabSize: version.config.vocabSize,
       runConfig,
       executor,
       reporter: reporter(),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    const ownSet = await TrainingSet.open({
-      roundRun: new LocalStorage(own),
-      framesRun,
-      scoreStage: 'none',
-      ...caches,
-    });
-    const dir = (f: number, m: number): string => join(s.tickDir(tick), 'judges', judgeDirName(f, m));
-    judges = await trainJudges({
-      config,
-      set: ownSet,
-      folds: config.folds,
-      outDir: dir,
-      frameSpec: { count: spec.count, width: spec.width },
+      caches,
       tokenizer: version.tokenizer,
-      seed: config.seed + tick,
-      trainingDataId: `tick-${tick}-own-text`,
       device,
       log,
       ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-  }
+    }));
   // the same round as refine's, over the tick's new clips, with the current models (none trained on them)
   await runRoundSteps({
     config,
@@ -251,8 +236,10 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
 
   let retrained = false;
   let model = modelDirs[0];
+  let trainSeconds = 0;
   const every = opts.retrainEvery ?? 0;
   if (every > 0 && (tick + 1) % every === 0) {
+    const t1 = performance.now();
     const { parts, id } = await retrainingParts(config.run_dir, tick);
     const set = await TrainingSet.openParts(parts, { ...caches, textDropout: config.train.text_dropout });
     await trainCaptioner({
@@ -272,10 +259,23 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     });
     retrained = true;
     model = s.model(tick);
+    trainSeconds = seconds(t1);
   }
   const clips = (await clipIdsOfRun(s.tickRun(tick))).length;
   const { rows, dropped, errors } = exported.metadata;
-  const result = { status: 'done' as const, tick, clips, exported: rows, dropped, errors, resumed, retrained, model };
+  const result = {
+    status: 'done' as const,
+    tick,
+    clips,
+    exported: rows,
+    dropped,
+    errors,
+    resumed,
+    retrained,
+    model,
+    seconds: seconds(t0),
+    trainSeconds,
+  };
   await writeFileAtomic(
     s.tickDone(tick),
     `${JSON.stringify({ ...result, finished_at: new Date().toISOString() }, null, 2)}\n`,

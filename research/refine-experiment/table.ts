@@ -15,8 +15,9 @@ export function stats(xs: readonly number[]): { mean: number; sd: number } {
   return { mean, sd };
 }
 
-/** `mean ± sd` of the numbers, to `d` decimals. */
+/** `mean ± sd` of the numbers, to `d` decimals; `–` when none is a number (a figure older reports lack). */
 export const pm = (xs: readonly number[], d: number): string => {
+  if (xs.every((x) => Number.isNaN(x))) return '–';
   const s = stats(xs);
   return `${s.mean.toFixed(d)} ± ${s.sd.toFixed(d)}`;
 };

@@ -31,6 +31,9 @@ export interface TickPoint {
   readonly keptShare: number;
   /** Whether this tick trained a new captioner afterwards (for the ticks after it). */
   readonly retrained: boolean;
+  /** The tick's wall-clock seconds, and the retraining's share of them, as the tick recorded them (NaN in ticks that did not). */
+  readonly seconds: number;
+  readonly trainSeconds: number;
 }
 
 const share = (right: number, n: number): number => (n === 0 ? Number.NaN : right / n);
@@ -38,7 +41,12 @@ const share = (right: number, n: number): number => (n === 0 ? Number.NaN : righ
 /** Measures finished tick `tick` of the job `config` names, against the truth table at `truthPath`. */
 export async function measureTick(config: RefineConfig, tick: number, truthPath: string): Promise<TickPoint> {
   const s = scheduleLayout(config.run_dir);
-  const done = JSON.parse(await readFile(s.tickDone(tick), 'utf8')) as { retrained?: unknown };
+  const done = JSON.parse(await readFile(s.tickDone(tick), 'utf8')) as {
+    retrained?: unknown;
+    seconds?: unknown;
+    trainSeconds?: unknown;
+  };
+  const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
   const truth = await readTruthMap(truthPath);
   const train = (id: string): ReturnType<typeof truthAttrs> | undefined => {
     const t = truth.get(id);
@@ -79,5 +87,7 @@ export async function measureTick(config: RefineConfig, tick: number, truthPath:
     exported: share(keptRight, kept),
     keptShare: share(kept, trainClips),
     retrained: done.retrained === true,
+    seconds: num(done.seconds),
+    trainSeconds: num(done.trainSeconds),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The nightly experiment's table: per noise level, one line per night and variant with mean ± sd
  * over seeds of the night's train clips: their transcripts' content accuracy, the captioner's, the
- * kept rows' and the kept share; the refine job's final round beside it.
+ * kept rows' and the kept share, and the tick's time with its retraining's share; the refine job's
+ * final round beside it.
  */
 import { pm } from '../refine-experiment/table.js';
 import type { TickPoint } from './measure.js';
@@ -12,6 +13,12 @@ const COLUMNS: readonly [string, (p: TickPoint) => number][] = [
   ['captioner', (p) => p.captioner],
   ['kept rows', (p) => p.exported],
   ['kept share', (p) => p.keptShare],
+];
+
+/** Time columns, printed with one decimal (absent, NaN, in reports made before ticks recorded them). */
+const TIME: readonly [string, (p: TickPoint) => number][] = [
+  ['tick s', (p) => p.seconds],
+  ['of it retraining s', (p) => p.trainSeconds],
 ];
 
 /** Markdown tables of a report, one per noise level. */
@@ -27,8 +34,8 @@ export function formatTickExperiment(r: TickExperimentReport): string {
         `${s.rounds} rounds, then ${s.ticks} nights of ${s.tickClips}; mean ± sd)\n`,
       `The refine job's final round: content accuracy ${pm(refine, 3)}.`,
       '',
-      `| night | variant | ${COLUMNS.map(([name]) => name).join(' | ')} |`,
-      `|---|---|${COLUMNS.map(() => '---|').join('')}`,
+      `| night | variant | ${[...COLUMNS, ...TIME].map(([name]) => name).join(' | ')} |`,
+      `|---|---|${[...COLUMNS, ...TIME].map(() => '---|').join('')}`,
     );
     const variants = [...new Set(at.map((x) => x.variant))];
     const nights = Math.max(0, ...at.map((x) => x.ticks.length));
@@ -38,7 +45,8 @@ export function formatTickExperiment(r: TickExperimentReport): string {
           .filter((x: NightsRun) => x.variant === v)
           .map((x) => x.ticks[t])
           .filter((p): p is TickPoint => p !== undefined);
-        out.push(`| ${t} | ${v} | ${COLUMNS.map(([, f]) => pm(pts.map(f), 3)).join(' | ')} |`);
+        const cells = [...COLUMNS.map(([, f]) => pm(pts.map(f), 3)), ...TIME.map(([, f]) => pm(pts.map(f), 1))];
+        out.push(`| ${t} | ${v} | ${cells.join(' | ')} |`);
       }
   }
   return out.join('\n');

@@ -82,7 +82,10 @@ describe('schedule ticks', () => {
     expect(await currentModels(config)).toEqual([join(dir, 'model')]);
     await writeParquetManifest(manifest(), clips.slice(0, 12));
     const first = await runTick(config, { log: quiet, reporter });
-    expect(first).toMatchObject({ status: 'done', tick: 0, clips: 12, resumed: false });
+    expect(first).toMatchObject({ status: 'done', tick: 0, clips: 12, resumed: false, trainSeconds: 0 });
+    // its line says how long it took, for a nightly monitor
+    if (first.status !== 'done') throw new Error('unreachable');
+    expect(first.seconds).toBeGreaterThan(0);
 
     await writeParquetManifest(manifest(), clips); // 8 new rows arrive
     const second = await runTick(config, { log: quiet, reporter });
@@ -105,6 +108,9 @@ describe('schedule ticks', () => {
     const r = await runTick(config, { log: quiet, reporter, retrainEvery: 1 });
     expect(r).toMatchObject({ status: 'done', tick: 2, clips: 4, retrained: true });
     if (r.status !== 'done') throw new Error('unreachable');
+    // the retraining's share of the tick's time is said apart
+    expect(r.trainSeconds).toBeGreaterThan(0);
+    expect(r.trainSeconds).toBeLessThanOrEqual(r.seconds);
     const tickModel = scheduleLayout(config.run_dir).model(2);
     expect(r.model).toBe(tickModel);
     // trained on from the model the tick captioned with (train.warm_start's default), here model.init

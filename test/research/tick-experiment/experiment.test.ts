@@ -23,6 +23,7 @@ import {
   type TickExperimentReport,
   type TickExperimentSettings,
 } from '../../../research/tick-experiment/experiment.js';
+import type { TickPoint } from '../../../research/tick-experiment/measure.js';
 import { formatTickExperiment } from '../../../research/tick-experiment/table.js';
 import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -65,8 +66,13 @@ describe('runTickExperiment', () => {
     const [retrain, frozen] = first.runs;
     expect(retrain.ticks.map((p) => p.retrained)).toEqual([true, true]);
     expect(frozen.ticks.map((p) => p.retrained)).toEqual([false, false]);
+    // each night's time as its tick recorded it, the retraining's share apart
+    for (const p of [...retrain.ticks, ...frozen.ticks]) expect(p.seconds).toBeGreaterThan(0);
+    for (const p of retrain.ticks) expect(p.trainSeconds).toBeGreaterThan(0);
+    for (const p of frozen.ticks) expect(p.trainSeconds).toBe(0);
     // the first night is captioned and judged by the same refine job's models in both variants
-    expect({ ...retrain.ticks[0], retrained: false }).toEqual(frozen.ticks[0]);
+    const same = ({ retrained: _r, seconds: _s, trainSeconds: _t, ...rest }: TickPoint) => rest;
+    expect(same(retrain.ticks[0])).toEqual(same(frozen.ticks[0]));
     expect(existsSync(join(settings.dir, 'job-n40-s3-retrain', 'models', 'tick-00000'))).toBe(true);
     expect(existsSync(join(settings.dir, 'job-n40-s3-no-retrain', 'models', 'tick-00000'))).toBe(false);
     // the refine job itself is left as it was: no tick ran in it
@@ -87,10 +93,15 @@ describe('runTickExperiment', () => {
     }
   });
 
-  it('prints one line per night and variant', () => {
+  it('prints one line per night and variant, and a dash for a time a report made before ticks recorded it', () => {
     const table = formatTickExperiment(first);
     expect(table).toContain('refine on 48 clips, 1 rounds, then 2 nights of 12');
     for (const t of [0, 1]) for (const v of ['retrain', 'no-retrain']) expect(table).toMatch(`| ${t} | ${v} | `);
+    const untimed = first.runs.map((r) => ({
+      ...r,
+      ticks: r.ticks.map((p) => ({ ...p, seconds: Number.NaN, trainSeconds: Number.NaN })),
+    }));
+    expect(formatTickExperiment({ ...first, runs: untimed })).toMatch(/\| 1 \| no-retrain \| .* \| – \| – \|$/m);
   });
 
   it('tick-exp --from prints the tables of a written report, and refuses other JSON naming the file', async () => {
