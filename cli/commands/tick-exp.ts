@@ -16,7 +16,7 @@ import { hasKind, readReportFile } from '../report-file.js';
 interface TickExpFlags extends LoopFlags {
   tickClips: number;
   ticks: number;
-  from?: string;
+  from?: string[];
   out?: string;
 }
 
@@ -30,17 +30,20 @@ export function register(program: Command): void {
   addLoopOptions(cmd, { noise: [0.4], clips: 'clips the refine job starts with', dir: 'runs/tick-exp' })
     .option('--tick-clips <n>', 'new clips a night', intOption('tick-clips'), 100)
     .option('--ticks <n>', 'nights', intOption('ticks'), 3)
-    .option('--from <file>', 'run nothing: print the tables of this JSON report')
+    .option(
+      '--from <files>',
+      'run nothing: merge these JSON reports (comma-separated) and print their tables',
+      (v: string) => v.split(',').filter(Boolean),
+    )
     .option('--out <file>', 'write the report (settings and every run) as JSON')
     .action(async (o: TickExpFlags) => {
       const { DEFAULT_VARIANTS, runTickExperiment } = await import('../../research/tick-experiment/experiment.js');
       const { formatTickExperiment } = await import('../../research/tick-experiment/table.js');
       if (o.from) {
-        console.log(
-          formatTickExperiment(
-            readReportFile<TickExperimentReport>(o.from, 'tick-exp', hasKind('flywheel-tick-experiment/1')),
-          ),
+        const reports = o.from.map((f) =>
+          readReportFile<TickExperimentReport>(f, 'tick-exp', hasKind('flywheel-tick-experiment/1')),
         );
+        console.log(formatTickExperiment({ ...reports[0], runs: reports.flatMap((r) => r.runs) }));
         return;
       }
       const quiet = (): pino.Logger => pino({ level: 'warn' }, pino.destination(2));

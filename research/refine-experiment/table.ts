@@ -7,17 +7,20 @@
  */
 import type { CaptionerFit, DatasetPoint, LoopRun, RefineExperimentReport } from './experiment.js';
 
-/** Mean and sample sd of the numbers that are not NaN (sd 0 for one). */
+/** A figure a report holds: a number, not NaN (JSON writes NaN as null; older reports lack newer fields). */
+export const known = (x: unknown): x is number => typeof x === 'number' && !Number.isNaN(x);
+
+/** Mean and sample sd of the figures a report holds (sd 0 for one). */
 export function stats(xs: readonly number[]): { mean: number; sd: number } {
-  const v = xs.filter((x) => !Number.isNaN(x));
+  const v = xs.filter(known);
   const mean = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
   const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
   return { mean, sd };
 }
 
-/** `mean ± sd` of the numbers, to `d` decimals; `–` when none is a number (a figure older reports lack). */
+/** `mean ± sd` of the figures, to `d` decimals; `–` when there is none (a figure older reports lack). */
 export const pm = (xs: readonly number[], d: number): string => {
-  if (xs.every((x) => Number.isNaN(x))) return '–';
+  if (!xs.some(known)) return '–';
   const s = stats(xs);
   return `${s.mean.toFixed(d)} ± ${s.sd.toFixed(d)}`;
 };

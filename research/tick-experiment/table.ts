@@ -4,7 +4,7 @@
  * kept rows' and the kept share, and the tick's time with its retraining's share; the refine job's
  * final round beside it.
  */
-import { pm } from '../refine-experiment/table.js';
+import { known, pm } from '../refine-experiment/table.js';
 import type { TickPoint } from './measure.js';
 import type { NightsRun, TickExperimentReport } from './experiment.js';
 
@@ -37,6 +37,13 @@ export function formatTickExperiment(r: TickExperimentReport): string {
       `| night | variant | ${[...COLUMNS, ...TIME].map(([name]) => name).join(' | ')} |`,
       `|---|---|${[...COLUMNS, ...TIME].map(() => '---|').join('')}`,
     );
+    const timed = new Set(at.filter((x) => x.ticks.some((p) => known(p.seconds))).map((x) => x.seed));
+    if (timed.size > 0 && timed.size < seeds.length)
+      out.splice(
+        -3,
+        0,
+        `The times are those of seeds ${[...timed].join(', ')}: the other reports did not record them.`,
+      );
     const variants = [...new Set(at.map((x) => x.variant))];
     const nights = Math.max(0, ...at.map((x) => x.ticks.length));
     for (let t = 0; t < nights; t++)

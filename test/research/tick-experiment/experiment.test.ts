@@ -102,14 +102,21 @@ describe('runTickExperiment', () => {
       ticks: r.ticks.map((p) => ({ ...p, seconds: Number.NaN, trainSeconds: Number.NaN })),
     }));
     expect(formatTickExperiment({ ...first, runs: untimed })).toMatch(/\| 1 \| no-retrain \| .* \| – \| – \|$/m);
+    // merged with a report that timed its ticks, the times are that report's, and the table says so
+    const mixed = formatTickExperiment({ ...first, runs: [...first.runs, ...untimed.map((r) => ({ ...r, seed: 4 }))] });
+    expect(mixed).toContain('The times are those of seeds 3: the other reports did not record them.');
+    expect(mixed).not.toMatch(/\| – \| – \|$/m);
   });
 
-  it('tick-exp --from prints the tables of a written report, and refuses other JSON naming the file', async () => {
+  it('tick-exp --from prints the tables of written reports, merged, and refuses other JSON naming the file', async () => {
     const good = join(settings.dir, 'report.json');
     await writeFile(good, JSON.stringify(first));
     const ok = await runCli(['tick-exp', '--from', good]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim()).toBe(formatTickExperiment(first).trim());
+    // two reports merge into one table: each night's line over both reports' runs
+    const twice = await runCli(['tick-exp', '--from', `${good},${good}`]);
+    expect(twice.stdout.trim()).toBe(formatTickExperiment({ ...first, runs: [...first.runs, ...first.runs] }).trim());
     const bad = join(settings.dir, 'refine-report.json');
     await writeFile(bad, '{"kind": "flywheel-refine-experiment/1", "runs": []}');
     const no = await runCli(['tick-exp', '--from', bad]);
