@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { DEMO_CLIPS } from '../jobs/demo/demo-size.js';
+import type { RefineExperimentSettings } from '../research/refine-experiment/experiment.js';
 import { collectSetting, fractionsOption, intOption } from './options.js';
 
 /** The shared flags as commander parses them. */
@@ -18,16 +19,8 @@ export interface LoopFlags {
   dir: string;
 }
 
-/** The settings the flags stand for, as the experiments take them. */
-export interface LoopSettings {
-  readonly noise: readonly number[];
-  readonly seeds: readonly number[];
-  readonly clips: number;
-  readonly rounds: number;
-  readonly pretrainEpochs?: number;
-  readonly overrides?: Readonly<Record<string, unknown>>;
-  readonly dir: string;
-}
+/** The settings the flags stand for: a refine experiment's, less its loop methods (what `tick-exp` takes too). */
+export type LoopSettings = Omit<RefineExperimentSettings, 'methods' | 'cleanup'>;
 
 /** Adds the shared flags, with this command's default noise levels, clips help and working directory. */
 export function addLoopOptions(cmd: Command, d: { noise: number[]; clips: string; dir: string }): Command {

@@ -2,10 +2,10 @@
  * The nightly experiment end to end at a tiny size: one refine job, then each variant's nights on
  * a copy of it. Each night takes exactly the clips that arrived that night; only the retraining
  * variant trains models; a night's kept-rows figure agrees with its export's Parquet read beside the
- * truth; `tick-exp --from` prints a written report and refuses other JSON; and a rerun over the same directory resumes and reproduces the report.
+ * truth; `tick-exp --from` prints a written report and refuses other JSON; a rerun over the same directory resumes and reproduces the report; and a cut-short copy is made again.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -126,5 +126,19 @@ describe('runTickExperiment', () => {
 
   it('rerun over the same directory, it resumes: the same report', async () => {
     expect(await run(settings)).toEqual(first);
+  }, 600_000);
+
+  it("a variant's copy of the refine job that was cut short is made again, and its nights rerun", async () => {
+    const job = join(settings.dir, 'job-n40-s3-no-retrain');
+    // as if the copy had been killed before it finished: no marker, and a stray file in it
+    await rm(join(job, '.copied-from-refine'));
+    await writeFile(join(job, 'stray'), 'half a copy');
+    const again = await run(settings);
+    expect(existsSync(join(job, 'stray'))).toBe(false);
+    expect(existsSync(join(job, '.copied-from-refine'))).toBe(true);
+    // the same nights, measured again (only their times differ)
+    const untimed = (r: TickExperimentReport) =>
+      r.runs.map((x) => ({ ...x, ticks: x.ticks.map(({ seconds: _s, trainSeconds: _t, ...p }) => p) }));
+    expect(untimed(again)).toEqual(untimed(first));
   }, 600_000);
 });
