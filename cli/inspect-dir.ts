@@ -7,7 +7,7 @@
 import { existsSync, openAsBlob } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExportMetadata } from '../jobs/export/export-metadata.js';
+import { type ExportMetadata, exportName } from '../jobs/export/export-metadata.js';
 import { parquetRowCount } from '../pipeline/parquet.js';
 import { inspectParquet } from './inspect-parquet.js';
 
@@ -23,7 +23,7 @@ function exportSummary(m: ExportMetadata): string[] {
     .map(([s, n]) => `${s} ${n}`)
     .join(', ');
   return [
-    `export ${m.schema_version}, round ${m.round}, dataset ${m.dataset_id}`,
+    `export ${m.schema_version}, ${exportName(m)}, dataset ${m.dataset_id}`,
     `rows: ${m.rows} (${m.dropped} dropped, with their reasons in ${m.dropped_file}; ${errorsPart(m)}${m.heldout_excluded} held-out excluded)`,
     `by source: ${bySource}`,
     `by origin: ${Object.entries(m.by_origin)

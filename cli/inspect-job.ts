@@ -17,6 +17,7 @@ import { jobLayout } from '../jobs/refine/layout.js';
 import { errorSummaries } from '../jobs/report/build-report.js';
 import { standingFramesErrors } from '../jobs/schedule/retry.js';
 import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
+import { wholeDatasetDir } from '../jobs/schedule/whole-dataset.js';
 import type { ErrorRow } from '../schemas/errors.js';
 import { formatRounds } from './format-rounds.js';
 import { count } from './plural.js';
@@ -146,6 +147,13 @@ export async function inspectJob(dir: string): Promise<string> {
       `schedule: ${count(done.length, 'tick')} finished${done.length < ticks.length ? ', one interrupted (the next tick resumes it)' : ''}`,
       ...(await tickFrameLines(dir, done)),
     );
+    const whole = wholeDatasetDir(dir, rounds.at(-1)?.round, done.at(-1));
+    if (done.length)
+      out.push(
+        existsSync(whole)
+          ? `  whole dataset (the round's rows and the ticks'): ${whole}`
+          : `  whole dataset (the round's rows and the ticks'): not exported yet: flywheel export ${dir} --with-ticks`,
+      );
   }
   out.push(`report: ${existsSync(l.report) ? l.report : 'not written'}`);
   const last = rounds[rounds.length - 1]?.round;

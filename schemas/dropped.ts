@@ -10,7 +10,10 @@ export const droppedTable = table({
   video_uri: col.utf8(),
   start_s: col.float64(),
   end_s: col.float64(),
+  /** The round that left it out; for a tick's clip, the job's last finished round before the tick (-1 when none). */
   round: col.int32(),
+  /** The schedule tick that left it out; null for a refinement round's. */
+  tick: col.nullable(col.int32()),
   /** The caption the choice ranked first ('' when the clip had no candidate). */
   caption: col.utf8(),
   caption_source: col.utf8(),
@@ -38,7 +41,10 @@ export const failedTable = table({
   video_uri: col.nullable(col.utf8()),
   start_s: col.nullable(col.float64()),
   end_s: col.nullable(col.float64()),
+  /** The round that could not process it; for a tick's clip, the job's last finished round before the tick (-1 when none). */
   round: col.int32(),
+  /** The schedule tick that could not process it; null for a refinement round's. */
+  tick: col.nullable(col.int32()),
   /** The stage whose error is the cause (`frames` for a video that gave no frames). */
   stage: col.utf8(),
   /** One of `schemas/errors.ts`'s kinds. */

@@ -11,6 +11,7 @@ export const refinedTable = table({
   choice_margin: col.float64(),
   runner_up: col.utf8(),
   round: col.int32(),
+  tick: col.nullable(col.int32()),
   model_version: col.utf8(),
   origin_source: col.utf8(),
   origin_round: col.nullable(col.int32()),
@@ -38,12 +39,15 @@ export const REFINED_COLUMNS: Readonly<Record<keyof RefinedRow, string>> = {
   choice_margin:
     "The chosen candidate's rank (its evidence, plus the weight bonus when the rule sets one) minus the best other candidate's, in nats; 0 when it was the only one. Negative when a candidate the rule passed over ranked higher: a model caption below its bar, or one within the margin of people's text.",
   runner_up: "The runner-up's source ('' when there was none).",
-  round: 'The refinement round this export is of.',
+  round:
+    "The refinement round that chose the row; for a row a schedule tick added, the job's last finished round before that tick (-1 when it had none).",
+  tick: "The schedule tick that added the row (a clip that arrived after the refine job); null for a refinement round's row.",
   model_version:
     "The model that wrote the caption (`text` for people's text); for a carried-over caption, the one that wrote it in the round that first chose it (`previous-round` where that is unknown).",
   origin_source:
     'The source the caption was first chosen from: `caption_source`, unless that is `previous`, which is followed back to the round that first chose the same text (`previous` where that is unknown).',
-  origin_round: 'The round that first chose the caption: `round`, unless carried over; null where that is unknown.',
+  origin_round:
+    'The round that first chose the caption: `round`, unless carried over; null where that is unknown, and for a row a tick added (`tick` chose it).',
   quality_weight: 'The AdaTaiLr row weight, for trainers that weigh rows.',
   asr_text: "The clip's original transcript, kept for lineage.",
   run_id: 'The engine run of the round.',

@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { EXPORT_ROWS_PER_FILE } from '../../jobs/export/part-size.js';
 import { intOption } from '../options.js';
 import { count } from '../plural.js';
+import { exportName } from '../../jobs/export/export-metadata.js';
 
 interface ExportOptions {
   round?: number;
+  withTicks?: boolean;
   format: string;
   out?: string;
   shardSize: number;
@@ -23,6 +25,10 @@ export function register(program: Command): void {
     )
     .argument('<run_dir>', 'the refine job directory')
     .option('--round <k>', 'round to export (default: latest finished)', intOption('round', 0))
+    .option(
+      '--with-ticks',
+      "the whole dataset: the latest round's rows and every schedule tick's since, each clip once (default --out: <run_dir>/exports/dataset-round-<k>-tick-<n>)",
+    )
     .option('--format <fmt>', '"parquet" or "webdataset" (built from the round\'s Parquet export)', 'parquet')
     .option(
       '--out <dir>',
@@ -39,16 +45,21 @@ export function register(program: Command): void {
     .action(async (runDir: string, o: ExportOptions) => {
       if (o.format !== 'parquet' && o.format !== 'webdataset')
         throw new Error(`--format must be "parquet" or "webdataset" (got ${JSON.stringify(o.format)})`);
-      const { exportRound } = await import('../../jobs/export/export-round.js');
+      if (o.withTicks && o.round !== undefined)
+        throw new Error('--with-ticks exports the latest round with the ticks since: leave out --round');
       const wds = o.format === 'webdataset';
-      const { dir, metadata } = await exportRound({
+      const common = {
         jobDir: runDir,
-        ...(o.round !== undefined ? { round: o.round } : {}),
         ...(o.out && !wds ? { outDir: o.out } : {}),
         ...(o.rowsPerFile !== undefined ? { rowsPerFile: o.rowsPerFile } : {}),
-      });
+      };
+      const { dir, metadata } = o.withTicks
+        ? await (await import('../../jobs/schedule/whole-dataset.js')).exportWholeDataset(common)
+        : await (
+            await import('../../jobs/export/export-round.js')
+          ).exportRound({ ...common, ...(o.round !== undefined ? { round: o.round } : {}) });
       process.stdout.write(
-        `exported round ${metadata.round}: ${count(metadata.rows, 'row')} (${metadata.dropped} dropped, listed with their reasons in ${metadata.dropped_file}; ${count(metadata.errors, 'clip')} with errors, listed with their causes in ${metadata.errors_file}; ${metadata.heldout_excluded} held-out excluded) in ${count(metadata.files.length, 'file')} → ${dir}\ndataset id ${metadata.dataset_id}\n`,
+        `exported ${exportName(metadata)}: ${count(metadata.rows, 'row')} (${metadata.dropped} dropped, listed with their reasons in ${metadata.dropped_file}; ${count(metadata.errors, 'clip')} with errors, listed with their causes in ${metadata.errors_file}; ${metadata.heldout_excluded} held-out excluded) in ${count(metadata.files.length, 'file')} → ${dir}\ndataset id ${metadata.dataset_id}\n`,
       );
       if (!wds) return;
       const { writeWebDataset, jobMediaRoot } = await import('../../jobs/export/webdataset/write-webdataset.js');

@@ -6,7 +6,7 @@
  */
 import { type DataType, type Field, Float, Int, List, type Schema, Type } from 'apache-arrow';
 import { stringify } from 'yaml';
-import type { ExportMetadata } from './export-metadata.js';
+import { type ExportMetadata, exportName } from './export-metadata.js';
 
 /** One feature in a card's `dataset_info.features`: a scalar dtype, or a list of one. */
 export type HfFeature = { name: string; dtype: string } | { name: string; sequence: string };
@@ -43,6 +43,7 @@ export type CardInput = Pick<
   ExportMetadata,
   | 'dataset_id'
   | 'round'
+  | 'tick'
   | 'run_id'
   | 'config_hash'
   | 'rows'
@@ -54,14 +55,25 @@ export type CardInput = Pick<
   | 'by_source'
   | 'by_origin'
   | 'rounds'
+  | 'parts'
 > & { readonly files: readonly { readonly name: string; readonly rows: number }[] };
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
+/** Plain sentences about a joined export: what it is made of, and how many rows, drops and errors. */
+function partsSummary(card: CardInput, parts: NonNullable<CardInput['parts']>): string[] {
+  return [
+    `- **Made of** ${parts.length} exports of one job: ${parts.map((p) => `\`${p.export}\` (${p.rows} rows)`).join(', ')}. Each clip is one row, from the latest of them that has it as a row: a clip that one export could not process and a later one could is a row here, not an error.`,
+    `- **Quantity**: ${card.rows} rows; ${card.dropped} clips were dropped (each with its reason in \`${card.dropped_file}\`), ${card.errors} clips could not be processed (each error with its cause in \`${card.errors_file}\`) and ${card.heldout_excluded} held-out clips are not in this export.`,
+    "- **Quality and diversity**: each part's own export (its `README.md` and `metadata.json`) has its round's or tick's numbers.",
+  ];
+}
+
 /** Plain sentences about the round's trinity, from its metrics record. */
 function trinitySummary(card: CardInput): string[] {
-  const r = card.rounds.find((x) => x.round === card.round);
-  if (!r) return [`No metrics record for round ${card.round} was found; the trinity is not summarised.`];
+  if (card.parts) return partsSummary(card, card.parts);
+  const r = card.tick === undefined || card.tick === null ? card.rounds.find((x) => x.round === card.round) : undefined;
+  if (!r) return [`No metrics record for ${exportName(card)} was found; the trinity is not summarised.`];
   const d = r.dataset;
   const lines = [
     `- **Quantity**: ${d.quantity.rows} rows kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${card.dropped} rows were dropped by AdaTaiLr (each with its reason in \`${card.dropped_file}\`, beside the data files), ${card.errors} clips could not be processed (each error with its cause in \`${card.errors_file}\`) and ${card.heldout_excluded} held-out clips are not in this export.`,
@@ -97,7 +109,7 @@ function columnList(schema: Schema, columns: Readonly<Record<string, string>>): 
 /** The card's text: YAML front matter, the summary, the columns (with `columns`' meanings) and the lineage. */
 export function datasetCard(card: CardInput, schema: Schema, columns: Readonly<Record<string, string>> = {}): string {
   const front = {
-    pretty_name: `flywheel refined captions, round ${card.round}`,
+    pretty_name: `flywheel refined captions, ${exportName(card)}`,
     tags: ['video', 'video-text', 'captions', 'flywheel'],
     configs: [{ config_name: 'default', data_files: [{ split: 'train', path: 'part-*.parquet' }] }],
     dataset_info: {
@@ -115,11 +127,11 @@ export function datasetCard(card: CardInput, schema: Schema, columns: Readonly<R
     stringify(front).trimEnd(),
     '---',
     '',
-    `# flywheel refined captions, round ${card.round}`,
+    `# flywheel refined captions, ${exportName(card)}`,
     '',
-    `Video clips (a time range of a video, \`video_uri\` + \`start_s\`/\`end_s\`) with the caption the Video DataFlywheel round chose for each, its source (${sources || 'none'}), the AdaTaiLr row weight \`quality_weight\` for trainers, and lineage (\`run_id\`, \`config_hash\`, \`model_version\`, \`origin_source\`, \`origin_round\`). One split, \`train\`: the kept rows of the round; held-out clips are excluded.`,
+    `Video clips (a time range of a video, \`video_uri\` + \`start_s\`/\`end_s\`) with the caption the Video DataFlywheel round chose for each, its source (${sources || 'none'}), the AdaTaiLr row weight \`quality_weight\` for trainers, and lineage (\`run_id\`, \`config_hash\`, \`model_version\`, \`origin_source\`, \`origin_round\`). One split, \`train\`: the kept rows of the ${card.parts ? 'exports it joins' : card.tick === undefined || card.tick === null ? 'round' : 'tick'}; held-out clips are excluded.`,
     '',
-    '## The round in numbers',
+    card.parts ? '## The dataset in numbers' : '## The round in numbers',
     '',
     ...trinitySummary(card),
     `- **Who wrote the captions**, by where each was first chosen: ${originSummary(card.by_origin)}.`,
@@ -131,7 +143,12 @@ export function datasetCard(card: CardInput, schema: Schema, columns: Readonly<R
     '## Lineage',
     '',
     `- dataset id (sha256 of the file hashes): \`${card.dataset_id}\``,
-    `- run \`${card.run_id}\`, config hash \`${card.config_hash}\``,
+    ...(card.parts
+      ? card.parts.map(
+          (p) =>
+            `- \`${p.export}\`: dataset \`${p.dataset_id}\`, run \`${p.run_id}\`, config hash \`${p.config_hash}\``,
+        )
+      : [`- run \`${card.run_id}\`, config hash \`${card.config_hash}\``]),
     `- files: ${card.files.map((f) => `\`${f.name}\` (${f.rows} rows)`).join(', ')}; their sha256 are in \`metadata.json\`.`,
     '',
   ].join('\n');

@@ -33,6 +33,7 @@ export function failedRows(
   errors: ReadonlyMap<string, readonly ErrorRow[]>,
   clips: ReadonlyMap<string, ClipRow>,
   round: number,
+  tick: number | null = null,
 ): FailedRow[] {
   return [...errors.keys()].sort().flatMap((id) => {
     const clip = clips.get(id);
@@ -42,6 +43,7 @@ export function failedRows(
       start_s: clip?.start_s ?? null,
       end_s: clip?.end_s ?? null,
       round,
+      tick,
       stage: e.stage,
       error_kind: e.error_kind,
       message: e.message,

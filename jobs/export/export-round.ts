@@ -33,7 +33,7 @@ import type { RoundRecord } from '../refine/round-metrics.js';
 export const DROPPED_FILE = 'dropped/clips.parquet';
 
 /** Version tag of the exported table layout (bump on any column change). */
-export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/3';
+export const EXPORT_SCHEMA_VERSION = 'flywheel-refined/4';
 
 /** The latest round with metrics in a job directory, or undefined when none finished. */
 export async function latestRound(jobDir: string): Promise<number | undefined> {
@@ -84,6 +84,8 @@ export interface ExportRunOptions {
   /** The earlier rounds' runs, nearest first, to follow carried-over captions back to their writer (none: they stay unknown). */
   earlier?: readonly EarlierRun[];
   round: number;
+  /** The schedule tick this run is (then `round` is the job's last finished round before it, -1 when none); absent for a round. */
+  tick?: number;
   configHash: string;
   rounds: RoundRecord[];
   outDir: string;
@@ -103,6 +105,7 @@ export async function exportRun(opts: ExportRunOptions): Promise<{ dir: string; 
 /** Writes the export's Parquet parts and `metadata.json` into the empty directory `tmp`. */
 async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<ExportMetadata> {
   const { run, round, rounds } = opts;
+  const tick = opts.tick ?? null;
   const meta = await readRunMeta(run);
   if (!meta) throw new Error(`export: ${run.description} has no run.json`);
   const job = { config_hash: opts.configHash };
@@ -127,6 +130,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
   const kv = {
     'flywheel.schema_version': EXPORT_SCHEMA_VERSION,
     'flywheel.round': String(round),
+    ...(tick !== null ? { 'flywheel.tick': String(tick) } : {}),
     'flywheel.run_id': meta.run_id,
     'flywheel.config_hash': job.config_hash,
     'flywheel.rounds': JSON.stringify(roundSummary),
@@ -162,6 +166,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
             start_s: clip.start_s,
             end_s: clip.end_s,
             round,
+            tick,
             caption: s.caption,
             caption_source: s.caption_source,
             reason: s.reason,
@@ -180,7 +185,10 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
           choice_margin: s.margin,
           runner_up: s.runner_up,
           round,
+          tick,
           ...lineage(s, round, modelVersions.get(s.clip_id) ?? 'text', carried.get(s.clip_id)),
+          // a tick's row was chosen by the tick, not by a round (a tick carries nothing over)
+          ...(tick !== null ? { origin_round: null } : {}),
           quality_weight: s.adatailr_weight,
           asr_text: clip.asr_text,
           run_id: meta.run_id,
@@ -188,8 +196,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
         };
         out.push(row);
         bySource[s.caption_source] = (bySource[s.caption_source] ?? 0) + 1;
-        const origin = originKey(row.origin_source, row.origin_round);
-        byOrigin[origin] = (byOrigin[origin] ?? 0) + 1;
+        byOrigin[originKey(row)] = (byOrigin[originKey(row)] ?? 0) + 1;
       }
       await parts.add(rowsToBatch(refinedSchema, out));
       rows += out.length;
@@ -207,6 +214,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     schema_version: EXPORT_SCHEMA_VERSION,
     dataset_id: datasetId,
     round,
+    tick,
     run_id: meta.run_id,
     config_hash: job.config_hash,
     rows,
@@ -224,7 +232,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
   await mkdir(join(tmp, dirname(DROPPED_FILE)), { recursive: true });
   await writeFile(join(tmp, DROPPED_FILE), parquetBytes(droppedSchema, [rowsToBatch(droppedSchema, droppedRows)], kv));
   await mkdir(join(tmp, dirname(ERRORS_FILE)), { recursive: true });
-  const failed = failedRows(errors, errorClips, round);
+  const failed = failedRows(errors, errorClips, round, tick);
   await writeFile(join(tmp, ERRORS_FILE), parquetBytes(failedSchema, [rowsToBatch(failedSchema, failed)], kv));
   await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
   await writeFile(join(tmp, 'README.md'), datasetCard(metadata, refinedSchema, REFINED_COLUMNS));
@@ -247,7 +255,9 @@ function lineage(
   };
 }
 
-/** The `by_origin` key of a row: its origin source and round. */
-function originKey(source: string, round: number | null): string {
-  return `${source} round ${round ?? '?'}`;
+/** The `by_origin` key of a row: its origin source and round (`round ?` where unknown), or the tick that chose it. */
+export function originKey(row: Pick<RefinedRow, 'origin_source' | 'origin_round' | 'tick'>): string {
+  return row.tick !== null
+    ? `${row.origin_source} tick ${row.tick}`
+    : `${row.origin_source} round ${row.origin_round ?? '?'}`;
 }

@@ -27,7 +27,7 @@ import { type AnyStageSpec, buildStages } from '../../stages/index.js';
 import { exportRun } from '../export/export-round.js';
 import { hashedPart } from '../../config/marks.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
-import { jobConfigChanges } from '../refine/job-files.js';
+import { finishedRoundNumbers, jobConfigChanges } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
 import { listChanges } from '../../pipeline/config-changes.js';
 import { ownTextJudges } from './own-text-judges.js';
@@ -228,7 +228,9 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   const exported = await exportRun({
     run: new LocalStorage(s.tickRun(tick)),
     frames: new LocalStorage(s.tickFrames(tick)),
-    round: tick,
+    // the export says which tick, and which round the tick followed (a row's `round` never means a tick)
+    round: (await finishedRoundNumbers(jobLayout(config.run_dir))).at(-1) ?? -1,
+    tick,
     configHash: hashValue(hashedPart(refineConfigSchema, config)),
     rounds: [],
     outDir: s.tickExport(tick),

@@ -20,7 +20,7 @@ describe('inspectDir', () => {
     });
     const text = await inspectDir(e.dir, 1);
     const m = e.metadata;
-    expect(text).toContain(`export flywheel-refined/3, round 0, dataset ${m.dataset_id}\n`);
+    expect(text).toContain(`export flywheel-refined/4, round 0, dataset ${m.dataset_id}\n`);
     expect(text).toContain(
       `rows: ${m.rows} (${m.dropped} dropped, with their reasons in dropped/clips.parquet; 2 clips with errors, with their causes in errors/clips.parquet; ${m.heldout_excluded} held-out excluded)\n`,
     );

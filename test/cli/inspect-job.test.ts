@@ -61,7 +61,8 @@ describe('flywheel inspect on a refine job', () => {
     expect(r.stdout).toContain(
       'schedule: 1 tick finished, one interrupted (the next tick resumes it)\n' +
         "  of the job's clips that gave no frames, 1 gave frames in a tick since (e.g. no-video)\n" +
-        '  ticks: 1 clip gave no frames (decode_failed 1; e.g. new-broken: not a readable video: new-broken.mp4)\n',
+        '  ticks: 1 clip gave no frames (decode_failed 1; e.g. new-broken: not a readable video: new-broken.mp4)\n' +
+        `  whole dataset (the round's rows and the ticks'): not exported yet: flywheel export ${job} --with-ticks\n`,
     );
     expect(r.stdout).toContain(`report: not written\nnext: flywheel report ${job}\n`);
   }, 60_000);

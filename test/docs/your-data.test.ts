@@ -152,24 +152,42 @@ describe('docs/your-data.md, step by step', () => {
       expect(reimported).toMatch(/^imported: 34 rows → 32 clips in /m);
       const tick = JSON.parse(await run(['schedule', '--once', 'job.json'])) as Record<string, unknown>;
       expect(tick).toMatchObject({ status: 'done', tick: 0, clips: 5, exported: 5, dropped: 0, errors: 0 });
-      // the page's query for the whole dataset: the last round's rows and every tick's, each clip once
-      const query = page.split('\n').find((l) => l.includes("exports/tick-*/*.parquet'])"));
-      expect(query, 'docs/your-data.md has the whole-dataset query').toBeDefined();
-      const whole = await q(`select clip_id from (${query!.replace(/;$/, '').replaceAll("'runs/", `'${dir}/runs/`)})`);
-      const ids = whole.map((r) => r.clip_id as string);
+      // the page's whole dataset: the last round's rows and the tick's, each clip once, in one export
+      const whole = await run(['export', 'runs/mine', '--with-ticks']);
+      const shown = page.split('\n').find((l) => l.startsWith('exported round 1 and tick 0: '));
+      expect(shown, 'docs/your-data.md shows what the whole-dataset export prints').toBeDefined();
+      expect(whole).toContain(shown!.split(' (')[0]);
+      expect(whole).toMatch(
+        /^exported round 1 and tick 0: \d+ rows \(0 dropped, .*; 3 clips with errors, .*\) in 1 file → /m,
+      );
+      expect(whole).toContain(shown!.split('→ ')[1]);
+      expect(whole).toContain(`${Number(rows.n) + 5} rows`);
+      const wholeDir = join(dir, 'runs/mine/exports/dataset-round-1-tick-00000');
+      const ids = (await q(`select clip_id from read_parquet('${wholeDir}/*.parquet')`)).map(
+        (r) => r.clip_id as string,
+      );
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toEqual(expect.arrayContaining(['gone', 'n0', 'n1', 'n2', 'n3']));
       expect(ids.length).toBe(Number(rows.n) + 5);
-      // and the page's query for the clips that are still errors: not `gone`, a row now
-      const stillQuery = page.split('\n').find((l) => l.includes("exports/tick-*/errors/*.parquet'])"));
-      expect(stillQuery, 'docs/your-data.md has the still-errors query').toBeDefined();
-      const still = await q(stillQuery!.replace(/;$/, '').replaceAll("'runs/", `'${dir}/runs/`));
-      expect(still.map((r) => r.clip_id as string).sort()).toEqual(['broken', 'long', 'notes']);
+      // `gone` is a row now, not an error: the page names the clips still in error
+      const still = await q(`select distinct clip_id from read_parquet('${wholeDir}/errors/*.parquet') order by 1`);
+      expect(still.map((r) => r.clip_id)).toEqual(['broken', 'long', 'notes']);
+      expect(page).toContain('the clips still\nin error are `broken`, `long` and `notes`');
+      // the page's query: the round's rows have no tick, the tick's say tick 0 and the round it followed
+      const query = page.split('\n').find((l) => l.includes('dataset-round-1-tick-00000/*.parquet'));
+      expect(query, 'docs/your-data.md has the whole-dataset query').toBeDefined();
+      const byPart = await q(query!.replace(/;$/, '').replaceAll("'runs/", `'${dir}/runs/`));
+      const count = (tick: number | null): number =>
+        byPart.filter((r) => r.round === 1 && r.tick === tick).reduce((s, r) => s + Number(r['count_star()']), 0);
+      expect([count(null), count(0)]).toEqual([Number(rows.n), 5]);
       // and `inspect` says so under its schedule line, in the words the page quotes
       const after = await run(['inspect', 'runs/mine']);
       const taken = "  of the job's clips that gave no frames, 1 gave frames in a tick since (e.g. gone)";
       expect(page).toContain(taken);
       expect(after).toContain(`schedule: 1 tick finished\n${taken}\n`);
+      expect(after).toContain(
+        `  whole dataset (the round's rows and the ticks'): runs/mine/exports/dataset-round-1-tick-00000\n`,
+      );
       expect(after).not.toMatch(/^ {2}ticks: /m);
     } finally {
       conn.closeSync();

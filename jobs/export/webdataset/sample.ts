@@ -18,6 +18,8 @@ export interface SampleJson {
   /** AdaTaiLr row weight. */
   readonly weight: number;
   readonly round: number;
+  /** The schedule tick that added the row; null for a round's row. */
+  readonly tick: number | null;
   readonly model_version: string;
   readonly lineage: {
     readonly dataset_id: string;
@@ -49,6 +51,7 @@ export function sampleJson(row: RefinedRow, clip: CutClip, lineage: SampleLineag
     source: row.caption_source,
     weight: row.quality_weight,
     round: row.round,
+    tick: row.tick,
     model_version: row.model_version,
     lineage: {
       ...lineage,

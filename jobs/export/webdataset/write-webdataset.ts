@@ -31,7 +31,12 @@ export const WEBDATASET_STAGE = 'export-webdataset';
 export interface WebDatasetMetadata {
   readonly format: typeof WEBDATASET_FORMAT;
   /** The Parquet export the samples were taken from. */
-  readonly source: SampleLineage & { readonly round: number; readonly run_id: string; readonly config_hash: string };
+  readonly source: SampleLineage & {
+    readonly round: number;
+    readonly tick: number | null;
+    readonly run_id: string;
+    readonly config_hash: string;
+  };
   readonly shard_size: number;
   readonly frames_per_sample: number;
   readonly samples: number;
@@ -107,7 +112,13 @@ export async function writeWebDataset(opts: WebDatasetOptions): Promise<WebDatas
     }
     const metadata: WebDatasetMetadata = {
       format: WEBDATASET_FORMAT,
-      source: { ...lineage, round: meta.round, run_id: meta.run_id, config_hash: meta.config_hash },
+      source: {
+        ...lineage,
+        round: meta.round,
+        tick: meta.tick ?? null,
+        run_id: meta.run_id,
+        config_hash: meta.config_hash,
+      },
       shard_size: opts.shardSize,
       frames_per_sample: frames,
       samples,

@@ -627,7 +627,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       const kv = await q(
         `select decode(key) as k, decode(value) as v from parquet_kv_metadata('${glob}') where decode(key) = 'flywheel.schema_version' limit 1`,
       );
-      expect(kv[0]?.v).toBe('flywheel-refined/3');
+      expect(kv[0]?.v).toBe('flywheel-refined/4');
       const heldout = await q(
         `select count(*) as n from read_parquet('${glob}') where clip_id in (${truth
           .filter((t) => t.split === 'heldout')

@@ -100,6 +100,21 @@ describe('schedule ticks', () => {
     const s = scheduleLayout(config.run_dir);
     expect(existsSync(join(s.tickExport(0), 'metadata.json'))).toBe(true);
     expect(existsSync(join(s.tickExport(1), 'metadata.json'))).toBe(true);
+    // a tick's rows say which tick added them; their round is the job's last before it (none here: -1),
+    // so a tick's rows read beside a round's are never taken for that round's
+    for (const n of [0, 1]) {
+      const out = s.tickExport(n);
+      const meta = JSON.parse(await readFile(join(out, 'metadata.json'), 'utf8')) as ExportMetadata;
+      expect(meta).toMatchObject({ round: -1, tick: n });
+      expect(Object.keys(meta.by_origin).every((k) => k.endsWith(` tick ${n}`))).toBe(true);
+      const rows: RefinedRow[] = [];
+      for (const f of meta.files) rows.push(...(await readParquetRows<RefinedRow>(join(out, f.name))));
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.tick === n && r.round === -1 && r.origin_round === null)).toBe(true);
+      expect(await readFile(join(out, 'README.md'), 'utf8')).toContain(
+        `# flywheel refined captions, tick ${n} (before any round)`,
+      );
+    }
   });
 
   it('with retrain every tick, a tick trains a new model version that the next tick captions with', async () => {

@@ -1,0 +1,169 @@
+/**
+ * One dataset out of several exports of a job: its last round's and every schedule tick's since.
+ * Each clip is one row, from the latest export that has it as a row; a clip one export could not
+ * process and a later one could (a video replaced after it failed) is a row, not an error. The
+ * dropped clips and the errors of every export are kept, less the clips that are rows. Rows stream
+ * from the parts' files a batch at a time (only the clip ids are held), so a job of millions of clips
+ * joins in bounded memory. Published whole, like any export (temp dir, fsync, rename).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, openAsBlob } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { batchToRows, rowsToBatch } from '../../schemas/arrow.js';
+import { writeDirAtomic } from '../../pipeline/atomic-write.js';
+import { parquetBytes, readParquetBatches } from '../../pipeline/parquet.js';
+import { type DroppedRow, droppedSchema, type FailedRow, failedSchema } from '../../schemas/dropped.js';
+import { REFINED_COLUMNS, type RefinedRow, refinedSchema } from '../../schemas/refined.js';
+import { datasetCard } from './dataset-card.js';
+import { DROPPED_FILE, EXPORT_SCHEMA_VERSION, originKey } from './export-round.js';
+import { ERRORS_FILE } from './export-errors.js';
+import type { ExportMetadata, ExportPart } from './export-metadata.js';
+import { PartFiles } from './part-files.js';
+
+/** An export to join, read from its `metadata.json`. */
+interface Part {
+  readonly dir: string;
+  readonly meta: ExportMetadata;
+}
+
+/** Reads an export's metadata, refusing what is not a current export (naming the folder and what to do). */
+async function readPart(dir: string): Promise<Part> {
+  const path = join(dir, 'metadata.json');
+  if (!existsSync(path)) throw new Error(`join: ${dir} is not an export (no metadata.json)`);
+  const meta = JSON.parse(await readFile(path, 'utf8')) as ExportMetadata;
+  if (meta.schema_version !== EXPORT_SCHEMA_VERSION)
+    throw new Error(
+      `join: ${dir} is a ${meta.schema_version} export, not ${EXPORT_SCHEMA_VERSION}: export it again with this release first`,
+    );
+  return { dir, meta };
+}
+
+/** The rows of a Parquet file, a batch at a time; `columns` reads only those. */
+async function* fileRows<T>(path: string, columns?: readonly string[]): AsyncIterable<T[]> {
+  try {
+    for await (const b of readParquetBatches(await openAsBlob(path), 1024, columns)) yield batchToRows<T>(b);
+  } catch (e) {
+    throw new Error(`join: ${path}: cannot read it as Parquet (${(e as Error).message})`, { cause: e });
+  }
+}
+
+/** All rows of one of an export's side files (dropped or errors); none when the file is absent. */
+async function sideRows<T>(part: Part, file: string): Promise<T[]> {
+  const path = join(part.dir, file);
+  if (!existsSync(path)) return [];
+  const out: T[] = [];
+  for await (const rows of fileRows<T>(path)) out.push(...rows);
+  return out;
+}
+
+/** What {@link joinExports} wrote. */
+export interface JoinedExport {
+  readonly dir: string;
+  readonly metadata: ExportMetadata;
+  /** Rows an earlier part had that a later part's row of the same clip replaced. */
+  readonly replaced: number;
+}
+
+/**
+ * Joins the exports in `parts` (in order: a later part's row of a clip replaces an earlier part's)
+ * into one export at `outDir`, with `metadata.json` listing the parts and a dataset card.
+ */
+export async function joinExports(opts: {
+  readonly parts: readonly string[];
+  readonly outDir: string;
+  /** At most this many rows a data file (default `EXPORT_ROWS_PER_FILE`). */
+  readonly rowsPerFile?: number;
+}): Promise<JoinedExport> {
+  if (opts.parts.length === 0) throw new Error('join: no export to join');
+  const parts: Part[] = [];
+  for (const dir of opts.parts) parts.push(await readPart(dir));
+  // the part each clip's row is taken from: the last that has it as a row
+  const owner = new Map<string, number>();
+  for (const [i, p] of parts.entries())
+    for (const f of p.meta.files)
+      for await (const rows of fileRows<Pick<RefinedRow, 'clip_id'>>(join(p.dir, f.name), ['clip_id']))
+        for (const r of rows) owner.set(r.clip_id, i);
+  let replaced = 0;
+  const metadata = await writeDirAtomic(
+    opts.outDir,
+    async (tmp) => {
+      const last = parts[parts.length - 1].meta;
+      const joined: ExportPart[] = parts.map(({ dir, meta: m }) => ({
+        export: basename(dir),
+        round: m.round,
+        tick: m.tick ?? null,
+        dataset_id: m.dataset_id,
+        run_id: m.run_id,
+        config_hash: m.config_hash,
+        rows: m.rows,
+      }));
+      const kv = {
+        'flywheel.schema_version': EXPORT_SCHEMA_VERSION,
+        'flywheel.round': String(last.round),
+        'flywheel.parts': JSON.stringify(joined),
+      };
+      const files = new PartFiles(tmp, refinedSchema, kv, opts.rowsPerFile);
+      const bySource: Record<string, number> = {};
+      const byOrigin: Record<string, number> = {};
+      let rows = 0;
+      try {
+        for (const [i, p] of parts.entries()) {
+          for (const f of p.meta.files)
+            for await (const batch of fileRows<RefinedRow>(join(p.dir, f.name))) {
+              const kept = batch.filter((r) => owner.get(r.clip_id) === i);
+              replaced += batch.length - kept.length;
+              for (const r of kept) {
+                bySource[r.caption_source] = (bySource[r.caption_source] ?? 0) + 1;
+                byOrigin[originKey(r)] = (byOrigin[originKey(r)] ?? 0) + 1;
+              }
+              rows += kept.length;
+              if (kept.length) await files.add(rowsToBatch(refinedSchema, kept));
+            }
+        }
+      } catch (e) {
+        files.abort(e);
+        throw e;
+      }
+      const written = await files.close();
+      // a clip that is a row is neither dropped nor an error any more; the rest keep every part's reasons
+      const dropped: DroppedRow[] = [];
+      const failed: FailedRow[] = [];
+      for (const p of parts) {
+        dropped.push(...(await sideRows<DroppedRow>(p, DROPPED_FILE)).filter((r) => !owner.has(r.clip_id)));
+        failed.push(...(await sideRows<FailedRow>(p, ERRORS_FILE)).filter((r) => !owner.has(r.clip_id)));
+      }
+      const m: ExportMetadata = {
+        schema_version: EXPORT_SCHEMA_VERSION,
+        dataset_id: createHash('sha256')
+          .update(written.map((f) => `${f.name} ${f.content_sha256}`).join('\n'))
+          .digest('hex'),
+        round: last.round,
+        tick: null,
+        run_id: last.run_id,
+        config_hash: last.config_hash,
+        rows,
+        dropped: new Set(dropped.map((r) => r.clip_id)).size,
+        dropped_file: DROPPED_FILE,
+        errors: new Set(failed.map((r) => r.clip_id)).size,
+        errors_file: ERRORS_FILE,
+        heldout_excluded: parts.reduce((s, p) => s + p.meta.heldout_excluded, 0),
+        by_source: bySource,
+        by_origin: byOrigin,
+        files: written,
+        rounds: parts.find((p) => p.meta.rounds.length)?.meta.rounds ?? [],
+        parts: joined,
+        exported_at: new Date().toISOString(),
+      };
+      await mkdir(join(tmp, dirname(DROPPED_FILE)), { recursive: true });
+      await writeFile(join(tmp, DROPPED_FILE), parquetBytes(droppedSchema, [rowsToBatch(droppedSchema, dropped)], kv));
+      await mkdir(join(tmp, dirname(ERRORS_FILE)), { recursive: true });
+      await writeFile(join(tmp, ERRORS_FILE), parquetBytes(failedSchema, [rowsToBatch(failedSchema, failed)], kv));
+      await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(m, null, 2)}\n`);
+      await writeFile(join(tmp, 'README.md'), datasetCard(m, refinedSchema, REFINED_COLUMNS));
+      return m;
+    },
+    { replace: true },
+  );
+  return { dir: opts.outDir, metadata, replaced };
+}

@@ -1,0 +1,155 @@
+/**
+ * Joining a job's exports into one dataset: each clip is one row, from the latest export that has it
+ * as a row; a clip one export could not process that a later one could is a row, not an error; the
+ * dropped clips and errors of every export stay, less the clips that are rows; the same parts give
+ * the same dataset id; and an export of an older layout is refused, naming it.
+ */
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportRound, exportRun } from '../../../jobs/export/export-round.js';
+import { type ExportMetadata, exportName } from '../../../jobs/export/export-metadata.js';
+import { joinExports } from '../../../jobs/export/join-exports.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
+import { LocalStorage } from '../../../pipeline/storage.js';
+import { parquetBytes } from '../../../pipeline/parquet.js';
+import { readParquetRows } from '../../../pipeline/parquet-file.js';
+import { rowsToBatch } from '../../../schemas/arrow.js';
+import type { DroppedRow, FailedRow } from '../../../schemas/dropped.js';
+import { type RefinedRow, refinedSchema } from '../../../schemas/refined.js';
+import { duckRows } from '../import/duckdb.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { FIXTURE_FAILED, writeRoundFixture } from './round-fixture.js';
+
+/** Every data row of an export, in file order. */
+async function dataRows(dir: string): Promise<RefinedRow[]> {
+  const meta = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as ExportMetadata;
+  const rows: RefinedRow[] = [];
+  for (const f of meta.files) rows.push(...(await readParquetRows<RefinedRow>(join(dir, f.name))));
+  return rows;
+}
+
+/**
+ * A tick's export with one row, for the clip the round could not process (its video turned up):
+ * written by hand from the round's row layout, as a tick would write it.
+ */
+async function recoveredTick(dir: string, like: RefinedRow, meta: ExportMetadata): Promise<void> {
+  const row: RefinedRow = {
+    ...like,
+    clip_id: FIXTURE_FAILED.clip_id,
+    video_uri: FIXTURE_FAILED.video_uri,
+    round: 0,
+    tick: 1,
+    origin_round: null,
+    run_id: 'tick-1-run',
+  };
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'part-00000.parquet'), parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, [row])]));
+  const m: ExportMetadata = {
+    ...meta,
+    dataset_id: 'd'.repeat(64),
+    tick: 1,
+    run_id: 'tick-1-run',
+    rows: 1,
+    dropped: 0,
+    errors: 0,
+    heldout_excluded: 0,
+    by_source: { [row.caption_source]: 1 },
+    by_origin: { [`${row.origin_source} tick 1`]: 1 },
+    files: [{ name: 'part-00000.parquet', rows: 1, sha256: '', content_sha256: '' }],
+    rounds: [],
+  };
+  await writeFile(join(dir, 'metadata.json'), JSON.stringify(m));
+}
+
+describe('joinExports', () => {
+  it('keeps each clip once, from the latest export that has it, and drops an error that became a row', async () => {
+    const root = await tempDir('flywheel-join-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const round = await exportRound({ jobDir: job });
+    // the same run exported as tick 0: every one of its rows replaces the round's row of that clip
+    const tick0 = join(root, 'exports', 'tick-00000');
+    await exportRun({
+      run: new LocalStorage(jobLayout(job).roundRun(0)),
+      frames: new LocalStorage(jobLayout(job).framesRun),
+      round: 0,
+      tick: 0,
+      configHash: round.metadata.config_hash,
+      rounds: [],
+      outDir: tick0,
+      rowsPerFile: 2,
+    });
+    const tick1 = join(root, 'exports', 'tick-00001');
+    await recoveredTick(tick1, (await dataRows(round.dir))[0], round.metadata);
+
+    const out = join(root, 'whole');
+    const joined = await joinExports({ parts: [round.dir, tick0, tick1], outDir: out, rowsPerFile: 4 });
+    const rows = await dataRows(out);
+    expect(rows.map((r) => r.clip_id).sort()).toEqual(
+      [...(await dataRows(round.dir)).map((r) => r.clip_id), FIXTURE_FAILED.clip_id].sort(),
+    );
+    expect(new Set(rows.map((r) => r.clip_id)).size).toBe(rows.length);
+    expect(joined.replaced).toBe(round.metadata.rows);
+    expect(rows.filter((r) => r.tick === 0)).toHaveLength(round.metadata.rows);
+    expect(rows.filter((r) => r.tick === 1).map((r) => r.clip_id)).toEqual([FIXTURE_FAILED.clip_id]);
+    expect(rows.some((r) => r.tick === null)).toBe(false);
+
+    const m = joined.metadata;
+    expect(m).toMatchObject({ rows: rows.length, round: 0, tick: null });
+    expect(m.files.map((f) => f.rows)).toEqual([4, 2]);
+    expect(m.parts?.map((p) => [p.export, p.round, p.tick, p.rows])).toEqual([
+      ['round-0', 0, null, round.metadata.rows],
+      ['tick-00000', 0, 0, round.metadata.rows],
+      ['tick-00001', 0, 1, 1],
+    ]);
+    expect(exportName(m)).toBe('round 0 and ticks 0–1');
+    expect(Object.values(m.by_source).reduce((a, b) => a + b, 0)).toBe(rows.length);
+    expect(Object.values(m.by_origin).reduce((a, b) => a + b, 0)).toBe(rows.length);
+    expect(Object.keys(m.by_origin).some((k) => k.includes(' round '))).toBe(false);
+
+    // the clip that turned up is a row, no longer an error; every other error and drop stays, from each export
+    const failed = await readParquetRows<FailedRow>(join(out, m.errors_file));
+    expect(failed.some((f) => f.clip_id === FIXTURE_FAILED.clip_id)).toBe(false);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(m.errors).toBe(new Set(failed.map((f) => f.clip_id)).size);
+    const roundFailed = await readParquetRows<FailedRow>(join(round.dir, round.metadata.errors_file));
+    expect(failed).toHaveLength(2 * roundFailed.filter((f) => f.clip_id !== FIXTURE_FAILED.clip_id).length);
+    const dropped = await readParquetRows<DroppedRow>(join(out, m.dropped_file));
+    expect(dropped.map((d) => [d.clip_id, d.tick])).toEqual([
+      ['dropped', null],
+      ['dropped', 0],
+    ]);
+    expect(m.dropped).toBe(1);
+
+    // one table to DuckDB, the card says what it is made of, and the same parts give the same id
+    const byTick = await duckRows(
+      `select tick, count(*) as n from read_parquet('${join(out, 'part-*.parquet')}') group by tick order by tick`,
+    );
+    expect(byTick).toEqual([
+      { tick: 0, n: BigInt(round.metadata.rows) },
+      { tick: 1, n: 1n },
+    ]);
+    const card = await readFile(join(out, 'README.md'), 'utf8');
+    expect(card).toContain('# flywheel refined captions, round 0 and ticks 0–1');
+    expect(card).toContain('- **Made of** 3 exports of one job: `round-0`');
+    const again = await joinExports({ parts: [round.dir, tick0, tick1], outDir: join(root, 'again'), rowsPerFile: 4 });
+    expect(again.metadata.dataset_id).toBe(m.dataset_id);
+  });
+
+  it('refuses an export of an older layout, naming it, and an empty list', async () => {
+    const root = await tempDir('flywheel-join-old-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const round = await exportRound({ jobDir: job });
+    const old = join(root, 'old');
+    await cp(round.dir, old, { recursive: true });
+    const meta = JSON.parse(await readFile(join(old, 'metadata.json'), 'utf8')) as ExportMetadata;
+    await writeFile(join(old, 'metadata.json'), JSON.stringify({ ...meta, schema_version: 'flywheel-refined/3' }));
+    await expect(joinExports({ parts: [round.dir, old], outDir: join(root, 'out') })).rejects.toThrow(
+      `join: ${old} is a flywheel-refined/3 export, not flywheel-refined/4: export it again with this release first`,
+    );
+    await expect(joinExports({ parts: [join(root, 'nothing')], outDir: join(root, 'out') })).rejects.toThrow(
+      `join: ${join(root, 'nothing')} is not an export (no metadata.json)`,
+    );
+    await expect(joinExports({ parts: [], outDir: join(root, 'out') })).rejects.toThrow('join: no export to join');
+  });
+});
