@@ -8,6 +8,7 @@ interface ScheduleFlags extends QueueFlags {
   once?: boolean;
   retrainEvery: number;
   maxTicks?: number;
+  wholeDataset?: true | string;
 }
 
 /** Adds the `schedule` sub-command. */
@@ -26,7 +27,11 @@ export function register(program: Command): void {
       intOption('retrain-every', 0),
       0,
     )
-    .option('--max-ticks <n>', 'exit after n ticks', intOption('max-ticks', 0));
+    .option('--max-ticks <n>', 'exit after n ticks', intOption('max-ticks', 0))
+    .option(
+      '--whole-dataset [dir]',
+      "after each tick, export the job's whole dataset (as `export --with-ticks`): to a new versioned folder, or to dir, replaced each time",
+    );
   addQueueOptions(
     cmd,
     "run each tick's frames, caption and adatailr steps on `flywheel worker` processes via this Redis server; see docs/distributed.md",
@@ -41,7 +46,12 @@ export function register(program: Command): void {
     const config = await loadConfigFile(refineConfigSchema, path);
     const reporter = (): ReturnType<typeof cliReporter> => cliReporter();
     if (o.once) {
-      const r = await runTick(config, { retrainEvery: o.retrainEvery, reporter, ...(executor ? { executor } : {}) });
+      const r = await runTick(config, {
+        retrainEvery: o.retrainEvery,
+        reporter,
+        ...(executor ? { executor } : {}),
+        ...(o.wholeDataset ? { wholeDataset: o.wholeDataset } : {}),
+      });
       process.stdout.write(`${JSON.stringify(r)}\n`);
       return;
     }
@@ -52,6 +62,7 @@ export function register(program: Command): void {
       reporter,
       ...(executor ? { executor } : {}),
       ...(o.maxTicks !== undefined ? { maxTicks: o.maxTicks } : {}),
+      ...(o.wholeDataset ? { wholeDataset: o.wholeDataset } : {}),
       onTick: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
     });
     const stop = (): void => h.stop();

@@ -32,6 +32,7 @@ import { jobLayout } from '../refine/layout.js';
 import { listChanges } from '../../pipeline/config-changes.js';
 import { ownTextJudges } from './own-text-judges.js';
 import { failedVideos, videoChangedSince } from './retry.js';
+import { wholeDatasetAfterTick } from './whole-dataset.js';
 import {
   clipIdsOfRun,
   currentJudges,
@@ -54,6 +55,8 @@ export interface TickOptions {
   /** Where the frames, caption and adatailr steps run (default: this machine); training stays here. */
   readonly executor?: Executor<AnyStageSpec>;
   readonly signal?: AbortSignal;
+  /** After the tick, write the job's whole dataset (`whole-dataset.ts`): true = its versioned folder, a path = that folder. */
+  readonly wholeDataset?: true | string;
 }
 
 /** What a tick did. */
@@ -76,6 +79,8 @@ export type TickResult =
       readonly seconds: number;
       /** Of those, the seconds the retraining took (0 when the tick did not retrain). */
       readonly trainSeconds: number;
+      /** With `wholeDataset`: where the job's whole dataset was written after the tick. */
+      readonly dataset?: string;
     };
 
 /** Seconds since `t0` (a `performance.now()`), to a tenth. */
@@ -97,7 +102,11 @@ export async function runTick(config: RefineConfig, opts: TickOptions = {}): Pro
     return { status: 'locked' };
   }
   try {
-    return await tickLocked(config, opts, log);
+    const r = await tickLocked(config, opts, log);
+    const dataset =
+      opts.wholeDataset && (await wholeDatasetAfterTick(config.run_dir, opts.wholeDataset, r.status === 'done'));
+    if (dataset) log.info({ dataset }, 'the whole dataset written');
+    return r.status === 'done' && dataset ? { ...r, dataset } : r;
   } finally {
     await lock.release();
   }

@@ -107,3 +107,28 @@ export async function exportWholeDataset(opts: {
     ...(opts.rowsPerFile !== undefined ? { rowsPerFile: opts.rowsPerFile } : {}),
   });
 }
+
+/**
+ * After a tick (`schedule --whole-dataset`): writes the job's whole dataset when the tick added rows,
+ * or when a tick that did leaves none behind (the process died between the two). `target` true is
+ * the versioned default folder; a path is one folder, replaced each night. Returns where it wrote,
+ * or undefined when nothing needed writing.
+ */
+export async function wholeDatasetAfterTick(
+  jobDir: string,
+  target: true | string,
+  tickDone: boolean,
+): Promise<string | undefined> {
+  const outDir = target === true ? undefined : target;
+  if (!tickDone) {
+    const rounds = await finishedRoundNumbers(jobLayout(jobDir));
+    const s = scheduleLayout(jobDir);
+    const ticks = (await tickNumbers(s.dir)).filter((n) => existsSync(s.tickDone(n)));
+    if (
+      ticks.length === 0 ||
+      existsSync(join(outDir ?? wholeDatasetDir(jobDir, rounds.at(-1), ticks.at(-1)), 'metadata.json'))
+    )
+      return undefined;
+  }
+  return (await exportWholeDataset({ jobDir, ...(outDir !== undefined ? { outDir } : {}) })).dir;
+}

@@ -88,14 +88,28 @@ describe('schedule ticks', () => {
     expect(first.seconds).toBeGreaterThan(0);
 
     await writeParquetManifest(manifest(), clips); // 8 new rows arrive
-    const second = await runTick(config, { log: quiet, reporter });
+    // with the whole dataset asked for: both ticks' rows in one export, named by the last tick (no round here)
+    const second = await runTick(config, { log: quiet, reporter, wholeDataset: true });
     expect(second).toMatchObject({ status: 'done', tick: 1, clips: 8 });
+    const whole = join(config.run_dir, 'exports', 'dataset-tick-00001');
+    expect(second).toMatchObject({ dataset: whole });
+    const wholeMeta = JSON.parse(await readFile(join(whole, 'metadata.json'), 'utf8')) as ExportMetadata;
+    expect(wholeMeta.parts?.map((p) => p.export)).toEqual(['tick-00000', 'tick-00001']);
+    expect(wholeMeta.rows).toBe(wholeMeta.parts!.reduce((n, p) => n + p.rows, 0));
 
     const seen = [...(await tickCaptions(0)), ...(await tickCaptions(1))].sort();
     expect(seen).toEqual(clips.map((c) => c.clip_id).sort());
     expect(new Set(seen).size).toBe(seen.length);
 
     expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
+    // a night without new clips writes the whole dataset only where it is missing (a fixed folder here)
+    const latest = join(dir, 'latest');
+    await runTick(config, { log: quiet, reporter, wholeDataset: latest });
+    const written = (JSON.parse(await readFile(join(latest, 'metadata.json'), 'utf8')) as ExportMetadata).exported_at;
+    await runTick(config, { log: quiet, reporter, wholeDataset: latest });
+    expect((JSON.parse(await readFile(join(latest, 'metadata.json'), 'utf8')) as ExportMetadata).exported_at).toBe(
+      written,
+    );
     // every tick exported its rows
     const s = scheduleLayout(config.run_dir);
     expect(existsSync(join(s.tickExport(0), 'metadata.json'))).toBe(true);
