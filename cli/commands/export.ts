@@ -72,7 +72,7 @@ export function register(program: Command): void {
         frames: o.frames,
       });
       process.stdout.write(
-        `webdataset: ${w.samples} samples in ${w.shards.length} shards (${w.cuts.copy} stream-copied, ${w.cuts.reencode} re-encoded), ${w.errors} errors → ${out}\n`,
+        `webdataset: ${count(w.samples, 'sample')} in ${count(w.shards.length, 'shard')} (${w.cuts.copy} stream-copied, ${w.cuts.reencode} re-encoded), ${count(w.errors, 'error')} → ${out}\n`,
       );
     });
 }

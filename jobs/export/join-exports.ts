@@ -138,6 +138,7 @@ export async function joinExports(opts: {
         dataset_id: createHash('sha256')
           .update(written.map((f) => `${f.name} ${f.content_sha256}`).join('\n'))
           .digest('hex'),
+        // the latest part's round, run and config; every part's are in `parts`
         round: last.round,
         tick: null,
         run_id: last.run_id,

@@ -36,6 +36,8 @@ export interface WebDatasetMetadata {
     readonly tick: number | null;
     readonly run_id: string;
     readonly config_hash: string;
+    /** For a joined export (`export --with-ticks`): the exports it joins. */
+    readonly parts?: ExportMetadata['parts'];
   };
   readonly shard_size: number;
   readonly frames_per_sample: number;
@@ -118,6 +120,7 @@ export async function writeWebDataset(opts: WebDatasetOptions): Promise<WebDatas
         tick: meta.tick ?? null,
         run_id: meta.run_id,
         config_hash: meta.config_hash,
+        ...(meta.parts ? { parts: meta.parts } : {}),
       },
       shard_size: opts.shardSize,
       frames_per_sample: frames,

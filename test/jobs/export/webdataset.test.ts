@@ -7,13 +7,16 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { extract } from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExportMetadata } from '../../../jobs/export/export-metadata.js';
-import { exportRound } from '../../../jobs/export/export-round.js';
+import { exportRound, exportRun } from '../../../jobs/export/export-round.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
+import { scheduleLayout } from '../../../jobs/schedule/tick-state.js';
+import { LocalStorage } from '../../../pipeline/storage.js';
 import type { SampleJson } from '../../../jobs/export/webdataset/sample.js';
 import { type WebDatasetMetadata, writeWebDataset } from '../../../jobs/export/webdataset/write-webdataset.js';
 import { resolveBinaries } from '../../../stages/frames/ffmpeg.js';
@@ -181,7 +184,7 @@ describe('WebDataset export', () => {
   it('the CLI writes the same samples (bit-exact cuts) with --shard-size and --frames', async () => {
     const r = await runCli(['export', job, '--format', 'webdataset', '--shard-size', '2', '--frames', '2']);
     expect(r.stderr).not.toMatch(/flywheel:/);
-    expect(r.stdout).toMatch(/webdataset: 4 samples in 2 shards \(2 stream-copied, 2 re-encoded\), 1 errors/);
+    expect(r.stdout).toMatch(/webdataset: 4 samples in 2 shards \(2 stream-copied, 2 re-encoded\), 1 error /);
     const dir = `${parquet.dir}-webdataset`;
     const again = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as WebDatasetMetadata;
     expect(again.shards.map((s) => [s.name, s.samples])).toEqual(meta.shards.map((s) => [s.name, s.samples]));
@@ -189,5 +192,33 @@ describe('WebDataset export', () => {
     const media = (list: { name: string; data: Buffer }[]) =>
       list.filter((m) => !m.name.endsWith('.json')).map((m) => [m.name, sha(m.data)]);
     for (const s of again.shards) expect(media(await readTar(join(dir, s.name)))).toEqual(media(members.get(s.name)!));
+  });
+
+  it('the CLI writes the whole dataset (--with-ticks): each sample names the tick that added it, the metadata the parts', async () => {
+    // a finished tick that took the round's clips again (its run a copy of the round's)
+    const s = scheduleLayout(job);
+    await cp(jobLayout(job).roundRun(0), s.tickRun(0), { recursive: true });
+    await exportRun({
+      run: new LocalStorage(s.tickRun(0)),
+      round: 0,
+      tick: 0,
+      configHash: parquet.metadata.config_hash,
+      rounds: [],
+      outDir: s.tickExport(0),
+    });
+    await writeFile(s.tickDone(0), '{}');
+    const r = await runCli(['export', job, '--with-ticks', '--format', 'webdataset', '--shard-size', '10']);
+    expect(r.stderr).not.toMatch(/flywheel:/);
+    expect(r.stdout).toMatch(/^exported round 0 and tick 0: 5 rows /m);
+    expect(r.stdout).toMatch(/webdataset: 4 samples in 1 shard .*, 1 error /);
+    const dir = join(job, 'exports', 'dataset-round-0-tick-00000-webdataset');
+    const whole = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as WebDatasetMetadata;
+    expect(whole.source.parts?.map((p) => [p.export, p.tick])).toEqual([
+      ['round-0', null],
+      ['tick-00000', 0],
+    ]);
+    const samples = (await readTar(join(dir, whole.shards[0].name))).filter((m) => m.name.endsWith('.json'));
+    expect(samples).toHaveLength(4);
+    for (const m of samples) expect(JSON.parse(m.data.toString()) as SampleJson).toMatchObject({ round: 0, tick: 0 });
   });
 });
