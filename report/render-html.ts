@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join as joinPath } from 'node:path';
 import { chartScript } from './chart-script.js';
 import { type Html, html, type HtmlValue, inlineScript, join, raw, scriptData } from './html.js';
-import type { ReportData, RoundMetrics, SampleClip, TrinityPoint } from './report-data.js';
+import type { ReportData, RoundMetrics, SampleClip, TickSummary, TrinityPoint } from './report-data.js';
 import { thumbnailDataUrl } from './thumbnail-png.js';
 
 const require = createRequire(import.meta.url);
@@ -107,6 +107,35 @@ function sourcesTable(data: ReportData): Html {
     ),
   );
   return table(['round', 'source', ...TRINITY_HEAD], rows);
+}
+
+function ticksSection(ticks: readonly TickSummary[]): Html {
+  const cell = (x: number | null): string => (x === null ? '–' : String(x));
+  const rows = ticks.map(
+    (t) =>
+      html`<tr>
+        <td>${t.tick}</td>
+        <td>${t.round === null ? '–' : t.round < 0 ? 'none' : t.round}</td>
+        <td>${cell(t.clips)}</td>
+        <td>${cell(t.rows)}</td>
+        <td>${cell(t.dropped)}</td>
+        <td>${cell(t.errors)}</td>
+        <td>
+          ${Object.entries(t.bySource)
+            .sort(([, a], [, b]) => b - a)
+            .map(([s, n]) => `${s} ${n}`)
+            .join(', ')}
+        </td>
+        <td>${t.retrained ? 'yes' : 'no'}</td>
+        <td>${t.seconds === null ? '–' : t.seconds.toFixed(1)}</td>
+      </tr>`,
+  );
+  return html`<h2>The nights after: schedule ticks</h2>
+    <p>
+      Clips that arrived after the rounds, each taken once by a tick (its export: <code>exports/tick-&lt;n&gt;</code>;
+      the whole dataset: <code>flywheel export &lt;job&gt; --with-ticks</code>).
+    </p>
+    ${table(['tick', 'after round', 'clips', 'rows', 'dropped', 'errors', 'chosen', 'retrained', 'seconds'], rows)}`;
 }
 
 function sample(s: SampleClip): Html {
@@ -227,7 +256,7 @@ export function renderReportHtml(data: ReportData): string {
         <h3>By caption source</h3>
         ${sourcesTable(data)}
         <h2>Sample clips and their captions across rounds</h2>
-        ${data.samples.map(sample)}
+        ${data.samples.map(sample)} ${data.ticks?.length ? ticksSection(data.ticks) : ''}
         <h2>Errors</h2>
         ${errorsSection(data)}
         <script type="application/json" id="report-data">

@@ -73,6 +73,20 @@ export interface ErrorSummary {
 }
 
 /** Everything the report page needs, for one run. */
+/** One finished `schedule` tick, as the report shows it (null where the tick did not record it). */
+export interface TickSummary {
+  tick: number;
+  /** The refine round the tick followed (-1: none). */
+  round: number | null;
+  clips: number | null;
+  rows: number | null;
+  dropped: number | null;
+  errors: number | null;
+  bySource: Record<string, number>;
+  retrained: boolean;
+  seconds: number | null;
+}
+
 export interface ReportData {
   title: string;
   runId: string;
@@ -92,4 +106,6 @@ export interface ReportData {
   downstreamUpper?: DownstreamPoint;
   samples: SampleClip[];
   errors: ErrorSummary[];
+  /** The job's finished schedule ticks (the nights after the rounds); empty when it never ticked. */
+  ticks?: TickSummary[];
 }

@@ -2,6 +2,7 @@
  * Gathers what the report page shows from a refine job directory: round metrics, sample clips with
  * thumbnails and their caption history, and every errors table, then writes `report.html`.
  */
+import { tickSummaries } from './tick-summaries.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { rankedSubset } from '../../models/rng.js';
@@ -205,6 +206,7 @@ export async function buildReportData(
     ...baselines,
     samples,
     errors: [...merged.values()],
+    ticks: await tickSummaries(jobDir),
   };
 }
 

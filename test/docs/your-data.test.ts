@@ -188,6 +188,13 @@ describe('docs/your-data.md, step by step', () => {
       expect(after).toContain(
         `  whole dataset (the round's rows and the ticks'): runs/mine/exports/dataset-round-1-tick-00000\n`,
       );
+      // the report shows the night beside the rounds: the tick, the round it followed, its clips and rows
+      await run(['report', 'runs/mine']);
+      const report = readFileSync(join(dir, 'runs/mine/report.html'), 'utf8');
+      expect(report).toContain('The nights after: schedule ticks');
+      expect(report.replace(/\s+/g, ' ')).toMatch(
+        /<td>0<\/td> <td>1<\/td> <td>5<\/td> <td>5<\/td> <td>0<\/td> <td>0<\/td>/,
+      );
       expect(after).not.toMatch(/^ {2}ticks: /m);
     } finally {
       conn.closeSync();
