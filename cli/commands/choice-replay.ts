@@ -15,20 +15,32 @@ export function register(program: Command): void {
       v.split(',').map((x) => intOption('round', 0)(x)),
     )
     .option(
+      '--tick <n>',
+      'schedule ticks to replay too, comma-separated (each with the judges it chose with)',
+      (v: string) => v.split(',').map((x) => intOption('tick', 0)(x)),
+    )
+    .option(
       '--set <key=value>',
       "change to the job's choice rule, key and JSON value (e.g. clip_side=0.5, model_min_evidence=7); repeatable",
       collectSetting,
     )
     .option('--truth <file>', "truth table (default: the one the job's config names)")
-    .action(async (jobDir: string, o: { round?: number[]; set?: Record<string, unknown>; truth?: string }) => {
-      const { formatChoiceReplay, replayChoice } = await import('../../research/refine-experiment/choice-replay.js');
-      const change = (o.set ?? {}) as Partial<ChoiceRule>;
-      const replays = await replayChoice({
-        jobDir,
-        rounds: o.round ?? [0],
-        change,
-        ...(o.truth ? { truthPath: o.truth } : {}),
-      });
-      process.stdout.write(formatChoiceReplay(replays, change));
-    });
+    .action(
+      async (
+        jobDir: string,
+        o: { round?: number[]; tick?: number[]; set?: Record<string, unknown>; truth?: string },
+      ) => {
+        const { formatChoiceReplay, replayChoice } = await import('../../research/refine-experiment/choice-replay.js');
+        const change = (o.set ?? {}) as Partial<ChoiceRule>;
+        const replays = await replayChoice({
+          jobDir,
+          // with --tick alone, the ticks only
+          rounds: o.round ?? (o.tick ? [] : [0]),
+          ...(o.tick ? { ticks: o.tick } : {}),
+          change,
+          ...(o.truth ? { truthPath: o.truth } : {}),
+        });
+        process.stdout.write(formatChoiceReplay(replays, change));
+      },
+    );
 }

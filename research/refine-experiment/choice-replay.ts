@@ -12,7 +12,11 @@
  * `keep-all` drops nothing), and one round at a time: a different choice in round k would also
  * change round k + 1's candidates and judges, which only a new loop shows.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExportMetadata } from '../../jobs/export/export-metadata.js';
+import { scheduleLayout } from '../../jobs/schedule/tick-state.js';
 import { parseRefineConfig } from '../../config/refine.js';
 import { roundDrops } from '../../jobs/refine/folds.js';
 import { jobLayout } from '../../jobs/refine/layout.js';
@@ -50,7 +54,10 @@ export interface ReplayOutcome {
 
 /** One round replayed: the job's rule, the changed rule, and how far the job's own replay is from the stored run. */
 export interface RoundReplay {
+  /** The round replayed, or the round whose judges the tick chose with. */
   readonly round: number;
+  /** The schedule tick replayed (absent: the round itself). */
+  readonly tick?: number;
   readonly jobRule: ReplayOutcome;
   readonly newRule: ReplayOutcome;
   /** Train clips whose kept caption (or drop) the job's rule, replayed, decides otherwise than the stored run. */
@@ -87,6 +94,27 @@ async function jobConfig(jobDir: string): Promise<ReturnType<typeof parseRefineC
   return parseRefineConfig({ ...(meta.config as Record<string, unknown>), run_dir: jobDir });
 }
 
+/** One engine run to replay: a round's, or a tick's with the round whose judges it chose with. */
+interface Pass {
+  readonly round: number;
+  readonly tick?: number;
+  readonly runDir: string;
+  readonly framesRun: string;
+}
+
+/** Tick `n` of a job as a pass: its run and frames, and the round it followed (from its export). */
+async function tickPass(jobDir: string, n: number): Promise<Pass> {
+  const s = scheduleLayout(jobDir);
+  const metaPath = join(s.tickExport(n), 'metadata.json');
+  if (!existsSync(s.tickDone(n))) throw new Error(`${jobDir}: tick ${n} did not finish (no ${s.tickDone(n)})`);
+  const meta = existsSync(metaPath) ? (JSON.parse(await readFile(metaPath, 'utf8')) as ExportMetadata) : undefined;
+  if (meta?.tick !== n || meta.round < 0)
+    throw new Error(
+      `${jobDir}: tick ${n}'s export does not say which round's judges it chose with (export it again: flywheel export ${jobDir} --with-ticks)`,
+    );
+  return { round: meta.round, tick: n, runDir: s.tickRun(n), framesRun: s.tickFrames(n) };
+}
+
 const weighed = (rule: ChoiceRule): boolean => (rule.weight_bonus ?? 0) > 0;
 
 /** A stored row's candidate weights; empty for a job stored before the scores table had the column. */
@@ -117,6 +145,8 @@ function outcome(decisions: readonly { kept: string | null; right: boolean }[]):
 export async function replayChoice(o: {
   readonly jobDir: string;
   readonly rounds: readonly number[];
+  /** Schedule ticks to replay too: each with its own frames and the judges of the round it followed. */
+  readonly ticks?: readonly number[];
   readonly change: Partial<ChoiceRule>;
   readonly truthPath?: string;
 }): Promise<RoundReplay[]> {
@@ -131,15 +161,18 @@ export async function replayChoice(o: {
   if (!truthPath) throw new Error(`${o.jobDir}: job.json names no truth table; pass one (--truth)`);
   const truth = await readTruthMap(truthPath);
   const layout = jobLayout(o.jobDir);
-  const frames = new FrameStore({ storage: new LocalStorage(layout.framesRun), cacheShards: 4 });
-  await frames.open();
+  const passes: Pass[] = [
+    ...o.rounds.map((round) => ({ round, runDir: layout.roundRun(round), framesRun: layout.framesRun })),
+    ...(await Promise.all((o.ticks ?? []).map((n) => tickPass(o.jobDir, n)))),
+  ];
   // one thread: the judges are small, and one thread is bit-reproducible
   const device = new Device({ providers: ['cpu'], intraOpThreads: 1 });
   const folds = config.folds;
   const members = config.judge.ensemble ?? 1;
   const out: RoundReplay[] = [];
-  for (const round of o.rounds) {
-    const runDir = layout.roundRun(round);
+  for (const { round, tick, runDir, framesRun } of passes) {
+    const frames = new FrameStore({ storage: new LocalStorage(framesRun), cacheShards: 4 });
+    await frames.open();
     const stored = new Map<string, ScoreRow>();
     for await (const rows of stageShards<ScoreRow>(runDir, 'adatailr')) for (const s of rows) stored.set(s.clip_id, s);
     const judges: Judge[][] = [];
@@ -204,7 +237,14 @@ export async function replayChoice(o: {
     } finally {
       for (const js of judges) for (const j of js) await j.release();
     }
-    out.push({ round, jobRule: outcome(decided.job), newRule: outcome(decided.new), mismatches, changed });
+    out.push({
+      round,
+      ...(tick !== undefined ? { tick } : {}),
+      jobRule: outcome(decided.job),
+      newRule: outcome(decided.new),
+      mismatches,
+      changed,
+    });
   }
   return out;
 }
@@ -220,7 +260,7 @@ export function formatChoiceReplay(replays: readonly RoundReplay[], change: Part
   return replays
     .map((r) =>
       [
-        `round ${r.round} (${r.jobRule.clips} train clips)`,
+        `${r.tick !== undefined ? `tick ${r.tick} (judges of round ${r.round})` : `round ${r.round}`} (${r.jobRule.clips} train clips)`,
         `  job's rule:  ${show(r.jobRule)}`,
         `  ${what || '(no change)'}: ${show(r.newRule)}; ${r.changed} clips decided otherwise`,
         r.mismatches === 0

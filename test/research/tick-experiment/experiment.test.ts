@@ -25,6 +25,7 @@ import {
 } from '../../../research/tick-experiment/experiment.js';
 import type { TickPoint } from '../../../research/tick-experiment/measure.js';
 import { formatTickExperiment } from '../../../research/tick-experiment/table.js';
+import { replayChoice } from '../../../research/refine-experiment/choice-replay.js';
 import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { tinyLoop } from '../tiny-loop.js';
@@ -92,6 +93,20 @@ describe('runTickExperiment', () => {
       expect(r.ticks[1].keptShare).toBeCloseTo(rows.length / r.ticks[1].trainClips, 10);
     }
   });
+
+  it('choice-replay --tick replays a night with its own frames and the judges of the round it followed', async () => {
+    const job = join(settings.dir, `job-n40-s3-${first.runs[0].variant}`);
+    const replays = await replayChoice({ jobDir: job, rounds: [], ticks: [0, 1], change: { title_margin: 2 } });
+    // the job's rule, replayed, decides every clip of each night as the tick did, over the night's train clips
+    expect(replays.map((r) => [r.tick, r.round, r.mismatches, r.jobRule.clips])).toEqual([
+      [0, 0, 0, first.runs[0].ticks[0].trainClips],
+      [1, 0, 0, first.runs[0].ticks[1].trainClips],
+    ]);
+    expect(replays[1].jobRule.contentAccuracy).toBeCloseTo(first.runs[0].ticks[1].exported, 10);
+    await expect(replayChoice({ jobDir: job, rounds: [], ticks: [5], change: {} })).rejects.toThrow(
+      `${job}: tick 5 did not finish`,
+    );
+  }, 120_000);
 
   it('prints one line per night and variant, and a dash for a time a report made before ticks recorded it', () => {
     const table = formatTickExperiment(first);
