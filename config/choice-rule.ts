@@ -27,6 +27,14 @@ export const choiceRuleSchema = z
      */
     title_margin: z.number().min(0).optional(),
     /**
+     * `title_margin` in a `schedule` tick, for the clips it takes. A tick is a clip's only pass: over a
+     * refine job's rounds, a title naming one object of two can still lose the clip to a model caption
+     * the judges prefer in a later round (and `title_over_previous` keeps it there); nothing revisits a
+     * tick's choice. A refine round never reads it, so a job may gain it after it started. Absent =
+     * `title_margin`.
+     */
+    tick_title_margin: z.number().min(0).optional(),
+    /**
      * The title replaces last round's model caption (a plausible `previous` candidate) only while at
      * least this many nats above it: a title that lost the clip to a model's caption does not win it
      * back on the judges' noise from one round to the next. Negative lets the title win back while that
@@ -58,3 +66,11 @@ export const choiceRuleSchema = z
 
 /** A validated choice rule. */
 export type ChoiceRule = z.infer<typeof choiceRuleSchema>;
+
+/** The rule a `schedule` tick chooses by: the job's, with `tick_title_margin` as the title margin where set. */
+export function tickChoiceRule(rule: ChoiceRule): ChoiceRule {
+  return rule.tick_title_margin === undefined ? rule : { ...rule, title_margin: rule.tick_title_margin };
+}
+
+/** Path of the one choice-rule field a refine round never reads (a job's config may gain or change it). */
+export const TICK_ONLY_CHOICE_FIELD = ['adatailr', 'choice', 'tick_title_margin'] as const;

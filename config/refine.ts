@@ -8,7 +8,7 @@ import { TEACHER_FRAME_MODES } from '../models/teacher/config.js';
 import { lossConfigSchema } from '../models/adatailr/loss-config.js';
 import { PROVIDER_NAMES } from '../models/device.js';
 import { filterPolicySchema } from './filter-policy.js';
-import { choiceRuleSchema } from './choice-rule.js';
+import { choiceRuleSchema, tickChoiceRule } from './choice-rule.js';
 import { framesConfigSchema } from './frames.js';
 import { hashed, unhashed } from './marks.js';
 import { phaseSchema } from './train-phase.js';
@@ -275,4 +275,9 @@ export type RefineConfig = z.infer<typeof refineConfigSchema>;
 /** Validates a refine config object; throws `ConfigError` naming each bad field and quoting its value. */
 export function parseRefineConfig(input: unknown, source = '<object>'): RefineConfig {
   return parseWithSchema(refineConfigSchema, input, source);
+}
+
+/** The config a `schedule` tick runs its round steps under: the job's, choosing by `tickChoiceRule`. */
+export function tickRefineConfig(config: RefineConfig): RefineConfig {
+  return { ...config, adatailr: { ...config.adatailr, choice: tickChoiceRule(config.adatailr.choice) } };
 }

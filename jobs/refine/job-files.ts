@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hashedPart } from '../../config/marks.js';
+import { TICK_ONLY_CHOICE_FIELD } from '../../config/choice-rule.js';
 import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
@@ -33,16 +34,27 @@ export interface JobCheck {
 }
 
 /** A hashed config without its round count: what must match for a job to go on with more (or fewer) rounds. */
-function withoutRounds(hashed: unknown): string {
+function withoutFree(hashed: unknown): string {
   const { rounds: _rounds, ...rest } = hashed as Record<string, unknown>;
+  const adatailr = rest.adatailr as { choice?: Record<string, unknown> } | undefined;
+  if (adatailr?.choice) {
+    const { tick_title_margin: _tick, ...choice } = adatailr.choice;
+    return hashValue({ ...rest, adatailr: { ...adatailr, choice } });
+  }
   return hashValue(rest);
+}
+
+/** Fields a job's config may change after it started: `rounds`, and the choice field only ticks read. */
+export function freeField(path: readonly (string | number)[]): boolean {
+  return path[0] === 'rounds' || TICK_ONLY_CHOICE_FIELD.every((p, i) => path[i] === p);
 }
 
 /**
  * Records the job's hashed config, or refuses to resume a job directory that was started with a
  * different one. A config that differs in `rounds` alone goes on: a round does not depend on how many
  * follow it, so a finished job can be given more rounds (nightly, say) and keeps its identity, the hash
- * it was started with.
+ * it was started with. So does one that differs in `adatailr.choice.tick_title_margin`, which only
+ * `schedule` ticks read.
  */
 export async function checkJob(l: JobLayout, config: RefineConfig): Promise<JobCheck> {
   const hashed = hashedPart(refineConfigSchema, config);
@@ -50,10 +62,13 @@ export async function checkJob(l: JobLayout, config: RefineConfig): Promise<JobC
   if (existsSync(l.jobMeta)) {
     const meta = await readJson<{ config_hash: string; config?: { rounds?: number } }>(l.jobMeta);
     if (meta.config_hash !== hash) {
-      if (meta.config?.rounds !== undefined && withoutRounds(meta.config) === withoutRounds(hashed))
-        return { hash: meta.config_hash, startedWithRounds: meta.config.rounds };
-      // `rounds` may change (see above), so it is not one to put back
-      const changes = meta.config ? configChanges(meta.config, hashed, (p) => p[0] === 'rounds') : [];
+      if (meta.config?.rounds !== undefined && withoutFree(meta.config) === withoutFree(hashed))
+        return {
+          hash: meta.config_hash,
+          ...(meta.config.rounds !== config.rounds ? { startedWithRounds: meta.config.rounds } : {}),
+        };
+      // `rounds` may change (see above), and the choice field only ticks read: neither is one to put back
+      const changes = meta.config ? configChanges(meta.config, hashed, freeField) : [];
       const changed = changes.length ? `: ${listChanges(changes)}` : '';
       throw new Error(
         `refusing to resume ${l.dir}: it was started with another config (hash ${meta.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)})${changed}. ${changed ? 'Put those back, use' : 'Use'} a new run_dir, or delete ${l.dir} to start over.`,

@@ -26,8 +26,8 @@ import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
 import { type AnyStageSpec, buildStages } from '../../stages/index.js';
 import { exportRun } from '../export/export-round.js';
 import { hashedPart } from '../../config/marks.js';
-import { type RefineConfig, refineConfigSchema } from '../../config/refine.js';
-import { finishedRoundNumbers, jobConfigChanges } from '../refine/job-files.js';
+import { type RefineConfig, refineConfigSchema, tickRefineConfig } from '../../config/refine.js';
+import { finishedRoundNumbers, freeField, jobConfigChanges } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
 import { listChanges } from '../../pipeline/config-changes.js';
 import { ownTextJudges } from './own-text-judges.js';
@@ -116,9 +116,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   const t0 = performance.now();
   const s = scheduleLayout(config.run_dir);
   // a night refines under its job's rule: only the manifest (the new clips) and the round count may differ
-  const changed = await jobConfigChanges(jobLayout(config.run_dir), config, (p) =>
-    ['manifest', 'rounds'].includes(String(p[0])),
-  );
+  const changed = await jobConfigChanges(jobLayout(config.run_dir), config, (p) => p[0] === 'manifest' || freeField(p));
   if (changed.length)
     throw new Error(
       `schedule: refusing to tick ${config.run_dir}: its refine job was started with another config: ${listChanges(changed)}. Put those back, or use a new run_dir.`,
@@ -217,7 +215,8 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     }));
   // the same round as refine's, over the tick's new clips, with the current models (none trained on them)
   await runRoundSteps({
-    config,
+    // the job's choice rule, with the title margin of a clip's only pass (`tick_title_margin`)
+    config: tickRefineConfig(config),
     round: tick,
     runDir: s.tickRun(tick),
     manifestPath: s.tickManifest(tick),

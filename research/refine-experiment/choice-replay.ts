@@ -28,7 +28,7 @@ import type { ScoreRow } from '../../schemas/scores.js';
 import { readTruthMap } from '../../jobs/refine/truth-file.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import type { ChoiceRule } from '../../config/choice-rule.js';
-import { choiceRuleSchema } from '../../config/choice-rule.js';
+import { choiceRuleSchema, tickChoiceRule } from '../../config/choice-rule.js';
 import { decide, type JudgedRow, rechoose, rowsToJudge } from '../../stages/adatailr/decide.js';
 import { judgeFold } from '../../stages/model/folds.js';
 import { diversity } from '../../metrics/diversity.js';
@@ -224,8 +224,10 @@ export async function replayChoice(o: {
           }
           return out;
         };
-        const byJob = await keptBy(jobRule);
-        const byNew = await keptBy(newRule);
+        // a tick chooses by the job's rule with its own title margin (`tickChoiceRule`)
+        const asRun = (rule: ChoiceRule): ChoiceRule => (tick !== undefined ? tickChoiceRule(rule) : rule);
+        const byJob = await keptBy(asRun(jobRule));
+        const byNew = await keptBy(asRun(newRule));
         for (const [i, d] of byJob) {
           const n = byNew.get(i) as { kept: string | null; right: boolean };
           decided.job.push(d);

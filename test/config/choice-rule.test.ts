@@ -1,6 +1,8 @@
 /** The choice rule's options: the documented defaults, a strict schema, and the ranges it checks. */
 import { describe, expect, it } from 'vitest';
-import { choiceRuleSchema } from '../../config/choice-rule.js';
+import { choiceRuleSchema, tickChoiceRule } from '../../config/choice-rule.js';
+import { parseRefineConfig, tickRefineConfig } from '../../config/refine.js';
+import { choose } from '../../stages/adatailr/choose.js';
 
 describe('choiceRuleSchema', () => {
   it('fills the documented defaults', () => {
@@ -43,5 +45,28 @@ describe('choiceRuleSchema', () => {
     expect(choiceRuleSchema.safeParse({ clip_side: 1.1 }).success).toBe(false);
     expect(choiceRuleSchema.parse({ clip_side: 1 }).clip_side).toBe(1);
     expect(choiceRuleSchema.parse({}).clip_side).toBeUndefined();
+  });
+});
+
+describe('a tick’s choice rule', () => {
+  it('is the job’s, with tick_title_margin as the title margin where set, and decides a title it would have kept otherwise', () => {
+    const job = choiceRuleSchema.parse({ margin: 6, tick_title_margin: 2 });
+    const tick = tickChoiceRule(job);
+    expect(tick).toEqual({ ...job, title_margin: 2 });
+    expect(tickChoiceRule(choiceRuleSchema.parse({ margin: 6 }))).toEqual(choiceRuleSchema.parse({ margin: 6 }));
+    // a title 4 nats below a model caption: within the job's margin, beyond the tick's
+    const sources = ['title', 'synthetic'];
+    expect(choose(sources, [10, 14], job).index).toBe(0);
+    expect(choose(sources, [10, 14], tick).index).toBe(1);
+    // and the config a tick runs its round steps under carries it; a refine round's does not
+    const config = parseRefineConfig({
+      run_dir: 'j',
+      manifest: 'm.parquet',
+      media_root: 'd',
+      adatailr: { choice: { margin: 6, tick_title_margin: 2 } },
+    });
+    expect(tickRefineConfig(config).adatailr.choice.title_margin).toBe(2);
+    expect(config.adatailr.choice.title_margin).toBeUndefined();
+    expect(choiceRuleSchema.safeParse({ tick_title_margin: -1 }).success).toBe(false);
   });
 });

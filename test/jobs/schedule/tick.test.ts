@@ -252,6 +252,12 @@ describe('schedule ticks', () => {
     );
     await expect(runTick(changed, { log: quiet, reporter })).rejects.toThrow(/adatailr\.gamma \S+ → 0\.5/);
     expect(existsSync(scheduleLayout(jobDir).tickDir(0))).toBe(false);
+    // the title margin of a tick's clips may be set after the job started: it decides only ticks
+    const ticked = {
+      ...job,
+      adatailr: { ...job.adatailr, choice: { ...job.adatailr.choice, tick_title_margin: 3 } },
+    };
+    expect(await runTick(ticked, { log: quiet, reporter })).toMatchObject({ status: 'done', tick: 0 });
   });
 });
 
