@@ -110,7 +110,7 @@ export async function exportWholeDataset(opts: {
 
 /**
  * After a tick (`schedule --whole-dataset`): writes the job's whole dataset when the tick added rows,
- * or when a tick that did leaves none behind (the process died between the two). `target` true is
+ * or when the one there does not hold the last finished tick (the process died between the two). `target` true is
  * the versioned default folder; a path is one folder, replaced each night. Returns where it wrote,
  * or undefined when nothing needed writing.
  */
@@ -124,11 +124,11 @@ export async function wholeDatasetAfterTick(
     const rounds = await finishedRoundNumbers(jobLayout(jobDir));
     const s = scheduleLayout(jobDir);
     const ticks = (await tickNumbers(s.dir)).filter((n) => existsSync(s.tickDone(n)));
-    if (
-      ticks.length === 0 ||
-      existsSync(join(outDir ?? wholeDatasetDir(jobDir, rounds.at(-1), ticks.at(-1)), 'metadata.json'))
-    )
-      return undefined;
+    if (ticks.length === 0) return undefined;
+    // up to date when it holds the latest round and the last finished tick (a fixed folder may hold an older night)
+    const parts = (await exportMeta(outDir ?? wholeDatasetDir(jobDir, rounds.at(-1), ticks.at(-1))))?.parts ?? [];
+    const hasRound = rounds.length === 0 || parts.some((p) => p.tick === null && p.round === rounds.at(-1));
+    if (hasRound && parts.at(-1)?.tick === ticks.at(-1)) return undefined;
   }
   return (await exportWholeDataset({ jobDir, ...(outDir !== undefined ? { outDir } : {}) })).dir;
 }

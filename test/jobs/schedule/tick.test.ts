@@ -14,6 +14,7 @@ import { readParquetRows } from '../../../pipeline/parquet-file.js';
 import { parseRefineConfig, type RefineConfig } from '../../../config/refine.js';
 import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
 import { runTick } from '../../../jobs/schedule/tick.js';
+import { joinExports } from '../../../jobs/export/join-exports.js';
 import { clipIdsOfRun, currentModels, retrainingParts, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
 import { TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
 import { checkJob } from '../../../jobs/refine/job-files.js';
@@ -103,6 +104,7 @@ describe('schedule ticks', () => {
 
     expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
     // a night without new clips writes the whole dataset only where it is missing (a fixed folder here)
+    const s = scheduleLayout(config.run_dir);
     const latest = join(dir, 'latest');
     await runTick(config, { log: quiet, reporter, wholeDataset: latest });
     const written = (JSON.parse(await readFile(join(latest, 'metadata.json'), 'utf8')) as ExportMetadata).exported_at;
@@ -110,8 +112,12 @@ describe('schedule ticks', () => {
     expect((JSON.parse(await readFile(join(latest, 'metadata.json'), 'utf8')) as ExportMetadata).exported_at).toBe(
       written,
     );
+    // a folder holding an older night (the process died before writing the last one) is written again
+    await joinExports({ parts: [s.tickExport(0)], outDir: latest });
+    await runTick(config, { log: quiet, reporter, wholeDataset: latest });
+    const fresh = JSON.parse(await readFile(join(latest, 'metadata.json'), 'utf8')) as ExportMetadata;
+    expect(fresh.parts?.map((p) => p.export)).toEqual(['tick-00000', 'tick-00001']);
     // every tick exported its rows
-    const s = scheduleLayout(config.run_dir);
     expect(existsSync(join(s.tickExport(0), 'metadata.json'))).toBe(true);
     expect(existsSync(join(s.tickExport(1), 'metadata.json'))).toBe(true);
     // a tick's rows say which tick added them; their round is the job's last before it (none here: -1),
