@@ -129,7 +129,7 @@ export function datasetCard(card: CardInput, schema: Schema, columns: Readonly<R
     '',
     `# flywheel refined captions, ${exportName(card)}`,
     '',
-    `Video clips (a time range of a video, \`video_uri\` + \`start_s\`/\`end_s\`) with the caption the Video DataFlywheel round chose for each, its source (${sources || 'none'}), the AdaTaiLr row weight \`quality_weight\` for trainers, and lineage (\`run_id\`, \`config_hash\`, \`model_version\`, \`origin_source\`, \`origin_round\`). One split, \`train\`: the kept rows of the ${card.parts ? 'exports it joins' : card.tick === undefined || card.tick === null ? 'round' : 'tick'}; held-out clips are excluded.`,
+    `Video clips (a time range of a video, \`video_uri\` + \`start_s\`/\`end_s\`) with the caption the Video DataFlywheel round chose for each, its source (${sources || 'none'}), the AdaTaiLr row weight \`quality_weight\` for trainers, and lineage (\`run_id\`, \`config_hash\`, \`model_version\`, \`origin_source\`, \`origin_round\`, \`tick\`). One split, \`train\`: the kept rows of the ${card.parts ? 'exports it joins' : card.tick === undefined || card.tick === null ? 'round' : 'tick'}; held-out clips are excluded.`,
     '',
     card.parts ? '## The dataset in numbers' : '## The round in numbers',
     '',

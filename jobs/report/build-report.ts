@@ -2,7 +2,6 @@
  * Gathers what the report page shows from a refine job directory: round metrics, sample clips with
  * thumbnails and their caption history, and every errors table, then writes `report.html`.
  */
-import { tickSummaries } from './tick-summaries.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { rankedSubset } from '../../models/rng.js';
@@ -29,6 +28,7 @@ import { finishedRounds } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
 import type { Trinity } from '../refine/dataset-metrics.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
+import { tickSummaries } from './tick-summaries.js';
 
 /** A trinity as the page draws it. */
 export function toTrinityPoint(t: Trinity): TrinityPoint {
