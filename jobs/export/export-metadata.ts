@@ -1,4 +1,5 @@
 /** What an export's `metadata.json` holds: read by the dataset card, the WebDataset writer and `inspect`. */
+import type { ChoiceRule } from '../../config/choice-rule.js';
 import type { RoundRecord } from '../refine/round-metrics.js';
 
 /** One export a joined export was made of. */
@@ -43,6 +44,8 @@ export interface ExportMetadata {
   readonly files: { name: string; rows: number; sha256: string; content_sha256: string }[];
   /** Per-round metrics of the job up to this round. */
   readonly rounds: RoundRecord[];
+  /** The choice rule the rows were chosen by (a tick's: with its own title margin); absent in older exports. */
+  readonly choice_rule?: ChoiceRule;
   /** For an export that joins others (a round's and its ticks'): those exports, in the order joined. */
   readonly parts?: readonly ExportPart[];
   readonly exported_at: string;

@@ -6,6 +6,7 @@
  * sees half an export, even after a crash; exporting the same round twice yields the same dataset id.
  */
 import { createHash } from 'node:crypto';
+import { type ChoiceRule, choiceRuleSchema } from '../../config/choice-rule.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -56,7 +57,11 @@ export async function exportRound(opts: {
     );
   if (!existsSync(l.roundMetrics(round)))
     throw new Error(`export: round ${round} of ${opts.jobDir} did not finish (no ${l.roundMetrics(round)})`);
-  const job = JSON.parse(await readFile(l.jobMeta, 'utf8')) as { config_hash: string };
+  const job = JSON.parse(await readFile(l.jobMeta, 'utf8')) as {
+    config_hash: string;
+    config?: { adatailr?: { choice?: unknown } };
+  };
+  const rule = choiceRuleSchema.safeParse(job.config?.adatailr?.choice);
   const rounds: RoundRecord[] = [];
   for (let k = 0; k <= round; k++)
     if (existsSync(l.roundMetrics(k)))
@@ -70,6 +75,7 @@ export async function exportRound(opts: {
     })),
     round,
     configHash: job.config_hash,
+    ...(rule.success ? { choiceRule: rule.data } : {}),
     rounds,
     outDir: opts.outDir ?? l.exportDir(round),
     ...(opts.rowsPerFile !== undefined ? { rowsPerFile: opts.rowsPerFile } : {}),
@@ -87,6 +93,8 @@ export interface ExportRunOptions {
   /** The schedule tick this run is (then `round` is the job's last finished round before it, -1 when none); absent for a round. */
   tick?: number;
   configHash: string;
+  /** The choice rule the run chose by, recorded in the metadata. */
+  choiceRule?: ChoiceRule;
   rounds: RoundRecord[];
   outDir: string;
   /** At most this many rows a data file (default `EXPORT_ROWS_PER_FILE`), whatever the job's shard size. */
@@ -227,6 +235,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
     by_origin: byOrigin,
     files,
     rounds,
+    ...(opts.choiceRule ? { choice_rule: opts.choiceRule } : {}),
     exported_at: new Date().toISOString(),
   };
   await mkdir(join(tmp, dirname(DROPPED_FILE)), { recursive: true });

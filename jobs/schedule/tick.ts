@@ -240,6 +240,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     round: (await finishedRoundNumbers(jobLayout(config.run_dir))).at(-1) ?? -1,
     tick,
     configHash: hashValue(hashedPart(refineConfigSchema, config)),
+    choiceRule: tickRefineConfig(config).adatailr.choice,
     rounds: [],
     outDir: s.tickExport(tick),
   });

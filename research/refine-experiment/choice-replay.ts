@@ -100,6 +100,8 @@ interface Pass {
   readonly tick?: number;
   readonly runDir: string;
   readonly framesRun: string;
+  /** The rule a tick's export says it chose by (the job's may lack a tick-only field it gained later). */
+  readonly rule?: ChoiceRule;
 }
 
 /** Tick `n` of a job as a pass: its run and frames, and the round it followed (from its export). */
@@ -112,7 +114,13 @@ async function tickPass(jobDir: string, n: number): Promise<Pass> {
     throw new Error(
       `${jobDir}: tick ${n}'s export does not say which round's judges it chose with (export it again: flywheel export ${jobDir} --with-ticks)`,
     );
-  return { round: meta.round, tick: n, runDir: s.tickRun(n), framesRun: s.tickFrames(n) };
+  return {
+    round: meta.round,
+    tick: n,
+    runDir: s.tickRun(n),
+    framesRun: s.tickFrames(n),
+    ...(meta.choice_rule ? { rule: meta.choice_rule } : {}),
+  };
 }
 
 const weighed = (rule: ChoiceRule): boolean => (rule.weight_bonus ?? 0) > 0;
@@ -170,7 +178,7 @@ export async function replayChoice(o: {
   const folds = config.folds;
   const members = config.judge.ensemble ?? 1;
   const out: RoundReplay[] = [];
-  for (const { round, tick, runDir, framesRun } of passes) {
+  for (const { round, tick, runDir, framesRun, rule } of passes) {
     const frames = new FrameStore({ storage: new LocalStorage(framesRun), cacheShards: 4 });
     await frames.open();
     const stored = new Map<string, ScoreRow>();
@@ -225,9 +233,10 @@ export async function replayChoice(o: {
           return out;
         };
         // a tick chooses by the job's rule with its own title margin (`tickChoiceRule`)
-        const asRun = (rule: ChoiceRule): ChoiceRule => (tick !== undefined ? tickChoiceRule(rule) : rule);
-        const byJob = await keptBy(asRun(jobRule));
-        const byNew = await keptBy(asRun(newRule));
+        const base = rule ?? jobRule;
+        const asRun = (r: ChoiceRule): ChoiceRule => (tick !== undefined ? tickChoiceRule(r) : r);
+        const byJob = await keptBy(asRun(base));
+        const byNew = await keptBy(asRun(rule ? choiceRuleSchema.parse({ ...rule, ...o.change }) : newRule));
         for (const [i, d] of byJob) {
           const n = byNew.get(i) as { kept: string | null; right: boolean };
           decided.job.push(d);

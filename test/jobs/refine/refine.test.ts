@@ -628,6 +628,8 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
         `select decode(key) as k, decode(value) as v from parquet_kv_metadata('${glob}') where decode(key) = 'flywheel.schema_version' limit 1`,
       );
       expect(kv[0]?.v).toBe('flywheel-refined/4');
+      // the metadata records the rule the rows were chosen by: the job's
+      expect(exported.metadata.choice_rule).toEqual(parseRefineConfig(configFor(dataDir, 'j')).adatailr.choice);
       const heldout = await q(
         `select count(*) as n from read_parquet('${glob}') where clip_id in (${truth
           .filter((t) => t.split === 'heldout')

@@ -264,6 +264,11 @@ describe('schedule ticks', () => {
       adatailr: { ...job.adatailr, choice: { ...job.adatailr.choice, tick_title_margin: 3 } },
     };
     expect(await runTick(ticked, { log: quiet, reporter })).toMatchObject({ status: 'done', tick: 0 });
+    // and its export records the rule its rows were chosen by, which the job's record lacks
+    const meta = JSON.parse(
+      await readFile(join(scheduleLayout(jobDir).tickExport(0), 'metadata.json'), 'utf8'),
+    ) as ExportMetadata;
+    expect(meta.choice_rule).toMatchObject({ title_margin: 3, tick_title_margin: 3 });
   });
 });
 
