@@ -185,9 +185,10 @@ describe('docs/your-data.md, step by step', () => {
       const taken = "  of the job's clips that gave no frames, 1 gave frames in a tick since (e.g. gone)";
       expect(page).toContain(taken);
       expect(after).toContain(`schedule: 1 tick finished\n${taken}\n`);
-      expect(after).toContain(
-        `  whole dataset (the round's rows and the ticks'): runs/mine/exports/dataset-round-1-tick-00000\n`,
-      );
+      const wholeLine =
+        "  whole dataset (the round's rows and the ticks'): runs/mine/exports/dataset-round-1-tick-00000";
+      expect(page).toContain(`${taken}\n${wholeLine}\n`);
+      expect(after).toContain(`${taken}\n${wholeLine}\n`);
       // the report shows the night beside the rounds: the tick, the round it followed, its clips and rows
       await run(['report', 'runs/mine']);
       const report = readFileSync(join(dir, 'runs/mine/report.html'), 'utf8');
