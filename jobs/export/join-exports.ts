@@ -3,8 +3,9 @@
  * Each clip is one row, from the latest export that has it as a row; a clip one export could not
  * process and a later one could (a video replaced after it failed) is a row, not an error. The
  * dropped clips and the errors of every export are kept, less the clips that are rows. Rows stream
- * from the parts' files a batch at a time (only the clip ids are held), so a job of millions of clips
- * joins in bounded memory. Published whole, like any export (temp dir, fsync, rename).
+ * from the parts' files a batch at a time; only the clip ids are held (about 100 bytes a clip). A
+ * part that cannot be read fails naming its file, and nothing is published. Published whole, like
+ * any export (temp dir, fsync, rename).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob } from 'node:fs';

@@ -2,8 +2,9 @@
  * Joining a job's exports into one dataset: each clip is one row, from the latest export that has it
  * as a row; a clip one export could not process that a later one could is a row, not an error; the
  * dropped clips and errors of every export stay, less the clips that are rows; the same parts give
- * the same dataset id; and an export of an older layout is refused, naming it.
+ * the same dataset id; and an export of an older layout, or a part whose file cannot be read, is refused, naming it.
  */
+import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -151,5 +152,13 @@ describe('joinExports', () => {
       `join: ${join(root, 'nothing')} is not an export (no metadata.json)`,
     );
     await expect(joinExports({ parts: [], outDir: join(root, 'out') })).rejects.toThrow('join: no export to join');
+    // a part's data file cut short: refused naming the file, and no half export is left
+    const cut = join(root, 'cut');
+    await cp(round.dir, cut, { recursive: true });
+    await writeFile(join(cut, 'part-00000.parquet'), 'not parquet');
+    await expect(joinExports({ parts: [round.dir, cut], outDir: join(root, 'out') })).rejects.toThrow(
+      `join: ${join(cut, 'part-00000.parquet')}: cannot read it as Parquet`,
+    );
+    expect(existsSync(join(root, 'out'))).toBe(false);
   });
 });
