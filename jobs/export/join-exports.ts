@@ -2,8 +2,13 @@
  * One dataset out of several exports of a job: its last round's and every schedule tick's since.
  * Each clip is one row, from the latest export that has it as a row; a clip one export could not
  * process and a later one could (a video replaced after it failed) is a row, not an error. The
- * dropped clips and the errors of every export are kept, less the clips that are rows. Rows stream
- * from the parts' files a batch at a time; only the clip ids are held (about 100 bytes a clip). A
+ * dropped clips and the errors of every export are kept, less the clips that are rows.
+ *
+ * Made for a nightly join of a large round with small ticks. A data file none of whose rows a later
+ * part replaces, and that is at least half a file's worth of rows, is copied whole (its bytes, not
+ * its rows), so a night costs about the new rows, not the whole dataset; the other files' rows
+ * stream a batch at a time into new files. Only the clip ids of the parts after the first are held
+ * (about 100 bytes a clip), with the ids of the side tables: not the first part's, the big one. A
  * part that cannot be read fails naming its file, and nothing is published. Published whole, like
  * any export (temp dir, fsync, rename).
  */
@@ -21,6 +26,7 @@ import { DROPPED_FILE, EXPORT_SCHEMA_VERSION, originKey } from './export-round.j
 import { ERRORS_FILE } from './export-errors.js';
 import type { ExportMetadata, ExportPart } from './export-metadata.js';
 import { PartFiles } from './part-files.js';
+import { EXPORT_ROWS_PER_FILE } from './part-size.js';
 
 /** An export to join, read from its `metadata.json`. */
 interface Part {
@@ -49,6 +55,16 @@ async function* fileRows<T>(path: string, columns?: readonly string[]): AsyncIte
   }
 }
 
+/** The columns the join reads of a file before deciding to copy or rewrite it: enough to count its rows. */
+type LightRow = Pick<RefinedRow, 'clip_id' | 'caption_source' | 'origin_source' | 'origin_round' | 'tick'>;
+const LIGHT_COLUMNS: readonly (keyof LightRow)[] = [
+  'clip_id',
+  'caption_source',
+  'origin_source',
+  'origin_round',
+  'tick',
+];
+
 /** All rows of one of an export's side files (dropped or errors); none when the file is absent. */
 async function sideRows<T>(part: Part, file: string): Promise<T[]> {
   const path = join(part.dir, file);
@@ -64,6 +80,10 @@ export interface JoinedExport {
   readonly metadata: ExportMetadata;
   /** Rows an earlier part had that a later part's row of the same clip replaced. */
   readonly replaced: number;
+  /** Data files copied whole from the parts (the rest of the rows were written into new files). */
+  readonly copied: number;
+  /** Clip ids the join held in memory: the rows of every part but the first, and the side tables' clips. */
+  readonly held: number;
 }
 
 /**
@@ -73,19 +93,34 @@ export interface JoinedExport {
 export async function joinExports(opts: {
   readonly parts: readonly string[];
   readonly outDir: string;
-  /** At most this many rows a data file (default `EXPORT_ROWS_PER_FILE`). */
+  /** At most this many rows a written data file (default `EXPORT_ROWS_PER_FILE`); a copied file keeps its size. */
   readonly rowsPerFile?: number;
+  /** Copy a part's untouched data files whole (default true); false writes every row again. */
+  readonly copyWhole?: boolean;
 }): Promise<JoinedExport> {
   if (opts.parts.length === 0) throw new Error('join: no export to join');
   const parts: Part[] = [];
   for (const dir of opts.parts) parts.push(await readPart(dir));
-  // the part each clip's row is taken from: the last that has it as a row
-  const owner = new Map<string, number>();
+  const rowsPerFile = opts.rowsPerFile ?? EXPORT_ROWS_PER_FILE;
+  // the part each clip's row is taken from, for the clips of every part but the first: the last that has it
+  const later = new Map<string, number>();
   for (const [i, p] of parts.entries())
-    for (const f of p.meta.files)
-      for await (const rows of fileRows<Pick<RefinedRow, 'clip_id'>>(join(p.dir, f.name), ['clip_id']))
-        for (const r of rows) owner.set(r.clip_id, i);
+    if (i > 0)
+      for (const f of p.meta.files)
+        for await (const rows of fileRows<Pick<RefinedRow, 'clip_id'>>(join(p.dir, f.name), ['clip_id']))
+          for (const r of rows) later.set(r.clip_id, i);
+  const sides = await Promise.all(
+    parts.map(async (p) => ({
+      dropped: await sideRows<DroppedRow>(p, DROPPED_FILE),
+      failed: await sideRows<FailedRow>(p, ERRORS_FILE),
+    })),
+  );
+  const sideClips = new Set(sides.flatMap((s) => [...s.dropped, ...s.failed].map((r) => r.clip_id)));
+  // the side tables' clips that are rows of the first part (those of later parts are in `later`)
+  const firstRows = new Set<string>();
+  const owns = (i: number, clip: string): boolean => (i === 0 ? !later.has(clip) : later.get(clip) === i);
   let replaced = 0;
+  let copied = 0;
   const metadata = await writeDirAtomic(
     opts.outDir,
     async (tmp) => {
@@ -104,23 +139,48 @@ export async function joinExports(opts: {
         'flywheel.round': String(last.round),
         'flywheel.parts': JSON.stringify(joined),
       };
-      const files = new PartFiles(tmp, refinedSchema, kv, opts.rowsPerFile);
+      const files = new PartFiles(tmp, refinedSchema, kv, rowsPerFile);
       const bySource: Record<string, number> = {};
       const byOrigin: Record<string, number> = {};
       let rows = 0;
       try {
         for (const [i, p] of parts.entries()) {
-          for (const f of p.meta.files)
-            for await (const batch of fileRows<RefinedRow>(join(p.dir, f.name))) {
-              const kept = batch.filter((r) => owner.get(r.clip_id) === i);
-              replaced += batch.length - kept.length;
-              for (const r of kept) {
+          for (const f of p.meta.files) {
+            const path = join(p.dir, f.name);
+            // a first, light pass: which rows this file keeps, what they count as, and the side clips that are rows
+            let seen = 0;
+            let kept = 0;
+            for await (const batch of fileRows<LightRow>(path, LIGHT_COLUMNS))
+              for (const r of batch) {
+                seen++;
+                if (i === 0 && sideClips.has(r.clip_id)) firstRows.add(r.clip_id);
+                if (!owns(i, r.clip_id)) continue;
+                kept++;
                 bySource[r.caption_source] = (bySource[r.caption_source] ?? 0) + 1;
                 byOrigin[originKey(r)] = (byOrigin[originKey(r)] ?? 0) + 1;
               }
-              rows += kept.length;
-              if (kept.length) await files.add(rowsToBatch(refinedSchema, kept));
+            replaced += seen - kept;
+            rows += kept;
+            const whole =
+              (opts.copyWhole ?? true) &&
+              kept === seen &&
+              seen === f.rows &&
+              seen >= Math.ceil(rowsPerFile / 2) &&
+              f.content_sha256 !== '' &&
+              f.sha256 !== '';
+            if (whole) {
+              await files.adopt(path, f).catch((e: unknown) => {
+                throw new Error(`join: ${(e as Error).message}`, { cause: e });
+              });
+              copied++;
+              continue;
             }
+            if (kept === 0) continue;
+            for await (const batch of fileRows<RefinedRow>(path)) {
+              const mine = batch.filter((r) => owns(i, r.clip_id));
+              if (mine.length) await files.add(rowsToBatch(refinedSchema, mine));
+            }
+          }
         }
       } catch (e) {
         files.abort(e);
@@ -128,12 +188,9 @@ export async function joinExports(opts: {
       }
       const written = await files.close();
       // a clip that is a row is neither dropped nor an error any more; the rest keep every part's reasons
-      const dropped: DroppedRow[] = [];
-      const failed: FailedRow[] = [];
-      for (const p of parts) {
-        dropped.push(...(await sideRows<DroppedRow>(p, DROPPED_FILE)).filter((r) => !owner.has(r.clip_id)));
-        failed.push(...(await sideRows<FailedRow>(p, ERRORS_FILE)).filter((r) => !owner.has(r.clip_id)));
-      }
+      const isRow = (clip: string): boolean => later.has(clip) || firstRows.has(clip);
+      const dropped = sides.flatMap((s) => s.dropped.filter((r) => !isRow(r.clip_id)));
+      const failed = sides.flatMap((s) => s.failed.filter((r) => !isRow(r.clip_id)));
       const m: ExportMetadata = {
         schema_version: EXPORT_SCHEMA_VERSION,
         dataset_id: createHash('sha256')
@@ -167,5 +224,11 @@ export async function joinExports(opts: {
     },
     { replace: true },
   );
-  return { dir: opts.outDir, metadata, replaced };
+  return {
+    dir: opts.outDir,
+    metadata,
+    replaced,
+    copied,
+    held: later.size + [...sideClips].filter((c) => !later.has(c)).length,
+  };
 }

@@ -5,6 +5,8 @@
  * engine both want fewer, larger ones. Each file is streamed to disk, so no file sits in memory whole.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
 import { hashFile } from '../../pipeline/hash.js';
 import { ParquetStreamWriter } from '../../pipeline/parquet.js';
@@ -32,6 +34,8 @@ export class PartFiles {
   readonly #rowsPerFile: number;
   readonly #files: ExportMetadata['files'][number][] = [];
   #open: OpenFile | undefined;
+  /** Index of the next file's name (the open file already has its own). */
+  #next = 0;
 
   constructor(dir: string, schema: Schema, kv: Record<string, string>, rowsPerFile = EXPORT_ROWS_PER_FILE) {
     if (!Number.isInteger(rowsPerFile) || rowsPerFile < 1)
@@ -56,6 +60,23 @@ export class PartFiles {
     }
   }
 
+  /**
+   * Takes a finished data file of another export whole, as the next file: its bytes are copied (a
+   * reflink where the filesystem has them), not decoded and written again, so the file keeps its
+   * own key-value metadata. `rows` and `content_sha256` are what its export recorded; `sha256` is
+   * hashed from the copied bytes and must equal the recorded one, or the file changed since.
+   */
+  async adopt(path: string, recorded: ExportMetadata['files'][number]): Promise<void> {
+    const name = partName(this.#next++);
+    const to = this.#storage.localPath(name);
+    await copyFile(path, to, constants.COPYFILE_FICLONE);
+    const sha256 = await hashFile(to);
+    if (sha256 !== recorded.sha256)
+      throw new Error(`${path}: its bytes are not those its export's metadata.json records (changed since?)`);
+    const entry = { name, rows: recorded.rows, sha256, content_sha256: recorded.content_sha256 };
+    this.#files.push(entry);
+  }
+
   /** Closes the last file (an export without rows still gets one, holding the schema) and lists them all. */
   async close(): Promise<ExportMetadata['files']> {
     if (this.#open || this.#files.length === 0) await this.#finish(this.#open ?? this.#start());
@@ -69,7 +90,7 @@ export class PartFiles {
   }
 
   #start(): OpenFile {
-    const name = partName(this.#files.length);
+    const name = partName(this.#next++);
     this.#open = {
       name,
       writer: new ParquetStreamWriter(this.#storage, name, this.#schema, this.#kv),

@@ -2,7 +2,9 @@
  * Joining a job's exports into one dataset: each clip is one row, from the latest export that has it
  * as a row; a clip one export could not process that a later one could is a row, not an error; the
  * dropped clips and errors of every export stay, less the clips that are rows; the same parts give
- * the same dataset id; and an export of an older layout, or a part whose file cannot be read, is refused, naming it.
+ * the same dataset id; a part's untouched files are copied whole, with the rows of writing them anew,
+ * and only the later parts' clips are held; and an export of an older layout, or a part whose file
+ * cannot be read or changed since it was exported, is refused, naming it.
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -97,7 +99,17 @@ describe('joinExports', () => {
 
     const m = joined.metadata;
     expect(m).toMatchObject({ rows: rows.length, round: 0, tick: null });
-    expect(m.files.map((f) => f.rows)).toEqual([4, 2]);
+    // tick 0's two full files (2 rows, at least half of 4) are copied byte for byte; its last row and tick 1's are written anew
+    const tick0Meta = JSON.parse(await readFile(join(tick0, 'metadata.json'), 'utf8')) as ExportMetadata;
+    expect(tick0Meta.files.map((f) => f.rows)).toEqual([2, 2, 1]);
+    expect(joined.copied).toBe(2);
+    expect(m.files.map((f) => [f.rows, f.sha256])).toEqual([
+      [2, tick0Meta.files[0].sha256],
+      [2, tick0Meta.files[1].sha256],
+      [2, expect.not.stringMatching(new RegExp(`${tick0Meta.files[2].sha256}|^$`))],
+    ]);
+    // held in memory: the later parts' clips and the side tables', never the first part's
+    expect(joined.held).toBe(rows.length + m.dropped + m.errors);
     expect(m.parts?.map((p) => [p.export, p.round, p.tick, p.rows])).toEqual([
       ['round-0', 0, null, round.metadata.rows],
       ['tick-00000', 0, 0, round.metadata.rows],
@@ -135,6 +147,59 @@ describe('joinExports', () => {
     expect(card).toContain('- **Made of** 3 exports of one job: `round-0`');
     const again = await joinExports({ parts: [round.dir, tick0, tick1], outDir: join(root, 'again'), rowsPerFile: 4 });
     expect(again.metadata.dataset_id).toBe(m.dataset_id);
+  });
+
+  it("copies a big first part's untouched files whole, never holding its clips, with the rows of writing every file anew", async () => {
+    const root = await tempDir('flywheel-join-copy-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const round = await exportRound({ jobDir: job, rowsPerFile: 2 });
+    const tick1 = join(root, 'exports', 'tick-00001');
+    await recoveredTick(tick1, (await dataRows(round.dir))[0], round.metadata);
+    expect(round.metadata.files.map((f) => f.rows)).toEqual([2, 2, 1]);
+
+    const copied = await joinExports({ parts: [round.dir, tick1], outDir: join(root, 'copied'), rowsPerFile: 4 });
+    // files of at least half of 4 rows are copied; the round's last row and tick 1's are written into one new file
+    expect(copied.copied).toBe(2);
+    expect(copied.metadata.files.map((f) => f.rows)).toEqual([2, 2, 2]);
+    expect(copied.metadata.files.map((f) => f.sha256).slice(0, 2)).toEqual(
+      round.metadata.files.slice(0, 2).map((f) => f.sha256),
+    );
+    // the ids held: tick 1's one row and the side tables' clips; none of the round's five rows
+    expect(copied.held).toBe(1 + copied.metadata.dropped + copied.metadata.errors);
+    const rewritten = await joinExports({
+      parts: [round.dir, tick1],
+      outDir: join(root, 'rewritten'),
+      rowsPerFile: 4,
+      copyWhole: false,
+    });
+    expect(rewritten.copied).toBe(0);
+    const key = (r: RefinedRow): string => JSON.stringify(r);
+    expect((await dataRows(copied.dir)).map(key).sort()).toEqual((await dataRows(rewritten.dir)).map(key).sort());
+    expect(copied.metadata).toMatchObject({
+      rows: round.metadata.rows + 1,
+      by_source: rewritten.metadata.by_source,
+      by_origin: rewritten.metadata.by_origin,
+      errors: rewritten.metadata.errors,
+      dropped: rewritten.metadata.dropped,
+    });
+    const sorted = (q: string): Promise<Record<string, unknown>[]> =>
+      duckRows(`select clip_id, tick from read_parquet('${q}') order by clip_id`);
+    expect(await sorted(join(copied.dir, 'part-*.parquet'))).toEqual(
+      await sorted(join(rewritten.dir, 'part-*.parquet')),
+    );
+
+    // a file that changed since its export recorded it is refused, naming it, and nothing is published
+    const changed = join(root, 'changed');
+    await cp(round.dir, changed, { recursive: true });
+    const first = join(changed, round.metadata.files[0].name);
+    await writeFile(
+      first,
+      parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, await readParquetRows<RefinedRow>(first))]),
+    );
+    await expect(joinExports({ parts: [changed, tick1], outDir: join(root, 'out'), rowsPerFile: 4 })).rejects.toThrow(
+      `join: ${first}: its bytes are not those its export's metadata.json records (changed since?)`,
+    );
+    expect(existsSync(join(root, 'out'))).toBe(false);
   });
 
   it('refuses an export of an older layout, naming it, and an empty list', async () => {

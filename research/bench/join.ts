@@ -1,0 +1,141 @@
+/**
+ * Whole-dataset join benchmark (not a test): `npm run bench -- join`. A nightly user's join: one
+ * round export of BENCH_JOIN_ROWS rows (default 500,000, in files of 250,000) and a week of tick
+ * exports of 10,000 rows each, joined as `export --with-ticks` joins them. Two ways, each in its own
+ * child process (peak RSS is per process): `rewrite` writes every row again (`copyWhole: false`,
+ * the baseline), `copy` copies the untouched files whole (the default). Prints seconds, the ratio to
+ * the baseline, the clip ids held and the peak RSS.
+ * Run as `tsx research/bench/join.ts --child <rewrite|copy> <dir>` it is that child.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ERRORS_FILE } from '../../jobs/export/export-errors.js';
+import type { ExportMetadata } from '../../jobs/export/export-metadata.js';
+import { DROPPED_FILE, EXPORT_SCHEMA_VERSION } from '../../jobs/export/export-round.js';
+import { joinExports } from '../../jobs/export/join-exports.js';
+import { PartFiles } from '../../jobs/export/part-files.js';
+import { parquetBytes } from '../../pipeline/parquet.js';
+import { rowsToBatch } from '../../schemas/arrow.js';
+import { droppedSchema, failedSchema } from '../../schemas/dropped.js';
+import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
+
+const exec = promisify(execFile);
+const TICKS = 7;
+const TICK_ROWS = 10_000;
+
+/** A row like the demo's: a transcript kept word for word, with its lineage. */
+function row(i: number, tick: number | null): RefinedRow {
+  const id = `clip-${String(i).padStart(9, '0')}`;
+  const text = `okay so you can see a red square going right and a blue circle just sitting there ${i % 997}`;
+  return {
+    clip_id: id,
+    video_uri: `file:///data/videos/${id}.mp4`,
+    start_s: 0,
+    end_s: 8,
+    caption: text,
+    caption_source: 'asr',
+    choice_margin: 1.5,
+    runner_up: 'synthetic',
+    round: 2,
+    tick,
+    model_version: 'c0ffee',
+    origin_source: 'asr',
+    origin_round: tick === null ? 0 : null,
+    quality_weight: 0.9,
+    asr_text: text,
+    run_id: 'bench-run',
+    config_hash: 'bench-config',
+  };
+}
+
+/** Writes an export of `n` rows from clip `from` on, as `exportRound` lays one out. */
+async function writeExport(dir: string, from: number, n: number, tick: number | null): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const files = new PartFiles(dir, refinedSchema, { 'flywheel.schema_version': EXPORT_SCHEMA_VERSION });
+  for (let s = 0; s < n; s += 8192) {
+    const rows: RefinedRow[] = [];
+    for (let i = s; i < Math.min(n, s + 8192); i++) rows.push(row(from + i, tick));
+    await files.add(rowsToBatch(refinedSchema, rows));
+  }
+  const written = await files.close();
+  for (const [file, schema] of [
+    [DROPPED_FILE, droppedSchema],
+    [ERRORS_FILE, failedSchema],
+  ] as const) {
+    await mkdir(join(dir, file, '..'), { recursive: true });
+    await writeFile(join(dir, file), parquetBytes(schema, [rowsToBatch(schema, [])]));
+  }
+  const meta: ExportMetadata = {
+    schema_version: EXPORT_SCHEMA_VERSION,
+    dataset_id: 'bench',
+    round: 2,
+    tick,
+    run_id: 'bench-run',
+    config_hash: 'bench-config',
+    rows: n,
+    dropped: 0,
+    dropped_file: DROPPED_FILE,
+    errors: 0,
+    errors_file: ERRORS_FILE,
+    heldout_excluded: 0,
+    by_source: { asr: n },
+    by_origin: {},
+    files: written,
+    rounds: [],
+    exported_at: new Date().toISOString(),
+  };
+  await writeFile(join(dir, 'metadata.json'), JSON.stringify(meta));
+}
+
+/** The export folders the join takes, in order. */
+function partDirs(root: string): string[] {
+  return [join(root, 'round-2'), ...Array.from({ length: TICKS }, (_, t) => join(root, `tick-${t}`))];
+}
+
+async function child(how: string, root: string): Promise<void> {
+  const t0 = performance.now();
+  const r = await joinExports({ parts: partDirs(root), outDir: join(root, `whole-${how}`), copyWhole: how === 'copy' });
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(
+    `${JSON.stringify({ rows: r.metadata.rows, files: r.metadata.files.length, copied: r.copied, held: r.held, seconds, max_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`,
+  );
+}
+
+/** Runs the benchmark and prints one table row per way. */
+export async function run(): Promise<void> {
+  const n = Number(process.env.BENCH_JOIN_ROWS ?? 500_000);
+  const root = await mkdtemp(join(tmpdir(), 'flywheel-bench-join-'));
+  try {
+    await writeExport(join(root, 'round-2'), 0, n, null);
+    for (let t = 0; t < TICKS; t++) await writeExport(join(root, `tick-${t}`), n + t * TICK_ROWS, TICK_ROWS, t);
+    process.stdout.write(
+      `round export of ${n} rows + ${TICKS} tick exports of ${TICK_ROWS} (${process.platform}, node ${process.version})\n`,
+    );
+    process.stdout.write('way      rows      files  copied  ids held   seconds  ×rewrite  peak RSS MB\n');
+    let base = Number.NaN;
+    for (const how of ['rewrite', 'copy']) {
+      const { stdout } = await exec(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', how, root], {
+        maxBuffer: 1 << 20,
+      });
+      const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+        rows: number;
+        files: number;
+        copied: number;
+        held: number;
+        seconds: number;
+        max_rss_mb: number;
+      };
+      if (how === 'rewrite') base = r.seconds;
+      process.stdout.write(
+        `${how.padEnd(8)} ${String(r.rows).padEnd(9)} ${String(r.files).padStart(5)}  ${String(r.copied).padStart(6)}  ${String(r.held).padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${(r.seconds / base).toFixed(2).padStart(8)}  ${r.max_rss_mb.toFixed(0).padStart(11)}\n`,
+      );
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);
