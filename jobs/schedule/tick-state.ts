@@ -50,8 +50,9 @@ export async function clipIdsOfRun(runDir: string): Promise<string[]> {
   if (!meta) return [];
   const ids: string[] = [];
   for (const shard of meta.shards) {
-    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard))))
-      ids.push(...batchToRows<ClipRow>(b).map((c) => c.clip_id));
+    // only the id column: a night reads every earlier run's inputs, whose transcripts and titles it does not need
+    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard)), 1024, ['clip_id']))
+      ids.push(...batchToRows<Pick<ClipRow, 'clip_id'>>(b).map((c) => c.clip_id));
   }
   return ids;
 }
