@@ -4,10 +4,13 @@
  * survives a power loss. A reader sees the old version or the new one, never a partial file, and a
  * failed write leaves no temp behind. Hand-written rather than `write-file-atomic`, which fsyncs the
  * file but not the directory, and takes neither streams, files made by another program (ffmpeg) nor
- * whole directories.
+ * whole directories. A directory's temp is named with its host and pid, so a later write of the same
+ * directory removes what a killed writer on this host left (a nightly export would otherwise leave a
+ * partial copy of the whole dataset each time it was killed).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -21,6 +24,43 @@ export type AtomicData = string | Uint8Array | AsyncIterable<Uint8Array | string
 /** A unique temp path in the same directory as `path` (same filesystem, so the rename is atomic). */
 export function tempSibling(path: string): string {
   return join(dirname(path), `${basename(path)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** This host, as a directory temp's name holds it. */
+function hostTag(): string {
+  return hostname().replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** A temp directory beside `dir` for the writer `pid` on this host: `<name>.tmp-<host>~<pid>-<random>`. */
+export function tempDirSibling(dir: string, pid = process.pid): string {
+  return join(dirname(dir), `${basename(dir)}${TEMP_MARKER}${hostTag()}~${pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Whether a process of this host is running (one we may not signal is). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the temps of `dir` that writers on this host left when they died; another host's, or a live writer's, stay. */
+async function removeDeadTemps(dir: string): Promise<void> {
+  const prefix = `${basename(dir)}${TEMP_MARKER}${hostTag()}~`;
+  let entries: string[];
+  try {
+    entries = await readdir(dirname(dir));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!e.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-[0-9a-f]{8}$/.exec(e.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid))
+      await rm(join(dirname(dir), e), { recursive: true, force: true });
+  }
 }
 
 /** Filesystems and platforms that cannot fsync a directory say so with these; the rename is still atomic. */
@@ -71,8 +111,7 @@ export async function writeFileDurable(path: string, data: AtomicData): Promise<
 }
 
 /** Publishes a temp that `fill` makes complete and durable; on any failure the temp is removed and the target left as it was. */
-async function publish<T>(path: string, fill: (tmp: string) => Promise<T>): Promise<T> {
-  const tmp = tempSibling(path);
+async function publish<T>(path: string, fill: (tmp: string) => Promise<T>, tmp = tempSibling(path)): Promise<T> {
   let result: T;
   try {
     result = await fill(tmp);
@@ -111,7 +150,8 @@ async function fsyncTree(dir: string): Promise<void> {
 
 /**
  * Publishes a whole directory at once: `fill` writes its files into an empty temp directory, every
- * file is fsynced, and the directory is renamed to `dir`; returns what `fill` returned. With `replace`, an existing `dir` is
+ * file is fsynced, and the directory is renamed to `dir`; returns what `fill` returned. First removes
+ * the temps of `dir` that dead writers on this host left. With `replace`, an existing `dir` is
  * removed first (readers may briefly see none, never a mix); without it, an existing `dir` fails the rename.
  */
 export async function writeDirAtomic<T>(
@@ -119,11 +159,16 @@ export async function writeDirAtomic<T>(
   fill: (tmpDir: string) => Promise<T>,
   opts?: { replace?: boolean },
 ): Promise<T> {
-  return publish(dir, async (tmp) => {
-    await mkdir(tmp, { recursive: true });
-    const result = await fill(tmp);
-    await fsyncTree(tmp);
-    if (opts?.replace) await rm(dir, { recursive: true, force: true });
-    return result;
-  });
+  await removeDeadTemps(dir);
+  return publish(
+    dir,
+    async (tmp) => {
+      await mkdir(tmp, { recursive: true });
+      const result = await fill(tmp);
+      await fsyncTree(tmp);
+      if (opts?.replace) await rm(dir, { recursive: true, force: true });
+      return result;
+    },
+    tempDirSibling(dir),
+  );
 }

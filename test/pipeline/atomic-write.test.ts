@@ -1,10 +1,11 @@
 /**
  * Atomic writes: the target holds the old bytes or the new ones, never a mix; a failure at any step
- * leaves no temp behind; a writer killed before its rename leaves the old file as it was; and the
- * data is fsynced before the rename and the directory after it. `node:fs/promises` is wrapped only
+ * leaves no temp behind; a writer killed before its rename leaves the old file as it was, and the
+ * temp directory a dead writer left is removed by the next write of that directory (a live writer's,
+ * or another host's, stays); and the data is fsynced before the rename and the directory after it. `node:fs/promises` is wrapped only
  * to observe fsync/rename calls and to inject faults; every write still goes to the real disk.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type * as fsp from 'node:fs/promises';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   fsyncDir,
   produceFileAtomic,
   TEMP_MARKER,
+  tempDirSibling,
   writeDirAtomic,
   writeFileAtomic,
 } from '../../pipeline/atomic-write.js';
@@ -241,5 +243,22 @@ describe('writeDirAtomic', () => {
     expect(readFileSync(join(out, 'part-0.parquet'), 'utf8')).toBe('old');
     expect(temps(dir)).toEqual([]);
     expect(existsSync(out)).toBe(true);
+  });
+
+  it("removes the temp a dead writer on this host left, and no one else's", async () => {
+    const out = join(dir, 'export');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const left = tempDirSibling(out, dead);
+    const live = tempDirSibling(out);
+    const otherDir = tempDirSibling(join(dir, 'other'), dead);
+    const otherHost = join(dir, `export${TEMP_MARKER}elsewhere~${dead}-0badf00d`);
+    for (const t of [left, live, otherDir, otherHost]) {
+      mkdirSync(t);
+      writeFileSync(join(t, 'part-00000.parquet'), 'half');
+    }
+    await writeDirAtomic(out, (tmp) => Promise.resolve(writeFileSync(join(tmp, 'part-00000.parquet'), 'whole')));
+    expect(readFileSync(join(out, 'part-00000.parquet'), 'utf8')).toBe('whole');
+    expect(existsSync(left)).toBe(false);
+    for (const kept of [live, otherDir, otherHost]) expect(existsSync(kept)).toBe(true);
   });
 });
