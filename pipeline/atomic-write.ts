@@ -4,8 +4,8 @@
  * survives a power loss. A reader sees the old version or the new one, never a partial file, and a
  * failed write leaves no temp behind. Hand-written rather than `write-file-atomic`, which fsyncs the
  * file but not the directory, and takes neither streams, files made by another program (ffmpeg) nor
- * whole directories. A directory's temp is named with its host and pid, so a later write of the same
- * directory removes what a killed writer on this host left (a nightly export would otherwise leave a
+ * whole directories. A directory's temp is named with its host and pid, so a later directory write
+ * beside it removes what a killed writer on this host left (a nightly export would otherwise leave a
  * partial copy of the whole dataset each time it was killed).
  */
 import { randomBytes } from 'node:crypto';
@@ -46,9 +46,13 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Removes the temps of `dir` that writers on this host left when they died; another host's, or a live writer's, stay. */
+/**
+ * Removes the temp directories beside `dir` that writers on this host left when they died, whatever
+ * they were writing (a nightly export's folder has a new name each night); a live writer's, or
+ * another host's, stay.
+ */
 async function removeDeadTemps(dir: string): Promise<void> {
-  const prefix = `${basename(dir)}${TEMP_MARKER}${hostTag()}~`;
+  const tag = new RegExp(`${TEMP_MARKER.replace('.', '\\.')}${hostTag()}~(\\d+)-[0-9a-f]{8}$`);
   let entries: string[];
   try {
     entries = await readdir(dirname(dir));
@@ -56,8 +60,7 @@ async function removeDeadTemps(dir: string): Promise<void> {
     return;
   }
   for (const e of entries) {
-    if (!e.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-[0-9a-f]{8}$/.exec(e.slice(prefix.length))?.[1]);
+    const pid = Number(tag.exec(e)?.[1]);
     if (Number.isInteger(pid) && pid > 0 && !isRunning(pid))
       await rm(join(dirname(dir), e), { recursive: true, force: true });
   }
@@ -151,7 +154,7 @@ async function fsyncTree(dir: string): Promise<void> {
 /**
  * Publishes a whole directory at once: `fill` writes its files into an empty temp directory, every
  * file is fsynced, and the directory is renamed to `dir`; returns what `fill` returned. First removes
- * the temps of `dir` that dead writers on this host left. With `replace`, an existing `dir` is
+ * the temp directories beside it that dead writers on this host left. With `replace`, an existing `dir` is
  * removed first (readers may briefly see none, never a mix); without it, an existing `dir` fails the rename.
  */
 export async function writeDirAtomic<T>(
