@@ -2,8 +2,9 @@
  * Atomic writes: the target holds the old bytes or the new ones, never a mix; a failure at any step
  * leaves no temp behind; a writer killed before its rename leaves the old file as it was, and the
  * temp directory a dead writer left is removed by the next directory write beside it (a live
- * writer's, or another host's, stays); and the data is fsynced before the rename and the directory after it. `node:fs/promises` is wrapped only
- * to observe fsync/rename calls and to inject faults; every write still goes to the real disk.
+ * writer's, or another host's, stays); and the data is fsynced before the rename and the directory
+ * after it. `node:fs/promises` is wrapped only to observe fsync/rename calls and to inject faults;
+ * every write still goes to the real disk.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type * as fsp from 'node:fs/promises';
@@ -261,5 +262,39 @@ describe('writeDirAtomic', () => {
     // a dead writer's temp goes whatever it was writing (last night's export had another name)
     for (const gone of [left, otherDir]) expect(existsSync(gone)).toBe(false);
     for (const kept of [live, otherHost]) expect(existsSync(kept)).toBe(true);
+  });
+
+  it('after a writer is killed mid-directory, the next write publishes whole and leaves no temp', async () => {
+    const out = join(dir, 'dataset-round-1-tick-00003');
+    const script = join(dir, 'dir-writer.mts');
+    const mod = pathToFileURL(resolve('pipeline/atomic-write.ts')).href;
+    writeFileSync(
+      script,
+      `import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeDirAtomic } from ${JSON.stringify(mod)};
+await writeDirAtomic(${JSON.stringify(out)}, async (tmp) => {
+  writeFileSync(join(tmp, 'part-00000.parquet'), 'half');
+  process.stdout.write('written\\n');
+  await new Promise(() => setInterval(() => {}, 1000));
+});`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((res, rej) => {
+      child.stdout.on('data', (b: Buffer) => {
+        if (b.toString().includes('written')) res();
+      });
+      child.on('exit', (c) => rej(new Error(`writer exited early (${c})`)));
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    expect(temps(dir)).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+    // the next night writes another folder beside it; the killed night's partial copy goes
+    const next = join(dir, 'dataset-round-1-tick-00004');
+    await writeDirAtomic(next, (tmp) => Promise.resolve(writeFileSync(join(tmp, 'part-00000.parquet'), 'whole')));
+    expect(temps(dir)).toEqual([]);
+    expect(readFileSync(join(next, 'part-00000.parquet'), 'utf8')).toBe('whole');
   });
 });
