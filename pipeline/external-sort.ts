@@ -16,6 +16,33 @@ export interface RecordCodec<T> {
   compare(a: T, b: T): number;
 }
 
+/** A clip id and the row it was read at (a source's row, or a caller's own marker). */
+export interface IdAt {
+  readonly id: string;
+  readonly row: number;
+}
+
+/** Backslash escapes for the characters an id must not carry onto its line (`\\`, newline, carriage return). */
+const ESCAPE: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r' };
+const UNESCAPE: Readonly<Record<string, string>> = { '\\': '\\', n: '\n', r: '\r' };
+
+/**
+ * `row<TAB>id`, the id backslash-escaped only where it must be; ordered by id, then row. (Not JSON:
+ * `JSON.parse` interns short strings, which turns every id read back into old-space garbage.)
+ */
+export const idAtCodec: RecordCodec<IdAt> = {
+  encode: (r) => `${r.row}\t${/[\\\n\r]/.test(r.id) ? r.id.replace(/[\\\n\r]/g, (c) => ESCAPE[c]) : r.id}`,
+  decode: (line) => {
+    const tab = line.indexOf('\t');
+    const id = line.slice(tab + 1);
+    return {
+      row: Number(line.slice(0, tab)),
+      id: id.includes('\\') ? id.replace(/\\(.)/g, (_m, c: string) => UNESCAPE[c]) : id,
+    };
+  },
+  compare: (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.row - b.row),
+};
+
 /** Memory bounds of a sort: records held before a run is written, runs read at once while merging. */
 export interface SortLimits {
   readonly chunkRecords: number;

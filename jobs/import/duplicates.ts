@@ -22,42 +22,17 @@ import type { ClipIdIndex } from '../../pipeline/manifest/index.js';
 import {
   DEFAULT_SORT_LIMITS,
   ExternalSorter,
+  type IdAt,
+  idAtCodec,
   type RecordCodec,
   type SortLimits,
 } from '../../pipeline/external-sort.js';
-
-/** A clip id and the source row it was read at. */
-interface IdAt {
-  readonly id: string;
-  readonly row: number;
-}
 
 /** A duplicate row and the row of its clip id's first occurrence. */
 export interface DuplicateRow {
   readonly row: number;
   readonly first: number;
 }
-
-/** Backslash escapes for the characters an id must not carry onto its line (`\\`, newline, carriage return). */
-const ESCAPE: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r' };
-const UNESCAPE: Readonly<Record<string, string>> = { '\\': '\\', n: '\n', r: '\r' };
-
-/**
- * `row<TAB>id`, the id backslash-escaped only where it must be; ordered by id, then row. (Not JSON:
- * `JSON.parse` interns short strings, which turns every id read back into old-space garbage.)
- */
-const idCodec: RecordCodec<IdAt> = {
-  encode: (r) => `${r.row}\t${/[\\\n\r]/.test(r.id) ? r.id.replace(/[\\\n\r]/g, (c) => ESCAPE[c]) : r.id}`,
-  decode: (line) => {
-    const tab = line.indexOf('\t');
-    const id = line.slice(tab + 1);
-    return {
-      row: Number(line.slice(0, tab)),
-      id: id.includes('\\') ? id.replace(/\\(.)/g, (_m, c: string) => UNESCAPE[c]) : id,
-    };
-  },
-  compare: (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.row - b.row),
-};
 
 /** `row<TAB>first`, ordered by row. */
 const duplicateCodec: RecordCodec<DuplicateRow> = {
@@ -78,7 +53,7 @@ export class SpilledClipIds implements ClipIdIndex {
   constructor(dir: string, limits: SortLimits = DEFAULT_SORT_LIMITS) {
     this.#dir = dir;
     this.#limits = limits;
-    this.#ids = new ExternalSorter(dir, 'ids', idCodec, limits);
+    this.#ids = new ExternalSorter(dir, 'ids', idAtCodec, limits);
   }
 
   /** Run files of clip ids written so far. */

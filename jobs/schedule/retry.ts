@@ -10,7 +10,7 @@ import type { ErrorKind, ErrorRow } from '../../schemas/errors.js';
 import { readRunErrors } from '../../pipeline/run-errors.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { resolveMediaPath } from '../../stages/frames/index.js';
-import { clipIdsOfRun } from './tick-state.js';
+import { clipIdBatchesOfRun } from './tick-state.js';
 
 /** The frames errors a user fixes by replacing the video file. */
 export const RETRIED_KINDS: ReadonlySet<ErrorKind> = new Set([
@@ -38,12 +38,9 @@ export async function standingFramesErrors(framesRuns: readonly string[]): Promi
     const errors = await framesErrors(run);
     // a run that neither failed a clip nor can clear an earlier failure need not be listed (most runs)
     if (standing.size === 0 && errors.size === 0) continue;
-    // a clip with an error was taken by the run, whether or not its input lists it
-    for (const id of new Set([...(await clipIdsOfRun(run)), ...errors.keys()])) {
-      const e = errors.get(id);
-      if (e) standing.set(id, e);
-      else standing.delete(id);
-    }
+    // a clip the run took and did not fail is cleared; one with an error was taken, whether or not its input lists it
+    for await (const ids of clipIdBatchesOfRun(run)) for (const id of ids) if (!errors.has(id)) standing.delete(id);
+    for (const [id, e] of errors) standing.set(id, e);
   }
   return standing;
 }

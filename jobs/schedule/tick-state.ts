@@ -28,6 +28,8 @@ export function scheduleLayout(runDir: string) {
     tickFrames: (n: number): string => join(tickDir(n), 'frames'),
     tickRun: (n: number): string => join(tickDir(n), 'run'),
     tickDone: (n: number): string => join(tickDir(n), 'tick.json'),
+    /** Run files of the sort that finds a tick's new clips (one tick at a time holds the job's lock). */
+    newClipsScratch: join(dir, '.new-clips'),
     tickExport: (n: number): string => join(runDir, 'exports', `tick-${String(n).padStart(5, '0')}`),
     model: (n: number): string => join(runDir, 'models', `tick-${String(n).padStart(5, '0')}`),
   };
@@ -43,17 +45,21 @@ export async function tickNumbers(dir: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-/** Every clip id a finished engine run took as input (what earlier ticks already processed). */
-export async function clipIdsOfRun(runDir: string): Promise<string[]> {
+/** Every clip id a finished engine run took as input (what earlier ticks already processed), a batch at a time. */
+export async function* clipIdBatchesOfRun(runDir: string): AsyncIterable<string[]> {
   const storage = new LocalStorage(runDir);
   const meta = await readRunMeta(storage);
-  if (!meta) return [];
-  const ids: string[] = [];
-  for (const shard of meta.shards) {
+  if (!meta) return;
+  for (const shard of meta.shards)
     // only the id column: a night reads every earlier run's inputs, whose transcripts and titles it does not need
-    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard)), 1024, ['clip_id']))
-      ids.push(...batchToRows<Pick<ClipRow, 'clip_id'>>(b).map((c) => c.clip_id));
-  }
+    for await (const b of readParquetBatches(await storage.openBlob(layout.input(shard)), 4096, ['clip_id']))
+      yield batchToRows<Pick<ClipRow, 'clip_id'>>(b).map((c) => c.clip_id);
+}
+
+/** Every clip id a finished engine run took as input, in one array (for a run of one night's clips). */
+export async function clipIdsOfRun(runDir: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const batch of clipIdBatchesOfRun(runDir)) ids.push(...batch);
   return ids;
 }
 

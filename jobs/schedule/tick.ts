@@ -1,7 +1,7 @@
 /**
  * One `schedule` tick: under an inter-process lock, find the manifest's clips no earlier tick (and
  * no refine round) has processed, and those whose video gave no frames and has changed since
- * (`retry.ts`), run them through frames → caption → adatailr with the current
+ * (`new-clips.ts`, in memory that does not grow with the job; `retry.ts`), run them through frames → caption → adatailr with the current
  * model, export them, and optionally retrain every K ticks (on the refine job's last round's rows
  * and every tick's: `retrainingParts`). A tick that died is resumed by the next
  * call (its clip list is fixed when it starts), so every clip is processed exactly once (a clip whose
@@ -17,12 +17,11 @@ import { rowsToBatch } from '../../schemas/arrow.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { hashValue } from '../../pipeline/hash.js';
 import { describeHolder, isHeld, lockJob } from '../../pipeline/job-lock.js';
-import { readManifest } from '../../pipeline/manifest/index.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { type Executor, localExecutor } from '../../pipeline/executor.js';
 import { LocalStorage } from '../../pipeline/storage.js';
-import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
+import { clipsSchema } from '../../schemas/clips.js';
 import { type AnyStageSpec, buildStages } from '../../stages/index.js';
 import { exportRun } from '../export/export-round.js';
 import { hashedPart } from '../../config/marks.js';
@@ -31,7 +30,8 @@ import { finishedRoundNumbers, freeField, jobConfigChanges } from '../refine/job
 import { jobLayout } from '../refine/layout.js';
 import { listChanges } from '../../pipeline/config-changes.js';
 import { ownTextJudges } from './own-text-judges.js';
-import { failedVideos, videoChangedSince } from './retry.js';
+import { failedVideos } from './retry.js';
+import { newClips } from './new-clips.js';
 import { wholeDatasetAfterTick } from './whole-dataset.js';
 import {
   clipIdsOfRun,
@@ -130,31 +130,22 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     resumed = true;
     log.info({ tick }, 'resuming an interrupted tick');
   } else {
-    const seen = new Set<string>();
-    for (const n of ticks)
-      if (existsSync(s.tickDone(n))) for (const id of await clipIdsOfRun(s.tickRun(n))) seen.add(id);
-    const refineRound0 = jobLayout(config.run_dir).roundRun(0);
-    for (const id of await clipIdsOfRun(refineRound0)) seen.add(id);
-    // clips whose video gave no frames, oldest attempt first: the refine job's, then each finished tick's
-    const failed = await failedVideos([
-      jobLayout(config.run_dir).framesRun,
-      ...ticks.filter((n) => existsSync(s.tickDone(n))).map((n) => s.tickFrames(n)),
-    ]);
-    const fresh: ClipRow[] = [];
-    let retried = 0;
-    for await (const item of readManifest(config.manifest)) {
-      if (!('clip' in item)) continue;
-      const c = item.clip;
-      const failedAt = failed.get(c.clip_id);
-      if (!seen.has(c.clip_id)) fresh.push(c);
-      else if (failedAt !== undefined && (await videoChangedSince(config.media_root, c.video_uri, failedAt))) {
-        fresh.push(c);
-        retried++;
-      }
-    }
+    const finished = ticks.filter((n) => existsSync(s.tickDone(n)));
+    const {
+      clips: fresh,
+      retried,
+      processed,
+    } = await newClips({
+      manifest: config.manifest,
+      processedRuns: [jobLayout(config.run_dir).roundRun(0), ...finished.map((n) => s.tickRun(n))],
+      // clips whose video gave no frames, oldest attempt first: the refine job's, then each finished tick's
+      failed: await failedVideos([jobLayout(config.run_dir).framesRun, ...finished.map((n) => s.tickFrames(n))]),
+      mediaRoot: config.media_root,
+      scratchDir: s.newClipsScratch,
+    });
     if (retried > 0) log.info({ retried }, 'clips whose video failed and has changed since are taken again');
     if (fresh.length === 0) {
-      log.info({ manifest: config.manifest, processed: seen.size }, 'no new clips');
+      log.info({ manifest: config.manifest, processed }, 'no new clips');
       return { status: 'no-new-clips' };
     }
     tick = unfinished ?? (ticks.length ? ticks[ticks.length - 1] + 1 : 0);
