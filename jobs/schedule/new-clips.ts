@@ -46,15 +46,6 @@ async function sortManifestIds(manifest: string, sorter: ExternalSorter<IdAt>): 
   }
 }
 
-/** The manifest's valid clips, in file order, validated without holding their ids (duplicates are found by the sort). */
-async function* validClips(manifest: string): AsyncIterable<{ clip: ClipRow; row: number }> {
-  const validator = new ManifestValidator(manifest, 0, { firstRow: () => undefined });
-  for await (const raw of readRawRows(manifest)) {
-    const item = validator.check(raw);
-    if ('clip' in item) yield item;
-  }
-}
-
 /** What {@link newClips} found. */
 export interface NewClips {
   /** The clips to take, in manifest order. */
@@ -102,14 +93,19 @@ export async function newClips(opts: {
     const clips: ClipRow[] = [];
     let retried = 0;
     let k = 0;
-    for await (const { clip, row } of validClips(opts.manifest)) {
+    // the second pass validates only the rows picked, each again without holding ids
+    const validator = new ManifestValidator(opts.manifest, 0, { firstRow: () => undefined });
+    for await (const raw of readRawRows(opts.manifest)) {
       if (k >= picked.length) break;
-      if (row !== picked[k].row) continue;
+      if (raw.row !== picked[k].row) continue;
       const p = picked[k++];
-      if (clip.clip_id !== p.id)
+      const item = validator.check(raw);
+      const now = 'clip' in item ? item.clip.clip_id : `an invalid row (${item.error.message})`;
+      if (!('clip' in item) || item.clip.clip_id !== p.id)
         throw new Error(
-          `schedule: ${opts.manifest} changed while the tick read it (row ${row} was ${JSON.stringify(p.id)}, now ${JSON.stringify(clip.clip_id)}); run the tick again`,
+          `schedule: ${opts.manifest} changed while the tick read it (row ${raw.row} was ${JSON.stringify(p.id)}, now ${JSON.stringify(now)}); run the tick again`,
         );
+      const clip = item.clip;
       if (!p.retry) clips.push(clip);
       else if (await videoChangedSince(opts.mediaRoot, clip.video_uri, opts.failed.get(p.id) as number)) {
         clips.push(clip);
