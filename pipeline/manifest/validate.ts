@@ -136,8 +136,8 @@ export interface ClipIdIndex {
 
 /**
  * The in-memory index: one map entry per clip, so its memory grows with the manifest. Fine for the
- * manifests the jobs read; `flywheel import`, which must stay flat at any size, finds duplicates on
- * disk instead (`jobs/import/duplicates.ts`).
+ * manifest a refine job reads once; `flywheel import` and a nightly tick, which must stay flat at any
+ * size, find duplicates on disk instead (`jobs/import/duplicates.ts`, `jobs/schedule/new-clips.ts`).
  */
 export class MemoryClipIdIndex implements ClipIdIndex {
   readonly #seen = new Map<string, number>();
