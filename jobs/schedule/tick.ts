@@ -1,11 +1,11 @@
 /**
  * One `schedule` tick: under an inter-process lock, find the manifest's clips no earlier tick (and
  * no refine round) has processed, and those whose video gave no frames and has changed since
- * (`new-clips.ts`, in memory that does not grow with the job; `retry.ts`), run them through frames → caption → adatailr with the current
- * model, export them, and optionally retrain every K ticks (on the refine job's last round's rows
- * and every tick's: `retrainingParts`). A tick that died is resumed by the next
- * call (its clip list is fixed when it starts), so every clip is processed exactly once (a clip whose
- * video failed, once more after its file is replaced).
+ * (`new-clips.ts`, in memory that does not grow with the job; `retry.ts`), run them through frames →
+ * caption → adatailr with the current model, export them, and optionally retrain every K ticks (on
+ * the refine job's last round's rows and every tick's: `retrainingParts`). A tick that died is
+ * resumed by the next call (its clip list is fixed when it starts), so every clip is processed
+ * exactly once (a clip whose video failed, once more after its file is replaced).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
