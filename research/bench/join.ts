@@ -7,14 +7,13 @@
  * the baseline, the clip ids held and the peak RSS.
  * Run as `tsx research/bench/join.ts --child <rewrite|copy> <dir>` it is that child.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ERRORS_FILE } from '../../jobs/export/export-errors.js';
 import type { ExportMetadata } from '../../jobs/export/export-metadata.js';
 import { DROPPED_FILE, EXPORT_SCHEMA_VERSION } from '../../jobs/export/export-round.js';
+import { runChild } from './child-run.js';
 import { joinExports } from '../../jobs/export/join-exports.js';
 import { PartFiles } from '../../jobs/export/part-files.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
@@ -22,7 +21,6 @@ import { rowsToBatch } from '../../schemas/arrow.js';
 import { droppedSchema, failedSchema } from '../../schemas/dropped.js';
 import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 
-const exec = promisify(execFile);
 const TICKS = 7;
 const TICK_ROWS = 10_000;
 
@@ -117,17 +115,14 @@ export async function run(): Promise<void> {
     process.stdout.write('way      rows      files  copied  ids held   seconds  ×rewrite  peak RSS MB\n');
     let base = Number.NaN;
     for (const how of ['rewrite', 'copy']) {
-      const { stdout } = await exec(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', how, root], {
-        maxBuffer: 1 << 20,
-      });
-      const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      const r = await runChild<{
         rows: number;
         files: number;
         copied: number;
         held: number;
         seconds: number;
         max_rss_mb: number;
-      };
+      }>(import.meta.filename, [how, root]);
       if (how === 'rewrite') base = r.seconds;
       process.stdout.write(
         `${how.padEnd(8)} ${String(r.rows).padEnd(9)} ${String(r.files).padStart(5)}  ${String(r.copied).padStart(6)}  ${String(r.held).padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${(r.seconds / base).toFixed(2).padStart(8)}  ${r.max_rss_mb.toFixed(0).padStart(11)}\n`,

@@ -8,11 +8,10 @@
  * seconds, the ratio to the baseline, the clips found and the peak RSS.
  * Run as `tsx research/bench/new-clips.ts --child <in-memory|sorted> <dir>` it is that child.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runChild } from './child-run.js';
 import { newClips } from '../../jobs/schedule/new-clips.js';
 import { clipIdBatchesOfRun } from '../../jobs/schedule/tick-state.js';
 import { layout } from '../../pipeline/layout.js';
@@ -23,7 +22,6 @@ import { LocalStorage } from '../../pipeline/storage.js';
 import { rowsToBatch } from '../../schemas/arrow.js';
 import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
 
-const exec = promisify(execFile);
 const NEW = 10_000;
 const SHARD = 250_000;
 
@@ -118,14 +116,11 @@ export async function run(): Promise<void> {
     process.stdout.write('way        found   seconds  ×in-memory  peak RSS MB\n');
     let base = Number.NaN;
     for (const how of ['in-memory', 'sorted']) {
-      const { stdout } = await exec(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', how, root], {
-        maxBuffer: 1 << 20,
-      });
-      const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      const r = await runChild<{
         found: number;
         seconds: number;
         max_rss_mb: number;
-      };
+      }>(import.meta.filename, [how, root]);
       if (how === 'in-memory') base = r.seconds;
       process.stdout.write(
         `${how.padEnd(10)} ${String(r.found).padStart(5)}  ${r.seconds.toFixed(1).padStart(8)}  ${(r.seconds / base).toFixed(2).padStart(10)}  ${r.max_rss_mb.toFixed(0).padStart(11)}\n`,

@@ -22,6 +22,20 @@ import {
   writeFileAtomic,
 } from '../../pipeline/atomic-write.js';
 
+/** Runs a writer script with tsx and kills it (SIGKILL) once it prints `written`, mid-write. */
+async function killWhenWritten(script: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((res, rej) => {
+    child.stdout.on('data', (b: Buffer) => {
+      if (b.toString().includes('written')) res();
+    });
+    child.on('exit', (c) => rej(new Error(`writer exited early (${c})`)));
+  });
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 /** What the wrapped fs saw, and the faults it should inject (keyed by call kind, matched on the path). */
 const fsSpy = vi.hoisted(() => ({
   events: [] as string[],
@@ -161,16 +175,7 @@ await writeFileAtomic(${JSON.stringify(p)}, (async function* () {
   await new Promise(() => setInterval(() => {}, 1000));
 })());`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((res, rej) => {
-      child.stdout.on('data', (b: Buffer) => {
-        if (b.toString().includes('written')) res();
-      });
-      child.on('exit', (c) => rej(new Error(`writer exited early (${c})`)));
-    });
-    const exited = new Promise((r) => child.on('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killWhenWritten(script);
     expect(readFileSync(p, 'utf8')).toBe('old content');
     // the crashed writer's temp is left, named so that run cleanup can find it
     const left = temps(dir);
@@ -279,16 +284,7 @@ await writeDirAtomic(${JSON.stringify(out)}, async (tmp) => {
   await new Promise(() => setInterval(() => {}, 1000));
 });`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((res, rej) => {
-      child.stdout.on('data', (b: Buffer) => {
-        if (b.toString().includes('written')) res();
-      });
-      child.on('exit', (c) => rej(new Error(`writer exited early (${c})`)));
-    });
-    const exited = new Promise((r) => child.on('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killWhenWritten(script);
     expect(temps(dir)).toHaveLength(1);
     expect(existsSync(out)).toBe(false);
     // the next night writes another folder beside it; the killed night's partial copy goes
