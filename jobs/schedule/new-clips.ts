@@ -3,14 +3,15 @@
  * finished tick's), and those whose video gave no frames and has changed since (`retry.ts`).
  *
  * Design: a nightly manifest grows with the job, and so do the clips processed. Held in memory, the
- * ids of both cost about 200 MB a million clips each night. Instead, the ids every earlier run took
- * (as row −1) and the manifest's rows (their row) go through one external merge sort
- * (`pipeline/external-sort.ts`): equal ids come out together, an earlier run's first. An id no run
- * took is new, and its first manifest row is taken when valid (a later row of the same id is a
- * duplicate, which the manifest's validator refuses). An id a run took is taken again only when its video
- * failed and has changed since. A second pass over the manifest reads the rows picked, checking
- * each one's id, so a manifest rewritten between the two passes is refused rather than misread.
- * Memory: one sort chunk, the merge buffers, and the clips taken.
+ * ids of both cost about 170 MB a million clips each night (`npm run bench -- new-clips`). Instead,
+ * the ids every earlier run took (as row −1) and the manifest's rows (their row) go through one
+ * external merge sort (`pipeline/external-sort.ts`): equal ids come out together, an earlier run's
+ * first. An id no run took is new, and its first manifest row is taken when valid (a later row of
+ * the same id is a duplicate, which the manifest's validator refuses). An id a run took is taken
+ * again only when its video failed and has changed since. A second pass over the manifest validates
+ * and reads only the rows picked, checking each one's id, so a manifest rewritten between the two
+ * passes is refused rather than misread. Memory: one sort chunk, the merge buffers, and the clips
+ * taken.
  */
 import { rm } from 'node:fs/promises';
 import { ExternalSorter, type IdAt, idAtCodec, type SortLimits } from '../../pipeline/external-sort.js';
