@@ -3,9 +3,11 @@
  * took, each from its first manifest row (a later row of the same id is a duplicate, and a clip
  * whose first row is invalid is not taken from a later one, as the manifest's validator says),
  * and the clips whose video failed and has changed since; the same answer whether the sort holds
- * everything in one chunk or spills to many run files, and no scratch left behind.
+ * everything in one chunk or spills to many run files, and no scratch left behind; and a manifest
+ * rewritten between the two passes is refused, naming the row, rather than misread.
  */
 import { existsSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,5 +73,25 @@ describe('newClips', () => {
       if ('clip' in item && (!seen.has(item.clip.clip_id) || item.clip.clip_id === 'gone'))
         inMemory.push(item.clip.clip_id);
     expect(found[0].clips.map((c) => c.clip_id)).toEqual(inMemory);
+  });
+
+  it('refuses a manifest rewritten between its two passes, naming the row, and leaves no scratch', async () => {
+    const root = await tempDir('flywheel-new-clips-changed-');
+    const run = await writeFramesRun(join(root, 'round'), ['a'], []);
+    const rows = [clip('a', 'a.mp4', 0, 1), clip('d', 'd.mp4', 0, 1), clip('f', 'f.mp4', 0, 1)];
+    const manifest = await writeJsonl(join(root, 'clips.jsonl'), rows);
+    // a fault between the passes: the map of failed clips is asked about `a` while the sort is read,
+    // and that is when another writer rewrites the manifest in another order
+    class RewritingMap extends Map<string, number> {
+      override has(id: string): boolean {
+        writeFileSync(manifest, [rows[0], rows[2], rows[1]].map((r) => JSON.stringify(r)).join('\n') + '\n');
+        return super.has(id);
+      }
+    }
+    const scratchDir = join(root, 'scratch');
+    await expect(
+      newClips({ manifest, processedRuns: [run], failed: new RewritingMap(), mediaRoot: root, scratchDir }),
+    ).rejects.toThrow(/clips\.jsonl changed while the tick read it \(row \d+ was "d", now "f"\); run the tick again/);
+    expect(existsSync(scratchDir)).toBe(false);
   });
 });
