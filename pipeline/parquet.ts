@@ -99,9 +99,26 @@ export function parquetBytes<T extends TypeMap>(
   return pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(table, 'stream')), writerProperties(metadata));
 }
 
+/** Those of `names` that the file's schema has (parquet-wasm aborts on a column a file lacks). */
+function presentColumns(file: pq.ParquetFile, names: readonly string[]): string[] {
+  const schema = file.schema();
+  try {
+    return names.filter((name) => {
+      try {
+        schema.indexOf(name);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  } finally {
+    schema.free();
+  }
+}
+
 /**
  * Streams the record batches of a Parquet Blob (row groups are read on demand); with `columns`, only
- * those columns are read and decoded.
+ * those of them the file has are read and decoded (every column when it has none of them).
  */
 export async function* readParquetBatches(
   blob: Blob,
@@ -110,7 +127,8 @@ export async function* readParquetBatches(
 ): AsyncIterable<RecordBatch> {
   const file = await pq.ParquetFile.fromFile(blob);
   try {
-    const options = { batchSize, ...(columns ? { columns: [...columns] } : {}) };
+    const present = columns ? presentColumns(file, columns) : [];
+    const options = { batchSize, ...(present.length > 0 ? { columns: present } : {}) };
     const stream = (await file.stream(options)) as ReadableStream<pq.RecordBatch>;
     const reader = stream.getReader();
     for (;;) {

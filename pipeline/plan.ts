@@ -14,11 +14,14 @@ import { hashFile, hashValue } from './hash.js';
 import { layout, shardId } from './layout.js';
 import { jsonBytes, readJson, readRunMeta, RUN_FORMAT, type RunMeta, type StageInfo } from './ledger.js';
 import { readManifest } from './manifest/index.js';
-import { parquetBytes } from './parquet.js';
+import { parquetBytes, ParquetStreamWriter } from './parquet.js';
 import type { AnyStage } from './stage.js';
 import { checkSideInputs } from './side-input.js';
 import { checkStageList } from './stage-checks.js';
 import { putObject, type Storage } from './storage.js';
+
+/** Manifest error rows written to their file at a time. */
+const ERROR_BATCH = 4096;
 
 /** Raised when a run dir was started with a different config, stage list or manifest. */
 export class RunMismatchError extends Error {
@@ -110,10 +113,11 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
   }
 
   const shards: string[] = [];
-  const errors: ErrorRow[] = [];
   let rows = 0;
   let clips = 0;
+  let errors = 0;
   let pending: ClipRow[] = [];
+  let pendingErrors: ErrorRow[] = [];
   const flush = async (): Promise<void> => {
     const id = shardId(shards.length);
     const bytes = parquetBytes(clipsTable.schema, [clipsTable.toBatch(pending)], { 'flywheel.shard': id });
@@ -121,20 +125,34 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
     shards.push(id);
     pending = [];
   };
-  for await (const item of readManifest(input.manifestPath, input.round)) {
-    rows++;
-    if ('error' in item) {
-      errors.push(item.error);
-      continue;
+  // the manifest's error rows stream to their file, so a manifest of any size is planned in bounded memory
+  const errorsOut = new ParquetStreamWriter(storage, layout.manifestErrors, errorsTable.schema);
+  const flushErrors = async (): Promise<void> => {
+    await errorsOut.write(errorsTable.toBatch(pendingErrors));
+    pendingErrors = [];
+  };
+  try {
+    for await (const item of readManifest(input.manifestPath, input.round)) {
+      rows++;
+      if ('error' in item) {
+        errors++;
+        pendingErrors.push(item.error);
+        if (pendingErrors.length === ERROR_BATCH) await flushErrors();
+        continue;
+      }
+      clips++;
+      pending.push(item.clip);
+      if (pending.length === input.shardSize) await flush();
     }
-    clips++;
-    pending.push(item.clip);
-    if (pending.length === input.shardSize) await flush();
+    if (pending.length > 0) await flush();
+    await flushErrors();
+    await storage.commit(await errorsOut.close(), { overwrite: true });
+  } catch (e) {
+    errorsOut.abort(e);
+    const temp = await errorsOut.settled();
+    if (temp) await storage.discard(temp);
+    throw e;
   }
-  if (pending.length > 0) await flush();
-  await putObject(storage, layout.manifestErrors, parquetBytes(errorsTable.schema, [errorsTable.toBatch(errors)]), {
-    overwrite: true,
-  });
 
   const meta: RunMeta = {
     format: RUN_FORMAT,
@@ -142,7 +160,7 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
     created_at: new Date().toISOString(),
     config_hash: hash,
     round: input.round,
-    manifest: { path: input.manifestPath, sha256: manifestSha, rows, clips, errors: errors.length },
+    manifest: { path: input.manifestPath, sha256: manifestSha, rows, clips, errors },
     stages: stageInfo(input.stages),
     shard_size: input.shardSize,
     shards,

@@ -17,11 +17,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SortLimits } from '../../pipeline/external-sort.js';
-import { type ClipIdIndex, ManifestValidator } from '../../pipeline/manifest/index.js';
+import { type ClipIdIndex, KnownDuplicates, ManifestValidator, SpilledClipIds } from '../../pipeline/manifest/index.js';
 import { jsonBytes } from '../../pipeline/ledger.js';
 import { LocalStorage, putObject, TEMP_MARKER } from '../../pipeline/storage.js';
 import type { ErrorRow } from '../../schemas/errors.js';
-import { KnownDuplicates, SpilledClipIds } from './duplicates.js';
 import { ManifestWriter } from './manifest-writer.js';
 import type { ImportSource } from './source.js';
 

@@ -135,9 +135,10 @@ export interface ClipIdIndex {
 }
 
 /**
- * The in-memory index: one map entry per clip, so its memory grows with the manifest. Fine for the
- * manifest a refine job reads once; `flywheel import` and a nightly tick, which must stay flat at any
- * size, find duplicates on disk instead (`jobs/import/duplicates.ts`, `jobs/schedule/new-clips.ts`).
+ * The in-memory index: one map entry per clip, so its memory grows with the input (~200 MB a
+ * million ids). The validator's default, for a few rows checked alone and as the tests' reference;
+ * every manifest the jobs read finds its duplicates on disk instead (`duplicates.ts`,
+ * `jobs/schedule/new-clips.ts`).
  */
 export class MemoryClipIdIndex implements ClipIdIndex {
   readonly #seen = new Map<string, number>();
@@ -147,6 +148,17 @@ export class MemoryClipIdIndex implements ClipIdIndex {
     if (first === undefined) this.#seen.set(clipId, row);
     return first;
   }
+}
+
+/**
+ * The clip id a row's values hold, as the validator reads it; undefined when the row is unparsable
+ * or its id missing or blank. A duplicate search over a manifest's ids reads each row so, and the
+ * validator asks its index about exactly these rows.
+ */
+export function parsedClipId(values: RawRow['values']): string | undefined {
+  if (isUnparsable(values)) return undefined;
+  const id = clipIdSchema.safeParse(values.clip_id);
+  return id.success ? id.data : undefined;
 }
 
 /** Checks rows one by one; duplicate clip ids (per `index`) are errors and the first occurrence wins. */
@@ -179,6 +191,7 @@ export class ManifestValidator {
     const id = clipIdSchema.safeParse(v.clip_id);
     if (!id.success) return fail(`row:${raw.row}`, 'manifest_row', id.error.issues[0].message);
     const clip_id = id.data;
+    // the index is asked about exactly the rows parsedClipId answers for
     const first = this.#index.firstRow(clip_id, raw.row);
     if (first !== undefined)
       return fail(

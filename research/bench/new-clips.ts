@@ -12,45 +12,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChild } from './child-run.js';
+import { inMemoryManifest, writeClips } from './clip-fixture.js';
 import { newClips } from '../../jobs/schedule/new-clips.js';
 import { clipIdBatchesOfRun } from '../../jobs/schedule/tick-state.js';
 import { layout } from '../../pipeline/layout.js';
 import { RUN_FORMAT, type RunMeta } from '../../pipeline/ledger.js';
-import { readManifest } from '../../pipeline/manifest/index.js';
-import { ParquetStreamWriter } from '../../pipeline/parquet.js';
 import { LocalStorage } from '../../pipeline/storage.js';
-import { rowsToBatch } from '../../schemas/arrow.js';
-import { type ClipRow, clipsSchema } from '../../schemas/clips.js';
 
 const NEW = 10_000;
 const SHARD = 250_000;
-
-/** Clip `i` as a web manifest would hold it: a transcript and a title. */
-function clipRow(i: number): ClipRow {
-  const id = `clip-${String(i).padStart(9, '0')}`;
-  return {
-    clip_id: id,
-    video_uri: `videos/${id}.mp4`,
-    start_s: 0,
-    end_s: 8,
-    asr_text: `okay so you can see a red square going right and a blue circle just sitting there ${i % 997}`,
-    title: `Shapes ${i % 101} | Learn Colors`,
-    tags: null,
-    human_caption: null,
-    split: null,
-  };
-}
-
-/** Writes clips `from`…`to − 1` to a Parquet file, a batch at a time. */
-async function writeClips(storage: LocalStorage, key: string, from: number, to: number): Promise<void> {
-  const w = new ParquetStreamWriter(storage, key, clipsSchema, {});
-  for (let s = from; s < to; s += 8192) {
-    const rows: ClipRow[] = [];
-    for (let i = s; i < Math.min(to, s + 8192); i++) rows.push(clipRow(i));
-    await w.write(rowsToBatch(clipsSchema, rows));
-  }
-  await storage.commit(await w.close(), { overwrite: true });
-}
 
 /** The processed run (its run meta and shard inputs) and the manifest, under `root`. */
 async function writeFixture(root: string, n: number): Promise<void> {
@@ -81,7 +51,7 @@ async function inMemory(root: string): Promise<number> {
   const seen = new Set<string>();
   for await (const ids of clipIdBatchesOfRun(join(root, 'run'))) for (const id of ids) seen.add(id);
   let fresh = 0;
-  for await (const item of readManifest(join(root, 'clips.parquet')))
+  for await (const item of inMemoryManifest(join(root, 'clips.parquet')))
     if ('clip' in item && !seen.has(item.clip.clip_id)) fresh++;
   return fresh;
 }

@@ -15,6 +15,7 @@ const benches: Record<string, (args: readonly string[]) => Promise<unknown>> = {
   import: async () => (await import('./import.js')).run(),
   join: async () => (await import('./join.js')).run(),
   'new-clips': async () => (await import('./new-clips.js')).run(),
+  manifest: async () => (await import('./manifest.js')).run(),
   refine: async (args) => (await import('./refine.js')).run(args),
   workers: async (args) => (await import('./workers.js')).run(args),
   'training-set': async (args) => (await import('./training-set.js')).run(args),
@@ -26,7 +27,8 @@ const onlyWhenNamed = new Set(['scale']);
 /** What `--help` prints: each bench and the options it takes (its module's comment says more). */
 const usage = `npm run bench [-- [names…] [options]]   every bench but scale when no name is given
 
-  frames, datagen, model-train, model-generate, scoring, distributed, downstream, import, join, new-clips   (no options)
+  frames, datagen, model-train, model-generate, scoring, distributed, downstream, import, join, new-clips,
+  manifest   (no options)
   refine        [--clips 1000] [--rounds 1] [--seed 7] [--threads 0] [--workers 0] [--pretrain-epochs N]
                 [--max-steps N] [--frame-cache-mb N] [--data-dir DIR] [--json FILE] [--log]
   workers       [--clips 1000] [--seed 7] [--workers 0] [--data-dir DIR]

@@ -1,7 +1,19 @@
-import { writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { csvRecords, type ManifestItem, readManifest } from '../../pipeline/manifest/index.js';
+import { Float64, Schema, Field, Utf8 } from 'apache-arrow';
+import type { SortLimits } from '../../pipeline/external-sort.js';
+import {
+  csvRecords,
+  type ManifestItem,
+  ManifestValidator,
+  MemoryClipIdIndex,
+  readManifest,
+  readRawRows,
+} from '../../pipeline/manifest/index.js';
+import { parquetBytes } from '../../pipeline/parquet.js';
+import { rowsToBatch } from '../../schemas/arrow.js';
+import type { ClipRow } from '../../schemas/clips.js';
 import { clip, writeJsonl, writeParquetManifest } from '../helpers/manifests.js';
 import { fromItems } from '../helpers/async.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -185,5 +197,111 @@ describe('manifest readers', () => {
       ['a', 'b"c', 'd'],
       ['e', 'f'],
     ]);
+  });
+});
+
+/** Sort chunks of 3 ids merged 2 at a time: a duplicate and its first row land in different run files. */
+const TINY: SortLimits = { chunkRecords: 3, fanIn: 2 };
+
+/** What a validator holding every id in memory decides, without the error rows' timestamps. */
+async function inMemory(path: string): Promise<unknown[]> {
+  const validator = new ManifestValidator(path, 0, new MemoryClipIdIndex());
+  const out: unknown[] = [];
+  for await (const raw of readRawRows(path)) out.push(untimed(validator.check(raw)));
+  return out;
+}
+const untimed = (i: ManifestItem): unknown => ('clip' in i ? i : { row: i.row, error: { ...i.error, at: '' } });
+
+/** 40 rows whose ids repeat at distances that cross sort chunks, with bad rows between. */
+function repeatingRows(): ClipRow[] {
+  return Array.from({ length: 40 }, (_, i) => ({
+    ...clip(`c${(i * 7) % 13}`, `v${i}.mp4`, 0, i % 9 === 4 ? 0 : 1), // every 9th from the 5th: a bad time range
+    asr_text: `row ${i + 1}`,
+  }));
+}
+
+describe('duplicate clip ids, found on disk', () => {
+  const asCsv = (rows: readonly ClipRow[]): string =>
+    [
+      'clip_id,video_uri,start_s,end_s,asr_text',
+      ...rows.map((r) => `${r.clip_id},${r.video_uri},${r.start_s},${r.end_s},${r.asr_text}`),
+    ].join('\n') + '\n';
+
+  it('gives what the in-memory validator gives, row for row, in every format, and leaves no scratch', async () => {
+    const rows = repeatingRows();
+    const files = [
+      await writeJsonl(join(dir, 'dups.jsonl'), rows),
+      await writeParquetManifest(join(dir, 'dups.parquet'), rows),
+      join(dir, 'dups.csv'),
+    ];
+    await writeFile(files[2], asCsv(rows));
+    for (const file of files) {
+      const scratch = join(dir, `scratch-${file.split('.').at(-1)}`);
+      await mkdir(scratch);
+      const got: unknown[] = [];
+      let during: string[] = [];
+      for await (const item of readManifest(file, 0, { scratchParent: scratch, limits: TINY })) {
+        if (got.length === 0) during = await readdir(join(scratch, (await readdir(scratch))[0]));
+        got.push(untimed(item));
+      }
+      const reference = await inMemory(file);
+      expect(got).toEqual(reference);
+      // 27 later rows of 13 ids, each named with its first row
+      const duplicates = got.filter((i) => JSON.stringify(i).includes('duplicate clip_id'));
+      expect(duplicates).toHaveLength(27);
+      expect(JSON.stringify(got)).toContain('row 14: duplicate clip_id \\"c0\\" (first seen at row 1)');
+      // the duplicate rows were spilled to run files while the second pass read them
+      expect(during.some((f) => f.startsWith('duplicates-'))).toBe(true);
+      expect(await readdir(scratch)).toEqual([]);
+    }
+  });
+
+  it('removes its scratch when the reader stops early', async () => {
+    const file = await writeJsonl(join(dir, 'early.jsonl'), repeatingRows());
+    const scratch = join(dir, 'scratch-early');
+    await mkdir(scratch);
+    for await (const item of readManifest(file, 0, { scratchParent: scratch, limits: TINY })) {
+      expect(item.row).toBe(1);
+      break;
+    }
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it('refuses a manifest rewritten while it is read, naming it', async () => {
+    const file = await writeJsonl(join(dir, 'rewritten.jsonl'), repeatingRows());
+    const scratch = join(dir, 'scratch-rewritten');
+    await mkdir(scratch);
+    const read = async (): Promise<number> => {
+      let n = 0;
+      for await (const _ of readManifest(file, 0, { scratchParent: scratch })) {
+        if (n++ === 0) await appendFile(file, JSON.stringify(clip('late', 'late.mp4', 0, 1)) + '\n');
+      }
+      return n;
+    };
+    await expect(read()).rejects.toThrow(
+      /rewritten\.jsonl: it changed while it was read \(.* bytes, .*, then .* bytes/,
+    );
+    expect(await readdir(scratch)).toEqual([]);
+    // read again, it is whole
+    let rows = 0;
+    for await (const _ of readManifest(file)) rows++;
+    expect(rows).toBe(41);
+  });
+
+  it('reads only the clip id column of a Parquet manifest for the id pass, and a file without one', async () => {
+    const file = await writeParquetManifest(join(dir, 'ids.parquet'), repeatingRows().slice(0, 3));
+    const idsOnly: unknown[] = [];
+    for await (const raw of readRawRows(file, ['clip_id'])) idsOnly.push(raw.values);
+    expect(idsOnly).toEqual([{ clip_id: 'c0' }, { clip_id: 'c7' }, { clip_id: 'c1' }]);
+
+    const noIds = new Schema([
+      new Field('video_uri', new Utf8()),
+      new Field('start_s', new Float64()),
+      new Field('end_s', new Float64()),
+    ]);
+    const path = join(dir, 'no-ids.parquet');
+    await writeFile(path, parquetBytes(noIds, [rowsToBatch(noIds, [{ video_uri: 'a.mp4', start_s: 0, end_s: 1 }])]));
+    const items = await read(path);
+    expect(messages(items)).toEqual([expect.stringMatching(/no-ids\.parquet row 1: missing clip_id \(got nothing\)$/)]);
   });
 });

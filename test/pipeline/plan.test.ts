@@ -2,16 +2,17 @@
  * Plan-time checks of a stage list: unique names, and every stage's input columns produced by the
  * stage before it with the same Arrow type (the first stage reads the manifest's clips table).
  * A refused list fails `planRun` before anything is written. The refine round's real chain
- * (attach-frames → caption → adatailr) passes.
+ * (attach-frames → caption → adatailr) passes. Planning streams a manifest of many bad rows to
+ * its errors file, and a manifest rewritten while planned leaves no run and no temp behind.
  */
-import { readdir } from 'node:fs/promises';
+import { appendFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Field, Int32, Schema, type TypeMap, Utf8 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { planRun } from '../../pipeline/plan.js';
 import type { AnyStage } from '../../pipeline/stage.js';
 import { checkSchemaChain, checkStageList, checkUniqueNames } from '../../pipeline/stage-checks.js';
-import { LocalStorage } from '../../pipeline/storage.js';
+import { LocalStorage, type TempObject, type WriteData } from '../../pipeline/storage.js';
 import { clipsSchema } from '../../schemas/clips.js';
 import { choiceRuleSchema } from '../../config/choice-rule.js';
 import { adatailrStage } from '../../stages/adatailr/stage.js';
@@ -19,6 +20,7 @@ import { attachFramesStage } from '../../stages/attach-frames/stage.js';
 import { captionStage } from '../../stages/caption/stage.js';
 import { manyClips, writeJsonl } from '../helpers/manifests.js';
 import { tempDir } from '../helpers/tmp.js';
+import { duckRows } from '../jobs/import/duckdb.js';
 import { doubleStage, lengthSchema, lengthStage } from '../helpers/toy-stages.js';
 
 /** A toy stage reading `input` (only its schemas matter here). */
@@ -110,5 +112,70 @@ describe('planRun', () => {
     await expect(plan([doubleStage(), lengthStage()])).rejects.toThrow('stage "double" reads column "duration_s"');
     await expect(readdir(runDir)).rejects.toThrow(/ENOENT/);
     await expect(plan([lengthStage(), doubleStage()])).resolves.toMatchObject({ resumed: false });
+  });
+});
+
+describe('planning a manifest', () => {
+  /** 30 clips, each after 300 rows with no clip id, and every 5th clip's id again (a duplicate). */
+  function manyBadRows(): unknown[] {
+    const rows: unknown[] = [];
+    for (const [i, c] of manyClips(30, ['a.mp4']).entries()) {
+      for (let b = 0; b < 300; b++) rows.push({ video_uri: 'a.mp4', start_s: 0, end_s: 1 });
+      rows.push(c);
+      if (i % 5 === 0) rows.push({ ...c, video_uri: 'again.mp4' });
+    }
+    return rows;
+  }
+
+  it('writes every error row of a manifest with thousands, in row order, and shards the clips', async () => {
+    const dir = await tempDir('flywheel-plan-errors-');
+    const manifest = await writeJsonl(join(dir, 'm.jsonl'), manyBadRows());
+    const storage = new LocalStorage(join(dir, 'run'));
+    const { meta } = await planRun({
+      storage,
+      manifestPath: manifest,
+      shardSize: 10,
+      round: 0,
+      stages: [lengthStage()],
+      config: {},
+    });
+    expect(meta.manifest).toMatchObject({ rows: 9036, clips: 30, errors: 9006 });
+    expect(meta.shards).toHaveLength(3);
+    const file = join(dir, 'run', 'errors', 'manifest.parquet');
+    const [counts] = await duckRows(
+      `select count(*)::int as n, count(*) filter (where message like '%duplicate clip_id%')::int as duplicates from read_parquet('${file}')`,
+    );
+    expect(counts).toEqual({ n: 9006, duplicates: 6 });
+    const rowsOf = await duckRows(
+      `select cast(regexp_extract(message, 'row ([0-9]+):', 1) as int) as row from read_parquet('${file}')`,
+    );
+    const order = rowsOf.map((r) => r.row as number);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.at(-1)).toBe(9035);
+  });
+
+  it('refuses a manifest rewritten while it is planned, leaving no run and no temp', async () => {
+    const dir = await tempDir('flywheel-plan-rewritten-');
+    const manifest = await writeJsonl(join(dir, 'm.jsonl'), manyBadRows());
+    /** A fault: the manifest grows when the first shard is written. */
+    class RewritingStorage extends LocalStorage {
+      #done = false;
+      override async writeTemp(key: string, data: WriteData): Promise<TempObject> {
+        if (!this.#done && key.startsWith('input/')) {
+          this.#done = true;
+          await appendFile(
+            manifest,
+            JSON.stringify({ clip_id: 'late', video_uri: 'l.mp4', start_s: 0, end_s: 1 }) + '\n',
+          );
+        }
+        return super.writeTemp(key, data);
+      }
+    }
+    const storage = new RewritingStorage(join(dir, 'run'));
+    await expect(
+      planRun({ storage, manifestPath: manifest, shardSize: 10, round: 0, stages: [lengthStage()], config: {} }),
+    ).rejects.toThrow(/m\.jsonl: it changed while it was read/);
+    expect(await readdir(join(dir, 'run'))).not.toContain('run.json');
+    expect((await readdir(join(dir, 'run', 'errors'))).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });

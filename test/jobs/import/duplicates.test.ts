@@ -7,11 +7,17 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KnownDuplicates, SpilledClipIds } from '../../../jobs/import/duplicates.js';
+import { KnownDuplicates, SpilledClipIds } from '../../../pipeline/manifest/index.js';
 import { mappedSource } from '../../../jobs/import/mapped.js';
 import { runImport } from '../../../jobs/import/run-import.js';
 import type { SortLimits } from '../../../pipeline/external-sort.js';
-import { type ManifestItem, readManifest } from '../../../pipeline/manifest/index.js';
+import {
+  type ManifestItem,
+  ManifestValidator,
+  MemoryClipIdIndex,
+  readManifest,
+  readRawRows,
+} from '../../../pipeline/manifest/index.js';
 import { writeJsonl } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { duckRows } from './duckdb.js';
@@ -52,10 +58,18 @@ async function items(path: string): Promise<ManifestItem[]> {
   return out;
 }
 
+/** What a validator holding every id in memory decides: the reference. */
+async function inMemory(path: string): Promise<ManifestItem[]> {
+  const validator = new ManifestValidator(path, 0, new MemoryClipIdIndex());
+  const out: ManifestItem[] = [];
+  for await (const raw of readRawRows(path)) out.push(validator.check(raw));
+  return out;
+}
+
 describe('duplicate clip ids across spilled runs', () => {
   it('the import writes what the in-memory validator decides, row for row', async () => {
     const src = await writeJsonl(join(dir, 'src.jsonl'), sourceRows());
-    const reference = await items(src);
+    const reference = await inMemory(src);
     const refClips = reference.flatMap((i) => ('clip' in i ? [i.clip] : []));
     const refErrors = reference.flatMap((i) =>
       'error' in i ? [{ clip_id: i.error.clip_id, error_kind: i.error.error_kind, message: i.error.message }] : [],
@@ -133,6 +147,6 @@ describe('duplicate clip ids across spilled runs', () => {
     expect(known.firstRow('a', 1)).toBeUndefined();
     expect(known.firstRow('a', 3)).toBe(1);
     expect(known.done).toBe(false);
-    expect(() => known.firstRow('x', 8)).toThrow(/changed during the import \(row 7/);
+    expect(() => known.firstRow('x', 8)).toThrow(/changed while it was read \(row 7/);
   });
 });

@@ -1,24 +1,21 @@
 /**
- * Duplicate clip ids of an import source, found on disk so memory stays flat at any source size.
+ * Duplicate clip ids of a manifest or import source, found on disk so memory stays flat at any size.
  *
- * Design: a map of every clip id seen (what the validator keeps for the manifests the jobs read)
- * grows with the source — ~200 MB more peak RSS per million ids. The import instead makes its first
- * pass with {@link SpilledClipIds}, which writes each (clip_id, row) to an external merge sort and
- * answers "not seen" for every row. After the pass the sorted ids are read once: equal ids are
- * adjacent, the lowest row first, so each later row of an id is a duplicate of that first row. If
- * there are none (the usual case) the first pass's output is the import's output. If there are,
- * the duplicates — sorted by row, again through the external sort — drive a second pass over the
- * source with {@link KnownDuplicates}, which gives the validator exactly the answers the in-memory
- * map would have given, so the output is the same row for row. Memory: one sort chunk and the merge
- * buffers (`SortLimits`), whatever the row count.
+ * Design: a map of every clip id seen grows with the source: ~200 MB more peak RSS per million ids
+ * (`MemoryClipIdIndex`). Instead a first pass goes through {@link SpilledClipIds}, which writes each
+ * (clip_id, row) to an external merge sort and answers "not seen" for every row. After the pass the
+ * sorted ids are read once: equal ids are adjacent, the lowest row first, so each later row of an
+ * id is a duplicate of that first row. The duplicates, sorted by row through the external sort
+ * again, drive the pass that counts with {@link KnownDuplicates}, which gives the validator exactly
+ * the answers the in-memory map would have given, so the output is the same row for row. Memory:
+ * one sort chunk and the merge buffers (`SortLimits`), whatever the row count. `readManifest` reads
+ * every manifest so; `flywheel import` keeps its first pass's output when there are no duplicates.
  *
  * Why not a fixed-size in-memory filter (Bloom) with an exact check on disk for its hits: the hit
  * rate of a fixed-size filter climbs with the row count, and each exact check is a lookup in an
  * on-disk index that is still being built, i.e. a small database. Sorting once after the pass needs
- * only sequential I/O; the cost is a second pass over the source when (and only when) it has
- * duplicates.
+ * only sequential I/O.
  */
-import type { ClipIdIndex } from '../../pipeline/manifest/index.js';
 import {
   DEFAULT_SORT_LIMITS,
   ExternalSorter,
@@ -26,7 +23,8 @@ import {
   idAtCodec,
   type RecordCodec,
   type SortLimits,
-} from '../../pipeline/external-sort.js';
+} from '../external-sort.js';
+import type { ClipIdIndex } from './validate.js';
 
 /** A duplicate row and the row of its clip id's first occurrence. */
 export interface DuplicateRow {
@@ -80,7 +78,8 @@ export class SpilledClipIds implements ClipIdIndex {
 
 /**
  * Second-pass index: the known duplicate rows, read in row order in step with the source. Throws
- * when the source no longer matches (a duplicate row the pass never asks about).
+ * when the source no longer matches (a duplicate row the pass never asks about); `done` tells the
+ * caller, at the end, whether every known duplicate was met.
  */
 export class KnownDuplicates implements ClipIdIndex {
   readonly #rows: Iterator<DuplicateRow>;
@@ -99,7 +98,7 @@ export class KnownDuplicates implements ClipIdIndex {
   firstRow(_clipId: string, row: number): number | undefined {
     const next = this.#next;
     if (next === undefined || next.row > row) return undefined;
-    if (next.row < row) throw new Error(`source changed during the import (row ${next.row} is no longer a clip)`);
+    if (next.row < row) throw new Error(`the source changed while it was read (row ${next.row} is no longer a clip)`);
     this.#advance();
     return next.first;
   }
