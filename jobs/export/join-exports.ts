@@ -5,12 +5,13 @@
  * dropped clips and the errors of every export are kept, less the clips that are rows.
  *
  * Made for a nightly join of a large round with small ticks. A data file none of whose rows a later
- * part replaces, and that is at least half a file's worth of rows, is copied whole (its bytes, not
- * its rows), so a night costs about the new rows, not the whole dataset; the other files' rows
- * stream a batch at a time into new files. Only the clip ids of the parts after the first are held
- * (about 100 bytes a clip), with the ids of the side tables: not the first part's, the big one. A
- * part that cannot be read fails naming its file, and nothing is published. Published whole, like
- * any export (temp dir, fsync, rename).
+ * part replaces, and that is at least half a file's worth of rows, is taken whole (hard-linked where
+ * the filesystem can, else copied: its bytes, not its rows), so a night costs about its new rows,
+ * in time and on disk, not the whole dataset's; the other files' rows stream a batch at a time into
+ * new files. Only the clip ids of the parts after the first are held (about 100 bytes a clip), with
+ * the ids of the side tables: not the first part's, the big one. A part that cannot be read fails
+ * naming its file, and nothing is published. Published whole, like any export (temp dir, fsync,
+ * rename).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob } from 'node:fs';
@@ -80,8 +81,10 @@ export interface JoinedExport {
   readonly metadata: ExportMetadata;
   /** Rows an earlier part had that a later part's row of the same clip replaced. */
   readonly replaced: number;
-  /** Data files copied whole from the parts (the rest of the rows were written into new files). */
+  /** Data files taken whole from the parts (the rest of the rows were written into new files). */
   readonly copied: number;
+  /** Of those, the files hard-linked rather than copied: no new bytes on disk. */
+  readonly linked: number;
   /** Clip ids the join held in memory: the rows of every part but the first, and the side tables' clips. */
   readonly held: number;
 }
@@ -95,8 +98,10 @@ export async function joinExports(opts: {
   readonly outDir: string;
   /** At most this many rows a written data file (default `EXPORT_ROWS_PER_FILE`); a copied file keeps its size. */
   readonly rowsPerFile?: number;
-  /** Copy a part's untouched data files whole (default true); false writes every row again. */
+  /** Take a part's untouched data files whole (default true); false writes every row again. */
   readonly copyWhole?: boolean;
+  /** How a file is taken whole: hard-linked (the default, copied where the filesystem cannot) or copied. */
+  readonly share?: 'link' | 'copy';
 }): Promise<JoinedExport> {
   if (opts.parts.length === 0) throw new Error('join: no export to join');
   const parts: Part[] = [];
@@ -121,6 +126,7 @@ export async function joinExports(opts: {
   const owns = (i: number, clip: string): boolean => (i === 0 ? !later.has(clip) : later.get(clip) === i);
   let replaced = 0;
   let copied = 0;
+  let linked = 0;
   const metadata = await writeDirAtomic(
     opts.outDir,
     async (tmp) => {
@@ -169,10 +175,11 @@ export async function joinExports(opts: {
               f.content_sha256 !== '' &&
               f.sha256 !== '';
             if (whole) {
-              await files.adopt(path, f).catch((e: unknown) => {
+              const how = await files.adopt(path, f, opts.share).catch((e: unknown) => {
                 throw new Error(`join: ${(e as Error).message}`, { cause: e });
               });
               copied++;
+              if (how === 'linked') linked++;
               continue;
             }
             if (kept === 0) continue;
@@ -229,6 +236,7 @@ export async function joinExports(opts: {
     metadata,
     replaced,
     copied,
+    linked,
     held: later.size + [...sideClips].filter((c) => !later.has(c)).length,
   };
 }

@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, link } from 'node:fs/promises';
 import { type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
 import { hashFile } from '../../pipeline/hash.js';
 import { ParquetStreamWriter } from '../../pipeline/parquet.js';
@@ -24,6 +24,20 @@ interface OpenFile {
   readonly writer: ParquetStreamWriter;
   /** Hash of the file's rows (as Arrow IPC) and key-value metadata: stable across exports, unlike its bytes. */
   readonly content: Hash;
+}
+
+/** Why a filesystem refuses a hard link where a copy would do: another filesystem, or no links there. */
+const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** Hard-links `from` at `to`; false where the filesystem cannot (the caller copies instead). */
+async function hardLink(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (e) {
+    if (NO_LINK.has((e as NodeJS.ErrnoException).code ?? '')) return false;
+    throw e;
+  }
 }
 
 /** Writes an export's rows into rolling Parquet files in a directory (the export's temp directory). */
@@ -61,20 +75,28 @@ export class PartFiles {
   }
 
   /**
-   * Takes a finished data file of another export whole, as the next file: its bytes are copied (a
-   * reflink where the filesystem has them), not decoded and written again, so the file keeps its
-   * own key-value metadata. `rows` and `content_sha256` are what its export recorded; `sha256` is
-   * hashed from the copied bytes and must equal the recorded one, or the file changed since.
+   * Takes a finished data file of another export whole, as the next file, so it keeps its own
+   * key-value metadata: hard-linked with `share` 'link' (no new bytes on disk; an export's files are
+   * never changed in place, only replaced with their folder), copied otherwise or where the
+   * filesystem cannot link it there (a reflink where it has them). `rows` and `content_sha256` are
+   * what its export recorded; `sha256` is hashed from the bytes taken and must equal the recorded
+   * one, or the file changed since. Answers how it was taken.
    */
-  async adopt(path: string, recorded: ExportMetadata['files'][number]): Promise<void> {
+  async adopt(
+    path: string,
+    recorded: ExportMetadata['files'][number],
+    share: 'link' | 'copy' = 'link',
+  ): Promise<'linked' | 'copied'> {
     const name = partName(this.#next++);
     const to = this.#storage.localPath(name);
-    await copyFile(path, to, constants.COPYFILE_FICLONE);
+    const how = share === 'link' && (await hardLink(path, to)) ? 'linked' : 'copied';
+    if (how === 'copied') await copyFile(path, to, constants.COPYFILE_FICLONE);
     const sha256 = await hashFile(to);
     if (sha256 !== recorded.sha256)
       throw new Error(`${path}: its bytes are not those its export's metadata.json records (changed since?)`);
     const entry = { name, rows: recorded.rows, sha256, content_sha256: recorded.content_sha256 };
     this.#files.push(entry);
+    return how;
   }
 
   /** Closes the last file (an export without rows still gets one, holding the schema) and lists them all. */

@@ -1,13 +1,14 @@
 /**
  * Whole-dataset join benchmark (not a test): `npm run bench -- join`. A nightly user's join: one
  * round export of BENCH_JOIN_ROWS rows (default 500,000, in files of 250,000) and a week of tick
- * exports of 10,000 rows each, joined as `export --with-ticks` joins them. Two ways, each in its own
- * child process (peak RSS is per process): `rewrite` writes every row again (`copyWhole: false`,
- * the baseline), `copy` copies the untouched files whole (the default). Prints seconds, the ratio to
- * the baseline, the clip ids held and the peak RSS.
- * Run as `tsx research/bench/join.ts --child <rewrite|copy> <dir>` it is that child.
+ * exports of 10,000 rows each, joined as `export --with-ticks` joins them. Three ways, each in its
+ * own child process (peak RSS is per process): `rewrite` writes every row again (`copyWhole: false`,
+ * the baseline), `copy` copies the untouched files whole (`share: 'copy'`), `link` hard-links them
+ * (the default). Prints seconds, the ratio to the baseline, the clip ids held, the peak RSS, and the
+ * new bytes on disk (the data files no other folder shares).
+ * Run as `tsx research/bench/join.ts --child <rewrite|copy|link> <dir>` it is that child.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERRORS_FILE } from '../../jobs/export/export-errors.js';
@@ -95,10 +96,20 @@ function partDirs(root: string): string[] {
 
 async function child(how: string, root: string): Promise<void> {
   const t0 = performance.now();
-  const r = await joinExports({ parts: partDirs(root), outDir: join(root, `whole-${how}`), copyWhole: how === 'copy' });
+  const r = await joinExports({
+    parts: partDirs(root),
+    outDir: join(root, `whole-${how}`),
+    copyWhole: how !== 'rewrite',
+    share: how === 'link' ? 'link' : 'copy',
+  });
   const seconds = (performance.now() - t0) / 1000;
+  let newBytes = 0;
+  for (const f of r.metadata.files) {
+    const s = await stat(join(r.dir, f.name));
+    if (s.nlink === 1) newBytes += s.size;
+  }
   process.stdout.write(
-    `${JSON.stringify({ rows: r.metadata.rows, files: r.metadata.files.length, copied: r.copied, held: r.held, seconds, max_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`,
+    `${JSON.stringify({ rows: r.metadata.rows, files: r.metadata.files.length, copied: r.copied, held: r.held, seconds, max_rss_mb: process.resourceUsage().maxRSS / 1024, new_mb: newBytes / 2 ** 20 })}\n`,
   );
 }
 
@@ -112,9 +123,11 @@ export async function run(): Promise<void> {
     process.stdout.write(
       `round export of ${n} rows + ${TICKS} tick exports of ${TICK_ROWS} (${process.platform}, node ${process.version})\n`,
     );
-    process.stdout.write('way      rows      files  copied  ids held   seconds  ×rewrite  peak RSS MB\n');
+    process.stdout.write(
+      'way      rows      files  taken  ids held   seconds  ×rewrite  peak RSS MB  new MB on disk\n',
+    );
     let base = Number.NaN;
-    for (const how of ['rewrite', 'copy']) {
+    for (const how of ['rewrite', 'copy', 'link']) {
       const r = await runChild<{
         rows: number;
         files: number;
@@ -122,10 +135,11 @@ export async function run(): Promise<void> {
         held: number;
         seconds: number;
         max_rss_mb: number;
+        new_mb: number;
       }>(import.meta.filename, [how, root]);
       if (how === 'rewrite') base = r.seconds;
       process.stdout.write(
-        `${how.padEnd(8)} ${String(r.rows).padEnd(9)} ${String(r.files).padStart(5)}  ${String(r.copied).padStart(6)}  ${String(r.held).padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${(r.seconds / base).toFixed(2).padStart(8)}  ${r.max_rss_mb.toFixed(0).padStart(11)}\n`,
+        `${how.padEnd(8)} ${String(r.rows).padEnd(9)} ${String(r.files).padStart(5)}  ${String(r.copied).padStart(5)}  ${String(r.held).padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${(r.seconds / base).toFixed(2).padStart(8)}  ${r.max_rss_mb.toFixed(0).padStart(11)}  ${r.new_mb.toFixed(1).padStart(14)}\n`,
       );
     }
   } finally {

@@ -6,14 +6,16 @@
  * and only the later parts' clips are held; and an export of an older layout, or a part whose file
  * cannot be read or changed since it was exported, is refused, naming it.
  */
-import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportRound, exportRun } from '../../../jobs/export/export-round.js';
 import { type ExportMetadata, exportName } from '../../../jobs/export/export-metadata.js';
-import { joinExports } from '../../../jobs/export/join-exports.js';
+import { type JoinedExport, joinExports } from '../../../jobs/export/join-exports.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
+import { hashFile } from '../../../pipeline/hash.js';
 import { LocalStorage } from '../../../pipeline/storage.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';
 import { readParquetRows } from '../../../pipeline/parquet-file.js';
@@ -23,6 +25,17 @@ import { type RefinedRow, refinedSchema } from '../../../schemas/refined.js';
 import { duckRows } from '../import/duckdb.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { FIXTURE_FAILED, writeRoundFixture } from './round-fixture.js';
+
+/** A memory filesystem, where a hard link from the temp folder's fails with EXDEV. */
+const OTHER_FILESYSTEM = '/dev/shm';
+const noOtherFilesystem = ((): string | null => {
+  if (!existsSync(OTHER_FILESYSTEM)) return `${OTHER_FILESYSTEM} is absent`;
+  if (statSync(OTHER_FILESYSTEM).dev === statSync(tmpdir()).dev)
+    return `${OTHER_FILESYSTEM} is on the temp folder's filesystem`;
+  return null;
+})();
+if (noOtherFilesystem !== null)
+  console.warn(`join-exports: the join across filesystems is skipped: ${noOtherFilesystem}`);
 
 /** Every data row of an export, in file order. */
 async function dataRows(dir: string): Promise<RefinedRow[]> {
@@ -201,6 +214,64 @@ describe('joinExports', () => {
     );
     expect(existsSync(join(root, 'out'))).toBe(false);
   });
+
+  it('hard-links the untouched files (no new bytes on disk), and a round exported again leaves them whole', async () => {
+    const root = await tempDir('flywheel-join-link-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    const round = await exportRound({ jobDir: job, rowsPerFile: 2 });
+    const tick1 = join(root, 'exports', 'tick-00001');
+    await recoveredTick(tick1, (await dataRows(round.dir))[0], round.metadata);
+    const inodes = (dir: string, names: readonly string[]): Promise<number[]> =>
+      Promise.all(names.map(async (n) => (await stat(join(dir, n))).ino));
+    const roundFiles = round.metadata.files.slice(0, 2).map((f) => f.name);
+
+    const linked = await joinExports({ parts: [round.dir, tick1], outDir: join(root, 'linked'), rowsPerFile: 4 });
+    expect(linked).toMatchObject({ copied: 2, linked: 2 });
+    const linkedFiles = linked.metadata.files.slice(0, 2).map((f) => f.name);
+    expect(await inodes(linked.dir, linkedFiles)).toEqual(await inodes(round.dir, roundFiles));
+    const copied = await joinExports({
+      parts: [round.dir, tick1],
+      outDir: join(root, 'copied'),
+      rowsPerFile: 4,
+      share: 'copy',
+    });
+    expect(copied).toMatchObject({ copied: 2, linked: 0 });
+    expect(await inodes(copied.dir, linkedFiles)).not.toContain((await inodes(round.dir, roundFiles))[0]);
+    const sums = (r: JoinedExport): string[] =>
+      r.metadata.files.map((f) => `${f.sha256.slice(0, 12)} ${f.content_sha256}`);
+    expect(sums(copied).slice(0, 2)).toEqual(sums(linked).slice(0, 2));
+    expect(copied.metadata.files.map((f) => f.content_sha256)).toEqual(
+      linked.metadata.files.map((f) => f.content_sha256),
+    );
+
+    // the round exported again replaces its folder, never its files in place: the whole dataset keeps its bytes
+    const before = await dataRows(linked.dir);
+    await exportRound({ jobDir: job, rowsPerFile: 2 });
+    expect(await inodes(round.dir, roundFiles)).not.toEqual(await inodes(linked.dir, linkedFiles));
+    expect(await dataRows(linked.dir)).toEqual(before);
+    for (const f of linked.metadata.files) expect(await hashFile(join(linked.dir, f.name))).toBe(f.sha256);
+  });
+
+  it.skipIf(noOtherFilesystem !== null)(
+    'copies the files it cannot link: the whole dataset on another filesystem',
+    async () => {
+      const root = await tempDir('flywheel-join-across-');
+      const job = await writeRoundFixture(join(root, 'job'), root);
+      const round = await exportRound({ jobDir: job, rowsPerFile: 2 });
+      const tick1 = join(root, 'exports', 'tick-00001');
+      await recoveredTick(tick1, (await dataRows(round.dir))[0], round.metadata);
+      const other = await mkdtemp(join(OTHER_FILESYSTEM, 'flywheel-join-'));
+      try {
+        const r = await joinExports({ parts: [round.dir, tick1], outDir: join(other, 'whole'), rowsPerFile: 4 });
+        expect(r).toMatchObject({ copied: 2, linked: 0, metadata: { rows: round.metadata.rows + 1 } });
+        expect(r.metadata.files.slice(0, 2).map((f) => f.sha256)).toEqual(
+          round.metadata.files.slice(0, 2).map((f) => f.sha256),
+        );
+      } finally {
+        await rm(other, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('refuses an export of an older layout, naming it, and an empty list', async () => {
     const root = await tempDir('flywheel-join-old-');
