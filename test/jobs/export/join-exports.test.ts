@@ -78,6 +78,17 @@ async function recoveredTick(dir: string, like: RefinedRow, meta: ExportMetadata
   await writeFile(join(dir, 'metadata.json'), JSON.stringify(m));
 }
 
+/** The fixture job's round exported in files of 2 rows (2, 2, 1), and a tick that recovered its failed clip. */
+async function roundInTwosAndTick(
+  root: string,
+): Promise<{ job: string; round: { dir: string; metadata: ExportMetadata }; tick1: string }> {
+  const job = await writeRoundFixture(join(root, 'job'), root);
+  const round = await exportRound({ jobDir: job, rowsPerFile: 2 });
+  const tick1 = join(root, 'exports', 'tick-00001');
+  await recoveredTick(tick1, (await dataRows(round.dir))[0], round.metadata);
+  return { job, round, tick1 };
+}
+
 describe('joinExports', () => {
   it('keeps each clip once, from the latest export that has it, and drops an error that became a row', async () => {
     const root = await tempDir('flywheel-join-');
@@ -164,10 +175,7 @@ describe('joinExports', () => {
 
   it("copies a big first part's untouched files whole, never holding its clips, with the rows of writing every file anew", async () => {
     const root = await tempDir('flywheel-join-copy-');
-    const job = await writeRoundFixture(join(root, 'job'), root);
-    const round = await exportRound({ jobDir: job, rowsPerFile: 2 });
-    const tick1 = join(root, 'exports', 'tick-00001');
-    await recoveredTick(tick1, (await dataRows(round.dir))[0], round.metadata);
+    const { round, tick1 } = await roundInTwosAndTick(root);
     expect(round.metadata.files.map((f) => f.rows)).toEqual([2, 2, 1]);
 
     const copied = await joinExports({ parts: [round.dir, tick1], outDir: join(root, 'copied'), rowsPerFile: 4 });
@@ -217,10 +225,7 @@ describe('joinExports', () => {
 
   it('hard-links the untouched files (no new bytes on disk), and a round exported again leaves them whole', async () => {
     const root = await tempDir('flywheel-join-link-');
-    const job = await writeRoundFixture(join(root, 'job'), root);
-    const round = await exportRound({ jobDir: job, rowsPerFile: 2 });
-    const tick1 = join(root, 'exports', 'tick-00001');
-    await recoveredTick(tick1, (await dataRows(round.dir))[0], round.metadata);
+    const { job, round, tick1 } = await roundInTwosAndTick(root);
     const inodes = (dir: string, names: readonly string[]): Promise<number[]> =>
       Promise.all(names.map(async (n) => (await stat(join(dir, n))).ino));
     const roundFiles = round.metadata.files.slice(0, 2).map((f) => f.name);
@@ -256,10 +261,7 @@ describe('joinExports', () => {
     'copies the files it cannot link: the whole dataset on another filesystem',
     async () => {
       const root = await tempDir('flywheel-join-across-');
-      const job = await writeRoundFixture(join(root, 'job'), root);
-      const round = await exportRound({ jobDir: job, rowsPerFile: 2 });
-      const tick1 = join(root, 'exports', 'tick-00001');
-      await recoveredTick(tick1, (await dataRows(round.dir))[0], round.metadata);
+      const { round, tick1 } = await roundInTwosAndTick(root);
       const other = await mkdtemp(join(OTHER_FILESYSTEM, 'flywheel-join-'));
       try {
         const r = await joinExports({ parts: [round.dir, tick1], outDir: join(other, 'whole'), rowsPerFile: 4 });
