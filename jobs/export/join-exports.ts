@@ -8,14 +8,14 @@
  * part replaces, and that is at least half a file's worth of rows, is taken whole (hard-linked where
  * the filesystem can, else copied: its bytes, not its rows), so a night costs about its new rows,
  * in time and on disk, not the whole dataset's; the other files' rows stream a batch at a time into
- * new files. Only the clip ids of the parts after the first are held (about 100 bytes a clip), with
- * the ids of the side tables: not the first part's, the big one. A part that cannot be read fails
- * naming its file, and nothing is published. Published whole, like any export (temp dir, fsync,
- * rename).
+ * new files. Which rows a later part replaces is found with an external sort of every row's clip id
+ * (`join-owners.ts`), so however many nights are joined, only the side tables' clips are held. A
+ * part that cannot be read, or changes while it is joined, fails naming its file, and nothing is
+ * published. Published whole, like any export (temp dir, fsync, rename).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { batchToRows, rowsToBatch } from '../../schemas/arrow.js';
 import { writeDirAtomic } from '../../pipeline/atomic-write.js';
@@ -26,6 +26,7 @@ import { datasetCard } from './dataset-card.js';
 import { DROPPED_FILE, EXPORT_SCHEMA_VERSION, originKey } from './export-round.js';
 import { ERRORS_FILE } from './export-errors.js';
 import type { ExportMetadata, ExportPart } from './export-metadata.js';
+import { joinOwners, type JoinOwners } from './join-owners.js';
 import { PartFiles } from './part-files.js';
 import { EXPORT_ROWS_PER_FILE } from './part-size.js';
 
@@ -85,7 +86,7 @@ export interface JoinedExport {
   readonly copied: number;
   /** Of those, the files hard-linked rather than copied: no new bytes on disk. */
   readonly linked: number;
-  /** Clip ids the join held in memory: the rows of every part but the first, and the side tables' clips. */
+  /** Clip ids the join held in memory: the side tables' clips (the parts' rows' ids are sorted on disk). */
   readonly held: number;
 }
 
@@ -107,13 +108,6 @@ export async function joinExports(opts: {
   const parts: Part[] = [];
   for (const dir of opts.parts) parts.push(await readPart(dir));
   const rowsPerFile = opts.rowsPerFile ?? EXPORT_ROWS_PER_FILE;
-  // the part each clip's row is taken from, for the clips of every part but the first: the last that has it
-  const later = new Map<string, number>();
-  for (const [i, p] of parts.entries())
-    if (i > 0)
-      for (const f of p.meta.files)
-        for await (const rows of fileRows<Pick<RefinedRow, 'clip_id'>>(join(p.dir, f.name), ['clip_id']))
-          for (const r of rows) later.set(r.clip_id, i);
   const sides = await Promise.all(
     parts.map(async (p) => ({
       dropped: await sideRows<DroppedRow>(p, DROPPED_FILE),
@@ -121,12 +115,10 @@ export async function joinExports(opts: {
     })),
   );
   const sideClips = new Set(sides.flatMap((s) => [...s.dropped, ...s.failed].map((r) => r.clip_id)));
-  // the side tables' clips that are rows of the first part (those of later parts are in `later`)
-  const firstRows = new Set<string>();
-  const owns = (i: number, clip: string): boolean => (i === 0 ? !later.has(clip) : later.get(clip) === i);
   let replaced = 0;
   let copied = 0;
   let linked = 0;
+  let owners: JoinOwners | undefined;
   const metadata = await writeDirAtomic(
     opts.outDir,
     async (tmp) => {
@@ -149,23 +141,35 @@ export async function joinExports(opts: {
       const bySource: Record<string, number> = {};
       const byOrigin: Record<string, number> = {};
       let rows = 0;
+      const scratch = join(tmp, '.clip-ids');
       try {
+        owners = await joinOwners({
+          files: parts.map((p) => p.meta.files.map((f) => join(p.dir, f.name))),
+          ids: async function* (path) {
+            for await (const batch of fileRows<Pick<RefinedRow, 'clip_id'>>(path, ['clip_id']))
+              yield batch.map((r) => r.clip_id);
+          },
+          sideClips,
+          scratch,
+        });
         for (const [i, p] of parts.entries()) {
-          for (const f of p.meta.files) {
+          for (const [k, f] of p.meta.files.entries()) {
             const path = join(p.dir, f.name);
-            // a first, light pass: which rows this file keeps, what they count as, and the side clips that are rows
+            const skip = owners.replacedIn(i, k);
+            // a first, light pass: what the rows this file keeps count as
             let seen = 0;
-            let kept = 0;
             for await (const batch of fileRows<LightRow>(path, LIGHT_COLUMNS))
               for (const r of batch) {
-                seen++;
-                if (i === 0 && sideClips.has(r.clip_id)) firstRows.add(r.clip_id);
-                if (!owns(i, r.clip_id)) continue;
-                kept++;
+                if (skip.has(seen++)) continue;
                 bySource[r.caption_source] = (bySource[r.caption_source] ?? 0) + 1;
                 byOrigin[originKey(r)] = (byOrigin[originKey(r)] ?? 0) + 1;
               }
-            replaced += seen - kept;
+            if (seen !== owners.fileRows[i][k])
+              throw new Error(
+                `join: ${path} changed while it was joined (${owners.fileRows[i][k]} rows, then ${seen})`,
+              );
+            const kept = seen - skip.size;
+            replaced += skip.size;
             rows += kept;
             const whole =
               (opts.copyWhole ?? true) &&
@@ -183,8 +187,9 @@ export async function joinExports(opts: {
               continue;
             }
             if (kept === 0) continue;
+            let at = 0;
             for await (const batch of fileRows<RefinedRow>(path)) {
-              const mine = batch.filter((r) => owns(i, r.clip_id));
+              const mine = batch.filter(() => !skip.has(at++));
               if (mine.length) await files.add(rowsToBatch(refinedSchema, mine));
             }
           }
@@ -192,10 +197,12 @@ export async function joinExports(opts: {
       } catch (e) {
         files.abort(e);
         throw e;
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
       }
       const written = await files.close();
       // a clip that is a row is neither dropped nor an error any more; the rest keep every part's reasons
-      const isRow = (clip: string): boolean => later.has(clip) || firstRows.has(clip);
+      const isRow = (clip: string): boolean => owners?.sideClipsThatAreRows.has(clip) ?? false;
       const dropped = sides.flatMap((s) => s.dropped.filter((r) => !isRow(r.clip_id)));
       const failed = sides.flatMap((s) => s.failed.filter((r) => !isRow(r.clip_id)));
       const m: ExportMetadata = {
@@ -237,6 +244,6 @@ export async function joinExports(opts: {
     replaced,
     copied,
     linked,
-    held: later.size + [...sideClips].filter((c) => !later.has(c)).length,
+    held: sideClips.size,
   };
 }
