@@ -1,11 +1,11 @@
 /**
  * Whole-dataset join benchmark (not a test): `npm run bench -- join`. A nightly user's join: one
  * round export of BENCH_JOIN_ROWS rows (default 500,000, in files of 250,000) and a week of tick
- * exports of 10,000 rows each, joined as `export --with-ticks` joins them. Three ways, each in its
- * own child process (peak RSS is per process): `rewrite` writes every row again (`copyWhole: false`,
- * the baseline), `copy` copies the untouched files whole (`share: 'copy'`), `link` hard-links them
- * (the default). Prints seconds, the ratio to the baseline, the clip ids held, the peak RSS, and the
- * new bytes on disk (the data files no other folder shares).
+ * exports of BENCH_JOIN_TICK_ROWS rows each (default 10,000), joined as `export --with-ticks` joins
+ * them. Three ways, each in its own child process (peak RSS is per process): `rewrite` writes every
+ * row again (`copyWhole: false`, the baseline), `copy` copies the untouched files whole (`share:
+ * 'copy'`), `link` hard-links them (the default). Prints seconds, the ratio to the baseline, the
+ * clip ids held, the peak RSS, and the new bytes on disk (the data files no other folder shares).
  * Run as `tsx research/bench/join.ts --child <rewrite|copy|link> <dir>` it is that child.
  */
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -23,7 +23,8 @@ import { droppedSchema, failedSchema } from '../../schemas/dropped.js';
 import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 
 const TICKS = 7;
-const TICK_ROWS = 10_000;
+/** Rows a tick export (`BENCH_JOIN_TICK_ROWS`, default 10,000). */
+const TICK_ROWS = Number(process.env.BENCH_JOIN_TICK_ROWS ?? 10_000);
 
 /** A row like the demo's: a transcript kept word for word, with its lineage. */
 function row(i: number, tick: number | null): RefinedRow {
