@@ -58,14 +58,8 @@ async function* fileRows<T>(path: string, columns?: readonly string[]): AsyncIte
 }
 
 /** The columns the join reads of a file before deciding to copy or rewrite it: enough to count its rows. */
-type LightRow = Pick<RefinedRow, 'clip_id' | 'caption_source' | 'origin_source' | 'origin_round' | 'tick'>;
-const LIGHT_COLUMNS: readonly (keyof LightRow)[] = [
-  'clip_id',
-  'caption_source',
-  'origin_source',
-  'origin_round',
-  'tick',
-];
+type LightRow = Pick<RefinedRow, 'caption_source' | 'origin_source' | 'origin_round' | 'tick'>;
+const LIGHT_COLUMNS: readonly (keyof LightRow)[] = ['caption_source', 'origin_source', 'origin_round', 'tick'];
 
 /** All rows of one of an export's side files (dropped or errors); none when the file is absent. */
 async function sideRows<T>(part: Part, file: string): Promise<T[]> {
