@@ -1,7 +1,7 @@
 /**
  * Duplicate clip ids of a manifest or import source, found on disk so memory stays flat at any size.
  *
- * Design: a map of every clip id seen grows with the source: ~200 MB more peak RSS per million ids
+ * Design: a map of every clip id seen grows with the source: 90–200 MB more peak RSS a million ids
  * (`MemoryClipIdIndex`). Instead a first pass goes through {@link SpilledClipIds}, which writes each
  * (clip_id, row) to an external merge sort and answers "not seen" for every row. After the pass the
  * sorted ids are read once: equal ids are adjacent, the lowest row first, so each later row of an

@@ -135,7 +135,7 @@ export interface ClipIdIndex {
 }
 
 /**
- * The in-memory index: one map entry per clip, so its memory grows with the input (~200 MB a
+ * The in-memory index: one map entry per clip, so its memory grows with the input (90–200 MB a
  * million ids). The validator's default, for a few rows checked alone and as the tests' reference;
  * every manifest the jobs read finds its duplicates on disk instead (`duplicates.ts`,
  * `jobs/schedule/new-clips.ts`).
