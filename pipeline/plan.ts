@@ -148,9 +148,11 @@ export async function planRun(input: PlanInput): Promise<{ meta: RunMeta; resume
     await flushErrors();
     await storage.commit(await errorsOut.close(), { overwrite: true });
   } catch (e) {
+    // a plan that fails leaves nothing: no errors temp, and none of the input shards it wrote
     errorsOut.abort(e);
     const temp = await errorsOut.settled();
     if (temp) await storage.discard(temp);
+    for (const id of shards) await storage.remove(layout.input(id));
     throw e;
   }
 

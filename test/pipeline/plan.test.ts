@@ -154,7 +154,7 @@ describe('planning a manifest', () => {
     expect(order.at(-1)).toBe(9035);
   });
 
-  it('refuses a manifest rewritten while it is planned, leaving no run and no temp', async () => {
+  it('refuses a manifest rewritten while it is planned, leaving no run, no shard and no temp', async () => {
     const dir = await tempDir('flywheel-plan-rewritten-');
     const manifest = await writeJsonl(join(dir, 'm.jsonl'), manyBadRows());
     /** A fault: the manifest grows when the first shard is written. */
@@ -177,5 +177,7 @@ describe('planning a manifest', () => {
     ).rejects.toThrow(/m\.jsonl: it changed while it was read/);
     expect(await readdir(join(dir, 'run'))).not.toContain('run.json');
     expect((await readdir(join(dir, 'run', 'errors'))).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    // the three shards it wrote before the manifest's end are gone too
+    expect(await readdir(join(dir, 'run', 'input'))).toEqual([]);
   });
 });
