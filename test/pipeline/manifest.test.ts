@@ -212,10 +212,14 @@ async function inMemory(path: string): Promise<unknown[]> {
 }
 const untimed = (i: ManifestItem): unknown => ('clip' in i ? i : { row: i.row, error: { ...i.error, at: '' } });
 
-/** 40 rows whose ids repeat at distances that cross sort chunks, with bad rows between. */
+/**
+ * 40 rows whose ids repeat at distances that cross sort chunks, with bad rows between: every 9th
+ * from the 5th has a bad time range, and every 11th from the 11th a blank id (an error, never a
+ * duplicate).
+ */
 function repeatingRows(): ClipRow[] {
   return Array.from({ length: 40 }, (_, i) => ({
-    ...clip(`c${(i * 7) % 13}`, `v${i}.mp4`, 0, i % 9 === 4 ? 0 : 1), // every 9th from the 5th: a bad time range
+    ...clip(i % 11 === 10 ? ' ' : `c${(i * 7) % 13}`, `v${i}.mp4`, 0, i % 9 === 4 ? 0 : 1),
     asr_text: `row ${i + 1}`,
   }));
 }
@@ -246,9 +250,10 @@ describe('duplicate clip ids, found on disk', () => {
       }
       const reference = await inMemory(file);
       expect(got).toEqual(reference);
-      // 27 later rows of 13 ids, each named with its first row
+      // 24 later rows of 13 ids, each named with its first row; the 3 blank ids are missing ones
       const duplicates = got.filter((i) => JSON.stringify(i).includes('duplicate clip_id'));
-      expect(duplicates).toHaveLength(27);
+      expect(duplicates).toHaveLength(24);
+      expect(got.filter((i) => JSON.stringify(i).includes('missing clip_id'))).toHaveLength(3);
       expect(JSON.stringify(got)).toContain('row 14: duplicate clip_id \\"c0\\" (first seen at row 1)');
       // the duplicate rows were spilled to run files while the second pass read them
       expect(during.some((f) => f.startsWith('duplicates-'))).toBe(true);
