@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ERRORS_FILE } from '../../jobs/export/export-errors.js';
 import type { ExportMetadata } from '../../jobs/export/export-metadata.js';
 import { DROPPED_FILE, EXPORT_SCHEMA_VERSION } from '../../jobs/export/export-round.js';
-import { runChild } from './child-run.js';
+import { compareWays } from './child-run.js';
 import { joinExports } from '../../jobs/export/join-exports.js';
 import { PartFiles } from '../../jobs/export/part-files.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
@@ -124,25 +124,26 @@ export async function run(): Promise<void> {
     process.stdout.write(
       `round export of ${n} rows + ${TICKS} tick exports of ${TICK_ROWS} (${process.platform}, node ${process.version})\n`,
     );
-    process.stdout.write(
-      'way      rows      files  taken  ids held   seconds  ×rewrite  peak RSS MB  new MB on disk\n',
-    );
-    let base = Number.NaN;
-    for (const how of ['rewrite', 'copy', 'link']) {
-      const r = await runChild<{
-        rows: number;
-        files: number;
-        copied: number;
-        held: number;
-        seconds: number;
-        max_rss_mb: number;
-        new_mb: number;
-      }>(import.meta.filename, [how, root]);
-      if (how === 'rewrite') base = r.seconds;
-      process.stdout.write(
-        `${how.padEnd(8)} ${String(r.rows).padEnd(9)} ${String(r.files).padStart(5)}  ${String(r.copied).padStart(5)}  ${String(r.held).padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${(r.seconds / base).toFixed(2).padStart(8)}  ${r.max_rss_mb.toFixed(0).padStart(11)}  ${r.new_mb.toFixed(1).padStart(14)}\n`,
-      );
-    }
+    await compareWays<{
+      rows: number;
+      files: number;
+      copied: number;
+      held: number;
+      seconds: number;
+      max_rss_mb: number;
+      new_mb: number;
+    }>({
+      file: import.meta.filename,
+      ways: ['rewrite', 'copy', 'link'],
+      args: [root],
+      columns: [
+        ['rows', (r) => String(r.rows)],
+        ['files', (r) => String(r.files)],
+        ['taken', (r) => String(r.copied)],
+        ['ids held', (r) => String(r.held)],
+        ['new MB on disk', (r) => r.new_mb.toFixed(1)],
+      ],
+    });
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readManifest } from '../../pipeline/manifest/index.js';
 import { LocalStorage } from '../../pipeline/storage.js';
-import { runChild } from './child-run.js';
+import { compareWays } from './child-run.js';
 import { inMemoryManifest, writeClips } from './clip-fixture.js';
 
 /** Rows at the end that repeat the first clip ids: duplicates for both ways to find. */
@@ -41,18 +41,15 @@ export async function run(): Promise<void> {
     process.stdout.write(
       `a manifest of ${n} rows, the last ${REPEATED} repeating earlier ids (${process.platform}, node ${process.version})\n`,
     );
-    process.stdout.write('way          clips  errors  seconds  ×in-memory  peak RSS MB\n');
-    let base = Number.NaN;
-    for (const how of ['in-memory', 'on-disk']) {
-      const r = await runChild<{ clips: number; errors: number; seconds: number; max_rss_mb: number }>(
-        import.meta.filename,
-        [how, file],
-      );
-      if (how === 'in-memory') base = r.seconds;
-      process.stdout.write(
-        `${how.padEnd(10)} ${String(r.clips).padStart(8)}  ${String(r.errors).padStart(6)}  ${r.seconds.toFixed(1).padStart(7)}  ${(r.seconds / base).toFixed(2).padStart(10)}  ${r.max_rss_mb.toFixed(0).padStart(11)}\n`,
-      );
-    }
+    await compareWays<{ clips: number; errors: number; seconds: number; max_rss_mb: number }>({
+      file: import.meta.filename,
+      ways: ['in-memory', 'on-disk'],
+      args: [file],
+      columns: [
+        ['clips', (r) => String(r.clips)],
+        ['errors', (r) => String(r.errors)],
+      ],
+    });
   } finally {
     await rm(root, { recursive: true, force: true });
   }

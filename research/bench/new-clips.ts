@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runChild } from './child-run.js';
+import { compareWays } from './child-run.js';
 import { inMemoryManifest, writeClips } from './clip-fixture.js';
 import { newClips } from '../../jobs/schedule/new-clips.js';
 import { clipIdBatchesOfRun } from '../../jobs/schedule/tick-state.js';
@@ -83,19 +83,12 @@ export async function run(): Promise<void> {
     process.stdout.write(
       `${n} clips processed, a manifest of ${n + NEW} (${process.platform}, node ${process.version})\n`,
     );
-    process.stdout.write('way        found   seconds  ×in-memory  peak RSS MB\n');
-    let base = Number.NaN;
-    for (const how of ['in-memory', 'sorted']) {
-      const r = await runChild<{
-        found: number;
-        seconds: number;
-        max_rss_mb: number;
-      }>(import.meta.filename, [how, root]);
-      if (how === 'in-memory') base = r.seconds;
-      process.stdout.write(
-        `${how.padEnd(10)} ${String(r.found).padStart(5)}  ${r.seconds.toFixed(1).padStart(8)}  ${(r.seconds / base).toFixed(2).padStart(10)}  ${r.max_rss_mb.toFixed(0).padStart(11)}\n`,
-      );
-    }
+    await compareWays<{ found: number; seconds: number; max_rss_mb: number }>({
+      file: import.meta.filename,
+      ways: ['in-memory', 'sorted'],
+      args: [root],
+      columns: [['found', (r) => String(r.found)]],
+    });
   } finally {
     await rm(root, { recursive: true, force: true });
   }
