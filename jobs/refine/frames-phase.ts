@@ -18,6 +18,8 @@ export interface JobFrameSpec {
 /** Runs (or resumes) the job's frames run. */
 export async function extractJobFrames(o: {
   readonly config: RefineConfig;
+  /** The job's copy of its manifest. */
+  readonly manifest: string;
   readonly runDir: string;
   readonly frameSpec: JobFrameSpec;
   readonly configHash: string;
@@ -29,7 +31,7 @@ export async function extractJobFrames(o: {
   const executor = o.executor ?? localExecutor((s: readonly AnyStageSpec[]) => buildStages(s));
   await executor.execute({
     runDir: o.runDir,
-    manifestPath: o.config.manifest,
+    manifestPath: o.manifest,
     shardSize: o.config.shard_size,
     round: 0,
     specs: [{ kind: 'frames', config: { ...o.config.frames, ...o.frameSpec }, media_root: o.config.media_root }],

@@ -15,11 +15,18 @@ import type { JobLayout } from './layout.js';
 import type { RawClip } from './raw-side.js';
 import { judgeProbeConfig } from './judge-training.js';
 
-/** The init model's tokenizer, the job's saved one, or a new one trained on the train split's text. */
-export async function trainOrLoadTokenizer(l: JobLayout, config: RefineConfig): Promise<CaptionTokenizer> {
+/**
+ * The init model's tokenizer, the job's saved one, or a new one trained on the text of `manifest`'s
+ * train split (the job's copy of its manifest).
+ */
+export async function trainOrLoadTokenizer(
+  l: JobLayout,
+  config: RefineConfig,
+  manifest: string,
+): Promise<CaptionTokenizer> {
   if (config.model.init) return (await loadVersion(config.model.init)).tokenizer;
   if (existsSync(l.tokenizer)) return CaptionTokenizer.fromJSON(await readFile(l.tokenizer, 'utf8'));
-  const tok = await CaptionTokenizer.trainStream(tokenizerTexts(config.manifest), {
+  const tok = await CaptionTokenizer.trainStream(tokenizerTexts(manifest), {
     vocabSize: config.model.vocab_size,
   });
   await mkdir(l.dir, { recursive: true });

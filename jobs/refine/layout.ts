@@ -3,6 +3,8 @@
  *
  * ```
  * job.json                   the job's config hash and seed (a re-run with another config is refused)
+ * manifest/<name>            the job's copy of its manifest, taken when it starts: every read of its clips reads it
+ * manifest-pin.json          the copy's source, sha256 and time (written last: a copy without it is taken again)
  * tokenizer.json             trained once on the manifest's text, shared by every model version
  * frames/                    the frames run (engine run dir): frames extracted once, reused by all rounds
  * round-<k>/                 round k's run: caption and adatailr outputs per shard, errors, ledger
@@ -28,6 +30,8 @@ export function jobLayout(dir: string) {
   return {
     dir,
     jobMeta: join(dir, 'job.json'),
+    manifestDir: join(dir, 'manifest'),
+    manifestPin: join(dir, 'manifest-pin.json'),
     tokenizer: join(dir, 'tokenizer.json'),
     framesRun: join(dir, 'frames'),
     bootstrapRun: join(dir, 'bootstrap'),

@@ -44,6 +44,8 @@ export type CaptionerCall = Pick<
 export interface RefineJobContext {
   readonly config: RefineConfig;
   readonly layout: JobLayout;
+  /** The job's copy of its manifest (`pinned-manifest.ts`): what every read of its clips reads. */
+  readonly manifest: string;
   readonly configHash: string;
   readonly log: Logger;
   readonly device: Device;
@@ -132,6 +134,7 @@ export async function runRefineRound(job: RefineJobContext, k: number, models: R
   let rowsRead: Promise<TrainExample[]> | undefined; // read at most once, by whichever check needs them first
   const evalInput = {
     config,
+    manifest: job.manifest,
     round: k,
     roundRun: new LocalStorage(l.roundRun(k)),
     framesRun: job.framesRun,

@@ -19,6 +19,8 @@ import type { TrainExample } from './training-set.js';
 /** What {@link evaluateRound} needs to know about the round. */
 export interface RoundEvalInput {
   readonly config: RefineConfig;
+  /** The job's copy of its manifest (the downstream probe reads its clips). */
+  readonly manifest: string;
   readonly round: number;
   readonly roundRun: Storage;
   readonly framesRun: Storage;
@@ -139,7 +141,7 @@ async function downstreamCheck(o: RoundEvalInput, workers?: number): Promise<Rou
     round: o.round,
     rows: await o.rows(),
     // read here, only for the probe: the job does not hold every clip's row
-    clips: await manifestClips(config.manifest),
+    clips: await manifestClips(o.manifest),
     truth: o.truth,
     framesRun: o.framesRunDir,
     tokenizer: o.tokenizer,

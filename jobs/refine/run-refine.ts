@@ -29,6 +29,7 @@ import { checkJudgeInit } from './judge-training.js';
 import { trainJudges } from './judges.js';
 import { jobLayout, type JobLayout } from './layout.js';
 import { rawSide, type RawSide } from './raw-side.js';
+import { pinManifest } from './pinned-manifest.js';
 import { nextScorers, type RefineJobContext, runRefineRound } from './refine-round.js';
 import type { RoundRecord } from './round-metrics.js';
 import { runRoundSteps, trainCaptioner } from './round.js';
@@ -103,12 +104,14 @@ async function refineLocked(
   if (config.eval.downstream && truth && !opts.downstreamProbe)
     log.warn('eval.downstream is set but no downstream probe was handed in: the check is skipped');
 
-  const tok = await trainOrLoadTokenizer(l, config);
+  // every read of the job's clips reads its own copy of the manifest, taken when it started
+  const manifest = (await pinManifest(l, config.manifest, { log })).path;
+  const tok = await trainOrLoadTokenizer(l, config, manifest);
   const initVersion = config.model.init ? await loadVersion(config.model.init) : undefined;
   const mcfg = initVersion ? initVersion.config : modelConfig(config, tok);
   // a judge.init that cannot start this job's judges stops it here, before any frame is extracted
   checkJudgeInit(config, { count: mcfg.frames, size: mcfg.frameSize }, tok);
-  const fit = await measureTokenizerFit(tok, mcfg, tokenizerTexts(config.manifest));
+  const fit = await measureTokenizerFit(tok, mcfg, tokenizerTexts(manifest));
   for (const w of tokenizerFitWarnings(fit, mcfg, initVersion ? 'model.init' : 'job')) log.warn(w);
 
   // 1. frames, once for the whole job, at the model's input size
@@ -116,6 +119,7 @@ async function refineLocked(
   const frameSpec = { count: mcfg.frames, width: mcfg.frameSize, height: mcfg.frameSize };
   await extractJobFrames({
     config,
+    manifest,
     ...(opts.executor ? { executor: opts.executor } : {}),
     runDir: l.framesRun,
     frameSpec,
@@ -133,6 +137,7 @@ async function refineLocked(
   const job: RefineJobContext = {
     config,
     layout: l,
+    manifest,
     configHash,
     log,
     device,
@@ -151,7 +156,7 @@ async function refineLocked(
         frameSpec,
         ...(opts.executor ? { executor: opts.executor } : {}),
         reporter: reporter(),
-        manifestPath: config.manifest,
+        manifestPath: manifest,
         vocabSize: mcfg.vocabSize,
         runConfig: { refine: configHash },
         ...sig(opts.signal),
@@ -177,7 +182,7 @@ async function refineLocked(
     // opened where it is used, so the job does not hold it past round 0
     bootstrapSet: () => openSet(l.bootstrapRun, { scoreStage: 'none', textDropout: config.train.text_dropout }),
     rawInput: () =>
-      (raw ??= rawSide(manifestRawClips(config.manifest), judge).then((side) => {
+      (raw ??= rawSide(manifestRawClips(manifest), judge).then((side) => {
         const thin = judgeDataWarning(side.trainClips, config.folds, config.judge.init !== undefined);
         if (thin) log.warn(thin);
         return side;

@@ -109,7 +109,7 @@ describe('trainOrLoadTokenizer', () => {
     const run = async (split: string): Promise<CaptionTokenizer> => {
       const manifest = await writeJsonl(join(dir, `clips-${split}.jsonl`), clips(split));
       const cfg = parseRefineConfig({ run_dir: dir, manifest, media_root: dir, model: { vocab_size: 200 } });
-      return trainOrLoadTokenizer(jobLayout(join(dir, `job-${split}`)), cfg);
+      return trainOrLoadTokenizer(jobLayout(join(dir, `job-${split}`)), cfg, cfg.manifest);
     };
     const held = await run('heldout');
     // no symbol of the held-out clip's words (nor of the bad row's) is learned: 'h', 'j', 'k', 'w', 'x', 'y', 'z' appear nowhere else

@@ -55,11 +55,13 @@ import { LocalStorage } from '../../../pipeline/storage.js';
 import { hashValue } from '../../../pipeline/hash.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import type { CaptionRow } from '../../../schemas/captions.js';
+import type { ClipRow } from '../../../schemas/clips.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
 import { parquetBytes, readStoredRows } from '../../../pipeline/parquet.js';
 import { type ScoreRow, scoresTable } from '../../../schemas/scores.js';
 import { chromiumArgs, chromiumPath, chromiumUnavailableReason } from '../../helpers/chromium.js';
 import { startCli, writeConfig } from '../../helpers/cli.js';
+import { writeParquetManifest } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const quiet = pino({ level: 'silent' });
@@ -433,6 +435,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     let reads = 0;
     const input = {
       config,
+      manifest: config.manifest,
       round: 2,
       roundRun: new LocalStorage(l.roundRun(2)),
       framesRun: new LocalStorage(l.framesRun),
@@ -476,6 +479,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const tokenizer = (await loadVersion(l.roundModel(2))).tokenizer;
     const input = (fail: boolean) => ({
       config,
+      manifest: config.manifest,
       round: 2,
       roundRun: new LocalStorage(l.roundRun(2)),
       framesRun: new LocalStorage(l.framesRun),
@@ -830,19 +834,38 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(await sortedTable(again.dir, ['run_id'])).toEqual(await sortedTable(exported.dir, ['run_id']));
   }, 900_000);
 
-  it('a finished 2-round job given 3 rounds runs round 2 alone, as the 3-round job ran it, and keeps its identity', async () => {
+  it('a finished 2-round job given 3 rounds runs round 2 alone, as the 3-round job ran it, and keeps its identity, though its manifest grew', async () => {
     const jobDir = join(dir, 'job-extended');
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
     const run = (rounds: number) =>
       runRefine(parseRefineConfig({ ...configFor(dataDir, jobDir), rounds }), {
-        log: quiet,
+        log,
         reporter: () => new JsonReporter(quiet),
         ...benchmarkRefineOptions,
       });
     expect((await run(2)).rounds.map((r) => r.round)).toEqual([0, 1]);
     const started = await readFile(join(jobDir, 'job.json'), 'utf8');
     const finished = await readFile(join(jobDir, 'metrics', 'round-1.json'), 'utf8');
-    const extended = await run(3);
+    // a nightly ingest appends 8 clips to the manifest before the job is given its third round
+    const manifest = join(dataDir, 'clips.parquet');
+    const original = await readFile(manifest);
+    const clips = await readParquetRows<ClipRow>(manifest);
+    const grown = clips.slice(0, 8).map((c, i) => ({ ...c, clip_id: `grown-${i}` }));
+    await writeParquetManifest(manifest, [...clips, ...grown]);
+    warnings.length = 0;
+    let extended: Awaited<ReturnType<typeof run>>;
+    try {
+      extended = await run(3);
+    } finally {
+      await writeFile(manifest, original);
+    }
     expect(extended.rounds.map((r) => r.round)).toEqual([0, 1, 2]);
+    // the job went on with the clips it started with, from its own copy, and said so
+    expect(warnings.join('')).toMatch(
+      /clips\.parquet changed since the job copied it on [^"]+: the job goes on with the clips it started with, in [^"]+job-extended\/manifest\/clips\.parquet/,
+    );
+    expect(await readFile(join(jobDir, 'manifest', 'clips.parquet'))).toEqual(original);
     // the finished rounds were not run again, and the job's record and identity are the ones it started with
     expect(await readFile(join(jobDir, 'metrics', 'round-1.json'), 'utf8')).toBe(finished);
     expect(await readFile(join(jobDir, 'job.json'), 'utf8')).toBe(started);
