@@ -14,6 +14,7 @@ import { finishedRounds, readJson } from '../jobs/refine/job-files.js';
 import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
 import { describeHolder, lockHolder } from '../pipeline/job-lock.js';
 import { jobLayout } from '../jobs/refine/layout.js';
+import { type ManifestPin, readPin, sourceStanding } from '../jobs/refine/pinned-manifest.js';
 import { errorSummaries } from '../jobs/report/build-report.js';
 import { standingFramesErrors } from '../jobs/schedule/retry.js';
 import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
@@ -119,6 +120,18 @@ function runningLine(dir: string, lock: string, what: string): string | undefine
   return `running: ${what}, ${describeHolder(h.lock)}${h.state === 'unknown' ? ' (another machine, or starting)' : ''}`;
 }
 
+/** Which manifest the job reads (its copy) and whether the source has changed since it was copied. */
+async function pinLine(pin: ManifestPin): Promise<string> {
+  const standing = await sourceStanding(pin);
+  const since =
+    standing === 'same'
+      ? ''
+      : standing === 'gone'
+        ? `; ${pin.source} is gone since`
+        : `; ${pin.source} has been modified since (size or time): the job goes on with its copy, new clips are for schedule ticks`;
+  return `manifest: the job's copy of ${pin.source} (${count(pin.bytes, 'byte')}, sha256 ${pin.sha256.slice(0, 12)}, copied ${pin.pinned_at})${since}`;
+}
+
 /** Text for `flywheel inspect <job dir>`. */
 export async function inspectJob(dir: string): Promise<string> {
   const l = jobLayout(dir);
@@ -129,6 +142,8 @@ export async function inspectJob(dir: string): Promise<string> {
     `${dir}: refine job, config ${job.config_hash.slice(0, 12)}${job.created_at ? `, started ${job.created_at}` : ''}`,
     `rounds finished: ${rounds.length}${asked !== undefined ? ` (the job was started asking for ${asked}; a re-run asking for more goes on from the last)` : ''}`,
   ];
+  const pin = await readPin(l);
+  if (pin) out.push(await pinLine(pin));
   const running = runningLine(dir, 'refine', 'a refine');
   if (running) out.push(running);
   if (rounds.length) out.push(formatRounds(rounds));

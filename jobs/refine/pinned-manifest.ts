@@ -6,7 +6,7 @@
  * So the job copies the manifest into its folder once, when it starts, and reads only that copy; the
  * manifest's later rows are for `flywheel schedule` ticks or a new job.
  */
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -25,6 +25,8 @@ export interface ManifestPin {
   readonly sha256: string;
   readonly bytes: number;
   readonly pinned_at: string;
+  /** The source's modification time when it was copied: `inspect` tells a changed source by it, without reading it. */
+  readonly source_mtime: string;
 }
 
 /** The manifest a job reads, and what it found of the source this call. */
@@ -55,9 +57,11 @@ async function shaOrMissing(path: string): Promise<string | undefined> {
 }
 
 async function pinFresh(l: JobLayout, source: string, copy: PinOptions['copy']): Promise<PinnedManifest> {
-  const sha256 = await hashFile(source).catch((e: NodeJS.ErrnoException) => {
+  const cannotRead = (e: NodeJS.ErrnoException): never => {
     throw new Error(`manifest ${source}: cannot read (${e.code ?? e.message})`);
-  });
+  };
+  const mtime = (await stat(source).catch(cannotRead)).mtime;
+  const sha256 = await hashFile(source).catch(cannotRead);
   const file = basename(source);
   const path = join(l.manifestDir, file);
   await mkdir(l.manifestDir, { recursive: true });
@@ -76,6 +80,7 @@ async function pinFresh(l: JobLayout, source: string, copy: PinOptions['copy']):
     sha256,
     bytes: (await stat(path)).size,
     pinned_at: new Date().toISOString(),
+    source_mtime: mtime.toISOString(),
   };
   // the record is written last: a copy without one is taken again
   await writeJsonAtomic(l.manifestPin, pin);
@@ -116,4 +121,16 @@ export async function pinManifest(l: JobLayout, source: string, opts: PinOptions
     `${sourceDiffers}: the job goes on with the clips it started with, in ${path}. New clips are for flywheel schedule ticks, or a new job (another run_dir)`,
   );
   return { path, pin: recorded, sourceDiffers };
+}
+
+/** The job's manifest record, or undefined for a job that has none yet (or one started before jobs kept a copy). */
+export async function readPin(l: JobLayout): Promise<ManifestPin | undefined> {
+  return existsSync(l.manifestPin) ? readJson<ManifestPin>(l.manifestPin) : undefined;
+}
+
+/** Whether a pin's source still looks as it was copied, by its size and modification time (nothing read). */
+export async function sourceStanding(pin: ManifestPin): Promise<'same' | 'changed' | 'gone'> {
+  const s = await stat(pin.source).catch(() => undefined);
+  if (!s) return 'gone';
+  return s.size === pin.bytes && s.mtime.toISOString() === pin.source_mtime ? 'same' : 'changed';
 }

@@ -5,7 +5,7 @@
  * whether a refine runs it now, and what to run next, before and after an export.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { parquetBytes } from '../../pipeline/parquet.js';
 import { rowsToBatch } from '../../schemas/arrow.js';
 import { errorsSchema } from '../../schemas/errors.js';
 import { jobLayout } from '../../jobs/refine/layout.js';
+import { pinManifest } from '../../jobs/refine/pinned-manifest.js';
 import { exportRound } from '../../jobs/export/export-round.js';
 import { scheduleLayout } from '../../jobs/schedule/tick-state.js';
 import { runCli } from '../helpers/cli.js';
@@ -24,6 +25,23 @@ import { FIXTURE_ERRORS, writeRoundFixture } from '../jobs/export/round-fixture.
 import { writeFramesRun } from '../jobs/schedule/frames-run-fixture.js';
 
 describe('flywheel inspect on a refine job', () => {
+  it('names the manifest the job reads, its copy, and whether the source was modified or is gone since', async () => {
+    const root = await tempDir('flywheel-inspect-pin-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    expect(await inspectJob(job)).not.toContain('\nmanifest: the job');
+    const source = join(root, 'clips.jsonl');
+    await writeFile(source, '{"clip_id":"a","video_uri":"a.mp4","asr_text":"a"}\n');
+    const { pin } = await pinManifest(jobLayout(job), source);
+    const line = `manifest: the job's copy of ${source} (${pin.bytes} bytes, sha256 ${pin.sha256.slice(0, 12)}, copied ${pin.pinned_at})`;
+    expect(await inspectJob(job)).toContain(`\n${line}\n`);
+    await appendFile(source, '{"clip_id":"b","video_uri":"b.mp4","asr_text":"b"}\n');
+    expect(await inspectJob(job)).toContain(
+      `\n${line}; ${source} has been modified since (size or time): the job goes on with its copy, new clips are for schedule ticks\n`,
+    );
+    await rm(source);
+    expect(await inspectJob(job)).toContain(`\n${line}; ${source} is gone since\n`);
+  });
+
   it('says which rounds finished, which clips gave no frames, what was exported and what to run next', async () => {
     const root = await tempDir('flywheel-inspect-job-');
     const job = await writeRoundFixture(join(root, 'job'), root);

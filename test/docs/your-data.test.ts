@@ -124,6 +124,10 @@ describe('docs/your-data.md, step by step', () => {
 
     const inspected = await run(['inspect', 'runs/mine']);
     expect(inspected).toContain('rounds finished: 2');
+    // the job reads its own copy of the manifest, which the next night's import will not change
+    expect(inspected).toMatch(
+      /^manifest: the job's copy of \S*clips\.parquet \(\d+ bytes, sha256 \w{12}, copied [^)]+\)$/m,
+    );
     expect(inspected).toMatch(/^frames: 4 clips gave no frames/m);
     expect(inspected).toContain('next: flywheel export runs/mine (round 1, the latest, is not exported yet)');
 
@@ -182,6 +186,9 @@ describe('docs/your-data.md, step by step', () => {
       expect([count(null), count(0)]).toEqual([Number(rows.n), 5]);
       // and `inspect` says so under its schedule line, in the words the page quotes
       const after = await run(['inspect', 'runs/mine']);
+      expect(after).toMatch(
+        /^manifest: the job's copy of \S*clips\.parquet \([^)]+\); \S*clips\.parquet has been modified since/m,
+      );
       const taken = "  of the job's clips that gave no frames, 1 gave frames in a tick since (e.g. gone)";
       expect(page).toContain(taken);
       expect(after).toContain(`schedule: 1 tick finished\n${taken}\n`);
