@@ -7,7 +7,7 @@
  * manifest's later rows are for `flywheel schedule` ticks or a new job.
  */
 import { constants, existsSync } from 'node:fs';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { produceFileAtomic } from '../../pipeline/atomic-write.js';
@@ -64,6 +64,8 @@ async function pinFresh(l: JobLayout, source: string, copy: PinOptions['copy']):
   const sha256 = await hashFile(source).catch(cannotRead);
   const file = basename(source);
   const path = join(l.manifestDir, file);
+  // the job holds its lock: what the folder holds now is a copy never recorded, or a killed copy's temp
+  await rm(l.manifestDir, { recursive: true, force: true });
   await mkdir(l.manifestDir, { recursive: true });
   await produceFileAtomic(path, async (tmp) => {
     await (copy ?? defaultCopy)(source, tmp);
@@ -88,7 +90,8 @@ async function pinFresh(l: JobLayout, source: string, copy: PinOptions['copy']):
 }
 
 /**
- * Copies the job's manifest into its folder when the job starts, and on later calls returns that
+ * Copies the job's manifest into its folder when the job starts (clearing what a killed copy left
+ * there), and on later calls returns that
  * copy, checked against its recorded sha256. A source that has changed since, or is gone, is logged
  * as a warning and the job goes on with its copy. A copy that is gone or changed is taken again from
  * the source when the source still holds the pinned bytes, and refused otherwise.

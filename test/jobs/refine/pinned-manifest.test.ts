@@ -83,7 +83,7 @@ describe('pinManifest', () => {
     );
   });
 
-  it('a source that changes while it is copied is refused, and leaves no copy and no record; the next call pins it', async () => {
+  it("a source that changes while it is copied is refused, and leaves no copy and no record; the next call pins it, clearing a killed copy's temp", async () => {
     const l = jobLayout(join(dir, 'job'));
     // the fault: the ingest appends between the job's hash of the source and its copy
     const racing = async (from: string, to: string): Promise<void> => {
@@ -96,8 +96,11 @@ describe('pinManifest', () => {
     expect(await readdir(l.manifestDir)).toEqual([]);
     await expect(readFile(l.manifestPin)).rejects.toThrow(/ENOENT/);
 
+    // a copy killed half-way leaves its temp; the next pin clears it
+    await writeFile(join(l.manifestDir, 'clips.jsonl.tmp-99999999-abcd0123'), 'half a cop');
     const pinned = await pinManifest(l, source);
     expect(await readFile(pinned.path, 'utf8')).toBe(rows(['a', 'b', 'c', 'd']));
+    expect(await readdir(l.manifestDir)).toEqual(['clips.jsonl']);
   });
 
   it('a missing manifest at the start is refused, naming it', async () => {
