@@ -91,10 +91,10 @@ async function pinFresh(l: JobLayout, source: string, copy: PinOptions['copy']):
 
 /**
  * Copies the job's manifest into its folder when the job starts (clearing what a killed copy left
- * there), and on later calls returns that
- * copy, checked against its recorded sha256. A source that has changed since, or is gone, is logged
- * as a warning and the job goes on with its copy. A copy that is gone or changed is taken again from
- * the source when the source still holds the pinned bytes, and refused otherwise.
+ * there), and on later calls returns that copy, checked against its recorded sha256. A source that
+ * has changed since, or is gone, is logged as a warning and the job goes on with its copy. A copy
+ * that is gone or changed is taken again from the source when the source still holds the pinned
+ * bytes, and refused otherwise.
  */
 export async function pinManifest(l: JobLayout, source: string, opts: PinOptions = {}): Promise<PinnedManifest> {
   const recorded = await readJson<ManifestPin>(l.manifestPin).catch((e: NodeJS.ErrnoException) => {
