@@ -9,7 +9,8 @@
  * the filesystem can, else copied: its bytes, not its rows), so a night costs about its new rows,
  * in time and on disk, not the whole dataset's; the other files' rows stream a batch at a time into
  * new files. Which rows a later part replaces is found with an external sort of every row's clip id
- * (`join-owners.ts`), so however many nights are joined, only the side tables' clips are held. A
+ * (`join-owners.ts`), which also finds the side rows (dropped, errors) whose clip became a row, so
+ * however many nights are joined, the join holds no clip ids, and the side tables stream too. A
  * part that cannot be read, or changes while it is joined, fails naming its file, and nothing is
  * published. Published whole, like any export (temp dir, fsync, rename).
  */
@@ -17,16 +18,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Schema, TypeMap } from 'apache-arrow';
 import { batchToRows, rowsToBatch } from '../../schemas/arrow.js';
 import { writeDirAtomic } from '../../pipeline/atomic-write.js';
-import { parquetBytes, readParquetBatches } from '../../pipeline/parquet.js';
-import { type DroppedRow, droppedSchema, type FailedRow, failedSchema } from '../../schemas/dropped.js';
+import { ParquetStreamWriter, readParquetBatches } from '../../pipeline/parquet.js';
+import { LocalStorage } from '../../pipeline/storage.js';
+import { droppedSchema, failedSchema } from '../../schemas/dropped.js';
 import { REFINED_COLUMNS, type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 import { datasetCard } from './dataset-card.js';
 import { DROPPED_FILE, EXPORT_SCHEMA_VERSION, originKey } from './export-round.js';
 import { ERRORS_FILE } from './export-errors.js';
 import type { ExportMetadata, ExportPart } from './export-metadata.js';
-import { joinOwners, type JoinOwners } from './join-owners.js';
+import { joinOwners, type JoinOwners, type SideFile } from './join-owners.js';
 import { PartFiles } from './part-files.js';
 import { EXPORT_ROWS_PER_FILE } from './part-size.js';
 
@@ -61,13 +64,44 @@ async function* fileRows<T>(path: string, columns?: readonly string[]): AsyncIte
 type LightRow = Pick<RefinedRow, 'caption_source' | 'origin_source' | 'origin_round' | 'tick'>;
 const LIGHT_COLUMNS: readonly (keyof LightRow)[] = ['caption_source', 'origin_source', 'origin_round', 'tick'];
 
-/** All rows of one of an export's side files (dropped or errors); none when the file is absent. */
-async function sideRows<T>(part: Part, file: string): Promise<T[]> {
-  const path = join(part.dir, file);
-  if (!existsSync(path)) return [];
-  const out: T[] = [];
-  for await (const rows of fileRows<T>(path)) out.push(...rows);
-  return out;
+/** The parts' side files (dropped, then errors, part by part) that exist, in the order the join writes them. */
+function sideFiles(parts: readonly Part[]): SideFile[] {
+  return parts.flatMap((p) =>
+    (
+      [
+        { path: join(p.dir, DROPPED_FILE), kind: 'dropped' },
+        { path: join(p.dir, ERRORS_FILE), kind: 'errors' },
+      ] as const
+    ).filter((f) => existsSync(f.path)),
+  );
+}
+
+/** Streams the side files of one kind, less their cleared rows, into `key` under `tmp`. */
+async function writeSide<T extends TypeMap>(
+  tmp: string,
+  key: string,
+  schema: Schema<T>,
+  kv: Record<string, string>,
+  files: readonly { readonly path: string; readonly cleared: ReadonlySet<number>; readonly rows: number }[],
+): Promise<void> {
+  const storage = new LocalStorage(tmp);
+  const out = new ParquetStreamWriter(storage, key, schema, kv);
+  try {
+    for (const f of files) {
+      let at = 0;
+      for await (const batch of fileRows<object>(f.path)) {
+        const kept = batch.filter(() => !f.cleared.has(at++));
+        if (kept.length) await out.write(rowsToBatch(schema, kept));
+      }
+      if (at !== f.rows) throw new Error(`join: ${f.path} changed while it was joined (${f.rows} rows, then ${at})`);
+    }
+    await storage.commit(await out.close(), { overwrite: true });
+  } catch (e) {
+    out.abort(e);
+    const temp = await out.settled();
+    if (temp) await storage.discard(temp);
+    throw e;
+  }
 }
 
 /** What {@link joinExports} wrote. */
@@ -80,8 +114,6 @@ export interface JoinedExport {
   readonly copied: number;
   /** Of those, the files hard-linked rather than copied: no new bytes on disk. */
   readonly linked: number;
-  /** Clip ids the join held in memory: the side tables' clips (the parts' rows' ids are sorted on disk). */
-  readonly held: number;
 }
 
 /**
@@ -102,17 +134,11 @@ export async function joinExports(opts: {
   const parts: Part[] = [];
   for (const dir of opts.parts) parts.push(await readPart(dir));
   const rowsPerFile = opts.rowsPerFile ?? EXPORT_ROWS_PER_FILE;
-  const sides = await Promise.all(
-    parts.map(async (p) => ({
-      dropped: await sideRows<DroppedRow>(p, DROPPED_FILE),
-      failed: await sideRows<FailedRow>(p, ERRORS_FILE),
-    })),
-  );
-  const sideClips = new Set(sides.flatMap((s) => [...s.dropped, ...s.failed].map((r) => r.clip_id)));
+  const sides = sideFiles(parts);
   let replaced = 0;
   let copied = 0;
   let linked = 0;
-  let owners: JoinOwners | undefined;
+  let sideClips: JoinOwners['sideClips'] = { dropped: 0, errors: 0 };
   const metadata = await writeDirAtomic(
     opts.outDir,
     async (tmp) => {
@@ -137,13 +163,13 @@ export async function joinExports(opts: {
       let rows = 0;
       const scratch = join(tmp, '.clip-ids');
       try {
-        owners = await joinOwners({
+        const owners = await joinOwners({
           files: parts.map((p) => p.meta.files.map((f) => join(p.dir, f.name))),
           ids: async function* (path) {
             for await (const batch of fileRows<Pick<RefinedRow, 'clip_id'>>(path, ['clip_id']))
               yield batch.map((r) => r.clip_id);
           },
-          sideClips,
+          sides,
           scratch,
         });
         for (const [i, p] of parts.entries()) {
@@ -186,8 +212,28 @@ export async function joinExports(opts: {
               const mine = batch.filter(() => !skip.has(at++));
               if (mine.length) await files.add(rowsToBatch(refinedSchema, mine));
             }
+            if (at !== seen) throw new Error(`join: ${path} changed while it was joined (${seen} rows, then ${at})`);
           }
         }
+        // a clip that is a row is neither dropped nor an error any more; the rest keep every part's reasons
+        const cleared = sides.map((f, i) => ({ ...f, cleared: owners.clearedIn(i), rows: owners.sideRows[i] }));
+        sideClips = owners.sideClips;
+        await mkdir(join(tmp, dirname(DROPPED_FILE)), { recursive: true });
+        await writeSide(
+          tmp,
+          DROPPED_FILE,
+          droppedSchema,
+          kv,
+          cleared.filter((f) => f.kind === 'dropped'),
+        );
+        await mkdir(join(tmp, dirname(ERRORS_FILE)), { recursive: true });
+        await writeSide(
+          tmp,
+          ERRORS_FILE,
+          failedSchema,
+          kv,
+          cleared.filter((f) => f.kind === 'errors'),
+        );
       } catch (e) {
         files.abort(e);
         throw e;
@@ -195,10 +241,6 @@ export async function joinExports(opts: {
         await rm(scratch, { recursive: true, force: true });
       }
       const written = await files.close();
-      // a clip that is a row is neither dropped nor an error any more; the rest keep every part's reasons
-      const isRow = (clip: string): boolean => owners?.sideClipsThatAreRows.has(clip) ?? false;
-      const dropped = sides.flatMap((s) => s.dropped.filter((r) => !isRow(r.clip_id)));
-      const failed = sides.flatMap((s) => s.failed.filter((r) => !isRow(r.clip_id)));
       const m: ExportMetadata = {
         schema_version: EXPORT_SCHEMA_VERSION,
         dataset_id: createHash('sha256')
@@ -210,9 +252,9 @@ export async function joinExports(opts: {
         run_id: last.run_id,
         config_hash: last.config_hash,
         rows,
-        dropped: new Set(dropped.map((r) => r.clip_id)).size,
+        dropped: sideClips.dropped,
         dropped_file: DROPPED_FILE,
-        errors: new Set(failed.map((r) => r.clip_id)).size,
+        errors: sideClips.errors,
         errors_file: ERRORS_FILE,
         heldout_excluded: parts.reduce((s, p) => s + p.meta.heldout_excluded, 0),
         by_source: bySource,
@@ -222,10 +264,6 @@ export async function joinExports(opts: {
         parts: joined,
         exported_at: new Date().toISOString(),
       };
-      await mkdir(join(tmp, dirname(DROPPED_FILE)), { recursive: true });
-      await writeFile(join(tmp, DROPPED_FILE), parquetBytes(droppedSchema, [rowsToBatch(droppedSchema, dropped)], kv));
-      await mkdir(join(tmp, dirname(ERRORS_FILE)), { recursive: true });
-      await writeFile(join(tmp, ERRORS_FILE), parquetBytes(failedSchema, [rowsToBatch(failedSchema, failed)], kv));
       await writeFile(join(tmp, 'metadata.json'), `${JSON.stringify(m, null, 2)}\n`);
       await writeFile(join(tmp, 'README.md'), datasetCard(m, refinedSchema, REFINED_COLUMNS));
       return m;
@@ -238,6 +276,5 @@ export async function joinExports(opts: {
     replaced,
     copied,
     linked,
-    held: sideClips.size,
   };
 }

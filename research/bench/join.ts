@@ -4,8 +4,10 @@
  * exports of BENCH_JOIN_TICK_ROWS rows each (default 10,000), joined as `export --with-ticks` joins
  * them. Three ways, each in its own child process (peak RSS is per process): `rewrite` writes every
  * row again (`copyWhole: false`, the baseline), `copy` copies the untouched files whole (`share:
- * 'copy'`), `link` hard-links them (the default). Prints seconds, the ratio to the baseline, the
- * clip ids held, the peak RSS, and the new bytes on disk (the data files no other folder shares).
+ * 'copy'`), `link` hard-links them (the default). Each export also has dropped and error rows
+ * (`BENCH_JOIN_SIDE_SHARE` of its rows, default 0.03). Prints seconds, the ratio to the baseline,
+ * the dropped and error clips, the peak RSS, and the new bytes on disk (the data files no other
+ * folder shares).
  * Run as `tsx research/bench/join.ts --child <rewrite|copy|link> <dir>` it is that child.
  */
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -19,7 +21,7 @@ import { joinExports } from '../../jobs/export/join-exports.js';
 import { PartFiles } from '../../jobs/export/part-files.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
 import { rowsToBatch } from '../../schemas/arrow.js';
-import { droppedSchema, failedSchema } from '../../schemas/dropped.js';
+import { type DroppedRow, droppedSchema, type FailedRow, failedSchema } from '../../schemas/dropped.js';
 import { type RefinedRow, refinedSchema } from '../../schemas/refined.js';
 
 const TICKS = 7;
@@ -51,6 +53,34 @@ function row(i: number, tick: number | null): RefinedRow {
   };
 }
 
+/**
+ * Side rows an export has per data row (`BENCH_JOIN_SIDE_SHARE`, default 0.03): two thirds dropped,
+ * one third errors, of clips that are no part's row (a few percent, as a web dataset's bad videos).
+ */
+const SIDE_SHARE = Number(process.env.BENCH_JOIN_SIDE_SHARE ?? 0.03);
+
+/** The dropped and error rows of an export of `n` rows from clip `from` on (their ids: `gone-…`). */
+function sideRows(from: number, n: number, tick: number | null): { dropped: DroppedRow[]; failed: FailedRow[] } {
+  const dropped: DroppedRow[] = [];
+  const failed: FailedRow[] = [];
+  for (let i = 0; i < Math.round(n * SIDE_SHARE); i++) {
+    const id = `gone-${String(from + i).padStart(9, '0')}`;
+    const at = { clip_id: id, video_uri: `file:///data/videos/${id}.mp4`, start_s: 0, end_s: 8, round: 2, tick };
+    if (i % 3 === 2)
+      failed.push({ ...at, stage: 'frames', error_kind: 'decode_failed', message: `not a readable video: ${id}.mp4` });
+    else
+      dropped.push({
+        ...at,
+        caption: 'subscribe for more videos like this one',
+        caption_source: 'asr',
+        reason: 'no candidate is plausible',
+        quality_weight: 0,
+        asr_text: 'subscribe for more videos like this one',
+      });
+  }
+  return { dropped, failed };
+}
+
 /** Writes an export of `n` rows from clip `from` on, as `exportRound` lays one out. */
 async function writeExport(dir: string, from: number, n: number, tick: number | null): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -61,13 +91,11 @@ async function writeExport(dir: string, from: number, n: number, tick: number | 
     await files.add(rowsToBatch(refinedSchema, rows));
   }
   const written = await files.close();
-  for (const [file, schema] of [
-    [DROPPED_FILE, droppedSchema],
-    [ERRORS_FILE, failedSchema],
-  ] as const) {
-    await mkdir(join(dir, file, '..'), { recursive: true });
-    await writeFile(join(dir, file), parquetBytes(schema, [rowsToBatch(schema, [])]));
-  }
+  const side = sideRows(from, n, tick);
+  await mkdir(join(dir, DROPPED_FILE, '..'), { recursive: true });
+  await writeFile(join(dir, DROPPED_FILE), parquetBytes(droppedSchema, [rowsToBatch(droppedSchema, side.dropped)]));
+  await mkdir(join(dir, ERRORS_FILE, '..'), { recursive: true });
+  await writeFile(join(dir, ERRORS_FILE), parquetBytes(failedSchema, [rowsToBatch(failedSchema, side.failed)]));
   const meta: ExportMetadata = {
     schema_version: EXPORT_SCHEMA_VERSION,
     dataset_id: 'bench',
@@ -76,9 +104,9 @@ async function writeExport(dir: string, from: number, n: number, tick: number | 
     run_id: 'bench-run',
     config_hash: 'bench-config',
     rows: n,
-    dropped: 0,
+    dropped: side.dropped.length,
     dropped_file: DROPPED_FILE,
-    errors: 0,
+    errors: side.failed.length,
     errors_file: ERRORS_FILE,
     heldout_excluded: 0,
     by_source: { asr: n },
@@ -110,7 +138,7 @@ async function child(how: string, root: string): Promise<void> {
     if (s.nlink === 1) newBytes += s.size;
   }
   process.stdout.write(
-    `${JSON.stringify({ rows: r.metadata.rows, files: r.metadata.files.length, copied: r.copied, held: r.held, seconds, max_rss_mb: process.resourceUsage().maxRSS / 1024, new_mb: newBytes / 2 ** 20 })}\n`,
+    `${JSON.stringify({ rows: r.metadata.rows, files: r.metadata.files.length, copied: r.copied, side: r.metadata.dropped + r.metadata.errors, seconds, max_rss_mb: process.resourceUsage().maxRSS / 1024, new_mb: newBytes / 2 ** 20 })}\n`,
   );
 }
 
@@ -128,7 +156,7 @@ export async function run(): Promise<void> {
       rows: number;
       files: number;
       copied: number;
-      held: number;
+      side: number;
       seconds: number;
       max_rss_mb: number;
       new_mb: number;
@@ -140,7 +168,7 @@ export async function run(): Promise<void> {
         ['rows', (r) => String(r.rows)],
         ['files', (r) => String(r.files)],
         ['taken', (r) => String(r.copied)],
-        ['ids held', (r) => String(r.held)],
+        ['dropped + errors', (r) => String(r.side)],
         ['new MB on disk', (r) => r.new_mb.toFixed(1)],
       ],
     });
