@@ -22,6 +22,7 @@ import type { Schema, TypeMap } from 'apache-arrow';
 import { batchToRows, rowsToBatch } from '../../schemas/arrow.js';
 import { writeDirAtomic } from '../../pipeline/atomic-write.js';
 import { ParquetStreamWriter, readParquetBatches } from '../../pipeline/parquet.js';
+import { hashFile } from '../../pipeline/hash.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { droppedSchema, failedSchema } from '../../schemas/dropped.js';
 import { REFINED_COLUMNS, type RefinedRow, refinedSchema } from '../../schemas/refined.js';
@@ -207,6 +208,11 @@ export async function joinExports(opts: {
               continue;
             }
             if (kept === 0) continue;
+            // a file read row by row is checked as one taken whole is: its bytes are the ones its export recorded
+            if (f.sha256 !== '' && (await hashFile(path)) !== f.sha256)
+              throw new Error(
+                `join: ${path}: its bytes are not those its export's metadata.json records (changed since?)`,
+              );
             let at = 0;
             for await (const batch of fileRows<RefinedRow>(path)) {
               const mine = batch.filter(() => !skip.has(at++));

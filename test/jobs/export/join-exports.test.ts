@@ -271,7 +271,7 @@ describe('joinExports', () => {
     },
   );
 
-  it('refuses an export of an older layout, naming it, and an empty list', async () => {
+  it('refuses an export of an older layout, naming it, an empty list, and a part whose data file is cut short or swapped', async () => {
     const root = await tempDir('flywheel-join-old-');
     const job = await writeRoundFixture(join(root, 'job'), root);
     const round = await exportRound({ jobDir: job });
@@ -292,6 +292,15 @@ describe('joinExports', () => {
     await writeFile(join(cut, 'part-00000.parquet'), 'not parquet');
     await expect(joinExports({ parts: [round.dir, cut], outDir: join(root, 'out') })).rejects.toThrow(
       `join: ${join(cut, 'part-00000.parquet')}: cannot read it as Parquet`,
+    );
+    expect(existsSync(join(root, 'out'))).toBe(false);
+    // a part's data file replaced by another valid export file, one the join reads row by row: refused, naming it
+    const swapped = join(root, 'swapped');
+    await cp(round.dir, swapped, { recursive: true });
+    const { tick1 } = await roundInTwosAndTick(join(root, 'tick-source'));
+    await cp(join(tick1, 'part-00000.parquet'), join(swapped, 'part-00000.parquet'));
+    await expect(joinExports({ parts: [swapped], outDir: join(root, 'out'), rowsPerFile: 1_000_000 })).rejects.toThrow(
+      `join: ${join(swapped, 'part-00000.parquet')}: its bytes are not those its export's metadata.json records (changed since?)`,
     );
     expect(existsSync(join(root, 'out'))).toBe(false);
   });
