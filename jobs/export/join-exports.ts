@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, openAsBlob } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Schema, TypeMap } from 'apache-arrow';
+import type { TypeMap } from 'apache-arrow';
 import { batchToRows, rowsToBatch } from '../../schemas/arrow.js';
 import { writeDirAtomic } from '../../pipeline/atomic-write.js';
 import { ParquetStreamWriter, readParquetBatches } from '../../pipeline/parquet.js';
@@ -77,30 +77,42 @@ function sideFiles(parts: readonly Part[]): SideFile[] {
   );
 }
 
-/** Streams the side files of one kind, less their cleared rows, into `key` under `tmp`. */
-async function writeSide<T extends TypeMap>(
+/**
+ * Streams the side files, less their cleared rows (their clip is a row), into the joined export's
+ * dropped and errors tables under `tmp`, asking `owners` for each file's cleared rows in turn.
+ */
+async function writeSides(
   tmp: string,
-  key: string,
-  schema: Schema<T>,
   kv: Record<string, string>,
-  files: readonly { readonly path: string; readonly cleared: ReadonlySet<number>; readonly rows: number }[],
+  sides: readonly SideFile[],
+  owners: JoinOwners,
 ): Promise<void> {
   const storage = new LocalStorage(tmp);
-  const out = new ParquetStreamWriter(storage, key, schema, kv);
+  for (const key of [DROPPED_FILE, ERRORS_FILE]) await mkdir(join(tmp, dirname(key)), { recursive: true });
+  const out = {
+    dropped: { schema: droppedSchema, writer: new ParquetStreamWriter(storage, DROPPED_FILE, droppedSchema, kv) },
+    errors: { schema: failedSchema, writer: new ParquetStreamWriter(storage, ERRORS_FILE, failedSchema, kv) },
+  };
+  const writers = [out.dropped.writer, out.errors.writer];
   try {
-    for (const f of files) {
+    for (const [i, f] of sides.entries()) {
+      const cleared = owners.clearedIn(i);
+      const { schema, writer } = out[f.kind];
       let at = 0;
       for await (const batch of fileRows<object>(f.path)) {
-        const kept = batch.filter(() => !f.cleared.has(at++));
-        if (kept.length) await out.write(rowsToBatch(schema, kept));
+        const kept = batch.filter(() => !cleared.has(at++));
+        if (kept.length) await writer.write(rowsToBatch<TypeMap>(schema, kept));
       }
-      if (at !== f.rows) throw new Error(`join: ${f.path} changed while it was joined (${f.rows} rows, then ${at})`);
+      if (at !== owners.sideRows[i])
+        throw new Error(`join: ${f.path} changed while it was joined (${owners.sideRows[i]} rows, then ${at})`);
     }
-    await storage.commit(await out.close(), { overwrite: true });
+    for (const w of writers) await storage.commit(await w.close(), { overwrite: true });
   } catch (e) {
-    out.abort(e);
-    const temp = await out.settled();
-    if (temp) await storage.discard(temp);
+    for (const w of writers) {
+      w.abort(e);
+      const temp = await w.settled();
+      if (temp) await storage.discard(temp);
+    }
     throw e;
   }
 }
@@ -222,24 +234,8 @@ export async function joinExports(opts: {
           }
         }
         // a clip that is a row is neither dropped nor an error any more; the rest keep every part's reasons
-        const cleared = sides.map((f, i) => ({ ...f, cleared: owners.clearedIn(i), rows: owners.sideRows[i] }));
+        await writeSides(tmp, kv, sides, owners);
         sideClips = owners.sideClips;
-        await mkdir(join(tmp, dirname(DROPPED_FILE)), { recursive: true });
-        await writeSide(
-          tmp,
-          DROPPED_FILE,
-          droppedSchema,
-          kv,
-          cleared.filter((f) => f.kind === 'dropped'),
-        );
-        await mkdir(join(tmp, dirname(ERRORS_FILE)), { recursive: true });
-        await writeSide(
-          tmp,
-          ERRORS_FILE,
-          failedSchema,
-          kv,
-          cleared.filter((f) => f.kind === 'errors'),
-        );
       } catch (e) {
         files.abort(e);
         throw e;
