@@ -41,6 +41,11 @@ export interface PinnedManifest {
 /** Options of {@link pinManifest}. */
 export interface PinOptions {
   readonly log?: Logger;
+  /**
+   * The sha256 of the manifest the job already read, for a job started before jobs kept a copy (its
+   * frames run records it): a source that no longer holds those bytes is refused, not copied.
+   */
+  readonly started?: string;
   /** Copies the source to the temp file (default: a reflink where the filesystem has them, else a copy); tests swap it to simulate a fault. */
   readonly copy?: (source: string, dest: string) => Promise<void>;
 }
@@ -56,19 +61,23 @@ async function shaOrMissing(path: string): Promise<string | undefined> {
   }
 }
 
-async function pinFresh(l: JobLayout, source: string, copy: PinOptions['copy']): Promise<PinnedManifest> {
+async function pinFresh(l: JobLayout, source: string, opts: PinOptions): Promise<PinnedManifest> {
   const cannotRead = (e: NodeJS.ErrnoException): never => {
     throw new Error(`manifest ${source}: cannot read (${e.code ?? e.message})`);
   };
   const mtime = (await stat(source).catch(cannotRead)).mtime;
   const sha256 = await hashFile(source).catch(cannotRead);
+  if (opts.started !== undefined && opts.started !== sha256)
+    throw new Error(
+      `manifest ${source}: it changed since this job read it (sha256 ${opts.started.slice(0, 12)}, now ${sha256.slice(0, 12)}), and the job has no copy of it (no ${l.manifestPin}: it was started before jobs kept one). Put the manifest it started with back, or start a new job (another run_dir)`,
+    );
   const file = basename(source);
   const path = join(l.manifestDir, file);
   // the job holds its lock: what the folder holds now is a copy never recorded, or a killed copy's temp
   await rm(l.manifestDir, { recursive: true, force: true });
   await mkdir(l.manifestDir, { recursive: true });
   await produceFileAtomic(path, async (tmp) => {
-    await (copy ?? defaultCopy)(source, tmp);
+    await (opts.copy ?? defaultCopy)(source, tmp);
     const copied = await hashFile(tmp);
     if (copied !== sha256)
       throw new Error(
@@ -101,7 +110,7 @@ export async function pinManifest(l: JobLayout, source: string, opts: PinOptions
     if (e.code === 'ENOENT') return undefined;
     throw new Error(`${l.manifestPin}: cannot read the job's manifest record (${e.message})`);
   });
-  if (!recorded) return pinFresh(l, source, opts.copy);
+  if (!recorded) return pinFresh(l, source, opts);
 
   const path = join(l.manifestDir, recorded.file);
   const [copySha, sourceSha] = await Promise.all([shaOrMissing(path), shaOrMissing(source)]);
@@ -112,7 +121,7 @@ export async function pinManifest(l: JobLayout, source: string, opts: PinOptions
         `${path}: the job's copy of its manifest ${what}, and ${source} no longer holds the bytes the job started with (sha256 ${recorded.sha256.slice(0, 12)}); start a new job (another run_dir)`,
       );
     opts.log?.warn({ manifest: path }, `the job's copy of its manifest ${what}: copied again from ${source}`);
-    return pinFresh(l, source, opts.copy);
+    return pinFresh(l, source, { ...opts, started: recorded.sha256 });
   }
   if (sourceSha === recorded.sha256) return { path, pin: recorded };
   const sourceDiffers =

@@ -17,6 +17,7 @@ import type { Executor } from '../../pipeline/executor.js';
 import { JsonReporter, type RunReporter } from '../../pipeline/reporter.js';
 import { describeHolder, isHeld, lockJob } from '../../pipeline/job-lock.js';
 import { LocalStorage } from '../../pipeline/storage.js';
+import { readRunMeta } from '../../pipeline/ledger.js';
 import type { AnyStageSpec } from '../../stages/specs.js';
 import { readTruthMap } from './truth-file.js';
 import { type TruthRow } from '../../schemas/truth.js';
@@ -105,7 +106,9 @@ async function refineLocked(
     log.warn('eval.downstream is set but no downstream probe was handed in: the check is skipped');
 
   // every read of the job's clips reads its own copy of the manifest, taken when it started
-  const manifest = (await pinManifest(l, config.manifest, { log })).path;
+  // (a job started before jobs kept a copy has its frames run's record of the manifest it read)
+  const started = (await readRunMeta(new LocalStorage(l.framesRun)))?.manifest.sha256;
+  const manifest = (await pinManifest(l, config.manifest, { log, ...(started ? { started } : {}) })).path;
   const tok = await trainOrLoadTokenizer(l, config, manifest);
   const initVersion = config.model.init ? await loadVersion(config.model.init) : undefined;
   const mcfg = initVersion ? initVersion.config : modelConfig(config, tok);

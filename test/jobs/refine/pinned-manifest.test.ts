@@ -1,7 +1,8 @@
 /**
  * The refine job's copy of its manifest: taken once, read ever after, the source's later changes
- * warned about and never read, a lost copy taken again only from the same bytes, and a source that
- * changes while it is copied refused without leaving a copy behind.
+ * warned about and never read, a lost copy taken again only from the same bytes, a source that
+ * changes while it is copied refused without leaving a copy behind, and a job started before jobs
+ * kept a copy pinned only to the bytes it read.
  */
 import { createHash } from 'node:crypto';
 import { appendFile, copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -101,6 +102,20 @@ describe('pinManifest', () => {
     const pinned = await pinManifest(l, source);
     expect(await readFile(pinned.path, 'utf8')).toBe(rows(['a', 'b', 'c', 'd']));
     expect(await readdir(l.manifestDir)).toEqual(['clips.jsonl']);
+  });
+
+  it('a job started before jobs kept a copy is pinned only while its manifest holds the bytes its frames run read', async () => {
+    const l = jobLayout(join(dir, 'job'));
+    const read = sha(await readFile(source));
+    await appendFile(source, rows(['d']));
+    await expect(pinManifest(l, source, { started: read })).rejects.toThrow(
+      new RegExp(
+        `manifest .*clips\\.jsonl: it changed since this job read it \\(sha256 ${read.slice(0, 12)}, now \\w{12}\\), and the job has no copy of it \\(no .*manifest-pin\\.json: it was started before jobs kept one\\)\\. Put the manifest it started with back`,
+      ),
+    );
+    await expect(readFile(l.manifestPin)).rejects.toThrow(/ENOENT/);
+    await writeFile(source, rows(['a', 'b', 'c']));
+    expect((await pinManifest(l, source, { started: read })).pin.sha256).toBe(read);
   });
 
   it('a missing manifest at the start is refused, naming it', async () => {

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -881,5 +881,18 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     ).rejects.toThrow(
       /refusing to resume .*job-extended: it was started with another config \(hash \w+, now \w+\): seed 5 → 6\. /,
     );
+    // a job started before jobs kept a copy (none here) takes one only of the manifest its frames run read
+    await rm(join(jobDir, 'manifest'), { recursive: true });
+    await rm(join(jobDir, 'manifest-pin.json'));
+    await writeParquetManifest(manifest, [...clips, ...grown]);
+    try {
+      await expect(run(3)).rejects.toThrow(
+        /clips\.parquet: it changed since this job read it \(sha256 \w{12}, now \w{12}\)/,
+      );
+    } finally {
+      await writeFile(manifest, original);
+    }
+    expect((await run(3)).rounds.map((r) => r.round)).toEqual([0, 1, 2]);
+    expect(await readFile(join(jobDir, 'manifest', 'clips.parquet'))).toEqual(original);
   }, 900_000);
 });
