@@ -54,6 +54,12 @@ export function register(program: Command): void {
           ...(config.truth ? benchmarkRefineOptions : {}),
         });
         const failures = (await clipFailureLines(config.run_dir)) ?? [];
+        // said under the table too: the warning in the log is easy to miss in a nightly run's output
+        const { sourceDiffers } = r.manifest;
+        if (sourceDiffers)
+          failures.unshift(
+            `manifest: ${sourceDiffers}: the job read its own copy, ${r.manifest.path}; new clips are for flywheel schedule ticks`,
+          );
         process.stdout.write(
           `${formatRounds(r.rounds)}\n${failures.map((f) => `${f}\n`).join('')}final model: ${r.finalModelDir}\n` +
             `next: flywheel export ${config.run_dir} (the refined dataset as Parquet), flywheel report ${config.run_dir}\n`,

@@ -30,7 +30,7 @@ import { checkJudgeInit } from './judge-training.js';
 import { trainJudges } from './judges.js';
 import { jobLayout, type JobLayout } from './layout.js';
 import { rawSide, type RawSide } from './raw-side.js';
-import { pinManifest } from './pinned-manifest.js';
+import { type PinnedManifest, pinManifest } from './pinned-manifest.js';
 import { nextScorers, type RefineJobContext, runRefineRound } from './refine-round.js';
 import type { RoundRecord } from './round-metrics.js';
 import { runRoundSteps, trainCaptioner } from './round.js';
@@ -58,6 +58,8 @@ export interface RefineResult {
   readonly layout: JobLayout;
   readonly rounds: RoundRecord[];
   readonly finalModelDir: string;
+  /** The job's copy of its manifest, and whether the source has changed since it was copied. */
+  readonly manifest: PinnedManifest;
 }
 
 /** Runs (or resumes) the refine job a config describes; one at a time per job folder, refused while another runs. */
@@ -108,7 +110,8 @@ async function refineLocked(
   // every read of the job's clips reads its own copy of the manifest, taken when it started
   // (a job started before jobs kept a copy has its frames run's record of the manifest it read)
   const started = (await readRunMeta(new LocalStorage(l.framesRun)))?.manifest.sha256;
-  const manifest = (await pinManifest(l, config.manifest, { log, ...(started ? { started } : {}) })).path;
+  const pinned = await pinManifest(l, config.manifest, { log, ...(started ? { started } : {}) });
+  const manifest = pinned.path;
   const tok = await trainOrLoadTokenizer(l, config, manifest);
   const initVersion = config.model.init ? await loadVersion(config.model.init) : undefined;
   const mcfg = initVersion ? initVersion.config : modelConfig(config, tok);
@@ -230,5 +233,5 @@ async function refineLocked(
     }
     writers = [l.roundModel(k)];
   }
-  return { layout: l, rounds: records, finalModelDir: writers ? writers[0] : bootstrapDirs[0] };
+  return { layout: l, rounds: records, finalModelDir: writers ? writers[0] : bootstrapDirs[0], manifest: pinned };
 }

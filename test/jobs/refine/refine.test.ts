@@ -832,6 +832,21 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(a.modelVersion).toBe(rounds[2].modelVersion);
     const again = await exportRound({ jobDir });
     expect(await sortedTable(again.dir, ['run_id'])).toEqual(await sortedTable(exported.dir, ['run_id']));
+    // run again once its manifest has grown: nothing to do, and the job says under its table which manifest it read
+    const manifest = join(dataDir, 'clips.parquet');
+    const original = await readFile(manifest);
+    await writeFile(manifest, Buffer.concat([original, Buffer.from('\n')]));
+    try {
+      const r3 = await startCli(['refine', cfgPath]).done;
+      expect(r3.code, r3.stderr.slice(-2000)).toBe(0);
+      expect(r3.stdout).toMatch(
+        new RegExp(
+          `\nmanifest: \\S+clips\\.parquet changed since the job copied it on \\S+ \\(sha256 \\w{12} → \\w{12}\\): the job read its own copy, ${join(jobDir, 'manifest', 'clips.parquet')}; new clips are for flywheel schedule ticks\n`,
+        ),
+      );
+    } finally {
+      await writeFile(manifest, original);
+    }
   }, 900_000);
 
   it('a finished 2-round job given 3 rounds runs round 2 alone, as the 3-round job ran it, and keeps its identity, though its manifest grew', async () => {
@@ -866,6 +881,8 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
       /clips\.parquet changed since the job copied it on [^"]+: the job goes on with the clips it started with, in [^"]+job-extended\/manifest\/clips\.parquet/,
     );
     expect(await readFile(join(jobDir, 'manifest', 'clips.parquet'))).toEqual(original);
+    expect(extended.manifest.path).toBe(join(jobDir, 'manifest', 'clips.parquet'));
+    expect(extended.manifest.sourceDiffers).toMatch(/^\S+clips\.parquet changed since the job copied it on /);
     // the finished rounds were not run again, and the job's record and identity are the ones it started with
     expect(await readFile(join(jobDir, 'metrics', 'round-1.json'), 'utf8')).toBe(finished);
     expect(await readFile(join(jobDir, 'job.json'), 'utf8')).toBe(started);
