@@ -27,9 +27,24 @@ export function register(program: Command): void {
       (v: string) => v.split(',').filter(Boolean),
     )
     .option('--out <file>', 'write the report (settings and every run) as JSON')
-    .action(async (o: LoopFlags & { only?: string; from?: string[]; out?: string }) => {
+    .option(
+      '--per-seed',
+      "also print the issue's bars seed by seed, and how many seeds meet each (with --from: over every report given)",
+    )
+    .action(async (o: LoopFlags & { only?: string; from?: string[]; out?: string; perSeed?: boolean }) => {
       const { DEFAULT_METHODS, runRefineExperiment } = await import('../../research/refine-experiment/experiment.js');
       const { formatRefineExperiment } = await import('../../research/refine-experiment/table.js');
+      const { formatSeedBars } = await import('../../research/refine-experiment/seed-bars.js');
+      const print = (r: RefineExperimentReport): void => {
+        console.log(formatRefineExperiment(r));
+        if (o.perSeed)
+          console.log(
+            `\n${formatSeedBars(
+              r.runs,
+              r.settings.methods.map((m) => m.name),
+            )}`,
+          );
+      };
       const write = async (r: RefineExperimentReport): Promise<void> => {
         if (!o.out) return;
         await writeFileAtomic(o.out, `${JSON.stringify(r, null, 2)}\n`);
@@ -40,7 +55,7 @@ export function register(program: Command): void {
         );
         const merged: RefineExperimentReport = { ...reports[0], runs: reports.flatMap((r) => r.runs) };
         await write(merged);
-        console.log(formatRefineExperiment(merged));
+        print(merged);
         return;
       }
       const methods = o.only ? DEFAULT_METHODS.filter((m) => m.name === o.only) : DEFAULT_METHODS;
@@ -63,7 +78,7 @@ export function register(program: Command): void {
         },
       );
       await write(report);
-      console.log(formatRefineExperiment(report));
+      print(report);
       console.log(`\n${report.runs.length} loops in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     });
 }
