@@ -13,8 +13,8 @@ import type { ExportMetadata } from '../jobs/export/export-metadata.js';
 import { finishedRounds, readJson } from '../jobs/refine/job-files.js';
 import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
 import { describeHolder, lockHolder } from '../pipeline/job-lock.js';
-import { jobLayout } from '../jobs/refine/layout.js';
-import { type ManifestPin, readPin, sourceStanding } from '../jobs/refine/pinned-manifest.js';
+import { jobLayout, type JobLayout } from '../jobs/refine/layout.js';
+import { copyStanding, type ManifestPin, readPin, sourceStanding } from '../jobs/refine/pinned-manifest.js';
 import { errorSummaries } from '../jobs/report/build-report.js';
 import { standingFramesErrors } from '../jobs/schedule/retry.js';
 import { scheduleLayout, tickNumbers } from '../jobs/schedule/tick-state.js';
@@ -120,16 +120,21 @@ function runningLine(dir: string, lock: string, what: string): string | undefine
   return `running: ${what}, ${describeHolder(h.lock)}${h.state === 'unknown' ? ' (another machine, or starting)' : ''}`;
 }
 
-/** Which manifest the job reads (its copy) and whether the source has changed since it was copied. */
-async function pinLine(pin: ManifestPin): Promise<string> {
-  const standing = await sourceStanding(pin);
+/** Which manifest the job reads (its copy), whether the source has changed since it was copied, and whether the copy is whole. */
+async function pinLine(l: JobLayout, pin: ManifestPin): Promise<string> {
+  const source = await sourceStanding(pin);
+  const copy = await copyStanding(l, pin);
   const since =
-    standing === 'same'
+    source === 'same'
       ? ''
-      : standing === 'gone'
+      : source === 'gone'
         ? `; ${pin.source} is gone since`
         : `; ${pin.source} has been modified since (size or time): the job goes on with its copy, new clips are for schedule ticks`;
-  return `manifest: the job's copy of ${pin.source} (${count(pin.bytes, 'byte')}, sha256 ${pin.sha256.slice(0, 12)}, copied ${pin.pinned_at})${since}`;
+  const lost =
+    copy === 'same'
+      ? ''
+      : `; the copy ${copy === 'gone' ? 'is gone' : 'has another size'}: the next refine copies the manifest again if it still holds the job's bytes, and refuses otherwise`;
+  return `manifest: the job's copy of ${pin.source} (${count(pin.bytes, 'byte')}, sha256 ${pin.sha256.slice(0, 12)}, copied ${pin.pinned_at})${since}${lost}`;
 }
 
 /** Text for `flywheel inspect <job dir>`. */
@@ -143,7 +148,7 @@ export async function inspectJob(dir: string): Promise<string> {
     `rounds finished: ${rounds.length}${asked !== undefined ? ` (the job was started asking for ${asked}; a re-run asking for more goes on from the last)` : ''}`,
   ];
   const pin = await readPin(l);
-  if (pin) out.push(await pinLine(pin));
+  if (pin) out.push(await pinLine(l, pin));
   const running = runningLine(dir, 'refine', 'a refine');
   if (running) out.push(running);
   if (rounds.length) out.push(formatRounds(rounds));

@@ -140,9 +140,19 @@ export async function readPin(l: JobLayout): Promise<ManifestPin | undefined> {
   return existsSync(l.manifestPin) ? readJson<ManifestPin>(l.manifestPin) : undefined;
 }
 
+/** How a file looks against a pin: as it was copied, changed (its size, or the source's time), or gone. */
+export type Standing = 'same' | 'changed' | 'gone';
+
 /** Whether a pin's source still looks as it was copied, by its size and modification time (nothing read). */
-export async function sourceStanding(pin: ManifestPin): Promise<'same' | 'changed' | 'gone'> {
+export async function sourceStanding(pin: ManifestPin): Promise<Standing> {
   const s = await stat(pin.source).catch(() => undefined);
   if (!s) return 'gone';
   return s.size === pin.bytes && s.mtime.toISOString() === pin.source_mtime ? 'same' : 'changed';
+}
+
+/** Whether the job's copy is still there at its recorded size (nothing read; the job checks its sha256). */
+export async function copyStanding(l: JobLayout, pin: ManifestPin): Promise<Standing> {
+  const s = await stat(join(l.manifestDir, pin.file)).catch(() => undefined);
+  if (!s) return 'gone';
+  return s.size === pin.bytes ? 'same' : 'changed';
 }

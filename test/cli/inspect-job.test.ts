@@ -40,6 +40,10 @@ describe('flywheel inspect on a refine job', () => {
     );
     await rm(source);
     expect(await inspectJob(job)).toContain(`\n${line}; ${source} is gone since\n`);
+    await rm(join(job, 'manifest', 'clips.jsonl'));
+    expect(await inspectJob(job)).toContain(
+      `\n${line}; ${source} is gone since; the copy is gone: the next refine copies the manifest again if it still holds the job's bytes, and refuses otherwise\n`,
+    );
   });
 
   it('says which rounds finished, which clips gave no frames, what was exported and what to run next', async () => {
