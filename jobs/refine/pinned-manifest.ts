@@ -18,7 +18,7 @@ import type { JobLayout } from './layout.js';
 /** What `manifest-pin.json` records of the job's copy. */
 export interface ManifestPin {
   readonly format: 'flywheel-manifest-pin/1';
-  /** The manifest the job was started with, as the config named it. */
+  /** The manifest the job was started with, as the config named it (made absolute). */
   readonly source: string;
   /** The copy's file name in the job's `manifest/` folder (the source's name). */
   readonly file: string;
