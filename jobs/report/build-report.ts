@@ -92,10 +92,18 @@ function downstreamPoint(r: RoundRecord | undefined, name: string): DownstreamPo
   return d ? { t2vR1: d.mean.t2v_r1, t2vR1Sd: d.sd.t2v_r1, meanR: d.mean.mean_r, qa: d.mean.qa_all } : undefined;
 }
 
-/** Counts of every errors table under a run directory, by stage and kind, with a few examples. */
+/** Clip ids in a reader's order: `row:9` before `row:12`, `clip-2` before `clip-10`. */
+const byClipId = new Intl.Collator('en', { numeric: true });
+
+/**
+ * Counts of every errors table under a run directory, by stage and kind, with a few examples: the
+ * first clips by id, and kinds of equal count in the order of their first clip. So the same errors
+ * give the same summary however the stage's concurrent work ordered its error rows.
+ */
 export async function errorSummaries(runDir: string): Promise<ErrorSummary[]> {
   const groups = new Map<string, ErrorSummary>();
-  for (const e of await readRunErrors(new LocalStorage(runDir))) {
+  const rows = (await readRunErrors(new LocalStorage(runDir))).sort((a, b) => byClipId.compare(a.clip_id, b.clip_id));
+  for (const e of rows) {
     const id = `${e.stage}\u0000${e.error_kind}`;
     const g = groups.get(id) ?? { stage: e.stage, kind: e.error_kind, count: 0, examples: [] };
     g.count++;
