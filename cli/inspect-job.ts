@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { ExportMetadata } from '../jobs/export/export-metadata.js';
 import { finishedRounds, readJson } from '../jobs/refine/job-files.js';
 import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
+import { compareClipIds } from '../pipeline/run-errors.js';
 import { describeHolder, lockHolder } from '../pipeline/job-lock.js';
 import { jobLayout, type JobLayout } from '../jobs/refine/layout.js';
 import { copyStanding, type ManifestPin, readPin, sourceStanding } from '../jobs/refine/pinned-manifest.js';
@@ -97,8 +98,11 @@ async function tickFrameLines(dir: string, finishedTicks: readonly number[]): Pr
   const jobRuns = existsSync(l.framesRun) ? [l.framesRun] : [];
   const jobFailed = await standingFramesErrors(jobRuns);
   const now = await standingFramesErrors([...jobRuns, ...finishedTicks.map((n) => s.tickFrames(n))]);
-  const recovered = [...jobFailed.keys()].filter((id) => !now.has(id));
-  const tickFailed = [...now.values()].filter((e) => !jobFailed.has(e.clip_id));
+  // in clip id order, so the examples are the same however the runs ordered their error rows
+  const recovered = [...jobFailed.keys()].filter((id) => !now.has(id)).sort(compareClipIds);
+  const tickFailed = [...now.values()]
+    .filter((e) => !jobFailed.has(e.clip_id))
+    .sort((a, b) => compareClipIds(a.clip_id, b.clip_id));
   return [
     ...(recovered.length
       ? [

@@ -16,3 +16,10 @@ export async function readRunErrors(run: Storage): Promise<ErrorRow[]> {
   }
   return out;
 }
+
+/**
+ * Compares clip ids in a reader's order (`row:9` before `row:12`, `clip-2` before `clip-10`): what a
+ * summary of errors sorts by, so the same errors give the same examples however a stage's concurrent
+ * work ordered its rows.
+ */
+export const compareClipIds: (a: string, b: string) => number = new Intl.Collator('en', { numeric: true }).compare;

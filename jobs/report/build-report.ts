@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { layout } from '../../pipeline/layout.js';
 import { readRunMeta } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
-import { readRunErrors } from '../../pipeline/run-errors.js';
+import { compareClipIds, readRunErrors } from '../../pipeline/run-errors.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import { renderReportHtml } from '../../report/render-html.js';
 import type {
@@ -92,9 +92,6 @@ function downstreamPoint(r: RoundRecord | undefined, name: string): DownstreamPo
   return d ? { t2vR1: d.mean.t2v_r1, t2vR1Sd: d.sd.t2v_r1, meanR: d.mean.mean_r, qa: d.mean.qa_all } : undefined;
 }
 
-/** Clip ids in a reader's order: `row:9` before `row:12`, `clip-2` before `clip-10`. */
-const byClipId = new Intl.Collator('en', { numeric: true });
-
 /**
  * Counts of every errors table under a run directory, by stage and kind, with a few examples: the
  * first clips by id, and kinds of equal count in the order of their first clip. So the same errors
@@ -102,7 +99,7 @@ const byClipId = new Intl.Collator('en', { numeric: true });
  */
 export async function errorSummaries(runDir: string): Promise<ErrorSummary[]> {
   const groups = new Map<string, ErrorSummary>();
-  const rows = (await readRunErrors(new LocalStorage(runDir))).sort((a, b) => byClipId.compare(a.clip_id, b.clip_id));
+  const rows = (await readRunErrors(new LocalStorage(runDir))).sort((a, b) => compareClipIds(a.clip_id, b.clip_id));
   for (const e of rows) {
     const id = `${e.stage}\u0000${e.error_kind}`;
     const g = groups.get(id) ?? { stage: e.stage, kind: e.error_kind, count: 0, examples: [] };
