@@ -108,7 +108,9 @@ async function pinFresh(l: JobLayout, source: string, opts: PinOptions): Promise
 export async function pinManifest(l: JobLayout, source: string, opts: PinOptions = {}): Promise<PinnedManifest> {
   const recorded = await readJson<ManifestPin>(l.manifestPin).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
-    throw new Error(`${l.manifestPin}: cannot read the job's manifest record (${e.message})`);
+    throw new Error(
+      `${l.manifestPin}: cannot read the job's manifest record (${e.message}); delete it to copy the manifest again (refused if it no longer holds the bytes the job's frames run read)`,
+    );
   });
   if (!recorded) return pinFresh(l, source, opts);
 

@@ -10,9 +10,10 @@ import { known } from './table.js';
 /** The noise level whose content-accuracy bars the issue sets (the others have only the rest). */
 const CONTENT_BAR_NOISE = 0.4;
 
-/** One bar: its name, and whether a seed's loop meets it (undefined where the report lacks the figure). */
+/** One bar: its name, whether it is a content-accuracy bar, and whether a seed's loop meets it (undefined where the report lacks the figure). */
 interface Bar {
   readonly name: string;
+  readonly content?: true;
   readonly met: (run: LoopRun, rival?: LoopRun) => boolean | undefined;
 }
 
@@ -20,9 +21,9 @@ const final = (r: LoopRun): LoopRun['rounds'][number] => r.rounds[r.rounds.lengt
 const pooledRatio = (r: LoopRun): number => final(r).distinct2 / r.rawClean.distinct2;
 
 const BARS: readonly Bar[] = [
-  { name: 'final ≥ 0.85', met: (r) => final(r).contentAccuracy >= 0.85 },
-  { name: '≥ raw + 0.25', met: (r) => final(r).contentAccuracy >= r.raw.contentAccuracy + 0.25 },
-  { name: '≥ round 0', met: (r) => final(r).contentAccuracy >= r.rounds[0].contentAccuracy },
+  { name: 'final ≥ 0.85', content: true, met: (r) => final(r).contentAccuracy >= 0.85 },
+  { name: '≥ raw + 0.25', content: true, met: (r) => final(r).contentAccuracy >= r.raw.contentAccuracy + 0.25 },
+  { name: '≥ round 0', content: true, met: (r) => final(r).contentAccuracy >= r.rounds[0].contentAccuracy },
   { name: 'kept ≥ 0.90', met: (r) => final(r).keptShare >= 0.9 },
   { name: 'vocabulary ≥ 0.90', met: (r) => final(r).vocabulary / r.rawClean.vocabulary >= 0.9 },
   { name: 'pooled distinct-2 ≥ 0.90', met: (r) => pooledRatio(r) >= 0.9 },
@@ -34,7 +35,7 @@ const BARS: readonly Bar[] = [
 
 /** The bars that apply at a noise level (the content-accuracy ones only at 40 %). */
 function barsAt(noise: number): readonly Bar[] {
-  return noise === CONTENT_BAR_NOISE ? BARS : BARS.filter((b) => !/^final|^≥ raw|^≥ round/.test(b.name));
+  return noise === CONTENT_BAR_NOISE ? BARS : BARS.filter((b) => !b.content);
 }
 
 const fixed = (x: number | undefined, d: number): string => (known(x) ? x.toFixed(d) : '–');

@@ -118,6 +118,15 @@ describe('pinManifest', () => {
     expect((await pinManifest(l, source, { started: read })).pin.sha256).toBe(read);
   });
 
+  it('a broken record is refused, naming it and what to do', async () => {
+    const l = jobLayout(join(dir, 'job'));
+    await pinManifest(l, source);
+    await writeFile(l.manifestPin, '{not json');
+    await expect(pinManifest(l, source)).rejects.toThrow(
+      /manifest-pin\.json: cannot read the job's manifest record \(.*\); delete it to copy the manifest again/,
+    );
+  });
+
   it('a missing manifest at the start is refused, naming it', async () => {
     await expect(pinManifest(jobLayout(join(dir, 'job')), join(dir, 'nope.jsonl'))).rejects.toThrow(
       /manifest .*nope\.jsonl: cannot read \(ENOENT\)/,
