@@ -5,7 +5,7 @@
  * seed") and the tally over many reports that the docs quote, from the stored reports alone.
  */
 import type { LoopRun } from './experiment.js';
-import { known } from './table.js';
+import { known, stats } from './table.js';
 
 /** The noise level whose content-accuracy bars the issue sets (the others have only the rest). */
 const CONTENT_BAR_NOISE = 0.4;
@@ -39,6 +39,44 @@ function barsAt(noise: number): readonly Bar[] {
 }
 
 const fixed = (x: number | undefined, d: number): string => (known(x) ? x.toFixed(d) : '–');
+
+/** Pearson's correlation of two equally long series (NaN when either is constant or shorter than 3). */
+export function correlation(xs: readonly number[], ys: readonly number[]): number {
+  if (xs.length !== ys.length) throw new RangeError(`correlation: ${xs.length} values against ${ys.length}`);
+  if (xs.length < 3) return Number.NaN;
+  const mx = stats(xs).mean;
+  const my = stats(ys).mean;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * (ys[i] - my);
+    sxx += (x - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  });
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
+}
+
+/**
+ * Whether the pooled ratio follows the data's correctness across seeds: its correlation with the
+ * final content accuracy, and the mean final accuracy of the seeds that meet its bar and of those
+ * that miss it. Empty with fewer than three seeds.
+ */
+function pooledAgainstContent(mine: readonly LoopRun[]): string[] {
+  const seeds = mine.filter((r) => known(pooledRatio(r)) && known(final(r).contentAccuracy));
+  if (seeds.length < 3) return [];
+  const r = correlation(
+    seeds.map((s) => pooledRatio(s)),
+    seeds.map((s) => final(s).contentAccuracy),
+  );
+  const meanOf = (xs: readonly LoopRun[]): string =>
+    xs.length ? stats(xs.map((s) => final(s).contentAccuracy)).mean.toFixed(3) : '–';
+  const meet = seeds.filter((s) => pooledRatio(s) >= 0.9);
+  const miss = seeds.filter((s) => pooledRatio(s) < 0.9);
+  return [
+    `- pooled distinct-2 ratio against final content accuracy, across ${seeds.length} seeds: r = ${fixed(r, 2)}; final content accuracy ${meanOf(meet)} on the ${meet.length} seeds meeting its bar, ${meanOf(miss)} on the ${miss.length} missing it`,
+  ];
+}
 
 /**
  * Markdown: per noise level, a line per seed of `methods[0]`'s loop (final content accuracy, the
@@ -84,6 +122,7 @@ export function formatSeedBars(runs: readonly LoopRun[], methods: readonly strin
       ...bars.map((b, i) => `- ${b.name}: ${counts[i].met} of ${counts[i].judged} seeds`),
       `- every bar: ${allMet} of ${mine.length} seeds`,
       `- distinct-2 ≥ 0.90 restated at equal size: ${restated((r) => r.finalWording && r.finalWording.distinct2AtCleanSize / r.rawClean.distinct2)}; on the clean clips: ${restated((r) => r.finalWording?.cleanClipsRatio)}`,
+      ...pooledAgainstContent(mine),
       '',
     );
   }

@@ -1,14 +1,15 @@
 /**
  * The issue's bars seed by seed: each seed's verdict on each bar (content bars at 40 % only), a
  * figure a report lacks shown as "–" and not judged, the counts over the seeds, the pooled ratio
- * restated at equal size and on the clean clips; and `refine-exp --from … --per-seed` printing them
- * over several stored reports. No loop is run here.
+ * restated at equal size and on the clean clips, whether it follows the final content accuracy
+ * across seeds; and `refine-exp --from … --per-seed` printing them over several stored reports. No
+ * loop is run here.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DatasetPoint, LoopRun, RefineExperimentReport } from '../../../research/refine-experiment/experiment.js';
-import { formatSeedBars } from '../../../research/refine-experiment/seed-bars.js';
+import { correlation, formatSeedBars } from '../../../research/refine-experiment/seed-bars.js';
 import { runCli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -63,9 +64,24 @@ describe('formatSeedBars', () => {
     expect(at40).toContain(
       '- distinct-2 ≥ 0.90 restated at equal size: 2 of 2 seeds; on the clean clips: 2 of 2 seeds',
     );
+    // does the pooled ratio follow correctness? here the seed that misses it is the more correct one
+    expect(at40).toContain(
+      '- pooled distinct-2 ratio against final content accuracy, across 3 seeds: r = -0.46; final content accuracy 0.910 on the 2 seeds meeting its bar, 0.920 on the 1 missing it',
+    );
     const at20 = text.slice(text.indexOf('### 20 %'), text.indexOf('### 40 %'));
+    // one seed at 20 %: no correlation to speak of
+    expect(at20).not.toContain('against final content accuracy');
     expect(at20).not.toContain('final ≥ 0.85');
     expect(at20).toContain('- every bar: 1 of 1 seeds');
+  });
+
+  it('correlates two series, and says so where it cannot', () => {
+    expect(correlation([1, 2, 3, 4], [2, 4, 6, 8])).toBeCloseTo(1, 12);
+    expect(correlation([1, 2, 3, 4], [8, 6, 4, 2])).toBeCloseTo(-1, 12);
+    expect(correlation([1, 2, 3], [1, 3, 2])).toBeCloseTo(0.5, 12);
+    expect(correlation([1, 2, 3], [5, 5, 5])).toBeNaN();
+    expect(correlation([1, 2], [1, 2])).toBeNaN();
+    expect(() => correlation([1, 2, 3], [1, 2])).toThrow(/3 values against 2/);
   });
 
   it('refine-exp --from prints them over every report given', async () => {
