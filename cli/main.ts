@@ -9,27 +9,53 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-const commandModules: CommandModule[] = [
-  // sub-commands are added here, one import each
-  await import('./commands/gen-bench.js'),
-  await import('./commands/run.js'),
-  await import('./commands/inspect.js'),
-  await import('./commands/noise-exp.js'),
-  await import('./commands/worker.js'),
-  await import('./commands/status.js'),
-  await import('./commands/prune.js'),
-  await import('./commands/refine.js'),
-  await import('./commands/export.js'),
-  await import('./commands/report.js'),
-  await import('./commands/demo.js'),
-  await import('./commands/demo-model.js'),
-  await import('./commands/schedule.js'),
-  await import('./commands/refine-exp.js'),
-  await import('./commands/tick-exp.js'),
-  await import('./commands/downstream.js'),
-  await import('./commands/import.js'),
-  await import('./commands/choice-audit.js'),
-  await import('./commands/choice-replay.js'),
+/** Sub-commands under one heading of `flywheel --help`. */
+interface CommandGroup {
+  readonly heading: string;
+  readonly modules: readonly CommandModule[];
+}
+
+/**
+ * Every sub-command, one import each, grouped as a user meets them: their own dataset first; the
+ * research commands, which generate a benchmark and read its truth, fenced apart last.
+ */
+const commandGroups: readonly CommandGroup[] = [
+  {
+    heading: 'Your dataset:',
+    modules: [
+      await import('./commands/import.js'),
+      await import('./commands/run.js'),
+      await import('./commands/refine.js'),
+      await import('./commands/schedule.js'),
+      await import('./commands/export.js'),
+      await import('./commands/report.js'),
+      await import('./commands/inspect.js'),
+    ],
+  },
+  {
+    heading: 'Many machines (a queue on Redis):',
+    modules: [
+      await import('./commands/worker.js'),
+      await import('./commands/status.js'),
+      await import('./commands/prune.js'),
+    ],
+  },
+  {
+    heading: 'The demo:',
+    modules: [await import('./commands/demo.js'), await import('./commands/demo-model.js')],
+  },
+  {
+    heading: 'Research (on a generated benchmark, measured against its truth):',
+    modules: [
+      await import('./commands/gen-bench.js'),
+      await import('./commands/refine-exp.js'),
+      await import('./commands/tick-exp.js'),
+      await import('./commands/downstream.js'),
+      await import('./commands/noise-exp.js'),
+      await import('./commands/choice-audit.js'),
+      await import('./commands/choice-replay.js'),
+    ],
+  },
 ];
 
 /** Builds the program with every sub-command registered (exported for tests). */
@@ -41,7 +67,10 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError()
     .version('0.1.0');
-  for (const m of commandModules) m.register(program);
+  for (const g of commandGroups) {
+    program.commandsGroup(g.heading);
+    for (const m of g.modules) m.register(program);
+  }
   return program;
 }
 
