@@ -78,6 +78,21 @@ function pooledAgainstContent(mine: readonly LoopRun[]): string[] {
   ];
 }
 
+/** The other loop's pooled ratio and final content accuracy, lowest to highest over its seeds. */
+function otherLoopRanges(name: string | undefined, theirs: readonly LoopRun[]): string[] {
+  if (!name || theirs.length === 0) return [];
+  const range = (xs: number[], d: number): string => {
+    const v = xs.filter(known);
+    return v.length ? `${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)}` : '–';
+  };
+  return [
+    `- the other loop (${name}), over its ${theirs.length} seeds: pooled distinct-2 / clean raw ${range(theirs.map(pooledRatio), 3)}, final content accuracy ${range(
+      theirs.map((r) => final(r).contentAccuracy),
+      3,
+    )}`,
+  ];
+}
+
 /**
  * Markdown: per noise level, a line per seed of `methods[0]`'s loop (final content accuracy, the
  * diversity ratios, each bar met or not), then how many seeds meet each bar and all of them.
@@ -123,6 +138,10 @@ export function formatSeedBars(runs: readonly LoopRun[], methods: readonly strin
       `- every bar: ${allMet} of ${mine.length} seeds`,
       `- distinct-2 ≥ 0.90 restated at equal size: ${restated((r) => r.finalWording && r.finalWording.distinct2AtCleanSize / r.rawClean.distinct2)}; on the clean clips: ${restated((r) => r.finalWording?.cleanClipsRatio)}`,
       ...pooledAgainstContent(mine),
+      ...otherLoopRanges(
+        other,
+        runs.filter((r) => r.noise === noise && r.method === other),
+      ),
       '',
     );
   }

@@ -2,7 +2,7 @@
  * The issue's bars seed by seed: each seed's verdict on each bar (content bars at 40 % only), a
  * figure a report lacks shown as "–" and not judged, the counts over the seeds, the pooled ratio
  * restated at equal size and on the clean clips, whether it follows the final content accuracy
- * across seeds; and `refine-exp --from … --per-seed` printing them over several stored reports. No
+ * across seeds, the other loop's ranges; and `refine-exp --from … --per-seed` printing them over several stored reports. No
  * loop is run here.
  */
 import { writeFile } from 'node:fs/promises';
@@ -68,7 +68,12 @@ describe('formatSeedBars', () => {
     expect(at40).toContain(
       '- pooled distinct-2 ratio against final content accuracy, across 3 seeds: r = -0.46; final content accuracy 0.910 on the 2 seeds meeting its bar, 0.920 on the 1 missing it',
     );
+    // and the other loop's range beside it
+    expect(at40).toContain(
+      '- the other loop (mle), over its 2 seeds: pooled distinct-2 / clean raw 1.200–1.200, final content accuracy 0.900–0.930',
+    );
     const at20 = text.slice(text.indexOf('### 20 %'), text.indexOf('### 40 %'));
+    expect(at20).not.toContain('the other loop (mle)');
     // one seed at 20 %: no correlation to speak of
     expect(at20).not.toContain('against final content accuracy');
     expect(at20).not.toContain('final ≥ 0.85');
