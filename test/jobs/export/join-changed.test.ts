@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Schema } from 'apache-arrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -20,7 +20,7 @@ import { rowsToBatch } from '../../../schemas/arrow.js';
 import { failedSchema } from '../../../schemas/dropped.js';
 import { type RefinedRow, refinedSchema } from '../../../schemas/refined.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { FIXTURE_FAILED, writeRoundFixture } from './round-fixture.js';
+import { recoveredTick, writeRoundFixture } from './round-fixture.js';
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof fs>();
@@ -53,31 +53,8 @@ async function roundAndTick(root: string): Promise<{ round: string; tick: string
   const job = await writeRoundFixture(join(root, 'job'), root);
   const round = await exportRound({ jobDir: job, rowsPerFile: 2 });
   const [like] = await readParquetRows<RefinedRow>(join(round.dir, round.metadata.files[0].name));
-  const row: RefinedRow = {
-    ...like,
-    clip_id: FIXTURE_FAILED.clip_id,
-    video_uri: FIXTURE_FAILED.video_uri,
-    tick: 1,
-    run_id: 'tick-1-run',
-  };
   const tick = join(root, 'exports', 'tick-00001');
-  await mkdir(tick, { recursive: true });
-  await writeFile(join(tick, 'part-00000.parquet'), parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, [row])]));
-  const meta: ExportMetadata = {
-    ...round.metadata,
-    dataset_id: 'd'.repeat(64),
-    tick: 1,
-    run_id: 'tick-1-run',
-    rows: 1,
-    dropped: 0,
-    errors: 0,
-    heldout_excluded: 0,
-    by_source: { [row.caption_source]: 1 },
-    by_origin: { [`${row.origin_source} tick 1`]: 1 },
-    files: [{ name: 'part-00000.parquet', rows: 1, sha256: '', content_sha256: '' }],
-    rounds: [],
-  };
-  await writeFile(join(tick, 'metadata.json'), JSON.stringify(meta));
+  await recoveredTick(tick, like, round.metadata);
   return { round: round.dir, tick };
 }
 

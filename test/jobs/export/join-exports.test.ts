@@ -7,7 +7,7 @@
  * cannot be read or changed since it was exported, is refused, naming it.
  */
 import { existsSync, statSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ import type { DroppedRow, FailedRow } from '../../../schemas/dropped.js';
 import { type RefinedRow, refinedSchema } from '../../../schemas/refined.js';
 import { duckRows } from '../import/duckdb.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { FIXTURE_FAILED, writeRoundFixture } from './round-fixture.js';
+import { FIXTURE_FAILED, recoveredTick, writeRoundFixture } from './round-fixture.js';
 
 /** A memory filesystem, where a hard link from the temp folder's fails with EXDEV. */
 const OTHER_FILESYSTEM = '/dev/shm';
@@ -43,39 +43,6 @@ async function dataRows(dir: string): Promise<RefinedRow[]> {
   const rows: RefinedRow[] = [];
   for (const f of meta.files) rows.push(...(await readParquetRows<RefinedRow>(join(dir, f.name))));
   return rows;
-}
-
-/**
- * A tick's export with one row, for the clip the round could not process (its video turned up):
- * written by hand from the round's row layout, as a tick would write it.
- */
-async function recoveredTick(dir: string, like: RefinedRow, meta: ExportMetadata): Promise<void> {
-  const row: RefinedRow = {
-    ...like,
-    clip_id: FIXTURE_FAILED.clip_id,
-    video_uri: FIXTURE_FAILED.video_uri,
-    round: 0,
-    tick: 1,
-    origin_round: null,
-    run_id: 'tick-1-run',
-  };
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'part-00000.parquet'), parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, [row])]));
-  const m: ExportMetadata = {
-    ...meta,
-    dataset_id: 'd'.repeat(64),
-    tick: 1,
-    run_id: 'tick-1-run',
-    rows: 1,
-    dropped: 0,
-    errors: 0,
-    heldout_excluded: 0,
-    by_source: { [row.caption_source]: 1 },
-    by_origin: { [`${row.origin_source} tick 1`]: 1 },
-    files: [{ name: 'part-00000.parquet', rows: 1, sha256: '', content_sha256: '' }],
-    rounds: [],
-  };
-  await writeFile(join(dir, 'metadata.json'), JSON.stringify(m));
 }
 
 /** The fixture job's round exported in files of 2 rows (2, 2, 1), and a tick that recovered its failed clip. */

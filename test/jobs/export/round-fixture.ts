@@ -2,12 +2,14 @@
  * A finished refine round built by code, without training: `job.json`, `metrics/round-0.json`
  * (its trinity measured by the real dataset metrics) and the round's run (`run.json`, clips,
  * caption and adatailr outputs and errors in two shards; the frames run's errors), over clips of the
- * generated test videos.
+ * generated test videos; and a tick's export of the one clip that round failed on.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Schema } from 'apache-arrow';
 import { rowsToBatch } from '../../../schemas/arrow.js';
+import type { ExportMetadata } from '../../../jobs/export/export-metadata.js';
+import { type RefinedRow, refinedSchema } from '../../../schemas/refined.js';
 import { layout } from '../../../pipeline/layout.js';
 import { RUN_FORMAT, type RunMeta } from '../../../pipeline/ledger.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';
@@ -181,4 +183,37 @@ export async function writeRoundFixture(jobDir: string, mediaRoot: string): Prom
     await writeFile(join(run, layout.output('adatailr', id)), table(scoresSchema, rows.map(score)));
   }
   return jobDir;
+}
+
+/**
+ * A tick's export with one row, for the clip the round could not process (its video turned up):
+ * written by hand from the round's row layout, as a tick would write it.
+ */
+export async function recoveredTick(dir: string, like: RefinedRow, meta: ExportMetadata): Promise<void> {
+  const row: RefinedRow = {
+    ...like,
+    clip_id: FIXTURE_FAILED.clip_id,
+    video_uri: FIXTURE_FAILED.video_uri,
+    round: 0,
+    tick: 1,
+    origin_round: null,
+    run_id: 'tick-1-run',
+  };
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'part-00000.parquet'), parquetBytes(refinedSchema, [rowsToBatch(refinedSchema, [row])]));
+  const m: ExportMetadata = {
+    ...meta,
+    dataset_id: 'd'.repeat(64),
+    tick: 1,
+    run_id: 'tick-1-run',
+    rows: 1,
+    dropped: 0,
+    errors: 0,
+    heldout_excluded: 0,
+    by_source: { [row.caption_source]: 1 },
+    by_origin: { [`${row.origin_source} tick 1`]: 1 },
+    files: [{ name: 'part-00000.parquet', rows: 1, sha256: '', content_sha256: '' }],
+    rounds: [],
+  };
+  await writeFile(join(dir, 'metadata.json'), JSON.stringify(m));
 }
