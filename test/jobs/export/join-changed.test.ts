@@ -63,34 +63,16 @@ describe('joinExports, a part that changes while it is joined', () => {
     vi.mocked(fs.openAsBlob).mockImplementation(realOpenAsBlob);
   });
 
-  it('refuses a data file that lost a row before its rows were counted', async () => {
+  it.each([
+    ['a data file that lost a row before its rows were counted', 'part-00000.parquet', 2],
+    ['a data file that lost a row before its rows were copied', 'part-00001.parquet', 3],
+    ['an errors file that lost a row before it was copied', ERRORS_FILE, 2],
+  ] as const)('refuses %s, naming it', async (_what, name, time) => {
     const root = await tempDir('flywheel-join-changed-');
     const { round, tick } = await roundAndTick(root);
-    const file = join(round, 'part-00000.parquet');
-    shortenOnOpening(file, 2, refinedSchema);
-    await expect(joinExports({ parts: [round, tick], outDir: join(root, 'out') })).rejects.toThrow(
-      `join: ${file} changed while it was joined (2 rows, then 1)`,
-    );
-    expect(existsSync(join(root, 'out'))).toBe(false);
-  });
-
-  it('refuses a data file that lost a row before its rows were copied', async () => {
-    const root = await tempDir('flywheel-join-changed-');
-    const { round, tick } = await roundAndTick(root);
-    const file = join(round, 'part-00001.parquet');
-    shortenOnOpening(file, 3, refinedSchema);
-    await expect(joinExports({ parts: [round, tick], outDir: join(root, 'out') })).rejects.toThrow(
-      `join: ${file} changed while it was joined (2 rows, then 1)`,
-    );
-    expect(existsSync(join(root, 'out'))).toBe(false);
-  });
-
-  it('refuses an errors file that lost a row before it was copied', async () => {
-    const root = await tempDir('flywheel-join-changed-');
-    const { round, tick } = await roundAndTick(root);
-    const file = join(round, ERRORS_FILE);
+    const file = join(round, name);
     const rows = (await readParquetRows(file)).length;
-    shortenOnOpening(file, 2, failedSchema);
+    shortenOnOpening(file, time, name === ERRORS_FILE ? failedSchema : refinedSchema);
     await expect(joinExports({ parts: [round, tick], outDir: join(root, 'out') })).rejects.toThrow(
       `join: ${file} changed while it was joined (${rows} rows, then ${rows - 1})`,
     );
