@@ -45,6 +45,8 @@ export interface AuditRound {
   readonly clips: AuditClip[];
   /** The kept train captions. */
   readonly kept: string[];
+  /** Each kept caption's source and whether its clip's transcript is clean ("asr, clean transcript"). */
+  readonly keptGroups: string[];
   /** The train clips' transcripts the truth says are clean. */
   readonly clean: string[];
   /**
@@ -73,6 +75,7 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
   const captions = new Map((await stageRows<CaptionRow>(runDir, 'caption')).map((r) => [r.clip_id, r]));
   const clips: AuditClip[] = [];
   const kept: string[] = [];
+  const keptGroups: string[] = [];
   const clean: string[] = [];
   const perfect: string[] = [];
   const onCleanClips = {
@@ -104,7 +107,10 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
     const chosen = s.keep ? sources.indexOf(s.caption_source) : -1;
     if (s.keep && chosen < 0)
       throw new Error(`${runDir}: clip ${s.clip_id} kept a ${s.caption_source} it has no candidate of`);
-    if (s.keep) kept.push(s.caption);
+    if (s.keep) {
+      kept.push(s.caption);
+      keptGroups.push(`${s.caption_source}, ${t.corrupted ? 'noisy' : 'clean'} transcript`);
+    }
     const asr = sources.indexOf('asr');
     if (s.keep && !t.corrupted && asr >= 0) {
       onCleanClips.kept.push(s.caption);
@@ -122,7 +128,7 @@ export async function loadAuditRound(jobDir: string, round: number, truthPath?: 
       noiseKinds: [...t.noise_kinds],
     });
   }
-  return { clips, kept, clean, perfect, onCleanClips };
+  return { clips, kept, keptGroups, clean, perfect, onCleanClips };
 }
 
 /** The train clips of round `round` of the refine job in `jobDir`, ready to audit. */

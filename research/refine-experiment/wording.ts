@@ -8,6 +8,7 @@
  * captions of the clips whose transcript is clean against those transcripts (same clips, same size).
  */
 import { diversity } from '../../metrics/diversity.js';
+import { type BigramShare, bigramSources, formatBigramSources } from './bigram-sources.js';
 import { mulberry32, shuffled } from '../../models/rng.js';
 
 /** Mean distinct-2 of `samples` seeded draws of `size` texts without replacement (all of them when there are no more). */
@@ -40,6 +41,8 @@ export interface WordingCheck {
   readonly cleanClipsReplaced: Readonly<Record<string, { readonly n: number; readonly right: number }>>;
   /** Their kept captions' distinct-2 over their transcripts' (same clips, same size; NaN when there are none). */
   readonly cleanClipsRatio: number;
+  /** Where the kept rows' bigrams come from, by group (empty when the groups are unknown). */
+  readonly bigramSources: readonly BigramShare[];
 }
 
 function replacedBySource(on: NonNullable<WordingSets['onCleanClips']>): WordingCheck['cleanClipsReplaced'] {
@@ -58,6 +61,8 @@ function replacedBySource(on: NonNullable<WordingSets['onCleanClips']>): Wording
 export interface WordingSets {
   /** The kept train captions. */
   readonly kept: readonly string[];
+  /** Each kept caption's group (its source, and whether its clip's transcript is clean), when known. */
+  readonly keptGroups?: readonly string[];
   /** The clean raw transcripts of the train clips. */
   readonly clean: readonly string[];
   /** A perfect export of the same clips, when known. */
@@ -77,6 +82,7 @@ export interface WordingSets {
 /** Measures the kept captions' distinct-2 as it is and at the clean transcripts' count, beside a perfect export's and on the clean clips. */
 export function wordingCheck({
   kept,
+  keptGroups,
   clean,
   perfect = [],
   onCleanClips = { kept: [], transcripts: [] },
@@ -95,6 +101,7 @@ export function wordingCheck({
     cleanClipsReplaced: replacedBySource(onCleanClips),
     cleanClipsRatio:
       cleanClipsTranscripts === 0 ? Number.NaN : diversity(onCleanClips.kept).distinct2 / cleanClipsTranscripts,
+    bigramSources: keptGroups ? bigramSources(kept, keptGroups, clean) : [],
   };
 }
 
@@ -125,6 +132,6 @@ export function formatWordingCheck(w: WordingCheck): string {
     `  wording: distinct-2 of the ${w.keptRows} kept rows ${f(w.keptDistinct2)} (${ratio(w.keptDistinct2)} of ` +
     `the clean transcripts'), of the ${w.cleanRows} clean transcripts ${f(w.cleanDistinct2)}; of the kept ` +
     `rows at ${w.cleanRows} rows (50 seeded samples) ${f(w.keptDistinct2AtCleanSize)} ` +
-    `(${ratio(w.keptDistinct2AtCleanSize)})\n${perfect}${onClean}`
+    `(${ratio(w.keptDistinct2AtCleanSize)})\n${perfect}${onClean}${formatBigramSources(w.bigramSources)}`
   );
 }

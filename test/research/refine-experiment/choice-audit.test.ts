@@ -172,8 +172,9 @@ describe('loadAuditClips', () => {
     // the wording check's sets: kept train captions, and the train clips' transcripts the truth says are clean
     const r = await loadAuditRound(dir, 1);
     expect(r.clips).toEqual(clips);
-    expect({ kept: r.kept, clean: r.clean }).toEqual({
+    expect({ kept: r.kept, keptGroups: r.keptGroups, clean: r.clean }).toEqual({
       kept: ['a blue square moves left'],
+      keptGroups: ['synthetic, clean transcript'],
       clean: ['a red square going left'],
     });
     // a perfect export of the train clips: the clean transcript as it is, the corrupted one narrated from its truth

@@ -32,6 +32,22 @@ describe('wordingCheck', () => {
     expect(formatWordingCheck(w)).toMatch(/40 kept rows .* 2 clean transcripts .* at 2 rows/);
     expect(w.perfectDistinct2).toBeNaN();
     expect(formatWordingCheck(w)).not.toContain('perfect');
+    // without the rows' groups, nothing on where the bigrams come from
+    expect(w.bigramSources).toEqual([]);
+    expect(formatWordingCheck(w)).not.toContain('come from');
+  });
+
+  it("says where the kept rows' bigrams come from when their groups are known", () => {
+    const kept = ['so a red square going left', 'a red square moves left'];
+    const clean = ['so a red square going left'];
+    const w = wordingCheck({ kept, keptGroups: ['asr, clean transcript', 'synthetic, noisy transcript'], clean });
+    expect(w.bigramSources).toEqual([
+      { group: 'asr, clean transcript', rows: 1, bigrams: 5, newTypes: 0 },
+      { group: 'synthetic, noisy transcript', rows: 1, bigrams: 4, newTypes: 2 },
+    ]);
+    expect(formatWordingCheck(w)).toContain(
+      'come from (rows · bigrams · types no clean transcript has): asr, clean transcript 1 · 5 · 0; synthetic, noisy transcript 1 · 4 · 2',
+    );
   });
 
   it('puts a perfect export beside them: its pooled distinct-2 as a share of the clean transcripts’', () => {
