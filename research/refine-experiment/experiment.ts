@@ -18,6 +18,7 @@ import { TRUTH_FILE } from '../../schemas/truth.js';
 import { benchmarkRefineOptions } from '../refine-hooks.js';
 import { loadAuditRound } from './choice-audit-load.js';
 import { wordingCheck } from './wording.js';
+import type { BigramShare } from './bigram-sources.js';
 
 /** A loop variant compared in the experiment. */
 export interface LoopMethod {
@@ -97,6 +98,8 @@ export interface WordingPoint {
   readonly perfectDistinct2: number;
   /** On the kept clips whose transcript is clean: their exported captions' distinct-2 over their transcripts' (absent in older reports). */
   readonly cleanClipsRatio?: number;
+  /** Where the final export's bigrams come from, by kept source and clean or noisy transcript (absent in older reports). */
+  readonly bigramSources?: readonly BigramShare[];
 }
 
 /** A round's captioner: content accuracy of its held-out captions, and from the frames alone on held-out clips and on clips it trained on. */
@@ -209,6 +212,7 @@ export async function runRefineExperiment(
             distinct2AtCleanSize: w.keptDistinct2AtCleanSize,
             perfectDistinct2: w.perfectDistinct2,
             cleanClipsRatio: w.cleanClipsRatio,
+            bigramSources: w.bigramSources,
           },
           seconds,
         };

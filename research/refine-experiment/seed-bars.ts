@@ -2,7 +2,9 @@
  * The issue's bars seed by seed: for each noise level and seed of a report (or of several merged),
  * the first loop's final dataset against each bar, and how many seeds meet each. The tables of
  * `table.ts` check the bars on means over a report's seeds; this is the stricter reading ("on any
- * seed") and the tally over many reports that the docs quote, from the stored reports alone.
+ * seed") and the tally over many reports that the docs quote, from the stored reports alone; with
+ * it, whether the pooled ratio follows correctness and, where a report records it, where each seed's
+ * final export's bigrams come from.
  */
 import type { LoopRun } from './experiment.js';
 import { known, stats } from './table.js';
@@ -93,6 +95,43 @@ function otherLoopRanges(name: string | undefined, theirs: readonly LoopRun[]): 
   ];
 }
 
+/** What a kept row's group (its source, and its clip's transcript) adds to: the pooled ratio's three contributors, or none. */
+function contributor(group: string): 'noisy' | 'titles' | 'model' | null {
+  const [source, transcript = ''] = group.split(', ');
+  if (source === 'asr') return transcript.startsWith('noisy') ? 'noisy' : null;
+  if (source === 'title') return 'titles';
+  return source === 'human' ? null : 'model';
+}
+
+/**
+ * Markdown: per seed whose report records it, where the final export's bigrams come from: rows and
+ * bigram types no clean transcript has, of the noisy transcripts kept, the titles and the model
+ * captions (a type counts once per kept source and transcript group). Empty when no report has it.
+ */
+function bigramTable(mine: readonly LoopRun[]): string[] {
+  const withSources = mine.filter((r) => r.finalWording?.bigramSources);
+  if (withSources.length === 0) return [];
+  const lines = withSources.map((r) => {
+    const sum = { noisy: { rows: 0, types: 0 }, titles: { rows: 0, types: 0 }, model: { rows: 0, types: 0 } };
+    for (const g of r.finalWording?.bigramSources ?? []) {
+      const c = contributor(g.group);
+      if (!c) continue;
+      sum[c].rows += g.rows;
+      sum[c].types += g.newTypes;
+    }
+    const cell = (x: { rows: number; types: number }): string => `${x.rows} / ${x.types}`;
+    return `| ${r.seed} | ${fixed(pooledRatio(r), 3)} | ${cell(sum.noisy)} | ${cell(sum.titles)} | ${cell(sum.model)} |`;
+  });
+  return [
+    "Where the final export's bigrams come from (rows / bigram types no clean transcript has):",
+    '',
+    '| seed | pooled distinct-2 / clean raw | noisy transcripts kept | titles | model captions |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...lines,
+    '',
+  ];
+}
+
 /**
  * Markdown: per noise level, a line per seed of `methods[0]`'s loop (final content accuracy, the
  * diversity ratios, each bar met or not), then how many seeds meet each bar and all of them.
@@ -143,6 +182,7 @@ export function formatSeedBars(runs: readonly LoopRun[], methods: readonly strin
         runs.filter((r) => r.noise === noise && r.method === other),
       ),
       '',
+      ...bigramTable(mine),
     );
   }
   return out.join('\n');

@@ -52,6 +52,10 @@ describe('runRefineExperiment', () => {
         expect(p.keptShare).toBeLessThanOrEqual(1);
       }
       expect(r.finalWording?.perfectDistinct2).toBeGreaterThan(0);
+      // where its bigrams come from: every kept row in one group, named by source and transcript
+      const sources = r.finalWording?.bigramSources ?? [];
+      expect(sources.length).toBeGreaterThan(0);
+      for (const g of sources) expect(g.group).toMatch(/^[a-z-]+, (clean|noisy) transcript$/);
       expect(r.seconds).toBeGreaterThan(0);
     }
     // the ablation keeps every clip

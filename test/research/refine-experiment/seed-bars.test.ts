@@ -33,10 +33,24 @@ const run = (noise: number, seed: number, method: string, rounds: number[], d2: 
   seconds: 1,
 });
 
+/** Seed 1's final export, by where its bigrams come from (the clean transcripts and human rows count for none). */
+const SOURCES = [
+  { group: 'asr, clean transcript', rows: 50, bigrams: 500, newTypes: 0 },
+  { group: 'asr, noisy transcript', rows: 3, bigrams: 30, newTypes: 7 },
+  { group: 'title, noisy transcript', rows: 10, bigrams: 50, newTypes: 20 },
+  { group: 'title, clean transcript', rows: 2, bigrams: 10, newTypes: 4 },
+  { group: 'previous, noisy transcript', rows: 30, bigrams: 330, newTypes: 9 },
+  { group: 'synthetic, noisy transcript', rows: 5, bigrams: 55, newTypes: 3 },
+  { group: 'human, clean transcript', rows: 1, bigrams: 8, newTypes: 1 },
+];
+
 const RUNS: LoopRun[] = [
   // seed 1 meets every bar; seed 2 misses the pooled ratio (0.085 of 0.1) and the other loop; seed 3
   // has no other loop and an older report's lack of wording figures
-  run(0.4, 1, 'adatailr', [0.9, 0.95], 0.095),
+  {
+    ...run(0.4, 1, 'adatailr', [0.9, 0.95], 0.095),
+    finalWording: { distinct2AtCleanSize: 0.14, perfectDistinct2: 0.06, cleanClipsRatio: 1.1, bigramSources: SOURCES },
+  },
   run(0.4, 1, 'mle', [0.88, 0.9], 0.12),
   run(0.4, 2, 'adatailr', [0.9, 0.92], 0.085),
   run(0.4, 2, 'mle', [0.9, 0.93], 0.12),
@@ -72,7 +86,14 @@ describe('formatSeedBars', () => {
     expect(at40).toContain(
       '- the other loop (mle), over its 2 seeds: pooled distinct-2 / clean raw 1.200–1.200, final content accuracy 0.900–0.930',
     );
+    // where seed 1's bigrams come from; the seeds whose reports lack it have no line
+    expect(at40).toContain(
+      '| seed | pooled distinct-2 / clean raw | noisy transcripts kept | titles | model captions |',
+    );
+    expect(at40).toContain('| 1 | 0.950 | 3 / 7 | 12 / 24 | 35 / 12 |');
+    expect(at40).not.toMatch(/^\| 2 \| 0\.850 \| /m);
     const at20 = text.slice(text.indexOf('### 20 %'), text.indexOf('### 40 %'));
+    expect(at20).not.toContain('come from');
     expect(at20).not.toContain('the other loop (mle)');
     // one seed at 20 %: no correlation to speak of
     expect(at20).not.toContain('against final content accuracy');
