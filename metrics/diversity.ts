@@ -18,6 +18,16 @@ export interface DiversityMetrics {
   tokens: number;
 }
 
+/** The bigrams of one caption's tokens, as distinct-2 counts them (never across captions). */
+function bigramsOf(tokens: readonly string[]): string[] {
+  return tokens.slice(1).map((w, i) => `${tokens[i]} ${w}`);
+}
+
+/** A caption's bigrams, tokenized like the quality metrics: what distinct-2 counts, caption by caption. */
+export function captionBigrams(caption: string): string[] {
+  return bigramsOf(tokenize(caption));
+}
+
 /**
  * Diversity counted one caption at a time, so a corpus can be measured as it streams past: it holds
  * the corpus's distinct words and bigrams, not its captions.
@@ -32,13 +42,10 @@ export class DiversityCounter {
   add(caption: string): void {
     const t = tokenize(caption);
     this.#tokens += t.length;
-    t.forEach((w, i) => {
-      this.#uni.set(w, (this.#uni.get(w) ?? 0) + 1);
-      if (i > 0) {
-        this.#bi.add(`${t[i - 1]} ${w}`);
-        this.#bigrams++;
-      }
-    });
+    for (const w of t) this.#uni.set(w, (this.#uni.get(w) ?? 0) + 1);
+    const bigrams = bigramsOf(t);
+    for (const b of bigrams) this.#bi.add(b);
+    this.#bigrams += bigrams.length;
   }
 
   /** The diversity of the captions counted so far. */

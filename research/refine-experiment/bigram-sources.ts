@@ -5,7 +5,7 @@
  * and whether the clip's transcript is clean), how many rows and bigrams it adds, and how many of its
  * bigram types the clean transcripts lack.
  */
-import { tokenize } from '../../metrics/tokenize.js';
+import { captionBigrams } from '../../metrics/diversity.js';
 
 /** One group of kept rows and what it adds to the pooled count. */
 export interface BigramShare {
@@ -16,12 +16,6 @@ export interface BigramShare {
   readonly newTypes: number;
 }
 
-/** A caption's bigrams, tokenized as distinct-2 counts them (never across captions). */
-function bigramsOf(caption: string): string[] {
-  const t = tokenize(caption);
-  return t.slice(1).map((w, i) => `${t[i]} ${w}`);
-}
-
 /** The kept rows' bigrams by group (`groups[i]` is `kept[i]`'s), most bigrams first. */
 export function bigramSources(
   kept: readonly string[],
@@ -30,12 +24,12 @@ export function bigramSources(
 ): BigramShare[] {
   if (groups.length !== kept.length)
     throw new RangeError(`bigramSources: ${groups.length} groups for ${kept.length} rows`);
-  const known = new Set(clean.flatMap(bigramsOf));
+  const known = new Set(clean.flatMap(captionBigrams));
   const by = new Map<string, { rows: number; bigrams: number; types: Set<string> }>();
   kept.forEach((caption, i) => {
     const g = by.get(groups[i]) ?? { rows: 0, bigrams: 0, types: new Set<string>() };
     by.set(groups[i], g);
-    const b = bigramsOf(caption);
+    const b = captionBigrams(caption);
     g.rows++;
     g.bigrams += b.length;
     for (const x of b) if (!known.has(x)) g.types.add(x);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diversity, noiseDetection, quantity } from '../../metrics/index.js';
+import { captionBigrams, diversity, noiseDetection, quantity } from '../../metrics/index.js';
 
 describe('diversity', () => {
   it('computes distinct-n, vocabulary and entropy on a worked example', () => {
@@ -16,6 +16,14 @@ describe('diversity', () => {
   });
   it('is all zero for an empty corpus', () => {
     expect(diversity([])).toEqual({ distinct1: 0, distinct2: 0, vocabulary: 0, entropy: 0, tokens: 0 });
+  });
+  it("counts a caption's bigrams as distinct-2 does: tokenized, none across captions", () => {
+    expect(captionBigrams('A red square.')).toEqual(['a red', 'red square']);
+    expect(captionBigrams('red')).toEqual([]);
+    expect(captionBigrams('')).toEqual([]);
+    const corpus = ['a red circle', 'A red square.', 'a red circle'];
+    const all = corpus.flatMap(captionBigrams);
+    expect(diversity(corpus).distinct2).toBeCloseTo(new Set(all).size / all.length, 12);
   });
 });
 
