@@ -23,6 +23,7 @@ import type {
 import type { ClipRow } from '../../schemas/clips.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 import { readTruthMap } from '../refine/truth-file.js';
+import { choiceNote } from './choice-note.js';
 import { FrameStore } from '../../stages/attach-frames/frame-store.js';
 import { finishedRounds } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
@@ -158,10 +159,9 @@ export async function buildReportData(
         const s = scores.get(c.clip_id);
         if (!s) continue;
         const list = history.get(c.clip_id) ?? [];
-        const margin = s.runner_up ? `, +${s.margin.toFixed(1)} over ${s.runner_up}` : '';
         list.push({
           round: r.round,
-          caption: `${s.caption} [${s.caption_source}${margin}]`,
+          caption: `${s.caption} ${choiceNote(s.caption_source, s.margin, s.runner_up)}`,
           weight: s.mean_token_weight,
           keep: s.keep,
         });
