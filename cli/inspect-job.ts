@@ -6,7 +6,7 @@
  * run next.
  * What a nightly operator reads before deciding to re-run, export or look at the report.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExportMetadata } from '../jobs/export/export-metadata.js';
@@ -181,11 +181,17 @@ export async function inspectJob(dir: string): Promise<string> {
   }
   out.push(`report: ${existsSync(l.report) ? l.report : 'not written'}`);
   const last = rounds[rounds.length - 1]?.round;
-  if (last !== undefined)
-    out.push(
-      existsSync(l.exportDir(last))
-        ? `next: flywheel report ${dir}`
-        : `next: flywheel export ${dir} (round ${last}, the latest, is not exported yet), flywheel report ${dir}`,
-    );
+  if (last !== undefined) out.push(nextLine(dir, l, last));
   return `${out.join('\n')}\n`;
+}
+
+/** What to run once round `last` finished: its export, then the report, or nothing when the report is newer than both. */
+function nextLine(dir: string, l: JobLayout, last: number): string {
+  if (!existsSync(l.exportDir(last)))
+    return `next: flywheel export ${dir} (round ${last}, the latest, is not exported yet), flywheel report ${dir}`;
+  const mtime = (p: string): number => (existsSync(p) ? statSync(p).mtimeMs : Number.NaN);
+  const report = mtime(l.report);
+  if (report >= Math.max(mtime(l.roundMetrics(last)), mtime(join(l.exportDir(last), 'metadata.json'))))
+    return `next: nothing: round ${last} is exported and the report is up to date (a refine asking for more rounds goes on from round ${last + 1})`;
+  return `next: flywheel report ${dir}${Number.isNaN(report) ? '' : ` (the report predates round ${last}'s export)`}`;
 }

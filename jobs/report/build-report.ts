@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { rankedSubset } from '../../models/rng.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { layout } from '../../pipeline/layout.js';
@@ -147,8 +148,11 @@ export async function buildReportData(
     );
     const pick = rankedSubset(opts.seed ?? job.config.seed ?? 0, 'report-samples', clips.length, opts.samples ?? 6);
     const chosen = clips.filter((_, i) => pick.has(i));
-    const store = new FrameStore({ storage: new LocalStorage(l.framesRun) });
-    await store.open();
+    // a job whose frames were deleted to save disk still gets its report, without thumbnails
+    const store = existsSync(join(l.framesRun, layout.runMeta))
+      ? new FrameStore({ storage: new LocalStorage(l.framesRun) })
+      : undefined;
+    await store?.open();
     const history = new Map<string, SampleClip['captions']>();
     for (const r of records) {
       const run = new LocalStorage(l.roundRun(r.round));
@@ -169,7 +173,7 @@ export async function buildReportData(
       }
     }
     for (const c of chosen) {
-      const f = await store.get(c.clip_id);
+      const f = await store?.get(c.clip_id);
       const thumbs = [];
       if (f) {
         const size = f.width * f.height * 3;

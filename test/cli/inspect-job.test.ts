@@ -5,7 +5,7 @@
  * whether a refine runs it now, and what to run next, before and after an export.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { errorsSchema } from '../../schemas/errors.js';
 import { jobLayout } from '../../jobs/refine/layout.js';
 import { pinManifest } from '../../jobs/refine/pinned-manifest.js';
 import { exportRound } from '../../jobs/export/export-round.js';
+import { writeReport } from '../../jobs/report/build-report.js';
 import { scheduleLayout } from '../../jobs/schedule/tick-state.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -87,6 +88,15 @@ describe('flywheel inspect on a refine job', () => {
         `  whole dataset (the round's rows and the ticks'): not exported yet: flywheel export ${job} --with-ticks\n`,
     );
     expect(r.stdout).toContain(`report: not written\nnext: flywheel report ${job}\n`);
+
+    // once the report is written there is nothing left to run, until the export is newer than it
+    const report = await writeReport(job);
+    expect(await inspectJob(job)).toContain(
+      `report: ${report}\nnext: nothing: round 0 is exported and the report is up to date (a refine asking for more rounds goes on from round 1)\n`,
+    );
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(e.dir, 'metadata.json'), later, later);
+    expect(await inspectJob(job)).toContain(`next: flywheel report ${job} (the report predates round 0's export)\n`);
   }, 60_000);
 
   it('says the manifest rows refused apart from the clips whose video gave no frames, and nothing when all went well', async () => {

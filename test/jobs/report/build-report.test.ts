@@ -2,15 +2,18 @@
  * The error summaries the report, `refine`'s footer and `inspect` print: the same errors give the
  * same summary whatever order a stage's concurrent work wrote them in; the examples are the first
  * clips by id (`row:9` before `row:12`), and kinds of equal count come in the order of their first clip.
+ * And the report of a job whose frames are gone from disk.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorSummaries } from '../../../jobs/report/build-report.js';
+import { errorSummaries, writeReport } from '../../../jobs/report/build-report.js';
+import { jobLayout } from '../../../jobs/refine/layout.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';
 import { rowsToBatch } from '../../../schemas/arrow.js';
 import { type ErrorKind, type ErrorRow, errorsSchema } from '../../../schemas/errors.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { FIXTURE_CLIPS, writeRoundFixture } from '../export/round-fixture.js';
 
 const error = (clip_id: string, error_kind: ErrorKind): ErrorRow => ({
   clip_id,
@@ -56,5 +59,18 @@ describe('errorSummaries', () => {
     ]);
     expect(await summaries([...ROWS].reverse())).toEqual(s);
     expect(await summaries([...ROWS.slice(3), ...ROWS.slice(0, 3)])).toEqual(s);
+  });
+});
+
+describe('writeReport', () => {
+  it('writes the report of a job whose frames were deleted: the sample clips with their captions, no thumbnails', async () => {
+    const root = await tempDir('flywheel-report-no-frames-');
+    const job = await writeRoundFixture(join(root, 'job'), root);
+    // frames are the bulk of a job's disk: a user removes them once the rounds are done
+    await rm(jobLayout(job).framesRun, { recursive: true, force: true });
+    const html = await readFile(await writeReport(job), 'utf8');
+    expect(html).toContain('Sample clips');
+    expect(FIXTURE_CLIPS.some((c) => html.includes(c.clip.clip_id))).toBe(true);
+    expect(html).not.toContain('class="thumb"');
   });
 });
