@@ -165,8 +165,8 @@ export async function inspectJob(dir: string): Promise<string> {
   const tickRunning = runningLine(scheduleLayout(dir).dir, 'tick', 'a schedule tick');
   if (tickRunning) out.push(tickRunning);
   const ticks = await tickNumbers(scheduleLayout(dir).dir);
+  const done = ticks.filter((n) => existsSync(scheduleLayout(dir).tickDone(n)));
   if (ticks.length) {
-    const done = ticks.filter((n) => existsSync(scheduleLayout(dir).tickDone(n)));
     out.push(
       `schedule: ${count(done.length, 'tick')} finished${done.length < ticks.length ? ', one interrupted (the next tick resumes it)' : ''}`,
       ...(await tickFrameLines(dir, done)),
@@ -181,17 +181,23 @@ export async function inspectJob(dir: string): Promise<string> {
   }
   out.push(`report: ${existsSync(l.report) ? l.report : 'not written'}`);
   const last = rounds[rounds.length - 1]?.round;
-  if (last !== undefined) out.push(nextLine(dir, l, last));
+  const lastTick = done.at(-1);
+  if (last !== undefined)
+    out.push(nextLine(dir, l, last, lastTick === undefined ? [] : [scheduleLayout(dir).tickDone(lastTick)]));
   return `${out.join('\n')}\n`;
 }
 
-/** What to run once round `last` finished: its export, then the report, or nothing when the report is newer than both. */
-function nextLine(dir: string, l: JobLayout, last: number): string {
+/**
+ * What to run once round `last` finished: its export, then the report, or nothing when the report is
+ * newer than the round, its export and every file in `alsoNewerThan` (the last finished tick's).
+ */
+function nextLine(dir: string, l: JobLayout, last: number, alsoNewerThan: readonly string[]): string {
   if (!existsSync(l.exportDir(last)))
     return `next: flywheel export ${dir} (round ${last}, the latest, is not exported yet), flywheel report ${dir}`;
   const mtime = (p: string): number => (existsSync(p) ? statSync(p).mtimeMs : Number.NaN);
   const report = mtime(l.report);
-  if (report >= Math.max(mtime(l.roundMetrics(last)), mtime(join(l.exportDir(last), 'metadata.json'))))
+  const inputs = [l.roundMetrics(last), join(l.exportDir(last), 'metadata.json'), ...alsoNewerThan];
+  if (report >= Math.max(...inputs.map(mtime)))
     return `next: nothing: round ${last} is exported and the report is up to date (a refine asking for more rounds goes on from round ${last + 1})`;
-  return `next: flywheel report ${dir}${Number.isNaN(report) ? '' : ` (the report predates round ${last}'s export)`}`;
+  return `next: flywheel report ${dir}${Number.isNaN(report) ? '' : ' (the report is older than the latest round, export or tick)'}`;
 }

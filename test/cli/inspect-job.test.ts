@@ -94,9 +94,18 @@ describe('flywheel inspect on a refine job', () => {
     expect(await inspectJob(job)).toContain(
       `report: ${report}\nnext: nothing: round 0 is exported and the report is up to date (a refine asking for more rounds goes on from round 1)\n`,
     );
-    const later = new Date(Date.now() + 60_000);
-    await utimes(join(e.dir, 'metadata.json'), later, later);
-    expect(await inspectJob(job)).toContain(`next: flywheel report ${job} (the report predates round 0's export)\n`);
+    const stale = `next: flywheel report ${job} (the report is older than the latest round, export or tick)\n`;
+    const touch = (path: string, seconds: number): Promise<void> => {
+      const t = new Date(Date.now() + seconds * 1000);
+      return utimes(path, t, t);
+    };
+    await touch(join(e.dir, 'metadata.json'), 60);
+    expect(await inspectJob(job)).toContain(stale);
+    await touch(report, 120);
+    expect(await inspectJob(job)).toContain('next: nothing: round 0 is exported');
+    // a tick that finished after the report makes it stale too: the report shows the nights
+    await touch(s.tickDone(0), 180);
+    expect(await inspectJob(job)).toContain(stale);
   }, 60_000);
 
   it('says the manifest rows refused apart from the clips whose video gave no frames, and nothing when all went well', async () => {
