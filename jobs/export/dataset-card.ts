@@ -59,12 +59,13 @@ export type CardInput = Pick<
 > & { readonly files: readonly { readonly name: string; readonly rows: number }[] };
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+const counted = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /** Plain sentences about a joined export: what it is made of, and how many rows, drops and errors. */
 function partsSummary(card: CardInput, parts: NonNullable<CardInput['parts']>): string[] {
   return [
     `- **Made of** ${parts.length} exports of one job: ${parts.map((p) => `\`${p.export}\` (${p.rows} rows)`).join(', ')}. Each clip is one row, from the latest of them that has it as a row: a clip that one export could not process and a later one could is a row here, not an error.`,
-    `- **Quantity**: ${card.rows} rows; ${card.dropped} clips were dropped (each with its reason in \`${card.dropped_file}\`), ${card.errors} clips could not be processed (each error with its cause in \`${card.errors_file}\`) and ${card.heldout_excluded} held-out clips are not in this export.`,
+    `- **Quantity**: ${counted(card.rows, 'row', 'rows')}; ${counted(card.dropped, 'clip was', 'clips were')} dropped (each with its reason in \`${card.dropped_file}\`), ${counted(card.errors, 'clip', 'clips')} could not be processed (each error with its cause in \`${card.errors_file}\`) and ${counted(card.heldout_excluded, 'held-out clip is', 'held-out clips are')} not in this export.`,
     "- **Quality and diversity**: each part's own export (its `README.md` and `metadata.json`) has its round's or tick's numbers.",
   ];
 }
@@ -76,7 +77,7 @@ function trinitySummary(card: CardInput): string[] {
   if (!r) return [`No metrics record for ${exportName(card)} was found; the trinity is not summarised.`];
   const d = r.dataset;
   const lines = [
-    `- **Quantity**: ${d.quantity.rows} rows kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${card.dropped} rows were dropped by AdaTaiLr (each with its reason in \`${card.dropped_file}\`, beside the data files), ${card.errors} clips could not be processed (each error with its cause in \`${card.errors_file}\`) and ${card.heldout_excluded} held-out clips are not in this export.`,
+    `- **Quantity**: ${counted(d.quantity.rows, 'row', 'rows')} kept (${pct(r.keptShare)} of the round's train clips), ${d.quantity.tokens} caption tokens; ${counted(card.dropped, 'row was', 'rows were')} dropped by AdaTaiLr (each with its reason in \`${card.dropped_file}\`, beside the data files), ${counted(card.errors, 'clip', 'clips')} could not be processed (each error with its cause in \`${card.errors_file}\`) and ${counted(card.heldout_excluded, 'held-out clip is', 'held-out clips are')} not in this export.`,
     `- **Diversity**: vocabulary ${d.diversity.vocabulary} tokens, distinct-2 ${d.diversity.distinct2.toFixed(3)}, unigram entropy ${d.diversity.entropy.toFixed(2)} bits (raw transcripts: vocabulary ${r.raw.diversity.vocabulary}, distinct-2 ${r.raw.diversity.distinct2.toFixed(3)}).`,
   ];
   const kc = r.keptClean;

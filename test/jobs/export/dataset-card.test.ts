@@ -82,7 +82,7 @@ describe('Hugging Face dataset card', () => {
     expect(body).toContain(`${r.dataset.quantity.rows} rows kept (83.3 % of the round's train clips)`);
     expect(body).toContain(`vocabulary ${r.dataset.diversity.vocabulary} tokens`);
     expect(body).toContain(
-      '1 rows were dropped by AdaTaiLr (each with its reason in `dropped/clips.parquet`, beside the data files), 2 clips could not be processed (each error with its cause in `errors/clips.parquet`) and 1 held-out clips are not in this export',
+      '1 row was dropped by AdaTaiLr (each with its reason in `dropped/clips.parquet`, beside the data files), 2 clips could not be processed (each error with its cause in `errors/clips.parquet`) and 1 held-out clip is not in this export',
     );
     expect(body).toContain('no truth was given');
     expect(body).toContain(metadata.dataset_id);
