@@ -1,3 +1,4 @@
+/** The report's note beside a sample clip's caption: how far the chosen candidate stood from the runner-up. */
 import { describe, expect, it } from 'vitest';
 import { choiceNote } from '../../../jobs/report/choice-note.js';
 
