@@ -87,12 +87,14 @@ describe('flywheel inspect on a refine job', () => {
         '  ticks: 1 clip gave no frames (decode_failed 1; e.g. new-broken: not a readable video: new-broken.mp4)\n' +
         `  whole dataset (the round's rows and the ticks'): not exported yet: flywheel export ${job} --with-ticks\n`,
     );
-    expect(r.stdout).toContain(`report: not written\nnext: flywheel report ${job}\n`);
+    expect(r.stdout).toMatch(/\nreport: not written\ndisk: [\d.]+ kB in all: \w+ [\d.]+ kB, /);
+    expect(r.stdout).toContain(`\nnext: flywheel report ${job}\n`);
 
     // once the report is written there is nothing left to run, until the export is newer than it
     const report = await writeReport(job);
+    expect(await inspectJob(job)).toContain(`\nreport: ${report}\ndisk: `);
     expect(await inspectJob(job)).toContain(
-      `report: ${report}\nnext: nothing: round 0 is exported and the report is up to date (a refine asking for more rounds goes on from round 1)\n`,
+      `next: nothing: round 0 is exported and the report is up to date (a refine asking for more rounds goes on from round 1)\n`,
     );
     const stale = `next: flywheel report ${job} (the report is older than the latest round, export or tick)\n`;
     const touch = (path: string, seconds: number): Promise<void> => {

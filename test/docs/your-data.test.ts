@@ -124,6 +124,7 @@ describe('docs/your-data.md, step by step', () => {
 
     const inspected = await run(['inspect', 'runs/mine']);
     expect(inspected).toContain('rounds finished: 2');
+    expect(inspected).toMatch(/^disk: \S+ \S+ in all: .*\bframes \S+ \S+/m);
     // the job reads its own copy of the manifest, which the next night's import will not change
     expect(inspected).toMatch(
       /^manifest: the job's copy of \S*clips\.parquet \(\d+ bytes, sha256 \w{12}, copied [^)]+\)$/m,

@@ -66,7 +66,7 @@ describe('writeReport', () => {
   it('writes the report of a job whose frames were deleted: the sample clips with their captions, no thumbnails', async () => {
     const root = await tempDir('flywheel-report-no-frames-');
     const job = await writeRoundFixture(join(root, 'job'), root);
-    // frames are the bulk of a job's disk: a user removes them once the rounds are done
+    // frames grow with the clips: a user short of disk removes them once the rounds are done
     await rm(jobLayout(job).framesRun, { recursive: true, force: true });
     const html = await readFile(await writeReport(job), 'utf8');
     expect(html).toContain('Sample clips');

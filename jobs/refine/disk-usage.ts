@@ -1,0 +1,41 @@
+/**
+ * Where a refine job's disk goes, by the parts of its directory (`layout.ts`): frames, the rounds'
+ * tables, models, judges, exports, schedule ticks. A nightly operator reads it before deciding what
+ * to keep: the frames and the rounds' tables grow with the clips, the models and judges do not.
+ */
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One part of a job directory and the bytes of its files. */
+export interface DiskPart {
+  readonly part: string;
+  readonly bytes: number;
+}
+
+/** Bytes of the files under `path` (links are counted as links, not followed). */
+async function bytesUnder(path: string): Promise<number> {
+  const st = await lstat(path);
+  if (!st.isDirectory()) return st.size;
+  let total = 0;
+  for (const e of await readdir(path)) total += await bytesUnder(join(path, e));
+  return total;
+}
+
+/** The part a top-level entry of the job directory belongs to: every `round-<k>` is "rounds", the loose files "other". */
+function partOf(entry: string, isDirectory: boolean): string {
+  if (/^round-\d+$/.test(entry)) return 'rounds';
+  return isDirectory ? entry : 'other';
+}
+
+/** The job directory's parts, largest first (ties by name); empty parts are left out. */
+export async function jobDiskUsage(dir: string): Promise<DiskPart[]> {
+  const parts = new Map<string, number>();
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const part = partOf(e.name, e.isDirectory());
+    parts.set(part, (parts.get(part) ?? 0) + (await bytesUnder(join(dir, e.name))));
+  }
+  return [...parts]
+    .filter(([, bytes]) => bytes > 0)
+    .map(([part, bytes]) => ({ part, bytes }))
+    .sort((a, b) => b.bytes - a.bytes || a.part.localeCompare(b.part));
+}
