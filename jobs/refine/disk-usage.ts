@@ -1,7 +1,7 @@
 /**
  * Where a refine job's disk goes, by the parts of its directory (`layout.ts`): frames, the rounds'
- * tables, models, judges, exports, schedule ticks. A nightly operator reads it before deciding what
- * to keep: the frames and the rounds' tables grow with the clips, the models and judges do not.
+ * tables, models, judges, exports, schedule ticks. The frames and the rounds' tables grow with the
+ * clips, the models and judges do not: a nightly operator reads it to plan the job's disk.
  */
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';

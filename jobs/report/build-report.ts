@@ -148,7 +148,7 @@ export async function buildReportData(
     );
     const pick = rankedSubset(opts.seed ?? job.config.seed ?? 0, 'report-samples', clips.length, opts.samples ?? 6);
     const chosen = clips.filter((_, i) => pick.has(i));
-    // a job whose frames were deleted to save disk still gets its report, without thumbnails
+    // a job whose frames are gone from disk still gets its report, without thumbnails
     const store = existsSync(join(l.framesRun, layout.runMeta))
       ? new FrameStore({ storage: new LocalStorage(l.framesRun) })
       : undefined;

@@ -63,10 +63,10 @@ describe('errorSummaries', () => {
 });
 
 describe('writeReport', () => {
-  it('writes the report of a job whose frames were deleted: the sample clips with their captions, no thumbnails', async () => {
+  it('writes the report of a job whose frames are gone: the sample clips with their captions, no thumbnails', async () => {
     const root = await tempDir('flywheel-report-no-frames-');
     const job = await writeRoundFixture(join(root, 'job'), root);
-    // frames grow with the clips: a user short of disk removes them once the rounds are done
+    // frames grow with the clips: a user short of disk may remove them once the job is done
     await rm(jobLayout(job).framesRun, { recursive: true, force: true });
     const html = await readFile(await writeReport(job), 'utf8');
     expect(html).toContain('Sample clips');
