@@ -12,13 +12,21 @@ export interface DiskPart {
   readonly bytes: number;
 }
 
-/** Bytes of the files under `path` (links are counted as links, not followed). */
+/**
+ * Bytes of the files under `path` (links are counted as links, not followed). A file that goes away
+ * while it is walked counts 0: `inspect` runs beside a refine, whose atomic writes rename temp files.
+ */
 async function bytesUnder(path: string): Promise<number> {
-  const st = await lstat(path);
-  if (!st.isDirectory()) return st.size;
-  let total = 0;
-  for (const e of await readdir(path)) total += await bytesUnder(join(path, e));
-  return total;
+  try {
+    const st = await lstat(path);
+    if (!st.isDirectory()) return st.size;
+    let total = 0;
+    for (const e of await readdir(path)) total += await bytesUnder(join(path, e));
+    return total;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw e;
+  }
 }
 
 /** The part a top-level entry of the job directory belongs to: every `round-<k>` is "rounds", the loose files "other". */
