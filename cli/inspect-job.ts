@@ -143,6 +143,10 @@ async function pinLine(l: JobLayout, pin: ManifestPin): Promise<string> {
   return `manifest: the job's copy of ${pin.source} (${count(pin.bytes, 'byte')}, sha256 ${pin.sha256.slice(0, 12)}, copied ${pin.pinned_at})${since}${lost}`;
 }
 
+/** The frames line of a job whose rounds read frames that are gone since (deleted to free disk, say). */
+const FRAMES_GONE =
+  "gone since the rounds read them: the next `flywheel refine` or retraining tick extracts them again from the job's copy of its manifest; the report is written without thumbnails";
+
 /** Text for `flywheel inspect <job dir>`. */
 export async function inspectJob(dir: string): Promise<string> {
   const l = jobLayout(dir);
@@ -160,7 +164,7 @@ export async function inspectJob(dir: string): Promise<string> {
   if (rounds.length) out.push(formatRounds(rounds));
   out.push(
     ...((await clipFailureLines(dir)) ?? [
-      `frames: ${existsSync(l.framesRun) ? 'every clip gave frames' : 'not extracted yet'}`,
+      `frames: ${existsSync(l.framesRun) ? 'every clip gave frames' : rounds.length ? FRAMES_GONE : 'not extracted yet'}`,
     ]),
   );
   out.push(...(await exportLines(join(dir, 'exports'))));

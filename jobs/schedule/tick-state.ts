@@ -114,23 +114,35 @@ export async function currentJudges(config: RefineConfig): Promise<string[] | un
   );
 }
 
+/** Whose rows a retraining tick trains on: the refine job's last finished round (if any) and these ticks. */
+export interface RetrainingRuns {
+  readonly round?: number;
+  readonly ticks: readonly number[];
+}
+
 /**
  * What a retraining tick trains on: the rows the job has refined so far — the refine job's last
  * finished round's, then every tick's up to `tick` — so its captioner learns from as much as a
  * round's, human captions included, not from one night's clips alone.
  */
+export async function retrainingRuns(runDir: string, tick: number): Promise<RetrainingRuns> {
+  const s = scheduleLayout(runDir);
+  const last = (await finishedRoundNumbers(jobLayout(runDir))).at(-1);
+  const ticks = (await tickNumbers(s.dir)).filter((n) => n === tick || (n < tick && existsSync(s.tickDone(n))));
+  return { ...(last !== undefined ? { round: last } : {}), ticks };
+}
+
+/** {@link retrainingRuns} as training parts, each run's rows with the frames run they read, and an id naming them. */
 export async function retrainingParts(runDir: string, tick: number): Promise<{ parts: TrainingPart[]; id: string }> {
   const s = scheduleLayout(runDir);
   const l = jobLayout(runDir);
-  const rounds = await finishedRoundNumbers(l);
-  const last = rounds.at(-1);
-  const ticks = (await tickNumbers(s.dir)).filter((n) => n === tick || (n < tick && existsSync(s.tickDone(n))));
+  const { round, ticks } = await retrainingRuns(runDir, tick);
   const parts: TrainingPart[] = [
-    ...(last !== undefined
-      ? [{ roundRun: new LocalStorage(l.roundRun(last)), framesRun: new LocalStorage(l.framesRun) }]
+    ...(round !== undefined
+      ? [{ roundRun: new LocalStorage(l.roundRun(round)), framesRun: new LocalStorage(l.framesRun) }]
       : []),
     ...ticks.map((n) => ({ roundRun: new LocalStorage(s.tickRun(n)), framesRun: new LocalStorage(s.tickFrames(n)) })),
   ];
-  const id = [...(last !== undefined ? [`round-${last}`] : []), `ticks ${ticks.join(',')}`].join(' + ');
+  const id = [...(round !== undefined ? [`round-${round}`] : []), `ticks ${ticks.join(',')}`].join(' + ');
   return { parts, id };
 }

@@ -3,7 +3,8 @@
  * no refine round) has processed, and those whose video gave no frames and has changed since
  * (`new-clips.ts`, in memory that does not grow with the job; `retry.ts`), run them through frames →
  * caption → adatailr with the current model, export them, and optionally retrain every K ticks (on
- * the refine job's last round's rows and every tick's: `retrainingParts`). A tick that died is
+ * the refine job's last round's rows and every tick's: `retrainingParts`, their frames extracted
+ * again first where they were deleted: `tick-frames.ts`). A tick that died is
  * resumed by the next call (its clip list is fixed when it starts), so every clip is processed
  * exactly once (a clip whose video failed, once more after its file is replaced).
  */
@@ -33,6 +34,7 @@ import { ownTextJudges } from './own-text-judges.js';
 import { failedVideos } from './retry.js';
 import { newClips } from './new-clips.js';
 import { wholeDatasetAfterTick } from './whole-dataset.js';
+import { extractTickFrames, restoreRetrainingFrames } from './tick-frames.js';
 import {
   clipIdsOfRun,
   currentJudges,
@@ -171,17 +173,12 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   };
   const spec = { count: version.config.frames, width: version.config.frameSize, height: version.config.frameSize };
   const executor = opts.executor ?? localExecutor((specs: readonly AnyStageSpec[]) => buildStages(specs));
-  await executor.execute({
-    runDir: s.tickFrames(tick),
-    manifestPath: s.tickManifest(tick),
-    shardSize: config.shard_size,
-    round: tick,
-    specs: [{ kind: 'frames', config: { ...config.frames, ...spec }, media_root: config.media_root }],
-    config: { ...runConfig, stages: ['frames'] },
-    job: config.run_dir,
-    reporter: reporter(),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  const framesOpts = { config, spec, runConfig, executor, reporter, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const every = opts.retrainEvery ?? 0;
+  const retrain = every > 0 && (tick + 1) % every === 0;
+  // frames deleted to free disk are extracted again before the night's work, not missed after it
+  if (retrain) await restoreRetrainingFrames(tick, { ...framesOpts, log });
+  await extractTickFrames(tick, framesOpts);
   const caches = trainingCaches(config.device);
   const gamma = config.adatailr.gamma === 'model' ? Number(version.metrics.final_gamma ?? 0) : config.adatailr.gamma;
   // the judges: the refine job's latest, or — before any refine round — ones trained on these clips' own text
@@ -239,8 +236,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   let retrained = false;
   let model = modelDirs[0];
   let trainSeconds = 0;
-  const every = opts.retrainEvery ?? 0;
-  if (every > 0 && (tick + 1) % every === 0) {
+  if (retrain) {
     const t1 = performance.now();
     const { parts, id } = await retrainingParts(config.run_dir, tick);
     const set = await TrainingSet.openParts(parts, { ...caches, textDropout: config.train.text_dropout });

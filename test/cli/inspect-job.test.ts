@@ -126,6 +126,11 @@ describe('flywheel inspect on a refine job', () => {
     ]);
     expect(await inspectJob(job)).toContain('\nmanifest: 2 rows refused (manifest_row 2;');
     expect(await clipFailureLines(join(root, 'no-job'))).toBeUndefined();
+    // the frames deleted since the round read them (a job with no round yet has none to lose)
+    await rm(frames, { recursive: true });
+    expect(await inspectJob(job)).toContain(
+      "\nframes: gone since the rounds read them: the next `flywheel refine` or retraining tick extracts them again from the job's copy of its manifest; the report is written without thumbnails\n",
+    );
     const clean = join(root, 'clean');
     await mkdir(join(jobLayout(clean).framesRun, 'errors'), { recursive: true });
     expect(await clipFailureLines(clean)).toBeUndefined();

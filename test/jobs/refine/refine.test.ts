@@ -849,7 +849,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     }
   }, 900_000);
 
-  it('a finished 2-round job given 3 rounds runs round 2 alone, as the 3-round job ran it, and keeps its identity, though its manifest grew', async () => {
+  it('a finished 2-round job given 3 rounds runs round 2 alone, as the 3-round job ran it, and keeps its identity, though its manifest grew and its frames were deleted', async () => {
     const jobDir = join(dir, 'job-extended');
     const warnings: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
@@ -869,6 +869,8 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     const grown = clips.slice(0, 8).map((c, i) => ({ ...c, clip_id: `grown-${i}` }));
     await writeParquetManifest(manifest, [...clips, ...grown]);
     warnings.length = 0;
+    // and the job's frames were deleted to free disk: the round extracts them again from the job's copy
+    await rm(join(jobDir, 'frames'), { recursive: true });
     let extended: Awaited<ReturnType<typeof run>>;
     try {
       extended = await run(3);

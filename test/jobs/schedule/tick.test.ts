@@ -4,7 +4,7 @@
  * uses, a locked job is skipped, a job started under another config is refused, and a cron schedule runs ticks and rejects a bad expression.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -140,8 +140,26 @@ describe('schedule ticks', () => {
   it('with retrain every tick, a tick trains a new model version that the next tick captions with', async () => {
     const grown = [...clips, ...clips.slice(0, 4).map((c) => ({ ...c, clip_id: `${c.clip_id}-again` }))];
     await writeParquetManifest(manifest(), grown);
-    const r = await runTick(config, { log: quiet, reporter, retrainEvery: 1 });
+    // an operator short of disk deleted the earlier ticks' frames: the retraining extracts them again
+    const s = scheduleLayout(config.run_dir);
+    for (const n of [0, 1]) await rm(s.tickFrames(n), { recursive: true });
+    const warnings: string[] = [];
+    const log = pino(
+      { level: 'warn' },
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          warnings.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
+          done();
+        },
+      }),
+    );
+    const r = await runTick(config, { log, reporter, retrainEvery: 1 });
     expect(r).toMatchObject({ status: 'done', tick: 2, clips: 4, retrained: true });
+    expect(warnings.filter((w) => w.includes('frames are gone'))).toEqual([
+      "tick 0's frames are gone: extracting them again",
+      "tick 1's frames are gone: extracting them again",
+    ]);
+    for (const n of [0, 1]) expect(existsSync(join(s.tickFrames(n), 'run.json')), `tick ${n}`).toBe(true);
     if (r.status !== 'done') throw new Error('unreachable');
     // the retraining's share of the tick's time is said apart
     expect(r.trainSeconds).toBeGreaterThan(0);
