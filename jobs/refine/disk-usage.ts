@@ -12,16 +12,23 @@ export interface DiskPart {
   readonly bytes: number;
 }
 
+/** The two file-system calls the walk makes; a test swaps `lstat` to stage a file that vanishes mid-walk. */
+export interface DiskWalkFs {
+  readonly lstat: (path: string) => Promise<{ isDirectory(): boolean; readonly size: number }>;
+}
+
+const realFs: DiskWalkFs = { lstat };
+
 /**
  * Bytes of the files under `path` (links are counted as links, not followed). A file that goes away
  * while it is walked counts 0: `inspect` runs beside a refine, whose atomic writes rename temp files.
  */
-async function bytesUnder(path: string): Promise<number> {
+async function bytesUnder(path: string, fs: DiskWalkFs): Promise<number> {
   try {
-    const st = await lstat(path);
+    const st = await fs.lstat(path);
     if (!st.isDirectory()) return st.size;
     let total = 0;
-    for (const e of await readdir(path)) total += await bytesUnder(join(path, e));
+    for (const e of await readdir(path)) total += await bytesUnder(join(path, e), fs);
     return total;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
@@ -36,11 +43,11 @@ function partOf(entry: string, isDirectory: boolean): string {
 }
 
 /** The job directory's parts, largest first (ties by name); empty parts are left out. */
-export async function jobDiskUsage(dir: string): Promise<DiskPart[]> {
+export async function jobDiskUsage(dir: string, fs: DiskWalkFs = realFs): Promise<DiskPart[]> {
   const parts = new Map<string, number>();
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const part = partOf(e.name, e.isDirectory());
-    parts.set(part, (parts.get(part) ?? 0) + (await bytesUnder(join(dir, e.name))));
+    parts.set(part, (parts.get(part) ?? 0) + (await bytesUnder(join(dir, e.name), fs)));
   }
   return [...parts]
     .filter(([, bytes]) => bytes > 0)

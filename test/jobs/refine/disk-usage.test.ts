@@ -1,5 +1,5 @@
 /** Where a job directory's disk goes: its parts' bytes, the rounds together, largest first. */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jobDiskUsage } from '../../../jobs/refine/disk-usage.js';
@@ -29,5 +29,20 @@ describe('jobDiskUsage', () => {
     expect(linkBytes).toBeLessThan(5000);
     expect(parts.map((p) => p.part)).toEqual(['frames', 'models', 'rounds', 'other']);
     expect(parts.map((p) => p.bytes)).toEqual([5100, 2000 + linkBytes, 1500, 100]);
+  });
+
+  it('counts a file that vanishes mid-walk (a refine renaming its temp file) as 0, and fails on any other error', async () => {
+    const job = await tempDir('flywheel-disk-usage-race-');
+    await file(join(job, 'round-0', 'caption', 'shard-00000.parquet'), 700);
+    await file(join(job, 'round-0', 'caption', '.shard-00001.parquet.tmp'), 900);
+    // the temp file is listed by readdir, then renamed away before lstat reaches it
+    const failing = (code: string) => ({
+      lstat: async (path: string) => {
+        if (path.endsWith('.tmp')) throw Object.assign(new Error(`${code}: ${path}`), { code });
+        return lstat(path);
+      },
+    });
+    expect(await jobDiskUsage(job, failing('ENOENT'))).toEqual([{ part: 'rounds', bytes: 700 }]);
+    await expect(jobDiskUsage(job, failing('EACCES'))).rejects.toThrow(/^EACCES: .*\.tmp$/);
   });
 });
