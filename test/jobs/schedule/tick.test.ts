@@ -34,6 +34,21 @@ import { tempDir } from '../../helpers/tmp.js';
 const quiet = pino({ level: 'silent' });
 const reporter = () => new JsonReporter(quiet);
 
+/** A logger that keeps the messages of its warnings. */
+function warningLog(): { log: pino.Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  const log = pino(
+    { level: 'warn' },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        warnings.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
+        done();
+      },
+    }),
+  );
+  return { log, warnings };
+}
+
 describe('schedule ticks', () => {
   let dir: string;
   let clips: ClipRow[];
@@ -143,16 +158,7 @@ describe('schedule ticks', () => {
     // an operator short of disk deleted the earlier ticks' frames: the retraining extracts them again
     const s = scheduleLayout(config.run_dir);
     for (const n of [0, 1]) await rm(s.tickFrames(n), { recursive: true });
-    const warnings: string[] = [];
-    const log = pino(
-      { level: 'warn' },
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          warnings.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
-          done();
-        },
-      }),
-    );
+    const { log, warnings } = warningLog();
     const r = await runTick(config, { log, reporter, retrainEvery: 1 });
     expect(r).toMatchObject({ status: 'done', tick: 2, clips: 4, retrained: true });
     expect(warnings.filter((w) => w.includes('frames are gone'))).toEqual([
@@ -249,16 +255,7 @@ describe('schedule ticks', () => {
       ...clips.slice(4, 16).map((c) => ({ ...c, clip_id: `${c.clip_id}-third` })),
       ...french,
     ]);
-    const warnings: string[] = [];
-    const log = pino(
-      { level: 'warn' },
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          warnings.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
-          done();
-        },
-      }),
-    );
+    const { log, warnings } = warningLog();
     expect(await runTick(config, { log, reporter })).toMatchObject({ status: 'done', tick: 4, clips: 6 });
     const drift = warnings.find((w) => w.startsWith("the current model's tokenizer reads"));
     expect(drift).toMatch(/of the pieces of \d+ this tick's texts \(transcripts, titles, human captions\) as <unk>/);
