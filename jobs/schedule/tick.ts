@@ -133,6 +133,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     log.info({ tick }, 'resuming an interrupted tick');
   } else {
     const finished = ticks.filter((n) => existsSync(s.tickDone(n)));
+    const lastRound = (await finishedRoundNumbers(jobLayout(config.run_dir))).at(-1);
     const {
       clips: fresh,
       retried,
@@ -141,7 +142,9 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
       manifest: config.manifest,
       processedRuns: [jobLayout(config.run_dir).roundRun(0), ...finished.map((n) => s.tickRun(n))],
       // clips whose video gave no frames, oldest attempt first: the refine job's, then each finished tick's
-      failed: await failedVideos([jobLayout(config.run_dir).framesRun, ...finished.map((n) => s.tickFrames(n))]),
+      failed: await failedVideos([jobLayout(config.run_dir).framesRun, ...finished.map((n) => s.tickFrames(n))], {
+        ...(lastRound !== undefined ? { roundRun: jobLayout(config.run_dir).roundRun(lastRound) } : {}),
+      }),
       mediaRoot: config.media_root,
       scratchDir: s.newClipsScratch,
     });

@@ -1,12 +1,17 @@
 /**
  * Which failed clips a tick takes again: a clip's last attempt decides (a later success clears an
  * earlier failure), only the failures a new file can fix count, and a file counts as changed only
- * when it changed after the failure.
+ * when it changed after the failure. A clip the refine job's round had no frames for stands failed
+ * when the job's frames run, extracted again since its frames were deleted, now gives it frames.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { failedVideos, standingFramesErrors, videoChangedSince } from '../../../jobs/schedule/retry.js';
+import { layout } from '../../../pipeline/layout.js';
+import { parquetBytes } from '../../../pipeline/parquet.js';
+import { rowsToBatch } from '../../../schemas/arrow.js';
+import { type ErrorRow, errorsSchema } from '../../../schemas/errors.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { FRAMES_FAILED_AT as AT, writeFramesRun as framesRun } from './frames-run-fixture.js';
 
@@ -30,6 +35,61 @@ describe('failedVideos', () => {
     expect(failed.get('gone')).toBe(Date.parse(AT));
     // the same runs in the other order: the last attempt at 'late' is the failure
     expect([...(await failedVideos([second, first])).keys()].sort()).toEqual(['broken', 'gone', 'late']);
+  });
+});
+
+/** When the fixture's round recorded its errors (after the frames run's). */
+const ROUND_AT = '2026-01-02T00:00:00.000Z';
+
+/** A round's run that had no frames for `ids` (its attach-frames errors), as the engine leaves it. */
+async function roundRun(dir: string, ids: string[]): Promise<string> {
+  await mkdir(join(dir, 'errors'), { recursive: true });
+  const rows: ErrorRow[] = ids.map((clip_id) => ({
+    clip_id,
+    stage: 'attach-frames',
+    round: 0,
+    error_kind: 'missing_frames',
+    message: 'no frames',
+    at: ROUND_AT,
+  }));
+  await writeFile(
+    join(dir, layout.errors('attach-frames', 'shard-00000')),
+    parquetBytes(errorsSchema, [rowsToBatch(errorsSchema, rows)]),
+  );
+  return dir;
+}
+
+describe('failedVideos after the job frames were deleted', () => {
+  it("keeps a clip the round had no frames for that the job's frames run, extracted again, now gives frames", async () => {
+    const root = await tempDir('flywheel-retry-restored-');
+    const round = await roundRun(join(root, 'round'), ['gone', 'fixed', 'past-end']);
+    // the job's frames run, extracted again: 'fixed' had its video replaced before, 'gone' still fails
+    const job = await framesRun(
+      join(root, 'frames'),
+      ['gone', 'fixed', 'past-end', 'fine'],
+      [
+        { clip_id: 'gone', error_kind: 'missing_file' },
+        { clip_id: 'past-end', error_kind: 'bad_time_range' },
+      ],
+    );
+    const failed = await failedVideos([job], { roundRun: round });
+    expect(new Map(failed)).toEqual(
+      new Map([
+        ['gone', Date.parse(AT)],
+        ['fixed', Date.parse(ROUND_AT)],
+      ]),
+    );
+    // without the round (frames never deleted, or no round), the run alone decides, as before
+    expect([...(await failedVideos([job])).keys()]).toEqual(['gone']);
+    // the job's frames still gone: the round's clips stand failed, for a tick to take once their video changes
+    expect([...(await failedVideos([join(root, 'no-frames')], { roundRun: round })).keys()].sort()).toEqual([
+      'fixed',
+      'gone',
+      'past-end',
+    ]);
+    // a tick since took 'fixed' and got frames: it is no longer failed
+    const tick = await framesRun(join(root, 'tick'), ['fixed'], []);
+    expect([...(await failedVideos([job, tick], { roundRun: round })).keys()]).toEqual(['gone']);
   });
 });
 
