@@ -94,12 +94,17 @@ function describeErrors(rows: readonly ErrorRow[]): string {
  * has taken again and got frames from, and the ticks' own clips that still give none (the clips
  * each night's alert is about). Empty when there are neither.
  */
-async function tickFrameLines(dir: string, finishedTicks: readonly number[]): Promise<string[]> {
+async function tickFrameLines(
+  dir: string,
+  finishedTicks: readonly number[],
+  lastRound: number | undefined,
+): Promise<string[]> {
   const l = jobLayout(dir);
   const s = scheduleLayout(dir);
-  const jobRuns = existsSync(l.framesRun) ? [l.framesRun] : [];
-  const jobFailed = await standingFramesErrors(jobRuns);
-  const now = await standingFramesErrors([...jobRuns, ...finishedTicks.map((n) => s.tickFrames(n))]);
+  // the job's frames run (a gone one reads as empty), with the last round's record of the clips it had none for
+  const round = lastRound !== undefined ? { roundRun: l.roundRun(lastRound) } : {};
+  const jobFailed = await standingFramesErrors([l.framesRun], round);
+  const now = await standingFramesErrors([l.framesRun, ...finishedTicks.map((n) => s.tickFrames(n))], round);
   // in clip id order, so the examples are the same however the runs ordered their error rows
   const recovered = [...jobFailed.keys()].filter((id) => !now.has(id)).sort(compareClipIds);
   const tickFailed = [...now.values()]
@@ -175,7 +180,7 @@ export async function inspectJob(dir: string): Promise<string> {
   if (ticks.length) {
     out.push(
       `schedule: ${count(done.length, 'tick')} finished${done.length < ticks.length ? ', one interrupted (the next tick resumes it)' : ''}`,
-      ...(await tickFrameLines(dir, done)),
+      ...(await tickFrameLines(dir, done, rounds.at(-1)?.round)),
     );
     const whole = wholeDatasetDir(dir, rounds.at(-1)?.round, done.at(-1));
     if (done.length)

@@ -108,6 +108,12 @@ describe('flywheel inspect on a refine job', () => {
     // a tick that finished after the report makes it stale too: the report shows the nights
     await touch(s.tickDone(0), 180);
     expect(await inspectJob(job)).toContain(stale);
+    // the job's frames deleted since: the round's own record still says which of its clips had none
+    await rm(jobLayout(job).framesRun, { recursive: true });
+    expect(await inspectJob(job)).toContain(
+      "  of the job's clips that gave no frames, 1 gave frames in a tick since (e.g. no-video)\n" +
+        '  ticks: 1 clip gave no frames (decode_failed 1; e.g. new-broken: not a readable video: new-broken.mp4)\n',
+    );
   }, 60_000);
 
   it('says the manifest rows refused apart from the clips whose video gave no frames, and nothing when all went well', async () => {
