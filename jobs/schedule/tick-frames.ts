@@ -3,15 +3,17 @@
  * of every part it trains on. Frames are the largest part of a job that grows with its clips, and an
  * operator short of disk may delete them. A retraining tick then extracts a gone run again from the
  * manifest it read (the refine job's copy, or the tick's own list of clips) before it captions
- * anything, with a warning, instead of failing after the night's work with "has no run.json".
+ * anything, with a warning, instead of failing after the night's work with "has no run.json"; and
+ * a tick killed during that extraction leaves a run the next retraining tick finishes.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RefineConfig } from '../../config/refine.js';
 import type { Executor } from '../../pipeline/executor.js';
-import { layout } from '../../pipeline/layout.js';
+import { doneShards, readRunMeta } from '../../pipeline/ledger.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
+import { LocalStorage } from '../../pipeline/storage.js';
 import type { AnyStageSpec } from '../../stages/index.js';
 import { extractJobFrames, type JobFrameSpec } from '../refine/frames-phase.js';
 import { readJson, withSignal } from '../refine/job-files.js';
@@ -47,10 +49,25 @@ export async function extractTickFrames(tick: number, o: TickFramesOptions): Pro
   });
 }
 
-const hasRun = (dir: string): boolean => existsSync(join(dir, layout.runMeta));
+/**
+ * Where a frames run stands: `gone` (no run record: deleted), `partial` (an extraction of it was
+ * stopped before every shard committed: a killed restoring tick, say) or `complete`.
+ */
+async function framesRunState(dir: string): Promise<'gone' | 'partial' | 'complete'> {
+  const storage = new LocalStorage(dir);
+  const meta = await readRunMeta(storage);
+  if (!meta) return 'gone';
+  const done = await doneShards(storage);
+  return meta.shards.every((s) => done.has(s)) ? 'complete' : 'partial';
+}
+
+/** The warning's words for a run that is not complete. */
+const missing = (state: 'gone' | 'partial'): string =>
+  state === 'gone' ? 'are gone: extracting them again' : 'were partly extracted again: extracting the rest';
 
 /**
- * Extracts again each frames run that retraining tick `tick` would read and that is gone: the refine
+ * Extracts again each frames run that retraining tick `tick` would read and that is gone (or whose
+ * extraction again was stopped: it is finished): the refine
  * job's (for its last round's rows), from the job's copy of its manifest and under the job's config
  * hash, as `flywheel refine` would; and each earlier tick's, from that tick's list of clips. Returns
  * the runs it extracted. A gone run whose manifest is gone too cannot be rebuilt: that is an error
@@ -64,7 +81,8 @@ export async function restoreRetrainingFrames(
   const s = scheduleLayout(o.config.run_dir);
   const { round, ticks } = await retrainingRuns(o.config.run_dir, tick);
   const restored: string[] = [];
-  if (round !== undefined && !hasRun(l.framesRun)) {
+  const jobState = round !== undefined ? await framesRunState(l.framesRun) : 'complete';
+  if (round !== undefined && jobState !== 'complete') {
     const pin = existsSync(l.manifestPin) ? await readJson<ManifestPin>(l.manifestPin) : undefined;
     const manifest = pin && join(l.manifestDir, pin.file);
     if (!manifest || !existsSync(manifest))
@@ -73,7 +91,7 @@ export async function restoreRetrainingFrames(
       );
     o.log.warn(
       { frames: l.framesRun, manifest, round },
-      `the refine job's frames are gone: extracting them again (round ${round}'s rows are trained on)`,
+      `the refine job's frames ${missing(jobState)} (round ${round}'s rows are trained on)`,
     );
     const { config_hash } = await readJson<{ config_hash: string }>(l.jobMeta);
     await extractJobFrames({
@@ -88,12 +106,14 @@ export async function restoreRetrainingFrames(
     });
     restored.push(l.framesRun);
   }
-  for (const n of ticks.filter((t) => t !== tick && !hasRun(s.tickFrames(t)))) {
+  for (const n of ticks.filter((t) => t !== tick)) {
+    const state = await framesRunState(s.tickFrames(n));
+    if (state === 'complete') continue;
     if (!existsSync(s.tickManifest(n)))
       throw new Error(
         `schedule: tick ${n}'s frames (${s.tickFrames(n)}) are gone, and so is its list of clips (${s.tickManifest(n)}): a retraining tick cannot extract them again`,
       );
-    o.log.warn({ frames: s.tickFrames(n), tick: n }, `tick ${n}'s frames are gone: extracting them again`);
+    o.log.warn({ frames: s.tickFrames(n), tick: n }, `tick ${n}'s frames ${missing(state)}`);
     await extractTickFrames(n, o);
     restored.push(s.tickFrames(n));
   }

@@ -1,9 +1,11 @@
 /**
  * A retraining tick extracts again the refine job's frames when they were deleted: from the job's
  * copy of its manifest, under the job's config hash (so `flywheel refine` resumes that run rather
- * than refusing it), and only when they are gone; with the copy gone too, or a tick's list of clips,
- * it stops with an error naming both. (Earlier ticks' frames: `tick.test.ts`.)
+ * than refusing it), only when they are gone, and the rest of an extraction that was stopped; with
+ * the copy gone too, or a tick's list of clips, it stops with an error naming both. (Earlier ticks'
+ * frames: `tick.test.ts`.)
  */
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,7 +16,8 @@ import { restoreRetrainingFrames, type TickFramesOptions } from '../../../jobs/s
 import { scheduleLayout } from '../../../jobs/schedule/tick-state.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
 import { localExecutor } from '../../../pipeline/executor.js';
-import { readRunMeta } from '../../../pipeline/ledger.js';
+import { doneShards, readRunMeta } from '../../../pipeline/ledger.js';
+import { layout } from '../../../pipeline/layout.js';
 import { JsonReporter } from '../../../pipeline/reporter.js';
 import { LocalStorage } from '../../../pipeline/storage.js';
 import { type AnyStageSpec, buildStages } from '../../../stages/index.js';
@@ -31,7 +34,12 @@ describe('restoreRetrainingFrames', () => {
     const dir = await tempDir('flywheel-tick-frames-');
     const data = join(dir, 'data');
     await generateBenchmark({ outDir: data, clips: 6, seed: 3, clipsPerVideo: 3 });
-    config = parseRefineConfig({ run_dir: join(dir, 'job'), manifest: join(data, 'clips.parquet'), media_root: data });
+    config = parseRefineConfig({
+      run_dir: join(dir, 'job'),
+      manifest: join(data, 'clips.parquet'),
+      media_root: data,
+      shard_size: 2,
+    });
     // a refine job whose round 0 finished, and whose frames were deleted since
     const l = jobLayout(config.run_dir);
     await mkdir(l.manifestDir, { recursive: true });
@@ -50,13 +58,22 @@ describe('restoreRetrainingFrames', () => {
     };
   });
 
-  it("extracts the job's frames again from its manifest copy, as refine would, and only when they are gone", async () => {
+  it("extracts the job's frames again from its manifest copy, as refine would, only when they are gone, and finishes a stopped extraction", async () => {
     const l = jobLayout(config.run_dir);
     expect(await restoreRetrainingFrames(0, options)).toEqual([l.framesRun]);
     const meta = await readRunMeta(new LocalStorage(l.framesRun));
     expect(meta?.config).toEqual({ refine: HASH, stages: ['frames'] });
     expect(meta?.manifest).toMatchObject({ path: join(l.manifestDir, 'clips.parquet'), clips: 6 });
     expect(await restoreRetrainingFrames(0, options)).toEqual([]);
+    // an extraction stopped after its plan (a killed tick): the next retraining tick finishes it
+    await rm(join(l.framesRun, layout.ledger('shard-00001')));
+    await rm(join(l.framesRun, layout.output('frames', 'shard-00001')));
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    expect(await restoreRetrainingFrames(0, { ...options, log })).toEqual([l.framesRun]);
+    expect(warnings.join('')).toContain("the refine job's frames were partly extracted again: extracting the rest");
+    expect([...(await doneShards(new LocalStorage(l.framesRun)))].sort()).toEqual(meta?.shards);
+    expect(existsSync(join(l.framesRun, layout.output('frames', 'shard-00001')))).toBe(true);
   });
 
   it("stops, naming both, when the job's manifest copy is gone too", async () => {
