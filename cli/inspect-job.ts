@@ -15,6 +15,8 @@ import { jobDiskUsage } from '../jobs/refine/disk-usage.js';
 import { finishedRounds, readJson } from '../jobs/refine/job-files.js';
 import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
 import { compareClipIds } from '../pipeline/run-errors.js';
+import { runProgress } from '../pipeline/ledger.js';
+import { LocalStorage } from '../pipeline/storage.js';
 import { describeHolder, lockHolder } from '../pipeline/job-lock.js';
 import { jobLayout, type JobLayout } from '../jobs/refine/layout.js';
 import { copyStanding, type ManifestPin, readPin, sourceStanding } from '../jobs/refine/pinned-manifest.js';
@@ -152,6 +154,21 @@ async function pinLine(l: JobLayout, pin: ManifestPin): Promise<string> {
 const FRAMES_GONE =
   "gone since the rounds read them: the next `flywheel refine` or retraining tick extracts them again from the job's copy of its manifest; the report is written without thumbnails";
 
+/** The job's frames: the clips that gave none, how far an extraction got, or that they are gone. */
+async function framesLines(dir: string, anyRound: boolean): Promise<string[]> {
+  const progress = await runProgress(new LocalStorage(jobLayout(dir).framesRun));
+  const partial =
+    progress && progress.done < progress.shards
+      ? [
+          `frames: ${progress.done} of ${count(progress.shards, 'shard')} extracted (a refine or retraining tick that runs the job extracts the rest)`,
+        ]
+      : [];
+  const failures = await clipFailureLines(dir);
+  if (failures) return [...failures, ...partial];
+  if (partial.length) return partial;
+  return [`frames: ${progress ? 'every clip gave frames' : anyRound ? FRAMES_GONE : 'not extracted yet'}`];
+}
+
 /** Text for `flywheel inspect <job dir>`. */
 export async function inspectJob(dir: string): Promise<string> {
   const l = jobLayout(dir);
@@ -167,11 +184,7 @@ export async function inspectJob(dir: string): Promise<string> {
   const running = runningLine(dir, 'refine', 'a refine');
   if (running) out.push(running);
   if (rounds.length) out.push(formatRounds(rounds));
-  out.push(
-    ...((await clipFailureLines(dir)) ?? [
-      `frames: ${existsSync(l.framesRun) ? 'every clip gave frames' : rounds.length ? FRAMES_GONE : 'not extracted yet'}`,
-    ]),
-  );
+  out.push(...(await framesLines(dir, rounds.length > 0)));
   out.push(...(await exportLines(join(dir, 'exports'))));
   const tickRunning = runningLine(scheduleLayout(dir).dir, 'tick', 'a schedule tick');
   if (tickRunning) out.push(tickRunning);

@@ -102,6 +102,20 @@ export async function doneShards(storage: Storage): Promise<Set<string>> {
   );
 }
 
+/** How far a run got: its planned shards and how many of them committed. */
+export interface RunProgress {
+  readonly shards: number;
+  readonly done: number;
+}
+
+/** The run's progress, or undefined when it has no run record (never planned, or deleted). */
+export async function runProgress(storage: Storage): Promise<RunProgress | undefined> {
+  const meta = await readRunMeta(storage);
+  if (!meta) return undefined;
+  const done = await doneShards(storage);
+  return { shards: meta.shards.length, done: meta.shards.filter((s) => done.has(s)).length };
+}
+
 /** All ledger records, in shard order. */
 export async function readShardRecords(storage: Storage): Promise<ShardRecord[]> {
   const ids = [...(await doneShards(storage))].sort();

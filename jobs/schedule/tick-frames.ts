@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RefineConfig } from '../../config/refine.js';
 import type { Executor } from '../../pipeline/executor.js';
-import { doneShards, readRunMeta } from '../../pipeline/ledger.js';
+import { runProgress } from '../../pipeline/ledger.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
 import { LocalStorage } from '../../pipeline/storage.js';
 import type { AnyStageSpec } from '../../stages/index.js';
@@ -54,11 +54,9 @@ export async function extractTickFrames(tick: number, o: TickFramesOptions): Pro
  * stopped before every shard committed: a killed restoring tick, say) or `complete`.
  */
 async function framesRunState(dir: string): Promise<'gone' | 'partial' | 'complete'> {
-  const storage = new LocalStorage(dir);
-  const meta = await readRunMeta(storage);
-  if (!meta) return 'gone';
-  const done = await doneShards(storage);
-  return meta.shards.every((s) => done.has(s)) ? 'complete' : 'partial';
+  const p = await runProgress(new LocalStorage(dir));
+  if (!p) return 'gone';
+  return p.done === p.shards ? 'complete' : 'partial';
 }
 
 /** The warning's words for a run that is not complete. */

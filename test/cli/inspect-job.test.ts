@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { clipFailureLines, inspectJob, isJobDir } from '../../cli/inspect-job.js';
 import { isHeld, lockJob } from '../../pipeline/job-lock.js';
 import { layout } from '../../pipeline/layout.js';
+import { RUN_FORMAT, type RunMeta } from '../../pipeline/ledger.js';
 import { parquetBytes } from '../../pipeline/parquet.js';
 import { rowsToBatch } from '../../schemas/arrow.js';
 import { errorsSchema } from '../../schemas/errors.js';
@@ -132,6 +133,18 @@ describe('flywheel inspect on a refine job', () => {
     ]);
     expect(await inspectJob(job)).toContain('\nmanifest: 2 rows refused (manifest_row 2;');
     expect(await clipFailureLines(join(root, 'no-job'))).toBeUndefined();
+    // an extraction of the frames stopped (or running) with one of its two shards committed
+    const meta = { format: RUN_FORMAT, shards: ['shard-00000', 'shard-00001'] } as Partial<RunMeta>;
+    await writeFile(join(frames, layout.runMeta), JSON.stringify(meta));
+    await mkdir(join(frames, layout.ledgerDir));
+    await writeFile(join(frames, layout.ledger('shard-00000')), '{}');
+    expect(await inspectJob(job)).toContain(
+      '\nframes: 1 of 2 shards extracted (a refine or retraining tick that runs the job extracts the rest)\n',
+    );
+    // every shard committed, no clip failed
+    await writeFile(join(frames, layout.ledger('shard-00001')), '{}');
+    await rm(join(frames, 'errors'), { recursive: true });
+    expect(await inspectJob(job)).toContain('\nframes: every clip gave frames\n');
     // the frames deleted since the round read them (a job with no round yet has none to lose)
     await rm(frames, { recursive: true });
     expect(await inspectJob(job)).toContain(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchToRows } from '../../schemas/arrow.js';
 import { layout } from '../../pipeline/layout.js';
-import { readRunMeta, type RunSummary } from '../../pipeline/ledger.js';
+import { readRunMeta, runProgress, type RunSummary } from '../../pipeline/ledger.js';
 import { readParquetTable } from '../../pipeline/parquet.js';
 import { planRun, RunMismatchError } from '../../pipeline/plan.js';
 import { JsonReporter } from '../../pipeline/reporter.js';
@@ -77,13 +77,16 @@ describe('local run: shards, ledger, resume', () => {
     expect(await readdir(dir)).not.toContainEqual(expect.stringContaining('.tmp-'));
   });
 
-  it('a re-run skips finished shards and redoes a partial one without duplicating rows', async () => {
+  it('a re-run skips finished shards and redoes a partial one without duplicating rows; its progress counts committed shards', async () => {
     const dir = join(root, 'run2');
+    const storage = new LocalStorage(dir);
+    expect(await runProgress(storage)).toBeUndefined();
     await runLocal(opts(dir));
     const before = await allRows(dir, 'double');
-    const storage = new LocalStorage(dir);
+    expect(await runProgress(storage)).toEqual({ shards: 5, done: 5 });
     // simulate a crash in shard 2 after its outputs were renamed but before its ledger record
     await storage.remove(layout.ledger('shard-00002'));
+    expect(await runProgress(storage)).toEqual({ shards: 5, done: 4 });
     await writeFile(join(dir, 'length', 'shard-00003.parquet.tmp-1-dead'), 'partial');
     const r = await runLocal(opts(dir));
     expect(r.resumed).toBe(true);
