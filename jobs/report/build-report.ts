@@ -4,11 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { rankedSubset } from '../../models/rng.js';
 import { writeFileAtomic } from '../../pipeline/atomic-write.js';
 import { layout } from '../../pipeline/layout.js';
-import { readRunMeta } from '../../pipeline/ledger.js';
+import { readRunMeta, runProgress } from '../../pipeline/ledger.js';
 import { readStoredRows } from '../../pipeline/parquet.js';
 import { compareClipIds, readRunErrors } from '../../pipeline/run-errors.js';
 import { LocalStorage } from '../../pipeline/storage.js';
@@ -148,10 +147,10 @@ export async function buildReportData(
     );
     const pick = rankedSubset(opts.seed ?? job.config.seed ?? 0, 'report-samples', clips.length, opts.samples ?? 6);
     const chosen = clips.filter((_, i) => pick.has(i));
-    // a job whose frames are gone from disk still gets its report, without thumbnails
-    const store = existsSync(join(l.framesRun, layout.runMeta))
-      ? new FrameStore({ storage: new LocalStorage(l.framesRun) })
-      : undefined;
+    // a job whose frames are gone from disk, or being extracted again, still gets its report, without thumbnails
+    const frames = await runProgress(new LocalStorage(l.framesRun));
+    const store =
+      frames && frames.done === frames.shards ? new FrameStore({ storage: new LocalStorage(l.framesRun) }) : undefined;
     await store?.open();
     const history = new Map<string, SampleClip['captions']>();
     for (const r of records) {

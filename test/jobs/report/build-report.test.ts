@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorSummaries, writeReport } from '../../../jobs/report/build-report.js';
 import { jobLayout } from '../../../jobs/refine/layout.js';
+import { layout } from '../../../pipeline/layout.js';
 import { parquetBytes } from '../../../pipeline/parquet.js';
 import { rowsToBatch } from '../../../schemas/arrow.js';
 import { type ErrorKind, type ErrorRow, errorsSchema } from '../../../schemas/errors.js';
@@ -63,7 +64,7 @@ describe('errorSummaries', () => {
 });
 
 describe('writeReport', () => {
-  it('writes the report of a job whose frames are gone: the sample clips with their captions, no thumbnails', async () => {
+  it('writes the report of a job whose frames are gone, or partly extracted again: the sample clips with their captions, no thumbnails', async () => {
     const root = await tempDir('flywheel-report-no-frames-');
     const job = await writeRoundFixture(join(root, 'job'), root);
     // frames grow with the clips: a user short of disk may remove them once the job is done
@@ -72,5 +73,13 @@ describe('writeReport', () => {
     expect(html).toContain('Sample clips');
     expect(FIXTURE_CLIPS.some((c) => html.includes(c.clip.clip_id))).toBe(true);
     expect(html).not.toContain('class="thumb"');
+    // and while they are extracted again (a retraining tick's first step): one shard of two committed
+    const frames = jobLayout(job).framesRun;
+    await mkdir(join(frames, layout.ledgerDir), { recursive: true });
+    await writeFile(join(frames, layout.runMeta), JSON.stringify({ shards: ['shard-00000', 'shard-00001'] }));
+    await writeFile(join(frames, layout.ledger('shard-00000')), '{}');
+    const again = await readFile(await writeReport(job), 'utf8');
+    expect(again).toContain('Sample clips');
+    expect(again).not.toContain('class="thumb"');
   });
 });
