@@ -54,15 +54,21 @@ export function isJobDir(dir: string): boolean {
 }
 
 /**
- * The job's clips that no round could take, a line per cause, read from its frames run: manifest
- * rows refused, and clips whose video gave no frames, counted by kind with one example; undefined
- * when there are none (or no frames run yet). `refine` prints them under its table, so a failed
+ * The job's clips that no round could take, a line per cause, read from its frames run (gone: from
+ * its first round, which names a failed video only as `missing_frames`): manifest rows refused, and
+ * clips whose video gave no frames, counted by kind with one example; undefined when there are none
+ * (or no frames run yet). `refine` prints them under its table, so a failed
  * video is said where the job ends, not only in the export's errors.
  */
 export async function clipFailureLines(dir: string): Promise<string[] | undefined> {
   const l = jobLayout(dir);
-  if (!existsSync(l.framesRun)) return undefined;
-  const groups = await errorSummaries(l.framesRun);
+  // with the frames run gone (deleted to free disk), the first round's record: its clips without frames
+  const fromFrames = existsSync(l.framesRun);
+  const run = fromFrames ? l.framesRun : l.roundRun(0);
+  if (!existsSync(run)) return undefined;
+  const groups = (await errorSummaries(run)).filter(
+    (g) => fromFrames || g.stage === MANIFEST_STAGE || g.stage === 'attach-frames',
+  );
   const line = (what: (n: number) => string, gs: typeof groups): string[] => {
     const n = gs.reduce((k, g) => k + g.count, 0);
     const e = gs[0]?.examples[0];
@@ -156,7 +162,8 @@ const FRAMES_GONE =
 
 /** The job's frames: the clips that gave none, how far an extraction got, or that they are gone. */
 async function framesLines(dir: string, anyRound: boolean): Promise<string[]> {
-  const progress = await runProgress(new LocalStorage(jobLayout(dir).framesRun));
+  const frames = jobLayout(dir).framesRun;
+  const progress = await runProgress(new LocalStorage(frames));
   const partial =
     progress && progress.done < progress.shards
       ? [
@@ -164,9 +171,10 @@ async function framesLines(dir: string, anyRound: boolean): Promise<string[]> {
         ]
       : [];
   const failures = await clipFailureLines(dir);
+  if (!existsSync(frames) && anyRound) return [...(failures ?? []), `frames: ${FRAMES_GONE}`];
   if (failures) return [...failures, ...partial];
   if (partial.length) return partial;
-  return [`frames: ${progress ? 'every clip gave frames' : anyRound ? FRAMES_GONE : 'not extracted yet'}`];
+  return [`frames: ${progress ? 'every clip gave frames' : 'not extracted yet'}`];
 }
 
 /** Text for `flywheel inspect <job dir>`. */

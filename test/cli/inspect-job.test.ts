@@ -145,10 +145,16 @@ describe('flywheel inspect on a refine job', () => {
     await writeFile(join(frames, layout.ledger('shard-00001')), '{}');
     await rm(join(frames, 'errors'), { recursive: true });
     expect(await inspectJob(job)).toContain('\nframes: every clip gave frames\n');
-    // the frames deleted since the round read them (a job with no round yet has none to lose)
+    // the frames deleted since the round read them (a job with no round yet has none to lose): the
+    // failures as the first round recorded them, a failed video only as missing_frames
     await rm(frames, { recursive: true });
+    const fromRound = [
+      `manifest: 1 row refused (manifest_row 1; e.g. row:9: ${FIXTURE_ERRORS.manifest.message})`,
+      `frames: 1 clip gave no frames (missing_frames 1; e.g. no-video: ${FIXTURE_ERRORS.round.message})`,
+    ];
+    expect(await clipFailureLines(job)).toEqual(fromRound);
     expect(await inspectJob(job)).toContain(
-      "\nframes: gone since the rounds read them: the next `flywheel refine` or retraining tick extracts them again from the job's copy of its manifest; the report is written without thumbnails\n",
+      `\n${fromRound.join('\n')}\nframes: gone since the rounds read them: the next \`flywheel refine\` or retraining tick extracts them again from the job's copy of its manifest; the report is written without thumbnails\n`,
     );
     const clean = join(root, 'clean');
     await mkdir(join(jobLayout(clean).framesRun, 'errors'), { recursive: true });
