@@ -65,11 +65,10 @@ const missing = (state: 'gone' | 'partial'): string =>
 
 /**
  * Extracts again each frames run that retraining tick `tick` would read and that is gone (or whose
- * extraction again was stopped: it is finished): the refine
- * job's (for its last round's rows), from the job's copy of its manifest and under the job's config
- * hash, as `flywheel refine` would; and each earlier tick's, from that tick's list of clips. Returns
- * the runs it extracted. A gone run whose manifest is gone too cannot be rebuilt: that is an error
- * naming both.
+ * extraction again was stopped: it is finished). The refine job's (for its last round's rows) comes
+ * from the job's copy of its manifest, under the job's config hash, as `flywheel refine` would
+ * extract it; each earlier tick's from that tick's list of clips. Returns the runs it extracted. A
+ * gone run whose manifest is gone too cannot be rebuilt: that is an error naming both.
  */
 export async function restoreRetrainingFrames(
   tick: number,
