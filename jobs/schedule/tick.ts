@@ -81,6 +81,8 @@ export type TickResult =
       readonly seconds: number;
       /** Of those, the seconds the retraining took (0 when the tick did not retrain). */
       readonly trainSeconds: number;
+      /** Frames runs the retraining extracted again first, deleted since (0 normally): why a night took long. */
+      readonly framesRestored: number;
       /** With `wholeDataset`: where the job's whole dataset was written after the tick. */
       readonly dataset?: string;
     };
@@ -180,7 +182,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
   const every = opts.retrainEvery ?? 0;
   const retrain = every > 0 && (tick + 1) % every === 0;
   // frames deleted to free disk are extracted again before the night's work, not missed after it
-  if (retrain) await restoreRetrainingFrames(tick, { ...framesOpts, log });
+  const restored = retrain ? await restoreRetrainingFrames(tick, { ...framesOpts, log }) : [];
   await extractTickFrames(tick, framesOpts);
   const caches = trainingCaches(config.device);
   const gamma = config.adatailr.gamma === 'model' ? Number(version.metrics.final_gamma ?? 0) : config.adatailr.gamma;
@@ -276,6 +278,7 @@ async function tickLocked(config: RefineConfig, opts: TickOptions, log: Logger):
     model,
     seconds: seconds(t0),
     trainSeconds,
+    framesRestored: restored.length,
   };
   await writeFileAtomic(
     s.tickDone(tick),

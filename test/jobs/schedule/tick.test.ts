@@ -98,7 +98,14 @@ describe('schedule ticks', () => {
     expect(await currentModels(config)).toEqual([join(dir, 'model')]);
     await writeParquetManifest(manifest(), clips.slice(0, 12));
     const first = await runTick(config, { log: quiet, reporter });
-    expect(first).toMatchObject({ status: 'done', tick: 0, clips: 12, resumed: false, trainSeconds: 0 });
+    expect(first).toMatchObject({
+      status: 'done',
+      tick: 0,
+      clips: 12,
+      resumed: false,
+      trainSeconds: 0,
+      framesRestored: 0,
+    });
     // its line says how long it took, for a nightly monitor
     if (first.status !== 'done') throw new Error('unreachable');
     expect(first.seconds).toBeGreaterThan(0);
@@ -160,7 +167,7 @@ describe('schedule ticks', () => {
     for (const n of [0, 1]) await rm(s.tickFrames(n), { recursive: true });
     const { log, warnings } = warningLog();
     const r = await runTick(config, { log, reporter, retrainEvery: 1 });
-    expect(r).toMatchObject({ status: 'done', tick: 2, clips: 4, retrained: true });
+    expect(r).toMatchObject({ status: 'done', tick: 2, clips: 4, retrained: true, framesRestored: 2 });
     expect(warnings.filter((w) => w.includes('frames are gone'))).toEqual([
       "tick 0's frames are gone: extracting them again",
       "tick 1's frames are gone: extracting them again",
