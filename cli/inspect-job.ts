@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import prettyBytes from 'pretty-bytes';
 import type { ExportMetadata } from '../jobs/export/export-metadata.js';
 import { jobDiskUsage } from '../jobs/refine/disk-usage.js';
-import { finishedRounds, readJson } from '../jobs/refine/job-files.js';
+import { finishedRoundNumbers, finishedRounds, readJson } from '../jobs/refine/job-files.js';
 import { MANIFEST_STAGE } from '../pipeline/manifest/validate.js';
 import { compareClipIds } from '../pipeline/run-errors.js';
 import { runProgress } from '../pipeline/ledger.js';
@@ -55,16 +55,16 @@ export function isJobDir(dir: string): boolean {
 
 /**
  * The job's clips that no round could take, a line per cause, read from its frames run (gone: from
- * its first round, which names a failed video only as `missing_frames`): manifest rows refused, and
- * clips whose video gave no frames, counted by kind with one example; undefined when there are none
- * (or no frames run yet). `refine` prints them under its table, so a failed
- * video is said where the job ends, not only in the export's errors.
+ * its last finished round, which names a failed video only as `missing_frames`): manifest rows
+ * refused, and clips whose video gave no frames, counted by kind with one example; undefined when
+ * there are none (or no frames run yet). `refine` prints them under its table, so a failed video is
+ * said where the job ends, not only in the export's errors.
  */
 export async function clipFailureLines(dir: string): Promise<string[] | undefined> {
   const l = jobLayout(dir);
-  // with the frames run gone (deleted to free disk), the first round's record: its clips without frames
+  // with the frames run gone (deleted to free disk), the last round's record: its clips without frames
   const fromFrames = existsSync(l.framesRun);
-  const run = fromFrames ? l.framesRun : l.roundRun(0);
+  const run = fromFrames ? l.framesRun : l.roundRun((await finishedRoundNumbers(l)).at(-1) ?? 0);
   if (!existsSync(run)) return undefined;
   const groups = (await errorSummaries(run)).filter(
     (g) => fromFrames || g.stage === MANIFEST_STAGE || g.stage === 'attach-frames',

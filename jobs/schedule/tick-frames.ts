@@ -18,7 +18,7 @@ import type { AnyStageSpec } from '../../stages/index.js';
 import { extractJobFrames, type JobFrameSpec } from '../refine/frames-phase.js';
 import { readJson, withSignal } from '../refine/job-files.js';
 import { jobLayout } from '../refine/layout.js';
-import type { ManifestPin } from '../refine/pinned-manifest.js';
+import { readPin } from '../refine/pinned-manifest.js';
 import { retrainingRuns, scheduleLayout } from './tick-state.js';
 
 /** What extracting a tick's frames needs. */
@@ -80,7 +80,11 @@ export async function restoreRetrainingFrames(
   const restored: string[] = [];
   const jobState = round !== undefined ? await framesRunState(l.framesRun) : 'complete';
   if (round !== undefined && jobState !== 'complete') {
-    const pin = existsSync(l.manifestPin) ? await readJson<ManifestPin>(l.manifestPin) : undefined;
+    const pin = await readPin(l).catch((e: Error) => {
+      throw new Error(
+        `schedule: ${l.manifestPin}: cannot read the job's manifest record (${e.message}), so a retraining tick cannot extract the job's gone frames again`,
+      );
+    });
     const manifest = pin && join(l.manifestDir, pin.file);
     if (!manifest || !existsSync(manifest))
       throw new Error(

@@ -76,9 +76,15 @@ describe('restoreRetrainingFrames', () => {
     expect(existsSync(join(l.framesRun, layout.output('frames', 'shard-00001')))).toBe(true);
   });
 
-  it("stops, naming both, when the job's manifest copy is gone too", async () => {
+  it("stops, naming both, when the job's manifest copy is gone too, and names a manifest record that does not parse", async () => {
     const l = jobLayout(config.run_dir);
     await rm(l.framesRun, { recursive: true });
+    // a record that does not parse is named
+    await writeFile(l.manifestPin, '{"file": ');
+    await expect(restoreRetrainingFrames(0, options)).rejects.toThrow(
+      `schedule: ${l.manifestPin}: cannot read the job's manifest record (`,
+    );
+    await writeFile(l.manifestPin, JSON.stringify({ file: 'clips.parquet' }));
     await rm(l.manifestDir, { recursive: true });
     await expect(restoreRetrainingFrames(0, options)).rejects.toThrow(
       `the refine job's frames (${l.framesRun}) are gone, and so is its copy of its manifest (${join(l.manifestDir, 'clips.parquet')})`,
