@@ -2,6 +2,7 @@
  * Scheduled ticks: each new clip is processed exactly once across ticks (its candidates stored in
  * the captions table), every tick exports, retraining writes one model (the judges are the folds) that the next tick
  * uses, a locked job is skipped, a job started under another config is refused, and a cron schedule runs ticks and rejects a bad expression.
+ * A clip whose video failed is taken again once the file is replaced, even after the job's frames were deleted.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, readdir, readFile, rm } from 'node:fs/promises';
@@ -14,6 +15,8 @@ import { readParquetRows } from '../../../pipeline/parquet-file.js';
 import { parseRefineConfig, type RefineConfig } from '../../../config/refine.js';
 import { startSchedule } from '../../../jobs/schedule/run-schedule.js';
 import { runTick } from '../../../jobs/schedule/tick.js';
+import { runRefine } from '../../../jobs/refine/run-refine.js';
+import { exportRound } from '../../../jobs/export/export-round.js';
 import { joinExports } from '../../../jobs/export/join-exports.js';
 import { clipIdsOfRun, currentModels, retrainingParts, scheduleLayout } from '../../../jobs/schedule/tick-state.js';
 import { TrainingSet, trainableExample } from '../../../jobs/refine/training-set.js';
@@ -350,4 +353,60 @@ describe('a tick and a clip whose video failed', () => {
     // taken once: a later tick finds nothing new
     expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
   });
+  it("takes it again after the job's frames were deleted and the file replaced; a refine round then takes it too, once", async () => {
+    const dir = await tempDir('flywheel-schedule-retry-deleted-');
+    const data = join(dir, 'data');
+    await generateBenchmark({ outDir: data, clips: 24, seed: 4, clipsPerVideo: 8 });
+    const clips = await readParquetRows<ClipRow>(join(data, 'clips.parquet'));
+    const third = clips[16].video_uri;
+    const late = join(data, 'late.mp4');
+    const rows = clips.map((c) => (c.video_uri === third ? { ...c, video_uri: late } : c));
+    const failedIds = rows.filter((c) => c.video_uri === late).map((c) => c.clip_id);
+    const config = parseRefineConfig({
+      run_dir: join(dir, 'job'),
+      manifest: await writeParquetManifest(join(dir, 'manifest.parquet'), rows),
+      media_root: data,
+      shard_size: 8,
+      rounds: 1,
+      model: { preset: 'tiny', vocab_size: 96, max_caption_len: 24, max_text_len: 24 },
+      device: { providers: ['cpu'], threads: 1 },
+      train: { pretrain: { epochs: 1, batch_size: 16 }, finetune: { epochs: 1, batch_size: 8 } },
+      judge: { epochs: 1, batch_size: 16 },
+    });
+    const refine = (rounds: number) => runRefine({ ...config, rounds }, { log: quiet, reporter });
+    const roundErrors = async (k: number): Promise<string[]> =>
+      (await exportRound({ jobDir: config.run_dir, round: k })).metadata.errors === 0
+        ? []
+        : (
+            await readParquetRows<{ clip_id: string; error_kind: string }>(
+              join(jobLayout(config.run_dir).exportDir(k), 'errors', 'clips.parquet'),
+            )
+          ).map((e) => `${e.clip_id} ${e.error_kind}`);
+    await refine(1);
+    expect(await roundErrors(0)).toEqual(failedIds.map((id) => `${id} missing_file`));
+
+    // disk was short: the frames go; the missing video arrives
+    await rm(jobLayout(config.run_dir).framesRun, { recursive: true });
+    await copyFile(third, late);
+    // a tick that does not retrain extracts only its own clips: the round's record says which clips failed
+    expect(await runTick(config, { log: quiet, reporter })).toMatchObject({
+      status: 'done',
+      tick: 0,
+      clips: 8,
+      errors: 0,
+    });
+    const s = scheduleLayout(config.run_dir);
+    expect(await clipIdsOfRun(s.tickRun(0))).toEqual(failedIds);
+    expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
+
+    // the next round extracts the job's frames again, now with the video there, and takes the clips
+    await refine(2);
+    expect(await roundErrors(1)).toEqual([]);
+    const m = JSON.parse(
+      await readFile(join(jobLayout(config.run_dir).exportDir(1), 'metadata.json'), 'utf8'),
+    ) as ExportMetadata;
+    expect(m.rows + m.dropped + m.heldout_excluded).toBe(24);
+    // and no tick takes them a second time
+    expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
+  }, 300_000);
 });
