@@ -72,7 +72,6 @@ export interface ErrorSummary {
   examples: { clipId: string; message: string }[];
 }
 
-/** Everything the report page needs, for one run. */
 /** One finished `schedule` tick, as the report shows it (null where the tick did not record it). */
 export interface TickSummary {
   tick: number;
@@ -87,6 +86,7 @@ export interface TickSummary {
   seconds: number | null;
 }
 
+/** Everything the report page needs, for one run. */
 export interface ReportData {
   title: string;
   runId: string;
