@@ -353,15 +353,20 @@ describe('a tick and a clip whose video failed', () => {
     // taken once: a later tick finds nothing new
     expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
   });
-  it("takes it again after the job's frames were deleted and the file replaced; a refine round then takes it too, once", async () => {
+  it("takes it again after the job's frames were deleted and its file replaced; once a later round has it, no tick does", async () => {
     const dir = await tempDir('flywheel-schedule-retry-deleted-');
     const data = join(dir, 'data');
-    await generateBenchmark({ outDir: data, clips: 24, seed: 4, clipsPerVideo: 8 });
+    await generateBenchmark({ outDir: data, clips: 40, seed: 4, clipsPerVideo: 8 });
     const clips = await readParquetRows<ClipRow>(join(data, 'clips.parquet'));
-    const third = clips[16].video_uri;
-    const late = join(data, 'late.mp4');
-    const rows = clips.map((c) => (c.video_uri === third ? { ...c, video_uri: late } : c));
-    const failedIds = rows.filter((c) => c.video_uri === late).map((c) => c.clip_id);
+    // two videos' clips point at files that are not there yet
+    const [third, fourth] = [clips[16].video_uri, clips[24].video_uri];
+    const [late, later] = [join(data, 'late.mp4'), join(data, 'later.mp4')];
+    const moved = new Map([
+      [third, late],
+      [fourth, later],
+    ]);
+    const rows = clips.map((c) => ({ ...c, video_uri: moved.get(c.video_uri) ?? c.video_uri }));
+    const idsOf = (uri: string): string[] => rows.filter((c) => c.video_uri === uri).map((c) => c.clip_id);
     const config = parseRefineConfig({
       run_dir: join(dir, 'job'),
       manifest: await writeParquetManifest(join(dir, 'manifest.parquet'), rows),
@@ -383,9 +388,9 @@ describe('a tick and a clip whose video failed', () => {
             )
           ).map((e) => `${e.clip_id} ${e.error_kind}`);
     await refine(1);
-    expect(await roundErrors(0)).toEqual(failedIds.map((id) => `${id} missing_file`));
+    expect(await roundErrors(0)).toEqual([...idsOf(late), ...idsOf(later)].map((id) => `${id} missing_file`));
 
-    // disk was short: the frames go; the missing video arrives
+    // disk was short: the frames go; one missing video arrives
     await rm(jobLayout(config.run_dir).framesRun, { recursive: true });
     await copyFile(third, late);
     // a tick that does not retrain extracts only its own clips: the round's record says which clips failed
@@ -396,17 +401,18 @@ describe('a tick and a clip whose video failed', () => {
       errors: 0,
     });
     const s = scheduleLayout(config.run_dir);
-    expect(await clipIdsOfRun(s.tickRun(0))).toEqual(failedIds);
+    expect(await clipIdsOfRun(s.tickRun(0))).toEqual(idsOf(late));
     expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
 
-    // the next round extracts the job's frames again, now with the video there, and takes the clips
+    // the other arrives; the next round extracts the job's frames again and takes every clip
+    await copyFile(fourth, later);
     await refine(2);
     expect(await roundErrors(1)).toEqual([]);
     const m = JSON.parse(
       await readFile(join(jobLayout(config.run_dir).exportDir(1), 'metadata.json'), 'utf8'),
     ) as ExportMetadata;
-    expect(m.rows + m.dropped + m.heldout_excluded).toBe(24);
-    // and no tick takes them a second time
+    expect(m.rows + m.dropped + m.heldout_excluded).toBe(40);
+    // the round has them: no tick takes them as well
     expect(await runTick(config, { log: quiet, reporter })).toEqual({ status: 'no-new-clips' });
   }, 300_000);
 });
