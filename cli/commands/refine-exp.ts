@@ -50,10 +50,13 @@ export function register(program: Command): void {
         await writeFileAtomic(o.out, `${JSON.stringify(r, null, 2)}\n`);
       };
       if (o.from) {
-        const reports = o.from.map((f) =>
-          readReportFile<RefineExperimentReport>(f, 'refine-exp', hasKind('flywheel-refine-experiment/1')),
+        const { mergeReports } = await import('../../research/refine-experiment/merge-reports.js');
+        const merged = mergeReports(
+          o.from.map((file) => ({
+            file,
+            report: readReportFile<RefineExperimentReport>(file, 'refine-exp', hasKind('flywheel-refine-experiment/1')),
+          })),
         );
-        const merged: RefineExperimentReport = { ...reports[0], runs: reports.flatMap((r) => r.runs) };
         await write(merged);
         print(merged);
         return;
