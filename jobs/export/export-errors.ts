@@ -2,7 +2,8 @@
  * The errors an export lists beside its data: every clip the exported round could not process, with
  * the cause a user can act on. A clip whose video gave no frames fails in the round as
  * `missing_frames`; its cause is the frames run's error (missing file, decode failure, bad time
- * range), so that is the one listed.
+ * range), so that is the one listed. With the frames run deleted, the round's own row is listed: its
+ * message quotes that cause, as the round read it.
  */
 import { readRunErrors } from '../../pipeline/run-errors.js';
 import type { Storage } from '../../pipeline/storage.js';

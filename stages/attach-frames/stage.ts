@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineStage, parseStageOptions } from '../../pipeline/define-stage.js';
+import { readRunErrors } from '../../pipeline/run-errors.js';
 import type { AnyStage } from '../../pipeline/stage.js';
 import type { Storage } from '../../pipeline/storage.js';
 import { clipsTable } from '../../schemas/clips.js';
@@ -29,10 +30,23 @@ const optionsSchema = z.object({
   batchSize: positive.default(64),
 });
 
+/**
+ * Why the frames run stored no frames for each clip it failed: its error's kind and message, read
+ * once a clip without frames turns up (none is read when every clip has them). The round's error
+ * row carries it, so the cause outlives the frames run being deleted.
+ */
+async function framesCauses(framesRun: Storage): Promise<Map<string, string>> {
+  const causes = new Map<string, string>();
+  for (const e of await readRunErrors(framesRun))
+    if (!causes.has(e.clip_id)) causes.set(e.clip_id, `${e.error_kind}: ${e.message}`);
+  return causes;
+}
+
 /** Builds the attach-frames stage (clips → clip_frames; in-flight only, never stored). */
 export function attachFramesStage(options: AttachFramesOptions): AnyStage {
   const opts = parseStageOptions('attach-frames', optionsSchema, options);
   let store: FrameStore | undefined;
+  let causes: Promise<Map<string, string>> | undefined;
   return defineStage({
     name: 'attach-frames',
     input: clipsTable,
@@ -50,10 +64,14 @@ export function attachFramesStage(options: AttachFramesOptions): AnyStage {
       for (const clip of clips) {
         const f = await store.get(clip.clip_id);
         if (!f) {
+          causes ??= framesCauses(opts.framesRun);
+          const cause = (await causes).get(clip.clip_id);
           ctx.reportError({
             clip_id: clip.clip_id,
             kind: 'missing_frames',
-            message: `no frames stored for clip ${clip.clip_id} (see the frames run's errors table)`,
+            message: cause
+              ? `no frames stored for clip ${clip.clip_id}: the frames run failed it (${cause})`
+              : `no frames stored for clip ${clip.clip_id}, and the frames run recorded no error for it`,
           });
           continue;
         }
@@ -72,6 +90,7 @@ export function attachFramesStage(options: AttachFramesOptions): AnyStage {
     },
     teardown() {
       store = undefined;
+      causes = undefined;
       return Promise.resolve();
     },
   });

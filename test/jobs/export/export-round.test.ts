@@ -244,7 +244,7 @@ describe('exportRound errors', () => {
     expect(e.metadata.rows + e.metadata.dropped + e.metadata.heldout_excluded + e.metadata.errors - 1).toBe(input);
   });
 
-  it('without the frames run, lists the round’s own error', async () => {
+  it('without the frames run, lists the round’s own error, whose message names the cause', async () => {
     const root = await tempDir('flywheel-export-errors-noframes-');
     const job = await writeRoundFixture(join(root, 'job'), root);
     await rm(jobLayout(job).framesRun, { recursive: true });
@@ -254,5 +254,6 @@ describe('exportRound errors', () => {
       ['no-video', 'attach-frames', 'missing_frames'],
       ['row:9', 'manifest', 'manifest_row'],
     ]);
+    expect(rows[0].message).toBe(FIXTURE_ERRORS.round.message);
   });
 });

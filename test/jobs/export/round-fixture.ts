@@ -74,7 +74,12 @@ const error = (clipId: string, stage: string, kind: string, message: string): Er
 /** The errors the fixture's runs hold: the frames run's cause, the round's symptom, a bad manifest row. */
 export const FIXTURE_ERRORS = {
   frames: error('no-video', 'frames', 'missing_file', 'video file not found: gone.mp4'),
-  round: error('no-video', 'attach-frames', 'missing_frames', 'no frames stored for clip no-video'),
+  round: error(
+    'no-video',
+    'attach-frames',
+    'missing_frames',
+    'no frames stored for clip no-video: the frames run failed it (missing_file: video file not found: gone.mp4)',
+  ),
   manifest: error('row:9', 'manifest', 'manifest_row', 'clips.parquet row 9: clip_id is empty'),
 };
 

@@ -392,6 +392,16 @@ describe('a tick and a clip whose video failed', () => {
 
     // disk was short: the frames go; one missing video arrives
     await rm(jobLayout(config.run_dir).framesRun, { recursive: true });
+    // an export made meanwhile still names each failure's cause: the round's own record carries it
+    const meanwhile = await exportRound({ jobDir: config.run_dir, round: 0 });
+    const failures = await readParquetRows<{ error_kind: string; message: string }>(
+      join(meanwhile.dir, 'errors', 'clips.parquet'),
+    );
+    expect(failures).toHaveLength(16);
+    for (const f of failures) {
+      expect(f.error_kind).toBe('missing_frames');
+      expect(f.message).toMatch(/: the frames run failed it \(missing_file: /);
+    }
     await copyFile(third, late);
     // a tick that does not retrain extracts only its own clips: the round's record says which clips failed
     expect(await runTick(config, { log: quiet, reporter })).toMatchObject({
