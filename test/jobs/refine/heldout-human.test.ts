@@ -18,6 +18,7 @@ import { generateBenchmark } from '../../../research/benchmark/generate.js';
 import type { ClipRow } from '../../../schemas/clips.js';
 import { writeParquetManifest } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { tinyRefineSettings } from '../../helpers/tiny-refine.js';
 import { duckRows } from '../import/duckdb.js';
 
 const quiet = pino({ level: 'silent' });
@@ -42,10 +43,7 @@ describe('a job without truth, with held-out human captions', () => {
       media_root: data,
       shard_size: 16,
       rounds: 1,
-      model: { preset: 'tiny', vocab_size: 256, max_caption_len: 24, max_text_len: 24 },
-      device: { providers: ['cpu'], threads: 1 },
-      train: { pretrain: { epochs: 1, batch_size: 16 }, finetune: { epochs: 1, batch_size: 8 } },
-      judge: { epochs: 1, batch_size: 16 },
+      ...tinyRefineSettings(256),
     });
     const { rounds } = await runRefine(config, { log: quiet, reporter: () => new JsonReporter(quiet) });
     const [r] = rounds;

@@ -33,6 +33,7 @@ import type { ClipRow } from '../../../schemas/clips.js';
 import type { RefinedRow } from '../../../schemas/refined.js';
 import { writeParquetManifest } from '../../helpers/manifests.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { tinyRefineSettings } from '../../helpers/tiny-refine.js';
 
 const quiet = pino({ level: 'silent' });
 const reporter = () => new JsonReporter(quiet);
@@ -373,10 +374,7 @@ describe('a tick and a clip whose video failed', () => {
       media_root: data,
       shard_size: 8,
       rounds: 1,
-      model: { preset: 'tiny', vocab_size: 96, max_caption_len: 24, max_text_len: 24 },
-      device: { providers: ['cpu'], threads: 1 },
-      train: { pretrain: { epochs: 1, batch_size: 16 }, finetune: { epochs: 1, batch_size: 8 } },
-      judge: { epochs: 1, batch_size: 16 },
+      ...tinyRefineSettings(96),
     });
     const refine = (rounds: number) => runRefine({ ...config, rounds }, { log: quiet, reporter });
     const roundErrors = async (k: number): Promise<string[]> =>
