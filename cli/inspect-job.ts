@@ -57,8 +57,8 @@ export function isJobDir(dir: string): boolean {
  * The job's clips that no round could take, a line per cause, read from its frames run (gone: from
  * its last finished round, which lists a failed video as `missing_frames`, the cause in its
  * message): manifest rows refused, and clips whose video gave no frames, counted by kind with one
- * example; undefined when there are none (or no frames run yet). `refine` prints them under its table, so a failed video is
- * said where the job ends, not only in the export's errors.
+ * example; undefined when there are none (or no frames run yet). `refine` prints them under its
+ * table, so a failed video is said where the job ends, not only in the export's errors.
  */
 export async function clipFailureLines(dir: string): Promise<string[] | undefined> {
   const l = jobLayout(dir);

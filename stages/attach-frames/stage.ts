@@ -30,23 +30,41 @@ const optionsSchema = z.object({
   batchSize: positive.default(64),
 });
 
+/** The frames run's cause for each clip it failed, or why its errors could not be read. */
+type FramesCauses = { readonly byClip: ReadonlyMap<string, string> } | { readonly unreadable: string };
+
 /**
  * Why the frames run stored no frames for each clip it failed: its error's kind and message, read
  * once a clip without frames turns up (none is read when every clip has them). The round's error
- * row carries it, so the cause outlives the frames run being deleted.
+ * row carries it, so the cause outlives the frames run being deleted. An errors table that cannot
+ * be read costs the message its cause, not the round.
  */
-async function framesCauses(framesRun: Storage): Promise<Map<string, string>> {
-  const causes = new Map<string, string>();
-  for (const e of await readRunErrors(framesRun))
-    if (!causes.has(e.clip_id)) causes.set(e.clip_id, `${e.error_kind}: ${e.message}`);
-  return causes;
+async function framesCauses(framesRun: Storage): Promise<FramesCauses> {
+  try {
+    const byClip = new Map<string, string>();
+    for (const e of await readRunErrors(framesRun))
+      if (!byClip.has(e.clip_id)) byClip.set(e.clip_id, `${e.error_kind}: ${e.message}`);
+    return { byClip };
+  } catch (err) {
+    return { unreadable: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The round's message for a clip the frames run stored no frames for. */
+function missingMessage(clipId: string, causes: FramesCauses): string {
+  if ('unreadable' in causes)
+    return `no frames stored for clip ${clipId}; the frames run's errors could not be read for its cause (${causes.unreadable})`;
+  const cause = causes.byClip.get(clipId);
+  return cause
+    ? `no frames stored for clip ${clipId}: the frames run failed it (${cause})`
+    : `no frames stored for clip ${clipId}, and the frames run recorded no error for it`;
 }
 
 /** Builds the attach-frames stage (clips → clip_frames; in-flight only, never stored). */
 export function attachFramesStage(options: AttachFramesOptions): AnyStage {
   const opts = parseStageOptions('attach-frames', optionsSchema, options);
   let store: FrameStore | undefined;
-  let causes: Promise<Map<string, string>> | undefined;
+  let causes: Promise<FramesCauses> | undefined;
   return defineStage({
     name: 'attach-frames',
     input: clipsTable,
@@ -65,13 +83,10 @@ export function attachFramesStage(options: AttachFramesOptions): AnyStage {
         const f = await store.get(clip.clip_id);
         if (!f) {
           causes ??= framesCauses(opts.framesRun);
-          const cause = (await causes).get(clip.clip_id);
           ctx.reportError({
             clip_id: clip.clip_id,
             kind: 'missing_frames',
-            message: cause
-              ? `no frames stored for clip ${clip.clip_id}: the frames run failed it (${cause})`
-              : `no frames stored for clip ${clip.clip_id}, and the frames run recorded no error for it`,
+            message: missingMessage(clip.clip_id, await causes),
           });
           continue;
         }

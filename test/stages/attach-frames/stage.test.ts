@@ -1,9 +1,11 @@
 /**
  * attach-frames: a clip the frames run stored no frames for is an error row of the round, whose
  * message carries the frames run's own error for it (kind and message), so the cause is still there
- * once the frames run is deleted; a clip the frames run has no error for says so. The frames run is
+ * once the frames run is deleted; a clip the frames run has no error for says so; an errors table
+ * that cannot be read costs the message its cause, not the round. The frames run is
  * a real engine run of a stand-in frames stage that fails one clip and skips another.
  */
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -73,5 +75,18 @@ describe('attach-frames', () => {
       ],
       ['c0002', 'missing_frames', 'no frames stored for clip c0002, and the frames run recorded no error for it'],
     ]);
+
+    // the frames run's errors table is broken: the round still runs, and says why no cause is given
+    const errorsDir = join(root, 'frames', 'errors');
+    for (const f of await readdir(errorsDir)) await writeFile(join(errorsDir, f), 'not parquet');
+    await run(join(root, 'round-again'), attachFramesStage({ framesRun: new LocalStorage(join(root, 'frames')) }));
+    const again = await readRunErrors(new LocalStorage(join(root, 'round-again')));
+    expect(again.map((e) => e.clip_id)).toEqual(['c0001', 'c0002']);
+    for (const e of again)
+      expect(e.message).toMatch(
+        new RegExp(
+          `^no frames stored for clip ${e.clip_id}; the frames run's errors could not be read for its cause \\(.+\\)$`,
+        ),
+      );
   });
 });
