@@ -16,7 +16,8 @@ function trinityCells(t: Trinity, quality: boolean): string[] {
 
 /**
  * The exported dataset per round (train split) beside the raw input, what AdaTaiLr did (dropped,
- * re-weighted, γ, ρ̂), which sources the choice kept, the model's held-out scores, how well the
+ * re-weighted, γ, ρ̂), which sources the choice kept, the rounds' choice for the held-out clips
+ * (the dataset's check on clips no round trained on), the model's held-out scores, how well the
  * last model fits the rows it trained on, and the downstream probe when the job ran it.
  */
 export function formatRounds(rounds: readonly RoundRecord[]): string {
@@ -65,6 +66,8 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
         ` against their transcripts' ${f(kc.transcripts.distinct2)} (same clips), vocabulary ${kc.diversity.vocabulary}` +
         ` against ${kc.transcripts.vocabulary}; ${kc.verbatim} kept word for word`,
     );
+  const heldout = heldoutRowsLine(rounds);
+  if (heldout) lines.push(heldout);
   const raw = first?.rawAsrQuality;
   if (raw)
     lines.push(
@@ -91,6 +94,33 @@ export function formatRounds(rounds: readonly RoundRecord[]): string {
   const probe = downstreamLine(rounds);
   if (probe) lines.push(probe);
   return [head, ...lines].join('\n');
+}
+
+/**
+ * The rounds' own choice for the held-out clips, scored against their references beside their raw
+ * ASR text: content accuracy with truth (beside the train rows'), else CIDEr-D against the clips'
+ * human captions; absent where no round measured it against anything.
+ */
+function heldoutRowsLine(rounds: readonly RoundRecord[]): string | undefined {
+  const measured = rounds.filter((r) => r.heldoutRows?.chosen);
+  const first = measured[0]?.heldoutRows;
+  if (!first?.chosen || !first.rawAsr) return undefined;
+  const content = measured.every((r) => r.heldoutRows?.content);
+  const value = (h: RoundRecord['heldoutRows'], side: 'chosen' | 'rawAsr'): string =>
+    content ? f(h?.content?.[side]) : f(h?.[side]?.ciderD);
+  const chain = [
+    `raw ASR ${value(first, 'rawAsr')}`,
+    ...measured.map((r) => `round ${r.round} ${value(r.heldoutRows, 'chosen')}`),
+  ].join(' → ');
+  const kept = measured.map((r) => r.heldoutRows?.kept ?? 0);
+  const [lo, hi] = [Math.min(...kept), Math.max(...kept)];
+  const what = content
+    ? `content ${chain} (the train rows: ${measured.map((r) => f(r.dataset.quality?.contentAccuracy)).join(' → ')})`
+    : `CIDEr-D against the human captions of ${first.chosen.n} of them: ${chain}`;
+  return (
+    `held-out rows: the round's choice for ${first.clips} held-out clips no round trained on` +
+    ` (kept ${lo === hi ? lo : `${lo}–${hi}`}), ${what}`
+  );
 }
 
 /** The downstream probe's scores per dataset, raw and the upper bound around the rounds (absent without `eval.downstream`). */

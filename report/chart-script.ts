@@ -39,7 +39,11 @@ export const chartScript = `
     { label: 'raw input', data: flat(raw.contentAccuracy), borderColor: '#1f77b4', ...dashed },
     { label: 'CIDEr-D / 10 (dataset)', data: data.rounds.map(r => r.dataset.ciderD === undefined ? null : r.dataset.ciderD / 10), borderColor: '#ff7f0e' },
     { label: 'raw CIDEr-D / 10', data: flat(raw.ciderD === undefined ? undefined : raw.ciderD / 10), borderColor: '#ff7f0e', ...dashed },
-  ], 'share of rows / score', false, 'Quality is measured against a truth table (a benchmark\\'s); this job has none.');
+    // the round's own choice for held-out clips: with truth it checks the rows' content; without, it is the only quality there is
+    { label: 'content accuracy, held-out rows', data: data.rounds.map(r => r.heldoutRows && r.heldoutRows.contentAccuracy !== undefined ? r.heldoutRows.contentAccuracy : null), borderColor: '#aec7e8' },
+    { label: 'held-out rows CIDEr-D / 10 (against their human captions)', data: data.rounds.map(r => r.heldoutRows && r.heldoutRows.against === 'human' ? r.heldoutRows.ciderD / 10 : null), borderColor: '#ffbb78' },
+    { label: 'their raw ASR text', data: data.rounds.map(r => r.heldoutRows && r.heldoutRows.against === 'human' ? r.heldoutRows.rawCiderD / 10 : null), borderColor: '#ffbb78', ...dashed },
+  ], 'share of rows / score', false, 'Quality is measured against a truth table (a benchmark\\'s) or, on held-out clips, against their human captions; this job has neither.');
   line('chart-diversity', [
     { label: 'vocabulary (dataset)', data: data.rounds.map(r => r.dataset.vocabulary), borderColor: '#2ca02c' },
     { label: 'raw vocabulary', data: flat(raw.vocabulary), borderColor: '#2ca02c', ...dashed },

@@ -33,6 +33,19 @@ export interface RoundMetrics {
   adatailr: { rows: number; dropped: number; reweighted: number; gamma: number; rho: number };
   /** The model's held-out quality against the truth — the model's, not the dataset's. */
   model?: { ciderD: number; bleu4: number; attributeAccuracy?: number };
+  /**
+   * The round's own kept captions of the held-out clips beside their raw ASR text, against the truth
+   * (content accuracy too) or their human captions: the dataset's estimate where there is no truth.
+   */
+  heldoutRows?: {
+    clips: number;
+    kept: number;
+    against: 'truth' | 'human';
+    ciderD: number;
+    rawCiderD: number;
+    contentAccuracy?: number;
+    rawContentAccuracy?: number;
+  };
   /** The downstream probe trained on this round's dataset (opt-in `eval.downstream`): mean ± sd over seeds. */
   downstream?: DownstreamPoint;
   /** Training loss curve of this round (one value per epoch). */

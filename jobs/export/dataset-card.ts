@@ -90,6 +90,11 @@ function trinitySummary(card: CardInput): string[] {
       ? `- **Quality** (measured against the benchmark's truth, which nothing that chose or trained saw): ${contentPart(d.quality.contentAccuracy, r.raw.quality?.contentAccuracy)}CIDEr-D ${d.quality.ciderD.toFixed(3)}, BLEU-4 ${d.quality.bleu4.toFixed(3)}.`
       : '- **Quality**: no truth was given for these clips, so content accuracy was not measured.',
   );
+  const held = r.heldoutRows;
+  if (held?.chosen?.against === 'human' && held.rawAsr)
+    lines.push(
+      `- **Quality, estimated on held-out clips**: the round chose for ${counted(held.clips, 'held-out clip', 'held-out clips')} (never exported, never trained on, their human captions never offered) as it chose for these rows. Against the human captions of ${held.chosen.n} it kept, its captions score CIDEr-D ${held.chosen.ciderD.toFixed(3)}, BLEU-4 ${held.chosen.bleu4.toFixed(3)}, where their raw ASR text scores CIDEr-D ${held.rawAsr.ciderD.toFixed(3)}, BLEU-4 ${held.rawAsr.bleu4.toFixed(3)}.`,
+    );
   const [model, asr] = [r.modelQuality, r.rawAsrQuality];
   if (model?.against === 'human' && asr)
     lines.push(

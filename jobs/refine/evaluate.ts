@@ -115,3 +115,51 @@ export function scoreEval(
     captions,
   };
 }
+
+/**
+ * The round's own rows on the eval clips: what its choice kept for held-out clips, which nothing of
+ * the job trained on and whose human captions it never offered as candidates. They are chosen as
+ * the train clips are, so their quality estimates the exported rows' where no truth table exists.
+ */
+export interface HeldoutRowsCheck {
+  /** Eval clips, and how many of them the round kept a caption for (the rest it dropped). */
+  readonly clips: number;
+  readonly kept: number;
+  /** The kept captions against the references (truth, or the clips' human captions); absent without references. */
+  readonly chosen?: TruthQuality;
+  /** The raw ASR text of the same kept clips, against the same references. */
+  readonly rawAsr?: TruthQuality;
+  /** Content accuracy of each (truth and a content measure only). */
+  readonly content?: { readonly chosen: number; readonly rawAsr: number };
+}
+
+/** Scores the round's kept captions of the eval clips (`chosen`: clip id → caption) as {@link scoreEval} scores the model's. */
+export function scoreHeldoutRows(
+  clips: readonly EvalClip[],
+  chosen: ReadonlyMap<string, string>,
+  truth: readonly TruthRow[] | undefined,
+  measure?: TruthMeasure,
+): HeldoutRowsCheck {
+  const kept = clips.filter((c) => chosen.has(c.clip.clip_id));
+  const captions = new Map(kept.map((c) => [c.clip.clip_id, chosen.get(c.clip.clip_id) as string]));
+  const scored = scoreEval(kept, captions, truth, measure);
+  const base = { clips: clips.length, kept: kept.length };
+  if (!scored.model || !scored.rawAsr) return base;
+  const byId = new Map((truth ?? []).map((t) => [t.clip_id, t]));
+  const known = kept.filter((c) => byId.has(c.clip.clip_id));
+  const rows = known.map((c) => byId.get(c.clip.clip_id) as TruthRow);
+  const content =
+    measure && known.length > 0
+      ? {
+          chosen: measure.contentAccuracy(
+            known.map((c) => captions.get(c.clip.clip_id) as string),
+            rows,
+          ),
+          rawAsr: measure.contentAccuracy(
+            known.map((c) => captionFromText(c.clip.asr_text, c.clip.title)),
+            rows,
+          ),
+        }
+      : undefined;
+  return { ...base, chosen: scored.model, rawAsr: scored.rawAsr, ...(content ? { content } : {}) };
+}

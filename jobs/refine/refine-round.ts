@@ -167,7 +167,7 @@ export async function runRefineRound(job: RefineJobContext, k: number, models: R
   const versions = [await loadVersion(l.roundModel(k))];
 
   // c. the model's held-out quality, and the downstream probe's scores when asked for
-  const { evalResult, fit, downstream } = await evaluateRound({
+  const { evalResult, fit, heldoutRows, downstream } = await evaluateRound({
     ...evalInput,
     ...(probe ? { downstream: probe } : {}),
   });
@@ -182,6 +182,7 @@ export async function runRefineRound(job: RefineJobContext, k: number, models: R
     ...(job.judge ? { judge: job.judge } : {}),
     evalResult,
     ...(fit ? { fit } : {}),
+    heldoutRows,
     ...(downstream ? { downstream } : {}),
     trainingDataId,
     seconds: { captionAndScore: (t1 - t0) / 1000, train: (t2 - t1) / 1000, eval: (t3 - t2) / 1000 },

@@ -1,7 +1,7 @@
 /**
  * A round's checks after training: the model's captions of held-out clips, and of clips it trained
- * on, scored against the truth (when the job has one), and the opt-in downstream probe on the
- * round's dataset.
+ * on, scored against the truth (when the job has one), the round's own choice for the same held-out
+ * clips scored the same way, and the opt-in downstream probe on the round's dataset.
  */
 import type { RefineConfig } from '../../config/refine.js';
 import type { TruthMeasure } from '../../metrics/truth-measure.js';
@@ -11,8 +11,16 @@ import type { CaptionTokenizer } from '../../models/tokenizer.js';
 import type { Storage } from '../../pipeline/storage.js';
 import type { TruthRow } from '../../schemas/truth.js';
 import type { DownstreamProbe, RoundDownstream } from './downstream-eval.js';
-import { captionClips, type EvalClip, type EvalResult, sampleEvalClips, scoreEval } from './evaluate.js';
-import { manifestClips } from './job-inputs.js';
+import {
+  captionClips,
+  type EvalClip,
+  type EvalResult,
+  type HeldoutRowsCheck,
+  sampleEvalClips,
+  scoreEval,
+  scoreHeldoutRows,
+} from './evaluate.js';
+import { chosenCaptions, manifestClips } from './job-inputs.js';
 import { withSignal } from './job-files.js';
 import type { TrainExample } from './training-set.js';
 
@@ -49,6 +57,8 @@ export interface RoundEvalResult {
    * trained on (kept rows): what it learnt to see, against what it memorised. Absent without truth.
    */
   readonly fit?: { readonly heldout: EvalResult; readonly train: EvalResult };
+  /** The round's own kept captions of the same held-out clips, scored the same way: the dataset's check. */
+  readonly heldoutRows: HeldoutRowsCheck;
   readonly downstream?: RoundDownstream;
 }
 
@@ -99,7 +109,10 @@ export async function letFinish<T>(work: Promise<T>, beside: Promise<unknown> | 
   }
 }
 
-/** The round captioner's captions of held-out clips and, with truth, from the frames alone of held-out and trained-on clips. */
+/**
+ * The round captioner's captions of held-out clips and, with truth, from the frames alone of held-out
+ * and trained-on clips; and the round's own kept captions of the same held-out clips.
+ */
 async function captionerChecks(o: RoundEvalInput): Promise<Omit<RoundEvalResult, 'downstream'>> {
   const { config } = o;
   const sample = (only?: ReadonlySet<string>): Promise<EvalClip[]> =>
@@ -115,6 +128,8 @@ async function captionerChecks(o: RoundEvalInput): Promise<Omit<RoundEvalResult,
     new Set((await o.rows()).filter((r) => r.split === 'train' && r.keep).map((r) => r.clipId));
   const fitClips = o.truth ? await sample(await trainedOn()) : [];
   const truthRows = o.truth ? [...o.truth.values()] : undefined;
+  const chosen = await chosenCaptions(o.roundRun, new Set(clips.map((c) => c.clip.clip_id)));
+  const heldoutRows = scoreHeldoutRows(clips, chosen, truthRows, o.measure);
   const captioner = await Captioner.load(o.modelDir, o.device);
   const opts = { batch: config.caption.model_batch, beams: config.caption.beams };
   let evalResult: EvalResult;
@@ -129,7 +144,7 @@ async function captionerChecks(o: RoundEvalInput): Promise<Omit<RoundEvalResult,
   } finally {
     await captioner.release();
   }
-  return { evalResult, ...(fit ? { fit } : {}) };
+  return { evalResult, heldoutRows, ...(fit ? { fit } : {}) };
 }
 
 /** The downstream probe on the round's rows, when the config asks for it and the job can run it (truth and a probe). */

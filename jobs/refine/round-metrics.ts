@@ -9,6 +9,7 @@ import type { TruthQuality } from '../../metrics/truth-quality.js';
 import type { TruthRow } from '../../schemas/truth.js';
 import type { DatasetReport, Trinity, TruthJudge } from './dataset-metrics.js';
 import type { RoundDownstream } from './downstream-eval.js';
+import type { HeldoutRowsCheck } from './evaluate.js';
 
 /** What the adatailr stage did to the round's train-split rows. */
 export interface AdatailrSummary {
@@ -75,6 +76,12 @@ export interface RoundRecord {
   readonly downstream?: RoundDownstream;
   /** Held-out quality of the raw ASR text on the same clips. */
   readonly rawAsrQuality?: TruthQuality;
+  /**
+   * The round's own kept captions of the same held-out clips, beside their raw ASR text: the
+   * dataset's quality where the job has no truth (against the clips' human captions). Absent in
+   * records written before it was measured.
+   */
+  readonly heldoutRows?: HeldoutRowsCheck;
   readonly pretrain: { steps: number; examples: number; lossCurve: number[]; gammaCurve: number[]; rhoCurve: number[] };
   readonly finetune: { steps: number; examples: number; lossCurve: number[] };
   readonly provider: string;

@@ -5,7 +5,7 @@
 import type { LoadedVersion } from '../../models/version.js';
 import type { TruthJudge } from './dataset-metrics.js';
 import type { RoundDownstream } from './downstream-eval.js';
-import type { EvalResult } from './evaluate.js';
+import type { EvalResult, HeldoutRowsCheck } from './evaluate.js';
 import type { RoundDataMetrics } from './round-data-meter.js';
 import { modelContent, type RoundRecord } from './round-metrics.js';
 
@@ -20,6 +20,7 @@ export interface RoundRecordInput {
   readonly judge?: TruthJudge;
   readonly evalResult: EvalResult;
   readonly fit?: { readonly heldout: EvalResult; readonly train: EvalResult };
+  readonly heldoutRows?: HeldoutRowsCheck;
   readonly downstream?: RoundDownstream;
   readonly trainingDataId: string;
   readonly seconds: RoundRecord['seconds'];
@@ -51,6 +52,7 @@ export function roundRecord(o: RoundRecordInput): RoundRecord {
     ...(content ? { modelContent: content } : {}),
     ...(fit ? { modelFit: fit } : {}),
     ...(o.evalResult.rawAsr ? { rawAsrQuality: o.evalResult.rawAsr } : {}),
+    ...(o.heldoutRows ? { heldoutRows: o.heldoutRows } : {}),
     ...(o.downstream ? { downstream: o.downstream } : {}),
     pretrain: JSON.parse(String(vm.pretrain ?? '{}')) as RoundRecord['pretrain'],
     finetune: JSON.parse(String(vm.finetune ?? '{}')) as RoundRecord['finetune'],

@@ -81,9 +81,24 @@ export function toRoundMetrics(r: RoundRecord): RoundMetrics {
           },
         }
       : {}),
+    ...(heldoutRowsPoint(r) ? { heldoutRows: heldoutRowsPoint(r) } : {}),
     ...(downstreamPoint(r, `round-${r.round}`) ? { downstream: downstreamPoint(r, `round-${r.round}`) } : {}),
     lossCurve: r.pretrain.lossCurve,
     seconds: r.seconds.captionAndScore + r.seconds.train + r.seconds.eval,
+  };
+}
+
+/** The round's own choice for the held-out clips, beside their raw text, when it was scored against anything. */
+function heldoutRowsPoint(r: RoundRecord): RoundMetrics['heldoutRows'] {
+  const h = r.heldoutRows;
+  if (!h?.chosen || !h.rawAsr) return undefined;
+  return {
+    clips: h.clips,
+    kept: h.kept,
+    against: h.chosen.against ?? 'truth',
+    ciderD: h.chosen.ciderD,
+    rawCiderD: h.rawAsr.ciderD,
+    ...(h.content ? { contentAccuracy: h.content.chosen, rawContentAccuracy: h.content.rawAsr } : {}),
   };
 }
 

@@ -77,6 +77,12 @@ export interface LoopRun {
    * in reports made before it was recorded).
    */
   readonly captioner?: CaptionerFit[];
+  /**
+   * Per round, the content accuracy of the round's own choice for the held-out clips (no round trains
+   * on them) and of their raw transcripts: how well the held-out check estimates the exported rows'
+   * (absent in reports made before it was recorded).
+   */
+  readonly heldoutRows?: HeldoutRowsPoint[];
   /** The final export's wording at equal size and a perfect export's (absent in reports made before it was recorded). */
   readonly finalWording?: WordingPoint;
   /**
@@ -100,6 +106,12 @@ export interface WordingPoint {
   readonly cleanClipsRatio?: number;
   /** Where the final export's bigrams come from, by kept source and clean or noisy transcript (absent in older reports). */
   readonly bigramSources?: readonly BigramShare[];
+}
+
+/** The round's choice for the held-out clips, and their raw transcripts: content accuracy (NaN where not measured). */
+export interface HeldoutRowsPoint {
+  readonly chosen: number;
+  readonly rawAsr: number;
 }
 
 /** A round's captioner: content accuracy of its held-out captions, and from the frames alone on held-out clips and on clips it trained on. */
@@ -207,6 +219,10 @@ export async function runRefineExperiment(
             heldout: x.modelContent?.accuracy ?? Number.NaN,
             framesHeldout: x.modelFit?.heldout ?? Number.NaN,
             framesTrain: x.modelFit?.train ?? Number.NaN,
+          })),
+          heldoutRows: r.rounds.map((x) => ({
+            chosen: x.heldoutRows?.content?.chosen ?? Number.NaN,
+            rawAsr: x.heldoutRows?.content?.rawAsr ?? Number.NaN,
           })),
           finalWording: {
             distinct2AtCleanSize: w.keptDistinct2AtCleanSize,

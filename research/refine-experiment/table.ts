@@ -99,7 +99,7 @@ export function formatRefineExperiment(r: RefineExperimentReport): string {
           ),
         );
     }
-    out.push('', ...bars(at, methods), ...captionerTable(at, methods));
+    out.push('', ...bars(at, methods), ...captionerTable(at, methods), ...heldoutRowsTable(at, methods));
   }
   return out.join('\n');
 }
@@ -126,6 +126,45 @@ function captionerTable(runs: readonly LoopRun[], methods: readonly string[]): s
     for (let k = 0; k < rounds; k++) {
       const at = fits.map((f) => f[k]).filter((f) => f !== undefined);
       const cells = FIT_COLUMNS.map((g) => pm(at.map(g), 3));
+      out.push(`| ${m} round ${k} | ${cells.join(' | ')} |`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The rounds' own choice for the held-out clips beside the exported train rows: the check a job
+ * without truth reads (against human captions) is here held against the truth (empty for reports
+ * without it).
+ */
+function heldoutRowsTable(runs: readonly LoopRun[], methods: readonly string[]): string[] {
+  if (!runs.some((x) => x.heldoutRows)) return [];
+  const out = [
+    '',
+    "The rounds' choice for the held-out clips (never trained on), beside the exported train rows (content accuracy):",
+    '',
+    '| loop | held-out rows | train rows (the export) | held-out raw transcripts |',
+    '|---|---|---|---|',
+  ];
+  for (const m of methods) {
+    const mine = runs.filter((x) => x.method === m && x.heldoutRows);
+    const rounds = Math.max(0, ...mine.map((x) => x.rounds.length));
+    for (let k = 0; k < rounds; k++) {
+      const at = mine.filter((x) => x.heldoutRows?.[k] && x.rounds[k]);
+      const cells = [
+        pm(
+          at.map((x) => x.heldoutRows![k].chosen),
+          3,
+        ),
+        pm(
+          at.map((x) => x.rounds[k].contentAccuracy),
+          3,
+        ),
+        pm(
+          at.map((x) => x.heldoutRows![k].rawAsr),
+          3,
+        ),
+      ];
       out.push(`| ${m} round ${k} | ${cells.join(' | ')} |`);
     }
   }

@@ -5,17 +5,21 @@ import { readStoredRows } from '../../pipeline/parquet.js';
 import type { Storage } from '../../pipeline/storage.js';
 import type { ScoreRow } from '../../schemas/scores.js';
 
-/** Each clip's chosen caption in a finished round run (kept rows with a non-empty caption only). */
-export async function chosenCaptions(run: Storage): Promise<Map<string, string>> {
+/**
+ * Each clip's chosen caption in a finished round run (kept rows with a non-empty caption only); with
+ * `only`, of those clips alone, so a sample is read without holding the whole round's captions.
+ */
+export async function chosenCaptions(run: Storage, only?: ReadonlySet<string>): Promise<Map<string, string>> {
   const meta = await readRunMeta(run);
   const out = new Map<string, string>();
   for (const shard of meta?.shards ?? [])
-    addChosen(out, await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)));
+    addChosen(out, await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)), only);
   return out;
 }
 
-function addChosen(out: Map<string, string>, rows: readonly ScoreRow[]): void {
-  for (const s of rows) if (s.keep && s.caption.trim() !== '') out.set(s.clip_id, s.caption);
+function addChosen(out: Map<string, string>, rows: readonly ScoreRow[], only?: ReadonlySet<string>): void {
+  for (const s of rows)
+    if (s.keep && s.caption.trim() !== '' && (!only || only.has(s.clip_id))) out.set(s.clip_id, s.caption);
 }
 
 /**

@@ -4,7 +4,8 @@
  * is configured), and (once a model exists) the model's own captions from frames + text and from
  * frames alone, and optionally sampled ones from frames + text (other wordings). The adatailr stage
  * scores them and chooses one per clip. Clips with a human caption have only that candidate (they
- * are the fine-tuning set). Output rows carry the frames on to the adatailr stage; only the
+ * are the fine-tuning set), except held-out clips: there the human caption is a reference the
+ * round's choice is scored against, so it must not be among what the round chooses from. Output rows carry the frames on to the adatailr stage; only the
  * `captions` columns are stored.
  */
 import { z } from 'zod';
@@ -121,6 +122,11 @@ function sampleSeed(jobSeed: number, round: number, clipId: string, sample: numb
 }
 
 /** The writer's model index for a clip, checked. */
+/** A clip whose human caption is its only candidate: any but a held-out clip (its caption is a reference). */
+function takesHumanCaption(r: { human_caption: string | null; split: string | null }): boolean {
+  return !!r.human_caption && r.split !== 'heldout';
+}
+
 function routeOf(writer: Pick<CaptionWriter, 'route'>, clipId: string, n: number): number {
   if (n === 1) return 0;
   const m = writer.route(clipId);
@@ -156,8 +162,8 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
           : opts.previous;
       const cands = rows.map((r) => {
         const c = { sources: [] as CandidateSource[], captions: [] as string[] };
-        if (r.human_caption) {
-          addCandidate(c, 'human', captionFromText(r.human_caption, null));
+        if (takesHumanCaption(r)) {
+          addCandidate(c, 'human', captionFromText(r.human_caption ?? '', null));
           return c;
         }
         addCandidate(c, 'asr', captionFromText(r.asr_text, null));
@@ -165,7 +171,7 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
         addCandidate(c, 'previous', previous?.get(r.clip_id) ?? '');
         return c;
       });
-      const toWrite = rows.map((r, i) => ({ r, i })).filter(({ r }) => !r.human_caption);
+      const toWrite = rows.map((r, i) => ({ r, i })).filter(({ r }) => !takesHumanCaption(r));
       if (opts.teacher) {
         if (!teacher) throw new Error('caption: process() before setup()');
         for (const group of chunks(toWrite, modelBatch)) {

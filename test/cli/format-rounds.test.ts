@@ -63,6 +63,42 @@ describe('formatRounds', () => {
     expect(formatRounds([record()])).not.toContain('downstream');
   });
 
+  it("prints the rounds' choice for the held-out clips: content beside the train rows' with truth, CIDEr-D against human captions without", () => {
+    const q = (ciderD: number) => ({ n: 150, ciderD, bleu4: 0.3, bleu: [0.9, 0.6, 0.4, 0.3] });
+    const check = (kept: number, chosen: number) => ({
+      clips: 150,
+      kept,
+      chosen: q(2),
+      rawAsr: q(1),
+      content: { chosen, rawAsr: 0.647 },
+    });
+    const withTruth = formatRounds([
+      record({ heldoutRows: check(150, 0.913) }),
+      record({ round: 1, heldoutRows: check(149, 0.953), dataset: { ...trinity(90, 0.923), bySource: {} } }),
+    ]);
+    expect(withTruth).toContain(
+      "held-out rows: the round's choice for 150 held-out clips no round trained on (kept 149–150)," +
+        ' content raw ASR 0.647 → round 0 0.913 → round 1 0.953 (the train rows: 0.851 → 0.923)',
+    );
+    const human = (kept: number, c: number) => ({
+      clips: 10,
+      kept,
+      chosen: { ...q(c), n: 6, against: 'human' as const },
+      rawAsr: { ...q(0.5), n: 6, against: 'human' as const },
+    });
+    const noTruth = formatRounds([
+      record({ heldoutRows: human(10, 1.2) }),
+      record({ round: 1, heldoutRows: human(10, 1.4) }),
+    ]);
+    expect(noTruth).toContain(
+      "held-out rows: the round's choice for 10 held-out clips no round trained on (kept 10)," +
+        ' CIDEr-D against the human captions of 6 of them: raw ASR 0.500 → round 0 1.200 → round 1 1.400',
+    );
+    // nothing to say without references, or in records written before the check
+    expect(formatRounds([record({ heldoutRows: { clips: 150, kept: 150 } })])).not.toContain('held-out rows');
+    expect(formatRounds([record()])).not.toContain('held-out rows');
+  });
+
   it('says nothing of the fit for a round recorded without it', () => {
     expect(formatRounds([record()])).not.toContain('train clips it trained on');
   });

@@ -249,7 +249,7 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
     expect(problems).toEqual([]);
     expect(await page.evaluate('window.__flywheelCharts')).toBe(4);
     expect(await page.evaluate(`Array.from(document.querySelectorAll('.no-data')).map((p) => p.textContent)`)).toEqual([
-      "Quality is measured against a truth table (a benchmark's); this job has none.",
+      "Quality is measured against a truth table (a benchmark's) or, on held-out clips, against their human captions; this job has neither.",
       'The model is scored on held-out clips against a truth table, or against the human captions of held-out clips a person captioned; this job has neither.',
     ]);
     expect(
@@ -264,12 +264,27 @@ describe.skipIf(skipReason !== null)('report page in headless Chromium', () => {
 
     // held-out clips a person captioned score the model without truth: its chart is drawn, and says so
     const human = join(dir, 'no-truth-human.html');
-    const rounds = data.rounds.map(({ keptClean: _k, ...r }) => ({ ...r, dataset: point(r.round) }));
+    // and the rounds' own choice for those clips is the dataset's quality: the quality chart draws it beside their raw text
+    const heldoutRows = (ciderD: number) =>
+      ({ clips: 10, kept: 10, against: 'human', ciderD, rawCiderD: 0.4 }) as const;
+    const rounds = data.rounds.map(({ keptClean: _k, ...r }) => ({
+      ...r,
+      dataset: point(r.round),
+      heldoutRows: heldoutRows(1 + r.round),
+    }));
     writeFileSync(human, renderReportHtml({ ...noTruth, rounds, rawAsrCiderD: 0.4, modelAgainst: 'human' }));
     await page.goto(pathToFileURL(human).href, { waitUntil: 'load' });
     expect(problems).toEqual([]);
-    expect(await page.evaluate(`Array.from(document.querySelectorAll('.no-data')).map((p) => p.textContent)`)).toEqual([
-      "Quality is measured against a truth table (a benchmark's); this job has none.",
+    expect(await page.evaluate(`Array.from(document.querySelectorAll('.no-data')).map((p) => p.textContent)`)).toEqual(
+      [],
+    );
+    expect(
+      await page.evaluate(
+        `Chart.getChart('chart-quality').data.datasets.map((d) => [d.label, d.data.map((x) => x === null ? null : Math.round(x * 100))])`,
+      ),
+    ).toEqual([
+      ['held-out rows CIDEr-D / 10 (against their human captions)', rounds.map((r) => 10 * (1 + r.round))],
+      ['their raw ASR text', rounds.map(() => 4)],
     ]);
     expect(await page.evaluate(`Chart.getChart('chart-model').data.datasets.map((d) => d.label)`)).toEqual([
       "model's held-out CIDEr-D (against their human captions)",

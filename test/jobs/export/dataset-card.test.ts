@@ -128,6 +128,27 @@ describe('Hugging Face dataset card', () => {
     expect(body).not.toContain("The round's captioner");
   });
 
+  it("without truth, the round's choice for held-out clips is stated as the rows' estimate, beside their raw text", () => {
+    const r = metadata.rounds[0];
+    const q = (ciderD: number, bleu4: number) => ({
+      n: 38,
+      ciderD,
+      bleu4,
+      bleu: [0.6, 0.4, 0.3, bleu4],
+      against: 'human' as const,
+    });
+    const heldoutRows = { clips: 40, kept: 39, chosen: q(1.5, 0.3), rawAsr: q(0.4, 0.1) };
+    const text = datasetCard({ ...metadata, rounds: [{ ...r, heldoutRows }] }, refinedSchema);
+    expect(text).toContain(
+      '**Quality, estimated on held-out clips**: the round chose for 40 held-out clips (never exported, never trained on, their human captions never offered) as it chose for these rows. Against the human captions of 38 it kept, its captions score CIDEr-D 1.500, BLEU-4 0.300, where their raw ASR text scores CIDEr-D 0.400, BLEU-4 0.100.',
+    );
+    // with truth the rows themselves are measured: no estimate is stated
+    const truthCheck = { ...heldoutRows, chosen: { ...q(1.5, 0.3), against: undefined } };
+    expect(datasetCard({ ...metadata, rounds: [{ ...r, heldoutRows: truthCheck }] }, refinedSchema)).not.toContain(
+      'estimated on held-out clips',
+    );
+  });
+
   it('with the clean clips recorded, the prose puts their captions beside their own transcripts', () => {
     const r = metadata.rounds[0];
     const d = (distinct2: number, vocabulary: number) => ({ ...r.dataset.diversity, distinct2, vocabulary });

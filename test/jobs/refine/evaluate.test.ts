@@ -4,7 +4,15 @@
  * those, not a truth table), with the raw ASR text on the same clips beside. No references, no score.
  */
 import { describe, expect, it } from 'vitest';
-import { type EvalClip, scoreEval } from '../../../jobs/refine/evaluate.js';
+import { type EvalClip, scoreEval, scoreHeldoutRows } from '../../../jobs/refine/evaluate.js';
+import {
+  type CaptionAttrs,
+  type Colour,
+  type Motion,
+  renderCaption,
+  type Shape,
+} from '../../../research/benchmark/grammar.js';
+import { benchmarkMeasure } from '../../../research/metrics/benchmark.js';
 import type { ClipRow } from '../../../schemas/clips.js';
 import { clip } from '../../helpers/manifests.js';
 
@@ -55,5 +63,63 @@ describe('scoreEval', () => {
     const r = scoreEval(clips, captions, truth);
     expect(r.model?.n).toBe(4);
     expect(r.model).not.toHaveProperty('against');
+  });
+});
+
+describe('scoreHeldoutRows', () => {
+  const clips = [
+    heldout('a', 'um so this is uh a red square i think', 'a red square moves to the left'),
+    heldout('b', 'subscribe for more', 'a green circle moves to the right'),
+    heldout('c', 'a blue star', 'a blue star spins'),
+  ];
+
+  it("scores the round's kept captions against the human captions, beside the raw text of the same clips; a dropped clip counts as not kept", () => {
+    // the round kept a and b (b's transcript was replaced) and dropped c
+    const chosen = new Map([
+      ['a', 'um so this is uh a red square i think'],
+      ['b', 'a green circle moves to the right'],
+    ]);
+    const r = scoreHeldoutRows(clips, chosen, undefined);
+    expect(r).toMatchObject({
+      clips: 3,
+      kept: 2,
+      chosen: { n: 2, against: 'human' },
+      rawAsr: { n: 2, against: 'human' },
+    });
+    expect(r.chosen!.ciderD).toBeGreaterThan(r.rawAsr!.ciderD);
+    expect(r.content).toBeUndefined();
+    // the raw side is the same two clips' transcripts, scored as scoreEval scores them
+    const raw = scoreEval(clips.slice(0, 2), chosen, undefined).rawAsr;
+    expect(r.rawAsr).toEqual(raw);
+  });
+
+  it('with truth and a content measure, adds content accuracy of the kept captions and of their transcripts', () => {
+    const scene = (colour: Colour, shape: Shape, motion: Motion): CaptionAttrs => ({
+      objects: [{ colour, shape, motion, size: null }],
+      background: 'black',
+    });
+    const truth = [
+      { id: 'a', attrs: scene('red', 'square', 'left') },
+      { id: 'b', attrs: scene('green', 'circle', 'right') },
+      { id: 'c', attrs: scene('blue', 'triangle', 'up') },
+    ].map((t) => ({
+      clip_id: t.id,
+      split: 'heldout' as const,
+      gt_caption: renderCaption(t.attrs),
+      attrs_json: JSON.stringify(t.attrs),
+      corrupted: false,
+      noise_kinds: [],
+      title_corrupted: false,
+    }));
+    const chosen = new Map(truth.map((t) => [t.clip_id, t.gt_caption]));
+    const r = scoreHeldoutRows(clips, chosen, truth, benchmarkMeasure);
+    expect(r).toMatchObject({ clips: 3, kept: 3, content: { chosen: 1, rawAsr: 0 } });
+    expect(r.chosen).not.toHaveProperty('against');
+  });
+
+  it('without references, or with no clip kept, counts the clips only', () => {
+    const none = [heldout('d', 'x', null)];
+    expect(scoreHeldoutRows(none, new Map([['d', 'x']]), undefined)).toEqual({ clips: 1, kept: 1 });
+    expect(scoreHeldoutRows(clips, new Map(), undefined)).toEqual({ clips: 3, kept: 0 });
   });
 });

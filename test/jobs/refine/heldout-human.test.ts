@@ -1,14 +1,17 @@
 /**
  * A job without a truth table whose held-out clips a person captioned, as a user's own dataset may
  * have: each round scores its captioner against those captions, and the raw ASR text beside it, and
- * says so. The truth the benchmark generator writes is read here only to make the data (the human
+ * says so; and scores its own choice for those clips the same way, having chosen for them as for
+ * train clips (their human captions are references, never candidates). The truth the benchmark generator writes is read here only to make the data (the human
  * captions of the held-out clips); the job is given none.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { formatRounds } from '../../../cli/format-rounds.js';
 import { exportRound } from '../../../jobs/export/export-round.js';
+import { buildReportData } from '../../../jobs/report/build-report.js';
 import { parseRefineConfig } from '../../../config/refine.js';
 import { runRefine } from '../../../jobs/refine/run-refine.js';
 import { readTruthMap } from '../../../jobs/refine/truth-file.js';
@@ -24,7 +27,7 @@ import { duckRows } from '../import/duckdb.js';
 const quiet = pino({ level: 'silent' });
 
 describe('a job without truth, with held-out human captions', () => {
-  it("scores each round's captioner against them, beside the raw text, and labels it so", async () => {
+  it("scores each round's captioner, and its own choice for those clips, against them, beside the raw text, and labels it so", async () => {
     const dir = await tempDir('flywheel-heldout-human-');
     const data = join(dir, 'data');
     await generateBenchmark({ outDir: data, clips: 40, seed: 17, noise: 0.4, humanFrac: 0.1, heldoutFrac: 0.25 });
@@ -61,6 +64,33 @@ describe('a job without truth, with held-out human captions', () => {
     expect(kv[0]).toMatchObject({ model_scored_against: 'human captions', model_cider_d: r.modelQuality!.ciderD });
     expect(formatRounds(rounds)).toContain(
       "model: the round's captioner on 10 held-out clips, against the human captions of 6 of them (raw ASR text there: CIDEr-D ",
+    );
+    // the round chose for those clips as for train clips, their human captions kept out of its candidates
+    const heldoutScores = await duckRows(
+      `select clip_id, caption_source, candidate_sources from read_parquet('${join(config.run_dir, 'round-0', 'adatailr', '*.parquet')}')`,
+    ).then((rows) => rows.filter((x) => ids.has(String(x.clip_id))));
+    expect(heldoutScores).toHaveLength(6);
+    for (const x of heldoutScores) expect(String(x.candidate_sources)).not.toContain('human');
+    // and the record scores that choice against the human captions, beside the same clips' raw text
+    const check = r.heldoutRows!;
+    expect(check).toMatchObject({ clips: 10, chosen: { against: 'human' }, rawAsr: { against: 'human' } });
+    expect(check.chosen!.n).toBe(check.rawAsr!.n);
+    expect(check.chosen!.n).toBeGreaterThan(0);
+    expect(check.chosen!.n).toBeLessThanOrEqual(Math.min(6, check.kept));
+    // the report draws it, and the export's card states it as the rows' estimate
+    const report = await buildReportData(config.run_dir);
+    expect(report.rounds[0].heldoutRows).toEqual({
+      clips: 10,
+      kept: check.kept,
+      against: 'human',
+      ciderD: check.chosen!.ciderD,
+      rawCiderD: check.rawAsr!.ciderD,
+    });
+    expect(await readFile(join(exported.dir, 'README.md'), 'utf8')).toContain(
+      `**Quality, estimated on held-out clips**: the round chose for 10 held-out clips`,
+    );
+    expect(formatRounds(rounds)).toContain(
+      `held-out rows: the round's choice for 10 held-out clips no round trained on (kept ${check.kept}), CIDEr-D against the human captions of ${check.chosen!.n} of them: raw ASR `,
     );
   }, 300_000);
 });

@@ -52,6 +52,13 @@ describe('runRefineExperiment', () => {
         expect(p.keptShare).toBeLessThanOrEqual(1);
       }
       expect(r.finalWording?.perfectDistinct2).toBeGreaterThan(0);
+      // each round's choice for the held-out clips, against the truth, beside their raw transcripts
+      expect(r.heldoutRows).toHaveLength(2);
+      for (const h of r.heldoutRows ?? []) {
+        expect(h.chosen).toBeGreaterThanOrEqual(0);
+        expect(h.chosen).toBeLessThanOrEqual(1);
+      }
+      expect(r.heldoutRows?.[0].rawAsr).toBeLessThan(r.rawClean.contentAccuracy);
       // where its bigrams come from: every kept row in one group, named by source and transcript
       const sources = r.finalWording?.bigramSources ?? [];
       expect(sources.length).toBeGreaterThan(0);

@@ -122,6 +122,31 @@ describe('refine experiment tables', () => {
     );
   });
 
+  it("prints the rounds' choice for the held-out clips beside the exported train rows, only when the report has it", () => {
+    const text = formatRefineExperiment(
+      report([
+        {
+          ...run(1, 'adatailr', [0.86, 0.9]),
+          heldoutRows: [
+            { chosen: 0.84, rawAsr: 0.6 },
+            { chosen: 0.92, rawAsr: 0.6 },
+          ],
+        },
+        {
+          ...run(2, 'adatailr', [0.88, 0.9]),
+          heldoutRows: [
+            { chosen: 0.86, rawAsr: 0.62 },
+            { chosen: 0.9, rawAsr: 0.62 },
+          ],
+        },
+      ]),
+    );
+    expect(text).toContain('| loop | held-out rows | train rows (the export) | held-out raw transcripts |');
+    expect(text).toContain('| adatailr round 0 | 0.850 ± 0.014 | 0.870 ± 0.014 | 0.610 ± 0.014 |');
+    expect(text).toContain('| adatailr round 1 | 0.910 ± 0.014 | 0.900 ± 0.000 | 0.610 ± 0.014 |');
+    expect(formatRefineExperiment(report([run(1, 'adatailr', [0.86, 0.9])]))).not.toContain('held-out rows');
+  });
+
   it('does not judge the fall between rounds on one seed, which has no sd', () => {
     const text = formatRefineExperiment(report([run(1, 'adatailr', [0.86, 0.85])]));
     expect(text).toContain('not judged, one seed has no sd (0.860 → 0.850)');

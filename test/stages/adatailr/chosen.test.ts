@@ -50,6 +50,11 @@ describe('chosen captions', () => {
     ]);
   });
 
+  it('only some clips: their kept captions alone, across shards', async () => {
+    const got = await chosenCaptions(new LocalStorage(await roundRun()), new Set(['c2', 'c4', 'c9']));
+    expect([...got]).toEqual([['c4', 'a green triangle']]);
+  });
+
   it("a shard's clips are answered from the last run's shard of the same id, holding no other shard's", async () => {
     const reader = await ChosenCaptionsReader.open(new LocalStorage(await roundRun()));
     expect([...(await reader.forShard('shard-00000', ['c1', 'c2', 'c3']))]).toEqual([['c1', 'a red circle']]);

@@ -207,6 +207,27 @@ describe('caption stage with a writer', () => {
     ).toEqual([0, 1, 2, 3, 3, 5]); // c3 has no text at all
   });
 
+  it("a held-out clip's human caption is a reference, not a candidate: the clip is offered what a train clip is", async () => {
+    const calls: { clip: number; text: string }[] = [];
+    const heldout = { ...clip(6, 'um a white square', 'White Square', 'A white square moves up.'), split: 'heldout' };
+    const out = await run(
+      {
+        round: 1,
+        modelVersion: 'v1',
+        writer: { load: [() => Promise.resolve(scriptedWriter(0, calls))], route: () => 0 },
+      },
+      [clips[4], heldout],
+    );
+    expect(cands(out[0])).toEqual([['human', 'a yellow circle moves left']]);
+    expect(cands(out[1])).toEqual([
+      ['asr', 'um a white square'],
+      ['title', 'white square'],
+      ['synthetic', 'm0 text c6'],
+      ['synthetic-frames', 'm0 frames c6'],
+    ]);
+    expect(calls.map((c) => c.clip)).toEqual([6, 6]);
+  });
+
   it('framesOnly: false writes no frames-only candidate', async () => {
     const calls: { clip: number; text: string }[] = [];
     const out = await run({
