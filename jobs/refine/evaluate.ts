@@ -93,27 +93,34 @@ export function scoreEval(
   measure?: TruthMeasure,
 ): EvalResult {
   const asr = new Map(clips.map((c) => [c.clip.clip_id, captionFromText(c.clip.asr_text, c.clip.title)]));
+  const model = scoreCaptions(clips, captions, truth, measure);
+  const rawAsr = scoreCaptions(clips, asr, truth, measure);
+  return { clips: clips.length, ...(model && rawAsr ? { model, rawAsr } : {}), captions };
+}
+
+/**
+ * `captions` of the clips against the truth rows or, without truth, against the human captions of
+ * the clips that have one; undefined without references.
+ */
+function scoreCaptions(
+  clips: readonly EvalClip[],
+  captions: ReadonlyMap<string, string>,
+  truth: readonly TruthRow[] | undefined,
+  measure?: TruthMeasure,
+): TruthQuality | undefined {
   if (!truth) {
     const human = new Map(
       clips.flatMap((c) => (c.clip.human_caption?.trim() ? [[c.clip.clip_id, [c.clip.human_caption]] as const] : [])),
     );
-    if (human.size === 0) return { clips: clips.length, captions };
-    return {
-      clips: clips.length,
-      model: { ...scoreAgainstReferences(captions, human), against: 'human' },
-      rawAsr: { ...scoreAgainstReferences(asr, human), against: 'human' },
-      captions,
-    };
+    return human.size > 0 ? { ...scoreAgainstReferences(captions, human), against: 'human' } : undefined;
   }
-  if (clips.length === 0) return { clips: clips.length, captions };
+  if (clips.length === 0) return undefined;
   const ids = new Set(clips.map((c) => c.clip.clip_id));
-  const rows = truth.filter((t) => ids.has(t.clip_id));
-  return {
-    clips: clips.length,
-    model: scoreAgainstTruth(captions, rows, { measure }),
-    rawAsr: scoreAgainstTruth(asr, rows, { measure }),
+  return scoreAgainstTruth(
     captions,
-  };
+    truth.filter((t) => ids.has(t.clip_id)),
+    { measure },
+  );
 }
 
 /**
@@ -127,7 +134,7 @@ export interface HeldoutRowsCheck {
   readonly kept: number;
   /** The kept captions against the references (truth, or the clips' human captions); absent without references. */
   readonly chosen?: TruthQuality;
-  /** The raw ASR text of the same kept clips, against the same references. */
+  /** The raw transcripts of the same kept clips (no title in an empty one's place), against the same references. */
   readonly rawAsr?: TruthQuality;
   /** Content accuracy of each (truth and a content measure only). */
   readonly content?: { readonly chosen: number; readonly rawAsr: number };
@@ -142,24 +149,21 @@ export function scoreHeldoutRows(
 ): HeldoutRowsCheck {
   const kept = clips.filter((c) => chosen.has(c.clip.clip_id));
   const captions = new Map(kept.map((c) => [c.clip.clip_id, chosen.get(c.clip.clip_id) as string]));
-  const scored = scoreEval(kept, captions, truth, measure);
+  // the transcript alone, as the dataset's raw side reads it (no title in its place)
+  const transcripts = new Map(kept.map((c) => [c.clip.clip_id, captionFromText(c.clip.asr_text, null)]));
   const base = { clips: clips.length, kept: kept.length };
-  if (!scored.model || !scored.rawAsr) return base;
+  const scored = scoreCaptions(kept, captions, truth, measure);
+  const rawAsr = scoreCaptions(kept, transcripts, truth, measure);
+  if (!scored || !rawAsr) return base;
   const byId = new Map((truth ?? []).map((t) => [t.clip_id, t]));
   const known = kept.filter((c) => byId.has(c.clip.clip_id));
   const rows = known.map((c) => byId.get(c.clip.clip_id) as TruthRow);
+  const accuracy = (texts: ReadonlyMap<string, string>): number =>
+    (measure as TruthMeasure).contentAccuracy(
+      known.map((c) => texts.get(c.clip.clip_id) as string),
+      rows,
+    );
   const content =
-    measure && known.length > 0
-      ? {
-          chosen: measure.contentAccuracy(
-            known.map((c) => captions.get(c.clip.clip_id) as string),
-            rows,
-          ),
-          rawAsr: measure.contentAccuracy(
-            known.map((c) => captionFromText(c.clip.asr_text, c.clip.title)),
-            rows,
-          ),
-        }
-      : undefined;
-  return { ...base, chosen: scored.model, rawAsr: scored.rawAsr, ...(content ? { content } : {}) };
+    measure && known.length > 0 ? { chosen: accuracy(captions), rawAsr: accuracy(transcripts) } : undefined;
+  return { ...base, chosen: scored, rawAsr, ...(content ? { content } : {}) };
 }

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type EvalClip, scoreEval, scoreHeldoutRows } from '../../../jobs/refine/evaluate.js';
+import { scoreAgainstReferences } from '../../../metrics/reference-quality.js';
+import { captionFromText } from '../../../stages/caption/clean-text.js';
 import {
   type CaptionAttrs,
   type Colour,
@@ -88,9 +90,21 @@ describe('scoreHeldoutRows', () => {
     });
     expect(r.chosen!.ciderD).toBeGreaterThan(r.rawAsr!.ciderD);
     expect(r.content).toBeUndefined();
-    // the raw side is the same two clips' transcripts, scored as scoreEval scores them
-    const raw = scoreEval(clips.slice(0, 2), chosen, undefined).rawAsr;
-    expect(r.rawAsr).toEqual(raw);
+    // the raw side is the same two clips' transcripts against the same captions
+    const human = new Map(clips.slice(0, 2).map((c) => [c.clip.clip_id, [c.clip.human_caption as string]]));
+    const transcripts = new Map(clips.slice(0, 2).map((c) => [c.clip.clip_id, captionFromText(c.clip.asr_text, null)]));
+    expect(r.rawAsr).toEqual({ ...scoreAgainstReferences(transcripts, human), against: 'human' });
+  });
+
+  it("reads a clip's transcript alone as its raw text, as the dataset's raw side does: an empty one is not replaced by the title", () => {
+    const titled = {
+      ...clips[1],
+      clip: { ...clips[1].clip, asr_text: '', title: 'a green circle moves to the right' },
+    };
+    const r = scoreHeldoutRows([titled], new Map([['b', 'a green circle moves to the right']]), undefined);
+    expect(r.rawAsr).toMatchObject({ n: 1, bleu4: 0 });
+    // the model's baseline keeps its title fallback
+    expect(scoreEval([titled], new Map([['b', 'x']]), undefined).rawAsr?.bleu4).toBeGreaterThan(0.9);
   });
 
   it('with truth and a content measure, adds content accuracy of the kept captions and of their transcripts', () => {
