@@ -155,7 +155,8 @@ export function scoreHeldoutRows(
   const scored = scoreCaptions(kept, captions, truth, measure);
   const rawAsr = scoreCaptions(kept, transcripts, truth, measure);
   if (!scored || !rawAsr) return base;
-  const byId = new Map((truth ?? []).map((t) => [t.clip_id, t]));
+  // the truth rows of the kept clips only: the table holds every clip of the job
+  const byId = new Map((truth ?? []).filter((t) => captions.has(t.clip_id)).map((t) => [t.clip_id, t]));
   const known = kept.filter((c) => byId.has(c.clip.clip_id));
   const rows = known.map((c) => byId.get(c.clip.clip_id) as TruthRow);
   const accuracy = (texts: ReadonlyMap<string, string>): number =>

@@ -5,7 +5,7 @@
  * than a step along the quantity/quality curve), beside the raw input and its clean rows; then the
  * issue's bars, checked on the numbers, and the rounds' captioners' own accuracy where recorded.
  */
-import type { CaptionerFit, DatasetPoint, LoopRun, RefineExperimentReport } from './experiment.js';
+import type { DatasetPoint, LoopRun, RefineExperimentReport } from './experiment.js';
 
 /** A figure a report holds: a number, not NaN (JSON writes NaN as null; older reports lack newer fields). */
 export const known = (x: unknown): x is number => typeof x === 'number' && !Number.isNaN(x);
@@ -104,71 +104,73 @@ export function formatRefineExperiment(r: RefineExperimentReport): string {
   return out.join('\n');
 }
 
-const FIT_COLUMNS: readonly ((f: CaptionerFit) => number)[] = [
-  (f) => f.heldout,
-  (f) => f.framesHeldout,
-  (f) => f.framesTrain,
-];
-
-/** The rounds' captioners: held-out, and from the frames alone held-out against their own train clips (empty for reports without them). */
-function captionerTable(runs: readonly LoopRun[], methods: readonly string[]): string[] {
-  if (!runs.some((x) => x.captioner)) return [];
+/**
+ * A table of mean ± sd per loop and round, over the runs that `has` it (empty when none does, as in
+ * reports made before it was recorded); each column reads one figure of a run's round.
+ */
+function roundTable(
+  runs: readonly LoopRun[],
+  methods: readonly string[],
+  has: (x: LoopRun) => boolean,
+  title: string,
+  columns: readonly (readonly [string, (x: LoopRun, k: number) => number | undefined])[],
+): string[] {
+  const mine = runs.filter(has);
+  if (mine.length === 0) return [];
   const out = [
     '',
-    "The rounds' captioners (the model's content accuracy, not the dataset's):",
+    title,
     '',
-    '| loop | held-out clips | frames alone: held-out clips | frames alone: train clips it trained on |',
-    '|---|---|---|---|',
+    `| loop | ${columns.map(([name]) => name).join(' | ')} |`,
+    `|---|${columns.map(() => '---|').join('')}`,
   ];
   for (const m of methods) {
-    const fits = runs.filter((x) => x.method === m).map((x) => x.captioner ?? []);
-    const rounds = Math.max(0, ...fits.map((f) => f.length));
+    const loop = mine.filter((x) => x.method === m);
+    const rounds = Math.max(0, ...loop.map((x) => x.rounds.length));
     for (let k = 0; k < rounds; k++) {
-      const at = fits.map((f) => f[k]).filter((f) => f !== undefined);
-      const cells = FIT_COLUMNS.map((g) => pm(at.map(g), 3));
+      const cells = columns.map(([, figure]) =>
+        pm(
+          loop.map((x) => figure(x, k)).filter((v): v is number => v !== undefined),
+          3,
+        ),
+      );
       out.push(`| ${m} round ${k} | ${cells.join(' | ')} |`);
     }
   }
   return out;
 }
 
+/** The rounds' captioners: held-out, and from the frames alone held-out against their own train clips. */
+function captionerTable(runs: readonly LoopRun[], methods: readonly string[]): string[] {
+  return roundTable(
+    runs,
+    methods,
+    (x) => x.captioner !== undefined,
+    "The rounds' captioners (the model's content accuracy, not the dataset's):",
+    [
+      ['held-out clips', (x, k) => x.captioner?.[k]?.heldout],
+      ['frames alone: held-out clips', (x, k) => x.captioner?.[k]?.framesHeldout],
+      ['frames alone: train clips it trained on', (x, k) => x.captioner?.[k]?.framesTrain],
+    ],
+  );
+}
+
 /**
  * The rounds' own choice for the held-out clips beside the exported train rows: the check a job
- * without truth reads (against human captions) is here held against the truth (empty for reports
- * without it).
+ * without truth reads (against human captions) is here held against the truth.
  */
 function heldoutRowsTable(runs: readonly LoopRun[], methods: readonly string[]): string[] {
-  if (!runs.some((x) => x.heldoutRows)) return [];
-  const out = [
-    '',
+  return roundTable(
+    runs,
+    methods,
+    (x) => x.heldoutRows !== undefined,
     "The rounds' choice for the held-out clips (never trained on), beside the exported train rows (content accuracy):",
-    '',
-    '| loop | held-out rows | train rows (the export) | held-out raw transcripts |',
-    '|---|---|---|---|',
-  ];
-  for (const m of methods) {
-    const mine = runs.filter((x) => x.method === m && x.heldoutRows);
-    const rounds = Math.max(0, ...mine.map((x) => x.rounds.length));
-    for (let k = 0; k < rounds; k++) {
-      const at = mine.filter((x) => x.heldoutRows?.[k] && x.rounds[k]);
-      const cells = [
-        pm(
-          at.map((x) => x.heldoutRows![k].chosen),
-          3,
-        ),
-        pm(
-          at.map((x) => x.rounds[k].contentAccuracy),
-          3,
-        ),
-        pm(
-          at.map((x) => x.heldoutRows![k].rawAsr),
-          3,
-        ),
-      ];
-      out.push(`| ${m} round ${k} | ${cells.join(' | ')} |`);
-    }
-  }
-  return out;
+    [
+      ['held-out rows', (x, k) => x.heldoutRows?.[k]?.chosen],
+      ['train rows (the export)', (x, k) => x.rounds[k]?.contentAccuracy],
+      ['held-out raw transcripts', (x, k) => x.heldoutRows?.[k]?.rawAsr],
+    ],
+  );
 }
 
 /** The issue's bars at one noise level, each with the numbers it rests on. */

@@ -94,6 +94,10 @@ describe('formatRounds', () => {
       "held-out rows: the round's choice for 10 held-out clips no round trained on (kept 10)," +
         ' CIDEr-D against the human captions of 6 of them: raw ASR 0.500 → round 0 1.200 → round 1 1.400',
     );
+    // a job resumed across the release: only the rounds that measured it are in the line
+    expect(formatRounds([record(), record({ round: 1, heldoutRows: check(150, 0.953) })])).toContain(
+      'content raw ASR 0.647 → round 1 0.953 (the train rows: 0.851)',
+    );
     // nothing to say without references, or in records written before the check
     expect(formatRounds([record({ heldoutRows: { clips: 150, kept: 150 } })])).not.toContain('held-out rows');
     expect(formatRounds([record()])).not.toContain('held-out rows');
