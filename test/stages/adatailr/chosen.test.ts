@@ -4,7 +4,7 @@
  * the same id alone (it never holds another shard's captions); where a clip is not in that shard, or
  * the shard is not in the last run, it reads the whole run once, says why once, and answers from it.
  * Each shard is read once however many concurrent asks come; a corrupt one fails naming its file and
- * is read again on the next ask. A run that never
+ * is read again on the next ask; a sample's read of the whole run fails on it too. A run that never
  * ran has no captions. The fixture is a run directory written here: run.json and Parquet scores.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -109,6 +109,14 @@ describe('chosen captions', () => {
     );
     await writeFile(file, good);
     expect((await reader.forShard('shard-00001', ['c4'])).get('c4')).toBe('a green triangle');
+  });
+
+  it("a sample's read (the held-out check's) fails naming a corrupt shard, even one without its clips", async () => {
+    const dir = await roundRun();
+    await writeFile(join(dir, layout.output('adatailr', 'shard-00001')), 'not parquet');
+    await expect(chosenCaptions(new LocalStorage(dir), new Set(['c1']))).rejects.toThrow(
+      /adatailr\/shard-00001\.parquet: cannot read it as Parquet/,
+    );
   });
 
   it('a run that never ran has no captions', async () => {
