@@ -110,6 +110,22 @@ export async function exportRun(opts: ExportRunOptions): Promise<{ dir: string; 
   return { dir: opts.outDir, metadata };
 }
 
+/** The scores columns a row is exported from: candidate lists and token weights are left unread. */
+const SCORE_COLUMNS = [
+  'clip_id',
+  'caption',
+  'caption_source',
+  'keep',
+  'reason',
+  'adatailr_weight',
+  'margin',
+  'runner_up',
+] as const;
+type ExportedScore = Pick<ScoreRow, (typeof SCORE_COLUMNS)[number]>;
+/** The caption table's columns the export reads: which model wrote a clip's candidates, not the candidates. */
+const CAPTION_COLUMNS = ['clip_id', 'model_version'] as const;
+type CaptionVersion = Pick<CaptionRow, (typeof CAPTION_COLUMNS)[number]>;
+
 /** Writes the export's Parquet parts and `metadata.json` into the empty directory `tmp`. */
 async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<ExportMetadata> {
   const { run, round, rounds } = opts;
@@ -152,12 +168,12 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
       const clips = new Map((await readStoredRows<ClipRow>(run, layout.input(shard))).map((c) => [c.clip_id, c]));
       for (const [id, clip] of clips) if (errors.has(id)) errorClips.set(id, clip);
       const modelVersions = new Map(
-        (await readStoredRows<CaptionRow>(run, layout.output('caption', shard))).map((c) => [
+        (await readStoredRows<CaptionVersion>(run, layout.output('caption', shard), CAPTION_COLUMNS)).map((c) => [
           c.clip_id,
           c.model_version,
         ]),
       );
-      const scores = await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard));
+      const scores = await readStoredRows<ExportedScore>(run, layout.output('adatailr', shard), SCORE_COLUMNS);
       const carried = await origins.forShard(shard, scores);
       const out: RefinedRow[] = [];
       for (const s of scores) {
@@ -250,7 +266,7 @@ async function writeExportFiles(opts: ExportRunOptions, tmp: string): Promise<Ex
 
 /** A row's writer and origin: its own round's, or for a carried-over caption the round that first chose it. */
 function lineage(
-  s: ScoreRow,
+  s: Pick<ScoreRow, 'caption_source'>,
   round: number,
   captionVersion: string,
   origin: CaptionOrigin | undefined,

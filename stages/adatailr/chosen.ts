@@ -12,12 +12,20 @@ import type { ScoreRow } from '../../schemas/scores.js';
 export async function chosenCaptions(run: Storage, only?: ReadonlySet<string>): Promise<Map<string, string>> {
   const meta = await readRunMeta(run);
   const out = new Map<string, string>();
-  for (const shard of meta?.shards ?? [])
-    addChosen(out, await readStoredRows<ScoreRow>(run, layout.output('adatailr', shard)), only);
+  for (const shard of meta?.shards ?? []) addChosen(out, await readChosen(run, shard), only);
   return out;
 }
 
-function addChosen(out: Map<string, string>, rows: readonly ScoreRow[], only?: ReadonlySet<string>): void {
+/** The columns a chosen caption needs: a scores table's token weights and candidate lists are left unread. */
+const CHOSEN_COLUMNS = ['clip_id', 'caption', 'keep'] as const;
+
+type ChosenRow = Pick<ScoreRow, (typeof CHOSEN_COLUMNS)[number]>;
+
+function readChosen(run: Storage, shard: string): Promise<ChosenRow[]> {
+  return readStoredRows<ChosenRow>(run, layout.output('adatailr', shard), CHOSEN_COLUMNS);
+}
+
+function addChosen(out: Map<string, string>, rows: readonly ChosenRow[], only?: ReadonlySet<string>): void {
   for (const s of rows)
     if (s.keep && s.caption.trim() !== '' && (!only || only.has(s.clip_id))) out.set(s.clip_id, s.caption);
 }
@@ -90,7 +98,7 @@ export class ChosenCaptionsReader {
     if (read) {
       this.#read.delete(shard); // re-inserted below: most recently used last
     } else {
-      read = readStoredRows<ScoreRow>(this.#run, layout.output('adatailr', shard)).then((rows) => {
+      read = readChosen(this.#run, shard).then((rows) => {
         const chosen = new Map<string, string>();
         addChosen(chosen, rows);
         return { clips: new Set(rows.map((r) => r.clip_id)), chosen };
