@@ -41,6 +41,13 @@ export const choiceRuleSchema = z
      * many nats below. Absent = no extra condition.
      */
     title_over_previous: z.number().optional(),
+    /**
+     * The title's lead part (`title-lead`: before a vertical bar) stands in for the whole title only
+     * while at most this many nats below it: the tagline after the bar ("| Learn Shapes") tells the
+     * judges little about the frames, so dropping it costs little evidence, while a lead that is only
+     * a channel's name loses the content after the bar and much evidence with it. Absent = 1.
+     */
+    title_lead_margin: z.number().min(0).optional(),
     /** People's text (transcript, title) with less evidence than this (nats) is not plausible. */
     min_evidence: z.number().default(0),
     /** A model's caption (synthetic, or last round's choice carried over) with less evidence than this is not plausible. */

@@ -1,7 +1,8 @@
 import { col, type Row, table } from './table.js';
 
 /**
- * Where a candidate caption came from: the clip's own transcript (`asr`) or title (`title`), the
+ * Where a candidate caption came from: the clip's own transcript (`asr`) or title (`title`, and
+ * `title-lead`: the part before a vertical bar, without a tagline such as "| Learn Shapes"), the
  * caption chosen for it last round (`previous`), this round's model (`synthetic`: frames + text,
  * `synthetic-frames`: frames only, `synthetic-sampled`: frames + text, sampled rather than the most
  * likely wording), a pretrained teacher's caption of the frames (`teacher`, round 0
@@ -10,6 +11,7 @@ import { col, type Row, table } from './table.js';
 export const CANDIDATE_SOURCES = [
   'asr',
   'title',
+  'title-lead',
   'previous',
   'synthetic',
   'synthetic-frames',

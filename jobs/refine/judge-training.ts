@@ -33,7 +33,7 @@ export interface TrainJudgesOptions {
 }
 
 /** Sources a judge learns from: people's text (a transcript, a title, a human caption), never a model's caption. */
-export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
+export const JUDGE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'title-lead', 'human']);
 
 /**
  * The judges' architecture for a job's frames and vocabulary: the probe defaults with the config's

@@ -54,6 +54,18 @@ const CLICKBAIT = [
   'My Morning Routine',
   'Top 10 Moments',
 ] as const;
+/** The taglines a clean title carries after its vertical bar, as a web channel's titles do. */
+export const TITLE_TAGLINES = ['Learn Shapes', 'Shapes and Colors', 'Kids Video'] as const;
+
+/** Whether a caption carries one of {@link TITLE_TAGLINES}, in any case and punctuation: a title's tagline kept in the data. */
+export function carriesTagline(caption: string): boolean {
+  const words = ` ${caption
+    .toLowerCase()
+    .replace(/[^a-z0-9' ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()} `;
+  return TITLE_TAGLINES.some((t) => words.includes(` ${t.toLowerCase()} `));
+}
 const JUNK_TAGS = ['vlog', 'funny', 'viral', '2024', 'shorts', 'asmr', 'gaming'] as const;
 
 /** Narration of one object, e.g. "you can see a small red circle and it's moving to the left". */
@@ -155,10 +167,7 @@ export function titleAndTags(
   if (rng.chance(0.05)) return { title: null, tags: null };
   const o = (corrupted && rng.chance(0.5) ? corruptAttributes(attrs, rng) : attrs).objects[0];
   const base = title(`${o.colour} ${o.shape} ${rng.pick(MOTION_PHRASES[o.motion])}`);
-  const t =
-    corrupted && rng.chance(0.5)
-      ? rng.pick(CLICKBAIT)
-      : `${base} | ${rng.pick(['Learn Shapes', 'Shapes and Colors', 'Kids Video'])}`;
+  const t = corrupted && rng.chance(0.5) ? rng.pick(CLICKBAIT) : `${base} | ${rng.pick(TITLE_TAGLINES)}`;
   const tags = corrupted ? [rng.pick(JUNK_TAGS), rng.pick(JUNK_TAGS)] : ['shapes', 'colors', o.colour, o.shape];
   return { title: t, tags: [...new Set(tags)] };
 }

@@ -8,6 +8,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { carriesTagline } from '../benchmark/asr.js';
 import { generateBenchmark } from '../benchmark/generate.js';
 import type { RunReporter } from '../../pipeline/reporter.js';
 import { demoConfig } from '../../jobs/demo/demo-config.js';
@@ -106,6 +107,8 @@ export interface WordingPoint {
   readonly cleanClipsRatio?: number;
   /** Where the final export's bigrams come from, by kept source and clean or noisy transcript (absent in older reports). */
   readonly bigramSources?: readonly BigramShare[];
+  /** Final export rows whose caption carries a title's tagline ("| Learn Shapes"; absent in older reports). */
+  readonly taglineRows?: number;
 }
 
 /** The round's choice for the held-out clips, and their raw transcripts: content accuracy (NaN where not measured). */
@@ -207,7 +210,8 @@ export async function runRefineExperiment(
         const first = r.rounds[0];
         const seconds = r.rounds.reduce((t, x) => t + x.seconds.captionAndScore + x.seconds.train + x.seconds.eval, 0);
         if (!first || !first.rawClean) throw new Error(`refine experiment: ${jobDir} has no round metrics with truth`);
-        const w = wordingCheck(await loadAuditRound(jobDir, r.rounds.length - 1, join(dataDir, TRUTH_FILE)));
+        const audit = await loadAuditRound(jobDir, r.rounds.length - 1, join(dataDir, TRUTH_FILE));
+        const w = wordingCheck(audit);
         const run: LoopRun = {
           noise,
           seed,
@@ -229,6 +233,7 @@ export async function runRefineExperiment(
             perfectDistinct2: w.perfectDistinct2,
             cleanClipsRatio: w.cleanClipsRatio,
             bigramSources: w.bigramSources,
+            taglineRows: audit.kept.filter(carriesTagline).length,
           },
           seconds,
         };

@@ -95,11 +95,19 @@ function otherLoopRanges(name: string | undefined, theirs: readonly LoopRun[]): 
   ];
 }
 
+/** Markdown: the final export's rows that carry a title's tagline, per seed whose report records it. */
+function taglineLine(mine: readonly LoopRun[]): string[] {
+  const counted = mine.filter((r) => r.finalWording?.taglineRows !== undefined);
+  if (counted.length === 0) return [];
+  const each = counted.map((r) => `${r.finalWording?.taglineRows} (${r.seed})`).join(', ');
+  return [`- final export rows that carry a title's tagline ("| Learn Shapes"), by seed: ${each}`];
+}
+
 /** What a kept row's group (its source, and its clip's transcript) adds to: the pooled ratio's three contributors, or none. */
 function contributor(group: string): 'noisy' | 'titles' | 'model' | null {
   const [source, transcript = ''] = group.split(', ');
   if (source === 'asr') return transcript.startsWith('noisy') ? 'noisy' : null;
-  if (source === 'title') return 'titles';
+  if (source === 'title' || source === 'title-lead') return 'titles';
   return source === 'human' ? null : 'model';
 }
 
@@ -177,6 +185,7 @@ export function formatSeedBars(runs: readonly LoopRun[], methods: readonly strin
       `- every bar: ${allMet} of ${mine.length} seeds`,
       `- distinct-2 ≥ 0.90 restated at equal size: ${restated((r) => r.finalWording && r.finalWording.distinct2AtCleanSize / r.rawClean.distinct2)}; on the clean clips: ${restated((r) => r.finalWording?.cleanClipsRatio)}`,
       ...pooledAgainstContent(mine),
+      ...taglineLine(mine),
       ...otherLoopRanges(
         other,
         runs.filter((r) => r.noise === noise && r.method === other),

@@ -14,7 +14,9 @@
  * the clip picks, so a caption that leaves out what the frames show loses evidence.
  *
  * The rule (ours; docs/refine-history.md has the measurements behind the defaults): candidates are tried
- * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, a
+ * in the order of `PREFERENCE` — the clip's own transcript, its title (its lead part before the
+ * whole, so a tagline after a vertical bar goes where the frames do not need it; the lead must come
+ * within `title_lead_margin` of the whole title too), last round's choice, a
  * pretrained teacher's caption, then this round's model's captions — and the first whose evidence is within `margin` of the best candidate's
  * wins. A right transcript so keeps its wording (the narration's diversity survives), and a model
  * caption replaces the clip's own text only when the judge is clearly surer of it. With
@@ -35,11 +37,18 @@
 import type { ChoiceRule } from '../../config/choice-rule.js';
 
 /** Sources that are people's text; every other source is a model's caption. */
-export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'human']);
+export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'title-lead', 'human']);
+
+/** `title_lead_margin` when the rule leaves it out (nats). */
+export const TITLE_LEAD_MARGIN = 1;
+
+/** Whether a source is the clip's title, whole or its lead part: the title margins apply to both. */
+const isTitle = (source: string): boolean => source === 'title' || source === 'title-lead';
 
 /** The order candidates are preferred in, when the judge cannot tell them apart by more than the margin. */
 export const PREFERENCE = [
   'asr',
+  'title-lead',
   'title',
   'previous',
   'teacher',
@@ -114,8 +123,20 @@ export function choose(
       ? scores[previous] + rule.title_over_previous
       : undefined;
   const titleFloor = Math.max(floor, best.s - (rule.title_margin ?? rule.margin), previousBar ?? -Infinity);
+  // the whole title, when plausible: the score its lead part must come within title_lead_margin of
+  const whole = sources.indexOf('title');
+  const leadFloor = Math.max(
+    titleFloor,
+    whole >= 0 && plausible(whole) ? scores[whole] - (rule.title_lead_margin ?? TITLE_LEAD_MARGIN) : -Infinity,
+  );
   const floorOf = (source: string): number =>
-    source === 'title' ? titleFloor : PEOPLE_SOURCES.has(source) ? floor : modelFloor;
+    source === 'title-lead'
+      ? leadFloor
+      : isTitle(source)
+        ? titleFloor
+        : PEOPLE_SOURCES.has(source)
+          ? floor
+          : modelFloor;
   for (const source of PREFERENCE) {
     const i = sources.indexOf(source);
     if (i >= 0 && plausible(i) && scores[i] >= floorOf(source)) {
@@ -137,13 +158,17 @@ export function choose(
         rule.model_margin !== undefined && model && !PEOPLE_SOURCES.has(source)
           ? ` and within ${rule.model_margin} of the best model caption ${f(model.s)}`
           : '';
+      const wholeNote =
+        source === 'title-lead' && whole >= 0 && plausible(whole)
+          ? ` and within ${rule.title_lead_margin ?? TITLE_LEAD_MARGIN} of the whole title's ${f(scores[whole])}`
+          : '';
       const previousNote =
-        source === 'title' && previousBar !== undefined
+        isTitle(source) && previousBar !== undefined
           ? ` and ${rule.title_over_previous} above last round's ${f(scores[previous])}`
           : '';
       return pick(
         i,
-        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${source === 'title' ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}${previousNote}`,
+        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${isTitle(source) ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}${wholeNote}${previousNote}`,
       );
     }
   }

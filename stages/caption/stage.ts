@@ -1,5 +1,6 @@
 /**
- * `caption`: gathers this round's candidate captions for every clip — its transcript, its title, the
+ * `caption`: gathers this round's candidate captions for every clip — its transcript, its title (and
+ * the title's lead part, when a vertical bar splits off a tagline), the
  * caption chosen for it last round, a pretrained teacher's caption of its frames (round 0, when one
  * is configured), and (once a model exists) the model's own captions from frames + text and from
  * frames alone, and optionally sampled ones from frames + text (other wordings). The adatailr stage
@@ -24,7 +25,7 @@ import {
   type TeacherCaptionerLoader,
 } from '../model/caption-model.js';
 import { hash32 } from '../../models/rng.js';
-import { captionFromText } from './clean-text.js';
+import { captionFromText, titleLead } from './clean-text.js';
 
 /** The models that write synthetic candidates, and how. */
 export interface CaptionWriter {
@@ -168,6 +169,7 @@ export function captionStage(options: CaptionStageOptions): AnyStage {
         }
         addCandidate(c, 'asr', captionFromText(r.asr_text, null));
         addCandidate(c, 'title', captionFromText(r.title ?? '', null));
+        addCandidate(c, 'title-lead', titleLead(r.title));
         addCandidate(c, 'previous', previous?.get(r.clip_id) ?? '');
         return c;
       });

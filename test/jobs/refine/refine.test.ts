@@ -597,7 +597,7 @@ describe('refine job (benchmark, 40% noisy ASR)', () => {
     expect(rows.length).toBe(exported.metadata.rows);
     const sources = new Set(rows.map((r) => r.caption_source));
     for (const s of sources)
-      expect(['asr', 'title', 'previous', 'synthetic', 'synthetic-frames', 'human']).toContain(s);
+      expect(['asr', 'title', 'title-lead', 'previous', 'synthetic', 'synthetic-frames', 'human']).toContain(s);
     expect(sources.has('human')).toBe(true);
     for (const r of rows) {
       expect(Number.isFinite(r.choice_margin)).toBe(true);

@@ -21,7 +21,7 @@ const ex = (over: Partial<TrainExample>): TrainExample => ({
 
 describe('trainableExample', () => {
   it('takes a kept, non-empty machine row of the train split (whatever its source)', () => {
-    for (const captionSource of ['asr', 'title', 'previous', 'synthetic', 'synthetic-frames'])
+    for (const captionSource of ['asr', 'title', 'title-lead', 'previous', 'synthetic', 'synthetic-frames'])
       expect(trainableExample(ex({ captionSource })), captionSource).toBe(true);
     expect(trainableExample(ex({ split: 'human', captionSource: 'asr' }))).toBe(true); // a clip's split is not its caption's source
   });

@@ -5,7 +5,7 @@
  * generator's) is covered by the benchmark's generation tests.
  */
 import { describe, expect, it } from 'vitest';
-import { narrateInStyle } from '../../../research/benchmark/asr.js';
+import { carriesTagline, narrateInStyle, TITLE_TAGLINES } from '../../../research/benchmark/asr.js';
 import { contentCorrect } from '../../../research/benchmark/content.js';
 import {
   BACKGROUND_WORDS,
@@ -70,5 +70,15 @@ describe('narrateInStyle', () => {
     const attrs = scenes()[3];
     const texts = new Set([0, 1, 2, 3, 4, 5].map((s) => narrateInStyle(attrs, s)));
     expect(texts.size).toBeGreaterThan(3);
+  });
+});
+
+describe('carriesTagline', () => {
+  it("finds a title's tagline in a caption, whatever its case and punctuation, as whole words", () => {
+    for (const t of TITLE_TAGLINES) expect(carriesTagline(`Red Square Going Right | ${t}`), t).toBe(true);
+    expect(carriesTagline('red circle moving left kids video')).toBe(true);
+    expect(carriesTagline('red circle moving left')).toBe(false);
+    expect(carriesTagline('we learn shapes today')).toBe(true);
+    expect(carriesTagline('relearn shapesmith')).toBe(false);
   });
 });

@@ -49,7 +49,13 @@ const RUNS: LoopRun[] = [
   // has no other loop and an older report's lack of wording figures
   {
     ...run(0.4, 1, 'adatailr', [0.9, 0.95], 0.095),
-    finalWording: { distinct2AtCleanSize: 0.14, perfectDistinct2: 0.06, cleanClipsRatio: 1.1, bigramSources: SOURCES },
+    finalWording: {
+      distinct2AtCleanSize: 0.14,
+      perfectDistinct2: 0.06,
+      cleanClipsRatio: 1.1,
+      bigramSources: SOURCES,
+      taglineRows: 4,
+    },
   },
   run(0.4, 1, 'mle', [0.88, 0.9], 0.12),
   run(0.4, 2, 'adatailr', [0.9, 0.92], 0.085),
@@ -92,6 +98,8 @@ describe('formatSeedBars', () => {
     );
     expect(at40).toContain('| 1 | 0.950 | 3 / 7 | 12 / 24 | 35 / 12 |');
     expect(at40).not.toMatch(/^\| 2 \| 0\.850 \| /m);
+    // the rows that kept a title's tagline, for the seeds whose reports count them
+    expect(at40).toContain('- final export rows that carry a title\'s tagline ("| Learn Shapes"), by seed: 4 (1)\n');
     const at20 = text.slice(text.indexOf('### 20 %'), text.indexOf('### 40 %'));
     expect(at20).not.toContain('come from');
     expect(at20).not.toContain('the other loop (mle)');

@@ -3,10 +3,10 @@
  * (checked against hand-computed numbers, including that it averages probabilities, not logs, and
  * stays finite for large logits). `choose`: a human caption wins whatever the scores; −1 without
  * candidates. Only plausible candidates compete: people's text (`PEOPLE_SOURCES`: asr, title,
- * human) needs `min_evidence`, any other source (synthetic, synthetic-frames, previous, teacher, a source
+ * title-lead, human) needs `min_evidence`, any other source (synthetic, synthetic-frames, previous, teacher, a source
  * outside `PREFERENCE`) needs `model_min_evidence` (boundaries inclusive); −1 naming the top
  * candidate (as runner-up and in the reason, with both thresholds) when none is plausible.
- * Otherwise candidates are tried in `PREFERENCE` order (asr, title, previous, teacher, synthetic,
+ * Otherwise candidates are tried in `PREFERENCE` order (asr, title-lead, title, previous, teacher, synthetic,
  * synthetic-frames, synthetic-sampled) and the first plausible one within `margin` of the best plausible candidate
  * wins (boundary inclusive), its reason naming the preferred candidates passed over; so a model
  * caption below `model_min_evidence` cannot win even as the best, and a transcript below
@@ -57,12 +57,14 @@ describe('evidence', () => {
 });
 
 describe('PREFERENCE and PEOPLE_SOURCES', () => {
-  it("is own text first (transcript, title), then last round, then a pretrained teacher's, then this round's model captions", () => {
-    expect(PREFERENCE.join(' ')).toBe('asr title previous teacher synthetic synthetic-frames synthetic-sampled');
+  it("is own text first (transcript, title's lead part, title), then last round, then a pretrained teacher's, then this round's model captions", () => {
+    expect(PREFERENCE.join(' ')).toBe(
+      'asr title-lead title previous teacher synthetic synthetic-frames synthetic-sampled',
+    );
   });
 
-  it("people's text is the transcript, the title and a human caption; everything else is a model's", () => {
-    expect(PEOPLE_SOURCES).toEqual(new Set(['asr', 'title', 'human']));
+  it("people's text is the transcript, the title (either part) and a human caption; everything else is a model's", () => {
+    expect(PEOPLE_SOURCES).toEqual(new Set(['asr', 'title', 'title-lead', 'human']));
     for (const s of ['previous', 'synthetic', 'synthetic-frames', 'synthetic-sampled'])
       expect(PEOPLE_SOURCES.has(s), s).toBe(false);
   });
@@ -509,6 +511,43 @@ describe('choose with title_margin', () => {
   it('is optional and never negative', () => {
     expect(choiceRuleSchema.parse({}).title_margin).toBeUndefined();
     expect(choiceRuleSchema.safeParse({ title_margin: -1 }).success).toBe(false);
+  });
+});
+
+describe("choose with the title's lead part", () => {
+  it('the lead part stands in for the whole title while within title_lead_margin (absent = 1) of it', () => {
+    // a tagline the frames do not confirm: the lead scores about as the whole and wins on the preference order
+    expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, 6, 5.5, 9], rule)).toEqual({
+      index: 2,
+      margin: -3.5,
+      runnerUp: 3,
+      reason:
+        "asr implausible or more than 5 below the best; title-lead kept: evidence 5.50 within 5 of the best 9.00 and within 1 of the whole title's 6.00",
+    });
+    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 5], rule).index).toBe(2);
+    // a lead that loses what followed the bar (a channel's name): the whole title keeps the clip
+    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 4.5], rule).index).toBe(1);
+    const wide = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_lead_margin: 2 });
+    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 4.5], wide).index).toBe(2);
+  });
+
+  it('without a plausible whole title, the lead competes as the title does', () => {
+    expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, -1, 5, 9], rule).index).toBe(2);
+    expect(choose(['asr', 'title-lead', 'synthetic'], [-2, 3, 9], rule).index).toBe(2);
+    expect(choose(['asr', 'title-lead', 'synthetic'], [-2, 4, 9], rule).index).toBe(1);
+  });
+
+  it('the title margins apply to it as to the whole title; the transcript still comes first', () => {
+    const tm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_margin: 2 });
+    expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, 6, 6, 9], tm).index).toBe(3);
+    const tp = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_over_previous: 0 });
+    expect(choose(['asr', 'title', 'title-lead', 'previous'], [-2, 6, 6, 8], tp).index).toBe(3);
+    expect(choose(['asr', 'title', 'title-lead'], [1, 6, 6], rule).index).toBe(0);
+  });
+
+  it('title_lead_margin is optional and never negative', () => {
+    expect(choiceRuleSchema.parse({}).title_lead_margin).toBeUndefined();
+    expect(choiceRuleSchema.safeParse({ title_lead_margin: -1 }).success).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The caption stage gathers each clip's candidates: without a writer (round 0) the normalised
- * transcript then title, deduplicated and empty ones dropped; human clips have only their human
+ * transcript, the title and its lead part (before a vertical bar), deduplicated and empty ones
+ * dropped; human clips have only their human
  * caption; `previous` (a map, or a lookup of the shard's clips) adds a candidate only when it
  * differs. With a writer, every machine clip gets `synthetic` (frames + text) and `synthetic-frames`
  * (frames only) from the model `route` names (scripted models that say who wrote what; routing
@@ -84,7 +85,7 @@ async function run(opts: CaptionStageOptions, input: ClipFramesRow[] = clips): P
 const cands = (r: CaptionedRow): [string, string][] => r.candidate_sources.map((s, k) => [s, r.candidate_captions[k]]);
 
 describe('caption stage without a writer (round 0)', () => {
-  it('offers the normalised transcript then the title, deduplicated, empty ones dropped; human clips only their caption', async () => {
+  it('offers the normalised transcript, the title and its lead part, deduplicated, empty ones dropped; human clips only their caption', async () => {
     const out = await run({ round: 0, modelVersion: 'text' });
     expect(out.map((r) => r.clip_id)).toEqual(clips.map((c) => c.clip_id));
     expect(out.every((r) => r.round === 0 && r.model_version === 'text')).toBe(true);
@@ -92,6 +93,7 @@ describe('caption stage without a writer (round 0)', () => {
       [
         ['asr', 'okay so a red circle'],
         ['title', 'red circle learn shapes'],
+        ['title-lead', 'red circle'],
       ],
       [['asr', 'a blue square']],
       [['title', 'green triangle']],
@@ -117,6 +119,7 @@ describe('caption stage without a writer (round 0)', () => {
       [
         ['asr', 'okay so a red circle'],
         ['title', 'red circle learn shapes'],
+        ['title-lead', 'red circle'],
         ['previous', 'a red circle moves left'],
       ],
       [['asr', 'a blue square']],
@@ -236,7 +239,7 @@ describe('caption stage with a writer', () => {
       writer: { load: [() => Promise.resolve(scriptedWriter(0, calls))], route: () => 0, framesOnly: false },
     });
     expect(out.flatMap((r) => r.candidate_sources)).not.toContain('synthetic-frames');
-    expect(out[0].candidate_sources).toEqual(['asr', 'title', 'synthetic']);
+    expect(out[0].candidate_sources).toEqual(['asr', 'title', 'title-lead', 'synthetic']);
     expect(calls.every((c) => c.text !== '' || clipText(clips[c.clip], 'synthetic') === '')).toBe(true);
   });
 
@@ -285,7 +288,7 @@ describe('caption stage with a writer', () => {
     });
     expect(asked).toBe(0);
     expect(calls.map((c) => c.clip).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 5, 5]);
-    expect(out[0].candidate_sources).toEqual(['asr', 'title', 'synthetic', 'synthetic-frames']);
+    expect(out[0].candidate_sources).toEqual(['asr', 'title', 'title-lead', 'synthetic', 'synthetic-frames']);
     const two = [() => Promise.resolve(scriptedWriter(0, [])), () => Promise.resolve(scriptedWriter(1, []))];
     await expect(run({ round: 1, modelVersion: 'v1', writer: { load: two, route: () => 2 } })).rejects.toThrow(
       /route\(c0\) = 2, expected a model index in \[0, 2\)/,
