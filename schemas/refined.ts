@@ -35,7 +35,7 @@ export const REFINED_COLUMNS: Readonly<Record<keyof RefinedRow, string>> = {
   end_s: "The clip's end in the video, seconds.",
   caption: 'The refined caption.',
   caption_source:
-    "Which candidate the round chose: `asr` (the transcript), `title`, `previous` (last round's choice, carried over), `teacher`, `synthetic` (the round's captioner, frames + text), `synthetic-frames` (frames alone), `synthetic-sampled`, or `human`.",
+    "Which candidate the round chose: `asr` (the transcript), `title`, `title-lead` (the title's part before a vertical bar, without the tagline after it), `previous` (last round's choice, carried over), `teacher`, `synthetic` (the round's captioner, frames + text), `synthetic-frames` (frames alone), `synthetic-sampled`, or `human`.",
   choice_margin:
     "The chosen candidate's rank (its evidence, plus the weight bonus when the rule sets one) minus the best other candidate's, in nats; 0 when it was the only one. Negative when a candidate the rule passed over ranked higher: a model caption below its bar, or one within the margin of people's text.",
   runner_up: "The runner-up's source ('' when there was none).",

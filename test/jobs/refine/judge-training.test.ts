@@ -1,14 +1,16 @@
 /**
  * `judge.init`: every judge of a job can start from a saved judge instead of random weights, and one
  * whose shape or tokenizer is not the job's is refused with the field and the reason named — by a
- * refine job before it extracts any frame.
+ * refine job before it extracts any frame. Judges learn from people's text alone: the sources the
+ * choice rule counts as people's, the title's lead part included.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseRefineConfig } from '../../../config/refine.js';
-import { judgeProbeConfig, startingJudge } from '../../../jobs/refine/judge-training.js';
+import { JUDGE_SOURCES, judgeProbeConfig, startingJudge } from '../../../jobs/refine/judge-training.js';
+import { PEOPLE_SOURCES } from '../../../stages/adatailr/choose.js';
 import { readJudge, saveJudge } from '../../../models/probe/judge.js';
 import { initProbeWeights } from '../../../models/probe/params.js';
 import { CaptionTokenizer } from '../../../models/tokenizer.js';
@@ -23,6 +25,13 @@ const tok = CaptionTokenizer.train(['a red square going left', 'a blue circle go
 const config = (judge: object = {}) =>
   parseRefineConfig({ run_dir: '/r', manifest: '/m.parquet', media_root: '/m', judge });
 const frames = { count: 4, size: 32 };
+
+describe('JUDGE_SOURCES', () => {
+  it("is people's text as the choice rule counts it: transcript, title, the title's lead part, human caption", () => {
+    expect(JUDGE_SOURCES).toEqual(PEOPLE_SOURCES);
+    expect(JUDGE_SOURCES.has('title-lead')).toBe(true);
+  });
+});
 
 describe('startingJudge', () => {
   it("gives a saved judge's weights and content hash when its shape and tokenizer are the job's", async () => {
