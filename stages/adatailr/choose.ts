@@ -40,7 +40,7 @@ import type { ChoiceRule } from '../../config/choice-rule.js';
 export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'title-lead', 'human']);
 
 /** `title_lead_margin` when the rule leaves it out (nats). */
-export const TITLE_LEAD_MARGIN = 1;
+export const TITLE_LEAD_MARGIN = 3;
 
 /** Whether a source is the clip's title, whole or its lead part: the title margins apply to both. */
 const isTitle = (source: string): boolean => source === 'title' || source === 'title-lead';

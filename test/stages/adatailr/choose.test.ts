@@ -515,20 +515,20 @@ describe('choose with title_margin', () => {
 });
 
 describe("choose with the title's lead part", () => {
-  it('the lead part stands in for the whole title while within title_lead_margin (absent = 1) of it', () => {
+  it('the lead part stands in for the whole title while within title_lead_margin (absent = 3) of it', () => {
     // a tagline the frames do not confirm: the lead scores about as the whole and wins on the preference order
     expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, 6, 5.5, 9], rule)).toEqual({
       index: 2,
       margin: -3.5,
       runnerUp: 3,
       reason:
-        "asr implausible or more than 5 below the best; title-lead kept: evidence 5.50 within 5 of the best 9.00 and within 1 of the whole title's 6.00",
+        "asr implausible or more than 5 below the best; title-lead kept: evidence 5.50 within 5 of the best 9.00 and within 3 of the whole title's 6.00",
     });
-    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 5], rule).index).toBe(2);
+    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 3], rule).index).toBe(2);
     // a lead that loses what followed the bar (a channel's name): the whole title keeps the clip
-    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 4.5], rule).index).toBe(1);
-    const wide = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_lead_margin: 2 });
-    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 4.5], wide).index).toBe(2);
+    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 2.5], rule).index).toBe(1);
+    const wide = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_lead_margin: 4 });
+    expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 2.5], wide).index).toBe(2);
   });
 
   it('without a plausible whole title, the lead competes as the title does', () => {
