@@ -44,8 +44,9 @@ export const choiceRuleSchema = z
     /**
      * The title's lead part (`title-lead`: before a vertical bar) stands in for the whole title only
      * while at most this many nats below it: the tagline after the bar ("| Learn Shapes") tells the
-     * judges nothing about the frames (on seed 176, which set the default, the lead scored 0.01 nats
-     * above the whole on average, with a spread of ±1.7 nats from the judges' noise), while a lead
+     * judges nothing about the frames (on seed 176, which set the default, the lead scored 0.05 nats
+     * above the whole on average, 10th–90th percentile −1.7 to +1.8: the judges' noise; `choice-audit`),
+     * while a lead
      * that is only a channel's name loses the content after the bar and more evidence with it.
      * Absent = 3.
      */

@@ -75,6 +75,26 @@ export interface ChoiceAudit {
   readonly wrongTranscripts: readonly NoiseKindPass[];
   /** Clips whose kept caption is a model's while the clip has a transcript: the model caption replaced it. */
   readonly replaced: Replacements;
+  /** Clips offered both the whole title and its lead part: what the tagline after the bar is worth to the judges. */
+  readonly titleLead: TitleLeadGap;
+}
+
+/** The lead part's evidence minus the whole title's, over the clips that have both. */
+export interface TitleLeadGap {
+  readonly clips: number;
+  readonly mean: number;
+  readonly p10: number;
+  readonly p90: number;
+  /** Of those clips, how many kept the lead part, and how many the whole title (its tagline with it). */
+  readonly keptLead: number;
+  readonly keptWhole: number;
+}
+
+/** The q-quantile of `xs` (nearest rank below; NaN when empty). */
+function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
 /** How often a model's caption that replaced a transcript is right, beside how often that transcript was. */
@@ -117,6 +137,9 @@ export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
   const byKind = new Map<string, number[]>();
   const missed = new Map<string, MissedChoice>();
   const replaced = { count: 0, modelRight: 0, transcriptRight: 0 };
+  const leadGaps: number[] = [];
+  let keptLead = 0;
+  let keptWhole = 0;
   const miss = (kept: AuditCandidate, right: readonly AuditCandidate[]): void => {
     const best = right.reduce((b, x) => (x.evidence > b.evidence ? x : b));
     const m = { kept: kept.source, passedOver: best.source, scoredHigher: best.evidence > kept.evidence };
@@ -127,6 +150,13 @@ export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
     const anyRight = c.candidates.some((x) => x.right);
     const transcript = c.candidates.find((x) => x.source === 'asr');
     const kept = c.chosen >= 0 ? c.candidates[c.chosen] : undefined;
+    const whole = c.candidates.find((x) => x.source === 'title');
+    const lead = c.candidates.find((x) => x.source === 'title-lead');
+    if (whole && lead) {
+      leadGaps.push(lead.evidence - whole.evidence);
+      if (kept === lead) keptLead++;
+      if (kept === whole) keptWhole++;
+    }
     if (kept && transcript && !PEOPLE_SOURCES.has(kept.source)) {
       replaced.count++;
       if (kept.right) replaced.modelRight++;
@@ -180,6 +210,14 @@ export function auditChoices(clips: readonly AuditClip[]): ChoiceAudit {
       positiveShare: ev.filter((e) => e > 0).length / ev.length,
     })),
     replaced,
+    titleLead: {
+      clips: leadGaps.length,
+      mean: leadGaps.length ? leadGaps.reduce((s, x) => s + x, 0) / leadGaps.length : Number.NaN,
+      p10: quantile(leadGaps, 0.1),
+      p90: quantile(leadGaps, 0.9),
+      keptLead,
+      keptWhole,
+    },
   };
 }
 
@@ -211,6 +249,11 @@ export function formatChoiceAudit(round: number, a: ChoiceAudit): string {
         `    ${k.kind.padEnd(17)} ${String(k.count).padStart(5)}  ${f(k.medianEvidence).padStart(5)}  ${k.positiveShare.toFixed(2)}`,
     ),
     `  a model's caption kept over the clip's transcript: ${a.replaced.count} clips; the caption right on ${a.replaced.modelRight}, the transcript on ${a.replaced.transcriptRight}`,
+    ...(a.titleLead.clips === 0
+      ? []
+      : [
+          `  the title's lead part against the whole title, on the ${a.titleLead.clips} clips with both: evidence ${f(a.titleLead.mean, 2)} nats on average (10th–90th percentile ${f(a.titleLead.p10, 2)} to ${f(a.titleLead.p90, 2)}); kept the lead on ${a.titleLead.keptLead}, the whole title on ${a.titleLead.keptWhole}`,
+        ]),
   ];
   return `${lines.join('\n')}\n`;
 }
