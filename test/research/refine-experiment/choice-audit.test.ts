@@ -109,6 +109,22 @@ describe('auditChoices: model captions that replaced a transcript', () => {
       "a model's caption kept over the clip's transcript: 3 clips; the caption right on 2, the transcript on 1",
     );
   });
+
+  it("measures the title's lead part against the whole title on the clips that have both, and which was kept", () => {
+    const a = auditChoices([
+      { candidates: [c('asr', 1, false), c('title', 4, true), c('title-lead', 5, true)], chosen: 2, noiseKinds: [] },
+      { candidates: [c('title', 6, true), c('title-lead', 2, true)], chosen: 0, noiseKinds: [] },
+      { candidates: [c('asr', 7, true), c('title', 3, true), c('title-lead', 3.5, true)], chosen: 0, noiseKinds: [] },
+      // no lead part: not counted
+      { candidates: [c('title', 3, true)], chosen: 0, noiseKinds: [] },
+    ]);
+    // gaps 1, −4, 0.5: mean −2.5 / 3; the 10th percentile the lowest, the 90th the highest
+    expect(a.titleLead).toEqual({ clips: 3, mean: -2.5 / 3, p10: -4, p90: 1, keptLead: 1, keptWhole: 1 });
+    expect(formatChoiceAudit(1, a)).toContain(
+      "the title's lead part against the whole title, on the 3 clips with both: evidence -0.83 nats on average (10th–90th percentile -4.00 to 1.00); kept the lead on 1, the whole title on 1",
+    );
+    expect(formatChoiceAudit(1, auditChoices([]))).not.toContain('lead part');
+  });
 });
 
 describe('loadAuditClips', () => {
