@@ -14,9 +14,7 @@
  * the clip picks, so a caption that leaves out what the frames show loses evidence.
  *
  * The rule (ours; docs/refine-history.md has the measurements behind the defaults): candidates are tried
- * in the order of `PREFERENCE` — the clip's own transcript, its title (its lead part before the
- * whole, so a tagline after a vertical bar goes where the frames do not need it; the lead must come
- * within `title_lead_margin` of the whole title too), last round's choice, a
+ * in the order of `PREFERENCE` — the clip's own transcript, its title, last round's choice, a
  * pretrained teacher's caption, then this round's model's captions — and the first whose evidence is within `margin` of the best candidate's
  * wins. A right transcript so keeps its wording (the narration's diversity survives), and a model
  * caption replaces the clip's own text only when the judge is clearly surer of it. With
@@ -33,6 +31,9 @@
  * that many nats times the candidate's AdaTaiLr weight under the round's captioner: a transcript
  * with words missing, which the judge cannot tell from a whole one, reads as implausible text to the
  * captioner and so loses its preference to a candidate the captioner finds well-formed.
+ * A title's lead part (before a vertical bar) takes the whole title's place where the title wins and
+ * the judges score the lead within `title_lead_margin` of it: the tagline leaves the caption, and
+ * which clips keep a title does not change.
  */
 import type { ChoiceRule } from '../../config/choice-rule.js';
 
@@ -48,8 +49,8 @@ const isTitle = (source: string): boolean => source === 'title' || source === 't
 /** The order candidates are preferred in, when the judge cannot tell them apart by more than the margin. */
 export const PREFERENCE = [
   'asr',
-  'title-lead',
   'title',
+  'title-lead',
   'previous',
   'teacher',
   'synthetic',
@@ -77,6 +78,9 @@ export interface Choice {
 /**
  * Chooses among a clip's candidates (`sources[i]` with evidence `evidence[i]` and, with
  * `weight_bonus`, AdaTaiLr weight `weights[i]`) by the rule in the module comment; `human` always wins.
+ * The title's lead part does not compete: where the whole title wins, the lead takes its place when
+ * plausible and within `title_lead_margin` of it, so the better-scored of two wordings of one title
+ * never gives titles an edge over the other candidates.
  */
 export function choose(
   sources: readonly string[],
@@ -88,6 +92,37 @@ export function choose(
     throw new RangeError(`choose: ${sources.length} sources for ${evidence.length} scores`);
   if (weights && weights.length !== sources.length)
     throw new RangeError(`choose: ${sources.length} sources for ${weights.length} weights`);
+  const lead = sources.indexOf('title-lead');
+  if (lead < 0 || !sources.includes('title')) return chooseAmong(sources, evidence, rule, weights);
+  const rest = sources.map((_, i) => i).filter((i) => i !== lead);
+  const c = chooseAmong(
+    rest.map((i) => sources[i]),
+    rest.map((i) => evidence[i]),
+    rule,
+    weights && rest.map((i) => weights[i]),
+  );
+  const at = (k: number): number => (k < 0 ? -1 : rest[k]);
+  const chosen: Choice = { ...c, index: at(c.index), runnerUp: at(c.runnerUp) };
+  if (sources[chosen.index] !== 'title') return chosen;
+  const bonus = weights ? (rule.weight_bonus ?? 0) : 0;
+  const score = (i: number): number => evidence[i] + (bonus > 0 && weights ? bonus * weights[i] : 0);
+  const gap = rule.title_lead_margin ?? TITLE_LEAD_MARGIN;
+  if (evidence[lead] < rule.min_evidence || score(lead) < score(chosen.index) - gap) return chosen;
+  return {
+    index: lead,
+    margin: chosen.margin + score(lead) - score(chosen.index),
+    runnerUp: chosen.runnerUp,
+    reason: `${c.reason}; its lead part in its place: ${bonus > 0 ? 'rank' : 'evidence'} ${score(lead).toFixed(2)} within ${gap} of the whole title's`,
+  };
+}
+
+/** {@link choose} over candidates none of which stands in for another. */
+function chooseAmong(
+  sources: readonly string[],
+  evidence: readonly number[],
+  rule: ChoiceRule,
+  weights?: readonly number[],
+): Choice {
   const bonus = weights ? (rule.weight_bonus ?? 0) : 0;
   // what the margins compare: the evidence, plus the captioner's say when weight_bonus is set
   const scores = evidence.map((e, i) => e + (bonus > 0 && weights ? bonus * weights[i] : 0));
@@ -123,20 +158,8 @@ export function choose(
       ? scores[previous] + rule.title_over_previous
       : undefined;
   const titleFloor = Math.max(floor, best.s - (rule.title_margin ?? rule.margin), previousBar ?? -Infinity);
-  // the whole title, when plausible: the score its lead part must come within title_lead_margin of
-  const whole = sources.indexOf('title');
-  const leadFloor = Math.max(
-    titleFloor,
-    whole >= 0 && plausible(whole) ? scores[whole] - (rule.title_lead_margin ?? TITLE_LEAD_MARGIN) : -Infinity,
-  );
   const floorOf = (source: string): number =>
-    source === 'title-lead'
-      ? leadFloor
-      : isTitle(source)
-        ? titleFloor
-        : PEOPLE_SOURCES.has(source)
-          ? floor
-          : modelFloor;
+    isTitle(source) ? titleFloor : PEOPLE_SOURCES.has(source) ? floor : modelFloor;
   for (const source of PREFERENCE) {
     const i = sources.indexOf(source);
     if (i >= 0 && plausible(i) && scores[i] >= floorOf(source)) {
@@ -158,17 +181,13 @@ export function choose(
         rule.model_margin !== undefined && model && !PEOPLE_SOURCES.has(source)
           ? ` and within ${rule.model_margin} of the best model caption ${f(model.s)}`
           : '';
-      const wholeNote =
-        source === 'title-lead' && whole >= 0 && plausible(whole)
-          ? ` and within ${rule.title_lead_margin ?? TITLE_LEAD_MARGIN} of the whole title's ${f(scores[whole])}`
-          : '';
       const previousNote =
         isTitle(source) && previousBar !== undefined
           ? ` and ${rule.title_over_previous} above last round's ${f(scores[previous])}`
           : '';
       return pick(
         i,
-        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${isTitle(source) ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}${wholeNote}${previousNote}`,
+        `${why}${source} kept: ${bonus > 0 ? 'rank' : 'evidence'} ${f(scores[i])}${ranked} within ${isTitle(source) ? (rule.title_margin ?? rule.margin) : rule.margin} of the best ${f(best.s)}${peopleBar}${modelBar}${previousNote}`,
       );
     }
   }

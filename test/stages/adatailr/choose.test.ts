@@ -6,7 +6,7 @@
  * title-lead, human) needs `min_evidence`, any other source (synthetic, synthetic-frames, previous, teacher, a source
  * outside `PREFERENCE`) needs `model_min_evidence` (boundaries inclusive); −1 naming the top
  * candidate (as runner-up and in the reason, with both thresholds) when none is plausible.
- * Otherwise candidates are tried in `PREFERENCE` order (asr, title-lead, title, previous, teacher, synthetic,
+ * Otherwise candidates are tried in `PREFERENCE` order (asr, title, title-lead, previous, teacher, synthetic,
  * synthetic-frames, synthetic-sampled) and the first plausible one within `margin` of the best plausible candidate
  * wins (boundary inclusive), its reason naming the preferred candidates passed over; so a model
  * caption below `model_min_evidence` cannot win even as the best, and a transcript below
@@ -57,9 +57,9 @@ describe('evidence', () => {
 });
 
 describe('PREFERENCE and PEOPLE_SOURCES', () => {
-  it("is own text first (transcript, title's lead part, title), then last round, then a pretrained teacher's, then this round's model captions", () => {
+  it("is own text first (transcript, title, title's lead part), then last round, then a pretrained teacher's, then this round's model captions", () => {
     expect(PREFERENCE.join(' ')).toBe(
-      'asr title-lead title previous teacher synthetic synthetic-frames synthetic-sampled',
+      'asr title title-lead previous teacher synthetic synthetic-frames synthetic-sampled',
     );
   });
 
@@ -515,34 +515,45 @@ describe('choose with title_margin', () => {
 });
 
 describe("choose with the title's lead part", () => {
-  it('the lead part stands in for the whole title while within title_lead_margin (absent = 3) of it', () => {
-    // a tagline the frames do not confirm: the lead scores about as the whole and wins on the preference order
+  it("takes the whole title's place where the title wins, while within title_lead_margin (absent = 3) of it", () => {
+    // a tagline the frames do not confirm: the lead scores about as the whole and stands in for it
     expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, 6, 5.5, 9], rule)).toEqual({
       index: 2,
       margin: -3.5,
       runnerUp: 3,
       reason:
-        "asr implausible or more than 5 below the best; title-lead kept: evidence 5.50 within 5 of the best 9.00 and within 3 of the whole title's 6.00",
+        "asr implausible or more than 5 below the best; title kept: evidence 6.00 within 5 of the best 9.00; its lead part in its place: evidence 5.50 within 3 of the whole title's",
     });
     expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 3], rule).index).toBe(2);
     // a lead that loses what followed the bar (a channel's name): the whole title keeps the clip
     expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 2.5], rule).index).toBe(1);
     const wide = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_lead_margin: 4 });
     expect(choose(['asr', 'title', 'title-lead'], [-2, 6, 2.5], wide).index).toBe(2);
+    // an implausible lead never stands in
+    expect(choose(['asr', 'title', 'title-lead'], [-2, 1, -0.5], rule).index).toBe(1);
   });
 
-  it('without a plausible whole title, the lead competes as the title does', () => {
-    expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, -1, 5, 9], rule).index).toBe(2);
-    expect(choose(['asr', 'title-lead', 'synthetic'], [-2, 3, 9], rule).index).toBe(2);
-    expect(choose(['asr', 'title-lead', 'synthetic'], [-2, 4, 9], rule).index).toBe(1);
-  });
-
-  it('the title margins apply to it as to the whole title; the transcript still comes first', () => {
-    const tm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_margin: 2 });
-    expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, 6, 6, 9], tm).index).toBe(3);
-    const tp = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_over_previous: 0 });
-    expect(choose(['asr', 'title', 'title-lead', 'previous'], [-2, 6, 6, 8], tp).index).toBe(3);
+  it('never decides which candidate wins: a lead scored above the whole gives the title no edge', () => {
+    // the whole title is more than 5 below the synthetic; its lead, within 5, does not bring it back
+    expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, 3, 5, 9], rule).index).toBe(3);
+    // nor does a plausible lead stand in for an implausible title, or for a transcript that wins
+    expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, -1, 5, 9], rule).index).toBe(3);
     expect(choose(['asr', 'title', 'title-lead'], [1, 6, 6], rule).index).toBe(0);
+    // the title margins decide for the whole title, as without the lead
+    const tm = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_margin: 2 });
+    expect(choose(['asr', 'title', 'title-lead', 'synthetic'], [-2, 6, 8, 9], tm).index).toBe(3);
+    const tp = choiceRuleSchema.parse({ margin: 5, model_min_evidence: 0, title_over_previous: 0 });
+    expect(choose(['asr', 'title', 'title-lead', 'previous'], [-2, 6, 9, 8], tp).index).toBe(3);
+  });
+
+  it('runner-up and margin are against the other candidates, not the whole title', () => {
+    const c = choose(['title', 'title-lead', 'synthetic'], [6, 7, 4], rule);
+    expect(c).toMatchObject({ index: 1, runnerUp: 2, margin: 3 });
+  });
+
+  it('without the whole title among the candidates, the lead competes as the title would', () => {
+    expect(choose(['asr', 'title-lead', 'synthetic'], [-2, 4, 9], rule).index).toBe(1);
+    expect(choose(['asr', 'title-lead', 'synthetic'], [-2, 3, 9], rule).index).toBe(2);
   });
 
   it('title_lead_margin is optional and never negative', () => {
