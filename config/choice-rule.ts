@@ -42,13 +42,12 @@ export const choiceRuleSchema = z
      */
     title_over_previous: z.number().optional(),
     /**
-     * The title's lead part (`title-lead`: before a vertical bar) takes the place of a whole title that
-     * won the clip only while at most this many nats below it: the tagline after the bar ("| Learn Shapes") tells the
-     * judges nothing about the frames (on seed 176, which set the default, the lead scored 0.05 nats
-     * above the whole on average, 10th–90th percentile −1.7 to +1.8: the judges' noise; `choice-audit`),
-     * while a lead that is only a channel's name loses the content after the bar and more evidence
-     * with it.
-     * Absent = 3.
+     * The title's lead part (`title-lead`: before a vertical bar) takes the place of a whole title
+     * that won the clip only while at most this many nats below it. The tagline after the bar
+     * ("| Learn Shapes") tells the judges nothing about the frames: on seed 176, which set the
+     * default, the lead scored 0.05 nats above the whole on average, 10th–90th percentile −1.7 to
+     * +1.8, the judges' noise (`choice-audit`). A lead that is only a channel's name loses the
+     * content after the bar and more evidence with it. Absent = 3.
      */
     title_lead_margin: z.number().min(0).optional(),
     /** People's text (transcript, title) with less evidence than this (nats) is not plausible. */

@@ -25,8 +25,9 @@ const TITLE_PARTS = /[|\uff5c]/;
  * A title's lead part as caption text: what comes before its first vertical bar, normalised as
  * {@link captionFromText} does ('' when the title has no bar or nothing before it). Web titles put
  * a series, channel or tagline after the bar ("Red Square Going Right | Learn Shapes"), words any
- * clip of the channel carries; the caption stage offers the lead part beside the whole title, and
- * the judges keep it only where the frames confirm it as well as the whole.
+ * clip of the channel carries. The caption stage offers the lead part beside the whole title, and
+ * the choice puts it in the place of a whole title that won, where the judges score it about as
+ * well (`title_lead_margin`).
  */
 export function titleLead(title: string | null, maxWords = 64): string {
   const parts = (title ?? '').split(TITLE_PARTS);

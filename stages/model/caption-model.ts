@@ -64,9 +64,8 @@ export type CaptionJudgeLoader = () => Promise<CaptionJudge>;
 
 /**
  * The text a clip offers the model's encoder for a caption of a given source: its title, then its
- * ASR transcript — except the one the caption itself was copied from (`asr`, or `title` for either
- * part of the title), where
- * showing it would let the model copy its target instead of looking at the frames.
+ * ASR transcript — except the one the caption itself was copied from (`asr`, or the title for either
+ * part of it), where showing it would let the model copy its target instead of looking at the frames.
  */
 export function clipText(clip: { asr_text: string; title: string | null }, captionSource: string): string {
   const title = captionSource === 'title' || captionSource === 'title-lead' ? '' : (clip.title ?? '');

@@ -16,7 +16,9 @@
  * min_evidence: 0, model_min_evidence: 9, contrast: 15 }`, checks ranges, and rejects unknown keys
  * (the old rule's). The hand-made ordering and margin cases use a 5-nat margin and
  * `model_min_evidence: 0` (every non-negative candidate plausible); the thresholds are tested apart
- * with the defaults. All numbers are exact in binary.
+ * with the defaults. All numbers are exact in binary. The title's lead part never competes: it
+ * takes the place of a whole title that won, while plausible and within `title_lead_margin` (absent
+ * = 3) of it, its margin and runner-up against the other candidates.
  */
 import { describe, expect, it } from 'vitest';
 import { choiceRuleSchema } from '../../../config/choice-rule.js';
