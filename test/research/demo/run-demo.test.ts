@@ -3,8 +3,9 @@
  * judge, the measured choice rule) on 400 generated clips with 40 % noisy transcripts, two rounds.
  * The exported dataset's content accuracy orders final ≥ round 0 > raw, and the export keeps at
  * least 90 % of the train clips. At 160 clips (this test's size until the title's lead part) round
- * 1 moved by one row of about 120 either way — up one on the previous code, down one with the lead
- * part — so the test measured noise; at 400 clips round 1 rises by 7–9 rows of 299 on both. (A
+ * 1's content accuracy moved by about one row's worth of ~120 either way — up on the previous code,
+ * down with the lead part — so the test measured noise; at 400 clips round 1 has 7 more right rows
+ * of 299 than round 0 with the lead part, 10 more on the previous code. (A
  * configuration whose judges learn from a few dozen clips and start from random weights refines
  * nothing at this size: it keeps every transcript, and its round 0 equals raw;
  * `test/jobs/refine/refine.test.ts` runs that one for everything else.)
