@@ -20,6 +20,11 @@ export const CANDIDATE_SOURCES = [
   'human',
 ] as const;
 
+/** Whether a source is the clip's title, whole (`title`) or its lead part (`title-lead`). */
+export function isTitleSource(source: string): boolean {
+  return source === 'title' || source === 'title-lead';
+}
+
 /** One candidate source. */
 export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
 

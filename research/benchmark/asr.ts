@@ -15,6 +15,7 @@ import {
   type ObjectAttrs,
 } from './grammar.js';
 import type { Rng } from '../../models/rng.js';
+import { tokenize } from '../../metrics/tokenize.js';
 
 /** The ways a transcript can be corrupted (recorded per clip in the truth sidecar). */
 export const NOISE_KINDS = ['wrong_attribute', 'missing_words', 'off_topic', 'other_clip', 'empty'] as const;
@@ -59,12 +60,8 @@ export const TITLE_TAGLINES = ['Learn Shapes', 'Shapes and Colors', 'Kids Video'
 
 /** Whether a caption carries one of {@link TITLE_TAGLINES}, in any case and punctuation: a title's tagline kept in the data. */
 export function carriesTagline(caption: string): boolean {
-  const words = ` ${caption
-    .toLowerCase()
-    .replace(/[^a-z0-9' ]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()} `;
-  return TITLE_TAGLINES.some((t) => words.includes(` ${t.toLowerCase()} `));
+  const words = ` ${tokenize(caption).join(' ')} `;
+  return TITLE_TAGLINES.some((t) => words.includes(` ${tokenize(t).join(' ')} `));
 }
 const JUNK_TAGS = ['vlog', 'funny', 'viral', '2024', 'shorts', 'asmr', 'gaming'] as const;
 

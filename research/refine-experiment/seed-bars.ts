@@ -6,6 +6,7 @@
  * it, whether the pooled ratio follows correctness and, where a report records it, where each seed's
  * final export's bigrams come from.
  */
+import { isTitleSource } from '../../schemas/captions.js';
 import type { LoopRun } from './experiment.js';
 import { known, stats } from './table.js';
 
@@ -107,7 +108,7 @@ function taglineLine(mine: readonly LoopRun[]): string[] {
 function contributor(group: string): 'noisy' | 'titles' | 'model' | null {
   const [source, transcript = ''] = group.split(', ');
   if (source === 'asr') return transcript.startsWith('noisy') ? 'noisy' : null;
-  if (source === 'title' || source === 'title-lead') return 'titles';
+  if (isTitleSource(source)) return 'titles';
   return source === 'human' ? null : 'model';
 }
 

@@ -36,15 +36,13 @@
  * which clips keep a title does not change.
  */
 import type { ChoiceRule } from '../../config/choice-rule.js';
+import { isTitleSource as isTitle } from '../../schemas/captions.js';
 
 /** Sources that are people's text; every other source is a model's caption. */
 export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['asr', 'title', 'title-lead', 'human']);
 
 /** `title_lead_margin` when the rule leaves it out (nats). */
 export const TITLE_LEAD_MARGIN = 3;
-
-/** Whether a source is the clip's title, whole or its lead part: the title margins apply to both. */
-const isTitle = (source: string): boolean => source === 'title' || source === 'title-lead';
 
 /** The order candidates are preferred in, when the judge cannot tell them apart by more than the margin. */
 export const PREFERENCE = [

@@ -3,6 +3,7 @@
  * scoring over a batch of clips. `models/`' `Captioner` satisfies it; stages depend on this shape,
  * not on ONNX Runtime.
  */
+import { isTitleSource } from '../../schemas/captions.js';
 
 /** A batch of clips as the model sees it: frames back to back (B×T×H×W×3, RGB8) and one text per clip. */
 export interface ModelBatch {
@@ -68,7 +69,7 @@ export type CaptionJudgeLoader = () => Promise<CaptionJudge>;
  * part of it), where showing it would let the model copy its target instead of looking at the frames.
  */
 export function clipText(clip: { asr_text: string; title: string | null }, captionSource: string): string {
-  const title = captionSource === 'title' || captionSource === 'title-lead' ? '' : (clip.title ?? '');
+  const title = isTitleSource(captionSource) ? '' : (clip.title ?? '');
   const parts = captionSource === 'asr' ? [title] : [title, clip.asr_text];
   return parts.filter((s) => s.trim() !== '').join(' . ');
 }

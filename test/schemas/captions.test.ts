@@ -5,7 +5,7 @@
  * teacher's.
  */
 import { describe, expect, it } from 'vitest';
-import { captionModelVersion, writerOf } from '../../schemas/captions.js';
+import { CANDIDATE_SOURCES, captionModelVersion, isTitleSource, writerOf } from '../../schemas/captions.js';
 
 const W = 'w'.repeat(64);
 const T = 't'.repeat(64);
@@ -28,5 +28,11 @@ describe('caption lineage', () => {
     expect(writerOf('teacher', W)).toBe('text');
     expect(writerOf('previous', captionModelVersion(W, T))).toBe('previous-round');
     for (const s of ['asr', 'title', 'human']) expect(writerOf(s, captionModelVersion(W, T))).toBe('text');
+  });
+});
+
+describe('isTitleSource', () => {
+  it('is the whole title and its lead part, no other candidate source', () => {
+    expect(CANDIDATE_SOURCES.filter(isTitleSource)).toEqual(['title', 'title-lead']);
   });
 });

@@ -63,6 +63,11 @@ describe('runRefineExperiment', () => {
       const sources = r.finalWording?.bigramSources ?? [];
       expect(sources.length).toBeGreaterThan(0);
       for (const g of sources) expect(g.group).toMatch(/^[a-z-]+, (clean|noisy) transcript$/);
+      // the final export's rows that kept a title's tagline: a count of them, at most every kept row
+      const kept = sources.reduce((n, g) => n + g.rows, 0);
+      expect(Number.isInteger(r.finalWording?.taglineRows)).toBe(true);
+      expect(r.finalWording?.taglineRows).toBeGreaterThanOrEqual(0);
+      expect(r.finalWording?.taglineRows).toBeLessThanOrEqual(kept);
       expect(r.seconds).toBeGreaterThan(0);
     }
     // the ablation keeps every clip

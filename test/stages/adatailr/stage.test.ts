@@ -321,6 +321,40 @@ describe('adatailr stage (real captioner, real judge)', () => {
     expect(differs).toBeGreaterThan(1e-3);
   });
 
+  it("puts the title's lead part in the place of a title that won, by the judges' evidence for both", async () => {
+    // clips whose only people's text is a title with a tagline, beside a model caption
+    const titled = [
+      row(7, [
+        ['title', 'red circle learn shapes'],
+        ['title-lead', 'red circle'],
+        ['synthetic', 'a blue square'],
+      ]),
+      row(8, [
+        ['title', 'blue square kids video'],
+        ['title-lead', 'blue square'],
+        ['synthetic', 'a green triangle'],
+      ]),
+    ];
+    const input = [...rows.filter((r) => MACHINE.includes(Number(r.clip_id.slice(1)))), ...titled];
+    const wide = choiceRuleSchema.parse({ ...ALL_PLAUSIBLE, margin: 1e9, title_lead_margin: 1e9 });
+    const tight = choiceRuleSchema.parse({ ...ALL_PLAUSIBLE, margin: 1e9, title_lead_margin: 0 });
+    const [a, b] = [await run({ input, choice: wide }), await run({ input, choice: tight })];
+    for (const k of [input.length - 2, input.length - 1]) {
+      // the title wins on the preference order; any lead may stand in for it, and it does
+      expect(a[k]).toMatchObject({ caption_source: 'title-lead', caption: input[k].candidate_captions[1] });
+      // at margin 0 the lead stands in only where the judges score it at least as high as the whole
+      const [whole, lead] = b[k].candidate_scores;
+      expect(b[k].caption_source, b[k].clip_id).toBe(lead >= whole ? 'title-lead' : 'title');
+      expect(b[k].runner_up).toBe('synthetic');
+    }
+    // the captioner weighs the lead with the title hidden from its encoder, as for the whole title
+    const k = input.length - 2;
+    expect(a[k].nll).toBeCloseTo(
+      -(await direct(captioner, input[k], a[k])).reduce((x, y) => x + y, 0) / a[k].token_weights.length,
+      4,
+    );
+  });
+
   it('a fixed γ is used as given', async () => {
     const out = await run({ gamma: 1, wMin: 0.1 });
     for (const i of MACHINE) {
